@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import iconv from 'iconv-lite';
+import fc from 'fast-check';
+import { CsvError, decodeTextFile, parseCsv, parseCsvRecords, recordsToCsv, toCsv } from './csv.ts';
+
+test('parses quoted fields with commas, quotes and newlines', () => {
+  const text = 'a,b,c\n"x, y","he said ""hi""","line1\nline2"\n';
+  assert.deepEqual(parseCsv(text), [
+    ['a', 'b', 'c'],
+    ['x, y', 'he said "hi"', 'line1\nline2'],
+  ]);
+});
+
+test('handles CRLF, BOM, blank lines and a missing final newline', () => {
+  const text = '\uFEFFtext,label\r\n你好,a\r\n\r\n"多行\r\n内容",b';
+  assert.deepEqual(parseCsv(text), [
+    ['text', 'label'],
+    ['你好', 'a'],
+    ['多行\r\n内容', 'b'],
+  ]);
+});
+
+test('keeps empty fields and rows of empty fields', () => {
+  assert.deepEqual(parseCsv('a,,c\n,\n""\n'), [['a', '', 'c'], ['', ''], ['']]);
+});
+
+test('an unterminated quote is an error naming the line', () => {
+  assert.throws(
+    () => parseCsv('a,b\n1,"open\n2,3', { fileName: 'x.csv' }),
+    (e: unknown) => e instanceof CsvError && e.code === 'csv_unterminated_quote' && /line 2/.test(e.message),
+  );
+});
+
+test('records: header keyed rows, short rows padded, empty file rejected', () => {
+  const r = parseCsvRecords(' text , label\n修水管,basic_living\n只有文本\n');
+  assert.deepEqual(r.header, ['text', 'label']);
+  assert.deepEqual(r.rows, [
+    { text: '修水管', label: 'basic_living' },
+    { text: '只有文本', label: '' },
+  ]);
+  assert.throws(
+    () => parseCsvRecords('', { fileName: 'empty.csv' }),
+    (e: unknown) => e instanceof CsvError && e.code === 'csv_empty' && e.message.includes('empty.csv'),
+  );
+  assert.throws(() => parseCsvRecords('a,a\n1,2'), /appears twice/);
+});
+
+test('toCsv quotes only when needed and round-trips', () => {
+  assert.equal(toCsv([['a', 'b,c', 'd"e', 'f\ng', '']]), 'a,"b,c","d""e","f\ng",\n');
+  assert.equal(recordsToCsv(['x', 'y'], [{ x: 1, y: null }]), 'x,y\n1,\n');
+  fc.assert(
+    fc.property(
+      fc.array(fc.array(fc.string({ unit: 'grapheme' }), { minLength: 2, maxLength: 4 }), {
+        minLength: 1,
+        maxLength: 5,
+      }),
+      (rows) => {
+        assert.deepEqual(parseCsv(toCsv(rows)), rows);
+      },
+    ),
+  );
+});
+
+test('decodes UTF-8, UTF-8 with BOM and GBK', () => {
+  const s = 'text,label\n楼道灯坏了,basic_living\n';
+  assert.deepEqual(decodeTextFile(Buffer.from(s, 'utf8'), 'a.csv'), {
+    text: s,
+    encoding: 'utf-8',
+    converted: false,
+  });
+  const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(s, 'utf8')]);
+  assert.equal(decodeTextFile(bom).encoding, 'utf-8-bom');
+  assert.equal(decodeTextFile(bom).text, s);
+  const gbk = iconv.encode(s, 'gbk');
+  const d = decodeTextFile(gbk, 'gbk.csv');
+  assert.equal(d.encoding, 'gb18030');
+  assert.equal(d.converted, true);
+  assert.equal(d.text, s);
+});
+
+test('rejects binary and undecodable bytes with the file name', () => {
+  assert.throws(
+    () => decodeTextFile(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00]), 'book.xlsx'),
+    (e: unknown) => e instanceof CsvError && e.code === 'text_binary' && e.message.includes('book.xlsx'),
+  );
+  const junk = Buffer.from(Array.from({ length: 64 }, (_, i) => (i % 2 === 0 ? 0xff : 0x81)));
+  assert.throws(
+    () => decodeTextFile(junk, 'junk.csv'),
+    (e: unknown) => e instanceof CsvError && e.code === 'text_encoding_unknown',
+  );
+});

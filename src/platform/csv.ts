@@ -1,0 +1,257 @@
+/**
+ * CSV reading and writing (RFC 4180) and text-file decoding for imports.
+ *
+ * Spreadsheets exported on Chinese desktops are often GBK/GB18030 rather than UTF-8, and
+ * Excel adds a byte-order mark to UTF-8; `decodeTextFile` handles both and says which it saw,
+ * so an import can tell the user that a conversion happened.
+ */
+import iconv from 'iconv-lite';
+
+/** A CSV or text-decoding problem, naming the file, row and column when known. */
+export class CsvError extends Error {
+  readonly code: string;
+  readonly file?: string;
+  readonly row?: number;
+  readonly column?: string;
+  constructor(code: string, message: string, where: { file?: string; row?: number; column?: string } = {}) {
+    super(message);
+    this.name = 'CsvError';
+    this.code = code;
+    this.file = where.file;
+    this.row = where.row;
+    this.column = where.column;
+  }
+}
+
+/**
+ * Parses CSV text into rows of fields. Handles quoted fields with embedded commas, quotes
+ * (`""`) and newlines, CRLF or LF line ends, a leading BOM and a missing final newline.
+ * Blank lines are skipped. Throws `CsvError` on an unterminated quoted field.
+ */
+export function parseCsv(text: string, options: { delimiter?: string; fileName?: string } = {}): string[][] {
+  const delim = options.delimiter ?? ',';
+  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let inQuotes = false;
+  let quoteStartLine = 0;
+  let line = 1;
+  let fieldTouched = false;
+  const endRow = (): void => {
+    row.push(field);
+    // A row that is a single empty field is a blank line.
+    if (!(row.length === 1 && row[0] === '' && !fieldTouched)) rows.push(row);
+    row = [];
+    field = '';
+    fieldTouched = false;
+  };
+  for (let i = 0; i < src.length; i++) {
+    const ch = src[i];
+    if (inQuotes) {
+      if (ch === '"') {
+        if (src[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else inQuotes = false;
+      } else {
+        if (ch === '\n') line++;
+        field += ch;
+      }
+      continue;
+    }
+    if (ch === '"' && field === '') {
+      inQuotes = true;
+      fieldTouched = true;
+      quoteStartLine = line;
+    } else if (ch === delim) {
+      row.push(field);
+      field = '';
+      fieldTouched = true;
+    } else if (ch === '\r' && src[i + 1] === '\n') {
+      // CRLF: the \n ends the row.
+    } else if (ch === '\n' || ch === '\r') {
+      line++;
+      endRow();
+    } else {
+      field += ch;
+    }
+  }
+  if (inQuotes) {
+    throw new CsvError(
+      'csv_unterminated_quote',
+      `unterminated quoted field starting on line ${quoteStartLine}`,
+      {
+        file: options.fileName,
+        row: quoteStartLine,
+      },
+    );
+  }
+  if (field !== '' || row.length > 0 || fieldTouched) endRow();
+  return rows;
+}
+
+/** Parsed CSV with a header row: each data row keyed by column name. */
+export interface CsvRecords {
+  header: string[];
+  rows: Record<string, string>[];
+}
+
+/**
+ * Parses CSV text whose first row is a header. Header names are trimmed; missing trailing
+ * fields become ''. Throws `CsvError` for an empty file or a duplicated column name.
+ */
+export function parseCsvRecords(text: string, options: { fileName?: string } = {}): CsvRecords {
+  const table = parseCsv(text, options);
+  const first = table[0];
+  if (!first || first.every((h) => h.trim() === '')) {
+    throw new CsvError('csv_empty', `${options.fileName ?? 'CSV'}: the file is empty (no header row)`, {
+      file: options.fileName,
+    });
+  }
+  const header = first.map((h) => h.trim());
+  const seen = new Set<string>();
+  for (const h of header) {
+    if (h !== '' && seen.has(h)) {
+      throw new CsvError(
+        'csv_duplicate_column',
+        `${options.fileName ?? 'CSV'}: column "${h}" appears twice`,
+        {
+          file: options.fileName,
+          column: h,
+        },
+      );
+    }
+    seen.add(h);
+  }
+  const rows = table.slice(1).map((fields) => {
+    const rec: Record<string, string> = {};
+    header.forEach((h, i) => {
+      rec[h] = fields[i] ?? '';
+    });
+    return rec;
+  });
+  return { header, rows };
+}
+
+function quoteField(value: string, delimiter: string): string {
+  if (value === '') return '';
+  const needs =
+    value.includes(delimiter) ||
+    value.includes('"') ||
+    value.includes('\n') ||
+    value.includes('\r') ||
+    value.startsWith(' ') ||
+    value.endsWith(' ');
+  return needs ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/**
+ * Writes rows as CSV (fields quoted only when needed, LF line ends, trailing newline).
+ * Accepts arrays of fields, or records plus an explicit column order.
+ */
+export function toCsv(
+  rows: ReadonlyArray<ReadonlyArray<string | number | boolean | null | undefined>>,
+  options: { delimiter?: string; bom?: boolean } = {},
+): string {
+  const delim = options.delimiter ?? ',';
+  const body = rows
+    .map((r) => r.map((v) => quoteField(v === null || v === undefined ? '' : String(v), delim)).join(delim))
+    .join('\n');
+  return (options.bom ? '\uFEFF' : '') + body + (rows.length > 0 ? '\n' : '');
+}
+
+/** Writes records under a header, in the header's column order. */
+export function recordsToCsv(header: string[], records: ReadonlyArray<Record<string, unknown>>): string {
+  return toCsv([
+    header,
+    ...records.map((r) =>
+      header.map((h) => {
+        const v = r[h];
+        return v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+      }),
+    ),
+  ]);
+}
+
+export type DetectedEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'gb18030';
+
+export interface DecodedText {
+  text: string;
+  encoding: DetectedEncoding;
+  /** True when the bytes were not UTF-8 and were converted (tell the user). */
+  converted: boolean;
+}
+
+/**
+ * Decodes an uploaded text file: UTF-8 (with or without BOM), UTF-16 with BOM, or GBK/GB18030
+ * (Excel's default on Chinese Windows). Throws `CsvError('text_encoding_unknown')` naming the
+ * file when the bytes are neither, and `CsvError('text_binary')` for a binary file.
+ */
+export function decodeTextFile(buf: Uint8Array, fileName = 'file'): DecodedText {
+  if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
+    return { text: utf8Strict(buf.subarray(3), fileName), encoding: 'utf-8-bom', converted: false };
+  }
+  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) {
+    return {
+      text: new TextDecoder('utf-16le').decode(buf.subarray(2)),
+      encoding: 'utf-16le',
+      converted: true,
+    };
+  }
+  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) {
+    return {
+      text: new TextDecoder('utf-16be').decode(buf.subarray(2)),
+      encoding: 'utf-16be',
+      converted: true,
+    };
+  }
+  if (buf.includes(0)) {
+    throw new CsvError('text_binary', `${fileName}: this is a binary file, not text (a NUL byte was found)`, {
+      file: fileName,
+    });
+  }
+  try {
+    return {
+      text: new TextDecoder('utf-8', { fatal: true }).decode(buf),
+      encoding: 'utf-8',
+      converted: false,
+    };
+  } catch {
+    // Not UTF-8: try GB18030, a superset of GBK and GB2312.
+  }
+  const text = iconv.decode(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), 'gb18030');
+  if (!looksLikeText(text)) {
+    throw new CsvError(
+      'text_encoding_unknown',
+      `${fileName}: the file is neither UTF-8 nor GBK/GB18030 text; save it as "CSV UTF-8" and try again`,
+      { file: fileName },
+    );
+  }
+  return { text, encoding: 'gb18030', converted: true };
+}
+
+function utf8Strict(buf: Uint8Array, fileName: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
+    throw new CsvError(
+      'text_encoding_unknown',
+      `${fileName}: starts with a UTF-8 mark but is not valid UTF-8`,
+      {
+        file: fileName,
+      },
+    );
+  }
+}
+
+/** Few replacement characters and control characters: a plausible decoding. */
+function looksLikeText(text: string): boolean {
+  if (text.length === 0) return true;
+  let bad = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0xfffd || (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d)) bad++;
+  }
+  return bad / text.length < 0.01;
+}
