@@ -1,0 +1,281 @@
+/**
+ * The `linli` command-line tool: serve, migrate, seed, audit, import, export, classifier.
+ * Exit codes: 0 success, 1 failure reported to the user, 2 usage error.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../platform/config.ts';
+import { migrateToLatest } from '../platform/db/database.ts';
+import { systemClock } from '../platform/clock.ts';
+import { DiskFileStore } from '../platform/files.ts';
+import { AppError } from '../platform/errors.ts';
+import { SYSTEM } from '../platform/auth/principal.ts';
+import { silentLogger } from '../platform/context.ts';
+import { openConfiguredDatabase, startServer } from '../server.ts';
+import { DEMO_OPEN311_KEY, DEMO_PASSWORD, seedDemo } from '../seed/demo.ts';
+import { verifyChain } from '../modules/audit/audit.repository.ts';
+import { listCommunities, findCommunity } from '../modules/tenancy/tenancy.repository.ts';
+import { ResidentService } from '../modules/people/resident.service.ts';
+import { listOrders } from '../modules/work-orders/work-order.repository.ts';
+import { join } from 'node:path';
+
+const USAGE = `linli — the Linli 邻里 community service hub
+
+usage:
+  linli serve [--demo]                 migrate, (with --demo) seed the demo on first run, and serve on PORT
+  linli migrate                        apply pending database migrations
+  linli seed --demo                    load the demo communities (does nothing if already seeded)
+  linli audit verify [--community C]   verify the audit hash chain(s); exit 1 if any is broken
+  linli import residents --community C --file F [--dry-run]
+                                       import residents from CSV (UTF-8 or GBK), all or nothing
+  linli export work-orders --community C [--status S] [--from ISO] [--to ISO] [--out F]
+                                       write orders as CSV (to stdout without --out)
+  linli classifier train|eval …        train or evaluate a text classifier (see README)
+  linli classify [--model M] "TEXT"    classify one request
+
+environment: PORT, HOST, DATABASE_URL (PostgreSQL; SQLite in LINLI_DATA_DIR otherwise), LOG_LEVEL`;
+
+const out = (s: string) => process.stdout.write(s + '\n');
+const err = (s: string) => process.stderr.write(s + '\n');
+
+async function withDatabase<T>(
+  fn: (db: Awaited<ReturnType<typeof openConfiguredDatabase>>) => Promise<T>,
+): Promise<T> {
+  const config = loadConfig();
+  const database = await openConfiguredDatabase(config);
+  try {
+    await migrateToLatest(database);
+    return await fn(database);
+  } finally {
+    await database.destroy();
+  }
+}
+
+function printBanner(url: string, seeded: Awaited<ReturnType<typeof seedDemo>> | null) {
+  const lines = [
+    '',
+    `  Linli 邻里 is running at ${url.replace('127.0.0.1', 'localhost')}`,
+    `  API document: ${url}/openapi.json`,
+  ];
+  if (seeded) {
+    lines.push(
+      '',
+      `  Demo logins (password ${DEMO_PASSWORD}, demo only):`,
+      `    ${seeded.communities[0]?.name ?? ''}: admin agent dispatcher grid_worker provider manager auditor`,
+      `    ${seeded.communities[1]?.name ?? ''}: admin2 agent2 dispatcher2 grid_worker2 provider2 manager2 auditor2`,
+      `  Residents (phone + one-time code, the code is printed in this log): ${seeded.residents.map((r) => r.phone).join(', ')}`,
+      `  Open311 key of ${seeded.communities[0]?.name ?? ''}: ${DEMO_OPEN311_KEY}`,
+    );
+  }
+  out(lines.join('\n') + '\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'serve': {
+      const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean' } } });
+      const config = loadConfig();
+      const database = await openConfiguredDatabase(config);
+      await migrateToLatest(database);
+      let seeded = null;
+      if (values.demo) {
+        seeded = await seedDemo(database);
+        if (seeded.seeded)
+          out(
+            `seeded the demo: ${seeded.orders} orders of history in ${seeded.communities.length} communities`,
+          );
+      }
+      const running = await startServer(config, { database });
+      printBanner(running.url, seeded);
+      const stop = async () => {
+        await running.stop();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+      return -1; // keep running
+    }
+    case 'migrate':
+      return withDatabase(async (db) => {
+        const applied = await migrateToLatest(db);
+        out(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
+        return 0;
+      });
+    case 'seed': {
+      const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean' } } });
+      if (!values.demo) {
+        err('only the demo seed exists: linli seed --demo');
+        return 2;
+      }
+      return withDatabase(async (db) => {
+        const s = await seedDemo(db);
+        out(
+          s.seeded
+            ? `seeded ${s.communities.length} communities and ${s.orders} orders`
+            : 'the demo is already there',
+        );
+        return 0;
+      });
+    }
+    case 'audit': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        options: { community: { type: 'string' } },
+        allowPositionals: true,
+      });
+      if (positionals[0] !== 'verify') {
+        err('usage: linli audit verify [--community C]');
+        return 2;
+      }
+      return withDatabase(async (db) => {
+        const cs = values.community
+          ? [await findCommunity(db.db, values.community)].filter((c) => c !== undefined)
+          : await listCommunities(db.db);
+        if (cs.length === 0) {
+          err(values.community ? `no community ${values.community}` : 'no communities yet');
+          return 1;
+        }
+        let ok = true;
+        for (const c of cs) {
+          const r = await verifyChain(db.db, c.id);
+          ok &&= r.ok;
+          out(
+            `${c.code}\t${r.ok ? 'ok' : 'BROKEN'}\t${r.entries} entries${r.ok ? '' : `\tfirst bad seq ${r.firstBadSeq}`}`,
+          );
+        }
+        return ok ? 0 : 1;
+      });
+    }
+    case 'import': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        options: { community: { type: 'string' }, file: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+        allowPositionals: true,
+      });
+      if (positionals[0] !== 'residents' || !values.community || !values.file) {
+        err('usage: linli import residents --community C --file F [--dry-run]');
+        return 2;
+      }
+      let data: Buffer;
+      try {
+        data = readFileSync(values.file);
+      } catch {
+        err(`cannot read ${values.file}`);
+        return 1;
+      }
+      const file = values.file;
+      const community = values.community;
+      return withDatabase(async (db) => {
+        const svc = new ResidentService({
+          database: db,
+          clock: systemClock,
+          config: loadConfig(),
+          files: new DiskFileStore(join(loadConfig().dataDir, 'files')),
+          logger: silentLogger,
+        });
+        const report = await svc.importCsv(SYSTEM, community, data, basename(file), !!values['dry-run']);
+        if (report.encoding !== 'utf-8' && report.encoding !== 'utf-8-bom')
+          out(`${file}: read as ${report.encoding}, converted to UTF-8`);
+        for (const p of report.problems) err(`${file}: row ${p.row}, column ${p.column}: ${p.message}`);
+        out(
+          report.dryRun
+            ? `dry run: ${report.rows} rows, ${report.problems.length} problems, nothing written`
+            : `imported ${report.created} residents in ${report.households} new households`,
+        );
+        return report.problems.length ? 1 : 0;
+      });
+    }
+    case 'export': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        options: {
+          community: { type: 'string' },
+          status: { type: 'string' },
+          from: { type: 'string' },
+          to: { type: 'string' },
+          out: { type: 'string' },
+        },
+        allowPositionals: true,
+      });
+      if (positionals[0] !== 'work-orders' || !values.community) {
+        err('usage: linli export work-orders --community C [--status S] [--from ISO] [--to ISO] [--out F]');
+        return 2;
+      }
+      const opts = values;
+      return withDatabase(async (db) => {
+        const c = await findCommunity(db.db, opts.community ?? '');
+        if (!c) {
+          err(`no community ${opts.community}`);
+          return 1;
+        }
+        const rows = await listOrders(db.db, {
+          communityIds: [c.id],
+          statuses: opts.status?.split(','),
+          from: opts.from,
+          to: opts.to,
+          limit: 1_000_000,
+        });
+        const { toCsvRows } = await import('../modules/work-orders/work-order.export.ts');
+        const { presentOrder } = await import('../modules/work-orders/work-order.presenter.ts');
+        const { loadContext } = await import('../modules/work-orders/work-order.presenter.ts');
+        const ctx = await loadContext(db.db, rows);
+        // The command line is an operator's tool on the server: it exports as an auditor would see it (masked).
+        const viewer = {
+          kind: 'user',
+          id: 'cli',
+          username: 'cli',
+          name: 'cli',
+          role: 'auditor',
+          communityIds: [c.id],
+          gridIds: [],
+        } as const;
+        const csv =
+          '\ufeff' +
+          toCsvRows(
+            rows.map((o) => presentOrder({ ...viewer, communityIds: [c.id], gridIds: [] }, o, ctx, [])),
+          );
+        if (opts.out) {
+          writeFileSync(opts.out, csv);
+          out(`wrote ${rows.length} orders to ${opts.out}`);
+        } else process.stdout.write(csv);
+        return 0;
+      });
+    }
+    case 'classifier':
+    case 'classify': {
+      const mod = await import('../modules/classification/classifier.cli.ts').catch(() => null);
+      if (!mod) {
+        err('the classifier is not available in this build');
+        return 1;
+      }
+      return cmd === 'classify'
+        ? mod.runClassifyCli(rest, { out, err })
+        : mod.runClassifierCli(rest, { out, err });
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      out(USAGE);
+      return cmd === undefined ? 2 : 0;
+    default:
+      err(`unknown command "${cmd}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (e: unknown) => {
+    if (e instanceof AppError) {
+      err(`${e.code}: ${e.message}`);
+      const problems = (e.details?.problems ?? []) as { row: number; column: string; message: string }[];
+      for (const p of problems) err(`  row ${p.row}, column ${p.column}: ${p.message}`);
+    } else err(e instanceof Error ? e.message : String(e));
+    process.exit(1);
+  },
+);

@@ -1,0 +1,65 @@
+import { canonicalJson, sha256Hex } from './canonical-json.ts';
+
+/** prev_hash of the first entry of every chain. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface AuditFields {
+  communityId: string;
+  seq: number;
+  createdAt: string;
+  actor: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+}
+
+export interface AuditEntry extends AuditFields {
+  payloadJson: string;
+  payloadDigest: string;
+  prevHash: string;
+  entryHash: string;
+}
+
+/** The hash that links an entry to its predecessor: SHA-256 over the canonical JSON of every field. */
+export function entryHash(fields: AuditFields, payloadDigest: string, prevHash: string): string {
+  return sha256Hex(canonicalJson({ ...fields, payloadDigest, prevHash }));
+}
+
+/** Builds the next entry of a chain from its head (pure). */
+export function buildEntry(fields: AuditFields, payload: unknown, prevHash: string): AuditEntry {
+  const payloadJson = canonicalJson(payload);
+  const payloadDigest = sha256Hex(payloadJson);
+  return {
+    ...fields,
+    payloadJson,
+    payloadDigest,
+    prevHash,
+    entryHash: entryHash(fields, payloadDigest, prevHash),
+  };
+}
+
+export interface ChainCursor {
+  expectedSeq: number;
+  prevHash: string;
+}
+
+export const chainStart = (): ChainCursor => ({ expectedSeq: 1, prevHash: GENESIS_HASH });
+
+/**
+ * Checks one entry against the running cursor. Returns the advanced cursor, or null when the
+ * entry is out of sequence, its payload does not match its digest, or its links are broken.
+ */
+export function checkEntry(cursor: ChainCursor, e: AuditEntry): ChainCursor | null {
+  if (e.seq !== cursor.expectedSeq) return null;
+  if (e.prevHash !== cursor.prevHash) return null;
+  let canonical: string;
+  try {
+    canonical = canonicalJson(JSON.parse(e.payloadJson));
+  } catch {
+    return null;
+  }
+  if (sha256Hex(canonical) !== e.payloadDigest) return null;
+  const { payloadJson: _p, payloadDigest, prevHash, entryHash: stored, ...fields } = e;
+  if (entryHash(fields, payloadDigest, prevHash) !== stored) return null;
+  return { expectedSeq: e.seq + 1, prevHash: stored };
+}

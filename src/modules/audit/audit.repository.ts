@@ -1,0 +1,133 @@
+import type { Kysely } from 'kysely';
+import type { Dialect } from '../../platform/db/database.ts';
+import type { DB } from '../../platform/db/schema.ts';
+import { GENESIS_HASH, buildEntry, chainStart, checkEntry } from './audit.chain.ts';
+import type { AuditEntry } from './audit.chain.ts';
+
+export interface AuditInput {
+  communityId: string;
+  createdAt: string;
+  actor: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  payload: unknown;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  entries: number;
+  firstBadSeq: number | null;
+}
+
+/**
+ * Appends to a community's chain. Must run inside the transaction of the change it records:
+ * the head row is locked (PostgreSQL) or the write lock is held (SQLite), so seq stays gapless
+ * with several app nodes.
+ */
+export async function appendAudit(trx: Kysely<DB>, dialect: Dialect, input: AuditInput): Promise<AuditEntry> {
+  let q = trx
+    .selectFrom('audit_heads')
+    .select(['seq', 'entry_hash'])
+    .where('community_id', '=', input.communityId);
+  if (dialect === 'postgres') q = q.forUpdate();
+  const head = await q.executeTakeFirst();
+  const seq = (head?.seq ?? 0) + 1;
+  const entry = buildEntry(
+    {
+      communityId: input.communityId,
+      seq,
+      createdAt: input.createdAt,
+      actor: input.actor,
+      action: input.action,
+      entityType: input.entityType,
+      entityId: input.entityId,
+    },
+    input.payload,
+    head?.entry_hash ?? GENESIS_HASH,
+  );
+  await trx
+    .insertInto('audit_entries')
+    .values({
+      community_id: entry.communityId,
+      seq: entry.seq,
+      created_at: entry.createdAt,
+      actor: entry.actor,
+      action: entry.action,
+      entity_type: entry.entityType,
+      entity_id: entry.entityId,
+      payload_json: entry.payloadJson,
+      payload_digest: entry.payloadDigest,
+      prev_hash: entry.prevHash,
+      entry_hash: entry.entryHash,
+    })
+    .execute();
+  if (head) {
+    await trx
+      .updateTable('audit_heads')
+      .set({ seq, entry_hash: entry.entryHash })
+      .where('community_id', '=', input.communityId)
+      .execute();
+  } else {
+    await trx
+      .insertInto('audit_heads')
+      .values({ community_id: input.communityId, seq, entry_hash: entry.entryHash })
+      .execute();
+  }
+  return entry;
+}
+
+/**
+ * Walks a community's chain in seq order and names the first entry that does not verify:
+ * an edited field or payload, a deleted, inserted or reordered row, or a truncated tail
+ * (the head remembers the last seq and hash).
+ */
+export async function verifyChain(
+  db: Kysely<DB>,
+  communityId: string,
+  pageSize = 5000,
+): Promise<VerifyResult> {
+  let cursor = chainStart();
+  let entries = 0;
+  let afterSeq = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom('audit_entries')
+      .selectAll()
+      .where('community_id', '=', communityId)
+      .where('seq', '>', afterSeq)
+      .orderBy('seq')
+      .limit(pageSize)
+      .execute();
+    for (const r of rows) {
+      const next = checkEntry(cursor, {
+        communityId: r.community_id,
+        seq: Number(r.seq),
+        createdAt: r.created_at,
+        actor: r.actor,
+        action: r.action,
+        entityType: r.entity_type,
+        entityId: r.entity_id,
+        payloadJson: r.payload_json,
+        payloadDigest: r.payload_digest,
+        prevHash: r.prev_hash,
+        entryHash: r.entry_hash,
+      });
+      if (!next) return { ok: false, entries, firstBadSeq: cursor.expectedSeq };
+      cursor = next;
+      entries += 1;
+    }
+    if (rows.length < pageSize) break;
+    afterSeq = Number(rows[rows.length - 1]?.seq ?? afterSeq);
+  }
+  const head = await db
+    .selectFrom('audit_heads')
+    .select(['seq', 'entry_hash'])
+    .where('community_id', '=', communityId)
+    .executeTakeFirst();
+  const headSeq = head ? Number(head.seq) : 0;
+  if (headSeq !== entries || (head && head.entry_hash !== cursor.prevHash)) {
+    return { ok: false, entries, firstBadSeq: cursor.expectedSeq };
+  }
+  return { ok: true, entries, firstBadSeq: null };
+}

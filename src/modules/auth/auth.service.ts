@@ -1,0 +1,226 @@
+import { randomInt } from 'node:crypto';
+import { AppError } from '../../platform/errors.ts';
+import type { Deps } from '../../platform/context.ts';
+import { hashSecret, verifyPassword } from '../../platform/auth/password.ts';
+import type { Principal, StaffRole } from '../../platform/auth/principal.ts';
+import { STAFF_ROLES } from '../../platform/auth/principal.ts';
+import { newId, randomToken } from '../../platform/ids.ts';
+import { enqueue } from '../notifications/outbox.repository.ts';
+import * as repo from './auth.repository.ts';
+
+export const MAX_FAILED_LOGINS = 5;
+export const LOCKOUT_MINUTES = 15;
+const STAFF_SESSION_HOURS = 12;
+const RESIDENT_SESSION_DAYS = 30;
+const OTP_TTL_MINUTES = 5;
+const OTP_MIN_INTERVAL_SECONDS = 30;
+const OTP_MAX_ATTEMPTS = 5;
+const PRINCIPAL_CACHE_MS = 30_000;
+
+// A dummy hash, so an unknown username costs the same scrypt time as a known one.
+const DUMMY_HASH = 'scrypt$16384$8$1$c2FsdHNhbHRzYWx0c2FsdA$3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+
+const isStaffRole = (r: string): r is StaffRole => (STAFF_ROLES as readonly string[]).includes(r);
+
+export class AuthService {
+  private readonly cache = new Map<string, { principal: Principal; until: number }>();
+
+  constructor(private readonly deps: Deps) {}
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  private nowIso(offsetMs = 0): string {
+    return new Date(this.deps.clock.now().getTime() + offsetMs).toISOString();
+  }
+
+  /** Username + password → a bearer token. Locks the account after repeated failures. */
+  async login(username: string, password: string): Promise<{ token: string; expiresAt: string }> {
+    const user = await repo.findUserByUsername(this.db, username);
+    const now = this.deps.clock.now();
+    if (user?.locked_until && new Date(user.locked_until) > now) {
+      throw new AppError('account_locked', 'too many failed attempts: the account is locked for a while', {
+        lockedUntil: user.locked_until,
+      });
+    }
+    const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
+    if (!user || !ok || user.active !== 1) {
+      if (user) {
+        const failed = user.failed_logins + 1;
+        const lock = failed >= MAX_FAILED_LOGINS ? this.nowIso(LOCKOUT_MINUTES * 60_000) : null;
+        await repo.recordLoginFailure(this.db, user.id, lock ? 0 : failed, lock);
+      }
+      throw new AppError('invalid_credentials', 'wrong username or password');
+    }
+    if (user.failed_logins > 0 || user.locked_until) await repo.resetLoginFailures(this.db, user.id);
+    return this.startSession('user', user.id, STAFF_SESSION_HOURS * 3600_000);
+  }
+
+  /** Sends a one-time code to a resident's phone through the outbox. Answers the same whether or not the phone is known. */
+  async requestOtp(phone: string): Promise<{ sent: true; retryAfterSeconds: number }> {
+    const last = await repo.latestOtp(this.db, phone);
+    const now = this.deps.clock.now();
+    if (last && now.getTime() - new Date(last.created_at).getTime() < OTP_MIN_INTERVAL_SECONDS * 1000) {
+      throw new AppError(
+        'rate_limited',
+        `wait ${OTP_MIN_INTERVAL_SECONDS} seconds before asking for another code`,
+        {
+          field: 'phone',
+        },
+      );
+    }
+    const resident = await repo.findResidentByPhone(this.db, phone);
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const at = now.toISOString();
+    const id = newId();
+    await this.db.transaction().execute(async (trx) => {
+      await repo.insertOtp(trx, {
+        id,
+        phone,
+        code_hash: hashSecret(`${phone}:${code}`),
+        created_at: at,
+        expires_at: this.nowIso(OTP_TTL_MINUTES * 60_000),
+      });
+      if (resident) {
+        await enqueue(
+          trx,
+          {
+            idempotencyKey: `otp:${id}`,
+            channel: 'sms',
+            recipientType: 'resident',
+            recipientId: resident.id,
+            address: phone,
+            template: 'otp',
+            locale: 'zh-CN',
+            payload: { code, minutes: OTP_TTL_MINUTES },
+          },
+          at,
+        );
+      }
+    });
+    if (resident && this.deps.config.logOtpCodes) {
+      this.deps.logger.info({ phone, code }, 'one-time code (shown because LINLI_LOG_OTP=1)');
+    }
+    return { sent: true, retryAfterSeconds: OTP_MIN_INTERVAL_SECONDS };
+  }
+
+  async verifyOtp(phone: string, code: string): Promise<{ token: string; expiresAt: string }> {
+    const otp = await repo.latestOtp(this.db, phone);
+    const now = this.deps.clock.now();
+    const invalid = () => new AppError('otp_invalid', 'the code is wrong or has expired', { field: 'code' });
+    if (!otp || otp.used_at || new Date(otp.expires_at) <= now || otp.attempts >= OTP_MAX_ATTEMPTS)
+      throw invalid();
+    if (hashSecret(`${phone}:${code}`) !== otp.code_hash) {
+      await repo.updateOtp(this.db, otp.id, { attempts: otp.attempts + 1 });
+      throw invalid();
+    }
+    const resident = await repo.findResidentByPhone(this.db, phone);
+    if (!resident) throw invalid();
+    await repo.updateOtp(this.db, otp.id, { used_at: now.toISOString() });
+    return this.startSession('resident', resident.id, RESIDENT_SESSION_DAYS * 86400_000);
+  }
+
+  private async startSession(subjectType: 'user' | 'resident', subjectId: string, ttlMs: number) {
+    const token = randomToken();
+    const expiresAt = this.nowIso(ttlMs);
+    await repo.insertSession(this.db, {
+      token_hash: hashSecret(token),
+      subject_type: subjectType,
+      subject_id: subjectId,
+      created_at: this.nowIso(),
+      expires_at: expiresAt,
+    });
+    return { token, expiresAt };
+  }
+
+  async logout(token: string): Promise<void> {
+    const h = hashSecret(token);
+    this.cache.delete(h);
+    await repo.deleteSession(this.db, h);
+  }
+
+  /** Resolves a bearer token to its principal, with a short in-process cache (stateless nodes stay consistent within 30 s). */
+  async principalForToken(token: string): Promise<Principal | null> {
+    const h = hashSecret(token);
+    const nowMs = this.deps.clock.now().getTime();
+    const hit = this.cache.get(h);
+    if (hit && hit.until > nowMs) return hit.principal;
+    const session = await repo.findSession(this.db, h);
+    if (!session || new Date(session.expires_at).getTime() <= nowMs) return null;
+    const principal =
+      session.subject_type === 'user'
+        ? await this.userPrincipal(session.subject_id)
+        : await this.residentPrincipal(session.subject_id);
+    if (!principal) return null;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(h, { principal, until: nowMs + PRINCIPAL_CACHE_MS });
+    return principal;
+  }
+
+  async userPrincipal(userId: string): Promise<Principal | null> {
+    const user = await repo.findUserById(this.db, userId);
+    if (!user || user.active !== 1 || !isStaffRole(user.role)) return null;
+    const [communityIds, gridIds] = await Promise.all([
+      repo.communitiesOfUser(this.db, user.id),
+      repo.gridsOfUser(this.db, user.id),
+    ]);
+    return {
+      kind: 'user',
+      id: user.id,
+      username: user.username,
+      name: user.display_name,
+      role: user.role,
+      communityIds,
+      gridIds,
+    };
+  }
+
+  async residentPrincipal(residentId: string): Promise<Principal | null> {
+    const r = await repo.findResidentById(this.db, residentId);
+    if (!r) return null;
+    return {
+      kind: 'resident',
+      id: r.id,
+      name: r.name,
+      phone: r.phone ?? '',
+      communityId: r.community_id,
+      householdId: r.household_id,
+    };
+  }
+
+  /** Resolves an integration API key (kiosks, devices, Open311 clients). */
+  async principalForApiKey(key: string): Promise<Principal | null> {
+    const h = hashSecret(key);
+    const nowMs = this.deps.clock.now().getTime();
+    const hit = this.cache.get(`k:${h}`);
+    if (hit && hit.until > nowMs) return hit.principal;
+    const row = await repo.findApiKeyByHash(this.db, h);
+    if (!row || row.revoked_at) return null;
+    const principal: Principal = {
+      kind: 'api_key',
+      id: row.id,
+      name: row.name,
+      communityId: row.community_id,
+      scopes: JSON.parse(row.scopes_json) as string[],
+    };
+    this.cache.set(`k:${h}`, { principal, until: nowMs + PRINCIPAL_CACHE_MS });
+    return principal;
+  }
+
+  /** Creates an API key; the secret is shown once and stored hashed. */
+  async createApiKey(communityId: string, name: string, scopes: string[], secret = `lk_${randomToken(24)}`) {
+    const id = newId();
+    const at = this.nowIso();
+    await repo.insertApiKey(this.db, {
+      id,
+      community_id: communityId,
+      name,
+      prefix: secret.slice(0, 7),
+      key_hash: hashSecret(secret),
+      scopes_json: JSON.stringify(scopes),
+      created_at: at,
+    });
+    return { id, key: secret, prefix: secret.slice(0, 7), name, scopes, communityId, createdAt: at };
+  }
+}

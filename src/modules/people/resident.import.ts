@@ -1,0 +1,149 @@
+/**
+ * Pure validation of a residents CSV: every row is checked and every problem reported with
+ * its row and column, so an import is all-or-nothing and a dry run shows what would happen.
+ */
+export const SPECIAL_GROUP_TAGS = [
+  'elderly_alone',
+  'chronic_illness',
+  'disability',
+  'low_income',
+  'left_behind_child',
+] as const;
+
+export const RESIDENT_CSV_COLUMNS = [
+  'name',
+  'phone',
+  'id_number',
+  'birth_year',
+  'address',
+  'building',
+  'room',
+  'lat',
+  'lng',
+  'tags',
+  'tags_consent',
+  'emergency_contact_name',
+  'emergency_contact_phone',
+] as const;
+const REQUIRED = ['name', 'address'] as const;
+
+export interface ResidentImportRow {
+  row: number;
+  name: string;
+  phone: string | null;
+  idNumber: string | null;
+  birthYear: number | null;
+  address: string;
+  building: string | null;
+  room: string | null;
+  lat: number | null;
+  lng: number | null;
+  tags: string[];
+  tagsConsent: boolean;
+  emergencyContactName: string | null;
+  emergencyContactPhone: string | null;
+}
+
+export interface ImportProblem {
+  row: number;
+  column: string;
+  message: string;
+}
+
+const PHONE = /^1[3-9]\d{9}$/;
+const ID18 = /^\d{17}[\dXx]$/;
+const TRUE = new Set(['1', 'true', 'yes', 'y', '是', '同意']);
+const FALSE = new Set(['', '0', 'false', 'no', 'n', '否', '不同意']);
+
+export function validateResidentRows(
+  header: string[],
+  records: Record<string, string>[],
+  currentYear: number,
+): { rows: ResidentImportRow[]; problems: ImportProblem[] } {
+  const problems: ImportProblem[] = [];
+  for (const col of REQUIRED) {
+    if (!header.includes(col))
+      problems.push({ row: 1, column: col, message: `the header has no "${col}" column` });
+  }
+  const unknown = header.filter((h) => !(RESIDENT_CSV_COLUMNS as readonly string[]).includes(h));
+  for (const u of unknown) problems.push({ row: 1, column: u, message: `unknown column "${u}"` });
+  if (problems.length) return { rows: [], problems };
+  if (records.length === 0)
+    return { rows: [], problems: [{ row: 2, column: '', message: 'the file has no data rows' }] };
+
+  const rows: ResidentImportRow[] = [];
+  const phones = new Map<string, number>();
+  records.forEach((r, i) => {
+    const row = i + 2; // 1-based, after the header
+    const get = (c: string) => (r[c] ?? '').trim();
+    const bad = (column: string, message: string) => problems.push({ row, column, message });
+    const name = get('name');
+    if (!name) bad('name', 'name is empty');
+    const address = get('address');
+    if (!address) bad('address', 'address is empty');
+    const phone = get('phone') || null;
+    if (phone && !PHONE.test(phone)) bad('phone', `"${phone}" is not an 11-digit mobile number`);
+    if (phone) {
+      const first = phones.get(phone);
+      if (first) bad('phone', `phone ${phone} also appears on row ${first}`);
+      else phones.set(phone, row);
+    }
+    const idNumber = get('id_number') || null;
+    if (idNumber && !ID18.test(idNumber))
+      bad('id_number', 'an ID number has 18 characters: 17 digits and a digit or X');
+    const by = get('birth_year');
+    const birthYear = by ? Number(by) : null;
+    if (birthYear !== null && (!Number.isInteger(birthYear) || birthYear < 1900 || birthYear > currentYear)) {
+      bad('birth_year', `"${by}" is not a year between 1900 and ${currentYear}`);
+    }
+    const num = (c: string, min: number, max: number) => {
+      const v = get(c);
+      if (!v) return null;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < min || n > max) {
+        bad(c, `"${v}" is not a number between ${min} and ${max}`);
+        return null;
+      }
+      return n;
+    };
+    const lat = num('lat', -90, 90);
+    const lng = num('lng', -180, 180);
+    if ((lat === null) !== (lng === null))
+      bad(lat === null ? 'lat' : 'lng', 'give both lat and lng, or neither');
+    const tags = get('tags')
+      .split(/[;；|]/)
+      .map((t) => t.trim())
+      .filter(Boolean);
+    for (const t of tags) {
+      if (!(SPECIAL_GROUP_TAGS as readonly string[]).includes(t)) {
+        bad('tags', `unknown tag "${t}" (known: ${SPECIAL_GROUP_TAGS.join(', ')})`);
+      }
+    }
+    const consentRaw = get('tags_consent').toLowerCase();
+    let tagsConsent = false;
+    if (TRUE.has(consentRaw)) tagsConsent = true;
+    else if (!FALSE.has(consentRaw)) bad('tags_consent', `"${consentRaw}" is not yes/no`);
+    if (tags.length && !tagsConsent)
+      bad('tags', "special-group tags need the resident's consent (tags_consent = 1)");
+    const ecPhone = get('emergency_contact_phone') || null;
+    if (ecPhone && !/^[\d-]{7,20}$/.test(ecPhone))
+      bad('emergency_contact_phone', `"${ecPhone}" is not a phone number`);
+    rows.push({
+      row,
+      name,
+      phone,
+      idNumber: idNumber ? idNumber.toUpperCase() : null,
+      birthYear,
+      address,
+      building: get('building') || null,
+      room: get('room') || null,
+      lat,
+      lng,
+      tags,
+      tagsConsent,
+      emergencyContactName: get('emergency_contact_name') || null,
+      emergencyContactPhone: ecPhone,
+    });
+  });
+  return { rows, problems };
+}

@@ -1,0 +1,42 @@
+import type { Principal } from '../../platform/auth/principal.ts';
+import { maskIdNumber, maskPhone, maySee } from '../../platform/auth/privacy.ts';
+import type { ResidentRow } from './resident.repository.ts';
+
+export interface ResidentView {
+  id: string;
+  communityId: string;
+  householdId: string | null;
+  name: string;
+  phone: string | null;
+  idNumber: string | null;
+  birthYear: number | null;
+  tags: string[] | null;
+  tagsConsent: boolean;
+  emergencyContact: { name: string | null; phone: string | null } | null;
+}
+
+/** A resident as this viewer may see them: phone, ID number and special-group tags masked unless the role needs them. */
+export function presentResident(viewer: Principal, r: ResidentRow): ResidentView {
+  const self = viewer.kind === 'resident' && viewer.id === r.id;
+  const tagsVisible = maySee(viewer, 'tags', { self }) && (r.tags_consent === 1 || self);
+  return {
+    id: r.id,
+    communityId: r.community_id,
+    householdId: r.household_id,
+    name: r.name,
+    phone: maySee(viewer, 'phone', { self }) ? r.phone : maskPhone(r.phone),
+    idNumber: maySee(viewer, 'idNumber', { self }) ? r.id_number : maskIdNumber(r.id_number),
+    birthYear: r.birth_year,
+    tags: tagsVisible ? (JSON.parse(r.tags_json) as string[]) : null,
+    tagsConsent: r.tags_consent === 1,
+    emergencyContact:
+      r.emergency_contact_name || r.emergency_contact_phone
+        ? {
+            name: r.emergency_contact_name,
+            phone: maySee(viewer, 'phone', { self })
+              ? r.emergency_contact_phone
+              : maskPhone(r.emergency_contact_phone),
+          }
+        : null,
+  };
+}

@@ -1,0 +1,215 @@
+import { createHash } from 'node:crypto';
+import type { Deps } from '../../platform/context.ts';
+import { AppError, forbidden, notFound } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import { actorLabel, communitiesOf } from '../../platform/auth/principal.ts';
+import type { Principal } from '../../platform/auth/principal.ts';
+import { CsvError, decodeTextFile, parseCsvRecords } from '../../platform/csv.ts';
+import { appendAudit } from '../audit/audit.repository.ts';
+import { findCommunity } from '../tenancy/tenancy.repository.ts';
+import { GridLocator } from '../tenancy/grid-locator.ts';
+import * as repo from './resident.repository.ts';
+import { presentResident } from './resident.presenter.ts';
+import { validateResidentRows } from './resident.import.ts';
+import type { ImportProblem } from './resident.import.ts';
+
+const LOOKUP_ROLES = ['agent', 'dispatcher', 'grid_worker', 'manager', 'admin'];
+
+export interface ImportReport {
+  dryRun: boolean;
+  encoding: string;
+  rows: number;
+  created: number;
+  households: number;
+  problems: ImportProblem[];
+}
+
+export class ResidentService {
+  constructor(private readonly deps: Deps) {}
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  private requireLookup(p: Principal) {
+    if (p.kind !== 'user' || !LOOKUP_ROLES.includes(p.role))
+      throw forbidden('only intake and field staff look up residents');
+    return p;
+  }
+
+  /** Caller lookup for the hotline console: residents with this phone in my communities, with household and history. */
+  async lookupByPhone(p: Principal, phone: string) {
+    const u = this.requireLookup(p);
+    const found = await repo.residentsByPhone(this.db, phone, u.communityIds);
+    return Promise.all(found.map((r) => this.detail(p, r)));
+  }
+
+  async get(p: Principal, id: string) {
+    const r = await repo.findResident(this.db, id);
+    const self = p.kind === 'resident' && p.id === id;
+    const sameHousehold = p.kind === 'resident' && r?.household_id && p.householdId === r.household_id;
+    if (!r || !(self || sameHousehold || (p.kind === 'user' && p.communityIds.includes(r.community_id)))) {
+      throw notFound('resident_not_found', 'resident', id);
+    }
+    if (p.kind === 'user' && ['provider', 'auditor'].includes(p.role))
+      throw forbidden('your role does not browse residents');
+    return this.detail(p, r);
+  }
+
+  private async detail(p: Principal, r: repo.ResidentRow) {
+    const hh = r.household_id ? await repo.findHousehold(this.db, r.household_id) : undefined;
+    const members = hh ? await repo.householdMembers(this.db, hh.id) : [];
+    const history = await repo.recentOrdersOf(this.db, r.id, 10);
+    return {
+      ...presentResident(p, r),
+      household: hh
+        ? {
+            id: hh.id,
+            address: hh.address,
+            gridId: hh.grid_id,
+            location: hh.lat !== null && hh.lng !== null ? { lat: hh.lat, lng: hh.lng } : null,
+            members: members.filter((m) => m.id !== r.id).map((m) => presentResident(p, m)),
+          }
+        : null,
+      recentOrders: history.map((o) => ({
+        id: o.id,
+        number: o.number,
+        status: o.status,
+        category: o.category,
+        urgency: o.urgency,
+        description: o.description,
+        createdAt: o.created_at,
+      })),
+    };
+  }
+
+  /** Imports residents from CSV (UTF-8 or GBK), all or nothing; `dryRun` validates and reports without writing. */
+  async importCsv(
+    p: Principal,
+    communityRef: string,
+    file: Buffer,
+    fileName: string,
+    dryRun: boolean,
+  ): Promise<ImportReport> {
+    if (p.kind !== 'system' && (p.kind !== 'user' || !['admin', 'manager'].includes(p.role))) {
+      throw forbidden('only admins and managers import residents');
+    }
+    const community = await findCommunity(this.db, communityRef);
+    if (!community || (p.kind === 'user' && !communitiesOf(p).includes(community.id))) {
+      throw new AppError('community_not_found', `community ${communityRef} was not found`, {
+        field: 'community',
+      });
+    }
+    let decoded;
+    let parsed;
+    try {
+      decoded = decodeTextFile(file, fileName);
+      parsed = parseCsvRecords(decoded.text, { fileName });
+    } catch (err) {
+      if (err instanceof CsvError) {
+        throw new AppError('invalid_input', err.message, {
+          file: fileName,
+          row: err.row,
+          column: err.column,
+        });
+      }
+      throw err;
+    }
+    const now = this.deps.clock.now();
+    const { rows, problems } = validateResidentRows(parsed.header, parsed.rows, now.getUTCFullYear());
+    for (const r of rows) {
+      if (!r.phone) continue;
+      const existing = await repo.residentsByPhone(this.db, r.phone, [community.id]);
+      if (existing.length)
+        problems.push({
+          row: r.row,
+          column: 'phone',
+          message: `${r.phone} is already registered in this community`,
+        });
+    }
+    const report: ImportReport = {
+      dryRun,
+      encoding: decoded.encoding,
+      rows: rows.length,
+      created: 0,
+      households: 0,
+      problems,
+    };
+    if (problems.length) {
+      if (dryRun) return report;
+      throw new AppError(
+        'validation_failed',
+        `${problems.length} problem(s) in ${fileName}: nothing was imported`,
+        {
+          file: fileName,
+          problems: problems.slice(0, 200),
+        },
+      );
+    }
+    if (dryRun) return { ...report, created: rows.length };
+
+    const at = now.toISOString();
+    const locator = new GridLocator(this.db);
+    const households = new Map<string, string>();
+    await this.db.transaction().execute(async (trx) => {
+      for (const r of rows) {
+        let hhId = households.get(r.address);
+        if (!hhId) {
+          const existing = await repo.findHouseholdByAddress(trx, community.id, r.address);
+          hhId = existing?.id;
+          if (!hhId) {
+            hhId = newId();
+            const gridId =
+              r.lat !== null && r.lng !== null
+                ? await locator.locate(community.id, r.lat, r.lng, now.getTime())
+                : null;
+            await repo.insertHousehold(trx, {
+              id: hhId,
+              community_id: community.id,
+              grid_id: gridId,
+              address: r.address,
+              building: r.building,
+              room: r.room,
+              lat: r.lat,
+              lng: r.lng,
+              created_at: at,
+            });
+            report.households += 1;
+          }
+          households.set(r.address, hhId);
+        }
+        await repo.insertResident(trx, {
+          id: newId(),
+          community_id: community.id,
+          household_id: hhId,
+          name: r.name,
+          phone: r.phone,
+          id_number: r.idNumber,
+          birth_year: r.birthYear,
+          tags_json: JSON.stringify(r.tags),
+          tags_consent: r.tagsConsent ? 1 : 0,
+          emergency_contact_name: r.emergencyContactName,
+          emergency_contact_phone: r.emergencyContactPhone,
+          preferred_channel: null,
+          created_at: at,
+          updated_at: at,
+        });
+        report.created += 1;
+      }
+      await appendAudit(trx, this.deps.database.dialect, {
+        communityId: community.id,
+        createdAt: at,
+        actor: actorLabel(p),
+        action: 'residents.imported',
+        entityType: 'community',
+        entityId: community.id,
+        payload: {
+          file: fileName,
+          rows: rows.length,
+          sha256: createHash('sha256').update(file).digest('hex'),
+        },
+      });
+    });
+    return report;
+  }
+}

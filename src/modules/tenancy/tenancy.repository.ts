@@ -1,0 +1,37 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../platform/db/schema.ts';
+
+export async function findCommunity(db: Kysely<DB>, idOrCode: string) {
+  return db
+    .selectFrom('communities')
+    .selectAll()
+    .where((eb) => eb.or([eb('id', '=', idOrCode), eb('code', '=', idOrCode)]))
+    .executeTakeFirst();
+}
+
+export async function listCommunities(db: Kysely<DB>, ids?: string[]) {
+  let q = db.selectFrom('communities').selectAll().orderBy('code');
+  if (ids) {
+    if (ids.length === 0) return [];
+    q = q.where('id', 'in', ids);
+  }
+  return q.execute();
+}
+
+export async function gridsOf(db: Kysely<DB>, communityId: string) {
+  return db.selectFrom('grids').selectAll().where('community_id', '=', communityId).orderBy('code').execute();
+}
+
+export async function gridWorkersOf(db: Kysely<DB>, gridIds: string[]) {
+  if (gridIds.length === 0) return [];
+  return db
+    .selectFrom('grid_workers')
+    .innerJoin('users', 'users.id', 'grid_workers.user_id')
+    .select(['grid_workers.grid_id', 'users.id', 'users.display_name', 'users.phone'])
+    .where('grid_workers.grid_id', 'in', gridIds)
+    .execute();
+}
+
+export async function listCategories(db: Kysely<DB>) {
+  return db.selectFrom('categories').selectAll().where('active', '=', 1).orderBy('sort_order').execute();
+}

@@ -1,0 +1,36 @@
+import type { WorkOrderView } from './work-order.schema.ts';
+
+const COLUMNS: [string, (o: WorkOrderView) => string | number | null][] = [
+  ['number', (o) => o.number],
+  ['created_at', (o) => o.createdAt],
+  ['channel', (o) => o.channel],
+  ['status', (o) => o.status],
+  ['category', (o) => o.category],
+  ['subcategory', (o) => o.subcategory],
+  ['urgency', (o) => o.urgency],
+  ['priority', (o) => o.priority],
+  ['grid_id', (o) => o.gridId],
+  ['address', (o) => o.address],
+  ['description', (o) => o.description],
+  ['beneficiary', (o) => o.beneficiary?.name ?? null],
+  ['beneficiary_phone', (o) => o.beneficiary?.phone ?? null],
+  ['assignee', (o) => o.assignee?.name ?? null],
+  ['resolved_at', (o) => o.resolvedAt],
+  ['closed_at', (o) => o.closedAt],
+  ['rating', (o) => o.rating],
+];
+
+function cell(v: string | number | null): string {
+  if (v === null) return '';
+  let s = String(v);
+  // A leading = + - @ would run as a formula in a spreadsheet: neutralise it.
+  if (/^[=+\-@]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Presented orders (already masked for the viewer) as CSV text with a header row. */
+export function toCsvRows(orders: WorkOrderView[]): string {
+  const lines = [COLUMNS.map(([h]) => h).join(',')];
+  for (const o of orders) lines.push(COLUMNS.map(([, get]) => cell(get(o))).join(','));
+  return lines.join('\r\n') + '\r\n';
+}

@@ -1,0 +1,157 @@
+/**
+ * Who may do what to a work order, as a table of pure predicates (no I/O). The same table
+ * yields the `allowedActions` the UI uses to show only the buttons a user may press.
+ */
+import type { Channel, Principal, StaffRole } from '../../platform/auth/principal.ts';
+import type { Action } from './work-order.machine.ts';
+import { FROM } from './work-order.machine.ts';
+import type { Status } from './work-order.machine.ts';
+
+/** What the policy needs to know about an order. */
+export interface OrderFacts {
+  communityId: string;
+  gridId: string | null;
+  status: Status;
+  assigneeId: string | null;
+  reporterType: string;
+  reporterId: string | null;
+  beneficiaryId: string | null;
+  /** Household of the beneficiary, or of the reporting resident. */
+  householdIds: string[];
+}
+
+const STAFF_ACTIONS: Record<StaffRole, readonly Action[]> = {
+  agent: ['accept', 'confirm', 'reopen', 'wait', 'resume', 'refer', 'merge', 'dismiss', 'cancel'],
+  dispatcher: [
+    'accept',
+    'dispatch',
+    'transfer',
+    'confirm',
+    'reopen',
+    'wait',
+    'resume',
+    'refer',
+    'merge',
+    'dismiss',
+    'cancel',
+  ],
+  grid_worker: ['start', 'resolve', 'reject', 'transfer', 'wait', 'resume'],
+  provider: ['start', 'resolve', 'reject', 'transfer', 'wait', 'resume'],
+  manager: [
+    'accept',
+    'dispatch',
+    'transfer',
+    'confirm',
+    'reopen',
+    'wait',
+    'resume',
+    'refer',
+    'merge',
+    'dismiss',
+    'cancel',
+  ],
+  auditor: [],
+  admin: [
+    'accept',
+    'dispatch',
+    'reject',
+    'start',
+    'resolve',
+    'confirm',
+    'reopen',
+    'wait',
+    'resume',
+    'transfer',
+    'refer',
+    'merge',
+    'dismiss',
+    'cancel',
+  ],
+};
+
+/** Actions that only the person the order is assigned to (or an admin) may take. */
+const ASSIGNEE_ONLY: ReadonlySet<Action> = new Set(['start', 'resolve', 'reject']);
+const RESIDENT_ACTIONS: readonly Action[] = ['confirm', 'reopen', 'cancel', 'resume'];
+
+const CREATE_CHANNELS: Record<StaffRole, readonly Channel[]> = {
+  agent: ['hotline', 'window', 'web', 'miniapp', 'kiosk'],
+  dispatcher: ['hotline', 'window', 'web'],
+  grid_worker: ['web', 'miniapp'],
+  provider: [],
+  manager: ['hotline', 'window', 'web'],
+  auditor: [],
+  admin: ['web', 'miniapp', 'hotline', 'window', 'kiosk', 'device', 'open311'],
+};
+
+function isResidentsOwn(p: Extract<Principal, { kind: 'resident' }>, o: OrderFacts): boolean {
+  if (o.communityId !== p.communityId) return false;
+  if (o.reporterType === 'resident' && o.reporterId === p.id) return true;
+  if (o.beneficiaryId === p.id) return true;
+  return p.householdId !== null && o.householdIds.includes(p.householdId);
+}
+
+/** May this principal see the order at all? Staff see only their communities, and field staff only their part. */
+export function canReadOrder(p: Principal, o: OrderFacts): boolean {
+  switch (p.kind) {
+    case 'system':
+      return true;
+    case 'api_key':
+      return p.communityId === o.communityId;
+    case 'resident':
+      return isResidentsOwn(p, o);
+    case 'user':
+      if (!p.communityIds.includes(o.communityId)) return false;
+      if (p.role === 'provider') return o.assigneeId === p.id;
+      if (p.role === 'grid_worker')
+        return o.assigneeId === p.id || (o.gridId !== null && p.gridIds.includes(o.gridId));
+      return true;
+  }
+}
+
+/** May this principal take this action on this order (ignoring whether the status allows it)? */
+export function mayAct(p: Principal, o: OrderFacts, action: Action): boolean {
+  if (!canReadOrder(p, o)) return false;
+  switch (p.kind) {
+    case 'system':
+      return action === 'auto_close';
+    case 'api_key':
+      return false;
+    case 'resident':
+      if (!RESIDENT_ACTIONS.includes(action)) return false;
+      // A resident may withdraw a request only before someone starts work on it.
+      if (action === 'cancel') return o.status === 'submitted' || o.status === 'accepted';
+      return true;
+    case 'user': {
+      if (!STAFF_ACTIONS[p.role].includes(action)) return false;
+      if (p.role === 'admin') return true;
+      if (ASSIGNEE_ONLY.has(action) || p.role === 'provider' || p.role === 'grid_worker') {
+        return o.assigneeId === p.id;
+      }
+      return true;
+    }
+  }
+}
+
+/** The actions this principal can take now: allowed by the policy and by the order's status. */
+export function allowedActions(p: Principal, o: OrderFacts): Action[] {
+  return (Object.keys(FROM) as Action[]).filter((a) => FROM[a].includes(o.status) && mayAct(p, o, a));
+}
+
+/** May this principal create an order in this community through this channel? */
+export function mayCreate(p: Principal, communityId: string, channel: Channel): boolean {
+  switch (p.kind) {
+    case 'system':
+      return true;
+    case 'resident':
+      return p.communityId === communityId && (channel === 'web' || channel === 'miniapp');
+    case 'api_key':
+      return p.communityId === communityId && ['kiosk', 'device', 'open311'].includes(channel);
+    case 'user':
+      return p.communityIds.includes(communityId) && CREATE_CHANNELS[p.role].includes(channel);
+  }
+}
+
+/** Staff roles that may list and search all of a community's orders. */
+export function seesWholeCommunity(p: Principal): boolean {
+  return p.kind === 'user' && ['agent', 'dispatcher', 'manager', 'auditor', 'admin'].includes(p.role);
+}

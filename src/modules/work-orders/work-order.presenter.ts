@@ -1,0 +1,127 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../platform/db/schema.ts';
+import type { Principal } from '../../platform/auth/principal.ts';
+import { maskPhone, maySee } from '../../platform/auth/privacy.ts';
+import type { WorkOrderRow, WorkOrderEventRow } from './work-order.repository.ts';
+import { residentsByIds, usersByIds } from './work-order.repository.ts';
+import type { WorkOrderView } from './work-order.schema.ts';
+import type { Status } from './work-order.machine.ts';
+import type { Action } from './work-order.machine.ts';
+
+type Resident = Awaited<ReturnType<typeof residentsByIds>>[number];
+type User = Awaited<ReturnType<typeof usersByIds>>[number];
+
+export interface PresentContext {
+  residents: Map<string, Resident>;
+  users: Map<string, User>;
+}
+
+/** Loads, in two queries, the people a page of orders refers to. */
+export async function loadContext(db: Kysely<DB>, orders: WorkOrderRow[]): Promise<PresentContext> {
+  const residentIds = [...new Set(orders.map((o) => o.beneficiary_id).filter((x): x is string => !!x))];
+  const userIds = [...new Set(orders.map((o) => o.assignee_id).filter((x): x is string => !!x))];
+  const [residents, users] = await Promise.all([residentsByIds(db, residentIds), usersByIds(db, userIds)]);
+  return { residents: new Map(residents.map((r) => [r.id, r])), users: new Map(users.map((u) => [u.id, u])) };
+}
+
+const isSelf = (viewer: Principal, residentId: string | null) =>
+  viewer.kind === 'resident' && viewer.id === residentId;
+
+/** What a viewer sees of an order: personal data masked unless their role needs it; internal notes for staff only. */
+export function presentOrder(
+  viewer: Principal,
+  o: WorkOrderRow,
+  ctx: PresentContext,
+  allowed: Action[],
+  extras: {
+    timeline?: WorkOrderEventRow[];
+    photos?: { id: string; content_type: string; size_bytes: number }[];
+  } = {},
+): WorkOrderView {
+  const ben = o.beneficiary_id ? ctx.residents.get(o.beneficiary_id) : undefined;
+  const self = isSelf(viewer, o.beneficiary_id);
+  const reporterSelf =
+    viewer.kind === 'resident' && o.reporter_type === 'resident' && viewer.id === o.reporter_id;
+  const assignee = o.assignee_id ? ctx.users.get(o.assignee_id) : undefined;
+  const isStaff = viewer.kind === 'user' || viewer.kind === 'system';
+  const view: WorkOrderView = {
+    id: o.id,
+    number: o.number,
+    communityId: o.community_id,
+    gridId: o.grid_id,
+    channel: o.channel,
+    status: o.status as Status,
+    category: o.category,
+    subcategory: o.subcategory,
+    urgency: o.urgency,
+    priority: o.priority,
+    priorityScore: o.priority_score,
+    description: o.description,
+    address: o.address,
+    location: o.lat !== null && o.lng !== null ? { lat: o.lat, lng: o.lng } : null,
+    reporter: {
+      type: o.reporter_type,
+      id: isStaff || reporterSelf ? o.reporter_id : null,
+      name: o.reporter_name,
+      phone: maySee(viewer, 'phone', { self: reporterSelf }) ? o.reporter_phone : maskPhone(o.reporter_phone),
+    },
+    beneficiary: ben
+      ? {
+          id: ben.id,
+          name: ben.name,
+          phone: maySee(viewer, 'phone', { self }) ? ben.phone : maskPhone(ben.phone),
+          tags:
+            maySee(viewer, 'tags', { self }) && (ben.tags_consent === 1 || self)
+              ? (JSON.parse(ben.tags_json) as string[])
+              : null,
+        }
+      : null,
+    proxy: o.is_proxy === 1,
+    assignee: assignee ? { id: assignee.id, name: assignee.display_name, role: assignee.role } : null,
+    resolutionNote: o.resolution_note,
+    rating: o.rating,
+    ratingComment: o.rating_comment,
+    closureReason: o.closure_reason,
+    referredTo: o.referred_to,
+    mergedInto: o.merged_into,
+    reopenCount: o.reopen_count,
+    // The model's reasoning is for staff; residents see the outcome.
+    classification:
+      isStaff && o.classification_json
+        ? (JSON.parse(o.classification_json) as Record<string, unknown>)
+        : null,
+    attributes: o.attributes_json ? (JSON.parse(o.attributes_json) as Record<string, unknown>) : null,
+    version: o.version,
+    createdAt: o.created_at,
+    updatedAt: o.updated_at,
+    acceptedAt: o.accepted_at,
+    dispatchedAt: o.dispatched_at,
+    resolvedAt: o.resolved_at,
+    closedAt: o.closed_at,
+    allowedActions: allowed,
+  };
+  if (extras.timeline) {
+    view.timeline = extras.timeline
+      .filter((e) => isStaff || e.visibility === 'public')
+      .map((e) => ({
+        id: e.id,
+        type: e.type,
+        fromStatus: e.from_status,
+        toStatus: e.to_status,
+        actor: { type: e.actor_type, name: isStaff || e.actor_type === 'resident' ? e.actor_name : null },
+        note: e.note,
+        visibility: e.visibility === 'internal' ? 'internal' : 'public',
+        data: isStaff && e.data_json ? (JSON.parse(e.data_json) as Record<string, unknown>) : null,
+        at: e.created_at,
+      }));
+  }
+  if (extras.photos) {
+    view.photos = extras.photos.map((p) => ({
+      id: p.id,
+      contentType: p.content_type,
+      size: p.size_bytes,
+      url: `/api/v1/work-orders/${o.id}/photos/${p.id}`,
+    }));
+  }
+  return view;
+}

@@ -1,0 +1,251 @@
+import { sql } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import type { DB, WorkOrderTable, WorkOrderEventTable } from '../../platform/db/schema.ts';
+import type { Dialect } from '../../platform/db/database.ts';
+
+export type WorkOrderRow = Selectable<WorkOrderTable>;
+export type WorkOrderEventRow = Selectable<WorkOrderEventTable>;
+
+export interface ListFilter {
+  communityIds: string[];
+  /** Field staff: only these grids, or orders assigned to `assigneeOrGridsUser`. */
+  gridIds?: string[] | undefined;
+  assigneeOrGridsUser?: string | undefined;
+  /** Residents: orders they reported or that benefit them or their household. */
+  residentScope?: { residentId: string; householdId: string | null } | undefined;
+  statuses?: string[] | undefined;
+  categories?: string[] | undefined;
+  grid?: string | undefined;
+  channels?: string[] | undefined;
+  urgencies?: string[] | undefined;
+  assignee?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  updatedAfter?: string | undefined;
+  updatedBefore?: string | undefined;
+  text?: string | undefined;
+  ids?: string[] | undefined;
+  cursor?: { createdAt: string; id: string } | undefined;
+  limit: number;
+}
+
+export async function insertOrder(db: Kysely<DB>, row: WorkOrderRow): Promise<void> {
+  await db.insertInto('work_orders').values(row).execute();
+}
+
+export async function insertEvent(db: Kysely<DB>, row: WorkOrderEventRow): Promise<void> {
+  await db.insertInto('work_order_events').values(row).execute();
+}
+
+export async function findOrder(db: Kysely<DB>, id: string): Promise<WorkOrderRow | undefined> {
+  return db.selectFrom('work_orders').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findOrderByNumber(db: Kysely<DB>, number: string): Promise<WorkOrderRow | undefined> {
+  return db.selectFrom('work_orders').selectAll().where('number', '=', number).executeTakeFirst();
+}
+
+export async function eventsOf(db: Kysely<DB>, orderId: string): Promise<WorkOrderEventRow[]> {
+  return db
+    .selectFrom('work_order_events')
+    .selectAll()
+    .where('work_order_id', '=', orderId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** Optimistic update: changes the row only if its version is still `expectedVersion`. */
+export async function updateOrderIfVersion(
+  db: Kysely<DB>,
+  id: string,
+  expectedVersion: number,
+  patch: Partial<WorkOrderRow>,
+  reopenIncrement: boolean,
+): Promise<boolean> {
+  const res = await db
+    .updateTable('work_orders')
+    .set({
+      ...patch,
+      version: expectedVersion + 1,
+      ...(reopenIncrement ? { reopen_count: sql<number>`reopen_count + 1` } : {}),
+    })
+    .where('id', '=', id)
+    .where('version', '=', expectedVersion)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/** Next value of a named counter, atomically, inside the caller's transaction. */
+export async function nextSequence(db: Kysely<DB>, name: string): Promise<number> {
+  const row = await db
+    .insertInto('sequences')
+    .values({ name, value: 1 })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ value: sql<number>`sequences.value + 1` }))
+    .returning('value')
+    .executeTakeFirstOrThrow();
+  return Number(row.value);
+}
+
+export async function findIdempotent(db: Kysely<DB>, scope: string, key: string) {
+  return db
+    .selectFrom('idempotency_keys')
+    .selectAll()
+    .where('scope', '=', scope)
+    .where('key', '=', key)
+    .executeTakeFirst();
+}
+
+export async function insertIdempotent(
+  db: Kysely<DB>,
+  row: { scope: string; key: string; request_hash: string; work_order_id: string; created_at: string },
+): Promise<void> {
+  await db.insertInto('idempotency_keys').values(row).execute();
+}
+
+export async function householdOf(db: Kysely<DB>, residentId: string | null): Promise<string | null> {
+  if (!residentId) return null;
+  const r = await db
+    .selectFrom('residents')
+    .select('household_id')
+    .where('id', '=', residentId)
+    .executeTakeFirst();
+  return r?.household_id ?? null;
+}
+
+function applyFilter(db: Kysely<DB>, f: Omit<ListFilter, 'limit' | 'cursor'>) {
+  let q = db.selectFrom('work_orders').where('community_id', 'in', f.communityIds);
+  if (f.residentScope) {
+    const { residentId, householdId } = f.residentScope;
+    q = q.where((eb) =>
+      eb.or([
+        eb.and([eb('reporter_type', '=', 'resident'), eb('reporter_id', '=', residentId)]),
+        eb('beneficiary_id', '=', residentId),
+        ...(householdId
+          ? [
+              eb(
+                'beneficiary_id',
+                'in',
+                eb.selectFrom('residents').select('id').where('household_id', '=', householdId),
+              ),
+            ]
+          : []),
+      ]),
+    );
+  }
+  if (f.assigneeOrGridsUser !== undefined) {
+    const me = f.assigneeOrGridsUser;
+    const grids = f.gridIds ?? [];
+    q = q.where((eb) =>
+      grids.length
+        ? eb.or([eb('assignee_id', '=', me), eb('grid_id', 'in', grids)])
+        : eb('assignee_id', '=', me),
+    );
+  }
+  if (f.ids?.length) q = q.where('id', 'in', f.ids);
+  if (f.statuses?.length) q = q.where('status', 'in', f.statuses);
+  if (f.categories?.length) {
+    const cats = f.categories;
+    q = q.where((eb) => eb.or([eb('category', 'in', cats), eb('subcategory', 'in', cats)]));
+  }
+  if (f.grid) q = q.where('grid_id', '=', f.grid);
+  if (f.channels?.length) q = q.where('channel', 'in', f.channels);
+  if (f.urgencies?.length) q = q.where('urgency', 'in', f.urgencies);
+  if (f.assignee) q = q.where('assignee_id', '=', f.assignee);
+  if (f.from) q = q.where('created_at', '>=', f.from);
+  if (f.to) q = q.where('created_at', '<', f.to);
+  if (f.updatedAfter) q = q.where('updated_at', '>=', f.updatedAfter);
+  if (f.updatedBefore) q = q.where('updated_at', '<', f.updatedBefore);
+  if (f.text) {
+    const like = `%${f.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    q = q.where((eb) =>
+      eb.or([
+        eb('description', 'like', sql<string>`${like} escape '\\'`),
+        eb('number', 'like', sql<string>`${like} escape '\\'`),
+        eb('address', 'like', sql<string>`${like} escape '\\'`),
+      ]),
+    );
+  }
+  return q;
+}
+
+/** One page, newest first, keyed by (created_at, id) so pages never skip or repeat under inserts. */
+export async function listOrders(db: Kysely<DB>, f: ListFilter): Promise<WorkOrderRow[]> {
+  let q = applyFilter(db, f).selectAll();
+  if (f.cursor) {
+    const c = f.cursor;
+    q = q.where((eb) =>
+      eb.or([
+        eb('created_at', '<', c.createdAt),
+        eb.and([eb('created_at', '=', c.createdAt), eb('id', '<', c.id)]),
+      ]),
+    );
+  }
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+}
+
+export async function countOrders(db: Kysely<DB>, f: Omit<ListFilter, 'limit' | 'cursor'>): Promise<number> {
+  const row = await applyFilter(db, f)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function usersByIds(db: Kysely<DB>, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('users')
+    .select(['id', 'username', 'display_name', 'role', 'phone'])
+    .where('id', 'in', ids)
+    .execute();
+}
+
+export async function userServesCommunity(db: Kysely<DB>, userId: string, communityId: string) {
+  return db
+    .selectFrom('users')
+    .innerJoin('user_communities', 'user_communities.user_id', 'users.id')
+    .select(['users.id', 'users.role', 'users.display_name', 'users.active'])
+    .where('users.id', '=', userId)
+    .where('user_communities.community_id', '=', communityId)
+    .executeTakeFirst();
+}
+
+export async function residentsByIds(db: Kysely<DB>, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db.selectFrom('residents').selectAll().where('id', 'in', ids).execute();
+}
+
+export async function insertPhoto(
+  db: Kysely<DB>,
+  row: {
+    id: string;
+    work_order_id: string;
+    file_key: string;
+    content_type: string;
+    size_bytes: number;
+    created_at: string;
+  },
+) {
+  await db.insertInto('work_order_photos').values(row).execute();
+}
+
+export async function photosOf(db: Kysely<DB>, orderId: string) {
+  return db
+    .selectFrom('work_order_photos')
+    .selectAll()
+    .where('work_order_id', '=', orderId)
+    .orderBy('created_at')
+    .execute();
+}
+
+export async function dueForAutoClose(db: Kysely<DB>, resolvedBefore: string, limit: number) {
+  return db
+    .selectFrom('work_orders')
+    .select(['id', 'version'])
+    .where('status', '=', 'resolved')
+    .where('resolved_at', '<', resolvedBefore)
+    .limit(limit)
+    .execute();
+}
+
+export type { Dialect };

@@ -1,0 +1,260 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { AppError, invalidInput } from '../../platform/errors.ts';
+import { requirePrincipal } from '../../platform/http/principal.hook.ts';
+import { toCsvRows } from './work-order.export.ts';
+import { loadContext, presentOrder } from './work-order.presenter.ts';
+import {
+  ActionBody,
+  ActionParams,
+  CreateOrderBody,
+  IdParams,
+  ListQuery,
+  ListResponse,
+  NoteBody,
+  PhotoInput,
+  WorkOrderView,
+} from './work-order.schema.ts';
+import type { WorkOrderService } from './work-order.service.ts';
+import type { ListFilter } from './work-order.repository.ts';
+import type { Action } from './work-order.machine.ts';
+import type { Principal } from '../../platform/auth/principal.ts';
+import type { Database } from '../../platform/db/database.ts';
+
+const TAG = ['work-orders'];
+const csvSplit = (s: string | undefined) =>
+  s
+    ?.split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+function decodeCursor(c: string | undefined): ListFilter['cursor'] {
+  if (!c) return undefined;
+  try {
+    const [createdAt, id] = Buffer.from(c, 'base64url').toString('utf8').split('|');
+    if (!createdAt || !id) throw new Error('bad');
+    return { createdAt, id };
+  } catch {
+    throw invalidInput('cursor', 'the cursor is not one this API gave out');
+  }
+}
+
+export function buildFilter(svc: WorkOrderService, p: Principal, q: ListQuery, limit: number): ListFilter {
+  return {
+    ...svc.scopeFilter(p, q.community),
+    statuses: csvSplit(q.status),
+    categories: csvSplit(q.category),
+    grid: q.grid,
+    channels: csvSplit(q.channel),
+    urgencies: csvSplit(q.urgency),
+    assignee: q.assignee,
+    from: q.from,
+    to: q.to,
+    text: q.q,
+    cursor: decodeCursor(q.cursor),
+    limit,
+  };
+}
+
+export async function registerWorkOrderRoutes(
+  root: FastifyInstance,
+  svc: WorkOrderService,
+  database: Database,
+): Promise<void> {
+  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const db = () => database.db;
+
+  app.post(
+    '/api/v1/work-orders',
+    {
+      bodyLimit: 40 * 1024 * 1024,
+      schema: {
+        tags: TAG,
+        summary: 'Create a work order from any channel',
+        description:
+          'Validates, classifies, places in a grid, prioritises, audits and stores the order in one transaction. ' +
+          'Send `Idempotency-Key` to make retries safe: a retried create returns the first order.',
+        headers: Type.Object({
+          'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        }),
+        body: CreateOrderBody,
+        response: { 201: WorkOrderView, 200: WorkOrderView },
+      },
+    },
+    async (request, reply) => {
+      const p = requirePrincipal(request);
+      const key = request.headers['idempotency-key'];
+      const { order, replayed } = await svc.create(
+        p,
+        request.body,
+        typeof key === 'string' ? key : undefined,
+      );
+      const facts = await svc.facts(order);
+      const ctx = await loadContext(db(), [order]);
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      return reply.status(201).send(presentOrder(p, order, ctx, await svc.allowed(p, facts)));
+    },
+  );
+
+  app.get(
+    '/api/v1/work-orders',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'List and search orders the caller may see (cursor pagination, newest first)',
+        querystring: ListQuery,
+        response: { 200: ListResponse },
+      },
+    },
+    async (request) => {
+      const p = requirePrincipal(request);
+      const limit = request.query.limit ?? 20;
+      const rows = await svc.list(buildFilter(svc, p, request.query, limit + 1));
+      const page = rows.slice(0, limit);
+      const ctx = await loadContext(db(), page);
+      const items = [];
+      for (const o of page) items.push(presentOrder(p, o, ctx, await svc.allowed(p, await svc.facts(o))));
+      const last = page[page.length - 1];
+      const nextCursor =
+        rows.length > limit && last
+          ? Buffer.from(`${last.created_at}|${last.id}`).toString('base64url')
+          : null;
+      return { items, nextCursor };
+    },
+  );
+
+  app.get(
+    '/api/v1/work-orders/export.csv',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'CSV export of a filtered list (UTF-8 with BOM, opens in Excel)',
+        querystring: ListQuery,
+        produces: ['text/csv'],
+      },
+    },
+    async (request, reply) => {
+      const p = requirePrincipal(request);
+      if (p.kind !== 'user') throw new AppError('forbidden', 'staff only');
+      const rows = await svc.list(buildFilter(svc, p, { ...request.query, cursor: undefined }, 100_000));
+      const ctx = await loadContext(db(), rows);
+      reply.header('content-type', 'text/csv; charset=utf-8');
+      reply.header('content-disposition', 'attachment; filename="work-orders.csv"');
+      return '\ufeff' + toCsvRows(rows.map((o) => presentOrder(p, o, ctx, [])));
+    },
+  );
+
+  app.get(
+    '/api/v1/work-orders/:id',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'One order with its timeline (internal notes only for staff)',
+        params: IdParams,
+        response: { 200: WorkOrderView },
+      },
+    },
+    async (request) => {
+      const p = requirePrincipal(request);
+      const { order, facts } = await svc.getReadable(p, request.params.id);
+      const [timeline, photos, ctx] = await Promise.all([
+        svc.timeline(order.id),
+        svc.photos(order.id),
+        loadContext(db(), [order]),
+      ]);
+      return presentOrder(p, order, ctx, await svc.allowed(p, facts), { timeline, photos });
+    },
+  );
+
+  app.post(
+    '/api/v1/work-orders/:id/actions/:action',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Apply a lifecycle action (accept, dispatch, start, resolve, confirm, reopen, …)',
+        description:
+          'Every action carries the `version` the caller last saw; a stale one answers 409 `version_conflict`. ' +
+          'An action the status does not allow answers 409 `invalid_transition`.',
+        params: ActionParams,
+        body: ActionBody,
+        response: { 200: WorkOrderView },
+      },
+    },
+    async (request) => {
+      const p = requirePrincipal(request);
+      const action = request.params.action as Action;
+      const after = await svc.act(p, request.params.id, action, request.body);
+      const ctx = await loadContext(db(), [after]);
+      return presentOrder(p, after, ctx, await svc.allowed(p, await svc.facts(after)), {
+        timeline: await svc.timeline(after.id),
+      });
+    },
+  );
+
+  app.post(
+    '/api/v1/work-orders/:id/notes',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Add an internal note or a public reply',
+        params: IdParams,
+        body: NoteBody,
+        response: { 201: Type.Object({ id: Type.String() }) },
+      },
+    },
+    async (request, reply) => {
+      const p = requirePrincipal(request);
+      const id = await svc.addNote(
+        p,
+        request.params.id,
+        request.body.text,
+        request.body.visibility ?? 'internal',
+      );
+      return reply.status(201).send({ id });
+    },
+  );
+
+  app.post(
+    '/api/v1/work-orders/:id/photos',
+    {
+      bodyLimit: 8 * 1024 * 1024,
+      schema: {
+        tags: TAG,
+        summary: 'Attach a photo (base64 JSON)',
+        params: IdParams,
+        body: PhotoInput,
+        response: {
+          201: Type.Object({
+            id: Type.String(),
+            contentType: Type.String(),
+            size: Type.Integer(),
+            createdAt: Type.String(),
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const p = requirePrincipal(request);
+      return reply.status(201).send(await svc.addPhoto(p, request.params.id, request.body));
+    },
+  );
+
+  app.get(
+    '/api/v1/work-orders/:id/photos/:photoId',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'A photo of an order',
+        params: Type.Object({ id: Type.String({ maxLength: 64 }), photoId: Type.String({ maxLength: 64 }) }),
+      },
+    },
+    async (request, reply) => {
+      const p = requirePrincipal(request);
+      const f = await svc.photoFile(p, request.params.id, request.params.photoId);
+      reply.header('content-type', f.contentType);
+      reply.header('cache-control', 'private, max-age=3600');
+      return reply.send(f.data);
+    },
+  );
+}

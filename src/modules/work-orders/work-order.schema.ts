@@ -1,0 +1,195 @@
+import { Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { CHANNELS } from '../../platform/auth/principal.ts';
+import { ACTIONS, STATUSES } from './work-order.machine.ts';
+import { URGENCIES } from '../taxonomy/taxonomy.default.ts';
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+const NullableStr = Nullable(Type.String());
+
+export const ChannelSchema = Type.Union(
+  CHANNELS.map((c) => Type.Literal(c)),
+  { description: 'Where the request came in' },
+);
+export const StatusSchema = Type.Union(STATUSES.map((s) => Type.Literal(s)));
+export const UrgencySchema = Type.Union(URGENCIES.map((u) => Type.Literal(u)));
+export const ActionSchema = Type.Union(ACTIONS.filter((a) => a !== 'auto_close').map((a) => Type.Literal(a)));
+
+export const LocationSchema = Type.Object(
+  {
+    lat: Type.Number({ minimum: -90, maximum: 90 }),
+    lng: Type.Number({ minimum: -180, maximum: 180 }),
+  },
+  { additionalProperties: false },
+);
+
+export const PhotoInput = Type.Object(
+  {
+    contentType: Type.String({ maxLength: 50 }),
+    dataBase64: Type.String({ minLength: 1, maxLength: 7_000_000 }),
+  },
+  { additionalProperties: false },
+);
+
+export const CreateOrderBody = Type.Object(
+  {
+    channel: ChannelSchema,
+    description: Type.String({ minLength: 1, maxLength: 4000 }),
+    communityId: Type.Optional(Type.String({ maxLength: 64 })),
+    residentId: Type.Optional(
+      Type.String({ maxLength: 64, description: 'The beneficiary (proxy submission 代办)' }),
+    ),
+    reporter: Type.Optional(
+      Type.Object(
+        {
+          name: Type.Optional(Type.String({ maxLength: 100 })),
+          phone: Type.Optional(Type.String({ maxLength: 30 })),
+          relation: Type.Optional(Type.String({ maxLength: 50, description: 'e.g. 女儿, 邻居, 志愿者' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    location: Type.Optional(LocationSchema),
+    address: Type.Optional(Type.String({ maxLength: 300 })),
+    category: Type.Optional(Type.String({ maxLength: 80 })),
+    urgency: Type.Optional(UrgencySchema),
+    attributes: Type.Optional(Type.Record(Type.String({ maxLength: 80 }), Type.Unknown())),
+    photos: Type.Optional(Type.Array(PhotoInput, { maxItems: 6 })),
+  },
+  { additionalProperties: false },
+);
+export type CreateOrderBody = Static<typeof CreateOrderBody>;
+
+export const ActionBody = Type.Object(
+  {
+    version: Type.Integer({ minimum: 1 }),
+    assigneeId: Type.Optional(Type.String({ maxLength: 64 })),
+    auto: Type.Optional(Type.Boolean()),
+    note: Type.Optional(Type.String({ maxLength: 4000 })),
+    reason: Type.Optional(Type.String({ maxLength: 1000 })),
+    rating: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
+    comment: Type.Optional(Type.String({ maxLength: 2000 })),
+    referredTo: Type.Optional(Type.String({ maxLength: 200 })),
+    mergeInto: Type.Optional(Type.String({ maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
+export type ActionBody = Static<typeof ActionBody>;
+
+export const PersonView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  phone: NullableStr,
+  tags: Type.Union([Type.Array(Type.String()), Type.Null()], {
+    description: 'Special-group tags; null when masked for this viewer or not consented',
+  }),
+});
+
+export const TimelineEvent = Type.Object({
+  id: Type.String(),
+  type: Type.String(),
+  fromStatus: NullableStr,
+  toStatus: NullableStr,
+  actor: Type.Object({ type: Type.String(), name: NullableStr }),
+  note: NullableStr,
+  visibility: Type.Union([Type.Literal('public'), Type.Literal('internal')]),
+  data: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  at: Type.String({ format: 'date-time' }),
+});
+
+export const WorkOrderView = Type.Object(
+  {
+    id: Type.String(),
+    number: Type.String(),
+    communityId: Type.String(),
+    gridId: NullableStr,
+    channel: Type.String(),
+    status: StatusSchema,
+    category: Type.String(),
+    subcategory: NullableStr,
+    urgency: Type.String(),
+    priority: Type.String(),
+    priorityScore: Type.Number(),
+    description: Type.String(),
+    address: NullableStr,
+    location: Type.Union([LocationSchema, Type.Null()]),
+    reporter: Type.Object({
+      type: Type.String(),
+      id: NullableStr,
+      name: NullableStr,
+      phone: NullableStr,
+    }),
+    beneficiary: Type.Union([PersonView, Type.Null()]),
+    proxy: Type.Boolean(),
+    assignee: Type.Union([
+      Type.Object({ id: Type.String(), name: Type.String(), role: Type.String() }),
+      Type.Null(),
+    ]),
+    resolutionNote: NullableStr,
+    rating: Type.Union([Type.Integer(), Type.Null()]),
+    ratingComment: NullableStr,
+    closureReason: NullableStr,
+    referredTo: NullableStr,
+    mergedInto: NullableStr,
+    reopenCount: Type.Integer(),
+    classification: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+    attributes: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+    version: Type.Integer(),
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+    acceptedAt: NullableStr,
+    dispatchedAt: NullableStr,
+    resolvedAt: NullableStr,
+    closedAt: NullableStr,
+    allowedActions: Type.Array(Type.String(), { description: 'What this viewer may do now' }),
+    timeline: Type.Optional(Type.Array(TimelineEvent)),
+    photos: Type.Optional(
+      Type.Array(
+        Type.Object({
+          id: Type.String(),
+          contentType: Type.String(),
+          size: Type.Integer(),
+          url: Type.String(),
+        }),
+      ),
+    ),
+  },
+  { $id: 'WorkOrder' },
+);
+export type WorkOrderView = Static<typeof WorkOrderView>;
+
+export const ListQuery = Type.Object(
+  {
+    community: Type.Optional(Type.String({ maxLength: 64 })),
+    status: Type.Optional(Type.String({ maxLength: 300, description: 'Comma list of statuses' })),
+    category: Type.Optional(
+      Type.String({ maxLength: 300, description: 'Comma list of categories or sub-categories' }),
+    ),
+    grid: Type.Optional(Type.String({ maxLength: 64 })),
+    channel: Type.Optional(Type.String({ maxLength: 200 })),
+    urgency: Type.Optional(Type.String({ maxLength: 100 })),
+    assignee: Type.Optional(Type.String({ maxLength: 64 })),
+    from: Type.Optional(Type.String({ format: 'date-time' })),
+    to: Type.Optional(Type.String({ format: 'date-time' })),
+    q: Type.Optional(Type.String({ maxLength: 200 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 20 })),
+  },
+  { additionalProperties: false },
+);
+export type ListQuery = Static<typeof ListQuery>;
+
+export const ListResponse = Type.Object({
+  items: Type.Array(WorkOrderView),
+  nextCursor: NullableStr,
+});
+
+export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+export const ActionParams = Type.Object({ id: Type.String({ maxLength: 64 }), action: ActionSchema });
+export const NoteBody = Type.Object(
+  {
+    text: Type.String({ minLength: 1, maxLength: 4000 }),
+    visibility: Type.Union([Type.Literal('public'), Type.Literal('internal')], { default: 'internal' }),
+  },
+  { additionalProperties: false },
+);

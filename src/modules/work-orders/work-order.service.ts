@@ -1,0 +1,681 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Deps } from '../../platform/context.ts';
+import type { DB } from '../../platform/db/schema.ts';
+import { AppError, forbidden, invalidInput, notFound } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import { actorLabel, communitiesOf } from '../../platform/auth/principal.ts';
+import type { Channel, Principal } from '../../platform/auth/principal.ts';
+import { canonicalJson } from '../audit/canonical-json.ts';
+import { appendAudit } from '../audit/audit.repository.ts';
+import { enqueue } from '../notifications/outbox.repository.ts';
+import { findCommunity } from '../tenancy/tenancy.repository.ts';
+import type { GridLocator } from '../tenancy/grid-locator.ts';
+import { transition } from './work-order.machine.ts';
+import type { Action, ActionInput, Status } from './work-order.machine.ts';
+import { allowedActions, canReadOrder, mayAct, mayCreate, seesWholeCommunity } from './work-order.policy.ts';
+import type { OrderFacts } from './work-order.policy.ts';
+import * as repo from './work-order.repository.ts';
+import type { WorkOrderRow, ListFilter } from './work-order.repository.ts';
+import type { Classifier, Prioritize, Understanding } from './work-order.understanding.ts';
+import { allCategoryCodes, topCategory, URGENCIES } from '../taxonomy/taxonomy.default.ts';
+
+export interface CreateOrderInput {
+  channel: Channel;
+  description: string;
+  communityId?: string | undefined;
+  residentId?: string | undefined;
+  reporter?:
+    { name?: string | undefined; phone?: string | undefined; relation?: string | undefined } | undefined;
+  location?: { lat: number; lng: number } | undefined;
+  address?: string | undefined;
+  category?: string | undefined;
+  urgency?: string | undefined;
+  attributes?: Record<string, unknown> | undefined;
+  photos?: { contentType: string; dataBase64: string }[] | undefined;
+}
+
+export interface CreateResult {
+  order: WorkOrderRow;
+  replayed: boolean;
+}
+
+export interface ActInput extends ActionInput {
+  version: number;
+}
+
+/** Hooks other modules attach to the lifecycle (SLA timers, matching, notifications), run inside the same transaction. */
+export interface LifecycleHooks {
+  onCreated?(trx: Kysely<DB>, order: WorkOrderRow, at: string): Promise<void>;
+  onTransition?(
+    trx: Kysely<DB>,
+    before: WorkOrderRow,
+    after: WorkOrderRow,
+    action: Action,
+    at: string,
+  ): Promise<void>;
+}
+
+const PHOTO_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif']);
+const MAX_PHOTO_BYTES = 5 * 1024 * 1024;
+const CATEGORY_CODES = new Set(allCategoryCodes());
+
+export class WorkOrderService {
+  readonly hooks: LifecycleHooks[] = [];
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly grids: GridLocator,
+    private classifier: Classifier,
+    private prioritize: Prioritize,
+  ) {}
+
+  setClassifier(c: Classifier): void {
+    this.classifier = c;
+  }
+
+  setPrioritize(p: Prioritize): void {
+    this.prioritize = p;
+  }
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  private async resolveCommunity(p: Principal, requested: string | undefined): Promise<string> {
+    const mine = communitiesOf(p);
+    if (requested) {
+      const c = await findCommunity(this.db, requested);
+      if (!c)
+        throw new AppError('community_not_found', `community ${requested} was not found`, {
+          field: 'communityId',
+        });
+      if (p.kind !== 'system' && !mine.includes(c.id)) throw forbidden('you do not serve this community');
+      return c.id;
+    }
+    if (mine.length === 1 && mine[0]) return mine[0];
+    throw invalidInput('communityId', 'you serve several communities: say which one (communityId)');
+  }
+
+  /** Validates, understands, places, prioritises and durably stores a new order, with its audit entry, in one transaction. */
+  async create(p: Principal, input: CreateOrderInput, idempotencyKey?: string): Promise<CreateResult> {
+    const description = input.description.trim();
+    if (description === '') throw invalidInput('description', 'describe the need');
+    if (input.category !== undefined && !CATEGORY_CODES.has(input.category)) {
+      throw invalidInput('category', `unknown category "${input.category}"`);
+    }
+    const communityId = await this.resolveCommunity(p, input.communityId);
+    if (!mayCreate(p, communityId, input.channel))
+      throw forbidden(`you may not create orders through ${input.channel}`);
+
+    const scope = actorLabel(p);
+    const requestHash = createHash('sha256').update(canonicalJson(input)).digest('hex');
+    if (idempotencyKey) {
+      const replay = await this.replay(scope, idempotencyKey, requestHash);
+      if (replay) return { order: replay, replayed: true };
+    }
+
+    // Beneficiary: named, or the resident who is reporting.
+    let beneficiaryId = input.residentId ?? (p.kind === 'resident' ? p.id : null);
+    let beneficiary = null;
+    if (beneficiaryId) {
+      [beneficiary] = await repo.residentsByIds(this.db, [beneficiaryId]);
+      if (!beneficiary || beneficiary.community_id !== communityId) {
+        throw new AppError('resident_not_found', `resident ${beneficiaryId} is not in this community`, {
+          field: 'residentId',
+        });
+      }
+      if (p.kind === 'resident' && beneficiary.id !== p.id) {
+        // A family member may report for someone in their own household only.
+        if (!p.householdId || beneficiary.household_id !== p.householdId) {
+          throw forbidden('residents may report for themselves or their own household');
+        }
+      }
+    } else beneficiaryId = null;
+
+    const now = this.deps.clock.now();
+    const at = now.toISOString();
+    const understood = this.understand(description, input);
+    const tags =
+      beneficiary && beneficiary.tags_consent === 1 ? (JSON.parse(beneficiary.tags_json) as string[]) : [];
+    const priority = this.prioritize({ urgency: understood.urgency, tags, repeatCount: 0, waitingHours: 0 });
+
+    let lat = input.location?.lat ?? null;
+    let lng = input.location?.lng ?? null;
+    let address = input.address ?? null;
+    if (lat === null && beneficiary?.household_id) {
+      const hh = await this.db
+        .selectFrom('households')
+        .selectAll()
+        .where('id', '=', beneficiary.household_id)
+        .executeTakeFirst();
+      if (hh) {
+        lat = hh.lat;
+        lng = hh.lng;
+        address = address ?? hh.address;
+      }
+    }
+    const gridId =
+      lat !== null && lng !== null ? await this.grids.locate(communityId, lat, lng, now.getTime()) : null;
+
+    const reporter = this.reporterOf(p, input);
+    const photos = (input.photos ?? []).map((ph, i) => this.decodePhoto(ph, i));
+    const community = await findCommunity(this.db, communityId);
+    const id = newId(now.getTime());
+
+    const run = async (): Promise<WorkOrderRow> =>
+      this.db.transaction().execute(async (trx) => {
+        const seq = await repo.nextSequence(trx, `work_order:${communityId}`);
+        const row: WorkOrderRow = {
+          id,
+          number: `${(community?.code ?? 'LL').toUpperCase()}-${at.slice(0, 10).replace(/-/g, '')}-${String(seq).padStart(6, '0')}`,
+          community_id: communityId,
+          grid_id: gridId,
+          channel: input.channel,
+          status: 'submitted',
+          resume_status: null,
+          category: understood.category,
+          subcategory: understood.subcategory,
+          urgency: understood.urgency,
+          priority: priority.band,
+          priority_score: Math.round(priority.score),
+          description,
+          address,
+          lat,
+          lng,
+          reporter_type: reporter.type,
+          reporter_id: reporter.id,
+          reporter_name: reporter.name,
+          reporter_phone: reporter.phone,
+          beneficiary_id: beneficiaryId,
+          is_proxy: reporter.isProxy ? 1 : 0,
+          assignee_id: null,
+          resolution_note: null,
+          rating: null,
+          rating_comment: null,
+          closure_reason: null,
+          referred_to: null,
+          merged_into: null,
+          reopen_count: 0,
+          classification_json: JSON.stringify({ ...understood, priorityParts: priority.parts ?? null }),
+          attributes_json: input.attributes ? JSON.stringify(input.attributes) : null,
+          version: 1,
+          created_at: at,
+          updated_at: at,
+          accepted_at: null,
+          dispatched_at: null,
+          resolved_at: null,
+          closed_at: null,
+        };
+        if (idempotencyKey) {
+          await repo.insertIdempotent(trx, {
+            scope,
+            key: idempotencyKey,
+            request_hash: requestHash,
+            work_order_id: id,
+            created_at: at,
+          });
+        }
+        await repo.insertOrder(trx, row);
+        await repo.insertEvent(trx, {
+          id: newId(now.getTime()),
+          work_order_id: id,
+          community_id: communityId,
+          type: 'created',
+          from_status: null,
+          to_status: 'submitted',
+          actor_type: p.kind,
+          actor_id: 'id' in p ? p.id : null,
+          actor_name: p.name,
+          note: null,
+          visibility: 'public',
+          data_json: JSON.stringify({ channel: input.channel, proxy: reporter.isProxy }),
+          created_at: at,
+        });
+        for (const ph of photos) {
+          await repo.insertPhoto(trx, {
+            id: ph.id,
+            work_order_id: id,
+            file_key: ph.key,
+            content_type: ph.contentType,
+            size_bytes: ph.data.length,
+            created_at: at,
+          });
+        }
+        await appendAudit(trx, this.deps.database.dialect, {
+          communityId,
+          createdAt: at,
+          actor: scope,
+          action: 'work_order.created',
+          entityType: 'work_order',
+          entityId: id,
+          payload: {
+            number: row.number,
+            channel: row.channel,
+            category: row.category,
+            urgency: row.urgency,
+            priority: row.priority,
+            descriptionDigest: createHash('sha256').update(description).digest('hex'),
+            beneficiaryId,
+            reporterType: reporter.type,
+            gridId,
+          },
+        });
+        await this.notifyResident(trx, row, 'order_received', at);
+        for (const h of this.hooks) await h.onCreated?.(trx, row, at);
+        return row;
+      });
+
+    // Photos are written before the order commits: an order never points at a missing file.
+    for (const ph of photos) await this.deps.files.put(ph.key, ph.data);
+    try {
+      return { order: await run(), replayed: false };
+    } catch (err) {
+      // Two retries with the same key racing: the loser answers with the winner's order.
+      if (idempotencyKey) {
+        const replay = await this.replay(scope, idempotencyKey, requestHash).catch(() => null);
+        if (replay) return { order: replay, replayed: true };
+      }
+      throw err;
+    }
+  }
+
+  private async replay(scope: string, key: string, requestHash: string): Promise<WorkOrderRow | null> {
+    const prior = await repo.findIdempotent(this.db, scope, key);
+    if (!prior) return null;
+    if (prior.request_hash !== requestHash) {
+      throw new AppError('idempotency_conflict', 'this Idempotency-Key was used for a different request', {
+        field: 'Idempotency-Key',
+      });
+    }
+    return (await repo.findOrder(this.db, prior.work_order_id)) ?? null;
+  }
+
+  private understand(text: string, input: CreateOrderInput): Understanding {
+    const u = this.classifier.understand(text);
+    // Emergency rules outrank the caller; otherwise a staff member's explicit choice stands.
+    if (u.source === 'rule') return u;
+    const category = input.category ? topCategory(input.category) : u.category;
+    const subcategory = input.category?.includes('.')
+      ? input.category
+      : input.category
+        ? null
+        : u.subcategory;
+    if (input.urgency !== undefined && !(URGENCIES as readonly string[]).includes(input.urgency)) {
+      throw invalidInput('urgency', `urgency must be one of ${URGENCIES.join(', ')}`);
+    }
+    const urgency = input.urgency ?? u.urgency;
+    const chosen = input.category !== undefined || input.urgency !== undefined;
+    return {
+      ...u,
+      category,
+      subcategory,
+      urgency,
+      needsTriage: chosen ? false : u.needsTriage,
+      source: chosen ? 'caller' : u.source,
+    };
+  }
+
+  private reporterOf(p: Principal, input: CreateOrderInput) {
+    const relation = input.reporter?.relation;
+    switch (p.kind) {
+      case 'resident':
+        return {
+          type: 'resident',
+          id: p.id,
+          name: p.name,
+          phone: p.phone,
+          isProxy: input.residentId !== undefined && input.residentId !== p.id,
+        };
+      case 'user':
+        return {
+          type: 'user',
+          id: p.id,
+          name: input.reporter?.name ?? p.name,
+          phone: input.reporter?.phone ?? null,
+          isProxy: input.residentId !== undefined || relation !== undefined,
+        };
+      case 'api_key':
+        return {
+          type: 'api_key',
+          id: p.id,
+          name: input.reporter?.name ?? null,
+          phone: input.reporter?.phone ?? null,
+          isProxy: false,
+        };
+      case 'system':
+        return { type: 'system', id: null, name: p.name, phone: null, isProxy: false };
+    }
+  }
+
+  private decodePhoto(ph: { contentType: string; dataBase64: string }, i: number) {
+    if (!PHOTO_TYPES.has(ph.contentType)) {
+      throw invalidInput(
+        `photos.${i}.contentType`,
+        `photos must be JPEG, PNG, WebP or GIF, not ${ph.contentType}`,
+      );
+    }
+    const data = Buffer.from(ph.dataBase64, 'base64');
+    if (data.length === 0) throw invalidInput(`photos.${i}.dataBase64`, 'the photo is empty or not base64');
+    if (data.length > MAX_PHOTO_BYTES)
+      throw invalidInput(`photos.${i}.dataBase64`, 'a photo may be at most 5 MB');
+    const id = newId();
+    return { id, key: `photos/${id.slice(0, 8)}/${id}`, contentType: ph.contentType, data };
+  }
+
+  async facts(o: WorkOrderRow): Promise<OrderFacts> {
+    const households = new Set<string>();
+    const benHh = await repo.householdOf(this.db, o.beneficiary_id);
+    if (benHh) households.add(benHh);
+    if (o.reporter_type === 'resident') {
+      const repHh = await repo.householdOf(this.db, o.reporter_id);
+      if (repHh) households.add(repHh);
+    }
+    return {
+      communityId: o.community_id,
+      gridId: o.grid_id,
+      status: o.status as Status,
+      assigneeId: o.assignee_id,
+      reporterType: o.reporter_type,
+      reporterId: o.reporter_id,
+      beneficiaryId: o.beneficiary_id,
+      householdIds: [...households],
+    };
+  }
+
+  /** Loads an order the principal may read; otherwise answers not-found, so ids of others' orders leak nothing. */
+  async getReadable(p: Principal, id: string): Promise<{ order: WorkOrderRow; facts: OrderFacts }> {
+    const order = await repo.findOrder(this.db, id);
+    if (!order) throw notFound('work_order_not_found', 'work order', id);
+    const facts = await this.facts(order);
+    if (!canReadOrder(p, facts)) throw notFound('work_order_not_found', 'work order', id);
+    return { order, facts };
+  }
+
+  async allowed(p: Principal, facts: OrderFacts): Promise<Action[]> {
+    return allowedActions(p, facts);
+  }
+
+  async timeline(orderId: string) {
+    return repo.eventsOf(this.db, orderId);
+  }
+
+  async photos(orderId: string) {
+    return repo.photosOf(this.db, orderId);
+  }
+
+  /** Applies a lifecycle action with optimistic concurrency; records the event, audit entry and notifications atomically. */
+  async act(p: Principal, id: string, action: Action, input: ActInput): Promise<WorkOrderRow> {
+    const { order, facts } = await this.getReadable(p, id);
+    if (!mayAct(p, facts, action)) throw forbidden(`you may not ${action} this order`);
+    if (order.version !== input.version) {
+      throw new AppError('version_conflict', 'the order changed since you loaded it: reload and try again', {
+        expected: input.version,
+        current: order.version,
+      });
+    }
+    const at = this.deps.clock.now().toISOString();
+    const t = transition(
+      {
+        status: order.status as Status,
+        resumeStatus: (order.resume_status as Status | null) ?? null,
+        assigneeId: order.assignee_id,
+      },
+      action,
+      input,
+      at,
+    );
+    if (!t.ok) {
+      if (t.field) throw invalidInput(t.field, t.reason);
+      throw new AppError('invalid_transition', t.reason, { status: order.status, action });
+    }
+    if (action === 'dispatch' && input.assigneeId)
+      await this.checkAssignee(input.assigneeId, order.community_id);
+    if (action === 'merge' && input.mergeInto) await this.checkMergeTarget(p, order, input.mergeInto);
+
+    const { reopen_count_increment: reopenIncrement, ...patch } = t.patch;
+    return this.db.transaction().execute(async (trx) => {
+      const ok = await repo.updateOrderIfVersion(
+        trx,
+        id,
+        input.version,
+        { ...patch, updated_at: at },
+        !!reopenIncrement,
+      );
+      if (!ok) {
+        throw new AppError(
+          'version_conflict',
+          'the order changed since you loaded it: reload and try again',
+          {
+            expected: input.version,
+          },
+        );
+      }
+      const after = (await repo.findOrder(trx, id)) as WorkOrderRow;
+      await repo.insertEvent(trx, {
+        id: newId(),
+        work_order_id: id,
+        community_id: order.community_id,
+        type: action,
+        from_status: order.status,
+        to_status: after.status,
+        actor_type: p.kind,
+        actor_id: 'id' in p ? p.id : null,
+        actor_name: p.name,
+        note: t.note,
+        visibility: t.visibility,
+        data_json: JSON.stringify(this.eventData(action, input)),
+        created_at: at,
+      });
+      await appendAudit(trx, this.deps.database.dialect, {
+        communityId: order.community_id,
+        createdAt: at,
+        actor: actorLabel(p),
+        action: `work_order.${action}`,
+        entityType: 'work_order',
+        entityId: id,
+        payload: {
+          from: order.status,
+          to: after.status,
+          version: after.version,
+          ...this.eventData(action, input),
+          noteDigest: t.note ? createHash('sha256').update(t.note).digest('hex') : null,
+        },
+      });
+      if (t.visibility === 'public') await this.notifyResident(trx, after, `order_${after.status}`, at);
+      if (action === 'dispatch' && after.assignee_id) {
+        await enqueue(
+          trx,
+          {
+            idempotencyKey: `dispatch:${id}:${after.version}`,
+            channel: 'inapp',
+            recipientType: 'user',
+            recipientId: after.assignee_id,
+            address: null,
+            template: 'order_assigned',
+            locale: 'zh-CN',
+            payload: { orderId: id, number: after.number, urgency: after.urgency },
+          },
+          at,
+        );
+      }
+      for (const h of this.hooks) await h.onTransition?.(trx, order, after, action, at);
+      return after;
+    });
+  }
+
+  private eventData(action: Action, input: ActInput): Record<string, unknown> {
+    const d: Record<string, unknown> = {};
+    if (input.assigneeId && action === 'dispatch') d.assigneeId = input.assigneeId;
+    if (input.rating !== undefined && action === 'confirm') d.rating = input.rating;
+    if (input.referredTo && action === 'refer') d.referredTo = input.referredTo;
+    if (input.mergeInto && action === 'merge') d.mergeInto = input.mergeInto;
+    return d;
+  }
+
+  private async checkAssignee(userId: string, communityId: string): Promise<void> {
+    const u = await repo.userServesCommunity(this.db, userId, communityId);
+    if (!u || u.active !== 1) {
+      throw invalidInput('assigneeId', `assignee ${userId} does not serve this community`);
+    }
+    if (!['provider', 'grid_worker', 'dispatcher', 'agent', 'manager', 'admin'].includes(u.role)) {
+      throw invalidInput('assigneeId', `a ${u.role} cannot be assigned work orders`);
+    }
+  }
+
+  private async checkMergeTarget(p: Principal, order: WorkOrderRow, targetId: string): Promise<void> {
+    if (targetId === order.id) throw invalidInput('mergeInto', 'an order cannot duplicate itself');
+    const target = await repo.findOrder(this.db, targetId);
+    if (!target || target.community_id !== order.community_id) {
+      throw invalidInput('mergeInto', `order ${targetId} is not in this community`);
+    }
+    const facts = await this.facts(target);
+    if (!canReadOrder(p, facts))
+      throw invalidInput('mergeInto', `order ${targetId} is not in this community`);
+    if (target.status === 'duplicate')
+      throw invalidInput('mergeInto', `order ${targetId} is itself a duplicate`);
+  }
+
+  /** Adds an internal note (staff only) or a public reply to the timeline; no status change. */
+  async addNote(p: Principal, id: string, text: string, visibility: 'public' | 'internal') {
+    const { order } = await this.getReadable(p, id);
+    if (p.kind !== 'user' || p.role === 'auditor') throw forbidden('only staff add notes and replies');
+    if (text.trim() === '') throw invalidInput('text', 'the note is empty');
+    const at = this.deps.clock.now().toISOString();
+    const eventId = newId();
+    await this.db.transaction().execute(async (trx) => {
+      await repo.insertEvent(trx, {
+        id: eventId,
+        work_order_id: id,
+        community_id: order.community_id,
+        type: visibility === 'public' ? 'reply' : 'note',
+        from_status: null,
+        to_status: null,
+        actor_type: 'user',
+        actor_id: p.id,
+        actor_name: p.name,
+        note: text,
+        visibility,
+        data_json: null,
+        created_at: at,
+      });
+      await appendAudit(trx, this.deps.database.dialect, {
+        communityId: order.community_id,
+        createdAt: at,
+        actor: actorLabel(p),
+        action: visibility === 'public' ? 'work_order.replied' : 'work_order.noted',
+        entityType: 'work_order',
+        entityId: id,
+        payload: { eventId, textDigest: createHash('sha256').update(text).digest('hex') },
+      });
+      if (visibility === 'public') await this.notifyResident(trx, order, 'order_reply', at, eventId);
+    });
+    return eventId;
+  }
+
+  async addPhoto(p: Principal, id: string, photo: { contentType: string; dataBase64: string }) {
+    const { order } = await this.getReadable(p, id);
+    if (p.kind === 'user' && p.role === 'auditor') throw forbidden('auditors only read');
+    const ph = this.decodePhoto(photo, 0);
+    await this.deps.files.put(ph.key, ph.data);
+    const at = this.deps.clock.now().toISOString();
+    await this.db.transaction().execute(async (trx) => {
+      await repo.insertPhoto(trx, {
+        id: ph.id,
+        work_order_id: id,
+        file_key: ph.key,
+        content_type: ph.contentType,
+        size_bytes: ph.data.length,
+        created_at: at,
+      });
+      await appendAudit(trx, this.deps.database.dialect, {
+        communityId: order.community_id,
+        createdAt: at,
+        actor: actorLabel(p),
+        action: 'work_order.photo_added',
+        entityType: 'work_order',
+        entityId: id,
+        payload: { photoId: ph.id, sha256: createHash('sha256').update(ph.data).digest('hex') },
+      });
+    });
+    return { id: ph.id, contentType: ph.contentType, size: ph.data.length, createdAt: at };
+  }
+
+  async photoFile(p: Principal, id: string, photoId: string) {
+    await this.getReadable(p, id);
+    const ph = (await repo.photosOf(this.db, id)).find((x) => x.id === photoId);
+    if (!ph) throw notFound('not_found', 'photo', photoId);
+    const data = await this.deps.files.get(ph.file_key);
+    if (!data) throw notFound('not_found', 'photo file', photoId);
+    return { data, contentType: ph.content_type };
+  }
+
+  /** Builds the list filter a principal is allowed: their communities, and for field staff and residents their part of it. */
+  scopeFilter(p: Principal, requestedCommunity: string | undefined): Omit<ListFilter, 'limit'> {
+    let communityIds = communitiesOf(p);
+    if (requestedCommunity) {
+      if (!communityIds.includes(requestedCommunity)) throw forbidden('you do not serve this community');
+      communityIds = [requestedCommunity];
+    }
+    if (p.kind === 'resident')
+      return { communityIds, residentScope: { residentId: p.id, householdId: p.householdId } };
+    if (p.kind === 'user' && !seesWholeCommunity(p)) {
+      return { communityIds, assigneeOrGridsUser: p.id, gridIds: p.role === 'grid_worker' ? p.gridIds : [] };
+    }
+    return { communityIds };
+  }
+
+  async list(filter: ListFilter) {
+    return repo.listOrders(this.db, filter);
+  }
+
+  /** Closes orders resolved more than `autoCloseDays` ago with no answer from the resident. */
+  async autoCloseDue(system: Principal, limit = 200): Promise<number> {
+    const cutoff = new Date(
+      this.deps.clock.now().getTime() - this.deps.config.autoCloseDays * 86400_000,
+    ).toISOString();
+    const due = await repo.dueForAutoClose(this.db, cutoff, limit);
+    let closed = 0;
+    for (const d of due) {
+      try {
+        await this.act(system, d.id, 'auto_close', { version: d.version });
+        closed += 1;
+      } catch (err) {
+        if (!(err instanceof AppError && err.code === 'version_conflict')) throw err;
+      }
+    }
+    return closed;
+  }
+
+  private async notifyResident(
+    trx: Kysely<DB>,
+    order: WorkOrderRow,
+    template: string,
+    at: string,
+    extra = '',
+  ) {
+    const residentId =
+      order.reporter_type === 'resident'
+        ? order.reporter_id
+        : order.beneficiary_id
+          ? order.beneficiary_id
+          : null;
+    if (!residentId) return;
+    // A resident hears back on the channel they used: the app inbox for web/miniapp, SMS otherwise.
+    const channel = order.channel === 'web' || order.channel === 'miniapp' ? 'inapp' : 'sms';
+    await enqueue(
+      trx,
+      {
+        idempotencyKey: `${template}:${order.id}:${order.version}${extra ? `:${extra}` : ''}`,
+        channel,
+        recipientType: 'resident',
+        recipientId: residentId,
+        address: null,
+        template,
+        locale: 'zh-CN',
+        payload: { orderId: order.id, number: order.number, status: order.status },
+      },
+      at,
+    );
+  }
+}

@@ -1,0 +1,70 @@
+export const STAFF_ROLES = [
+  'agent',
+  'dispatcher',
+  'grid_worker',
+  'provider',
+  'manager',
+  'auditor',
+  'admin',
+] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+export const CHANNELS = ['web', 'miniapp', 'hotline', 'window', 'kiosk', 'device', 'open311'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** Who is making a request, as established by authentication. */
+export type Principal =
+  | {
+      kind: 'user';
+      id: string;
+      username: string;
+      name: string;
+      role: StaffRole;
+      communityIds: string[];
+      /** Grids this user works (grid workers). */
+      gridIds: string[];
+    }
+  | {
+      kind: 'resident';
+      id: string;
+      name: string;
+      phone: string;
+      communityId: string;
+      householdId: string | null;
+    }
+  | {
+      kind: 'api_key';
+      id: string;
+      name: string;
+      communityId: string;
+      scopes: string[];
+    }
+  | { kind: 'system'; name: string };
+
+export const SYSTEM: Principal = { kind: 'system', name: 'system' };
+
+/** A short, stable label for audit entries: `user:dispatcher`, `resident:<id>`, `api_key:<id>`. */
+export function actorLabel(p: Principal): string {
+  switch (p.kind) {
+    case 'user':
+      return `user:${p.username}`;
+    case 'resident':
+      return `resident:${p.id}`;
+    case 'api_key':
+      return `api_key:${p.id}`;
+    case 'system':
+      return `system:${p.name}`;
+  }
+}
+
+export function communitiesOf(p: Principal): string[] {
+  switch (p.kind) {
+    case 'user':
+      return p.communityIds;
+    case 'resident':
+    case 'api_key':
+      return [p.communityId];
+    case 'system':
+      return [];
+  }
+}

@@ -1,0 +1,47 @@
+import { resolve } from 'node:path';
+
+/** Runtime configuration, read once from the environment at start-up. */
+export interface Config {
+  host: string;
+  port: number;
+  /** PostgreSQL connection string; absent → embedded SQLite in `dataDir`. */
+  databaseUrl: string | undefined;
+  /** PostgreSQL schema to use (tests run each in a fresh one). */
+  databaseSchema: string | undefined;
+  dataDir: string;
+  logLevel: string;
+  /** Days after `resolved` with no answer from the resident before the order closes itself. */
+  autoCloseDays: number;
+  /** Show one-time codes in the server log (demo and development only). */
+  logOtpCodes: boolean;
+  /** Open311 jurisdiction used when a client names none (a community code). */
+  defaultJurisdiction: string | undefined;
+  /** Base URL of a map tile server for real deployments; empty = polygons only. */
+  mapTileUrl: string;
+  /** Run background workers (outbox, timers) in this process. */
+  workers: boolean;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = resolve(env.LINLI_DATA_DIR ?? './data');
+  return {
+    host: env.HOST ?? '127.0.0.1',
+    port: intFrom(env.PORT, 3000),
+    databaseUrl: env.DATABASE_URL || undefined,
+    databaseSchema: env.LINLI_DB_SCHEMA || undefined,
+    dataDir,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    autoCloseDays: intFrom(env.LINLI_AUTO_CLOSE_DAYS, 7),
+    logOtpCodes: (env.LINLI_LOG_OTP ?? (env.NODE_ENV === 'production' ? '0' : '1')) === '1',
+    defaultJurisdiction: env.LINLI_DEFAULT_JURISDICTION || undefined,
+    mapTileUrl: env.LINLI_MAP_TILE_URL ?? '',
+    workers: (env.LINLI_WORKERS ?? '1') === '1',
+  };
+}
+
+function intFrom(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number.parseInt(value, 10);
+  if (!Number.isFinite(n)) throw new Error(`expected an integer, got "${value}"`);
+  return n;
+}

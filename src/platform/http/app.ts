@@ -1,0 +1,118 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import fastifyStatic from '@fastify/static';
+import type { Deps } from '../context.ts';
+import { ping } from '../db/database.ts';
+import { registerErrorHandler, ErrorBody } from './errors.plugin.ts';
+import { registerPrincipalHook } from './principal.hook.ts';
+import { AuthService } from '../../modules/auth/auth.service.ts';
+import { registerAuthRoutes } from '../../modules/auth/auth.routes.ts';
+import { registerAuditRoutes } from '../../modules/audit/audit.routes.ts';
+import { WorkOrderService } from '../../modules/work-orders/work-order.service.ts';
+import { registerWorkOrderRoutes } from '../../modules/work-orders/work-order.routes.ts';
+import { GridLocator } from '../../modules/tenancy/grid-locator.ts';
+import { registerTenancyRoutes } from '../../modules/tenancy/tenancy.routes.ts';
+import { registerResidentRoutes } from '../../modules/people/resident.routes.ts';
+import { ResidentService } from '../../modules/people/resident.service.ts';
+import { defaultClassifier, defaultPrioritize } from '../../modules/work-orders/work-order.defaults.ts';
+
+export interface Services {
+  auth: AuthService;
+  workOrders: WorkOrderService;
+  residents: ResidentService;
+  grids: GridLocator;
+}
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  services: Services;
+}
+
+export interface AppOptions {
+  /** Serve the built web apps from this folder when it exists. */
+  webRoot?: string;
+  logger?: boolean | { level: string };
+}
+
+/** Builds the whole HTTP application on injected dependencies (tests call this with `inject`, no socket). */
+export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<BuiltApp> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
+    },
+    trustProxy: true,
+  });
+  registerErrorHandler(app);
+  app.addSchema(ErrorBody);
+
+  await app.register(cookie);
+  await app.register(formbody);
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Linli 邻里 API',
+        version: '0.1.0',
+        description:
+          'One door, one order, one loop: intake from every channel, understanding, dispatch, SLA, closure, audit. ' +
+          'Errors are always `{ "error": { "code", "message", "details" } }`.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
+        },
+      },
+      security: [{ bearer: [] }],
+    },
+  });
+
+  const auth = new AuthService(deps);
+  registerPrincipalHook(app, auth);
+  const grids = new GridLocator(deps.database.db);
+  const workOrders = new WorkOrderService(deps, grids, defaultClassifier(), defaultPrioritize);
+  const residents = new ResidentService(deps);
+
+  app.get('/healthz', { schema: { hide: true } }, async () => {
+    await ping(deps.database);
+    return { ok: true, database: deps.database.dialect };
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await registerAuthRoutes(app, auth, deps.database);
+  await registerTenancyRoutes(app, deps.database);
+  await registerResidentRoutes(app, residents);
+  await registerWorkOrderRoutes(app, workOrders, deps.database);
+  await registerAuditRoutes(app, deps.database);
+
+  const webRoot = resolve(options.webRoot ?? join(process.cwd(), 'dist', 'web'));
+  if (existsSync(join(webRoot, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false });
+    // Client-side routes fall back to the app shell; API misses stay JSON 404s.
+    app.setNotFoundHandler((request, reply) => {
+      if (
+        request.method === 'GET' &&
+        !request.url.startsWith('/api/') &&
+        !request.url.startsWith('/open311/')
+      ) {
+        return reply.sendFile('index.html');
+      }
+      return reply
+        .status(404)
+        .send({
+          error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
+        });
+    });
+  }
+
+  return { app, services: { auth, workOrders, residents, grids } };
+}

@@ -1,0 +1,683 @@
+/**
+ * The demo community: two communities of one street, grids, households and residents (some in
+ * special groups, with consent), one staff login per role, an Open311 key, and a year of
+ * realistic order history with timelines and a verified audit chain. Idempotent: a seeded
+ * database is left as it is.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../platform/db/database.ts';
+import type { DB, WorkOrderEventTable } from '../platform/db/schema.ts';
+import type { Selectable } from 'kysely';
+import { hashPassword, hashSecret } from '../platform/auth/password.ts';
+import { newId } from '../platform/ids.ts';
+import { DEFAULT_TAXONOMY } from '../modules/taxonomy/taxonomy.default.ts';
+import { GENESIS_HASH, buildEntry } from '../modules/audit/audit.chain.ts';
+import { transition } from '../modules/work-orders/work-order.machine.ts';
+import type { Action, Status } from '../modules/work-orders/work-order.machine.ts';
+import type { WorkOrderRow } from '../modules/work-orders/work-order.repository.ts';
+import { defaultPrioritize } from '../modules/work-orders/work-order.defaults.ts';
+import { pointInPolygon } from '../modules/tenancy/grid-locator.ts';
+import { DEMO_COMMUNITIES, DEMO_STREET } from './demo-geography.ts';
+import { DEMO_COMMENTS, DEMO_GIVEN, DEMO_STORIES, DEMO_SURNAMES } from './demo-stories.ts';
+
+export const DEMO_PASSWORD = 'demo1234';
+export const DEMO_OPEN311_KEY = 'demo-open311-key';
+export const DEMO_ROLES = [
+  'admin',
+  'agent',
+  'dispatcher',
+  'grid_worker',
+  'provider',
+  'manager',
+  'auditor',
+] as const;
+const ROLE_NAMES: Record<string, string> = {
+  admin: '系统管理员',
+  agent: '坐席小周',
+  dispatcher: '调度员老陈',
+  grid_worker: '网格员小李',
+  provider: '维修师傅老王',
+  manager: '社区书记',
+  auditor: '审计员',
+};
+
+export interface SeedOptions {
+  /** Orders of history per community (default 1,200 over a year). */
+  ordersPerCommunity?: number;
+  historyDays?: number;
+  now?: Date;
+  seed?: number;
+}
+
+export interface SeedSummary {
+  seeded: boolean;
+  communities: { id: string; code: string; name: string }[];
+  logins: { username: string; role: string; community: string }[];
+  residents: { phone: string; name: string; community: string }[];
+  open311Key: string;
+  orders: number;
+}
+
+/** Small deterministic PRNG so every demo is the same. */
+function mulberry32(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function chunkedInsert<T extends keyof DB>(db: Kysely<DB>, table: T, rows: unknown[], size = 200) {
+  for (let i = 0; i < rows.length; i += size) {
+    // Rows are built to the table's shape above; Kysely cannot relate a generic table name to its row type.
+    await db
+      .insertInto(table)
+      .values(rows.slice(i, i + size) as never)
+      .execute();
+  }
+}
+
+export async function isSeeded(database: Database): Promise<boolean> {
+  const row = await database.db
+    .selectFrom('communities')
+    .select('id')
+    .where('code', '=', 'taoyuan')
+    .executeTakeFirst();
+  return !!row;
+}
+
+export async function seedDemo(database: Database, options: SeedOptions = {}): Promise<SeedSummary> {
+  const db = database.db;
+  const now = options.now ?? new Date();
+  const rand = mulberry32(options.seed ?? 20261121);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
+  const at = now.toISOString();
+  const summary: SeedSummary = {
+    seeded: false,
+    communities: [],
+    logins: [],
+    residents: [],
+    open311Key: DEMO_OPEN311_KEY,
+    orders: 0,
+  };
+  for (const [i, c] of DEMO_COMMUNITIES.entries()) {
+    for (const role of DEMO_ROLES)
+      summary.logins.push({ username: i === 0 ? role : `${role}2`, role, community: c.name });
+  }
+  summary.residents = [
+    { phone: '13800000001', name: '王秀英', community: DEMO_COMMUNITIES[0]?.name ?? '' },
+    { phone: '13800000003', name: '李建国', community: DEMO_COMMUNITIES[0]?.name ?? '' },
+    { phone: '13800000002', name: '赵桂兰', community: DEMO_COMMUNITIES[1]?.name ?? '' },
+  ];
+  if (await isSeeded(database)) {
+    const cs = await db
+      .selectFrom('communities')
+      .select(['id', 'code', 'name'])
+      .orderBy('code', 'desc')
+      .execute();
+    summary.communities = cs;
+    return summary;
+  }
+  summary.seeded = true;
+
+  // Categories
+  const categories = DEFAULT_TAXONOMY.flatMap((top, i) => [
+    {
+      code: top.code,
+      parent_code: null,
+      name_zh: top.nameZh,
+      name_en: top.nameEn,
+      is_private: top.private ? 1 : 0,
+      sort_order: i * 100,
+      questions_json: '[]',
+      active: 1,
+    },
+    ...(top.children ?? []).map((s, j) => ({
+      code: s.code,
+      parent_code: top.code,
+      name_zh: s.nameZh,
+      name_en: s.nameEn,
+      is_private: s.private ? 1 : 0,
+      sort_order: i * 100 + j + 1,
+      questions_json: '[]',
+      active: 1,
+    })),
+  ]);
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const streetId = newId();
+
+  await db.transaction().execute(async (trx) => {
+    await chunkedInsert(trx, 'categories', categories);
+    await trx
+      .insertInto('streets')
+      .values({
+        id: streetId,
+        code: DEMO_STREET.code,
+        name: DEMO_STREET.name,
+        name_en: DEMO_STREET.nameEn,
+        created_at: at,
+      })
+      .execute();
+  });
+
+  let residentPhoneSeq = 100;
+  for (const [ci, c] of DEMO_COMMUNITIES.entries()) {
+    const communityId = newId();
+    summary.communities.push({ id: communityId, code: c.code, name: c.name });
+    const suffix = ci === 0 ? '' : String(ci + 1);
+    const gridIds = new Map<string, string>();
+    const users: { id: string; role: string; name: string }[] = [];
+    const households: Selectable<DB['households']>[] = [];
+    const residents: Selectable<DB['residents']>[] = [];
+
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('communities')
+        .values({
+          id: communityId,
+          street_id: streetId,
+          code: c.code,
+          name: c.name,
+          name_en: c.nameEn,
+          center_lat: c.center.lat,
+          center_lng: c.center.lng,
+          boundary_json: JSON.stringify(c.boundary),
+          time_zone: 'Asia/Shanghai',
+          contacts_json: JSON.stringify({
+            hotline: c.hotline,
+            windowAddress: c.windowAddress,
+            windowHours: c.windowHours,
+            wechat: c.wechat,
+          }),
+          created_at: at,
+        })
+        .execute();
+      for (const g of c.grids) {
+        const id = newId();
+        gridIds.set(g.code, id);
+        await trx
+          .insertInto('grids')
+          .values({
+            id,
+            community_id: communityId,
+            code: g.code,
+            name: g.name,
+            polygon_json: JSON.stringify(g.polygon),
+            created_at: at,
+          })
+          .execute();
+      }
+      // Staff: one login per role, plus a second grid worker so every grid has one.
+      const staff = [
+        ...DEMO_ROLES.map((role) => ({ username: `${role}${suffix}`, role, name: ROLE_NAMES[role] ?? role })),
+        { username: `grid_worker_b${suffix}`, role: 'grid_worker', name: '网格员小张' },
+      ];
+      for (const [si, s] of staff.entries()) {
+        const id = newId();
+        users.push({ id, role: s.role, name: s.name });
+        await trx
+          .insertInto('users')
+          .values({
+            id,
+            username: s.username,
+            display_name: s.name,
+            role: s.role,
+            phone: `0755-8${ci}${String(si).padStart(2, '0')}0${si}${ci}`,
+            password_hash: passwordHash,
+            failed_logins: 0,
+            locked_until: null,
+            active: 1,
+            created_at: at,
+          })
+          .execute();
+        await trx.insertInto('user_communities').values({ user_id: id, community_id: communityId }).execute();
+      }
+      const gw = users.filter((u) => u.role === 'grid_worker');
+      for (const [gi, g] of c.grids.entries()) {
+        const worker = gw[gi < c.grids.length / 2 ? 0 : 1];
+        const gridId = gridIds.get(g.code);
+        if (worker && gridId)
+          await trx.insertInto('grid_workers').values({ grid_id: gridId, user_id: worker.id }).execute();
+      }
+
+      // Households and residents.
+      for (const b of c.buildings) {
+        const gridId = gridIds.get(b.gridCode) ?? null;
+        for (let h = 0; h < 8; h++) {
+          const room = `${1 + Math.floor(h / 2)}0${1 + (h % 2)}`;
+          const hhId = newId();
+          households.push({
+            id: hhId,
+            community_id: communityId,
+            grid_id: gridId,
+            address: `${b.address}${room}室`,
+            building: b.name,
+            room,
+            lat: b.lat,
+            lng: b.lng,
+            created_at: at,
+          });
+          const size = 1 + Math.floor(rand() * 3);
+          for (let m = 0; m < size; m++) {
+            const elderly = rand() < 0.3;
+            const birthYear = elderly ? 1940 + Math.floor(rand() * 20) : 1965 + Math.floor(rand() * 45);
+            const tags: string[] = [];
+            if (elderly && size === 1) tags.push('elderly_alone');
+            if (elderly && rand() < 0.4) tags.push('chronic_illness');
+            if (rand() < 0.04) tags.push('disability');
+            if (rand() < 0.05) tags.push('low_income');
+            residentPhoneSeq += 1;
+            residents.push({
+              id: newId(),
+              community_id: communityId,
+              household_id: hhId,
+              name: `${pick([...DEMO_SURNAMES])}${pick(DEMO_GIVEN)}`,
+              phone: `139${String(ci + 1)}${String(residentPhoneSeq).padStart(7, '0')}`,
+              id_number: `440305${birthYear}0101${String(residentPhoneSeq % 1000).padStart(3, '0')}${residentPhoneSeq % 10}`,
+              birth_year: birthYear,
+              tags_json: JSON.stringify(tags),
+              tags_consent: tags.length ? 1 : 0,
+              emergency_contact_name: elderly ? '家属' : null,
+              emergency_contact_phone: elderly ? `137${String(residentPhoneSeq).padStart(8, '0')}` : null,
+              preferred_channel: elderly ? 'hotline' : 'miniapp',
+              created_at: at,
+              updated_at: at,
+            });
+          }
+        }
+      }
+      // The demo's named residents (README, tests): two households of the first community, one in the second.
+      const named =
+        ci === 0
+          ? [
+              {
+                phone: '13800000001',
+                name: '王秀英',
+                birth: 1950,
+                tags: ['elderly_alone', 'chronic_illness'],
+                h: 0,
+              },
+              { phone: '13800000003', name: '李建国', birth: 1982, tags: [], h: 9 },
+            ]
+          : [{ phone: '13800000002', name: '赵桂兰', birth: 1948, tags: ['elderly_alone'], h: 0 }];
+      for (const n of named) {
+        const hh = households[n.h];
+        if (!hh) continue;
+        residents.push({
+          id: newId(),
+          community_id: communityId,
+          household_id: hh.id,
+          name: n.name,
+          phone: n.phone,
+          id_number: `44030519500101${n.phone.slice(-4)}`,
+          birth_year: n.birth,
+          tags_json: JSON.stringify(n.tags),
+          tags_consent: n.tags.length ? 1 : 0,
+          emergency_contact_name: n.tags.length ? '女儿' : null,
+          emergency_contact_phone: n.tags.length ? `1371234${n.phone.slice(-4)}` : null,
+          preferred_channel: 'miniapp',
+          created_at: at,
+          updated_at: at,
+        });
+      }
+      await chunkedInsert(trx, 'households', households);
+      await chunkedInsert(trx, 'residents', residents);
+      if (ci === 0) {
+        await trx
+          .insertInto('api_keys')
+          .values({
+            id: newId(),
+            community_id: communityId,
+            name: 'Open311 demo client',
+            prefix: DEMO_OPEN311_KEY.slice(0, 7),
+            key_hash: hashSecret(DEMO_OPEN311_KEY),
+            scopes_json: JSON.stringify(['open311']),
+            created_at: at,
+            revoked_at: null,
+          })
+          .execute();
+      }
+    });
+
+    // Verify the grid placement the geography promises (a broken polygon would show here, not in a demo).
+    for (const b of c.buildings) {
+      const g = c.grids.find((x) => x.code === b.gridCode);
+      if (g && !pointInPolygon(g.polygon as never, b.lng, b.lat))
+        throw new Error(`demo building ${b.code} is not in ${g.code}`);
+    }
+
+    summary.orders += await seedHistory(database, {
+      communityId,
+      code: c.code,
+      users,
+      households,
+      residents,
+      rand,
+      now,
+      count: options.ordersPerCommunity ?? 1200,
+      days: options.historyDays ?? 365,
+    });
+  }
+  return summary;
+}
+
+interface HistoryInput {
+  communityId: string;
+  code: string;
+  users: { id: string; role: string; name: string }[];
+  households: Selectable<DB['households']>[];
+  residents: Selectable<DB['residents']>[];
+  rand: () => number;
+  now: Date;
+  count: number;
+  days: number;
+}
+
+const CHANNEL_WEIGHTS: [string, number][] = [
+  ['hotline', 35],
+  ['miniapp', 30],
+  ['window', 15],
+  ['web', 10],
+  ['kiosk', 5],
+  ['device', 5],
+];
+
+/** A year of orders through the real state machine, with timelines and the audit chain built in time order. */
+async function seedHistory(database: Database, h: HistoryInput): Promise<number> {
+  const { rand } = h;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
+  const weighted = (pairs: [string, number][]) => {
+    const total = pairs.reduce((s, [, w]) => s + w, 0);
+    let r = rand() * total;
+    for (const [v, w] of pairs) if ((r -= w) < 0) return v;
+    return pairs[0]?.[0] ?? '';
+  };
+  const subcats = Object.keys(DEMO_STORIES);
+  const agent = h.users.find((u) => u.role === 'agent');
+  const dispatcher = h.users.find((u) => u.role === 'dispatcher');
+  const workers = h.users.filter((u) => u.role === 'grid_worker' || u.role === 'provider');
+  const hhById = new Map(h.households.map((x) => [x.id, x]));
+  const orders: WorkOrderRow[] = [];
+  const events: Selectable<WorkOrderEventTable>[] = [];
+  const audits: { at: string; actor: string; action: string; entityId: string; payload: unknown }[] = [];
+  const nowMs = h.now.getTime();
+  const createdTimes = Array.from(
+    { length: h.count },
+    () => nowMs - Math.floor(rand() * h.days * 86400_000),
+  ).sort((a, b) => a - b);
+
+  for (const [i, createdMs] of createdTimes.entries()) {
+    const sub = pick(subcats);
+    const top = sub.split('.')[0] ?? 'basic_living';
+    const urgency =
+      top === 'safety_emergency'
+        ? rand() < 0.7
+          ? 'critical'
+          : 'high'
+        : weighted([
+            ['high', 15],
+            ['normal', 70],
+            ['low', 15],
+          ]);
+    const resident = pick(h.residents);
+    const hh = resident.household_id ? hhById.get(resident.household_id) : undefined;
+    const channel = weighted(CHANNEL_WEIGHTS);
+    const tags = resident.tags_consent ? (JSON.parse(resident.tags_json) as string[]) : [];
+    const pr = defaultPrioritize({ urgency, tags, repeatCount: 0, waitingHours: 0 });
+    const created = new Date(createdMs).toISOString();
+    const id = newId(createdMs);
+    const byResident = channel === 'miniapp' || channel === 'web';
+    const order: WorkOrderRow = {
+      id,
+      number: `${h.code.toUpperCase()}-${created.slice(0, 10).replace(/-/g, '')}-${String(i + 1).padStart(6, '0')}`,
+      community_id: h.communityId,
+      grid_id: hh?.grid_id ?? null,
+      channel,
+      status: 'submitted',
+      resume_status: null,
+      category: top,
+      subcategory: sub,
+      urgency,
+      priority: pr.band,
+      priority_score: Math.round(pr.score),
+      description: pick(DEMO_STORIES[sub] ?? ['需要帮助']),
+      address: hh?.address ?? null,
+      lat: hh?.lat ?? null,
+      lng: hh?.lng ?? null,
+      reporter_type: byResident ? 'resident' : 'user',
+      reporter_id: byResident ? resident.id : (agent?.id ?? null),
+      reporter_name: byResident ? resident.name : (agent?.name ?? null),
+      reporter_phone: byResident ? resident.phone : resident.phone,
+      beneficiary_id: resident.id,
+      is_proxy: byResident ? 0 : 1,
+      assignee_id: null,
+      resolution_note: null,
+      rating: null,
+      rating_comment: null,
+      closure_reason: null,
+      referred_to: null,
+      merged_into: null,
+      reopen_count: 0,
+      classification_json: JSON.stringify({
+        category: top,
+        subcategory: sub,
+        urgency,
+        source: 'seed',
+        confidence: 1,
+      }),
+      attributes_json: null,
+      version: 1,
+      created_at: created,
+      updated_at: created,
+      accepted_at: null,
+      dispatched_at: null,
+      resolved_at: null,
+      closed_at: null,
+    };
+    const actorOf = (a: { id: string; name: string; role: string } | undefined) => ({
+      type: 'user',
+      id: a?.id ?? null,
+      name: a?.name ?? null,
+      label: `user:${a?.role ?? 'system'}`,
+    });
+    events.push({
+      id: newId(createdMs),
+      work_order_id: id,
+      community_id: h.communityId,
+      type: 'created',
+      from_status: null,
+      to_status: 'submitted',
+      actor_type: byResident ? 'resident' : 'user',
+      actor_id: order.reporter_id,
+      actor_name: order.reporter_name,
+      note: null,
+      visibility: 'public',
+      data_json: JSON.stringify({ channel, proxy: !byResident }),
+      created_at: created,
+    });
+    audits.push({
+      at: created,
+      actor: byResident ? `resident:${resident.id}` : 'user:agent',
+      action: 'work_order.created',
+      entityId: id,
+      payload: { number: order.number, channel, category: top, urgency, priority: pr.band },
+    });
+
+    // Plan the lifecycle: older orders are finished; recent ones are somewhere along the way.
+    const fast = urgency === 'critical' ? 0.05 : urgency === 'high' ? 0.3 : 1;
+    const steps: {
+      action: Action;
+      afterMin: number;
+      by: ReturnType<typeof actorOf> | 'resident';
+      input: Record<string, unknown>;
+    }[] = [];
+    const worker = pick(workers);
+    const ending = rand();
+    if (ending < 0.04)
+      steps.push({ action: 'refer', afterMin: 30, by: actorOf(agent), input: { referredTo: '区住建局' } });
+    else if (ending < 0.07)
+      steps.push({
+        action: 'dismiss',
+        afterMin: 40,
+        by: actorOf(agent),
+        input: { reason: '重复来电咨询，已当场答复' },
+      });
+    else if (ending < 0.09)
+      steps.push({ action: 'cancel', afterMin: 20, by: 'resident', input: { reason: '问题已自行解决' } });
+    else {
+      steps.push({ action: 'accept', afterMin: 2 + rand() * 60 * fast, by: actorOf(agent), input: {} });
+      steps.push({
+        action: 'dispatch',
+        afterMin: 5 + rand() * 120 * fast,
+        by: actorOf(dispatcher),
+        input: { assigneeId: worker.id },
+      });
+      steps.push({ action: 'start', afterMin: 10 + rand() * 600 * fast, by: actorOf(worker), input: {} });
+      steps.push({
+        action: 'resolve',
+        afterMin: 30 + rand() * 2880 * fast,
+        by: actorOf(worker),
+        input: { note: '已上门处理完毕' },
+      });
+      if (rand() < 0.06) {
+        steps.push({
+          action: 'reopen',
+          afterMin: 120 + rand() * 1440,
+          by: 'resident',
+          input: { reason: '还是没修好' },
+        });
+        steps.push({
+          action: 'dispatch',
+          afterMin: 20 + rand() * 120,
+          by: actorOf(dispatcher),
+          input: { assigneeId: worker.id },
+        });
+        steps.push({ action: 'start', afterMin: 30 + rand() * 300, by: actorOf(worker), input: {} });
+        steps.push({
+          action: 'resolve',
+          afterMin: 60 + rand() * 1440,
+          by: actorOf(worker),
+          input: { note: '更换配件后已修复' },
+        });
+      }
+      const rating = rand() < 0.8 ? 5 - Math.floor(rand() * 2) : 1 + Math.floor(rand() * 3);
+      if (rand() < 0.85)
+        steps.push({
+          action: 'confirm',
+          afterMin: 60 + rand() * 4000,
+          by: 'resident',
+          input: { rating, comment: pick(DEMO_COMMENTS) },
+        });
+      else steps.push({ action: 'auto_close', afterMin: 7 * 1440 + 60, by: actorOf(undefined), input: {} });
+    }
+    let t = createdMs;
+    let status: Status = 'submitted';
+    let resume: Status | null = null;
+    let assignee: string | null = null;
+    for (const s of steps) {
+      t += Math.round(s.afterMin * 60_000);
+      if (t > nowMs - 60_000) break; // the future has not happened yet
+      const stamp = new Date(t).toISOString();
+      const tr = transition({ status, resumeStatus: resume, assigneeId: assignee }, s.action, s.input, stamp);
+      if (!tr.ok) break;
+      const { reopen_count_increment: inc, ...patch } = tr.patch;
+      Object.assign(order, patch);
+      if (inc) order.reopen_count += 1;
+      order.version += 1;
+      order.updated_at = stamp;
+      status = order.status as Status;
+      resume = (order.resume_status as Status | null) ?? null;
+      assignee = order.assignee_id;
+      const actor =
+        s.by === 'resident'
+          ? { type: 'resident', id: resident.id, name: resident.name, label: `resident:${resident.id}` }
+          : s.action === 'auto_close'
+            ? { type: 'system', id: null, name: 'system', label: 'system:auto-close' }
+            : s.by;
+      events.push({
+        id: newId(t),
+        work_order_id: id,
+        community_id: h.communityId,
+        type: s.action,
+        from_status: null,
+        to_status: order.status,
+        actor_type: actor.type,
+        actor_id: actor.id,
+        actor_name: actor.name,
+        note: tr.note,
+        visibility: tr.visibility,
+        data_json: JSON.stringify(
+          s.action === 'dispatch'
+            ? { assigneeId: s.input.assigneeId }
+            : s.action === 'confirm'
+              ? { rating: s.input.rating }
+              : {},
+        ),
+        created_at: stamp,
+      });
+      audits.push({
+        at: stamp,
+        actor: actor.label,
+        action: `work_order.${s.action}`,
+        entityId: id,
+        payload: { to: order.status, version: order.version },
+      });
+    }
+    // from_status is filled from the previous event of the same order
+    orders.push(order);
+  }
+  // Fill from_status along each order's timeline.
+  const lastStatus = new Map<string, string>();
+  for (const e of events) {
+    if (e.type !== 'created') e.from_status = lastStatus.get(e.work_order_id) ?? null;
+    if (e.to_status) lastStatus.set(e.work_order_id, e.to_status);
+  }
+  audits.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  let prev = GENESIS_HASH;
+  const auditRows = audits.map((a, i) => {
+    const e = buildEntry(
+      {
+        communityId: h.communityId,
+        seq: i + 1,
+        createdAt: a.at,
+        actor: a.actor,
+        action: a.action,
+        entityType: 'work_order',
+        entityId: a.entityId,
+      },
+      a.payload,
+      prev,
+    );
+    prev = e.entryHash;
+    return {
+      community_id: e.communityId,
+      seq: e.seq,
+      created_at: e.createdAt,
+      actor: e.actor,
+      action: e.action,
+      entity_type: e.entityType,
+      entity_id: e.entityId,
+      payload_json: e.payloadJson,
+      payload_digest: e.payloadDigest,
+      prev_hash: e.prevHash,
+      entry_hash: e.entryHash,
+    };
+  });
+  await database.db.transaction().execute(async (trx) => {
+    await chunkedInsert(trx, 'work_orders', orders, 100);
+    await chunkedInsert(trx, 'work_order_events', events, 200);
+    await chunkedInsert(trx, 'audit_entries', auditRows, 200);
+    await trx
+      .insertInto('audit_heads')
+      .values({ community_id: h.communityId, seq: auditRows.length, entry_hash: prev })
+      .execute();
+    await trx
+      .insertInto('sequences')
+      .values({ name: `work_order:${h.communityId}`, value: orders.length })
+      .execute();
+  });
+  return orders.length;
+}

@@ -1,0 +1,54 @@
+import { join } from 'node:path';
+import type { Config } from './platform/config.ts';
+import { systemClock } from './platform/clock.ts';
+import { migrateToLatest, openDatabase } from './platform/db/database.ts';
+import type { Database } from './platform/db/database.ts';
+import { DiskFileStore } from './platform/files.ts';
+import { buildApp } from './platform/http/app.ts';
+import type { BuiltApp } from './platform/http/app.ts';
+import { DelegatingLogger } from './platform/context.ts';
+import { SYSTEM } from './platform/auth/principal.ts';
+import { startWorkers } from './workers.ts';
+
+export async function openConfiguredDatabase(config: Config): Promise<Database> {
+  return openDatabase({ url: config.databaseUrl, schema: config.databaseSchema, dataDir: config.dataDir });
+}
+
+export interface Running {
+  built: BuiltApp;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Migrates, builds the app, starts background workers and listens. */
+export async function startServer(
+  config: Config,
+  opts: { database?: Database; onReady?: (url: string) => void } = {},
+): Promise<Running> {
+  const database = opts.database ?? (await openConfiguredDatabase(config));
+  // Services log through Fastify's pino logger, which exists only once the app is built.
+  const logger = new DelegatingLogger();
+  await migrateToLatest(database);
+  const built = await buildApp(
+    {
+      database,
+      clock: systemClock,
+      config,
+      files: new DiskFileStore(join(config.dataDir, 'files')),
+      logger,
+    },
+    { logger: { level: config.logLevel } },
+  );
+  logger.target = built.app.log;
+  const address = await built.app.listen({ port: config.port, host: config.host });
+  const workers = config.workers ? startWorkers(built, database, SYSTEM, logger) : { stop: async () => {} };
+  return {
+    built,
+    url: address,
+    stop: async () => {
+      await workers.stop();
+      await built.app.close();
+      await database.destroy();
+    },
+  };
+}
