@@ -49,7 +49,7 @@ function compile(calendar: BusinessCalendar): CompiledCalendar {
   const minutesOf = (weekday: number): number[] => {
     const periods = calendar.weekly[WEEKDAYS[weekday] ?? 0] ?? [];
     const flat: number[] = [];
-    for (const p of [...periods].sort((a, b) => a.start.localeCompare(b.start))) {
+    for (const p of [...periods].sort((a, b) => (a.start < b.start ? -1 : 1))) {
       const s = parseClockTime(p.start, false);
       const e = parseClockTime(p.end, true);
       if (s === undefined || e === undefined || e <= s)
@@ -74,6 +74,12 @@ function compile(calendar: BusinessCalendar): CompiledCalendar {
   return result;
 }
 
+/** UTC instant of local minute `m` of `day` (1440 = the next midnight). */
+function minuteToUtc(zone: Zone, day: number, start: number, end: number, plain: boolean, m: number): number {
+  if (m >= 1440) return end;
+  return plain ? start + m * MINUTE_MS : zone.localToUtc(day * DAY_MS + m * MINUTE_MS);
+}
+
 function planOf(c: CompiledCalendar, day: number): DayPlan {
   const hit = c.plans.get(day);
   if (hit) return hit;
@@ -84,16 +90,13 @@ function planOf(c: CompiledCalendar, day: number): DayPlan {
       : (c.weekly[weekdayOfDay(day)] ?? []);
   const start = c.zone.midnight(day);
   const end = c.zone.midnight(day + 1);
+  // A day of exactly 24 h has no DST change: local minutes map straight onto UTC.
   const plain = end - start === DAY_MS;
-  const toUtc = (m: number): number => {
-    if (m >= 1440) return end;
-    return plain ? start + m * MINUTE_MS : c.zone.localToUtc(day * DAY_MS + m * MINUTE_MS);
-  };
   const iv: number[] = [];
   let total = 0;
   for (let i = 0; i + 1 < minutes.length; i += 2) {
-    const s = toUtc(minutes[i] ?? 0);
-    const e = toUtc(minutes[i + 1] ?? 0);
+    const s = minuteToUtc(c.zone, day, start, end, plain, minutes[i] ?? 0);
+    const e = minuteToUtc(c.zone, day, start, end, plain, minutes[i + 1] ?? 0);
     if (e <= s) continue;
     const lastEnd = iv[iv.length - 1];
     // Adjacent periods (and periods squeezed together by a DST change) merge into one interval.

@@ -23,9 +23,12 @@ export interface ClockState {
   remainingMinutes: number;
   startedAt: number | null;
   stoppedAt: number | null;
-  /** The deadline; shifted by pauses. Null while paused (it moves) or before the start. */
+  /**
+   * The deadline, shifted by pauses: the instant the elapsed time reaches the target. Null before
+   * the start and while paused (it moves with the pause), unless the target was already reached.
+   */
   dueAt: number | null;
-  /** The due-soon instant; null when there is no warning threshold or while paused. */
+  /** The due-soon instant, like `dueAt` for the warning threshold; null when there is none. */
   warnAt: number | null;
   warned: boolean;
   breached: boolean;
@@ -34,145 +37,167 @@ export interface ClockState {
   met: boolean | null;
 }
 
-export interface BusinessClock {
-  start(t: number): void;
-  pause(t: number): void;
-  resume(t: number): void;
-  stop(t: number): void;
-  restart(t: number): void;
-  reset(t: number): void;
-  readonly status: ClockStatus;
-  snapshot(asOf: number): ClockState;
+/** Thresholds reached and crossed, kept apart so a snapshot can look ahead without committing. */
+interface Marks {
+  /** Instants at which the elapsed time reached the target / the warning threshold. */
+  dueReached: number | null;
+  warnReached: number | null;
+  breachedAt: number | null;
+  warnedAt: number | null;
 }
 
 /** A business-time stopwatch for `targetMinutes`, warning at `warnMinutes` (omit for none). */
-export function createBusinessClock(
-  calendar: BusinessCalendar,
-  targetMinutes: number,
-  warnMinutes?: number,
-): BusinessClock {
-  const targetMs = Math.round(targetMinutes * MINUTE_MS);
-  const warnMs = warnMinutes === undefined ? undefined : Math.round(warnMinutes * MINUTE_MS);
-  let status: ClockStatus = 'not_started';
-  let segStart = 0;
-  let pauseStart = 0;
-  let elapsed = 0;
-  let paused = 0;
-  let startedAt: number | null = null;
-  let stoppedAt: number | null = null;
-  let lastDue: number | null = null;
-  let lastWarn: number | null = null;
-  let breachedAt: number | null = null;
-  let warnedAt: number | null = null;
+export class BusinessClock {
+  private readonly calendar: BusinessCalendar;
+  private readonly targetMs: number;
+  private readonly warnMs: number | undefined;
+  private state: ClockStatus = 'not_started';
+  private segStart = 0;
+  private pauseStart = 0;
+  private elapsed = 0;
+  private paused = 0;
+  private startedAt: number | null = null;
+  private stoppedAt: number | null = null;
+  private lastDue: number | null = null;
+  private lastWarn: number | null = null;
+  private marks: Marks = { dueReached: null, warnReached: null, breachedAt: null, warnedAt: null };
 
-  const between = (a: number, b: number) => businessMsBetween(calendar, a, b);
-  const projected = (limit: number, from: number, done: number) =>
-    addBusinessMs(calendar, from, limit - done);
+  constructor(calendar: BusinessCalendar, targetMinutes: number, warnMinutes?: number) {
+    this.calendar = calendar;
+    this.targetMs = Math.round(targetMinutes * MINUTE_MS);
+    this.warnMs = warnMinutes === undefined ? undefined : Math.round(warnMinutes * MINUTE_MS);
+  }
 
-  /** Runs [segStart, end): records crossings and returns the segment's business ms. */
-  const run = (end: number, inclusive: boolean) => {
-    const seg = between(segStart, end);
-    const crosses = (limit: number): number | null => {
-      if (elapsed + seg < limit) return null;
-      const at = projected(limit, segStart, elapsed);
-      return at < end || (inclusive && at === end) ? at : null;
+  get status(): ClockStatus {
+    return this.state;
+  }
+
+  start(t: number): void {
+    if (this.state !== 'not_started') return;
+    this.state = 'running';
+    this.segStart = t;
+    this.startedAt = t;
+  }
+
+  pause(t: number): void {
+    if (this.state !== 'running') return;
+    this.close(t);
+    this.state = 'paused';
+    this.pauseStart = t;
+  }
+
+  resume(t: number): void {
+    if (this.state !== 'paused') return;
+    this.paused += businessMsBetween(this.calendar, this.pauseStart, t);
+    this.state = 'running';
+    this.segStart = t;
+  }
+
+  stop(t: number): void {
+    if (this.state === 'running') this.close(t);
+    else if (this.state === 'paused') {
+      this.paused += businessMsBetween(this.calendar, this.pauseStart, t);
+      // Stopped while paused: the deadline as it would have stood had the clock resumed now.
+      this.lastDue = this.marks.dueReached ?? this.projected(this.targetMs, t);
+      this.lastWarn =
+        this.warnMs === undefined ? null : (this.marks.warnReached ?? this.projected(this.warnMs, t));
+    } else return;
+    this.state = 'stopped';
+    this.stoppedAt = t;
+  }
+
+  /** Continues a stopped clock from its elapsed time (a reopen). */
+  restart(t: number): void {
+    if (this.state !== 'stopped') return;
+    this.state = 'running';
+    this.segStart = t;
+    this.stoppedAt = null;
+  }
+
+  /** Starts the count over from zero, keeping the clock's running or paused state. */
+  reset(t: number): void {
+    if (this.state === 'not_started') return;
+    this.elapsed = 0;
+    this.marks = { dueReached: null, warnReached: null, breachedAt: null, warnedAt: null };
+    this.lastDue = null;
+    this.lastWarn = null;
+    if (this.state === 'running') this.segStart = t;
+  }
+
+  /** The clock as seen at `asOf` (not before the last event applied). */
+  snapshot(asOf: number): ClockState {
+    let total = this.elapsed;
+    let pausedNow = this.paused;
+    let due: number | null = this.state === 'stopped' ? this.lastDue : null;
+    let warn: number | null = this.state === 'stopped' ? this.lastWarn : null;
+    let marks = this.marks;
+    if (this.state === 'running') {
+      marks = { ...this.marks };
+      const r = this.run(Math.max(asOf, this.segStart), true, marks);
+      total += r.seg;
+      due = r.due;
+      warn = r.warn;
+    } else if (this.state === 'paused') {
+      pausedNow += businessMsBetween(this.calendar, this.pauseStart, Math.max(asOf, this.pauseStart));
+      due = marks.dueReached;
+      warn = marks.warnReached;
+    }
+    const breached = marks.breachedAt !== null;
+    return {
+      status: this.state,
+      targetMinutes: this.targetMs / MINUTE_MS,
+      elapsedMinutes: total / MINUTE_MS,
+      pausedMinutes: pausedNow / MINUTE_MS,
+      remainingMinutes: Math.max(0, this.targetMs - total) / MINUTE_MS,
+      startedAt: this.startedAt,
+      stoppedAt: this.stoppedAt,
+      dueAt: due,
+      warnAt: this.warnMs === undefined ? null : warn,
+      warned: marks.warnedAt !== null,
+      breached,
+      breachedAt: marks.breachedAt,
+      met: breached ? false : this.state === 'stopped' ? true : null,
     };
-    const due = breachedAt ?? projected(Math.max(targetMs, elapsed), segStart, elapsed);
-    const warn =
-      warnMs === undefined ? null : (warnedAt ?? projected(Math.max(warnMs, elapsed), segStart, elapsed));
-    if (breachedAt === null) breachedAt = crosses(targetMs);
-    if (warnMs !== undefined && warnedAt === null) warnedAt = crosses(warnMs);
-    return { seg, due: breachedAt ?? due, warn: warnedAt ?? warn };
-  };
+  }
 
-  const close = (t: number) => {
-    const r = run(t, false);
-    elapsed += r.seg;
-    lastDue = r.due;
-    lastWarn = r.warn;
-  };
+  private projected(limit: number, from: number): number {
+    return addBusinessMs(this.calendar, from, Math.max(0, limit - this.elapsed));
+  }
 
-  return {
-    get status() {
-      return status;
-    },
-    start(t) {
-      if (status !== 'not_started') return;
-      status = 'running';
-      segStart = t;
-      startedAt = t;
-    },
-    pause(t) {
-      if (status !== 'running') return;
-      close(t);
-      status = 'paused';
-      pauseStart = t;
-    },
-    resume(t) {
-      if (status !== 'paused') return;
-      paused += between(pauseStart, t);
-      status = 'running';
-      segStart = t;
-    },
-    stop(t) {
-      if (status === 'running') close(t);
-      else if (status === 'paused') paused += between(pauseStart, t);
-      else return;
-      status = 'stopped';
-      stoppedAt = t;
-    },
-    restart(t) {
-      if (status !== 'stopped') return;
-      status = 'running';
-      segStart = t;
-      stoppedAt = null;
-    },
-    reset(t) {
-      if (status === 'not_started') return;
-      elapsed = 0;
-      breachedAt = null;
-      warnedAt = null;
-      lastDue = null;
-      lastWarn = null;
-      if (status === 'running') segStart = t;
-    },
-    snapshot(asOf) {
-      let total = elapsed;
-      let due: number | null = status === 'stopped' ? lastDue : null;
-      let warn: number | null = status === 'stopped' ? lastWarn : null;
-      let breach = breachedAt;
-      let warned = warnedAt;
-      let pausedNow = paused;
-      if (status === 'running') {
-        const saved = { breachedAt, warnedAt };
-        const r = run(Math.max(asOf, segStart), true);
-        total += r.seg;
-        due = r.due;
-        warn = r.warn;
-        breach = breachedAt;
-        warned = warnedAt;
-        ({ breachedAt, warnedAt } = saved);
-      } else if (status === 'paused') {
-        pausedNow += between(pauseStart, Math.max(asOf, pauseStart));
-        due = breach;
-        warn = warned;
-      }
-      const breached = breach !== null;
-      return {
-        status,
-        targetMinutes: targetMs / MINUTE_MS,
-        elapsedMinutes: total / MINUTE_MS,
-        pausedMinutes: pausedNow / MINUTE_MS,
-        remainingMinutes: Math.max(0, targetMs - total) / MINUTE_MS,
-        startedAt,
-        stoppedAt,
-        dueAt: due,
-        warnAt: warnMs === undefined ? null : warn,
-        warned: warned !== null,
-        breached,
-        breachedAt: breach,
-        met: breached ? false : status === 'stopped' ? true : null,
-      };
-    },
-  };
+  private close(t: number): void {
+    const r = this.run(t, false, this.marks);
+    this.elapsed += r.seg;
+    this.lastDue = r.due;
+    this.lastWarn = r.warn;
+  }
+
+  /** Runs [segStart, end): records thresholds reached and crossed in `marks`; returns the segment's business ms. */
+  private run(
+    end: number,
+    inclusive: boolean,
+    marks: Marks,
+  ): { seg: number; due: number; warn: number | null } {
+    const from = this.segStart;
+    const seg = businessMsBetween(this.calendar, from, end);
+    const reachedBy = this.elapsed + seg;
+    if (marks.dueReached === null && reachedBy >= this.targetMs)
+      marks.dueReached = this.projected(this.targetMs, from);
+    if (marks.breachedAt === null && marks.dueReached !== null)
+      marks.breachedAt = crossedAt(marks.dueReached, from, end, inclusive);
+    let warn: number | null = null;
+    if (this.warnMs !== undefined) {
+      if (marks.warnReached === null && reachedBy >= this.warnMs)
+        marks.warnReached = this.projected(this.warnMs, from);
+      if (marks.warnedAt === null && marks.warnReached !== null)
+        marks.warnedAt = crossedAt(marks.warnReached, from, end, inclusive);
+      warn = marks.warnReached ?? this.projected(this.warnMs, from);
+    }
+    return { seg, due: marks.dueReached ?? this.projected(this.targetMs, from), warn };
+  }
+}
+
+/** The instant a threshold reached at `reached` takes effect in a segment [from, end), or null. */
+function crossedAt(reached: number, from: number, end: number, inclusive: boolean): number | null {
+  const at = Math.max(reached, from);
+  return at < end || (inclusive && at === end) ? at : null;
 }

@@ -11,8 +11,8 @@
 import { toEpochMs } from './business-time.ts';
 import type { Instant } from './business-time.ts';
 import type { BusinessCalendar } from './calendar.ts';
-import { createBusinessClock } from './sla.clock.ts';
-import type { BusinessClock, ClockState } from './sla.clock.ts';
+import { BusinessClock } from './sla.clock.ts';
+import type { ClockState } from './sla.clock.ts';
 import { issue } from './sla.errors.ts';
 import type { SlaResult } from './sla.errors.ts';
 import { DEFAULT_WARN_AT_RATIO } from './sla.policy.ts';
@@ -106,12 +106,12 @@ export function computeSlaState(
   const until = asOf === undefined ? (events[events.length - 1]?.t ?? submittedAt) : toEpochMs(asOf);
   const ratio = policy.warnAtRatio ?? DEFAULT_WARN_AT_RATIO;
 
-  const fr = createBusinessClock(calendar, policy.firstResponseMinutes, policy.firstResponseMinutes * ratio);
-  const res = createBusinessClock(calendar, policy.resolutionMinutes, policy.resolutionMinutes * ratio);
+  const fr = new BusinessClock(calendar, policy.firstResponseMinutes, policy.firstResponseMinutes * ratio);
+  const res = new BusinessClock(calendar, policy.resolutionMinutes, policy.resolutionMinutes * ratio);
   const upd =
     policy.updateIntervalMinutes === undefined
       ? null
-      : createBusinessClock(calendar, policy.updateIntervalMinutes);
+      : new BusinessClock(calendar, policy.updateIntervalMinutes);
   const clocks: BusinessClock[] = upd ? [fr, res, upd] : [fr, res];
   let status: SlaOrderStatus = 'open';
   let pauseStart = 0;

@@ -190,16 +190,34 @@ function createZone(timeZone: string): Zone {
 
 /** Days since 1970-01-01 of an ISO calendar date `YYYY-MM-DD`, or undefined if it is not a real date. */
 export function isoDateToDay(iso: string): number | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-  if (!m) return undefined;
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  const t = Date.UTC(y, mo - 1, d);
-  const back = new Date(t);
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d)
+  // Hand-parsed: calendars carry dozens of dates and a regex plus Date per date is measurable.
+  if (typeof iso !== 'string' || iso.length !== 10 || iso.charCodeAt(4) !== 45 || iso.charCodeAt(7) !== 45)
     return undefined;
-  return t / DAY_MS;
+  const y = digitsAt(iso, 0, 4);
+  const m = digitsAt(iso, 5, 7);
+  const d = digitsAt(iso, 8, 10);
+  if (y < 0 || m < 1 || m > 12 || d < 1) return undefined;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const monthDays = m === 2 ? (leap ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+  if (d > monthDays) return undefined;
+  // Days from civil (proleptic Gregorian), after H. Hinnant.
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/** The decimal number in `text[from, to)`, or -1 if a character is not a digit. */
+function digitsAt(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
 }
 
 /** ISO date `YYYY-MM-DD` of a day number (days since 1970-01-01). */
