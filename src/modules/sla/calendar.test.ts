@@ -110,3 +110,14 @@ test('a 24x7 calendar needs no hours; a business calendar borrowing an empty wee
   assert.equal(errors[0]?.code, 'calendar_no_working_time');
   assert.equal(errors[0]?.field, 'workdayHoursFrom');
 });
+
+test('lists that are not lists are refused, not crashed on', () => {
+  const input = { ...base, holidays: '2026-10-01', workdays: 7 } as unknown as BusinessCalendarInput;
+  assert.deepEqual(
+    errorsOf(input).map((e) => [e.code, e.field]),
+    [
+      ['calendar_invalid_field', 'holidays'],
+      ['calendar_invalid_field', 'workdays'],
+    ],
+  );
+});

@@ -85,7 +85,9 @@ export function validateCalendar(input: BusinessCalendarInput): SlaResult<Busine
   const holidays = validateDates(input.holidays ?? [], 'holidays', errors);
   const workdays = validateDates(input.workdays ?? [], 'workdays', errors);
   const holidaySet = new Set(holidays);
-  (input.workdays ?? []).forEach((date, i) => {
+  const rawWorkdays: readonly unknown[] = Array.isArray(input.workdays) ? input.workdays : [];
+  rawWorkdays.forEach((date, i) => {
+    if (typeof date !== 'string') return;
     if (holidaySet.has(date))
       errors.push(
         issue('calendar_date_conflict', `workdays[${i}]`, `${date} is both a holiday and a workday`),

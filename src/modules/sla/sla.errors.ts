@@ -40,6 +40,7 @@ export interface SlaIssue {
 
 export type SlaResult<T> = { ok: true; value: T } | { ok: false; errors: SlaIssue[] };
 
+/** One validation issue. */
 export const issue = (code: SlaIssueCode, field: string, message: string): SlaIssue => ({
   code,
   field,

@@ -28,6 +28,7 @@ export function buildChinaCalendar(overrides: Partial<BusinessCalendarInput> = {
   return applyHolidayFiles(buildCalendar(overrides), Object.values(CN_HOLIDAY_FILES));
 }
 
+/** A catch-all policy (2 h first response, 16 h resolution) with a three-level chain. */
 export function buildPolicy(overrides: Partial<SlaPolicy> = {}): SlaPolicy {
   return {
     id: 'default',
