@@ -1,0 +1,88 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { canonicalJson } from './canonical-json.ts';
+import { GENESIS_HASH, buildEntry, chainStart, checkEntry } from './audit.chain.ts';
+import type { AuditEntry } from './audit.chain.ts';
+
+const fields = (seq: number) => ({
+  communityId: 'c1',
+  seq,
+  createdAt: `2026-11-20T02:00:0${seq % 10}.000Z`,
+  actor: 'user:agent',
+  action: 'work_order.created',
+  entityType: 'work_order',
+  entityId: `o${seq}`,
+});
+
+function chain(n: number): AuditEntry[] {
+  const out: AuditEntry[] = [];
+  let prev = GENESIS_HASH;
+  for (let i = 1; i <= n; i++) {
+    const e = buildEntry(fields(i), { n: i, text: '漏水' }, prev);
+    out.push(e);
+    prev = e.entryHash;
+  }
+  return out;
+}
+
+function verify(entries: AuditEntry[]): number | null {
+  let c = chainStart();
+  for (const e of entries) {
+    const next = checkEntry(c, e);
+    if (!next) return c.expectedSeq;
+    c = next;
+  }
+  return null;
+}
+
+describe('canonical JSON', () => {
+  it('sorts keys, drops undefined, keeps arrays in order', () => {
+    assert.equal(
+      canonicalJson({ b: 1, a: [3, { d: null, c: 'x' }], u: undefined }),
+      '{"a":[3,{"c":"x","d":null}],"b":1}',
+    );
+    assert.equal(canonicalJson(1e21), '1e+21');
+    assert.equal(canonicalJson('中文"'), '"中文\\""');
+    assert.throws(() => canonicalJson(Number.NaN));
+  });
+  it('is independent of key order', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (o) => {
+        const reversed = Object.fromEntries(Object.entries(o).reverse());
+        assert.equal(canonicalJson(o), canonicalJson(reversed));
+        assert.deepEqual(JSON.parse(canonicalJson(o)), JSON.parse(JSON.stringify(o)));
+      }),
+    );
+  });
+});
+
+describe('audit hash chain', () => {
+  it('a built chain verifies', () => assert.equal(verify(chain(20)), null));
+  it('detects an edited field', () => {
+    const c = chain(10);
+    c[4] = { ...c[4]!, actor: 'user:intruder' };
+    assert.equal(verify(c), 5);
+  });
+  it('detects an edited payload', () => {
+    const c = chain(10);
+    c[6] = { ...c[6]!, payloadJson: '{"n":7,"text":"已修好"}' };
+    assert.equal(verify(c), 7);
+  });
+  it('detects a deleted row', () => {
+    const c = chain(10);
+    c.splice(3, 1);
+    assert.equal(verify(c), 4);
+  });
+  it('detects reordered rows', () => {
+    const c = chain(10);
+    [c[2], c[3]] = [c[3]!, c[2]!];
+    assert.equal(verify(c), 3);
+  });
+  it('detects an inserted row even with renumbered seqs', () => {
+    const c = chain(10);
+    const forged = buildEntry(fields(5), { forged: true }, c[3]!.entryHash);
+    const rest = c.slice(4).map((e) => ({ ...e, seq: e.seq + 1 }));
+    assert.equal(verify([...c.slice(0, 4), forged, ...rest]), 6);
+  });
+});

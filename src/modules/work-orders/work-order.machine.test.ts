@@ -1,0 +1,115 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { ACTIONS, FROM, STATUSES, TERMINAL, transition } from './work-order.machine.ts';
+import type { Action, Status } from './work-order.machine.ts';
+
+const AT = '2026-11-20T02:00:00.000Z';
+const state = (
+  status: Status,
+  extra: Partial<{ resumeStatus: Status | null; assigneeId: string | null }> = {},
+) => ({
+  status,
+  resumeStatus: null,
+  assigneeId: null,
+  ...extra,
+});
+const fullInput = {
+  assigneeId: 'u1',
+  note: 'done',
+  reason: 'why',
+  rating: 4,
+  referredTo: '区住建局',
+  mergeInto: 'o2',
+};
+
+describe('work-order state machine', () => {
+  const table: [Status, Action, Status][] = [
+    ['submitted', 'accept', 'accepted'],
+    ['submitted', 'dispatch', 'dispatched'],
+    ['accepted', 'dispatch', 'dispatched'],
+    ['dispatched', 'dispatch', 'dispatched'],
+    ['dispatched', 'reject', 'accepted'],
+    ['dispatched', 'start', 'in_progress'],
+    ['in_progress', 'resolve', 'resolved'],
+    ['dispatched', 'resolve', 'resolved'],
+    ['resolved', 'confirm', 'closed'],
+    ['resolved', 'auto_close', 'closed'],
+    ['resolved', 'reopen', 'accepted'],
+    ['closed', 'reopen', 'accepted'],
+    ['in_progress', 'wait', 'waiting_on_resident'],
+    ['in_progress', 'transfer', 'accepted'],
+    ['submitted', 'refer', 'referred'],
+    ['accepted', 'merge', 'duplicate'],
+    ['submitted', 'dismiss', 'not_actionable'],
+    ['dispatched', 'cancel', 'cancelled'],
+  ];
+  for (const [from, action, to] of table) {
+    it(`${from} --${action}--> ${to}`, () => {
+      const t = transition(state(from), action, fullInput, AT);
+      assert.ok(t.ok, t.ok ? '' : t.reason);
+      assert.equal(t.patch.status, to);
+    });
+  }
+
+  it('resume returns to the status the wait started from', () => {
+    const w = transition(state('dispatched'), 'wait', {}, AT);
+    assert.ok(w.ok);
+    assert.equal(w.patch.resume_status, 'dispatched');
+    const r = transition(state('waiting_on_resident', { resumeStatus: 'dispatched' }), 'resume', {}, AT);
+    assert.ok(r.ok);
+    assert.equal(r.patch.status, 'dispatched');
+  });
+
+  it('refuses every action from a status not listed for it', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...STATUSES), fc.constantFrom(...ACTIONS), (status, action) => {
+        const t = transition(state(status), action, fullInput, AT);
+        assert.equal(t.ok, FROM[action].includes(status));
+      }),
+    );
+  });
+
+  it('terminal states accept nothing but reopen of a closed order', () => {
+    for (const s of TERMINAL) {
+      for (const a of ACTIONS) {
+        const ok = transition(state(s), a, fullInput, AT).ok;
+        assert.equal(ok, s === 'closed' && a === 'reopen', `${s} ${a}`);
+      }
+    }
+  });
+
+  it('names the missing field', () => {
+    const cases: [Status, Action, string][] = [
+      ['accepted', 'dispatch', 'assigneeId'],
+      ['in_progress', 'resolve', 'note'],
+      ['resolved', 'confirm', 'rating'],
+      ['resolved', 'reopen', 'reason'],
+      ['in_progress', 'transfer', 'reason'],
+      ['submitted', 'refer', 'referredTo'],
+      ['submitted', 'merge', 'mergeInto'],
+      ['submitted', 'dismiss', 'reason'],
+      ['dispatched', 'reject', 'reason'],
+    ];
+    for (const [s, a, field] of cases) {
+      const t = transition(state(s), a, {}, AT);
+      assert.equal(t.ok, false);
+      assert.equal(t.ok ? '' : t.field, field, `${a}`);
+    }
+  });
+
+  it('ratings are integers 1–5', () => {
+    for (const rating of [0, 6, 2.5, -1])
+      assert.equal(transition(state('resolved'), 'confirm', { rating }, AT).ok, false);
+    for (const rating of [1, 3, 5])
+      assert.equal(transition(state('resolved'), 'confirm', { rating }, AT).ok, true);
+  });
+
+  it('reopen clears the closure and counts the reopen', () => {
+    const t = transition(state('closed'), 'reopen', { reason: '还是漏' }, AT);
+    assert.ok(t.ok);
+    assert.equal(t.patch.closed_at, null);
+    assert.equal(t.patch.assignee_id, null);
+    assert.equal(t.patch.reopen_count_increment, true);
+  });
+});

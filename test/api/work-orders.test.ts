@@ -1,0 +1,316 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestContext, residentIdByPhone, userId } from '../helpers.ts';
+import type { TestContext } from '../helpers.ts';
+
+interface Order {
+  id: string;
+  number: string;
+  status: string;
+  version: number;
+  gridId: string | null;
+  address: string | null;
+  category: string;
+  subcategory: string | null;
+  urgency: string;
+  priority: string;
+  timeline?: { type: string; note: string | null; visibility: string }[];
+  photos?: { id: string; url: string }[];
+}
+interface ErrorBody {
+  error: { code: string; message: string; details?: { field?: string } };
+}
+
+describe('work orders API', () => {
+  let ctx: TestContext;
+  let agent: string;
+  let dispatcher: string;
+  before(async () => {
+    ctx = await createTestContext();
+    agent = await ctx.login('agent');
+    dispatcher = await ctx.login('dispatcher');
+  });
+  after(() => ctx.close());
+
+  const create = (body: Record<string, unknown>, token = agent, headers: Record<string, string> = {}) =>
+    ctx.call('POST', '/api/v1/work-orders', token, body, headers);
+
+  it("creates with the minimal contract and places the order in its grid from the beneficiary's home", async () => {
+    const res = await create({ channel: 'hotline', description: '楼道灯坏了' });
+    assert.equal(res.statusCode, 201);
+    const o = res.json() as Order;
+    assert.equal(o.status, 'submitted');
+    assert.equal(o.version, 1);
+    assert.match(o.number, /^TAOYUAN-\d{8}-\d{6}$/);
+    const withResident = (
+      await create({
+        channel: 'window',
+        description: '想申请高龄津贴',
+        residentId: await residentIdByPhone(ctx, '13800000001'),
+        category: 'government_affairs.subsidy',
+      })
+    ).json() as Order;
+    assert.ok(withResident.gridId, 'placed in a grid');
+    assert.ok(withResident.address?.includes('桃源'));
+    assert.equal(withResident.category, 'government_affairs');
+    assert.equal(withResident.subcategory, 'government_affairs.subsidy');
+  });
+
+  it('an Idempotency-Key makes a retry return the first order, never a second', async () => {
+    const body = { channel: 'hotline', description: '重复提交测试' };
+    const a = await create(body, agent, { 'idempotency-key': 'retry-1' });
+    const b = await create(body, agent, { 'idempotency-key': 'retry-1' });
+    assert.equal(a.statusCode, 201);
+    assert.equal(b.statusCode, 201);
+    assert.equal((a.json() as Order).id, (b.json() as Order).id);
+    assert.equal(b.headers['idempotent-replayed'], 'true');
+    const n = await ctx.database.db
+      .selectFrom('work_orders')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('description', '=', '重复提交测试')
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(n.n), 1);
+    const c = await create({ ...body, description: '别的内容' }, agent, { 'idempotency-key': 'retry-1' });
+    assert.equal(c.statusCode, 409);
+    assert.equal((c.json() as ErrorBody).error.code, 'idempotency_conflict');
+  });
+
+  it('concurrent retries with one key still make one order', async () => {
+    const body = { channel: 'hotline', description: '并发重试' };
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => create(body, agent, { 'idempotency-key': 'race-1' })),
+    );
+    const ids = new Set(results.map((r) => (r.json() as Order).id));
+    assert.deepEqual(
+      results.map((r) => r.statusCode),
+      [201, 201, 201, 201, 201],
+    );
+    assert.equal(ids.size, 1);
+  });
+
+  it('bad input gets a clear code naming the field, and writes nothing', async () => {
+    const count = async () =>
+      Number(
+        (
+          await ctx.database.db
+            .selectFrom('work_orders')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await count();
+    const cases: [Record<string, unknown> | string, string, string | undefined][] = [
+      [{ channel: 'hotline' }, 'validation_failed', 'description'],
+      [{ channel: 'fax', description: 'x' }, 'validation_failed', 'channel'],
+      [
+        { channel: 'hotline', description: 'x', location: { lat: 200, lng: 1 } },
+        'validation_failed',
+        'location.lat',
+      ],
+      [{ channel: 'hotline', description: 'x', category: 'nonsense' }, 'invalid_input', 'category'],
+      [{ channel: 'hotline', description: 'x', urgency: 'yesterday' }, 'validation_failed', 'urgency'],
+      [{ channel: 'hotline', description: '   ' }, 'invalid_input', 'description'],
+      [{ channel: 'hotline', description: 'x', residentId: 'nobody' }, 'resident_not_found', 'residentId'],
+      [{ channel: 'hotline', description: 'x', extra: 1 }, 'validation_failed', 'extra'],
+      [
+        { channel: 'hotline', description: 'x', photos: [{ contentType: 'text/html', dataBase64: 'aGk=' }] },
+        'invalid_input',
+        'photos.0.contentType',
+      ],
+      ['{not json', 'invalid_input', undefined],
+    ];
+    for (const [body, code, field] of cases) {
+      const res =
+        typeof body === 'string'
+          ? await ctx.app.inject({
+              method: 'POST',
+              url: '/api/v1/work-orders',
+              headers: { authorization: `Bearer ${agent}`, 'content-type': 'application/json' },
+              payload: body,
+            })
+          : await create(body);
+      assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${JSON.stringify(body)} → ${res.statusCode}`);
+      const err = res.json() as ErrorBody;
+      assert.equal(err.error.code, code, JSON.stringify(body));
+      if (field) assert.equal(err.error.details?.field, field, JSON.stringify(body));
+      assert.ok(err.error.message.length > 0);
+    }
+    const huge = await create({ channel: 'hotline', description: 'x'.repeat(2_000_000) });
+    assert.ok([400, 413].includes(huge.statusCode));
+    assert.equal(await count(), before);
+  });
+
+  it('a stale version gets 409 version_conflict; a wrong action gets invalid_transition', async () => {
+    const o = (await create({ channel: 'hotline', description: '并发修改测试' })).json() as Order;
+    const ok = await ctx.call('POST', `/api/v1/work-orders/${o.id}/actions/accept`, agent, { version: 1 });
+    assert.equal(ok.statusCode, 200);
+    const stale = await ctx.call('POST', `/api/v1/work-orders/${o.id}/actions/cancel`, agent, { version: 1 });
+    assert.equal(stale.statusCode, 409);
+    assert.equal((stale.json() as ErrorBody).error.code, 'version_conflict');
+    const wrong = await ctx.call('POST', `/api/v1/work-orders/${o.id}/actions/confirm`, agent, {
+      version: 2,
+      rating: 5,
+    });
+    assert.equal(wrong.statusCode, 409);
+    assert.equal((wrong.json() as ErrorBody).error.code, 'invalid_transition');
+    const unknown = await ctx.call('POST', `/api/v1/work-orders/${o.id}/actions/explode`, agent, {
+      version: 2,
+    });
+    assert.equal(unknown.statusCode, 400);
+  });
+
+  it('dispatch refuses an assignee who does not serve the community', async () => {
+    const o = (await create({ channel: 'hotline', description: '派单测试' })).json() as Order;
+    const other = await userId(ctx, 'provider2');
+    const res = await ctx.call('POST', `/api/v1/work-orders/${o.id}/actions/dispatch`, dispatcher, {
+      version: 1,
+      assigneeId: other,
+    });
+    assert.equal(res.statusCode, 400);
+    assert.equal((res.json() as ErrorBody).error.details?.field, 'assigneeId');
+  });
+
+  it('honest closures: referred, duplicate (merged), not actionable', async () => {
+    const a = (await create({ channel: 'hotline', description: '路灯不亮' })).json() as Order;
+    const b = (await create({ channel: 'hotline', description: '路灯不亮了' })).json() as Order;
+    const merged = await ctx.call('POST', `/api/v1/work-orders/${b.id}/actions/merge`, agent, {
+      version: 1,
+      mergeInto: a.id,
+    });
+    assert.equal((merged.json() as Order).status, 'duplicate');
+    const self = (await create({ channel: 'hotline', description: '自己合并自己' })).json() as Order;
+    const bad = await ctx.call('POST', `/api/v1/work-orders/${self.id}/actions/merge`, agent, {
+      version: 1,
+      mergeInto: self.id,
+    });
+    assert.equal(bad.statusCode, 400);
+    const r = await ctx.call('POST', `/api/v1/work-orders/${a.id}/actions/refer`, agent, {
+      version: 1,
+      referredTo: '供电局',
+    });
+    assert.equal((r.json() as Order).status, 'referred');
+    const c = (await create({ channel: 'hotline', description: '咨询天气' })).json() as Order;
+    const d = await ctx.call('POST', `/api/v1/work-orders/${c.id}/actions/dismiss`, agent, {
+      version: 1,
+      reason: '非社区服务事项',
+    });
+    assert.equal((d.json() as Order).status, 'not_actionable');
+  });
+
+  it('internal notes are staff-only; public replies reach the resident', async () => {
+    const resident = await ctx.residentLogin('13800000003');
+    const o = (await create({ channel: 'miniapp', description: '小区门禁坏了' }, resident)).json() as Order;
+    await ctx.call('POST', `/api/v1/work-orders/${o.id}/notes`, agent, {
+      text: '住户脾气急，注意沟通',
+      visibility: 'internal',
+    });
+    await ctx.call('POST', `/api/v1/work-orders/${o.id}/notes`, agent, {
+      text: '已联系物业，明天上午处理',
+      visibility: 'public',
+    });
+    const mine = (await ctx.call('GET', `/api/v1/work-orders/${o.id}`, resident)).json() as Order;
+    const notes = (mine.timeline ?? []).map((e) => e.note);
+    assert.ok(notes.includes('已联系物业，明天上午处理'));
+    assert.ok(!notes.includes('住户脾气急，注意沟通'));
+    const staff = (await ctx.call('GET', `/api/v1/work-orders/${o.id}`, agent)).json() as Order;
+    assert.ok((staff.timeline ?? []).some((e) => e.note === '住户脾气急，注意沟通'));
+  });
+
+  it('stores photos through the file store and serves them to those who may read the order', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex').toString(
+      'base64',
+    );
+    const o = (
+      await create({
+        channel: 'hotline',
+        description: '墙面裂缝',
+        photos: [{ contentType: 'image/png', dataBase64: png }],
+      })
+    ).json() as Order;
+    const full = (await ctx.call('GET', `/api/v1/work-orders/${o.id}`, agent)).json() as Order;
+    assert.equal(full.photos?.length, 1);
+    const img = await ctx.call('GET', full.photos?.[0]?.url ?? '', agent);
+    assert.equal(img.statusCode, 200);
+    assert.equal(img.headers['content-type'], 'image/png');
+    const outsider = await ctx.call('GET', full.photos?.[0]?.url ?? '', await ctx.login('agent2'));
+    assert.equal(outsider.statusCode, 404);
+  });
+
+  it('lists with filters and cursor pagination without gaps or repeats, and exports CSV', async () => {
+    const seen = new Set<string>();
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res = await ctx.call(
+        'GET',
+        `/api/v1/work-orders?limit=7${cursor ? `&cursor=${cursor}` : ''}`,
+        dispatcher,
+      );
+      assert.equal(res.statusCode, 200);
+      const page = res.json() as { items: Order[]; nextCursor: string | null };
+      for (const o of page.items) {
+        assert.ok(!seen.has(o.id), 'no repeats');
+        seen.add(o.id);
+      }
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor && pages < 100);
+    const total = await ctx.database.db
+      .selectFrom('work_orders')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('community_id', '=', ctx.seed.communities[0]?.id ?? '')
+      .executeTakeFirstOrThrow();
+    assert.equal(seen.size, Number(total.n));
+
+    const closed = (
+      await ctx.call('GET', '/api/v1/work-orders?status=closed&limit=200', dispatcher)
+    ).json() as { items: Order[] };
+    assert.ok(closed.items.length > 0);
+    assert.ok(closed.items.every((o) => o.status === 'closed'));
+    const cat = (
+      await ctx.call('GET', '/api/v1/work-orders?category=safety_emergency&limit=200', dispatcher)
+    ).json() as { items: Order[] };
+    assert.ok(cat.items.every((o) => o.category === 'safety_emergency'));
+    const text = (
+      await ctx.call('GET', `/api/v1/work-orders?q=${encodeURIComponent('墙面裂缝')}`, dispatcher)
+    ).json() as { items: Order[] };
+    assert.equal(text.items.length, 1);
+    const bad = await ctx.call('GET', '/api/v1/work-orders?cursor=garbage', dispatcher);
+    assert.equal(bad.statusCode, 400);
+    const badDate = await ctx.call('GET', '/api/v1/work-orders?from=yesterday', dispatcher);
+    assert.equal((badDate.json() as ErrorBody).error.details?.field, 'from');
+
+    const csv = await ctx.call(
+      'GET',
+      '/api/v1/work-orders/export.csv?status=closed',
+      await ctx.login('manager'),
+    );
+    assert.equal(csv.statusCode, 200);
+    const lines = csv.body
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n');
+    assert.equal(lines[0]?.split(',')[0], 'number');
+    assert.equal(lines.length - 1, closed.items.length);
+    assert.ok(!/1[3-9]\d{9}/.test(csv.body), "a manager's export masks phones");
+  });
+
+  it('serves health and the OpenAPI document', async () => {
+    assert.equal((await ctx.call('GET', '/healthz')).statusCode, 200);
+    const doc = (await ctx.call('GET', '/openapi.json')).json() as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
+    assert.equal(doc.openapi, '3.0.3');
+    for (const p of [
+      '/api/v1/work-orders',
+      '/api/v1/work-orders/{id}',
+      '/api/v1/work-orders/{id}/actions/{action}',
+      '/api/v1/auth/login',
+      '/api/v1/me',
+      '/api/v1/audit/verify',
+    ]) {
+      assert.ok(doc.paths[p], p);
+    }
+  });
+});
