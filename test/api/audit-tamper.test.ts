@@ -1,0 +1,187 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { createTestContext } from '../helpers.ts';
+import type { TestContext } from '../helpers.ts';
+import { verifyChain } from '../../src/modules/audit/audit.repository.ts';
+
+/** Each case tampers with a copy of the stored chain in the database and restores it afterwards. */
+describe('audit chain in the database: tampering is detected and located', () => {
+  let ctx: TestContext;
+  let communityId: string;
+  before(async () => {
+    ctx = await createTestContext({ orders: 10 });
+    communityId = ctx.seed.communities[0]?.id ?? '';
+  });
+  after(() => ctx.close());
+
+  const db = () => ctx.database.db;
+  async function withSnapshot(fn: () => Promise<void>) {
+    const rows = await db()
+      .selectFrom('audit_entries')
+      .selectAll()
+      .where('community_id', '=', communityId)
+      .execute();
+    const head = await db()
+      .selectFrom('audit_heads')
+      .selectAll()
+      .where('community_id', '=', communityId)
+      .executeTakeFirstOrThrow();
+    try {
+      await fn();
+    } finally {
+      await db().deleteFrom('audit_entries').where('community_id', '=', communityId).execute();
+      for (let i = 0; i < rows.length; i += 100)
+        await db()
+          .insertInto('audit_entries')
+          .values(rows.slice(i, i + 100))
+          .execute();
+      await db()
+        .updateTable('audit_heads')
+        .set({ seq: head.seq, entry_hash: head.entry_hash })
+        .where('community_id', '=', communityId)
+        .execute();
+    }
+  }
+
+  it('the seeded chain verifies', async () => {
+    const r = await verifyChain(db(), communityId);
+    assert.equal(r.ok, true);
+    assert.ok(r.entries > 10);
+  });
+
+  it('an edited row', () =>
+    withSnapshot(async () => {
+      await db()
+        .updateTable('audit_entries')
+        .set({ actor: 'user:intruder' })
+        .where('community_id', '=', communityId)
+        .where('seq', '=', 5)
+        .execute();
+      assert.deepEqual(await verifyChain(db(), communityId), { ok: false, entries: 4, firstBadSeq: 5 });
+    }));
+
+  it('an edited payload', () =>
+    withSnapshot(async () => {
+      await db()
+        .updateTable('audit_entries')
+        .set({ payload_json: '{"to":"closed"}' })
+        .where('community_id', '=', communityId)
+        .where('seq', '=', 7)
+        .execute();
+      assert.equal((await verifyChain(db(), communityId)).firstBadSeq, 7);
+    }));
+
+  it('a deleted row', () =>
+    withSnapshot(async () => {
+      await db()
+        .deleteFrom('audit_entries')
+        .where('community_id', '=', communityId)
+        .where('seq', '=', 3)
+        .execute();
+      assert.equal((await verifyChain(db(), communityId)).firstBadSeq, 3);
+    }));
+
+  it('a deleted tail (the head remembers)', () =>
+    withSnapshot(async () => {
+      const { seq } = await db()
+        .selectFrom('audit_heads')
+        .select('seq')
+        .where('community_id', '=', communityId)
+        .executeTakeFirstOrThrow();
+      await db()
+        .deleteFrom('audit_entries')
+        .where('community_id', '=', communityId)
+        .where('seq', '>=', Number(seq) - 1)
+        .execute();
+      const r = await verifyChain(db(), communityId);
+      assert.equal(r.ok, false);
+      assert.equal(r.firstBadSeq, Number(seq) - 1);
+    }));
+
+  it('reordered rows (two entries swap seq)', () =>
+    withSnapshot(async () => {
+      await db()
+        .updateTable('audit_entries')
+        .set({ seq: -1 })
+        .where('community_id', '=', communityId)
+        .where('seq', '=', 4)
+        .execute();
+      await db()
+        .updateTable('audit_entries')
+        .set({ seq: 4 })
+        .where('community_id', '=', communityId)
+        .where('seq', '=', 5)
+        .execute();
+      await db()
+        .updateTable('audit_entries')
+        .set({ seq: 5 })
+        .where('community_id', '=', communityId)
+        .where('seq', '=', -1)
+        .execute();
+      assert.equal((await verifyChain(db(), communityId)).firstBadSeq, 4);
+    }));
+
+  it('an inserted row (later rows shifted)', () =>
+    withSnapshot(async () => {
+      await db()
+        .updateTable('audit_entries')
+        .set({ seq: sql<number>`seq + 1000000` })
+        .where('community_id', '=', communityId)
+        .where('seq', '>=', 6)
+        .execute();
+      await db()
+        .updateTable('audit_entries')
+        .set({ seq: sql<number>`seq - 999999` })
+        .where('community_id', '=', communityId)
+        .where('seq', '>=', 1000000)
+        .execute();
+      const copy = await db()
+        .selectFrom('audit_entries')
+        .selectAll()
+        .where('community_id', '=', communityId)
+        .where('seq', '=', 5)
+        .executeTakeFirstOrThrow();
+      await db()
+        .insertInto('audit_entries')
+        .values({ ...copy, seq: 6, payload_json: '{"forged":true}' })
+        .execute();
+      assert.equal((await verifyChain(db(), communityId)).firstBadSeq, 6);
+    }));
+
+  it('the CLI verifies too and exits non-zero on a broken chain', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const env = { ...process.env, LINLI_DATA_DIR: ctx.dataDir };
+    if (!process.env.DATABASE_URL) {
+      // The test database file is not the CLI's default file name: point the CLI at a copy.
+      const { copyFileSync } = await import('node:fs');
+      const { join } = await import('node:path');
+      await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db());
+      copyFileSync(join(ctx.dataDir, 'test.sqlite'), join(ctx.dataDir, 'linli.sqlite'));
+      const ok = spawnSync(process.execPath, ['bin/linli.mjs', 'audit', 'verify'], { env, encoding: 'utf8' });
+      assert.equal(ok.status, 0, ok.stderr);
+      assert.match(ok.stdout, /taoyuan\tok/);
+      const Sqlite = (await import('better-sqlite3')).default;
+      const raw = new Sqlite(join(ctx.dataDir, 'linli.sqlite'));
+      raw
+        .prepare("update audit_entries set action = 'x' where seq = 2 and community_id = ?")
+        .run(communityId);
+      raw.close();
+      const bad = spawnSync(
+        process.execPath,
+        ['bin/linli.mjs', 'audit', 'verify', '--community', 'taoyuan'],
+        { env, encoding: 'utf8' },
+      );
+      assert.equal(bad.status, 1);
+      assert.match(bad.stdout, /BROKEN.*first bad seq 2/);
+    } else {
+      const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(db())).rows[0]?.s ?? '';
+      const ok = spawnSync(process.execPath, ['bin/linli.mjs', 'audit', 'verify'], {
+        env: { ...env, LINLI_DB_SCHEMA: schema },
+        encoding: 'utf8',
+      });
+      assert.equal(ok.status, 0, ok.stderr);
+      assert.match(ok.stdout, /taoyuan\tok/);
+    }
+  });
+});
