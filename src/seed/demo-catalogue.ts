@@ -201,7 +201,7 @@ const TEMPLATES: ResourceTemplate[] = [
       '抽油烟机',
       '电饭煲',
       '燃气灶',
-      '不制冷',
+      '制冷',
       '不转',
       '维修',
     ],
