@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { fastDistanceM, rectanglePolygon } from '../grids/geo.ts';
+import { containsPoint, fastDistanceM, rectanglePolygon } from '../grids/geo.ts';
+import { DEMO_COMMUNITIES } from '../../seed/demo-geography.ts';
 import { DEMO_RESOURCES } from '../../seed/demo-catalogue.ts';
 import { checkConstraints, categoryFit, ZERO_LOAD } from './matching.constraints.ts';
 import type { ConstraintCode } from './matching.constraints.ts';
