@@ -374,6 +374,13 @@ test('demo catalogue: resources are valid for matching', () => {
     (r) => r.capacity.concurrent <= 0 || r.rating < 1 || r.rating > 5 || r.keywords.length === 0,
   );
   assert.deepEqual(failures, []);
-  for (const c of ['taoyuan', 'longzhu'])
-    assert.ok(DEMO_RESOURCES.filter((r) => r.communityCode === c).length >= 40);
+  for (const c of DEMO_COMMUNITIES) {
+    const own = DEMO_RESOURCES.filter((r) => r.communityCode === c.code);
+    assert.ok(own.length >= 40, c.code);
+    for (const r of own) {
+      assert.ok(containsPoint(c.boundary, r.location), `${r.code} outside its community`);
+      if (r.serviceArea.kind === 'polygon')
+        assert.ok(containsPoint(r.serviceArea.polygon, r.location), `${r.code} outside its area`);
+    }
+  }
 });
