@@ -81,7 +81,8 @@ async function main(argv: string[]): Promise<number> {
       await migrateToLatest(database);
       let seeded = null;
       if (values.demo) {
-        seeded = await seedDemo(database);
+        const orders = process.env.LINLI_DEMO_ORDERS ? Number(process.env.LINLI_DEMO_ORDERS) : undefined;
+        seeded = await seedDemo(database, orders !== undefined ? { ordersPerCommunity: orders } : {});
         if (seeded.seeded)
           out(
             `seeded the demo: ${seeded.orders} orders of history in ${seeded.communities.length} communities`,

@@ -70,7 +70,22 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('cache_size = -65536');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  // Kysely prepares every query afresh; caching prepared statements by their SQL text saves
+  // most of that work on the hot paths, which repeat a handful of statements.
+  const statements = new Map<string, SQLite.Statement>();
+  const cached = {
+    close: () => sqlite.close(),
+    prepare: (text: string) => {
+      let st = statements.get(text);
+      if (!st) {
+        if (statements.size >= 1000) statements.clear();
+        st = sqlite.prepare(text);
+        statements.set(text, st);
+      }
+      return st;
+    },
+  };
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cached }) });
   return { db, dialect: 'sqlite', destroy: () => db.destroy() };
 }
 
