@@ -90,7 +90,7 @@ export async function registerWorkOrderRoutes(
         request.body,
         typeof key === 'string' ? key : undefined,
       );
-      const facts = await svc.facts(order);
+      const facts = await svc.facts(order, p);
       const ctx = await loadContext(db(), [order]);
       if (replayed) reply.header('idempotent-replayed', 'true');
       return reply.status(201).send(presentOrder(p, order, ctx, await svc.allowed(p, facts)));
@@ -114,7 +114,7 @@ export async function registerWorkOrderRoutes(
       const page = rows.slice(0, limit);
       const ctx = await loadContext(db(), page);
       const items = [];
-      for (const o of page) items.push(presentOrder(p, o, ctx, await svc.allowed(p, await svc.facts(o))));
+      for (const o of page) items.push(presentOrder(p, o, ctx, await svc.allowed(p, await svc.facts(o, p))));
       const last = page[page.length - 1];
       const nextCursor =
         rows.length > limit && last
@@ -186,7 +186,7 @@ export async function registerWorkOrderRoutes(
       const action = request.params.action as Action;
       const after = await svc.act(p, request.params.id, action, request.body);
       const ctx = await loadContext(db(), [after]);
-      return presentOrder(p, after, ctx, await svc.allowed(p, await svc.facts(after)), {
+      return presentOrder(p, after, ctx, await svc.allowed(p, await svc.facts(after, p)), {
         timeline: await svc.timeline(after.id),
       });
     },

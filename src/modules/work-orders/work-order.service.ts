@@ -363,11 +363,16 @@ export class WorkOrderService {
     return { id, key: `photos/${id.slice(0, 8)}/${id}`, contentType: ph.contentType, data };
   }
 
-  async facts(o: WorkOrderRow): Promise<OrderFacts> {
+  /**
+   * What the policy needs to know about an order. Households matter only to a resident viewer
+   * (their household's orders), so for anyone else they are not looked up.
+   */
+  async facts(o: WorkOrderRow, viewer?: Principal): Promise<OrderFacts> {
     const households = new Set<string>();
-    const benHh = await repo.householdOf(this.db, o.beneficiary_id);
+    const needHouseholds = !viewer || viewer.kind === 'resident';
+    const benHh = needHouseholds ? await repo.householdOf(this.db, o.beneficiary_id) : null;
     if (benHh) households.add(benHh);
-    if (o.reporter_type === 'resident') {
+    if (needHouseholds && o.reporter_type === 'resident') {
       const repHh = await repo.householdOf(this.db, o.reporter_id);
       if (repHh) households.add(repHh);
     }
@@ -387,7 +392,7 @@ export class WorkOrderService {
   async getReadable(p: Principal, id: string): Promise<{ order: WorkOrderRow; facts: OrderFacts }> {
     const order = await repo.findOrder(this.db, id);
     if (!order) throw notFound('work_order_not_found', 'work order', id);
-    const facts = await this.facts(order);
+    const facts = await this.facts(order, p);
     if (!canReadOrder(p, facts)) throw notFound('work_order_not_found', 'work order', id);
     return { order, facts };
   }
@@ -529,7 +534,7 @@ export class WorkOrderService {
     if (!target || target.community_id !== order.community_id) {
       throw invalidInput('mergeInto', `order ${targetId} is not in this community`);
     }
-    const facts = await this.facts(target);
+    const facts = await this.facts(target, p);
     if (!canReadOrder(p, facts))
       throw invalidInput('mergeInto', `order ${targetId} is not in this community`);
     if (target.status === 'duplicate')

@@ -9,7 +9,7 @@ import swagger from '@fastify/swagger';
 import fastifyStatic from '@fastify/static';
 import type { Deps } from '../context.ts';
 import { ping } from '../db/database.ts';
-import { registerErrorHandler, ErrorBody } from './errors.plugin.ts';
+import { registerErrorHandler, ErrorBody, notFoundBody } from './errors.plugin.ts';
 import { registerPrincipalHook } from './principal.hook.ts';
 import { AuthService } from '../../modules/auth/auth.service.ts';
 import { registerAuthRoutes } from '../../modules/auth/auth.routes.ts';
@@ -95,24 +95,14 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   await registerAuditRoutes(app, deps.database);
 
   const webRoot = resolve(options.webRoot ?? join(process.cwd(), 'dist', 'web'));
-  if (existsSync(join(webRoot, 'index.html'))) {
-    await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false });
-    // Client-side routes fall back to the app shell; API misses stay JSON 404s.
-    app.setNotFoundHandler((request, reply) => {
-      if (
-        request.method === 'GET' &&
-        !request.url.startsWith('/api/') &&
-        !request.url.startsWith('/open311/')
-      ) {
-        return reply.sendFile('index.html');
-      }
-      return reply
-        .status(404)
-        .send({
-          error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
-        });
-    });
-  }
+  const spa = existsSync(join(webRoot, 'index.html'));
+  if (spa) await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false });
+  // Client-side routes fall back to the app shell; API misses stay JSON 404s.
+  app.setNotFoundHandler((request, reply) => {
+    const api = request.url.startsWith('/api/') || request.url.startsWith('/open311/');
+    if (spa && request.method === 'GET' && !api) return reply.sendFile('index.html');
+    return reply.status(404).send(notFoundBody(request.method, request.url));
+  });
 
   return { app, services: { auth, workOrders, residents, grids } };
 }

@@ -71,11 +71,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
       .status(500)
       .send({ error: { code: 'internal_error', message: 'something went wrong on our side' } });
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .send({
-        error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
-      }),
-  );
+}
+
+/** The JSON 404 every unknown API route answers. */
+export function notFoundBody(method: string, url: string) {
+  return { error: { code: 'not_found', message: `no route ${method} ${url.split('?')[0]}` } };
 }
