@@ -26,55 +26,76 @@ export interface VerifyResult {
  * with several app nodes.
  */
 export async function appendAudit(trx: Kysely<DB>, dialect: Dialect, input: AuditInput): Promise<AuditEntry> {
-  let q = trx
-    .selectFrom('audit_heads')
-    .select(['seq', 'entry_hash'])
-    .where('community_id', '=', input.communityId);
+  const { communityId, ...rest } = input;
+  const [entry] = await appendAuditBatch(trx, dialect, communityId, [rest]);
+  return entry as AuditEntry;
+}
+
+/**
+ * Appends several entries to one community's chain with one head read and one multi-row insert
+ * (intake's group commit). Same guarantees as `appendAudit`.
+ */
+export async function appendAuditBatch(
+  trx: Kysely<DB>,
+  dialect: Dialect,
+  communityId: string,
+  inputs: Omit<AuditInput, 'communityId'>[],
+): Promise<AuditEntry[]> {
+  if (inputs.length === 0) return [];
+  let q = trx.selectFrom('audit_heads').select(['seq', 'entry_hash']).where('community_id', '=', communityId);
   if (dialect === 'postgres') q = q.forUpdate();
   const head = await q.executeTakeFirst();
-  const seq = (head?.seq ?? 0) + 1;
-  const entry = buildEntry(
-    {
-      communityId: input.communityId,
-      seq,
-      createdAt: input.createdAt,
-      actor: input.actor,
-      action: input.action,
-      entityType: input.entityType,
-      entityId: input.entityId,
-    },
-    input.payload,
-    head?.entry_hash ?? GENESIS_HASH,
-  );
+  let seq = head?.seq ?? 0;
+  let prev = head?.entry_hash ?? GENESIS_HASH;
+  const entries = inputs.map((input) => {
+    seq += 1;
+    const e = buildEntry(
+      {
+        communityId,
+        seq,
+        createdAt: input.createdAt,
+        actor: input.actor,
+        action: input.action,
+        entityType: input.entityType,
+        entityId: input.entityId,
+      },
+      input.payload,
+      prev,
+    );
+    prev = e.entryHash;
+    return e;
+  });
   await trx
     .insertInto('audit_entries')
-    .values({
-      community_id: entry.communityId,
-      seq: entry.seq,
-      created_at: entry.createdAt,
-      actor: entry.actor,
-      action: entry.action,
-      entity_type: entry.entityType,
-      entity_id: entry.entityId,
-      payload_json: entry.payloadJson,
-      payload_digest: entry.payloadDigest,
-      prev_hash: entry.prevHash,
-      entry_hash: entry.entryHash,
-    })
+    .values(
+      entries.map((e) => ({
+        community_id: e.communityId,
+        seq: e.seq,
+        created_at: e.createdAt,
+        actor: e.actor,
+        action: e.action,
+        entity_type: e.entityType,
+        entity_id: e.entityId,
+        payload_json: e.payloadJson,
+        payload_digest: e.payloadDigest,
+        prev_hash: e.prevHash,
+        entry_hash: e.entryHash,
+      })),
+    )
     .execute();
   if (head) {
     await trx
       .updateTable('audit_heads')
-      .set({ seq, entry_hash: entry.entryHash })
-      .where('community_id', '=', input.communityId)
+      .set({ seq, entry_hash: prev })
+      .where('community_id', '=', communityId)
       .execute();
   } else {
     await trx
       .insertInto('audit_heads')
-      .values({ community_id: input.communityId, seq, entry_hash: entry.entryHash })
+      .values({ community_id: communityId, seq, entry_hash: prev })
       .execute();
   }
-  return entry;
+  return entries;
 }
 
 /**

@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
-import type { DB } from '../../platform/db/schema.ts';
+import type { Kysely, Selectable } from 'kysely';
+import type { Dialect } from '../../platform/db/database.ts';
+import type { DB, OutboxTable } from '../../platform/db/schema.ts';
 import { newId } from '../../platform/ids.ts';
 
 export interface OutboxMessage {
@@ -19,25 +20,109 @@ export interface OutboxMessage {
  * that causes it, so the message exists exactly when the change does.
  */
 export async function enqueue(trx: Kysely<DB>, msg: OutboxMessage, at: string): Promise<void> {
+  await enqueueMany(trx, [msg], at);
+}
+
+/** Several messages in one statement (intake's group commit). */
+export async function enqueueMany(trx: Kysely<DB>, msgs: OutboxMessage[], at: string): Promise<void> {
+  if (msgs.length === 0) return;
   await trx
     .insertInto('outbox')
-    .values({
-      id: newId(),
-      idempotency_key: msg.idempotencyKey,
-      channel: msg.channel,
-      recipient_type: msg.recipientType,
-      recipient_id: msg.recipientId,
-      address: msg.address,
-      template: msg.template,
-      locale: msg.locale,
-      payload_json: JSON.stringify(msg.payload),
-      status: 'pending',
-      attempts: 0,
-      next_attempt_at: at,
-      last_error: null,
-      created_at: at,
-      delivered_at: null,
-    })
+    .values(
+      msgs.map((msg) => ({
+        id: newId(),
+        idempotency_key: msg.idempotencyKey,
+        channel: msg.channel,
+        recipient_type: msg.recipientType,
+        recipient_id: msg.recipientId,
+        address: msg.address,
+        template: msg.template,
+        locale: msg.locale,
+        payload_json: JSON.stringify(msg.payload),
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: at,
+        last_error: null,
+        created_at: at,
+        delivered_at: null,
+      })),
+    )
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
+    .execute();
+}
+
+export type OutboxRow = Selectable<OutboxTable>;
+
+/**
+ * Claims due messages by moving their next attempt to `leaseUntil`. PostgreSQL locks the rows
+ * (`FOR UPDATE SKIP LOCKED`) so nodes take disjoint sets; on SQLite the claim is one UPDATE, the
+ * first statement of its transaction, so it holds the single write lock from the start.
+ */
+export async function claimOutbox(
+  db: Kysely<DB>,
+  dialect: Dialect,
+  f: {
+    now: string;
+    leaseUntil: string;
+    limit: number;
+    channels?: readonly string[] | undefined;
+    excludeChannels?: readonly string[] | undefined;
+  },
+): Promise<OutboxRow[]> {
+  return db.transaction().execute(async (trx) => {
+    let due = trx
+      .selectFrom('outbox')
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', f.now)
+      .orderBy('next_attempt_at')
+      .limit(f.limit);
+    if (f.channels) due = due.where('channel', 'in', [...f.channels]);
+    if (f.excludeChannels?.length) due = due.where('channel', 'not in', [...f.excludeChannels]);
+    if (dialect === 'postgres') {
+      const rows = await due.selectAll().forUpdate().skipLocked().execute();
+      if (rows.length) {
+        await trx
+          .updateTable('outbox')
+          .set({ next_attempt_at: f.leaseUntil })
+          .where(
+            'id',
+            'in',
+            rows.map((r) => r.id),
+          )
+          .execute();
+      }
+      return rows;
+    }
+    return trx
+      .updateTable('outbox')
+      .set({ next_attempt_at: f.leaseUntil })
+      .where('id', 'in', due.select('id'))
+      .returningAll()
+      .execute();
+  });
+}
+
+export async function markDelivered(db: Kysely<DB>, id: string, attempts: number, at: string): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({ status: 'delivered', delivered_at: at, attempts, last_error: null })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function markAttemptFailed(
+  db: Kysely<DB>,
+  id: string,
+  f: { attempts: number; error: string; nextAttemptAt: string; final: boolean },
+): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({
+      status: f.final ? 'failed' : 'pending',
+      attempts: f.attempts,
+      last_error: f.error.slice(0, 500),
+      next_attempt_at: f.nextAttemptAt,
+    })
+    .where('id', '=', id)
     .execute();
 }

@@ -33,6 +33,23 @@ export async function insertOrder(db: Kysely<DB>, row: WorkOrderRow): Promise<vo
   await db.insertInto('work_orders').values(row).execute();
 }
 
+/** Multi-row insert, in chunks that stay under both databases' bound-parameter limits. */
+export async function insertOrders(db: Kysely<DB>, rows: WorkOrderRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 200)
+    await db
+      .insertInto('work_orders')
+      .values(rows.slice(i, i + 200))
+      .execute();
+}
+
+export async function insertEvents(db: Kysely<DB>, rows: WorkOrderEventRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500)
+    await db
+      .insertInto('work_order_events')
+      .values(rows.slice(i, i + 500))
+      .execute();
+}
+
 export async function insertEvent(db: Kysely<DB>, row: WorkOrderEventRow): Promise<void> {
   await db.insertInto('work_order_events').values(row).execute();
 }
@@ -76,12 +93,12 @@ export async function updateOrderIfVersion(
   return Number(res.numUpdatedRows) === 1;
 }
 
-/** Next value of a named counter, atomically, inside the caller's transaction. */
-export async function nextSequence(db: Kysely<DB>, name: string): Promise<number> {
+/** Advances a named counter by `by`, atomically, inside the caller's transaction; returns the new value. */
+export async function nextSequence(db: Kysely<DB>, name: string, by = 1): Promise<number> {
   const row = await db
     .insertInto('sequences')
-    .values({ name, value: 1 })
-    .onConflict((oc) => oc.column('name').doUpdateSet({ value: sql<number>`sequences.value + 1` }))
+    .values({ name, value: by })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ value: sql<number>`sequences.value + ${by}` }))
     .returning('value')
     .executeTakeFirstOrThrow();
   return Number(row.value);
@@ -94,6 +111,13 @@ export async function findIdempotent(db: Kysely<DB>, scope: string, key: string)
     .where('scope', '=', scope)
     .where('key', '=', key)
     .executeTakeFirst();
+}
+
+export async function insertIdempotentMany(
+  db: Kysely<DB>,
+  rows: { scope: string; key: string; request_hash: string; work_order_id: string; created_at: string }[],
+): Promise<void> {
+  await db.insertInto('idempotency_keys').values(rows).execute();
 }
 
 export async function insertIdempotent(

@@ -7,8 +7,10 @@ import { newId } from '../../platform/ids.ts';
 import { actorLabel, communitiesOf } from '../../platform/auth/principal.ts';
 import type { Channel, Principal } from '../../platform/auth/principal.ts';
 import { canonicalJson } from '../audit/canonical-json.ts';
-import { appendAudit } from '../audit/audit.repository.ts';
-import { enqueue } from '../notifications/outbox.repository.ts';
+import { appendAudit, appendAuditBatch } from '../audit/audit.repository.ts';
+import { enqueue, enqueueMany } from '../notifications/outbox.repository.ts';
+import type { OutboxMessage } from '../notifications/outbox.repository.ts';
+import { GroupCommitter } from '../../platform/db/group-commit.ts';
 import { findCommunity } from '../tenancy/tenancy.repository.ts';
 import type { GridLocator } from '../tenancy/grid-locator.ts';
 import { transition } from './work-order.machine.ts';
@@ -60,8 +62,24 @@ const PHOTO_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif
 const MAX_PHOTO_BYTES = 5 * 1024 * 1024;
 const CATEGORY_CODES = new Set(allCategoryCodes());
 
+interface PendingCreate {
+  row: WorkOrderRow;
+  communityCode: string;
+  photos: { id: string; key: string; contentType: string; data: Buffer }[];
+  scope: string;
+  idempotencyKey: string | undefined;
+  requestHash: string;
+  actorType: string;
+  actorId: string | null;
+  actorName: string;
+  proxy: boolean;
+}
+
 export class WorkOrderService {
   readonly hooks: LifecycleHooks[] = [];
+  private readonly intake = new GroupCommitter<PendingCreate, WorkOrderRow>((batch) =>
+    this.commitCreates(batch),
+  );
 
   constructor(
     private readonly deps: Deps,
@@ -160,116 +178,66 @@ export class WorkOrderService {
 
     const reporter = this.reporterOf(p, input);
     const photos = (input.photos ?? []).map((ph, i) => this.decodePhoto(ph, i));
-    const community = await findCommunity(this.db, communityId);
+    const community = await this.communityCode(communityId);
     const id = newId(now.getTime());
-
-    const run = async (): Promise<WorkOrderRow> =>
-      this.db.transaction().execute(async (trx) => {
-        const seq = await repo.nextSequence(trx, `work_order:${communityId}`);
-        const row: WorkOrderRow = {
-          id,
-          number: `${(community?.code ?? 'LL').toUpperCase()}-${at.slice(0, 10).replace(/-/g, '')}-${String(seq).padStart(6, '0')}`,
-          community_id: communityId,
-          grid_id: gridId,
-          channel: input.channel,
-          status: 'submitted',
-          resume_status: null,
-          category: understood.category,
-          subcategory: understood.subcategory,
-          urgency: understood.urgency,
-          priority: priority.band,
-          priority_score: Math.round(priority.score),
-          description,
-          address,
-          lat,
-          lng,
-          reporter_type: reporter.type,
-          reporter_id: reporter.id,
-          reporter_name: reporter.name,
-          reporter_phone: reporter.phone,
-          beneficiary_id: beneficiaryId,
-          is_proxy: reporter.isProxy ? 1 : 0,
-          assignee_id: null,
-          resolution_note: null,
-          rating: null,
-          rating_comment: null,
-          closure_reason: null,
-          referred_to: null,
-          merged_into: null,
-          reopen_count: 0,
-          classification_json: JSON.stringify({ ...understood, priorityParts: priority.parts ?? null }),
-          attributes_json: input.attributes ? JSON.stringify(input.attributes) : null,
-          version: 1,
-          created_at: at,
-          updated_at: at,
-          accepted_at: null,
-          dispatched_at: null,
-          resolved_at: null,
-          closed_at: null,
-        };
-        if (idempotencyKey) {
-          await repo.insertIdempotent(trx, {
-            scope,
-            key: idempotencyKey,
-            request_hash: requestHash,
-            work_order_id: id,
-            created_at: at,
-          });
-        }
-        await repo.insertOrder(trx, row);
-        await repo.insertEvent(trx, {
-          id: newId(now.getTime()),
-          work_order_id: id,
-          community_id: communityId,
-          type: 'created',
-          from_status: null,
-          to_status: 'submitted',
-          actor_type: p.kind,
-          actor_id: 'id' in p ? p.id : null,
-          actor_name: p.name,
-          note: null,
-          visibility: 'public',
-          data_json: JSON.stringify({ channel: input.channel, proxy: reporter.isProxy }),
-          created_at: at,
-        });
-        for (const ph of photos) {
-          await repo.insertPhoto(trx, {
-            id: ph.id,
-            work_order_id: id,
-            file_key: ph.key,
-            content_type: ph.contentType,
-            size_bytes: ph.data.length,
-            created_at: at,
-          });
-        }
-        await appendAudit(trx, this.deps.database.dialect, {
-          communityId,
-          createdAt: at,
-          actor: scope,
-          action: 'work_order.created',
-          entityType: 'work_order',
-          entityId: id,
-          payload: {
-            number: row.number,
-            channel: row.channel,
-            category: row.category,
-            urgency: row.urgency,
-            priority: row.priority,
-            descriptionDigest: createHash('sha256').update(description).digest('hex'),
-            beneficiaryId,
-            reporterType: reporter.type,
-            gridId,
-          },
-        });
-        await this.notifyResident(trx, row, 'order_received', at);
-        for (const h of this.hooks) await h.onCreated?.(trx, row, at);
-        return row;
-      });
+    const row: WorkOrderRow = {
+      id,
+      number: '', // given inside the commit, from the community's counter
+      community_id: communityId,
+      grid_id: gridId,
+      channel: input.channel,
+      status: 'submitted',
+      resume_status: null,
+      category: understood.category,
+      subcategory: understood.subcategory,
+      urgency: understood.urgency,
+      priority: priority.band,
+      priority_score: Math.round(priority.score),
+      description,
+      address,
+      lat,
+      lng,
+      reporter_type: reporter.type,
+      reporter_id: reporter.id,
+      reporter_name: reporter.name,
+      reporter_phone: reporter.phone,
+      beneficiary_id: beneficiaryId,
+      is_proxy: reporter.isProxy ? 1 : 0,
+      assignee_id: null,
+      resolution_note: null,
+      rating: null,
+      rating_comment: null,
+      closure_reason: null,
+      referred_to: null,
+      merged_into: null,
+      reopen_count: 0,
+      classification_json: JSON.stringify({ ...understood, priorityParts: priority.parts ?? null }),
+      attributes_json: input.attributes ? JSON.stringify(input.attributes) : null,
+      version: 1,
+      created_at: at,
+      updated_at: at,
+      accepted_at: null,
+      dispatched_at: null,
+      resolved_at: null,
+      closed_at: null,
+    };
+    const pending: PendingCreate = {
+      row,
+      communityCode: community,
+      photos,
+      scope,
+      idempotencyKey,
+      requestHash,
+      actorType: p.kind,
+      actorId: 'id' in p ? p.id : null,
+      actorName: p.name,
+      proxy: reporter.isProxy,
+    };
 
     // Photos are written before the order commits: an order never points at a missing file.
     for (const ph of photos) await this.deps.files.put(ph.key, ph.data);
     try {
-      return { order: await run(), replayed: false };
+      return { order: await this.intake.submit(pending), replayed: false };
     } catch (err) {
       // Two retries with the same key racing: the loser answers with the winner's order.
       if (idempotencyKey) {
@@ -278,6 +246,119 @@ export class WorkOrderService {
       }
       throw err;
     }
+  }
+
+  /** Community codes for order numbers, cached: they never change once created. */
+  private readonly codes = new Map<string, string>();
+  private async communityCode(communityId: string): Promise<string> {
+    let code = this.codes.get(communityId);
+    if (!code) {
+      code = (await findCommunity(this.db, communityId))?.code ?? 'll';
+      this.codes.set(communityId, code);
+    }
+    return code;
+  }
+
+  /**
+   * Commits a batch of new orders in one transaction: numbers from each community's counter,
+   * multi-row inserts of orders, timeline events, idempotency keys and photos, one audit-chain
+   * append per community, outbox messages, then the lifecycle hooks.
+   */
+  private async commitCreates(batch: PendingCreate[]): Promise<WorkOrderRow[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const byCommunity = new Map<string, PendingCreate[]>();
+      for (const b of batch) {
+        const list = byCommunity.get(b.row.community_id) ?? [];
+        list.push(b);
+        byCommunity.set(b.row.community_id, list);
+      }
+      for (const [communityId, items] of byCommunity) {
+        const last = await repo.nextSequence(trx, `work_order:${communityId}`, items.length);
+        items.forEach((b, i) => {
+          const seq = last - items.length + 1 + i;
+          b.row.number = `${b.communityCode.toUpperCase()}-${b.row.created_at.slice(0, 10).replace(/-/g, '')}-${String(seq).padStart(6, '0')}`;
+        });
+      }
+      const keyed = batch.filter((b) => b.idempotencyKey);
+      if (keyed.length) {
+        await repo.insertIdempotentMany(
+          trx,
+          keyed.map((b) => ({
+            scope: b.scope,
+            key: b.idempotencyKey ?? '',
+            request_hash: b.requestHash,
+            work_order_id: b.row.id,
+            created_at: b.row.created_at,
+          })),
+        );
+      }
+      await repo.insertOrders(
+        trx,
+        batch.map((b) => b.row),
+      );
+      await repo.insertEvents(
+        trx,
+        batch.map((b) => ({
+          id: newId(),
+          work_order_id: b.row.id,
+          community_id: b.row.community_id,
+          type: 'created',
+          from_status: null,
+          to_status: 'submitted',
+          actor_type: b.actorType,
+          actor_id: b.actorId,
+          actor_name: b.actorName,
+          note: null,
+          visibility: 'public',
+          data_json: JSON.stringify({ channel: b.row.channel, proxy: b.proxy }),
+          created_at: b.row.created_at,
+        })),
+      );
+      for (const b of batch) {
+        for (const ph of b.photos) {
+          await repo.insertPhoto(trx, {
+            id: ph.id,
+            work_order_id: b.row.id,
+            file_key: ph.key,
+            content_type: ph.contentType,
+            size_bytes: ph.data.length,
+            created_at: b.row.created_at,
+          });
+        }
+      }
+      for (const [communityId, items] of byCommunity) {
+        await appendAuditBatch(
+          trx,
+          this.deps.database.dialect,
+          communityId,
+          items.map((b) => ({
+            createdAt: b.row.created_at,
+            actor: b.scope,
+            action: 'work_order.created',
+            entityType: 'work_order',
+            entityId: b.row.id,
+            payload: {
+              number: b.row.number,
+              channel: b.row.channel,
+              category: b.row.category,
+              urgency: b.row.urgency,
+              priority: b.row.priority,
+              descriptionDigest: createHash('sha256').update(b.row.description).digest('hex'),
+              beneficiaryId: b.row.beneficiary_id,
+              reporterType: b.row.reporter_type,
+              gridId: b.row.grid_id,
+              photos: b.photos.map((ph) => createHash('sha256').update(ph.data).digest('hex')),
+            },
+          })),
+        );
+      }
+      const messages = batch
+        .map((b) => this.residentMessage(b.row, 'order_received'))
+        .filter((m): m is OutboxMessage => m !== null);
+      if (messages.length) await enqueueMany(trx, messages, batch[0]?.row.created_at ?? '');
+      for (const b of batch) for (const h of this.hooks) await h.onCreated?.(trx, b.row, b.row.created_at);
+      return batch.map((b) => b.row);
+    });
   }
 
   private async replay(scope: string, key: string, requestHash: string): Promise<WorkOrderRow | null> {
@@ -652,6 +733,29 @@ export class WorkOrderService {
     return closed;
   }
 
+  /** The message that tells the resident about their order, on the channel they used; null when no resident is attached. */
+  private residentMessage(order: WorkOrderRow, template: string, extra = ''): OutboxMessage | null {
+    const residentId =
+      order.reporter_type === 'resident'
+        ? order.reporter_id
+        : order.beneficiary_id
+          ? order.beneficiary_id
+          : null;
+    if (!residentId) return null;
+    // A resident hears back on the channel they used: the app inbox for web/miniapp, SMS otherwise.
+    const channel = order.channel === 'web' || order.channel === 'miniapp' ? 'inapp' : 'sms';
+    return {
+      idempotencyKey: `${template}:${order.id}:${order.version}${extra ? `:${extra}` : ''}`,
+      channel,
+      recipientType: 'resident',
+      recipientId: residentId,
+      address: null,
+      template,
+      locale: 'zh-CN',
+      payload: { orderId: order.id, number: order.number, status: order.status },
+    };
+  }
+
   private async notifyResident(
     trx: Kysely<DB>,
     order: WorkOrderRow,
@@ -659,28 +763,7 @@ export class WorkOrderService {
     at: string,
     extra = '',
   ) {
-    const residentId =
-      order.reporter_type === 'resident'
-        ? order.reporter_id
-        : order.beneficiary_id
-          ? order.beneficiary_id
-          : null;
-    if (!residentId) return;
-    // A resident hears back on the channel they used: the app inbox for web/miniapp, SMS otherwise.
-    const channel = order.channel === 'web' || order.channel === 'miniapp' ? 'inapp' : 'sms';
-    await enqueue(
-      trx,
-      {
-        idempotencyKey: `${template}:${order.id}:${order.version}${extra ? `:${extra}` : ''}`,
-        channel,
-        recipientType: 'resident',
-        recipientId: residentId,
-        address: null,
-        template,
-        locale: 'zh-CN',
-        payload: { orderId: order.id, number: order.number, status: order.status },
-      },
-      at,
-    );
+    const msg = this.residentMessage(order, template, extra);
+    if (msg) await enqueue(trx, msg, at);
   }
 }
