@@ -1,0 +1,231 @@
+/**
+ * Helpers for the browser tests: a real server on a free port with a throw-away database, and
+ * Debian's Chromium driven by playwright-core. The web build is made once if it is missing.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const SHOTS = join(ROOT, 'artifacts', 'screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Builds the web apps once when dist/web is missing. */
+export function ensureBuilt(): void {
+  if (existsSync(join(ROOT, 'dist', 'web', 'index.html'))) return;
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
+      'build',
+      '--config',
+      'web/vite.config.ts',
+      '--logLevel',
+      'warn',
+    ],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+  if (r.status !== 0) throw new Error('vite build failed');
+}
+
+export function chromiumAvailable(): boolean {
+  return existsSync(CHROMIUM);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => done(port));
+    });
+  });
+}
+
+export interface DemoServer {
+  url: string;
+  /** The latest one-time code the server logged for this phone. */
+  codeFor(phone: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Starts `linli serve --demo` as a child process on a free port with a fresh data folder. */
+export async function startServer(): Promise<DemoServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'linli-web-'));
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin', 'linli.mjs'), 'serve', '--demo'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LINLI_DATA_DIR: dataDir,
+      LINLI_LOG_OTP: '1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const codes = new Map<string, string>();
+  let out = '';
+  const onData = (chunk: Buffer) => {
+    out += chunk.toString('utf8');
+    let nl: number;
+    while ((nl = out.indexOf('\n')) >= 0) {
+      const line = out.slice(0, nl);
+      out = out.slice(nl + 1);
+      if (!line.includes('"code"')) continue;
+      try {
+        const rec = JSON.parse(line) as { phone?: string; code?: string };
+        if (rec.phone && rec.code) codes.set(rec.phone, rec.code);
+      } catch {
+        // Not a JSON log line.
+      }
+    }
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      const r = await fetch(`${url}/healthz`);
+      if (r.ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) throw new Error('server did not start within 60 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    async codeFor(phone: string) {
+      for (let i = 0; i < 100; i++) {
+        const c = codes.get(phone);
+        if (c) {
+          codes.delete(phone);
+          return c;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no code logged for ${phone}`);
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/** A fresh Chromium profile (phone-sized unless told otherwise). */
+export async function launch(viewport = { width: 390, height: 844 }): Promise<Browser> {
+  const profile = mkdtempSync(join(tmpdir(), 'linli-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    viewport,
+    locale: 'zh-CN',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Signs a resident in through the phone view. */
+export async function residentLogin(page: Page, server: DemoServer, phone: string): Promise<void> {
+  await page.goto(`${server.url}/`);
+  await page.locator('#login-phone').fill(phone);
+  await page.getByRole('button', { name: /获取验证码|Send code/ }).click();
+  const code = await server.codeFor(phone);
+  await page.locator('#login-code').fill(code);
+  await page.getByRole('button', { name: /^(登录|Sign in)$/ }).click();
+  await page
+    .getByRole('button', { name: /我要办事|Report a need/ })
+    .first()
+    .waitFor();
+}
+
+/** Signs a staff member in on a staff page (console, dispatch, dashboard, admin or field). */
+export async function staffLogin(
+  page: Page,
+  server: DemoServer,
+  path: string,
+  username: string,
+): Promise<void> {
+  await page.context().clearCookies();
+  await page.goto(`${server.url}${path}`);
+  await page.locator('#staff-username').fill(username);
+  await page.locator('#staff-password').fill('demo1234');
+  await page.locator('#staff-password').press('Enter');
+  await page.locator('[data-signed-in]').waitFor();
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** Runs axe-core in the page; answers the serious and critical violations. */
+export async function axe(page: Page): Promise<AxeViolation[]> {
+  const source = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  const violations = await page.evaluate(async () => {
+    const w = window as unknown as {
+      axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> };
+    };
+    const r = await w.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target })),
+    }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** Saves a full-page screenshot under artifacts/screenshots (git-ignored). */
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Switches the app language through localStorage and reloads. */
+export async function setLang(page: Page, lang: 'zh' | 'en'): Promise<void> {
+  await page.evaluate((l) => localStorage.setItem('linli.lang', l), lang);
+  await page.reload();
+}

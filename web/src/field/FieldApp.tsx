@@ -1,0 +1,3 @@
+export default function FieldApp({ path }: { path: string }) {
+  return <p>{path}</p>;
+}

@@ -1,0 +1,103 @@
+/**
+ * A resident's submissions that have not reached the server yet. Each keeps the Idempotency-Key
+ * it was first sent with, so a retry after a lost connection can never create a second order.
+ */
+import { api, ApiError, NetworkError } from './api.ts';
+import type { NewOrder, WorkOrder } from './types.ts';
+
+export interface PendingOrder {
+  key: string;
+  body: NewOrder;
+  savedAt: string;
+}
+
+const STORE = 'linli.outbox';
+const CHANGED = 'linli:outbox';
+
+function readAll(): PendingOrder[] {
+  try {
+    const raw = localStorage.getItem(STORE);
+    const parsed: unknown = raw ? JSON.parse(raw) : [];
+    return Array.isArray(parsed) ? (parsed as PendingOrder[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+function writeAll(items: PendingOrder[]): void {
+  try {
+    localStorage.setItem(STORE, JSON.stringify(items));
+  } catch {
+    // Storage full (large photos): keep what fits by dropping photos of the newest item.
+    const last = items.at(-1);
+    if (last?.body.photos) {
+      delete last.body.photos;
+      localStorage.setItem(STORE, JSON.stringify(items));
+    }
+  }
+  window.dispatchEvent(new Event(CHANGED));
+}
+
+export function pendingOrders(): PendingOrder[] {
+  return readAll();
+}
+
+export function onOutboxChange(listener: () => void): () => void {
+  window.addEventListener(CHANGED, listener);
+  window.addEventListener('storage', listener);
+  return () => {
+    window.removeEventListener(CHANGED, listener);
+    window.removeEventListener('storage', listener);
+  };
+}
+
+function remove(key: string): void {
+  writeAll(readAll().filter((p) => p.key !== key));
+}
+
+export type SendResult =
+  { kind: 'sent'; order: WorkOrder } | { kind: 'queued' } | { kind: 'rejected'; error: ApiError };
+
+/** Sends one order (saving it first); on a lost connection it stays queued under the same key. */
+export async function sendOrder(key: string, body: NewOrder): Promise<SendResult> {
+  if (!readAll().some((p) => p.key === key)) {
+    writeAll([...readAll(), { key, body, savedAt: new Date().toISOString() }]);
+  }
+  try {
+    const order = await api<WorkOrder>('/api/v1/work-orders', {
+      method: 'POST',
+      body,
+      headers: { 'idempotency-key': key },
+    });
+    remove(key);
+    return { kind: 'sent', order };
+  } catch (err) {
+    if (err instanceof NetworkError) return { kind: 'queued' };
+    if (err instanceof ApiError && (err.status >= 500 || [401, 408, 429].includes(err.status))) {
+      return { kind: 'queued' };
+    }
+    // A 4xx will not succeed by retrying: hand it back to the form with the field it names.
+    remove(key);
+    if (err instanceof ApiError) return { kind: 'rejected', error: err };
+    throw err;
+  }
+}
+
+let flushing = false;
+
+/** Retries every queued order with its original key; answers the orders that went through. */
+export async function flushOutbox(): Promise<WorkOrder[]> {
+  if (flushing) return [];
+  flushing = true;
+  const sent: WorkOrder[] = [];
+  try {
+    for (const p of readAll()) {
+      const r = await sendOrder(p.key, p.body);
+      if (r.kind === 'sent') sent.push(r.order);
+      if (r.kind === 'queued') break;
+    }
+  } finally {
+    flushing = false;
+  }
+  return sent;
+}

@@ -1,0 +1,56 @@
+/** 找谁办: the guidance centre's channels and my grid worker, each one tap away. */
+import { List } from 'antd-mobile';
+import { api } from '../lib/api.ts';
+import { useSettings } from '../lib/settings.tsx';
+import type { Directory as DirectoryData } from '../lib/types.ts';
+import { useLoad } from '../lib/useLoad.ts';
+
+function Tel({ phone, label }: { phone: string; label: string }) {
+  return (
+    <a className="tel" href={`tel:${phone.replace(/[^0-9+]/g, '')}`} aria-label={`${label} ${phone}`}>
+      {phone}
+    </a>
+  );
+}
+
+export function Directory() {
+  const { t, lang } = useSettings();
+  const dir = useLoad((signal) => api<DirectoryData>('/api/v1/directory', { signal }), []);
+  if (dir.loading && !dir.data) return <p className="boot">{t('loading')}</p>;
+  if (dir.error || !dir.data)
+    return (
+      <p className="banner" role="alert">
+        {dir.error?.message}
+      </p>
+    );
+  const d = dir.data;
+  const w = d.myGridWorker;
+  return (
+    <section className="h5-section" aria-labelledby="dir-title">
+      <h2 id="dir-title">
+        {t('directory')} · {lang === 'zh' ? d.community.name : d.community.nameEn}
+      </h2>
+      <List>
+        <List.Item
+          className="contact-row"
+          description={w ? w.grid : undefined}
+          extra={w?.phone ? <Tel phone={w.phone} label={t('call')} /> : undefined}
+        >
+          <strong>{t('myGridWorker')}</strong>
+          <div>{w ? w.name : t('noGridWorker')}</div>
+        </List.Item>
+        <List.Item className="contact-row" extra={<Tel phone={d.contacts.hotline} label={t('call')} />}>
+          <strong>{t('hotline')}</strong>
+        </List.Item>
+        <List.Item description={`${t('windowHours')}：${d.contacts.windowHours}`}>
+          <strong>{t('window')}</strong>
+          <div>{d.contacts.windowAddress}</div>
+        </List.Item>
+        <List.Item>
+          <strong>{t('wechat')}</strong>
+          <div>{d.contacts.wechat}</div>
+        </List.Item>
+      </List>
+    </section>
+  );
+}

@@ -1,0 +1,148 @@
+/** Resident home: the big actions first, then the orders they follow. */
+import { useEffect, useState } from 'react';
+import { Button, Dialog, List, Tag, Toast } from 'antd-mobile';
+import { api } from '../lib/api.ts';
+import { categoryName, formatTime, useCategories } from '../lib/format.ts';
+import { labels } from '../lib/i18n.ts';
+import { flushOutbox, onOutboxChange, pendingOrders } from '../lib/outbox.ts';
+import { navigate } from '../lib/router.ts';
+import { useSettings } from '../lib/settings.tsx';
+import type { Me, Page, WorkOrder } from '../lib/types.ts';
+import { useLoad } from '../lib/useLoad.ts';
+import { sendReport } from './send.ts';
+
+export const QUICK = [
+  { key: 'quickWater', text: '家里水管漏水了，需要维修', category: 'basic_living' },
+  { key: 'quickPower', text: '家里停电了，请帮忙看看', category: 'basic_living' },
+  { key: 'quickLift', text: '楼里电梯坏了', category: 'basic_living' },
+  { key: 'quickMeal', text: '需要助餐送饭服务', category: 'elderly_care' },
+  { key: 'quickDoctor', text: '需要看病配药的帮助', category: 'health' },
+  { key: 'quickPaper', text: '需要帮忙办理证件', category: 'government_affairs' },
+] as const;
+
+// Dark enough for white text (WCAG AA).
+const STATUS_COLOR: Record<string, string> = {
+  submitted: '#595959',
+  accepted: '#1456d9',
+  dispatched: '#1456d9',
+  in_progress: '#ad4e00',
+  waiting_on_resident: '#ad4e00',
+  resolved: '#237804',
+  closed: '#237804',
+};
+
+export function usePending(): number {
+  const [n, setN] = useState(() => pendingOrders().length);
+  useEffect(() => onOutboxChange(() => setN(pendingOrders().length)), []);
+  return n;
+}
+
+export function OrderList({ orders }: { orders: WorkOrder[] }) {
+  const { lang, t } = useSettings();
+  const cats = useCategories();
+  if (orders.length === 0) return <p className="order-meta">{t('noOrders')}</p>;
+  return (
+    <List>
+      {orders.map((o) => (
+        <List.Item
+          key={o.id}
+          onClick={() => navigate(`/orders/${o.id}`)}
+          description={
+            <span className="order-meta">
+              {o.number} · {formatTime(lang, o.createdAt)}
+            </span>
+          }
+          extra={<Tag color={STATUS_COLOR[o.status] ?? '#595959'}>{labels.status(lang, o.status)}</Tag>}
+        >
+          <span>{categoryName(cats, lang, o.subcategory ?? o.category)}</span>
+          <div className="order-meta" style={{ whiteSpace: 'normal' }}>
+            {o.description.length > 40 ? `${o.description.slice(0, 40)}…` : o.description}
+          </div>
+        </List.Item>
+      ))}
+    </List>
+  );
+}
+
+export function Home({ me }: { me: Me }) {
+  const { t, elderly } = useSettings();
+  const pending = usePending();
+  const orders = useLoad((signal) => api<Page<WorkOrder>>('/api/v1/work-orders?limit=20', { signal }), []);
+
+  async function sos() {
+    const ok = await Dialog.confirm({
+      content: t('sosConfirm'),
+      confirmText: t('sos'),
+      cancelText: t('cancel'),
+    });
+    if (!ok) return;
+    const r = await sendReport({
+      channel: 'web',
+      description: '紧急求助（一键SOS）',
+      category: 'safety_emergency',
+      urgency: 'critical',
+    });
+    Toast.show({ content: r.kind === 'sent' ? t('sosSent') : t('savedOffline') });
+    orders.reload();
+  }
+
+  async function retry() {
+    const sent = await flushOutbox();
+    if (sent.length) orders.reload();
+  }
+
+  return (
+    <>
+      <section className="h5-section" aria-label={t('hello', { name: me.name })}>
+        <h2>{t('hello', { name: me.name })}</h2>
+        <div className="big-actions">
+          <button type="button" className="big-action primary" onClick={() => navigate('/report')}>
+            {t('reportNeed')}
+            <small>{t('reportNeedHint')}</small>
+          </button>
+          <button type="button" className="big-action danger" onClick={() => void sos()}>
+            {t('sos')}
+            <small>{t('sosHint')}</small>
+          </button>
+          <button type="button" className="big-action" onClick={() => navigate('/directory')}>
+            {t('directory')}
+            <small>{t('directoryHint')}</small>
+          </button>
+        </div>
+      </section>
+      {pending > 0 && (
+        <div className="banner" role="status">
+          {t('pendingCount', { n: pending })}{' '}
+          <Button size="mini" color="primary" fill="outline" onClick={() => void retry()}>
+            {t('sendNow')}
+          </Button>
+        </div>
+      )}
+      <section className="h5-section" aria-labelledby="quick-title">
+        <h2 id="quick-title">{t('quickReport')}</h2>
+        <div className="quick-grid">
+          {QUICK.slice(0, elderly ? 4 : 6).map((q) => (
+            <button key={q.key} type="button" onClick={() => navigate(`/report?quick=${q.key}`)}>
+              {t(q.key)}
+            </button>
+          ))}
+        </div>
+      </section>
+      <section className="h5-section" aria-labelledby="orders-title">
+        <h2 id="orders-title">{t('myOrders')}</h2>
+        {orders.loading && !orders.data ? (
+          <p className="order-meta">{t('loading')}</p>
+        ) : orders.error ? (
+          <p className="field-error" role="alert">
+            {orders.error.message}{' '}
+            <Button size="mini" onClick={orders.reload}>
+              {t('retry')}
+            </Button>
+          </p>
+        ) : (
+          <OrderList orders={orders.data?.items ?? []} />
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,261 @@
+/** One of my orders: where it is, who handles it, and the resident's part (rate, "not fixed", withdraw). */
+import { useState } from 'react';
+import type { CSSProperties } from 'react';
+import { Button, Card, Dialog, Form, Rate, Steps, Tag, TextArea, Toast } from 'antd-mobile';
+import { api, ApiError } from '../lib/api.ts';
+import { categoryName, formatTime, useCategories } from '../lib/format.ts';
+import { labels } from '../lib/i18n.ts';
+import { useSettings } from '../lib/settings.tsx';
+import type { Action, WorkOrder } from '../lib/types.ts';
+import { useLoad } from '../lib/useLoad.ts';
+
+export function OrderDetail({ id }: { id: string }) {
+  const { t, lang } = useSettings();
+  const cats = useCategories();
+  const order = useLoad((signal) => api<WorkOrder>(`/api/v1/work-orders/${id}`, { signal }), [id]);
+  const [rating, setRating] = useState(0);
+  const [comment, setComment] = useState('');
+  const [reason, setReason] = useState('');
+  const [mode, setMode] = useState<'none' | 'rate' | 'reopen'>('none');
+  const [error, setError] = useState<{ field: string; message: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  if (order.loading && !order.data) return <p className="boot">{t('loading')}</p>;
+  if (order.error || !order.data)
+    return (
+      <p className="banner" role="alert">
+        {order.error?.message ?? t('notFound')}
+      </p>
+    );
+  const o = order.data;
+  const can = (a: Action) => o.allowedActions.includes(a);
+
+  async function act(action: Action, body: Record<string, unknown>, done: string) {
+    setBusy(true);
+    setError(null);
+    try {
+      const next = await api<WorkOrder>(`/api/v1/work-orders/${o.id}/actions/${action}`, {
+        body: { version: o.version, ...body },
+      });
+      order.setData({ ...o, ...next });
+      order.reload();
+      setMode('none');
+      Toast.show({ icon: 'success', content: done });
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'version_conflict') {
+        order.reload();
+        Toast.show({ content: t('versionConflict') });
+      } else if (err instanceof ApiError) {
+        setError({ field: err.field ?? 'form', message: err.message });
+      } else setError({ field: 'form', message: t('networkError') });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const events = (o.timeline ?? []).filter((e) => e.visibility === 'public');
+  const fieldError = (f: string) =>
+    error && error.field === f ? (
+      <p className="field-error" role="alert">
+        {error.message}
+      </p>
+    ) : null;
+
+  return (
+    <section className="h5-section" aria-labelledby="order-title">
+      <Card
+        title={
+          <span id="order-title">
+            {categoryName(cats, lang, o.subcategory ?? o.category)}{' '}
+            <Tag color="primary" fill="outline">
+              {labels.status(lang, o.status)}
+            </Tag>
+          </span>
+        }
+      >
+        <p style={{ margin: '0 0 8px', whiteSpace: 'pre-wrap' }}>{o.description}</p>
+        <p className="order-meta">
+          {t('orderNo')}：{o.number}
+          <br />
+          {t('createdAt')}：{formatTime(lang, o.createdAt)} · {labels.urgency(lang, o.urgency)}
+          {o.beneficiary && (
+            <>
+              <br />
+              {t('beneficiary')}：{o.beneficiary.name}
+              {o.proxy ? `（${t('proxyBy')}）` : ''}
+            </>
+          )}
+          {o.address && (
+            <>
+              <br />
+              {t('address')}：{o.address}
+            </>
+          )}
+          {o.assignee && (
+            <>
+              <br />
+              {t('assignee')}：{o.assignee.name}
+            </>
+          )}
+        </p>
+        {o.resolutionNote && (
+          <p>
+            <strong>{t('resolution')}：</strong>
+            {o.resolutionNote}
+          </p>
+        )}
+        {o.rating !== null && (
+          <p>
+            <strong>{t('rating')}：</strong>
+            <Rate readOnly value={o.rating} aria-label={`${t('rating')} ${o.rating}/5`} />
+          </p>
+        )}
+        {o.photos && o.photos.length > 0 && (
+          <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap' }}>
+            {o.photos.map((p, i) => (
+              <img
+                key={p.id}
+                src={p.url}
+                alt={`${t('photos')} ${i + 1}`}
+                width={88}
+                height={88}
+                style={{ objectFit: 'cover', borderRadius: 6 }}
+              />
+            ))}
+          </div>
+        )}
+      </Card>
+
+      {(can('confirm') || can('reopen') || can('cancel')) && mode === 'none' && (
+        <div style={{ display: 'grid', gap: 10, margin: '12px 0' }}>
+          {can('confirm') && (
+            <Button block color="primary" size="large" onClick={() => setMode('rate')}>
+              {t('confirmAndRate')}
+            </Button>
+          )}
+          {can('reopen') && (
+            <Button block color="danger" fill="outline" size="large" onClick={() => setMode('reopen')}>
+              {t('notFixed')}
+            </Button>
+          )}
+          {can('cancel') && (
+            <Button
+              block
+              fill="none"
+              onClick={() =>
+                void Dialog.confirm({
+                  content: t('cancelOrder'),
+                  confirmText: t('confirm'),
+                  cancelText: t('back'),
+                }).then(async (ok) => {
+                  if (ok) await act('cancel', {}, t('cancelled'));
+                })
+              }
+            >
+              {t('cancelOrder')}
+            </Button>
+          )}
+        </div>
+      )}
+
+      {mode === 'rate' && (
+        <Card title={t('rateService')} style={{ marginTop: 12 }}>
+          <Form layout="vertical">
+            <Form.Item label={<span id="rate-label">{t('rating')}</span>}>
+              <div role="group" aria-labelledby="rate-label">
+                <Rate
+                  value={rating}
+                  onChange={setRating}
+                  style={{ '--star-size': '32px' } as CSSProperties}
+                />
+              </div>
+              {fieldError('rating')}
+            </Form.Item>
+            <Form.Item label={<label htmlFor="rate-comment">{t('comment')}</label>}>
+              <TextArea
+                id="rate-comment"
+                value={comment}
+                onChange={setComment}
+                maxLength={2000}
+                placeholder={t('commentPlaceholder')}
+              />
+              {fieldError('comment')}
+            </Form.Item>
+          </Form>
+          {fieldError('form')}
+          <Button
+            block
+            color="primary"
+            size="large"
+            loading={busy}
+            onClick={() => {
+              if (rating < 1) {
+                setError({ field: 'rating', message: t('ratingRequired') });
+                return;
+              }
+              void act(
+                'confirm',
+                { rating, ...(comment.trim() ? { comment: comment.trim() } : {}) },
+                t('rated'),
+              );
+            }}
+          >
+            {t('submit')}
+          </Button>
+          <Button block fill="none" onClick={() => setMode('none')}>
+            {t('cancel')}
+          </Button>
+        </Card>
+      )}
+
+      {mode === 'reopen' && (
+        <Card title={t('notFixed')} style={{ marginTop: 12 }}>
+          <label htmlFor="reopen-reason" className="order-meta">
+            {t('reopenReason')}
+          </label>
+          <TextArea
+            id="reopen-reason"
+            value={reason}
+            onChange={setReason}
+            maxLength={1000}
+            placeholder={t('reopenReasonPlaceholder')}
+          />
+          {fieldError('reason')}
+          {fieldError('form')}
+          <Button
+            block
+            color="danger"
+            size="large"
+            loading={busy}
+            onClick={() => void act('reopen', reason.trim() ? { reason: reason.trim() } : {}, t('reopened'))}
+          >
+            {t('submit')}
+          </Button>
+          <Button block fill="none" onClick={() => setMode('none')}>
+            {t('cancel')}
+          </Button>
+        </Card>
+      )}
+
+      <h2>{t('timeline')}</h2>
+      <Card>
+        <Steps direction="vertical" current={events.length - 1}>
+          {events.map((e) => (
+            <Steps.Step
+              key={e.id}
+              status="finish"
+              title={e.toStatus ? labels.status(lang, e.toStatus) : labels.action(lang, e.type)}
+              description={
+                <span className="timeline-note">
+                  {formatTime(lang, e.at)}
+                  {e.actor.name ? ` · ${e.actor.name}` : ''}
+                  {e.note ? ` · ${e.note}` : ''}
+                </span>
+              }
+            />
+          ))}
+        </Steps>
+      </Card>
+    </section>
+  );
+}

@@ -1,0 +1,3 @@
+export default function StaffApp({ path }: { path: string }) {
+  return <p>{path}</p>;
+}
