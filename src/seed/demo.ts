@@ -17,6 +17,7 @@ import type { Action, Status } from '../modules/work-orders/work-order.machine.t
 import type { WorkOrderRow } from '../modules/work-orders/work-order.repository.ts';
 import { defaultPrioritize } from '../modules/work-orders/work-order.defaults.ts';
 import { pointInPolygon } from '../modules/tenancy/grid-locator.ts';
+import { applyDefaultQuestions } from '../modules/open311/open311.repository.ts';
 import { DEMO_COMMUNITIES, DEMO_STREET } from './demo-geography.ts';
 import { DEMO_COMMENTS, DEMO_GIVEN, DEMO_STORIES, DEMO_SURNAMES } from './demo-stories.ts';
 
@@ -151,6 +152,7 @@ export async function seedDemo(database: Database, options: SeedOptions = {}): P
 
   await db.transaction().execute(async (trx) => {
     await chunkedInsert(trx, 'categories', categories);
+    await applyDefaultQuestions(trx);
     await trx
       .insertInto('streets')
       .values({

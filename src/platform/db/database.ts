@@ -6,6 +6,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.ts';
 import * as core from './migrations/2026112101_core.ts';
+import * as open311 from './migrations/2026112110_open311.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -30,6 +31,7 @@ export interface DatabaseOptions {
 /** Migrations are listed here, in order, rather than discovered on disk, so both databases and the bundled CLI see the same set. */
 export const MIGRATIONS: Record<string, Migration> = {
   '2026112101_core': core,
+  '2026112110_open311': open311,
 };
 
 export function registerMigration(name: string, migration: Migration): void {

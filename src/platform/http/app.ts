@@ -21,6 +21,7 @@ import { registerTenancyRoutes } from '../../modules/tenancy/tenancy.routes.ts';
 import { registerResidentRoutes } from '../../modules/people/resident.routes.ts';
 import { ResidentService } from '../../modules/people/resident.service.ts';
 import { defaultClassifier, defaultPrioritize } from '../../modules/work-orders/work-order.defaults.ts';
+import { registerOpen311Routes } from '../../modules/open311/open311.routes.ts';
 
 export interface Services {
   auth: AuthService;
@@ -93,6 +94,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   await registerResidentRoutes(app, residents);
   await registerWorkOrderRoutes(app, workOrders, deps.database);
   await registerAuditRoutes(app, deps.database);
+  await registerOpen311Routes(app, { deps, auth, workOrders });
 
   const webRoot = resolve(options.webRoot ?? join(process.cwd(), 'dist', 'web'));
   const spa = existsSync(join(webRoot, 'index.html'));

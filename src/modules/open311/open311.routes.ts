@@ -1,0 +1,389 @@
+/**
+ * GeoReport v2 under /open311/v2, in XML (required by the standard) and JSON. Thin handlers:
+ * read the parameters, establish the caller (api_key), call the Open311 service, answer in the
+ * format the path names. Errors are the standard's list, never the core API's error object.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { Deps } from '../../platform/context.ts';
+import { AppError } from '../../platform/errors.ts';
+import type { AuthService } from '../auth/auth.service.ts';
+import type { WorkOrderService } from '../work-orders/work-order.service.ts';
+import { Open311Error, badRequest, forbidden } from './open311.errors.ts';
+import type { Open311Issue, Open311Status } from './open311.errors.ts';
+import { parseBoolean } from './open311.query.ts';
+import {
+  CommonQuery,
+  CreateRequestBody,
+  CreatedView,
+  DiscoveryView,
+  ErrorList,
+  FormatParams,
+  RequestsQuery,
+  RequestUpdateView,
+  RequestView,
+  ServiceDefinitionView,
+  ServiceView,
+  TokenView,
+  UpdatesQuery,
+} from './open311.schema.ts';
+import { Open311Service } from './open311.service.ts';
+import type { Caller } from './open311.service.ts';
+import type { Format, Locale } from './open311.types.ts';
+import { toXml } from './open311.xml.ts';
+import type { XmlValue } from './open311.xml.ts';
+
+export const OPEN311_PREFIX = '/open311/v2';
+const FORMATS: readonly Format[] = ['json', 'xml'];
+const TAGS = ['open311'];
+/** Sortable stamp of the published API and service definitions (service discovery's changeset). */
+const CHANGESET = '2026-11-21T10:00:00+08:00';
+
+export interface Open311Limits {
+  /** Requests per IP address and route in `windowMs`. */
+  perIp: number;
+  /** Requests per api_key, all routes together, in `windowMs`. */
+  perKey: number;
+  windowMs: number;
+}
+
+export const DEFAULT_LIMITS: Open311Limits = { perIp: 600, perKey: 300, windowMs: 60_000 };
+
+export interface Open311RouteOptions {
+  deps: Deps;
+  auth: AuthService;
+  workOrders: WorkOrderService;
+  limits?: Partial<Open311Limits>;
+}
+
+/** `.json` / `.xml` at the end of a path, or null. */
+export function formatOf(url: string): Format | null {
+  const path = url.split('?')[0] ?? '';
+  if (path.endsWith('.json')) return 'json';
+  if (path.endsWith('.xml')) return 'xml';
+  return null;
+}
+
+/** `basic_living.water_electric.json` → [`basic_living.water_electric`, `json`]. */
+function splitFile(file: string): [string, Format] {
+  const dot = file.lastIndexOf('.');
+  const fmt = dot === -1 ? '' : file.slice(dot + 1);
+  if (dot <= 0 || (fmt !== 'json' && fmt !== 'xml'))
+    throw badRequest('format: append .xml or .json to the resource');
+  return [decodeURIComponent(file.slice(0, dot)), fmt];
+}
+
+const localeOf = (v: unknown): Locale => (typeof v === 'string' && /^en/i.test(v.trim()) ? 'en' : 'zh');
+
+function send(reply: FastifyReply, fmt: Format, root: string, value: XmlValue, status = 200) {
+  reply.code(status);
+  if (fmt === 'json') return reply.type('application/json; charset=utf-8').send(value);
+  return reply.type('text/xml; charset=utf-8').send(toXml(root, value));
+}
+
+function sendErrors(reply: FastifyReply, fmt: Format, status: Open311Status, issues: Open311Issue[]) {
+  return send(reply, fmt, 'errors', issues as unknown as XmlValue, status);
+}
+
+/** Maps any error to the standard's list: 403 key, 404 missing, 429 limit, 400 anything else a client caused. */
+function toOpen311(err: FastifyError | Error): Open311Error {
+  if (err instanceof Open311Error) return err;
+  if (err instanceof AppError) {
+    const field = typeof err.details?.field === 'string' ? `${err.details.field}: ` : '';
+    const s = err.status;
+    const status: Open311Status = s === 403 || s === 404 || s === 429 ? s : s >= 500 ? 500 : 400;
+    if (status === 500) return new Open311Error(500, ['internal error: please try again later']);
+    return new Open311Error(status, [`${field}${err.message}`]);
+  }
+  const fe = err as FastifyError;
+  if (fe.validation) {
+    const v = fe.validation[0];
+    const path = (v?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+    const extra = (v?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
+    const field = path || extra || fe.validationContext || 'request';
+    return badRequest(`${field}: ${v?.message ?? 'is invalid'}`);
+  }
+  if (fe.statusCode === 429) return new Open311Error(429, [fe.message]);
+  if (fe.statusCode !== undefined && fe.statusCode < 500)
+    return badRequest(fe.message.replace(/^FST_\w+: /, ''));
+  return new Open311Error(500, ['internal error: please try again later']);
+}
+
+/** Registers the Open311 API; answers the service (the SLA module can plug real deadlines into it). */
+export async function registerOpen311Routes(
+  root: FastifyInstance,
+  opts: Open311RouteOptions,
+): Promise<Open311Service> {
+  const svc = new Open311Service(opts.deps, opts.workOrders);
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const keyIds = new WeakMap<FastifyRequest, string>();
+  const keyLimiter = root.createRateLimit({
+    max: limits.perKey,
+    timeWindow: limits.windowMs,
+    keyGenerator: (req) => `open311-key:${keyIds.get(req) ?? ''}`,
+  });
+  const rateLimit = {
+    max: limits.perIp,
+    timeWindow: limits.windowMs,
+    keyGenerator: (req: FastifyRequest) => `open311-ip:${req.ip}`,
+    errorResponseBuilder: (_req: FastifyRequest, ctx: { max: number; after: string }) =>
+      new Open311Error(429, [`rate limit: at most ${ctx.max} requests in ${ctx.after} from one address`]),
+  };
+
+  /** Who is asking: the api_key (query, form or X-Api-Key), the locale and the base URL. */
+  async function callerOf(
+    request: FastifyRequest,
+    params: { api_key?: string | undefined; locale?: string | undefined },
+  ) {
+    const header = request.headers['x-api-key'];
+    const sent = params.api_key?.trim() || (typeof header === 'string' ? header.trim() : '');
+    const key = sent ? await opts.auth.principalForApiKey(sent) : null;
+    if (sent && key?.kind !== 'api_key') throw forbidden('api_key: invalid');
+    const caller: Caller = {
+      key: key?.kind === 'api_key' ? key : null,
+      locale: localeOf(params.locale),
+      baseUrl: `${request.protocol}://${request.host}`,
+    };
+    if (caller.key) {
+      keyIds.set(request, caller.key.id);
+      const r = await keyLimiter(request);
+      if (!r.isAllowed && r.isExceeded)
+        throw new Open311Error(429, [`rate limit: at most ${r.max} requests per minute for this api_key`]);
+    }
+    return { caller, keySent: sent !== '' };
+  }
+
+  await root.register(
+    async (scope) => {
+      const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+      app.setErrorHandler((err: FastifyError, request, reply) => {
+        const e = toOpen311(err);
+        if (e.status === 500) request.log.error({ err }, 'open311: unhandled error');
+        return sendErrors(reply, formatOf(request.url) ?? 'xml', e.status, e.issues);
+      });
+      app.setNotFoundHandler((request, reply) =>
+        sendErrors(reply, formatOf(request.url) ?? 'xml', 404, [
+          { code: 404, description: `no resource ${request.method} ${request.url.split('?')[0]}` },
+        ]),
+      );
+      const errors = { 400: ErrorList, 403: ErrorList, 404: ErrorList, 429: ErrorList };
+      const routeConfig = { rateLimit };
+
+      for (const fmt of FORMATS) {
+        const hide = fmt === 'xml';
+        app.get(
+          `/discovery.${fmt}`,
+          {
+            config: routeConfig,
+            schema: {
+              hide,
+              tags: TAGS,
+              summary: 'Service discovery (also .xml)',
+              querystring: CommonQuery,
+              response: { 200: DiscoveryView, ...errors },
+            },
+          },
+          async (request, reply) => {
+            const { caller } = await callerOf(request, request.query);
+            const c = await svc.jurisdiction(request.query.jurisdiction_id);
+            const en = caller.locale === 'en';
+            const body = {
+              changeset: CHANGESET,
+              contact: en
+                ? `${c.nameEn} service centre${c.hotline ? `, hotline ${c.hotline}` : ''}`
+                : `${c.name}服务中心${c.hotline ? `，热线 ${c.hotline}` : ''}`,
+              key_service: en
+                ? 'Ask the community service centre for an Open311 api_key for your application.'
+                : '请向社区服务中心申请 Open311 api_key。',
+              endpoints: [
+                {
+                  specification: 'http://wiki.open311.org/GeoReport_v2',
+                  url: `${caller.baseUrl}${OPEN311_PREFIX}`,
+                  changeset: CHANGESET,
+                  type: 'production',
+                  formats: ['text/xml', 'application/json'],
+                },
+              ],
+            };
+            return send(reply, fmt, 'discovery', body);
+          },
+        );
+
+        app.get(
+          `/services.${fmt}`,
+          {
+            config: routeConfig,
+            schema: {
+              hide,
+              tags: TAGS,
+              summary: 'Service list: one per category and sub-category (also .xml)',
+              querystring: CommonQuery,
+              response: { 200: Type.Array(ServiceView), ...errors },
+            },
+          },
+          async (request, reply) => {
+            const { caller } = await callerOf(request, request.query);
+            await svc.jurisdiction(request.query.jurisdiction_id);
+            return send(reply, fmt, 'services', await svc.listServices(caller.locale));
+          },
+        );
+
+        app.post(
+          `/requests.${fmt}`,
+          {
+            config: routeConfig,
+            schema: {
+              hide,
+              tags: TAGS,
+              summary: 'Submit a service request (form-urlencoded; also .xml)',
+              description:
+                'Needs `api_key`. `attribute[CODE]=v` and `attribute[CODE][]=v` answer the service definition. ' +
+                'The request becomes a work order on the `open311` channel through the usual intake.',
+              headers: Type.Object({
+                'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+              }),
+              body: CreateRequestBody,
+              response: { 200: Type.Array(CreatedView), ...errors },
+            },
+          },
+          async (request, reply) => {
+            const body = request.body as CreateRequestBody & Record<string, unknown>;
+            const { caller, keySent } = await callerOf(request, body);
+            const key = svc.requireKey(caller, keySent);
+            const idem = request.headers['idempotency-key'];
+            const created = await svc.create(caller, key, body, typeof idem === 'string' ? idem : undefined);
+            return send(reply, fmt, 'service_requests', [created]);
+          },
+        );
+
+        app.get(
+          `/requests.${fmt}`,
+          {
+            config: routeConfig,
+            schema: {
+              hide,
+              tags: TAGS,
+              summary: 'Service requests with filters (also .xml)',
+              description:
+                '`service_request_id` (comma list) overrides the other filters. Dates are W3C date-times with zone; ' +
+                'the window defaults to the last 90 days and may not span more; at most 1,000 rows (page/page_size).',
+              querystring: RequestsQuery,
+              response: { 200: Type.Array(RequestView), ...errors },
+            },
+          },
+          async (request, reply) => {
+            const { caller } = await callerOf(request, request.query);
+            const c = await svc.jurisdiction(request.query.jurisdiction_id);
+            return send(reply, fmt, 'service_requests', await svc.listRequests(caller, c, request.query));
+          },
+        );
+
+        app.get(
+          `/servicerequestupdates.${fmt}`,
+          {
+            config: routeConfig,
+            schema: {
+              hide,
+              tags: TAGS,
+              summary: "Status history of requests (mySociety's extension; also .xml)",
+              querystring: UpdatesQuery,
+              response: { 200: Type.Array(RequestUpdateView), ...errors },
+            },
+          },
+          async (request, reply) => {
+            const { caller } = await callerOf(request, request.query);
+            const c = await svc.jurisdiction(request.query.jurisdiction_id);
+            const updates = await svc.updates(caller, c, request.query);
+            return send(reply, fmt, 'service_request_updates', updates);
+          },
+        );
+      }
+
+      app.get(
+        '/services/:file',
+        {
+          config: routeConfig,
+          schema: {
+            tags: TAGS,
+            summary: 'Service definition: the extra questions of `{service_code}.{json|xml}`',
+            params: FormatParams,
+            querystring: CommonQuery,
+            response: { 200: ServiceDefinitionView, ...errors },
+          },
+        },
+        async (request, reply) => {
+          const [code, fmt] = splitFile(request.params.file);
+          const { caller } = await callerOf(request, request.query);
+          await svc.jurisdiction(request.query.jurisdiction_id);
+          return send(reply, fmt, 'service_definition', await svc.definition(code, caller.locale));
+        },
+      );
+
+      app.get(
+        '/requests/:file',
+        {
+          config: routeConfig,
+          schema: {
+            tags: TAGS,
+            summary: 'One service request: `{service_request_id}.{json|xml}`',
+            params: FormatParams,
+            querystring: Type.Object({
+              ...CommonQuery.properties,
+              extensions: Type.Optional(Type.String({ maxLength: 10 })),
+            }),
+            response: { 200: Type.Array(RequestView), ...errors },
+          },
+        },
+        async (request, reply) => {
+          const [id, fmt] = splitFile(request.params.file);
+          const { caller } = await callerOf(request, request.query);
+          const c = await svc.jurisdiction(request.query.jurisdiction_id);
+          const one = await svc.getRequest(caller, c, id, parseBoolean(request.query.extensions));
+          return send(reply, fmt, 'service_requests', one);
+        },
+      );
+
+      app.get(
+        '/tokens/:file',
+        {
+          config: routeConfig,
+          schema: {
+            tags: TAGS,
+            summary: 'The service_request_id of a token: `{token}.{json|xml}`',
+            params: FormatParams,
+            querystring: CommonQuery,
+            response: { 200: Type.Array(TokenView), ...errors },
+          },
+        },
+        async (request, reply) => {
+          const [token, fmt] = splitFile(request.params.file);
+          await callerOf(request, request.query);
+          const c = await svc.jurisdiction(request.query.jurisdiction_id);
+          return send(reply, fmt, 'service_requests', [await svc.token(c, token)]);
+        },
+      );
+
+      app.get(
+        '/media/:photoId',
+        {
+          config: routeConfig,
+          schema: {
+            tags: TAGS,
+            summary: 'A photo of a public service request (extended_attributes.photos)',
+            params: Type.Object({ photoId: Type.String({ maxLength: 64 }) }),
+            querystring: CommonQuery,
+          },
+        },
+        async (request, reply) => {
+          const { caller } = await callerOf(request, request.query);
+          const m = await svc.media(caller, request.params.photoId);
+          reply.header('cache-control', 'public, max-age=3600');
+          return reply.type(m.contentType).send(m.data);
+        },
+      );
+    },
+    { prefix: OPEN311_PREFIX },
+  );
+  return svc;
+}
