@@ -36,6 +36,12 @@ usage:
 
 environment: PORT, HOST, DATABASE_URL (PostgreSQL; SQLite in LINLI_DATA_DIR otherwise), LOG_LEVEL`;
 
+/** LINLI_DEMO_ORDERS sets how many orders of history each demo community gets. */
+function demoOptions() {
+  const n = process.env.LINLI_DEMO_ORDERS;
+  return n && Number.isInteger(Number(n)) ? { ordersPerCommunity: Number(n) } : {};
+}
+
 const out = (s: string) => process.stdout.write(s + '\n');
 const err = (s: string) => process.stderr.write(s + '\n');
 
@@ -81,8 +87,7 @@ async function main(argv: string[]): Promise<number> {
       await migrateToLatest(database);
       let seeded = null;
       if (values.demo) {
-        const orders = process.env.LINLI_DEMO_ORDERS ? Number(process.env.LINLI_DEMO_ORDERS) : undefined;
-        seeded = await seedDemo(database, orders !== undefined ? { ordersPerCommunity: orders } : {});
+        seeded = await seedDemo(database, demoOptions());
         if (seeded.seeded)
           out(
             `seeded the demo: ${seeded.orders} orders of history in ${seeded.communities.length} communities`,
@@ -111,7 +116,7 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       return withDatabase(async (db) => {
-        const s = await seedDemo(db);
+        const s = await seedDemo(db, demoOptions());
         out(
           s.seeded
             ? `seeded ${s.communities.length} communities and ${s.orders} orders`

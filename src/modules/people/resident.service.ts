@@ -149,9 +149,10 @@ export class ResidentService {
     if (dryRun) return { ...report, created: rows.length };
 
     const at = now.toISOString();
-    const locator = new GridLocator(this.db);
     const households = new Map<string, string>();
     await this.db.transaction().execute(async (trx) => {
+      // Inside the transaction every read goes through it: SQLite has one connection.
+      const locator = new GridLocator(trx);
       for (const r of rows) {
         let hhId = households.get(r.address);
         if (!hhId) {

@@ -1,0 +1,145 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import iconv from 'iconv-lite';
+import { createTestContext } from '../helpers.ts';
+import type { TestContext } from '../helpers.ts';
+
+const HEADER =
+  'name,phone,id_number,birth_year,address,lat,lng,tags,tags_consent,emergency_contact_name,emergency_contact_phone';
+const GOOD = [
+  HEADER,
+  '陈阿婆,13911110001,44030519450101002X,1945,深圳市南山区桃源街道桃源村3栋1901室,22.5585,113.9425,elderly_alone;chronic_illness,是,陈小红,13711110001',
+  '陈小红,13911110002,,1975,深圳市南山区桃源街道桃源村3栋1901室,22.5585,113.9425,,,,',
+  '何先生,13911110003,,1990,深圳市南山区桃源街道桃源村5栋1902室,,,,0,,',
+].join('\n');
+
+describe('residents: caller lookup and CSV import (all or nothing)', () => {
+  let ctx: TestContext;
+  let admin: string;
+  before(async () => {
+    ctx = await createTestContext({ orders: 5 });
+    admin = await ctx.login('admin');
+  });
+  after(() => ctx.close());
+
+  const upload = (csv: string | Buffer, query: string, token = admin) =>
+    ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/residents/import?${query}`,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+      payload: csv,
+    });
+  const countResidents = async () =>
+    Number(
+      (
+        await ctx.database.db
+          .selectFrom('residents')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  it('a dry run reports and writes nothing', async () => {
+    const before = await countResidents();
+    const res = await upload(GOOD, 'community=taoyuan&dryRun=true');
+    assert.equal(res.statusCode, 200, res.body);
+    const r = res.json() as { dryRun: boolean; rows: number; problems: unknown[] };
+    assert.equal(r.dryRun, true);
+    assert.equal(r.rows, 3);
+    assert.deepEqual(r.problems, []);
+    assert.equal(await countResidents(), before);
+  });
+
+  it('imports a GBK file from Excel, groups households by address and places them in grids', async () => {
+    const res = await upload(iconv.encode(GOOD, 'gbk'), 'community=taoyuan');
+    assert.equal(res.statusCode, 200, res.body);
+    const r = res.json() as { encoding: string; created: number; households: number };
+    assert.equal(r.encoding, 'gb18030');
+    assert.equal(r.created, 3);
+    assert.equal(r.households, 2);
+    const agent = await ctx.login('agent');
+    const [found] = (await ctx.call('GET', '/api/v1/residents?phone=13911110001', agent)).json() as {
+      name: string;
+      tags: string[];
+      household: { gridId: string | null; members: { name: string }[] };
+    }[];
+    assert.equal(found?.name, '陈阿婆');
+    assert.deepEqual(found?.tags, ['elderly_alone', 'chronic_illness']);
+    assert.ok(found?.household.gridId, 'placed in a grid by point-in-polygon');
+    assert.deepEqual(
+      found?.household.members.map((m) => m.name),
+      ['陈小红'],
+    );
+  });
+
+  it('refuses a file with any bad row, naming row and column, and imports nothing', async () => {
+    const before = await countResidents();
+    const bad = [
+      HEADER,
+      '好人,13911119001,,1980,桃源村1栋,,,,,,',
+      ',139111190,,1880,,,,,,,',
+      '坏标签,13911119002,,1980,桃源村1栋,,,rich,1,,',
+      '无同意,13911119003,,1980,桃源村1栋,,,disability,0,,',
+    ].join('\n');
+    const res = await upload(bad, 'community=taoyuan');
+    assert.equal(res.statusCode, 400);
+    const err = res.json() as {
+      error: { code: string; details: { problems: { row: number; column: string }[] } };
+    };
+    assert.equal(err.error.code, 'validation_failed');
+    const where = err.error.details.problems.map((p) => `${p.row}:${p.column}`);
+    for (const w of ['3:name', '3:phone', '3:birth_year', '3:address', '4:tags', '5:tags'])
+      assert.ok(where.includes(w), w);
+    assert.equal(await countResidents(), before);
+    const missingColumn = await upload('name,phone\n张三,13911110009', 'community=taoyuan');
+    assert.equal(missingColumn.statusCode, 400);
+    const empty = await upload('', 'community=taoyuan');
+    assert.equal(empty.statusCode, 400);
+    const again = await upload(GOOD, 'community=taoyuan');
+    assert.equal(again.statusCode, 400, 'already registered phones are refused');
+  });
+
+  it('only admins and managers of the community import', async () => {
+    assert.equal((await upload(GOOD, 'community=taoyuan', await ctx.login('agent'))).statusCode, 403);
+    assert.equal((await upload(GOOD, 'community=taoyuan', await ctx.login('admin2'))).statusCode, 404);
+  });
+
+  it('the CLI imports and exports', () => {
+    if (process.env.DATABASE_URL) return; // the CLI opens the configured database; covered on SQLite
+    const file = join(ctx.dataDir, 'people.csv');
+    writeFileSync(file, [HEADER, '林阿公,13911112001,,1940,桃源村9栋101室,,,,,,'].join('\n'));
+    const env = { ...process.env, LINLI_DATA_DIR: join(ctx.dataDir, 'cli') };
+    const seed = spawnSync(process.execPath, ['bin/linli.mjs', 'seed', '--demo'], {
+      env: { ...env, LINLI_DEMO_ORDERS: '5' },
+      encoding: 'utf8',
+    });
+    assert.equal(seed.status, 0, seed.stderr);
+    const imp = spawnSync(
+      process.execPath,
+      ['bin/linli.mjs', 'import', 'residents', '--community', 'taoyuan', '--file', file],
+      { env, encoding: 'utf8' },
+    );
+    assert.equal(imp.status, 0, imp.stderr);
+    assert.match(imp.stdout, /imported 1 residents/);
+    const bad = spawnSync(
+      process.execPath,
+      ['bin/linli.mjs', 'import', 'residents', '--community', 'taoyuan', '--file', file],
+      { env, encoding: 'utf8' },
+    );
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /row 2, column phone/);
+    const out = join(ctx.dataDir, 'orders.csv');
+    const exp = spawnSync(
+      process.execPath,
+      ['bin/linli.mjs', 'export', 'work-orders', '--community', 'taoyuan', '--out', out],
+      { env, encoding: 'utf8' },
+    );
+    assert.equal(exp.status, 0, exp.stderr);
+    assert.match(exp.stdout, /wrote 5 orders/);
+    const usage = spawnSync(process.execPath, ['bin/linli.mjs', 'frobnicate'], { env, encoding: 'utf8' });
+    assert.equal(usage.status, 2);
+  });
+});
