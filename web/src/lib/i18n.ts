@@ -201,6 +201,10 @@ const zh = {
   openOrder: '查看详情',
   noItems: '暂无数据',
   escalations: '督办 / 升级',
+  content: '诉求内容',
+  noteInternal: '内部备注',
+  notePublic: '公开回复',
+  addNote: '添加备注或回复',
 
   // field
   myTasks: '我的任务',
@@ -458,6 +462,10 @@ const en: Record<MessageKey, string> = {
   openOrder: 'Open',
   noItems: 'Nothing here',
   escalations: 'Escalations',
+  content: 'Request',
+  noteInternal: 'Internal note',
+  notePublic: 'Public reply',
+  addNote: 'Add a note or reply',
 
   myTasks: 'My tasks',
   start: 'Start',

@@ -168,7 +168,17 @@ export interface ResidentDetail extends ResidentView {
     location: LatLng | null;
     members: ResidentView[];
   } | null;
-  recentOrders?: WorkOrder[];
+  recentOrders?: RecentOrder[];
+}
+
+export interface RecentOrder {
+  id: string;
+  number: string;
+  status: Status;
+  category: string;
+  urgency: string;
+  description: string;
+  createdAt: string;
 }
 
 export interface GridFeature {

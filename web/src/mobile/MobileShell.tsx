@@ -4,17 +4,12 @@ import { ConfigProvider } from 'antd-mobile';
 import type { ConfigProviderProps } from 'antd-mobile';
 import enUSModule from 'antd-mobile/es/locales/en-US.js';
 import zhCNModule from 'antd-mobile/es/locales/zh-CN.js';
+import { defaultExport } from '../lib/interop.ts';
 import { useSettings } from '../lib/settings.tsx';
 
 type Locale = NonNullable<ConfigProviderProps['locale']>;
-
-/** The locale files are typed as CommonJS modules; at run time the default import is the locale itself. */
-function unwrap(m: unknown): Locale {
-  const inner: unknown = typeof m === 'object' && m !== null && 'default' in m ? m.default : undefined;
-  return (typeof inner === 'object' && inner !== null && 'locale' in inner ? inner : m) as Locale;
-}
-const enUS = unwrap(enUSModule);
-const zhCN = unwrap(zhCNModule);
+const enUS = defaultExport<Locale>(enUSModule, 'locale');
+const zhCN = defaultExport<Locale>(zhCNModule, 'locale');
 
 export function MobileShell({
   title,

@@ -1,3 +1,189 @@
+/** The staff desk (antd): sign-in, the apps a role may use, language; each app is its own chunk. */
+import { Suspense, lazy } from 'react';
+import { App as AntApp, Button, ConfigProvider, Layout, Menu, Result, Space, Spin, Typography } from 'antd';
+import type { Locale } from 'antd/es/locale/index.js';
+import enUSModule from 'antd/es/locale/en_US.js';
+import zhCNModule from 'antd/es/locale/zh_CN.js';
+import { defaultExport } from '../lib/interop.ts';
+import { labels } from '../lib/i18n.ts';
+import type { MessageKey } from '../lib/i18n.ts';
+import { navigate } from '../lib/router.ts';
+import { signOut, useSession } from '../lib/session.ts';
+import { useSettings } from '../lib/settings.tsx';
+import type { Me } from '../lib/types.ts';
+import { StaffLogin } from './StaffLogin.tsx';
+
+const enUS = defaultExport<Locale>(enUSModule, 'locale');
+const zhCN = defaultExport<Locale>(zhCNModule, 'locale');
+
+const Console = lazy(() => import('./console/ConsolePage.tsx'));
+const Dispatch = lazy(() => import('./dispatch/DispatchPage.tsx'));
+const Dashboard = lazy(() => import('./dashboard/DashboardPage.tsx'));
+const Admin = lazy(() => import('./admin/AdminPage.tsx'));
+
+interface AppEntry {
+  path: string;
+  label: MessageKey;
+  roles: string[];
+}
+
+export const STAFF_APPS: AppEntry[] = [
+  { path: '/console', label: 'console', roles: ['agent', 'dispatcher', 'manager', 'admin'] },
+  { path: '/dispatch', label: 'dispatch', roles: ['dispatcher', 'manager', 'admin'] },
+  { path: '/field', label: 'field', roles: ['grid_worker', 'provider', 'admin'] },
+  { path: '/dashboard', label: 'dashboard', roles: ['manager', 'admin', 'auditor', 'dispatcher'] },
+  { path: '/admin', label: 'admin', roles: ['admin', 'manager'] },
+];
+
+/** Where a role lands after signing in. */
+export function homeOf(role: string): string {
+  if (role === 'grid_worker' || role === 'provider') return '/field';
+  if (role === 'dispatcher') return '/dispatch';
+  if (role === 'manager' || role === 'auditor') return '/dashboard';
+  return '/console';
+}
+
+function Page({ top, me }: { top: string; me: Me }) {
+  switch (top) {
+    case '/console':
+      return <Console me={me} />;
+    case '/dispatch':
+      return <Dispatch me={me} />;
+    case '/dashboard':
+      return <Dashboard me={me} />;
+    default:
+      return <Admin me={me} />;
+  }
+}
+
+function Shell({ path }: { path: string }) {
+  const { t, lang, setLang } = useSettings();
+  const { state, reload } = useSession();
+  const top = `/${path.split('/')[1] ?? ''}`;
+
+  const langButton = (
+    <Button
+      size="small"
+      onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}
+      lang={lang === 'zh' ? 'en' : 'zh-CN'}
+    >
+      {lang === 'zh' ? t('switchToEnglish') : t('switchToChinese')}
+    </Button>
+  );
+
+  if (state.status === 'loading') {
+    return (
+      <div className="boot" role="status">
+        <Spin /> {t('loading')}
+      </div>
+    );
+  }
+  if (state.status === 'error') {
+    return (
+      <Result
+        status="warning"
+        title={t('networkError')}
+        extra={<Button onClick={reload}>{t('retry')}</Button>}
+      />
+    );
+  }
+  if (state.status === 'anonymous' || state.me.kind !== 'user') {
+    return (
+      <StaffLogin
+        extra={langButton}
+        onSignedIn={(role) => {
+          reload();
+          const allowed = STAFF_APPS.find((a) => a.path === top)?.roles.includes(role);
+          if (!allowed) navigate(homeOf(role), true);
+        }}
+      />
+    );
+  }
+  const me = state.me;
+  const apps = STAFF_APPS.filter((a) => a.roles.includes(me.role));
+  const allowed = apps.some((a) => a.path === top);
+  const community = me.communities[0];
+
+  return (
+    <Layout style={{ minHeight: '100vh' }} data-signed-in={me.role}>
+      <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16, paddingInline: 16 }}>
+        <Typography.Title level={1} style={{ color: '#fff', margin: 0, fontSize: 20, whiteSpace: 'nowrap' }}>
+          {t('appName')}
+          {community ? ` · ${lang === 'zh' ? community.name : community.nameEn}` : ''}
+        </Typography.Title>
+        <nav aria-label={t('appName')} style={{ flex: 1, minWidth: 0 }}>
+          <Menu
+            theme="dark"
+            mode="horizontal"
+            selectedKeys={[top]}
+            items={apps.map((a) => ({
+              key: a.path,
+              label: (
+                <a
+                  href={a.path}
+                  onClick={(e) => {
+                    e.preventDefault();
+                    navigate(a.path);
+                  }}
+                >
+                  {t(a.label)}
+                </a>
+              ),
+            }))}
+          />
+        </nav>
+        <Space>
+          {langButton}
+          <span style={{ color: '#fff', whiteSpace: 'nowrap' }}>
+            {me.name} · {labels.role(lang, me.role)}
+          </span>
+          <Button size="small" onClick={() => void signOut().then(reload)}>
+            {t('signOut')}
+          </Button>
+        </Space>
+      </Layout.Header>
+      <Layout.Content style={{ padding: 16 }}>
+        {allowed ? (
+          <Suspense
+            fallback={
+              <div className="boot" role="status">
+                <Spin /> {t('loading')}
+              </div>
+            }
+          >
+            <Page top={top} me={me} />
+          </Suspense>
+        ) : (
+          <Result
+            status="403"
+            title={t('wrongRole', { role: labels.role(lang, me.role) })}
+            extra={
+              <Space>
+                <Button type="primary" onClick={() => navigate(homeOf(me.role))}>
+                  {t('goHome')}
+                </Button>
+                <Button onClick={() => void signOut().then(reload)}>{t('switchUser')}</Button>
+              </Space>
+            }
+          />
+        )}
+      </Layout.Content>
+    </Layout>
+  );
+}
+
 export default function StaffApp({ path }: { path: string }) {
-  return <p>{path}</p>;
+  const { lang } = useSettings();
+  return (
+    <ConfigProvider
+      locale={lang === 'zh' ? zhCN : enUS}
+      theme={{
+        token: { colorPrimary: '#1456d9', colorError: '#c4161c', colorTextDescription: 'rgba(0,0,0,0.65)' },
+      }}
+    >
+      <AntApp>
+        <Shell path={path} />
+      </AntApp>
+    </ConfigProvider>
+  );
 }

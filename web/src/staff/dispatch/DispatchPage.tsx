@@ -1,0 +1,401 @@
+/**
+ * Dispatch board: the live queue (server-sent events when the server has them, else polling),
+ * triage, SLA countdowns, ranked candidates, and one-click or drag assignment.
+ */
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { DragEvent } from 'react';
+import {
+  App,
+  Badge,
+  Button,
+  Card,
+  Col,
+  Popover,
+  Row,
+  Select,
+  Space,
+  Table,
+  Tabs,
+  Tag,
+  Tooltip,
+  Typography,
+} from 'antd';
+import type { TableColumnsType } from 'antd';
+import { api, qs } from '../../lib/api.ts';
+import { useFeatures } from '../../lib/features.ts';
+import { categoryName, formatDuration, formatTime, useCategories } from '../../lib/format.ts';
+import { labels } from '../../lib/i18n.ts';
+import { useSettings } from '../../lib/settings.tsx';
+import type { GridCollection, Me, Page, WorkOrder } from '../../lib/types.ts';
+import { OrderDrawer, urgencyColor } from '../shared/OrderDrawer.tsx';
+import { act, loadAssignees, needsTriage, OPEN, slaDeadline } from '../shared/orders.ts';
+import type { Person } from '../shared/orders.ts';
+import { loadCandidates } from './candidates.ts';
+import type { Candidate } from './candidates.ts';
+
+const POLL_SECONDS = 5;
+type TabKey = 'triage' | 'queue' | 'progress' | 'all';
+
+function useNow(ms = 1000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const id = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(id);
+  }, [ms]);
+  return now;
+}
+
+function Countdown({ order, now }: { order: WorkOrder; now: number }) {
+  const { t, lang } = useSettings();
+  const d = slaDeadline(order);
+  if (!d) return <span className="order-meta">—</span>;
+  const left = d.at.getTime() - now;
+  const text =
+    left < 0
+      ? t('overdue', { t: formatDuration(lang, -left) })
+      : t('dueIn', { t: formatDuration(lang, left) });
+  const color = left < 0 ? '#a8071a' : left < 3600_000 ? '#ad4e00' : '#237804';
+  return (
+    <Tooltip title={`${d.kind} · ${formatTime(lang, d.at.toISOString())}`}>
+      <span style={{ color, fontWeight: 600 }}>{d.paused ? `⏸ ${text}` : text}</span>
+    </Tooltip>
+  );
+}
+
+function CandidateList({ order, onAssign }: { order: WorkOrder; onAssign: (id: string) => void }) {
+  const { t } = useSettings();
+  const features = useFeatures();
+  const [list, setList] = useState<Candidate[] | null>(null);
+  const route = features?.candidates ?? null;
+  useEffect(() => {
+    if (!route) return;
+    loadCandidates(route, order.id)
+      .then(setList)
+      .catch(() => setList([]));
+  }, [route, order.id]);
+  if (!route) return null;
+  if (!list) return <span className="order-meta">{t('loading')}</span>;
+  return (
+    <div style={{ maxWidth: 380 }}>
+      {list.length === 0 && <span className="order-meta">{t('noItems')}</span>}
+      {list.slice(0, 5).map((c, i) => (
+        <div key={`${c.assigneeId}-${i}`} style={{ padding: '6px 0', borderBottom: '1px solid #f0f0f0' }}>
+          <Space>
+            <strong>
+              {i + 1}. {c.name}
+            </strong>
+            {c.score !== null && <Tag>{`${t('score')} ${c.score.toFixed(2)}`}</Tag>}
+            <Button size="small" type="primary" onClick={() => onAssign(c.assigneeId)}>
+              {t('assign')}
+            </Button>
+          </Space>
+          {c.parts.length > 0 && (
+            <div className="order-meta">{c.parts.map(([k, v]) => `${k} ${v}`).join(' · ')}</div>
+          )}
+          {c.reasons.length > 0 && <div className="order-meta">{c.reasons.join('；')}</div>}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+export default function DispatchPage({ me }: { me: Me }) {
+  const { t, lang } = useSettings();
+  const { message } = App.useApp();
+  const cats = useCategories();
+  const features = useFeatures();
+  const now = useNow();
+  const community = me.communities[0];
+  const [orders, setOrders] = useState<WorkOrder[]>([]);
+  const [updated, setUpdated] = useState<Date | null>(null);
+  const [people, setPeople] = useState<Person[]>([]);
+  const [gridNames, setGridNames] = useState<Record<string, string>>({});
+  const [tab, setTab] = useState<TabKey>('all');
+  const [choice, setChoice] = useState<Record<string, string>>({});
+  const [drawer, setDrawer] = useState<string | null>(null);
+  const [dropTarget, setDropTarget] = useState<string | null>(null);
+  const [live, setLive] = useState(false);
+
+  const reload = useCallback(async () => {
+    if (!community) return;
+    try {
+      const page = await api<Page<WorkOrder>>(
+        `/api/v1/work-orders${qs({ community: community.id, status: OPEN.join(','), limit: 200 })}`,
+      );
+      setOrders(page.items);
+      setUpdated(new Date());
+    } catch {
+      // Keep showing the last queue; the next tick tries again.
+    }
+  }, [community]);
+
+  useEffect(() => {
+    if (!community) return;
+    void loadAssignees(community.id).then(setPeople);
+    void api<GridCollection>(`/api/v1/communities/${community.id}/grids`).then((g) =>
+      setGridNames(Object.fromEntries(g.features.map((f) => [f.id, f.properties.name]))),
+    );
+  }, [community]);
+
+  useEffect(() => {
+    if (!features) return;
+    void reload();
+    // Live queue: server-sent events when offered, else polling every few seconds.
+    if (features.events) {
+      const es = new EventSource(`${features.events.path}${qs({ community: community?.id })}`, {
+        withCredentials: true,
+      });
+      let timer: ReturnType<typeof setTimeout> | null = null;
+      es.onopen = () => setLive(true);
+      es.onmessage = () => {
+        if (timer) return;
+        timer = setTimeout(() => {
+          timer = null;
+          void reload();
+        }, 300);
+      };
+      for (const type of ['work_order', 'order', 'changed', 'created', 'sla'])
+        es.addEventListener(type, () => void reload());
+      es.onerror = () => setLive(false);
+      // A slow safety poll even with a live stream, in case an event was missed.
+      const id = setInterval(() => void reload(), 30_000);
+      return () => {
+        es.close();
+        clearInterval(id);
+        if (timer) clearTimeout(timer);
+      };
+    }
+    const id = setInterval(() => void reload(), POLL_SECONDS * 1000);
+    return () => clearInterval(id);
+  }, [features, reload, community]);
+
+  async function run(o: WorkOrder, action: 'accept' | 'dispatch', assigneeId?: string) {
+    try {
+      await act(o, action, assigneeId ? { assigneeId } : {});
+      message.success(labels.action(lang, action));
+      await reload();
+    } catch (err) {
+      message.error(err instanceof Error ? err.message : String(err));
+      await reload();
+    }
+  }
+
+  const groups: Record<TabKey, WorkOrder[]> = useMemo(
+    () => ({
+      triage: orders.filter(needsTriage),
+      queue: orders.filter((o) => (o.status === 'submitted' || o.status === 'accepted') && !needsTriage(o)),
+      progress: orders.filter((o) => ['dispatched', 'in_progress', 'waiting_on_resident'].includes(o.status)),
+      all: orders,
+    }),
+    [orders],
+  );
+  const rows = [...groups[tab]].sort(
+    (a, b) => b.priorityScore - a.priorityScore || a.createdAt.localeCompare(b.createdAt),
+  );
+
+  const columns: TableColumnsType<WorkOrder> = [
+    {
+      title: t('urgency'),
+      key: 'urgency',
+      width: 110,
+      render: (_v, o) => (
+        <Space size={4}>
+          <Tag color={urgencyColor(o.urgency)}>{labels.urgency(lang, o.urgency)}</Tag>
+          <span className="order-meta">{o.priority}</span>
+        </Space>
+      ),
+    },
+    {
+      title: t('orderNo'),
+      key: 'number',
+      render: (_v, o) => (
+        <Button type="link" style={{ padding: 0 }} onClick={() => setDrawer(o.id)}>
+          {o.number}
+        </Button>
+      ),
+    },
+    {
+      title: t('content'),
+      key: 'desc',
+      ellipsis: true,
+      render: (_v, o) => (
+        <>
+          <div>{categoryName(cats, lang, o.subcategory ?? o.category)}</div>
+          <div className="order-meta">{o.description}</div>
+        </>
+      ),
+    },
+    {
+      title: t('grids'),
+      key: 'grid',
+      width: 120,
+      render: (_v, o) => (o.gridId ? (gridNames[o.gridId] ?? '—') : '—'),
+    },
+    { title: t('status'), key: 'status', width: 100, render: (_v, o) => labels.status(lang, o.status) },
+    {
+      title: t('createdAt'),
+      key: 'age',
+      width: 110,
+      render: (_v, o) => formatDuration(lang, now - Date.parse(o.createdAt)),
+    },
+    { title: t('slaDue'), key: 'sla', width: 140, render: (_v, o) => <Countdown order={o} now={now} /> },
+    {
+      title: t('assign'),
+      key: 'assign',
+      width: 330,
+      render: (_v, o) => {
+        if (!o.allowedActions.includes('dispatch')) return o.assignee ? `${o.assignee.name}` : '—';
+        const selectId = `assign-${o.id}`;
+        return (
+          <Space wrap>
+            {o.allowedActions.includes('accept') && (
+              <Button size="small" onClick={() => void run(o, 'accept')}>
+                {t('accept')}
+              </Button>
+            )}
+            <label htmlFor={selectId} className="sr-only">
+              {t('assignTo')} {o.number}
+            </label>
+            <Select
+              id={selectId}
+              size="small"
+              style={{ width: 150 }}
+              showSearch
+              optionFilterProp="label"
+              placeholder={o.assignee?.name ?? t('chooseAssignee')}
+              value={choice[o.id]}
+              onChange={(v: string) => setChoice((c) => ({ ...c, [o.id]: v }))}
+              options={people.map((p) => ({
+                value: p.id,
+                label: `${p.name} · ${labels.role(lang, p.role)}`,
+              }))}
+            />
+            <Button
+              size="small"
+              type="primary"
+              disabled={!choice[o.id]}
+              onClick={() => void run(o, 'dispatch', choice[o.id])}
+            >
+              {t('assign')}
+            </Button>
+            {features?.candidates && (
+              <Popover
+                trigger="click"
+                title={t('candidates')}
+                content={<CandidateList order={o} onAssign={(id) => void run(o, 'dispatch', id)} />}
+              >
+                <Button size="small">{t('candidates')}</Button>
+              </Popover>
+            )}
+          </Space>
+        );
+      },
+    },
+  ];
+
+  function onDrop(e: DragEvent<HTMLElement>, person: Person) {
+    e.preventDefault();
+    setDropTarget(null);
+    const id = e.dataTransfer.getData('text/x-linli-order');
+    const o = orders.find((x) => x.id === id);
+    if (o && o.allowedActions.includes('dispatch')) void run(o, 'dispatch', person.id);
+  }
+
+  const load = (p: Person) => orders.filter((o) => o.assignee?.id === p.id).length;
+
+  return (
+    <Row gutter={16}>
+      <Col xs={24} xl={19}>
+        <Card
+          title={
+            <Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>
+              {t('dispatch')}
+            </Typography.Title>
+          }
+          extra={
+            <Space>
+              <Badge
+                status={live ? 'processing' : 'default'}
+                text={live ? t('live') : t('polling', { n: POLL_SECONDS })}
+              />
+              {updated && (
+                <span className="order-meta">
+                  {t('lastUpdated', { t: formatTime(lang, updated.toISOString()) })}
+                </span>
+              )}
+              <Button onClick={() => void reload()}>{t('refresh')}</Button>
+            </Space>
+          }
+        >
+          <Tabs
+            activeKey={tab}
+            onChange={(k) => setTab(k as TabKey)}
+            items={(
+              [
+                ['triage', t('triage')],
+                ['queue', t('queue')],
+                ['progress', t('inProgress')],
+                ['all', t('allOpen')],
+              ] as const
+            ).map(([key, label]) => ({ key, label: `${label} (${groups[key].length})` }))}
+          />
+          <Table<WorkOrder>
+            rowKey="id"
+            size="small"
+            columns={columns}
+            dataSource={rows}
+            pagination={{ pageSize: 20, showSizeChanger: false }}
+            locale={{ emptyText: <span style={{ color: '#595959' }}>{t('noItems')}</span> }}
+            onRow={(o) => ({
+              draggable: o.allowedActions.includes('dispatch'),
+              onDragStart: (e: DragEvent<HTMLElement>) => {
+                e.dataTransfer.setData('text/x-linli-order', o.id);
+                e.dataTransfer.effectAllowed = 'move';
+              },
+              'data-order': o.number,
+            })}
+            scroll={{ x: 1100 }}
+          />
+        </Card>
+      </Col>
+      <Col xs={24} xl={5}>
+        <Card
+          title={
+            <Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>
+              {t('assignTo')}
+            </Typography.Title>
+          }
+          size="small"
+        >
+          <p className="order-meta" style={{ marginTop: 0 }}>
+            {t('dragHint')}
+          </p>
+          {people.map((p) => (
+            <div
+              key={p.id}
+              onDragOver={(e) => {
+                e.preventDefault();
+                setDropTarget(p.id);
+              }}
+              onDragLeave={() => setDropTarget(null)}
+              onDrop={(e) => onDrop(e, p)}
+              style={{
+                padding: 8,
+                marginBottom: 8,
+                borderRadius: 8,
+                border: `2px dashed ${dropTarget === p.id ? '#1456d9' : '#d9d9d9'}`,
+                background: dropTarget === p.id ? '#f0f5ff' : '#fff',
+              }}
+            >
+              <strong>{p.name}</strong> <span className="order-meta">{labels.role(lang, p.role)}</span>
+              <div className="order-meta">
+                {p.grids.join('、')} · {t('inProgress')} {load(p)}
+              </div>
+            </div>
+          ))}
+        </Card>
+      </Col>
+      <OrderDrawer id={drawer} onClose={() => setDrawer(null)} onChanged={() => void reload()} />
+    </Row>
+  );
+}

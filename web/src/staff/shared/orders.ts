@@ -1,0 +1,114 @@
+/** Order helpers shared by the staff apps: actions, assignees, SLA deadlines. */
+import { api, qs } from '../../lib/api.ts';
+import { loadFeatures } from '../../lib/features.ts';
+import type { Action, GridCollection, Page, WorkOrder } from '../../lib/types.ts';
+
+/** Applies a lifecycle action with the version the caller last saw. */
+export function act(
+  order: WorkOrder,
+  action: Action,
+  body: Record<string, unknown> = {},
+): Promise<WorkOrder> {
+  return api<WorkOrder>(`/api/v1/work-orders/${order.id}/actions/${action}`, {
+    body: { version: order.version, ...body },
+  });
+}
+
+export interface Person {
+  id: string;
+  name: string;
+  role: string;
+  /** Grids this person serves (grid workers). */
+  grids: string[];
+}
+
+type Json = Record<string, unknown>;
+const isJson = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function peopleFrom(payload: unknown): Person[] {
+  const list = Array.isArray(payload)
+    ? payload
+    : isJson(payload) && Array.isArray(payload.items)
+      ? payload.items
+      : [];
+  const out: Person[] = [];
+  for (const x of list as unknown[]) {
+    if (!isJson(x) || typeof x.id !== 'string') continue;
+    const name =
+      typeof x.name === 'string' ? x.name : typeof x.displayName === 'string' ? x.displayName : x.id;
+    const role = typeof x.role === 'string' ? x.role : '';
+    if (['grid_worker', 'provider', 'volunteer'].includes(role))
+      out.push({ id: x.id, name, role, grids: [] });
+  }
+  return out;
+}
+
+const cache = new Map<string, Promise<Person[]>>();
+
+/**
+ * People work can be assigned to in a community: from a staff route when the server has one;
+ * otherwise the grid workers of the grids and everyone who has been assigned orders recently.
+ */
+export function loadAssignees(communityId: string): Promise<Person[]> {
+  let p = cache.get(communityId);
+  if (!p) {
+    p = (async () => {
+      const features = await loadFeatures();
+      if (features.staff) {
+        const listed = peopleFrom(
+          await api<unknown>(`${features.staff.path}${qs({ community: communityId })}`),
+        );
+        if (listed.length) return listed;
+      }
+      const byId = new Map<string, Person>();
+      const grids = await api<GridCollection>(`/api/v1/communities/${communityId}/grids`);
+      for (const f of grids.features) {
+        for (const w of f.properties.workers) {
+          const cur = byId.get(w.id) ?? { id: w.id, name: w.name, role: 'grid_worker', grids: [] };
+          cur.grids.push(f.properties.name);
+          byId.set(w.id, cur);
+        }
+      }
+      const recent = await api<Page<WorkOrder>>(
+        `/api/v1/work-orders${qs({ community: communityId, limit: 200 })}`,
+      );
+      for (const o of recent.items) {
+        if (o.assignee && !byId.has(o.assignee.id)) {
+          byId.set(o.assignee.id, {
+            id: o.assignee.id,
+            name: o.assignee.name,
+            role: o.assignee.role,
+            grids: [],
+          });
+        }
+      }
+      return [...byId.values()].sort((a, b) => a.role.localeCompare(b.role) || a.name.localeCompare(b.name));
+    })();
+    p.catch(() => cache.delete(communityId));
+    cache.set(communityId, p);
+  }
+  return p;
+}
+
+/** The deadline that matters now, when the SLA module publishes one on the order. */
+export function slaDeadline(o: WorkOrder): { at: Date; kind: string; paused: boolean } | null {
+  const sla = o.sla ?? (isJson(o.attributes) && isJson(o.attributes.sla) ? o.attributes.sla : null);
+  if (!isJson(sla)) return null;
+  const paused = sla.paused === true || sla.state === 'paused';
+  const prefer = o.acceptedAt
+    ? ['resolveDueAt', 'resolutionDueAt', 'resolveBy', 'dueAt', 'deadline']
+    : ['responseDueAt', 'firstResponseDueAt', 'respondBy', 'dueAt', 'deadline', 'resolveDueAt'];
+  for (const k of prefer) {
+    const v = sla[k];
+    if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return { at: new Date(v), kind: k, paused };
+  }
+  return null;
+}
+
+export const OPEN = ['submitted', 'accepted', 'dispatched', 'in_progress', 'waiting_on_resident'] as const;
+
+/** Orders whose classification asks for a person to decide (or that nobody has looked at yet). */
+export function needsTriage(o: WorkOrder): boolean {
+  const c = o.classification;
+  return o.status === 'submitted' && (!c || c.needsTriage === true || c.source === 'caller');
+}
