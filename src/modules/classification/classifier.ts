@@ -1,0 +1,193 @@
+/**
+ * The classifier a work order meets: learned heads (category, subcategory, urgency) plus the
+ * emergency rule layer, with explanations and a triage flag.
+ */
+import { fileURLToPath } from 'node:url';
+import { allCategoryCodes, DEFAULT_TAXONOMY, type CategoryNode } from '../taxonomy/taxonomy.default.ts';
+import { normalizeText } from './normalize.ts';
+import { matchEmergencyRules, type RuleHit } from './urgency-rules.ts';
+import { featurize, headProbabilities, type TextModel } from './model.ts';
+import { topContributions, type LinearHead } from './linear.ts';
+import { loadModelFile } from './model-io.ts';
+
+/** Where the shipped default model lives. */
+export const DEFAULT_MODEL_PATH = fileURLToPath(new URL('./models/default.json', import.meta.url));
+
+export interface ClassifierOptions {
+  /** Below this category probability the order goes to the human triage queue. */
+  triageThreshold: number;
+  /** How many contributing features an explanation lists. */
+  explainTop: number;
+  /** The head that gives the category (default `category`, else the model's first head). */
+  primaryHead?: string;
+}
+
+export const DEFAULT_CLASSIFIER_OPTIONS: ClassifierOptions = { triageThreshold: 0.5, explainTop: 5 };
+
+export interface Contribution {
+  /** The n-gram or word as text. */
+  feature: string;
+  kind: 'chars' | 'word';
+  weight: number;
+}
+
+export interface Prediction {
+  category: string;
+  /** Calibrated probability of `category` from the model (1 when a rule decided). */
+  confidence: number;
+  subcategory: string | null;
+  urgency: string;
+  /** Category probabilities from the model, highest first. */
+  probabilities: Record<string, number>;
+  runnerUp: { category: string; probability: number } | null;
+  subcategoryProbabilities: Record<string, number> | null;
+  urgencyProbabilities: Record<string, number> | null;
+  explanation: {
+    /** The emergency rule that forced the result, if any. */
+    rule: RuleHit | null;
+    /** Features that pushed the category up the most. */
+    features: Contribution[];
+    /** Features that pushed the urgency up the most. */
+    urgencyFeatures: Contribution[];
+  };
+  /** True when a person should confirm the category (low confidence, no rule). */
+  needsTriage: boolean;
+  source: 'rule' | 'model';
+}
+
+export interface Classifier {
+  readonly model: TextModel;
+  readonly options: ClassifierOptions;
+  /** Classifies one text, or several fields of one order (e.g. title and detail). */
+  predict(input: string | ReadonlyArray<string>): Prediction;
+}
+
+function asContribution(c: { feature: string; weight: number }): Contribution {
+  const word = c.feature.startsWith('_');
+  return {
+    feature: word ? c.feature.slice(1) : c.feature,
+    kind: word ? 'word' : 'chars',
+    weight: Math.round(c.weight * 1000) / 1000,
+  };
+}
+
+function ranked(
+  head: LinearHead,
+  p: Float64Array,
+  filter?: (cls: string) => boolean,
+): Array<[string, number]> {
+  const rows: Array<[string, number]> = [];
+  head.classes.forEach((c, k) => {
+    if (!filter || filter(c)) rows.push([c, p[k] as number]);
+  });
+  const total = rows.reduce((s, r) => s + r[1], 0);
+  if (filter && total > 0) for (const r of rows) r[1] /= total;
+  rows.sort((a, b) => b[1] - a[1]);
+  return rows;
+}
+
+const round4 = (x: number): number => Math.round(x * 10000) / 10000;
+
+function toRecord(rows: Array<[string, number]>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [c, v] of rows) out[c] = round4(v);
+  return out;
+}
+
+/** Wraps a model with the rule layer, explanations and the triage threshold. */
+export function createClassifier(model: TextModel, options: Partial<ClassifierOptions> = {}): Classifier {
+  const opts: ClassifierOptions = { ...DEFAULT_CLASSIFIER_OPTIONS, ...options };
+  const primaryName = opts.primaryHead ?? (model.heads.category ? 'category' : Object.keys(model.heads)[0]);
+  const primary = primaryName ? model.heads[primaryName] : undefined;
+  if (!primary) throw new Error('the model has no output head');
+  const subHead = primaryName === 'category' ? model.heads.subcategory : undefined;
+  const urgencyHead = primaryName !== 'urgency' ? model.heads.urgency : undefined;
+  const emergencyCategory = primary.classes.includes('safety_emergency') ? 'safety_emergency' : null;
+  const terms = model.vectorizer.terms;
+
+  function predict(input: string | ReadonlyArray<string>): Prediction {
+    const fields = typeof input === 'string' ? [input] : [...input];
+    const rules = matchEmergencyRules(normalizeText(fields.join('\n')));
+    const rule = rules[0] ?? null;
+    const x = featurize(model, fields);
+    const p = headProbabilities(primary as LinearHead, x);
+    const cats = ranked(primary as LinearHead, p);
+    const [top, second] = cats;
+    let category = top ? top[0] : '';
+    const confidence = top ? top[1] : 0;
+    if (rule && emergencyCategory) category = emergencyCategory;
+    const catIndex = (primary as LinearHead).classes.indexOf(category);
+    const features = topContributions(primary as LinearHead, terms, x, catIndex, opts.explainTop).map(
+      asContribution,
+    );
+
+    let subcategory: string | null = null;
+    let subcategoryProbabilities: Record<string, number> | null = null;
+    if (rule && emergencyCategory) subcategory = rule.subcategory;
+    if (subHead) {
+      const subs = ranked(subHead, headProbabilities(subHead, x), (c) => c.startsWith(category + '.'));
+      subcategoryProbabilities = toRecord(subs);
+      if (!subcategory) subcategory = subs[0]?.[0] ?? null;
+    }
+
+    let urgency = 'normal';
+    let urgencyProbabilities: Record<string, number> | null = null;
+    let urgencyFeatures: Contribution[] = [];
+    if (urgencyHead) {
+      const up = headProbabilities(urgencyHead, x);
+      const urg = ranked(urgencyHead, up);
+      urgencyProbabilities = toRecord(urg);
+      urgency = urg[0]?.[0] ?? 'normal';
+      urgencyFeatures = topContributions(
+        urgencyHead,
+        terms,
+        x,
+        urgencyHead.classes.indexOf(urgency),
+        opts.explainTop,
+      ).map(asContribution);
+    }
+    if (rule) urgency = 'critical';
+    // Without a rule, "critical" (minutes) needs the category model to agree it is an
+    // emergency; otherwise a near-miss (燃气灶打不着火) could be rushed on n-grams alone.
+    else if (urgency === 'critical' && emergencyCategory && category !== emergencyCategory) urgency = 'high';
+
+    const runner =
+      rule && emergencyCategory ? (cats.find((c) => c[0] !== category) ?? null) : (second ?? null);
+    return {
+      category,
+      confidence: rule && emergencyCategory ? 1 : round4(confidence),
+      subcategory,
+      urgency,
+      probabilities: toRecord(cats),
+      runnerUp: runner ? { category: runner[0], probability: round4(runner[1]) } : null,
+      subcategoryProbabilities,
+      urgencyProbabilities,
+      explanation: { rule, features, urgencyFeatures },
+      needsTriage: !rule && confidence < opts.triageThreshold,
+      source: rule ? 'rule' : 'model',
+    };
+  }
+
+  return { model, options: opts, predict };
+}
+
+let defaultModel: TextModel | null = null;
+
+/**
+ * The shipped default model, validated against a taxonomy (default: the default taxonomy).
+ * Cached after the first load.
+ */
+export function loadDefaultModel(taxonomy: CategoryNode[] = DEFAULT_TAXONOMY): TextModel {
+  if (defaultModel === null) {
+    defaultModel = loadModelFile(DEFAULT_MODEL_PATH, {
+      categories: allCategoryCodes(taxonomy),
+      heads: ['category', 'subcategory', 'urgency'],
+    });
+  }
+  return defaultModel;
+}
+
+/** A classifier over the shipped default model. */
+export function createDefaultClassifier(options: Partial<ClassifierOptions> = {}): Classifier {
+  return createClassifier(loadDefaultModel(), options);
+}

@@ -1,0 +1,159 @@
+/**
+ * Feature extraction over normalised text. Character n-grams carry most of the signal and do
+ * not depend on a word segmenter being right; jieba words are added on top when enabled.
+ *
+ * Whitespace and punctuation separate segments and no n-gram crosses a separator, so a model
+ * trained on pre-segmented text ("楼顶 水箱 长年") can be applied to raw text and back.
+ */
+import { createRequire } from 'node:module';
+
+/** How features are built; stored in the model so prediction matches training. */
+export interface FeatureConfig {
+  /** Longest character n-gram (1–4). */
+  maxCharN: number;
+  /** Shortest character n-gram (1 or 2). */
+  minCharN: number;
+  /** Add jieba word features (`_word`). */
+  words: boolean;
+  /** Add adjacent word pairs (`_a|b`) when words are on. */
+  wordBigrams: boolean;
+  /**
+   * `segment`: char n-grams run over whole separator-free segments.
+   * `word`: char n-grams stay inside words (jieba words for raw text, space tokens for
+   * pre-segmented text) — matches a model trained on segmented text to raw input.
+   */
+  charScope: 'segment' | 'word';
+}
+
+export const DEFAULT_FEATURE_CONFIG: FeatureConfig = {
+  maxCharN: 3,
+  minCharN: 1,
+  words: true,
+  wordBigrams: false,
+  charScope: 'segment',
+};
+
+interface JiebaLike {
+  cut(sentence: string, hmm?: boolean | null): string[];
+}
+let jieba: JiebaLike | null = null;
+
+/** The jieba segmenter with its bundled dictionary (offline), created on first use. */
+export function segmenter(): JiebaLike {
+  if (jieba === null) {
+    const require = createRequire(import.meta.url);
+    const mod = require('@node-rs/jieba') as { Jieba: { withDict(dict: Uint8Array): JiebaLike } };
+    const dictMod = require('@node-rs/jieba/dict.js') as { dict: Uint8Array };
+    jieba = mod.Jieba.withDict(dictMod.dict);
+  }
+  return jieba;
+}
+
+function isCjk(c: number): boolean {
+  return (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0xf900 && c <= 0xfaff);
+}
+function isAlnum(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39);
+}
+
+/**
+ * Splits normalised text into segments of units. A unit is one CJK character, one run of
+ * Latin letters/digits (digits folded to `0`), or a mask placeholder such as `<tel>`.
+ */
+export function segmentUnits(text: string): string[][] {
+  const segments: string[][] = [];
+  let cur: string[] = [];
+  const flush = (): void => {
+    if (cur.length > 0) segments.push(cur);
+    cur = [];
+  };
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (isCjk(c)) {
+      cur.push(text[i] as string);
+      i++;
+    } else if (isAlnum(c)) {
+      let j = i;
+      while (j < text.length && isAlnum(text.charCodeAt(j))) j++;
+      cur.push(text.slice(i, j).replace(/[0-9]+/g, '0'));
+      i = j;
+    } else if (c === 0x3c /* < */) {
+      const end = text.indexOf('>', i);
+      if (end > i && end - i <= 6) {
+        flush();
+        segments.push([text.slice(i, end + 1)]);
+        i = end + 1;
+      } else i++;
+    } else {
+      flush();
+      i++;
+    }
+  }
+  flush();
+  return segments;
+}
+
+function addCharNgrams(units: string[], cfg: FeatureConfig, out: Map<string, number>): void {
+  for (let n = cfg.minCharN; n <= cfg.maxCharN; n++) {
+    for (let i = 0; i + n <= units.length; i++) {
+      let g = units[i] as string;
+      for (let k = 1; k < n; k++) g += units[i + k] as string;
+      out.set(g, (out.get(g) ?? 0) + 1);
+    }
+  }
+}
+
+/**
+ * True when text looks pre-segmented (jieba tokens joined by spaces): spaces between CJK
+ * characters are frequent, not just the odd gap between phrases.
+ */
+export function isPresegmented(text: string): boolean {
+  const gaps = text.match(/[\u4e00-\u9fff] (?=[\u4e00-\u9fff])/g)?.length ?? 0;
+  if (gaps === 0) return false;
+  const cjk = text.match(/[\u4e00-\u9fff]/g)?.length ?? 0;
+  return gaps / cjk >= 0.3;
+}
+
+/** A pre-segmented token longer than this is cut again (it is a phrase, not a word). */
+const MAX_TOKEN_UNITS = 4;
+
+/** Words of normalised text: space tokens when pre-segmented, else jieba per segment. */
+export function wordsOf(segments: string[][], presegmented: boolean): string[][] {
+  const cut = segmenter();
+  return segments.map((s) => {
+    if (s.length === 1 || (presegmented && s.length <= MAX_TOKEN_UNITS)) return [s.join('')];
+    return cut.cut(s.join(''), true);
+  });
+}
+
+/**
+ * Raw term counts for one normalised text. Keys: character n-grams as themselves,
+ * words as `_word`, word pairs as `_a|b`.
+ */
+export function extractTermCounts(text: string, cfg: FeatureConfig): Map<string, number> {
+  const out = new Map<string, number>();
+  const segments = segmentUnits(text);
+  const needWords = cfg.words || cfg.charScope === 'word';
+  const words = needWords ? wordsOf(segments, isPresegmented(text)) : [];
+  if (cfg.charScope === 'word') {
+    for (const seg of words) for (const w of seg) addCharNgrams(segmentUnits(w)[0] ?? [], cfg, out);
+  } else {
+    for (const seg of segments) addCharNgrams(seg, cfg, out);
+  }
+  if (cfg.words) {
+    let prev = '';
+    for (const seg of words) {
+      for (const w of seg) {
+        const key = '_' + w;
+        out.set(key, (out.get(key) ?? 0) + 1);
+        if (cfg.wordBigrams && prev !== '') {
+          const pair = '_' + prev + '|' + w;
+          out.set(pair, (out.get(pair) ?? 0) + 1);
+        }
+        prev = w;
+      }
+    }
+  }
+  return out;
+}

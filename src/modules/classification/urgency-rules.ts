@@ -1,0 +1,168 @@
+/**
+ * Emergency rules over RAW normalised text (never over segmented tokens: a segmenter may
+ * split 燃气 into 燃/气). A rule that fires forces `safety_emergency.<sub>` and `critical`.
+ *
+ * Each match is checked against its clause so that near-misses do not fire:
+ * - negated or hypothetical mentions (没有燃气味, 担心着火, 预防燃气泄漏, 如果被困);
+ * - events reported as past and resolved (上次着火的事情已经处理好了), unless the clause
+ *   also says it is happening now (现在又冒烟了);
+ * - rule-specific look-alikes (燃气灶打不着火, 漏电保护器, 打架子鼓, 困难, 火灾隐患).
+ */
+
+export interface EmergencyRule {
+  id: string;
+  /** Sub-category code under safety_emergency. */
+  subcategory: string;
+  description: string;
+  pattern: RegExp;
+  /** Text right after the match that turns it into a look-alike. */
+  notFollowedBy?: RegExp;
+  /** Text right before the match that turns it into a look-alike. */
+  notPrecededBy?: RegExp;
+}
+
+export const EMERGENCY_RULES: ReadonlyArray<EmergencyRule> = [
+  {
+    id: 'gas_leak',
+    subcategory: 'safety_emergency.gas_leak',
+    description: 'gas smell or leak',
+    pattern:
+      /(?:燃气|煤气|天然气|液化气|瓦斯)(?:管道?|表|罐|瓶|阀门?)?(?:泄漏|泄露|漏气|漏了|在漏|有味|味道?|臭味|很冲)|闻到(?:一股|好大一股|很大的?)?(?:燃气|煤气|天然气|液化气|瓦斯)|(?:气管|燃气管|煤气管)[^，,。]{0,2}(?:破了|断了|裂了|爆了)/,
+    notFollowedBy: /^(?:费|公司|卡|灶打不着)/,
+  },
+  {
+    id: 'fire',
+    subcategory: 'safety_emergency.fire',
+    description: 'fire or smoke',
+    pattern:
+      /着火|起火|失火|火灾|冒烟|冒黑烟|浓烟|烧起来|着起来了|窜出火苗|火苗窜|冒火苗|火光|烧焦的?味|焦糊味/,
+    notPrecededBy: /(?:打不|点不|打不了|点不了|防|灭火器|防火|烟囱|烟筒)$/,
+    notFollowedBy: /^(?:隐患|预防|演练|宣传|保险|知识|逃生|安全|报警器|器|点)/,
+  },
+  {
+    id: 'trapped',
+    subcategory: 'safety_emergency.trapped',
+    description: 'someone trapped (lift, room, flood)',
+    pattern:
+      /被困|困在|关在电梯|卡在电梯|电梯里出不来|电梯(?:门)?打不开(?:了)?(?:里面|人在里面)|(?:人|老人|孩子|小孩)(?:在|被)?(?:锁|关)在(?:屋|房间|家|厕所|卫生间)里出不来/,
+    notFollowedBy: /^(?:难|扰|惑)/,
+  },
+  {
+    id: 'collapse_medical',
+    subcategory: 'safety_emergency.medical_emergency',
+    description: 'collapsed, fainted, unconscious or not breathing',
+    pattern:
+      /晕倒|昏倒|晕过去|倒地不起|倒在地上(?:起不来|不动)|昏迷|不省人事|叫不醒|没(?:有|了)?呼吸|没有意识|心脏病(?:犯了|发作)|心梗|脑梗(?:发作|犯了)|抽搐|口吐白沫|摔倒(?:了)?(?:起不来|爬不起来)|摔(?:了)?(?:一跤|一下)?(?:起不来|爬不起来)/,
+  },
+  {
+    id: 'bleeding',
+    subcategory: 'safety_emergency.medical_emergency',
+    description: 'heavy bleeding',
+    pattern:
+      /流血不止|血流不止|大出血|出了很多血|流了(?:好多|很多|一地)血|满(?:身|脸|地|头)(?:都)?是血|头破血流|割腕|在流血|流血了/,
+  },
+  {
+    id: 'self_harm',
+    subcategory: 'safety_emergency.medical_emergency',
+    description: 'threat of suicide or self-harm',
+    pattern: /要跳楼|想跳楼|站在楼顶|要轻生|想不开要|喝了农药|吃了(?:一瓶|好多|很多)安眠药/,
+  },
+  {
+    id: 'violence',
+    subcategory: 'safety_emergency.violence',
+    description: 'violence or threat with a weapon',
+    pattern:
+      /打人|打架|斗殴|持刀|拿(?:着)?刀|砍人|捅人|行凶|家暴|殴打|抢劫|扬言要(?:杀|砍|捅|打)|要打我|在打我|动手打|被打(?:了|伤)|挨打|打伤/,
+    notFollowedBy: /^(?:工|子鼓|电话|手机|扰)/,
+  },
+  {
+    id: 'flooding',
+    subcategory: 'safety_emergency.flooding',
+    description: 'flooding, backflow or a burst pipe',
+    pattern:
+      /水淹|淹水|被淹|淹了|倒灌|内涝|漫进(?:屋|家|房)|水漫金山|积水(?:很深|过膝|没过|到膝盖|齐腰)|水(?:已经)?(?:到|没过|漫过)(?:膝盖|小腿|腰)|水管爆(?:了|裂)|爆管|管道爆裂|发大水|洪水/,
+  },
+  {
+    id: 'structural',
+    subcategory: 'safety_emergency.structural',
+    description: 'collapse or falling structure',
+    pattern:
+      /坍塌|塌了|倒塌|塌方|垮塌|塌下来|塌陷|天花板(?:整块)?掉下来|(?:墙|阳台|屋顶|棚)(?:体)?(?:倒了|塌)|(?:砸到|砸伤)(?:了)?(?:人|路人|老人|小孩)/,
+    notFollowedBy: /^(?:陷的井盖)/,
+  },
+  {
+    id: 'power_line',
+    subcategory: 'safety_emergency.hazard',
+    description: 'fallen power line, live wire or electrocution',
+    pattern:
+      /电线(?:掉落|掉下来|掉在地上|掉地上|断了|垂下来|垂到地上|耷拉)|高压线(?:断|掉|垂)|电线杆(?:倒了|断了)|触电|漏电(?!保护|开关)|电箱(?:冒火|打火)/,
+  },
+];
+
+// Words right before a match that make it negated or hypothetical. Two groups: short words
+// that only negate when adjacent (没燃气味, 是否着火), and words that govern a short phrase
+// (担心会着火, 预防燃气泄漏). 没人/无人 are not negations (家里没人老人晕倒了).
+const NEGATION_ADJACENT =
+  /(?:没(?![人有])|无(?![人法])|未(?!成年)|不是|是否|会不会|有没有|可能|容易|随时)[^，,。.!！?？;；]?$/;
+const NEGATION_GOVERNING =
+  /(?:没有(?!人)|并未|不会|防止|预防|以防|以免|避免|担心|如果|万一|假如|要是|演练|宣传|培训|讲座|知识|排查|小心|提醒|注意)[^，,。.!！?？;；]{0,4}$/;
+// Words after a match that make it negated or hypothetical (着火了吗 is still a question).
+const NEGATION_AFTER = /^(?:隐患|的风险|的可能|的危险|演练|怎么办吗)/;
+// Past-and-resolved markers in the same clause.
+const PAST_RESOLVED =
+  /上次|上回|以前|之前|去年|前年|曾经|已经处理|处理好了|已处理|已解决|解决了|修好了|已经修|已经灭|扑灭了|灭了|没事了|已经好了|已经结束/;
+// Present markers that override the past reading (又, 现在, 正在 …).
+const HAPPENING_NOW = /现在|正在|还在|又|刚刚|刚才|赶紧|快来|马上|救命|一直/;
+
+const CLAUSE_BREAK = /[，,。.!！?？;；\n]/;
+
+function clauseAround(text: string, start: number, end: number): string {
+  let a = start;
+  while (a > 0 && start - a < 16 && !CLAUSE_BREAK.test(text[a - 1] as string)) a--;
+  let b = end;
+  while (b < text.length && b - end < 16 && !CLAUSE_BREAK.test(text[b] as string)) b++;
+  return text.slice(a, b);
+}
+
+export interface RuleHit {
+  ruleId: string;
+  subcategory: string;
+  /** The text that matched. */
+  phrase: string;
+  description: string;
+}
+
+/**
+ * The emergency rules that fire on normalised text, in rule order (empty when none does).
+ * Whitespace is ignored, so voice transcripts with stray spaces still match.
+ */
+export function matchEmergencyRules(normalizedText: string): RuleHit[] {
+  const text = normalizedText.replace(/\s+/g, '');
+  const hits: RuleHit[] = [];
+  for (const rule of EMERGENCY_RULES) {
+    const re = new RegExp(rule.pattern.source, 'g');
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      const start = m.index;
+      const end = start + m[0].length;
+      if (m[0].length === 0) {
+        re.lastIndex++;
+        continue;
+      }
+      const before = text.slice(Math.max(0, start - 8), start);
+      const after = text.slice(end, end + 6);
+      if (rule.notPrecededBy?.test(before) || rule.notFollowedBy?.test(after)) continue;
+      if (NEGATION_ADJACENT.test(before) || NEGATION_GOVERNING.test(before) || NEGATION_AFTER.test(after))
+        continue;
+      const clause = clauseAround(text, start, end);
+      if (PAST_RESOLVED.test(clause) && !HAPPENING_NOW.test(clause)) continue;
+      hits.push({
+        ruleId: rule.id,
+        subcategory: rule.subcategory,
+        phrase: m[0],
+        description: rule.description,
+      });
+      break;
+    }
+  }
+  return hits;
+}
