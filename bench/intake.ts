@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cannon } from './autocannon.ts';
-import { freePort, login, peakRssMb, startServerProcess, stopProcess } from './lib.ts';
+import { cpuMs, freePort, login, peakRssMb, startServerProcess, stopProcess } from './lib.ts';
 
 export async function runIntakeBench(opts: { duration?: number; connections?: number } = {}) {
   const duration = opts.duration ?? 10;
@@ -23,6 +23,7 @@ export async function runIntakeBench(opts: { duration?: number; connections?: nu
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve) => bare.stdout?.once('data', () => resolve()));
+  const bareCpu0 = cpuMs(bare.pid);
   const bareRes = await cannon({
     url: `http://127.0.0.1:${barePort}/bare`,
     connections,
@@ -31,6 +32,7 @@ export async function runIntakeBench(opts: { duration?: number; connections?: nu
     headers: { 'content-type': 'application/json' },
     body,
   });
+  const bareCpuPerReqUs = ((cpuMs(bare.pid) - bareCpu0) * 1000) / Math.max(1, bareRes.requests.total);
   await stopProcess(bare);
 
   const dataDir = mkdtempSync(join(tmpdir(), 'linli-bench-'));
@@ -45,6 +47,7 @@ export async function runIntakeBench(opts: { duration?: number; connections?: nu
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body,
   });
+  const linliCpu0 = cpuMs(server.child.pid);
   const linli = await cannon({
     url: `${server.base}/api/v1/work-orders`,
     connections,
@@ -53,6 +56,7 @@ export async function runIntakeBench(opts: { duration?: number; connections?: nu
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body,
   });
+  const linliCpuPerReqUs = ((cpuMs(server.child.pid) - linliCpu0) * 1000) / Math.max(1, linli.requests.total);
   const rss = peakRssMb(server.child.pid);
   await stopProcess(server.child);
   rmSync(dataDir, { recursive: true, force: true });
@@ -66,6 +70,10 @@ export async function runIntakeBench(opts: { duration?: number; connections?: nu
     ratio: Number((linli.requests.average / bareRes.requests.average).toFixed(3)),
     intakeLatencyMs: { p50: linli.latency.p50, p99: linli.latency.p99, max: linli.latency.max },
     bareLatencyMs: { p50: bareRes.latency.p50, p99: bareRes.latency.p99 },
+    // Server CPU per request: steadier than req/s on a shared machine, where the load generator
+    // competes with the server for the same cores.
+    cpuPerRequestUs: { bare: Math.round(bareCpuPerReqUs), intake: Math.round(linliCpuPerReqUs) },
+    cpuRatio: Number((bareCpuPerReqUs / linliCpuPerReqUs).toFixed(3)),
     intakeNon2xx: linli.non2xx,
     intakeErrors: linli.errors,
     peakRssMb: rss,

@@ -127,7 +127,8 @@ export class WorkOrderService {
       throw forbidden(`you may not create orders through ${input.channel}`);
 
     const scope = actorLabel(p);
-    const requestHash = createHash('sha256').update(canonicalJson(input)).digest('hex');
+    // Only a keyed request needs its fingerprint (to tell a retry from a different request).
+    const requestHash = idempotencyKey ? createHash('sha256').update(canonicalJson(input)).digest('hex') : '';
     if (idempotencyKey) {
       const replay = await this.replay(scope, idempotencyKey, requestHash);
       if (replay) return { order: replay, replayed: true };
