@@ -19,6 +19,7 @@ import { defaultPrioritize } from '../modules/work-orders/work-order.defaults.ts
 import { pointInPolygon } from '../modules/tenancy/grid-locator.ts';
 import { applyDefaultQuestions } from '../modules/open311/open311.repository.ts';
 import { DEMO_COMMUNITIES, DEMO_STREET } from './demo-geography.ts';
+import { seedDemoCatalogue } from '../modules/matching/resource.seed.ts';
 import { DEMO_COMMENTS, DEMO_GIVEN, DEMO_STORIES, DEMO_SURNAMES } from './demo-stories.ts';
 
 export const DEMO_PASSWORD = 'demo1234';
@@ -363,6 +364,7 @@ export async function seedDemo(database: Database, options: SeedOptions = {}): P
       days: options.historyDays ?? 365,
     });
   }
+  await seedDemoCatalogue(database, { now, passwordHash });
   return summary;
 }
 

@@ -22,10 +22,17 @@ import { registerResidentRoutes } from '../../modules/people/resident.routes.ts'
 import { ResidentService } from '../../modules/people/resident.service.ts';
 import { defaultClassifier, defaultPrioritize } from '../../modules/work-orders/work-order.defaults.ts';
 import { registerOpen311Routes } from '../../modules/open311/open311.routes.ts';
+import { CatalogueService } from '../../modules/matching/resource.service.ts';
+import { ServicePackageService } from '../../modules/matching/service-package.service.ts';
+import { DispatchService } from '../../modules/matching/dispatch.service.ts';
+import { registerResourceRoutes } from '../../modules/matching/resource.routes.ts';
+import { registerDispatchRoutes } from '../../modules/matching/dispatch.routes.ts';
 
 export interface Services {
   auth: AuthService;
   workOrders: WorkOrderService;
+  catalogue: CatalogueService;
+  dispatch: DispatchService;
   residents: ResidentService;
   grids: GridLocator;
 }
@@ -81,6 +88,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   registerPrincipalHook(app, auth);
   const grids = new GridLocator(deps.database.db);
   const workOrders = new WorkOrderService(deps, grids, defaultClassifier(), defaultPrioritize);
+  const catalogue = new CatalogueService(deps);
+  const dispatch = new DispatchService(deps, catalogue, workOrders);
+  workOrders.hooks.push(dispatch);
   const residents = new ResidentService(deps);
 
   app.get('/healthz', { schema: { hide: true } }, async () => {
@@ -95,6 +105,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   await registerWorkOrderRoutes(app, workOrders, deps.database);
   await registerAuditRoutes(app, deps.database);
   await registerOpen311Routes(app, { deps, auth, workOrders });
+  await registerResourceRoutes(app, catalogue, new ServicePackageService(deps, catalogue), deps.clock);
+  await registerDispatchRoutes(app, dispatch, deps.clock);
 
   const webRoot = resolve(options.webRoot ?? join(process.cwd(), 'dist', 'web'));
   const spa = existsSync(join(webRoot, 'index.html'));
@@ -106,5 +118,5 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
     return reply.status(404).send(notFoundBody(request.method, request.url));
   });
 
-  return { app, services: { auth, workOrders, residents, grids } };
+  return { app, services: { auth, workOrders, residents, grids, catalogue, dispatch } };
 }

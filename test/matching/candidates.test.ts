@@ -1,0 +1,104 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestContext } from '../helpers.ts';
+import type { TestContext } from '../helpers.ts';
+
+interface Candidates {
+  orderId: string;
+  keywords: string[];
+  location: { source: string };
+  rule: { mode: string };
+  candidates: Array<{
+    rank: number;
+    code: string;
+    score: number;
+    distanceM: number;
+    parts: Record<string, { value: number; weight: number; contribution: number; detail: string }>;
+    staff: Array<{ userId: string; name: string; onDuty: boolean }>;
+  }>;
+  rejected: Array<{ code: string; failures: Array<{ code: string }> }>;
+  baseline: Array<{ code: string; score: number }>;
+  suggestion: { resourceCode: string; assigneeId: string; assigneeName: string } | null;
+}
+
+describe('candidates API: ranked, explained, scoped to the community', () => {
+  let ctx: TestContext;
+  let dispatcher: string;
+  let orderId: string;
+  before(async () => {
+    ctx = await createTestContext();
+    dispatcher = await ctx.login('dispatcher');
+    const res = await ctx.call('POST', '/api/v1/work-orders', dispatcher, {
+      channel: 'hotline',
+      description: '家里卫生间水管漏水，水龙头也关不紧',
+      category: 'basic_living.water_electric',
+      urgency: 'normal',
+      location: { lat: 22.5604, lng: 113.9436 },
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    orderId = (res.json() as { id: string }).id;
+  });
+  after(() => ctx.close());
+
+  it('seeds the demo catalogue with named staff', async () => {
+    const res = await ctx.call('GET', '/api/v1/resources?community=taoyuan', dispatcher);
+    assert.equal(res.statusCode, 200, res.body);
+    const items = (res.json() as { items: Array<{ code: string; staff: unknown[] }> }).items;
+    assert.ok(items.length >= 40, `${items.length} resources`);
+    assert.ok(
+      items.every((r) => r.staff.length >= 1),
+      'every resource names at least one person',
+    );
+    const packages = await ctx.call('GET', '/api/v1/service-packages?community=taoyuan', dispatcher);
+    assert.ok((packages.json() as { items: unknown[] }).items.length >= 10);
+  });
+
+  it('ranks the water and electricity team first, with every score part and a named suggestion', async () => {
+    const res = await ctx.call(
+      'GET',
+      `/api/v1/work-orders/${orderId}/candidates?includeRejected=true`,
+      dispatcher,
+    );
+    assert.equal(res.statusCode, 200, res.body);
+    const c = res.json() as Candidates;
+    assert.equal(c.location.source, 'order');
+    assert.equal(c.rule.mode, 'queue');
+    assert.ok(c.keywords.includes('漏水'), c.keywords.join(','));
+    const top = c.candidates[0];
+    assert.ok(top);
+    assert.equal(top.code, 'taoyuan-water-electric');
+    assert.deepEqual(Object.keys(top.parts).sort(), [
+      'capacity',
+      'category',
+      'distance',
+      'fairness',
+      'keywords',
+      'openNow',
+      'rating',
+    ]);
+    const sum = Object.values(top.parts).reduce((s, p) => s + p.contribution, 0);
+    const weights = Object.values(top.parts).reduce((s, p) => s + p.weight, 0);
+    assert.ok(Math.abs(sum / weights - top.score) < 0.001, 'the score is the weighted mean of its parts');
+    assert.ok(top.staff.length >= 2);
+    for (let i = 1; i < c.candidates.length; i++) {
+      assert.ok((c.candidates[i - 1]?.score ?? 0) >= (c.candidates[i]?.score ?? 0), 'best first');
+    }
+    assert.ok(c.baseline.length > 0, 'the keyword baseline is reported alongside');
+    assert.equal(c.suggestion?.resourceCode, 'taoyuan-water-electric');
+    assert.ok(c.suggestion?.assigneeName);
+  });
+
+  it("hides candidates from another community's dispatcher, and from roles that do not dispatch", async () => {
+    const other = await ctx.login('dispatcher2');
+    const res = await ctx.call('GET', `/api/v1/work-orders/${orderId}/candidates`, other);
+    assert.equal(res.statusCode, 404);
+    assert.equal((res.json() as { error: { code: string } }).error.code, 'work_order_not_found');
+    const agent = await ctx.login('agent');
+    const byAgent = await ctx.call('GET', `/api/v1/work-orders/${orderId}/candidates`, agent);
+    assert.equal(byAgent.statusCode, 403);
+    const anonymous = await ctx.call('GET', `/api/v1/work-orders/${orderId}/candidates`);
+    assert.equal(anonymous.statusCode, 401);
+    const otherCatalogue = await ctx.call('GET', '/api/v1/resources?community=taoyuan', other);
+    assert.equal(otherCatalogue.statusCode, 404);
+  });
+});
