@@ -1,0 +1,85 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { Database } from '../../platform/db/database.ts';
+import { AppError } from '../../platform/errors.ts';
+import { requireStaff } from '../../platform/http/principal.hook.ts';
+import { findCommunity } from '../tenancy/tenancy.repository.ts';
+import { gridNames, orderFacts } from './analytics.repository.ts';
+import { summarize } from './analytics.service.ts';
+
+const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
+
+const KpiProps = {
+  orders: Type.Integer(),
+  open: Type.Integer(),
+  resolved: Type.Integer(),
+  firstResponseMinutes: NullableNumber,
+  resolutionHours: NullableNumber,
+  satisfaction: NullableNumber,
+  rated: Type.Integer(),
+  reopenRate: NullableNumber,
+};
+const Bucket = Type.Object({ key: Type.String(), name: Type.String(), ...KpiProps });
+
+const DashboardResponse = Type.Object({
+  communityId: Type.String(),
+  from: Type.String({ format: 'date-time' }),
+  to: Type.String({ format: 'date-time' }),
+  totals: Type.Object(KpiProps),
+  byCategory: Type.Array(Bucket),
+  byGrid: Type.Array(Bucket),
+  byAssignee: Type.Array(Bucket),
+  byMonth: Type.Array(Bucket),
+});
+
+const YEAR_MS = 365 * 86_400_000;
+
+export async function registerAnalyticsRoutes(root: FastifyInstance, database: Database) {
+  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  app.get(
+    '/api/v1/analytics/dashboard',
+    {
+      schema: {
+        tags: ['analytics'],
+        summary:
+          'Dashboard KPIs of a community: volume, response and resolution times, satisfaction, reopen rate',
+        description:
+          'By category, grid, assignee and month, over orders created in [from, to) (default: the last 365 days).',
+        querystring: Type.Object(
+          {
+            community: Type.String({ maxLength: 64, description: 'community id or code' }),
+            from: Type.Optional(Type.String({ format: 'date-time' })),
+            to: Type.Optional(Type.String({ format: 'date-time' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: DashboardResponse },
+      },
+    },
+    async (request) => {
+      const p = requireStaff(request, ['manager', 'admin', 'auditor', 'dispatcher']);
+      const c = await findCommunity(database.db, request.query.community);
+      if (!c || !p.communityIds.includes(c.id)) {
+        throw new AppError('community_not_found', `community ${request.query.community} was not found`, {
+          field: 'community',
+        });
+      }
+      const to = request.query.to ? new Date(request.query.to) : new Date();
+      const from = request.query.from ? new Date(request.query.from) : new Date(to.getTime() - YEAR_MS);
+      if (from.getTime() >= to.getTime()) {
+        throw new AppError('invalid_input', '`from` must be before `to`', { field: 'from' });
+      }
+      const [facts, grids] = await Promise.all([
+        orderFacts(database.db, c.id, from.toISOString(), to.toISOString()),
+        gridNames(database.db, c.id),
+      ]);
+      return {
+        communityId: c.id,
+        from: from.toISOString(),
+        to: to.toISOString(),
+        ...summarize(facts, (id) => grids.get(id) ?? id),
+      };
+    },
+  );
+}

@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { summarize } from './analytics.service.ts';
+import type { OrderFact } from './analytics.repository.ts';
+
+function fact(overrides: Partial<OrderFact> = {}): OrderFact {
+  return {
+    category: 'basic_living',
+    grid_id: 'g1',
+    assignee_id: 'u1',
+    assignee_name: '网格员小李',
+    status: 'closed',
+    created_at: '2026-03-01T08:00:00.000Z',
+    accepted_at: '2026-03-01T08:30:00.000Z',
+    resolved_at: '2026-03-01T12:00:00.000Z',
+    rating: 5,
+    reopen_count: 0,
+    ...overrides,
+  };
+}
+
+test('totals average only over the orders that have the measure', () => {
+  const d = summarize(
+    [
+      fact(),
+      fact({ status: 'submitted', accepted_at: null, resolved_at: null, rating: null, assignee_id: null }),
+      fact({
+        rating: 3,
+        reopen_count: 1,
+        created_at: '2026-04-02T00:00:00.000Z',
+        accepted_at: '2026-04-02T01:30:00.000Z',
+        resolved_at: '2026-04-02T08:00:00.000Z',
+      }),
+    ],
+    (id) => `grid ${id}`,
+  );
+  assert.equal(d.totals.orders, 3);
+  assert.equal(d.totals.open, 1);
+  assert.equal(d.totals.resolved, 2);
+  assert.equal(d.totals.firstResponseMinutes, 60);
+  assert.equal(d.totals.resolutionHours, 6);
+  assert.equal(d.totals.satisfaction, 4);
+  assert.equal(d.totals.reopenRate, 0.5);
+});
+
+test('buckets by grid, assignee and month carry names and sort', () => {
+  const d = summarize(
+    [
+      fact(),
+      fact({ grid_id: 'g2', created_at: '2026-01-05T00:00:00.000Z', accepted_at: null, resolved_at: null }),
+      fact(),
+    ],
+    (id) => `grid ${id}`,
+  );
+  assert.deepEqual(
+    d.byGrid.map((b) => [b.key, b.name, b.orders]),
+    [
+      ['g1', 'grid g1', 2],
+      ['g2', 'grid g2', 1],
+    ],
+  );
+  assert.deepEqual(
+    d.byMonth.map((b) => b.key),
+    ['2026-01', '2026-03'],
+  );
+  assert.equal(d.byAssignee[0]?.name, '网格员小李');
+  assert.equal(d.byMonth[0]?.resolutionHours, null);
+});
