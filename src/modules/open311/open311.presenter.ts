@@ -27,15 +27,29 @@ export interface CommunityInfo {
   hotline: string | null;
 }
 
+const HOUR_MS = 3_600_000;
+const offsetCache = new Map<string, number>();
+
+/** The zone's UTC offset for the hour holding `ms` (zones change offset on the hour or half hour at most, cached). */
+function offsetOf(timeZone: string, ms: number): number {
+  const key = `${timeZone}|${Math.floor(ms / (HOUR_MS / 2))}`;
+  let off = offsetCache.get(key);
+  if (off === undefined) {
+    try {
+      off = zoneFor(timeZone).offsetAt(ms);
+    } catch {
+      off = 0;
+    }
+    if (offsetCache.size > 50_000) offsetCache.clear();
+    offsetCache.set(key, off);
+  }
+  return off;
+}
+
 /** An instant as a W3C date-time in the community's zone, e.g. 2026-11-20T10:00:00+08:00. */
 export function w3(iso: string, timeZone: string): string {
   const ms = Date.parse(iso);
-  let offset = 0;
-  try {
-    offset = zoneFor(timeZone).offsetAt(ms);
-  } catch {
-    offset = 0;
-  }
+  const offset = offsetOf(timeZone, ms);
   const local = new Date(ms + offset).toISOString().slice(0, 19);
   if (offset === 0) return `${local}Z`;
   const mins = Math.round(Math.abs(offset) / 60_000);

@@ -17,10 +17,12 @@ const PATTERNS: RegExp[] = [
 /** Blanks contact data and the given personal names in a text. */
 export function scrubText(text: string, names: readonly (string | null | undefined)[] = []): string {
   let out = text;
-  for (const re of PATTERNS) out = out.replace(re, MASK);
+  // Every pattern needs a digit or an @: most texts have neither and skip the work.
+  if (/[\d@]/.test(out)) for (const re of PATTERNS) out = out.replace(re, MASK);
   for (const name of names) {
     // One-character names would blank ordinary words.
-    if (name && name.trim().length >= 2) out = out.split(name.trim()).join(MASK);
+    const n = name?.trim();
+    if (n && n.length >= 2 && out.includes(n)) out = out.split(n).join(MASK);
   }
   return out;
 }
