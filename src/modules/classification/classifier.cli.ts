@@ -15,7 +15,13 @@ import { CsvError, decodeTextFile, parseCsvRecords } from '../../platform/csv.ts
 import { allCategoryCodes, DEFAULT_TAXONOMY } from '../taxonomy/taxonomy.default.ts';
 import { createClassifier, DEFAULT_MODEL_PATH, type Prediction } from './classifier.ts';
 import { evaluate, formatReport } from './metrics.ts';
-import { trainTextModel, TrainingError, type TrainingExample, type TextModel } from './model.ts';
+import {
+  DEFAULT_TRAIN_OPTIONS,
+  trainTextModel,
+  TrainingError,
+  type TrainingExample,
+  type TextModel,
+} from './model.ts';
 import { loadModelFile, ModelFileError, saveModelFile } from './model-io.ts';
 
 export interface CliIo {
@@ -163,9 +169,7 @@ async function train(args: ReadonlyArray<string>, io: CliIo): Promise<number> {
   const model = trainTextModel(examples, {
     headNames: [labelCol],
     taxonomyId: `custom:${labelCol}`,
-    options: {
-      sgd: { epochs: 12, learningRate: 0.5, l2: 3e-6, seed, classBalance: 0.5, averageFrom: 0.5 },
-    },
+    options: { sgd: { ...DEFAULT_TRAIN_OPTIONS.sgd, seed } },
     trainedAt: new Date().toISOString(),
     onProgress: long ? (m) => io.err(m) : undefined,
   });

@@ -4,9 +4,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { allCategoryCodes, DEFAULT_TAXONOMY, type CategoryNode } from '../taxonomy/taxonomy.default.ts';
-import { normalizeText } from './normalize.ts';
 import { matchEmergencyRules, type RuleHit } from './urgency-rules.ts';
-import { featurize, headProbabilities, type TextModel } from './model.ts';
+import { featurizeNormalized, headProbabilities, normalizeFields, type TextModel } from './model.ts';
 import { topContributions, type LinearHead } from './linear.ts';
 import { loadModelFile } from './model-io.ts';
 
@@ -107,9 +106,10 @@ export function createClassifier(model: TextModel, options: Partial<ClassifierOp
 
   function predict(input: string | ReadonlyArray<string>): Prediction {
     const fields = typeof input === 'string' ? [input] : [...input];
-    const rules = matchEmergencyRules(normalizeText(fields.join('\n')));
+    const normalized = normalizeFields(fields);
+    const rules = matchEmergencyRules(normalized.join('\n'));
     const rule = rules[0] ?? null;
-    const x = featurize(model, fields);
+    const x = featurizeNormalized(model, normalized);
     const p = headProbabilities(primary as LinearHead, x);
     const cats = ranked(primary as LinearHead, p);
     const [top, second] = cats;

@@ -95,7 +95,7 @@ export const EMERGENCY_RULES: ReadonlyArray<EmergencyRule> = [
     subcategory: 'safety_emergency.hazard',
     description: 'fallen power line, live wire or electrocution',
     pattern:
-      /电线(?:掉落|掉下来|掉在地上|掉地上|断了|垂下来|垂到地上|耷拉)|高压线(?:断|掉|垂)|电线杆(?:倒了|断了)|触电|漏电(?!保护|开关)|电箱(?:冒火|打火)/,
+      /电线(?:掉落|掉下来|掉在地上|掉地上|断了|垂下来|垂到地上|耷拉)|高压线(?:断|掉|垂)|电线杆[^，,。]{0,2}(?:倒了|断了)|触电|漏电(?!保护|开关)|电箱(?:冒火|打火)/,
   },
 ];
 
@@ -105,7 +105,7 @@ export const EMERGENCY_RULES: ReadonlyArray<EmergencyRule> = [
 const NEGATION_ADJACENT =
   /(?:没(?![人有])|无(?![人法])|未(?!成年)|不是|是否|会不会|有没有|可能|容易|随时)[^，,。.!！?？;；]?$/;
 const NEGATION_GOVERNING =
-  /(?:没有(?!人)|并未|不会|防止|预防|以防|以免|避免|担心|如果|万一|假如|要是|演练|宣传|培训|讲座|知识|排查|小心|提醒|注意)[^，,。.!！?？;；]{0,4}$/;
+  /(?:没有(?!人)|并未|不会|防止|预防|以防|以免|避免|担心|如果|万一|假如|要是|演练|宣传|培训|讲座|知识|排查|小心|提醒|注意)[^，,。.!！?？;；]*$/;
 // Words after a match that make it negated or hypothetical (着火了吗 is still a question).
 const NEGATION_AFTER = /^(?:隐患|的风险|的可能|的危险|演练|怎么办吗)/;
 // Past-and-resolved markers in the same clause.
@@ -116,12 +116,13 @@ const HAPPENING_NOW = /现在|正在|还在|又|刚刚|刚才|赶紧|快来|马�
 
 const CLAUSE_BREAK = /[，,。.!！?？;；\n]/;
 
-function clauseAround(text: string, start: number, end: number): string {
+/** Start and end of the clause around [start, end): up to punctuation, at most 16 characters each way. */
+function clauseBounds(text: string, start: number, end: number): [number, number] {
   let a = start;
   while (a > 0 && start - a < 16 && !CLAUSE_BREAK.test(text[a - 1] as string)) a--;
   let b = end;
   while (b < text.length && b - end < 16 && !CLAUSE_BREAK.test(text[b] as string)) b++;
-  return text.slice(a, b);
+  return [a, b];
 }
 
 export interface RuleHit {
@@ -132,6 +133,9 @@ export interface RuleHit {
   description: string;
 }
 
+// One global-flag copy of each pattern, compiled once (reset before each use).
+const GLOBAL_PATTERNS: ReadonlyArray<RegExp> = EMERGENCY_RULES.map((r) => new RegExp(r.pattern.source, 'g'));
+
 /**
  * The emergency rules that fire on normalised text, in rule order (empty when none does).
  * Whitespace is ignored, so voice transcripts with stray spaces still match.
@@ -139,8 +143,9 @@ export interface RuleHit {
 export function matchEmergencyRules(normalizedText: string): RuleHit[] {
   const text = normalizedText.replace(/\s+/g, '');
   const hits: RuleHit[] = [];
-  for (const rule of EMERGENCY_RULES) {
-    const re = new RegExp(rule.pattern.source, 'g');
+  EMERGENCY_RULES.forEach((rule, ruleIndex) => {
+    const re = GLOBAL_PATTERNS[ruleIndex] as RegExp;
+    re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       const start = m.index;
       const end = start + m[0].length;
@@ -149,11 +154,17 @@ export function matchEmergencyRules(normalizedText: string): RuleHit[] {
         continue;
       }
       const before = text.slice(Math.max(0, start - 8), start);
+      const [clauseStart, clauseEnd] = clauseBounds(text, start, end);
+      const clause = text.slice(clauseStart, clauseEnd);
+      const clauseBefore = text.slice(clauseStart, start);
       const after = text.slice(end, end + 6);
       if (rule.notPrecededBy?.test(before) || rule.notFollowedBy?.test(after)) continue;
-      if (NEGATION_ADJACENT.test(before) || NEGATION_GOVERNING.test(before) || NEGATION_AFTER.test(after))
+      if (
+        NEGATION_ADJACENT.test(before) ||
+        NEGATION_GOVERNING.test(clauseBefore) ||
+        NEGATION_AFTER.test(after)
+      )
         continue;
-      const clause = clauseAround(text, start, end);
       if (PAST_RESOLVED.test(clause) && !HAPPENING_NOW.test(clause)) continue;
       hits.push({
         ruleId: rule.id,
@@ -163,6 +174,6 @@ export function matchEmergencyRules(normalizedText: string): RuleHit[] {
       });
       break;
     }
-  }
+  });
   return hits;
 }

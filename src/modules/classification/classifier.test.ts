@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createDefaultClassifier, loadDefaultModel } from './classifier.ts';
+
+const classifier = createDefaultClassifier();
+
+test('the shipped model covers the default taxonomy', () => {
+  const m = loadDefaultModel();
+  assert.equal(m.taxonomyId, 'default');
+  assert.equal(m.heads.category?.classes.length, 7);
+  assert.equal(m.heads.subcategory?.classes.length, 44);
+  assert.deepEqual(m.heads.urgency?.classes, ['critical', 'high', 'low', 'normal']);
+});
+
+test('everyday requests get category, sub-category and urgency', () => {
+  const cases: Array<[string, string, string]> = [
+    ['厨房水龙头一直滴水 麻烦派人修一下', 'basic_living', 'basic_living.water_electric'],
+    ['我想给我爸预约老年人体检', 'health', 'health.checkup'],
+    ['孩子三岁了想报名幼儿园', 'education_employment', 'education_employment.childcare'],
+    ['社区合唱团还招人吗', 'social_culture', 'social_culture.interest_group'],
+    ['想给我妈订社区食堂的午餐', 'elderly_care', 'elderly_care.meal_assistance'],
+    ['我想办居住证需要什么材料', 'government_affairs', 'government_affairs.residence_permit'],
+  ];
+  for (const [text, cat, sub] of cases) {
+    const p = classifier.predict(text);
+    assert.equal(p.category, cat, text);
+    assert.equal(p.subcategory, sub, text);
+    assert.notEqual(p.urgency, 'critical', text);
+    assert.equal(p.source, 'model');
+  }
+});
+
+test('an emergency rule forces safety_emergency, its sub-category and critical, and says why', () => {
+  const p = classifier.predict('我家老头子突然晕倒了叫不醒');
+  assert.equal(p.category, 'safety_emergency');
+  assert.equal(p.subcategory, 'safety_emergency.medical_emergency');
+  assert.equal(p.urgency, 'critical');
+  assert.equal(p.source, 'rule');
+  assert.equal(p.explanation.rule?.ruleId, 'collapse_medical');
+  assert.equal(p.needsTriage, false);
+});
+
+test('a near miss is not critical', () => {
+  for (const text of ['燃气灶打不着火了想找人来修', '电梯广告太吵了', '燃气费怎么在网上交']) {
+    const p = classifier.predict(text);
+    assert.notEqual(p.urgency, 'critical', text);
+    assert.equal(p.explanation.rule, null, text);
+  }
+});
+
+test('low confidence goes to triage at a configurable threshold', () => {
+  const strict = createDefaultClassifier({ triageThreshold: 0.999 });
+  assert.equal(strict.predict('嗯 那个 我说一下').needsTriage, true);
+  const lax = createDefaultClassifier({ triageThreshold: 0 });
+  assert.equal(lax.predict('嗯 那个 我说一下').needsTriage, false);
+});
+
+test('prediction is fast', () => {
+  const t0 = performance.now();
+  for (let i = 0; i < 200; i++) classifier.predict(`3号楼电梯又坏了 老人下不了楼 第${i}次`);
+  const per = (performance.now() - t0) / 200;
+  assert.ok(per < 5, `${per.toFixed(3)} ms per prediction`);
+});

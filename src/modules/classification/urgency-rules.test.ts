@@ -1,0 +1,102 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EMERGENCY_RULES, matchEmergencyRules } from './urgency-rules.ts';
+import { normalizeText } from './normalize.ts';
+
+const fire = (text: string): string | null => matchEmergencyRules(normalizeText(text))[0]?.ruleId ?? null;
+
+// Every rule, with the phrases it must catch.
+const MUST_FIRE: Record<string, string[]> = {
+  gas_leak: [
+    '家里燃气泄漏了',
+    '闻到好大一股煤气味',
+    '楼道里天然气味道很重',
+    '液化气罐漏气了',
+    '燃气管道泄露',
+    '施工把燃气管挖破了',
+    '煤气 泄漏 了 快来',
+  ],
+  fire: [
+    '楼下着火了',
+    '厨房起火了',
+    '楼道里冒烟了',
+    '电动车烧起来了',
+    '对面楼失火了',
+    '有烧焦的味道',
+    '楼里全是浓烟',
+  ],
+  trapped: ['我们被困在电梯里', '我妈困在电梯里了', '我被关在电梯里半小时了', '老人被困家中'],
+  collapse_medical: [
+    '我家老头子晕倒了',
+    '邻居倒地不起',
+    '老人昏迷了',
+    '我妈摔倒了起不来',
+    '孩子抽搐口吐白沫',
+    '我爷爷没有呼吸了',
+  ],
+  bleeding: ['孩子头磕破了血流不止', '流了好多血', '满脸是血'],
+  self_harm: ['有人要跳楼', '我女儿喝了农药'],
+  violence: ['楼下有人打人', '有人持刀', '有人拿着刀追人', '隔壁家暴', '几个人在斗殴', '我老公喝醉了要打我'],
+  flooding: ['地下室水淹了', '雨水倒灌进家里', '水管爆了', '积水没过膝盖', '水已经到膝盖了', '小区内涝严重'],
+  structural: ['阳台塌了', '围墙倒塌了', '天花板掉下来了', '路面塌陷了', '外墙砖掉下来砸到人了'],
+  power_line: ['电线掉落在路上', '大风把电线杆刮倒了', '有人触电了', '高压线断了', '电线掉在地上还冒火花'],
+};
+
+test('every emergency rule fires on its phrases', () => {
+  for (const rule of EMERGENCY_RULES) {
+    const phrases = MUST_FIRE[rule.id];
+    assert.ok(phrases && phrases.length > 0, `no test phrases for rule ${rule.id}`);
+    for (const p of phrases) {
+      const hits = matchEmergencyRules(normalizeText(p)).map((h) => h.ruleId);
+      assert.ok(hits.includes(rule.id), `"${p}" should fire ${rule.id}, got [${hits.join(', ')}]`);
+    }
+  }
+});
+
+test('rules report the sub-category and the matched phrase', () => {
+  const [hit] = matchEmergencyRules(normalizeText('厨房里燃气泄漏了'));
+  assert.equal(hit?.subcategory, 'safety_emergency.gas_leak');
+  assert.equal(hit?.phrase, '燃气泄漏');
+});
+
+test('rules match traditional characters, full-width text and voice transcripts', () => {
+  assert.equal(fire('廚房裡燃氣洩漏了'), 'gas_leak');
+  assert.equal(fire('喂 那个 我妈 晕 倒 了 快来人'), 'collapse_medical');
+  assert.equal(fire('樓下著火了！'), 'fire');
+});
+
+test('near misses do not fire', () => {
+  const nearMisses = [
+    '燃气灶打不着火',
+    '燃气灶点不着火了找人修一下',
+    '热水器打不着火',
+    '电梯广告太吵了',
+    '上次着火的事情已经处理好了',
+    '之前水管爆了已经修好了',
+    '去年水淹过的车库',
+    '燃气费怎么交',
+    '燃气公司什么时候来安检',
+    '没有燃气味 就是想问问安检',
+    '担心楼道里的电动车会着火',
+    '预防燃气泄漏的宣传',
+    '消防演练什么时候搞',
+    '楼道堆放杂物有火灾隐患',
+    '漏电保护器老是跳闸',
+    '孩子学习有困难',
+    '电梯广告屏坏了',
+    '脑出血出院以后需要康复',
+    '想学架子鼓',
+    '打人工客服没人接',
+    '墙体随时可能倒塌',
+    '最近总犯困',
+    '烟囱冒烟',
+  ];
+  for (const text of nearMisses) {
+    assert.equal(fire(text), null, `"${text}" should not fire`);
+  }
+});
+
+test('a past event that is happening again does fire', () => {
+  assert.equal(fire('上次着火的地方现在又冒烟了'), 'fire');
+  assert.equal(fire('家里没人 老人晕倒了'), 'collapse_medical');
+});
