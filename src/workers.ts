@@ -3,12 +3,17 @@ import type { Logger } from './platform/context.ts';
 import type { Principal } from './platform/auth/principal.ts';
 import { systemClock } from './platform/clock.ts';
 import type { BuiltApp } from './platform/http/app.ts';
-import { RecordingAdapter, deliverDue } from './modules/notifications/outbox.worker.ts';
+import { deliverDue } from './modules/notifications/outbox.worker.ts';
+import { createChannelAdapters } from './modules/notifications/adapters.ts';
+import { runDigests } from './modules/notifications/digest.ts';
 
-/** Background loops of one app node: outbox delivery and auto-close. Each is safe to run on several nodes. */
+/** Background loops of one app node: outbox delivery, webhooks, SLA timers, digests and auto-close. Each is safe to run on several nodes. */
 export function startWorkers(built: BuiltApp, database: Database, system: Principal, logger: Logger) {
-  const recorder = new RecordingAdapter(logger);
-  const adapters = { sms: recorder, wechat: recorder, inapp: recorder, webhook: recorder };
+  const sla = built.services.sla;
+  const { adapters } = createChannelAdapters(database, systemClock, logger, {
+    webhookTimeoutMs: sla.settings.webhookTimeoutMs,
+  });
+  const webhookTimeout = sla.settings.webhookTimeoutMs;
   let stopped = false;
   const loops: Promise<void>[] = [];
   const every = (ms: number, name: string, fn: () => Promise<unknown>) => {
@@ -25,7 +30,14 @@ export function startWorkers(built: BuiltApp, database: Database, system: Princi
       })(),
     );
   };
-  every(1000, 'outbox', () => deliverDue(database, systemClock, adapters));
+  every(1000, 'outbox', () => deliverDue(database, systemClock, adapters, { excludeChannels: ['webhook'] }));
+  // Webhooks in their own loop: a slow subscriber never delays residents' and staff messages.
+  every(1000, 'webhooks', () =>
+    deliverDue(database, systemClock, adapters, { channels: ['webhook'], timeoutMs: webhookTimeout + 1000 }),
+  );
+  every(1000, 'sla-timers', () => sla.timers.runDue());
+  every(1000, 'dispatch-timeouts', () => built.services.dispatch.processDue());
+  every(30_000, 'digests', () => runDigests(database, systemClock));
   every(60_000, 'auto-close', () => built.services.workOrders.autoCloseDue(system));
   return {
     stop: async () => {

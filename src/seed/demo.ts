@@ -21,6 +21,7 @@ import { applyDefaultQuestions } from '../modules/open311/open311.repository.ts'
 import { DEMO_COMMUNITIES, DEMO_STREET } from './demo-geography.ts';
 import { seedDemoCatalogue } from '../modules/matching/resource.seed.ts';
 import { DEMO_COMMENTS, DEMO_GIVEN, DEMO_STORIES, DEMO_SURNAMES } from './demo-stories.ts';
+import { seedSla } from '../modules/sla/sla.seed.ts';
 
 export const DEMO_PASSWORD = 'demo1234';
 export const DEMO_OPEN311_KEY = 'demo-open311-key';
@@ -365,6 +366,7 @@ export async function seedDemo(database: Database, options: SeedOptions = {}): P
     });
   }
   await seedDemoCatalogue(database, { now, passwordHash });
+  await seedSla(database, now);
   return summary;
 }
 

@@ -1,25 +1,31 @@
 import type { Database } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/context.ts';
+import { holdMessages, preferencesOf } from './notifications.repository.ts';
+import { claimOutbox, markAttemptFailed, markDelivered } from './outbox.repository.ts';
+
+/** One message handed to a channel adapter. `id` is the idempotency key: providers de-duplicate on it. */
+export interface OutgoingMessage {
+  id: string;
+  channel: string;
+  recipientType?: string;
+  recipientId: string | null;
+  address: string | null;
+  template: string;
+  locale: string;
+  payload: unknown;
+}
 
 /** A delivery channel. Real SMS/WeChat/webhook providers implement this; development adapters record. */
 export interface ChannelAdapter {
-  deliver(msg: {
-    id: string;
-    channel: string;
-    recipientId: string | null;
-    address: string | null;
-    template: string;
-    locale: string;
-    payload: unknown;
-  }): Promise<void>;
+  deliver(msg: OutgoingMessage): Promise<void>;
 }
 
-/** Records deliveries in the log: the development adapter for SMS and WeChat, and the in-app inbox's delivery. */
+/** Records deliveries in memory and the log: the simplest development adapter. */
 export class RecordingAdapter implements ChannelAdapter {
   readonly sent: { channel: string; template: string; recipientId: string | null; payload: unknown }[] = [];
   constructor(private readonly logger: Logger) {}
-  async deliver(msg: Parameters<ChannelAdapter['deliver']>[0]): Promise<void> {
+  async deliver(msg: OutgoingMessage): Promise<void> {
     this.sent.push({
       channel: msg.channel,
       template: msg.template,
@@ -35,86 +41,124 @@ export class RecordingAdapter implements ChannelAdapter {
 }
 
 const BACKOFF_SECONDS = [10, 30, 120, 600, 3600];
-const MAX_ATTEMPTS = 8;
+export const MAX_ATTEMPTS = 8;
+
+export interface DeliverOptions {
+  limit?: number;
+  /** Only these channels (e.g. a separate loop for webhooks). */
+  channels?: readonly string[];
+  excludeChannels?: readonly string[];
+  /** Deliveries in flight at once. */
+  concurrency?: number;
+  /** A delivery that takes longer counts as failed and is retried later. */
+  timeoutMs?: number;
+  /** Hold messages of staff in digest mode instead of sending them (default true). */
+  digest?: boolean;
+}
+
+/** The next attempt after `attempts` failures. */
+export function backoffSeconds(attempts: number): number {
+  return BACKOFF_SECONDS[Math.min(Math.max(attempts, 1) - 1, BACKOFF_SECONDS.length - 1)] ?? 3600;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`delivery timed out after ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
 
 /**
  * Delivers due outbox messages. Each message is claimed by moving its next attempt into the
- * future inside a transaction (row-locked with SKIP LOCKED on PostgreSQL), so several nodes
- * never send the same message at once; the idempotency key travels with it to the provider.
+ * future inside a transaction (row-locked with SKIP LOCKED on PostgreSQL; on SQLite the claim
+ * is an UPDATE that takes the write lock first), so several nodes never send the same message
+ * at once; the idempotency key travels with it to the provider. Deliveries run concurrently and
+ * each is bounded by a timeout, so a hanging endpoint delays only its own message.
  */
 export async function deliverDue(
   database: Database,
   clock: Clock,
   adapters: Record<string, ChannelAdapter>,
-  limit = 50,
-): Promise<{ delivered: number; failed: number }> {
+  options: number | DeliverOptions = {},
+): Promise<{ delivered: number; failed: number; held: number }> {
+  const opts: DeliverOptions = typeof options === 'number' ? { limit: options } : options;
+  const limit = opts.limit ?? 50;
+  const timeoutMs = opts.timeoutMs ?? 10_000;
   const now = clock.now();
   const nowIso = now.toISOString();
-  const leaseUntil = new Date(now.getTime() + 60_000).toISOString();
-  const claimed = await database.db.transaction().execute(async (trx) => {
-    let q = trx
-      .selectFrom('outbox')
-      .selectAll()
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', nowIso)
-      .orderBy('next_attempt_at')
-      .limit(limit);
-    if (database.dialect === 'postgres') q = q.forUpdate().skipLocked();
-    const rows = await q.execute();
-    if (rows.length) {
-      await trx
-        .updateTable('outbox')
-        .set({ next_attempt_at: leaseUntil })
-        .where(
-          'id',
-          'in',
-          rows.map((r) => r.id),
-        )
-        .execute();
-    }
-    return rows;
+  const leaseUntil = new Date(now.getTime() + Math.max(60_000, timeoutMs * 2)).toISOString();
+  const claimed = await claimOutbox(database.db, database.dialect, {
+    now: nowIso,
+    leaseUntil,
+    limit,
+    channels: opts.channels,
+    excludeChannels: opts.excludeChannels,
   });
+
+  let toSend = claimed;
+  let held = 0;
+  if (opts.digest !== false) {
+    const userIds = [
+      ...new Set(
+        claimed.filter((m) => m.recipient_type === 'user' && m.recipient_id).map((m) => m.recipient_id ?? ''),
+      ),
+    ];
+    const digestUsers = new Set(
+      (await preferencesOf(database.db, userIds)).filter((p) => p.mode === 'digest').map((p) => p.user_id),
+    );
+    const hold = claimed.filter(
+      (m) =>
+        m.recipient_type === 'user' &&
+        m.template !== 'digest' &&
+        digestUsers.has(m.recipient_id ?? '') &&
+        !(JSON.parse(m.payload_json) as { urgent?: boolean }).urgent,
+    );
+    await holdMessages(
+      database.db,
+      hold.map((m) => m.id),
+    );
+    held = hold.length;
+    const heldIds = new Set(hold.map((m) => m.id));
+    toSend = claimed.filter((m) => !heldIds.has(m.id));
+  }
+
   let delivered = 0;
   let failed = 0;
-  for (const m of claimed) {
-    const adapter = adapters[m.channel];
-    try {
-      if (!adapter) throw new Error(`no adapter for channel ${m.channel}`);
-      await adapter.deliver({
-        id: m.idempotency_key,
-        channel: m.channel,
-        recipientId: m.recipient_id,
-        address: m.address,
-        template: m.template,
-        locale: m.locale,
-        payload: JSON.parse(m.payload_json) as unknown,
-      });
-      await database.db
-        .updateTable('outbox')
-        .set({
-          status: 'delivered',
-          delivered_at: clock.now().toISOString(),
-          attempts: m.attempts + 1,
-          last_error: null,
-        })
-        .where('id', '=', m.id)
-        .execute();
-      delivered += 1;
-    } catch (err) {
-      const attempts = m.attempts + 1;
-      const wait = BACKOFF_SECONDS[Math.min(attempts - 1, BACKOFF_SECONDS.length - 1)] ?? 3600;
-      await database.db
-        .updateTable('outbox')
-        .set({
-          status: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
+  const queue = [...toSend];
+  const work = async () => {
+    for (let m = queue.shift(); m; m = queue.shift()) {
+      const adapter = adapters[m.channel];
+      try {
+        if (!adapter) throw new Error(`no adapter for channel ${m.channel}`);
+        await withTimeout(
+          adapter.deliver({
+            id: m.idempotency_key,
+            channel: m.channel,
+            recipientType: m.recipient_type,
+            recipientId: m.recipient_id,
+            address: m.address,
+            template: m.template,
+            locale: m.locale,
+            payload: JSON.parse(m.payload_json) as unknown,
+          }),
+          timeoutMs,
+        );
+        await markDelivered(database.db, m.id, m.attempts + 1, clock.now().toISOString());
+        delivered += 1;
+      } catch (err) {
+        const attempts = m.attempts + 1;
+        await markAttemptFailed(database.db, m.id, {
           attempts,
-          last_error: err instanceof Error ? err.message.slice(0, 500) : String(err).slice(0, 500),
-          next_attempt_at: new Date(clock.now().getTime() + wait * 1000).toISOString(),
-        })
-        .where('id', '=', m.id)
-        .execute();
-      failed += 1;
+          error: err instanceof Error ? err.message : String(err),
+          nextAttemptAt: new Date(clock.now().getTime() + backoffSeconds(attempts) * 1000).toISOString(),
+          final: attempts >= MAX_ATTEMPTS,
+        });
+        failed += 1;
+      }
     }
-  }
-  return { delivered, failed };
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, queue.length)) }, work));
+  return { delivered, failed, held };
 }

@@ -27,6 +27,8 @@ import { ServicePackageService } from '../../modules/matching/service-package.se
 import { DispatchService } from '../../modules/matching/dispatch.service.ts';
 import { registerResourceRoutes } from '../../modules/matching/resource.routes.ts';
 import { registerDispatchRoutes } from '../../modules/matching/dispatch.routes.ts';
+import { SlaModule } from '../../modules/sla/sla.module.ts';
+import { registerSlaRoutes } from '../../modules/sla/sla.routes.ts';
 
 export interface Services {
   auth: AuthService;
@@ -35,6 +37,7 @@ export interface Services {
   dispatch: DispatchService;
   residents: ResidentService;
   grids: GridLocator;
+  sla: SlaModule;
 }
 
 export interface BuiltApp {
@@ -92,6 +95,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   const dispatch = new DispatchService(deps, catalogue, workOrders);
   workOrders.hooks.push(dispatch);
   const residents = new ResidentService(deps);
+  const sla = new SlaModule(deps, workOrders);
+  workOrders.hooks.push(...sla.hooks);
 
   app.get('/healthz', { schema: { hide: true } }, async () => {
     await ping(deps.database);
@@ -104,6 +109,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   await registerResidentRoutes(app, residents);
   await registerWorkOrderRoutes(app, workOrders, deps.database);
   await registerAuditRoutes(app, deps.database);
+  await registerSlaRoutes(app, sla);
   await registerOpen311Routes(app, { deps, auth, workOrders });
   await registerResourceRoutes(app, catalogue, new ServicePackageService(deps, catalogue), deps.clock);
   await registerDispatchRoutes(app, dispatch, deps.clock);
@@ -118,5 +124,5 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
     return reply.status(404).send(notFoundBody(request.method, request.url));
   });
 
-  return { app, services: { auth, workOrders, residents, grids, catalogue, dispatch } };
+  return { app, services: { auth, workOrders, residents, grids, catalogue, dispatch, sla } };
 }

@@ -1,0 +1,171 @@
+/**
+ * Channel adapters: the in-app inbox, SMS and WeChat template messages behind provider
+ * interfaces (development providers record what they would send), and signed webhooks.
+ * Real providers plug in through `createChannelAdapters({ sms, wechat })`.
+ */
+import type { Database } from '../../platform/db/database.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Logger } from '../../platform/context.ts';
+import { newId } from '../../platform/ids.ts';
+import { findWebhook, insertInboxItem, phoneOf } from './notifications.repository.ts';
+import type { ChannelAdapter, OutgoingMessage } from './outbox.worker.ts';
+import { renderTemplate } from './templates.ts';
+import { signWebhook, SIGNATURE_HEADER } from './webhook.signing.ts';
+
+/** An SMS gateway. `key` is the idempotency key: a gateway that supports it de-duplicates retries. */
+export interface SmsProvider {
+  send(to: string, text: string, key: string): Promise<void>;
+}
+
+/** A WeChat template-message sender (公众号/小程序订阅消息). */
+export interface WechatProvider {
+  send(
+    recipient: string,
+    template: string,
+    data: { title: string; body: string },
+    key: string,
+  ): Promise<void>;
+}
+
+export interface RecordedMessage {
+  channel: 'sms' | 'wechat';
+  to: string;
+  template: string;
+  text: string;
+  key: string;
+}
+
+/** Development SMS and WeChat provider: keeps the last messages in memory and logs them. */
+export class RecordingProvider implements SmsProvider, WechatProvider {
+  readonly sent: RecordedMessage[] = [];
+  constructor(
+    private readonly channel: 'sms' | 'wechat',
+    private readonly logger: Logger,
+  ) {}
+  async send(to: string, a: string, b: string | { title: string; body: string }, c?: string): Promise<void> {
+    const msg: RecordedMessage =
+      typeof b === 'string'
+        ? { channel: this.channel, to, template: 'sms', text: a, key: b }
+        : { channel: this.channel, to, template: a, text: `${b.title}：${b.body}`, key: c ?? '' };
+    this.sent.push(msg);
+    if (this.sent.length > 2000) this.sent.splice(0, 1000);
+    this.logger.info({ channel: msg.channel, to, key: msg.key }, `${msg.channel} (development): ${msg.text}`);
+  }
+}
+
+/** In-app delivery: the rendered message becomes an inbox item of its recipient, once per key. */
+export class InboxAdapter implements ChannelAdapter {
+  constructor(
+    private readonly database: Database,
+    private readonly clock: Clock,
+  ) {}
+  async deliver(msg: OutgoingMessage): Promise<void> {
+    if (!msg.recipientId) throw new Error('an in-app message needs a recipient');
+    const { title, body } = renderTemplate(msg.template, msg.locale, msg.payload);
+    const payload = (typeof msg.payload === 'object' && msg.payload !== null ? msg.payload : {}) as Record<
+      string,
+      unknown
+    >;
+    await insertInboxItem(this.database.db, {
+      id: newId(),
+      message_key: msg.id,
+      recipient_type: msg.recipientType ?? 'user',
+      recipient_id: msg.recipientId,
+      template: msg.template,
+      title,
+      body,
+      payload_json: JSON.stringify(payload),
+      order_id: typeof payload.orderId === 'string' ? payload.orderId : null,
+      created_at: this.clock.now().toISOString(),
+      read_at: null,
+    });
+  }
+}
+
+export class SmsAdapter implements ChannelAdapter {
+  constructor(
+    private readonly database: Database,
+    private readonly provider: SmsProvider,
+  ) {}
+  async deliver(msg: OutgoingMessage): Promise<void> {
+    const to =
+      msg.address ??
+      (msg.recipientId ? await phoneOf(this.database.db, msg.recipientType ?? '', msg.recipientId) : null);
+    if (!to) throw new Error('no phone number for this recipient');
+    const { title, body } = renderTemplate(msg.template, msg.locale, msg.payload);
+    await this.provider.send(to, `【邻里】${title}：${body}`, msg.id);
+  }
+}
+
+export class WechatAdapter implements ChannelAdapter {
+  constructor(private readonly provider: WechatProvider) {}
+  async deliver(msg: OutgoingMessage): Promise<void> {
+    const to = msg.address ?? msg.recipientId;
+    if (!to) throw new Error('no WeChat recipient');
+    await this.provider.send(to, msg.template, renderTemplate(msg.template, msg.locale, msg.payload), msg.id);
+  }
+}
+
+/**
+ * POSTs the event as JSON to the subscriber, signed with its secret, with a hard timeout; a
+ * non-2xx answer or a timeout is a failure the outbox retries with back-off. Redirects are not
+ * followed (a signed body is meant for the URL that was registered).
+ */
+export class WebhookAdapter implements ChannelAdapter {
+  constructor(
+    private readonly database: Database,
+    private readonly clock: Clock,
+    private readonly timeoutMs: number,
+  ) {}
+  async deliver(msg: OutgoingMessage): Promise<void> {
+    const sub = msg.recipientId ? await findWebhook(this.database.db, msg.recipientId) : undefined;
+    // A subscription deleted since the message was written: nothing to send.
+    if (!sub || sub.active !== 1) return;
+    const body = JSON.stringify({ id: msg.id, event: msg.template, data: msg.payload });
+    const ts = Math.floor(this.clock.now().getTime() / 1000);
+    const res = await fetch(sub.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'linli-webhooks/1',
+        'x-linli-event': msg.template,
+        'x-linli-delivery': msg.id,
+        [SIGNATURE_HEADER]: signWebhook(sub.secret, ts, body),
+      },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    await res.body?.cancel().catch(() => undefined);
+    if (res.status < 200 || res.status >= 300) throw new Error(`webhook endpoint answered ${res.status}`);
+  }
+}
+
+export interface ChannelSet {
+  adapters: Record<string, ChannelAdapter>;
+  /** The development recorders (absent when real providers were given). */
+  recorded: { sms?: RecordingProvider; wechat?: RecordingProvider };
+}
+
+/** The adapters of one node: real providers when given, recording development providers otherwise. */
+export function createChannelAdapters(
+  database: Database,
+  clock: Clock,
+  logger: Logger,
+  options: { sms?: SmsProvider; wechat?: WechatProvider; webhookTimeoutMs?: number } = {},
+): ChannelSet {
+  const sms: SmsProvider = options.sms ?? new RecordingProvider('sms', logger);
+  const wechat: WechatProvider = options.wechat ?? new RecordingProvider('wechat', logger);
+  return {
+    adapters: {
+      inapp: new InboxAdapter(database, clock),
+      sms: new SmsAdapter(database, sms),
+      wechat: new WechatAdapter(wechat),
+      webhook: new WebhookAdapter(database, clock, options.webhookTimeoutMs ?? 5000),
+    },
+    recorded: {
+      ...(sms instanceof RecordingProvider ? { sms } : {}),
+      ...(wechat instanceof RecordingProvider ? { wechat } : {}),
+    },
+  };
+}

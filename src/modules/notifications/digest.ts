@@ -1,0 +1,72 @@
+import type { Database } from '../../platform/db/database.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { enqueue } from './outbox.repository.ts';
+import { digestsDue, heldFor, markDigested, setLastDigest } from './notifications.repository.ts';
+import { renderTemplate } from './templates.ts';
+
+const SUMMARY_ITEMS = 5;
+
+/**
+ * Gathers the messages held for staff in digest mode into one digest message per user whose
+ * interval has passed. One transaction per user: the digest exists exactly when its messages are
+ * marked as digested, and its key (user + instant) makes a retried run write it once.
+ */
+export async function runDigests(
+  database: Database,
+  clock: Clock,
+): Promise<{ digests: number; messages: number }> {
+  const now = clock.now().toISOString();
+  let digests = 0;
+  let messages = 0;
+  for (const pref of await digestsDue(database.db, now)) {
+    const n = await database.db.transaction().execute(async (trx) => {
+      const held = await heldFor(trx, pref.user_id);
+      if (held.length === 0) return 0;
+      const items = held.map((m) => {
+        const payload = JSON.parse(m.payload_json) as Record<string, unknown>;
+        return {
+          template: m.template,
+          title: renderTemplate(m.template, pref.locale, payload).title,
+          orderId: typeof payload.orderId === 'string' ? payload.orderId : null,
+          number: typeof payload.number === 'string' ? payload.number : null,
+          at: m.created_at,
+        };
+      });
+      const sep = pref.locale === 'en' ? '; ' : '；';
+      const summary = items
+        .slice(0, SUMMARY_ITEMS)
+        .map((i) => (i.number ? `${i.title} ${i.number}` : i.title))
+        .join(sep);
+      await enqueue(
+        trx,
+        {
+          idempotencyKey: `digest:${pref.user_id}:${now}`,
+          channel: 'inapp',
+          recipientType: 'user',
+          recipientId: pref.user_id,
+          address: null,
+          template: 'digest',
+          locale: pref.locale === 'en' ? 'en' : 'zh-CN',
+          payload: {
+            count: items.length,
+            summary: items.length > SUMMARY_ITEMS ? `${summary}…` : summary,
+            items,
+          },
+        },
+        now,
+      );
+      const marked = await markDigested(
+        trx,
+        held.map((m) => m.id),
+        now,
+      );
+      await setLastDigest(trx, pref.user_id, now);
+      return marked;
+    });
+    if (n > 0) {
+      digests += 1;
+      messages += n;
+    }
+  }
+  return { digests, messages };
+}

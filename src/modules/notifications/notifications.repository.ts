@@ -1,0 +1,220 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { DB } from '../../platform/db/schema.ts';
+import type {
+  InboxItemTable,
+  NotificationPreferenceTable,
+  NotificationTables,
+  WebhookSubscriptionTable,
+} from './notifications.tables.ts';
+
+type Db = Kysely<DB & NotificationTables>;
+const t = (db: Kysely<DB>): Db => db.withTables<NotificationTables>();
+
+export type InboxRow = Selectable<InboxItemTable>;
+export type PreferenceRow = Selectable<NotificationPreferenceTable>;
+export type WebhookRow = Selectable<WebhookSubscriptionTable>;
+
+// ── inbox ───────────────────────────────────────────────────────────────────
+/** Stores an in-app message once per outbox key (a redelivery leaves one item). */
+export async function insertInboxItem(db: Kysely<DB>, row: InboxItemTable): Promise<void> {
+  await t(db)
+    .insertInto('inbox_items')
+    .values(row)
+    .onConflict((oc) => oc.column('message_key').doNothing())
+    .execute();
+}
+
+export async function listInbox(
+  db: Kysely<DB>,
+  who: { type: string; id: string },
+  opts: { unreadOnly: boolean; before?: { createdAt: string; id: string } | undefined; limit: number },
+): Promise<InboxRow[]> {
+  let q = t(db)
+    .selectFrom('inbox_items')
+    .selectAll()
+    .where('recipient_type', '=', who.type)
+    .where('recipient_id', '=', who.id);
+  if (opts.unreadOnly) q = q.where('read_at', 'is', null);
+  const b = opts.before;
+  if (b)
+    q = q.where((eb) =>
+      eb.or([
+        eb('created_at', '<', b.createdAt),
+        eb.and([eb('created_at', '=', b.createdAt), eb('id', '<', b.id)]),
+      ]),
+    );
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute();
+}
+
+export async function countUnread(db: Kysely<DB>, who: { type: string; id: string }): Promise<number> {
+  const r = await t(db)
+    .selectFrom('inbox_items')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('recipient_type', '=', who.type)
+    .where('recipient_id', '=', who.id)
+    .where('read_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export async function markRead(
+  db: Kysely<DB>,
+  who: { type: string; id: string },
+  ids: string[] | 'all',
+  at: string,
+): Promise<number> {
+  let q = t(db)
+    .updateTable('inbox_items')
+    .set({ read_at: at })
+    .where('recipient_type', '=', who.type)
+    .where('recipient_id', '=', who.id)
+    .where('read_at', 'is', null);
+  if (ids !== 'all') {
+    if (ids.length === 0) return 0;
+    q = q.where('id', 'in', ids);
+  }
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+export async function findInboxItem(db: Kysely<DB>, id: string): Promise<InboxRow | undefined> {
+  return t(db).selectFrom('inbox_items').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+// ── preferences ─────────────────────────────────────────────────────────────
+export async function preferencesOf(db: Kysely<DB>, userIds: string[]): Promise<PreferenceRow[]> {
+  if (userIds.length === 0) return [];
+  return t(db).selectFrom('notification_preferences').selectAll().where('user_id', 'in', userIds).execute();
+}
+
+export async function upsertPreference(db: Kysely<DB>, row: NotificationPreferenceTable): Promise<void> {
+  const { user_id: _u, ...rest } = row;
+  await t(db)
+    .insertInto('notification_preferences')
+    .values(row)
+    .onConflict((oc) => oc.column('user_id').doUpdateSet(rest))
+    .execute();
+}
+
+export async function setLastDigest(db: Kysely<DB>, userId: string, at: string): Promise<void> {
+  await t(db)
+    .updateTable('notification_preferences')
+    .set({ last_digest_at: at })
+    .where('user_id', '=', userId)
+    .execute();
+}
+
+/** Digest users whose interval has passed and who have held messages. */
+export async function digestsDue(db: Kysely<DB>, now: string): Promise<PreferenceRow[]> {
+  const rows = await t(db)
+    .selectFrom('notification_preferences')
+    .selectAll()
+    .where('mode', '=', 'digest')
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('outbox')
+          .select('outbox.id')
+          .where('outbox.status', '=', 'held')
+          .whereRef('outbox.recipient_id', '=', 'notification_preferences.user_id'),
+      ),
+    )
+    .execute();
+  const nowMs = Date.parse(now);
+  return rows.filter(
+    (r) =>
+      r.last_digest_at === null || Date.parse(r.last_digest_at) + Number(r.digest_minutes) * 60_000 <= nowMs,
+  );
+}
+
+// ── outbox helpers for digests ──────────────────────────────────────────────
+export async function holdMessages(db: Kysely<DB>, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await t(db).updateTable('outbox').set({ status: 'held' }).where('id', 'in', ids).execute();
+}
+
+export async function heldFor(db: Kysely<DB>, userId: string) {
+  return t(db)
+    .selectFrom('outbox')
+    .selectAll()
+    .where('status', '=', 'held')
+    .where('recipient_type', '=', 'user')
+    .where('recipient_id', '=', userId)
+    .orderBy('created_at')
+    .execute();
+}
+
+export async function markDigested(db: Kysely<DB>, ids: string[], at: string): Promise<number> {
+  if (ids.length === 0) return 0;
+  const r = await t(db)
+    .updateTable('outbox')
+    .set({ status: 'digested', delivered_at: at })
+    .where('id', 'in', ids)
+    .where('status', '=', 'held')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+export async function outboxById(db: Kysely<DB>, ids: string[]) {
+  if (ids.length === 0) return [];
+  return t(db).selectFrom('outbox').selectAll().where('id', 'in', ids).execute();
+}
+
+// ── webhooks ────────────────────────────────────────────────────────────────
+export async function insertWebhook(db: Kysely<DB>, row: WebhookSubscriptionTable): Promise<void> {
+  await t(db).insertInto('webhook_subscriptions').values(row).execute();
+}
+
+export async function listWebhooks(db: Kysely<DB>, communityIds: string[]): Promise<WebhookRow[]> {
+  if (communityIds.length === 0) return [];
+  return t(db)
+    .selectFrom('webhook_subscriptions')
+    .selectAll()
+    .where('community_id', 'in', communityIds)
+    .orderBy('created_at')
+    .execute();
+}
+
+export async function findWebhook(db: Kysely<DB>, id: string): Promise<WebhookRow | undefined> {
+  return t(db).selectFrom('webhook_subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function deactivateWebhook(db: Kysely<DB>, id: string): Promise<boolean> {
+  const r = await t(db)
+    .updateTable('webhook_subscriptions')
+    .set({ active: 0 })
+    .where('id', '=', id)
+    .where('active', '=', 1)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export async function activeWebhooks(db: Kysely<DB>, communityId: string): Promise<WebhookRow[]> {
+  return t(db)
+    .selectFrom('webhook_subscriptions')
+    .selectAll()
+    .where('community_id', '=', communityId)
+    .where('active', '=', 1)
+    .execute();
+}
+
+export async function residentContact(db: Kysely<DB>, residentId: string) {
+  return t(db)
+    .selectFrom('residents')
+    .select(['id', 'phone', 'preferred_channel'])
+    .where('id', '=', residentId)
+    .executeTakeFirst();
+}
+
+/** The phone number of a message's recipient, for SMS messages enqueued without an address. */
+export async function phoneOf(db: Kysely<DB>, recipientType: string, id: string): Promise<string | null> {
+  if (recipientType === 'resident') {
+    const r = await t(db).selectFrom('residents').select('phone').where('id', '=', id).executeTakeFirst();
+    return r?.phone ?? null;
+  }
+  if (recipientType === 'user') {
+    const u = await t(db).selectFrom('users').select('phone').where('id', '=', id).executeTakeFirst();
+    return u?.phone ?? null;
+  }
+  return null;
+}

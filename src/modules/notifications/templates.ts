@@ -1,0 +1,208 @@
+/**
+ * Message templates in zh-CN and English. A template is a title and a body with `{name}`
+ * placeholders filled from the message payload; an unknown template still renders (its name and
+ * the order number), so a new message kind never fails delivery for want of words.
+ */
+export type Locale = 'zh-CN' | 'en';
+export const LOCALES: readonly Locale[] = ['zh-CN', 'en'];
+
+interface Text {
+  title: string;
+  body: string;
+}
+
+type TemplateSet = Record<Locale, Text>;
+
+const T = (zhTitle: string, zhBody: string, enTitle: string, enBody: string): TemplateSet => ({
+  'zh-CN': { title: zhTitle, body: zhBody },
+  en: { title: enTitle, body: enBody },
+});
+
+export const TEMPLATES: Readonly<Record<string, TemplateSet>> = {
+  otp: T(
+    '验证码',
+    '您的验证码是 {code}，{minutes} 分钟内有效。',
+    'Sign-in code',
+    'Your code is {code}, valid for {minutes} minutes.',
+  ),
+  order_received: T(
+    '工单已受理登记',
+    '您的诉求已登记，工单号 {number}。我们会尽快处理。',
+    'Request received',
+    'Your request is registered as {number}. We will act on it soon.',
+  ),
+  order_accepted: T(
+    '工单已受理',
+    '工单 {number} 已受理。',
+    'Request accepted',
+    'Request {number} has been accepted.',
+  ),
+  order_dispatched: T(
+    '工单已派单',
+    '工单 {number} 已派给处理人员。',
+    'Request dispatched',
+    'Request {number} has been assigned.',
+  ),
+  order_in_progress: T(
+    '工单处理中',
+    '工单 {number} 正在处理。',
+    'Work started',
+    'Work on {number} has started.',
+  ),
+  order_waiting_on_resident: T(
+    '需要您补充信息',
+    '工单 {number} 需要您的回复，处理暂停等待中。',
+    'We need your reply',
+    'Request {number} is waiting for your reply.',
+  ),
+  order_resolved: T(
+    '工单已办结，请确认评价',
+    '工单 {number} 已办结。请确认是否解决并评价（1-5 星）；如未解决可申请重办。',
+    'Resolved: please confirm and rate',
+    'Request {number} is resolved. Please confirm and rate it (1-5 stars), or reopen it if it is not fixed.',
+  ),
+  order_closed: T(
+    '工单已关闭',
+    '工单 {number} 已关闭，感谢您的评价。',
+    'Request closed',
+    'Request {number} is closed. Thank you.',
+  ),
+  order_accepted_reopen: T(
+    '工单已重新受理',
+    '工单 {number} 已重新受理。',
+    'Request reopened',
+    'Request {number} was reopened.',
+  ),
+  order_referred: T(
+    '工单已转办',
+    '工单 {number} 已转至相关部门处理。',
+    'Request referred',
+    'Request {number} was referred to the responsible body.',
+  ),
+  order_duplicate: T(
+    '工单已合并',
+    '工单 {number} 与已有工单重复，已合并处理。',
+    'Merged',
+    'Request {number} duplicates another and was merged.',
+  ),
+  order_not_actionable: T(
+    '工单无法办理',
+    '工单 {number} 无法办理，原因已告知。',
+    'Cannot be acted on',
+    'Request {number} cannot be acted on.',
+  ),
+  order_cancelled: T(
+    '工单已撤销',
+    '工单 {number} 已撤销。',
+    'Request cancelled',
+    'Request {number} was cancelled.',
+  ),
+  order_reply: T(
+    '工单有新回复',
+    '工单 {number} 有新的回复，请查看。',
+    'New reply',
+    'There is a new reply on {number}.',
+  ),
+  order_assigned: T(
+    '新派单',
+    '您有新的工单 {number}（紧急程度：{urgency}）。',
+    'New assignment',
+    'You have been assigned {number} (urgency: {urgency}).',
+  ),
+  sla_warning: T(
+    '工单即将超时',
+    '工单 {number} 的{clockZh}将于 {dueAt} 到期。',
+    'Due soon',
+    'The {clockEn} of {number} is due at {dueAt}.',
+  ),
+  sla_breached: T(
+    '工单已超时',
+    '工单 {number} 的{clockZh}已于 {dueAt} 超时。',
+    'Deadline missed',
+    'The {clockEn} of {number} was due at {dueAt} and is overdue.',
+  ),
+  sla_escalated: T(
+    '超时工单升级',
+    '工单 {number} 超时未办，已升级至您（{level}）。',
+    'Escalated to you',
+    'Overdue request {number} has been escalated to you ({level}).',
+  ),
+  supervision_issued: T(
+    '督办通知',
+    '工单 {number} 被督办：{reason}。请于 {dueAt} 前回复。',
+    'Supervision order',
+    'Request {number} is under supervision: {reason}. Respond by {dueAt}.',
+  ),
+  supervision_responded: T(
+    '督办已回复',
+    '工单 {number} 的督办已回复：{response}',
+    'Supervision answered',
+    'The supervision of {number} was answered: {response}',
+  ),
+  supervision_overdue: T(
+    '督办逾期',
+    '工单 {number} 的督办已逾期未回复。',
+    'Supervision overdue',
+    'The supervision of {number} was not answered in time.',
+  ),
+  return_visit_created: T(
+    '回访任务',
+    '工单 {number} 需要回访（{reasonZh}）。',
+    'Return visit',
+    'Request {number} needs a return visit ({reasonEn}).',
+  ),
+  rate_reminder: T(
+    '请评价工单',
+    '工单 {number} 已办结，请确认并评价；{days} 天内未回复将自动办结。',
+    'Please rate',
+    'Request {number} is resolved; please confirm and rate it. It closes by itself in {days} days.',
+  ),
+  satisfaction_survey: T(
+    '满意度调查',
+    '工单 {number} 已办结数日，您对处理结果满意吗？请回复 1-5 分。',
+    'How did we do?',
+    'Request {number} was closed a few days ago. How satisfied are you? Answer 1-5.',
+  ),
+  digest: T(
+    '通知汇总',
+    '您有 {count} 条新通知：{summary}',
+    'Digest',
+    'You have {count} new notifications: {summary}',
+  ),
+};
+
+const CLOCK_NAMES: Record<string, { zh: string; en: string }> = {
+  first_response: { zh: '首次响应时限', en: 'first response' },
+  resolution: { zh: '办结时限', en: 'resolution' },
+  update: { zh: '进展更新时限', en: 'progress update' },
+};
+const REASONS: Record<string, { zh: string; en: string }> = {
+  low_rating: { zh: '居民评价低', en: 'low rating' },
+  reopen: { zh: '居民申请重办', en: 'reopened by the resident' },
+};
+
+/** Renders a template for a locale; placeholders missing from the payload become empty. */
+export function renderTemplate(template: string, locale: string, payload: unknown): Text {
+  const loc: Locale = locale === 'en' ? 'en' : 'zh-CN';
+  const data: Record<string, unknown> = typeof payload === 'object' && payload !== null ? { ...payload } : {};
+  const clock = CLOCK_NAMES[String(data.clock ?? '')];
+  if (clock) {
+    data.clockZh ??= clock.zh;
+    data.clockEn ??= clock.en;
+  }
+  const reason = REASONS[String(data.reason ?? '')];
+  if (reason) {
+    data.reasonZh ??= reason.zh;
+    data.reasonEn ??= reason.en;
+  }
+  const set = TEMPLATES[template];
+  const text: Text = set
+    ? set[loc]
+    : { title: template, body: loc === 'en' ? `Update on {number}` : `工单 {number} 有更新` };
+  const fill = (s: string) =>
+    s.replace(/\{(\w+)\}/g, (_m, k: string) => {
+      const v = data[k];
+      return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    });
+  return { title: fill(text.title), body: fill(text.body) };
+}

@@ -1,0 +1,292 @@
+/**
+ * SLA policies, business calendars and holiday files as data: admin edits with validation, and
+ * the runtime view the engine reads (policies, calendars with their region's holidays applied),
+ * cached briefly and dropped on every local edit.
+ */
+import type { Kysely } from 'kysely';
+import type { Deps } from '../../platform/context.ts';
+import type { DB } from '../../platform/db/schema.ts';
+import { AppError, forbidden, notFound } from '../../platform/errors.ts';
+import { CHANNELS } from '../../platform/auth/principal.ts';
+import type { Principal } from '../../platform/auth/principal.ts';
+import { allCategoryCodes } from '../taxonomy/taxonomy.default.ts';
+import { appendAudit } from '../audit/audit.repository.ts';
+import { validateCalendar } from './calendar.ts';
+import type { BusinessCalendar, BusinessCalendarInput } from './calendar.ts';
+import { CN_HOLIDAY_FILES, parseHolidayFile } from './holidays.ts';
+import type { HolidayFile } from './holidays.ts';
+import { validatePolicies } from './sla.policy.ts';
+import type { SlaIssue } from './sla.errors.ts';
+import { calendarInputFromRow, effectiveCalendar, policyFromRow, policyToRow } from './sla.metrics.ts';
+import type { StoredPolicy } from './sla.metrics.ts';
+import * as repo from './sla.repository.ts';
+
+export interface SlaRuntime {
+  policies: StoredPolicy[];
+  byId: Map<string, StoredPolicy>;
+  calendars: Map<string, BusinessCalendar>;
+}
+
+export type PolicyInput = Omit<StoredPolicy, 'id' | 'escalationStepMinutes'> & {
+  id?: string | undefined;
+  escalationStepMinutes?: number | undefined;
+};
+
+export type CalendarInput = BusinessCalendarInput & { holidayRegion?: string | null | undefined };
+
+const CACHE_MS = 10_000;
+const DEFAULT_STEP_MINUTES = 120;
+const REGION = /^[a-z]{2,8}$/;
+const CATEGORY_CODES = new Set(allCategoryCodes());
+
+/** The first issue as a typed API error naming its field; all issues travel in the details. */
+export function refuse(issues: SlaIssue[], prefix?: string): AppError {
+  const strip = (f: string) => (prefix && f.startsWith(prefix) ? f.slice(prefix.length) : f);
+  const first = issues[0];
+  return new AppError('validation_failed', first?.message ?? 'invalid', {
+    field: strip(first?.field ?? ''),
+    code: first?.code,
+    issues: issues.slice(0, 20).map((i) => ({ ...i, field: strip(i.field) })),
+  });
+}
+
+function requireAdmin(p: Principal) {
+  if (p.kind !== 'user' || p.role !== 'admin') throw forbidden('only administrators edit SLA settings');
+  return p;
+}
+
+export class SlaCatalog {
+  private cache: { at: number; value: SlaRuntime } | null = null;
+
+  constructor(private readonly deps: Deps) {}
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  invalidate(): void {
+    this.cache = null;
+  }
+
+  /** Holiday files by region: the shipped CN years, overridden by imported ones. */
+  private async holidayFiles(db: Kysely<DB>): Promise<Map<string, HolidayFile[]>> {
+    const byKey = new Map<string, HolidayFile>();
+    for (const f of Object.values(CN_HOLIDAY_FILES)) byKey.set(`cn:${f.year}`, f);
+    for (const row of await repo.listHolidayFiles(db)) {
+      byKey.set(`${row.region}:${row.year}`, JSON.parse(row.file_json) as HolidayFile);
+    }
+    const out = new Map<string, HolidayFile[]>();
+    for (const [key, f] of byKey) {
+      const region = key.split(':')[0] ?? '';
+      out.set(region, [...(out.get(region) ?? []), f]);
+    }
+    return out;
+  }
+
+  /** Policies and effective calendars; pass the transaction when called inside one. */
+  async runtime(db: Kysely<DB> = this.db): Promise<SlaRuntime> {
+    const now = Date.now();
+    if (this.cache && now - this.cache.at < CACHE_MS) return this.cache.value;
+    const [policyRows, calendarRows, files] = await Promise.all([
+      repo.listPolicyRows(db),
+      repo.listCalendarRows(db),
+      this.holidayFiles(db),
+    ]);
+    const policies = policyRows.map(policyFromRow);
+    const calendars = new Map<string, BusinessCalendar>();
+    for (const row of calendarRows) {
+      calendars.set(
+        row.id,
+        effectiveCalendar(row, row.holiday_region ? (files.get(row.holiday_region) ?? []) : []),
+      );
+    }
+    const value = { policies, byId: new Map(policies.map((p) => [p.id, p])), calendars };
+    this.cache = { at: now, value };
+    return value;
+  }
+
+  async listPolicies(): Promise<StoredPolicy[]> {
+    return (await repo.listPolicyRows(this.db)).map(policyFromRow);
+  }
+
+  async getPolicy(id: string): Promise<StoredPolicy> {
+    const p = (await this.listPolicies()).find((x) => x.id === id);
+    if (!p) throw notFound('not_found', 'SLA policy', id);
+    return p;
+  }
+
+  /** Checks a policy against the whole set it would join (scopes, calendars, chains that end). */
+  private async check(p: Principal, input: PolicyInput, id: string): Promise<StoredPolicy> {
+    const admin = requireAdmin(p);
+    if (input.category !== '*' && !CATEGORY_CODES.has(input.category))
+      throw new AppError('validation_failed', `unknown category "${input.category}"`, { field: 'category' });
+    if (input.channel !== undefined && !(CHANNELS as readonly string[]).includes(input.channel))
+      throw new AppError('validation_failed', `unknown channel "${input.channel}"`, { field: 'channel' });
+    if (input.communityId !== undefined && !admin.communityIds.includes(input.communityId))
+      throw new AppError('validation_failed', 'you do not administer this community', {
+        field: 'communityId',
+      });
+    const step = input.escalationStepMinutes ?? DEFAULT_STEP_MINUTES;
+    if (!(Number.isFinite(step) && step > 0))
+      throw new AppError('validation_failed', 'escalationStepMinutes must be a positive number of minutes', {
+        field: 'escalationStepMinutes',
+      });
+    const policy: StoredPolicy = { ...input, id, escalationStepMinutes: step };
+    if (policy.channel === undefined) delete policy.channel;
+    if (policy.communityId === undefined) delete policy.communityId;
+    if (policy.updateIntervalMinutes === undefined) delete policy.updateIntervalMinutes;
+    const others = (await this.listPolicies()).filter((x) => x.id !== id);
+    const calendars = (await repo.listCalendarRows(this.db)).map((c) => c.id);
+    const all = [...others, policy];
+    const checked = validatePolicies(all, { calendarIds: calendars });
+    if (!checked.ok) throw refuse(checked.errors, `policies[${all.length - 1}].`);
+    return { ...policy, warnAtRatio: policy.warnAtRatio ?? 0.75 };
+  }
+
+  async createPolicy(p: Principal, input: PolicyInput): Promise<StoredPolicy> {
+    const id =
+      input.id ??
+      `${input.category}-${input.priorityBand}-${Date.now().toString(36)}`.replace(/[^\w.-]/g, '_');
+    if ((await this.listPolicies()).some((x) => x.id === id))
+      throw new AppError('conflict', `an SLA policy ${id} already exists`, { field: 'id' });
+    const policy = await this.check(p, input, id);
+    const at = this.deps.clock.now().toISOString();
+    await this.db.transaction().execute(async (trx) => {
+      await repo.insertPolicy(trx, policyToRow(policy, at));
+      await this.audit(trx, p, 'sla.policy_created', policy.id, policy, at);
+    });
+    this.invalidate();
+    return policy;
+  }
+
+  async updatePolicy(p: Principal, id: string, input: PolicyInput): Promise<StoredPolicy> {
+    await this.getPolicy(id);
+    const policy = await this.check(p, input, id);
+    const at = this.deps.clock.now().toISOString();
+    await this.db.transaction().execute(async (trx) => {
+      await repo.updatePolicy(trx, policyToRow(policy, at));
+      await this.audit(trx, p, 'sla.policy_updated', id, policy, at);
+    });
+    this.invalidate();
+    return policy;
+  }
+
+  async deletePolicy(p: Principal, id: string): Promise<void> {
+    requireAdmin(p);
+    await this.getPolicy(id);
+    const rest = (await this.listPolicies()).filter((x) => x.id !== id);
+    const checked = validatePolicies(rest);
+    if (!checked.ok)
+      throw new AppError('conflict', `another policy's escalation chain continues with ${id}`, {
+        field: 'id',
+        issues: checked.errors.slice(0, 5),
+      });
+    const at = this.deps.clock.now().toISOString();
+    await this.db.transaction().execute(async (trx) => {
+      await repo.deletePolicy(trx, id);
+      await this.audit(trx, p, 'sla.policy_deleted', id, { id }, at);
+    });
+    this.invalidate();
+  }
+
+  async listCalendars(): Promise<Array<CalendarInput & { holidayRegion: string | null }>> {
+    return (await repo.listCalendarRows(this.db)).map(calendarInputFromRow);
+  }
+
+  /** Creates or replaces a calendar after validation (overlapping or inverted periods, bad dates, zones). */
+  async putCalendar(
+    p: Principal,
+    input: CalendarInput,
+  ): Promise<CalendarInput & { holidayRegion: string | null }> {
+    requireAdmin(p);
+    const { holidayRegion, ...cal } = input;
+    const checked = validateCalendar(cal);
+    if (!checked.ok) throw refuse(checked.errors);
+    if (holidayRegion !== undefined && holidayRegion !== null && !REGION.test(holidayRegion))
+      throw new AppError('validation_failed', 'holidayRegion is a short lower-case region code such as cn', {
+        field: 'holidayRegion',
+      });
+    const v = checked.value;
+    const at = this.deps.clock.now().toISOString();
+    const existing = (await repo.listCalendarRows(this.db)).find((c) => c.id === v.id);
+    const row = {
+      id: v.id,
+      name: v.name,
+      time_zone: v.timeZone,
+      mode: v.mode,
+      weekly_json: JSON.stringify(v.weekly),
+      holidays_json: JSON.stringify(v.holidays),
+      workdays_json: JSON.stringify(v.workdays),
+      workday_hours_from: v.workdayHoursFrom,
+      holiday_region: holidayRegion ?? null,
+      created_at: existing?.created_at ?? at,
+      updated_at: at,
+    };
+    await this.db.transaction().execute(async (trx) => {
+      await repo.upsertCalendar(trx, row);
+      await this.audit(trx, p, existing ? 'sla.calendar_updated' : 'sla.calendar_created', v.id, row, at);
+    });
+    this.invalidate();
+    return calendarInputFromRow(row);
+  }
+
+  /** Imports (or replaces) a region's holiday file for one year; refuses a file for another year. */
+  async importHolidays(p: Principal, region: string, year: number, json: unknown): Promise<HolidayFile> {
+    requireAdmin(p);
+    if (!REGION.test(region))
+      throw new AppError('validation_failed', 'region is a short lower-case code such as cn', {
+        field: 'region',
+      });
+    const parsed = parseHolidayFile(json, year);
+    if (!parsed.ok) throw refuse(parsed.errors);
+    const at = this.deps.clock.now().toISOString();
+    await this.db.transaction().execute(async (trx) => {
+      await repo.upsertHolidayFile(trx, {
+        region,
+        year,
+        file_json: JSON.stringify(parsed.value),
+        provisional: parsed.value.provisional ? 1 : 0,
+        imported_at: at,
+        imported_by: p.kind === 'user' ? p.username : 'system',
+      });
+      await this.audit(trx, p, 'sla.holidays_imported', `${region}:${year}`, parsed.value, at);
+    });
+    this.invalidate();
+    return parsed.value;
+  }
+
+  async holidayFilesList(): Promise<
+    Array<{ region: string; year: number; file: HolidayFile; imported: boolean }>
+  > {
+    const imported = new Set((await repo.listHolidayFiles(this.db)).map((r) => `${r.region}:${r.year}`));
+    const files = await this.holidayFiles(this.db);
+    return [...files.entries()].flatMap(([region, list]) =>
+      list
+        .sort((a, b) => a.year - b.year)
+        .map((file) => ({ region, year: file.year, file, imported: imported.has(`${region}:${file.year}`) })),
+    );
+  }
+
+  /** SLA settings are deployment-wide: their audit entries go to every community the admin serves. */
+  private async audit(
+    trx: Kysely<DB>,
+    p: Principal,
+    action: string,
+    id: string,
+    payload: unknown,
+    at: string,
+  ) {
+    const admin = requireAdmin(p);
+    for (const communityId of admin.communityIds) {
+      await appendAudit(trx, this.deps.database.dialect, {
+        communityId,
+        createdAt: at,
+        actor: `user:${admin.username}`,
+        action,
+        entityType: 'sla_settings',
+        entityId: id,
+        payload,
+      });
+    }
+  }
+}

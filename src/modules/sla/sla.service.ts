@@ -1,0 +1,426 @@
+/**
+ * The SLA of every order: on creation the governing policy is chosen and the deadlines stored;
+ * on each transition the history is replayed and the metrics updated (pausing while the order
+ * waits on the resident); timers warn before a deadline, record the breach and escalate along
+ * the policy's chain — all inside the transaction of the change, on the timeline and in the
+ * audit chain.
+ */
+import type { Kysely } from 'kysely';
+import type { Deps } from '../../platform/context.ts';
+import type { DB } from '../../platform/db/schema.ts';
+import { newId } from '../../platform/ids.ts';
+import { STAFF_ROLES } from '../../platform/auth/principal.ts';
+import { findOrder } from '../work-orders/work-order.repository.ts';
+import type { WorkOrderRow } from '../work-orders/work-order.repository.ts';
+import type { Action } from '../work-orders/work-order.machine.ts';
+import type { LifecycleHooks } from '../work-orders/work-order.service.ts';
+import { emitWebhookEvent, notifyUsers } from '../notifications/notify.ts';
+import { addBusinessMinutes } from './business-time.ts';
+import type { BusinessCalendar } from './calendar.ts';
+import { nextEscalationLevel, resolveEscalationChain } from './escalation.ts';
+import { selectPolicy } from './sla.policy.ts';
+import { computeSlaState } from './sla.state.ts';
+import type { SlaClockName, SlaState } from './sla.state.ts';
+import type { SlaCatalog } from './sla.catalog.ts';
+import { bandOf, metricsOf, monthOf, slaEventOf, toSlaEvents } from './sla.metrics.ts';
+import type { HistoryEntry, StoredPolicy } from './sla.metrics.ts';
+import { recordOrderChange, SLA_ACTOR } from './sla.record.ts';
+import * as repo from './sla.repository.ts';
+import type { MetricsRow, TimerRow } from './sla.repository.ts';
+import type { SlaSettings } from './sla.settings.ts';
+import type { SupervisionService } from './sla.supervision.ts';
+import type { TimerWorker } from './sla.timers.ts';
+
+/** Who hears about an escalation to each level of a chain. */
+const LEVEL_ROLES: Readonly<Record<string, readonly string[]>> = {
+  dispatcher: ['dispatcher'],
+  community_head: ['manager'],
+  manager: ['manager'],
+  street: ['admin'],
+};
+
+export function rolesForLevel(level: string): readonly string[] {
+  return LEVEL_ROLES[level] ?? ((STAFF_ROLES as readonly string[]).includes(level) ? [level] : ['manager']);
+}
+
+const SLA_TIMER_KINDS = ['warn', 'breach'] as const;
+
+interface Loaded {
+  order: WorkOrderRow;
+  metrics: MetricsRow;
+  policy: StoredPolicy;
+  calendar: BusinessCalendar;
+  history: HistoryEntry[];
+}
+
+export class SlaService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly catalog: SlaCatalog,
+    private readonly settings: SlaSettings,
+    private readonly supervision: SupervisionService,
+  ) {}
+
+  private get dialect() {
+    return this.deps.database.dialect;
+  }
+
+  /** The lifecycle hooks that keep each order's SLA metrics and timers current. */
+  readonly hooks: LifecycleHooks = {
+    onCreated: (trx, order, at) => this.start(trx, order, at),
+    onTransition: (trx, _before, after, action, at) => this.advance(trx, after, action, at),
+  };
+
+  registerTimers(worker: TimerWorker): void {
+    worker.on('warn', (trx, timer, now) => this.onWarn(trx, timer, now));
+    worker.on('breach', (trx, timer, now) => this.onBreach(trx, timer, now));
+    worker.on('escalate', (trx, timer, now) => this.onEscalate(trx, timer, now));
+  }
+
+  /** Chooses the policy, stores the deadlines and schedules the first timers. */
+  async start(trx: Kysely<DB>, order: WorkOrderRow, at: string): Promise<void> {
+    const rt = await this.catalog.runtime(trx);
+    const policy = selectPolicy(rt.policies, {
+      category: order.subcategory ?? order.category,
+      priorityBand: bandOf(order.priority),
+      channel: order.channel,
+      communityId: order.community_id,
+    });
+    const calendar = policy ? rt.calendars.get(policy.calendarId) : undefined;
+    if (!policy || !calendar) return;
+    const history: HistoryEntry[] = [{ type: 'submitted', at }];
+    const state = this.compute(policy, calendar, history, at);
+    const tz = await repo.communityTimeZone(trx, order.community_id);
+    await repo.insertMetrics(trx, {
+      work_order_id: order.id,
+      community_id: order.community_id,
+      policy_id: policy.id,
+      policy_json: JSON.stringify(policy),
+      calendar_id: calendar.id,
+      category: order.category,
+      priority: order.priority,
+      channel: order.channel,
+      grid_id: order.grid_id,
+      assignee_id: order.assignee_id,
+      submitted_at: at,
+      month: monthOf(tz, at),
+      first_response_warned_at: null,
+      resolution_warned_at: null,
+      escalation_level: null,
+      escalated_at: null,
+      history_json: JSON.stringify(history),
+      updated_at: at,
+      ...metricsOf(state),
+    });
+    await this.syncTimers(trx, order, state, at);
+  }
+
+  /** Replays the history with the new event and stores the metrics; reschedules timers. */
+  async advance(trx: Kysely<DB>, order: WorkOrderRow, action: Action, at: string): Promise<void> {
+    const loaded = await this.load(trx, order.id, order);
+    if (!loaded) return;
+    const event = slaEventOf(action);
+    if (event) loaded.history.push({ type: event, at });
+    const state = this.compute(loaded.policy, loaded.calendar, loaded.history, at);
+    await repo.updateMetrics(trx, order.id, {
+      ...metricsOf(state),
+      assignee_id: order.assignee_id,
+      grid_id: order.grid_id,
+      history_json: JSON.stringify(loaded.history),
+      updated_at: at,
+    });
+    await this.syncTimers(trx, order, state, at);
+    const open = state.status === 'open';
+    if (!open) await repo.cancelTimers(trx, order.id, ['escalate']);
+    // A breached order that runs again (resumed, reopened) climbs on from where it stopped.
+    const breached = state.firstResponse.breached || state.resolution.breached;
+    if (open && breached && (event === 'resumed' || event === 'reopened')) {
+      await this.armNextEscalation(trx, loaded, loaded.metrics.escalation_level, at);
+    }
+  }
+
+  /** The stored SLA of an order with its policy snapshot and calendar, or null when it has none. */
+  private async load(trx: Kysely<DB>, orderId: string, order?: WorkOrderRow): Promise<Loaded | null> {
+    const metrics = await repo.findMetrics(trx, orderId);
+    if (!metrics) return null;
+    const o = order ?? (await findOrder(trx, orderId));
+    if (!o) return null;
+    const rt = await this.catalog.runtime(trx);
+    const calendar = rt.calendars.get(metrics.calendar_id);
+    if (!calendar) return null;
+    const policy = JSON.parse(metrics.policy_json) as StoredPolicy;
+    return {
+      order: o,
+      metrics,
+      policy,
+      calendar,
+      history: JSON.parse(metrics.history_json) as HistoryEntry[],
+    };
+  }
+
+  private compute(
+    policy: StoredPolicy,
+    calendar: BusinessCalendar,
+    history: HistoryEntry[],
+    at: string,
+  ): SlaState {
+    const r = computeSlaState(policy, calendar, toSlaEvents(history), Date.parse(at));
+    if (!r.ok) throw new Error(`SLA history of an order is invalid: ${r.errors[0]?.message}`);
+    return r.value;
+  }
+
+  /** Pending warn/breach timers become exactly the ones the state asks for. */
+  private async syncTimers(trx: Kysely<DB>, order: WorkOrderRow, state: SlaState, at: string): Promise<void> {
+    const wanted = state.nextTimers.map((t) => ({
+      key: `sla:${order.id}:${t.key}`,
+      kind: t.kind,
+      workOrderId: order.id,
+      communityId: order.community_id,
+      dueAt: new Date(t.at).toISOString(),
+      payload: { clock: t.clock },
+    }));
+    await repo.cancelTimers(
+      trx,
+      order.id,
+      SLA_TIMER_KINDS,
+      wanted.map((w) => w.key),
+    );
+    for (const w of wanted) await repo.scheduleTimer(trx, newId(), w, at);
+  }
+
+  private levelsOf(policy: StoredPolicy, rtPolicies: Map<string, StoredPolicy>): string[] {
+    const r = resolveEscalationChain(policy.id, (id) =>
+      id === policy.id ? policy.escalationChain : rtPolicies.get(id)?.escalationChain,
+    );
+    return r.ok && r.value.length > 0 ? r.value : ['dispatcher'];
+  }
+
+  /** Staff to tell about an order: its assignee, or the community's dispatchers when it has none. */
+  private async handlers(trx: Kysely<DB>, order: WorkOrderRow): Promise<string[]> {
+    if (order.assignee_id) return [order.assignee_id];
+    return (await repo.usersWithRoles(trx, order.community_id, ['dispatcher'])).map((u) => u.id);
+  }
+
+  private clockOf(timer: TimerRow): SlaClockName {
+    const clock = (JSON.parse(timer.payload_json) as { clock?: string }).clock;
+    return clock === 'first_response' || clock === 'update' ? clock : 'resolution';
+  }
+
+  /** Replays as of `now`; for the update clock, public replies since the last event count as updates. */
+  private async stateNow(trx: Kysely<DB>, l: Loaded, now: string, clock: SlaClockName): Promise<SlaState> {
+    if (clock === 'update') {
+      const last = l.history[l.history.length - 1]?.at ?? l.metrics.submitted_at;
+      for (const r of await repo.repliesAfter(trx, l.order.id, last))
+        l.history.push({ type: 'updated', at: r.created_at });
+    }
+    return this.compute(l.policy, l.calendar, l.history, now);
+  }
+
+  private async onWarn(trx: Kysely<DB>, timer: TimerRow, now: string): Promise<void> {
+    const l = timer.work_order_id ? await this.load(trx, timer.work_order_id) : null;
+    if (!l || l.metrics.sla_status !== 'open') return;
+    const clock = this.clockOf(timer);
+    const state = await this.stateNow(trx, l, now, clock);
+    const cs =
+      clock === 'update' ? state.update : clock === 'first_response' ? state.firstResponse : state.resolution;
+    // Caught up after a downtime past the deadline: the breach timer speaks instead.
+    if (!cs || cs.status !== 'running' || cs.breached) return;
+    const dueAt = cs.dueAt === null ? null : new Date(cs.dueAt).toISOString();
+    await repo.updateMetrics(trx, l.order.id, {
+      ...metricsOf(state),
+      history_json: JSON.stringify(l.history),
+      updated_at: now,
+      ...(clock === 'first_response' ? { first_response_warned_at: now } : {}),
+      ...(clock === 'resolution' ? { resolution_warned_at: now } : {}),
+    });
+    const data = { clock, dueAt, remainingMinutes: Math.round(cs.remainingMinutes) };
+    await recordOrderChange(trx, this.dialect, {
+      order: l.order,
+      type: 'sla_warning',
+      action: 'sla.warning',
+      actor: SLA_ACTOR,
+      data,
+      at: now,
+    });
+    await notifyUsers(
+      trx,
+      await this.handlers(trx, l.order),
+      {
+        template: 'sla_warning',
+        key: timer.key,
+        payload: { orderId: l.order.id, number: l.order.number, ...data },
+      },
+      now,
+    );
+    await emitWebhookEvent(
+      trx,
+      l.order.community_id,
+      'sla.warning',
+      { orderId: l.order.id, number: l.order.number, ...data },
+      timer.key,
+      now,
+    );
+  }
+
+  private async onBreach(trx: Kysely<DB>, timer: TimerRow, now: string): Promise<void> {
+    const l = timer.work_order_id ? await this.load(trx, timer.work_order_id) : null;
+    if (!l || l.metrics.sla_status !== 'open') return;
+    const clock = this.clockOf(timer);
+    const state = await this.stateNow(trx, l, now, clock);
+    const cs =
+      clock === 'update' ? state.update : clock === 'first_response' ? state.firstResponse : state.resolution;
+    await repo.updateMetrics(trx, l.order.id, {
+      ...metricsOf(state),
+      history_json: JSON.stringify(l.history),
+      updated_at: now,
+    });
+    if (!cs || !cs.breached) {
+      // The deadline moved (an update came in): schedule the timers the state asks for now.
+      await this.syncTimers(trx, l.order, state, now);
+      return;
+    }
+    const dueAt = cs.dueAt === null ? null : new Date(cs.dueAt).toISOString();
+    const data = {
+      clock,
+      dueAt,
+      breachedAt: cs.breachedAt === null ? null : new Date(cs.breachedAt).toISOString(),
+    };
+    await recordOrderChange(trx, this.dialect, {
+      order: l.order,
+      type: 'sla_breached',
+      action: 'sla.breached',
+      actor: SLA_ACTOR,
+      data,
+      at: now,
+    });
+    await notifyUsers(
+      trx,
+      await this.handlers(trx, l.order),
+      {
+        template: 'sla_breached',
+        key: timer.key,
+        urgent: true,
+        payload: { orderId: l.order.id, number: l.order.number, ...data },
+      },
+      now,
+    );
+    await emitWebhookEvent(
+      trx,
+      l.order.community_id,
+      'sla.breached',
+      { orderId: l.order.id, number: l.order.number, ...data },
+      timer.key,
+      now,
+    );
+    if (clock !== 'update' && l.metrics.escalation_level === null) {
+      const rt = await this.catalog.runtime(trx);
+      const first = this.levelsOf(l.policy, rt.byId)[0] ?? 'dispatcher';
+      await this.escalate(trx, l, first, clock, now);
+    }
+  }
+
+  private async onEscalate(trx: Kysely<DB>, timer: TimerRow, now: string): Promise<void> {
+    const l = timer.work_order_id ? await this.load(trx, timer.work_order_id) : null;
+    if (!l || l.metrics.sla_status !== 'open') return;
+    const { level, clock } = JSON.parse(timer.payload_json) as { level: string; clock: SlaClockName };
+    const rt = await this.catalog.runtime(trx);
+    // Only the next step of the chain: a stale or repeated timer never escalates twice.
+    if (nextEscalationLevel(this.levelsOf(l.policy, rt.byId), l.metrics.escalation_level) !== level) return;
+    await this.escalate(trx, l, level, clock, now);
+  }
+
+  private async escalate(
+    trx: Kysely<DB>,
+    l: Loaded,
+    level: string,
+    clock: SlaClockName,
+    now: string,
+  ): Promise<void> {
+    await repo.insertEscalation(trx, {
+      id: newId(),
+      work_order_id: l.order.id,
+      community_id: l.order.community_id,
+      level,
+      clock,
+      created_at: now,
+    });
+    await repo.updateMetrics(trx, l.order.id, {
+      escalation_level: level,
+      escalated_at: now,
+      updated_at: now,
+    });
+    l.metrics = { ...l.metrics, escalation_level: level, escalated_at: now };
+    const data = { level, clock };
+    await recordOrderChange(trx, this.dialect, {
+      order: l.order,
+      type: 'sla_escalated',
+      action: 'sla.escalated',
+      actor: SLA_ACTOR,
+      note: `超时升级至 ${level}`,
+      data,
+      at: now,
+    });
+    const users = await repo.usersWithRoles(trx, l.order.community_id, rolesForLevel(level));
+    await notifyUsers(
+      trx,
+      users.map((u) => u.id),
+      {
+        template: 'sla_escalated',
+        key: `escalated:${l.order.id}:${level}:${now}`,
+        urgent: true,
+        payload: { orderId: l.order.id, number: l.order.number, ...data },
+      },
+      now,
+    );
+    await emitWebhookEvent(
+      trx,
+      l.order.community_id,
+      'sla.escalated',
+      { orderId: l.order.id, number: l.order.number, ...data },
+      `escalated:${l.order.id}:${level}:${now}`,
+      now,
+    );
+    const rt = await this.catalog.runtime(trx);
+    const levels = this.levelsOf(l.policy, rt.byId);
+    if (nextEscalationLevel(levels, level) === null) {
+      if (this.settings.autoSupervise)
+        await this.supervision.issueInTransaction(trx, l.order, {
+          level,
+          reason: `超时升级至最高层级（${level}），自动督办`,
+          dueAt: new Date(Date.parse(now) + this.settings.supervisionDueMinutes * 60_000).toISOString(),
+          actor: SLA_ACTOR,
+          at: now,
+        });
+      return;
+    }
+    await this.armNextEscalation(trx, l, level, now, clock);
+  }
+
+  private async armNextEscalation(
+    trx: Kysely<DB>,
+    l: Loaded,
+    current: string | null,
+    at: string,
+    clock: SlaClockName = 'resolution',
+  ): Promise<void> {
+    const rt = await this.catalog.runtime(trx);
+    const next = nextEscalationLevel(this.levelsOf(l.policy, rt.byId), current);
+    if (next === null || current === null) return;
+    const dueAt = new Date(
+      addBusinessMinutes(l.calendar, Date.parse(at), l.policy.escalationStepMinutes),
+    ).toISOString();
+    await repo.scheduleTimer(
+      trx,
+      newId(),
+      {
+        key: `esc:${l.order.id}:${next}:${at}`,
+        kind: 'escalate',
+        workOrderId: l.order.id,
+        communityId: l.order.community_id,
+        dueAt,
+        payload: { level: next, clock },
+      },
+      at,
+    );
+  }
+}

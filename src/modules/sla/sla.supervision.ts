@@ -1,0 +1,279 @@
+/**
+ * Supervision orders (督办): a manager — or the SLA, when an escalation reaches the top of its
+ * chain — puts an order under supervision with its own deadline; the people handling the order
+ * answer it. An unanswered supervision turns overdue when its timer fires. Every step is on the
+ * order's timeline, in the audit chain and in the notifications.
+ */
+import type { Kysely } from 'kysely';
+import type { Deps } from '../../platform/context.ts';
+import type { DB } from '../../platform/db/schema.ts';
+import { AppError, forbidden, invalidInput, notFound } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import { actorLabel, communitiesOf } from '../../platform/auth/principal.ts';
+import type { Principal } from '../../platform/auth/principal.ts';
+import { findOrder } from '../work-orders/work-order.repository.ts';
+import type { WorkOrderRow } from '../work-orders/work-order.repository.ts';
+import type { WorkOrderService } from '../work-orders/work-order.service.ts';
+import { TERMINAL } from '../work-orders/work-order.machine.ts';
+import type { Status } from '../work-orders/work-order.machine.ts';
+import { emitWebhookEvent, notifyUsers } from '../notifications/notify.ts';
+import { recordOrderChange } from './sla.record.ts';
+import type { Actor } from './sla.record.ts';
+import * as repo from './sla.repository.ts';
+import type { SupervisionRow, TimerRow } from './sla.repository.ts';
+import type { SlaSettings } from './sla.settings.ts';
+import type { TimerWorker } from './sla.timers.ts';
+
+const ISSUERS = ['manager', 'admin'];
+const RESPONDERS = ['dispatcher', 'manager', 'admin'];
+
+export interface IssueInput {
+  reason: string;
+  dueInMinutes?: number | undefined;
+  dueAt?: string | undefined;
+}
+
+function actorOf(p: Principal): Actor {
+  return {
+    type: p.kind === 'resident' ? 'resident' : p.kind === 'user' ? 'user' : 'system',
+    id: 'id' in p ? p.id : null,
+    name: p.name,
+    label: actorLabel(p),
+  };
+}
+
+export class SupervisionService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly workOrders: WorkOrderService,
+    private readonly settings: SlaSettings,
+  ) {}
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  registerTimers(worker: TimerWorker): void {
+    worker.on('supervision', (trx, timer, now) => this.onDue(trx, timer, now));
+  }
+
+  /** A manager puts an order under supervision. */
+  async issue(p: Principal, orderId: string, input: IssueInput): Promise<SupervisionRow> {
+    if (p.kind !== 'user' || !ISSUERS.includes(p.role))
+      throw forbidden('only managers issue supervision orders');
+    const { order } = await this.workOrders.getReadable(p, orderId);
+    if (TERMINAL.has(order.status as Status))
+      throw new AppError('invalid_transition', `cannot supervise an order that is ${order.status}`, {
+        status: order.status,
+      });
+    const reason = input.reason.trim();
+    if (reason === '') throw invalidInput('reason', 'say why the order is supervised');
+    const now = this.deps.clock.now();
+    let dueAt: string;
+    if (input.dueAt !== undefined) {
+      const t = Date.parse(input.dueAt);
+      if (!Number.isFinite(t)) throw invalidInput('dueAt', 'dueAt must be an ISO date-time');
+      if (t <= now.getTime()) throw invalidInput('dueAt', 'the supervision deadline must lie in the future');
+      dueAt = new Date(t).toISOString();
+    } else {
+      const minutes = input.dueInMinutes ?? this.settings.supervisionDueMinutes;
+      if (!(Number.isFinite(minutes) && minutes > 0))
+        throw invalidInput('dueInMinutes', 'must be a positive number');
+      dueAt = new Date(now.getTime() + minutes * 60_000).toISOString();
+    }
+    const at = now.toISOString();
+    const id = await this.db
+      .transaction()
+      .execute((trx) =>
+        this.issueInTransaction(trx, order, { reason, dueAt, actor: actorOf(p), level: null, at }),
+      );
+    return (await repo.findSupervision(this.db, id)) as SupervisionRow;
+  }
+
+  /** Issues a supervision inside the caller's transaction (also used by escalation). */
+  async issueInTransaction(
+    trx: Kysely<DB>,
+    order: WorkOrderRow,
+    s: { reason: string; dueAt: string; actor: Actor; level: string | null; at: string },
+  ): Promise<string> {
+    const id = newId(Date.parse(s.at));
+    await repo.insertSupervision(trx, {
+      id,
+      work_order_id: order.id,
+      community_id: order.community_id,
+      level: s.level,
+      issued_by: s.actor.label,
+      issued_by_name: s.actor.name,
+      reason: s.reason,
+      due_at: s.dueAt,
+      status: 'open',
+      response: null,
+      responded_by: null,
+      responded_by_name: null,
+      responded_at: null,
+      created_at: s.at,
+    });
+    await repo.scheduleTimer(
+      trx,
+      newId(),
+      {
+        key: `supervision:${id}`,
+        kind: 'supervision',
+        workOrderId: order.id,
+        communityId: order.community_id,
+        dueAt: s.dueAt,
+        payload: { supervisionId: id },
+      },
+      s.at,
+    );
+    const data = { supervisionId: id, dueAt: s.dueAt, level: s.level };
+    await recordOrderChange(trx, this.deps.database.dialect, {
+      order,
+      type: 'supervision_issued',
+      action: 'sla.supervision_issued',
+      actor: s.actor,
+      note: s.reason,
+      data,
+      at: s.at,
+    });
+    const handlers = [
+      ...(order.assignee_id ? [order.assignee_id] : []),
+      ...(await repo.usersWithRoles(trx, order.community_id, ['dispatcher'])).map((u) => u.id),
+    ];
+    await notifyUsers(
+      trx,
+      handlers,
+      {
+        template: 'supervision_issued',
+        key: `supervision_issued:${id}`,
+        urgent: true,
+        payload: {
+          orderId: order.id,
+          number: order.number,
+          reason: s.reason,
+          dueAt: s.dueAt,
+          supervisionId: id,
+        },
+      },
+      s.at,
+    );
+    await emitWebhookEvent(
+      trx,
+      order.community_id,
+      'sla.supervision_issued',
+      { orderId: order.id, number: order.number, ...data },
+      `supervision_issued:${id}`,
+      s.at,
+    );
+    return id;
+  }
+
+  /** The handling side answers a supervision (also after it turned overdue). */
+  async respond(p: Principal, id: string, response: string): Promise<SupervisionRow> {
+    const s = await repo.findSupervision(this.db, id);
+    if (!s || !communitiesOf(p).includes(s.community_id)) throw notFound('not_found', 'supervision', id);
+    const order = await findOrder(this.db, s.work_order_id);
+    if (!order) throw notFound('not_found', 'supervision', id);
+    if (p.kind !== 'user' || !(RESPONDERS.includes(p.role) || order.assignee_id === p.id))
+      throw forbidden('the assignee, dispatchers and managers answer supervision orders');
+    const text = response.trim();
+    if (text === '') throw invalidInput('response', 'the response is empty');
+    if (s.status === 'responded')
+      throw new AppError('conflict', 'this supervision was already answered', { id });
+    const at = this.deps.clock.now().toISOString();
+    await this.db.transaction().execute(async (trx) => {
+      const ok = await repo.updateSupervision(trx, id, ['open', 'overdue'], {
+        status: 'responded',
+        response: text,
+        responded_by: p.id,
+        responded_by_name: p.name,
+        responded_at: at,
+      });
+      if (!ok) throw new AppError('conflict', 'this supervision was already answered', { id });
+      await repo.cancelTimerByKey(trx, `supervision:${id}`);
+      const late = at > s.due_at;
+      await recordOrderChange(trx, this.deps.database.dialect, {
+        order,
+        type: 'supervision_responded',
+        action: 'sla.supervision_responded',
+        actor: actorOf(p),
+        note: text,
+        data: { supervisionId: id, late },
+        at,
+      });
+      const managers = (await repo.usersWithRoles(trx, order.community_id, ['manager'])).map((u) => u.id);
+      await notifyUsers(
+        trx,
+        managers,
+        {
+          template: 'supervision_responded',
+          key: `supervision_responded:${id}`,
+          payload: { orderId: order.id, number: order.number, response: text, supervisionId: id, late },
+        },
+        at,
+      );
+    });
+    return (await repo.findSupervision(this.db, id)) as SupervisionRow;
+  }
+
+  async list(
+    p: Principal,
+    f: {
+      community?: string | undefined;
+      status?: string | undefined;
+      orderId?: string | undefined;
+      limit: number;
+    },
+  ): Promise<SupervisionRow[]> {
+    if (p.kind !== 'user') throw forbidden('staff only');
+    let communityIds = communitiesOf(p);
+    if (f.community) {
+      if (!communityIds.includes(f.community)) throw forbidden('you do not serve this community');
+      communityIds = [f.community];
+    }
+    return repo.listSupervisions(this.db, {
+      communityIds,
+      status: f.status,
+      orderId: f.orderId,
+      limit: f.limit,
+    });
+  }
+
+  private async onDue(trx: Kysely<DB>, timer: TimerRow, now: string): Promise<void> {
+    const { supervisionId } = JSON.parse(timer.payload_json) as { supervisionId: string };
+    const s = await repo.findSupervision(trx, supervisionId);
+    if (!s || s.status !== 'open') return;
+    const order = await findOrder(trx, s.work_order_id);
+    if (!order) return;
+    await repo.updateSupervision(trx, s.id, ['open'], { status: 'overdue' });
+    const data = { supervisionId: s.id, dueAt: s.due_at };
+    await recordOrderChange(trx, this.deps.database.dialect, {
+      order,
+      type: 'supervision_overdue',
+      action: 'sla.supervision_overdue',
+      actor: { type: 'system', id: null, name: 'SLA', label: 'system:sla' },
+      data,
+      at: now,
+    });
+    const managers = (await repo.usersWithRoles(trx, order.community_id, ['manager'])).map((u) => u.id);
+    await notifyUsers(
+      trx,
+      [...managers, ...(order.assignee_id ? [order.assignee_id] : [])],
+      {
+        template: 'supervision_overdue',
+        key: `supervision_overdue:${s.id}`,
+        urgent: true,
+        payload: { orderId: order.id, number: order.number, ...data },
+      },
+      now,
+    );
+    await emitWebhookEvent(
+      trx,
+      order.community_id,
+      'sla.supervision_overdue',
+      { orderId: order.id, number: order.number, ...data },
+      `supervision_overdue:${s.id}`,
+      now,
+    );
+  }
+}

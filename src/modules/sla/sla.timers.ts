@@ -1,0 +1,148 @@
+/**
+ * The timer worker. Timers live in the database (`sla_timers`), so they survive restarts and a
+ * worker that starts late fires everything that fell due meanwhile. A batch is claimed and fired
+ * in one transaction: PostgreSQL locks the claimed rows (`FOR UPDATE SKIP LOCKED`) so several
+ * nodes take disjoint batches, SQLite holds its single write lock. A timer's effects and its
+ * `pending → fired` mark commit together, so it fires exactly once. Deferred kinds (those whose
+ * effect runs its own transaction, like auto-close through the work-order service) are leased
+ * instead, and their handlers must be idempotent.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../../platform/db/database.ts';
+import type { DB } from '../../platform/db/schema.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Logger } from '../../platform/context.ts';
+import { backoffSeconds } from '../notifications/outbox.worker.ts';
+import { claimDueTimers, markTimerFailed, markTimerFired } from './sla.repository.ts';
+import type { TimerRow } from './sla.repository.ts';
+
+export type InlineHandler = (trx: Kysely<DB>, timer: TimerRow, now: string) => Promise<void>;
+export type DeferredHandler = (timer: TimerRow, now: string) => Promise<void>;
+
+export interface TimerRunResult {
+  claimed: number;
+  fired: number;
+  failed: number;
+}
+
+export interface TimerWorkerOptions {
+  batch: number;
+  leaseMs: number;
+  maxAttempts: number;
+}
+
+export class TimerWorker {
+  private readonly inline = new Map<string, InlineHandler>();
+  private readonly deferred = new Map<string, DeferredHandler>();
+
+  constructor(
+    private readonly database: Database,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options: TimerWorkerOptions,
+  ) {}
+
+  on(kind: string, handler: InlineHandler): void {
+    this.inline.set(kind, handler);
+  }
+
+  onDeferred(kind: string, handler: DeferredHandler): void {
+    this.deferred.set(kind, handler);
+  }
+
+  /** Fires every timer due now, batch after batch (at most `maxBatches`), and reports the counts. */
+  async runDue(maxBatches = 50): Promise<TimerRunResult> {
+    const total: TimerRunResult = { claimed: 0, fired: 0, failed: 0 };
+    for (let i = 0; i < maxBatches; i++) {
+      const r = await this.runBatch();
+      total.claimed += r.claimed;
+      total.fired += r.fired;
+      total.failed += r.failed;
+      if (r.claimed < this.options.batch) break;
+    }
+    return total;
+  }
+
+  /** Claims one batch and fires it. */
+  async runBatch(): Promise<TimerRunResult> {
+    const now = this.clock.now();
+    const nowIso = now.toISOString();
+    const lease = new Date(now.getTime() + this.options.leaseMs).toISOString();
+    let claimed: TimerRow[] = [];
+    const later: TimerRow[] = [];
+    let fired = 0;
+    let failed = 0;
+    try {
+      fired = await this.database.db.transaction().execute(async (trx) => {
+        claimed = await claimDueTimers(trx, this.database.dialect, nowIso, lease, this.options.batch);
+        let n = 0;
+        for (const t of claimed) {
+          const handler = this.inline.get(t.kind);
+          if (!handler) {
+            if (this.deferred.has(t.kind)) later.push(t);
+            else await markTimerFailed(trx, t.id, `no handler for timer kind ${t.kind}`, null, t.attempts);
+            continue;
+          }
+          if (!(await markTimerFired(trx, t.id, nowIso))) continue;
+          await handler(trx, t, nowIso);
+          n += 1;
+        }
+        return n;
+      });
+    } catch (err) {
+      // One failing timer must not hold back the batch: fire them one transaction each.
+      this.logger.warn({ err }, 'timer batch failed; firing its timers one by one');
+      later.length = 0;
+      fired = 0;
+      for (const t of claimed) {
+        if (this.deferred.has(t.kind)) later.push(t);
+        else if (this.inline.has(t.kind)) {
+          const ok = await this.fireOne(t, nowIso);
+          if (ok) fired += 1;
+          else failed += 1;
+        }
+      }
+    }
+    for (const t of later) {
+      const handler = this.deferred.get(t.kind);
+      if (!handler) continue;
+      try {
+        await handler(t, nowIso);
+        if (
+          await markTimerFired(this.database.db, t.id, this.clock.now().toISOString(), t.lease_until ?? lease)
+        )
+          fired += 1;
+      } catch (err) {
+        failed += 1;
+        await this.fail(t, err);
+      }
+    }
+    return { claimed: claimed.length, fired, failed };
+  }
+
+  private async fireOne(t: TimerRow, nowIso: string): Promise<boolean> {
+    const handler = this.inline.get(t.kind);
+    if (!handler) return false;
+    try {
+      await this.database.db.transaction().execute(async (trx) => {
+        if (!(await markTimerFired(trx, t.id, nowIso))) return;
+        await handler(trx, t, nowIso);
+      });
+      return true;
+    } catch (err) {
+      await this.fail(t, err);
+      return false;
+    }
+  }
+
+  private async fail(t: TimerRow, err: unknown): Promise<void> {
+    const attempts = t.attempts;
+    const message = err instanceof Error ? err.message : String(err);
+    const retryAt =
+      attempts >= this.options.maxAttempts
+        ? null
+        : new Date(this.clock.now().getTime() + backoffSeconds(attempts) * 1000).toISOString();
+    this.logger.error({ err, timer: t.key, attempts }, 'timer failed');
+    await markTimerFailed(this.database.db, t.id, message, retryAt, attempts);
+  }
+}

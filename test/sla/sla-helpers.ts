@@ -1,0 +1,74 @@
+/** Shared steps of the SLA tests: orders through the API, the timer worker, timeline and audit checks. */
+import assert from 'node:assert/strict';
+import type { TestContext } from '../helpers.ts';
+
+export interface OrderView {
+  id: string;
+  number: string;
+  status: string;
+  version: number;
+  communityId: string;
+  timeline?: { type: string; note: string | null; data: Record<string, unknown> | null }[];
+}
+
+/** Shanghai wall-clock time as an ISO instant. */
+export const sh = (local: string) => new Date(`${local}:00+08:00`).toISOString();
+
+export async function createOrder(
+  ctx: TestContext,
+  token: string,
+  body: Record<string, unknown>,
+): Promise<OrderView> {
+  const res = await ctx.call('POST', '/api/v1/work-orders', token, body);
+  assert.equal(res.statusCode, 201, res.body);
+  return res.json() as OrderView;
+}
+
+export async function act(
+  ctx: TestContext,
+  token: string,
+  order: OrderView,
+  action: string,
+  body: Record<string, unknown> = {},
+): Promise<OrderView> {
+  const res = await ctx.call('POST', `/api/v1/work-orders/${order.id}/actions/${action}`, token, {
+    version: order.version,
+    ...body,
+  });
+  assert.equal(res.statusCode, 200, `${action}: ${res.body}`);
+  return res.json() as OrderView;
+}
+
+export async function timelineTypes(ctx: TestContext, orderId: string): Promise<string[]> {
+  const rows = await ctx.database.db
+    .selectFrom('work_order_events')
+    .select(['type'])
+    .where('work_order_id', '=', orderId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.type);
+}
+
+export async function auditOk(ctx: TestContext, communityId: string): Promise<void> {
+  const res = await ctx.call(
+    'GET',
+    `/api/v1/audit/verify?community=${communityId}`,
+    await ctx.login('auditor'),
+  );
+  const v = res.json() as { ok: boolean; firstBadSeq: number | null };
+  assert.equal(v.ok, true, `audit chain broken at ${v.firstBadSeq}`);
+}
+
+/** Adds an SLA policy through the admin API. */
+export async function addPolicy(ctx: TestContext, body: Record<string, unknown>): Promise<void> {
+  const res = await ctx.call('POST', '/api/v1/sla/policies', await ctx.login('admin'), {
+    escalationChain: ['dispatcher', 'community_head', 'street'],
+    ...body,
+  });
+  assert.equal(res.statusCode, 201, res.body);
+}
+
+export function count<T>(xs: readonly T[], pred: (x: T) => boolean): number {
+  return xs.filter(pred).length;
+}
