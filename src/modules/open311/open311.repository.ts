@@ -46,7 +46,6 @@ const REQUEST_COLUMNS = [
   'id',
   'number',
   'community_id',
-  'grid_id',
   'channel',
   'status',
   'category',
@@ -71,7 +70,6 @@ export interface RequestRow {
   id: string;
   number: string;
   community_id: string;
-  grid_id: string | null;
   channel: string;
   status: string;
   category: string;

@@ -237,6 +237,7 @@ export async function registerOpen311Routes(
               hide,
               tags: TAGS,
               summary: 'Submit a service request (form-urlencoded; also .xml)',
+              consumes: ['application/x-www-form-urlencoded'],
               description:
                 'Needs `api_key`. `attribute[CODE]=v` and `attribute[CODE][]=v` answer the service definition. ' +
                 'The request becomes a work order on the `open311` channel through the usual intake.',
