@@ -24,6 +24,10 @@ export interface Features {
   heatmap: RouteInfo | null;
   staff: RouteInfo | null;
   duplicates: RouteInfo | null;
+  slaDueSoon: RouteInfo | null;
+  slaOverdue: RouteInfo | null;
+  slaCompliance: RouteInfo | null;
+  unreadCount: RouteInfo | null;
 }
 
 type Json = Record<string, unknown>;
@@ -80,6 +84,10 @@ export function featuresOf(routes: RouteInfo[]): Features {
     heatmap: find(routes, 'get', /^\/api\/v1\/(analytics|dashboard)\/heat-?map$/),
     staff: find(routes, 'get', /^\/api\/v1\/(users|staff)$/),
     duplicates: find(routes, 'get', /^\/api\/v1\/work-orders\/\{id\}\/(duplicates|similar)$/),
+    slaDueSoon: find(routes, 'get', /^\/api\/v1\/sla\/due-soon$/),
+    slaOverdue: find(routes, 'get', /^\/api\/v1\/sla\/overdue$/),
+    slaCompliance: find(routes, 'get', /^\/api\/v1\/sla\/compliance$/),
+    unreadCount: find(routes, 'get', /^\/api\/v1\/(inbox|notifications)\/unread-count$/),
   };
 }
 

@@ -202,6 +202,7 @@ const zh = {
   noItems: '暂无数据',
   escalations: '督办 / 升级',
   content: '诉求内容',
+  autoDispatch: '按推荐自动派单',
   noteInternal: '内部备注',
   notePublic: '公开回复',
   addNote: '添加备注或回复',
@@ -265,6 +266,8 @@ const zh = {
   parent: '上级',
   private: '敏感',
   workers: '网格员',
+  resources: '服务资源',
+  slaPolicies: '时限策略',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -463,6 +466,7 @@ const en: Record<MessageKey, string> = {
   noItems: 'Nothing here',
   escalations: 'Escalations',
   content: 'Request',
+  autoDispatch: 'Auto-dispatch as suggested',
   noteInternal: 'Internal note',
   notePublic: 'Public reply',
   addNote: 'Add a note or reply',
@@ -523,6 +527,8 @@ const en: Record<MessageKey, string> = {
   parent: 'Parent',
   private: 'Sensitive',
   workers: 'Grid workers',
+  resources: 'Resources',
+  slaPolicies: 'SLA policies',
 };
 
 export type Lang = 'zh' | 'en';

@@ -28,10 +28,10 @@ import { labels } from '../../lib/i18n.ts';
 import { useSettings } from '../../lib/settings.tsx';
 import type { GridCollection, Me, Page, WorkOrder } from '../../lib/types.ts';
 import { OrderDrawer, urgencyColor } from '../shared/OrderDrawer.tsx';
-import { act, loadAssignees, needsTriage, OPEN, slaDeadline } from '../shared/orders.ts';
-import type { Person } from '../shared/orders.ts';
+import { act, loadAssignees, loadSla, needsTriage, OPEN, slaDeadline } from '../shared/orders.ts';
+import type { Person, SlaEntry } from '../shared/orders.ts';
 import { loadCandidates } from './candidates.ts';
-import type { Candidate } from './candidates.ts';
+import type { AutoSuggestion, Candidate } from './candidates.ts';
 
 const POLL_SECONDS = 5;
 type TabKey = 'triage' | 'queue' | 'progress' | 'all';
@@ -45,9 +45,9 @@ function useNow(ms = 1000): number {
   return now;
 }
 
-function Countdown({ order, now }: { order: WorkOrder; now: number }) {
+function Countdown({ order, now, entry }: { order: WorkOrder; now: number; entry?: SlaEntry | undefined }) {
   const { t, lang } = useSettings();
-  const d = slaDeadline(order);
+  const d = slaDeadline(order, entry);
   if (!d) return <span className="order-meta">—</span>;
   const left = d.at.getTime() - now;
   const text =
@@ -58,25 +58,51 @@ function Countdown({ order, now }: { order: WorkOrder; now: number }) {
   return (
     <Tooltip title={`${d.kind} · ${formatTime(lang, d.at.toISOString())}`}>
       <span style={{ color, fontWeight: 600 }}>{d.paused ? `⏸ ${text}` : text}</span>
+      {d.escalation && (
+        <Tag color="#a8071a" style={{ marginLeft: 4 }}>
+          {t('escalations')} {d.escalation}
+        </Tag>
+      )}
     </Tooltip>
   );
 }
 
-function CandidateList({ order, onAssign }: { order: WorkOrder; onAssign: (id: string) => void }) {
+function CandidateList({
+  order,
+  onAssign,
+  onAuto,
+}: {
+  order: WorkOrder;
+  onAssign: (id: string) => void;
+  onAuto: () => void;
+}) {
   const { t } = useSettings();
   const features = useFeatures();
   const [list, setList] = useState<Candidate[] | null>(null);
+  const [auto, setAuto] = useState<AutoSuggestion | null>(null);
   const route = features?.candidates ?? null;
   useEffect(() => {
     if (!route) return;
     loadCandidates(route, order.id)
-      .then(setList)
+      .then((r) => {
+        setList(r.list);
+        setAuto(r.suggestion);
+      })
       .catch(() => setList([]));
   }, [route, order.id]);
   if (!route) return null;
   if (!list) return <span className="order-meta">{t('loading')}</span>;
   return (
-    <div style={{ maxWidth: 380 }}>
+    <div style={{ maxWidth: 420 }}>
+      {auto && (
+        <div style={{ paddingBottom: 8, borderBottom: '1px solid #f0f0f0' }}>
+          <Button size="small" type="primary" onClick={onAuto}>
+            {t('autoDispatch')}
+          </Button>{' '}
+          <strong>{auto.assigneeName}</strong>
+          <div className="order-meta">{auto.reason}</div>
+        </div>
+      )}
       {list.length === 0 && <span className="order-meta">{t('noItems')}</span>}
       {list.slice(0, 5).map((c, i) => (
         <div key={`${c.assigneeId}-${i}`} style={{ padding: '6px 0', borderBottom: '1px solid #f0f0f0' }}>
@@ -85,7 +111,14 @@ function CandidateList({ order, onAssign }: { order: WorkOrder; onAssign: (id: s
               {i + 1}. {c.name}
             </strong>
             {c.score !== null && <Tag>{`${t('score')} ${c.score.toFixed(2)}`}</Tag>}
-            <Button size="small" type="primary" onClick={() => onAssign(c.assigneeId)}>
+            <Button
+              size="small"
+              type="primary"
+              disabled={!c.assigneeId}
+              onClick={() => {
+                if (c.assigneeId) onAssign(c.assigneeId);
+              }}
+            >
               {t('assign')}
             </Button>
           </Space>
@@ -115,14 +148,19 @@ export default function DispatchPage({ me }: { me: Me }) {
   const [drawer, setDrawer] = useState<string | null>(null);
   const [dropTarget, setDropTarget] = useState<string | null>(null);
   const [live, setLive] = useState(false);
+  const [sla, setSla] = useState<Map<string, SlaEntry>>(new Map());
 
   const reload = useCallback(async () => {
     if (!community) return;
     try {
-      const page = await api<Page<WorkOrder>>(
-        `/api/v1/work-orders${qs({ community: community.id, status: OPEN.join(','), limit: 200 })}`,
-      );
+      const [page, deadlines] = await Promise.all([
+        api<Page<WorkOrder>>(
+          `/api/v1/work-orders${qs({ community: community.id, status: OPEN.join(','), limit: 200 })}`,
+        ),
+        loadSla(community.id),
+      ]);
       setOrders(page.items);
+      setSla(deadlines);
       setUpdated(new Date());
     } catch {
       // Keep showing the last queue; the next tick tries again.
@@ -169,9 +207,9 @@ export default function DispatchPage({ me }: { me: Me }) {
     return () => clearInterval(id);
   }, [features, reload, community]);
 
-  async function run(o: WorkOrder, action: 'accept' | 'dispatch', assigneeId?: string) {
+  async function run(o: WorkOrder, action: 'accept' | 'dispatch', assigneeId?: string, auto = false) {
     try {
-      await act(o, action, assigneeId ? { assigneeId } : {});
+      await act(o, action, assigneeId ? { assigneeId } : auto ? { auto: true } : {});
       message.success(labels.action(lang, action));
       await reload();
     } catch (err) {
@@ -238,7 +276,12 @@ export default function DispatchPage({ me }: { me: Me }) {
       width: 110,
       render: (_v, o) => formatDuration(lang, now - Date.parse(o.createdAt)),
     },
-    { title: t('slaDue'), key: 'sla', width: 140, render: (_v, o) => <Countdown order={o} now={now} /> },
+    {
+      title: t('slaDue'),
+      key: 'sla',
+      width: 140,
+      render: (_v, o) => <Countdown order={o} now={now} entry={sla.get(o.id)} />,
+    },
     {
       title: t('assign'),
       key: 'assign',
@@ -282,7 +325,13 @@ export default function DispatchPage({ me }: { me: Me }) {
               <Popover
                 trigger="click"
                 title={t('candidates')}
-                content={<CandidateList order={o} onAssign={(id) => void run(o, 'dispatch', id)} />}
+                content={
+                  <CandidateList
+                    order={o}
+                    onAssign={(id) => void run(o, 'dispatch', id)}
+                    onAuto={() => void run(o, 'dispatch', undefined, true)}
+                  />
+                }
               >
                 <Button size="small">{t('candidates')}</Button>
               </Popover>

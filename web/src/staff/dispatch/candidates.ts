@@ -3,8 +3,8 @@ import { api } from '../../lib/api.ts';
 import type { RouteInfo } from '../../lib/features.ts';
 
 export interface Candidate {
-  /** The user id to dispatch to. */
-  assigneeId: string;
+  /** The user id to dispatch to (null when the resource has no staff on the system). */
+  assigneeId: string | null;
   name: string;
   kind: string;
   score: number | null;
@@ -16,11 +16,17 @@ type Json = Record<string, unknown>;
 const isJson = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
 
+const round = (n: number) => Math.round(n * 100) / 100;
+
 function numbers(v: unknown): [string, number][] {
   if (isJson(v)) {
-    return Object.entries(v)
-      .filter((e): e is [string, number] => typeof e[1] === 'number')
-      .map(([k, n]) => [k, Math.round(n * 100) / 100]);
+    const out: [string, number][] = [];
+    for (const [k, x] of Object.entries(v)) {
+      // Either a plain number or `{ value, weight, contribution, detail }`.
+      if (typeof x === 'number') out.push([k, round(x)]);
+      else if (isJson(x) && typeof x.contribution === 'number') out.push([k, round(x.contribution)]);
+    }
+    return out;
   }
   if (Array.isArray(v)) {
     const out: [string, number][] = [];
@@ -79,6 +85,19 @@ export function parseCandidates(payload: unknown): Candidate[] {
   return out;
 }
 
-export async function loadCandidates(route: RouteInfo, orderId: string): Promise<Candidate[]> {
-  return parseCandidates(await api<unknown>(route.path.replace('{id}', encodeURIComponent(orderId))));
+export interface AutoSuggestion {
+  assigneeName: string;
+  reason: string;
+}
+
+export async function loadCandidates(
+  route: RouteInfo,
+  orderId: string,
+): Promise<{ list: Candidate[]; suggestion: AutoSuggestion | null }> {
+  const payload = await api<unknown>(route.path.replace('{id}', encodeURIComponent(orderId)));
+  const sug = isJson(payload) && isJson(payload.suggestion) ? payload.suggestion : null;
+  return {
+    list: parseCandidates(payload),
+    suggestion: sug ? { assigneeName: str(sug.assigneeName) ?? '', reason: str(sug.reason) ?? '' } : null,
+  };
 }

@@ -90,8 +90,46 @@ export function loadAssignees(communityId: string): Promise<Person[]> {
   return p;
 }
 
-/** The deadline that matters now, when the SLA module publishes one on the order. */
-export function slaDeadline(o: WorkOrder): { at: Date; kind: string; paused: boolean } | null {
+/** A deadline from the SLA module's due-soon / overdue lists. */
+export interface SlaEntry {
+  orderId: string;
+  dueAt: string;
+  clock: string;
+  slaStatus: string;
+  escalationLevel: string | null;
+}
+
+/** Next deadlines of a community's open orders, keyed by order id (empty when the SLA routes are absent). */
+export async function loadSla(communityId: string): Promise<Map<string, SlaEntry>> {
+  const f = await loadFeatures();
+  const out = new Map<string, SlaEntry>();
+  for (const route of [f.slaDueSoon, f.slaOverdue]) {
+    if (!route) continue;
+    try {
+      const page = await api<{ items: SlaEntry[] }>(
+        `${route.path}${qs({ community: communityId, withinMinutes: 43200, limit: 500 })}`,
+      );
+      for (const e of page.items) out.set(e.orderId, e);
+    } catch {
+      // A missing or failing SLA list only hides the countdowns.
+    }
+  }
+  return out;
+}
+
+/** The deadline that matters now: from the SLA lists, or published on the order itself. */
+export function slaDeadline(
+  o: WorkOrder,
+  entry?: SlaEntry,
+): { at: Date; kind: string; paused: boolean; escalation: string | null } | null {
+  if (entry) {
+    return {
+      at: new Date(entry.dueAt),
+      kind: entry.clock,
+      paused: entry.slaStatus === 'paused',
+      escalation: entry.escalationLevel,
+    };
+  }
   const sla = o.sla ?? (isJson(o.attributes) && isJson(o.attributes.sla) ? o.attributes.sla : null);
   if (!isJson(sla)) return null;
   const paused = sla.paused === true || sla.state === 'paused';
@@ -100,7 +138,8 @@ export function slaDeadline(o: WorkOrder): { at: Date; kind: string; paused: boo
     : ['responseDueAt', 'firstResponseDueAt', 'respondBy', 'dueAt', 'deadline', 'resolveDueAt'];
   for (const k of prefer) {
     const v = sla[k];
-    if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return { at: new Date(v), kind: k, paused };
+    if (typeof v === 'string' && !Number.isNaN(Date.parse(v)))
+      return { at: new Date(v), kind: k, paused, escalation: null };
   }
   return null;
 }
