@@ -32,6 +32,8 @@ interface DispatchMeta {
   lane: 'manual' | 'auto' | 'emergency';
   score: number | null;
   reason: string;
+  /** A decision not used by then (the dispatch failed, e.g. a stale version) is forgotten. */
+  expires: number;
 }
 
 const RULES_TTL_MS = 30_000;
@@ -140,6 +142,7 @@ export class DispatchService implements LifecycleHooks {
       lane: d.lane,
       score: d.score,
       reason: d.reason,
+      expires: Date.now() + 60_000,
     };
   }
 
@@ -257,7 +260,7 @@ export class DispatchService implements LifecycleHooks {
     const userId = after.assignee_id ?? '';
     const meta = this.pending.get(after.id);
     if (meta) this.pending.delete(after.id);
-    const own = meta && meta.userId === userId ? meta : undefined;
+    const own = meta && meta.userId === userId && meta.expires > Date.now() ? meta : undefined;
     await repo.closeAssignments(trx, after.id, 'reassigned', at);
     const rule = await this.ruleForOrder(after, trx);
     const previous = await repo.assignmentsOf(trx, after.id);
@@ -473,6 +476,8 @@ export class DispatchService implements LifecycleHooks {
     const c = await communityFor(this.db, p, communityRef);
     requireEditor(p, c.id);
     const codes = new Set(allCategoryCodes());
+    // The body parser coerces a JSON null to "" for a string-or-null field: both mean "any category".
+    rules = rules.map((r) => ({ ...r, category: r.category ? r.category : null }));
     rules.forEach((r, i) => {
       if (r.category !== null && !codes.has(r.category)) {
         throw invalidInput(`rules[${i}].category`, `unknown category "${r.category}"`);
@@ -515,12 +520,6 @@ export class DispatchService implements LifecycleHooks {
     if (!row || !profile) return [];
     const moment = localMoment(now);
     return (snap.staff.get(row.id) ?? []).map((s) => ({ s, onDuty: personOnDuty(s, profile, moment) }));
-  }
-
-  checkAutoBody(body: { auto?: boolean | undefined; assigneeId?: string | undefined }): void {
-    if (body.auto && body.assigneeId) {
-      throw invalidInput('auto', 'send either an assigneeId or auto: true, not both');
-    }
   }
 }
 

@@ -100,10 +100,10 @@ export const ResourceBody = Type.Object(
 );
 export type ResourceBody = Static<typeof ResourceBody>;
 
-export const ResourceUpdateBody = Type.Intersect([
-  Type.Object({ version: Type.Integer({ minimum: 1 }) }),
-  ResourceBody,
-]);
+export const ResourceUpdateBody = Type.Object(
+  { version: Type.Integer({ minimum: 1 }), ...ResourceBody.properties },
+  { additionalProperties: false },
+);
 
 export const StaffView = Type.Object({
   userId: Type.String(),

@@ -1,36 +1,30 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
+import { containsPoint } from '../grids/geo.ts';
+import type { GeoJsonArea } from '../grids/geo.types.ts';
+import { createGridLocator } from '../grids/spatial-index.ts';
+import type { GridLocator as GridIndex, GridPlacement } from '../grids/spatial-index.ts';
 import { gridsOf } from './tenancy.repository.ts';
 
-type Ring = number[][];
-interface Polygon {
-  type: 'Polygon';
-  coordinates: Ring[];
+/** Point in a polygon with holes (GeoJSON [lng, lat]); a point on an edge counts as inside. */
+export function pointInPolygon(poly: GeoJsonArea, lng: number, lat: number): boolean {
+  return containsPoint(poly, { lat, lng });
 }
 
-function inRing(ring: Ring, x: number, y: number): boolean {
-  let inside = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi = 0, yi = 0] = ring[i] ?? [];
-    const [xj = 0, yj = 0] = ring[j] ?? [];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
-
-/** Point in a polygon with holes (GeoJSON [lng, lat]). */
-export function pointInPolygon(poly: Polygon, lng: number, lat: number): boolean {
-  const [outer, ...holes] = poly.coordinates;
-  if (!outer || !inRing(outer, lng, lat)) return false;
-  return !holes.some((h) => inRing(h, lng, lat));
+interface Entry {
+  until: number;
+  index: GridIndex;
+  idOf: ReadonlyMap<string, string>;
 }
 
 /**
- * Places points in a community's grids. Grids change rarely, so each community's polygons are
- * cached for a minute; every app node keeps its own copy.
+ * Places points in a community's grids through the spatial index of the grids module: a point
+ * strictly inside one grid belongs to it; on a shared edge, or inside overlapping grids, to the
+ * grid with the smallest code. Grids change rarely, so each community's index is cached for a
+ * minute (every app node keeps its own copy; an import on this node refreshes it at once).
  */
 export class GridLocator {
-  private readonly cache = new Map<string, { until: number; grids: { id: string; poly: Polygon }[] }>();
+  private readonly cache = new Map<string, Entry>();
 
   constructor(private readonly db: Kysely<DB>) {}
 
@@ -39,16 +33,39 @@ export class GridLocator {
     else this.cache.clear();
   }
 
-  async locate(communityId: string, lat: number, lng: number, nowMs: number): Promise<string | null> {
+  private async entry(communityId: string, nowMs: number): Promise<Entry> {
     let entry = this.cache.get(communityId);
     if (!entry || entry.until < nowMs) {
       const rows = await gridsOf(this.db, communityId);
       entry = {
         until: nowMs + 60_000,
-        grids: rows.map((g) => ({ id: g.id, poly: JSON.parse(g.polygon_json) as Polygon })),
+        index: createGridLocator(
+          rows.map((g) => ({ code: g.code, area: JSON.parse(g.polygon_json) as GeoJsonArea })),
+        ),
+        idOf: new Map(rows.map((g) => [g.code, g.id])),
       };
       this.cache.set(communityId, entry);
     }
-    return entry.grids.find((g) => pointInPolygon(g.poly, lng, lat))?.id ?? null;
+    return entry;
+  }
+
+  /** The id of the grid holding the point, or null when it lies in no grid. */
+  async locate(communityId: string, lat: number, lng: number, nowMs: number): Promise<string | null> {
+    const e = await this.entry(communityId, nowMs);
+    const hit = e.index.locate({ lat, lng });
+    return hit ? (e.idOf.get(hit.code) ?? null) : null;
+  }
+
+  /** The placement with its rule (`inside` or `boundary`) and the other grids that also hold the point. */
+  async place(
+    communityId: string,
+    lat: number,
+    lng: number,
+    nowMs: number,
+  ): Promise<(GridPlacement & { gridId: string }) | null> {
+    const e = await this.entry(communityId, nowMs);
+    const hit = e.index.locate({ lat, lng });
+    const gridId = hit ? e.idOf.get(hit.code) : undefined;
+    return hit && gridId ? { ...hit, gridId } : null;
   }
 }

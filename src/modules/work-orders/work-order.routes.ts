@@ -61,6 +61,8 @@ export async function registerWorkOrderRoutes(
   root: FastifyInstance,
   svc: WorkOrderService,
   database: Database,
+  /** Picks the assignee for a dispatch sent with `{ auto: true }` (matching and dispatch rules). */
+  autoAssignee?: (p: Principal, orderId: string) => Promise<string>,
 ): Promise<void> {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const db = () => database.db;
@@ -184,7 +186,9 @@ export async function registerWorkOrderRoutes(
     async (request) => {
       const p = requirePrincipal(request);
       const action = request.params.action as Action;
-      const after = await svc.act(p, request.params.id, action, request.body);
+      const auto = action === 'dispatch' && request.body.auto && !request.body.assigneeId && autoAssignee;
+      const body = auto ? { ...request.body, assigneeId: await auto(p, request.params.id) } : request.body;
+      const after = await svc.act(p, request.params.id, action, body);
       const ctx = await loadContext(db(), [after]);
       return presentOrder(p, after, ctx, await svc.allowed(p, await svc.facts(after, p)), {
         timeline: await svc.timeline(after.id),

@@ -27,6 +27,8 @@ import { ServicePackageService } from '../../modules/matching/service-package.se
 import { DispatchService } from '../../modules/matching/dispatch.service.ts';
 import { registerResourceRoutes } from '../../modules/matching/resource.routes.ts';
 import { registerDispatchRoutes } from '../../modules/matching/dispatch.routes.ts';
+import { GridService } from '../../modules/grids/grid.service.ts';
+import { registerGridRoutes } from '../../modules/grids/grid.routes.ts';
 import { SlaModule } from '../../modules/sla/sla.module.ts';
 import { registerSlaRoutes } from '../../modules/sla/sla.routes.ts';
 
@@ -107,12 +109,13 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   await registerAuthRoutes(app, auth, deps.database);
   await registerTenancyRoutes(app, deps.database);
   await registerResidentRoutes(app, residents);
-  await registerWorkOrderRoutes(app, workOrders, deps.database);
+  await registerWorkOrderRoutes(app, workOrders, deps.database, (p, id) => dispatch.resolveAuto(p, id));
   await registerAuditRoutes(app, deps.database);
   await registerSlaRoutes(app, sla);
   await registerOpen311Routes(app, { deps, auth, workOrders });
   await registerResourceRoutes(app, catalogue, new ServicePackageService(deps, catalogue), deps.clock);
   await registerDispatchRoutes(app, dispatch, deps.clock);
+  await registerGridRoutes(app, new GridService(deps, grids));
 
   const webRoot = resolve(options.webRoot ?? join(process.cwd(), 'dist', 'web'));
   const spa = existsSync(join(webRoot, 'index.html'));

@@ -1,0 +1,235 @@
+import type { Deps } from '../../platform/context.ts';
+import type { Principal } from '../../platform/auth/principal.ts';
+import { actorLabel } from '../../platform/auth/principal.ts';
+import { AppError } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import { appendAudit } from '../audit/audit.repository.ts';
+import { boundaryOf } from '../matching/resource.model.ts';
+import { communityFor, requireEditor } from '../matching/resource.access.ts';
+import type { GridLocator } from '../tenancy/grid-locator.ts';
+import { OPEN_STATUSES } from '../work-orders/work-order.machine.ts';
+import { analyseCoverage } from './coverage.ts';
+import { overlapAreaM2, validateFeatureCollection } from './geo.ts';
+import type { GeoJsonArea } from './geo.types.ts';
+import { createGridLocator } from './spatial-index.ts';
+import * as repo from './grid.repository.ts';
+
+export interface ImportIssue {
+  code: string;
+  severity: 'error' | 'warning';
+  message: string;
+  path: string;
+  featureIndex?: number;
+  featureId?: string;
+}
+
+export interface GridImportReport {
+  ok: boolean;
+  dryRun: boolean;
+  features: number;
+  created: string[];
+  updated: string[];
+  issues: ImportIssue[];
+  /** Households whose grid changes (or would change) with these grids, and those left in no grid. */
+  households: { total: number; moved: number; unplaced: number };
+  openOrdersMoved: number;
+}
+
+interface PlannedGrid {
+  code: string;
+  name: string;
+  area: GeoJsonArea;
+  workers: string[] | undefined;
+  existingId: string | undefined;
+}
+
+const workersOf = (v: unknown): string[] | undefined => {
+  if (v === undefined || v === null || v === '') return undefined;
+  if (Array.isArray(v)) return v.map(String);
+  return String(v)
+    .split(/[;,，；]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+};
+
+/** Grids of a community: GeoJSON import (all or nothing, with a dry run) and coverage analysis. */
+export class GridService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly locator: GridLocator,
+  ) {}
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  /**
+   * Imports a FeatureCollection of grid polygons (properties: `code`, `name`, optional `workers`
+   * usernames). Grids are matched by code: new codes are added, known ones replaced; grids not in
+   * the file stay. Households and open orders are placed again in the resulting grids.
+   */
+  async importGeoJson(p: Principal, communityRef: string, input: unknown, dryRun: boolean) {
+    const c = await communityFor(this.db, p, communityRef);
+    requireEditor(p, c.id);
+    const v = validateFeatureCollection(input, { idProperty: 'code', requiredProperties: ['code', 'name'] });
+    const issues: ImportIssue[] = v.issues.map((i) => ({ ...i }));
+    const boundary = boundaryOf(c.boundary_json);
+    const existing = await repo.gridRows(this.db, c.id);
+    const staff = await repo.communityGridWorkers(this.db, c.id);
+    const planned: PlannedGrid[] = [];
+    for (const f of v.features) {
+      const path = `features[${f.index}]`;
+      const code = String(f.properties.code);
+      const where = { featureIndex: f.index, featureId: code };
+      if (boundary && overlapAreaM2(f.geometry, boundary) <= 0) {
+        issues.push({
+          code: 'outside_community',
+          severity: 'error',
+          message: `feature ${f.index} (${code}): the grid lies entirely outside community ${c.code}`,
+          path: `${path}.geometry`,
+          ...where,
+        });
+      }
+      const workers = workersOf(f.properties.workers);
+      (workers ?? []).forEach((w, j) => {
+        const u = staff.find((s) => s.username === w || s.id === w);
+        if (!u || u.active !== 1 || u.role !== 'grid_worker') {
+          issues.push({
+            code: 'unknown_worker',
+            severity: 'error',
+            message: `feature ${f.index} (${code}): ${w} is not a grid worker of this community`,
+            path: `${path}.properties.workers[${j}]`,
+            ...where,
+          });
+        }
+      });
+      planned.push({
+        code,
+        name: String(f.properties.name),
+        area: f.geometry,
+        workers: workers?.map((w) => staff.find((s) => s.username === w || s.id === w)?.id ?? w),
+        existingId: existing.find((g) => g.code === code)?.id,
+      });
+    }
+    const ok = !issues.some((i) => i.severity === 'error');
+    const report: GridImportReport = {
+      ok,
+      dryRun,
+      features: featureCount(input),
+      created: ok ? planned.filter((g) => !g.existingId).map((g) => g.code) : [],
+      updated: ok ? planned.filter((g) => g.existingId).map((g) => g.code) : [],
+      issues,
+      households: { total: 0, moved: 0, unplaced: 0 },
+      openOrdersMoved: 0,
+    };
+    if (!ok) {
+      if (dryRun) return report;
+      const errors = issues.filter((i) => i.severity === 'error');
+      throw new AppError(
+        'validation_failed',
+        `${errors.length} problem(s) in the GeoJSON, nothing was imported: ${errors[0]?.message ?? ''}`,
+        { field: errors[0]?.path, issues: errors.slice(0, 200) },
+      );
+    }
+
+    const idOfCode = new Map(existing.map((g) => [g.code, g.id]));
+    for (const g of planned) if (!g.existingId) idOfCode.set(g.code, newId());
+    const finalGrids = [
+      ...existing
+        .filter((e) => !planned.some((g) => g.code === e.code))
+        .map((e) => ({ code: e.code, area: JSON.parse(e.polygon_json) as GeoJsonArea })),
+      ...planned.map((g) => ({ code: g.code, area: g.area })),
+    ];
+    const index = createGridLocator(finalGrids);
+    const gridAt = (lat: number, lng: number): string | null => {
+      const hit = index.locate({ lat, lng });
+      return hit ? (idOfCode.get(hit.code) ?? null) : null;
+    };
+    const households = (await repo.placedHouseholds(this.db, c.id)).filter(
+      (h) => h.lat !== null && h.lng !== null,
+    );
+    const moves = households
+      .map((h) => ({ id: h.id, from: h.grid_id, to: gridAt(h.lat ?? 0, h.lng ?? 0) }))
+      .filter((m) => m.from !== m.to);
+    const orders = await repo.openPlacedOrders(this.db, c.id, OPEN_STATUSES);
+    const orderMoves = orders
+      .map((o) => ({ id: o.id, from: o.grid_id, to: gridAt(o.lat ?? 0, o.lng ?? 0) }))
+      .filter((m) => m.from !== m.to);
+    report.households = {
+      total: households.length,
+      moved: moves.length,
+      unplaced: households.filter((h) => gridAt(h.lat ?? 0, h.lng ?? 0) === null).length,
+    };
+    report.openOrdersMoved = orderMoves.length;
+    if (dryRun) return report;
+
+    const at = this.deps.clock.now().toISOString();
+    await this.db.transaction().execute(async (trx) => {
+      for (const g of planned) {
+        const id = idOfCode.get(g.code) ?? newId();
+        if (g.existingId) await repo.updateGrid(trx, g.existingId, g.name, JSON.stringify(g.area));
+        else {
+          await repo.insertGrid(trx, {
+            id,
+            community_id: c.id,
+            code: g.code,
+            name: g.name,
+            polygon_json: JSON.stringify(g.area),
+            created_at: at,
+          });
+        }
+        if (g.workers) await repo.replaceGridWorkers(trx, id, g.workers);
+      }
+      for (const m of moves) await repo.setHouseholdGrid(trx, m.id, m.to);
+      for (const m of orderMoves) await repo.setOrderGrid(trx, m.id, m.to);
+      await appendAudit(trx, this.deps.database.dialect, {
+        communityId: c.id,
+        createdAt: at,
+        actor: actorLabel(p),
+        action: 'grids.imported',
+        entityType: 'community',
+        entityId: c.id,
+        payload: {
+          created: report.created,
+          updated: report.updated,
+          householdsMoved: moves.length,
+          openOrdersMoved: orderMoves.length,
+        },
+      });
+    });
+    this.locator.invalidate(c.id);
+    return report;
+  }
+
+  /** Gaps and overlaps of a community's grids, by area, by address (household) and by resident. */
+  async coverage(p: Principal, communityRef: string) {
+    const c = await communityFor(this.db, p, communityRef);
+    const grids = await repo.gridRows(this.db, c.id);
+    const workers = await repo.workersOfGrids(
+      this.db,
+      grids.map((g) => g.id),
+    );
+    const households = (await repo.placedHouseholds(this.db, c.id)).filter(
+      (h) => h.lat !== null && h.lng !== null,
+    );
+    const boundary = boundaryOf(c.boundary_json);
+    const areas = grids.map((g) => ({ code: g.code, area: JSON.parse(g.polygon_json) as GeoJsonArea }));
+    const points = households.map((h) => ({ id: h.id, lat: h.lat ?? 0, lng: h.lng ?? 0 }));
+    const report = analyseCoverage({ grids: areas, points, ...(boundary ? { boundary } : {}) });
+    const index = createGridLocator(areas);
+    const placement = new Map<string, string>();
+    for (const pt of points) {
+      const hit = index.locate(pt);
+      if (hit) placement.set(pt.id, hit.code);
+    }
+    return { community: c, grids, workers, households, report, placement };
+  }
+}
+
+function featureCount(input: unknown): number {
+  if (Array.isArray(input)) return input.length;
+  if (typeof input === 'object' && input !== null && 'features' in input && Array.isArray(input.features)) {
+    return input.features.length;
+  }
+  return 0;
+}

@@ -1,0 +1,119 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
+import { createTestContext, residentIdByPhone } from '../helpers.ts';
+import type { TestContext } from '../helpers.ts';
+
+interface Order {
+  id: string;
+  status: string;
+  gridId: string | null;
+  assignee: { id: string; name: string } | null;
+  timeline?: Array<{ type: string }>;
+}
+interface Assignments {
+  assignments: Array<{
+    userId: string;
+    role: string;
+    lane: string;
+    state: string;
+    resourceCode: string | null;
+  }>;
+}
+
+describe('emergency lane: a critical order is dispatched at once, grid worker and family alerted', () => {
+  let ctx: TestContext;
+  before(async () => {
+    ctx = await createTestContext();
+  });
+  after(() => ctx.close());
+
+  it('names the nearest on-duty responder in the create response, alerts the grid worker and the emergency contact', async () => {
+    const agent = await ctx.login('agent');
+    const elderly = await residentIdByPhone(ctx, '13800000001');
+    const t0 = performance.now();
+    const res = await ctx.call('POST', '/api/v1/work-orders', agent, {
+      channel: 'hotline',
+      description: '独居老人在家突然晕倒，呼吸困难，需要急救',
+      residentId: elderly,
+      category: 'safety_emergency.medical_emergency',
+      urgency: 'critical',
+    });
+    const ms = performance.now() - t0;
+    assert.equal(res.statusCode, 201, res.body);
+    const o = res.json() as Order;
+    assert.equal(o.status, 'dispatched', 'dispatched in the same transaction as the create');
+    assert.ok(o.assignee?.name, 'a named person');
+    assert.ok(ms < 1000, `POST → named assignee took ${ms.toFixed(0)} ms`);
+    assert.ok(o.gridId, "placed in the resident's grid");
+
+    const dispatcher = await ctx.login('dispatcher');
+    const hist = (
+      (await ctx.call('GET', `/api/v1/work-orders/${o.id}/assignments`, dispatcher)).json() as Assignments
+    ).assignments;
+    const responder = hist.find((a) => a.role === 'assignee');
+    const grid = hist.find((a) => a.role === 'grid_worker');
+    assert.equal(responder?.lane, 'emergency');
+    assert.equal(responder?.resourceCode, 'taoyuan-first-aid', 'the responder serving medical emergencies');
+    assert.equal(responder?.userId, o.assignee?.id);
+    assert.equal(grid?.state, 'notified');
+
+    const outbox = await ctx.database.db
+      .selectFrom('outbox')
+      .select(['template', 'channel', 'recipient_id', 'address'])
+      .where('payload_json', 'like', `%${o.id}%`)
+      .execute();
+    const contact = await ctx.database.db
+      .selectFrom('outbox')
+      .select(['channel', 'address'])
+      .where('template', '=', 'emergency_contact_notice')
+      .execute();
+    assert.deepEqual(
+      contact,
+      [{ channel: 'sms', address: '13712340001' }],
+      "the daughter's phone gets an SMS",
+    );
+    assert.ok(outbox.some((m) => m.template === 'order_assigned' && m.recipient_id === o.assignee?.id));
+    const gridAlerts = outbox.filter(
+      (m) => m.template === 'emergency_dispatch' && m.recipient_id === grid?.userId,
+    );
+    assert.deepEqual(gridAlerts.map((m) => m.channel).sort(), ['inapp', 'sms']);
+
+    // The grid worker sees the order at once (it is in their grid).
+    const username = (
+      await ctx.database.db
+        .selectFrom('users')
+        .select('username')
+        .where('id', '=', grid?.userId ?? '')
+        .executeTakeFirstOrThrow()
+    ).username;
+    const seen = await ctx.call('GET', `/api/v1/work-orders/${o.id}`, await ctx.login(username));
+    assert.equal(seen.statusCode, 200);
+    const timeline = (seen.json() as Order).timeline ?? [];
+    assert.deepEqual(
+      timeline.map((e) => e.type).filter((t) => ['created', 'dispatch', 'emergency_lane'].includes(t)),
+      ['created', 'dispatch', 'emergency_lane'],
+    );
+
+    const audit = await ctx.call(
+      'GET',
+      `/api/v1/audit/verify?community=${ctx.seed.communities[0]?.id ?? ''}`,
+      await ctx.login('auditor'),
+    );
+    assert.equal((audit.json() as { ok: boolean }).ok, true);
+  });
+
+  it('a critical order with no location is still dispatched from the community centre', async () => {
+    const agent = await ctx.login('agent');
+    const res = await ctx.call('POST', '/api/v1/work-orders', agent, {
+      channel: 'hotline',
+      description: '闻到很浓的煤气味，怀疑燃气泄漏',
+      category: 'safety_emergency.gas_leak',
+      urgency: 'critical',
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    const o = res.json() as Order;
+    assert.equal(o.status, 'dispatched');
+    assert.ok(o.assignee);
+  });
+});
