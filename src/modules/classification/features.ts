@@ -120,11 +120,20 @@ const MAX_TOKEN_UNITS = 4;
 
 /** Words of normalised text: space tokens when pre-segmented, else jieba per segment. */
 export function wordsOf(segments: string[][], presegmented: boolean): string[][] {
-  const cut = segmenter();
-  return segments.map((s) => {
-    if (s.length === 1 || (presegmented && s.length <= MAX_TOKEN_UNITS)) return [s.join('')];
-    return cut.cut(s.join(''), true);
-  });
+  const out: string[][] = segments.map((s) =>
+    s.length === 1 || (presegmented && s.length <= MAX_TOKEN_UNITS) ? [s.join('')] : [],
+  );
+  // One native call for all segments that need cutting (joined by newlines, which jieba
+  // returns as tokens of their own), not one call per segment.
+  const todo = segments.map((_, i) => i).filter((i) => (out[i] as string[]).length === 0);
+  if (todo.length === 0) return out;
+  const tokens = segmenter().cut(todo.map((i) => (segments[i] as string[]).join('')).join('\n'), true);
+  let k = 0;
+  for (const t of tokens) {
+    if (t === '\n') k++;
+    else if (k < todo.length) (out[todo[k] as number] as string[]).push(t);
+  }
+  return out;
 }
 
 /**

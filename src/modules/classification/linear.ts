@@ -297,16 +297,23 @@ export function topContributions(
   limit: number,
 ): Array<{ feature: string; weight: number }> {
   const K = head.classes.length;
-  const out: Array<{ feature: string; weight: number }> = [];
+  // Keep only the best `limit` in a small sorted array: no object per feature, no full sort.
+  const topIdx: number[] = [];
+  const topVal: number[] = [];
   for (let p = 0; p < x.idx.length; p++) {
-    const j = x.idx[p] as number;
-    const row = j * K;
+    const row = (x.idx[p] as number) * K;
     let mean = 0;
     for (let k = 0; k < K; k++) mean += head.weights[row + k] as number;
-    mean /= K;
-    const c = (x.val[p] as number) * ((head.weights[row + cls] as number) - mean);
-    if (c > 0) out.push({ feature: terms[j] as string, weight: c });
+    const c = (x.val[p] as number) * ((head.weights[row + cls] as number) - mean / K);
+    if (c <= 0 || (topVal.length === limit && c <= (topVal[limit - 1] as number))) continue;
+    let at = topVal.length;
+    while (at > 0 && (topVal[at - 1] as number) < c) at--;
+    topVal.splice(at, 0, c);
+    topIdx.splice(at, 0, x.idx[p] as number);
+    if (topVal.length > limit) {
+      topVal.pop();
+      topIdx.pop();
+    }
   }
-  out.sort((a, b) => b.weight - a.weight);
-  return out.slice(0, limit);
+  return topIdx.map((j, i) => ({ feature: terms[j] as string, weight: topVal[i] as number }));
 }
