@@ -31,7 +31,10 @@ usage:
                                        import residents from CSV (UTF-8 or GBK), all or nothing
   linli export work-orders --community C [--status S] [--from ISO] [--to ISO] [--out F]
                                        write orders as CSV (to stdout without --out)
-  linli classifier train|eval …        train or evaluate a text classifier (see README)
+  linli classifier train|eval …        train or evaluate a text classifier on a CSV (see README)
+  linli classifier train --from-orders --community C [--activate auto|always|never]
+                                       retrain on a community's own history (corrections win)
+  linli classifier models|rollback --community C; activate --community C --version N
   linli classify [--model M] "TEXT"    classify one request
 
 environment: PORT, HOST, DATABASE_URL (PostgreSQL; SQLite in LINLI_DATA_DIR otherwise), LOG_LEVEL`;
@@ -75,6 +78,81 @@ function printBanner(url: string, seeded: Awaited<ReturnType<typeof seedDemo>> |
     );
   }
   out(lines.join('\n') + '\n');
+}
+
+/** `linli classifier train --from-orders`, `models`, `activate`, `rollback`: a community's own models. */
+async function communityModels(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      'from-orders': { type: 'boolean' },
+      community: { type: 'string' },
+      activate: { type: 'string' },
+      version: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    allowPositionals: true,
+  });
+  const sub = positionals[0];
+  if (!values.community) {
+    err(
+      'usage: linli classifier train --from-orders --community C [--activate auto|always|never] | models|rollback --community C | activate --community C --version N',
+    );
+    return 2;
+  }
+  const community = values.community;
+  return withDatabase(async (database) => {
+    const config = loadConfig();
+    const { ClassificationService } = await import('../modules/classification/classification.service.ts');
+    const { WorkOrderService } = await import('../modules/work-orders/work-order.service.ts');
+    const { GridLocator } = await import('../modules/tenancy/grid-locator.ts');
+    const { defaultClassifier, defaultPrioritize } =
+      await import('../modules/work-orders/work-order.defaults.ts');
+    const deps = {
+      database,
+      clock: systemClock,
+      config,
+      files: new DiskFileStore(join(config.dataDir, 'files')),
+      logger: silentLogger,
+    };
+    const svc = new ClassificationService(
+      deps,
+      new WorkOrderService(deps, new GridLocator(database.db), defaultClassifier(), defaultPrioritize),
+    );
+    const print = (o: unknown) => out(JSON.stringify(o, null, values.json ? 0 : 2));
+    if (sub === 'train') {
+      const mode = values.activate ?? 'auto';
+      if (!['auto', 'always', 'never'].includes(mode)) {
+        err('--activate must be auto, always or never');
+        return 2;
+      }
+      const report = await svc.trainFromOrders(community, {
+        activate: mode as 'auto' | 'always' | 'never',
+        onProgress: (m) => err(m),
+      });
+      print(report);
+      return 0;
+    }
+    if (sub === 'models') {
+      print(await svc.models(community));
+      return 0;
+    }
+    if (sub === 'rollback') {
+      print(await svc.rollback(community));
+      return 0;
+    }
+    if (sub === 'activate') {
+      const v = Number(values.version);
+      if (!Number.isInteger(v) || v < 0) {
+        err('--version must be a model version (0 = the shipped default)');
+        return 2;
+      }
+      print(await svc.activate(community, v));
+      return 0;
+    }
+    err(`unknown classifier command "${sub ?? ''}"`);
+    return 2;
+  });
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -251,6 +329,12 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'classifier':
     case 'classify': {
+      if (
+        cmd === 'classifier' &&
+        (rest.includes('--from-orders') || ['models', 'activate', 'rollback'].includes(rest[0] ?? ''))
+      ) {
+        return communityModels(rest);
+      }
       const mod = await import('../modules/classification/classifier.cli.ts').catch(() => null);
       if (!mod) {
         err('the classifier is not available in this build');

@@ -20,6 +20,8 @@ export interface Config {
   mapTileUrl: string;
   /** Run background workers (outbox, timers) in this process. */
   workers: boolean;
+  /** Below this classifier confidence an order waits in the triage queue for a person. */
+  triageThreshold: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -36,6 +38,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultJurisdiction: env.LINLI_DEFAULT_JURISDICTION || undefined,
     mapTileUrl: env.LINLI_MAP_TILE_URL ?? '',
     workers: (env.LINLI_WORKERS ?? '1') === '1',
+    triageThreshold: Number(env.LINLI_TRIAGE_THRESHOLD ?? '0.5'),
   };
 }
 

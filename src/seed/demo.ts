@@ -474,6 +474,7 @@ async function seedHistory(database: Database, h: HistoryInput): Promise<number>
         source: 'seed',
         confidence: 1,
       }),
+      needs_triage: 0,
       attributes_json: null,
       version: 1,
       created_at: created,

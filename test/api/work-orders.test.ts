@@ -141,7 +141,9 @@ describe('work orders API', () => {
   });
 
   it('a stale version gets 409 version_conflict; a wrong action gets invalid_transition', async () => {
-    const o = (await create({ channel: 'hotline', description: '并发修改测试' })).json() as Order;
+    const o = (
+      await create({ channel: 'hotline', description: '并发修改测试', category: 'basic_living.property' })
+    ).json() as Order;
     const ok = await ctx.call('POST', `/api/v1/work-orders/${o.id}/actions/accept`, agent, { version: 1 });
     assert.equal(ok.statusCode, 200);
     const stale = await ctx.call('POST', `/api/v1/work-orders/${o.id}/actions/cancel`, agent, { version: 1 });
@@ -160,7 +162,9 @@ describe('work orders API', () => {
   });
 
   it('dispatch refuses an assignee who does not serve the community', async () => {
-    const o = (await create({ channel: 'hotline', description: '派单测试' })).json() as Order;
+    const o = (
+      await create({ channel: 'hotline', description: '派单测试', category: 'basic_living.property' })
+    ).json() as Order;
     const other = await userId(ctx, 'provider2');
     const res = await ctx.call('POST', `/api/v1/work-orders/${o.id}/actions/dispatch`, dispatcher, {
       version: 1,
@@ -171,14 +175,20 @@ describe('work orders API', () => {
   });
 
   it('honest closures: referred, duplicate (merged), not actionable', async () => {
-    const a = (await create({ channel: 'hotline', description: '路灯不亮' })).json() as Order;
-    const b = (await create({ channel: 'hotline', description: '路灯不亮了' })).json() as Order;
+    const a = (
+      await create({ channel: 'hotline', description: '路灯不亮', category: 'basic_living.property' })
+    ).json() as Order;
+    const b = (
+      await create({ channel: 'hotline', description: '路灯不亮了', category: 'basic_living.property' })
+    ).json() as Order;
     const merged = await ctx.call('POST', `/api/v1/work-orders/${b.id}/actions/merge`, agent, {
       version: 1,
       mergeInto: a.id,
     });
     assert.equal((merged.json() as Order).status, 'duplicate');
-    const self = (await create({ channel: 'hotline', description: '自己合并自己' })).json() as Order;
+    const self = (
+      await create({ channel: 'hotline', description: '自己合并自己', category: 'basic_living.property' })
+    ).json() as Order;
     const bad = await ctx.call('POST', `/api/v1/work-orders/${self.id}/actions/merge`, agent, {
       version: 1,
       mergeInto: self.id,
@@ -189,7 +199,9 @@ describe('work orders API', () => {
       referredTo: '供电局',
     });
     assert.equal((r.json() as Order).status, 'referred');
-    const c = (await create({ channel: 'hotline', description: '咨询天气' })).json() as Order;
+    const c = (
+      await create({ channel: 'hotline', description: '咨询天气', category: 'basic_living.property' })
+    ).json() as Order;
     const d = await ctx.call('POST', `/api/v1/work-orders/${c.id}/actions/dismiss`, agent, {
       version: 1,
       reason: '非社区服务事项',

@@ -1,19 +1,17 @@
-import type { Classifier, Prioritize } from './work-order.understanding.ts';
+import type { WorkOrderClassifier, Prioritize } from './work-order.understanding.ts';
 import { callerChoice } from './work-order.understanding.ts';
+import { computePriority } from '../classification/priority.ts';
+import type { Urgency } from '../taxonomy/taxonomy.default.ts';
+import { URGENCIES } from '../taxonomy/taxonomy.default.ts';
 
-/** The classifier intake uses unless another is plugged in. */
-export function defaultClassifier(): Classifier {
+/** The classifier intake uses until the classification module plugs its own in. */
+export function defaultClassifier(): WorkOrderClassifier {
   return callerChoice;
 }
 
-const URGENCY_BASE: Record<string, number> = { critical: 90, high: 65, normal: 40, low: 15 };
+const asUrgency = (u: string): Urgency =>
+  (URGENCIES as readonly string[]).includes(u) ? (u as Urgency) : 'normal';
 
-/** Interim priority until the classification module supplies its formula. */
-export const defaultPrioritize: Prioritize = ({ urgency, tags, repeatCount, waitingHours }) => {
-  const score = Math.min(
-    100,
-    (URGENCY_BASE[urgency] ?? 40) + tags.length * 5 + repeatCount * 3 + Math.min(10, waitingHours / 24),
-  );
-  const band = score >= 85 ? 'P1' : score >= 60 ? 'P2' : score >= 35 ? 'P3' : 'P4';
-  return { score, band };
-};
+/** Priority from urgency, who is affected, repeats and waiting time (formula in classification/priority.ts). */
+export const defaultPrioritize: Prioritize = ({ urgency, tags, repeatCount, waitingHours }) =>
+  computePriority({ urgency: asUrgency(urgency), specialGroups: tags, repeatCount, waitingHours });

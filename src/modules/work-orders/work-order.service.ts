@@ -19,7 +19,7 @@ import { allowedActions, canReadOrder, mayAct, mayCreate, seesWholeCommunity } f
 import type { OrderFacts } from './work-order.policy.ts';
 import * as repo from './work-order.repository.ts';
 import type { WorkOrderRow, ListFilter } from './work-order.repository.ts';
-import type { Classifier, Prioritize, Understanding } from './work-order.understanding.ts';
+import type { WorkOrderClassifier, Prioritize, Understanding } from './work-order.understanding.ts';
 import { allCategoryCodes, topCategory, URGENCIES } from '../taxonomy/taxonomy.default.ts';
 
 export interface CreateOrderInput {
@@ -84,11 +84,11 @@ export class WorkOrderService {
   constructor(
     private readonly deps: Deps,
     private readonly grids: GridLocator,
-    private classifier: Classifier,
+    private classifier: WorkOrderClassifier,
     private prioritize: Prioritize,
   ) {}
 
-  setClassifier(c: Classifier): void {
+  setClassifier(c: WorkOrderClassifier): void {
     this.classifier = c;
   }
 
@@ -154,7 +154,7 @@ export class WorkOrderService {
 
     const now = this.deps.clock.now();
     const at = now.toISOString();
-    const understood = this.understand(description, input);
+    const understood = await this.understand(description, communityId, input);
     const tags =
       beneficiary && beneficiary.tags_consent === 1 ? (JSON.parse(beneficiary.tags_json) as string[]) : [];
     const priority = this.prioritize({ urgency: understood.urgency, tags, repeatCount: 0, waitingHours: 0 });
@@ -213,6 +213,7 @@ export class WorkOrderService {
       merged_into: null,
       reopen_count: 0,
       classification_json: JSON.stringify({ ...understood, priorityParts: priority.parts ?? null }),
+      needs_triage: understood.needsTriage ? 1 : 0,
       attributes_json: input.attributes ? JSON.stringify(input.attributes) : null,
       version: 1,
       created_at: at,
@@ -373,8 +374,12 @@ export class WorkOrderService {
     return (await repo.findOrder(this.db, prior.work_order_id)) ?? null;
   }
 
-  private understand(text: string, input: CreateOrderInput): Understanding {
-    const u = this.classifier.understand(text);
+  private async understand(
+    text: string,
+    communityId: string,
+    input: CreateOrderInput,
+  ): Promise<Understanding> {
+    const u = await this.classifier.understand(text, communityId);
     // Emergency rules outrank the caller; otherwise a staff member's explicit choice stands.
     if (u.source === 'rule') return u;
     const category = input.category ? topCategory(input.category) : u.category;
@@ -621,6 +626,103 @@ export class WorkOrderService {
       throw invalidInput('mergeInto', `order ${targetId} is not in this community`);
     if (target.status === 'duplicate')
       throw invalidInput('mergeInto', `order ${targetId} is itself a duplicate`);
+  }
+
+  /**
+   * Changes an order's category and/or urgency (a person's correction or triage decision):
+   * priority is recomputed, the triage flag cleared, the change recorded on the timeline and in
+   * the audit chain; `onCommit` runs in the same transaction (the classifier keeps the label).
+   */
+  async reclassify(
+    p: Principal,
+    id: string,
+    input: {
+      version: number;
+      category?: string | undefined;
+      subcategory?: string | null | undefined;
+      urgency?: string | undefined;
+      note?: string | undefined;
+    },
+    onCommit?: (trx: Kysely<DB>, before: WorkOrderRow, after: WorkOrderRow, at: string) => Promise<void>,
+  ): Promise<WorkOrderRow> {
+    const { order } = await this.getReadable(p, id);
+    if (p.kind === 'user' && !p.communityIds.includes(order.community_id))
+      throw forbidden('not your community');
+    if (order.version !== input.version) {
+      throw new AppError('version_conflict', 'the order changed since you loaded it: reload and try again', {
+        expected: input.version,
+        current: order.version,
+      });
+    }
+    const urgency = input.urgency ?? order.urgency;
+    const [ben] = order.beneficiary_id ? await repo.residentsByIds(this.db, [order.beneficiary_id]) : [];
+    const tags = ben && ben.tags_consent === 1 ? (JSON.parse(ben.tags_json) as string[]) : [];
+    const waitingHours = (this.deps.clock.now().getTime() - new Date(order.created_at).getTime()) / 3_600_000;
+    const priority = this.prioritize({ urgency, tags, repeatCount: 0, waitingHours });
+    const at = this.deps.clock.now().toISOString();
+    const previous = { category: order.category, subcategory: order.subcategory, urgency: order.urgency };
+    const classification = order.classification_json
+      ? (JSON.parse(order.classification_json) as Record<string, unknown>)
+      : {};
+    const patch: Partial<WorkOrderRow> = {
+      category: input.category ?? order.category,
+      subcategory: input.subcategory !== undefined ? input.subcategory : order.subcategory,
+      urgency,
+      priority: priority.band,
+      priority_score: Math.round(priority.score),
+      needs_triage: 0,
+      classification_json: JSON.stringify({
+        ...classification,
+        needsTriage: false,
+        correctedBy: actorLabel(p),
+        previous,
+      }),
+      updated_at: at,
+    };
+    return this.db.transaction().execute(async (trx) => {
+      if (!(await repo.updateOrderIfVersion(trx, id, input.version, patch, false))) {
+        throw new AppError(
+          'version_conflict',
+          'the order changed since you loaded it: reload and try again',
+          {
+            expected: input.version,
+          },
+        );
+      }
+      const after = (await repo.findOrder(trx, id)) as WorkOrderRow;
+      const data = {
+        previous,
+        category: after.category,
+        subcategory: after.subcategory,
+        urgency: after.urgency,
+      };
+      await repo.insertEvent(trx, {
+        id: newId(),
+        work_order_id: id,
+        community_id: order.community_id,
+        type: 'reclassified',
+        from_status: order.status,
+        to_status: order.status,
+        actor_type: p.kind,
+        actor_id: 'id' in p ? p.id : null,
+        actor_name: p.name,
+        note: input.note ?? null,
+        visibility: 'internal',
+        data_json: JSON.stringify(data),
+        created_at: at,
+      });
+      await appendAudit(trx, this.deps.database.dialect, {
+        communityId: order.community_id,
+        createdAt: at,
+        actor: actorLabel(p),
+        action: 'work_order.reclassified',
+        entityType: 'work_order',
+        entityId: id,
+        payload: { ...data, version: after.version, priority: after.priority },
+      });
+      await onCommit?.(trx, order, after, at);
+      return after;
+    });
   }
 
   /** Adds an internal note (staff only) or a public reply to the timeline; no status change. */

@@ -13,8 +13,9 @@ export interface Understanding {
   explanation: unknown;
 }
 
-export interface Classifier {
-  understand(text: string): Understanding;
+export interface WorkOrderClassifier {
+  /** Understands a request's text with the model the community uses. */
+  understand(text: string, communityId: string): Understanding | Promise<Understanding>;
 }
 
 export interface PriorityInput {
@@ -31,7 +32,7 @@ export type Prioritize = (input: PriorityInput) => {
 };
 
 /** Used when no classifier is configured: the caller's category and urgency, or a person decides in triage. */
-export const callerChoice: Classifier = {
+export const callerChoice: WorkOrderClassifier = {
   understand: () => ({
     category: 'basic_living',
     subcategory: null,

@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { DB } from './schema.ts';
 import * as core from './migrations/2026112101_core.ts';
 import * as open311 from './migrations/2026112110_open311.ts';
+import * as classification from './migrations/2026112140_classification.ts';
 import * as sla from './migrations/2026112120_sla.ts';
 import * as matching from './migrations/2026112130_matching.ts';
 
@@ -36,6 +37,7 @@ export interface DatabaseOptions {
 export const MIGRATIONS: Record<string, Migration> = {
   '2026112101_core': core,
   '2026112110_open311': open311,
+  '2026112140_classification': classification,
   '2026112120_sla': sla,
   '2026112130_matching': matching,
 };

@@ -163,6 +163,8 @@ export interface WorkOrderTable {
   merged_into: string | null;
   reopen_count: number;
   classification_json: string | null;
+  /** 1 while the model was unsure and no person has confirmed the category. */
+  needs_triage: number;
   attributes_json: string | null;
   version: number;
   created_at: string;
@@ -245,6 +247,32 @@ export interface OutboxTable {
   delivered_at: string | null;
 }
 
+export interface ClassificationLabelTable {
+  id: string;
+  work_order_id: string;
+  community_id: string;
+  text: string;
+  category: string;
+  subcategory: string | null;
+  urgency: string;
+  previous_json: string;
+  source: string;
+  actor: string;
+  created_at: string;
+}
+
+export interface ClassifierModelTable {
+  id: string;
+  community_id: string;
+  version: number;
+  taxonomy_id: string;
+  status: string;
+  metrics_json: string;
+  model_json: string;
+  created_at: string;
+  activated_at: string | null;
+}
+
 export interface SequenceTable {
   name: string;
   value: number;
@@ -271,4 +299,6 @@ export interface DB {
   audit_heads: AuditHeadTable;
   outbox: OutboxTable;
   sequences: SequenceTable;
+  classification_labels: ClassificationLabelTable;
+  classifier_models: ClassifierModelTable;
 }

@@ -21,6 +21,8 @@ import { registerTenancyRoutes } from '../../modules/tenancy/tenancy.routes.ts';
 import { registerResidentRoutes } from '../../modules/people/resident.routes.ts';
 import { ResidentService } from '../../modules/people/resident.service.ts';
 import { defaultClassifier, defaultPrioritize } from '../../modules/work-orders/work-order.defaults.ts';
+import { ClassificationService } from '../../modules/classification/classification.service.ts';
+import { registerClassificationRoutes } from '../../modules/classification/classification.routes.ts';
 import { registerOpen311Routes } from '../../modules/open311/open311.routes.ts';
 import { CatalogueService } from '../../modules/matching/resource.service.ts';
 import { ServicePackageService } from '../../modules/matching/service-package.service.ts';
@@ -38,6 +40,7 @@ export interface Services {
   catalogue: CatalogueService;
   dispatch: DispatchService;
   residents: ResidentService;
+  classification: ClassificationService;
   grids: GridLocator;
   sla: SlaModule;
 }
@@ -97,6 +100,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   const dispatch = new DispatchService(deps, catalogue, workOrders);
   workOrders.hooks.push(dispatch);
   const residents = new ResidentService(deps);
+  const classification = new ClassificationService(deps, workOrders, deps.config.triageThreshold);
+  workOrders.setClassifier(classification.port());
   const sla = new SlaModule(deps, workOrders);
   workOrders.hooks.push(...sla.hooks);
 
@@ -111,6 +116,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   await registerResidentRoutes(app, residents);
   await registerWorkOrderRoutes(app, workOrders, deps.database, (p, id) => dispatch.resolveAuto(p, id));
   await registerAuditRoutes(app, deps.database);
+  await registerClassificationRoutes(app, classification, workOrders, deps.database);
   await registerSlaRoutes(app, sla);
   await registerOpen311Routes(app, { deps, auth, workOrders });
   await registerResourceRoutes(app, catalogue, new ServicePackageService(deps, catalogue), deps.clock);
@@ -127,5 +133,5 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
     return reply.status(404).send(notFoundBody(request.method, request.url));
   });
 
-  return { app, services: { auth, workOrders, residents, grids, catalogue, dispatch, sla } };
+  return { app, services: { auth, workOrders, residents, classification, grids, catalogue, dispatch, sla } };
 }

@@ -1,0 +1,133 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { DB, ClassifierModelTable, ClassificationLabelTable } from '../../platform/db/schema.ts';
+
+export type ModelRow = Selectable<ClassifierModelTable>;
+export type LabelRow = Selectable<ClassificationLabelTable>;
+
+export async function activeModel(db: Kysely<DB>, communityId: string): Promise<ModelRow | undefined> {
+  return db
+    .selectFrom('classifier_models')
+    .selectAll()
+    .where('community_id', '=', communityId)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+}
+
+export async function listModels(db: Kysely<DB>, communityId: string) {
+  return db
+    .selectFrom('classifier_models')
+    .select([
+      'id',
+      'community_id',
+      'version',
+      'taxonomy_id',
+      'status',
+      'metrics_json',
+      'created_at',
+      'activated_at',
+    ])
+    .where('community_id', '=', communityId)
+    .orderBy('version', 'desc')
+    .execute();
+}
+
+export async function findModel(db: Kysely<DB>, id: string): Promise<ModelRow | undefined> {
+  return db.selectFrom('classifier_models').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function nextModelVersion(db: Kysely<DB>, communityId: string): Promise<number> {
+  const row = await db
+    .selectFrom('classifier_models')
+    .select((eb) => eb.fn.max('version').as('v'))
+    .where('community_id', '=', communityId)
+    .executeTakeFirst();
+  return Number(row?.v ?? 0) + 1;
+}
+
+export async function insertModel(db: Kysely<DB>, row: ModelRow): Promise<void> {
+  await db.insertInto('classifier_models').values(row).execute();
+}
+
+export async function retireActive(db: Kysely<DB>, communityId: string): Promise<void> {
+  await db
+    .updateTable('classifier_models')
+    .set({ status: 'retired' })
+    .where('community_id', '=', communityId)
+    .where('status', '=', 'active')
+    .execute();
+}
+
+/** Makes one model the community's active one; the one it replaces is kept, retired, for rollback. */
+export async function setActive(db: Kysely<DB>, communityId: string, id: string, at: string): Promise<void> {
+  await retireActive(db, communityId);
+  await db
+    .updateTable('classifier_models')
+    .set({ status: 'active', activated_at: at })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function insertLabel(db: Kysely<DB>, row: LabelRow): Promise<void> {
+  await db.insertInto('classification_labels').values(row).execute();
+}
+
+/**
+ * A community's labelled history: every order's final category and urgency, where a person's
+ * correction, when there is one, is the label (the latest correction wins).
+ */
+export async function trainingRows(db: Kysely<DB>, communityId: string, limit: number) {
+  const orders = await db
+    .selectFrom('work_orders')
+    .select(['id', 'description', 'category', 'subcategory', 'urgency', 'needs_triage'])
+    .where('community_id', '=', communityId)
+    .where('status', 'not in', ['cancelled', 'duplicate'])
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
+  const labels = await db
+    .selectFrom('classification_labels')
+    .select(['work_order_id', 'category', 'subcategory', 'urgency', 'created_at'])
+    .where('community_id', '=', communityId)
+    .orderBy('created_at')
+    .execute();
+  const corrected = new Map(labels.map((l) => [l.work_order_id, l]));
+  return orders
+    .filter((o) => o.needs_triage === 0 || corrected.has(o.id))
+    .map((o) => {
+      const l = corrected.get(o.id);
+      return {
+        id: o.id,
+        text: o.description,
+        category: l?.category ?? o.category,
+        subcategory: l ? l.subcategory : o.subcategory,
+        urgency: l?.urgency ?? o.urgency,
+        corrected: !!l,
+      };
+    });
+}
+
+export async function triageOrders(db: Kysely<DB>, communityIds: string[], limit: number) {
+  if (communityIds.length === 0) return [];
+  return db
+    .selectFrom('work_orders')
+    .selectAll()
+    .where('community_id', 'in', communityIds)
+    .where('needs_triage', '=', 1)
+    .where('status', 'in', ['submitted', 'accepted'])
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+}
+
+export async function openOrdersNear(db: Kysely<DB>, communityId: string, since: string, excludeId: string) {
+  return db
+    .selectFrom('work_orders')
+    .select(['id', 'number', 'description', 'lat', 'lng', 'created_at', 'status', 'category'])
+    .where('community_id', '=', communityId)
+    .where('status', 'in', ['submitted', 'accepted', 'dispatched', 'in_progress', 'waiting_on_resident'])
+    .where('created_at', '>=', since)
+    .where('id', '!=', excludeId)
+    .orderBy('created_at', 'desc')
+    .limit(500)
+    .execute();
+}

@@ -1,0 +1,216 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { Database } from '../../platform/db/database.ts';
+import { AppError } from '../../platform/errors.ts';
+import { requirePrincipal, requireStaff } from '../../platform/http/principal.hook.ts';
+import { findCommunity } from '../tenancy/tenancy.repository.ts';
+import { loadContext, presentOrder } from '../work-orders/work-order.presenter.ts';
+import { WorkOrderView } from '../work-orders/work-order.schema.ts';
+import type { WorkOrderService } from '../work-orders/work-order.service.ts';
+import { requireClassifierAdmin } from './classification.service.ts';
+import type { ClassificationService } from './classification.service.ts';
+
+const TAG = ['classification'];
+const Contribution = Type.Object({ feature: Type.String(), kind: Type.String(), weight: Type.Number() });
+const ClassifyResponse = Type.Object({
+  category: Type.String(),
+  subcategory: Type.Union([Type.String(), Type.Null()]),
+  urgency: Type.String(),
+  confidence: Type.Number(),
+  needsTriage: Type.Boolean(),
+  source: Type.String({ description: '`rule` when an emergency rule decided, else `model`' }),
+  probabilities: Type.Record(Type.String(), Type.Number()),
+  urgencyProbabilities: Type.Union([Type.Record(Type.String(), Type.Number()), Type.Null()]),
+  runnerUp: Type.Union([Type.Object({ category: Type.String(), probability: Type.Number() }), Type.Null()]),
+  rule: Type.Unknown({ description: 'The emergency rule that fired, or null' }),
+  features: Type.Array(Contribution),
+  urgencyFeatures: Type.Array(Contribution),
+  modelVersion: Type.Union([Type.Integer(), Type.Literal('default')]),
+  tookMs: Type.Number(),
+});
+
+export async function registerClassificationRoutes(
+  root: FastifyInstance,
+  svc: ClassificationService,
+  workOrders: WorkOrderService,
+  database: Database,
+) {
+  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.post(
+    '/api/v1/classify',
+    {
+      config: { rateLimit: { max: 600, timeWindow: '1 minute' } },
+      schema: {
+        tags: TAG,
+        summary: 'Classify a text: category, urgency, probabilities and why (live suggestion while typing)',
+        body: Type.Object(
+          {
+            text: Type.String({ minLength: 1, maxLength: 4000 }),
+            community: Type.Optional(Type.String({ maxLength: 64 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: ClassifyResponse },
+      },
+    },
+    async (request) => svc.classify(requirePrincipal(request), request.body.text, request.body.community),
+  );
+
+  app.get(
+    '/api/v1/triage',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Orders the model was unsure about, waiting for a person to label them',
+        querystring: Type.Object(
+          {
+            community: Type.Optional(Type.String({ maxLength: 64 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ items: Type.Array(WorkOrderView) }) },
+      },
+    },
+    async (request) => {
+      const p = requirePrincipal(request);
+      const rows = await svc.triage(p, request.query.community, request.query.limit ?? 100);
+      const ctx = await loadContext(database.db, rows);
+      const items = [];
+      for (const o of rows)
+        items.push(presentOrder(p, o, ctx, await workOrders.allowed(p, await workOrders.facts(o, p))));
+      return { items };
+    },
+  );
+
+  app.post(
+    '/api/v1/work-orders/:id/classification',
+    {
+      schema: {
+        tags: TAG,
+        summary: "Correct an order's category and/or urgency (recorded as a label for retraining)",
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        body: Type.Object(
+          {
+            version: Type.Integer({ minimum: 1 }),
+            category: Type.Optional(Type.String({ maxLength: 80 })),
+            urgency: Type.Optional(Type.String({ maxLength: 20 })),
+            note: Type.Optional(Type.String({ maxLength: 1000 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: WorkOrderView },
+      },
+    },
+    async (request) => {
+      const p = requirePrincipal(request);
+      const after = await svc.correct(p, request.params.id, request.body);
+      const ctx = await loadContext(database.db, [after]);
+      return presentOrder(p, after, ctx, await workOrders.allowed(p, await workOrders.facts(after, p)), {
+        timeline: await workOrders.timeline(after.id),
+      });
+    },
+  );
+
+  app.get(
+    '/api/v1/work-orders/:id/duplicates',
+    {
+      schema: {
+        tags: TAG,
+        summary:
+          'Open orders of the same community that may report the same problem, with a similarity score',
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        response: {
+          200: Type.Array(
+            Type.Object({
+              id: Type.String(),
+              number: Type.String(),
+              description: Type.String(),
+              status: Type.String(),
+              category: Type.String(),
+              score: Type.Number(),
+              parts: Type.Record(Type.String(), Type.Number()),
+              distanceM: Type.Union([Type.Number(), Type.Null()]),
+              hoursApart: Type.Number(),
+            }),
+          ),
+        },
+      },
+    },
+    async (request) => svc.duplicates(requirePrincipal(request), request.params.id),
+  );
+
+  const communityOf = async (ref: string) => {
+    const c = await findCommunity(database.db, ref);
+    if (!c)
+      throw new AppError('community_not_found', `community ${ref} was not found`, { field: 'community' });
+    return c;
+  };
+
+  app.get(
+    '/api/v1/classifier/models',
+    {
+      schema: {
+        tags: TAG,
+        summary: "A community's model versions with their held-out metrics",
+        querystring: Type.Object(
+          { community: Type.String({ maxLength: 64 }) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const p = requireStaff(request);
+      const c = await communityOf(request.query.community);
+      requireClassifierAdmin(p, c.id);
+      return svc.models(c.id);
+    },
+  );
+
+  app.post(
+    '/api/v1/classifier/train',
+    {
+      schema: {
+        tags: TAG,
+        summary: "Retrain on the community's own history; activates only if not worse on held-out orders",
+        body: Type.Object(
+          {
+            community: Type.String({ maxLength: 64 }),
+            activate: Type.Optional(
+              Type.Union([Type.Literal('auto'), Type.Literal('always'), Type.Literal('never')]),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const p = requireStaff(request);
+      const c = await communityOf(request.body.community);
+      requireClassifierAdmin(p, c.id);
+      return svc.trainFromOrders(c.id, { activate: request.body.activate ?? 'auto' });
+    },
+  );
+
+  app.post(
+    '/api/v1/classifier/activate',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Activate a model version (0 = the shipped default); also the way to roll back',
+        body: Type.Object(
+          { community: Type.String({ maxLength: 64 }), version: Type.Integer({ minimum: 0 }) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const p = requireStaff(request);
+      const c = await communityOf(request.body.community);
+      requireClassifierAdmin(p, c.id);
+      return svc.activate(c.id, request.body.version);
+    },
+  );
+}

@@ -1,0 +1,447 @@
+import { createHash } from 'node:crypto';
+import type { Deps } from '../../platform/context.ts';
+import { AppError, forbidden, invalidInput } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
+import { actorLabel, communitiesOf } from '../../platform/auth/principal.ts';
+import type { Principal } from '../../platform/auth/principal.ts';
+import { allCategoryCodes, topCategory, URGENCIES } from '../taxonomy/taxonomy.default.ts';
+import { findCommunity } from '../tenancy/tenancy.repository.ts';
+import type { WorkOrderService } from '../work-orders/work-order.service.ts';
+import type { Understanding, WorkOrderClassifier } from '../work-orders/work-order.understanding.ts';
+import { createClassifier, loadDefaultModel } from './classifier.ts';
+import type { Classifier, Prediction } from './classifier.ts';
+import { deserializeModel, serializeModel } from './model-io.ts';
+import { TrainingError, trainTextModel } from './model.ts';
+import type { TrainingExample } from './model.ts';
+import { evaluate } from './metrics.ts';
+import { suggestDuplicates } from './duplicates.ts';
+import * as repo from './classification.repository.ts';
+
+const RECLASSIFY_ROLES = ['agent', 'dispatcher', 'manager', 'admin'];
+const HEADS = ['category', 'subcategory', 'urgency'];
+const MODEL_CACHE_MS = 30_000;
+
+export interface TrainReport {
+  community: string;
+  examples: number;
+  corrected: number;
+  holdout: number;
+  candidate: { version: number; accuracy: number; macroF1: number; urgencyAccuracy: number };
+  current: { version: number | 'default'; accuracy: number; macroF1: number; urgencyAccuracy: number };
+  activated: boolean;
+  reason: string;
+  seconds: number;
+}
+
+/** Deterministic 1-in-5 hold-out by id, so a retraining is judged on orders it never saw. */
+const isHoldout = (id: string) => (createHash('sha256').update(id).digest()[0] ?? 0) % 5 === 0;
+
+/**
+ * Understanding of requests for intake, staff and retraining: the shipped default model, or a
+ * community's own active model; corrections by staff become labels; models are versioned,
+ * judged on held-out orders before activation and can be rolled back.
+ */
+export class ClassificationService {
+  private fallback: Classifier | null | undefined;
+  private readonly perCommunity = new Map<
+    string,
+    { until: number; classifier: Classifier | null; version: number | null }
+  >();
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly workOrders: WorkOrderService,
+    private readonly triageThreshold = 0.5,
+  ) {}
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  /** The shipped model; null (and intake falls back to the caller's choice) if it cannot be loaded. */
+  defaultClassifier(): Classifier | null {
+    if (this.fallback === undefined) {
+      try {
+        this.fallback = createClassifier(loadDefaultModel(), { triageThreshold: this.triageThreshold });
+      } catch (err) {
+        this.deps.logger.error({ err }, 'the default classifier model could not be loaded');
+        this.fallback = null;
+      }
+    }
+    return this.fallback;
+  }
+
+  /** The classifier a community uses now (its active model, else the default), cached for 30 s per node. */
+  async classifierFor(
+    communityId: string,
+  ): Promise<{ classifier: Classifier | null; version: number | null }> {
+    const nowMs = this.deps.clock.now().getTime();
+    const hit = this.perCommunity.get(communityId);
+    if (hit && hit.until > nowMs) return hit;
+    const row = await repo.activeModel(this.db, communityId);
+    let entry: { until: number; classifier: Classifier | null; version: number | null };
+    if (row && (!hit || hit.version !== row.version)) {
+      const model = deserializeModel(row.model_json, `model v${row.version}`, {
+        categories: allCategoryCodes(),
+        heads: HEADS,
+      });
+      entry = {
+        until: nowMs + MODEL_CACHE_MS,
+        classifier: createClassifier(model, { triageThreshold: this.triageThreshold }),
+        version: row.version,
+      };
+    } else if (row && hit) {
+      entry = { ...hit, until: nowMs + MODEL_CACHE_MS };
+    } else {
+      entry = { until: nowMs + MODEL_CACHE_MS, classifier: this.defaultClassifier(), version: null };
+    }
+    this.perCommunity.set(communityId, entry);
+    return entry;
+  }
+
+  /** The port intake calls for every new order. */
+  port(): WorkOrderClassifier {
+    return {
+      understand: async (text: string, communityId: string): Promise<Understanding> => {
+        const { classifier, version } = await this.classifierFor(communityId);
+        if (!classifier) {
+          return {
+            category: 'basic_living',
+            subcategory: null,
+            urgency: 'normal',
+            confidence: 0,
+            needsTriage: true,
+            source: 'caller',
+            explanation: null,
+          };
+        }
+        const p = classifier.predict(text);
+        return {
+          category: p.category,
+          subcategory: p.subcategory,
+          urgency: p.urgency,
+          confidence: p.confidence,
+          needsTriage: p.needsTriage,
+          source: p.source,
+          explanation: { ...this.explain(p), modelVersion: version ?? 'default' },
+        };
+      },
+    };
+  }
+
+  private explain(p: Prediction) {
+    return {
+      runnerUp: p.runnerUp,
+      rule: p.explanation.rule,
+      features: p.explanation.features,
+      urgencyFeatures: p.explanation.urgencyFeatures,
+    };
+  }
+
+  /** Live suggestion while someone types (any signed-in caller; no personal data is stored). */
+  async classify(p: Principal, text: string, communityRef?: string) {
+    const mine = communitiesOf(p);
+    let communityId = mine[0];
+    if (communityRef) {
+      const c = await findCommunity(this.db, communityRef);
+      if (!c || !mine.includes(c.id))
+        throw new AppError('community_not_found', `community ${communityRef} was not found`, {
+          field: 'community',
+        });
+      communityId = c.id;
+    }
+    const { classifier, version } = communityId
+      ? await this.classifierFor(communityId)
+      : { classifier: this.defaultClassifier(), version: null };
+    if (!classifier) throw new AppError('internal_error', 'no classifier model is available');
+    const t0 = performance.now();
+    const pred = classifier.predict(text);
+    const ms = performance.now() - t0;
+    const top = Object.entries(pred.probabilities).slice(0, 5);
+    const modelVersion: number | 'default' = version ?? 'default';
+    return {
+      category: pred.category,
+      subcategory: pred.subcategory,
+      urgency: pred.urgency,
+      confidence: pred.confidence,
+      needsTriage: pred.needsTriage,
+      source: pred.source,
+      probabilities: Object.fromEntries(top),
+      urgencyProbabilities: pred.urgencyProbabilities,
+      ...this.explain(pred),
+      modelVersion,
+      tookMs: Math.round(ms * 1000) / 1000,
+    };
+  }
+
+  /** A person's correction of category/urgency: the order changes and the label is kept for retraining. */
+  async correct(
+    p: Principal,
+    orderId: string,
+    input: {
+      version: number;
+      category?: string | undefined;
+      urgency?: string | undefined;
+      note?: string | undefined;
+    },
+  ) {
+    if (p.kind !== 'user' || !RECLASSIFY_ROLES.includes(p.role))
+      throw forbidden('only intake and dispatch staff classify orders');
+    if (input.category === undefined && input.urgency === undefined)
+      throw invalidInput('category', 'give a category, an urgency or both');
+    if (input.category !== undefined && !allCategoryCodes().includes(input.category)) {
+      throw invalidInput('category', `unknown category "${input.category}"`);
+    }
+    if (input.urgency !== undefined && !(URGENCIES as readonly string[]).includes(input.urgency)) {
+      throw invalidInput('urgency', `urgency must be one of ${URGENCIES.join(', ')}`);
+    }
+    const category = input.category;
+    return this.workOrders.reclassify(
+      p,
+      orderId,
+      {
+        version: input.version,
+        category: category ? topCategory(category) : undefined,
+        subcategory: category ? (category.includes('.') ? category : null) : undefined,
+        urgency: input.urgency,
+        note: input.note,
+      },
+      async (trx, before, after, at) => {
+        await repo.insertLabel(trx, {
+          id: newId(),
+          work_order_id: after.id,
+          community_id: after.community_id,
+          text: after.description,
+          category: after.category,
+          subcategory: after.subcategory,
+          urgency: after.urgency,
+          previous_json: JSON.stringify({
+            category: before.category,
+            subcategory: before.subcategory,
+            urgency: before.urgency,
+          }),
+          source: before.needs_triage === 1 ? 'triage' : 'correction',
+          actor: actorLabel(p),
+          created_at: at,
+        });
+      },
+    );
+  }
+
+  async triage(p: Principal, communityRef?: string, limit = 100) {
+    if (p.kind !== 'user' || !RECLASSIFY_ROLES.includes(p.role))
+      throw forbidden('only intake and dispatch staff triage orders');
+    let ids = p.communityIds;
+    if (communityRef) {
+      const c = await findCommunity(this.db, communityRef);
+      if (!c || !ids.includes(c.id))
+        throw new AppError('community_not_found', `community ${communityRef} was not found`, {
+          field: 'community',
+        });
+      ids = [c.id];
+    }
+    return repo.triageOrders(this.db, ids, limit);
+  }
+
+  /** Open orders of the same community, near in place and time and similar in text. */
+  async duplicates(p: Principal, orderId: string) {
+    const { order } = await this.workOrders.getReadable(p, orderId);
+    if (p.kind !== 'user') throw forbidden('staff only');
+    const created = new Date(order.created_at);
+    const since = new Date(created.getTime() - 14 * 86400_000).toISOString();
+    const candidates = await repo.openOrdersNear(this.db, order.community_id, since, order.id);
+    const byId = new Map(candidates.map((c) => [c.id, c]));
+    return suggestDuplicates(
+      { text: order.description, lat: order.lat, lng: order.lng, createdAt: created },
+      candidates.map((c) => ({
+        id: c.id,
+        text: c.description,
+        lat: c.lat,
+        lng: c.lng,
+        createdAt: new Date(c.created_at),
+      })),
+    ).map((s) => {
+      const c = byId.get(s.id);
+      return {
+        ...s,
+        number: c?.number ?? '',
+        description: c?.description ?? '',
+        status: c?.status ?? '',
+        category: c?.category ?? '',
+      };
+    });
+  }
+
+  /**
+   * Retrains on a community's own history (corrections win), judges the candidate and the
+   * current model on the same held-out orders, and activates the candidate only if it is not
+   * worse (or when forced). A failure leaves the active model untouched.
+   */
+  async trainFromOrders(
+    communityRef: string,
+    opts: {
+      activate?: 'auto' | 'always' | 'never';
+      maxOrders?: number;
+      onProgress?: (m: string) => void;
+    } = {},
+  ): Promise<TrainReport> {
+    const t0 = Date.now();
+    const community = await findCommunity(this.db, communityRef);
+    if (!community)
+      throw new AppError('community_not_found', `community ${communityRef} was not found`, {
+        field: 'community',
+      });
+    const rows = await repo.trainingRows(this.db, community.id, opts.maxOrders ?? 50_000);
+    const train = rows.filter((r) => !isHoldout(r.id));
+    const test = rows.filter((r) => isHoldout(r.id));
+    if (train.length < 50 || test.length < 10) {
+      throw new AppError(
+        'invalid_input',
+        `community ${community.code} has ${rows.length} labelled orders: at least 60 are needed to train and judge a model`,
+        { field: 'community' },
+      );
+    }
+    const examples: TrainingExample[] = train.map((r) => ({
+      fields: [r.text],
+      labels: { category: r.category, subcategory: r.subcategory ?? undefined, urgency: r.urgency },
+    }));
+    let model;
+    try {
+      model = trainTextModel(examples, {
+        headNames: HEADS,
+        taxonomyId: 'default',
+        trainedAt: this.deps.clock.now().toISOString(),
+        options: { bags: 1 },
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      });
+    } catch (err) {
+      if (err instanceof TrainingError)
+        throw new AppError('invalid_input', `training failed: ${err.message}`, { reason: err.code });
+      throw err;
+    }
+    const candidate = createClassifier(model, { triageThreshold: this.triageThreshold });
+    const current = await this.classifierFor(community.id);
+    const judge = (c: Classifier | null) => {
+      if (!c) return { accuracy: 0, macroF1: 0, urgencyAccuracy: 0 };
+      const preds = test.map((r) => c.predict(r.text));
+      const cat = evaluate(
+        test.map((r) => r.category),
+        preds.map((x) => x.category),
+      );
+      const urg = evaluate(
+        test.map((r) => r.urgency),
+        preds.map((x) => x.urgency),
+      );
+      return {
+        accuracy: round(cat.accuracy),
+        macroF1: round(cat.macroF1),
+        urgencyAccuracy: round(urg.accuracy),
+      };
+    };
+    const cand = judge(candidate);
+    const cur = judge(current.classifier);
+    const mode = opts.activate ?? 'auto';
+    const better = cand.accuracy >= cur.accuracy;
+    const activated = mode === 'always' || (mode === 'auto' && better);
+    const at = this.deps.clock.now().toISOString();
+    const version = await repo.nextModelVersion(this.db, community.id);
+    const id = newId();
+    await this.db.transaction().execute(async (trx) => {
+      await repo.insertModel(trx, {
+        id,
+        community_id: community.id,
+        version,
+        taxonomy_id: model.taxonomyId,
+        status: 'candidate',
+        metrics_json: JSON.stringify({ ...cand, holdout: test.length, examples: train.length, current: cur }),
+        model_json: serializeModel(model),
+        created_at: at,
+        activated_at: null,
+      });
+      if (activated) await repo.setActive(trx, community.id, id, at);
+    });
+    this.perCommunity.delete(community.id);
+    return {
+      community: community.code,
+      examples: train.length,
+      corrected: rows.filter((r) => r.corrected).length,
+      holdout: test.length,
+      candidate: { version, ...cand },
+      current: { version: current.version ?? 'default', ...cur },
+      activated,
+      reason: activated
+        ? mode === 'always'
+          ? 'activated on request'
+          : 'the candidate is at least as accurate on the held-out orders'
+        : mode === 'never'
+          ? 'kept as a candidate on request'
+          : 'the candidate is less accurate than the current model: kept as a candidate',
+      seconds: Math.round((Date.now() - t0) / 100) / 10,
+    };
+  }
+
+  async models(communityRef: string) {
+    const c = await findCommunity(this.db, communityRef);
+    if (!c)
+      throw new AppError('community_not_found', `community ${communityRef} was not found`, {
+        field: 'community',
+      });
+    return (await repo.listModels(this.db, c.id)).map((m) => ({
+      id: m.id,
+      version: m.version,
+      status: m.status,
+      metrics: JSON.parse(m.metrics_json) as Record<string, unknown>,
+      createdAt: m.created_at,
+      activatedAt: m.activated_at,
+    }));
+  }
+
+  /** Activates a stored version (also the way to roll back); `version` 0 returns to the shipped default. */
+  async activate(communityRef: string, version: number) {
+    const c = await findCommunity(this.db, communityRef);
+    if (!c)
+      throw new AppError('community_not_found', `community ${communityRef} was not found`, {
+        field: 'community',
+      });
+    const at = this.deps.clock.now().toISOString();
+    if (version === 0) {
+      await repo.retireActive(this.db, c.id);
+    } else {
+      const m = (await repo.listModels(this.db, c.id)).find((x) => x.version === version);
+      if (!m)
+        throw new AppError('not_found', `community ${c.code} has no model version ${version}`, {
+          field: 'version',
+        });
+      await this.db.transaction().execute((trx) => repo.setActive(trx, c.id, m.id, at));
+    }
+    this.perCommunity.delete(c.id);
+    return { community: c.code, active: version === 0 ? 'default' : version };
+  }
+
+  /** Returns to the version active before the current one (or the default). */
+  async rollback(communityRef: string) {
+    const c = await findCommunity(this.db, communityRef);
+    if (!c)
+      throw new AppError('community_not_found', `community ${communityRef} was not found`, {
+        field: 'community',
+      });
+    const models = await repo.listModels(this.db, c.id);
+    const active = models.find((m) => m.status === 'active');
+    if (!active)
+      throw new AppError('invalid_input', `community ${c.code} uses the default model: nothing to roll back`);
+    const previous = models
+      .filter(
+        (m) => m.activated_at && m.id !== active.id && (m.activated_at ?? '') <= (active.activated_at ?? ''),
+      )
+      .sort((a, b) => ((a.activated_at ?? '') < (b.activated_at ?? '') ? 1 : -1))[0];
+    return this.activate(c.code, previous?.version ?? 0);
+  }
+}
+
+const round = (x: number) => Math.round(x * 10000) / 10000;
+
+export function requireClassifierAdmin(p: Principal, communityId: string) {
+  if (p.kind !== 'user' || !['admin', 'manager'].includes(p.role) || !p.communityIds.includes(communityId)) {
+    throw forbidden('only admins and managers of the community manage its models');
+  }
+}
