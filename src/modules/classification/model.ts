@@ -264,7 +264,8 @@ export function trainTextModel(
         fitIdx.map((i) => hy[i] as number),
         classes,
         vectorizer.terms.length,
-        opts,
+        // One SGD run is enough to measure over-/under-confidence; saves a third of the time.
+        { ...opts, bags: 1 },
         progress,
         `${name} (calibration)`,
       );
