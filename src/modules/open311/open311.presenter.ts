@@ -27,35 +27,71 @@ export interface CommunityInfo {
   hotline: string | null;
 }
 
-const HOUR_MS = 3_600_000;
-const offsetCache = new Map<string, number>();
+const HALF_HOUR_MS = 1_800_000;
+const DAY_MS = 86_400_000;
+const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const offsets = new Map<string, Map<number, number>>();
+const days = new Map<number, string>();
+const suffixes = new Map<number, string>();
 
-/** The zone's UTC offset for the hour holding `ms` (zones change offset on the hour or half hour at most, cached). */
+/** The zone's UTC offset for the half hour holding `ms` (offsets change on such boundaries; cached). */
 function offsetOf(timeZone: string, ms: number): number {
-  const key = `${timeZone}|${Math.floor(ms / (HOUR_MS / 2))}`;
-  let off = offsetCache.get(key);
+  let zone = offsets.get(timeZone);
+  if (!zone) {
+    zone = new Map();
+    offsets.set(timeZone, zone);
+  }
+  const bucket = Math.floor(ms / HALF_HOUR_MS);
+  let off = zone.get(bucket);
   if (off === undefined) {
     try {
       off = zoneFor(timeZone).offsetAt(ms);
     } catch {
       off = 0;
     }
-    if (offsetCache.size > 50_000) offsetCache.clear();
-    offsetCache.set(key, off);
+    if (zone.size > 50_000) zone.clear();
+    zone.set(bucket, off);
   }
   return off;
 }
 
-/** An instant as a W3C date-time in the community's zone, e.g. 2026-11-20T10:00:00+08:00. */
+function suffixOf(offset: number): string {
+  let s = suffixes.get(offset);
+  if (s === undefined) {
+    const mins = Math.round(Math.abs(offset) / 60_000);
+    s =
+      offset === 0
+        ? 'Z'
+        : `${offset < 0 ? '-' : '+'}${TWO[Math.floor(mins / 60)] ?? ''}:${TWO[mins % 60] ?? ''}`;
+    suffixes.set(offset, s);
+  }
+  return s;
+}
+
+function dayOf(day: number): string {
+  let s = days.get(day);
+  if (s === undefined) {
+    s = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    if (days.size > 50_000) days.clear();
+    days.set(day, s);
+  }
+  return s;
+}
+
+/**
+ * An instant as a W3C date-time in the community's zone, e.g. 2026-11-20T10:00:00+08:00.
+ * A listing writes three per row, so this avoids `toISOString` (days and offsets are cached).
+ */
 export function w3(iso: string, timeZone: string): string {
   const ms = Date.parse(iso);
   const offset = offsetOf(timeZone, ms);
-  const local = new Date(ms + offset).toISOString().slice(0, 19);
-  if (offset === 0) return `${local}Z`;
-  const mins = Math.round(Math.abs(offset) / 60_000);
-  const hh = String(Math.floor(mins / 60)).padStart(2, '0');
-  const mm = String(mins % 60).padStart(2, '0');
-  return `${local}${offset < 0 ? '-' : '+'}${hh}:${mm}`;
+  const local = ms + offset;
+  const day = Math.floor(local / DAY_MS);
+  const t = Math.floor((local - day * DAY_MS) / 1000);
+  const hh = TWO[Math.floor(t / 3600)] ?? '';
+  const mm = TWO[Math.floor(t / 60) % 60] ?? '';
+  const ss = TWO[t % 60] ?? '';
+  return `${dayOf(day)}T${hh}:${mm}:${ss}${suffixOf(offset)}`;
 }
 
 const name = (s: ServiceEntry, l: Locale) => (l === 'en' ? s.nameEn : s.nameZh);
