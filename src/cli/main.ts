@@ -35,6 +35,7 @@ usage:
   linli classifier train --from-orders --community C [--activate auto|always|never]
                                        retrain on a community's own history (corrections win)
   linli classifier models|rollback --community C; activate --community C --version N
+  linli classifier import-model --community C --file MODEL [--activate always]
   linli classify [--model M] "TEXT"    classify one request
 
 environment: PORT, HOST, DATABASE_URL (PostgreSQL; SQLite in LINLI_DATA_DIR otherwise), LOG_LEVEL`;
@@ -89,6 +90,7 @@ async function communityModels(args: string[]): Promise<number> {
       community: { type: 'string' },
       activate: { type: 'string' },
       version: { type: 'string' },
+      file: { type: 'string' },
       json: { type: 'boolean' },
     },
     allowPositionals: true,
@@ -131,6 +133,21 @@ async function communityModels(args: string[]): Promise<number> {
         onProgress: (m) => err(m),
       });
       print(report);
+      return 0;
+    }
+    if (sub === 'import-model') {
+      if (!values.file) {
+        err('usage: linli classifier import-model --community C --file MODEL [--activate always]');
+        return 2;
+      }
+      let text: string;
+      try {
+        text = readFileSync(values.file, 'utf8');
+      } catch {
+        err(`cannot read ${values.file}`);
+        return 1;
+      }
+      print(await svc.importModel(community, text, basename(values.file), values.activate === 'always'));
       return 0;
     }
     if (sub === 'models') {

@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
+import { deserializeModel, serializeModel } from '../../src/modules/classification/model-io.ts';
 
 interface Order {
   id: string;
@@ -193,5 +194,35 @@ describe('understanding requests through the API', () => {
       community,
     });
     assert.equal(other.statusCode, 403);
+  });
+
+  it('imports a model trained elsewhere as a new version; refuses a corrupt or foreign one', async () => {
+    const svc = ctx.services.classification;
+    const community = ctx.seed.communities[0]?.code ?? '';
+    const stored = await ctx.database.db
+      .selectFrom('classifier_models')
+      .select('model_json')
+      .where('version', '=', 1)
+      .executeTakeFirstOrThrow();
+    const r = await svc.importModel(community, stored.model_json, 'own.json', true);
+    assert.deepEqual(r, { community, version: 2, activated: true });
+    await assert.rejects(svc.importModel(community, '{"format":', 'broken.json', true), /broken\.json/);
+    const foreign = deserializeModel(stored.model_json, 'v1');
+    const head = foreign.heads.category;
+    assert.ok(head);
+    head.classes = head.classes.map((c, i) => (i === 0 ? 'not_a_category' : c));
+    await assert.rejects(
+      svc.importModel(community, serializeModel(foreign), 'foreign.json', true),
+      /foreign\.json.*not_a_category|not_a_category/,
+    );
+    const models = await svc.models(community);
+    assert.deepEqual(
+      models.map((m) => [m.version, m.status]),
+      [
+        [2, 'active'],
+        [1, 'retired'],
+      ],
+    );
+    assert.deepEqual(await svc.rollback(community), { community, active: 1 });
   });
 });

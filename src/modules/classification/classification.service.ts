@@ -10,7 +10,7 @@ import type { WorkOrderService } from '../work-orders/work-order.service.ts';
 import type { Understanding, WorkOrderClassifier } from '../work-orders/work-order.understanding.ts';
 import { createClassifier, loadDefaultModel } from './classifier.ts';
 import type { Classifier, Prediction } from './classifier.ts';
-import { deserializeModel, serializeModel } from './model-io.ts';
+import { ModelFileError, deserializeModel, serializeModel } from './model-io.ts';
 import { TrainingError, trainTextModel } from './model.ts';
 import type { TrainingExample } from './model.ts';
 import { evaluate } from './metrics.ts';
@@ -83,7 +83,7 @@ export class ClassificationService {
     if (row && (!hit || hit.version !== row.version)) {
       const model = deserializeModel(row.model_json, `model v${row.version}`, {
         categories: allCategoryCodes(),
-        heads: HEADS,
+        heads: ['category'],
       });
       entry = {
         until: nowMs + MODEL_CACHE_MS,
@@ -378,6 +378,45 @@ export class ClassificationService {
           : 'the candidate is less accurate than the current model: kept as a candidate',
       seconds: Math.round((Date.now() - t0) / 100) / 10,
     };
+  }
+
+  /**
+   * Stores a model trained elsewhere (e.g. `linli classifier train --csv` on a deployment's own
+   * labels) as the community's next version. It must fit the deployment's taxonomy.
+   */
+  async importModel(communityRef: string, text: string, fileName: string, activate: boolean) {
+    const c = await findCommunity(this.db, communityRef);
+    if (!c)
+      throw new AppError('community_not_found', `community ${communityRef} was not found`, {
+        field: 'community',
+      });
+    let model;
+    try {
+      model = deserializeModel(text, fileName, { categories: allCategoryCodes(), heads: ['category'] });
+    } catch (err) {
+      if (err instanceof ModelFileError)
+        throw new AppError('invalid_input', err.message, { file: fileName, reason: err.code });
+      throw err;
+    }
+    const at = this.deps.clock.now().toISOString();
+    const version = await repo.nextModelVersion(this.db, c.id);
+    const id = newId();
+    await this.db.transaction().execute(async (trx) => {
+      await repo.insertModel(trx, {
+        id,
+        community_id: c.id,
+        version,
+        taxonomy_id: model.taxonomyId,
+        status: 'candidate',
+        metrics_json: JSON.stringify({ importedFrom: fileName, examples: model.meta.examples }),
+        model_json: text,
+        created_at: at,
+        activated_at: null,
+      });
+      if (activate) await repo.setActive(trx, c.id, id, at);
+    });
+    this.perCommunity.delete(c.id);
+    return { community: c.code, version, activated: activate };
   }
 
   async models(communityRef: string) {

@@ -1,8 +1,15 @@
 /**
- * The default service taxonomy (../PRODUCT.md): 7 top categories with sub-categories.
+ * The service taxonomy. Built in: the default tree (7 top categories with sub-categories).
  * Codes are stable identifiers; a sub-category's code is `<top>.<sub>`.
- * A deployment may replace the tree (categories table); this is what a fresh install seeds.
+ *
+ * Taxonomy is configuration: a deployment replaces the tree by pointing `LINLI_TAXONOMY_FILE`
+ * at a JSON file of the same shape; it is validated when the process starts and everything
+ * (intake validation, the categories table, Open311 services, SLA policies) uses it. The
+ * shipped classifier model only fits the built-in tree; with another tree, train a model on
+ * the deployment's own labelled data (`linli classifier train`, then `import-model`).
  */
+import { readFileSync } from 'node:fs';
+
 export interface CategoryNode {
   code: string;
   nameZh: string;
@@ -15,7 +22,7 @@ export interface CategoryNode {
 export const URGENCIES = ['critical', 'high', 'normal', 'low'] as const;
 export type Urgency = (typeof URGENCIES)[number];
 
-export const DEFAULT_TAXONOMY: CategoryNode[] = [
+export const BUILTIN_TAXONOMY: CategoryNode[] = [
   {
     code: 'basic_living',
     nameZh: '基本生活',
@@ -51,7 +58,11 @@ export const DEFAULT_TAXONOMY: CategoryNode[] = [
     nameEn: 'Education and employment',
     children: [
       { code: 'education_employment.job_seeking', nameZh: '求职招聘', nameEn: 'Jobs' },
-      { code: 'education_employment.vocational_training', nameZh: '职业技能培训', nameEn: 'Vocational training' },
+      {
+        code: 'education_employment.vocational_training',
+        nameZh: '职业技能培训',
+        nameEn: 'Vocational training',
+      },
       { code: 'education_employment.resume_help', nameZh: '简历指导', nameEn: 'CV help' },
       { code: 'education_employment.after_school', nameZh: '课后托管', nameEn: 'After-school care' },
       { code: 'education_employment.tutoring', nameZh: '学业辅导', nameEn: 'Tutoring' },
@@ -78,10 +89,24 @@ export const DEFAULT_TAXONOMY: CategoryNode[] = [
       { code: 'safety_emergency.fire', nameZh: '火情', nameEn: 'Fire' },
       { code: 'safety_emergency.gas_leak', nameZh: '燃气泄漏', nameEn: 'Gas leak' },
       { code: 'safety_emergency.trapped', nameZh: '电梯困人与被困', nameEn: 'Trapped person' },
-      { code: 'safety_emergency.structural', nameZh: '坍塌与结构险情', nameEn: 'Collapse and structural hazard' },
-      { code: 'safety_emergency.violence', nameZh: '治安与暴力', nameEn: 'Violence and public order', private: true },
+      {
+        code: 'safety_emergency.structural',
+        nameZh: '坍塌与结构险情',
+        nameEn: 'Collapse and structural hazard',
+      },
+      {
+        code: 'safety_emergency.violence',
+        nameZh: '治安与暴力',
+        nameEn: 'Violence and public order',
+        private: true,
+      },
       { code: 'safety_emergency.flooding', nameZh: '内涝与漏水险情', nameEn: 'Flooding' },
-      { code: 'safety_emergency.medical_emergency', nameZh: '突发急症', nameEn: 'Medical emergency', private: true },
+      {
+        code: 'safety_emergency.medical_emergency',
+        nameZh: '突发急症',
+        nameEn: 'Medical emergency',
+        private: true,
+      },
       { code: 'safety_emergency.hazard', nameZh: '安全隐患', nameEn: 'Hazards and disaster prevention' },
     ],
   },
@@ -94,7 +119,12 @@ export const DEFAULT_TAXONOMY: CategoryNode[] = [
       { code: 'elderly_care.meal_assistance', nameZh: '助餐', nameEn: 'Meal assistance', private: true },
       { code: 'elderly_care.bathing', nameZh: '助浴', nameEn: 'Bathing assistance', private: true },
       { code: 'elderly_care.home_care', nameZh: '居家照护', nameEn: 'Home care', private: true },
-      { code: 'elderly_care.age_friendly_renovation', nameZh: '适老化改造', nameEn: 'Age-friendly adaptation', private: true },
+      {
+        code: 'elderly_care.age_friendly_renovation',
+        nameZh: '适老化改造',
+        nameEn: 'Age-friendly adaptation',
+        private: true,
+      },
       { code: 'elderly_care.day_care', nameZh: '日间照料', nameEn: 'Day care', private: true },
       { code: 'elderly_care.check_in', nameZh: '探访关爱', nameEn: 'Check-in visits', private: true },
     ],
@@ -107,11 +137,81 @@ export const DEFAULT_TAXONOMY: CategoryNode[] = [
       { code: 'government_affairs.residence_permit', nameZh: '居住证', nameEn: 'Residence permit' },
       { code: 'government_affairs.subsidy', nameZh: '补贴津贴申请', nameEn: 'Subsidies and allowances' },
       { code: 'government_affairs.certificate', nameZh: '证明开具', nameEn: 'Certificates' },
-      { code: 'government_affairs.household_registration', nameZh: '户籍办理', nameEn: 'Household registration' },
+      {
+        code: 'government_affairs.household_registration',
+        nameZh: '户籍办理',
+        nameEn: 'Household registration',
+      },
       { code: 'government_affairs.proxy_service', nameZh: '代办服务', nameEn: 'Proxy paperwork' },
     ],
   },
 ];
+
+/** Checks a category tree; returns the problems, each naming the offending path. */
+export function validateTaxonomy(tree: unknown): string[] {
+  const problems: string[] = [];
+  if (!Array.isArray(tree) || tree.length === 0)
+    return ['the taxonomy must be a non-empty array of top categories'];
+  const seen = new Set<string>();
+  const check = (node: unknown, path: string, parent: string | null) => {
+    if (typeof node !== 'object' || node === null) {
+      problems.push(`${path}: must be an object`);
+      return;
+    }
+    const n = node as Record<string, unknown>;
+    const code = n.code;
+    if (typeof code !== 'string' || !/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$/.test(code)) {
+      problems.push(
+        `${path}.code: "${String(code)}" is not a code like "basic_living" or "basic_living.parking"`,
+      );
+    } else {
+      if (seen.has(code)) problems.push(`${path}.code: "${code}" appears twice`);
+      seen.add(code);
+      if (parent === null && code.includes('.')) problems.push(`${path}.code: a top category has no dot`);
+      if (parent !== null && !code.startsWith(`${parent}.`))
+        problems.push(`${path}.code: must start with "${parent}."`);
+    }
+    for (const k of ['nameZh', 'nameEn'] as const) {
+      if (typeof n[k] !== 'string' || (n[k] as string).trim() === '')
+        problems.push(`${path}.${k}: must be a non-empty string`);
+    }
+    if (n.private !== undefined && typeof n.private !== 'boolean')
+      problems.push(`${path}.private: must be true or false`);
+    if (n.children !== undefined) {
+      if (parent !== null) problems.push(`${path}.children: sub-categories have no children`);
+      else if (!Array.isArray(n.children)) problems.push(`${path}.children: must be an array`);
+      else
+        n.children.forEach((c, i) =>
+          check(c, `${path}.children[${i}]`, typeof code === 'string' ? code : ''),
+        );
+    }
+  };
+  tree.forEach((t, i) => check(t, `[${i}]`, null));
+  // The emergency rules route life-threatening requests to this category: it must exist.
+  if (!seen.has('safety_emergency'))
+    problems.push('the taxonomy needs a top category "safety_emergency" for the emergency lane');
+  return problems;
+}
+
+function configuredTaxonomy(): CategoryNode[] {
+  const file = process.env.LINLI_TAXONOMY_FILE;
+  if (!file) return BUILTIN_TAXONOMY;
+  let tree: unknown;
+  try {
+    tree = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`LINLI_TAXONOMY_FILE ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const problems = validateTaxonomy(tree);
+  if (problems.length) throw new Error(`LINLI_TAXONOMY_FILE ${file}:\n  ${problems.join('\n  ')}`);
+  return tree as CategoryNode[];
+}
+
+/** The deployment's taxonomy: the configured file, else the built-in tree. */
+export const DEFAULT_TAXONOMY: CategoryNode[] = configuredTaxonomy();
+
+/** True when the deployment runs the built-in tree (the shipped model fits it). */
+export const IS_BUILTIN_TAXONOMY = DEFAULT_TAXONOMY === BUILTIN_TAXONOMY;
 
 /** Every code in a tree, top categories and sub-categories alike. */
 export function allCategoryCodes(tree: CategoryNode[] = DEFAULT_TAXONOMY): string[] {
