@@ -497,6 +497,31 @@ describe('Open311 GeoReport v2', () => {
       await both('/requests?jurisdiction_id=atlantis', 'errors', 404);
     });
 
+    it('takes expected_datetime from the SLA resolution deadline', async () => {
+      const res = await post(`${V2}/requests.json`, [
+        ['api_key', KEY],
+        ['service_code', 'basic_living.water_electric'],
+        ['address_string', '桃源村6栋'],
+        ['attribute[problem_type]', 'tap'],
+      ]);
+      const [created] = body(res, 'json') as { service_request_id: string }[];
+      const order = await ctx.database.db
+        .selectFrom('work_orders')
+        .select('id')
+        .where('number', '=', created?.service_request_id ?? '')
+        .executeTakeFirstOrThrow();
+      const due = '2026-11-25T09:30:00.000Z';
+      const updated = await ctx.database.db
+        .withTables<{ sla_order_metrics: { work_order_id: string; resolution_due_at: string | null } }>()
+        .updateTable('sla_order_metrics')
+        .set({ resolution_due_at: due })
+        .where('work_order_id', '=', order.id)
+        .executeTakeFirst();
+      assert.equal(Number(updated.numUpdatedRows), 1, 'the SLA module keeps metrics for the new order');
+      const [r] = (await both(`/requests/${created?.service_request_id}`, 'requests')) as Req[];
+      assert.equal(r?.expected_datetime, '2026-11-25T17:30:00+08:00');
+    });
+
     it('caps a listing at 1,000 rows', async () => {
       const taoyuan = ctx.seed.communities[0]?.id ?? '';
       const src = await ctx.database.db

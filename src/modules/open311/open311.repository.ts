@@ -33,10 +33,17 @@ export interface Open311TokenTable {
   created_at: string;
 }
 
+/** The one column of the SLA module's per-order metrics this module reads. */
+interface SlaDueTable {
+  work_order_id: string;
+  resolution_due_at: string | null;
+}
+
 // A type alias, not an interface: Kysely's `withTables` needs an indexable record type.
 type Open311Tables = {
   open311_services: Open311ServiceTable;
   open311_tokens: Open311TokenTable;
+  sla_order_metrics: SlaDueTable;
 };
 
 type Db = Kysely<DB & Open311Tables>;
@@ -231,6 +238,17 @@ export async function residentNames(db: Kysely<DB>, ids: string[]): Promise<Map<
   if (ids.length === 0) return new Map();
   const rows = await db.selectFrom('residents').select(['id', 'name']).where('id', 'in', ids).execute();
   return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/** Resolution deadlines the SLA module computed for these orders (absent where it has none yet). */
+export async function resolutionDue(db: Kysely<DB>, orderIds: string[]): Promise<Map<string, string | null>> {
+  if (orderIds.length === 0) return new Map();
+  const rows = await withOpen311(db)
+    .selectFrom('sla_order_metrics')
+    .select(['work_order_id', 'resolution_due_at'])
+    .where('work_order_id', 'in', orderIds)
+    .execute();
+  return new Map(rows.map((r) => [r.work_order_id, r.resolution_due_at]));
 }
 
 export async function photosOf(db: Kysely<DB>, orderIds: string[]) {

@@ -5,6 +5,7 @@
  */
 import { Value } from '@sinclair/typebox/value';
 import type { Deps } from '../../platform/context.ts';
+import type { Database } from '../../platform/db/database.ts';
 import type { Principal } from '../../platform/auth/principal.ts';
 import { randomToken } from '../../platform/ids.ts';
 import { findCommunity } from '../tenancy/tenancy.repository.ts';
@@ -41,26 +42,35 @@ export const PRIVATE_SCOPE = 'private_categories';
 const SERVICES_TTL_MS = 15_000;
 const HOUR = 3_600_000;
 
-/** When an order can be expected to be fulfilled; the SLA module can supply real deadlines. */
+/** When an order can be expected to be fulfilled. */
 export type ExpectedTimes = (rows: readonly RequestRow[]) => Promise<Map<string, string | null>>;
 
 const NOMINAL_MS: Record<string, number> = { critical: 2 * HOUR, high: 24 * HOUR, normal: 5 * 24 * HOUR };
 const NO_EXPECTATION = new Set(['referred', 'duplicate', 'not_actionable', 'cancelled']);
 
 /** Nominal targets per urgency (critical: hours, high: same day, normal: days, low: none). */
-export const nominalExpectedTimes: ExpectedTimes = async (rows) => {
-  const out = new Map<string, string | null>();
-  for (const o of rows) {
-    const ms = NOMINAL_MS[o.urgency];
-    out.set(
-      o.id,
-      ms === undefined || NO_EXPECTATION.has(o.status)
-        ? null
-        : new Date(Date.parse(o.created_at) + ms).toISOString(),
+export function nominalExpected(o: RequestRow): string | null {
+  const ms = NOMINAL_MS[o.urgency];
+  return ms === undefined || NO_EXPECTATION.has(o.status)
+    ? null
+    : new Date(Date.parse(o.created_at) + ms).toISOString();
+}
+
+/** The SLA module's resolution deadline where it has one, else the nominal target of the urgency. */
+export function slaExpectedTimes(database: Database): ExpectedTimes {
+  return async (rows) => {
+    const due = await repo.resolutionDue(
+      database.db,
+      rows.map((r) => r.id),
     );
-  }
-  return out;
-};
+    const out = new Map<string, string | null>();
+    for (const o of rows) {
+      const d = due.get(o.id);
+      out.set(o.id, NO_EXPECTATION.has(o.status) ? null : (d ?? nominalExpected(o)));
+    }
+    return out;
+  };
+}
 
 function hotlineOf(contactsJson: string): string | null {
   try {
@@ -82,12 +92,14 @@ export interface Caller {
 export class Open311Service {
   private servicesCache: { at: number; byCode: Map<string, ServiceEntry>; list: ServiceEntry[] } | null =
     null;
-  private expectedTimes: ExpectedTimes = nominalExpectedTimes;
+  private expectedTimes: ExpectedTimes;
 
   constructor(
     private readonly deps: Deps,
     private readonly workOrders: WorkOrderService,
-  ) {}
+  ) {
+    this.expectedTimes = slaExpectedTimes(deps.database);
+  }
 
   private get db() {
     return this.deps.database.db;
