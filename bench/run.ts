@@ -5,6 +5,7 @@
  * Set DATABASE_URL to measure the database-bound benches on PostgreSQL.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 
 type Bench = { name: string; file: string; fn: string };
 const BENCHES: Bench[] = [
@@ -17,6 +18,10 @@ const BENCHES: Bench[] = [
   { name: 'timers', file: './timers.ts', fn: 'runTimersBench' },
   { name: 'open311', file: './open311.ts', fn: 'runOpen311Bench' },
 ];
+
+// Measure what production runs: the bundled server.
+if (spawnSync(process.execPath, ['scripts/build-server.mjs'], { stdio: 'inherit' }).status !== 0)
+  process.exit(1);
 
 const wanted = process.argv.slice(2);
 const report: Record<string, unknown> = { at: new Date().toISOString(), node: process.version };

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// `npm start`: builds the web apps when their build is missing or older than their sources,
-// then serves the whole product with the demo community on first run.
+// `npm start`: builds the web apps and the server bundle when missing or older than their
+// sources, then serves the whole product with the demo community on first run.
 import { existsSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { buildServer } from './build-server.mjs';
 
 function newest(dir) {
   let t = 0;
@@ -15,20 +16,27 @@ function newest(dir) {
   }
   return t;
 }
+const stale = (output, ...sources) =>
+  !existsSync(output) || Math.max(...sources.map(newest)) > statSync(output).mtimeMs;
 
-const built = 'dist/web/index.html';
-if (existsSync('web/index.html') && (!existsSync(built) || newest('web') > statSync(built).mtimeMs)) {
+if (existsSync('web/index.html') && stale('dist/web/index.html', 'web')) {
   console.log('building the web apps…');
   const r = spawnSync(
     process.execPath,
     ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'],
-    {
-      stdio: 'inherit',
-    },
+    { stdio: 'inherit' },
   );
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
-const r = spawnSync(process.execPath, ['bin/linli.mjs', 'serve', '--demo', ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
+if (stale('dist/server/linli.mjs', 'src')) {
+  console.log('building the server…');
+  await buildServer();
+}
+const r = spawnSync(
+  process.execPath,
+  ['dist/server/linli.mjs', 'serve', '--demo', ...process.argv.slice(2)],
+  {
+    stdio: 'inherit',
+  },
+);
 process.exit(r.status ?? 1);
