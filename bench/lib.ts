@@ -22,6 +22,11 @@ export interface ServerProcess {
   log: () => string;
 }
 
+/** The server as production runs it: the bundle when it is built (`npm run build:server`), else through tsx. */
+export function serverEntry(): string {
+  return existsSync('dist/server/linli.mjs') ? 'dist/server/linli.mjs' : 'bin/linli.mjs';
+}
+
 /** Starts `linli serve --demo` with the given environment and waits for /healthz. */
 export async function startServerProcess(
   env: Record<string, string>,
@@ -29,7 +34,7 @@ export async function startServerProcess(
 ): Promise<ServerProcess> {
   const port = await freePort();
   let out = '';
-  const child = spawn(process.execPath, ['bin/linli.mjs', 'serve', '--demo'], {
+  const child = spawn(process.execPath, [serverEntry(), 'serve', '--demo'], {
     env: {
       ...process.env,
       LOG_LEVEL: 'warn',
