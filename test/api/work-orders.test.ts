@@ -194,8 +194,14 @@ describe('work orders API', () => {
       mergeInto: self.id,
     });
     assert.equal(bad.statusCode, 400);
+    // The duplicate is a repeat report: the original's priority goes up, on its timeline.
+    const original = (await ctx.call('GET', `/api/v1/work-orders/${a.id}`, agent)).json() as Order & {
+      priorityScore: number;
+    };
+    assert.ok(original.timeline?.some((e) => e.type === 'reprioritized'));
+    assert.ok(original.priorityScore > (a as Order & { priorityScore: number }).priorityScore);
     const r = await ctx.call('POST', `/api/v1/work-orders/${a.id}/actions/refer`, agent, {
-      version: 1,
+      version: original.version,
       referredTo: '供电局',
     });
     assert.equal((r.json() as Order).status, 'referred');

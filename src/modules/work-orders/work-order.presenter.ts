@@ -7,6 +7,7 @@ import { residentsByIds, usersByIds } from './work-order.repository.ts';
 import type { WorkOrderView } from './work-order.schema.ts';
 import type { Status } from './work-order.machine.ts';
 import type { Action } from './work-order.machine.ts';
+import { defaultPrioritize } from './work-order.defaults.ts';
 
 type Resident = Awaited<ReturnType<typeof residentsByIds>>[number];
 type User = Awaited<ReturnType<typeof usersByIds>>[number];
@@ -24,6 +25,10 @@ export async function loadContext(db: Kysely<DB>, orders: WorkOrderRow[]): Promi
   return { residents: new Map(residents.map((r) => [r.id, r])), users: new Map(users.map((u) => [u.id, u])) };
 }
 
+const OPEN = new Set(['submitted', 'accepted', 'dispatched', 'in_progress', 'waiting_on_resident']);
+/** The more urgent of two bands (P1 is the most urgent). */
+const bandOf = (a: string, b: string) => (a < b ? a : b);
+
 const isSelf = (viewer: Principal, residentId: string | null) =>
   viewer.kind === 'resident' && viewer.id === residentId;
 
@@ -36,6 +41,8 @@ export function presentOrder(
   extras: {
     timeline?: WorkOrderEventRow[];
     photos?: { id: string; content_type: string; size_bytes: number }[];
+    /** When given, open orders also show their priority now, waiting time included. */
+    now?: Date;
   } = {},
 ): WorkOrderView {
   const ben = o.beneficiary_id ? ctx.residents.get(o.beneficiary_id) : undefined;
@@ -100,6 +107,15 @@ export function presentOrder(
     closedAt: o.closed_at,
     allowedActions: allowed,
   };
+  if (extras.now && isStaff && OPEN.has(o.status)) {
+    const tags = ben && ben.tags_consent === 1 ? (JSON.parse(ben.tags_json) as string[]) : [];
+    const waitingHours = (extras.now.getTime() - new Date(o.created_at).getTime()) / 3_600_000;
+    const p = defaultPrioritize({ urgency: o.urgency, tags, repeatCount: 0, waitingHours });
+    view.priorityNow = {
+      score: Math.max(o.priority_score, Math.round(p.score)),
+      band: bandOf(o.priority, p.band),
+    };
+  }
   if (extras.timeline) {
     view.timeline = extras.timeline
       .filter((e) => isStaff || e.visibility === 'public')

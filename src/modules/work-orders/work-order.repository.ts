@@ -104,6 +104,15 @@ export async function nextSequence(db: Kysely<DB>, name: string, by = 1): Promis
   return Number(row.value);
 }
 
+export async function countMergedInto(db: Kysely<DB>, id: string): Promise<number> {
+  const row = await db
+    .selectFrom('work_orders')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('merged_into', '=', id)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export async function findIdempotent(db: Kysely<DB>, scope: string, key: string) {
   return db
     .selectFrom('idempotency_keys')

@@ -116,7 +116,9 @@ export async function registerWorkOrderRoutes(
       const page = rows.slice(0, limit);
       const ctx = await loadContext(db(), page);
       const items = [];
-      for (const o of page) items.push(presentOrder(p, o, ctx, await svc.allowed(p, await svc.facts(o, p))));
+      const now = svc.now();
+      for (const o of page)
+        items.push(presentOrder(p, o, ctx, await svc.allowed(p, await svc.facts(o, p)), { now }));
       const last = page[page.length - 1];
       const nextCursor =
         rows.length > limit && last
@@ -165,7 +167,7 @@ export async function registerWorkOrderRoutes(
         svc.photos(order.id),
         loadContext(db(), [order]),
       ]);
-      return presentOrder(p, order, ctx, await svc.allowed(p, facts), { timeline, photos });
+      return presentOrder(p, order, ctx, await svc.allowed(p, facts), { timeline, photos, now: svc.now() });
     },
   );
 

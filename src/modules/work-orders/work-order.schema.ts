@@ -110,6 +110,15 @@ export const WorkOrderView = Type.Object(
     urgency: Type.String(),
     priority: Type.String(),
     priorityScore: Type.Number(),
+    priorityNow: Type.Optional(
+      Type.Object(
+        { score: Type.Number(), band: Type.String() },
+        {
+          description:
+            'Open orders, staff view: priority with the waiting time so far (never lower than at intake)',
+        },
+      ),
+    ),
     description: Type.String(),
     address: NullableStr,
     location: Type.Union([LocationSchema, Type.Null()]),

@@ -100,6 +100,10 @@ export class WorkOrderService {
     return this.deps.database.db;
   }
 
+  now(): Date {
+    return this.deps.clock.now();
+  }
+
   private async resolveCommunity(p: Principal, requested: string | undefined): Promise<string> {
     const mine = communitiesOf(p);
     if (requested) {
@@ -591,8 +595,58 @@ export class WorkOrderService {
           at,
         );
       }
+      if (action === 'merge' && after.merged_into) await this.bumpForRepeat(trx, after.merged_into, at);
       for (const h of this.hooks) await h.onTransition?.(trx, order, after, action, at);
       return after;
+    });
+  }
+
+  /**
+   * A duplicate merged into an order is a repeat report of the same problem: the order's
+   * priority is recomputed with the number of repeats (and its waiting time), and the change
+   * is recorded on its timeline and in the audit chain.
+   */
+  private async bumpForRepeat(trx: Kysely<DB>, targetId: string, at: string): Promise<void> {
+    const target = await repo.findOrder(trx, targetId);
+    if (!target) return;
+    const repeats = await repo.countMergedInto(trx, targetId);
+    const [ben] = target.beneficiary_id ? await repo.residentsByIds(trx, [target.beneficiary_id]) : [];
+    const tags = ben && ben.tags_consent === 1 ? (JSON.parse(ben.tags_json) as string[]) : [];
+    const waitingHours = (new Date(at).getTime() - new Date(target.created_at).getTime()) / 3_600_000;
+    const pr = this.prioritize({ urgency: target.urgency, tags, repeatCount: repeats, waitingHours });
+    const score = Math.round(pr.score);
+    if (score === target.priority_score && pr.band === target.priority) return;
+    await repo.updateOrderIfVersion(
+      trx,
+      targetId,
+      target.version,
+      { priority: pr.band, priority_score: score, updated_at: at },
+      false,
+    );
+    const data = { repeats, from: target.priority, to: pr.band, score };
+    await repo.insertEvent(trx, {
+      id: newId(),
+      work_order_id: targetId,
+      community_id: target.community_id,
+      type: 'reprioritized',
+      from_status: target.status,
+      to_status: target.status,
+      actor_type: 'system',
+      actor_id: null,
+      actor_name: 'system',
+      note: null,
+      visibility: 'internal',
+      data_json: JSON.stringify(data),
+      created_at: at,
+    });
+    await appendAudit(trx, this.deps.database.dialect, {
+      communityId: target.community_id,
+      createdAt: at,
+      actor: 'system:priority',
+      action: 'work_order.reprioritized',
+      entityType: 'work_order',
+      entityId: targetId,
+      payload: data,
     });
   }
 
