@@ -9,7 +9,7 @@ import { communityFor, requireEditor } from '../matching/resource.access.ts';
 import type { GridLocator } from '../tenancy/grid-locator.ts';
 import { OPEN_STATUSES } from '../work-orders/work-order.machine.ts';
 import { analyseCoverage } from './coverage.ts';
-import { overlapAreaM2, validateFeatureCollection } from './geo.ts';
+import { overlapAreaM2, validateFeatureCollection, validateGeometry } from './geo.ts';
 import type { GeoJsonArea } from './geo.types.ts';
 import { createGridLocator } from './spatial-index.ts';
 import * as repo from './grid.repository.ts';
@@ -77,7 +77,8 @@ export class GridService {
     const existing = await repo.gridRows(this.db, c.id);
     const staff = await repo.communityGridWorkers(this.db, c.id);
     const planned: PlannedGrid[] = [];
-    for (const f of v.features) {
+    // Checks beyond geometry run on every feature with a valid geometry, so one file shows every problem.
+    for (const f of validFeatures(input)) {
       const path = `features[${f.index}]`;
       const code = String(f.properties.code);
       const where = { featureIndex: f.index, featureId: code };
@@ -226,10 +227,30 @@ export class GridService {
   }
 }
 
-function featureCount(input: unknown): number {
-  if (Array.isArray(input)) return input.length;
+function rawFeatures(input: unknown): unknown[] {
+  if (Array.isArray(input)) return input;
   if (typeof input === 'object' && input !== null && 'features' in input && Array.isArray(input.features)) {
-    return input.features.length;
+    return input.features;
   }
-  return 0;
+  return [];
+}
+
+/** Features whose own geometry is valid, with their index in the file. */
+function validFeatures(input: unknown) {
+  const out: Array<{ index: number; properties: Record<string, unknown>; geometry: GeoJsonArea }> = [];
+  rawFeatures(input).forEach((f, index) => {
+    if (typeof f !== 'object' || f === null || !('geometry' in f)) return;
+    const g = validateGeometry(f.geometry);
+    if (!g.ok || !g.geometry) return;
+    const properties =
+      'properties' in f && typeof f.properties === 'object' && f.properties !== null
+        ? (f.properties as Record<string, unknown>)
+        : {};
+    out.push({ index, properties, geometry: g.geometry });
+  });
+  return out;
+}
+
+function featureCount(input: unknown): number {
+  return rawFeatures(input).length;
 }

@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Clock } from '../../platform/clock.ts';
+import { AppError } from '../../platform/errors.ts';
 import { requirePrincipal } from '../../platform/http/principal.hook.ts';
+import { RESOURCE_COLUMNS } from './resource.import.ts';
 import { topCategory } from '../taxonomy/taxonomy.default.ts';
 import { presentCapability, presentPackage, presentResource } from './resource.presenter.ts';
 import {
@@ -10,6 +12,8 @@ import {
   CapabilityView,
   CommunityQuery,
   IdParams,
+  ImportQuery,
+  ImportReportView,
   PackageBody,
   PackageView,
   ResourceBody,
@@ -22,6 +26,7 @@ import type { CatalogueService } from './resource.service.ts';
 import type { ServicePackageService } from './service-package.service.ts';
 
 const TAG = ['catalogue'];
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 export async function registerResourceRoutes(
   root: FastifyInstance,
@@ -30,6 +35,44 @@ export async function registerResourceRoutes(
   clock: Clock,
 ): Promise<void> {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  for (const type of ['text/csv', 'application/octet-stream', XLSX_TYPE]) {
+    if (!app.hasContentTypeParser(type)) {
+      app.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: 20 * 1024 * 1024 }, (_req, body, done) =>
+        done(null, body),
+      );
+    }
+  }
+
+  app.post(
+    '/api/v1/resources/import',
+    {
+      bodyLimit: 20 * 1024 * 1024,
+      schema: {
+        tags: TAG,
+        summary: 'Import resources from CSV (UTF-8 or GBK) or XLSX, all or nothing; dryRun=true only reports',
+        description:
+          `Columns: ${RESOURCE_COLUMNS.join(', ')}. Lists are ";"-separated; opening_hours like ` +
+          '"mon-fri 09:00-18:00; sat 09:00-12:00" or "24h"; certificates "name@YYYY-MM-DD". Resources are matched ' +
+          'by code (new codes added, known ones replaced). Every problem names its row and column. Send the file ' +
+          'as the raw body (text/csv or the XLSX content type).',
+        querystring: ImportQuery,
+        response: { 200: ImportReportView },
+      },
+    },
+    async (request) => {
+      const p = requirePrincipal(request);
+      if (!Buffer.isBuffer(request.body)) {
+        throw new AppError('unsupported_media_type', 'send the file as the request body (text/csv or XLSX)');
+      }
+      return svc.importFile(
+        p,
+        request.query.community,
+        request.body,
+        request.query.fileName ?? 'resources.csv',
+        request.query.dryRun ?? false,
+      );
+    },
+  );
 
   app.get(
     '/api/v1/resources',

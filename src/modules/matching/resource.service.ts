@@ -23,6 +23,7 @@ import {
   weekFrom,
 } from './resource.model.ts';
 import type { CommunityArea, Problem, ResourceInput } from './resource.model.ts';
+import { ResourceImporter } from './resource.importer.ts';
 import * as repo from './resource.repository.ts';
 import type { ResourceRow, StaffLink } from './resource.repository.ts';
 
@@ -62,7 +63,16 @@ const parseJson = <T>(json: string | null, fallback: T): T => (json ? (JSON.pars
 export class CatalogueService {
   private readonly cache = new Map<string, { until: number; snap: CatalogueSnapshot }>();
 
-  constructor(private readonly deps: Deps) {}
+  private readonly importer: ResourceImporter;
+
+  constructor(private readonly deps: Deps) {
+    this.importer = new ResourceImporter(deps, this);
+  }
+
+  /** CSV or XLSX catalogue import, all or nothing; a dry run only reports. */
+  async importFile(p: Principal, communityRef: string, file: Buffer, fileName: string, dryRun: boolean) {
+    return this.importer.import(p, communityRef, file, fileName, dryRun);
+  }
 
   private get db() {
     return this.deps.database.db;
