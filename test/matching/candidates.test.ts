@@ -88,6 +88,38 @@ describe('candidates API: ranked, explained, scoped to the community', () => {
     assert.ok(c.suggestion?.assigneeName);
   });
 
+  it('staff capability: an expired licence keeps a person from being named', async () => {
+    const manager = await ctx.login('manager');
+    const pick = async () =>
+      ((await ctx.call('GET', `/api/v1/work-orders/${orderId}/candidates`, dispatcher)).json() as Candidates)
+        .suggestion?.assigneeId;
+    const uid = (await pick()) ?? '';
+    assert.ok(uid);
+    const put = await ctx.call('PUT', `/api/v1/staff/${uid}/capability`, manager, {
+      skills: ['水电维修'],
+      certificates: [{ name: '低压电工作业证', expiresOn: '2026-01-31' }],
+      dutyHours: { mon: [{ open: '08:00', close: '20:00' }], fri: [{ open: '08:00', close: '20:00' }] },
+    });
+    assert.equal(put.statusCode, 200, put.body);
+    const cap = put.json() as { certificates: Array<{ expired: boolean }>; dutyHours: { sun: unknown[] } };
+    assert.equal(cap.certificates[0]?.expired, true);
+    assert.deepEqual(cap.dutyHours.sun, []);
+    const bad = await ctx.call('PUT', `/api/v1/staff/${uid}/capability`, manager, {
+      skills: [],
+      certificates: [{ name: 'x', expiresOn: '31/01/2026' }],
+      dutyHours: null,
+    });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(
+      (bad.json() as { error: { details: { field: string } } }).error.details.field,
+      'certificates[0].expiresOn',
+    );
+    const next = await pick();
+    assert.ok(next && next !== uid, 'the person whose licence lapsed is no longer named');
+    const other = await ctx.call('GET', `/api/v1/staff/${uid}/capability`, await ctx.login('manager2'));
+    assert.equal(other.statusCode, 404);
+  });
+
   it("hides candidates from another community's dispatcher, and from roles that do not dispatch", async () => {
     const other = await ctx.login('dispatcher2');
     const res = await ctx.call('GET', `/api/v1/work-orders/${orderId}/candidates`, other);
