@@ -196,23 +196,42 @@ export interface AxeViolation {
   id: string;
   impact: string | null;
   help: string;
-  nodes: { target: string[] }[];
+  nodes: { target: string[]; html: string; summary?: string }[];
 }
 
 /** Runs axe-core in the page; answers the serious and critical violations. */
 export async function axe(page: Page): Promise<AxeViolation[]> {
+  // Half-faded toasts and drawers read as low contrast; check the settled page.
+  await page
+    .waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), null, {
+      timeout: 5000,
+    })
+    .catch(() => undefined);
   const source = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
   await page.evaluate(source);
   const violations = await page.evaluate(async () => {
+    interface RawNode {
+      target: string[];
+      html: string;
+      failureSummary?: string;
+    }
+    interface Raw {
+      id: string;
+      impact: string | null;
+      help: string;
+      nodes: RawNode[];
+    }
     const w = window as unknown as {
-      axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> };
+      axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Raw[] }> };
     };
     const r = await w.axe.run(document, { resultTypes: ['violations'] });
     return r.violations.map((v) => ({
       id: v.id,
       impact: v.impact,
       help: v.help,
-      nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target })),
+      nodes: v.nodes
+        .slice(0, 3)
+        .map((n) => ({ target: n.target, html: n.html.slice(0, 300), summary: n.failureSummary })),
     }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');

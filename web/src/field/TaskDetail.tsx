@@ -8,6 +8,7 @@ import { labels } from '../lib/i18n.ts';
 import { navigate } from '../lib/router.ts';
 import { useSettings } from '../lib/settings.tsx';
 import type { Action, PhotoUpload, WorkOrder } from '../lib/types.ts';
+import { useFeatures } from '../lib/features.ts';
 import { useLoad } from '../lib/useLoad.ts';
 
 export function TaskDetail({ id }: { id: string }) {
@@ -20,6 +21,10 @@ export function TaskDetail({ id }: { id: string }) {
   const [uploads] = useState(() => new Map<string, PhotoUpload>());
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const features = useFeatures();
+  const acceptRoute = features?.routes.find(
+    (r) => r.method === 'post' && r.path === '/api/v1/work-orders/{id}/assignment/accept',
+  );
 
   if (order.loading && !order.data) return <p className="boot">{t('loading')}</p>;
   if (!order.data)
@@ -127,6 +132,22 @@ export function TaskDetail({ id }: { id: string }) {
       </Card>
 
       <div style={{ display: 'grid', gap: 10, marginTop: 12 }}>
+        {acceptRoute && o.status === 'dispatched' && (
+          <Button
+            block
+            size="large"
+            fill="outline"
+            color="primary"
+            loading={busy}
+            onClick={() =>
+              void api(acceptRoute.path.replace('{id}', o.id), { method: 'POST', body: {} })
+                .then(() => Toast.show({ icon: 'success', content: t('acceptTask') }))
+                .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)))
+            }
+          >
+            {t('acceptTask')}
+          </Button>
+        )}
         {can('start') && (
           <Button block color="primary" size="large" loading={busy} onClick={() => void run('start')}>
             {t('start')}

@@ -210,6 +210,7 @@ const zh = {
   // field
   myTasks: '我的任务',
   start: '开始处理',
+  acceptTask: '接单',
   resolve: '办结',
   resolveNote: '处理说明',
   resolveNotePlaceholder: '例如：已更换水管接头，现场无渗漏',
@@ -473,6 +474,7 @@ const en: Record<MessageKey, string> = {
 
   myTasks: 'My tasks',
   start: 'Start',
+  acceptTask: 'Accept task',
   resolve: 'Resolve',
   resolveNote: 'What was done',
   resolveNotePlaceholder: 'e.g. Replaced the pipe joint, no more leaking',

@@ -1,4 +1,5 @@
 /** The phone shell shared by the resident app and the field view: title bar, language and elderly switches. */
+import { useEffect } from 'react';
 import type { ReactNode } from 'react';
 import { ConfigProvider } from 'antd-mobile';
 import type { ConfigProviderProps } from 'antd-mobile';
@@ -21,6 +22,18 @@ export function MobileShell({
   right?: ReactNode;
 }) {
   const { lang, setLang, elderly, setElderly, t } = useSettings();
+  const photoLabel = t('photos');
+  useEffect(() => {
+    // The photo uploader renders previews without alt text; name them for screen readers.
+    const name = () =>
+      document.querySelectorAll('.adm-image-uploader img:not([alt])').forEach((img, i) => {
+        img.setAttribute('alt', `${photoLabel} ${i + 1}`);
+      });
+    const mo = new MutationObserver(name);
+    mo.observe(document.body, { childList: true, subtree: true });
+    name();
+    return () => mo.disconnect();
+  }, [photoLabel]);
   return (
     <ConfigProvider locale={lang === 'zh' ? zhCN : enUS}>
       <div className="h5">

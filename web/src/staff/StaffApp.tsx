@@ -178,7 +178,16 @@ export default function StaffApp({ path }: { path: string }) {
     <ConfigProvider
       locale={lang === 'zh' ? zhCN : enUS}
       theme={{
-        token: { colorPrimary: '#1456d9', colorError: '#c4161c', colorTextDescription: 'rgba(0,0,0,0.65)' },
+        token: {
+          colorPrimary: '#1456d9',
+          // Hover and active shades keep 4.5:1 on white too.
+          colorPrimaryHover: '#0e45b0',
+          colorPrimaryActive: '#0b3a94',
+          colorLink: '#1456d9',
+          colorLinkHover: '#0e45b0',
+          colorError: '#c4161c',
+          colorTextDescription: 'rgba(0,0,0,0.65)',
+        },
       }}
     >
       <AntApp>
