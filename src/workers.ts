@@ -38,7 +38,6 @@ export function startWorkers(built: BuiltApp, database: Database, system: Princi
   every(1000, 'sla-timers', () => sla.timers.runDue());
   every(1000, 'dispatch-timeouts', () => built.services.dispatch.processDue());
   every(30_000, 'digests', () => runDigests(database, systemClock));
-  every(1000, 'dispatch-timeouts', () => built.services.dispatch.processDue());
   every(60_000, 'auto-close', () => built.services.workOrders.autoCloseDue(system));
   return {
     stop: async () => {
