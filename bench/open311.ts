@@ -9,12 +9,12 @@
  * Run: node --import tsx bench/open311.ts
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { cannon } from './autocannon.ts';
-import { login, startServerProcess, stopProcess } from './lib.ts';
+import { cpuMs, login, startServerProcess, stopProcess } from './lib.ts';
 import { fillPostgres, fillSqlite } from './big-data.ts';
 
 const ROWS = 1000;
@@ -75,14 +75,21 @@ export async function runOpen311Bench(opts: { orders?: number; duration?: number
     `${q}&updated_after=2026-09-01T00:00:00Z&updated_before=2026-11-20T00:00:00Z&status=closed`,
     `${q}&service_code=government_affairs&start_date=${start}&end_date=${end}&extensions=true`,
   ];
-  const sizes: Record<string, { rows: number; bytes: number }> = {};
+  const sizes: Record<string, { rows: number; bytes: number; serverCpuMs: number }> = {};
+  let ip = 0;
   for (const p of paths) {
     const res = await fetch(`${server.base}${p}`);
     const text = await res.text();
     if (res.status !== 200) throw new Error(`${p}: ${res.status} ${text.slice(0, 300)}`);
     const rows = (JSON.parse(text) as unknown[]).length;
     if (rows !== ROWS) throw new Error(`${p}: ${rows} rows, the bench needs ${ROWS}`);
-    sizes[p.replace(q, '')] = { rows, bytes: text.length };
+    // Server CPU of one request of this mix, averaged over five sequential ones.
+    const c0 = cpuMs(server.child.pid);
+    for (let i = 0; i < 5; i++)
+      await (
+        await fetch(`${server.base}${p}`, { headers: { 'x-forwarded-for': `10.255.0.${ip++}` } })
+      ).text();
+    sizes[p.replace(q, '')] = { rows, bytes: text.length, serverCpuMs: (cpuMs(server.child.pid) - c0) / 5 };
   }
   // Many client addresses, so the per-IP limit (600/min per route) never answers 429 here.
   const requests = Array.from({ length: 600 }, (_, i) => ({
@@ -93,7 +100,10 @@ export async function runOpen311Bench(opts: { orders?: number; duration?: number
   await cannon({ url: server.base, connections: 4, duration: 2, requests });
   // One client at a time: the latency of the query itself (the bar). Then ten at once, where a
   // single Node process serialises the work and latency grows with the queue.
+  const cpu0 = cpuMs(server.child.pid);
   const r = await cannon({ url: server.base, connections: 1, duration: opts.duration ?? 10, requests });
+  // Server CPU per request: what the latency would be on an idle core, whatever else the machine runs.
+  const cpuPerRequestMs = (cpuMs(server.child.pid) - cpu0) / Math.max(1, r.requests.total);
   const r10 = await cannon({ url: server.base, connections: 10, duration: opts.duration ?? 10, requests });
   await stopProcess(server.child);
   if (url && schema) {
@@ -112,6 +122,8 @@ export async function runOpen311Bench(opts: { orders?: number; duration?: number
     requests: r.requests.total + r10.requests.total,
     reqPerSec: Math.round(r.requests.average),
     connections: 1,
+    serverCpuMsPerRequest: Number(cpuPerRequestMs.toFixed(1)),
+    loadAverage: loadavg().map((x) => Number(x.toFixed(1))),
     latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
     non2xx: r.non2xx + r10.non2xx,
     errors: r.errors + r10.errors,

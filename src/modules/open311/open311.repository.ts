@@ -202,8 +202,10 @@ export async function listRequests(db: Kysely<DB>, q: RequestQuery): Promise<Req
     if (q.updatedFrom) s = s.where('updated_at', '>=', q.updatedFrom);
     if (q.updatedTo) s = s.where('updated_at', '<=', q.updatedTo);
   }
+  // An update window alone reads (community, updated_at) in order: most recently changed first.
+  const byUpdate = !q.numbers && !q.createdFrom && !q.createdTo && (q.updatedFrom || q.updatedTo);
   const rows = await s
-    .orderBy('created_at', 'desc')
+    .orderBy(byUpdate ? 'updated_at' : 'created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(q.limit)
     .offset(q.offset)
