@@ -1,6 +1,5 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { performance } from 'node:perf_hooks';
 import { createTestContext, residentIdByPhone } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
 
