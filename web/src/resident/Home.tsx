@@ -1,7 +1,7 @@
 /** Resident home: the big actions first, then the orders they follow. */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Button, Dialog, List, Tag, Toast } from 'antd-mobile';
-import { api } from '../lib/api.ts';
+import { api, NetworkError } from '../lib/api.ts';
 import { categoryName, formatTime, useCategories } from '../lib/format.ts';
 import { labels } from '../lib/i18n.ts';
 import { flushOutbox, onOutboxChange, pendingOrders } from '../lib/outbox.ts';
@@ -68,6 +68,17 @@ export function Home({ me }: { me: Me }) {
   const { t, elderly } = useSettings();
   const pending = usePending();
   const orders = useLoad((signal) => api<Page<WorkOrder>>('/api/v1/work-orders?limit=20', { signal }), []);
+  const lastPending = useRef(pending);
+  const { reload } = orders;
+  useEffect(() => {
+    // A queued submission just went through: show it in the list.
+    if (pending < lastPending.current) reload();
+    lastPending.current = pending;
+  }, [pending, reload]);
+  useEffect(() => {
+    window.addEventListener('online', reload);
+    return () => window.removeEventListener('online', reload);
+  }, [reload]);
 
   async function sos() {
     const ok = await Dialog.confirm({
@@ -134,7 +145,7 @@ export function Home({ me }: { me: Me }) {
           <p className="order-meta">{t('loading')}</p>
         ) : orders.error ? (
           <p className="field-error" role="alert">
-            {orders.error.message}{' '}
+            {orders.error instanceof NetworkError ? t('networkError') : orders.error.message}{' '}
             <Button size="mini" onClick={orders.reload}>
               {t('retry')}
             </Button>

@@ -1,6 +1,6 @@
 /** All my orders (and my household's), newest first. */
 import { Button } from 'antd-mobile';
-import { api } from '../lib/api.ts';
+import { api, NetworkError } from '../lib/api.ts';
 import { useSettings } from '../lib/settings.tsx';
 import type { Page, WorkOrder } from '../lib/types.ts';
 import { useLoad } from '../lib/useLoad.ts';
@@ -14,7 +14,7 @@ export function Orders() {
       <h2 id="orders-page-title">{t('myOrders')}</h2>
       {orders.error ? (
         <p className="field-error" role="alert">
-          {orders.error.message}{' '}
+          {orders.error instanceof NetworkError ? t('networkError') : orders.error.message}{' '}
           <Button size="mini" onClick={orders.reload}>
             {t('retry')}
           </Button>

@@ -177,6 +177,7 @@ export default function StaffApp({ path }: { path: string }) {
   return (
     <ConfigProvider
       locale={lang === 'zh' ? zhCN : enUS}
+      button={{ autoInsertSpace: false }}
       theme={{
         token: {
           colorPrimary: '#1456d9',

@@ -307,7 +307,7 @@ export default function ConsolePage({ me }: { me: Me }) {
             </Row>
             <Form.Item
               name="description"
-              label={t('describe')}
+              label={t('callerSays')}
               htmlFor="intake-description"
               rules={[
                 { required: true, whitespace: true, message: t('describeTooShort') },

@@ -167,7 +167,7 @@ export default function DashboardPage({ me }: { me: Me }) {
   const catRows = (d?.byCategory ?? []).map((c) => ({ ...c, name: categoryName(cats, lang, c.key) }));
   const categoryOption = {
     tooltip: { trigger: 'axis' },
-    grid: { left: 110, right: 24, top: 8, bottom: 24 },
+    grid: { left: 8, right: 24, top: 8, bottom: 24, containLabel: true },
     xAxis: { type: 'value' },
     yAxis: { type: 'category', data: catRows.map((c) => c.name).reverse() },
     series: [{ type: 'bar', data: catRows.map((c) => c.orders).reverse(), itemStyle: { color: '#1456d9' } }],

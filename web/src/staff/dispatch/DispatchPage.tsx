@@ -246,8 +246,9 @@ export default function DispatchPage({ me }: { me: Me }) {
     {
       title: t('orderNo'),
       key: 'number',
+      width: 210,
       render: (_v, o) => (
-        <Button type="link" style={{ padding: 0 }} onClick={() => setDrawer(o.id)}>
+        <Button type="link" style={{ padding: 0, whiteSpace: 'nowrap' }} onClick={() => setDrawer(o.id)}>
           {o.number}
         </Button>
       ),
@@ -255,6 +256,7 @@ export default function DispatchPage({ me }: { me: Me }) {
     {
       title: t('content'),
       key: 'desc',
+      width: 280,
       ellipsis: true,
       render: (_v, o) => (
         <>
@@ -271,7 +273,7 @@ export default function DispatchPage({ me }: { me: Me }) {
     },
     { title: t('status'), key: 'status', width: 100, render: (_v, o) => labels.status(lang, o.status) },
     {
-      title: t('createdAt'),
+      title: t('age'),
       key: 'age',
       width: 110,
       render: (_v, o) => formatDuration(lang, now - Date.parse(o.createdAt)),
@@ -403,7 +405,7 @@ export default function DispatchPage({ me }: { me: Me }) {
               },
               'data-order': o.number,
             })}
-            scroll={{ x: 1100 }}
+            scroll={{ x: 1500 }}
           />
         </Card>
       </Col>

@@ -1,0 +1,90 @@
+/**
+ * The console's keyboard-only intake in real Chromium: sign in, look the caller up, log the
+ * call and send an SOS without touching the mouse.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { axe, chromiumAvailable, ensureBuilt, launch, shot, startServer } from './harness.ts';
+import type { Browser, DemoServer } from './harness.ts';
+
+interface Order {
+  number: string;
+  channel: string;
+  category: string;
+  urgency: string;
+  description: string;
+  beneficiary: { name: string } | null;
+}
+
+describe(
+  'web: keyboard-only intake in the console',
+  { skip: !chromiumAvailable() && 'chromium is not installed' },
+  () => {
+    let server: DemoServer;
+    let b: Browser;
+    before(async () => {
+      ensureBuilt();
+      server = await startServer();
+      b = await launch({ width: 1440, height: 900 });
+    });
+    after(async () => {
+      await b?.close();
+      await server?.stop();
+    });
+
+    it('signs in, looks up, logs a call and sends an SOS with the keyboard alone', async () => {
+      const p = b.page;
+      const kb = p.keyboard;
+      await p.goto(`${server.url}/console`);
+      await p.locator('#staff-username').waitFor();
+      assert.equal(
+        await p.evaluate(() => document.activeElement?.id),
+        'staff-username',
+        'focus starts on the username',
+      );
+      await kb.type('agent');
+      await kb.press('Tab');
+      await kb.type('demo1234');
+      await kb.press('Enter');
+      await p.locator('[data-signed-in]').waitFor();
+
+      await p.waitForFunction(() => document.activeElement?.id === 'caller-phone');
+      await kb.type('13800000001');
+      await kb.press('Enter');
+      await p.getByText('独居老人').first().waitFor();
+      await p.waitForFunction(() => document.activeElement?.id === 'intake-description');
+      await kb.type('老人说家里水龙头一直滴水，想请师傅上门');
+      await kb.press('Control+Enter');
+      const ok = p.locator('.ant-alert-success').filter({ hasText: '已登记' });
+      await ok.waitFor();
+      const number = (await ok.textContent())?.match(/TAOYUAN-\d{8}-\d+/)?.[0];
+      assert.ok(number);
+      assert.deepEqual(await axe(p), []);
+      await shot(p, 'console-keyboard-zh');
+
+      // Alt+S from anywhere: a critical safety order for the same caller.
+      await kb.press('Alt+P');
+      assert.equal(await p.evaluate(() => document.activeElement?.id), 'caller-phone');
+      await kb.press('Alt+S');
+      await p.locator('.ant-alert-success').filter({ hasText: '危急' }).waitFor();
+
+      const login = await fetch(`${server.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'dispatcher', password: 'demo1234' }),
+      });
+      const { token } = (await login.json()) as { token: string };
+      const r = await fetch(`${server.url}/api/v1/work-orders?limit=5`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const items = ((await r.json()) as { items: Order[] }).items;
+      const sos = items[0];
+      const call = items.find((o) => o.number === number);
+      assert.equal(call?.channel, 'hotline');
+      assert.equal(call?.beneficiary?.name, '王秀英');
+      assert.equal(sos?.urgency, 'critical');
+      assert.equal(sos?.category, 'safety_emergency');
+      assert.equal(sos?.beneficiary?.name, '王秀英');
+    });
+  },
+);
