@@ -83,7 +83,11 @@ function dayOf(day: number): string {
  * A listing writes three per row, so this avoids `toISOString` (days and offsets are cached).
  */
 export function w3(iso: string, timeZone: string): string {
-  const ms = Date.parse(iso);
+  return w3At(Date.parse(iso), timeZone);
+}
+
+/** `w3` of an instant given in milliseconds since the epoch. */
+export function w3At(ms: number, timeZone: string): string {
   const offset = offsetOf(timeZone, ms);
   const local = ms + offset;
   const day = Math.floor(local / DAY_MS);
@@ -167,7 +171,8 @@ export interface PresentContext {
   services: Map<string, ServiceEntry>;
   assigneeRoles: Map<string, string>;
   residentNames: Map<string, string>;
-  expected: Map<string, string | null>;
+  /** Expected fulfilment per order id, in milliseconds since the epoch. */
+  expected: Map<string, number | null>;
   /** Photos per order id, with their public links. */
   photos?: Map<string, { url: string; createdAt: string }[]>;
 }
@@ -236,7 +241,7 @@ export function presentRequest(o: RequestRow, ctx: PresentContext, extensions: b
     service_notice: serviceNotice(o.urgency, ctx.locale),
     requested_datetime: w3(o.created_at, tz),
     updated_datetime: w3(o.updated_at, tz),
-    expected_datetime: expected ? w3(expected, tz) : null,
+    expected_datetime: expected === null ? null : w3At(expected, tz),
     address: loc.address === null ? null : scrubText(loc.address, names),
     address_id: precision === 'exact' ? (meta.address_id ?? null) : null,
     zipcode: null,

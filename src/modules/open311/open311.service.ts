@@ -43,17 +43,15 @@ const SERVICES_TTL_MS = 15_000;
 const HOUR = 3_600_000;
 
 /** When an order can be expected to be fulfilled. */
-export type ExpectedTimes = (rows: readonly RequestRow[]) => Promise<Map<string, string | null>>;
+export type ExpectedTimes = (rows: readonly RequestRow[]) => Promise<Map<string, number | null>>;
 
 const NOMINAL_MS: Record<string, number> = { critical: 2 * HOUR, high: 24 * HOUR, normal: 5 * 24 * HOUR };
 const NO_EXPECTATION = new Set(['referred', 'duplicate', 'not_actionable', 'cancelled']);
 
 /** Nominal targets per urgency (critical: hours, high: same day, normal: days, low: none). */
-export function nominalExpected(o: RequestRow): string | null {
+export function nominalExpected(o: RequestRow): number | null {
   const ms = NOMINAL_MS[o.urgency];
-  return ms === undefined || NO_EXPECTATION.has(o.status)
-    ? null
-    : new Date(Date.parse(o.created_at) + ms).toISOString();
+  return ms === undefined || NO_EXPECTATION.has(o.status) ? null : Date.parse(o.created_at) + ms;
 }
 
 /** The SLA module's resolution deadline where it has one, else the nominal target of the urgency. */
@@ -63,10 +61,10 @@ export function slaExpectedTimes(database: Database): ExpectedTimes {
       database.db,
       rows.map((r) => r.id),
     );
-    const out = new Map<string, string | null>();
+    const out = new Map<string, number | null>();
     for (const o of rows) {
       const d = due.get(o.id);
-      out.set(o.id, NO_EXPECTATION.has(o.status) ? null : (d ?? nominalExpected(o)));
+      out.set(o.id, NO_EXPECTATION.has(o.status) ? null : d ? Date.parse(d) : nominalExpected(o));
     }
     return out;
   };
