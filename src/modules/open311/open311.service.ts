@@ -12,7 +12,7 @@ import { findCommunity } from '../tenancy/tenancy.repository.ts';
 import type { WorkOrderService } from '../work-orders/work-order.service.ts';
 import { DEFAULT_SERVICE_SETTINGS } from './open311.defaults.ts';
 import { badRequest, forbidden, notFound } from './open311.errors.ts';
-import { checkAttributes, describeAnswers, readAttributeFields } from './open311.attributes.ts';
+import { readCreateForm } from './open311.intake.ts';
 import { parsePaging, parseRequestsQuery, parseUpdatesQuery, splitList } from './open311.query.ts';
 import type { RawRequestsQuery } from './open311.query.ts';
 import {
@@ -229,66 +229,11 @@ export class Open311Service {
     const service = (await this.services()).byCode.get(code);
     if (!service?.exposed) throw notFound(`service_code: ${code} was not found`);
 
-    const problems: string[] = [];
-    const t = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
-    const latS = t(body.lat);
-    const longS = t(body.long);
-    const address = t(body.address_string);
-    const addressId = t(body.address_id);
-    let location: { lat: number; lng: number } | undefined;
-    if (latS !== undefined || longS !== undefined) {
-      const lat = Number(latS);
-      const lng = Number(longS);
-      if (latS === undefined || longS === undefined) problems.push('lat/long: both must be sent together');
-      else if (!Number.isFinite(lat) || lat < -90 || lat > 90)
-        problems.push('lat: expected a WGS84 latitude');
-      else if (!Number.isFinite(lng) || lng < -180 || lng > 180)
-        problems.push('long: expected a WGS84 longitude');
-      else location = { lat, lng };
-    }
-    if (latS === undefined && longS === undefined && !address && !addressId)
-      problems.push('location: send lat & long, address_string or address_id');
-    const description = t(body.description);
-    if (description && description.length > 4000) problems.push('description: at most 4000 characters');
-    if (description && /<\/?[a-z][^>]*>/i.test(description)) problems.push('description: no HTML or code');
-    const email = t(body.email);
-    if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) problems.push('email: not an e-mail address');
-    const mediaUrl = t(body.media_url);
-    if (mediaUrl && !/^https?:\/\/[^\s]+$/i.test(mediaUrl))
-      problems.push('media_url: expected an http(s) URL');
-    const fields = readAttributeFields(body);
-    const checked = checkAttributes(service.questions, fields, code);
-    problems.push(...checked.problems);
-    if (problems.length) throw badRequest(...problems);
-
-    const text =
-      description ??
-      ([`${service.nameZh}`, describeAnswers(service.questions, checked.answers, 'zh')]
-        .filter(Boolean)
-        .join('：') ||
-        service.nameZh);
-    const name = [t(body.last_name), t(body.first_name)].filter(Boolean).join('');
-    const meta: Record<string, string> = {};
-    if (mediaUrl) meta.media_url = mediaUrl;
-    if (addressId) meta.address_id = addressId;
-    if (email) meta.email = email;
-    const deviceId = t(body.device_id);
-    if (deviceId) meta.device_id = deviceId;
-    const accountId = t(body.account_id);
-    if (accountId) meta.account_id = accountId;
-
+    const form = readCreateForm(body, service);
+    if (form.problems.length) throw badRequest(...form.problems);
     const { order } = await this.workOrders.create(
       key,
-      {
-        channel: 'open311',
-        description: text,
-        communityId: community.id,
-        reporter: name || body.phone ? { name: name || undefined, phone: t(body.phone) } : undefined,
-        location,
-        address: address ?? (addressId ? `address_id ${addressId}` : undefined),
-        category: code,
-        attributes: { ...checked.answers, ...(Object.keys(meta).length ? { _open311: meta } : {}) },
-      },
+      { channel: 'open311', communityId: community.id, category: code, ...form.input },
       idempotencyKey,
     );
     const notice = serviceNotice(order.urgency, caller.locale);
@@ -301,9 +246,9 @@ export class Open311Service {
         api_key_id: key.id,
         created_at: order.created_at,
       });
-      return { token, service_notice: notice, account_id: accountId ?? null };
+      return { token, service_notice: notice, account_id: form.accountId };
     }
-    return { service_request_id: order.number, service_notice: notice, account_id: accountId ?? null };
+    return { service_request_id: order.number, service_notice: notice, account_id: form.accountId };
   }
 
   private async communityOfKey(key: Extract<Principal, { kind: 'api_key' }>): Promise<CommunityInfo> {

@@ -1,0 +1,82 @@
+/**
+ * The POST form of GeoReport v2 read into the intake's input: a location (lat & long, an
+ * address or an address id), the reporter's contact, the description (or, without one, the
+ * answers), and the answers to the service's extra questions. Pure; every problem names its field.
+ */
+import type { CreateOrderInput } from '../work-orders/work-order.service.ts';
+import { checkAttributes, describeAnswers, readAttributeFields } from './open311.attributes.ts';
+import type { CreateRequestBody } from './open311.schema.ts';
+import type { ServiceEntry } from './open311.types.ts';
+
+export interface CreateForm {
+  input: Pick<CreateOrderInput, 'description' | 'reporter' | 'location' | 'address' | 'attributes'>;
+  accountId: string | null;
+  problems: string[];
+}
+
+/** A trimmed value, or undefined when absent or empty (an empty parameter is an absent one). */
+const opt = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
+
+function readLocation(body: CreateRequestBody, problems: string[]) {
+  const latS = opt(body.lat);
+  const longS = opt(body.long);
+  const address = opt(body.address_string);
+  const addressId = opt(body.address_id);
+  let location: { lat: number; lng: number } | undefined;
+  if (latS !== undefined || longS !== undefined) {
+    const lat = Number(latS);
+    const lng = Number(longS);
+    if (latS === undefined || longS === undefined) problems.push('lat/long: both must be sent together');
+    else if (!Number.isFinite(lat) || lat < -90 || lat > 90) problems.push('lat: expected a WGS84 latitude');
+    else if (!Number.isFinite(lng) || lng < -180 || lng > 180)
+      problems.push('long: expected a WGS84 longitude');
+    else location = { lat, lng };
+  } else if (!address && !addressId) {
+    problems.push('location: send lat & long, address_string or address_id');
+  }
+  return { location, address, addressId };
+}
+
+export function readCreateForm(
+  body: CreateRequestBody & Record<string, unknown>,
+  service: ServiceEntry,
+): CreateForm {
+  const problems: string[] = [];
+  const { location, address, addressId } = readLocation(body, problems);
+  const description = opt(body.description);
+  if (description && description.length > 4000) problems.push('description: at most 4000 characters');
+  if (description && /<\/?[a-z][^>]*>/i.test(description)) problems.push('description: no HTML or code');
+  const email = opt(body.email);
+  if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) problems.push('email: not an e-mail address');
+  const mediaUrl = opt(body.media_url);
+  if (mediaUrl && !/^https?:\/\/\S+$/i.test(mediaUrl)) problems.push('media_url: expected an http(s) URL');
+  const checked = checkAttributes(service.questions, readAttributeFields(body), service.code);
+  problems.push(...checked.problems);
+
+  // Client data kept for staff beside the answers; the public presenter shows only media_url and address_id.
+  const meta: Record<string, string> = {};
+  const accountId = opt(body.account_id);
+  for (const [k, v] of Object.entries({
+    media_url: mediaUrl,
+    address_id: addressId,
+    email,
+    device_id: opt(body.device_id),
+    account_id: accountId,
+  })) {
+    if (v) meta[k] = v;
+  }
+  const answers = describeAnswers(service.questions, checked.answers, 'zh');
+  const name = [opt(body.last_name), opt(body.first_name)].filter(Boolean).join('');
+  const phone = opt(body.phone);
+  return {
+    input: {
+      description: description ?? (answers ? `${service.nameZh}：${answers}` : service.nameZh),
+      reporter: name || phone ? { name: name || undefined, phone } : undefined,
+      location,
+      address: address ?? (addressId ? `address_id ${addressId}` : undefined),
+      attributes: { ...checked.answers, ...(Object.keys(meta).length ? { _open311: meta } : {}) },
+    },
+    accountId: accountId ?? null,
+    problems,
+  };
+}
