@@ -179,6 +179,7 @@ const CLOCK_NAMES: Record<string, { zh: string; en: string }> = {
 const REASONS: Record<string, { zh: string; en: string }> = {
   low_rating: { zh: '居民评价低', en: 'low rating' },
   reopen: { zh: '居民申请重办', en: 'reopened by the resident' },
+  low_satisfaction: { zh: '满意度调查不满意', en: 'low satisfaction score' },
 };
 
 /** Renders a template for a locale; placeholders missing from the payload become empty. */

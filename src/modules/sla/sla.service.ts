@@ -88,7 +88,12 @@ export class SlaService {
     });
     const calendar = policy ? rt.calendars.get(policy.calendarId) : undefined;
     if (!policy || !calendar) return;
-    const history: HistoryEntry[] = [{ type: 'submitted', at }];
+    // Hooks that ran before this one may already have moved the order (auto-dispatch on create).
+    const history: HistoryEntry[] = [{ type: 'submitted', at: order.created_at }];
+    for (const e of await repo.eventsOfOrders(trx, [order.id])) {
+      const type = slaEventOf(e.type);
+      if (type && type !== 'submitted') history.push({ type, at: e.created_at });
+    }
     const state = this.compute(policy, calendar, history, at);
     const tz = await repo.communityTimeZone(trx, order.community_id);
     await repo.insertMetrics(trx, {
