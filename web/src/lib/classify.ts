@@ -23,6 +23,7 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : nul
 function explain(v: unknown): string | null {
   if (typeof v === 'string') return v;
   if (Array.isArray(v)) {
+    // Distinct terms, in the order given (the strongest first).
     const parts = v
       .map((x) =>
         typeof x === 'string'
@@ -32,7 +33,8 @@ function explain(v: unknown): string | null {
             : null,
       )
       .filter((x): x is string => x !== null);
-    return parts.length ? parts.slice(0, 5).join('、') : null;
+    const distinct = [...new Set(parts)];
+    return distinct.length ? distinct.slice(0, 5).join('、') : null;
   }
   if (isJson(v)) {
     for (const k of ['summary', 'text', 'reason']) if (typeof v[k] === 'string') return v[k];
@@ -41,6 +43,12 @@ function explain(v: unknown): string | null {
       if (e) return e;
     }
   }
+  return null;
+}
+
+function ruleName(v: unknown): string | null {
+  if (typeof v === 'string') return v;
+  if (isJson(v)) return str(v.name) ?? str(v.label) ?? str(v.id);
   return null;
 }
 
@@ -56,7 +64,9 @@ export function parseSuggestion(v: unknown): Suggestion | null {
     subcategory: str(inner.subcategory),
     urgency: str(inner.urgency),
     confidence: conf,
-    explanation: explain(inner.explanation ?? inner.explain ?? inner.reasons ?? v.explanation),
+    explanation:
+      ruleName(inner.rule) ??
+      explain(inner.explanation ?? inner.explain ?? inner.reasons ?? inner.features ?? v.explanation),
     needsTriage: inner.needsTriage === true,
   };
 }

@@ -11,6 +11,7 @@ import { navigate } from '../lib/router.ts';
 import { signOut, useSession } from '../lib/session.ts';
 import { useSettings } from '../lib/settings.tsx';
 import type { Me } from '../lib/types.ts';
+import { InboxBell } from './shared/InboxBell.tsx';
 import { StaffLogin } from './StaffLogin.tsx';
 
 const enUS = defaultExport<Locale>(enUSModule, 'locale');
@@ -133,6 +134,7 @@ function Shell({ path }: { path: string }) {
           />
         </nav>
         <Space>
+          <InboxBell />
           {langButton}
           <span style={{ color: '#fff', whiteSpace: 'nowrap' }}>
             {me.name} · {labels.role(lang, me.role)}

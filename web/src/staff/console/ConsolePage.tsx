@@ -23,6 +23,7 @@ import {
 import type { InputRef } from 'antd';
 import { api, ApiError, newKey, qs } from '../../lib/api.ts';
 import { useSuggestion } from '../../lib/classify.ts';
+import { loadFeatures } from '../../lib/features.ts';
 import { categoryName, formatTime, useCategories } from '../../lib/format.ts';
 import { labels } from '../../lib/i18n.ts';
 import { useSettings } from '../../lib/settings.tsx';
@@ -42,6 +43,17 @@ interface Intake {
   address: string;
 }
 
+/** A possible duplicate: from the duplicates route (with a score) or from a filtered list. */
+interface Dupe {
+  id: string;
+  number: string;
+  description: string;
+  status: string;
+  createdAt?: string;
+  score?: number;
+  hoursApart?: number;
+}
+
 const FIELDS = new Set(['description', 'category', 'urgency', 'address', 'callerName', 'relation']);
 
 export default function ConsolePage({ me }: { me: Me }) {
@@ -57,7 +69,7 @@ export default function ConsolePage({ me }: { me: Me }) {
   const [looking, setLooking] = useState(false);
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<WorkOrder | null>(null);
-  const [dupes, setDupes] = useState<WorkOrder[]>([]);
+  const [dupes, setDupes] = useState<Dupe[]>([]);
   const [drawer, setDrawer] = useState<string | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
   const description = Form.useWatch('description', form) ?? '';
@@ -118,6 +130,13 @@ export default function ConsolePage({ me }: { me: Me }) {
   async function findDuplicates(o: WorkOrder) {
     const since = new Date(Date.parse(o.createdAt) - 7 * 86400_000).toISOString();
     try {
+      const route = (await loadFeatures()).duplicates;
+      if (route) {
+        // The server's own similarity ranking, when it has one.
+        const list = await api<Dupe[]>(route.path.replace('{id}', encodeURIComponent(o.id)));
+        setDupes(list.filter((x) => x.id !== o.id).slice(0, 5));
+        return;
+      }
       const page = await api<Page<WorkOrder>>(
         `/api/v1/work-orders${qs({ community: o.communityId, status: OPEN.join(','), category: o.category, grid: o.gridId, from: since, limit: 10 })}`,
       );
@@ -183,7 +202,7 @@ export default function ConsolePage({ me }: { me: Me }) {
 
   submitRef.current = submit;
 
-  async function merge(into: WorkOrder) {
+  async function merge(into: Dupe) {
     if (!created) return;
     try {
       const o = await act(created, 'merge', { mergeInto: into.id });
@@ -436,8 +455,8 @@ export default function ConsolePage({ me }: { me: Me }) {
                     ]}
                   >
                     <List.Item.Meta
-                      title={`${d.number} · ${labels.status(lang, d.status)}`}
-                      description={`${formatTime(lang, d.createdAt)} · ${d.description}`}
+                      title={`${d.number} · ${labels.status(lang, d.status)}${d.score !== undefined ? ` · ${t('score')} ${d.score.toFixed(2)}` : ''}`}
+                      description={`${d.createdAt ? formatTime(lang, d.createdAt) : d.hoursApart !== undefined ? t('hours', { n: Math.round(d.hoursApart) }) : ''} · ${d.description}`}
                     />
                   </List.Item>
                 )}

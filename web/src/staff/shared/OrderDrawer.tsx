@@ -21,6 +21,7 @@ import { labels } from '../../lib/i18n.ts';
 import { useSettings } from '../../lib/settings.tsx';
 import type { Action, WorkOrder } from '../../lib/types.ts';
 import { act, loadAssignees } from './orders.ts';
+import { Reclassify } from './Reclassify.tsx';
 import type { Person } from './orders.ts';
 
 /** What each action asks for before it can be sent. */
@@ -280,6 +281,13 @@ export function OrderDrawer({
             </Space>
           )}
           <Space wrap style={{ margin: '16px 0' }}>
+            <Reclassify
+              order={o}
+              onDone={(next) => {
+                setTick((n) => n + 1);
+                onChanged?.(next);
+              }}
+            />
             {o.allowedActions.map((a) => (
               <Button key={a} type={pending === a ? 'primary' : 'default'} onClick={() => setPending(a)}>
                 {labels.action(lang, a)}
