@@ -262,7 +262,9 @@ export async function listRequests(db: Kysely<DB>, q: RequestQuery): Promise<Req
         ]),
       );
     }
-    if (q.statuses?.length) s = s.where('status', 'in', q.statuses);
+    // Listings walk the time index and stop at the page size. Matching on `status || ''` keeps the
+    // planner off the status index, which (after ANALYZE, on SQLite) sorts every match first: 20x slower.
+    if (q.statuses?.length) s = s.where(sql<string>`(${sql.ref('status')} || '')`, 'in', q.statuses);
     if (q.createdFrom) s = s.where('created_at', '>=', q.createdFrom);
     if (q.createdTo) s = s.where('created_at', '<=', q.createdTo);
     if (q.updatedFrom) s = s.where('updated_at', '>=', q.updatedFrom);
