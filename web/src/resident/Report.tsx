@@ -190,7 +190,7 @@ export function Report({ me }: { me: Me }) {
                   setValues((v) => ({ ...v, category: [suggestion.category] }));
                 }}
               >
-                {t('confirm')}
+                {t('useSuggestion')}
               </button>
             )}
             {suggestion.explanation && (

@@ -369,7 +369,7 @@ export default function ConsolePage({ me }: { me: Me }) {
                         })
                       }
                     >
-                      {t('confirm')}
+                      {t('useSuggestion')}
                     </button>
                     {suggestion.explanation && (
                       <span className="order-meta">

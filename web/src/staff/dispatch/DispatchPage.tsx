@@ -235,7 +235,7 @@ export default function DispatchPage({ me }: { me: Me }) {
     {
       title: t('urgency'),
       key: 'urgency',
-      width: 110,
+      width: 100,
       render: (_v, o) => (
         <Space size={4}>
           <Tag color={urgencyColor(o.urgency)}>{labels.urgency(lang, o.urgency)}</Tag>
@@ -256,7 +256,6 @@ export default function DispatchPage({ me }: { me: Me }) {
     {
       title: t('content'),
       key: 'desc',
-      width: 280,
       ellipsis: true,
       render: (_v, o) => (
         <>
@@ -268,26 +267,30 @@ export default function DispatchPage({ me }: { me: Me }) {
     {
       title: t('grids'),
       key: 'grid',
-      width: 120,
+      width: 110,
       render: (_v, o) => (o.gridId ? (gridNames[o.gridId] ?? '—') : '—'),
     },
-    { title: t('status'), key: 'status', width: 100, render: (_v, o) => labels.status(lang, o.status) },
     {
-      title: t('age'),
-      key: 'age',
+      title: `${t('status')} / ${t('age')}`,
+      key: 'status',
       width: 110,
-      render: (_v, o) => formatDuration(lang, now - Date.parse(o.createdAt)),
+      render: (_v, o) => (
+        <>
+          <div>{labels.status(lang, o.status)}</div>
+          <div className="order-meta">{formatDuration(lang, now - Date.parse(o.createdAt))}</div>
+        </>
+      ),
     },
     {
       title: t('slaDue'),
       key: 'sla',
-      width: 140,
+      width: 130,
       render: (_v, o) => <Countdown order={o} now={now} entry={sla.get(o.id)} />,
     },
     {
       title: t('assign'),
       key: 'assign',
-      width: 330,
+      width: 300,
       render: (_v, o) => {
         if (!o.allowedActions.includes('dispatch')) return o.assignee ? `${o.assignee.name}` : '—';
         const selectId = `assign-${o.id}`;
@@ -356,7 +359,7 @@ export default function DispatchPage({ me }: { me: Me }) {
 
   return (
     <Row gutter={16}>
-      <Col xs={24} xl={19}>
+      <Col xs={24} xl={20}>
         <Card
           title={
             <Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>
@@ -405,11 +408,11 @@ export default function DispatchPage({ me }: { me: Me }) {
               },
               'data-order': o.number,
             })}
-            scroll={{ x: 1500 }}
+            scroll={{ x: 1120 }}
           />
         </Card>
       </Col>
-      <Col xs={24} xl={5}>
+      <Col xs={24} xl={4}>
         <Card
           title={
             <Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>
