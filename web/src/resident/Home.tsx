@@ -67,7 +67,7 @@ export function OrderList({ orders }: { orders: WorkOrder[] }) {
 export function Home({ me }: { me: Me }) {
   const { t, elderly } = useSettings();
   const pending = usePending();
-  const orders = useLoad((signal) => api<Page<WorkOrder>>('/api/v1/work-orders?limit=20', { signal }), []);
+  const orders = useLoad((signal) => api<Page<WorkOrder>>('/api/v1/work-orders?limit=5', { signal }), []);
   const lastPending = useRef(pending);
   const { reload } = orders;
   useEffect(() => {
@@ -151,7 +151,20 @@ export function Home({ me }: { me: Me }) {
             </Button>
           </p>
         ) : (
-          <OrderList orders={orders.data?.items ?? []} />
+          <>
+            <OrderList orders={orders.data?.items ?? []} />
+            {orders.data?.nextCursor && (
+              <Button
+                block
+                fill="none"
+                color="primary"
+                onClick={() => navigate('/orders')}
+                style={{ marginTop: 8 }}
+              >
+                {t('allOrders')}
+              </Button>
+            )}
+          </>
         )}
       </section>
     </>
