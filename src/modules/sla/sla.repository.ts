@@ -84,6 +84,17 @@ export async function insertMetrics(db: Kysely<DB>, row: SlaOrderMetricsTable): 
     .execute();
 }
 
+/** Metrics of several new orders in one statement per chunk (intake's group commit). */
+export async function insertMetricsMany(db: Kysely<DB>, rows: SlaOrderMetricsTable[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 100) {
+    await t(db)
+      .insertInto('sla_order_metrics')
+      .values(rows.slice(i, i + 100))
+      .onConflict((oc) => oc.column('work_order_id').doNothing())
+      .execute();
+  }
+}
+
 export async function updateMetrics(
   db: Kysely<DB>,
   orderId: string,
@@ -264,6 +275,37 @@ export async function scheduleTimer(db: Kysely<DB>, id: string, timer: NewTimer,
 }
 
 /** Cancels an order's pending timers of these kinds, except the keys still wanted. */
+/** First timers of new orders: plain inserts, their keys are new. */
+export async function scheduleTimersMany(
+  db: Kysely<DB>,
+  timers: { id: string; timer: NewTimer }[],
+  at: string,
+): Promise<void> {
+  for (let i = 0; i < timers.length; i += 200) {
+    await t(db)
+      .insertInto('sla_timers')
+      .values(
+        timers.slice(i, i + 200).map(({ id, timer }) => ({
+          id,
+          key: timer.key,
+          kind: timer.kind,
+          work_order_id: timer.workOrderId,
+          community_id: timer.communityId,
+          due_at: timer.dueAt,
+          status: 'pending',
+          attempts: 0,
+          lease_until: null,
+          last_error: null,
+          payload_json: JSON.stringify(timer.payload),
+          created_at: at,
+          fired_at: null,
+        })),
+      )
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+  }
+}
+
 export async function cancelTimers(
   db: Kysely<DB>,
   orderId: string,

@@ -68,6 +68,7 @@ export class SlaService {
   /** The lifecycle hooks that keep each order's SLA metrics and timers current. */
   readonly hooks: LifecycleHooks = {
     onCreated: (trx, order, at) => this.start(trx, order, at),
+    onCreatedBatch: (trx, orders, at) => this.startMany(trx, orders, at),
     onTransition: (trx, _before, after, action, at) => this.advance(trx, after, action, at),
   };
 
@@ -75,6 +76,79 @@ export class SlaService {
     worker.on('warn', (trx, timer, now) => this.onWarn(trx, timer, now));
     worker.on('breach', (trx, timer, now) => this.onBreach(trx, timer, now));
     worker.on('escalate', (trx, timer, now) => this.onEscalate(trx, timer, now));
+  }
+
+  private readonly zones = new Map<string, string>();
+  private async timeZoneOf(trx: Kysely<DB>, communityId: string): Promise<string> {
+    let tz = this.zones.get(communityId);
+    if (!tz) {
+      tz = await repo.communityTimeZone(trx, communityId);
+      this.zones.set(communityId, tz);
+    }
+    return tz;
+  }
+
+  /**
+   * The SLA of a group-committed batch of new orders: metrics and first timers written with
+   * one multi-row insert each. Orders that an earlier hook already moved on (auto-dispatch)
+   * take the one-by-one path, which reads their timeline.
+   */
+  async startMany(trx: Kysely<DB>, orders: WorkOrderRow[], at: string): Promise<void> {
+    const rt = await this.catalog.runtime(trx);
+    const metrics: Parameters<typeof repo.insertMetricsMany>[1] = [];
+    const timers: { id: string; timer: Parameters<typeof repo.scheduleTimer>[2] }[] = [];
+    for (const order of orders) {
+      if (order.status !== 'submitted') {
+        await this.start(trx, order, order.created_at);
+        continue;
+      }
+      const policy = selectPolicy(rt.policies, {
+        category: order.subcategory ?? order.category,
+        priorityBand: bandOf(order.priority),
+        channel: order.channel,
+        communityId: order.community_id,
+      });
+      const calendar = policy ? rt.calendars.get(policy.calendarId) : undefined;
+      if (!policy || !calendar) continue;
+      const history: HistoryEntry[] = [{ type: 'submitted', at: order.created_at }];
+      const state = this.compute(policy, calendar, history, order.created_at);
+      metrics.push({
+        work_order_id: order.id,
+        community_id: order.community_id,
+        policy_id: policy.id,
+        policy_json: JSON.stringify(policy),
+        calendar_id: calendar.id,
+        category: order.category,
+        priority: order.priority,
+        channel: order.channel,
+        grid_id: order.grid_id,
+        assignee_id: order.assignee_id,
+        submitted_at: order.created_at,
+        month: monthOf(await this.timeZoneOf(trx, order.community_id), order.created_at),
+        first_response_warned_at: null,
+        resolution_warned_at: null,
+        escalation_level: null,
+        escalated_at: null,
+        history_json: JSON.stringify(history),
+        updated_at: order.created_at,
+        ...metricsOf(state),
+      });
+      for (const t of state.nextTimers) {
+        timers.push({
+          id: newId(),
+          timer: {
+            key: `sla:${order.id}:${t.key}`,
+            kind: t.kind,
+            workOrderId: order.id,
+            communityId: order.community_id,
+            dueAt: new Date(t.at).toISOString(),
+            payload: { clock: t.clock },
+          },
+        });
+      }
+    }
+    await repo.insertMetricsMany(trx, metrics);
+    await repo.scheduleTimersMany(trx, timers, at);
   }
 
   /** Chooses the policy, stores the deadlines and schedules the first timers. */
@@ -95,7 +169,7 @@ export class SlaService {
       if (type && type !== 'submitted') history.push({ type, at: e.created_at });
     }
     const state = this.compute(policy, calendar, history, at);
-    const tz = await repo.communityTimeZone(trx, order.community_id);
+    const tz = await this.timeZoneOf(trx, order.community_id);
     await repo.insertMetrics(trx, {
       work_order_id: order.id,
       community_id: order.community_id,

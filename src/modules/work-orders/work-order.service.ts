@@ -49,6 +49,8 @@ export interface ActInput extends ActionInput {
 /** Hooks other modules attach to the lifecycle (SLA timers, matching, notifications), run inside the same transaction. */
 export interface LifecycleHooks {
   onCreated?(trx: Kysely<DB>, order: WorkOrderRow, at: string): Promise<void>;
+  /** When present, called once per group-committed batch of new orders instead of `onCreated` per order. */
+  onCreatedBatch?(trx: Kysely<DB>, orders: WorkOrderRow[], at: string): Promise<void>;
   onTransition?(
     trx: Kysely<DB>,
     before: WorkOrderRow,
@@ -362,7 +364,11 @@ export class WorkOrderService {
         .map((b) => this.residentMessage(b.row, 'order_received'))
         .filter((m): m is OutboxMessage => m !== null);
       if (messages.length) await enqueueMany(trx, messages, batch[0]?.row.created_at ?? '');
-      for (const b of batch) for (const h of this.hooks) await h.onCreated?.(trx, b.row, b.row.created_at);
+      const rows = batch.map((b) => b.row);
+      for (const h of this.hooks) {
+        if (h.onCreatedBatch) await h.onCreatedBatch(trx, rows, rows[0]?.created_at ?? '');
+        else for (const r of rows) await h.onCreated?.(trx, r, r.created_at);
+      }
       return batch.map((b) => b.row);
     });
   }
