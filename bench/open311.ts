@@ -28,6 +28,8 @@ export async function runOpen311Bench(opts: { orders?: number; duration?: number
     LINLI_DATA_DIR: dataDir,
     LINLI_DEMO_ORDERS: '20',
     LINLI_WORKERS: '0',
+    // The load comes from many simulated client addresses, as a reverse proxy would report them.
+    LINLI_TRUST_PROXY: '1',
   };
   if (schema) env.LINLI_DB_SCHEMA = schema;
 

@@ -22,6 +22,8 @@ export interface Config {
   workers: boolean;
   /** Below this classifier confidence an order waits in the triage queue for a person. */
   triageThreshold: number;
+  /** Trust X-Forwarded-For (only behind a reverse proxy that sets it). */
+  trustProxy: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -39,6 +41,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mapTileUrl: env.LINLI_MAP_TILE_URL ?? '',
     workers: (env.LINLI_WORKERS ?? '1') === '1',
     triageThreshold: Number(env.LINLI_TRIAGE_THRESHOLD ?? '0.5'),
+    trustProxy: env.LINLI_TRUST_PROXY === '1',
   };
 }
 

@@ -49,7 +49,7 @@ describe('Open311 GeoReport v2', () => {
   }
 
   before(async () => {
-    ctx = await createTestContext({ orders: 40 });
+    ctx = await createTestContext({ orders: 40, config: { trustProxy: true } });
     const [taoyuan, longzhu] = ctx.seed.communities;
     privateKey = (
       await ctx.services.auth.createApiKey(taoyuan?.id ?? '', 'partner clinic', [

@@ -24,6 +24,8 @@ import { defaultClassifier, defaultPrioritize } from '../../modules/work-orders/
 import { ClassificationService } from '../../modules/classification/classification.service.ts';
 import { registerClassificationRoutes } from '../../modules/classification/classification.routes.ts';
 import { registerOpen311Routes } from '../../modules/open311/open311.routes.ts';
+import { SlaModule } from '../../modules/sla/sla.module.ts';
+import { registerSlaRoutes } from '../../modules/sla/sla.routes.ts';
 import { CatalogueService } from '../../modules/matching/resource.service.ts';
 import { ServicePackageService } from '../../modules/matching/service-package.service.ts';
 import { DispatchService } from '../../modules/matching/dispatch.service.ts';
@@ -31,8 +33,7 @@ import { registerResourceRoutes } from '../../modules/matching/resource.routes.t
 import { registerDispatchRoutes } from '../../modules/matching/dispatch.routes.ts';
 import { GridService } from '../../modules/grids/grid.service.ts';
 import { registerGridRoutes } from '../../modules/grids/grid.routes.ts';
-import { SlaModule } from '../../modules/sla/sla.module.ts';
-import { registerSlaRoutes } from '../../modules/sla/sla.routes.ts';
+import { registerAnalyticsRoutes } from '../../modules/analytics/analytics.routes.ts';
 
 export interface Services {
   auth: AuthService;
@@ -64,7 +65,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },
-    trustProxy: true,
+    // Behind a reverse proxy set LINLI_TRUST_PROXY=1 so client addresses (rate limits) come from X-Forwarded-For.
+    trustProxy: deps.config.trustProxy,
   });
   registerErrorHandler(app);
   app.addSchema(ErrorBody);
@@ -117,11 +119,12 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   await registerWorkOrderRoutes(app, workOrders, deps.database, (p, id) => dispatch.resolveAuto(p, id));
   await registerAuditRoutes(app, deps.database);
   await registerClassificationRoutes(app, classification, workOrders, deps.database);
-  await registerSlaRoutes(app, sla);
   await registerOpen311Routes(app, { deps, auth, workOrders });
+  await registerSlaRoutes(app, sla);
   await registerResourceRoutes(app, catalogue, new ServicePackageService(deps, catalogue), deps.clock);
   await registerDispatchRoutes(app, dispatch, deps.clock);
   await registerGridRoutes(app, new GridService(deps, grids));
+  await registerAnalyticsRoutes(app, deps.database);
 
   const webRoot = resolve(options.webRoot ?? join(process.cwd(), 'dist', 'web'));
   const spa = existsSync(join(webRoot, 'index.html'));
