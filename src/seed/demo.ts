@@ -12,6 +12,7 @@ import { hashPassword, hashSecret } from '../platform/auth/password.ts';
 import { newId } from '../platform/ids.ts';
 import { DEFAULT_TAXONOMY } from '../modules/taxonomy/taxonomy.default.ts';
 import { GENESIS_HASH, buildEntry } from '../modules/audit/audit.chain.ts';
+import { auditRow } from '../modules/audit/audit.repository.ts';
 import { transition } from '../modules/work-orders/work-order.machine.ts';
 import type { Action, Status } from '../modules/work-orders/work-order.machine.ts';
 import type { WorkOrderRow } from '../modules/work-orders/work-order.repository.ts';
@@ -659,19 +660,7 @@ async function seedHistory(database: Database, h: HistoryInput): Promise<number>
       prev,
     );
     prev = e.entryHash;
-    return {
-      community_id: e.communityId,
-      seq: e.seq,
-      created_at: e.createdAt,
-      actor: e.actor,
-      action: e.action,
-      entity_type: e.entityType,
-      entity_id: e.entityId,
-      payload_json: e.payloadJson,
-      payload_digest: e.payloadDigest,
-      prev_hash: e.prevHash,
-      entry_hash: e.entryHash,
-    };
+    return auditRow(e);
   });
   await database.db.transaction().execute(async (trx) => {
     await chunkedInsert(trx, 'work_orders', orders, 100);

@@ -25,6 +25,23 @@ export interface VerifyResult {
  * the head row is locked (PostgreSQL) or the write lock is held (SQLite), so seq stays gapless
  * with several app nodes.
  */
+/** An entry as its table row. */
+export function auditRow(e: AuditEntry) {
+  return {
+    community_id: e.communityId,
+    seq: e.seq,
+    created_at: e.createdAt,
+    actor: e.actor,
+    action: e.action,
+    entity_type: e.entityType,
+    entity_id: e.entityId,
+    payload_json: e.payloadJson,
+    payload_digest: e.payloadDigest,
+    prev_hash: e.prevHash,
+    entry_hash: e.entryHash,
+  };
+}
+
 export async function appendAudit(trx: Kysely<DB>, dialect: Dialect, input: AuditInput): Promise<AuditEntry> {
   const { communityId, ...rest } = input;
   const [entry] = await appendAuditBatch(trx, dialect, communityId, [rest]);
@@ -65,24 +82,7 @@ export async function appendAuditBatch(
     prev = e.entryHash;
     return e;
   });
-  await trx
-    .insertInto('audit_entries')
-    .values(
-      entries.map((e) => ({
-        community_id: e.communityId,
-        seq: e.seq,
-        created_at: e.createdAt,
-        actor: e.actor,
-        action: e.action,
-        entity_type: e.entityType,
-        entity_id: e.entityId,
-        payload_json: e.payloadJson,
-        payload_digest: e.payloadDigest,
-        prev_hash: e.prevHash,
-        entry_hash: e.entryHash,
-      })),
-    )
-    .execute();
+  await trx.insertInto('audit_entries').values(entries.map(auditRow)).execute();
   if (head) {
     await trx
       .updateTable('audit_heads')
