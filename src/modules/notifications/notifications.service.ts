@@ -61,6 +61,27 @@ export class NotificationService {
         at,
       );
     },
+    // A batch of new orders asks for each community's subscriptions once.
+    onCreatedBatch: async (trx, orders, at) => {
+      const byCommunity = new Map<string, typeof orders>();
+      for (const o of orders)
+        byCommunity.set(o.community_id, [...(byCommunity.get(o.community_id) ?? []), o]);
+      for (const [communityId, list] of byCommunity) {
+        const subs = await repo.activeWebhooks(trx, communityId);
+        if (subs.length === 0) continue;
+        for (const order of list) {
+          await emitWebhookEvent(
+            trx,
+            communityId,
+            'work_order.created',
+            orderEvent(order, 'create'),
+            `order:${order.id}:1`,
+            at,
+            subs,
+          );
+        }
+      }
+    },
     onTransition: async (trx, _before, after, action, at) => {
       await emitWebhookEvent(
         trx,

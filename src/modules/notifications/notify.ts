@@ -114,8 +114,10 @@ export async function emitWebhookEvent(
   data: Record<string, unknown>,
   key: string,
   at: string,
+  /** The community's active subscriptions, when the caller already has them. */
+  known?: Awaited<ReturnType<typeof activeWebhooks>>,
 ): Promise<number> {
-  const subs = (await activeWebhooks(trx, communityId)).filter((s) => {
+  const subs = (known ?? (await activeWebhooks(trx, communityId))).filter((s) => {
     const events = JSON.parse(s.events_json) as string[];
     return events.includes('*') || events.includes(event);
   });
