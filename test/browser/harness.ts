@@ -8,6 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 
@@ -59,6 +61,8 @@ export interface DemoServer {
 /** Starts `linli serve --demo` as a child process on a free port with a fresh data folder. */
 export async function startServer(): Promise<DemoServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'linli-web-'));
+  // On PostgreSQL every server gets a schema of its own, as every other test file does.
+  const schema = process.env.DATABASE_URL ? `web_${randomBytes(6).toString('hex')}` : undefined;
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin', 'linli.mjs'), 'serve', '--demo'], {
     cwd: ROOT,
@@ -68,6 +72,7 @@ export async function startServer(): Promise<DemoServer> {
       HOST: '127.0.0.1',
       LINLI_DATA_DIR: dataDir,
       LINLI_LOG_OTP: '1',
+      ...(schema ? { LINLI_DB_SCHEMA: schema } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -124,6 +129,12 @@ export async function startServer(): Promise<DemoServer> {
         if (child.exitCode === null) child.kill('SIGKILL');
       }
       rmSync(dataDir, { recursive: true, force: true });
+      if (schema && process.env.DATABASE_URL) {
+        const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+        await c.connect();
+        await c.query(`drop schema if exists ${schema} cascade`);
+        await c.end();
+      }
     },
   };
 }
