@@ -79,7 +79,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma('cache_size = -16384');
   // Kysely prepares every query afresh; caching prepared statements by their SQL text saves
   // most of that work on the hot paths, which repeat a handful of statements.
   const statements = new Map<string, SQLite.Statement>();
