@@ -104,11 +104,12 @@ function combine(parts: ReadonlyArray<SparseVec>, weights: ReadonlyArray<number>
 }
 
 /**
- * Characters of each field read when predicting. Requests state their substance early; on the
- * civic dev set reading the first 800 characters scores the same as reading everything, and
- * the cap bounds the cost of a prediction on a pasted-in essay. Training reads everything.
+ * Characters of each field read when predicting. Requests state their substance early: on the
+ * civic dev set reading the first 400 characters scored 0.862 accuracy against 0.864 for 800
+ * (and 0.846 for 200), and the cap keeps a prediction on a long letter near 1 ms (p99).
+ * Training reads everything.
  */
-export const MAX_FIELD_CHARS = 800;
+export const MAX_FIELD_CHARS = 400;
 
 /** Normalises text fields for features and rules, each cut to `maxChars`. */
 export function normalizeFields(fields: ReadonlyArray<string>, maxChars = MAX_FIELD_CHARS): string[] {
