@@ -259,6 +259,8 @@ describe('notifications: outbox retries, digests, inbox, signed webhooks', () =>
         .selectFrom('outbox')
         .select('status')
         .where('channel', '=', 'sms')
+        .where('recipient_type', '=', 'resident')
+        .where('template', '=', 'order_received')
         .where('payload_json', 'like', `%${order.id}%`)
         .executeTakeFirstOrThrow();
       assert.equal(sms.status, 'delivered', "the resident's SMS went out in the same run");
