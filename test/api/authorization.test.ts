@@ -164,4 +164,25 @@ describe('authorization: nobody reads or changes what they must not', () => {
       403,
     );
   });
+
+  it("lists a community's staff to its dispatchers only", async () => {
+    const otherId = () => ctx.seed.communities[1]?.id ?? '';
+    const dispatcher = await ctx.login('dispatcher');
+    const dispatcher2 = await ctx.login('dispatcher2');
+    const res = await ctx.call('GET', `/api/v1/staff?community=${order.communityId}`, dispatcher);
+    assert.equal(res.statusCode, 200, res.body);
+    const { items } = res.json() as { items: { username: string; role: string; grids: string[] }[] };
+    const gw = items.find((u) => u.username === 'grid_worker');
+    assert.ok(gw && gw.grids.length > 0);
+    const other = (await ctx.call('GET', `/api/v1/staff?community=${otherId()}`, dispatcher2)).json() as {
+      items: { username: string }[];
+    };
+    assert.ok(other.items.some((u) => u.username === 'dispatcher2'));
+    const mine = new Set(items.map((u) => u.username));
+    assert.ok(!other.items.some((u) => mine.has(u.username)), 'no staff of the other community');
+    assert.equal(
+      (await ctx.call('GET', `/api/v1/staff?community=${order.communityId}`, dispatcher2)).statusCode,
+      404,
+    );
+  });
 });

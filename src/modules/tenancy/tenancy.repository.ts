@@ -35,3 +35,23 @@ export async function gridWorkersOf(db: Kysely<DB>, gridIds: string[]) {
 export async function listCategories(db: Kysely<DB>) {
   return db.selectFrom('categories').selectAll().where('active', '=', 1).orderBy('sort_order').execute();
 }
+
+/** Active staff of a community with the grids they work. */
+export async function staffOf(db: Kysely<DB>, communityId: string) {
+  const users = await db
+    .selectFrom('users')
+    .innerJoin('user_communities', 'user_communities.user_id', 'users.id')
+    .select(['users.id', 'users.username', 'users.display_name', 'users.role', 'users.phone'])
+    .where('user_communities.community_id', '=', communityId)
+    .where('users.active', '=', 1)
+    .orderBy('users.role')
+    .orderBy('users.username')
+    .execute();
+  const grids = await db
+    .selectFrom('grid_workers')
+    .innerJoin('grids', 'grids.id', 'grid_workers.grid_id')
+    .select(['grid_workers.user_id', 'grids.name'])
+    .where('grids.community_id', '=', communityId)
+    .execute();
+  return users.map((u) => ({ ...u, grids: grids.filter((g) => g.user_id === u.id).map((g) => g.name) }));
+}

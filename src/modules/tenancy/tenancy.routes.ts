@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Database } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
-import { requirePrincipal } from '../../platform/http/principal.hook.ts';
+import { requirePrincipal, requireStaff } from '../../platform/http/principal.hook.ts';
 import { communitiesOf } from '../../platform/auth/principal.ts';
 import {
   findCommunity,
@@ -11,6 +11,7 @@ import {
   gridWorkersOf,
   listCategories,
   listCommunities,
+  staffOf,
 } from './tenancy.repository.ts';
 
 const TAG = ['communities'];
@@ -128,6 +129,54 @@ export async function registerTenancyRoutes(root: FastifyInstance, database: Dat
               .map((w) => ({ id: w.id, name: w.display_name })),
           },
           geometry: JSON.parse(g.polygon_json) as unknown,
+        })),
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/staff',
+    {
+      schema: {
+        tags: TAG,
+        summary: "A community's staff and the grids they work (whom work can be assigned to)",
+        querystring: Type.Object(
+          { community: Type.String({ maxLength: 64 }) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                username: Type.String(),
+                name: Type.String(),
+                role: Type.String(),
+                phone: Type.Union([Type.String(), Type.Null()], { description: 'work phone' }),
+                grids: Type.Array(Type.String()),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const p = requireStaff(request, ['agent', 'dispatcher', 'manager', 'admin']);
+      const c = await findCommunity(db, request.query.community);
+      if (!c || !p.communityIds.includes(c.id)) {
+        throw new AppError('community_not_found', `community ${request.query.community} was not found`, {
+          field: 'community',
+        });
+      }
+      const staff = await staffOf(db, c.id);
+      return {
+        items: staff.map((u) => ({
+          id: u.id,
+          username: u.username,
+          name: u.display_name,
+          role: u.role,
+          phone: u.phone,
+          grids: u.grids,
         })),
       };
     },
