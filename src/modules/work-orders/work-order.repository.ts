@@ -202,6 +202,31 @@ function applyFilter(db: Kysely<DB>, f: Omit<ListFilter, 'limit' | 'cursor'>) {
   return q;
 }
 
+/** Orders in a scope changed after an instant, oldest change first (the live queue). */
+export async function changedSince(
+  db: Kysely<DB>,
+  f: Omit<ListFilter, 'limit' | 'cursor'>,
+  since: string,
+  limit: number,
+) {
+  return applyFilter(db, f)
+    .select([
+      'id',
+      'number',
+      'status',
+      'category',
+      'urgency',
+      'priority',
+      'assignee_id',
+      'updated_at',
+      'version',
+    ])
+    .where('updated_at', '>', since)
+    .orderBy('updated_at')
+    .limit(limit)
+    .execute();
+}
+
 /** One page, newest first, keyed by (created_at, id) so pages never skip or repeat under inserts. */
 export async function listOrders(db: Kysely<DB>, f: ListFilter): Promise<WorkOrderRow[]> {
   let q = applyFilter(db, f).selectAll();

@@ -874,6 +874,10 @@ export class WorkOrderService {
     return { communityIds };
   }
 
+  async changedSince(filter: Omit<ListFilter, 'limit' | 'cursor'>, since: string, limit = 200) {
+    return repo.changedSince(this.db, filter, since, limit);
+  }
+
   async list(filter: ListFilter) {
     return repo.listOrders(this.db, filter);
   }

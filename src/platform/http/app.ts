@@ -34,6 +34,7 @@ import { registerDispatchRoutes } from '../../modules/matching/dispatch.routes.t
 import { GridService } from '../../modules/grids/grid.service.ts';
 import { registerGridRoutes } from '../../modules/grids/grid.routes.ts';
 import { registerAnalyticsRoutes } from '../../modules/analytics/analytics.routes.ts';
+import { registerLiveRoutes } from '../../modules/live/live.routes.ts';
 
 export interface Services {
   auth: AuthService;
@@ -125,6 +126,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   await registerDispatchRoutes(app, dispatch, deps.clock);
   await registerGridRoutes(app, new GridService(deps, grids));
   await registerAnalyticsRoutes(app, deps.database);
+  await registerLiveRoutes(app, workOrders);
 
   const webRoot = resolve(options.webRoot ?? join(process.cwd(), 'dist', 'web'));
   const spa = existsSync(join(webRoot, 'index.html'));

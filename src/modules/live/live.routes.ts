@@ -1,0 +1,90 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { requireStaff } from '../../platform/http/principal.hook.ts';
+import type { WorkOrderService } from '../work-orders/work-order.service.ts';
+
+const POLL_MS = 1000;
+const HEARTBEAT_MS = 15_000;
+
+/**
+ * The live queue as server-sent events. Each stream asks the database for orders changed since
+ * its last look, once a second, so a change made on any app node reaches every dispatcher
+ * without a message bus; the caller's scope (communities, grids, assignments) applies.
+ */
+export async function registerLiveRoutes(root: FastifyInstance, workOrders: WorkOrderService) {
+  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  app.get(
+    '/api/v1/events',
+    {
+      schema: {
+        tags: ['live'],
+        summary: 'Server-sent events: `work_order` whenever an order in your scope changes',
+        querystring: Type.Object(
+          { community: Type.Optional(Type.String({ maxLength: 64 })) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: {
+            description:
+              'An event stream; each `work_order` event carries id, number, status, version and updatedAt',
+            content: { 'text/event-stream': { schema: Type.String() } },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const p = requireStaff(request);
+      const scope = workOrders.scopeFilter(p, request.query.community);
+      let since = workOrders.now().toISOString();
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.write('retry: 3000\n\n');
+      let closed = false;
+      let busy = false;
+      let lastWrite = Date.now();
+      const tick = async () => {
+        if (closed || busy) return;
+        busy = true;
+        try {
+          const rows = await workOrders.changedSince(scope, since);
+          for (const r of rows) {
+            const data = {
+              id: r.id,
+              number: r.number,
+              status: r.status,
+              category: r.category,
+              urgency: r.urgency,
+              priority: r.priority,
+              assigneeId: r.assignee_id,
+              version: r.version,
+              updatedAt: r.updated_at,
+            };
+            res.write(`event: work_order\nid: ${r.updated_at}\ndata: ${JSON.stringify(data)}\n\n`);
+            since = r.updated_at > since ? r.updated_at : since;
+            lastWrite = Date.now();
+          }
+          if (Date.now() - lastWrite > HEARTBEAT_MS) {
+            res.write(': keep-alive\n\n');
+            lastWrite = Date.now();
+          }
+        } catch (err) {
+          request.log.warn({ err }, 'live stream poll failed');
+        } finally {
+          busy = false;
+        }
+      };
+      const timer = setInterval(() => void tick(), POLL_MS);
+      request.raw.on('close', () => {
+        closed = true;
+        clearInterval(timer);
+      });
+    },
+  );
+}

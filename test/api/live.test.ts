@@ -1,0 +1,96 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestContext } from '../helpers.ts';
+import type { TestContext } from '../helpers.ts';
+
+/** Reads server-sent events from a real socket until `want` returns true or time runs out. */
+async function readEvents(
+  url: string,
+  token: string,
+  want: (events: { event: string; data: string }[]) => boolean,
+) {
+  const ctrl = new AbortController();
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: ctrl.signal });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+  const reader = res.body?.getReader();
+  assert.ok(reader);
+  const events: { event: string; data: string }[] = [];
+  let buf = '';
+  const deadline = setTimeout(() => ctrl.abort(), 10_000);
+  try {
+    while (!want(events)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += new TextDecoder().decode(value);
+      let i: number;
+      while ((i = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (event && data) events.push({ event, data });
+      }
+    }
+  } catch {
+    // aborted at the deadline
+  } finally {
+    clearTimeout(deadline);
+    ctrl.abort();
+  }
+  return events;
+}
+
+describe('live queue: server-sent events', () => {
+  let ctx: TestContext;
+  let base: string;
+  before(async () => {
+    ctx = await createTestContext({ orders: 5 });
+    base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  after(() => ctx.close());
+
+  it('tells a dispatcher about a new order in their community, not about another community', async () => {
+    const dispatcher = await ctx.login('dispatcher');
+    const agent = await ctx.login('agent');
+    const agent2 = await ctx.login('agent2');
+    ctx.clock.advance(1000);
+    const reading = readEvents(`${base}/api/v1/events`, dispatcher, (es) =>
+      es.some((e) => e.data.includes('"submitted"')),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    ctx.clock.advance(1000);
+    await ctx.call('POST', '/api/v1/work-orders', agent2, {
+      channel: 'hotline',
+      description: '龙珠社区的路灯坏了',
+    });
+    const mine = (
+      await ctx.call('POST', '/api/v1/work-orders', agent, {
+        channel: 'hotline',
+        description: '桃源社区的路灯坏了',
+        category: 'basic_living.property',
+      })
+    ).json() as { id: string; number: string };
+    const events = await reading;
+    const orders = events
+      .filter((e) => e.event === 'work_order')
+      .map((e) => JSON.parse(e.data) as { id: string; number: string });
+    assert.ok(
+      orders.some((o) => o.id === mine.id),
+      'the new order arrived',
+    );
+    assert.ok(
+      orders.every((o) => o.number.startsWith('TAOYUAN')),
+      'nothing from the other community',
+    );
+  });
+
+  it('refuses anonymous callers and residents', async () => {
+    assert.equal((await fetch(`${base}/api/v1/events`)).status, 401);
+    const resident = await ctx.residentLogin('13800000001');
+    assert.equal(
+      (await fetch(`${base}/api/v1/events`, { headers: { authorization: `Bearer ${resident}` } })).status,
+      403,
+    );
+  });
+});
