@@ -42,7 +42,7 @@ export function maskPersonalNumbers(text: string): string {
     .replace(LANDLINE_RE, ` ${PHONE_MASK} `);
 }
 
-// Characters that need the traditional → simplified pass: any CJK ideograph.
+// Characters that need the traditional → simplified pass: every CJK ideograph.
 const CJK_RE = /[\u3400-\u9fff]/;
 
 /**

@@ -28,6 +28,7 @@ import { recordOrderChange, SLA_ACTOR } from './sla.record.ts';
 import * as repo from './sla.repository.ts';
 import type { MetricsRow, TimerRow } from './sla.repository.ts';
 import type { SlaSettings } from './sla.settings.ts';
+import type { SlaOrderMetricsTable } from './sla.tables.ts';
 import type { SupervisionService } from './sla.supervision.ts';
 import type { TimerWorker } from './sla.timers.ts';
 
@@ -112,43 +113,66 @@ export class SlaService {
       if (!policy || !calendar) continue;
       const history: HistoryEntry[] = [{ type: 'submitted', at: order.created_at }];
       const state = this.compute(policy, calendar, history, order.created_at);
-      metrics.push({
-        work_order_id: order.id,
-        community_id: order.community_id,
-        policy_id: policy.id,
-        policy_json: JSON.stringify(policy),
-        calendar_id: calendar.id,
-        category: order.category,
-        priority: order.priority,
-        channel: order.channel,
-        grid_id: order.grid_id,
-        assignee_id: order.assignee_id,
-        submitted_at: order.created_at,
-        month: monthOf(await this.timeZoneOf(trx, order.community_id), order.created_at),
-        first_response_warned_at: null,
-        resolution_warned_at: null,
-        escalation_level: null,
-        escalated_at: null,
-        history_json: JSON.stringify(history),
-        updated_at: order.created_at,
-        ...metricsOf(state),
-      });
-      for (const t of state.nextTimers) {
-        timers.push({
-          id: newId(),
-          timer: {
-            key: `sla:${order.id}:${t.key}`,
-            kind: t.kind,
-            workOrderId: order.id,
-            communityId: order.community_id,
-            dueAt: new Date(t.at).toISOString(),
-            payload: { clock: t.clock },
-          },
-        });
-      }
+      metrics.push(
+        this.metricsRow(
+          order,
+          policy,
+          calendar,
+          history,
+          state,
+          await this.timeZoneOf(trx, order.community_id),
+          order.created_at,
+        ),
+      );
+      for (const timer of this.timersOf(order, state)) timers.push({ id: newId(), timer });
     }
     await repo.insertMetricsMany(trx, metrics);
     await repo.scheduleTimersMany(trx, timers, at);
+  }
+
+  /** The stored SLA row of an order as it starts. */
+  private metricsRow(
+    order: WorkOrderRow,
+    policy: StoredPolicy,
+    calendar: BusinessCalendar,
+    history: HistoryEntry[],
+    state: SlaState,
+    tz: string,
+    at: string,
+  ): SlaOrderMetricsTable {
+    return {
+      work_order_id: order.id,
+      community_id: order.community_id,
+      policy_id: policy.id,
+      policy_json: JSON.stringify(policy),
+      calendar_id: calendar.id,
+      category: order.category,
+      priority: order.priority,
+      channel: order.channel,
+      grid_id: order.grid_id,
+      assignee_id: order.assignee_id,
+      submitted_at: at,
+      month: monthOf(tz, at),
+      first_response_warned_at: null,
+      resolution_warned_at: null,
+      escalation_level: null,
+      escalated_at: null,
+      history_json: JSON.stringify(history),
+      updated_at: at,
+      ...metricsOf(state),
+    };
+  }
+
+  /** The warn/breach timers a state asks for, keyed so that rescheduling is idempotent. */
+  private timersOf(order: WorkOrderRow, state: SlaState) {
+    return state.nextTimers.map((t) => ({
+      key: `sla:${order.id}:${t.key}`,
+      kind: t.kind,
+      workOrderId: order.id,
+      communityId: order.community_id,
+      dueAt: new Date(t.at).toISOString(),
+      payload: { clock: t.clock },
+    }));
   }
 
   /** Chooses the policy, stores the deadlines and schedules the first timers. */
@@ -170,27 +194,7 @@ export class SlaService {
     }
     const state = this.compute(policy, calendar, history, at);
     const tz = await this.timeZoneOf(trx, order.community_id);
-    await repo.insertMetrics(trx, {
-      work_order_id: order.id,
-      community_id: order.community_id,
-      policy_id: policy.id,
-      policy_json: JSON.stringify(policy),
-      calendar_id: calendar.id,
-      category: order.category,
-      priority: order.priority,
-      channel: order.channel,
-      grid_id: order.grid_id,
-      assignee_id: order.assignee_id,
-      submitted_at: at,
-      month: monthOf(tz, at),
-      first_response_warned_at: null,
-      resolution_warned_at: null,
-      escalation_level: null,
-      escalated_at: null,
-      history_json: JSON.stringify(history),
-      updated_at: at,
-      ...metricsOf(state),
-    });
+    await repo.insertMetrics(trx, this.metricsRow(order, policy, calendar, history, state, tz, at));
     await this.syncTimers(trx, order, state, at);
   }
 
@@ -250,14 +254,7 @@ export class SlaService {
 
   /** Pending warn/breach timers become exactly the ones the state asks for. */
   private async syncTimers(trx: Kysely<DB>, order: WorkOrderRow, state: SlaState, at: string): Promise<void> {
-    const wanted = state.nextTimers.map((t) => ({
-      key: `sla:${order.id}:${t.key}`,
-      kind: t.kind,
-      workOrderId: order.id,
-      communityId: order.community_id,
-      dueAt: new Date(t.at).toISOString(),
-      payload: { clock: t.clock },
-    }));
+    const wanted = this.timersOf(order, state);
     await repo.cancelTimers(
       trx,
       order.id,
