@@ -292,6 +292,36 @@ export class SlaService {
     return this.compute(l.policy, l.calendar, l.history, now);
   }
 
+  /**
+   * An SLA event on an order: on its timeline and in the audit chain, to the staff who must act
+   * (template `sla_<kind>`), and to webhook subscribers (`sla.<kind>`).
+   */
+  private async announce(
+    trx: Kysely<DB>,
+    order: WorkOrderRow,
+    kind: 'warning' | 'breached' | 'escalated',
+    data: Record<string, unknown>,
+    o: { recipients: string[]; key: string; at: string; urgent?: boolean; note?: string },
+  ): Promise<void> {
+    await recordOrderChange(trx, this.dialect, {
+      order,
+      type: `sla_${kind}`,
+      action: `sla.${kind}`,
+      actor: SLA_ACTOR,
+      ...(o.note ? { note: o.note } : {}),
+      data,
+      at: o.at,
+    });
+    const payload = { orderId: order.id, number: order.number, ...data };
+    await notifyUsers(
+      trx,
+      o.recipients,
+      { template: `sla_${kind}`, key: o.key, ...(o.urgent ? { urgent: true } : {}), payload },
+      o.at,
+    );
+    await emitWebhookEvent(trx, order.community_id, `sla.${kind}`, payload, o.key, o.at);
+  }
+
   private async onWarn(trx: Kysely<DB>, timer: TimerRow, now: string): Promise<void> {
     const l = timer.work_order_id ? await this.load(trx, timer.work_order_id) : null;
     if (!l || l.metrics.sla_status !== 'open') return;
@@ -310,32 +340,11 @@ export class SlaService {
       ...(clock === 'resolution' ? { resolution_warned_at: now } : {}),
     });
     const data = { clock, dueAt, remainingMinutes: Math.round(cs.remainingMinutes) };
-    await recordOrderChange(trx, this.dialect, {
-      order: l.order,
-      type: 'sla_warning',
-      action: 'sla.warning',
-      actor: SLA_ACTOR,
-      data,
+    await this.announce(trx, l.order, 'warning', data, {
+      recipients: await this.handlers(trx, l.order),
+      key: timer.key,
       at: now,
     });
-    await notifyUsers(
-      trx,
-      await this.handlers(trx, l.order),
-      {
-        template: 'sla_warning',
-        key: timer.key,
-        payload: { orderId: l.order.id, number: l.order.number, ...data },
-      },
-      now,
-    );
-    await emitWebhookEvent(
-      trx,
-      l.order.community_id,
-      'sla.warning',
-      { orderId: l.order.id, number: l.order.number, ...data },
-      timer.key,
-      now,
-    );
   }
 
   private async onBreach(trx: Kysely<DB>, timer: TimerRow, now: string): Promise<void> {
@@ -361,33 +370,12 @@ export class SlaService {
       dueAt,
       breachedAt: cs.breachedAt === null ? null : new Date(cs.breachedAt).toISOString(),
     };
-    await recordOrderChange(trx, this.dialect, {
-      order: l.order,
-      type: 'sla_breached',
-      action: 'sla.breached',
-      actor: SLA_ACTOR,
-      data,
+    await this.announce(trx, l.order, 'breached', data, {
+      recipients: await this.handlers(trx, l.order),
+      key: timer.key,
+      urgent: true,
       at: now,
     });
-    await notifyUsers(
-      trx,
-      await this.handlers(trx, l.order),
-      {
-        template: 'sla_breached',
-        key: timer.key,
-        urgent: true,
-        payload: { orderId: l.order.id, number: l.order.number, ...data },
-      },
-      now,
-    );
-    await emitWebhookEvent(
-      trx,
-      l.order.community_id,
-      'sla.breached',
-      { orderId: l.order.id, number: l.order.number, ...data },
-      timer.key,
-      now,
-    );
     if (clock !== 'update' && l.metrics.escalation_level === null) {
       const rt = await this.catalog.runtime(trx);
       const first = this.levelsOf(l.policy, rt.byId)[0] ?? 'dispatcher';
@@ -427,35 +415,14 @@ export class SlaService {
     });
     l.metrics = { ...l.metrics, escalation_level: level, escalated_at: now };
     const data = { level, clock };
-    await recordOrderChange(trx, this.dialect, {
-      order: l.order,
-      type: 'sla_escalated',
-      action: 'sla.escalated',
-      actor: SLA_ACTOR,
+    const users = await repo.usersWithRoles(trx, l.order.community_id, rolesForLevel(level));
+    await this.announce(trx, l.order, 'escalated', data, {
+      recipients: users.map((u) => u.id),
+      key: `escalated:${l.order.id}:${level}:${now}`,
+      urgent: true,
       note: `超时升级至 ${level}`,
-      data,
       at: now,
     });
-    const users = await repo.usersWithRoles(trx, l.order.community_id, rolesForLevel(level));
-    await notifyUsers(
-      trx,
-      users.map((u) => u.id),
-      {
-        template: 'sla_escalated',
-        key: `escalated:${l.order.id}:${level}:${now}`,
-        urgent: true,
-        payload: { orderId: l.order.id, number: l.order.number, ...data },
-      },
-      now,
-    );
-    await emitWebhookEvent(
-      trx,
-      l.order.community_id,
-      'sla.escalated',
-      { orderId: l.order.id, number: l.order.number, ...data },
-      `escalated:${l.order.id}:${level}:${now}`,
-      now,
-    );
     const rt = await this.catalog.runtime(trx);
     const levels = this.levelsOf(l.policy, rt.byId);
     if (nextEscalationLevel(levels, level) === null) {
