@@ -9,7 +9,7 @@ import type { Deps } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { AppError, forbidden, invalidInput, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
-import { SYSTEM, actorLabel, communitiesOf } from '../../platform/auth/principal.ts';
+import { SYSTEM, actorLabel, communitiesOf, scopedCommunities } from '../../platform/auth/principal.ts';
 import type { Principal } from '../../platform/auth/principal.ts';
 import { findOrder } from '../work-orders/work-order.repository.ts';
 import type { WorkOrderRow } from '../work-orders/work-order.repository.ts';
@@ -237,12 +237,7 @@ export class FeedbackService {
       limit: number;
     },
   ): Promise<ReturnVisitRow[]> {
-    if (p.kind !== 'user') throw forbidden('staff only');
-    let communityIds = communitiesOf(p);
-    if (f.community) {
-      if (!communityIds.includes(f.community)) throw forbidden('you do not serve this community');
-      communityIds = [f.community];
-    }
+    const communityIds = scopedCommunities(p, f.community);
     return repo.listReturnVisits(this.db, {
       communityIds,
       status: f.status,

@@ -243,6 +243,25 @@ export interface NewTimer {
   payload: Record<string, unknown>;
 }
 
+/** A pending timer as its row. */
+function timerRow(id: string, timer: NewTimer, at: string) {
+  return {
+    id,
+    key: timer.key,
+    kind: timer.kind,
+    work_order_id: timer.workOrderId,
+    community_id: timer.communityId,
+    due_at: timer.dueAt,
+    status: 'pending',
+    attempts: 0,
+    lease_until: null,
+    last_error: null,
+    payload_json: JSON.stringify(timer.payload),
+    created_at: at,
+    fired_at: null,
+  };
+}
+
 /**
  * Schedules a timer once: the same key again is a no-op, except that a cancelled timer comes
  * back (an order paused and resumed at the same instant keeps the same deadlines).
@@ -250,21 +269,7 @@ export interface NewTimer {
 export async function scheduleTimer(db: Kysely<DB>, id: string, timer: NewTimer, at: string): Promise<void> {
   await t(db)
     .insertInto('sla_timers')
-    .values({
-      id,
-      key: timer.key,
-      kind: timer.kind,
-      work_order_id: timer.workOrderId,
-      community_id: timer.communityId,
-      due_at: timer.dueAt,
-      status: 'pending',
-      attempts: 0,
-      lease_until: null,
-      last_error: null,
-      payload_json: JSON.stringify(timer.payload),
-      created_at: at,
-      fired_at: null,
-    })
+    .values(timerRow(id, timer, at))
     .onConflict((oc) =>
       oc
         .column('key')
@@ -274,7 +279,6 @@ export async function scheduleTimer(db: Kysely<DB>, id: string, timer: NewTimer,
     .execute();
 }
 
-/** Cancels an order's pending timers of these kinds, except the keys still wanted. */
 /** First timers of new orders: plain inserts, their keys are new. */
 export async function scheduleTimersMany(
   db: Kysely<DB>,
@@ -284,28 +288,13 @@ export async function scheduleTimersMany(
   for (let i = 0; i < timers.length; i += 200) {
     await t(db)
       .insertInto('sla_timers')
-      .values(
-        timers.slice(i, i + 200).map(({ id, timer }) => ({
-          id,
-          key: timer.key,
-          kind: timer.kind,
-          work_order_id: timer.workOrderId,
-          community_id: timer.communityId,
-          due_at: timer.dueAt,
-          status: 'pending',
-          attempts: 0,
-          lease_until: null,
-          last_error: null,
-          payload_json: JSON.stringify(timer.payload),
-          created_at: at,
-          fired_at: null,
-        })),
-      )
+      .values(timers.slice(i, i + 200).map(({ id, timer }) => timerRow(id, timer, at)))
       .onConflict((oc) => oc.column('key').doNothing())
       .execute();
   }
 }
 
+/** Cancels an order's pending timers of these kinds, except the keys still wanted. */
 export async function cancelTimers(
   db: Kysely<DB>,
   orderId: string,

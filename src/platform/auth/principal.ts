@@ -1,3 +1,5 @@
+import { forbidden } from '../errors.ts';
+
 export const STAFF_ROLES = [
   'agent',
   'dispatcher',
@@ -67,4 +69,15 @@ export function communitiesOf(p: Principal): string[] {
     case 'system':
       return [];
   }
+}
+
+/**
+ * The communities a staff listing covers: all of the caller's, or the one asked for if the
+ * caller serves it. Throws `forbidden` for anyone else or any other community.
+ */
+export function scopedCommunities(p: Principal, requested?: string): string[] {
+  if (p.kind !== 'user') throw forbidden('staff only');
+  if (!requested) return p.communityIds;
+  if (!p.communityIds.includes(requested)) throw forbidden('you do not serve this community');
+  return [requested];
 }
