@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Database } from '../../platform/db/database.ts';
@@ -10,6 +10,17 @@ import { listApiKeys, findApiKeyById, revokeApiKey } from './auth.repository.ts'
 import type { AuthService } from './auth.service.ts';
 
 const TAG = ['auth'];
+
+/** Sets the HTTP-only session cookie the web apps use, and answers the token too. */
+function withSessionCookie(reply: FastifyReply, t: { token: string; expiresAt: string }) {
+  reply.setCookie(SESSION_COOKIE, t.token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    expires: new Date(t.expiresAt),
+  });
+  return t;
+}
 const TokenResponse = Type.Object({ token: Type.String(), expiresAt: Type.String({ format: 'date-time' }) });
 const Phone = Type.String({ pattern: '^1[3-9][0-9]{9}$', description: 'Mainland mobile number, 11 digits' });
 
@@ -37,13 +48,7 @@ export async function registerAuthRoutes(root: FastifyInstance, auth: AuthServic
     },
     async (request, reply) => {
       const t = await auth.login(request.body.username, request.body.password);
-      reply.setCookie(SESSION_COOKIE, t.token, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        expires: new Date(t.expiresAt),
-      });
-      return t;
+      return withSessionCookie(reply, t);
     },
   );
 
@@ -77,13 +82,7 @@ export async function registerAuthRoutes(root: FastifyInstance, auth: AuthServic
     },
     async (request, reply) => {
       const t = await auth.verifyOtp(request.body.phone, request.body.code);
-      reply.setCookie(SESSION_COOKIE, t.token, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        expires: new Date(t.expiresAt),
-      });
-      return t;
+      return withSessionCookie(reply, t);
     },
   );
 
@@ -252,7 +251,7 @@ export async function registerAuthRoutes(root: FastifyInstance, auth: AuthServic
       const k = await findApiKeyById(database.db, request.params.id);
       if (!k || !p.communityIds.includes(k.community_id))
         throw new AppError('not_found', `api key ${request.params.id} was not found`);
-      await revokeApiKey(database.db, k.id, new Date().toISOString());
+      await revokeApiKey(database.db, k.id, auth.now().toISOString());
       return reply.status(204).send(null);
     },
   );

@@ -31,6 +31,10 @@ export class AuthService {
     return this.deps.database.db;
   }
 
+  now(): Date {
+    return this.deps.clock.now();
+  }
+
   private nowIso(offsetMs = 0): string {
     return new Date(this.deps.clock.now().getTime() + offsetMs).toISOString();
   }
