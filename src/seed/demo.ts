@@ -350,7 +350,7 @@ export async function seedDemo(database: Database, options: SeedOptions = {}): P
     // Verify the grid placement the geography promises (a broken polygon would show here, not in a demo).
     for (const b of c.buildings) {
       const g = c.grids.find((x) => x.code === b.gridCode);
-      if (g && !pointInPolygon(g.polygon as never, b.lng, b.lat))
+      if (g && !pointInPolygon(g.polygon, b.lng, b.lat))
         throw new Error(`demo building ${b.code} is not in ${g.code}`);
     }
 

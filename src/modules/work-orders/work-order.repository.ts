@@ -29,10 +29,6 @@ export interface ListFilter {
   limit: number;
 }
 
-export async function insertOrder(db: Kysely<DB>, row: WorkOrderRow): Promise<void> {
-  await db.insertInto('work_orders').values(row).execute();
-}
-
 /** Multi-row insert, in chunks that stay under both databases' bound-parameter limits. */
 export async function insertOrders(db: Kysely<DB>, rows: WorkOrderRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 200)
@@ -127,13 +123,6 @@ export async function insertIdempotentMany(
   rows: { scope: string; key: string; request_hash: string; work_order_id: string; created_at: string }[],
 ): Promise<void> {
   await db.insertInto('idempotency_keys').values(rows).execute();
-}
-
-export async function insertIdempotent(
-  db: Kysely<DB>,
-  row: { scope: string; key: string; request_hash: string; work_order_id: string; created_at: string },
-): Promise<void> {
-  await db.insertInto('idempotency_keys').values(row).execute();
 }
 
 export async function householdOf(db: Kysely<DB>, residentId: string | null): Promise<string | null> {
