@@ -12,7 +12,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../src/platform/config.ts';
 import type { Config } from '../src/platform/config.ts';
 import { ManualClock } from '../src/platform/clock.ts';
-import { migrateToLatest, openDatabase } from '../src/platform/db/database.ts';
+import { dropSchema, migrateToLatest, openDatabase } from '../src/platform/db/database.ts';
 import type { Database } from '../src/platform/db/database.ts';
 import { DiskFileStore } from '../src/platform/files.ts';
 import { silentLogger } from '../src/platform/context.ts';
@@ -64,7 +64,7 @@ export async function freshDatabase(): Promise<{
         await database.destroy();
         const c = new pg.Client({ connectionString: url });
         await c.connect();
-        await c.query(`drop schema if exists ${schema} cascade`);
+        await dropSchema(c, schema);
         await c.end();
         rmSync(dataDir, { recursive: true, force: true });
       },

@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
+import v8 from 'node:v8';
 import { loadConfig } from '../platform/config.ts';
 import { migrateToLatest } from '../platform/db/database.ts';
 import { systemClock } from '../platform/clock.ts';
@@ -178,6 +179,8 @@ async function main(argv: string[]): Promise<number> {
     case 'serve': {
       const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean' } } });
       const config = loadConfig();
+      if (config.heapGrowthPercent > 0)
+        v8.setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`);
       const database = await openConfiguredDatabase(config);
       await migrateToLatest(database);
       let seeded = null;

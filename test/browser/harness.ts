@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { dropSchema } from '../../src/platform/db/database.ts';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 
@@ -132,7 +133,7 @@ export async function startServer(): Promise<DemoServer> {
       if (schema && process.env.DATABASE_URL) {
         const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
         await c.connect();
-        await c.query(`drop schema if exists ${schema} cascade`);
+        await dropSchema(c, schema);
         await c.end();
       }
     },

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../../platform/db/database.ts';
+import { insertRows } from '../../platform/db/bulk-insert.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { GENESIS_HASH, buildEntry, chainStart, checkEntry } from './audit.chain.ts';
 import type { AuditEntry } from './audit.chain.ts';
@@ -82,7 +83,7 @@ export async function appendAuditBatch(
     prev = e.entryHash;
     return e;
   });
-  await trx.insertInto('audit_entries').values(entries.map(auditRow)).execute();
+  await insertRows(trx, 'audit_entries', entries.map(auditRow));
   if (head) {
     await trx
       .updateTable('audit_heads')

@@ -5,6 +5,7 @@
  * Whitespace and punctuation separate segments and no n-gram crosses a separator, so a model
  * trained on pre-segmented text ("楼顶 水箱 长年") can be applied to raw text and back.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 /** How features are built; stored in the model so prediction matches training. */
@@ -38,13 +39,17 @@ interface JiebaLike {
 }
 let jieba: JiebaLike | null = null;
 
-/** The jieba segmenter with its bundled dictionary (offline), created on first use. */
+/**
+ * The jieba segmenter with its bundled dictionary (offline), created on first use. The
+ * dictionary file is read here rather than through the package's `dict.js`, which keeps both
+ * its dictionary and its IDF table (11 MB) alive for the life of the process: jieba copies the
+ * words into its own structures, so the bytes can be dropped once it is built.
+ */
 export function segmenter(): JiebaLike {
   if (jieba === null) {
     const require = createRequire(import.meta.url);
     const mod = require('@node-rs/jieba') as { Jieba: { withDict(dict: Uint8Array): JiebaLike } };
-    const dictMod = require('@node-rs/jieba/dict.js') as { dict: Uint8Array };
-    jieba = mod.Jieba.withDict(dictMod.dict);
+    jieba = mod.Jieba.withDict(readFileSync(require.resolve('@node-rs/jieba/dict.txt')));
   }
   return jieba;
 }

@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Dialect } from '../../platform/db/database.ts';
 import type { DB, OutboxTable } from '../../platform/db/schema.ts';
 import { newId } from '../../platform/ids.ts';
+import { insertRows } from '../../platform/db/bulk-insert.ts';
 
 export interface OutboxMessage {
   /** One message per key, ever: a retried change never sends twice. */
@@ -26,29 +27,28 @@ export async function enqueue(trx: Kysely<DB>, msg: OutboxMessage, at: string): 
 /** Several messages in one statement (intake's group commit). */
 export async function enqueueMany(trx: Kysely<DB>, msgs: OutboxMessage[], at: string): Promise<void> {
   if (msgs.length === 0) return;
-  await trx
-    .insertInto('outbox')
-    .values(
-      msgs.map((msg) => ({
-        id: newId(),
-        idempotency_key: msg.idempotencyKey,
-        channel: msg.channel,
-        recipient_type: msg.recipientType,
-        recipient_id: msg.recipientId,
-        address: msg.address,
-        template: msg.template,
-        locale: msg.locale,
-        payload_json: JSON.stringify(msg.payload),
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: at,
-        last_error: null,
-        created_at: at,
-        delivered_at: null,
-      })),
-    )
-    .onConflict((oc) => oc.column('idempotency_key').doNothing())
-    .execute();
+  await insertRows(
+    trx,
+    'outbox',
+    msgs.map((msg) => ({
+      id: newId(),
+      idempotency_key: msg.idempotencyKey,
+      channel: msg.channel,
+      recipient_type: msg.recipientType,
+      recipient_id: msg.recipientId,
+      address: msg.address,
+      template: msg.template,
+      locale: msg.locale,
+      payload_json: JSON.stringify(msg.payload),
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: at,
+      last_error: null,
+      created_at: at,
+      delivered_at: null,
+    })),
+    { onConflictDoNothing: 'idempotency_key' },
+  );
 }
 
 export type OutboxRow = Selectable<OutboxTable>;

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import type { Dialect } from '../../platform/db/database.ts';
+import { insertRows } from '../../platform/db/bulk-insert.ts';
 import type { DB, WorkOrderEventTable } from '../../platform/db/schema.ts';
 import type {
   SlaCalendarTable,
@@ -86,13 +87,7 @@ export async function insertMetrics(db: Kysely<DB>, row: SlaOrderMetricsTable): 
 
 /** Metrics of several new orders in one statement per chunk (intake's group commit). */
 export async function insertMetricsMany(db: Kysely<DB>, rows: SlaOrderMetricsTable[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 100) {
-    await t(db)
-      .insertInto('sla_order_metrics')
-      .values(rows.slice(i, i + 100))
-      .onConflict((oc) => oc.column('work_order_id').doNothing())
-      .execute();
-  }
+  await insertRows(t(db), 'sla_order_metrics', rows, { onConflictDoNothing: 'work_order_id' });
 }
 
 export async function updateMetrics(
@@ -285,13 +280,12 @@ export async function scheduleTimersMany(
   timers: { id: string; timer: NewTimer }[],
   at: string,
 ): Promise<void> {
-  for (let i = 0; i < timers.length; i += 200) {
-    await t(db)
-      .insertInto('sla_timers')
-      .values(timers.slice(i, i + 200).map(({ id, timer }) => timerRow(id, timer, at)))
-      .onConflict((oc) => oc.column('key').doNothing())
-      .execute();
-  }
+  await insertRows(
+    t(db),
+    'sla_timers',
+    timers.map(({ id, timer }) => timerRow(id, timer, at)),
+    { onConflictDoNothing: 'key' },
+  );
 }
 
 /** Cancels an order's pending timers of these kinds, except the keys still wanted. */

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, WorkOrderTable, WorkOrderEventTable } from '../../platform/db/schema.ts';
 import type { Dialect } from '../../platform/db/database.ts';
+import { insertRows } from '../../platform/db/bulk-insert.ts';
 
 export type WorkOrderRow = Selectable<WorkOrderTable>;
 export type WorkOrderEventRow = Selectable<WorkOrderEventTable>;
@@ -31,19 +32,11 @@ export interface ListFilter {
 
 /** Multi-row insert, in chunks that stay under both databases' bound-parameter limits. */
 export async function insertOrders(db: Kysely<DB>, rows: WorkOrderRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 200)
-    await db
-      .insertInto('work_orders')
-      .values(rows.slice(i, i + 200))
-      .execute();
+  await insertRows(db, 'work_orders', rows);
 }
 
 export async function insertEvents(db: Kysely<DB>, rows: WorkOrderEventRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 500)
-    await db
-      .insertInto('work_order_events')
-      .values(rows.slice(i, i + 500))
-      .execute();
+  await insertRows(db, 'work_order_events', rows);
 }
 
 export async function insertEvent(db: Kysely<DB>, row: WorkOrderEventRow): Promise<void> {
@@ -122,7 +115,7 @@ export async function insertIdempotentMany(
   db: Kysely<DB>,
   rows: { scope: string; key: string; request_hash: string; work_order_id: string; created_at: string }[],
 ): Promise<void> {
-  await db.insertInto('idempotency_keys').values(rows).execute();
+  await insertRows(db, 'idempotency_keys', rows);
 }
 
 export async function householdOf(db: Kysely<DB>, residentId: string | null): Promise<string | null> {

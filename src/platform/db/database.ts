@@ -99,11 +99,46 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return { db, dialect: 'sqlite', destroy: () => db.destroy() };
 }
 
+/**
+ * PostgreSQL advisory lock between migrations and schema removal. The migrator reads the
+ * catalogue across every schema; a schema dropped by another session at that moment makes the
+ * read fail ("schema … does not exist"). Migrations hold this lock shared, so any number run
+ * at once; whoever drops a schema (one deployment of several in a database, a test run) holds
+ * it exclusively (`dropSchema`).
+ */
+export const SCHEMA_DDL_LOCK = 7_311_000_001;
+
 /** Applies every pending migration; throws with the failing migration's name. */
 export async function migrateToLatest(database: Database): Promise<string[]> {
+  if (database.dialect !== 'postgres') return migrateOn(database, database.db);
+  return database.db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock_shared(${SCHEMA_DDL_LOCK})`.execute(conn);
+    try {
+      return await migrateOn(database, conn);
+    } finally {
+      await sql`select pg_advisory_unlock_shared(${SCHEMA_DDL_LOCK})`.execute(conn);
+    }
+  });
+}
+
+/** Drops a PostgreSQL schema and everything in it, never while a migration reads the catalogue. */
+export async function dropSchema(client: pg.ClientBase, schema: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name "${schema}"`);
+  await client.query('begin');
+  try {
+    await client.query('select pg_advisory_xact_lock($1)', [SCHEMA_DDL_LOCK]);
+    await client.query(`drop schema if exists ${schema} cascade`);
+    await client.query('commit');
+  } catch (e) {
+    await client.query('rollback');
+    throw e;
+  }
+}
+
+async function migrateOn(database: Database, db: Kysely<DB>): Promise<string[]> {
   // Kysely looks for its bookkeeping tables across all schemas unless told which one is ours.
   const migrator = new Migrator({
-    db: database.db,
+    db,
     provider,
     ...(database.schema ? { migrationTableSchema: database.schema } : {}),
   });

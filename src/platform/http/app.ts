@@ -34,6 +34,7 @@ import { registerDispatchRoutes } from '../../modules/matching/dispatch.routes.t
 import { GridService } from '../../modules/grids/grid.service.ts';
 import { registerGridRoutes } from '../../modules/grids/grid.routes.ts';
 import { registerAnalyticsRoutes } from '../../modules/analytics/analytics.routes.ts';
+import { lazySerializerBuilder } from './lazy-serializers.ts';
 import { registerLiveRoutes } from '../../modules/live/live.routes.ts';
 
 export interface Services {
@@ -68,6 +69,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
     },
     // Behind a reverse proxy set LINLI_TRUST_PROXY=1 so client addresses (rate limits) come from X-Forwarded-For.
     trustProxy: deps.config.trustProxy,
+    schemaController: { compilersFactory: { buildSerializer: lazySerializerBuilder() } },
   });
   registerErrorHandler(app);
   app.addSchema(ErrorBody);
