@@ -27,6 +27,11 @@ export function serverEntry(): string {
   return existsSync('dist/server/linli.mjs') ? 'dist/server/linli.mjs' : 'bin/linli.mjs';
 }
 
+/** The V8 flags `npm start` runs the server with, so the benchmarks measure the same process. */
+export function serverNodeFlags(): string[] {
+  return JSON.parse(readFileSync('scripts/server-node-flags.json', 'utf8')) as string[];
+}
+
 /** Starts `linli serve --demo` with the given environment and waits for /healthz. */
 export async function startServerProcess(
   env: Record<string, string>,
@@ -34,7 +39,7 @@ export async function startServerProcess(
 ): Promise<ServerProcess> {
   const port = await freePort();
   let out = '';
-  const child = spawn(process.execPath, [serverEntry(), 'serve', '--demo'], {
+  const child = spawn(process.execPath, [...serverNodeFlags(), serverEntry(), 'serve', '--demo'], {
     env: {
       ...process.env,
       LOG_LEVEL: 'warn',

@@ -11,7 +11,12 @@ import { SYSTEM } from './platform/auth/principal.ts';
 import { startWorkers } from './workers.ts';
 
 export async function openConfiguredDatabase(config: Config): Promise<Database> {
-  return openDatabase({ url: config.databaseUrl, schema: config.databaseSchema, dataDir: config.dataDir });
+  return openDatabase({
+    url: config.databaseUrl,
+    schema: config.databaseSchema,
+    dataDir: config.dataDir,
+    sqliteCacheMb: config.sqliteCacheMb,
+  });
 }
 
 export interface Running {

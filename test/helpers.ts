@@ -19,6 +19,7 @@ import { silentLogger } from '../src/platform/context.ts';
 import type { Deps } from '../src/platform/context.ts';
 import { buildApp } from '../src/platform/http/app.ts';
 import type { Services } from '../src/platform/http/app.ts';
+import type { LazyCompilers } from '../src/platform/http/lazy-compilers.ts';
 import { seedDemo } from '../src/seed/demo.ts';
 import type { SeedSummary } from '../src/seed/demo.ts';
 
@@ -26,6 +27,8 @@ export interface TestContext {
   database: Database;
   app: FastifyInstance;
   services: Services;
+  /** The app's lazily compiled validators and serializers. */
+  compilers: LazyCompilers;
   clock: ManualClock;
   deps: Deps;
   seed: SeedSummary;
@@ -104,7 +107,7 @@ export async function createTestContext(
     files: new DiskFileStore(join(fresh.dataDir, 'files')),
     logger: silentLogger,
   };
-  const { app, services } = await buildApp(deps);
+  const { app, services, compilers } = await buildApp(deps);
   await app.ready();
 
   const call: TestContext['call'] = (method, url, token, body, headers = {}) =>
@@ -119,6 +122,7 @@ export async function createTestContext(
     database: fresh.database,
     app,
     services,
+    compilers,
     clock,
     deps,
     seed,

@@ -31,6 +31,8 @@ export interface Config {
    * size flat for a few milliseconds of extra marking per second.
    */
   heapGrowthPercent: number;
+  /** SQLite page cache in MB. */
+  sqliteCacheMb: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -50,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     triageThreshold: Number(env.LINLI_TRIAGE_THRESHOLD ?? '0.5'),
     trustProxy: env.LINLI_TRUST_PROXY === '1',
     heapGrowthPercent: intFrom(env.LINLI_HEAP_GROWTH_PERCENT, 50),
+    sqliteCacheMb: Math.max(1, intFrom(env.LINLI_SQLITE_CACHE_MB, 8)),
   };
 }
 

@@ -31,6 +31,8 @@ export interface DatabaseOptions {
   /** Directory for the default SQLite file. */
   dataDir?: string;
   poolSize?: number;
+  /** SQLite page cache in MB (default 8). */
+  sqliteCacheMb?: number;
 }
 
 /** Migrations are listed here, in order, rather than discovered on disk, so both databases and the bundled CLI see the same set. */
@@ -79,7 +81,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('cache_size = -16384');
+  // Page cache per connection. The operating system caches the file as well, so a larger
+  // cache mostly costs resident memory: 8 MB keeps the index pages the write path touches.
+  sqlite.pragma(`cache_size = -${(options.sqliteCacheMb ?? 8) * 1024}`);
   // Kysely prepares every query afresh; caching prepared statements by their SQL text saves
   // most of that work on the hot paths, which repeat a handful of statements.
   const statements = new Map<string, SQLite.Statement>();

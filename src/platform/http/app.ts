@@ -34,7 +34,7 @@ import { registerDispatchRoutes } from '../../modules/matching/dispatch.routes.t
 import { GridService } from '../../modules/grids/grid.service.ts';
 import { registerGridRoutes } from '../../modules/grids/grid.routes.ts';
 import { registerAnalyticsRoutes } from '../../modules/analytics/analytics.routes.ts';
-import { lazySerializerBuilder } from './lazy-serializers.ts';
+import { LazyCompilers } from './lazy-compilers.ts';
 import { registerLiveRoutes } from '../../modules/live/live.routes.ts';
 
 export interface Services {
@@ -51,6 +51,8 @@ export interface Services {
 export interface BuiltApp {
   app: FastifyInstance;
   services: Services;
+  /** Request validators and response serializers, compiled on first use (`compileAll` forces them). */
+  compilers: LazyCompilers;
 }
 
 export interface AppOptions {
@@ -61,6 +63,7 @@ export interface AppOptions {
 
 /** Builds the whole HTTP application on injected dependencies (tests call this with `inject`, no socket). */
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<BuiltApp> {
+  const compilers = new LazyCompilers();
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: 1024 * 1024,
@@ -69,7 +72,12 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
     },
     // Behind a reverse proxy set LINLI_TRUST_PROXY=1 so client addresses (rate limits) come from X-Forwarded-For.
     trustProxy: deps.config.trustProxy,
-    schemaController: { compilersFactory: { buildSerializer: lazySerializerBuilder() } },
+    schemaController: {
+      compilersFactory: {
+        buildSerializer: compilers.serializers(),
+        buildValidator: compilers.validators() as never,
+      },
+    },
   });
   registerErrorHandler(app);
   app.addSchema(ErrorBody);
@@ -140,5 +148,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
     return reply.status(404).send(notFoundBody(request.method, request.url));
   });
 
-  return { app, services: { auth, workOrders, residents, classification, grids, catalogue, dispatch, sla } };
+  return {
+    app,
+    compilers,
+    services: { auth, workOrders, residents, classification, grids, catalogue, dispatch, sla },
+  };
 }
