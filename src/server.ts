@@ -16,6 +16,7 @@ export async function openConfiguredDatabase(config: Config): Promise<Database> 
     schema: config.databaseSchema,
     dataDir: config.dataDir,
     sqliteCacheMb: config.sqliteCacheMb,
+    backgroundCheckpoints: config.sqliteBackgroundCheckpoints,
   });
 }
 

@@ -33,6 +33,8 @@ export interface Config {
   heapGrowthPercent: number;
   /** SQLite page cache in MB. */
   sqliteCacheMb: number;
+  /** SQLite WAL checkpoints on a worker thread rather than inside commits. */
+  sqliteBackgroundCheckpoints: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -51,8 +53,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers: (env.LINLI_WORKERS ?? '1') === '1',
     triageThreshold: Number(env.LINLI_TRIAGE_THRESHOLD ?? '0.5'),
     trustProxy: env.LINLI_TRUST_PROXY === '1',
-    heapGrowthPercent: intFrom(env.LINLI_HEAP_GROWTH_PERCENT, 50),
+    heapGrowthPercent: intFrom(env.LINLI_HEAP_GROWTH_PERCENT, 40),
     sqliteCacheMb: Math.max(1, intFrom(env.LINLI_SQLITE_CACHE_MB, 8)),
+    sqliteBackgroundCheckpoints: (env.LINLI_SQLITE_BACKGROUND_CHECKPOINTS ?? '1') === '1',
   };
 }
 

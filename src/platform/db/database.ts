@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { Migration, MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.ts';
+import { startCheckpointer } from './checkpointer.ts';
 import * as core from './migrations/2026112101_core.ts';
 import * as open311 from './migrations/2026112110_open311.ts';
 import * as classification from './migrations/2026112140_classification.ts';
@@ -33,6 +34,10 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** SQLite page cache in MB (default 8). */
   sqliteCacheMb?: number;
+  /** Run WAL checkpoints on a worker thread instead of inside commits (servers; see checkpointer.ts). */
+  backgroundCheckpoints?: boolean;
+  /** Where the checkpointer reports trouble. */
+  onWarning?: (message: string) => void;
 }
 
 /** Migrations are listed here, in order, rather than discovered on disk, so both databases and the bundled CLI see the same set. */
@@ -100,7 +105,18 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     },
   };
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cached }) });
-  return { db, dialect: 'sqlite', destroy: () => db.destroy() };
+  const checkpointer =
+    options.backgroundCheckpoints && file !== ':memory:'
+      ? startCheckpointer(sqlite, file, { onError: options.onWarning ?? ((m) => console.warn(m)) })
+      : null;
+  return {
+    db,
+    dialect: 'sqlite',
+    destroy: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  };
 }
 
 /**
