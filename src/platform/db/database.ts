@@ -11,6 +11,7 @@ import * as open311 from './migrations/2026112110_open311.ts';
 import * as classification from './migrations/2026112140_classification.ts';
 import * as sla from './migrations/2026112120_sla.ts';
 import * as matching from './migrations/2026112130_matching.ts';
+import * as partialIndexes from './migrations/2026112150_partial_indexes.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -47,6 +48,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026112140_classification': classification,
   '2026112120_sla': sla,
   '2026112130_matching': matching,
+  '2026112150_partial_indexes': partialIndexes,
 };
 
 export function registerMigration(name: string, migration: Migration): void {
