@@ -27,7 +27,7 @@ export interface Config {
   /**
    * How far V8 lets the old generation grow past the live heap before its next full
    * collection, in percent (0 = V8's own choice). Under steady load V8's own choice lets
-   * short-lived request garbage pile up to four times the live heap; 50 keeps the resident
+   * short-lived request garbage pile up to four times the live heap; 30 keeps the resident
    * size flat for a few milliseconds of extra marking per second.
    */
   heapGrowthPercent: number;
@@ -53,8 +53,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers: (env.LINLI_WORKERS ?? '1') === '1',
     triageThreshold: Number(env.LINLI_TRIAGE_THRESHOLD ?? '0.5'),
     trustProxy: env.LINLI_TRUST_PROXY === '1',
-    heapGrowthPercent: intFrom(env.LINLI_HEAP_GROWTH_PERCENT, 40),
-    sqliteCacheMb: Math.max(1, intFrom(env.LINLI_SQLITE_CACHE_MB, 8)),
+    heapGrowthPercent: intFrom(env.LINLI_HEAP_GROWTH_PERCENT, 30),
+    sqliteCacheMb: Math.max(1, intFrom(env.LINLI_SQLITE_CACHE_MB, 4)),
     sqliteBackgroundCheckpoints: (env.LINLI_SQLITE_BACKGROUND_CHECKPOINTS ?? '1') === '1',
   };
 }
