@@ -115,7 +115,7 @@ export class ClassificationService {
             explanation: null,
           };
         }
-        const p = classifier.predict(text);
+        const p = classifier.predict(text, { probabilities: false });
         return {
           category: p.category,
           subcategory: p.subcategory,

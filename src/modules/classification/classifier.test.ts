@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseCsvRecords } from '../../platform/csv.ts';
 import { createDefaultClassifier, loadDefaultModel } from './classifier.ts';
 
 const classifier = createDefaultClassifier();
@@ -60,4 +62,35 @@ test('prediction is fast', () => {
   for (let i = 0; i < 200; i++) classifier.predict(`3号楼电梯又坏了 老人下不了楼 第${i}次`);
   const per = (performance.now() - t0) / 200;
   assert.ok(per < 5, `${per.toFixed(3)} ms per prediction`);
+});
+
+test('without probability tables a prediction makes the same decisions and explanation', () => {
+  const corpus = readFileSync(new URL('./corpus/test.csv', import.meta.url), 'utf8');
+  const texts = parseCsvRecords(corpus, { fileName: 'test.csv' }).rows.map((r) => r.text ?? '');
+  texts.push('燃气泄漏了，闻到很大的煤气味', '楼道里着火了快来人', '', '   ', 'hello 123');
+  for (const text of texts) {
+    const full = classifier.predict(text);
+    const lean = classifier.predict(text, { probabilities: false });
+    const { probabilities, subcategoryProbabilities, urgencyProbabilities, ...decisions } = full;
+    assert.ok(probabilities && subcategoryProbabilities !== undefined && urgencyProbabilities !== undefined);
+    assert.deepEqual(
+      {
+        ...lean,
+        probabilities: undefined,
+        subcategoryProbabilities: undefined,
+        urgencyProbabilities: undefined,
+      },
+      {
+        ...decisions,
+        probabilities: undefined,
+        subcategoryProbabilities: undefined,
+        urgencyProbabilities: undefined,
+      },
+      text,
+    );
+    assert.deepEqual(lean.probabilities, {});
+    assert.equal(lean.subcategoryProbabilities, null);
+    assert.equal(lean.urgencyProbabilities, null);
+  }
+  assert.ok(texts.length > 500);
 });

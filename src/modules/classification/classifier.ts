@@ -54,11 +54,21 @@ export interface Prediction {
   source: 'rule' | 'model';
 }
 
+export interface PredictOptions {
+  /**
+   * Fill the probability tables (`probabilities`, `subcategoryProbabilities`,
+   * `urgencyProbabilities`); default true. Intake reads only the decisions and the explanation,
+   * so it skips them: the same decisions, without sorting and copying every class's probability.
+   * Without them `probabilities` is empty and the other two are null.
+   */
+  probabilities?: boolean;
+}
+
 export interface Classifier {
   readonly model: TextModel;
   readonly options: ClassifierOptions;
   /** Classifies one text, or several fields of one order (e.g. title and detail). */
-  predict(input: string | ReadonlyArray<string>): Prediction;
+  predict(input: string | ReadonlyArray<string>, options?: PredictOptions): Prediction;
 }
 
 function asContribution(c: { feature: string; weight: number }): Contribution {
@@ -85,6 +95,34 @@ function ranked(
   return rows;
 }
 
+/**
+ * The best and second-best classes, as `ranked` would put them first (ties: the earlier class),
+ * without building and sorting the whole table.
+ */
+function topTwo(
+  head: LinearHead,
+  p: Float64Array,
+  filter?: (cls: string) => boolean,
+): Array<[string, number]> {
+  let best = -1;
+  let second = -1;
+  let total = 0;
+  head.classes.forEach((c, k) => {
+    if (filter && !filter(c)) return;
+    const v = p[k] as number;
+    total += v;
+    if (best < 0 || v > (p[best] as number)) {
+      second = best;
+      best = k;
+    } else if (second < 0 || v > (p[second] as number)) second = k;
+  });
+  const scale = filter && total > 0 ? 1 / total : 1;
+  const out: Array<[string, number]> = [];
+  if (best >= 0) out.push([head.classes[best] as string, (p[best] as number) * scale]);
+  if (second >= 0) out.push([head.classes[second] as string, (p[second] as number) * scale]);
+  return out;
+}
+
 const round4 = (x: number): number => Math.round(x * 10000) / 10000;
 
 function toRecord(rows: Array<[string, number]>): Record<string, number> {
@@ -104,14 +142,16 @@ export function createClassifier(model: TextModel, options: Partial<ClassifierOp
   const emergencyCategory = primary.classes.includes('safety_emergency') ? 'safety_emergency' : null;
   const terms = model.vectorizer.terms;
 
-  function predict(input: string | ReadonlyArray<string>): Prediction {
+  function predict(input: string | ReadonlyArray<string>, predictOptions: PredictOptions = {}): Prediction {
+    const tables = predictOptions.probabilities ?? true;
+    const order = tables ? ranked : topTwo;
     const fields = typeof input === 'string' ? [input] : [...input];
     const normalized = normalizeFields(fields);
     const rules = matchEmergencyRules(normalized.join('\n'));
     const rule = rules[0] ?? null;
     const x = featurizeNormalized(model, normalized);
     const p = headProbabilities(primary as LinearHead, x);
-    const cats = ranked(primary as LinearHead, p);
+    const cats = order(primary as LinearHead, p);
     const [top, second] = cats;
     let category = top ? top[0] : '';
     const confidence = top ? top[1] : 0;
@@ -125,8 +165,8 @@ export function createClassifier(model: TextModel, options: Partial<ClassifierOp
     let subcategoryProbabilities: Record<string, number> | null = null;
     if (rule && emergencyCategory) subcategory = rule.subcategory;
     if (subHead) {
-      const subs = ranked(subHead, headProbabilities(subHead, x), (c) => c.startsWith(category + '.'));
-      subcategoryProbabilities = toRecord(subs);
+      const subs = order(subHead, headProbabilities(subHead, x), (c) => c.startsWith(category + '.'));
+      if (tables) subcategoryProbabilities = toRecord(subs);
       if (!subcategory) subcategory = subs[0]?.[0] ?? null;
     }
 
@@ -135,8 +175,8 @@ export function createClassifier(model: TextModel, options: Partial<ClassifierOp
     let urgencyFeatures: Contribution[] = [];
     if (urgencyHead) {
       const up = headProbabilities(urgencyHead, x);
-      const urg = ranked(urgencyHead, up);
-      urgencyProbabilities = toRecord(urg);
+      const urg = order(urgencyHead, up);
+      if (tables) urgencyProbabilities = toRecord(urg);
       urgency = urg[0]?.[0] ?? 'normal';
       urgencyFeatures = topContributions(
         urgencyHead,
@@ -158,7 +198,7 @@ export function createClassifier(model: TextModel, options: Partial<ClassifierOp
       confidence: rule && emergencyCategory ? 1 : round4(confidence),
       subcategory,
       urgency,
-      probabilities: toRecord(cats),
+      probabilities: tables ? toRecord(cats) : {},
       runnerUp: runner ? { category: runner[0], probability: round4(runner[1]) } : null,
       subcategoryProbabilities,
       urgencyProbabilities,

@@ -55,21 +55,25 @@ export function vectorizerFrom(terms: string[], idf: Float32Array): Vectorizer {
 
 /** Sublinear TF (1 + ln tf) × IDF, L2-normalised; unknown terms are dropped. */
 export function vectorize(v: Vectorizer, counts: Map<string, number>): SparseVec {
-  const idx: number[] = [];
-  const val: number[] = [];
+  // Typed arrays sized for every term, cut to the known ones: no growing JS arrays on the
+  // prediction path. Values stay in double precision until normalised, as before.
+  const idx = new Int32Array(counts.size);
+  const raw = new Float64Array(counts.size);
+  let n = 0;
   let norm = 0;
   for (const [t, c] of counts) {
     const j = v.index.get(t);
     if (j === undefined) continue;
     const x = (1 + Math.log(c)) * (v.idf[j] as number);
-    idx.push(j);
-    val.push(x);
+    idx[n] = j;
+    raw[n] = x;
+    n++;
     norm += x * x;
   }
-  const out: SparseVec = { idx: Int32Array.from(idx), val: new Float32Array(val.length) };
+  const val = new Float32Array(n);
   const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-  for (let i = 0; i < val.length; i++) out.val[i] = (val[i] as number) * inv;
-  return out;
+  for (let i = 0; i < n; i++) val[i] = (raw[i] as number) * inv;
+  return { idx: n === idx.length ? idx : idx.slice(0, n), val };
 }
 
 /** One softmax classifier over the shared feature space. Weights are feature-major. */
