@@ -1,6 +1,12 @@
 /**
  * Intake throughput: POST /api/v1/work-orders (validate, classify, place, prioritise, audit,
  * store durably) against a bare Fastify JSON route, in the same run, at 50 connections.
+ *
+ * The machine is shared, so one 10-second pair of measurements moves with whatever else runs
+ * (the bare route itself has been seen anywhere from 40,000 to 64,000 req/s). The bench runs
+ * several rounds, each a bare measurement immediately followed by an intake measurement on a
+ * fresh server, and reports every round plus the median ratio and latency; peak RSS is the
+ * worst round's.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +15,7 @@ import { join } from 'node:path';
 import { cannon } from './autocannon.ts';
 import { cpuMs, freePort, login, peakRssMb, startServerProcess, stopProcess } from './lib.ts';
 
-export async function runIntakeBench(opts: { duration?: number; connections?: number } = {}) {
+async function runRound(opts: { duration?: number; connections?: number } = {}) {
   const duration = opts.duration ?? 10;
   const connections = opts.connections ?? 50;
   const body = JSON.stringify({
@@ -78,6 +84,51 @@ export async function runIntakeBench(opts: { duration?: number; connections?: nu
     intakeErrors: linli.errors,
     peakRssMb: rss,
     bars: { ratio: 0.25, p99Ms: 25, rssMb: 250 },
+  };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+
+export async function runIntakeBench(
+  opts: { duration?: number; connections?: number; rounds?: number } = {},
+) {
+  const rounds = [];
+  for (let i = 0; i < (opts.rounds ?? Number(process.env.BENCH_ROUNDS ?? 3)); i++) {
+    rounds.push(await runRound(opts));
+  }
+  const first = rounds[0] as Awaited<ReturnType<typeof runRound>>;
+  return {
+    database: first.database,
+    connections: first.connections,
+    durationSeconds: first.durationSeconds,
+    rounds: rounds.length,
+    bareReqPerSec: median(rounds.map((r) => r.bareReqPerSec)),
+    intakeReqPerSec: median(rounds.map((r) => r.intakeReqPerSec)),
+    ratio: median(rounds.map((r) => r.ratio)),
+    intakeLatencyMs: {
+      p50: median(rounds.map((r) => r.intakeLatencyMs.p50)),
+      p99: median(rounds.map((r) => r.intakeLatencyMs.p99)),
+    },
+    cpuPerRequestUs: {
+      bare: median(rounds.map((r) => r.cpuPerRequestUs.bare)),
+      intake: median(rounds.map((r) => r.cpuPerRequestUs.intake)),
+    },
+    intakeNon2xx: rounds.reduce((n, r) => n + r.intakeNon2xx, 0),
+    intakeErrors: rounds.reduce((n, r) => n + r.intakeErrors, 0),
+    peakRssMb: Math.max(...rounds.map((r) => r.peakRssMb ?? 0)),
+    bars: first.bars,
+    perRound: rounds.map((r) => ({
+      bareReqPerSec: r.bareReqPerSec,
+      intakeReqPerSec: r.intakeReqPerSec,
+      ratio: r.ratio,
+      p50Ms: r.intakeLatencyMs.p50,
+      p99Ms: r.intakeLatencyMs.p99,
+      peakRssMb: r.peakRssMb,
+    })),
   };
 }
 
