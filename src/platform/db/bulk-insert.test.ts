@@ -2,13 +2,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { freshDatabase } from '../../../test/helpers.ts';
 import { insertRows } from './bulk-insert.ts';
+import type { Kysely } from 'kysely';
 import type { DB } from './schema.ts';
 
 // Runs on SQLite, and on PostgreSQL when DATABASE_URL is set (as in CI).
-test('insertRows: every row arrives, whatever the row count (power-of-two chunks)', async () => {
+async function withDatabase(fn: (db: Kysely<DB>) => Promise<void>): Promise<void> {
   const fresh = await freshDatabase();
   try {
-    const db = fresh.database.db;
+    await fn(fresh.database.db);
+  } finally {
+    await fresh.dispose();
+  }
+}
+
+test('insertRows: every row arrives, whatever the row count (power-of-two chunks)', () =>
+  withDatabase(async (db) => {
     for (const n of [1, 2, 3, 77, 128, 200]) {
       const rows = Array.from({ length: n }, (_, i) => ({ name: `n${n}-${i}`, value: i * 3 }));
       await insertRows(db, 'sequences', rows);
@@ -22,15 +30,10 @@ test('insertRows: every row arrives, whatever the row count (power-of-two chunks
       rows.forEach((r) => assert.equal(byName.get(r.name), r.value));
     }
     await insertRows(db, 'sequences', []);
-  } finally {
-    await fresh.dispose();
-  }
-});
+  }));
 
-test('insertRows: more parameters than one statement may bind are split across statements', async () => {
-  const fresh = await freshDatabase();
-  try {
-    const db = fresh.database.db;
+test('insertRows: more parameters than one statement may bind are split across statements', () =>
+  withDatabase(async (db) => {
     // 20,000 rows × 2 columns = 40,000 parameters: above the 30,000 per statement.
     const rows = Array.from({ length: 20_000 }, (_, i) => ({ name: `big-${i}`, value: i }));
     await insertRows(db, 'sequences', rows);
@@ -41,15 +44,10 @@ test('insertRows: more parameters than one statement may bind are split across s
       .executeTakeFirstOrThrow();
     assert.equal(Number(row.n), 20_000);
     assert.equal(Number(row.sum), (19_999 * 20_000) / 2);
-  } finally {
-    await fresh.dispose();
-  }
-});
+  }));
 
-test('insertRows: on conflict do nothing skips duplicates; undefined is stored as NULL', async () => {
-  const fresh = await freshDatabase();
-  try {
-    const db = fresh.database.db;
+test('insertRows: on conflict do nothing skips duplicates; undefined is stored as NULL', () =>
+  withDatabase(async (db) => {
     const msg = (key: string, address: string | undefined) => ({
       id: `id-${key}-${address ?? 'none'}`,
       idempotency_key: key,
@@ -83,15 +81,10 @@ test('insertRows: on conflict do nothing skips duplicates; undefined is stored a
       { idempotency_key: 'b', address: '138' },
       { idempotency_key: 'c', address: '140' },
     ]);
-  } finally {
-    await fresh.dispose();
-  }
-});
+  }));
 
-test('insertRows: inside a transaction a failing chunk rolls every chunk back', async () => {
-  const fresh = await freshDatabase();
-  try {
-    const db = fresh.database.db;
+test('insertRows: inside a transaction a failing chunk rolls every chunk back', () =>
+  withDatabase(async (db) => {
     const rows = Array.from({ length: 70 }, (_, i) => ({ name: `tx-${i}`, value: i }));
     rows.push({ name: 'tx-3', value: 0 }); // a duplicate primary key in the last chunk
     await assert.rejects(
@@ -99,7 +92,4 @@ test('insertRows: inside a transaction a failing chunk rolls every chunk back', 
     );
     const left = await db.selectFrom('sequences').select('name').where('name', 'like', 'tx-%').execute();
     assert.equal(left.length, 0);
-  } finally {
-    await fresh.dispose();
-  }
-});
+  }));
