@@ -36,14 +36,20 @@ export class LazyCompilers {
     return this.deferred.length;
   }
 
+  /** `compile` run once, on the first call of the returned function, and remembered for `compileAll`. */
+  private defer<T>(compile: () => T): () => T {
+    let value: T | undefined;
+    const compiled = () => (value ??= compile());
+    this.deferred.push(compiled);
+    return compiled;
+  }
+
   serializers(): SerializerFactory {
     const build = SerializerSelector();
     return (externalSchemas, options) => {
       const compile = build(externalSchemas, options);
       return (route) => {
-        let serialize: Serializer | undefined;
-        const compiled = () => (serialize ??= compile(route));
-        this.deferred.push(compiled);
+        const compiled = this.defer<Serializer>(() => compile(route));
         return (data) => compiled()(data);
       };
     };
@@ -56,9 +62,7 @@ export class LazyCompilers {
     return (externalSchemas, options) => {
       const compile = build(externalSchemas, options);
       return (route) => {
-        let validate: ValidateFunction | undefined;
-        const compiled = () => (validate ??= compile(route));
-        this.deferred.push(compiled);
+        const compiled = this.defer(() => compile(route));
         const lazy: ValidateFunction = (data, context) => {
           const f = compiled();
           const result = context === undefined ? f(data) : f(data, context);
