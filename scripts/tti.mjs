@@ -27,6 +27,8 @@ const opt = (name, fallback) => {
 };
 const RUNS = Number(opt('runs', '5'));
 const CHROMIUM = opt('chromium', process.env.CHROMIUM_PATH ?? '/usr/bin/chromium');
+// Headless, and nothing that reaches out to the network (shared with the browser tests).
+const CHROMIUM_ARGS = JSON.parse(readFileSync(new URL('./chromium-args.json', import.meta.url), 'utf8'));
 const given = opt('url', process.env.LINLI_URL ?? '');
 const PHONE = '13800000001';
 
@@ -145,16 +147,7 @@ async function measureOnce(url, token) {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     viewport: { width: 390, height: 844 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
   try {
     if (token) {

@@ -16,6 +16,7 @@ import { auditRow } from '../modules/audit/audit.repository.ts';
 import { transition } from '../modules/work-orders/work-order.machine.ts';
 import type { Action, Status } from '../modules/work-orders/work-order.machine.ts';
 import type { WorkOrderRow } from '../modules/work-orders/work-order.repository.ts';
+import { NEW_ORDER_LIFECYCLE } from '../modules/work-orders/work-order.repository.ts';
 import { defaultPrioritize } from '../modules/work-orders/work-order.defaults.ts';
 import { pointInPolygon } from '../modules/tenancy/grid-locator.ts';
 import { applyDefaultQuestions } from '../modules/open311/open311.repository.ts';
@@ -438,13 +439,13 @@ async function seedHistory(database: Database, h: HistoryInput): Promise<number>
     const id = newId(createdMs);
     const byResident = channel === 'miniapp' || channel === 'web';
     const order: WorkOrderRow = {
+      ...NEW_ORDER_LIFECYCLE,
       id,
       number: `${h.code.toUpperCase()}-${created.slice(0, 10).replace(/-/g, '')}-${String(i + 1).padStart(6, '0')}`,
       community_id: h.communityId,
       grid_id: hh?.grid_id ?? null,
       channel,
       status: 'submitted',
-      resume_status: null,
       category: top,
       subcategory: sub,
       urgency,
@@ -460,14 +461,6 @@ async function seedHistory(database: Database, h: HistoryInput): Promise<number>
       reporter_phone: byResident ? resident.phone : resident.phone,
       beneficiary_id: resident.id,
       is_proxy: byResident ? 0 : 1,
-      assignee_id: null,
-      resolution_note: null,
-      rating: null,
-      rating_comment: null,
-      closure_reason: null,
-      referred_to: null,
-      merged_into: null,
-      reopen_count: 0,
       classification_json: JSON.stringify({
         category: top,
         subcategory: sub,
@@ -480,10 +473,6 @@ async function seedHistory(database: Database, h: HistoryInput): Promise<number>
       version: 1,
       created_at: created,
       updated_at: created,
-      accepted_at: null,
-      dispatched_at: null,
-      resolved_at: null,
-      closed_at: null,
     };
     const actorOf = (a: { id: string; name: string; role: string } | undefined) => ({
       type: 'user',

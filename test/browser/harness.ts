@@ -17,6 +17,10 @@ import type { BrowserContext, Page } from 'playwright-core';
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const SHOTS = join(ROOT, 'artifacts', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Headless, and nothing that reaches out to the network (shared with scripts/tti.mjs).
+const CHROMIUM_ARGS = JSON.parse(
+  readFileSync(join(ROOT, 'scripts', 'chromium-args.json'), 'utf8'),
+) as string[];
 
 /** Builds the web apps once when dist/web is missing. */
 export function ensureBuilt(): void {
@@ -153,16 +157,7 @@ export async function launch(viewport = { width: 390, height: 844 }): Promise<Br
     executablePath: CHROMIUM,
     viewport,
     locale: 'zh-CN',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
   const page = context.pages()[0] ?? (await context.newPage());
   return {

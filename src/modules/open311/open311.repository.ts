@@ -163,78 +163,12 @@ function packedRow(db: Kysely<DB>) {
     : sql<string>`json_build_array(${cols})::text`;
 }
 
-type PackedRow = [
-  RequestRow['id'],
-  RequestRow['number'],
-  RequestRow['community_id'],
-  RequestRow['channel'],
-  RequestRow['status'],
-  RequestRow['category'],
-  RequestRow['subcategory'],
-  RequestRow['urgency'],
-  RequestRow['description'],
-  RequestRow['address'],
-  RequestRow['lat'],
-  RequestRow['lng'],
-  RequestRow['reporter_name'],
-  RequestRow['beneficiary_id'],
-  RequestRow['assignee_id'],
-  RequestRow['resolution_note'],
-  RequestRow['closure_reason'],
-  RequestRow['referred_to'],
-  RequestRow['attributes_json'],
-  RequestRow['created_at'],
-  RequestRow['updated_at'],
-];
-
 /** Reads back a row packed by `packedRow`: the array holds REQUEST_COLUMNS in order. */
 function unpack(json: string): RequestRow {
-  const [
-    id,
-    number,
-    community_id,
-    channel,
-    status,
-    category,
-    subcategory,
-    urgency,
-    description,
-    address,
-    lat,
-    lng,
-    reporter_name,
-    beneficiary_id,
-    assignee_id,
-    resolution_note,
-    closure_reason,
-    referred_to,
-    attributes_json,
-    created_at,
-    updated_at,
-  ] = JSON.parse(json) as PackedRow;
-  return {
-    id,
-    number,
-    community_id,
-    channel,
-    status,
-    category,
-    subcategory,
-    urgency,
-    description,
-    address,
-    lat,
-    lng,
-    reporter_name,
-    beneficiary_id,
-    assignee_id,
-    resolution_note,
-    closure_reason,
-    referred_to,
-    attributes_json,
-    created_at,
-    updated_at,
-  };
+  const values = JSON.parse(json) as unknown[];
+  const row: Record<string, unknown> = {};
+  REQUEST_COLUMNS.forEach((column, i) => (row[column] = values[i]));
+  return row as unknown as RequestRow;
 }
 
 export async function listRequests(db: Kysely<DB>, q: RequestQuery): Promise<RequestRow[]> {

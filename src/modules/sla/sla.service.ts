@@ -103,14 +103,9 @@ export class SlaService {
         await this.start(trx, order, order.created_at);
         continue;
       }
-      const policy = selectPolicy(rt.policies, {
-        category: order.subcategory ?? order.category,
-        priorityBand: bandOf(order.priority),
-        channel: order.channel,
-        communityId: order.community_id,
-      });
-      const calendar = policy ? rt.calendars.get(policy.calendarId) : undefined;
-      if (!policy || !calendar) continue;
+      const chosen = this.policyFor(rt, order);
+      if (!chosen) continue;
+      const { policy, calendar } = chosen;
       const history: HistoryEntry[] = [{ type: 'submitted', at: order.created_at }];
       const state = this.compute(policy, calendar, history, order.created_at);
       metrics.push(
@@ -175,9 +170,8 @@ export class SlaService {
     }));
   }
 
-  /** Chooses the policy, stores the deadlines and schedules the first timers. */
-  async start(trx: Kysely<DB>, order: WorkOrderRow, at: string): Promise<void> {
-    const rt = await this.catalog.runtime(trx);
+  /** The policy an order falls under and its calendar, or null when none applies. */
+  private policyFor(rt: Awaited<ReturnType<SlaCatalog['runtime']>>, order: WorkOrderRow) {
     const policy = selectPolicy(rt.policies, {
       category: order.subcategory ?? order.category,
       priorityBand: bandOf(order.priority),
@@ -185,7 +179,14 @@ export class SlaService {
       communityId: order.community_id,
     });
     const calendar = policy ? rt.calendars.get(policy.calendarId) : undefined;
-    if (!policy || !calendar) return;
+    return policy && calendar ? { policy, calendar } : null;
+  }
+
+  /** Chooses the policy, stores the deadlines and schedules the first timers. */
+  async start(trx: Kysely<DB>, order: WorkOrderRow, at: string): Promise<void> {
+    const chosen = this.policyFor(await this.catalog.runtime(trx), order);
+    if (!chosen) return;
+    const { policy, calendar } = chosen;
     // Hooks that ran before this one may already have moved the order (auto-dispatch on create).
     const history: HistoryEntry[] = [{ type: 'submitted', at: order.created_at }];
     for (const e of await repo.eventsOfOrders(trx, [order.id])) {

@@ -5,6 +5,26 @@ import type { Dialect } from '../../platform/db/database.ts';
 import { insertRows } from '../../platform/db/bulk-insert.ts';
 
 export type WorkOrderRow = Selectable<WorkOrderTable>;
+
+/**
+ * The columns of a new order that only its lifecycle fills in later (assignment, resolution,
+ * rating, closure, timestamps of each step): the same for every way an order is created.
+ */
+export const NEW_ORDER_LIFECYCLE = {
+  resume_status: null,
+  assignee_id: null,
+  resolution_note: null,
+  rating: null,
+  rating_comment: null,
+  closure_reason: null,
+  referred_to: null,
+  merged_into: null,
+  reopen_count: 0,
+  accepted_at: null,
+  dispatched_at: null,
+  resolved_at: null,
+  closed_at: null,
+} as const satisfies Partial<WorkOrderRow>;
 export type WorkOrderEventRow = Selectable<WorkOrderEventTable>;
 
 export interface ListFilter {

@@ -188,13 +188,13 @@ export class WorkOrderService {
     const community = await this.communityCode(communityId);
     const id = newId(now.getTime());
     const row: WorkOrderRow = {
+      ...repo.NEW_ORDER_LIFECYCLE,
       id,
       number: '', // given inside the commit, from the community's counter
       community_id: communityId,
       grid_id: gridId,
       channel: input.channel,
       status: 'submitted',
-      resume_status: null,
       category: understood.category,
       subcategory: understood.subcategory,
       urgency: understood.urgency,
@@ -210,24 +210,12 @@ export class WorkOrderService {
       reporter_phone: reporter.phone,
       beneficiary_id: beneficiaryId,
       is_proxy: reporter.isProxy ? 1 : 0,
-      assignee_id: null,
-      resolution_note: null,
-      rating: null,
-      rating_comment: null,
-      closure_reason: null,
-      referred_to: null,
-      merged_into: null,
-      reopen_count: 0,
       classification_json: JSON.stringify({ ...understood, priorityParts: priority.parts ?? null }),
       needs_triage: understood.needsTriage ? 1 : 0,
       attributes_json: input.attributes ? JSON.stringify(input.attributes) : null,
       version: 1,
       created_at: at,
       updated_at: at,
-      accepted_at: null,
-      dispatched_at: null,
-      resolved_at: null,
-      closed_at: null,
     };
     const pending: PendingCreate = {
       row,

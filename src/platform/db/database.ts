@@ -57,11 +57,16 @@ export function registerMigration(name: string, migration: Migration): void {
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
+/** Schema names are spliced into SQL: plain lower-case identifiers only. */
+function assertSchemaName(schema: string): void {
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name "${schema}"`);
+}
+
 /** Opens the database chosen by the configuration: PostgreSQL when a URL is given, SQLite (WAL) otherwise. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
     const schema = options.schema;
-    if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name "${schema}"`);
+    if (schema) assertSchemaName(schema);
     if (schema) {
       const admin = new pg.Client({ connectionString: options.url });
       await admin.connect();
@@ -146,7 +151,7 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
 
 /** Drops a PostgreSQL schema and everything in it, never while a migration reads the catalogue. */
 export async function dropSchema(client: pg.ClientBase, schema: string): Promise<void> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name "${schema}"`);
+  assertSchemaName(schema);
   await client.query('begin');
   try {
     await client.query('select pg_advisory_xact_lock($1)', [SCHEMA_DDL_LOCK]);
