@@ -29,7 +29,7 @@ import type { HistoryEntry, StoredPolicy } from '../src/modules/sla/sla.metrics.
 import { validateCalendar } from '../src/modules/sla/calendar.ts';
 import type { SlaTables } from '../src/modules/sla/sla.tables.ts';
 import type { WorkOrderRow } from '../src/modules/work-orders/work-order.repository.ts';
-import { NEW_ORDER_LIFECYCLE } from '../src/modules/work-orders/work-order.repository.ts';
+import { newOrderRow } from '../src/modules/work-orders/work-order.repository.ts';
 
 const T0 = Date.parse('2026-11-20T00:00:00.000Z');
 const CHUNK = 500;
@@ -75,35 +75,36 @@ async function fill(database: Database, n: number): Promise<void> {
     for (let i = start; i < Math.min(n, start + CHUNK); i++) {
       const id = `bench-${String(i).padStart(8, '0')}`;
       orders.push({
-        ...NEW_ORDER_LIFECYCLE,
-        id,
-        number: `BENCH-${i}`,
-        community_id: communities[i % communities.length]?.id ?? '',
-        grid_id: null,
-        channel: 'window',
-        status: 'accepted',
-        category: 'basic_living',
-        subcategory: null,
-        urgency: 'normal',
-        priority: 'P3',
-        priority_score: 40,
-        description: '楼道灯坏了',
-        address: null,
-        lat: null,
-        lng: null,
-        reporter_type: 'user',
-        reporter_id: null,
-        reporter_name: '坐席',
-        reporter_phone: null,
-        beneficiary_id: null,
-        is_proxy: 0,
-        classification_json: null,
-        attributes_json: null,
-        version: 2,
-        created_at: at(T0),
-        updated_at: at(T0 + 5 * 60_000),
+        ...newOrderRow({
+          id,
+          number: `BENCH-${i}`,
+          community_id: communities[i % communities.length]?.id ?? '',
+          grid_id: null,
+          channel: 'window',
+          status: 'accepted',
+          category: 'basic_living',
+          subcategory: null,
+          urgency: 'normal',
+          priority: 'P3',
+          priority_score: 40,
+          description: '楼道灯坏了',
+          address: null,
+          lat: null,
+          lng: null,
+          reporter_type: 'user',
+          reporter_id: null,
+          reporter_name: '坐席',
+          reporter_phone: null,
+          beneficiary_id: null,
+          is_proxy: 0,
+          classification_json: null,
+          attributes_json: null,
+          version: 2,
+          created_at: at(T0),
+          updated_at: at(T0 + 5 * 60_000),
+          needs_triage: 0,
+        }),
         accepted_at: at(T0 + 5 * 60_000),
-        needs_triage: 0,
       });
     }
     await db.transaction().execute(async (trx) => {

@@ -16,7 +16,7 @@ import { auditRow } from '../modules/audit/audit.repository.ts';
 import { transition } from '../modules/work-orders/work-order.machine.ts';
 import type { Action, Status } from '../modules/work-orders/work-order.machine.ts';
 import type { WorkOrderRow } from '../modules/work-orders/work-order.repository.ts';
-import { NEW_ORDER_LIFECYCLE } from '../modules/work-orders/work-order.repository.ts';
+import { newOrderRow } from '../modules/work-orders/work-order.repository.ts';
 import { defaultPrioritize } from '../modules/work-orders/work-order.defaults.ts';
 import { pointInPolygon } from '../modules/tenancy/grid-locator.ts';
 import { applyDefaultQuestions } from '../modules/open311/open311.repository.ts';
@@ -438,8 +438,7 @@ async function seedHistory(database: Database, h: HistoryInput): Promise<number>
     const created = new Date(createdMs).toISOString();
     const id = newId(createdMs);
     const byResident = channel === 'miniapp' || channel === 'web';
-    const order: WorkOrderRow = {
-      ...NEW_ORDER_LIFECYCLE,
+    const order = newOrderRow({
       id,
       number: `${h.code.toUpperCase()}-${created.slice(0, 10).replace(/-/g, '')}-${String(i + 1).padStart(6, '0')}`,
       community_id: h.communityId,
@@ -473,7 +472,7 @@ async function seedHistory(database: Database, h: HistoryInput): Promise<number>
       version: 1,
       created_at: created,
       updated_at: created,
-    };
+    });
     const actorOf = (a: { id: string; name: string; role: string } | undefined) => ({
       type: 'user',
       id: a?.id ?? null,

@@ -6,25 +6,73 @@ import { insertRows } from '../../platform/db/bulk-insert.ts';
 
 export type WorkOrderRow = Selectable<WorkOrderTable>;
 
+/** The columns of a new order that only its lifecycle fills in later (assignment, resolution, rating, closure, step times). */
+type LifecycleColumns =
+  | 'resume_status'
+  | 'assignee_id'
+  | 'resolution_note'
+  | 'rating'
+  | 'rating_comment'
+  | 'closure_reason'
+  | 'referred_to'
+  | 'merged_into'
+  | 'reopen_count'
+  | 'accepted_at'
+  | 'dispatched_at'
+  | 'resolved_at'
+  | 'closed_at';
+export type NewOrderFields = Omit<WorkOrderRow, LifecycleColumns>;
+
 /**
- * The columns of a new order that only its lifecycle fills in later (assignment, resolution,
- * rating, closure, timestamps of each step): the same for every way an order is created.
+ * The row of a new order, the same for every way an order is created (intake, demo seed,
+ * benches): the caller's fields plus empty lifecycle columns. Written as one literal in column
+ * order rather than spread from a defaults object: on the intake path the spread built the row
+ * property by property and cost several per cent of a request's CPU.
  */
-export const NEW_ORDER_LIFECYCLE = {
-  resume_status: null,
-  assignee_id: null,
-  resolution_note: null,
-  rating: null,
-  rating_comment: null,
-  closure_reason: null,
-  referred_to: null,
-  merged_into: null,
-  reopen_count: 0,
-  accepted_at: null,
-  dispatched_at: null,
-  resolved_at: null,
-  closed_at: null,
-} as const satisfies Partial<WorkOrderRow>;
+export function newOrderRow(f: NewOrderFields): WorkOrderRow {
+  return {
+    id: f.id,
+    number: f.number,
+    community_id: f.community_id,
+    grid_id: f.grid_id,
+    channel: f.channel,
+    status: f.status,
+    resume_status: null,
+    category: f.category,
+    subcategory: f.subcategory,
+    urgency: f.urgency,
+    priority: f.priority,
+    priority_score: f.priority_score,
+    description: f.description,
+    address: f.address,
+    lat: f.lat,
+    lng: f.lng,
+    reporter_type: f.reporter_type,
+    reporter_id: f.reporter_id,
+    reporter_name: f.reporter_name,
+    reporter_phone: f.reporter_phone,
+    beneficiary_id: f.beneficiary_id,
+    is_proxy: f.is_proxy,
+    assignee_id: null,
+    resolution_note: null,
+    rating: null,
+    rating_comment: null,
+    closure_reason: null,
+    referred_to: null,
+    merged_into: null,
+    reopen_count: 0,
+    classification_json: f.classification_json,
+    needs_triage: f.needs_triage,
+    attributes_json: f.attributes_json,
+    version: f.version,
+    created_at: f.created_at,
+    updated_at: f.updated_at,
+    accepted_at: null,
+    dispatched_at: null,
+    resolved_at: null,
+    closed_at: null,
+  };
+}
 export type WorkOrderEventRow = Selectable<WorkOrderEventTable>;
 
 export interface ListFilter {

@@ -187,8 +187,7 @@ export class WorkOrderService {
     const photos = (input.photos ?? []).map((ph, i) => this.decodePhoto(ph, i));
     const community = await this.communityCode(communityId);
     const id = newId(now.getTime());
-    const row: WorkOrderRow = {
-      ...repo.NEW_ORDER_LIFECYCLE,
+    const row = repo.newOrderRow({
       id,
       number: '', // given inside the commit, from the community's counter
       community_id: communityId,
@@ -216,7 +215,7 @@ export class WorkOrderService {
       version: 1,
       created_at: at,
       updated_at: at,
-    };
+    });
     const pending: PendingCreate = {
       row,
       communityCode: community,
