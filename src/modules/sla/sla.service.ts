@@ -135,6 +135,9 @@ export class SlaService {
     tz: string,
     at: string,
   ): SlaOrderMetricsTable {
+    // One literal with every column: spreading the metrics into it would leave a row with too
+    // many added properties for V8's fast mode, and every later read of it slower.
+    const m = metricsOf(state);
     return {
       work_order_id: order.id,
       community_id: order.community_id,
@@ -154,7 +157,21 @@ export class SlaService {
       escalated_at: null,
       history_json: JSON.stringify(history),
       updated_at: at,
-      ...metricsOf(state),
+      sla_status: m.sla_status,
+      first_response_due_at: m.first_response_due_at,
+      first_response_at: m.first_response_at,
+      first_response_minutes: m.first_response_minutes,
+      first_response_met: m.first_response_met,
+      first_response_breached_at: m.first_response_breached_at,
+      resolution_due_at: m.resolution_due_at,
+      resolution_at: m.resolution_at,
+      resolution_minutes: m.resolution_minutes,
+      resolution_met: m.resolution_met,
+      resolution_breached_at: m.resolution_breached_at,
+      update_due_at: m.update_due_at,
+      paused_minutes: m.paused_minutes,
+      paused_wall_minutes: m.paused_wall_minutes,
+      reopen_count: m.reopen_count,
     };
   }
 
