@@ -6,7 +6,7 @@ import { AppError, forbidden, invalidInput, notFound } from '../../platform/erro
 import { newId } from '../../platform/ids.ts';
 import { actorLabel, communitiesOf } from '../../platform/auth/principal.ts';
 import type { Channel, Principal } from '../../platform/auth/principal.ts';
-import { canonicalJson } from '../audit/canonical-json.ts';
+import { canonicalJson, sha256Hex } from '../audit/canonical-json.ts';
 import { appendAudit, appendAuditBatch } from '../audit/audit.repository.ts';
 import { enqueue, enqueueMany } from '../notifications/outbox.repository.ts';
 import type { OutboxMessage } from '../notifications/outbox.repository.ts';
@@ -338,7 +338,7 @@ export class WorkOrderService {
               category: b.row.category,
               urgency: b.row.urgency,
               priority: b.row.priority,
-              descriptionDigest: createHash('sha256').update(b.row.description).digest('hex'),
+              descriptionDigest: sha256Hex(b.row.description),
               beneficiaryId: b.row.beneficiary_id,
               reporterType: b.row.reporter_type,
               gridId: b.row.grid_id,
