@@ -28,6 +28,7 @@ import { metricsOf, toSlaEvents } from '../src/modules/sla/sla.metrics.ts';
 import type { HistoryEntry, StoredPolicy } from '../src/modules/sla/sla.metrics.ts';
 import { validateCalendar } from '../src/modules/sla/calendar.ts';
 import type { SlaTables } from '../src/modules/sla/sla.tables.ts';
+import { CLOCK_TIMER_KIND, clockTimerKey } from '../src/modules/sla/sla.clock-timer.ts';
 import type { WorkOrderRow } from '../src/modules/work-orders/work-order.repository.ts';
 import { newOrderRow } from '../src/modules/work-orders/work-order.repository.ts';
 
@@ -140,8 +141,8 @@ async function fill(database: Database, n: number): Promise<void> {
         .values(
           orders.map((o) => ({
             id: `t-${o.id}`,
-            key: `sla:${o.id}:${breach.key}`,
-            kind: 'breach',
+            key: clockTimerKey(o.id),
+            kind: CLOCK_TIMER_KIND,
             work_order_id: o.id,
             community_id: o.community_id,
             due_at: at(breach.at),
@@ -149,7 +150,11 @@ async function fill(database: Database, n: number): Promise<void> {
             attempts: 0,
             lease_until: null,
             last_error: null,
-            payload_json: JSON.stringify({ clock: 'resolution' }),
+            payload_json: JSON.stringify({
+              timers: [
+                { clock: 'resolution', kind: 'breach', at: at(breach.at), key: `sla:${o.id}:${breach.key}` },
+              ],
+            }),
             created_at: o.created_at,
             fired_at: null,
           })),
@@ -206,7 +211,7 @@ async function runOn(
     const left = await db
       .selectFrom('sla_timers')
       .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('kind', '=', 'breach')
+      .where('kind', '=', CLOCK_TIMER_KIND)
       .where('status', '=', 'pending')
       .executeTakeFirstOrThrow();
     const events = await db

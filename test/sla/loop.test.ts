@@ -5,6 +5,7 @@ import type { TestContext } from '../helpers.ts';
 import type { SlaTables } from '../../src/modules/sla/sla.tables.ts';
 import { act, auditOk, createOrder, timelineTypes } from './sla-helpers.ts';
 import type { OrderView } from './sla-helpers.ts';
+import { CLOCK_TIMER_KIND, entriesOfRow } from '../../src/modules/sla/sla.clock-timer.ts';
 
 const DAY = 86_400_000;
 
@@ -33,12 +34,12 @@ describe('closing the loop: confirm or auto-close, return visits (回访), satis
       await ctx.database.db
         .withTables<SlaTables>()
         .selectFrom('sla_timers')
-        .select('kind')
+        .selectAll()
         .where('work_order_id', '=', orderId)
         .where('status', '=', 'pending')
         .execute()
     )
-      .map((t) => t.kind)
+      .flatMap((t) => (t.kind === CLOCK_TIMER_KIND ? entriesOfRow(t).map((e) => e.kind) : [t.kind]))
       .sort();
   const visits = async (token: string, orderId: string) =>
     (await ctx.call('GET', `/api/v1/return-visits?order=${orderId}`, token)).json() as {

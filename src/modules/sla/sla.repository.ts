@@ -274,6 +274,28 @@ export async function scheduleTimer(db: Kysely<DB>, id: string, timer: NewTimer,
     .execute();
 }
 
+/**
+ * Arms a timer under its key whatever state its row is in: a timer that is re-planned in place
+ * (an order's SLA clock timer, re-armed on every transition and after it fires).
+ */
+export async function armTimer(db: Kysely<DB>, id: string, timer: NewTimer, at: string): Promise<void> {
+  await t(db)
+    .insertInto('sla_timers')
+    .values(timerRow(id, timer, at))
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({
+        due_at: timer.dueAt,
+        payload_json: JSON.stringify(timer.payload),
+        status: 'pending',
+        attempts: 0,
+        lease_until: null,
+        last_error: null,
+        fired_at: null,
+      }),
+    )
+    .execute();
+}
+
 /** First timers of new orders: plain inserts, their keys are new. */
 export async function scheduleTimersMany(
   db: Kysely<DB>,

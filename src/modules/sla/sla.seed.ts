@@ -21,6 +21,7 @@ import {
 } from './sla.metrics.ts';
 import type { HistoryEntry, StoredPolicy } from './sla.metrics.ts';
 import * as repo from './sla.repository.ts';
+import { clockTimer, entriesOf } from './sla.clock-timer.ts';
 
 const OFFICE = [
   { start: '08:30', end: '12:00' },
@@ -208,20 +209,8 @@ export async function backfillMetrics(database: Database, now: Date): Promise<nu
           ...metricsOf(r.value),
         });
         progressed += 1;
-        for (const tm of r.value.nextTimers)
-          await repo.scheduleTimer(
-            trx,
-            newId(),
-            {
-              key: `sla:${o.id}:${tm.key}`,
-              kind: tm.kind,
-              workOrderId: o.id,
-              communityId: o.community_id,
-              dueAt: new Date(tm.at).toISOString(),
-              payload: { clock: tm.clock },
-            },
-            nowIso,
-          );
+        const timer = clockTimer(o.id, o.community_id, entriesOf(o.id, r.value));
+        if (timer) await repo.armTimer(trx, newId(), timer, nowIso);
       }
     });
     done += progressed;

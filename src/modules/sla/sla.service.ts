@@ -31,6 +31,7 @@ import type { SlaSettings } from './sla.settings.ts';
 import type { SlaOrderMetricsTable } from './sla.tables.ts';
 import type { SupervisionService } from './sla.supervision.ts';
 import type { TimerWorker } from './sla.timers.ts';
+import { CLOCK_TIMER_KIND, clockTimer, entriesOf, entriesOfRow, splitDue } from './sla.clock-timer.ts';
 
 /** Who hears about an escalation to each level of a chain. */
 const LEVEL_ROLES: Readonly<Record<string, readonly string[]>> = {
@@ -43,8 +44,6 @@ const LEVEL_ROLES: Readonly<Record<string, readonly string[]>> = {
 export function rolesForLevel(level: string): readonly string[] {
   return LEVEL_ROLES[level] ?? ((STAFF_ROLES as readonly string[]).includes(level) ? [level] : ['manager']);
 }
-
-const SLA_TIMER_KINDS = ['warn', 'breach'] as const;
 
 interface Loaded {
   order: WorkOrderRow;
@@ -74,8 +73,7 @@ export class SlaService {
   };
 
   registerTimers(worker: TimerWorker): void {
-    worker.on('warn', (trx, timer, now) => this.onWarn(trx, timer, now));
-    worker.on('breach', (trx, timer, now) => this.onBreach(trx, timer, now));
+    worker.on(CLOCK_TIMER_KIND, (trx, timer, now) => this.onClockTimer(trx, timer, now));
     worker.on('escalate', (trx, timer, now) => this.onEscalate(trx, timer, now));
   }
 
@@ -119,7 +117,8 @@ export class SlaService {
           order.created_at,
         ),
       );
-      for (const timer of this.timersOf(order, state)) timers.push({ id: newId(), timer });
+      const timer = this.timerOf(order, state);
+      if (timer) timers.push({ id: newId(), timer });
     }
     await repo.insertMetricsMany(trx, metrics);
     await repo.scheduleTimersMany(trx, timers, at);
@@ -175,16 +174,9 @@ export class SlaService {
     };
   }
 
-  /** The warn/breach timers a state asks for, keyed so that rescheduling is idempotent. */
-  private timersOf(order: WorkOrderRow, state: SlaState) {
-    return state.nextTimers.map((t) => ({
-      key: `sla:${order.id}:${t.key}`,
-      kind: t.kind,
-      workOrderId: order.id,
-      communityId: order.community_id,
-      dueAt: new Date(t.at).toISOString(),
-      payload: { clock: t.clock },
-    }));
+  /** The order's one SLA timer: the warnings and breaches its state asks for (see sla.clock-timer.ts). */
+  private timerOf(order: WorkOrderRow, state: SlaState) {
+    return clockTimer(order.id, order.community_id, entriesOf(order.id, state));
   }
 
   /** The policy an order falls under and its calendar, or null when none applies. */
@@ -270,16 +262,11 @@ export class SlaService {
     return r.value;
   }
 
-  /** Pending warn/breach timers become exactly the ones the state asks for. */
+  /** The order's SLA timer becomes exactly what the state asks for: re-armed in place, or cancelled. */
   private async syncTimers(trx: Kysely<DB>, order: WorkOrderRow, state: SlaState, at: string): Promise<void> {
-    const wanted = this.timersOf(order, state);
-    await repo.cancelTimers(
-      trx,
-      order.id,
-      SLA_TIMER_KINDS,
-      wanted.map((w) => w.key),
-    );
-    for (const w of wanted) await repo.scheduleTimer(trx, newId(), w, at);
+    const wanted = this.timerOf(order, state);
+    if (wanted) await repo.armTimer(trx, newId(), wanted, at);
+    else await repo.cancelTimers(trx, order.id, [CLOCK_TIMER_KIND]);
   }
 
   private levelsOf(policy: StoredPolicy, rtPolicies: Map<string, StoredPolicy>): string[] {
@@ -338,6 +325,29 @@ export class SlaService {
       o.at,
     );
     await emitWebhookEvent(trx, order.community_id, `sla.${kind}`, payload, o.key, o.at);
+  }
+
+  /**
+   * An order's SLA timer fired: what is not due yet stays armed, then each due warning or breach
+   * is handled in time order as if it had been a timer of its own (a handler that finds the
+   * deadline moved re-arms the timer from the state it computes).
+   */
+  private async onClockTimer(trx: Kysely<DB>, timer: TimerRow, now: string): Promise<void> {
+    if (!timer.work_order_id || !timer.community_id) return;
+    const { due, later } = splitDue(entriesOfRow(timer), now);
+    const rest = clockTimer(timer.work_order_id, timer.community_id, later);
+    if (rest) await repo.armTimer(trx, newId(), rest, now);
+    for (const e of due) {
+      const one: TimerRow = {
+        ...timer,
+        kind: e.kind,
+        key: e.key,
+        due_at: e.at,
+        payload_json: JSON.stringify({ clock: e.clock }),
+      };
+      if (e.kind === 'warn') await this.onWarn(trx, one, now);
+      else await this.onBreach(trx, one, now);
+    }
   }
 
   private async onWarn(trx: Kysely<DB>, timer: TimerRow, now: string): Promise<void> {

@@ -97,9 +97,9 @@ export class TimerWorker {
       for (const t of claimed) {
         if (this.deferred.has(t.kind)) later.push(t);
         else if (this.inline.has(t.kind)) {
-          const ok = await this.fireOne(t, nowIso);
-          if (ok) fired += 1;
-          else failed += 1;
+          const outcome = await this.fireOne(t, nowIso);
+          if (outcome === 'fired') fired += 1;
+          else if (outcome === 'failed') failed += 1;
         }
       }
     }
@@ -120,18 +120,22 @@ export class TimerWorker {
     return { claimed: claimed.length, fired, failed };
   }
 
-  private async fireOne(t: TimerRow, nowIso: string): Promise<boolean> {
+  /**
+   * Fires one timer in its own transaction. `skipped` when another worker fired it meanwhile
+   * (the batch's claim was rolled back with the batch, so the timer was free to take).
+   */
+  private async fireOne(t: TimerRow, nowIso: string): Promise<'fired' | 'skipped' | 'failed'> {
     const handler = this.inline.get(t.kind);
-    if (!handler) return false;
+    if (!handler) return 'failed';
     try {
-      await this.database.db.transaction().execute(async (trx) => {
-        if (!(await markTimerFired(trx, t.id, nowIso))) return;
+      return await this.database.db.transaction().execute(async (trx) => {
+        if (!(await markTimerFired(trx, t.id, nowIso))) return 'skipped' as const;
         await handler(trx, t, nowIso);
+        return 'fired' as const;
       });
-      return true;
     } catch (err) {
       await this.fail(t, err);
-      return false;
+      return 'failed';
     }
   }
 

@@ -8,6 +8,7 @@ import { seesWholeCommunity } from '../work-orders/work-order.policy.ts';
 import * as repo from './sla.repository.ts';
 import type { ComplianceDimension, MetricsFilter } from './sla.repository.ts';
 import type { SlaSettings } from './sla.settings.ts';
+import { expandClockTimers } from './sla.clock-timer.ts';
 
 export interface ScopeQuery {
   community?: string | undefined;
@@ -108,7 +109,7 @@ export class SlaViews {
       metrics: metrics ?? null,
       escalations,
       supervisions,
-      timers: timers.filter((t) => t.status === 'pending'),
+      timers: expandClockTimers(timers.filter((t) => t.status === 'pending')),
     };
   }
 }

@@ -12,6 +12,7 @@ import * as classification from './migrations/2026112140_classification.ts';
 import * as sla from './migrations/2026112120_sla.ts';
 import * as matching from './migrations/2026112130_matching.ts';
 import * as partialIndexes from './migrations/2026112150_partial_indexes.ts';
+import * as slaClockTimers from './migrations/2026112160_sla_clock_timers.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -49,6 +50,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026112120_sla': sla,
   '2026112130_matching': matching,
   '2026112150_partial_indexes': partialIndexes,
+  '2026112160_sla_clock_timers': slaClockTimers,
 };
 
 export function registerMigration(name: string, migration: Migration): void {
