@@ -151,9 +151,7 @@ async function fill(database: Database, n: number): Promise<void> {
             lease_until: null,
             last_error: null,
             payload_json: JSON.stringify({
-              timers: [
-                { clock: 'resolution', kind: 'breach', at: at(breach.at), key: `sla:${o.id}:${breach.key}` },
-              ],
+              timers: [{ clock: 'resolution', kind: 'breach', at: at(breach.at) }],
             }),
             created_at: o.created_at,
             fired_at: null,

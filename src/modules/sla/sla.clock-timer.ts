@@ -25,12 +25,10 @@ export const clockTimerKey = (orderId: string): string => `sla:${orderId}`;
 
 /** The entries a state asks for, earliest first. */
 export function entriesOf(orderId: string, state: SlaState): ClockTimerEntry[] {
-  return state.nextTimers.map((t) => ({
-    clock: t.clock,
-    kind: t.kind,
-    at: new Date(t.at).toISOString(),
-    key: `sla:${orderId}:${t.key}`,
-  }));
+  return state.nextTimers.map((t) => {
+    const at = new Date(t.at).toISOString();
+    return { clock: t.clock, kind: t.kind, at, key: entryKey(orderId, t.clock, t.kind, at) };
+  });
 }
 
 /** The order's clock timer for these entries, or null when there is nothing to wait for. */
@@ -49,14 +47,21 @@ export function clockTimer(
     workOrderId: orderId,
     communityId,
     dueAt,
-    payload: { timers: entries },
+    // Stored without the entries' keys, which follow from the order, clock, kind and instant.
+    payload: { timers: entries.map((e) => ({ clock: e.clock, kind: e.kind, at: e.at })) },
   };
 }
 
+/** The key an entry has: what it would be called as a timer row of its own. */
+export const entryKey = (orderId: string, clock: string, kind: string, at: string): string =>
+  `sla:${orderId}:${clock}:${kind}:${at}`;
+
 /** The entries a clock-timer row carries. */
-export function entriesOfRow(row: Pick<TimerRow, 'payload_json'>): ClockTimerEntry[] {
-  const payload = JSON.parse(row.payload_json) as { timers?: ClockTimerEntry[] };
-  return Array.isArray(payload.timers) ? payload.timers : [];
+export function entriesOfRow(row: Pick<TimerRow, 'payload_json' | 'work_order_id'>): ClockTimerEntry[] {
+  const payload = JSON.parse(row.payload_json) as { timers?: Omit<ClockTimerEntry, 'key'>[] };
+  if (!Array.isArray(payload.timers)) return [];
+  const orderId = row.work_order_id ?? '';
+  return payload.timers.map((e) => ({ ...e, key: entryKey(orderId, e.clock, e.kind, e.at) }));
 }
 
 /** Entries due at `now` (in time order) and those still to come. */

@@ -36,11 +36,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   }
   for (const [orderId, list] of byOrder) {
     const first = list[0] as TimerRow;
+    // Entry keys are not stored: they follow from order, clock, kind and instant, as the old keys did.
     const timers = list.map((r) => ({
       clock: (JSON.parse(r.payload_json) as { clock?: string }).clock ?? 'resolution',
       kind: r.kind,
       at: r.due_at,
-      key: r.key,
     }));
     await d
       .insertInto('sla_timers')
@@ -78,14 +78,14 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     .execute()) as TimerRow[];
   for (const r of rows) {
     const { timers } = JSON.parse(r.payload_json) as {
-      timers: { clock: string; kind: string; at: string; key: string }[];
+      timers: { clock: string; kind: string; at: string }[];
     };
     for (const e of timers)
       await d
         .insertInto('sla_timers')
         .values({
           id: randomUUID(),
-          key: e.key,
+          key: `sla:${r.work_order_id}:${e.clock}:${e.kind}:${e.at}`,
           kind: e.kind,
           work_order_id: r.work_order_id,
           community_id: r.community_id,
