@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { allCategoryCodes, DEFAULT_TAXONOMY, type CategoryNode } from '../taxonomy/taxonomy.default.ts';
 import { matchEmergencyRules, type RuleHit } from './urgency-rules.ts';
 import { featurizeNormalized, headProbabilities, normalizeFields, type TextModel } from './model.ts';
-import { topContributions, type LinearHead } from './linear.ts';
+import { topContributions, type LinearHead, type SparseVec } from './linear.ts';
 import { loadModelFile } from './model-io.ts';
 
 /** Where the shipped default model lives. */
@@ -125,6 +125,28 @@ function topTwo(
 
 const round4 = (x: number): number => Math.round(x * 10000) / 10000;
 
+/**
+ * The best class among `classes` (indexes into the head) by raw score. Softmax keeps the order
+ * of scores, so this is the class with the highest probability among them, found without
+ * scoring the head's other classes.
+ */
+function bestOf(head: LinearHead, x: SparseVec, classes: Int32Array): number {
+  const K = head.classes.length;
+  let best = -1;
+  let bestScore = -Infinity;
+  for (let j = 0; j < classes.length; j++) {
+    const k = classes[j] as number;
+    let z = head.bias[k] as number;
+    for (let p = 0; p < x.idx.length; p++)
+      z += (x.val[p] as number) * (head.weights[(x.idx[p] as number) * K + k] as number);
+    if (best < 0 || z > bestScore) {
+      best = k;
+      bestScore = z;
+    }
+  }
+  return best;
+}
+
 function toRecord(rows: Array<[string, number]>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [c, v] of rows) out[c] = round4(v);
@@ -141,6 +163,11 @@ export function createClassifier(model: TextModel, options: Partial<ClassifierOp
   const urgencyHead = primaryName !== 'urgency' ? model.heads.urgency : undefined;
   const emergencyCategory = primary.classes.includes('safety_emergency') ? 'safety_emergency' : null;
   const terms = model.vectorizer.terms;
+  // Each category's subcategories, as indexes into the subcategory head.
+  const subsOf = new Map<string, Int32Array>();
+  if (subHead)
+    for (const c of primary.classes)
+      subsOf.set(c, Int32Array.from(subHead.classes.flatMap((s, k) => (s.startsWith(c + '.') ? [k] : []))));
 
   function predict(input: string | ReadonlyArray<string>, predictOptions: PredictOptions = {}): Prediction {
     const tables = predictOptions.probabilities ?? true;
@@ -164,10 +191,15 @@ export function createClassifier(model: TextModel, options: Partial<ClassifierOp
     let subcategory: string | null = null;
     let subcategoryProbabilities: Record<string, number> | null = null;
     if (rule && emergencyCategory) subcategory = rule.subcategory;
-    if (subHead) {
+    if (subHead && tables) {
       const subs = order(subHead, headProbabilities(subHead, x), (c) => c.startsWith(category + '.'));
-      if (tables) subcategoryProbabilities = toRecord(subs);
+      subcategoryProbabilities = toRecord(subs);
       if (!subcategory) subcategory = subs[0]?.[0] ?? null;
+    } else if (subHead && !subcategory) {
+      // Without the tables only the best subcategory of the chosen category is needed: score
+      // those few classes, not all of them.
+      const best = bestOf(subHead, x, subsOf.get(category) ?? new Int32Array(0));
+      subcategory = best >= 0 ? (subHead.classes[best] ?? null) : null;
     }
 
     let urgency = 'normal';
