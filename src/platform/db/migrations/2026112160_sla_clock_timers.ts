@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
  * with the entries in its payload (see modules/sla/sla.clock-timer.ts). Pending rows of the old
  * kinds become that row; fired, cancelled and failed ones stay as history.
  */
+// The row as this migration knows it: migrations keep their own types, so that later changes
+// to the application's table types cannot change what an old migration does.
 interface TimerRow {
   id: string;
   key: string;
@@ -18,15 +20,22 @@ interface TimerRow {
   created_at: string;
 }
 
-export async function up(db: Kysely<unknown>): Promise<void> {
-  const d = db as unknown as Kysely<{ sla_timers: TimerRow & Record<string, unknown> }>;
-  const rows = (await d
+type Timers = Kysely<{ sla_timers: TimerRow & Record<string, unknown> }>;
+
+/** Pending timers of these kinds, earliest first. */
+async function pending(d: Timers, kinds: string[]): Promise<TimerRow[]> {
+  return (await d
     .selectFrom('sla_timers')
     .select(['id', 'key', 'kind', 'work_order_id', 'community_id', 'due_at', 'payload_json', 'created_at'])
     .where('status', '=', 'pending')
-    .where('kind', 'in', ['warn', 'breach'])
+    .where('kind', 'in', kinds)
     .orderBy('due_at')
     .execute()) as TimerRow[];
+}
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  const d = db as unknown as Timers;
+  const rows = await pending(d, ['warn', 'breach']);
   const byOrder = new Map<string, TimerRow[]>();
   for (const r of rows) {
     if (!r.work_order_id) continue;
@@ -69,13 +78,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  const d = db as unknown as Kysely<{ sla_timers: TimerRow & Record<string, unknown> }>;
-  const rows = (await d
-    .selectFrom('sla_timers')
-    .select(['id', 'key', 'kind', 'work_order_id', 'community_id', 'due_at', 'payload_json', 'created_at'])
-    .where('status', '=', 'pending')
-    .where('kind', '=', 'sla_clocks')
-    .execute()) as TimerRow[];
+  const d = db as unknown as Timers;
+  const rows = await pending(d, ['sla_clocks']);
   for (const r of rows) {
     const { timers } = JSON.parse(r.payload_json) as {
       timers: { clock: string; kind: string; at: string }[];
