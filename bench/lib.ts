@@ -32,6 +32,11 @@ export function serverNodeFlags(): string[] {
   return JSON.parse(readFileSync('scripts/server-node-flags.json', 'utf8')) as string[];
 }
 
+/** The environment `npm start` gives the server (scripts/server-env.json); the caller's own settings win. */
+export function serverEnv(): Record<string, string> {
+  return JSON.parse(readFileSync('scripts/server-env.json', 'utf8')) as Record<string, string>;
+}
+
 /** Starts `linli serve --demo` with the given environment and waits for /healthz. */
 export async function startServerProcess(
   env: Record<string, string>,
@@ -41,6 +46,7 @@ export async function startServerProcess(
   let out = '';
   const child = spawn(process.execPath, [...serverNodeFlags(), serverEntry(), 'serve', '--demo'], {
     env: {
+      ...serverEnv(),
       ...process.env,
       LOG_LEVEL: 'warn',
       LINLI_WORKERS: '1',

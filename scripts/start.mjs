@@ -35,11 +35,15 @@ if (stale('dist/server/linli.mjs', 'src')) {
 // V8 settings the server runs with (scripts/server-node-flags.json): a young generation of
 // 2 × 8 MB instead of 2 × 16 MB keeps the resident size under load about 15 MB lower.
 const nodeFlags = JSON.parse(readFileSync('scripts/server-node-flags.json', 'utf8'));
+// Environment the server starts with (scripts/server-env.json), unless the operator set it:
+// two malloc arenas instead of one per thread keep the resident size under load about 13 MB lower.
+const serverEnv = JSON.parse(readFileSync('scripts/server-env.json', 'utf8'));
 const r = spawnSync(
   process.execPath,
   [...nodeFlags, 'dist/server/linli.mjs', 'serve', '--demo', ...process.argv.slice(2)],
   {
     stdio: 'inherit',
+    env: { ...serverEnv, ...process.env },
   },
 );
 process.exit(r.status ?? 1);
