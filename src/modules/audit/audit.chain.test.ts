@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { canonicalJson } from './canonical-json.ts';
-import { GENESIS_HASH, buildEntry, chainStart, checkEntry } from './audit.chain.ts';
+import { GENESIS_HASH, buildEntry, chainStart, checkEntry, linkJson } from './audit.chain.ts';
 import type { AuditEntry } from './audit.chain.ts';
 
 const fields = (seq: number) => ({
@@ -54,6 +54,35 @@ describe('canonical JSON', () => {
         assert.deepEqual(JSON.parse(canonicalJson(o)), JSON.parse(JSON.stringify(o)));
       }),
     );
+  });
+});
+
+describe('the linked object of an entry', () => {
+  it('is exactly the canonical JSON of its fields with the payload digest and previous hash', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          communityId: fc.string(),
+          seq: fc.integer({ min: 1 }),
+          createdAt: fc.string(),
+          actor: fc.string({ unit: 'binary' }),
+          action: fc.string(),
+          entityType: fc.string(),
+          entityId: fc.string(),
+        }),
+        fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 }),
+        fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 }),
+        (f, digest, prev) => {
+          assert.equal(
+            linkJson(f, digest, prev),
+            canonicalJson({ ...f, payloadDigest: digest, prevHash: prev }),
+          );
+        },
+      ),
+    );
+    // Fields beyond the known ones still count.
+    const extra = { ...fields(1), note: 'x' };
+    assert.equal(linkJson(extra, 'd', 'p'), canonicalJson({ ...extra, payloadDigest: 'd', prevHash: 'p' }));
   });
 });
 

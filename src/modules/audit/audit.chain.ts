@@ -20,9 +20,42 @@ export interface AuditEntry extends AuditFields {
   entryHash: string;
 }
 
+// The members of the linked object, in canonical (sorted) order.
+const LINK_KEYS = [
+  'action',
+  'actor',
+  'communityId',
+  'createdAt',
+  'entityId',
+  'entityType',
+  'payloadDigest',
+  'prevHash',
+  'seq',
+] as const;
+const FIELD_KEYS = new Set<string>(LINK_KEYS.filter((k) => k !== 'payloadDigest' && k !== 'prevHash'));
+
+/**
+ * The canonical JSON that an entry's hash covers: every field plus the payload digest and the
+ * previous hash. Written member by member in sorted order, which is what `canonicalJson` of
+ * that object gives (a test holds the two equal); an object with other members goes the
+ * general way.
+ */
+export function linkJson(fields: AuditFields, payloadDigest: string, prevHash: string): string {
+  for (const k in fields)
+    if (!FIELD_KEYS.has(k)) return canonicalJson({ ...fields, payloadDigest, prevHash });
+  const all = fields as unknown as Record<string, unknown>;
+  let out = '{';
+  for (const k of LINK_KEYS) {
+    const v = k === 'payloadDigest' ? payloadDigest : k === 'prevHash' ? prevHash : all[k];
+    if (v === undefined) continue;
+    out += (out.length > 1 ? ',"' : '"') + k + '":' + canonicalJson(v);
+  }
+  return out + '}';
+}
+
 /** The hash that links an entry to its predecessor: SHA-256 over the canonical JSON of every field. */
 export function entryHash(fields: AuditFields, payloadDigest: string, prevHash: string): string {
-  return sha256Hex(canonicalJson({ ...fields, payloadDigest, prevHash }));
+  return sha256Hex(linkJson(fields, payloadDigest, prevHash));
 }
 
 /** Builds the next entry of a chain from its head (pure). */

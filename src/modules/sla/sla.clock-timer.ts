@@ -25,10 +25,14 @@ export const clockTimerKey = (orderId: string): string => `sla:${orderId}`;
 
 /** The entries a state asks for, earliest first. */
 export function entriesOf(orderId: string, state: SlaState): ClockTimerEntry[] {
-  return state.nextTimers.map((t) => {
-    const at = new Date(t.at).toISOString();
-    return { clock: t.clock, kind: t.kind, at, key: entryKey(orderId, t.clock, t.kind, at) };
-  });
+  // A state timer's key is `clock:kind:instant`: the instant is read back from it rather than
+  // formatted a second time.
+  return state.nextTimers.map((t) => ({
+    clock: t.clock,
+    kind: t.kind,
+    at: t.key.slice(t.clock.length + t.kind.length + 2),
+    key: `sla:${orderId}:${t.key}`,
+  }));
 }
 
 /** The order's clock timer for these entries, or null when there is nothing to wait for. */

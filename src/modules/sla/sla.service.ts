@@ -33,6 +33,17 @@ import type { SupervisionService } from './sla.supervision.ts';
 import type { TimerWorker } from './sla.timers.ts';
 import { CLOCK_TIMER_KIND, clockTimer, entriesOf, entriesOfRow, splitDue } from './sla.clock-timer.ts';
 
+/** A policy's stored snapshot, formatted once per policy object (the catalogue caches them). */
+const policyJsons = new WeakMap<StoredPolicy, string>();
+function policyJson(policy: StoredPolicy): string {
+  let json = policyJsons.get(policy);
+  if (json === undefined) {
+    json = JSON.stringify(policy);
+    policyJsons.set(policy, json);
+  }
+  return json;
+}
+
 /** Who hears about an escalation to each level of a chain. */
 const LEVEL_ROLES: Readonly<Record<string, readonly string[]>> = {
   dispatcher: ['dispatcher'],
@@ -141,7 +152,7 @@ export class SlaService {
       work_order_id: order.id,
       community_id: order.community_id,
       policy_id: policy.id,
-      policy_json: JSON.stringify(policy),
+      policy_json: policyJson(policy),
       calendar_id: calendar.id,
       category: order.category,
       priority: order.priority,
