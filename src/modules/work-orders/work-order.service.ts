@@ -261,12 +261,16 @@ export class WorkOrderService {
    */
   private async commitCreates(batch: PendingCreate[]): Promise<WorkOrderRow[]> {
     return this.db.transaction().execute(async (trx) => {
-      const byCommunity = new Map<string, PendingCreate[]>();
+      const grouped = new Map<string, PendingCreate[]>();
       for (const b of batch) {
-        const list = byCommunity.get(b.row.community_id) ?? [];
+        const list = grouped.get(b.row.community_id) ?? [];
         list.push(b);
-        byCommunity.set(b.row.community_id, list);
+        grouped.set(b.row.community_id, list);
       }
+      // Communities in one order in every batch on every node: each community's counter and audit
+      // head are then locked in the same order by batches committing at once on several app
+      // nodes, which wait for each other there instead of deadlocking.
+      const byCommunity = new Map([...grouped].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
       for (const [communityId, items] of byCommunity) {
         const last = await repo.nextSequence(trx, `work_order:${communityId}`, items.length);
         items.forEach((b, i) => {
