@@ -23,16 +23,18 @@ export interface ClockTimerEntry {
 /** The key of an order's clock timer: one per order. */
 export const clockTimerKey = (orderId: string): string => `sla:${orderId}`;
 
+/** The key an entry has: what it would be called as a timer row of its own. */
+export const entryKey = (orderId: string, clock: string, kind: string, at: string): string =>
+  `sla:${orderId}:${clock}:${kind}:${at}`;
+
 /** The entries a state asks for, earliest first. */
 export function entriesOf(orderId: string, state: SlaState): ClockTimerEntry[] {
   // A state timer's key is `clock:kind:instant`: the instant is read back from it rather than
   // formatted a second time.
-  return state.nextTimers.map((t) => ({
-    clock: t.clock,
-    kind: t.kind,
-    at: t.key.slice(t.clock.length + t.kind.length + 2),
-    key: `sla:${orderId}:${t.key}`,
-  }));
+  return state.nextTimers.map((t) => {
+    const at = t.key.slice(t.clock.length + t.kind.length + 2);
+    return { clock: t.clock, kind: t.kind, at, key: entryKey(orderId, t.clock, t.kind, at) };
+  });
 }
 
 /** The order's clock timer for these entries, or null when there is nothing to wait for. */
@@ -55,10 +57,6 @@ export function clockTimer(
     payload: { timers: entries.map((e) => ({ clock: e.clock, kind: e.kind, at: e.at })) },
   };
 }
-
-/** The key an entry has: what it would be called as a timer row of its own. */
-export const entryKey = (orderId: string, clock: string, kind: string, at: string): string =>
-  `sla:${orderId}:${clock}:${kind}:${at}`;
 
 /** The entries a clock-timer row carries. */
 export function entriesOfRow(row: Pick<TimerRow, 'payload_json' | 'work_order_id'>): ClockTimerEntry[] {

@@ -32,6 +32,7 @@ import type { SlaOrderMetricsTable } from './sla.tables.ts';
 import type { SupervisionService } from './sla.supervision.ts';
 import type { TimerWorker } from './sla.timers.ts';
 import { CLOCK_TIMER_KIND, clockTimer, entriesOf, entriesOfRow, splitDue } from './sla.clock-timer.ts';
+import type { ClockTimerEntry } from './sla.clock-timer.ts';
 
 /** A policy's stored snapshot, formatted once per policy object (the catalogue caches them). */
 const policyJsons = new WeakMap<StoredPolicy, string>();
@@ -293,11 +294,6 @@ export class SlaService {
     return (await repo.usersWithRoles(trx, order.community_id, ['dispatcher'])).map((u) => u.id);
   }
 
-  private clockOf(timer: TimerRow): SlaClockName {
-    const clock = (JSON.parse(timer.payload_json) as { clock?: string }).clock;
-    return clock === 'first_response' || clock === 'update' ? clock : 'resolution';
-  }
-
   /** Replays as of `now`; for the update clock, public replies since the last event count as updates. */
   private async stateNow(trx: Kysely<DB>, l: Loaded, now: string, clock: SlaClockName): Promise<SlaState> {
     if (clock === 'update') {
@@ -349,22 +345,15 @@ export class SlaService {
     const rest = clockTimer(timer.work_order_id, timer.community_id, later);
     if (rest) await repo.armTimer(trx, newId(), rest, now);
     for (const e of due) {
-      const one: TimerRow = {
-        ...timer,
-        kind: e.kind,
-        key: e.key,
-        due_at: e.at,
-        payload_json: JSON.stringify({ clock: e.clock }),
-      };
-      if (e.kind === 'warn') await this.onWarn(trx, one, now);
-      else await this.onBreach(trx, one, now);
+      if (e.kind === 'warn') await this.onWarn(trx, timer.work_order_id, e, now);
+      else await this.onBreach(trx, timer.work_order_id, e, now);
     }
   }
 
-  private async onWarn(trx: Kysely<DB>, timer: TimerRow, now: string): Promise<void> {
-    const l = timer.work_order_id ? await this.load(trx, timer.work_order_id) : null;
+  private async onWarn(trx: Kysely<DB>, orderId: string, entry: ClockTimerEntry, now: string): Promise<void> {
+    const l = await this.load(trx, orderId);
     if (!l || l.metrics.sla_status !== 'open') return;
-    const clock = this.clockOf(timer);
+    const clock = entry.clock;
     const state = await this.stateNow(trx, l, now, clock);
     const cs =
       clock === 'update' ? state.update : clock === 'first_response' ? state.firstResponse : state.resolution;
@@ -381,15 +370,20 @@ export class SlaService {
     const data = { clock, dueAt, remainingMinutes: Math.round(cs.remainingMinutes) };
     await this.announce(trx, l.order, 'warning', data, {
       recipients: await this.handlers(trx, l.order),
-      key: timer.key,
+      key: entry.key,
       at: now,
     });
   }
 
-  private async onBreach(trx: Kysely<DB>, timer: TimerRow, now: string): Promise<void> {
-    const l = timer.work_order_id ? await this.load(trx, timer.work_order_id) : null;
+  private async onBreach(
+    trx: Kysely<DB>,
+    orderId: string,
+    entry: ClockTimerEntry,
+    now: string,
+  ): Promise<void> {
+    const l = await this.load(trx, orderId);
     if (!l || l.metrics.sla_status !== 'open') return;
-    const clock = this.clockOf(timer);
+    const clock = entry.clock;
     const state = await this.stateNow(trx, l, now, clock);
     const cs =
       clock === 'update' ? state.update : clock === 'first_response' ? state.firstResponse : state.resolution;
@@ -411,7 +405,7 @@ export class SlaService {
     };
     await this.announce(trx, l.order, 'breached', data, {
       recipients: await this.handlers(trx, l.order),
-      key: timer.key,
+      key: entry.key,
       urgent: true,
       at: now,
     });
