@@ -5,6 +5,7 @@
  */
 import { normalizeText } from './normalize.ts';
 import { DEFAULT_FEATURE_CONFIG, extractTermCounts, type FeatureConfig } from './features.ts';
+import { createTermMatcher, type TermMatcher } from './term-matcher.ts';
 import {
   DEFAULT_SGD,
   fitTemperature,
@@ -142,8 +143,38 @@ export function featurize(model: TextModel, fields: ReadonlyArray<string>): Spar
   return featurizeNormalized(model, normalizeFields(fields));
 }
 
-/** The feature vector of fields already passed through `normalizeFields`. */
+const matchers = new WeakMap<Vectorizer, TermMatcher>();
+
+/** The compiled term matcher of a model's vocabulary, built on first use. */
+function matcherOf(model: TextModel): TermMatcher {
+  let m = matchers.get(model.vectorizer);
+  if (!m) {
+    m = createTermMatcher(model.vectorizer, model.features);
+    matchers.set(model.vectorizer, m);
+  }
+  return m;
+}
+
+/** One normalised text's vector: the term matcher, or term counts where it hands over. */
+function textVector(model: TextModel, text: string): SparseVec {
+  return (
+    matcherOf(model).vector(text) ?? vectorize(model.vectorizer, extractTermCounts(text, model.features))
+  );
+}
+
+/**
+ * The feature vector of fields already passed through `normalizeFields`: the same vector as
+ * `toVector(fieldCounts(…))`, which training uses, built by the term matcher.
+ */
 export function featurizeNormalized(model: TextModel, normalized: ReadonlyArray<string>): SparseVec {
+  const first = textVector(model, normalized.filter((f) => f !== '').join('\n'));
+  const headline = normalized[0] ?? '';
+  if (normalized.length < 2 || model.fieldWeight === 0 || headline === '') return first;
+  return combine([first, textVector(model, headline)], [1, model.fieldWeight]);
+}
+
+/** The feature vector as training builds it (term-count maps), kept to check the matcher against. */
+export function featurizeNormalizedByCounts(model: TextModel, normalized: ReadonlyArray<string>): SparseVec {
   return toVector(
     fieldCounts(normalized, model.features, model.fieldWeight),
     model.vectorizer,
