@@ -3,26 +3,23 @@ import { randomBytes, randomFillSync } from 'node:crypto';
 // Random bytes are drawn from the CSPRNG in blocks: one system call per 256 ids, not per id.
 const POOL = Buffer.alloc(16 * 256);
 let poolOffset = POOL.length;
-function random16(): Buffer {
+
+/**
+ * Time-ordered unique ids (UUIDv7 layout, 48-bit ms timestamp + random), so ids sort by
+ * creation and serve as stable pagination tie-breakers on both databases. The id's 16 bytes
+ * are stamped in place in the random pool and read out as hex from there: no buffer per id.
+ */
+export function newId(now: number = Date.now()): string {
   if (poolOffset >= POOL.length) {
     randomFillSync(POOL);
     poolOffset = 0;
   }
-  const b = Buffer.from(POOL.subarray(poolOffset, poolOffset + 16));
+  const o = poolOffset;
   poolOffset += 16;
-  return b;
-}
-
-/**
- * Time-ordered unique ids (UUIDv7 layout, 48-bit ms timestamp + random), so ids sort by
- * creation and serve as stable pagination tie-breakers on both databases.
- */
-export function newId(now: number = Date.now()): string {
-  const b = random16();
-  b.writeUIntBE(now, 0, 6);
-  b[6] = ((b[6] ?? 0) & 0x0f) | 0x70;
-  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
-  const h = b.toString('hex');
+  POOL.writeUIntBE(now, o, 6);
+  POOL[o + 6] = ((POOL[o + 6] as number) & 0x0f) | 0x70;
+  POOL[o + 8] = ((POOL[o + 8] as number) & 0x3f) | 0x80;
+  const h = POOL.toString('hex', o, o + 16);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
