@@ -55,6 +55,17 @@ describe('canonical JSON', () => {
       }),
     );
   });
+  it('orders members by UTF-16 code units, as the built-in string sort does, for few keys and many', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ unit: 'binary' }), fc.integer(), { maxKeys: 40 }), (o) => {
+        const members = Object.keys(o)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${String(o[k])}`);
+        assert.equal(canonicalJson(o), `{${members.join(',')}}`);
+      }),
+      { numRuns: 500 },
+    );
+  });
 });
 
 describe('the linked object of an entry', () => {
