@@ -7,6 +7,10 @@
  * several rounds, each a bare measurement immediately followed by an intake measurement on a
  * fresh server, and reports every round plus the median ratio and latency; peak RSS is the
  * worst round's.
+ *
+ * Each round also measures the bare server answering with intake's own 201 body (about 1.8 KB
+ * against the echo's hundred bytes): not the bar, but it shows how much of the gap is the size
+ * of the answer alone, before any work behind it.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +18,34 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cannon } from './autocannon.ts';
 import { cpuMs, freePort, login, peakRssMb, startServerProcess, stopProcess } from './lib.ts';
+
+/** Starts the bare server (with `answer` as the fixed body of `/answer`) and measures one of its routes. */
+async function measureBare(
+  path: '/bare' | '/answer',
+  body: string,
+  connections: number,
+  duration: number,
+  answer?: string,
+) {
+  const port = await freePort();
+  const bare = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-server.ts'], {
+    env: { ...process.env, PORT: String(port), ...(answer ? { BARE_ANSWER: answer } : {}) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve) => bare.stdout?.once('data', () => resolve()));
+  const cpu0 = cpuMs(bare.pid);
+  const res = await cannon({
+    url: `http://127.0.0.1:${port}${path}`,
+    connections,
+    duration,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  const cpuPerReqUs = ((cpuMs(bare.pid) - cpu0) * 1000) / Math.max(1, res.requests.total);
+  await stopProcess(bare);
+  return { res, cpuPerReqUs };
+}
 
 async function runRound(opts: { duration?: number; connections?: number } = {}) {
   const duration = opts.duration ?? 10;
@@ -23,23 +55,12 @@ async function runRound(opts: { duration?: number; connections?: number } = {}) 
     description: '3号楼2单元厨房水管漏水，地上都是水，请尽快派人维修',
   });
 
-  const barePort = await freePort();
-  const bare = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-server.ts'], {
-    env: { ...process.env, PORT: String(barePort) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve) => bare.stdout?.once('data', () => resolve()));
-  const bareCpu0 = cpuMs(bare.pid);
-  const bareRes = await cannon({
-    url: `http://127.0.0.1:${barePort}/bare`,
+  const { res: bareRes, cpuPerReqUs: bareCpuPerReqUs } = await measureBare(
+    '/bare',
+    body,
     connections,
     duration,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-  });
-  const bareCpuPerReqUs = ((cpuMs(bare.pid) - bareCpu0) * 1000) / Math.max(1, bareRes.requests.total);
-  await stopProcess(bare);
+  );
 
   const dataDir = mkdtempSync(join(tmpdir(), 'linli-bench-'));
   const server = await startServerProcess({ LINLI_DATA_DIR: dataDir, LINLI_DEMO_ORDERS: '100' });
@@ -64,8 +85,17 @@ async function runRound(opts: { duration?: number; connections?: number } = {}) 
   });
   const linliCpuPerReqUs = ((cpuMs(server.child.pid) - linliCpu0) * 1000) / Math.max(1, linli.requests.total);
   const rss = peakRssMb(server.child.pid);
+  // One more order, to have intake's own answer for the bare route below.
+  const sample = await fetch(`${server.base}/api/v1/work-orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body,
+  });
+  const answer = await sample.text();
   await stopProcess(server.child);
   rmSync(dataDir, { recursive: true, force: true });
+  // The same bare route answering with intake's 201 body: what sending that answer costs alone.
+  const same = await measureBare('/answer', body, connections, duration, answer);
 
   return {
     database: process.env.DATABASE_URL ? 'postgres' : 'sqlite',
@@ -78,7 +108,17 @@ async function runRound(opts: { duration?: number; connections?: number } = {}) 
     bareLatencyMs: { p50: bareRes.latency.p50, p99: bareRes.latency.p99 },
     // Server CPU per request: steadier than req/s on a shared machine, where the load generator
     // competes with the server for the same cores.
-    cpuPerRequestUs: { bare: Math.round(bareCpuPerReqUs), intake: Math.round(linliCpuPerReqUs) },
+    cpuPerRequestUs: {
+      bare: Math.round(bareCpuPerReqUs),
+      bareSameAnswer: Math.round(same.cpuPerReqUs),
+      intake: Math.round(linliCpuPerReqUs),
+    },
+    // Not the bar: the bare route sending intake's own answer (its size alone costs this much).
+    bareSameAnswer: {
+      answerBytes: Buffer.byteLength(answer),
+      reqPerSec: Math.round(same.res.requests.average),
+      ratio: Number((linli.requests.average / same.res.requests.average).toFixed(3)),
+    },
     cpuRatio: Number((bareCpuPerReqUs / linliCpuPerReqUs).toFixed(3)),
     intakeNon2xx: linli.non2xx,
     intakeErrors: linli.errors,
@@ -115,7 +155,13 @@ export async function runIntakeBench(
     },
     cpuPerRequestUs: {
       bare: median(rounds.map((r) => r.cpuPerRequestUs.bare)),
+      bareSameAnswer: median(rounds.map((r) => r.cpuPerRequestUs.bareSameAnswer)),
       intake: median(rounds.map((r) => r.cpuPerRequestUs.intake)),
+    },
+    bareSameAnswer: {
+      answerBytes: first.bareSameAnswer.answerBytes,
+      reqPerSec: median(rounds.map((r) => r.bareSameAnswer.reqPerSec)),
+      ratio: median(rounds.map((r) => r.bareSameAnswer.ratio)),
     },
     intakeNon2xx: rounds.reduce((n, r) => n + r.intakeNon2xx, 0),
     intakeErrors: rounds.reduce((n, r) => n + r.intakeErrors, 0),
@@ -123,6 +169,7 @@ export async function runIntakeBench(
     bars: first.bars,
     perRound: rounds.map((r) => ({
       bareReqPerSec: r.bareReqPerSec,
+      bareSameAnswerReqPerSec: r.bareSameAnswer.reqPerSec,
       intakeReqPerSec: r.intakeReqPerSec,
       ratio: r.ratio,
       p50Ms: r.intakeLatencyMs.p50,
