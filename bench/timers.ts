@@ -28,7 +28,7 @@ import { metricsOf, toSlaEvents } from '../src/modules/sla/sla.metrics.ts';
 import type { HistoryEntry, StoredPolicy } from '../src/modules/sla/sla.metrics.ts';
 import { validateCalendar } from '../src/modules/sla/calendar.ts';
 import type { SlaTables } from '../src/modules/sla/sla.tables.ts';
-import { CLOCK_TIMER_KIND, clockTimerKey } from '../src/modules/sla/sla.clock-timer.ts';
+import { CLOCK_TIMER_KIND, clockTimer, entriesOf } from '../src/modules/sla/sla.clock-timer.ts';
 import type { WorkOrderRow } from '../src/modules/work-orders/work-order.repository.ts';
 import { newOrderRow } from '../src/modules/work-orders/work-order.repository.ts';
 
@@ -69,8 +69,7 @@ async function fill(database: Database, n: number): Promise<void> {
   const state = computeSlaState(POLICY, cal.value, toSlaEvents(history), T0 + 5 * 60_000);
   if (!state.ok) throw new Error('state');
   const metrics = metricsOf(state.value);
-  const breach = state.value.nextTimers.find((t) => t.clock === 'resolution' && t.kind === 'breach');
-  if (!breach) throw new Error('no breach timer');
+  const isBreach = (t: { clock: string; kind: string }) => t.clock === 'resolution' && t.kind === 'breach';
   for (let start = 0; start < n; start += CHUNK) {
     const orders: WorkOrderRow[] = [];
     for (let i = start; i < Math.min(n, start + CHUNK); i++) {
@@ -139,23 +138,26 @@ async function fill(database: Database, n: number): Promise<void> {
       await trx
         .insertInto('sla_timers')
         .values(
-          orders.map((o) => ({
-            id: `t-${o.id}`,
-            key: clockTimerKey(o.id),
-            kind: CLOCK_TIMER_KIND,
-            work_order_id: o.id,
-            community_id: o.community_id,
-            due_at: at(breach.at),
-            status: 'pending',
-            attempts: 0,
-            lease_until: null,
-            last_error: null,
-            payload_json: JSON.stringify({
-              timers: [{ clock: 'resolution', kind: 'breach', at: at(breach.at) }],
-            }),
-            created_at: o.created_at,
-            fired_at: null,
-          })),
+          orders.map((o) => {
+            // The order's SLA timer, holding just its resolution breach.
+            const timer = clockTimer(o.id, o.community_id, entriesOf(o.id, state.value).filter(isBreach));
+            if (!timer) throw new Error('no breach timer');
+            return {
+              id: `t-${o.id}`,
+              key: timer.key,
+              kind: timer.kind,
+              work_order_id: o.id,
+              community_id: o.community_id,
+              due_at: timer.dueAt,
+              status: 'pending',
+              attempts: 0,
+              lease_until: null,
+              last_error: null,
+              payload_json: JSON.stringify(timer.payload),
+              created_at: o.created_at,
+              fired_at: null,
+            };
+          }),
         )
         .execute();
     });

@@ -146,32 +146,40 @@ export function wordsOf(segments: string[][], presegmented: boolean): string[][]
 }
 
 /**
+ * What a text's terms are made from: the runs of units its character n-grams are taken over
+ * (whole segments, or each word's units when `charScope` is `word`) and its words (empty when
+ * the configuration uses none). Shared by the term-count path and the term matcher, so both
+ * walk the same runs in the same order.
+ */
+export function termSources(text: string, cfg: FeatureConfig): { runs: string[][]; words: string[][] } {
+  const segments = segmentUnits(text);
+  const needWords = cfg.words || cfg.charScope === 'word';
+  const words = needWords ? wordsOf(segments, isPresegmented(text)) : [];
+  const runs =
+    cfg.charScope === 'word' ? words.flatMap((seg) => seg.map((w) => segmentUnits(w)[0] ?? [])) : segments;
+  return { runs, words: cfg.words ? words : [] };
+}
+
+/** Calls `visit` with each word-feature key in order: `_word`, then `_a|b` for a pair when configured. */
+export function forEachWordTerm(words: string[][], cfg: FeatureConfig, visit: (key: string) => void): void {
+  let prev = '';
+  for (const seg of words) {
+    for (const w of seg) {
+      visit('_' + w);
+      if (cfg.wordBigrams && prev !== '') visit('_' + prev + '|' + w);
+      prev = w;
+    }
+  }
+}
+
+/**
  * Raw term counts for one normalised text. Keys: character n-grams as themselves,
  * words as `_word`, word pairs as `_a|b`.
  */
 export function extractTermCounts(text: string, cfg: FeatureConfig): Map<string, number> {
   const out = new Map<string, number>();
-  const segments = segmentUnits(text);
-  const needWords = cfg.words || cfg.charScope === 'word';
-  const words = needWords ? wordsOf(segments, isPresegmented(text)) : [];
-  if (cfg.charScope === 'word') {
-    for (const seg of words) for (const w of seg) addCharNgrams(segmentUnits(w)[0] ?? [], cfg, out);
-  } else {
-    for (const seg of segments) addCharNgrams(seg, cfg, out);
-  }
-  if (cfg.words) {
-    let prev = '';
-    for (const seg of words) {
-      for (const w of seg) {
-        const key = '_' + w;
-        out.set(key, (out.get(key) ?? 0) + 1);
-        if (cfg.wordBigrams && prev !== '') {
-          const pair = '_' + prev + '|' + w;
-          out.set(pair, (out.get(pair) ?? 0) + 1);
-        }
-        prev = w;
-      }
-    }
-  }
+  const { runs, words } = termSources(text, cfg);
+  for (const run of runs) addCharNgrams(run, cfg, out);
+  forEachWordTerm(words, cfg, (key) => out.set(key, (out.get(key) ?? 0) + 1));
   return out;
 }

@@ -56,23 +56,36 @@ export function vectorizerFrom(terms: string[], idf: Float32Array): Vectorizer {
 /** Sublinear TF (1 + ln tf) × IDF, L2-normalised; unknown terms are dropped. */
 export function vectorize(v: Vectorizer, counts: Map<string, number>): SparseVec {
   // Typed arrays sized for every term, cut to the known ones: no growing JS arrays on the
-  // prediction path. Values stay in double precision until normalised, as before.
+  // prediction path.
   const idx = new Int32Array(counts.size);
-  const raw = new Float64Array(counts.size);
+  const tf = new Float64Array(counts.size);
   let n = 0;
-  let norm = 0;
   for (const [t, c] of counts) {
     const j = v.index.get(t);
     if (j === undefined) continue;
-    const x = (1 + Math.log(c)) * (v.idf[j] as number);
     idx[n] = j;
-    raw[n] = x;
+    tf[n] = c;
     n++;
+  }
+  return weighTerms(v, idx, tf, n);
+}
+
+/**
+ * The vector of the first `n` terms `idx` with raw counts `tf`: sublinear TF × IDF in double
+ * precision, then L2-normalised to float32. The one place this arithmetic is written, for the
+ * term-count path and the term matcher alike.
+ */
+export function weighTerms(v: Vectorizer, idx: Int32Array, tf: ArrayLike<number>, n: number): SparseVec {
+  const raw = new Float64Array(n);
+  let norm = 0;
+  for (let t = 0; t < n; t++) {
+    const x = (1 + Math.log(tf[t] as number)) * (v.idf[idx[t] as number] as number);
+    raw[t] = x;
     norm += x * x;
   }
   const val = new Float32Array(n);
   const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-  for (let i = 0; i < n; i++) val[i] = (raw[i] as number) * inv;
+  for (let t = 0; t < n; t++) val[t] = (raw[t] as number) * inv;
   return { idx: n === idx.length ? idx : idx.slice(0, n), val };
 }
 

@@ -13,8 +13,8 @@
  * same order. One case is handed to the old path: a segment where two Latin/digit runs touch
  * (a stray `<` between them), because there one n-gram string has two unit spellings.
  */
-import { segmentUnits, wordsOf, isPresegmented, type FeatureConfig } from './features.ts';
-import type { SparseVec, Vectorizer } from './linear.ts';
+import { forEachWordTerm, segmentUnits, termSources, type FeatureConfig } from './features.ts';
+import { weighTerms, type SparseVec, type Vectorizer } from './linear.ts';
 
 interface TrieNode {
   /** Index of the term ending here, or -1. */
@@ -114,49 +114,23 @@ export function createTermMatcher(v: Vectorizer, cfg: FeatureConfig): TermMatche
 
   return {
     vector(text: string): SparseVec | null {
-      const segments = segmentUnits(text);
-      const needWords = cfg.words || cfg.charScope === 'word';
-      const words = needWords ? wordsOf(segments, isPresegmented(text)) : [];
-      let ok = true;
-      if (cfg.charScope === 'word') {
-        for (const seg of words) for (const w of seg) ok &&= countUnits(segmentUnits(w)[0] ?? []);
-      } else {
-        for (const seg of segments) ok &&= countUnits(seg);
-      }
-      if (!ok) {
-        reset();
-        return null;
-      }
-      if (cfg.words) {
-        let prev = '';
-        for (const seg of words) {
-          for (const w of seg) {
-            const j = v.index.get('_' + w);
-            if (j !== undefined) add(j);
-            if (cfg.wordBigrams && prev !== '') {
-              const pj = v.index.get('_' + prev + '|' + w);
-              if (pj !== undefined) add(pj);
-            }
-            prev = w;
-          }
+      const { runs, words } = termSources(text, cfg);
+      for (const run of runs) {
+        if (!countUnits(run)) {
+          reset();
+          return null;
         }
       }
-      // As `vectorize`: sublinear TF × IDF in double precision, then L2-normalised to float32.
-      const idx = new Int32Array(nTouched);
-      const raw = new Float64Array(nTouched);
-      let norm = 0;
-      for (let t = 0; t < nTouched; t++) {
-        const j = touched[t] as number;
-        const x = (1 + Math.log(counts[j] as number)) * (v.idf[j] as number);
-        idx[t] = j;
-        raw[t] = x;
-        norm += x * x;
-      }
-      const val = new Float32Array(nTouched);
-      const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-      for (let t = 0; t < nTouched; t++) val[t] = (raw[t] as number) * inv;
+      forEachWordTerm(words, cfg, (key) => {
+        const j = v.index.get(key);
+        if (j !== undefined) add(j);
+      });
+      const idx = touched.slice(0, nTouched);
+      const tf = new Int32Array(nTouched);
+      for (let t = 0; t < nTouched; t++) tf[t] = counts[idx[t] as number] as number;
+      const n = nTouched;
       reset();
-      return { idx, val };
+      return weighTerms(v, idx, tf, n);
     },
   };
 }
