@@ -118,6 +118,13 @@ describe('work orders API', () => {
         'photos.0.contentType',
       ],
       ['{not json', 'invalid_input', undefined],
+      // PostgreSQL cannot store U+0000 in text: refused at the edge on both databases alike.
+      [{ channel: 'hotline', description: 'a\u0000b' }, 'invalid_input', 'description'],
+      [
+        { channel: 'hotline', description: 'x', reporter: { name: '\u0000' } },
+        'invalid_input',
+        'reporter.name',
+      ],
     ];
     for (const [body, code, field] of cases) {
       const res =
@@ -137,6 +144,16 @@ describe('work orders API', () => {
     }
     const huge = await create({ channel: 'hotline', description: 'x'.repeat(2_000_000) });
     assert.ok([400, 413].includes(huge.statusCode));
+    // Refused before routing or validation, still in the envelope, naming what it can.
+    const nulPath = await ctx.call('GET', '/api/v1/work-orders/a%00b', agent);
+    assert.equal(nulPath.statusCode, 400);
+    assert.deepEqual(
+      [(nulPath.json() as ErrorBody).error.code, (nulPath.json() as ErrorBody).error.details?.field],
+      ['invalid_input', 'params.id'],
+    );
+    const badUrl = await ctx.call('GET', '/api/v1/work-orders/%E0%A4%A', agent);
+    assert.equal(badUrl.statusCode, 400);
+    assert.equal((badUrl.json() as ErrorBody).error.code, 'invalid_input');
     assert.equal(await count(), before);
   });
 

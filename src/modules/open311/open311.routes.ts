@@ -86,6 +86,11 @@ function sendErrors(reply: FastifyReply, fmt: Format, status: Open311Status, iss
   return send(reply, fmt, 'errors', issues as unknown as XmlValue, status);
 }
 
+/** A request refused before routing (a URL that cannot be decoded), in the standard's error list. */
+export function sendOpen311Refusal(reply: FastifyReply, url: string, description: string) {
+  return sendErrors(reply, formatOf(url) ?? 'xml', 400, [{ code: 400, description }]);
+}
+
 /** Maps any error to the standard's list: 403 key, 404 missing, 429 limit, 400 anything else a client caused. */
 function toOpen311(err: FastifyError | Error): Open311Error {
   if (err instanceof Open311Error) return err;

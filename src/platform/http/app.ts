@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Fastify from 'fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
@@ -23,7 +23,7 @@ import { ResidentService } from '../../modules/people/resident.service.ts';
 import { defaultClassifier, defaultPrioritize } from '../../modules/work-orders/work-order.defaults.ts';
 import { ClassificationService } from '../../modules/classification/classification.service.ts';
 import { registerClassificationRoutes } from '../../modules/classification/classification.routes.ts';
-import { registerOpen311Routes } from '../../modules/open311/open311.routes.ts';
+import { registerOpen311Routes, sendOpen311Refusal } from '../../modules/open311/open311.routes.ts';
 import { SlaModule } from '../../modules/sla/sla.module.ts';
 import { registerSlaRoutes } from '../../modules/sla/sla.routes.ts';
 import { CatalogueService } from '../../modules/matching/resource.service.ts';
@@ -35,6 +35,7 @@ import { GridService } from '../../modules/grids/grid.service.ts';
 import { registerGridRoutes } from '../../modules/grids/grid.routes.ts';
 import { registerAnalyticsRoutes } from '../../modules/analytics/analytics.routes.ts';
 import { LazyCompilers } from './lazy-compilers.ts';
+import { registerNulGuard } from './nul.hook.ts';
 import { registerLiveRoutes } from '../../modules/live/live.routes.ts';
 
 export interface Services {
@@ -70,6 +71,13 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },
+    // Refused before any route is found (a URL that cannot be decoded): answered like every other
+    // refusal, with the error envelope (Open311's list under /open311/), not Fastify's own body.
+    frameworkErrors: (err, request, reply) => {
+      const message = err.message.replace(/^FST_\w+: /, '');
+      if (request.url.startsWith('/open311/')) return sendOpen311Refusal(reply, request.url, message);
+      return (reply as FastifyReply).status(400).send({ error: { code: 'invalid_input', message } });
+    },
     // Behind a reverse proxy set LINLI_TRUST_PROXY=1 so client addresses (rate limits) come from X-Forwarded-For.
     trustProxy: deps.config.trustProxy,
     schemaController: {
@@ -80,6 +88,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
     },
   });
   registerErrorHandler(app);
+  registerNulGuard(app);
   app.addSchema(ErrorBody);
 
   await app.register(cookie);
