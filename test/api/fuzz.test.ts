@@ -432,6 +432,19 @@ describe('fuzz: every route, any input', () => {
         params: fc.tuple(...names.map(pathParam)),
         query,
         body,
+        // Sometimes a content type that does not match the body, or that no parser takes.
+        contentType: fc.option(
+          fc.constantFrom(
+            'application/json; charset=utf-16',
+            'application/json, text/plain',
+            'multipart/form-data',
+            'multipart/form-data; boundary=x',
+            'application/xml',
+            'application/octet-stream',
+            'text/csv; charset=gbk',
+          ),
+          { freq: 8 },
+        ),
         idempotencyKey: fc.option(nastyString.map((s) => s.replace(/[^\x20-\x7e]/g, '') || 'k')),
       });
 
@@ -455,6 +468,7 @@ describe('fuzz: every route, any input', () => {
                     ? 'text/csv'
                     : 'text/plain';
           }
+          if (withBody && r.contentType !== null) headers['content-type'] = r.contentType;
           const before = await counts();
           const res = await ctx.app.inject({
             method: op.method as 'GET',
