@@ -22,6 +22,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { verifyChain } from '../../src/modules/audit/audit.repository.ts';
+import { ACTIONS } from '../../src/modules/work-orders/work-order.machine.ts';
 import { ERROR_STATUS } from '../../src/platform/errors.ts';
 import { createTestContext } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
@@ -49,22 +50,7 @@ const segmentBefore = (path: string, name: string) => {
   const parts = path.split('/');
   return parts[parts.indexOf(`{${name}}`) - 1] ?? '';
 };
-const ACTIONS = [
-  'accept',
-  'dispatch',
-  'start',
-  'resolve',
-  'confirm',
-  'reopen',
-  'wait',
-  'resume',
-  'transfer',
-  'refer',
-  'merge',
-  'cancel',
-  'dismiss',
-  'explode',
-];
+
 const RUNS = Number(process.env.LINLI_FUZZ_RUNS ?? 40);
 
 function operationsOf(doc: { paths: Record<string, Record<string, Record<string, unknown>>> }): Operation[] {
@@ -308,6 +294,7 @@ describe('fuzz: every route, any input', () => {
             weight: 2,
             arbitrary: fc.constantFrom(
               ...ACTIONS,
+              'explode',
               ...ids.map((id) => `${id}.json`),
               'basic_living.water_electric.json',
               'x.xml',
