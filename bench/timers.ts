@@ -28,6 +28,7 @@ import { metricsOf, toSlaEvents } from '../src/modules/sla/sla.metrics.ts';
 import type { HistoryEntry, StoredPolicy } from '../src/modules/sla/sla.metrics.ts';
 import { validateCalendar } from '../src/modules/sla/calendar.ts';
 import type { SlaTables } from '../src/modules/sla/sla.tables.ts';
+import { timerRow } from '../src/modules/sla/sla.repository.ts';
 import { CLOCK_TIMER_KIND, clockTimer, entriesOf } from '../src/modules/sla/sla.clock-timer.ts';
 import type { WorkOrderRow } from '../src/modules/work-orders/work-order.repository.ts';
 import { newOrderRow } from '../src/modules/work-orders/work-order.repository.ts';
@@ -142,21 +143,7 @@ async function fill(database: Database, n: number): Promise<void> {
             // The order's SLA timer, holding just its resolution breach.
             const timer = clockTimer(o.id, o.community_id, entriesOf(o.id, state.value).filter(isBreach));
             if (!timer) throw new Error('no breach timer');
-            return {
-              id: `t-${o.id}`,
-              key: timer.key,
-              kind: timer.kind,
-              work_order_id: o.id,
-              community_id: o.community_id,
-              due_at: timer.dueAt,
-              status: 'pending',
-              attempts: 0,
-              lease_until: null,
-              last_error: null,
-              payload_json: JSON.stringify(timer.payload),
-              created_at: o.created_at,
-              fired_at: null,
-            };
+            return timerRow(`t-${o.id}`, timer, o.created_at);
           }),
         )
         .execute();
