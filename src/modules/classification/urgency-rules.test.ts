@@ -25,7 +25,16 @@ const MUST_FIRE: Record<string, string[]> = {
     '有烧焦的味道',
     '楼里全是浓烟',
   ],
-  trapped: ['我们被困在电梯里', '我妈困在电梯里了', '我被关在电梯里半小时了', '老人被困家中'],
+  trapped: [
+    '我们被困在电梯里',
+    '我妈困在电梯里了',
+    '我被关在电梯里半小时了',
+    '老人被困家中',
+    '电梯困人了，请马上来',
+    '3号楼电梯里困着人',
+    '电梯卡住了两个人',
+    '我困电梯里了',
+  ],
   collapse_medical: [
     '我家老头子晕倒了',
     '邻居倒地不起',
@@ -90,6 +99,10 @@ test('near misses do not fire', () => {
     '墙体随时可能倒塌',
     '最近总犯困',
     '烟囱冒烟',
+    '电梯经常关人',
+    '这栋楼电梯频繁困人，要求更换',
+    '春天真困人',
+    '电梯门关了人还没进去',
   ];
   for (const text of nearMisses) {
     assert.equal(fire(text), null, `"${text}" should not fire`);
@@ -99,4 +112,5 @@ test('near misses do not fire', () => {
 test('a past event that is happening again does fire', () => {
   assert.equal(fire('上次着火的地方现在又冒烟了'), 'fire');
   assert.equal(fire('家里没人 老人晕倒了'), 'collapse_medical');
+  assert.equal(fire('电梯经常困人，今天电梯又困人了'), 'trapped');
 });

@@ -4,8 +4,8 @@
  *
  * Each match is checked against its clause so that near-misses do not fire:
  * - negated or hypothetical mentions (没有燃气味, 担心着火, 预防燃气泄漏, 如果被困);
- * - events reported as past and resolved (上次着火的事情已经处理好了), unless the clause
- *   also says it is happening now (现在又冒烟了);
+ * - events reported as past and resolved (上次着火的事情已经处理好了) or as habitual
+ *   (电梯经常关人), unless the clause also says it is happening now (现在又冒烟了);
  * - rule-specific look-alikes (燃气灶打不着火, 漏电保护器, 打架子鼓, 困难, 火灾隐患).
  */
 
@@ -44,7 +44,7 @@ export const EMERGENCY_RULES: ReadonlyArray<EmergencyRule> = [
     subcategory: 'safety_emergency.trapped',
     description: 'someone trapped (lift, room, flood)',
     pattern:
-      /被困|困在|关在电梯|卡在电梯|电梯里出不来|电梯(?:门)?打不开(?:了)?(?:里面|人在里面)|(?:人|老人|孩子|小孩)(?:在|被)?(?:锁|关)在(?:屋|房间|家|厕所|卫生间)里出不来/,
+      /被困|困在|困电梯|关在电梯|卡在电梯|电梯里出不来|电梯[^，,。]{0,6}?(?:困(?:住|着)?|(?:关|卡)(?:住|着))了?(?:人|一个人|个人|老人|孩子|小孩|两个人)|电梯(?:门)?打不开(?:了)?(?:里面|人在里面)|(?:人|老人|孩子|小孩)(?:在|被)?(?:锁|关)在(?:屋|房间|家|厕所|卫生间)里出不来/,
     notFollowedBy: /^(?:难|扰|惑)/,
   },
   {
@@ -111,7 +111,9 @@ const NEGATION_AFTER = /^(?:隐患|的风险|的可能|的危险|演练|怎么�
 // Past-and-resolved markers in the same clause.
 const PAST_RESOLVED =
   /上次|上回|以前|之前|去年|前年|曾经|已经处理|处理好了|已处理|已解决|解决了|修好了|已经修|已经灭|扑灭了|灭了|没事了|已经好了|已经结束/;
-// Present markers that override the past reading (又, 现在, 正在 …).
+// Habitual markers: 电梯经常关人 is a standing complaint about a lift, not a call for help now.
+const HABITUAL = /经常|常常|时常|频繁|频频|老是|总是|多次|屡次|屡屡|动不动|隔三差五|三天两头/;
+// Present markers that override the past or habitual reading (又, 现在, 正在 …).
 const HAPPENING_NOW = /现在|正在|还在|又|刚刚|刚才|赶紧|快来|马上|救命|一直/;
 
 const CLAUSE_BREAK = /[，,。.!！?？;；\n]/;
@@ -165,7 +167,7 @@ export function matchEmergencyRules(normalizedText: string): RuleHit[] {
         NEGATION_AFTER.test(after)
       )
         continue;
-      if (PAST_RESOLVED.test(clause) && !HAPPENING_NOW.test(clause)) continue;
+      if ((PAST_RESOLVED.test(clause) || HABITUAL.test(clause)) && !HAPPENING_NOW.test(clause)) continue;
       hits.push({
         ruleId: rule.id,
         subcategory: rule.subcategory,
