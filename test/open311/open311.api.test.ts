@@ -190,8 +190,10 @@ describe('Open311 GeoReport v2', () => {
         .select('action')
         .where('entity_id', '=', row.id)
         .execute();
+      // One creation entry; the dispatch rules may add an automatic dispatch after it, depending
+      // on the urgency the classifier gives a stopped lift.
       assert.deepEqual(
-        audit.map((a) => a.action),
+        audit.map((a) => a.action).filter((a) => a === 'work_order.created'),
         ['work_order.created'],
       );
 
