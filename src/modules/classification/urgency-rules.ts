@@ -35,7 +35,7 @@ export const EMERGENCY_RULES: ReadonlyArray<EmergencyRule> = [
     subcategory: 'safety_emergency.fire',
     description: 'fire or smoke',
     pattern:
-      /着火|起火|失火|火灾|冒烟|冒黑烟|浓烟|烧起来|着起来了|窜出火苗|火苗窜|冒火苗|火光|烧焦的?味|焦糊味/,
+      /着火|起火|失火|火灾|冒烟|冒黑烟|浓烟|烧起来|着起来了|窜出火苗|火苗窜|冒火苗|火光|烧焦的?味|焦糊味|焦味/,
     notPrecededBy: /(?:打不|点不|打不了|点不了|防|灭火器|防火|烟囱|烟筒)$/,
     notFollowedBy: /^(?:隐患|预防|演练|宣传|保险|知识|逃生|安全|报警器|器|点)/,
   },
@@ -53,6 +53,42 @@ export const EMERGENCY_RULES: ReadonlyArray<EmergencyRule> = [
     description: 'collapsed, fainted, unconscious or not breathing',
     pattern:
       /晕倒|昏倒|晕过去|倒地不起|倒在地上(?:起不来|不动)|昏迷|不省人事|叫不醒|没(?:有|了)?呼吸|没有意识|心脏病(?:犯了|发作)|心梗|脑梗(?:发作|犯了)|抽搐|口吐白沫|摔倒(?:了)?(?:起不来|爬不起来)|摔(?:了)?(?:一跤|一下)?(?:起不来|爬不起来)/,
+  },
+  {
+    id: 'stroke',
+    subcategory: 'safety_emergency.medical_emergency',
+    description: 'signs of a stroke',
+    pattern:
+      /中风了|(?:突然|刚刚|刚才)(?:中风|脑出血|脑溢血)|脑溢血了|脑出血了|半边身子(?:不能动|动不了|没知觉|麻了)|口眼歪斜|嘴歪眼斜/,
+  },
+  {
+    id: 'fall_from_height',
+    subcategory: 'safety_emergency.medical_emergency',
+    description: 'a person fell from a height',
+    pattern:
+      /坠楼|跳楼了|(?:人|老人|孩子|小孩|小朋友|工人|男的|女的)[^，,。]{0,4}从[^，,。]{0,6}(?:楼|阳台|窗户?|脚手架|屋顶)[^，,。]{0,3}(?:掉|摔|跳|坠)(?:了)?下(?:来|去)/,
+  },
+  {
+    id: 'poisoning',
+    subcategory: 'safety_emergency.medical_emergency',
+    description: 'poisoning: carbon monoxide, food, medicine',
+    pattern: /(?:煤气|一氧化碳|燃气|天然气|煤炉)中毒|食物中毒|农药中毒|中毒了|误食|误服|吃错(?:了)?药/,
+  },
+  {
+    id: 'drowning',
+    subcategory: 'safety_emergency.medical_emergency',
+    description: 'someone in the water or drowning',
+    pattern:
+      /落水|溺水|(?:人|孩子|小孩|老人|小朋友|男孩|女孩|学生)[^，,。]{0,3}掉(?:进|到|入)(?:了)?(?:河|湖|江|水塘|池塘|鱼塘|水池|水井|井|粪池|化粪池)/,
+    notPrecededBy: /防$/,
+    notFollowedBy: /^(?:管|口|斗|宣传|安全|教育|知识|演练)/,
+  },
+  {
+    id: 'traffic_injury',
+    subcategory: 'safety_emergency.medical_emergency',
+    description: 'a person hit by a vehicle',
+    pattern:
+      /(?:人|老人|孩子|小孩|我|我妈|我爸|行人)被(?:车|汽车|电动车|货车|摩托车)(?:撞|轧|碾)|撞(?:倒|伤)了(?:人|老人|小孩|孩子|行人)|车祸[^，,。]{0,6}(?:受伤|流血|昏迷|躺在地上|起不来)/,
   },
   {
     id: 'bleeding',
