@@ -60,6 +60,10 @@ export const DEMO_STORIES: Record<string, string[]> = {
   'safety_emergency.flooding': ['地下车库进水了，水越来越深', '暴雨后一楼被水淹了'],
   'safety_emergency.medical_emergency': ['隔壁独居老人晕倒在家里，叫不醒'],
   'safety_emergency.hazard': ['小区围墙有点倾斜，担心倒塌', '高空有花盆摇摇欲坠'],
+  'safety_emergency.missing_person': [
+    '我妈有老年痴呆，早上出门买菜到现在没回来',
+    '孩子放学一直没回家，电话也打不通',
+  ],
   'elderly_care.meal_assistance': ['我一个人住，想订长者食堂的午餐送餐', '老人助餐补贴怎么申请'],
   'elderly_care.bathing': ['我爸瘫痪在床，能不能安排上门助浴'],
   'elderly_care.home_care': ['老人白天没人照顾，想找居家照护', '想申请居家养老服务'],

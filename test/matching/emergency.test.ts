@@ -125,4 +125,34 @@ describe('emergency lane: a critical order is dispatched at once, grid worker an
     assert.equal(o.status, 'dispatched');
     assert.ok(o.assignee);
   });
+
+  it('a missing elderly person, told in the caller’s words, goes to the emergency lane and the police post', async () => {
+    const agent = await ctx.login('agent');
+    const elderly = await residentIdByPhone(ctx, '13800000001');
+    // No category or urgency from the caller: the emergency rule decides.
+    const res = await ctx.call('POST', '/api/v1/work-orders', agent, {
+      channel: 'hotline',
+      description: '我妈有老年痴呆，早上出去遛弯到现在还没回家，手机也没带',
+      residentId: elderly,
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    const o = res.json() as Order & {
+      category: string;
+      subcategory: string;
+      urgency: string;
+      priority: string;
+    };
+    assert.deepEqual(
+      [o.category, o.subcategory, o.urgency, o.priority],
+      ['safety_emergency', 'safety_emergency.missing_person', 'critical', 'P1'],
+    );
+    assert.equal(o.status, 'dispatched');
+    const dispatcher = await ctx.login('dispatcher');
+    const hist = (
+      (await ctx.call('GET', `/api/v1/work-orders/${o.id}/assignments`, dispatcher)).json() as Assignments
+    ).assignments;
+    const responder = hist.find((a) => a.role === 'assignee');
+    assert.equal(responder?.lane, 'emergency');
+    assert.equal(responder?.resourceCode, 'taoyuan-police-post');
+  });
 });

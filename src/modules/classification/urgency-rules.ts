@@ -91,6 +91,15 @@ export const EMERGENCY_RULES: ReadonlyArray<EmergencyRule> = [
       /(?:人|老人|孩子|小孩|我|我妈|我爸|行人)被(?:车|汽车|电动车|货车|摩托车)(?:撞|轧|碾)|撞(?:倒|伤)了(?:人|老人|小孩|孩子|行人)|车祸[^，,。]{0,6}(?:受伤|流血|昏迷|躺在地上|起不来)/,
   },
   {
+    id: 'missing_person',
+    subcategory: 'safety_emergency.missing_person',
+    description: 'a person gone missing (an elderly person wandering off, a lost child)',
+    pattern:
+      /走失|走丢|失踪|(?:跑|走|溜)出(?:去|门)了?[^，,。]{0,4}(?:找不到|不见)|(?:老人|孩子|小孩|儿子|女儿|老太太|老爷子|老头|我爸|我妈|爷爷|奶奶|外公|外婆|姥姥|姥爷)(?:突然|又)?(?:不见了|找不到了)|(?:老人|孩子|小孩|儿子|女儿|老太太|老爷子|老头|我爸|我妈|爷爷|奶奶|外公|外婆|姥姥|姥爷)[^，,。]{0,12}?(?:没回来|没回家|没有回来|没有回家|迷路)/,
+    notPrecededBy: /(?:防|狗|猫|宠物|鸟)$/,
+    notFollowedBy: /^(?:手环|定位|的狗|的猫|的宠物|人口)/,
+  },
+  {
     id: 'bleeding',
     subcategory: 'safety_emergency.medical_emergency',
     description: 'heavy bleeding',
@@ -146,7 +155,7 @@ const NEGATION_GOVERNING =
 const NEGATION_AFTER = /^(?:隐患|的风险|的可能|的危险|演练|怎么办吗)/;
 // Past-and-resolved markers in the same clause.
 const PAST_RESOLVED =
-  /上次|上回|以前|之前|去年|前年|曾经|已经处理|处理好了|已处理|已解决|解决了|修好了|已经修|已经灭|扑灭了|灭了|没事了|已经好了|已经结束/;
+  /上次|上回|以前|之前|去年|前年|曾经|已经处理|处理好了|已处理|已解决|解决了|修好了|已经修|已经灭|扑灭了|灭了|没事了|已经好了|已经结束|找到了|已经回来了|已经回家了/;
 // Habitual markers: 电梯经常关人 is a standing complaint about a lift, not a call for help now.
 const HABITUAL = /经常|常常|时常|频繁|频频|老是|总是|多次|屡次|屡屡|动不动|隔三差五|三天两头/;
 // Present markers that override the past or habitual reading (又, 现在, 正在 …).

@@ -65,6 +65,7 @@ export const DEFAULT_SERVICE_SETTINGS: Record<string, ServiceDefaults> = {
   'safety_emergency.flooding': S('内涝,进水,漏水', 'flooding, water ingress', 'building'),
   'safety_emergency.medical_emergency': S('急症,晕倒,急救', 'medical emergency', 'hidden'),
   'safety_emergency.hazard': S('隐患,防灾', 'hazard, disaster prevention', 'building'),
+  'safety_emergency.missing_person': S('走失,走丢,寻人', 'missing person', 'hidden'),
   elderly_care: S('养老,老人', 'elderly care', 'community'),
   'elderly_care.meal_assistance': S('助餐,长者饭堂', 'meals, canteen', 'community'),
   'elderly_care.bathing': S('助浴', 'bathing', 'community'),

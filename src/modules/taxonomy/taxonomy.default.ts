@@ -108,6 +108,12 @@ export const BUILTIN_TAXONOMY: CategoryNode[] = [
         private: true,
       },
       { code: 'safety_emergency.hazard', nameZh: '安全隐患', nameEn: 'Hazards and disaster prevention' },
+      {
+        code: 'safety_emergency.missing_person',
+        nameZh: '人员走失',
+        nameEn: 'Missing person',
+        private: true,
+      },
     ],
   },
   {

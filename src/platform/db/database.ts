@@ -13,6 +13,7 @@ import * as sla from './migrations/2026112120_sla.ts';
 import * as matching from './migrations/2026112130_matching.ts';
 import * as partialIndexes from './migrations/2026112150_partial_indexes.ts';
 import * as slaClockTimers from './migrations/2026112160_sla_clock_timers.ts';
+import * as missingPerson from './migrations/2026120501_missing_person.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -51,6 +52,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026112130_matching': matching,
   '2026112150_partial_indexes': partialIndexes,
   '2026112160_sla_clock_timers': slaClockTimers,
+  '2026120501_missing_person': missingPerson,
 };
 
 export function registerMigration(name: string, migration: Migration): void {
