@@ -65,6 +65,8 @@ export const PROBLEMS: Readonly<Record<string, ReadonlyArray<string>>> = {
     'n|有人在单元门口的台阶上抽烟烟头扔一地',
     'n|楼道里总有人抽烟满楼道都是烟味',
     'n|有人在电梯里抽烟还乱扔烟头',
+    'n|有人把自行车锁在楼道扶手上过不去',
+    'n|有人在小区绿地里种菜把草坪都挖了',
   ],
   'basic_living.sanitation': [
     'n|垃圾桶满了好几天没人清运臭得不行',
@@ -83,6 +85,8 @@ export const PROBLEMS: Readonly<Record<string, ReadonlyArray<string>>> = {
     'n|公共厕所好几天没人打扫',
     'n|有人在小区里喂流浪猫弄得到处是猫屎',
     'n|有人在楼下遛狗不清理狗屎',
+    'n|有人在楼道里乱扔烟头和垃圾',
+    'n|有人把装修垃圾堆在单元门口好几天了',
   ],
   'basic_living.heating_gas': [
     'n|暖气片不热屋里才十几度',
@@ -116,6 +120,8 @@ export const PROBLEMS: Readonly<Record<string, ReadonlyArray<string>>> = {
     'n|晚上回来小区里一个车位都没有',
     'l|小区停车费怎么收的能不能公示一下',
     'n|有人在小区里乱停车把路堵了一半',
+    'n|有人在小区门口摆摊占道',
+    'n|有人用地锁占了公共车位',
   ],
   'basic_living.elevator': [
     'n|电梯又坏了我们住十八楼上下很难',
@@ -149,6 +155,7 @@ export const PROBLEMS: Readonly<Record<string, ReadonlyArray<string>>> = {
     'n|楼下饭店的排风扇嗡嗡响吵得人头疼',
     'n|有人在小区里跳广场舞音响开得特别大',
     'n|有人在楼下半夜喝酒划拳吵得睡不着',
+    'n|有人在楼下练萨克斯从早吹到晚',
   ],
   'health.chronic_disease': [
     'n|我家老头子有高血压想定期来测血压',
@@ -345,6 +352,7 @@ export const PROBLEMS: Readonly<Record<string, ReadonlyArray<string>>> = {
     'l|建议社区搞个跳蚤市场',
     'n|上次活动说好发的纪念品一直没发',
     'l|春节社区有没有写春联的活动',
+    'l|有人在群里问周末的活动还能不能报名',
   ],
   'social_culture.interest_group': [
     'l|想加入社区的合唱团',
@@ -531,7 +539,7 @@ export const PROBLEMS: Readonly<Record<string, ReadonlyArray<string>>> = {
     'n|电动车推进楼道里充电太危险了',
     'h|楼顶的广告牌松动了风一吹就晃',
     'n|小区里的消防设施很久没检查了',
-    'h|小区里的狗把人咬了流血了要去打疫苗',
+    'h|小区里的狗把人咬了要去打狂犬疫苗',
     'h|有人在小区里卖假药骗老人的钱',
     'h|有陌生人冒充燃气公司上门检查收钱',
     'h|有人挨家挨户推销保健品专门骗老年人',
