@@ -27,6 +27,13 @@ describe('emergency lane: a critical order is dispatched at once, grid worker an
   });
   after(() => ctx.close());
 
+  /** An order's assignment history, as its community's dispatcher sees it. */
+  async function assignmentsOf(orderId: string): Promise<Assignments['assignments']> {
+    const dispatcher = await ctx.login('dispatcher');
+    const res = await ctx.call('GET', `/api/v1/work-orders/${orderId}/assignments`, dispatcher);
+    return (res.json() as Assignments).assignments;
+  }
+
   it('names the nearest on-duty responder in the create response, alerts the grid worker and the emergency contact', async () => {
     const agent = await ctx.login('agent');
     const elderly = await residentIdByPhone(ctx, '13800000001');
@@ -56,10 +63,7 @@ describe('emergency lane: a critical order is dispatched at once, grid worker an
     assert.ok(o.assignee?.name, 'a named person');
     assert.ok(o.gridId, "placed in the resident's grid");
 
-    const dispatcher = await ctx.login('dispatcher');
-    const hist = (
-      (await ctx.call('GET', `/api/v1/work-orders/${o.id}/assignments`, dispatcher)).json() as Assignments
-    ).assignments;
+    const hist = await assignmentsOf(o.id);
     const responder = hist.find((a) => a.role === 'assignee');
     const grid = hist.find((a) => a.role === 'grid_worker');
     assert.equal(responder?.lane, 'emergency');
@@ -147,10 +151,7 @@ describe('emergency lane: a critical order is dispatched at once, grid worker an
       ['safety_emergency', 'safety_emergency.missing_person', 'critical', 'P1'],
     );
     assert.equal(o.status, 'dispatched');
-    const dispatcher = await ctx.login('dispatcher');
-    const hist = (
-      (await ctx.call('GET', `/api/v1/work-orders/${o.id}/assignments`, dispatcher)).json() as Assignments
-    ).assignments;
+    const hist = await assignmentsOf(o.id);
     const responder = hist.find((a) => a.role === 'assignee');
     assert.equal(responder?.lane, 'emergency');
     assert.equal(responder?.resourceCode, 'taoyuan-police-post');
