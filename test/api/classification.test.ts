@@ -24,6 +24,14 @@ describe('understanding requests through the API', () => {
   });
   after(() => ctx.close());
 
+  it('warms up: the shipped model is loaded once, before the first order needs it', () => {
+    const svc = ctx.services.classification;
+    assert.equal(svc.warmUp(), true);
+    const loaded = svc.defaultClassifier();
+    assert.ok(loaded);
+    assert.equal(svc.defaultClassifier(), loaded, 'the same instance afterwards: nothing loads again');
+  });
+
   it('classifies live with probabilities and an explanation; emergency rules force critical', async () => {
     const res = await ctx.call('POST', '/api/v1/classify', agent, {
       text: '楼道里好大一股煤气味，是不是燃气泄漏了',

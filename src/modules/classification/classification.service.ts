@@ -71,6 +71,16 @@ export class ClassificationService {
     return this.fallback;
   }
 
+  /**
+   * Loads the shipped model and runs one prediction, so that the segmenter and the feature code
+   * are ready too. The server calls it before it takes requests. Returns whether a model is there.
+   */
+  warmUp(): boolean {
+    const classifier = this.defaultClassifier();
+    classifier?.predict('电梯困人了，请马上来', { probabilities: false });
+    return classifier !== null;
+  }
+
   /** The classifier a community uses now (its active model, else the default), cached for 30 s per node. */
   async classifierFor(
     communityId: string,
