@@ -142,6 +142,16 @@ describe(
         await row.getByText('已派单').waitFor();
       }
       await check(d, 'dispatch-zh');
+      // The assignee panel scrolls inside the screen and finds people by name or grid.
+      const panel = d.getByRole('region', { name: '派给' });
+      const everyone = await panel.locator('strong').count();
+      assert.ok(everyone > 10, `the demo community has ${everyone} assignees`);
+      await d.getByPlaceholder('按姓名或网格查找').fill('小李');
+      assert.deepEqual(await panel.locator('strong').allTextContents(), ['网格员小李']);
+      await d.getByPlaceholder('按姓名或网格查找').fill('');
+      assert.equal(await panel.locator('strong').count(), everyone);
+      const box = await panel.boundingBox();
+      assert.ok(box && box.y + box.height <= 900, 'the panel ends within the window');
 
       // 4. The grid worker resolves the resident's order on the field view (phone size).
       await d.setViewportSize({ width: 390, height: 844 });

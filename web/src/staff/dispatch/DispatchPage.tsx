@@ -10,6 +10,7 @@ import {
   Button,
   Card,
   Col,
+  Input,
   Popover,
   Row,
   Select,
@@ -147,6 +148,7 @@ export default function DispatchPage({ me }: { me: Me }) {
   const [choice, setChoice] = useState<Record<string, string>>({});
   const [drawer, setDrawer] = useState<string | null>(null);
   const [dropTarget, setDropTarget] = useState<string | null>(null);
+  const [personFilter, setPersonFilter] = useState('');
   const [live, setLive] = useState(false);
   const [sla, setSla] = useState<Map<string, SlaEntry>>(new Map());
 
@@ -356,6 +358,12 @@ export default function DispatchPage({ me }: { me: Me }) {
   }
 
   const load = (p: Person) => orders.filter((o) => o.assignee?.id === p.id).length;
+  const needle = personFilter.trim().toLowerCase();
+  const visiblePeople = needle
+    ? people.filter((p) =>
+        [p.name, labels.role(lang, p.role), ...p.grids].some((x) => x.toLowerCase().includes(needle)),
+      )
+    : people;
 
   return (
     <Row gutter={16}>
@@ -424,29 +432,48 @@ export default function DispatchPage({ me }: { me: Me }) {
           <p className="order-meta" style={{ marginTop: 0 }}>
             {t('dragHint')}
           </p>
-          {people.map((p) => (
-            <div
-              key={p.id}
-              onDragOver={(e) => {
-                e.preventDefault();
-                setDropTarget(p.id);
-              }}
-              onDragLeave={() => setDropTarget(null)}
-              onDrop={(e) => onDrop(e, p)}
-              style={{
-                padding: 8,
-                marginBottom: 8,
-                borderRadius: 8,
-                border: `2px dashed ${dropTarget === p.id ? '#1456d9' : '#d9d9d9'}`,
-                background: dropTarget === p.id ? '#f0f5ff' : '#fff',
-              }}
-            >
-              <strong>{p.name}</strong> <span className="order-meta">{labels.role(lang, p.role)}</span>
-              <div className="order-meta">
-                {p.grids.join('、')} · {t('inProgress')} {load(p)}
+          <Input.Search
+            allowClear
+            size="small"
+            placeholder={t('findPerson')}
+            aria-label={t('findPerson')}
+            value={personFilter}
+            onChange={(e) => setPersonFilter(e.target.value)}
+            style={{ marginBottom: 8 }}
+          />
+          {/* A community may have dozens of providers: the list scrolls inside the panel. */}
+          <div
+            className="assignee-list"
+            role="region"
+            aria-label={t('assignTo')}
+            // Focusable, so that keyboard users can scroll the list too.
+            tabIndex={0}
+            style={{ maxHeight: 'calc(100vh - 260px)', minHeight: 200, overflowY: 'auto' }}
+          >
+            {visiblePeople.map((p) => (
+              <div
+                key={p.id}
+                onDragOver={(e) => {
+                  e.preventDefault();
+                  setDropTarget(p.id);
+                }}
+                onDragLeave={() => setDropTarget(null)}
+                onDrop={(e) => onDrop(e, p)}
+                style={{
+                  padding: 8,
+                  marginBottom: 8,
+                  borderRadius: 8,
+                  border: `2px dashed ${dropTarget === p.id ? '#1456d9' : '#d9d9d9'}`,
+                  background: dropTarget === p.id ? '#f0f5ff' : '#fff',
+                }}
+              >
+                <strong>{p.name}</strong> <span className="order-meta">{labels.role(lang, p.role)}</span>
+                <div className="order-meta">
+                  {p.grids.join('、')} · {t('inProgress')} {load(p)}
+                </div>
               </div>
-            </div>
-          ))}
+            ))}
+          </div>
         </Card>
       </Col>
       <OrderDrawer id={drawer} onClose={() => setDrawer(null)} onChanged={() => void reload()} />
