@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseCsvRecords } from '../../platform/csv.ts';
-import { createDefaultClassifier, loadDefaultModel } from './classifier.ts';
+import { allCategoryCodes } from '../taxonomy/taxonomy.default.ts';
+import { createClassifier, createDefaultClassifier, loadDefaultModel } from './classifier.ts';
 
 const classifier = createDefaultClassifier();
 
@@ -40,6 +41,21 @@ test('an emergency rule forces safety_emergency, its sub-category and critical, 
   assert.equal(p.source, 'rule');
   assert.equal(p.explanation.rule?.ruleId, 'collapse_medical');
   assert.equal(p.needsTriage, false);
+});
+
+test('a taxonomy without the rule’s sub-category still gets critical, under one of its own sub-categories', () => {
+  const known = new Set(allCategoryCodes().filter((c) => c !== 'safety_emergency.missing_person'));
+  const narrow = createClassifier(loadDefaultModel(), { knownCategories: known });
+  for (const tables of [true, false]) {
+    const p = narrow.predict('老人走失了，穿着蓝色外套', { probabilities: tables });
+    assert.equal(p.category, 'safety_emergency');
+    assert.equal(p.urgency, 'critical');
+    assert.equal(p.explanation.rule?.ruleId, 'missing_person');
+    assert.ok(p.subcategory && known.has(p.subcategory), `${p.subcategory} is in the taxonomy`);
+    assert.ok(p.subcategory.startsWith('safety_emergency.'));
+  }
+  // With the full taxonomy the rule's own sub-category stands.
+  assert.equal(classifier.predict('老人走失了，穿着蓝色外套').subcategory, 'safety_emergency.missing_person');
 });
 
 test('a near miss is not critical', () => {

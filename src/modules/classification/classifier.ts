@@ -19,6 +19,12 @@ export interface ClassifierOptions {
   explainTop: number;
   /** The head that gives the category (default `category`, else the model's first head). */
   primaryHead?: string;
+  /**
+   * The category codes of the taxonomy in force (default: the configured taxonomy). An emergency
+   * rule names its sub-category; where the taxonomy has no such sub-category, the model picks
+   * one of the emergency category's own instead, and the order is still `critical`.
+   */
+  knownCategories?: ReadonlySet<string>;
 }
 
 export const DEFAULT_CLASSIFIER_OPTIONS: ClassifierOptions = { triageThreshold: 0.5, explainTop: 5 };
@@ -162,12 +168,18 @@ export function createClassifier(model: TextModel, options: Partial<ClassifierOp
   const subHead = primaryName === 'category' ? model.heads.subcategory : undefined;
   const urgencyHead = primaryName !== 'urgency' ? model.heads.urgency : undefined;
   const emergencyCategory = primary.classes.includes('safety_emergency') ? 'safety_emergency' : null;
+  const knownCategories = opts.knownCategories ?? new Set(allCategoryCodes());
   const terms = model.vectorizer.terms;
   // Each category's subcategories, as indexes into the subcategory head.
   const subsOf = new Map<string, Int32Array>();
   if (subHead)
     for (const c of primary.classes)
-      subsOf.set(c, Int32Array.from(subHead.classes.flatMap((s, k) => (s.startsWith(c + '.') ? [k] : []))));
+      subsOf.set(
+        c,
+        Int32Array.from(
+          subHead.classes.flatMap((s, k) => (s.startsWith(c + '.') && knownCategories.has(s) ? [k] : [])),
+        ),
+      );
 
   function predict(input: string | ReadonlyArray<string>, predictOptions: PredictOptions = {}): Prediction {
     const tables = predictOptions.probabilities ?? true;
@@ -190,9 +202,13 @@ export function createClassifier(model: TextModel, options: Partial<ClassifierOp
 
     let subcategory: string | null = null;
     let subcategoryProbabilities: Record<string, number> | null = null;
-    if (rule && emergencyCategory) subcategory = rule.subcategory;
+    if (rule && emergencyCategory && knownCategories.has(rule.subcategory)) subcategory = rule.subcategory;
     if (subHead && tables) {
-      const subs = order(subHead, headProbabilities(subHead, x), (c) => c.startsWith(category + '.'));
+      const subs = order(
+        subHead,
+        headProbabilities(subHead, x),
+        (c) => c.startsWith(category + '.') && knownCategories.has(c),
+      );
       subcategoryProbabilities = toRecord(subs);
       if (!subcategory) subcategory = subs[0]?.[0] ?? null;
     } else if (subHead && !subcategory) {
