@@ -40,9 +40,17 @@ const MUST_FIRE: Record<string, string[]> = {
     '我家老头子晕倒了',
     '邻居倒地不起',
     '老人昏迷了',
-    '我妈摔倒了起不来',
     '孩子抽搐口吐白沫',
     '我爷爷没有呼吸了',
+  ],
+  fall_cannot_get_up: [
+    '我妈摔倒了起不来',
+    '家里老人摔了一跤，起不来了',
+    '我妈在卫生间滑倒了站不起来',
+    '老伴跌倒在地上动不了',
+    '奶奶摔了跤腿不能动了',
+    '我爸摔在地上爬不起来了',
+    '老人摔了一下起不来',
   ],
   stroke: ['我妈中风了', '老伴突然脑溢血', '我爸半边身子动不了了', '老人口眼歪斜说不出话'],
   fall_from_height: [
@@ -147,6 +155,10 @@ test('near misses do not fire', () => {
     '这栋楼电梯频繁困人，要求更换',
     '春天真困人',
     '电梯门关了人还没进去',
+    '怕老人摔倒了起不来，想装个扶手',
+    '防跌倒起不来的报警器怎么申请',
+    '上次我妈摔了一跤起不来，幸好邻居发现了',
+    '孩子摔了一跤膝盖破了',
   ];
   for (const text of nearMisses) {
     assert.equal(fire(text), null, `"${text}" should not fire`);
@@ -158,4 +170,6 @@ test('a past event that is happening again does fire', () => {
   assert.equal(fire('家里没人 老人晕倒了'), 'collapse_medical');
   assert.equal(fire('电梯经常困人，今天电梯又困人了'), 'trapped');
   assert.equal(fire('上次走丢找到了，这次又走丢了'), 'missing_person');
+  assert.equal(fire('好可怕，老人摔倒了起不来'), 'fall_cannot_get_up');
+  assert.equal(fire('老人恐怕是摔倒了起不来'), 'fall_cannot_get_up');
 });

@@ -52,7 +52,17 @@ export const EMERGENCY_RULES: ReadonlyArray<EmergencyRule> = [
     subcategory: 'safety_emergency.medical_emergency',
     description: 'collapsed, fainted, unconscious or not breathing',
     pattern:
-      /晕倒|昏倒|晕过去|倒地不起|倒在地上(?:起不来|不动)|昏迷|不省人事|叫不醒|没(?:有|了)?呼吸|没有意识|心脏病(?:犯了|发作)|心梗|脑梗(?:发作|犯了)|抽搐|口吐白沫|摔倒(?:了)?(?:起不来|爬不起来)|摔(?:了)?(?:一跤|一下)?(?:起不来|爬不起来)/,
+      /晕倒|昏倒|晕过去|倒地不起|倒在地上(?:起不来|不动)|昏迷|不省人事|叫不醒|没(?:有|了)?呼吸|没有意识|心脏病(?:犯了|发作)|心梗|脑梗(?:发作|犯了)|抽搐|口吐白沫/,
+  },
+  {
+    // An older person who falls and cannot get up is the commonest call of a wearable SOS and
+    // of family members: 摔了一跤，起不来了 (the comma is allowed: callers pause there).
+    id: 'fall_cannot_get_up',
+    subcategory: 'safety_emergency.medical_emergency',
+    description: 'fell and cannot get up',
+    pattern:
+      /(?:摔倒|跌倒|滑倒|绊倒|摔了(?:一)?(?:跤|下)|跌了(?:一)?跤|摔(?:在)?地上)(?:了)?[^。.!！?？;；]{0,8}?(?:起不来|爬不起来|站不起来|扶不起来|动不了|不能动|不会动)/,
+    notPrecededBy: /(?:防|怕|预防|防止)$/,
   },
   {
     id: 'stroke',
@@ -150,7 +160,7 @@ export const EMERGENCY_RULES: ReadonlyArray<EmergencyRule> = [
 const NEGATION_ADJACENT =
   /(?:没(?![人有])|无(?![人法])|未(?!成年)|不是|是否|会不会|有没有|可能|容易|随时)[^，,。.!！?？;；]?$/;
 const NEGATION_GOVERNING =
-  /(?:没有(?!人)|并未|不会|防止|预防|以防|以免|避免|担心|如果|万一|假如|要是|演练|宣传|培训|讲座|知识|排查|小心|提醒|注意)[^，,。.!！?？;；]*$/;
+  /(?:没有(?!人)|并未|不会|防止|预防|以防|以免|避免|担心|(?<![可恐])怕|如果|万一|假如|要是|演练|宣传|培训|讲座|知识|排查|小心|提醒|注意)[^，,。.!！?？;；]*$/;
 // Words after a match that make it negated or hypothetical (着火了吗 is still a question).
 const NEGATION_AFTER = /^(?:隐患|的风险|的可能|的危险|演练|怎么办吗)/;
 // Past-and-resolved markers in the same clause.
