@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext, residentIdByPhone } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
+import type { SlaTables } from '../../src/modules/sla/sla.tables.ts';
 
 interface Order {
   id: string;
@@ -155,5 +156,82 @@ describe('emergency lane: a critical order is dispatched at once, grid worker an
     const responder = hist.find((a) => a.role === 'assignee');
     assert.equal(responder?.lane, 'emergency');
     assert.equal(responder?.resourceCode, 'taoyuan-police-post');
+  });
+
+  it('a suspected emergency (the model alone) waits in triage; the dispatcher’s confirmation sends it down the emergency lane under the emergency SLA', async () => {
+    const agent = await ctx.login('agent');
+    // No rule fires on this text; the shipped model once voted it critical (flooding) on n-grams.
+    const res = await ctx.call('POST', '/api/v1/work-orders', agent, {
+      channel: 'hotline',
+      description: '钥匙锁在家里了',
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    const o = res.json() as Order & {
+      category: string;
+      urgency: string;
+      version: number;
+      classification: { needsTriage: boolean; explanation?: { suspectedEmergency?: boolean } } | null;
+    };
+    assert.equal(
+      o.classification?.explanation?.suspectedEmergency,
+      true,
+      'precondition: the model suspects an emergency',
+    );
+    assert.equal(o.urgency, 'high', 'only a rule makes an order critical');
+    assert.equal(o.classification?.needsTriage, true);
+    // safety_emergency orders are dispatched automatically by the demo's rules, but not before a
+    // person has confirmed what this one is.
+    assert.equal(o.category, 'safety_emergency');
+    assert.equal(o.status, 'submitted');
+    assert.equal(o.assignee, null);
+    assert.deepEqual(await assignmentsOf(o.id), []);
+    const policyOf = async () =>
+      (
+        await ctx.database.db
+          .withTables<SlaTables>()
+          .selectFrom('sla_order_metrics')
+          .select('policy_id')
+          .where('work_order_id', '=', o.id)
+          .executeTakeFirstOrThrow()
+      ).policy_id;
+    assert.notEqual(await policyOf(), 'safety-p1');
+
+    const dispatcher = await ctx.login('dispatcher');
+    const confirmed = await ctx.call('POST', `/api/v1/work-orders/${o.id}/classification`, dispatcher, {
+      version: o.version,
+      category: 'safety_emergency.trapped',
+      urgency: 'critical',
+      note: '回电确认：老人被锁在屋里出不来',
+    });
+    assert.equal(confirmed.statusCode, 200, confirmed.body);
+    const c = confirmed.json() as Order & { urgency: string; priority: string };
+    assert.deepEqual([c.urgency, c.priority, c.status], ['critical', 'P1', 'dispatched']);
+    assert.ok(c.assignee?.name, 'a named responder in the answer');
+    const responder = (await assignmentsOf(o.id)).find((a) => a.role === 'assignee');
+    assert.equal(responder?.lane, 'emergency');
+    assert.equal(await policyOf(), 'safety-p1', 'timed by the emergency policy from now on');
+
+    // A dismissed suspicion is routed by the ordinary rules: here, the queue.
+    const second = (
+      await ctx.call('POST', '/api/v1/work-orders', agent, {
+        channel: 'hotline',
+        description: '钥匙锁在家里了',
+      })
+    ).json() as Order & { version: number };
+    const dismissed = await ctx.call('POST', `/api/v1/work-orders/${second.id}/classification`, dispatcher, {
+      version: second.version,
+      category: 'basic_living.property',
+      urgency: 'normal',
+    });
+    assert.equal(dismissed.statusCode, 200, dismissed.body);
+    assert.equal((dismissed.json() as Order).status, 'submitted');
+    assert.deepEqual(await assignmentsOf(second.id), []);
+
+    const audit = await ctx.call(
+      'GET',
+      `/api/v1/audit/verify?community=${ctx.seed.communities[0]?.id ?? ''}`,
+      await ctx.login('auditor'),
+    );
+    assert.equal((audit.json() as { ok: boolean }).ok, true);
   });
 });

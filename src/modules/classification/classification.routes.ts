@@ -26,6 +26,10 @@ const ClassifyResponse = Type.Object({
   rule: Type.Unknown({ description: 'The emergency rule that fired, or null' }),
   features: Type.Array(Contribution),
   urgencyFeatures: Type.Array(Contribution),
+  suspectedEmergency: Type.Boolean({
+    description:
+      'The model alone voted critical: the urgency is high and a person confirms in triage (only an emergency rule makes an order critical)',
+  }),
   modelVersion: Type.Union([Type.Integer(), Type.Literal('default')]),
   tookMs: Type.Number(),
 });

@@ -145,6 +145,7 @@ export class ClassificationService {
       rule: p.explanation.rule,
       features: p.explanation.features,
       urgencyFeatures: p.explanation.urgencyFeatures,
+      suspectedEmergency: p.explanation.suspectedEmergency,
     };
   }
 

@@ -66,6 +66,35 @@ test('a near miss is not critical', () => {
   }
 });
 
+test('only a rule makes critical: the model’s own vote for it is high, in triage, flagged as suspected', () => {
+  const corpus = readFileSync(new URL('./corpus/test.csv', import.meta.url), 'utf8');
+  const texts = parseCsvRecords(corpus, { fileName: 'test.csv' }).rows.map((r) => r.text ?? '');
+  // Everyday requests the corpus never spelled, on which the model's n-grams (在…里了, 有人, 快来)
+  // once voted critical and sent responders.
+  const unseen = ['钥匙锁在家里了', '楼顶有人搭了个棚子', '电动车在楼道里充电', '我爸手机突然不见了'];
+  let suspected = 0;
+  for (const text of [...texts, ...unseen]) {
+    for (const tables of [true, false]) {
+      const p = classifier.predict(text, { probabilities: tables });
+      if (p.urgency === 'critical') assert.equal(p.source, 'rule', text);
+      if (p.source === 'rule') assert.equal(p.explanation.suspectedEmergency, false, text);
+      if (!p.explanation.suspectedEmergency) continue;
+      suspected++;
+      assert.equal(p.urgency, 'high', text);
+      assert.equal(p.needsTriage, true, text);
+      if (tables) {
+        const top = Object.entries(p.urgencyProbabilities ?? {})[0]?.[0];
+        assert.equal(top, 'critical', `${text}: the urgency head voted critical`);
+      }
+    }
+  }
+  for (const text of unseen) {
+    const p = classifier.predict(text);
+    assert.notEqual(p.urgency, 'critical', text);
+  }
+  assert.ok(suspected > 0, 'some request is a suspected emergency');
+});
+
 test('low confidence goes to triage at a configurable threshold', () => {
   const strict = createDefaultClassifier({ triageThreshold: 0.999 });
   assert.equal(strict.predict('嗯 那个 我说一下').needsTriage, true);

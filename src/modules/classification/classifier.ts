@@ -54,8 +54,13 @@ export interface Prediction {
     features: Contribution[];
     /** Features that pushed the urgency up the most. */
     urgencyFeatures: Contribution[];
+    /**
+     * The model alone voted `critical`: the order is `high` and waits in triage for a person to
+     * confirm or dismiss the emergency (only a rule makes an order critical by itself).
+     */
+    suspectedEmergency: boolean;
   };
-  /** True when a person should confirm the category (low confidence, no rule). */
+  /** True when a person should confirm the category or urgency (low confidence, or a suspected emergency; never after a rule). */
   needsTriage: boolean;
   source: 'rule' | 'model';
 }
@@ -234,10 +239,16 @@ export function createClassifier(model: TextModel, options: Partial<ClassifierOp
         opts.explainTop,
       ).map(asContribution);
     }
+    // Only a rule makes an order critical by itself: "critical" sends responders at once, and the
+    // model, sure of itself on everyday requests it never saw (钥匙锁在家里了), would send them on
+    // n-grams alone. The model's vote for critical makes the order high and sends it to a person
+    // in triage, who confirms the emergency or not (`suspectedEmergency` says why).
+    let suspectedEmergency = false;
     if (rule) urgency = 'critical';
-    // Without a rule, "critical" (minutes) needs the category model to agree it is an
-    // emergency; otherwise a near-miss (燃气灶打不着火) could be rushed on n-grams alone.
-    else if (urgency === 'critical' && emergencyCategory && category !== emergencyCategory) urgency = 'high';
+    else if (urgency === 'critical') {
+      urgency = 'high';
+      suspectedEmergency = true;
+    }
 
     const runner =
       rule && emergencyCategory ? (cats.find((c) => c[0] !== category) ?? null) : (second ?? null);
@@ -250,8 +261,8 @@ export function createClassifier(model: TextModel, options: Partial<ClassifierOp
       runnerUp: runner ? { category: runner[0], probability: round4(runner[1]) } : null,
       subcategoryProbabilities,
       urgencyProbabilities,
-      explanation: { rule, features, urgencyFeatures },
-      needsTriage: !rule && confidence < opts.triageThreshold,
+      explanation: { rule, features, urgencyFeatures, suspectedEmergency },
+      needsTriage: !rule && (suspectedEmergency || confidence < opts.triageThreshold),
       source: rule ? 'rule' : 'model',
     };
   }

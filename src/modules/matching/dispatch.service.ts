@@ -208,9 +208,32 @@ export class DispatchService implements LifecycleHooks {
       Object.assign(order, original);
       await repo.restoreCreated(trx, original);
     }
+    await this.route(trx, order, at);
+  }
+
+  /**
+   * A person's triage decision releases an order that waited for it: the emergency lane or the
+   * automatic rules now route it as if it had just arrived so.
+   */
+  async onReclassified(
+    trx: Kysely<DB>,
+    before: WorkOrderRow,
+    after: WorkOrderRow,
+    at: string,
+  ): Promise<void> {
+    if (before.needs_triage !== 1 || after.assignee_id) return;
+    if (after.status !== 'submitted' && after.status !== 'accepted') return;
+    await this.route(trx, after, at);
+  }
+
+  /** The emergency lane or automatic dispatch by rule; an order waiting for triage waits for a person. */
+  private async route(trx: Kysely<DB>, order: WorkOrderRow, at: string): Promise<void> {
     const rule = await this.ruleForOrder(order, trx);
     const emergency = order.urgency === 'critical' && rule.mode === 'emergency';
     if (!emergency && rule.mode !== 'auto') return;
+    // Routing by a category or urgency that a person has yet to confirm would send the wrong
+    // team (or responders to a suspected emergency); the dispatcher's triage queue decides.
+    if (!emergency && order.needs_triage === 1) return;
     const d = await this.decide(trx, order, rule, emergency ? 'emergency' : 'auto');
     if (!d && emergency) {
       // Nobody on duty can be named: the order stays at the top of the queue, flagged.

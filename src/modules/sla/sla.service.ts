@@ -82,6 +82,7 @@ export class SlaService {
     onCreated: (trx, order, at) => this.start(trx, order, at),
     onCreatedBatch: (trx, orders, at) => this.startMany(trx, orders, at),
     onTransition: (trx, _before, after, action, at) => this.advance(trx, after, action, at),
+    onReclassified: (trx, _before, after, at) => this.repolicy(trx, after, at),
   };
 
   registerTimers(worker: TimerWorker): void {
@@ -242,6 +243,38 @@ export class SlaService {
     if (open && breached && (event === 'resumed' || event === 'reopened')) {
       await this.armNextEscalation(trx, loaded, loaded.metrics.escalation_level, at);
     }
+  }
+
+  /**
+   * A person changed the order's category or urgency: the policy that now applies (a confirmed
+   * emergency's minutes, not the high band's hours) times the order from its submission, over
+   * the history it already has. An order whose policy stays the same keeps its clocks; its
+   * category and priority are still brought up to date for the reports.
+   */
+  async repolicy(trx: Kysely<DB>, order: WorkOrderRow, at: string): Promise<void> {
+    const loaded = await this.load(trx, order.id, order);
+    if (!loaded) return this.start(trx, order, at);
+    const chosen = this.policyFor(await this.catalog.runtime(trx), order);
+    if (!chosen || chosen.policy.id === loaded.policy.id) {
+      await repo.updateMetrics(trx, order.id, {
+        category: order.category,
+        priority: order.priority,
+        updated_at: at,
+      });
+      return;
+    }
+    const { policy, calendar } = chosen;
+    const state = this.compute(policy, calendar, loaded.history, at);
+    await repo.updateMetrics(trx, order.id, {
+      ...metricsOf(state),
+      policy_id: policy.id,
+      policy_json: policyJson(policy),
+      calendar_id: calendar.id,
+      category: order.category,
+      priority: order.priority,
+      updated_at: at,
+    });
+    await this.syncTimers(trx, order, state, at);
   }
 
   /** The stored SLA of an order with its policy snapshot and calendar, or null when it has none. */

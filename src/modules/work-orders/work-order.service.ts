@@ -58,6 +58,11 @@ export interface LifecycleHooks {
     action: Action,
     at: string,
   ): Promise<void>;
+  /**
+   * A person changed the order's category or urgency (a correction or a triage decision);
+   * `before.needs_triage` says whether it was waiting for one.
+   */
+  onReclassified?(trx: Kysely<DB>, before: WorkOrderRow, after: WorkOrderRow, at: string): Promise<void>;
 }
 
 const PHOTO_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif']);
@@ -772,7 +777,8 @@ export class WorkOrderService {
         payload: { ...data, version: after.version, priority: after.priority },
       });
       await onCommit?.(trx, order, after, at);
-      return after;
+      for (const h of this.hooks) await h.onReclassified?.(trx, order, after, at);
+      return (await repo.findOrder(trx, id)) as WorkOrderRow;
     });
   }
 

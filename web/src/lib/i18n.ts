@@ -195,6 +195,8 @@ const zh = {
   lastUpdated: '更新于 {t}',
   dragHint: '可把工单拖到处理人身上派单',
   findPerson: '按姓名或网格查找',
+  suspectedEmergency: '疑似紧急',
+  suspectedEmergencyHint: '模型判断可能是紧急情况：请立即回电核实，确认后改为“紧急”即进入紧急通道',
   dismiss: '不予受理',
   refer: '转办',
   referredTo: '转办至',
@@ -466,6 +468,9 @@ const en: Record<MessageKey, string> = {
   lastUpdated: 'Updated {t}',
   dragHint: 'Drag an order onto a person to assign it',
   findPerson: 'Find by name or grid',
+  suspectedEmergency: 'Suspected emergency',
+  suspectedEmergencyHint:
+    'The model thinks this may be an emergency: call back now; set it to critical to send it down the emergency lane',
   dismiss: 'Dismiss',
   refer: 'Refer',
   referredTo: 'Referred to',

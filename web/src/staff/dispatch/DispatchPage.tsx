@@ -29,7 +29,15 @@ import { labels } from '../../lib/i18n.ts';
 import { useSettings } from '../../lib/settings.tsx';
 import type { GridCollection, Me, Page, WorkOrder } from '../../lib/types.ts';
 import { OrderDrawer, urgencyColor } from '../shared/OrderDrawer.tsx';
-import { act, loadAssignees, loadSla, needsTriage, OPEN, slaDeadline } from '../shared/orders.ts';
+import {
+  act,
+  loadAssignees,
+  loadSla,
+  needsTriage,
+  OPEN,
+  slaDeadline,
+  suspectedEmergency,
+} from '../shared/orders.ts';
 import type { Person, SlaEntry } from '../shared/orders.ts';
 import { loadCandidates } from './candidates.ts';
 import type { AutoSuggestion, Candidate } from './candidates.ts';
@@ -229,19 +237,28 @@ export default function DispatchPage({ me }: { me: Me }) {
     }),
     [orders],
   );
+  // A suspected emergency goes first: someone must confirm or dismiss it within minutes.
   const rows = [...groups[tab]].sort(
-    (a, b) => b.priorityScore - a.priorityScore || a.createdAt.localeCompare(b.createdAt),
+    (a, b) =>
+      Number(suspectedEmergency(b)) - Number(suspectedEmergency(a)) ||
+      b.priorityScore - a.priorityScore ||
+      a.createdAt.localeCompare(b.createdAt),
   );
 
   const columns: TableColumnsType<WorkOrder> = [
     {
       title: t('urgency'),
       key: 'urgency',
-      width: 100,
+      width: 130,
       render: (_v, o) => (
         <Space size={4}>
           <Tag color={urgencyColor(o.urgency)}>{labels.urgency(lang, o.urgency)}</Tag>
           <span className="order-meta">{o.priority}</span>
+          {suspectedEmergency(o) && o.status === 'submitted' && (
+            <Tag color="red" title={t('suspectedEmergencyHint')}>
+              {t('suspectedEmergency')}
+            </Tag>
+          )}
         </Space>
       ),
     },

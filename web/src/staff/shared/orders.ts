@@ -146,6 +146,20 @@ export function slaDeadline(
 
 export const OPEN = ['submitted', 'accepted', 'dispatched', 'in_progress', 'waiting_on_resident'] as const;
 
+/**
+ * The model alone took this order for an emergency: it waits, high, for a person to confirm or
+ * dismiss (only an emergency rule makes an order critical by itself).
+ */
+export function suspectedEmergency(o: WorkOrder): boolean {
+  const explanation = o.classification?.explanation;
+  return (
+    o.urgency !== 'critical' &&
+    typeof explanation === 'object' &&
+    explanation !== null &&
+    (explanation as Record<string, unknown>).suspectedEmergency === true
+  );
+}
+
 /** Orders whose classification asks for a person to decide (or that nobody has looked at yet). */
 export function needsTriage(o: WorkOrder): boolean {
   const c = o.classification;
