@@ -98,6 +98,7 @@ describe(
       await p.getByRole('button', { name: /^提\s*交$/ }).click();
       await p.waitForURL(/\/orders\//);
       const orderUrl = p.url();
+      await p.locator('#report-description').waitFor({ state: 'detached' });
       await p.getByText('厨房水管漏水，地上都是水').waitFor();
       const residentNumber = (
         await p

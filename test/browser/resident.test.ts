@@ -21,6 +21,7 @@ interface Order {
   id: string;
   number: string;
   description: string;
+  urgency?: string;
   beneficiary: { name: string } | null;
 }
 
@@ -80,6 +81,7 @@ describe('web: resident H5', { skip: !chromiumAvailable() && 'chromium is not in
     await shot(p, 'elderly-report-zh');
     await p.getByRole('button', { name: /^提\s*交$/ }).click();
     await p.waitForURL(/\/orders\//);
+    await p.locator('#report-description').waitFor({ state: 'detached' });
     await p.getByText('家里水管漏水了，需要维修').waitFor();
 
     // The setting survives a reload and works in English too.
@@ -132,5 +134,67 @@ describe('web: resident H5', { skip: !chromiumAvailable() && 'chromium is not in
     assert.ok(replay.status === 200 || replay.status === 201, `replay answered ${replay.status}`);
     assert.equal(((await replay.json()) as Order).id, found[0]?.id);
     assert.equal((await ordersMatching(server, token, text)).length, 1);
+  });
+
+  it('SOS asks first and files a critical order; on a shared phone the next resident starts clean', async () => {
+    const p = b.page;
+    const errors: string[] = [];
+    p.on('pageerror', (e) => errors.push(e.message));
+    const token = await staffToken(server);
+    const SOS = '紧急求助（一键SOS）';
+    const before = (await ordersMatching(server, token, SOS)).length;
+    await p.goto(`${server.url}/`);
+    await p
+      .getByRole('button', { name: /紧急求助/ })
+      .first()
+      .click();
+    // The confirmation is a real dialog (antd-mobile's imperative pop-ups under React 19).
+    const dialog = p.getByRole('dialog');
+    await dialog.getByText('确定发送紧急求助吗？').waitFor();
+    await shot(p, 'resident-sos-confirm-zh');
+    await dialog.getByRole('button', { name: '紧急求助' }).click();
+    await p.getByText('紧急求助已发送，请保持电话畅通').waitFor();
+    const after = await ordersMatching(server, token, SOS);
+    assert.equal(after.length, before + 1, 'one SOS order');
+    assert.ok(after.every((o) => o.urgency === 'critical'));
+
+    // Resident 1 leaves a draft and, as if the network had failed, a queued report.
+    await p.goto(`${server.url}/report`);
+    await p.locator('#report-description').fill('王秀英没写完的草稿');
+    await p.waitForFunction(() => (localStorage.getItem('linli.draft') ?? '').includes('没写完'));
+    await p.evaluate(() => {
+      const queued = JSON.parse(localStorage.getItem('linli.outbox') ?? '[]') as unknown[];
+      queued.push({
+        key: 'queued-by-someone-else',
+        body: { channel: 'web', description: '别人手机上排队的工单' },
+        savedAt: new Date().toISOString(),
+        owner: 'another-resident',
+      });
+      localStorage.setItem('linli.outbox', JSON.stringify(queued));
+    });
+    await p.getByRole('button', { name: '退出登录' }).click();
+    await p.locator('#login-phone').waitFor();
+    assert.equal(
+      await p.evaluate(() => localStorage.getItem('linli.draft')),
+      null,
+      'sign-out forgets the draft',
+    );
+
+    await residentLogin(p, server, '13800000003');
+    await p.goto(`${server.url}/report`);
+    assert.equal(await p.locator('#report-description').inputValue(), '', 'an empty form');
+    await p.goto(`${server.url}/`);
+    await p
+      .getByRole('button', { name: /我要办事/ })
+      .first()
+      .waitFor();
+    assert.equal(await p.getByText(/待发送的工单/).count(), 0, "another resident's queue is not shown");
+    await p.waitForTimeout(1500);
+    assert.equal((await ordersMatching(server, token, '别人手机上排队的工单')).length, 0, 'nor sent');
+    assert.ok(
+      await p.evaluate(() => (localStorage.getItem('linli.outbox') ?? '').includes('queued-by-someone-else')),
+      'it stays on the phone for its owner',
+    );
+    assert.deepEqual(errors, []);
   });
 });

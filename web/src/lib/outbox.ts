@@ -9,6 +9,20 @@ export interface PendingOrder {
   key: string;
   body: NewOrder;
   savedAt: string;
+  /** Who saved it: only the same resident's session ever sends it (a shared phone). */
+  owner?: string;
+}
+
+let owner: string | null = null;
+
+/** The signed-in resident whose submissions this page shows and sends (null when nobody is). */
+export function setOutboxOwner(id: string | null): void {
+  owner = id;
+}
+
+/** The current resident's queued submissions; another resident's stay on the phone, untouched. */
+function mine(): PendingOrder[] {
+  return owner ? readAll().filter((p) => p.owner === owner) : [];
 }
 
 const STORE = 'linli.outbox';
@@ -39,7 +53,7 @@ function writeAll(items: PendingOrder[]): void {
 }
 
 export function pendingOrders(): PendingOrder[] {
-  return readAll();
+  return mine();
 }
 
 export function onOutboxChange(listener: () => void): () => void {
@@ -61,7 +75,9 @@ export type SendResult =
 /** Sends one order (saving it first); on a lost connection it stays queued under the same key. */
 export async function sendOrder(key: string, body: NewOrder): Promise<SendResult> {
   if (!readAll().some((p) => p.key === key)) {
-    writeAll([...readAll(), { key, body, savedAt: new Date().toISOString() }]);
+    const entry: PendingOrder = { key, body, savedAt: new Date().toISOString() };
+    if (owner) entry.owner = owner;
+    writeAll([...readAll(), entry]);
   }
   try {
     const order = await api<WorkOrder>('/api/v1/work-orders', {
@@ -91,7 +107,7 @@ export async function flushOutbox(): Promise<WorkOrder[]> {
   flushing = true;
   const sent: WorkOrder[] = [];
   try {
-    for (const p of readAll()) {
+    for (const p of mine()) {
       const r = await sendOrder(p.key, p.body);
       if (r.kind === 'sent') sent.push(r.order);
       if (r.kind === 'queued') break;

@@ -6,6 +6,7 @@ import type { ConfigProviderProps } from 'antd-mobile';
 import enUSModule from 'antd-mobile/es/locales/en-US.js';
 import zhCNModule from 'antd-mobile/es/locales/zh-CN.js';
 import { defaultExport } from '../lib/interop.ts';
+import './react19-render.ts';
 import { useSettings } from '../lib/settings.tsx';
 
 type Locale = NonNullable<ConfigProviderProps['locale']>;

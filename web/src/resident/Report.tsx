@@ -36,19 +36,26 @@ const EMPTY: Draft = {
 const FIELDS = new Set(['description', 'category', 'memberId', 'address', 'relation']);
 const MAX_PHOTO = 5 * 1024 * 1024;
 
-function loadDraft(): Draft {
+/** A draft is the resident's own: on a shared phone the next resident starts with an empty form. */
+function loadDraft(owner: string): Draft {
   try {
     const raw = localStorage.getItem(DRAFT_KEY);
-    const d = raw ? { ...EMPTY, ...(JSON.parse(raw) as Partial<Draft>) } : EMPTY;
+    const { owner: savedBy, ...saved } = raw ? (JSON.parse(raw) as Partial<Draft> & { owner?: string }) : {};
+    const d = savedBy === owner ? { ...EMPTY, ...saved } : EMPTY;
     return { ...d, category: Array.isArray(d.category) ? d.category : [] };
   } catch {
     return EMPTY;
   }
 }
 
-function saveDraft(d: Draft | null): void {
+/** Forgets the draft (on sign-out). */
+export function clearDraft(): void {
+  saveDraft(null, '');
+}
+
+function saveDraft(d: Draft | null, owner: string): void {
   try {
-    if (d) localStorage.setItem(DRAFT_KEY, JSON.stringify(d));
+    if (d) localStorage.setItem(DRAFT_KEY, JSON.stringify({ ...d, owner }));
     else localStorage.removeItem(DRAFT_KEY);
   } catch {
     // Storage unavailable: the draft lives as long as the page.
@@ -62,7 +69,7 @@ export function Report({ me }: { me: Me }) {
   const initial = useMemo(() => {
     const quick = new URLSearchParams(location.search).get('quick');
     const q = QUICK.find((x) => x.key === quick);
-    const d = loadDraft();
+    const d = loadDraft(me.id);
     return q ? { ...d, description: q.text, category: [q.category] } : d;
   }, []);
   const [values, setValues] = useState<Draft>(initial);
@@ -87,7 +94,7 @@ export function Report({ me }: { me: Me }) {
   const topCategories = cats.filter((c) => c.parent === null);
 
   useEffect(() => {
-    saveDraft(values);
+    saveDraft(values, me.id);
   }, [values]);
 
   async function addPhoto(file: File): Promise<ImageUploadItem> {
@@ -115,11 +122,11 @@ export function Report({ me }: { me: Me }) {
     try {
       const r = await sendReport(body);
       if (r.kind === 'sent') {
-        saveDraft(null);
+        saveDraft(null, me.id);
         Toast.show({ icon: 'success', content: t('submitted', { number: r.order.number }) });
         navigate(`/orders/${r.order.id}`, true);
       } else if (r.kind === 'queued') {
-        saveDraft(null);
+        saveDraft(null, me.id);
         Toast.show({ content: t('savedOffline'), duration: 4000 });
         navigate('/', true);
       } else {

@@ -2,7 +2,7 @@
 import { useEffect } from 'react';
 import { Button, TabBar } from 'antd-mobile';
 import { AppOutline, PhoneFill, UnorderedListOutline } from 'antd-mobile-icons';
-import { flushOutbox, pendingOrders } from '../lib/outbox.ts';
+import { flushOutbox, pendingOrders, setOutboxOwner } from '../lib/outbox.ts';
 import { match, navigate } from '../lib/router.ts';
 import { signOut, useSession } from '../lib/session.ts';
 import { useSettings } from '../lib/settings.tsx';
@@ -12,7 +12,7 @@ import { Home } from './Home.tsx';
 import { Login } from './Login.tsx';
 import { OrderDetail } from './OrderDetail.tsx';
 import { Orders } from './Orders.tsx';
-import { Report } from './Report.tsx';
+import { clearDraft, Report } from './Report.tsx';
 
 /** Retries queued submissions when the connection returns, at start and every 20 s while some wait. */
 function useOutboxRetry(enabled: boolean) {
@@ -35,7 +35,13 @@ export function ResidentApp({ path }: { path: string }) {
   const { t } = useSettings();
   const { state, reload } = useSession();
   const signedIn = state.status === 'signed-in' && state.me.kind === 'resident';
+  // Queued reports are sent only in the session of the resident who made them (a shared phone).
+  setOutboxOwner(signedIn ? state.me.id : null);
   useOutboxRetry(signedIn);
+  const leave = () => {
+    clearDraft();
+    void signOut().then(reload);
+  };
 
   if (state.status === 'loading') {
     return (
@@ -109,7 +115,7 @@ export function ResidentApp({ path }: { path: string }) {
     <MobileShell
       title={t('appName')}
       right={
-        <button type="button" className="chip" onClick={() => void signOut().then(reload)}>
+        <button type="button" className="chip" onClick={leave}>
           {t('signOut')}
         </button>
       }
