@@ -1,6 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { buildingOf, coarsen, scrubText, streetOf } from './open311.privacy.ts';
+
+/** The full-width form of printable ASCII (space → ideographic space). */
+const fullWidth = (s: string) =>
+  s.replace(/[\x20-\x7E]/g, (c) => (c === ' ' ? '\u3000' : String.fromCharCode(c.charCodeAt(0) + 0xfee0)));
 
 describe('scrubText', () => {
   it('blanks phones, ID numbers, e-mail addresses and the names given', () => {
@@ -16,6 +21,113 @@ describe('scrubText', () => {
   it('keeps ordinary numbers and one-character names', () => {
     assert.equal(scrubText('3栋电梯停在7楼', ['王']), '3栋电梯停在7楼');
     assert.equal(scrubText('温度低于10度，持续2026年'), '温度低于10度，持续2026年');
+  });
+
+  const LOOK_ALIKES: [string, string, string][] = [
+    [
+      'full-width phone and ID',
+      '请回电１３９１２３４５６７８，身份证４４０３０５１９５００１０１０００１，楼道灯坏了',
+      '请回电***，身份证***，楼道灯坏了',
+    ],
+    ['full-width ID ending in Ｘ', '身份证４４０３０５１９５００１０１１２３Ｘ。', '身份证***。'],
+    ['old 15-digit ID, full-width', '证件４４０３０５５００１０１１２３号', '证件***号'],
+    ['mixed widths', '电话139１２３４5678', '电话***'],
+    ['full-width spaces between groups', '电话１３９　１２３４　５６７８。', '电话***。'],
+    ['full-width dashes between groups', '电话１３９－１２３４－５６７８。', '电话***。'],
+    ['+86 prefix, full-width', '＋８６ １３９１２３４５６７８', '***'],
+    ['landline with an em dash', '座机０７５５—２６６０１２３４，', '座机***，'],
+    ['landline with a minus sign', '座机0755−26601234', '座机***'],
+    ['no-break space between groups', '电话139\u00a01234\u00a05678', '电话***'],
+    ['full-width e-mail', '邮箱ｗａｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ，谢谢', '邮箱***，谢谢'],
+    ['mathematical digits (two code units each)', '“𝟏𝟑𝟗𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖”', '“***”'],
+    [
+      'short full-width numbers stay',
+      '３栋２单元电梯停在７楼，２０２６年',
+      '３栋２单元电梯停在７楼，２０２６年',
+    ],
+    ['ten digits are not a phone', '编号１２３４５６７８９０', '编号１２３４５６７８９０'],
+    ['a name beside a full-width phone', '王秀英家１３８０００００００１', '***家***'],
+  ];
+  for (const [what, text, expected] of LOOK_ALIKES) {
+    it(`blanks look-alike forms: ${what}`, () => {
+      assert.equal(scrubText(text, ['王秀英']), expected);
+    });
+  }
+
+  // Text around the numbers: CJK, punctuation, letters, short numbers; never a "*".
+  const filler = fc
+    .array(
+      fc.constantFrom(
+        '楼',
+        '道',
+        '灯',
+        '坏',
+        '了',
+        '，',
+        '。',
+        '（',
+        '）',
+        'a',
+        'Z',
+        ' ',
+        '3',
+        '栋',
+        '７',
+        '楼',
+      ),
+      {
+        maxLength: 12,
+      },
+    )
+    .map((cs) => cs.join(''));
+  const width = (c: string, wide: boolean) => (wide ? fullWidth(c) : c);
+
+  it('property: a mobile number in any mix of widths and separators is blanked, the rest kept as typed', () => {
+    const mobile = fc.tuple(
+      fc.constantFrom('3', '4', '5', '6', '7', '8', '9'),
+      fc.array(fc.constantFrom(...'0123456789'), { minLength: 9, maxLength: 9 }),
+      fc.array(fc.boolean(), { minLength: 11, maxLength: 11 }),
+      fc.constantFrom('', ' ', '-', '\u3000', '－', '—'),
+    );
+    fc.assert(
+      fc.property(filler, mobile, filler, (before, [second, rest, wide, sep], after) => {
+        const digits = ['1', second, ...rest];
+        const typed = digits
+          .map((d, i) => (i === 3 || i === 7 ? sep : '') + width(d, wide[i] ?? false))
+          .join('');
+        // Keep the number apart from digits in the filler, as the patterns require.
+        const text = `${before}：${typed}。${after}`;
+        assert.equal(scrubText(text), `${scrubText(before)}：***。${scrubText(after)}`);
+      }),
+    );
+  });
+
+  it('property: typing a whole text in full-width blanks exactly what the ASCII text blanks', () => {
+    const ascii = fc
+      .array(
+        fc.oneof(
+          fc.constantFrom('13912345678', '440305195001011234', '44030519500101123X', '0755-26601234'),
+          fc.constantFrom('li@example.com', '+86 13800000001', '12', '3', ' ', '-', '.', '@', 'ab'),
+          fc.constantFrom('楼', '，', '。', '电话', '身份证'),
+        ),
+        { maxLength: 10 },
+      )
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(ascii, (text) => {
+        const expected = fullWidth(scrubText(text)).replaceAll(fullWidth('***'), '***');
+        assert.equal(scrubText(fullWidth(text)), expected);
+      }),
+    );
+  });
+
+  it('property: text with no digits and no @ in any form comes back unchanged', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), (text) => {
+        fc.pre(!/[\p{N}@＠﹫]/u.test(text));
+        assert.equal(scrubText(text), text);
+      }),
+    );
   });
 });
 

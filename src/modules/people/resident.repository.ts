@@ -47,18 +47,3 @@ export async function insertHousehold(db: Kysely<DB>, row: HouseholdRow) {
 export async function insertResident(db: Kysely<DB>, row: ResidentRow) {
   await db.insertInto('residents').values(row).execute();
 }
-
-export async function recentOrdersOf(db: Kysely<DB>, residentId: string, limit: number) {
-  return db
-    .selectFrom('work_orders')
-    .select(['id', 'number', 'status', 'category', 'urgency', 'description', 'created_at'])
-    .where((eb) =>
-      eb.or([
-        eb('beneficiary_id', '=', residentId),
-        eb.and([eb('reporter_type', '=', 'resident'), eb('reporter_id', '=', residentId)]),
-      ]),
-    )
-    .orderBy('created_at', 'desc')
-    .limit(limit)
-    .execute();
-}

@@ -8,12 +8,19 @@ import { CsvError, decodeTextFile, parseCsvRecords } from '../../platform/csv.ts
 import { appendAudit } from '../audit/audit.repository.ts';
 import { findCommunity } from '../tenancy/tenancy.repository.ts';
 import { GridLocator } from '../tenancy/grid-locator.ts';
+import { listOrders } from '../work-orders/work-order.repository.ts';
+import type { ListFilter, WorkOrderRow } from '../work-orders/work-order.repository.ts';
+import { canReadOrder, seesWholeCommunity } from '../work-orders/work-order.policy.ts';
+import type { OrderFacts } from '../work-orders/work-order.policy.ts';
+import type { Status } from '../work-orders/work-order.machine.ts';
 import * as repo from './resident.repository.ts';
 import { presentResident } from './resident.presenter.ts';
+import { browsesResidents, canReadResident } from './resident.policy.ts';
+import type { ResidentFacts } from './resident.policy.ts';
 import { validateResidentRows } from './resident.import.ts';
 import type { ImportProblem } from './resident.import.ts';
 
-const LOOKUP_ROLES = ['agent', 'dispatcher', 'grid_worker', 'manager', 'admin'];
+const RECENT_ORDERS = 10;
 
 export interface ImportReport {
   dryRun: boolean;
@@ -32,34 +39,43 @@ export class ResidentService {
   }
 
   private requireLookup(p: Principal) {
-    if (p.kind !== 'user' || !LOOKUP_ROLES.includes(p.role))
+    if (p.kind !== 'user' || !browsesResidents(p))
       throw forbidden('only intake and field staff look up residents');
     return p;
   }
 
-  /** Caller lookup for the hotline console: residents with this phone in my communities, with household and history. */
+  /**
+   * Caller lookup for the hotline console: residents with this phone whom I may see (my
+   * communities; a grid worker's grids), with household and history. Anyone else is left
+   * out, exactly as a resident of another community is.
+   */
   async lookupByPhone(p: Principal, phone: string) {
     const u = this.requireLookup(p);
     const found = await repo.residentsByPhone(this.db, phone, u.communityIds);
-    return Promise.all(found.map((r) => this.detail(p, r)));
-  }
-
-  async get(p: Principal, id: string) {
-    const r = await repo.findResident(this.db, id);
-    const self = p.kind === 'resident' && p.id === id;
-    const sameHousehold = p.kind === 'resident' && r?.household_id && p.householdId === r.household_id;
-    if (!r || !(self || sameHousehold || (p.kind === 'user' && p.communityIds.includes(r.community_id)))) {
-      throw notFound('resident_not_found', 'resident', id);
+    const seen = [];
+    for (const r of found) {
+      const hh = await this.householdOf(r);
+      if (canReadResident(p, factsOf(r, hh))) seen.push(await this.detail(p, r, hh));
     }
-    if (p.kind === 'user' && ['provider', 'auditor'].includes(p.role))
-      throw forbidden('your role does not browse residents');
-    return this.detail(p, r);
+    return seen;
   }
 
-  private async detail(p: Principal, r: repo.ResidentRow) {
-    const hh = r.household_id ? await repo.findHousehold(this.db, r.household_id) : undefined;
+  /** A resident the principal may see; otherwise not-found, so ids of others leak nothing. */
+  async get(p: Principal, id: string) {
+    if (p.kind === 'user' && !browsesResidents(p)) throw forbidden('your role does not browse residents');
+    const r = await repo.findResident(this.db, id);
+    const hh = r ? await this.householdOf(r) : undefined;
+    if (!r || !canReadResident(p, factsOf(r, hh))) throw notFound('resident_not_found', 'resident', id);
+    return this.detail(p, r, hh);
+  }
+
+  private async householdOf(r: repo.ResidentRow) {
+    return r.household_id ? repo.findHousehold(this.db, r.household_id) : undefined;
+  }
+
+  private async detail(p: Principal, r: repo.ResidentRow, hh: repo.HouseholdRow | undefined) {
     const members = hh ? await repo.householdMembers(this.db, hh.id) : [];
-    const history = await repo.recentOrdersOf(this.db, r.id, 10);
+    const history = await this.readableOrdersOf(p, r);
     return {
       ...presentResident(p, r),
       household: hh
@@ -81,6 +97,24 @@ export class ResidentService {
         createdAt: o.created_at,
       })),
     };
+  }
+
+  /**
+   * The resident's latest orders (reported by or for them) that the viewer may read by the
+   * work-order rules: the same list scope as the work-order listing, then the same predicate.
+   */
+  private async readableOrdersOf(p: Principal, r: repo.ResidentRow): Promise<WorkOrderRow[]> {
+    const fieldStaff = p.kind === 'user' && !seesWholeCommunity(p);
+    const filter: ListFilter = {
+      communityIds: p.kind === 'system' ? [r.community_id] : communitiesOf(p),
+      residentScope: { residentId: r.id, householdId: null },
+      ...(fieldStaff
+        ? { assigneeOrGridsUser: p.id, gridIds: p.role === 'grid_worker' ? p.gridIds : [] }
+        : {}),
+      limit: RECENT_ORDERS,
+    };
+    const orders = await listOrders(this.db, filter);
+    return orders.filter((o) => canReadOrder(p, orderFactsOf(o, r)));
   }
 
   /** Imports residents from CSV (UTF-8 or GBK), all or nothing; `dryRun` validates and reports without writing. */
@@ -213,4 +247,31 @@ export class ResidentService {
     });
     return report;
   }
+}
+
+function factsOf(r: repo.ResidentRow, hh: repo.HouseholdRow | undefined): ResidentFacts {
+  return {
+    id: r.id,
+    communityId: r.community_id,
+    householdId: r.household_id,
+    gridId: hh?.grid_id ?? null,
+  };
+}
+
+/**
+ * Policy facts of an order of resident `r`. Every such order names `r` as beneficiary or
+ * reporting resident, so r's household is among the order's households; any other household
+ * is left out, which can only narrow what a resident viewer reads, never widen it.
+ */
+function orderFactsOf(o: WorkOrderRow, r: repo.ResidentRow): OrderFacts {
+  return {
+    communityId: o.community_id,
+    gridId: o.grid_id,
+    status: o.status as Status,
+    assigneeId: o.assignee_id,
+    reporterType: o.reporter_type,
+    reporterId: o.reporter_id,
+    beneficiaryId: o.beneficiary_id,
+    householdIds: r.household_id ? [r.household_id] : [],
+  };
 }

@@ -1,0 +1,39 @@
+/**
+ * Who may see a resident, as pure predicates (no I/O), mirroring the work-order policy: staff
+ * see only their communities, and a grid worker only the households in their grids.
+ */
+import type { Principal, StaffRole } from '../../platform/auth/principal.ts';
+
+/** What the policy needs to know about a resident. */
+export interface ResidentFacts {
+  id: string;
+  communityId: string;
+  householdId: string | null;
+  /** Grid of the resident's household; null without a household or outside every grid. */
+  gridId: string | null;
+}
+
+/** Intake and field staff look residents up; providers and auditors never browse them. */
+const BROWSING_ROLES: readonly StaffRole[] = ['agent', 'dispatcher', 'grid_worker', 'manager', 'admin'];
+
+/** May this staff role look residents up at all (whatever the resident)? */
+export function browsesResidents(p: Principal): boolean {
+  return p.kind === 'user' && BROWSING_ROLES.includes(p.role);
+}
+
+/** May this principal see this resident? Callers answer "not found" when not, so ids leak nothing. */
+export function canReadResident(p: Principal, r: ResidentFacts): boolean {
+  switch (p.kind) {
+    case 'system':
+      return true;
+    case 'api_key':
+      return false;
+    case 'resident':
+      return p.id === r.id || (p.householdId !== null && p.householdId === r.householdId);
+    case 'user':
+      if (!browsesResidents(p) || !p.communityIds.includes(r.communityId)) return false;
+      // A grid worker serves their grids: a resident with no household there is not theirs.
+      if (p.role === 'grid_worker') return r.gridId !== null && p.gridIds.includes(r.gridId);
+      return true;
+  }
+}
