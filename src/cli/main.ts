@@ -75,6 +75,7 @@ function printBanner(url: string, seeded: Awaited<ReturnType<typeof seedDemo>> |
       `  Demo logins (password ${DEMO_PASSWORD}, demo only):`,
       `    ${seeded.communities[0]?.name ?? ''}: admin agent dispatcher grid_worker provider manager auditor`,
       `    ${seeded.communities[1]?.name ?? ''}: admin2 agent2 dispatcher2 grid_worker2 provider2 manager2 auditor2`,
+      `    both (the street's admin: shared SLA policies, calendars, holidays): street_admin`,
       `  Residents (phone + one-time code, the code is printed in this log): ${seeded.residents.map((r) => r.phone).join(', ')}`,
       `  Open311 key of ${seeded.communities[0]?.name ?? ''}: ${DEMO_OPEN311_KEY}`,
     );

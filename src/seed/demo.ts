@@ -94,6 +94,9 @@ export async function isSeeded(database: Database): Promise<boolean> {
   return !!row;
 }
 
+/** The demo's street-level administrator: an admin of both communities. */
+export const STREET_ADMIN = 'street_admin';
+
 export async function seedDemo(database: Database, options: SeedOptions = {}): Promise<SeedSummary> {
   const db = database.db;
   const now = options.now ?? new Date();
@@ -112,6 +115,7 @@ export async function seedDemo(database: Database, options: SeedOptions = {}): P
     for (const role of DEMO_ROLES)
       summary.logins.push({ username: i === 0 ? role : `${role}2`, role, community: c.name });
   }
+  summary.logins.push({ username: STREET_ADMIN, role: 'admin', community: DEMO_STREET.name });
   summary.residents = [
     { phone: '13800000001', name: '王秀英', community: DEMO_COMMUNITIES[0]?.name ?? '' },
     { phone: '13800000003', name: '李建国', community: DEMO_COMMUNITIES[0]?.name ?? '' },
@@ -367,6 +371,28 @@ export async function seedDemo(database: Database, options: SeedOptions = {}): P
       days: options.historyDays ?? 365,
     });
   }
+  // The street's administrator serves both communities: the one login that may change what they
+  // share (SLA policies without a community, business calendars, holidays).
+  await db.transaction().execute(async (trx) => {
+    const id = newId();
+    await trx
+      .insertInto('users')
+      .values({
+        id,
+        username: STREET_ADMIN,
+        display_name: '街道管理员',
+        role: 'admin',
+        phone: '0755-80000000',
+        password_hash: passwordHash,
+        failed_logins: 0,
+        locked_until: null,
+        active: 1,
+        created_at: at,
+      })
+      .execute();
+    for (const c of summary.communities)
+      await trx.insertInto('user_communities').values({ user_id: id, community_id: c.id }).execute();
+  });
   await seedDemoCatalogue(database, { now, passwordHash });
   await seedSla(database, now);
   return summary;

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext, residentIdByPhone, userId } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
-import { act, addPolicy, auditOk, createOrder, sh, timelineTypes } from './sla-helpers.ts';
+import { act, addPolicy, auditOk, createOrder, deploymentAdmin, sh, timelineTypes } from './sla-helpers.ts';
 
 interface OrderSla {
   sla: {
@@ -212,7 +212,8 @@ describe('stored SLA metrics on a scripted order history with a pause over the N
 
   it('refuses bad SLA settings with a clear error naming the field', async () => {
     ctx.clock.set(sh('2026-11-24T09:00'));
-    const admin = await ctx.login('admin');
+    // Policies without a community, calendars and holiday files are shared: an admin of every community edits them.
+    const admin = await deploymentAdmin(ctx);
     const base = {
       category: 'health',
       priorityBand: 'P2',

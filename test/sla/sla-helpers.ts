@@ -1,5 +1,6 @@
 /** Shared steps of the SLA tests: orders through the API, the timer worker, timeline and audit checks. */
 import assert from 'node:assert/strict';
+import { newId } from '../../src/platform/ids.ts';
 import type { TestContext } from '../helpers.ts';
 
 export interface OrderView {
@@ -60,9 +61,60 @@ export async function auditOk(ctx: TestContext, communityId: string): Promise<vo
   assert.equal(v.ok, true, `audit chain broken at ${v.firstBadSeq}`);
 }
 
-/** Adds an SLA policy through the admin API. */
+/** A staff login of the role serving the given communities (demo password); created once. */
+export async function addStaff(
+  ctx: TestContext,
+  username: string,
+  role: string,
+  communityIds: readonly string[],
+): Promise<string> {
+  const db = ctx.database.db;
+  const exists = await db
+    .selectFrom('users')
+    .select('id')
+    .where('username', '=', username)
+    .executeTakeFirst();
+  if (!exists) {
+    const demo = await db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('username', '=', 'admin')
+      .executeTakeFirstOrThrow();
+    const id = newId();
+    await db
+      .insertInto('users')
+      .values({
+        id,
+        username,
+        display_name: username,
+        role,
+        phone: null,
+        password_hash: demo.password_hash,
+        failed_logins: 0,
+        locked_until: null,
+        active: 1,
+        created_at: new Date().toISOString(),
+      })
+      .execute();
+    await db
+      .insertInto('user_communities')
+      .values(communityIds.map((community_id) => ({ user_id: id, community_id })))
+      .execute();
+  }
+  return ctx.login(username);
+}
+
+/**
+ * An admin of every community, the one who changes shared SLA policies, calendars and holidays:
+ * the demo's street administrator.
+ */
+export async function deploymentAdmin(ctx: TestContext): Promise<string> {
+  return ctx.login('street_admin');
+}
+
+/** Adds a shared SLA policy (or a community's, given communityId) through the admin API. */
 export async function addPolicy(ctx: TestContext, body: Record<string, unknown>): Promise<void> {
-  const res = await ctx.call('POST', '/api/v1/sla/policies', await ctx.login('admin'), {
+  const res = await ctx.call('POST', '/api/v1/sla/policies', await deploymentAdmin(ctx), {
     escalationChain: ['dispatcher', 'community_head', 'street'],
     ...body,
   });

@@ -1,21 +1,32 @@
 /**
  * SLA policies, business calendars and holiday files as data: admin edits with validation, and
  * the runtime view the engine reads (policies, calendars with their region's holidays applied),
- * cached briefly and dropped on every local edit.
+ * cached briefly and dropped on every local edit. Who may read and change what is decided in
+ * `sla.access.ts`; every change is audited in each community it affects.
  */
 import type { Kysely } from 'kysely';
 import type { Deps } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
-import { AppError, forbidden, notFound } from '../../platform/errors.ts';
+import { AppError, notFound } from '../../platform/errors.ts';
 import { CHANNELS } from '../../platform/auth/principal.ts';
 import type { Principal } from '../../platform/auth/principal.ts';
 import { allCategoryCodes } from '../taxonomy/taxonomy.default.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
+import { listCommunities } from '../tenancy/tenancy.repository.ts';
 import { validateCalendar } from './calendar.ts';
 import type { BusinessCalendar, BusinessCalendarInput } from './calendar.ts';
 import { CN_HOLIDAY_FILES, parseHolidayFile } from './holidays.ts';
 import type { HolidayFile } from './holidays.ts';
 import { validatePolicies } from './sla.policy.ts';
+import {
+  affectedCommunities,
+  maySeePolicy,
+  requireAdmin,
+  requireScope,
+  requireSharedEditor,
+  scopeOf,
+} from './sla.access.ts';
+import type { Admin } from './sla.access.ts';
 import type { SlaIssue } from './sla.errors.ts';
 import { calendarInputFromRow, effectiveCalendar, policyFromRow, policyToRow } from './sla.metrics.ts';
 import type { StoredPolicy } from './sla.metrics.ts';
@@ -48,11 +59,6 @@ export function refuse(issues: SlaIssue[], prefix?: string): AppError {
     code: first?.code,
     issues: issues.slice(0, 20).map((i) => ({ ...i, field: strip(i.field) })),
   });
-}
-
-function requireAdmin(p: Principal) {
-  if (p.kind !== 'user' || p.role !== 'admin') throw forbidden('only administrators edit SLA settings');
-  return p;
 }
 
 export class SlaCatalog {
@@ -105,27 +111,32 @@ export class SlaCatalog {
     return value;
   }
 
-  async listPolicies(): Promise<StoredPolicy[]> {
+  private async allPolicies(): Promise<StoredPolicy[]> {
     return (await repo.listPolicyRows(this.db)).map(policyFromRow);
   }
 
-  async getPolicy(id: string): Promise<StoredPolicy> {
-    const p = (await this.listPolicies()).find((x) => x.id === id);
-    if (!p) throw notFound('not_found', 'SLA policy', id);
-    return p;
+  private async allCommunityIds(): Promise<string[]> {
+    return (await listCommunities(this.db)).map((c) => c.id);
+  }
+
+  /** The shared policies and those of the communities the caller serves. */
+  async listPolicies(p: Principal): Promise<StoredPolicy[]> {
+    return (await this.allPolicies()).filter((x) => maySeePolicy(p, scopeOf(x)));
+  }
+
+  /** One policy; another community's answers as not found, so its ids leak nothing. */
+  async getPolicy(p: Principal, id: string): Promise<StoredPolicy> {
+    const found = (await this.allPolicies()).find((x) => x.id === id);
+    if (!found || !maySeePolicy(p, scopeOf(found))) throw notFound('not_found', 'SLA policy', id);
+    return found;
   }
 
   /** Checks a policy against the whole set it would join (scopes, calendars, chains that end). */
-  private async check(p: Principal, input: PolicyInput, id: string): Promise<StoredPolicy> {
-    const admin = requireAdmin(p);
+  private async check(input: PolicyInput, id: string): Promise<StoredPolicy> {
     if (input.category !== '*' && !CATEGORY_CODES.has(input.category))
       throw new AppError('validation_failed', `unknown category "${input.category}"`, { field: 'category' });
     if (input.channel !== undefined && !(CHANNELS as readonly string[]).includes(input.channel))
       throw new AppError('validation_failed', `unknown channel "${input.channel}"`, { field: 'channel' });
-    if (input.communityId !== undefined && !admin.communityIds.includes(input.communityId))
-      throw new AppError('validation_failed', 'you do not administer this community', {
-        field: 'communityId',
-      });
     const step = input.escalationStepMinutes ?? DEFAULT_STEP_MINUTES;
     if (!(Number.isFinite(step) && step > 0))
       throw new AppError('validation_failed', 'escalationStepMinutes must be a positive number of minutes', {
@@ -135,7 +146,7 @@ export class SlaCatalog {
     if (policy.channel === undefined) delete policy.channel;
     if (policy.communityId === undefined) delete policy.communityId;
     if (policy.updateIntervalMinutes === undefined) delete policy.updateIntervalMinutes;
-    const others = (await this.listPolicies()).filter((x) => x.id !== id);
+    const others = (await this.allPolicies()).filter((x) => x.id !== id);
     const calendars = (await repo.listCalendarRows(this.db)).map((c) => c.id);
     const all = [...others, policy];
     const checked = validatePolicies(all, { calendarIds: calendars });
@@ -143,38 +154,54 @@ export class SlaCatalog {
     return { ...policy, warnAtRatio: policy.warnAtRatio ?? 0.75 };
   }
 
+  /** A community's policy by one of its admins; a shared one (no community) by an admin of every community. */
   async createPolicy(p: Principal, input: PolicyInput): Promise<StoredPolicy> {
+    const admin = requireAdmin(p);
+    const all = await this.allCommunityIds();
+    requireScope(admin, scopeOf(input), all);
     const id =
       input.id ??
       `${input.category}-${input.priorityBand}-${Date.now().toString(36)}`.replace(/[^\w.-]/g, '_');
-    if ((await this.listPolicies()).some((x) => x.id === id))
+    if ((await this.allPolicies()).some((x) => x.id === id))
       throw new AppError('conflict', `an SLA policy ${id} already exists`, { field: 'id' });
-    const policy = await this.check(p, input, id);
+    const policy = await this.check(input, id);
     const at = this.deps.clock.now().toISOString();
+    const affected = affectedCommunities([scopeOf(policy)], all);
     await this.db.transaction().execute(async (trx) => {
       await repo.insertPolicy(trx, policyToRow(policy, at));
-      await this.audit(trx, p, 'sla.policy_created', policy.id, policy, at);
+      await this.audit(trx, admin, affected, 'sla.policy_created', id, policy, at);
     });
     this.invalidate();
     return policy;
   }
 
+  /**
+   * Replaces a policy. The caller must be allowed to edit both the scope it had and the one it
+   * gets, so moving it to another community, or making it shared, needs an admin of both.
+   */
   async updatePolicy(p: Principal, id: string, input: PolicyInput): Promise<StoredPolicy> {
-    await this.getPolicy(id);
-    const policy = await this.check(p, input, id);
+    const admin = requireAdmin(p);
+    const before = await this.getPolicy(admin, id);
+    const all = await this.allCommunityIds();
+    const scopes = [scopeOf(before), scopeOf(input)];
+    for (const scope of scopes) requireScope(admin, scope, all);
+    const policy = await this.check(input, id);
     const at = this.deps.clock.now().toISOString();
+    const affected = affectedCommunities(scopes, all);
     await this.db.transaction().execute(async (trx) => {
       await repo.updatePolicy(trx, policyToRow(policy, at));
-      await this.audit(trx, p, 'sla.policy_updated', id, policy, at);
+      await this.audit(trx, admin, affected, 'sla.policy_updated', id, policy, at);
     });
     this.invalidate();
     return policy;
   }
 
   async deletePolicy(p: Principal, id: string): Promise<void> {
-    requireAdmin(p);
-    await this.getPolicy(id);
-    const rest = (await this.listPolicies()).filter((x) => x.id !== id);
+    const admin = requireAdmin(p);
+    const before = await this.getPolicy(admin, id);
+    const all = await this.allCommunityIds();
+    requireScope(admin, scopeOf(before), all);
+    const rest = (await this.allPolicies()).filter((x) => x.id !== id);
     const checked = validatePolicies(rest);
     if (!checked.ok)
       throw new AppError('conflict', `another policy's escalation chain continues with ${id}`, {
@@ -182,9 +209,10 @@ export class SlaCatalog {
         issues: checked.errors.slice(0, 5),
       });
     const at = this.deps.clock.now().toISOString();
+    const affected = affectedCommunities([scopeOf(before)], all);
     await this.db.transaction().execute(async (trx) => {
       await repo.deletePolicy(trx, id);
-      await this.audit(trx, p, 'sla.policy_deleted', id, { id }, at);
+      await this.audit(trx, admin, affected, 'sla.policy_deleted', id, before, at);
     });
     this.invalidate();
   }
@@ -193,12 +221,17 @@ export class SlaCatalog {
     return (await repo.listCalendarRows(this.db)).map(calendarInputFromRow);
   }
 
-  /** Creates or replaces a calendar after validation (overlapping or inverted periods, bad dates, zones). */
+  /**
+   * Creates or replaces a calendar after validation (overlapping or inverted periods, bad dates,
+   * zones). Calendars are shared by every community, so only an admin of all of them does this.
+   */
   async putCalendar(
     p: Principal,
     input: CalendarInput,
   ): Promise<CalendarInput & { holidayRegion: string | null }> {
-    requireAdmin(p);
+    const admin = requireAdmin(p);
+    const all = await this.allCommunityIds();
+    requireSharedEditor(admin, all);
     const { holidayRegion, ...cal } = input;
     const checked = validateCalendar(cal);
     if (!checked.ok) throw refuse(checked.errors);
@@ -224,15 +257,21 @@ export class SlaCatalog {
     };
     await this.db.transaction().execute(async (trx) => {
       await repo.upsertCalendar(trx, row);
-      await this.audit(trx, p, existing ? 'sla.calendar_updated' : 'sla.calendar_created', v.id, row, at);
+      const action = existing ? 'sla.calendar_updated' : 'sla.calendar_created';
+      await this.audit(trx, admin, all, action, v.id, row, at);
     });
     this.invalidate();
     return calendarInputFromRow(row);
   }
 
-  /** Imports (or replaces) a region's holiday file for one year; refuses a file for another year. */
+  /**
+   * Imports (or replaces) a region's holiday file for one year; refuses a file for another year.
+   * Every calendar of the region follows it, so only an admin of every community does this.
+   */
   async importHolidays(p: Principal, region: string, year: number, json: unknown): Promise<HolidayFile> {
-    requireAdmin(p);
+    const admin = requireAdmin(p);
+    const all = await this.allCommunityIds();
+    requireSharedEditor(admin, all);
     if (!REGION.test(region))
       throw new AppError('validation_failed', 'region is a short lower-case code such as cn', {
         field: 'region',
@@ -247,9 +286,9 @@ export class SlaCatalog {
         file_json: JSON.stringify(parsed.value),
         provisional: parsed.value.provisional ? 1 : 0,
         imported_at: at,
-        imported_by: p.kind === 'user' ? p.username : 'system',
+        imported_by: admin.username,
       });
-      await this.audit(trx, p, 'sla.holidays_imported', `${region}:${year}`, parsed.value, at);
+      await this.audit(trx, admin, all, 'sla.holidays_imported', `${region}:${year}`, parsed.value, at);
     });
     this.invalidate();
     return parsed.value;
@@ -267,17 +306,17 @@ export class SlaCatalog {
     );
   }
 
-  /** SLA settings are deployment-wide: their audit entries go to every community the admin serves. */
+  /** Appends the change to the chain of each community it affects (not those of the editor). */
   private async audit(
     trx: Kysely<DB>,
-    p: Principal,
+    admin: Admin,
+    communityIds: readonly string[],
     action: string,
     id: string,
     payload: unknown,
     at: string,
   ) {
-    const admin = requireAdmin(p);
-    for (const communityId of admin.communityIds) {
+    for (const communityId of communityIds) {
       await appendAudit(trx, this.deps.database.dialect, {
         communityId,
         createdAt: at,

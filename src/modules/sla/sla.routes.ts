@@ -47,14 +47,12 @@ export async function registerSlaRoutes(root: FastifyInstance, m: SlaModule): Pr
     {
       schema: {
         tags: TAG,
-        summary: 'SLA policies (category × priority band, optional channel/community)',
+        summary:
+          'SLA policies (category × priority band, optional channel/community): the shared ones and those of my communities',
         response: { 200: Type.Array(PolicyView) },
       },
     },
-    async (request) => {
-      requireStaff(request);
-      return (await m.catalog.listPolicies()).map(presentPolicy);
-    },
+    async (request) => (await m.catalog.listPolicies(requireStaff(request))).map(presentPolicy),
   );
   app.post(
     '/api/v1/sla/policies',
@@ -62,7 +60,7 @@ export async function registerSlaRoutes(root: FastifyInstance, m: SlaModule): Pr
       schema: {
         tags: TAG,
         summary:
-          'Create an SLA policy (admin); refused: zero or negative targets, unknown calendars, looping chains',
+          'Create an SLA policy (admin of its community; a shared one, without communityId, needs an admin of every community); refused: zero or negative targets, unknown calendars, looping chains',
         body: PolicyBody,
         response: { 201: PolicyView },
       },
@@ -77,17 +75,15 @@ export async function registerSlaRoutes(root: FastifyInstance, m: SlaModule): Pr
   app.get(
     '/api/v1/sla/policies/:id',
     { schema: { tags: TAG, summary: 'One SLA policy', params: IdParams, response: { 200: PolicyView } } },
-    async (request) => {
-      requireStaff(request);
-      return presentPolicy(await m.catalog.getPolicy(request.params.id));
-    },
+    async (request) => presentPolicy(await m.catalog.getPolicy(requireStaff(request), request.params.id)),
   );
   app.put(
     '/api/v1/sla/policies/:id',
     {
       schema: {
         tags: TAG,
-        summary: 'Replace an SLA policy (admin)',
+        summary:
+          'Replace an SLA policy (admin of its community, and of the one it moves to; shared policies need an admin of every community)',
         params: IdParams,
         body: PolicyBody,
         response: { 200: PolicyView },
@@ -103,7 +99,8 @@ export async function registerSlaRoutes(root: FastifyInstance, m: SlaModule): Pr
     {
       schema: {
         tags: TAG,
-        summary: 'Delete an SLA policy (admin)',
+        summary:
+          'Delete an SLA policy (admin of its community; shared policies need an admin of every community)',
         params: IdParams,
         response: { 204: Type.Null() },
       },
@@ -127,7 +124,8 @@ export async function registerSlaRoutes(root: FastifyInstance, m: SlaModule): Pr
     {
       schema: {
         tags: TAG,
-        summary: 'Create or replace a business calendar (admin); overlapping or inverted periods are refused',
+        summary:
+          'Create or replace a business calendar (shared: an admin of every community); overlapping or inverted periods are refused',
         params: IdParams,
         body: CalendarBody,
         response: { 200: CalendarView },
@@ -180,7 +178,7 @@ export async function registerSlaRoutes(root: FastifyInstance, m: SlaModule): Pr
       schema: {
         tags: TAG,
         summary:
-          "Import a year's public holidays and make-up workdays (调休) (admin); a file for another year is refused",
+          "Import a year's public holidays and make-up workdays (调休) (shared: an admin of every community); a file for another year is refused",
         params: HolidayParams,
         body: Type.Unknown({
           description: '{ year, source, provisional?, holidays: [{date,name}], workdays: [{date,name}] }',
