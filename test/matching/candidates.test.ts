@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
+import { parseCandidates } from '../../web/src/staff/dispatch/candidates.ts';
 
 interface Candidates {
   orderId: string;
@@ -86,6 +87,42 @@ describe('candidates API: ranked, explained, scoped to the community', () => {
     assert.ok(c.baseline.length > 0, 'the keyword baseline is reported alongside');
     assert.equal(c.suggestion?.resourceCode, 'taoyuan-water-electric');
     assert.ok(c.suggestion?.assigneeName);
+  });
+
+  it("the dispatch board reads the answer: every team, with a person to assign and its score's parts", async () => {
+    const res = await ctx.call('GET', `/api/v1/work-orders/${orderId}/candidates`, dispatcher);
+    const c = res.json() as Candidates;
+    const board = parseCandidates(res.json(), 'zh');
+    assert.equal(board.length, c.candidates.length, 'no candidate dropped');
+    const top = board[0];
+    const first = c.candidates[0];
+    assert.ok(top && first);
+    assert.ok(
+      first.staff.some((s) => s.userId === top.assigneeId),
+      'the person to assign is one of the team',
+    );
+    assert.ok(top.name.includes(' · '), `team and person: ${top.name}`);
+    assert.deepEqual(
+      top.parts.map(([k]) => k).sort(),
+      ['余量', '关键词', '均衡', '在岗', '类别', '评价', '距离'].sort(),
+    );
+    assert.ok(top.reasons.some((r) => r.startsWith('距离')));
+    assert.equal(parseCandidates(res.json(), 'en')[0]?.parts.length, 7);
+  });
+
+  it('the staff list names the teams each person works for, so two of the same name are told apart', async () => {
+    const res = await ctx.call('GET', '/api/v1/staff?community=taoyuan', dispatcher);
+    assert.equal(res.statusCode, 200, res.body);
+    const items = (res.json() as { items: Array<{ name: string; role: string; teams: string[] }> }).items;
+    const providers = items.filter((u) => u.role === 'provider');
+    assert.ok(
+      providers.length > 0 && providers.every((u) => u.teams.length > 0),
+      'every provider has a team',
+    );
+    const byName = new Map<string, string[]>();
+    for (const u of providers) byName.set(u.name, [...(byName.get(u.name) ?? []), u.teams.join('、')]);
+    for (const [name, teams] of byName)
+      assert.equal(new Set(teams).size, teams.length, `${name}: same name, different teams`);
   });
 
   it('staff capability: an expired licence keeps a person from being named', async () => {

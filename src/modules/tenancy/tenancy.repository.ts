@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
+import type { CatalogueTables } from '../matching/resource.repository.ts';
 
 export async function findCommunity(db: Kysely<DB>, idOrCode: string) {
   return db
@@ -53,5 +54,19 @@ export async function staffOf(db: Kysely<DB>, communityId: string) {
     .select(['grid_workers.user_id', 'grids.name'])
     .where('grids.community_id', '=', communityId)
     .execute();
-  return users.map((u) => ({ ...u, grids: grids.filter((g) => g.user_id === u.id).map((g) => g.name) }));
+  // The service teams (resources) each person works for: two 陈磊 are told apart by theirs.
+  const teams = await db
+    .withTables<Pick<CatalogueTables, 'resources' | 'resource_staff'>>()
+    .selectFrom('resource_staff')
+    .innerJoin('resources', 'resources.id', 'resource_staff.resource_id')
+    .select(['resource_staff.user_id', 'resources.name'])
+    .where('resources.community_id', '=', communityId)
+    .where('resources.active', '=', 1)
+    .orderBy('resources.name')
+    .execute();
+  return users.map((u) => ({
+    ...u,
+    grids: grids.filter((g) => g.user_id === u.id).map((g) => g.name),
+    teams: teams.filter((t) => t.user_id === u.id).map((t) => t.name),
+  }));
 }

@@ -154,6 +154,9 @@ export async function registerTenancyRoutes(root: FastifyInstance, database: Dat
                 role: Type.String(),
                 phone: Type.Union([Type.String(), Type.Null()], { description: 'work phone' }),
                 grids: Type.Array(Type.String()),
+                teams: Type.Array(Type.String(), {
+                  description: 'the service teams (resources) the person works for',
+                }),
               }),
             ),
           }),
@@ -177,6 +180,7 @@ export async function registerTenancyRoutes(root: FastifyInstance, database: Dat
           role: u.role,
           phone: u.phone,
           grids: u.grids,
+          teams: u.teams,
         })),
       };
     },

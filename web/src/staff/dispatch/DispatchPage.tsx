@@ -36,6 +36,7 @@ import {
   needsTriage,
   OPEN,
   slaDeadline,
+  personDetail,
   suspectedEmergency,
 } from '../shared/orders.ts';
 import type { Person, SlaEntry } from '../shared/orders.ts';
@@ -85,20 +86,20 @@ function CandidateList({
   onAssign: (id: string) => void;
   onAuto: () => void;
 }) {
-  const { t } = useSettings();
+  const { t, lang } = useSettings();
   const features = useFeatures();
   const [list, setList] = useState<Candidate[] | null>(null);
   const [auto, setAuto] = useState<AutoSuggestion | null>(null);
   const route = features?.candidates ?? null;
   useEffect(() => {
     if (!route) return;
-    loadCandidates(route, order.id)
+    loadCandidates(route, order.id, lang)
       .then((r) => {
         setList(r.list);
         setAuto(r.suggestion);
       })
       .catch(() => setList([]));
-  }, [route, order.id]);
+  }, [route, order.id, lang]);
   if (!route) return null;
   if (!list) return <span className="order-meta">{t('loading')}</span>;
   return (
@@ -334,7 +335,7 @@ export default function DispatchPage({ me }: { me: Me }) {
               onChange={(v: string) => setChoice((c) => ({ ...c, [o.id]: v }))}
               options={people.map((p) => ({
                 value: p.id,
-                label: `${p.name} · ${labels.role(lang, p.role)}`,
+                label: [p.name, labels.role(lang, p.role), personDetail(p)].filter(Boolean).join(' · '),
               }))}
             />
             <Button
@@ -378,7 +379,9 @@ export default function DispatchPage({ me }: { me: Me }) {
   const needle = personFilter.trim().toLowerCase();
   const visiblePeople = needle
     ? people.filter((p) =>
-        [p.name, labels.role(lang, p.role), ...p.grids].some((x) => x.toLowerCase().includes(needle)),
+        [p.name, labels.role(lang, p.role), ...p.grids, ...p.teams].some((x) =>
+          x.toLowerCase().includes(needle),
+        ),
       )
     : people;
 
@@ -486,7 +489,7 @@ export default function DispatchPage({ me }: { me: Me }) {
               >
                 <strong>{p.name}</strong> <span className="order-meta">{labels.role(lang, p.role)}</span>
                 <div className="order-meta">
-                  {p.grids.join('、')} · {t('inProgress')} {load(p)}
+                  {[personDetail(p), `${t('inProgress')} ${load(p)}`].filter(Boolean).join(' · ')}
                 </div>
               </div>
             ))}

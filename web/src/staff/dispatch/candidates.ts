@@ -1,13 +1,16 @@
-/** Ranked candidates for an order, when the matching module offers them (shape read defensively). */
+/** Ranked candidates for an order (GET /api/v1/work-orders/{id}/candidates), read for the dispatch board. */
 import { api } from '../../lib/api.ts';
 import type { RouteInfo } from '../../lib/features.ts';
+import type { Lang } from '../../lib/i18n.ts';
 
 export interface Candidate {
-  /** The user id to dispatch to (null when the resource has no staff on the system). */
+  /** The person to dispatch to: the team's on-duty member with the fewest open orders (null when it has nobody on the system). */
   assigneeId: string | null;
+  /** Team (resource) and person, e.g. 桃源水电维修队 · 陈磊. */
   name: string;
   kind: string;
   score: number | null;
+  /** Each part of the score and what it added. */
   parts: [string, number][];
   reasons: string[];
 }
@@ -15,70 +18,87 @@ export interface Candidate {
 type Json = Record<string, unknown>;
 const isJson = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
-
 const round = (n: number) => Math.round(n * 100) / 100;
 
-function numbers(v: unknown): [string, number][] {
-  if (isJson(v)) {
-    const out: [string, number][] = [];
-    for (const [k, x] of Object.entries(v)) {
-      // Either a plain number or `{ value, weight, contribution, detail }`.
-      if (typeof x === 'number') out.push([k, round(x)]);
-      else if (isJson(x) && typeof x.contribution === 'number') out.push([k, round(x.contribution)]);
-    }
-    return out;
-  }
-  if (Array.isArray(v)) {
-    const out: [string, number][] = [];
-    for (const x of v as unknown[]) {
-      if (!isJson(x)) continue;
-      const k = str(x.name) ?? str(x.key) ?? str(x.factor) ?? str(x.label);
-      const n =
-        typeof x.value === 'number'
-          ? x.value
-          : typeof x.score === 'number'
-            ? x.score
-            : typeof x.contribution === 'number'
-              ? x.contribution
-              : null;
-      if (k && n !== null) out.push([k, Math.round(n * 100) / 100]);
-    }
-    return out;
-  }
-  return [];
+const PART_NAMES: Record<Lang, Record<string, string>> = {
+  zh: {
+    category: '类别',
+    keywords: '关键词',
+    distance: '距离',
+    capacity: '余量',
+    openNow: '在岗',
+    rating: '评价',
+    fairness: '均衡',
+  },
+  en: {
+    category: 'category',
+    keywords: 'keywords',
+    distance: 'distance',
+    capacity: 'capacity',
+    openNow: 'open now',
+    rating: 'rating',
+    fairness: 'fairness',
+  },
+};
+
+interface Staff {
+  userId: string;
+  name: string;
+  onDuty: boolean;
+  openOrders: number;
 }
 
-export function parseCandidates(payload: unknown): Candidate[] {
-  const list: unknown[] = Array.isArray(payload)
-    ? payload
-    : isJson(payload)
-      ? ((Array.isArray(payload.candidates)
-          ? payload.candidates
-          : Array.isArray(payload.items)
-            ? payload.items
-            : []) as unknown[])
-      : [];
+function staffOf(v: unknown): Staff[] {
+  if (!Array.isArray(v)) return [];
+  const out: Staff[] = [];
+  for (const s of v as unknown[]) {
+    if (!isJson(s)) continue;
+    const userId = str(s.userId);
+    if (!userId) continue;
+    out.push({
+      userId,
+      name: str(s.name) ?? userId,
+      onDuty: s.onDuty === true,
+      openOrders: typeof s.openOrders === 'number' ? s.openOrders : 0,
+    });
+  }
+  return out;
+}
+
+/** The member a dispatcher would pick: on duty first, then the fewest open orders. */
+function bestOf(staff: Staff[]): Staff | null {
+  return (
+    [...staff].sort((a, b) => Number(b.onDuty) - Number(a.onDuty) || a.openOrders - b.openOrders)[0] ?? null
+  );
+}
+
+/** The ranked candidates of the API's answer (`candidates[]`: teams with their staff and score parts). */
+export function parseCandidates(payload: unknown, lang: Lang = 'zh'): Candidate[] {
+  const list = isJson(payload) && Array.isArray(payload.candidates) ? (payload.candidates as unknown[]) : [];
+  const names = PART_NAMES[lang];
   const out: Candidate[] = [];
   for (const raw of list) {
     if (!isJson(raw)) continue;
-    const nested = isJson(raw.resource) ? raw.resource : isJson(raw.user) ? raw.user : raw;
-    const assigneeId =
-      str(raw.assigneeId) ??
-      str(raw.userId) ??
-      str(nested.userId) ??
-      str(nested.assigneeId) ??
-      str(raw.id) ??
-      str(nested.id);
-    if (!assigneeId) continue;
-    const reasons = Array.isArray(raw.reasons)
-      ? (raw.reasons as unknown[]).filter((x): x is string => typeof x === 'string')
+    const team = str(raw.name) ?? str(raw.code) ?? '';
+    const person = bestOf(staffOf(raw.staff));
+    const parts: [string, number][] = [];
+    if (isJson(raw.parts))
+      for (const [k, x] of Object.entries(raw.parts))
+        if (isJson(x) && typeof x.contribution === 'number')
+          parts.push([names[k] ?? k, round(x.contribution)]);
+    const reasons: string[] = [];
+    if (typeof raw.distanceM === 'number')
+      reasons.push(lang === 'zh' ? `距离 ${raw.distanceM} 米` : `${raw.distanceM} m away`);
+    const matched = Array.isArray(raw.matchedKeywords)
+      ? (raw.matchedKeywords as unknown[]).filter((k): k is string => typeof k === 'string')
       : [];
+    if (matched.length) reasons.push(`${lang === 'zh' ? '匹配' : 'matched'}：${matched.join('、')}`);
     out.push({
-      assigneeId,
-      name: str(raw.name) ?? str(nested.name) ?? str(nested.displayName) ?? assigneeId,
-      kind: str(raw.kind) ?? str(nested.kind) ?? str(raw.role) ?? str(nested.role) ?? '',
-      score: typeof raw.score === 'number' ? raw.score : typeof raw.total === 'number' ? raw.total : null,
-      parts: numbers(raw.parts ?? raw.breakdown ?? raw.components ?? raw.scoreParts ?? raw.explanation),
+      assigneeId: person?.userId ?? null,
+      name: person ? `${team} · ${person.name}` : team,
+      kind: str(raw.type) ?? '',
+      score: typeof raw.score === 'number' ? raw.score : null,
+      parts,
       reasons,
     });
   }
@@ -93,11 +113,12 @@ export interface AutoSuggestion {
 export async function loadCandidates(
   route: RouteInfo,
   orderId: string,
+  lang: Lang = 'zh',
 ): Promise<{ list: Candidate[]; suggestion: AutoSuggestion | null }> {
   const payload = await api<unknown>(route.path.replace('{id}', encodeURIComponent(orderId)));
   const sug = isJson(payload) && isJson(payload.suggestion) ? payload.suggestion : null;
   return {
-    list: parseCandidates(payload),
+    list: parseCandidates(payload, lang),
     suggestion: sug ? { assigneeName: str(sug.assigneeName) ?? '', reason: str(sug.reason) ?? '' } : null,
   };
 }

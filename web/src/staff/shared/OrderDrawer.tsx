@@ -20,7 +20,7 @@ import { categoryName, formatTime, useCategories } from '../../lib/format.ts';
 import { labels } from '../../lib/i18n.ts';
 import { useSettings } from '../../lib/settings.tsx';
 import type { Action, WorkOrder } from '../../lib/types.ts';
-import { act, loadAssignees } from './orders.ts';
+import { act, loadAssignees, personDetail } from './orders.ts';
 import { Reclassify } from './Reclassify.tsx';
 import type { Person } from './orders.ts';
 
@@ -142,7 +142,7 @@ export function ActionForm({
             placeholder={t('chooseAssignee')}
             options={people.map((p) => ({
               value: p.id,
-              label: `${p.name} · ${labels.role(lang, p.role)}${p.grids.length ? ` · ${p.grids.join('、')}` : ''}`,
+              label: [p.name, labels.role(lang, p.role), personDetail(p)].filter(Boolean).join(' · '),
             }))}
           />
         </Form.Item>

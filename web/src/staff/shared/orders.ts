@@ -20,6 +20,13 @@ export interface Person {
   role: string;
   /** Grids this person serves (grid workers). */
   grids: string[];
+  /** Service teams (resources) the person works for. */
+  teams: string[];
+}
+
+/** What tells a person apart from another of the same name: grids or teams. */
+export function personDetail(p: Person): string {
+  return [...p.grids, ...p.teams].join('、');
 }
 
 type Json = Record<string, unknown>;
@@ -37,8 +44,10 @@ function peopleFrom(payload: unknown): Person[] {
     const name =
       typeof x.name === 'string' ? x.name : typeof x.displayName === 'string' ? x.displayName : x.id;
     const role = typeof x.role === 'string' ? x.role : '';
+    const strings = (v: unknown) =>
+      Array.isArray(v) ? v.filter((g): g is string => typeof g === 'string') : [];
     if (['grid_worker', 'provider', 'volunteer'].includes(role))
-      out.push({ id: x.id, name, role, grids: [] });
+      out.push({ id: x.id, name, role, grids: strings(x.grids), teams: strings(x.teams) });
   }
   return out;
 }
@@ -64,7 +73,7 @@ export function loadAssignees(communityId: string): Promise<Person[]> {
       const grids = await api<GridCollection>(`/api/v1/communities/${communityId}/grids`);
       for (const f of grids.features) {
         for (const w of f.properties.workers) {
-          const cur = byId.get(w.id) ?? { id: w.id, name: w.name, role: 'grid_worker', grids: [] };
+          const cur = byId.get(w.id) ?? { id: w.id, name: w.name, role: 'grid_worker', grids: [], teams: [] };
           cur.grids.push(f.properties.name);
           byId.set(w.id, cur);
         }
@@ -79,6 +88,7 @@ export function loadAssignees(communityId: string): Promise<Person[]> {
             name: o.assignee.name,
             role: o.assignee.role,
             grids: [],
+            teams: [],
           });
         }
       }
