@@ -249,6 +249,22 @@ describe('work orders API', () => {
     assert.ok(!notes.includes('住户脾气急，注意沟通'));
     const staff = (await ctx.call('GET', `/api/v1/work-orders/${o.id}`, agent)).json() as Order;
     assert.ok((staff.timeline ?? []).some((e) => e.note === '住户脾气急，注意沟通'));
+
+    // A dispatch is an internal step (its note is for staff), but it changes the status the
+    // resident sees: the resident's timeline shows the step, without the note.
+    const provider = await userId(ctx, 'provider');
+    const dispatched = await ctx.call('POST', `/api/v1/work-orders/${o.id}/actions/dispatch`, dispatcher, {
+      version: staff.version,
+      assigneeId: provider,
+      note: '派给维修队，住户脾气急',
+    });
+    assert.equal(dispatched.statusCode, 200, dispatched.body);
+    const after = (await ctx.call('GET', `/api/v1/work-orders/${o.id}`, resident)).json() as Order;
+    assert.equal(after.status, 'dispatched');
+    const step = (after.timeline ?? []).find((e) => e.type === 'dispatch');
+    assert.ok(step, 'the dispatch shows as a step');
+    assert.equal(step.note, null, 'its internal note does not');
+    assert.ok(!(after.timeline ?? []).some((e) => e.note === '住户脾气急，注意沟通'));
   });
 
   it('stores photos through the file store and serves them to those who may read the order', async () => {

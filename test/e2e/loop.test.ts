@@ -89,8 +89,8 @@ describe('the whole loop: hotline intake for an elderly resident → closed and 
     assert.equal(o.rating, 5);
     assert.deepEqual(
       o.timeline.map((e) => e.type),
-      ['created', 'accept', 'start', 'resolve', 'confirm'],
-      'the resident sees public steps; the internal dispatch is hidden',
+      ['created', 'accept', 'dispatch', 'start', 'resolve', 'confirm'],
+      'the resident sees every step that changed the status (the dispatch without its internal note)',
     );
     const staffView = (await ctx.call('GET', `/api/v1/work-orders/${o.id}`, agent)).json() as Order;
     assert.deepEqual(

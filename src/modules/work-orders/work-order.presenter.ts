@@ -117,16 +117,22 @@ export function presentOrder(
     };
   }
   if (extras.timeline) {
+    // Outside staff, an internal step that changed the status (a dispatch, a rejection) still
+    // shows as a step, so the timeline agrees with the status; its note and actor stay inside.
     view.timeline = extras.timeline
-      .filter((e) => isStaff || e.visibility === 'public')
+      .filter(
+        (e) =>
+          isStaff || e.visibility === 'public' || (e.to_status !== null && e.to_status !== e.from_status),
+      )
       .map((e) => ({
         id: e.id,
         type: e.type,
         fromStatus: e.from_status,
         toStatus: e.to_status,
         actor: { type: e.actor_type, name: isStaff || e.actor_type === 'resident' ? e.actor_name : null },
-        note: e.note,
-        visibility: e.visibility === 'internal' ? 'internal' : 'public',
+        note: isStaff || e.visibility === 'public' ? e.note : null,
+        // What a resident sees of a step is public; staff see which steps are internal.
+        visibility: isStaff && e.visibility === 'internal' ? 'internal' : 'public',
         data: isStaff && e.data_json ? (JSON.parse(e.data_json) as Record<string, unknown>) : null,
         at: e.created_at,
       }));
