@@ -59,6 +59,8 @@ describe(
       await ok.waitFor();
       const number = (await ok.textContent())?.match(/TAOYUAN-\d{8}-\d+/)?.[0];
       assert.ok(number);
+      // The caller's history shows the order just registered, without a new lookup.
+      await p.getByRole('link', { name: number }).waitFor();
       assert.deepEqual(await axe(p), []);
       await shot(p, 'console-keyboard-zh');
 

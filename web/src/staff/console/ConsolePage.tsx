@@ -185,6 +185,11 @@ export default function ConsolePage({ me }: { me: Me }) {
       });
       setCreated(o);
       message.success(t('created', { number: o.number }));
+      // The caller's history now holds the order just registered.
+      if (callers?.length && /^[0-9+-]{5,20}$/.test(phone.trim()))
+        void api<ResidentDetail[]>(`/api/v1/residents${qs({ phone: phone.trim() })}`)
+          .then(setCallers)
+          .catch(() => undefined);
       form.setFieldsValue({ description: '', category: undefined, urgency: undefined });
       void findDuplicates(o);
       phoneRef.current?.focus();
