@@ -197,4 +197,19 @@ describe('web: resident H5', { skip: !chromiumAvailable() && 'chromium is not in
     );
     assert.deepEqual(errors, []);
   });
+
+  it('a category taken from the suggestion follows the text when it is rewritten', async () => {
+    const p = b.page;
+    await p.goto(`${server.url}/report`);
+    const description = p.locator('#report-description');
+    await description.fill('楼道里有很重的煤气味');
+    await p.locator('.suggest').getByRole('button').click();
+    const chosen = p.locator('.adm-selector-item-active');
+    await chosen.filter({ hasText: '安全应急' }).waitFor();
+    await description.fill('厨房水管漏水了，地上全是水');
+    await p.locator('.suggest').filter({ hasText: '水电' }).waitFor();
+    await chosen.first().waitFor({ state: 'detached' });
+    assert.equal(await chosen.count(), 0, 'back to "decide for me"');
+    await description.fill('');
+  });
 });

@@ -81,6 +81,18 @@ export function Report({ me }: { me: Me }) {
   const [formError, setFormError] = useState<string | null>(null);
   const { suggestion } = useSuggestion(values.description);
   const community = me.communities[0];
+  // A category taken from the suggestion (采用) follows the text: when a rewritten description
+  // is understood as something else, the choice goes back to "decide for me". A category the
+  // resident picked by hand stays.
+  const [adopted, setAdopted] = useState<string | null>(null);
+  useEffect(() => {
+    if (!adopted || !suggestion || suggestion.category === adopted) return;
+    if (values.category[0] === adopted) {
+      form.setFieldValue('category', []);
+      setValues((v) => ({ ...v, category: [] }));
+    }
+    setAdopted(null);
+  }, [suggestion?.category]);
 
   const self = useLoad((signal) => api<ResidentDetail>(`/api/v1/residents/${me.id}`, { signal }), [me.id]);
   const grids = useLoad(
@@ -195,6 +207,7 @@ export function Report({ me }: { me: Me }) {
                 onClick={() => {
                   form.setFieldValue('category', [suggestion.category]);
                   setValues((v) => ({ ...v, category: [suggestion.category] }));
+                  setAdopted(suggestion.category);
                 }}
               >
                 {t('useSuggestion')}
