@@ -15,6 +15,7 @@ import { SYSTEM } from '../platform/auth/principal.ts';
 import { silentLogger } from '../platform/context.ts';
 import { openConfiguredDatabase, startServer } from '../server.ts';
 import { DEMO_OPEN311_KEY, DEMO_PASSWORD, seedDemo } from '../seed/demo.ts';
+import { takeDemoLiveCalls } from '../seed/demo-live.ts';
 import { verifyChain } from '../modules/audit/audit.repository.ts';
 import { listCommunities, findCommunity } from '../modules/tenancy/tenancy.repository.ts';
 import { ResidentService } from '../modules/people/resident.service.ts';
@@ -193,6 +194,10 @@ async function main(argv: string[]): Promise<number> {
           );
       }
       const running = await startServer(config, { database });
+      if (seeded?.seeded) {
+        const taken = await takeDemoLiveCalls(running.built.app);
+        out(`took ${taken} calls of today through the API (one waits in triage as a suspected emergency)`);
+      }
       printBanner(running.url, seeded);
       const stop = async () => {
         await running.stop();

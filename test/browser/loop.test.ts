@@ -153,6 +153,13 @@ describe(
       assert.equal(await panel.locator('strong').count(), everyone);
       const box = await panel.boundingBox();
       assert.ok(box && box.y + box.height <= 900, 'the panel ends within the window');
+      // The demo's call of this morning that the model alone took for an emergency waits in
+      // triage, first, flagged for a call back.
+      await d.getByRole('tab', { name: /待分诊/ }).click();
+      const first = d.locator('tbody tr[data-order]').first();
+      await first.getByText('疑似紧急').waitFor();
+      await first.getByText('钥匙锁在家里了').waitFor();
+      await check(d, 'dispatch-triage-zh');
 
       // 4. The grid worker resolves the resident's order on the field view (phone size).
       await d.setViewportSize({ width: 390, height: 844 });

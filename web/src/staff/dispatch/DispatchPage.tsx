@@ -250,9 +250,9 @@ export default function DispatchPage({ me }: { me: Me }) {
     {
       title: t('urgency'),
       key: 'urgency',
-      width: 130,
+      width: 120,
       render: (_v, o) => (
-        <Space size={4}>
+        <Space size={4} wrap>
           <Tag color={urgencyColor(o.urgency)}>{labels.urgency(lang, o.urgency)}</Tag>
           <span className="order-meta">{o.priority}</span>
           {suspectedEmergency(o) && o.status === 'submitted' && (
@@ -279,8 +279,10 @@ export default function DispatchPage({ me }: { me: Me }) {
       ellipsis: true,
       render: (_v, o) => (
         <>
-          <div>{categoryName(cats, lang, o.subcategory ?? o.category)}</div>
-          <div className="order-meta">{o.description}</div>
+          <div className="cell-line">{categoryName(cats, lang, o.subcategory ?? o.category)}</div>
+          <div className="order-meta cell-line" title={o.description}>
+            {o.description}
+          </div>
         </>
       ),
     },
