@@ -43,6 +43,14 @@ test('an emergency rule forces safety_emergency, its sub-category and critical, 
   assert.equal(p.needsTriage, false);
 });
 
+test('an emergency written in English is critical too, under its sub-category', () => {
+  const p = classifier.predict('There is a strong smell of gas in the stairwell');
+  assert.deepEqual(
+    [p.category, p.subcategory, p.urgency, p.source],
+    ['safety_emergency', 'safety_emergency.gas_leak', 'critical', 'rule'],
+  );
+});
+
 test('a taxonomy without the rule’s sub-category still gets critical, under one of its own sub-categories', () => {
   const known = new Set(allCategoryCodes().filter((c) => c !== 'safety_emergency.missing_person'));
   const narrow = createClassifier(loadDefaultModel(), { knownCategories: known });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EMERGENCY_RULES, matchEmergencyRules } from './urgency-rules.ts';
+import { EMERGENCY_RULES, ENGLISH_EMERGENCY_RULES, matchEmergencyRules } from './urgency-rules.ts';
 import { normalizeText } from './normalize.ts';
 
 const fire = (text: string): string | null => matchEmergencyRules(normalizeText(text))[0]?.ruleId ?? null;
@@ -247,4 +247,61 @@ test('a past event that is happening again does fire', () => {
   assert.equal(fire('好可怕，老人摔倒了起不来'), 'fall_cannot_get_up');
   assert.equal(fire('老人恐怕是摔倒了起不来'), 'fall_cannot_get_up');
   assert.equal(fire('对面楼有一户着伙了火很大'), 'fire');
+});
+
+// The same emergencies written in English (the apps' English mode).
+const MUST_FIRE_EN: Record<string, string[]> = {
+  gas_leak: ['There is a strong smell of gas in the stairwell', 'I think the gas is leaking'],
+  fire: [
+    "There's a fire in the kitchen next door!",
+    'Thick smoke coming from the flat upstairs',
+    'The bins caught fire',
+  ],
+  trapped: ['We are stuck in the lift, please help', 'My son is trapped in the bathroom'],
+  structural: ['The ceiling has collapsed', 'Part of the wall came down'],
+  fall_cannot_get_up: ["My mother fell and can't get up", 'Grandpa has had a fall, he is unable to stand up'],
+  collapse_medical: [
+    'My dad collapsed and is not breathing',
+    'A man fainted at the gate',
+    'She is unconscious',
+  ],
+  bleeding: ['He is bleeding heavily from the head'],
+  violence: ['Someone with a knife is chasing people', 'Two men are fighting downstairs'],
+  flooding: ['The basement is flooded', 'A pipe has burst and water is pouring in'],
+  missing_person: [
+    'My son is missing',
+    "I can't find my mother, she has dementia",
+    "Grandma hasn't come home since this morning",
+  ],
+  power_line: ['A power line is down on the road', 'Someone got an electric shock'],
+};
+
+test('every English rule fires on its phrases, with the same ids and sub-categories', () => {
+  for (const rule of ENGLISH_EMERGENCY_RULES) {
+    assert.ok(
+      EMERGENCY_RULES.some((r) => r.id === rule.id && r.subcategory === rule.subcategory),
+      rule.id,
+    );
+    const phrases = MUST_FIRE_EN[rule.id];
+    assert.ok(phrases && phrases.length > 0, `no English phrases for rule ${rule.id}`);
+    for (const p of phrases) assert.equal(fire(p), rule.id, p);
+  }
+});
+
+test('English near misses do not fire', () => {
+  for (const text of [
+    'The gas bill is too high this month',
+    'No smell of gas, just asking about the gas safety check',
+    'When is the fire drill?',
+    "I'm worried there could be a fire with all the bikes charging",
+    'The lift is often stuck',
+    'Our cat is missing',
+    'A question about flood insurance',
+    'Last week there was a fire, it was put out',
+    'My husband had a stroke last year and needs rehab',
+    'How do I report a gas leak?',
+    'My son was missing yesterday but came back',
+    'Can someone fix the smoke alarm?',
+  ])
+    assert.equal(fire(text), null, text);
 });

@@ -208,6 +208,8 @@ const GLOBAL_PATTERNS: ReadonlyArray<RegExp> = EMERGENCY_RULES.map((r) => new Re
 export function matchEmergencyRules(normalizedText: string): RuleHit[] {
   const text = normalizedText.replace(/\s+/g, '');
   const hits: RuleHit[] = [];
+  // Residents who write in English (the apps have an English mode) are heard too.
+  if (LATIN_WORD.test(normalizedText)) hits.push(...matchEnglishRules(normalizedText));
   EMERGENCY_RULES.forEach((rule, ruleIndex) => {
     const re = GLOBAL_PATTERNS[ruleIndex] as RegExp;
     re.lastIndex = 0;
@@ -231,6 +233,128 @@ export function matchEmergencyRules(normalizedText: string): RuleHit[] {
       )
         continue;
       if ((PAST_RESOLVED.test(clause) || HABITUAL.test(clause)) && !HAPPENING_NOW.test(clause)) continue;
+      hits.push({
+        ruleId: rule.id,
+        subcategory: rule.subcategory,
+        phrase: m[0],
+        description: rule.description,
+      });
+      break;
+    }
+  });
+  return hits;
+}
+
+// ── English ─────────────────────────────────────────────────────────────────────────────────
+// The same emergencies in English, over the lower-cased text with its spaces. Words, not
+// n-grams: each pattern names a situation (smell of gas, stuck in the lift), never a bare word
+// that also names the everyday (fire drill, gas bill, flood insurance).
+
+const LATIN_WORD = /[a-z]{3}/;
+
+export const ENGLISH_EMERGENCY_RULES: ReadonlyArray<EmergencyRule> = [
+  {
+    id: 'gas_leak',
+    subcategory: 'safety_emergency.gas_leak',
+    description: 'gas smell or leak',
+    pattern:
+      /\b(?:smell(?:s|ing)? (?:of )?gas|gas (?:smell|leak|is leaking|leaking)|leaking gas|gas pipe (?:is )?(?:broken|burst|cracked))\b/,
+  },
+  {
+    id: 'fire',
+    subcategory: 'safety_emergency.fire',
+    description: 'fire or smoke',
+    pattern:
+      /\b(?:(?:is|are|was) on fire|caught fire|catching fire|a fire (?:in|on|at|next door|upstairs|downstairs)|fire in (?:the|a|my|our)|(?:thick|black|lots of|a lot of) smoke|full of smoke|smoke (?:is )?coming (?:out|from)|flames? (?:coming|in|from)|something is burning|smells? of burning)\b/,
+  },
+  {
+    id: 'trapped',
+    subcategory: 'safety_emergency.trapped',
+    description: 'someone trapped (lift, room, flood)',
+    pattern:
+      /\b(?:(?:stuck|trapped) (?:in|inside) (?:the |a |an |our |my )?(?:lift|elevator|room|bathroom|toilet|flat|apartment)|(?:lift|elevator) (?:is )?stuck with (?:people|someone|a person|my|an?|two)|(?:people|someone|somebody|a child|my \w+) (?:is |are )?trapped|locked (?:in|inside) (?:the |a )?(?:room|bathroom|toilet) and can'?t get out)\b/,
+  },
+  {
+    id: 'structural',
+    subcategory: 'safety_emergency.structural',
+    description: 'collapse or falling structure',
+    pattern:
+      /\b(?:(?:building|wall|ceiling|balcony|roof|stairs|staircase)(?: has| is)? (?:collapsed|collapsing|fell down|fallen down|came down|caved in))\b/,
+  },
+  {
+    id: 'fall_cannot_get_up',
+    subcategory: 'safety_emergency.medical_emergency',
+    description: 'fell and cannot get up',
+    pattern:
+      /\b(?:fell|fallen|has had a fall|had a fall)\b[^.!?;]{0,30}?\b(?:can'?t|cannot|couldn'?t|unable to) (?:get|stand) up\b/,
+  },
+  {
+    id: 'collapse_medical',
+    subcategory: 'safety_emergency.medical_emergency',
+    description: 'collapsed, fainted, unconscious or not breathing',
+    pattern:
+      /\b(?:fainted|collapsed|unconscious|passed out|not breathing|stopped breathing|can'?t breathe|cannot breathe|heart attack|having a seizure|having a stroke|had a stroke|not responding|won'?t wake up)\b/,
+  },
+  {
+    id: 'bleeding',
+    subcategory: 'safety_emergency.medical_emergency',
+    description: 'heavy bleeding',
+    pattern:
+      /\b(?:bleeding (?:heavily|badly|a lot)|lots of blood|a lot of blood|won'?t stop bleeding|bleeding everywhere)\b/,
+  },
+  {
+    id: 'violence',
+    subcategory: 'safety_emergency.violence',
+    description: 'violence or threat with a weapon',
+    pattern:
+      /\b(?:(?:with|has|holding) a knife|stabbed|stabbing|(?:is|are) fighting|a fight (?:in|on|at|outside|downstairs)|beating (?:up )?(?:someone|somebody|his wife|her husband|a child|his child|her child|me)|domestic violence|threaten(?:ed|ing) to kill|attacking (?:me|someone|people))\b/,
+  },
+  {
+    id: 'flooding',
+    subcategory: 'safety_emergency.flooding',
+    description: 'flooding, backflow or a burst pipe',
+    pattern:
+      /\b(?:flooded|flooding|water (?:is )?(?:pouring|rising|coming in)|(?:pipe|water main) (?:has )?burst|burst (?:pipe|water main))\b/,
+  },
+  {
+    id: 'missing_person',
+    subcategory: 'safety_emergency.missing_person',
+    description: 'a person gone missing (an elderly person wandering off, a lost child)',
+    pattern:
+      /\b(?:(?:my |our |a )?(?:child|kid|son|daughter|boy|girl|grandma|grandmother|grandpa|grandfather|mother|father|mum|mom|dad|husband|wife|old man|old woman|elderly \w+) (?:is |has gone |went |has been )?missing|(?:lost|missing) (?:child|kid|boy|girl|elderly)|can'?t find (?:my|our) (?:child|kid|son|daughter|mother|father|mum|mom|dad|grandma|grandmother|grandpa|grandfather|husband|wife)|(?:hasn'?t|has not|didn'?t|did not) come (?:back )?home)\b/,
+  },
+  {
+    id: 'power_line',
+    subcategory: 'safety_emergency.hazard',
+    description: 'fallen power line, live wire or electrocution',
+    pattern:
+      /\b(?:live wire|power line (?:is )?down|(?:fallen|broken) power line|electrocuted|got an electric shock|sparks? (?:coming )?from (?:the )?(?:wire|cable|power line))\b/,
+  },
+];
+
+// A clause's own words that make a mention hypothetical, negated or drill-like.
+const EN_NEGATION =
+  /\b(?:no|not|never|without|isn'?t|aren'?t|wasn'?t|don'?t|doesn'?t|in case|if|whether|prevent|prevention|avoid|drill|training|talk|lecture|worried|afraid|could|might|would|insurance|how (?:do|to|can)|what (?:to do|should))\b/;
+const EN_PAST =
+  /\b(?:last (?:week|month|year|time|night)|yesterday|ago|(?:was|were|has been|have been) (?:fixed|repaired|resolved|put out|found)|already|found (?:him|her|them)|came back|is back|are back)\b/;
+const EN_NOW = /\b(?:now|again|right now|still|currently|help|hurry|quick(?:ly)?|urgent|please come)\b/;
+const EN_GLOBAL = ENGLISH_EMERGENCY_RULES.map((r) => new RegExp(r.pattern.source, 'g'));
+
+function matchEnglishRules(text: string): RuleHit[] {
+  const hits: RuleHit[] = [];
+  ENGLISH_EMERGENCY_RULES.forEach((rule, i) => {
+    const re = EN_GLOBAL[i] as RegExp;
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      const start = m.index;
+      const head = text.slice(0, start);
+      const a = Math.max(...[...',.!?;\n'].map((c) => head.lastIndexOf(c))) + 1;
+      const before = text.slice(a, start);
+      let b = start + m[0].length;
+      while (b < text.length && !/[,.!?;\n]/.test(text[b] as string)) b++;
+      const clause = text.slice(a, b);
+      if (EN_NEGATION.test(before)) continue;
+      if (EN_PAST.test(clause) && !EN_NOW.test(clause)) continue;
       hits.push({
         ruleId: rule.id,
         subcategory: rule.subcategory,
