@@ -1,20 +1,134 @@
-/** A small fetch client: same-origin cookie session, JSON in and out, typed errors. */
+/** A small fetch client: same-origin cookie session, JSON in and out, typed errors in the UI's language. */
+import { labels, translate } from './i18n.ts';
+import type { Lang } from './i18n.ts';
 
+/**
+ * The UI language now: SettingsProvider keeps `<html lang>` in step with the user's choice
+ * (zh-CN by default), so code outside React can read it. Outside a browser: Chinese.
+ */
+export function currentLang(): Lang {
+  if (typeof document === 'undefined') return 'zh';
+  return document.documentElement.lang.toLowerCase().startsWith('en') ? 'en' : 'zh';
+}
+
+/**
+ * An error answer of the API. `message` is what the user reads, in the UI language at the time
+ * the error arrived (see `errorText`); `serverMessage` keeps the server's English for logs.
+ */
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly field: string | undefined;
+  readonly details: Record<string, unknown>;
+  readonly serverMessage: string;
 
-  constructor(status: number, code: string, message: string, field?: string) {
-    super(message);
+  constructor(
+    status: number,
+    code: string,
+    serverMessage: string,
+    field?: string,
+    details: Record<string, unknown> = {},
+    lang: Lang = currentLang(),
+  ) {
+    super(serverMessage);
+    this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.field = field;
+    this.details = details;
+    this.serverMessage = serverMessage;
+    this.message = apiErrorText(this, lang);
   }
 }
 
 /** Thrown when the request never reached the server (offline, DNS, reset). */
-export class NetworkError extends Error {}
+export class NetworkError extends Error {
+  /** `cause` keeps the browser's own words (English), for logs. */
+  constructor(cause: string, lang: Lang = currentLang()) {
+    super(translate(lang, 'networkError'), { cause });
+    this.name = 'NetworkError';
+  }
+}
+
+const HTTP_CODES: Record<number, string> = {
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
+
+function whenText(lang: Lang, iso: unknown): string | undefined {
+  if (typeof iso !== 'string') return undefined;
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return undefined;
+  return d.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', {
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}
+
+function apiErrorText(err: ApiError, lang: Lang): string {
+  const d = err.details;
+  switch (err.code) {
+    case 'invalid_input':
+    case 'validation_failed': {
+      const byField = err.field ? labels.fieldError(lang, err.field) : undefined;
+      if (byField) return byField;
+      break;
+    }
+    case 'account_locked': {
+      const time = whenText(lang, d.lockedUntil);
+      if (time) return labels.errorDetail(lang, 'account_locked_until', { time }) ?? '';
+      break;
+    }
+    case 'invalid_transition':
+      if (typeof d.status === 'string' && typeof d.action === 'string')
+        return (
+          labels.errorDetail(lang, 'invalid_transition_status', {
+            status: labels.status(lang, d.status),
+            action: labels.action(lang, d.action),
+          }) ?? ''
+        );
+      break;
+    case 'conflict':
+      if (err.field === 'auto') return labels.errorDetail(lang, 'conflict_auto') ?? '';
+      break;
+    case 'rate_limited':
+      if (err.field === 'phone') {
+        // The server says how long to wait only in its message ("wait 30 seconds …").
+        const n = /(\d+)\s*seconds?/.exec(err.serverMessage)?.[1];
+        return labels.errorDetail(lang, n ? 'otp_wait' : 'otp_wait_short', n ? { n } : undefined) ?? '';
+      }
+      break;
+    case 'error': {
+      // No error body (a proxy's page, a crash): say it by the HTTP status.
+      const code = HTTP_CODES[err.status];
+      if (code) return labels.error(lang, code) ?? '';
+      return (
+        labels.errorDetail(lang, err.status >= 500 ? 'http_server' : 'http_other', { status: err.status }) ??
+        ''
+      );
+    }
+  }
+  return labels.error(lang, err.code) ?? err.serverMessage;
+}
+
+/**
+ * What to show the user for an error in `lang`: by the API error's code (and, for some codes,
+ * its details), the network message when the request never arrived, else the error's own text.
+ * The server's English is shown only for an error code the UI does not know.
+ */
+export function errorText(err: unknown, lang: Lang): string {
+  if (err instanceof ApiError) return apiErrorText(err, lang);
+  if (err instanceof NetworkError) return translate(lang, 'networkError');
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
 
 interface RequestOptions {
   method?: 'GET' | 'POST' | 'DELETE' | 'PATCH' | 'PUT';
@@ -27,7 +141,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function errorFrom(status: number, payload: unknown): ApiError {
+/** The ApiError for an error answer (exported for tests). */
+export function errorFrom(status: number, payload: unknown): ApiError {
   if (isRecord(payload) && isRecord(payload.error)) {
     const e = payload.error;
     const details = isRecord(e.details) ? e.details : {};
@@ -37,6 +152,7 @@ function errorFrom(status: number, payload: unknown): ApiError {
       typeof e.code === 'string' ? e.code : 'error',
       typeof e.message === 'string' ? e.message : `HTTP ${status}`,
       field,
+      details,
     );
   }
   return new ApiError(status, 'error', `HTTP ${status}`);

@@ -277,6 +277,21 @@ const zh = {
   workers: '网格员',
   resources: '服务资源',
   slaPolicies: '时限策略',
+  priority: '优先级',
+  calendar: '工作日历',
+  resourceType: '类型',
+  keyPrefix: '密钥前缀',
+  firstResponseLimit: '首次响应时限',
+  resolutionLimit: '办结时限',
+  onDuty: '在岗',
+  offDuty: '不在岗',
+  inactive: '已停用',
+  allBands: '全部',
+  boundary: '边界（GeoJSON）',
+  role: '角色',
+  workPhone: '工作电话',
+  teams: '服务团队',
+  staffCount: '共 {n} 人',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -548,6 +563,21 @@ const en: Record<MessageKey, string> = {
   workers: 'Grid workers',
   resources: 'Resources',
   slaPolicies: 'SLA policies',
+  priority: 'Priority',
+  calendar: 'Calendar',
+  resourceType: 'Type',
+  keyPrefix: 'Key prefix',
+  firstResponseLimit: 'First response limit',
+  resolutionLimit: 'Resolution limit',
+  onDuty: 'On duty',
+  offDuty: 'Off duty',
+  inactive: 'Inactive',
+  allBands: 'All',
+  boundary: 'Boundary (GeoJSON)',
+  role: 'Role',
+  workPhone: 'Work phone',
+  teams: 'Service teams',
+  staffCount: '{n} people',
 };
 
 export type Lang = 'zh' | 'en';
@@ -556,9 +586,7 @@ export const DICTIONARIES: Record<Lang, Record<MessageKey, string>> = { zh, en }
 
 /** Looks a key up and fills `{name}` placeholders. */
 export function translate(lang: Lang, key: MessageKey, params?: Record<string, string | number>): string {
-  const text = DICTIONARIES[lang][key];
-  if (!params) return text;
-  return text.replace(/\{(\w+)\}/g, (_m, k: string) => String(params[k] ?? `{${k}}`));
+  return fill(DICTIONARIES[lang][key], params);
 }
 
 const STATUS: Record<string, [string, string]> = {
@@ -633,17 +661,238 @@ const ROLE: Record<string, [string, string]> = {
   volunteer: ['志愿者', 'Volunteer'],
 };
 
+/**
+ * Timeline events the server writes besides the order actions above: notes and replies, the
+ * matching module's emergency lane and acceptance, reclassification, the SLA clock, supervision
+ * and feedback. An unknown type is shown as it is.
+ */
+const EVENT: Record<string, [string, string]> = {
+  reply: ['公开回复', 'Public reply'],
+  reclassified: ['重新分类', 'Reclassified'],
+  reprioritized: ['优先级调整', 'Priority changed'],
+  emergency_lane: ['紧急通道派单', 'Emergency lane'],
+  emergency_unassigned: ['紧急通道：无在岗救援力量', 'Emergency lane: nobody on duty'],
+  assignment_accepted: ['已接单', 'Assignment accepted'],
+  sla_warning: ['即将超时', 'SLA warning'],
+  sla_breached: ['已超时', 'SLA breached'],
+  sla_escalated: ['超时升级', 'SLA escalated'],
+  supervision_issued: ['发出督办', 'Supervision issued'],
+  supervision_responded: ['督办已回复', 'Supervision answered'],
+  supervision_overdue: ['督办逾期', 'Supervision overdue'],
+  return_visit_created: ['待回访', 'Return visit due'],
+  return_visit_done: ['已回访', 'Return visit done'],
+  survey_sent: ['已发送满意度调查', 'Survey sent'],
+  survey_answered: ['满意度调查已回复', 'Survey answered'],
+};
+
+const RESOURCE_TYPE: Record<string, [string, string]> = {
+  organisation: ['机构', 'Organisation'],
+  place: ['场所', 'Place'],
+  team: ['团队', 'Team'],
+  person: ['个人', 'Person'],
+};
+
+const CALENDAR: Record<string, [string, string]> = {
+  '24x7': ['全天候（7×24小时）', 'Round the clock (24x7)'],
+  office: ['工作时间（工作日）', 'Office hours (workdays)'],
+};
+
+const SCOPE: Record<string, [string, string]> = {
+  open311: ['Open311 接口', 'Open311'],
+  kiosk: ['自助终端', 'Kiosk'],
+  device: ['智能设备', 'Device'],
+  private_categories: ['敏感类别', 'Private categories'],
+};
+
+const GEOMETRY: Record<string, [string, string]> = {
+  Polygon: ['多边形', 'Polygon'],
+  MultiPolygon: ['多个多边形', 'Multi-polygon'],
+};
+
+/**
+ * What the UI says for each error code the server answers with (src/platform/errors.ts): the
+ * server's English message is shown only for a code missing here.
+ */
+const ERROR: Record<string, [string, string]> = {
+  validation_failed: [
+    '填写的内容有误，请检查后再试',
+    'Some of the input is not valid: check it and try again',
+  ],
+  invalid_input: ['填写的内容有误，请检查后再试', 'Some of the input is not valid: check it and try again'],
+  unauthenticated: ['登录已失效，请重新登录', 'You are signed out: please sign in again'],
+  invalid_credentials: ['账号或密码错误', 'Wrong username or password'],
+  account_locked: [
+    '登录失败次数过多，账号已暂时锁定，请稍后再试',
+    'Too many failed attempts: the account is locked for a while',
+  ],
+  otp_invalid: ['验证码错误或已过期', 'The code is wrong or has expired'],
+  forbidden: ['您没有权限进行此操作', 'You are not allowed to do this'],
+  not_found: ['要找的内容不存在或已被删除', 'Not found: it may have been removed'],
+  work_order_not_found: ['工单不存在，或您无权查看', 'The order does not exist or you may not see it'],
+  resident_not_found: ['未找到该居民', 'Resident not found'],
+  community_not_found: ['未找到该社区，或您不服务于该社区', 'Community not found, or you do not serve it'],
+  invalid_transition: [
+    '工单当前状态不允许此操作，请刷新后再试',
+    'The order’s status does not allow this: reload and try again',
+  ],
+  version_conflict: ['内容刚被他人修改，请刷新后再试', 'Someone changed this just now: reload and try again'],
+  idempotency_conflict: [
+    '与之前的一次提交内容不一致，请刷新后再试',
+    'This repeats an earlier request with different content: reload and try again',
+  ],
+  conflict: [
+    '该操作与当前状态冲突（可能已有人处理），请刷新后再试',
+    'This conflicts with the current state (someone may have done it already): reload and try again',
+  ],
+  payload_too_large: ['提交的内容太大（每张照片不超过5MB）', 'Too large (a photo may be at most 5 MB)'],
+  unsupported_media_type: [
+    '不支持的文件格式，请上传 CSV 或 XLSX 文件',
+    'Unsupported file type: upload a CSV or XLSX file',
+  ],
+  rate_limited: ['操作太频繁，请稍后再试', 'Too many requests: wait a moment and try again'],
+  internal_error: ['服务器出错了，请稍后再试', 'Something went wrong on the server: try again later'],
+};
+
+/** Messages that depend on the error's details (placeholders filled by `errorText` in api.ts). */
+const ERROR_DETAIL: Record<string, [string, string]> = {
+  account_locked_until: [
+    '登录失败次数过多，账号已锁定至 {time}',
+    'Too many failed attempts: the account is locked until {time}',
+  ],
+  invalid_transition_status: [
+    '工单当前为“{status}”，不能{action}',
+    'An order that is “{status}” cannot {action}',
+  ],
+  conflict_auto: [
+    '暂无可自动派单的处理人，请手动选择处理人',
+    'No candidate can take this order now: choose an assignee by hand',
+  ],
+  otp_wait: ['获取验证码太频繁，请 {n} 秒后再试', 'Wait {n} seconds before asking for another code'],
+  otp_wait_short: ['获取验证码太频繁，请稍后再试', 'Wait a moment before asking for another code'],
+  http_server: [
+    '服务暂时不可用，请稍后再试（{status}）',
+    'The service is unavailable: try again later ({status})',
+  ],
+  http_other: ['请求失败（{status}）', 'The request failed ({status})'],
+};
+
+/**
+ * What an `invalid_input` / `validation_failed` error says about a known field (shown next to
+ * it by forms). Keys are the field names in `details.field`; `photos.0.dataBase64` matches
+ * `photos`.
+ */
+const FIELD_ERROR: Record<string, [string, string]> = {
+  description: ['请描述您的需求（最多4000字）', 'Describe the need (at most 4000 characters)'],
+  note: ['请填写处理说明', 'Describe what was done'],
+  reason: ['请填写原因', 'Give a reason'],
+  referredTo: ['请填写转办去向', 'Say where the request was referred to'],
+  mergeInto: [
+    '不能合并到该工单：请填写本社区另一张未合并的工单',
+    'Cannot merge into that order: name another order of this community that is not a duplicate',
+  ],
+  assigneeId: [
+    '该人员不能接此工单，请另选处理人',
+    'This person cannot take the order: choose another assignee',
+  ],
+  rating: ['请选择1到5星的满意度', 'Choose a rating from 1 to 5'],
+  satisfaction: ['满意度为1到5分', 'Satisfaction is from 1 to 5'],
+  score: ['评分为1到5分', 'The score is from 1 to 5'],
+  comment: ['留言内容有误（最多2000字）', 'The comment is not valid (at most 2000 characters)'],
+  text: ['内容不能为空', 'The text is empty'],
+  response: ['回复内容不能为空', 'The response is empty'],
+  photos: ['照片无效或超过5MB', 'The photo is empty, unreadable or larger than 5 MB'],
+  phone: ['请输入正确的11位手机号', 'Enter a valid 11-digit mobile number'],
+  code: ['验证码为6位数字', 'The code has 6 digits'],
+  username: ['请输入账号', 'Enter your username'],
+  password: ['请输入密码', 'Enter your password'],
+  name: ['请输入名称', 'Enter a name'],
+  scopes: ['权限选择有误', 'The scopes are not valid'],
+  category: ['类别无效，请重新选择', 'Unknown category: choose another'],
+  urgency: ['紧急程度无效', 'Unknown urgency'],
+  communityId: ['请选择社区', 'Choose a community'],
+  url: [
+    '请填写以 http:// 或 https:// 开头、不含账号密码的完整地址',
+    'Give an absolute http(s) URL without credentials',
+  ],
+  dueAt: ['督办期限须为将来的时间', 'The deadline must lie in the future'],
+  dueInMinutes: ['督办期限须为正数分钟', 'The deadline must be a positive number of minutes'],
+  from: ['开始时间须早于结束时间', 'The start must be before the end'],
+  file: ['文件无法读取，请检查格式', 'The file could not be read: check its format'],
+};
+
+/**
+ * The matching module writes a few reasons in English into dispatch notes and suggestions
+ * (src/modules/matching/load-balancing.ts, matching.emergency.ts). Until the server writes them
+ * in Chinese, the Chinese UI rewrites exactly those phrases.
+ */
+const NOTE_ZH: [RegExp, (...m: string[]) => string][] = [
+  [
+    /no on-duty responder serves the category; nearest on-duty responder, (\d+) m away/g,
+    (_m, d) => `无服务该类别的在岗救援力量，取最近的在岗救援力量，距离 ${d} 米`,
+  ],
+  [
+    /nearest on-duty responder serving the category, (\d+) m away/g,
+    (_m, d) => `服务该类别的最近在岗救援力量，距离 ${d} 米`,
+  ],
+  [
+    /round-robin among (\d+) least-loaded of (\d+) equal candidates/g,
+    (_m, n, of) => `${of} 个同分候选中负载最低的 ${n} 个轮流分配`,
+  ],
+  [/least loaded of (\d+) equal candidates/g, (_m, n) => `${n} 个同分候选中负载最低`],
+  [/round-robin among (\d+) equal candidates/g, (_m, n) => `${n} 个同分候选轮流分配`],
+  [/\bno candidate\b/g, () => '无候选'],
+];
+
 function pick(table: Record<string, [string, string]>, lang: Lang, key: string): string {
   const row = table[key];
   if (!row) return key;
   return lang === 'zh' ? row[0] : row[1];
 }
 
+function fill(text: string, params?: Record<string, string | number>): string {
+  if (!params) return text;
+  return text.replace(/\{(\w+)\}/g, (_m, k: string) => String(params[k] ?? `{${k}}`));
+}
+
+function maybe(
+  table: Record<string, [string, string]>,
+  lang: Lang,
+  key: string,
+  params?: Record<string, string | number>,
+): string | undefined {
+  const row = table[key];
+  return row ? fill(lang === 'zh' ? row[0] : row[1], params) : undefined;
+}
+
 export const labels = {
   status: (lang: Lang, s: string) => pick(STATUS, lang, s),
   urgency: (lang: Lang, u: string) => pick(URGENCY, lang, u),
-  action: (lang: Lang, a: string) => pick(ACTION, lang, a),
+  /** An action, or any other timeline event type. */
+  action: (lang: Lang, a: string) => (a in ACTION ? pick(ACTION, lang, a) : pick(EVENT, lang, a)),
+  /**
+   * The title of a timeline event: the new status when the event changed it, else what happened
+   * (a reclassification keeps the status, so it is named by its type).
+   */
+  event: (lang: Lang, e: { type: string; toStatus: string | null; fromStatus?: string | null }) =>
+    e.toStatus && e.toStatus !== e.fromStatus ? pick(STATUS, lang, e.toStatus) : labels.action(lang, e.type),
+  /** A server-written note with the matching module's English phrases in the UI language. */
+  note: (lang: Lang, note: string) =>
+    lang === 'zh' ? NOTE_ZH.reduce((s, [re, to]) => s.replace(re, to), note) : note,
   channel: (lang: Lang, c: string) => pick(CHANNEL, lang, c),
   tag: (lang: Lang, t: string) => pick(TAG, lang, t),
   role: (lang: Lang, r: string) => pick(ROLE, lang, r),
+  resourceType: (lang: Lang, t: string) => pick(RESOURCE_TYPE, lang, t),
+  calendar: (lang: Lang, id: string) => pick(CALENDAR, lang, id),
+  scope: (lang: Lang, s: string) => pick(SCOPE, lang, s),
+  geometry: (lang: Lang, g: string) => pick(GEOMETRY, lang, g),
+  /** The message for an error code; undefined for a code the UI does not know. */
+  error: (lang: Lang, code: string) => maybe(ERROR, lang, code),
+  /** A message that depends on an error's details (see ERROR_DETAIL). */
+  errorDetail: (lang: Lang, key: string, params?: Record<string, string | number>) =>
+    maybe(ERROR_DETAIL, lang, key, params),
+  /** What a validation error says about a known field; undefined for other fields. */
+  fieldError: (lang: Lang, field: string) => maybe(FIELD_ERROR, lang, field.split(/[.[]/)[0] ?? field),
 };
+
+/** The error codes the UI has its own words for (tests check the server's set is covered). */
+export const KNOWN_ERROR_CODES: readonly string[] = Object.keys(ERROR);

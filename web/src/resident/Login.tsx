@@ -1,7 +1,7 @@
 /** Resident sign-in: phone number, then the one-time code. */
 import { useEffect, useState } from 'react';
 import { Button, Form, Input, Toast } from 'antd-mobile';
-import { api, ApiError } from '../lib/api.ts';
+import { api, ApiError, errorText } from '../lib/api.ts';
 import { PHONE_RE } from '../lib/format.ts';
 import { useSettings } from '../lib/settings.tsx';
 
@@ -11,7 +11,7 @@ interface Values {
 }
 
 export function Login({ onSignedIn }: { onSignedIn: () => void }) {
-  const { t } = useSettings();
+  const { t, lang } = useSettings();
   const [form] = Form.useForm<Values>();
   const [wait, setWait] = useState(0);
   const [sending, setSending] = useState(false);
@@ -27,7 +27,7 @@ export function Login({ onSignedIn }: { onSignedIn: () => void }) {
   function showServerError(err: unknown, fallbackField: keyof Values) {
     if (err instanceof ApiError) {
       const field = err.field === 'code' || err.field === 'phone' ? err.field : fallbackField;
-      form.setFields([{ name: field, errors: [err.message] }]);
+      form.setFields([{ name: field, errors: [errorText(err, lang)] }]);
     } else setFormError(t('networkError'));
   }
 

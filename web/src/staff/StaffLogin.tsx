@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import type { ReactNode } from 'react';
 import { Alert, Button, Card, Form, Input, Typography } from 'antd';
-import { api, ApiError } from '../lib/api.ts';
+import { api, ApiError, errorText } from '../lib/api.ts';
 import { fetchMe } from '../lib/session.ts';
 import { useSettings } from '../lib/settings.tsx';
 
@@ -12,7 +12,7 @@ interface Values {
 }
 
 export function StaffLogin({ onSignedIn, extra }: { onSignedIn: (role: string) => void; extra?: ReactNode }) {
-  const { t } = useSettings();
+  const { t, lang } = useSettings();
   const [form] = Form.useForm<Values>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -26,8 +26,8 @@ export function StaffLogin({ onSignedIn, extra }: { onSignedIn: (role: string) =
       onSignedIn(me?.role ?? '');
     } catch (err) {
       if (err instanceof ApiError && (err.field === 'username' || err.field === 'password')) {
-        form.setFields([{ name: err.field, errors: [err.message] }]);
-      } else setError(err instanceof ApiError ? err.message : t('networkError'));
+        form.setFields([{ name: err.field, errors: [errorText(err, lang)] }]);
+      } else setError(err instanceof ApiError ? errorText(err, lang) : t('networkError'));
     } finally {
       setBusy(false);
     }

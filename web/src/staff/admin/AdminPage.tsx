@@ -17,7 +17,7 @@ import {
   Upload,
 } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { api, ApiError, qs } from '../../lib/api.ts';
+import { api, ApiError, errorFrom, errorText, qs } from '../../lib/api.ts';
 import { useFeatures } from '../../lib/features.ts';
 import { categoryName, formatTime, useCategories } from '../../lib/format.ts';
 import { labels } from '../../lib/i18n.ts';
@@ -42,6 +42,16 @@ interface Policy {
   calendarId: string;
   firstResponseMinutes: number;
   resolutionMinutes: number;
+}
+
+interface StaffMember {
+  id: string;
+  username: string;
+  name: string;
+  role: string;
+  phone: string | null;
+  grids: string[];
+  teams?: string[];
 }
 
 interface Resource {
@@ -83,7 +93,7 @@ function Categories() {
 }
 
 function Grids({ communityId }: { communityId: string }) {
-  const { t } = useSettings();
+  const { t, lang } = useSettings();
   const grids = useLoad(
     (signal) => api<GridCollection>(`/api/v1/communities/${communityId}/grids`, { signal }),
     [communityId],
@@ -96,7 +106,7 @@ function Grids({ communityId }: { communityId: string }) {
       key: 'workers',
       render: (_v, f) => f.properties.workers.map((w) => w.name).join('、'),
     },
-    { title: 'GeoJSON', key: 'geom', render: (_v, f) => f.geometry.type },
+    { title: t('boundary'), key: 'geom', render: (_v, f) => labels.geometry(lang, f.geometry.type) },
   ];
   return (
     <>
@@ -132,11 +142,23 @@ function Policies() {
   );
   if (!has) return <Alert type="info" message={t('notYet')} />;
   const columns: TableColumnsType<Policy> = [
-    { title: t('category'), key: 'cat', render: (_v, p) => categoryName(cats, lang, p.category) },
-    { title: 'Priority', dataIndex: 'priorityBand', key: 'band' },
-    { title: t('firstResponse'), key: 'fr', render: (_v, p) => t('minutes', { n: p.firstResponseMinutes }) },
-    { title: t('resolutionTime'), key: 'rt', render: (_v, p) => t('minutes', { n: p.resolutionMinutes }) },
-    { title: 'Calendar', dataIndex: 'calendarId', key: 'cal' },
+    {
+      title: t('category'),
+      key: 'cat',
+      render: (_v, p) => (p.category === '*' ? t('allBands') : categoryName(cats, lang, p.category)),
+    },
+    {
+      title: t('priority'),
+      key: 'band',
+      render: (_v, p) => (p.priorityBand === '*' ? t('allBands') : p.priorityBand),
+    },
+    {
+      title: t('firstResponseLimit'),
+      key: 'fr',
+      render: (_v, p) => t('minutes', { n: p.firstResponseMinutes }),
+    },
+    { title: t('resolutionLimit'), key: 'rt', render: (_v, p) => t('minutes', { n: p.resolutionMinutes }) },
+    { title: t('calendar'), key: 'cal', render: (_v, p) => labels.calendar(lang, p.calendarId) },
   ];
   return (
     <Table<Policy>
@@ -166,7 +188,7 @@ function Resources({ communityId }: { communityId: string }) {
   const columns: TableColumnsType<Resource> = [
     { title: t('code_'), dataIndex: 'code', key: 'code' },
     { title: t('name'), dataIndex: 'name', key: 'name' },
-    { title: 'Type', dataIndex: 'type', key: 'type' },
+    { title: t('resourceType'), key: 'type', render: (_v, r) => labels.resourceType(lang, r.type) },
     {
       title: t('categories'),
       key: 'cats',
@@ -175,7 +197,7 @@ function Resources({ communityId }: { communityId: string }) {
     {
       title: t('status'),
       key: 'duty',
-      render: (_v, r) => (r.active ? (r.onDuty ? 'on duty' : 'off duty') : 'inactive'),
+      render: (_v, r) => (r.active ? (r.onDuty ? t('onDuty') : t('offDuty')) : t('inactive')),
     },
   ];
   return (
@@ -207,8 +229,8 @@ function ApiKeys({ communityId }: { communityId: string }) {
       keys.reload();
     } catch (err) {
       if (err instanceof ApiError && (err.field === 'name' || err.field === 'scopes'))
-        form.setFields([{ name: err.field, errors: [err.message] }]);
-      else message.error(err instanceof Error ? err.message : String(err));
+        form.setFields([{ name: err.field, errors: [errorText(err, lang)] }]);
+      else message.error(errorText(err, lang));
     }
   }
 
@@ -217,15 +239,19 @@ function ApiKeys({ communityId }: { communityId: string }) {
       await api(`/api/v1/api-keys/${id}`, { method: 'DELETE' });
       keys.reload();
     } catch (err) {
-      message.error(err instanceof Error ? err.message : String(err));
+      message.error(errorText(err, lang));
     }
   }
 
-  if (keys.error) return <Alert type="warning" message={keys.error.message} />;
+  if (keys.error) return <Alert type="warning" message={errorText(keys.error, lang)} />;
   const columns: TableColumnsType<ApiKey> = [
     { title: t('keyName'), dataIndex: 'name', key: 'name' },
-    { title: 'Prefix', dataIndex: 'prefix', key: 'prefix', render: (v: string) => <code>{v}…</code> },
-    { title: t('scopes'), key: 'scopes', render: (_v, k) => k.scopes.join(', ') },
+    { title: t('keyPrefix'), dataIndex: 'prefix', key: 'prefix', render: (v: string) => <code>{v}…</code> },
+    {
+      title: t('scopes'),
+      key: 'scopes',
+      render: (_v, k) => k.scopes.map((s) => labels.scope(lang, s)).join('、'),
+    },
     { title: t('createdAt'), key: 'created', render: (_v, k) => formatTime(lang, k.createdAt) },
     {
       title: t('status'),
@@ -264,7 +290,7 @@ function ApiKeys({ communityId }: { communityId: string }) {
             style={{ minWidth: 220 }}
             options={['open311', 'kiosk', 'device', 'private_categories'].map((s) => ({
               value: s,
-              label: s,
+              label: labels.scope(lang, s),
             }))}
           />
         </Form.Item>
@@ -302,31 +328,38 @@ function ApiKeys({ communityId }: { communityId: string }) {
 }
 
 function ImportResidents({ communityId }: { communityId: string }) {
-  const { t } = useSettings();
+  const { t, lang } = useSettings();
   const [dryRun, setDryRun] = useState(true);
   const [report, setReport] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   async function upload(file: File) {
     setError(null);
     setReport(null);
-    const res = await fetch(
-      `/api/v1/residents/import${qs({ community: communityId, dryRun: String(dryRun), fileName: file.name })}`,
-      {
-        method: 'POST',
-        credentials: 'include',
-        headers: { 'content-type': 'text/csv' },
-        body: file,
-      },
-    );
+    let res: Response;
+    try {
+      res = await fetch(
+        `/api/v1/residents/import${qs({ community: communityId, dryRun: String(dryRun), fileName: file.name })}`,
+        {
+          method: 'POST',
+          credentials: 'include',
+          headers: { 'content-type': 'text/csv' },
+          body: file,
+        },
+      );
+    } catch {
+      setError(t('networkError'));
+      return;
+    }
     const text = await res.text();
     if (res.ok) setReport(text);
     else {
+      let payload: unknown = null;
       try {
-        const e = JSON.parse(text) as { error?: { message?: string } };
-        setError(e.error?.message ?? text);
+        payload = JSON.parse(text) as unknown;
       } catch {
-        setError(text);
+        // not JSON: said by the HTTP status
       }
+      setError(errorText(errorFrom(res.status, payload), lang));
     }
   }
   return (
@@ -349,6 +382,51 @@ function ImportResidents({ communityId }: { communityId: string }) {
         <pre style={{ background: '#fafafa', padding: 12, maxHeight: 300, overflow: 'auto' }}>{report}</pre>
       )}
     </Space>
+  );
+}
+
+function Staff({ communityId, path }: { communityId: string; path: string }) {
+  const { t, lang } = useSettings();
+  const list = useLoad(
+    (signal) => api<{ items: StaffMember[] }>(`${path}${qs({ community: communityId })}`, { signal }),
+    [path, communityId],
+  );
+  if (list.error) return <Alert type="warning" showIcon message={errorText(list.error, lang)} />;
+  const items = list.data?.items ?? [];
+  const roles = [...new Set(items.map((u) => u.role))];
+  const columns: TableColumnsType<StaffMember> = [
+    {
+      title: t('name'),
+      dataIndex: 'name',
+      key: 'name',
+      sorter: (a, b) => a.name.localeCompare(b.name, 'zh-CN'),
+    },
+    { title: t('username'), dataIndex: 'username', key: 'username', render: (v: string) => <code>{v}</code> },
+    {
+      title: t('role'),
+      key: 'role',
+      render: (_v, u) => <Tag>{labels.role(lang, u.role)}</Tag>,
+      filters: roles.map((r) => ({ text: labels.role(lang, r), value: r })),
+      onFilter: (value, u) => u.role === value,
+    },
+    { title: t('grids'), key: 'grids', render: (_v, u) => (u.grids.length ? u.grids.join('、') : '—') },
+    {
+      title: t('teams'),
+      key: 'teams',
+      render: (_v, u) => (u.teams && u.teams.length ? u.teams.join('、') : '—'),
+    },
+    { title: t('workPhone'), key: 'phone', render: (_v, u) => u.phone ?? '—' },
+  ];
+  return (
+    <Table<StaffMember>
+      rowKey="id"
+      size="small"
+      columns={columns}
+      dataSource={items}
+      loading={list.loading}
+      pagination={{ pageSize: 30, hideOnSinglePage: true }}
+      footer={() => t('staffCount', { n: items.length })}
+    />
   );
 }
 
@@ -381,7 +459,7 @@ export default function AdminPage({ me }: { me: Me }) {
             key: 'users',
             label: t('users'),
             children: features?.staff ? (
-              <Alert type="info" message={features.staff.path} />
+              <Staff communityId={community.id} path={features.staff.path} />
             ) : (
               <Alert type="info" message={t('notYet')} />
             ),

@@ -319,13 +319,11 @@ export function OrderDrawer({
               color: e.visibility === 'internal' ? 'gray' : 'blue',
               children: (
                 <>
-                  <strong>
-                    {e.toStatus ? labels.status(lang, e.toStatus) : labels.action(lang, e.type)}
-                  </strong>{' '}
+                  <strong>{labels.event(lang, e)}</strong>{' '}
                   <span className="order-meta">
                     {formatTime(lang, e.at)} · {e.actor.name ?? e.actor.type}
                   </span>
-                  {e.note && <div>{e.note}</div>}
+                  {e.note && <div>{labels.note(lang, e.note)}</div>}
                 </>
               ),
             }))}
