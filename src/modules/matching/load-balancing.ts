@@ -53,14 +53,14 @@ export function chooseAssignee(
   state: BalancerState,
   options: BalanceOptions,
 ): BalanceDecision {
-  if (candidates.length === 0) return { chosen: undefined, equals: [], reason: 'no candidate', state };
+  if (candidates.length === 0) return { chosen: undefined, equals: [], reason: '没有可选的处理人', state };
   const tolerance = options.tieTolerance ?? 0.02;
   const best = Math.max(...candidates.map((c) => c.score));
   const equals = candidates
     .filter((c) => c.score >= best - tolerance)
     .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   let pool = equals;
-  let reason = `round-robin among ${equals.length} equal candidates`;
+  let reason = `${equals.length} 个同分候选轮流分配`;
   if ((options.strategy ?? 'least_loaded') === 'least_loaded') {
     const EPS = 1e-9;
     const minOpen = Math.min(...equals.map((c) => utilisation(c)[0]));
@@ -69,8 +69,8 @@ export function chooseAssignee(
     pool = pool.filter((c) => utilisation(c)[1] <= minToday + EPS);
     reason =
       pool.length === 1
-        ? `least loaded of ${equals.length} equal candidates`
-        : `round-robin among ${pool.length} least-loaded of ${equals.length} equal candidates`;
+        ? `${equals.length} 个同分候选中负载最低`
+        : `${equals.length} 个同分候选中 ${pool.length} 个负载最低，轮流分配`;
   }
   const last = state.lastByPool[options.poolKey];
   const next = (last === undefined ? undefined : pool.find((c) => c.code > last)) ?? pool[0];

@@ -76,11 +76,11 @@ export function checkConstraints(
   if (!categoryFit(order, resource.categories)) {
     failures.push({
       code: 'category_not_served',
-      message: `does not serve ${orderSubcategory(order) ?? order.category}`,
+      message: `不服务 ${orderSubcategory(order) ?? order.category}`,
     });
   }
   if (ctx.communityCode !== undefined && resource.communityCode !== ctx.communityCode) {
-    failures.push({ code: 'other_community', message: `belongs to community ${resource.communityCode}` });
+    failures.push({ code: 'other_community', message: `属于社区 ${resource.communityCode}` });
   }
   const area = resource.serviceArea;
   if (area.kind === 'radius' ? ctx.distanceM > area.radiusM : !containsPoint(area.polygon, order.location)) {
@@ -88,37 +88,37 @@ export function checkConstraints(
       code: 'outside_service_area',
       message:
         area.kind === 'radius'
-          ? `order is ${Math.round(ctx.distanceM)} m away, service radius ${area.radiusM} m`
-          : 'order lies outside the service area polygon',
+          ? `工单距离 ${Math.round(ctx.distanceM)} 米，超出服务半径 ${area.radiusM} 米`
+          : '工单不在服务范围内',
     });
   }
   if (load.open >= resource.capacity.concurrent) {
     failures.push({
       code: 'capacity_full',
-      message: `${load.open} open orders of ${resource.capacity.concurrent} concurrent`,
+      message: `在办 ${load.open} 单，已达同时处理上限 ${resource.capacity.concurrent}`,
     });
   }
   if (load.today >= resource.capacity.dailyQuota) {
     failures.push({
       code: 'daily_quota_reached',
-      message: `${load.today} orders today of a quota of ${resource.capacity.dailyQuota}`,
+      message: `今日已接 ${load.today} 单，已达每日上限 ${resource.capacity.dailyQuota}`,
     });
   }
   if (order.urgency === 'critical' && !resource.onDuty && !isOpenAt(resource.openingHours, ctx.moment)) {
     failures.push({
       code: 'not_available_now',
-      message: 'critical order needs a resource on duty or open now',
+      message: '危急工单需要在岗或正在服务的力量',
     });
   }
   if (order.urgency === 'high' && !resource.onDuty && !opensLaterToday(resource.openingHours, ctx.moment)) {
-    failures.push({ code: 'closed_today', message: 'high-urgency order needs a resource open later today' });
+    failures.push({ code: 'closed_today', message: '紧急工单需要今天还会服务的力量' });
   }
   const today = ctx.moment.date;
   const certs = resource.certificates;
   if (certs.length > 0 && certs.every((c) => c.expiresOn < today)) {
     failures.push({
       code: 'certificate_expired',
-      message: `all certificates expired (${certs.map((c) => `${c.name} ${c.expiresOn}`).join(', ')})`,
+      message: `证书均已过期（${certs.map((c) => `${c.name} ${c.expiresOn}`).join('、')}）`,
     });
   }
   for (const skill of order.requiredSkills ?? []) {
@@ -127,8 +127,8 @@ export function checkConstraints(
     if (cert && cert.expiresOn >= today) continue;
     failures.push(
       cert
-        ? { code: 'certificate_expired', message: `${skill} expired on ${cert.expiresOn}` }
-        : { code: 'missing_skill', message: `lacks ${skill}` },
+        ? { code: 'certificate_expired', message: `${skill} 已于 ${cert.expiresOn} 过期` }
+        : { code: 'missing_skill', message: `缺少 ${skill}` },
     );
   }
   return failures;

@@ -67,7 +67,7 @@ export function emergencyDispatch(
     gridCode,
     gridWorker,
     reason: best.serves
-      ? `nearest on-duty responder serving the category, ${Math.round(best.d)} m away`
-      : `no on-duty responder serves the category; nearest on-duty responder, ${Math.round(best.d)} m away`,
+      ? `服务该类别的最近在岗救援力量，距离 ${Math.round(best.d)} 米`
+      : `没有在岗救援力量服务该类别；最近的在岗救援力量，距离 ${Math.round(best.d)} 米`,
   };
 }

@@ -279,7 +279,7 @@ test('rank: constraints filter, keywords and distance order, weights are configu
     ['apt', 'near'],
   );
   assert.deepEqual(res.rejected, [
-    { code: 'full', failures: [{ code: 'capacity_full', message: '5 open orders of 5 concurrent' }] },
+    { code: 'full', failures: [{ code: 'capacity_full', message: '在办 5 单，已达同时处理上限 5' }] },
   ]);
   // Distance only: the nearer one wins.
   const byDistance = matchConfig({

@@ -110,7 +110,7 @@ function CandidateList({
             {t('autoDispatch')}
           </Button>{' '}
           <strong>{auto.assigneeName}</strong>
-          <div className="order-meta">{auto.reason}</div>
+          <div className="order-meta">{labels.note(lang, auto.reason)}</div>
         </div>
       )}
       {list.length === 0 && <span className="order-meta">{t('noItems')}</span>}
