@@ -160,10 +160,10 @@ describe('emergency lane: a critical order is dispatched at once, grid worker an
 
   it('a suspected emergency (the model alone) waits in triage; the dispatcher’s confirmation sends it down the emergency lane under the emergency SLA', async () => {
     const agent = await ctx.login('agent');
-    // No rule fires on this text; the shipped model once voted it critical (flooding) on n-grams.
+    // No rule fires on this text; the shipped model votes it critical (a fire) on n-grams.
     const res = await ctx.call('POST', '/api/v1/work-orders', agent, {
       channel: 'hotline',
-      description: '钥匙锁在家里了',
+      description: '电动车在楼道里充电',
     });
     assert.equal(res.statusCode, 201, res.body);
     const o = res.json() as Order & {
@@ -199,9 +199,9 @@ describe('emergency lane: a critical order is dispatched at once, grid worker an
     const dispatcher = await ctx.login('dispatcher');
     const confirmed = await ctx.call('POST', `/api/v1/work-orders/${o.id}/classification`, dispatcher, {
       version: o.version,
-      category: 'safety_emergency.trapped',
+      category: 'safety_emergency.fire',
       urgency: 'critical',
-      note: '回电确认：老人被锁在屋里出不来',
+      note: '回电确认：电动车电池冒烟了',
     });
     assert.equal(confirmed.statusCode, 200, confirmed.body);
     const c = confirmed.json() as Order & { urgency: string; priority: string };
@@ -222,6 +222,7 @@ describe('emergency lane: a critical order is dispatched at once, grid worker an
       version: second.version,
       category: 'basic_living.property',
       urgency: 'normal',
+      note: '回电：只是忘带钥匙，约开锁师傅',
     });
     assert.equal(dismissed.statusCode, 200, dismissed.body);
     assert.equal((dismissed.json() as Order).status, 'submitted');

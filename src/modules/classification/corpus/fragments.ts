@@ -67,6 +67,11 @@ export const PROBLEMS: Readonly<Record<string, ReadonlyArray<string>>> = {
     'n|有人在电梯里抽烟还乱扔烟头',
     'n|有人把自行车锁在楼道扶手上过不去',
     'n|有人在小区绿地里种菜把草坪都挖了',
+    'n|出门忘带钥匙被锁在门外了想找开锁的',
+    'n|防盗门的锁芯坏了钥匙插不进去',
+    'n|钥匙丢了进不了家门能不能帮忙找开锁师傅',
+    'n|单元楼的门禁坏了外人随便进出不安全',
+    'n|小区大门没人看守陌生人随便进',
   ],
   'basic_living.sanitation': [
     'n|垃圾桶满了好几天没人清运臭得不行',
@@ -353,6 +358,10 @@ export const PROBLEMS: Readonly<Record<string, ReadonlyArray<string>>> = {
     'n|上次活动说好发的纪念品一直没发',
     'l|春节社区有没有写春联的活动',
     'l|有人在群里问周末的活动还能不能报名',
+    'l|想报名当社区志愿者',
+    'l|我想参加社区的志愿服务队',
+    'l|家里有些旧衣服旧书想捐给社区',
+    'l|社区有没有爱心捐赠的地方',
   ],
   'social_culture.interest_group': [
     'l|想加入社区的合唱团',
@@ -383,6 +392,8 @@ export const PROBLEMS: Readonly<Record<string, ReadonlyArray<string>>> = {
     'l|有没有送戏进社区的活动',
     'l|社区的文化墙能不能画点新内容',
     'l|有没有给孩子讲传统文化的课',
+    'l|老人想学用智能手机社区有没有课',
+    'l|有没有教老年人用微信视频的培训',
   ],
   'social_culture.sports': [
     'n|小区里的健身器材坏了',
@@ -545,6 +556,11 @@ export const PROBLEMS: Readonly<Record<string, ReadonlyArray<string>>> = {
     'h|有人挨家挨户推销保健品专门骗老年人',
     'n|有人在小区里摆摊说免费体检其实是推销',
     'h|孩子在小区里被别人家的狗咬了一口',
+    'h|有只大狗在小区门口追着人咬',
+    'h|邻居的狗扑上来把我腿咬破了',
+    'h|小区里有条狗咬伤了一个老人',
+    'n|小区里总有狗不拴绳乱跑吓到孩子',
+    'h|一条没人管的狗在楼下见人就咬',
   ],
   'safety_emergency.missing_person': [
     'c|我家老人有老年痴呆出门到现在还没回来找不到人了',
@@ -679,6 +695,9 @@ export const PROBLEMS: Readonly<Record<string, ReadonlyArray<string>>> = {
     'l|护理补贴的标准是多少',
     'n|高龄补贴停发了不知道为什么',
     'n|低保年审的材料交了一直没消息',
+    'l|想申请廉租房或者公租房要什么条件',
+    'l|家里住房困难能不能申请保障房',
+    'l|养老金这个月没发问一下怎么回事',
   ],
   'government_affairs.certificate': [
     'n|我要开个居住证明',
@@ -693,6 +712,9 @@ export const PROBLEMS: Readonly<Record<string, ReadonlyArray<string>>> = {
     'n|我需要开一个死亡证明办后事',
     'n|社区开的证明章盖错了',
     'n|开证明的时候工作人员说要等一周',
+    'l|六十岁了想办老年优待证去哪里办',
+    'l|老人卡怎么申请需要带什么材料',
+    'l|社保卡丢了怎么挂失补办',
   ],
   'government_affairs.household_registration': [
     'n|孩子刚出生想上户口',
