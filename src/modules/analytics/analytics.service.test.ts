@@ -66,3 +66,18 @@ test('buckets by grid, assignee and month carry names and sort', () => {
   assert.equal(d.byAssignee[0]?.name, '网格员小李');
   assert.equal(d.byMonth[0]?.resolutionHours, null);
 });
+
+test('a reopened order counts as reopened while it is worked again (its resolved_at is cleared)', () => {
+  const d = summarize(
+    [
+      fact(),
+      fact({ status: 'accepted', resolved_at: null, rating: null, reopen_count: 1 }),
+      fact({ status: 'submitted', accepted_at: null, resolved_at: null, rating: null }),
+    ],
+    (id) => id,
+  );
+  assert.equal(d.totals.resolved, 1, 'resolved now, for the resolution time');
+  assert.equal(d.totals.resolutionHours, 4);
+  assert.equal(d.totals.reopenRate, 0.5, 'one of the two orders ever resolved was reopened');
+  assert.equal(d.totals.rated, 1);
+});

@@ -15,7 +15,10 @@ export interface Kpis {
   /** Mean rating 1–5 over rated orders. */
   satisfaction: number | null;
   rated: number;
-  /** Share of resolved orders reopened at least once. */
+  /**
+   * Share of orders resolved at least once that were reopened at least once. A reopened order
+   * counts while it is being worked again, though its resolution time is cleared until then.
+   */
   reopenRate: number | null;
 }
 
@@ -43,6 +46,7 @@ interface Acc {
   resolutionSum: number;
   rated: number;
   ratingSum: number;
+  everResolved: number;
   reopened: number;
 }
 
@@ -55,6 +59,7 @@ const empty = (): Acc => ({
   resolutionSum: 0,
   rated: 0,
   ratingSum: 0,
+  everResolved: 0,
   reopened: 0,
 });
 
@@ -69,6 +74,10 @@ function add(a: Acc, o: OrderFact): void {
   if (o.resolved_at) {
     a.resolved++;
     a.resolutionSum += Date.parse(o.resolved_at) - created;
+  }
+  // Only a resolved order can be reopened, and reopening clears `resolved_at`.
+  if (o.resolved_at || o.reopen_count > 0) {
+    a.everResolved++;
     if (o.reopen_count > 0) a.reopened++;
   }
   if (o.rating !== null) {
@@ -88,7 +97,7 @@ function finish(a: Acc): Kpis {
     resolutionHours: a.resolved ? round(a.resolutionSum / a.resolved / 3_600_000, 1) : null,
     satisfaction: a.rated ? round(a.ratingSum / a.rated, 2) : null,
     rated: a.rated,
-    reopenRate: a.resolved ? round(a.reopened / a.resolved, 4) : null,
+    reopenRate: a.everResolved ? round(a.reopened / a.everResolved, 4) : null,
   };
 }
 

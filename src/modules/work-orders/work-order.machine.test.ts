@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ACTIONS, FROM, STATUSES, TERMINAL, transition } from './work-order.machine.ts';
+import { ACTIONS, FROM, STATUSES, TERMINAL, canStart, transition } from './work-order.machine.ts';
 import type { Action, Status } from './work-order.machine.ts';
 
 const AT = '2026-11-20T02:00:00.000Z';
@@ -103,6 +103,86 @@ describe('work-order state machine', () => {
       assert.equal(transition(state('resolved'), 'confirm', { rating }, AT).ok, false);
     for (const rating of [1, 3, 5])
       assert.equal(transition(state('resolved'), 'confirm', { rating }, AT).ok, true);
+  });
+
+  it('reopen clears the rating and its comment: they judged a fix that did not hold', () => {
+    const confirmed = transition(state('resolved'), 'confirm', { rating: 5, comment: '很快' }, AT);
+    assert.ok(confirmed.ok);
+    assert.equal(confirmed.patch.rating, 5);
+    for (const from of ['resolved', 'closed'] as const) {
+      const t = transition(state(from), 'reopen', { reason: '还是漏' }, AT);
+      assert.ok(t.ok);
+      assert.equal(t.patch.rating, null, from);
+      assert.equal(t.patch.rating_comment, null, from);
+    }
+  });
+
+  it('cancels an order waiting on the resident only if work had not started before the wait', () => {
+    for (const before of ['accepted', 'dispatched'] as const) {
+      const w = transition(state(before), 'wait', {}, AT);
+      assert.ok(w.ok);
+      const t = transition(state('waiting_on_resident', { resumeStatus: before }), 'cancel', {}, AT);
+      assert.equal(t.ok, true, before);
+    }
+    const t = transition(state('waiting_on_resident', { resumeStatus: 'in_progress' }), 'cancel', {}, AT);
+    assert.equal(t.ok, false);
+    assert.match(t.ok ? '' : t.reason, /work started/);
+  });
+
+  it('a wait is transparent to cancel: allowed exactly when it was before the wait', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...FROM.wait), (before) => {
+        const direct = transition(state(before), 'cancel', {}, AT).ok;
+        const waiting = state('waiting_on_resident', { resumeStatus: before });
+        assert.equal(transition(waiting, 'cancel', {}, AT).ok, direct, before);
+        assert.equal(canStart(waiting, 'cancel'), direct, before);
+      }),
+    );
+  });
+
+  it('canStart agrees with transition for every status, resume status and action', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...STATUSES),
+        fc.constantFrom(null, ...FROM.wait),
+        fc.constantFrom(...ACTIONS),
+        (status, resumeStatus, action) => {
+          const s = state(status, { resumeStatus });
+          assert.equal(transition(s, action, fullInput, AT).ok, canStart(s, action));
+        },
+      ),
+    );
+  });
+
+  it('an order is never cancelled once work has started, however it waits and resumes', () => {
+    // Walks through the machine, each step one of the actions the state allows: once work has
+    // started, cancel is refused until the order is before work again (handed back to dispatch,
+    // rejected or reopened: accepted).
+    fc.assert(
+      fc.property(fc.array(fc.nat(), { maxLength: 30 }), (picks) => {
+        let s = state('submitted');
+        let started = false;
+        const walk: string[] = [];
+        for (const pick of picks) {
+          const cancel = transition(s, 'cancel', fullInput, AT);
+          if (started) assert.equal(cancel.ok, false, `cancelled after ${walk.join(' → ')}`);
+          const allowed = ACTIONS.filter((a) => canStart(s, a));
+          const action = allowed[pick % allowed.length];
+          if (action === undefined) break;
+          const t = transition(s, action, fullInput, AT);
+          assert.ok(t.ok, `${action} from ${s.status}`);
+          walk.push(action);
+          s = {
+            status: t.patch.status,
+            resumeStatus: t.patch.resume_status !== undefined ? t.patch.resume_status : s.resumeStatus,
+            assigneeId: t.patch.assignee_id !== undefined ? t.patch.assignee_id : s.assigneeId,
+          };
+          if (s.status === 'in_progress') started = true;
+          if (s.status === 'accepted' || TERMINAL.has(s.status)) started = false;
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('reopen clears the closure and counts the reopen', () => {

@@ -78,7 +78,7 @@ export interface OrderPatch {
   resolved_at?: string | null;
   closed_at?: string | null;
   resolution_note?: string;
-  rating?: number;
+  rating?: number | null;
   rating_comment?: string | null;
   closure_reason?: string | null;
   referred_to?: string;
@@ -90,7 +90,10 @@ export type Transition =
   | { ok: true; patch: OrderPatch; note: string | null; visibility: 'public' | 'internal' }
   | { ok: false; reason: string; field?: string };
 
-/** Which statuses each action may start from. */
+/** Statuses in which no work has started on the order yet: it may still be cancelled. */
+const BEFORE_WORK: readonly Status[] = ['submitted', 'accepted', 'dispatched'];
+
+/** Which statuses each action may start from (`canStart` adds the one rule that needs more than the status). */
 export const FROM: Record<Action, readonly Status[]> = {
   accept: ['submitted'],
   dispatch: ['submitted', 'accepted', 'dispatched'],
@@ -105,9 +108,22 @@ export const FROM: Record<Action, readonly Status[]> = {
   refer: ['submitted', 'accepted'],
   merge: ['submitted', 'accepted', 'dispatched'],
   dismiss: ['submitted', 'accepted'],
-  cancel: ['submitted', 'accepted', 'dispatched', 'waiting_on_resident'],
+  cancel: [...BEFORE_WORK, 'waiting_on_resident'],
   auto_close: ['resolved'],
 };
+
+/**
+ * May the action start from this state? Its `FROM` list, and one rule the list cannot say:
+ * an order waiting on the resident is cancelled only if it could have been before the wait
+ * (work not yet started), judged by the status it will resume to.
+ */
+export function canStart(state: Pick<MachineState, 'status' | 'resumeStatus'>, action: Action): boolean {
+  if (!FROM[action].includes(state.status)) return false;
+  if (action === 'cancel' && state.status === 'waiting_on_resident') {
+    return BEFORE_WORK.includes(state.resumeStatus ?? 'accepted');
+  }
+  return true;
+}
 
 const refuse = (reason: string, field?: string): Transition =>
   field === undefined ? { ok: false, reason } : { ok: false, reason, field };
@@ -119,6 +135,11 @@ const required = (value: string | undefined): value is string =>
 export function transition(state: MachineState, action: Action, input: ActionInput, at: string): Transition {
   if (!FROM[action].includes(state.status)) {
     return refuse(`cannot ${action} an order that is ${state.status}`);
+  }
+  if (!canStart(state, action)) {
+    return refuse(
+      `cannot ${action} an order that waits on the resident after work started (it was ${state.resumeStatus})`,
+    );
   }
   const ok = (patch: OrderPatch, note: string | null = null, visibility: 'public' | 'internal' = 'public') =>
     ({ ok: true, patch, note, visibility }) as const;
@@ -166,6 +187,9 @@ export function transition(state: MachineState, action: Action, input: ActionInp
           resolved_at: null,
           closed_at: null,
           closure_reason: null,
+          // The rating judged a fix that did not hold; it stays on the timeline as history.
+          rating: null,
+          rating_comment: null,
           reopen_count_increment: true,
         },
         input.reason,

@@ -95,6 +95,14 @@ describe('work-order policies', () => {
     assert.deepEqual(allowedActions(resident('r1'), order({ status: 'resolved' })), ['confirm', 'reopen']);
   });
 
+  it('offers cancel on an order waiting on the resident only if work had not started before the wait', () => {
+    const waiting = (resumeStatus: OrderFacts['resumeStatus']) =>
+      allowedActions(staff('agent'), order({ status: 'waiting_on_resident', resumeStatus }));
+    assert.ok(waiting('dispatched').includes('cancel'), 'waited before work');
+    assert.ok(!waiting('in_progress').includes('cancel'), 'waited after work started');
+    assert.ok(waiting('in_progress').includes('resume'), 'it can still resume');
+  });
+
   it('channels by role', () => {
     assert.equal(mayCreate(staff('agent'), 'c1', 'hotline'), true);
     assert.equal(mayCreate(staff('agent'), 'c2', 'hotline'), false);

@@ -4,7 +4,7 @@
  */
 import type { Channel, Principal, StaffRole } from '../../platform/auth/principal.ts';
 import type { Action } from './work-order.machine.ts';
-import { FROM } from './work-order.machine.ts';
+import { FROM, canStart } from './work-order.machine.ts';
 import type { Status } from './work-order.machine.ts';
 
 /** What the policy needs to know about an order. */
@@ -12,6 +12,8 @@ export interface OrderFacts {
   communityId: string;
   gridId: string | null;
   status: Status;
+  /** While waiting on the resident, the status the order resumes to (it decides whether it may be cancelled). */
+  resumeStatus?: Status | null;
   assigneeId: string | null;
   reporterType: string;
   reporterId: string | null;
@@ -134,7 +136,8 @@ export function mayAct(p: Principal, o: OrderFacts, action: Action): boolean {
 
 /** The actions this principal can take now: allowed by the policy and by the order's status. */
 export function allowedActions(p: Principal, o: OrderFacts): Action[] {
-  return (Object.keys(FROM) as Action[]).filter((a) => FROM[a].includes(o.status) && mayAct(p, o, a));
+  const state = { status: o.status, resumeStatus: o.resumeStatus ?? null };
+  return (Object.keys(FROM) as Action[]).filter((a) => canStart(state, a) && mayAct(p, o, a));
 }
 
 /** May this principal create an order in this community through this channel? */

@@ -9,6 +9,7 @@ import {
   ActionBody,
   ActionParams,
   CreateOrderBody,
+  ExportQuery,
   IdParams,
   ListQuery,
   ListResponse,
@@ -23,6 +24,7 @@ import type { Principal } from '../../platform/auth/principal.ts';
 import type { Database } from '../../platform/db/database.ts';
 
 const TAG = ['work-orders'];
+const EXPORT_MAX_ROWS = 100_000;
 const csvSplit = (s: string | undefined) =>
   s
     ?.split(',')
@@ -134,14 +136,18 @@ export async function registerWorkOrderRoutes(
       schema: {
         tags: TAG,
         summary: 'CSV export of a filtered list (UTF-8 with BOM, opens in Excel)',
-        querystring: ListQuery,
+        description:
+          'Every order the caller may see that matches the filters of `GET /api/v1/work-orders`, newest ' +
+          `first, up to ${EXPORT_MAX_ROWS} rows, in one file: no paging (\`limit\` and \`cursor\` are refused ` +
+          'like any unknown parameter, 400 `validation_failed` naming it).',
+        querystring: ExportQuery,
         produces: ['text/csv'],
       },
     },
     async (request, reply) => {
       const p = requirePrincipal(request);
       if (p.kind !== 'user') throw new AppError('forbidden', 'staff only');
-      const rows = await svc.list(buildFilter(svc, p, { ...request.query, cursor: undefined }, 100_000));
+      const rows = await svc.list(buildFilter(svc, p, request.query, EXPORT_MAX_ROWS));
       const ctx = await loadContext(db(), rows);
       reply.header('content-type', 'text/csv; charset=utf-8');
       reply.header('content-disposition', 'attachment; filename="work-orders.csv"');

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { CHANNELS } from '../../platform/auth/principal.ts';
+import { ATTRIBUTE_LIMITS } from './work-order.attributes.ts';
 import { ACTIONS, STATUSES } from './work-order.machine.ts';
 import { URGENCIES } from '../taxonomy/taxonomy.default.ts';
 
@@ -37,7 +38,11 @@ export const CreateOrderBody = Type.Object(
     description: Type.String({ minLength: 1, maxLength: 4000 }),
     communityId: Type.Optional(Type.String({ maxLength: 64 })),
     residentId: Type.Optional(
-      Type.String({ maxLength: 64, description: 'The beneficiary (proxy submission 代办)' }),
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description: 'The beneficiary (proxy submission 代办); leave it out when there is none',
+      }),
     ),
     reporter: Type.Optional(
       Type.Object(
@@ -53,7 +58,15 @@ export const CreateOrderBody = Type.Object(
     address: Type.Optional(Type.String({ maxLength: 300 })),
     category: Type.Optional(Type.String({ maxLength: 80 })),
     urgency: Type.Optional(UrgencySchema),
-    attributes: Type.Optional(Type.Record(Type.String({ maxLength: 80 }), Type.Unknown())),
+    attributes: Type.Optional(
+      Type.Record(Type.String({ maxLength: 80 }), Type.Unknown(), {
+        maxProperties: ATTRIBUTE_LIMITS.maxKeys,
+        description:
+          `Extra answers (Open311-style): at most ${ATTRIBUTE_LIMITS.maxKeys} keys, nested at most ` +
+          `${ATTRIBUTE_LIMITS.maxDepth} levels deep (this object is the first) and ` +
+          `${ATTRIBUTE_LIMITS.maxJsonLength / 1024} KB as JSON; beyond that 400 \`invalid_input\` naming \`attributes\``,
+      }),
+    ),
     photos: Type.Optional(Type.Array(PhotoInput, { maxItems: 6 })),
   },
   { additionalProperties: false },
@@ -188,6 +201,10 @@ export const ListQuery = Type.Object(
 );
 export type ListQuery = Static<typeof ListQuery>;
 
+/** The list's filters without its paging: an export is the whole filtered list. */
+export const ExportQuery = Type.Omit(ListQuery, ['cursor', 'limit'], { additionalProperties: false });
+export type ExportQuery = Static<typeof ExportQuery>;
+
 export const ListResponse = Type.Object({
   items: Type.Array(WorkOrderView),
   nextCursor: NullableStr,
@@ -198,7 +215,12 @@ export const ActionParams = Type.Object({ id: Type.String({ maxLength: 64 }), ac
 export const NoteBody = Type.Object(
   {
     text: Type.String({ minLength: 1, maxLength: 4000 }),
-    visibility: Type.Union([Type.Literal('public'), Type.Literal('internal')], { default: 'internal' }),
+    visibility: Type.Optional(
+      Type.Union([Type.Literal('public'), Type.Literal('internal')], {
+        default: 'internal',
+        description: '`public` replies to the resident; `internal` (the default) is seen by staff only',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -13,7 +13,8 @@ import type { OutboxMessage } from '../notifications/outbox.repository.ts';
 import { GroupCommitter } from '../../platform/db/group-commit.ts';
 import { findCommunity } from '../tenancy/tenancy.repository.ts';
 import type { GridLocator } from '../tenancy/grid-locator.ts';
-import { transition } from './work-order.machine.ts';
+import { checkAttributes } from './work-order.attributes.ts';
+import { OPEN_STATUSES, transition } from './work-order.machine.ts';
 import type { Action, ActionInput, Status } from './work-order.machine.ts';
 import { allowedActions, canReadOrder, mayAct, mayCreate, seesWholeCommunity } from './work-order.policy.ts';
 import type { OrderFacts } from './work-order.policy.ts';
@@ -128,6 +129,9 @@ export class WorkOrderService {
 
   /** Validates, understands, places, prioritises and durably stores a new order, with its audit entry, in one transaction. */
   async create(p: Principal, input: CreateOrderInput, idempotencyKey?: string): Promise<CreateResult> {
+    // First: every step after this one walks the attributes recursively.
+    const attributes = input.attributes === undefined ? null : checkAttributes(input.attributes);
+    if (attributes && !attributes.ok) throw invalidInput('attributes', attributes.reason);
     const description = input.description.trim();
     if (description === '') throw invalidInput('description', 'describe the need');
     if (input.category !== undefined && !CATEGORY_CODES.has(input.category)) {
@@ -216,7 +220,7 @@ export class WorkOrderService {
       is_proxy: reporter.isProxy ? 1 : 0,
       classification_json: JSON.stringify({ ...understood, priorityParts: priority.parts ?? null }),
       needs_triage: understood.needsTriage ? 1 : 0,
-      attributes_json: input.attributes ? JSON.stringify(input.attributes) : null,
+      attributes_json: attributes?.ok ? attributes.json : null,
       version: 1,
       created_at: at,
       updated_at: at,
@@ -473,6 +477,7 @@ export class WorkOrderService {
       communityId: o.community_id,
       gridId: o.grid_id,
       status: o.status as Status,
+      resumeStatus: (o.resume_status as Status | null) ?? null,
       assigneeId: o.assignee_id,
       reporterType: o.reporter_type,
       reporterId: o.reporter_id,
@@ -682,6 +687,14 @@ export class WorkOrderService {
       throw invalidInput('mergeInto', `order ${targetId} is not in this community`);
     if (target.status === 'duplicate')
       throw invalidInput('mergeInto', `order ${targetId} is itself a duplicate`);
+    // Only into an order still being worked: merging into one that is over (cancelled, referred,
+    // dismissed, resolved, closed) would close a new report with nobody left to act on it.
+    if (!OPEN_STATUSES.includes(target.status as Status)) {
+      throw invalidInput(
+        'mergeInto',
+        `order ${targetId} is ${target.status}: merge only into an order still open (${OPEN_STATUSES.join(', ')})`,
+      );
+    }
   }
 
   /**
