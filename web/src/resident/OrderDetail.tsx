@@ -244,7 +244,7 @@ export function OrderDetail({ id }: { id: string }) {
             <Steps.Step
               key={e.id}
               status="finish"
-              title={e.toStatus ? labels.status(lang, e.toStatus) : labels.action(lang, e.type)}
+              title={labels.event(lang, e)}
               description={
                 <span className="timeline-note">
                   {formatTime(lang, e.at)}
