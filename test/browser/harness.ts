@@ -214,6 +214,13 @@ export async function axe(page: Page): Promise<AxeViolation[]> {
       timeout: 5000,
     })
     .catch(() => undefined);
+  // antd-mobile's toasts fade with JavaScript springs, which getAnimations() does not see: a
+  // message is checked once it has gone (they last two seconds).
+  await page
+    .locator('.adm-toast-mask')
+    .first()
+    .waitFor({ state: 'detached', timeout: 10_000 })
+    .catch(() => undefined);
   const source = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
   await page.evaluate(source);
   const violations = await page.evaluate(async () => {

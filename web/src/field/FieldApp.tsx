@@ -1,6 +1,6 @@
 /** Field view for grid workers and providers on a phone: my tasks, start, resolve with note and photos. */
 import { useState } from 'react';
-import { Button, Form, Input, List, Tag, Toast } from 'antd-mobile';
+import { Button, Form, Input, List, Tag } from 'antd-mobile';
 import { api, ApiError, qs } from '../lib/api.ts';
 import { categoryName, formatTime, useCategories } from '../lib/format.ts';
 import { labels } from '../lib/i18n.ts';
@@ -173,10 +173,7 @@ export default function FieldApp({ path }: { path: string }) {
     return (
       <MobileShell title={t('field')}>
         <FieldLogin
-          onSignedIn={() => {
-            reload();
-            Toast.show({ content: t('signIn') });
-          }}
+          onSignedIn={reload}
         />
       </MobileShell>
     );
