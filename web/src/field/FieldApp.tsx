@@ -172,9 +172,7 @@ export default function FieldApp({ path }: { path: string }) {
   if (state.status !== 'signed-in' || state.me.kind !== 'user') {
     return (
       <MobileShell title={t('field')}>
-        <FieldLogin
-          onSignedIn={reload}
-        />
+        <FieldLogin onSignedIn={reload} />
       </MobileShell>
     );
   }
