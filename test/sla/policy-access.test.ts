@@ -314,6 +314,61 @@ describe('SLA settings are guarded per community; shared ones need an admin of e
       assert.deepEqual((await audited(c)).slice(-1), ['sla.calendar_created weekend user:street_admin']);
   });
 
+  it("a chain continues only with a shared policy or its own community's, never another community's", async () => {
+    const own = await ctx.call(
+      'POST',
+      POLICIES,
+      admin,
+      body({ id: 'c1-base', escalationChain: ['community_head', 'street'] }),
+    );
+    assert.equal(own.statusCode, 201, own.body);
+    // Into its own community's policy, or a shared one: fine.
+    const mine = await ctx.call(
+      'POST',
+      POLICIES,
+      admin,
+      body({ id: 'c1-chain', priorityBand: 'P3', escalationChain: ['dispatcher', { next: 'c1-base' }] }),
+    );
+    assert.equal(mine.statusCode, 201, mine.body);
+    const shared = await ctx.call(
+      'POST',
+      POLICIES,
+      admin,
+      body({ id: 'c1-shared', priorityBand: 'P2', escalationChain: [{ next: 'default-p1' }] }),
+    );
+    assert.equal(shared.statusCode, 201, shared.body);
+    // Community 2's admin cannot even learn that community 1's policy exists …
+    const unknown = await refusedWithoutChange(
+      () =>
+        ctx.call(
+          'POST',
+          POLICIES,
+          admin2,
+          body({ id: 'c2-chain', communityId: c2, escalationChain: ['dispatcher', { next: 'c1-base' }] }),
+        ),
+      400,
+      'validation_failed',
+      { policy: 'c2-chain' },
+    );
+    assert.equal((unknown.details as { field?: string }).field, 'escalationChain.1.next');
+    assert.match(unknown.message, /no SLA policy c1-base/);
+    // … and an admin of both may not send community 2's escalations to community 1's people.
+    await refusedWithoutChange(
+      () =>
+        ctx.call(
+          'POST',
+          POLICIES,
+          adminAll,
+          body({ id: 'c2-chain', communityId: c2, escalationChain: ['dispatcher', { next: 'c1-base' }] }),
+        ),
+      400,
+      'validation_failed',
+      { policy: 'c2-chain' },
+    );
+    for (const id of ['c1-chain', 'c1-shared', 'c1-base'])
+      assert.equal((await ctx.call('DELETE', `${POLICIES}/${id}`, admin)).statusCode, 204, id);
+  });
+
   it('both audit chains still verify', async () => {
     for (const [auditor, c] of [
       ['auditor', c1],

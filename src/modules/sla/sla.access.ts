@@ -28,6 +28,15 @@ export function maySeePolicy(p: Principal, scope: SlaScope): boolean {
   return p.kind === 'user' && (scope === null || p.communityIds.includes(scope));
 }
 
+/**
+ * May a policy of scope `from` continue its escalation chain with a policy of scope `to`? Only
+ * into a shared policy or one of its own community: another community's chain names another
+ * community's people. A shared policy continues only into shared ones.
+ */
+export function mayContinueInto(from: SlaScope, to: SlaScope): boolean {
+  return to === null || to === from;
+}
+
 /** An admin who administers every community of the deployment changes what they all share. */
 export function administersAll(p: Principal, allCommunityIds: readonly string[]): boolean {
   return isAdmin(p) && allCommunityIds.every((id) => p.communityIds.includes(id));

@@ -20,6 +20,7 @@ import type { HolidayFile } from './holidays.ts';
 import { validatePolicies } from './sla.policy.ts';
 import {
   affectedCommunities,
+  mayContinueInto,
   maySeePolicy,
   requireAdmin,
   requireScope,
@@ -132,7 +133,7 @@ export class SlaCatalog {
   }
 
   /** Checks a policy against the whole set it would join (scopes, calendars, chains that end). */
-  private async check(input: PolicyInput, id: string): Promise<StoredPolicy> {
+  private async check(p: Principal, input: PolicyInput, id: string): Promise<StoredPolicy> {
     if (input.category !== '*' && !CATEGORY_CODES.has(input.category))
       throw new AppError('validation_failed', `unknown category "${input.category}"`, { field: 'category' });
     if (input.channel !== undefined && !(CHANNELS as readonly string[]).includes(input.channel))
@@ -147,6 +148,21 @@ export class SlaCatalog {
     if (policy.communityId === undefined) delete policy.communityId;
     if (policy.updateIntervalMinutes === undefined) delete policy.updateIntervalMinutes;
     const others = (await this.allPolicies()).filter((x) => x.id !== id);
+    // A chain that continues with another policy: one the editor sees (another community's is
+    // answered as unknown, so its ids leak nothing) and one this policy's people may reach.
+    const last = policy.escalationChain[policy.escalationChain.length - 1];
+    if (typeof last === 'object' && last !== null && 'next' in last) {
+      const target = others.find((x) => x.id === last.next);
+      const field = `escalationChain.${policy.escalationChain.length - 1}.next`;
+      if (!target || !maySeePolicy(p, scopeOf(target)))
+        throw new AppError('validation_failed', `no SLA policy ${last.next} to continue with`, { field });
+      if (!mayContinueInto(scopeOf(policy), scopeOf(target)))
+        throw new AppError(
+          'validation_failed',
+          `a chain continues only with a shared policy or one of its own community, not ${last.next}`,
+          { field },
+        );
+    }
     const calendars = (await repo.listCalendarRows(this.db)).map((c) => c.id);
     const all = [...others, policy];
     const checked = validatePolicies(all, { calendarIds: calendars });
@@ -164,7 +180,7 @@ export class SlaCatalog {
       `${input.category}-${input.priorityBand}-${Date.now().toString(36)}`.replace(/[^\w.-]/g, '_');
     if ((await this.allPolicies()).some((x) => x.id === id))
       throw new AppError('conflict', `an SLA policy ${id} already exists`, { field: 'id' });
-    const policy = await this.check(input, id);
+    const policy = await this.check(admin, input, id);
     const at = this.deps.clock.now().toISOString();
     const affected = affectedCommunities([scopeOf(policy)], all);
     await this.db.transaction().execute(async (trx) => {
@@ -185,7 +201,7 @@ export class SlaCatalog {
     const all = await this.allCommunityIds();
     const scopes = [scopeOf(before), scopeOf(input)];
     for (const scope of scopes) requireScope(admin, scope, all);
-    const policy = await this.check(input, id);
+    const policy = await this.check(admin, input, id);
     const at = this.deps.clock.now().toISOString();
     const affected = affectedCommunities(scopes, all);
     await this.db.transaction().execute(async (trx) => {
