@@ -72,7 +72,7 @@ export class GridService {
     const c = await communityFor(this.db, p, communityRef);
     requireEditor(p, c.id);
     const v = validateFeatureCollection(input, { idProperty: 'code', requiredProperties: ['code', 'name'] });
-    const issues: ImportIssue[] = v.issues.map((i) => ({ ...i }));
+    const issues: ImportIssue[] = [...v.issues.map((i) => ({ ...i })), ...textPropertyIssues(input)];
     const boundary = boundaryOf(c.boundary_json);
     const existing = await repo.gridRows(this.db, c.id);
     const staff = await repo.communityGridWorkers(this.db, c.id);
@@ -249,6 +249,47 @@ function validFeatures(input: unknown) {
     out.push({ index, properties, geometry: g.geometry });
   });
   return out;
+}
+
+/** Longest grid code and name accepted; a code also names the grid in URLs and reports. */
+const TEXT_PROPERTIES = { code: 64, name: 200 } as const;
+
+/**
+ * `code` and `name` must be text or a whole number: anything else would be stored as
+ * `String(value)`, e.g. "[object Object]". Absent or empty values are left to the collection's
+ * required-property check.
+ */
+export function textPropertyIssues(input: unknown): ImportIssue[] {
+  const issues: ImportIssue[] = [];
+  rawFeatures(input).forEach((f, index) => {
+    if (typeof f !== 'object' || f === null || !('properties' in f)) return;
+    const props: unknown = f.properties;
+    if (typeof props !== 'object' || props === null) return;
+    for (const [name, max] of Object.entries(TEXT_PROPERTIES)) {
+      const v: unknown = (props as Record<string, unknown>)[name];
+      if (v === undefined || v === null || v === '') continue;
+      // Whole numbers are common grid codes in GIS exports (101): kept as their text.
+      if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) continue;
+      const problem =
+        typeof v !== 'string'
+          ? `must be text, not ${Array.isArray(v) ? 'a list' : typeof v}`
+          : v.trim() === ''
+            ? 'must not be blank'
+            : v.length > max
+              ? `must be at most ${max} characters`
+              : undefined;
+      if (problem) {
+        issues.push({
+          code: 'invalid_property',
+          severity: 'error',
+          message: `feature ${index}: property "${name}" ${problem}`,
+          path: `features[${index}].properties.${name}`,
+          featureIndex: index,
+        });
+      }
+    }
+  });
+  return issues;
 }
 
 function featureCount(input: unknown): number {

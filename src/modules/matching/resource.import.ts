@@ -7,10 +7,12 @@
  * empty means no regular hours. Certificates: `低压电工作业证@2028-06-30; …`.
  */
 import ExcelJS from 'exceljs';
-import { CsvError, decodeTextFile, parseCsvRecords } from '../../platform/csv.ts';
+import { CsvError, decodeTextFile } from '../../platform/csv.ts';
 import { RESOURCE_TYPES, WEEKDAYS } from './matching.types.ts';
 import type { Certificate, ResourceType, TimeRange, Weekday, WeeklyHours } from './matching.types.ts';
 import type { ResourceInput } from './resource.model.ts';
+import { tableFromCsv, tableFromWorksheet } from './resource.sheet.ts';
+import type { WorksheetLike } from './resource.sheet.ts';
 
 export const RESOURCE_COLUMNS = [
   'code',
@@ -66,12 +68,11 @@ export function isXlsx(buf: Uint8Array): boolean {
   return buf.length > 4 && buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 0x03 && buf[3] === 0x04;
 }
 
-/** The first worksheet (XLSX) or the CSV text as header + records of trimmed strings. */
+/** The first worksheet (XLSX) or the CSV text as header + records of trimmed strings, within `SHEET_LIMITS`. */
 export async function readSheet(buf: Buffer, fileName: string): Promise<Sheet> {
   if (!isXlsx(buf)) {
     const { text } = decodeTextFile(buf, fileName);
-    const { header, rows } = parseCsvRecords(text, { fileName });
-    return { format: 'csv', header, records: rows };
+    return { format: 'csv', ...tableFromCsv(text, fileName) };
   }
   const wb = new ExcelJS.Workbook();
   try {
@@ -84,19 +85,20 @@ export async function readSheet(buf: Buffer, fileName: string): Promise<Sheet> {
   }
   const ws = wb.worksheets[0];
   if (!ws) throw new CsvError('csv_empty', `${fileName}: the workbook has no sheet`, { file: fileName });
-  const table: string[][] = [];
-  ws.eachRow({ includeEmpty: false }, (row) => {
-    const cells: string[] = [];
-    for (let c = 1; c <= ws.columnCount; c++) cells.push(row.getCell(c).text.trim());
-    table.push(cells);
-  });
-  const header = (table[0] ?? []).map((h) => h.trim());
-  if (header.length === 0)
-    throw new CsvError('csv_empty', `${fileName}: the sheet is empty`, { file: fileName });
-  const records = table
-    .slice(1)
-    .map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ''])));
-  return { format: 'xlsx', header, records };
+  return { format: 'xlsx', ...tableFromWorksheet(worksheetOf(ws), fileName) };
+}
+
+/** Reads cells without creating them (`getCell` would add one for every column asked about). */
+function worksheetOf(ws: ExcelJS.Worksheet): WorksheetLike {
+  return {
+    rowNumbers: () => {
+      const numbers: number[] = [];
+      ws.eachRow({ includeEmpty: false }, (_row, n) => numbers.push(n));
+      return numbers;
+    },
+    width: (row) => ws.findRow(row)?.cellCount ?? 0,
+    text: (row, col) => ws.findRow(row)?.findCell(col)?.text ?? '',
+  };
 }
 
 const DAY_ORDER: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];

@@ -83,7 +83,15 @@ export function checkLocation(p: LatLng, field: string): Problem[] {
   return out;
 }
 
-function checkHours(hours: Partial<WeeklyHours>, field: string): Problem[] {
+/** A real calendar date written `YYYY-MM-DD` (`2026-02-31` is not one: it round-trips to March). */
+export function isCalendarDate(text: string): boolean {
+  if (!DATE.test(text)) return false;
+  const t = Date.parse(`${text}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === text;
+}
+
+/** Every problem with weekly hours: unknown weekdays and times that are not HH:MM (00:00–24:00). */
+export function checkHours(hours: Partial<WeeklyHours>, field: string): Problem[] {
   const out: Problem[] = [];
   for (const [day, ranges] of Object.entries(hours)) {
     if (!(WEEKDAYS as readonly string[]).includes(day)) {
@@ -102,8 +110,8 @@ export function checkCertificates(certs: readonly Certificate[], field: string):
   const out: Problem[] = [];
   certs.forEach((c, i) => {
     if (!c.name.trim()) out.push({ field: `${field}[${i}].name`, message: 'a certificate needs a name' });
-    if (!DATE.test(c.expiresOn) || Number.isNaN(Date.parse(c.expiresOn))) {
-      out.push({ field: `${field}[${i}].expiresOn`, message: 'use YYYY-MM-DD' });
+    if (!isCalendarDate(c.expiresOn)) {
+      out.push({ field: `${field}[${i}].expiresOn`, message: 'use a real date, YYYY-MM-DD' });
     }
   });
   return out;

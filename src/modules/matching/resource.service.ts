@@ -17,6 +17,7 @@ import type { CommunityRow } from './resource.access.ts';
 import {
   boundaryOf,
   checkCertificates,
+  checkHours,
   columnsOf,
   profileOf,
   validateResource,
@@ -245,7 +246,10 @@ export class CatalogueService {
   ) {
     const user = await this.staffUser(p, userId);
     requireEditor(p, user.communityId);
-    const problems = checkCertificates(input.certificates, 'certificates');
+    const problems = [
+      ...checkCertificates(input.certificates, 'certificates'),
+      ...(input.dutyHours ? checkHours(input.dutyHours, 'dutyHours') : []),
+    ];
     if (problems.length) throw refused(problems);
     const at = this.deps.clock.now().toISOString();
     await this.db.transaction().execute(async (trx) => {
