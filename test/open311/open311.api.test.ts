@@ -268,6 +268,9 @@ describe('Open311 GeoReport v2', () => {
       );
       await expect400(without('long'), /lat\/long/);
       await expect400([...without('lat'), ['lat', '123']], /lat:/);
+      // Only decimal numbers: Number() would read 0x16 and 0b10110 as 22.
+      await expect400([...without('lat'), ['lat', '0x16']], /lat/);
+      await expect400([...without('long'), ['long', '0b1110001']], /long/);
       await expect400(without('attribute[building]'), /attribute\[building\]: required/);
       const many = await expect400(
         [

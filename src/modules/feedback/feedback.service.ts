@@ -22,6 +22,8 @@ import { cancelTimers, scheduleTimer, usersWithRoles } from '../sla/sla.reposito
 import type { TimerRow } from '../sla/sla.repository.ts';
 import type { SlaSettings } from '../sla/sla.settings.ts';
 import type { TimerWorker } from '../sla/sla.timers.ts';
+import { FIELD_STAFF_SCAN, onlyReadableOrders } from '../sla/sla.supervision.ts';
+import { seesWholeCommunity } from '../work-orders/work-order.policy.ts';
 import * as repo from './feedback.repository.ts';
 import type { ReturnVisitRow, SurveyRow } from './feedback.repository.ts';
 
@@ -238,12 +240,14 @@ export class FeedbackService {
     },
   ): Promise<ReturnVisitRow[]> {
     const communityIds = scopedCommunities(p, f.community);
-    return repo.listReturnVisits(this.db, {
+    const rows = await repo.listReturnVisits(this.db, {
       communityIds,
       status: f.status,
       orderId: f.orderId,
-      limit: f.limit,
+      limit: seesWholeCommunity(p) ? f.limit : Math.max(f.limit, FIELD_STAFF_SCAN),
     });
+    // Field staff see the return visits of the orders they may open, as in the order list.
+    return (await onlyReadableOrders(this.db, p, rows)).slice(0, f.limit);
   }
 
   async completeReturnVisit(

@@ -11,6 +11,7 @@ import { findWebhook, insertInboxItem, phoneOf } from './notifications.repositor
 import type { ChannelAdapter, OutgoingMessage } from './outbox.worker.ts';
 import { renderTemplate } from './templates.ts';
 import { signWebhook, SIGNATURE_HEADER } from './webhook.signing.ts';
+import { allowPrivateWebhooks, assertPublicTarget } from './webhook.guard.ts';
 
 /** An SMS gateway. `key` is the idempotency key: a gateway that supports it de-duplicates retries. */
 export interface SmsProvider {
@@ -116,11 +117,14 @@ export class WebhookAdapter implements ChannelAdapter {
     private readonly database: Database,
     private readonly clock: Clock,
     private readonly timeoutMs: number,
+    private readonly allowPrivate: boolean = allowPrivateWebhooks(),
   ) {}
   async deliver(msg: OutgoingMessage): Promise<void> {
     const sub = msg.recipientId ? await findWebhook(this.database.db, msg.recipientId) : undefined;
     // A subscription deleted since the message was written: nothing to send.
     if (!sub || sub.active !== 1) return;
+    // The name may resolve elsewhere now than when the subscription was made (or it predates the rule).
+    if (!this.allowPrivate) await assertPublicTarget(new URL(sub.url));
     const body = JSON.stringify({ id: msg.id, event: msg.template, data: msg.payload });
     const ts = Math.floor(this.clock.now().getTime() / 1000);
     const res = await fetch(sub.url, {
@@ -152,7 +156,13 @@ export function createChannelAdapters(
   database: Database,
   clock: Clock,
   logger: Logger,
-  options: { sms?: SmsProvider; wechat?: WechatProvider; webhookTimeoutMs?: number } = {},
+  options: {
+    sms?: SmsProvider;
+    wechat?: WechatProvider;
+    webhookTimeoutMs?: number;
+    /** Let webhooks reach private addresses (tests, local development); default LINLI_WEBHOOK_ALLOW_PRIVATE. */
+    webhookAllowPrivate?: boolean;
+  } = {},
 ): ChannelSet {
   const sms: SmsProvider = options.sms ?? new RecordingProvider('sms', logger);
   const wechat: WechatProvider = options.wechat ?? new RecordingProvider('wechat', logger);
@@ -161,7 +171,12 @@ export function createChannelAdapters(
       inapp: new InboxAdapter(database, clock),
       sms: new SmsAdapter(database, sms),
       wechat: new WechatAdapter(wechat),
-      webhook: new WebhookAdapter(database, clock, options.webhookTimeoutMs ?? 5000),
+      webhook: new WebhookAdapter(
+        database,
+        clock,
+        options.webhookTimeoutMs ?? 5000,
+        options.webhookAllowPrivate ?? allowPrivateWebhooks(),
+      ),
     },
     recorded: {
       ...(sms instanceof RecordingProvider ? { sms } : {}),

@@ -11,6 +11,7 @@ import type { Principal } from '../../platform/auth/principal.ts';
 import type { LifecycleHooks } from '../work-orders/work-order.service.ts';
 import type { WorkOrderRow } from '../work-orders/work-order.repository.ts';
 import { emitWebhookEvent } from './notify.ts';
+import { WEBHOOK_EVENTS, allowPrivateWebhooks, internalHostReason } from './webhook.guard.ts';
 import * as repo from './notifications.repository.ts';
 import type { InboxRow, PreferenceRow, WebhookRow } from './notifications.repository.ts';
 
@@ -189,11 +190,17 @@ export class NotificationService {
       throw invalidInput('url', 'url must be an absolute http(s) URL');
     if (url.username || url.password)
       throw invalidInput('url', 'credentials do not belong in the URL; the body is signed');
+    // Checked on the parsed URL, which has already turned 0x7f000001 or 2130706433 into 127.0.0.1.
+    const internal = allowPrivateWebhooks() ? null : internalHostReason(url);
+    if (internal) throw invalidInput('url', `webhooks go to public addresses only: ${internal}`);
     const events = [...new Set(input.events)];
     if (events.length === 0) throw invalidInput('events', 'name the events, or "*" for all');
-    for (const [i, e] of events.entries())
-      if (e !== '*' && !/^(work_order|sla)\.[a-z_]+$/.test(e))
-        throw invalidInput(`events.${i}`, `unknown event "${e}": work_order.<action>, sla.<event> or *`);
+    const unknown = events.filter((e) => e !== '*' && !WEBHOOK_EVENTS.includes(e));
+    if (unknown.length)
+      throw invalidInput(
+        'events',
+        `unknown events ${unknown.join(', ')}: use ${WEBHOOK_EVENTS.join(', ')} or *`,
+      );
     const secret = randomToken(32);
     const at = this.deps.clock.now().toISOString();
     const row: WebhookRow = {

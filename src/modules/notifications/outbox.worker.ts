@@ -3,6 +3,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/context.ts';
 import { holdMessages, preferencesOf } from './notifications.repository.ts';
 import { claimOutbox, markAttemptFailed, markDelivered } from './outbox.repository.ts';
+import { PermanentDeliveryError } from './webhook.guard.ts';
 
 /** One message handed to a channel adapter. `id` is the idempotency key: providers de-duplicate on it. */
 export interface OutgoingMessage {
@@ -153,7 +154,8 @@ export async function deliverDue(
           attempts,
           error: err instanceof Error ? err.message : String(err),
           nextAttemptAt: new Date(clock.now().getTime() + backoffSeconds(attempts) * 1000).toISOString(),
-          final: attempts >= MAX_ATTEMPTS,
+          // A refused target stays refused: no retries.
+          final: attempts >= MAX_ATTEMPTS || err instanceof PermanentDeliveryError,
         });
         failed += 1;
       }

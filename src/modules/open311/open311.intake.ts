@@ -17,6 +17,10 @@ export interface CreateForm {
 /** A trimmed value, or undefined when absent or empty (an empty parameter is an absent one). */
 const opt = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
 
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+/** The longest description an order takes. */
+export const MAX_DESCRIPTION = 4000;
+
 function readLocation(body: CreateRequestBody, problems: string[]) {
   const latS = opt(body.lat);
   const longS = opt(body.long);
@@ -24,8 +28,9 @@ function readLocation(body: CreateRequestBody, problems: string[]) {
   const addressId = opt(body.address_id);
   let location: { lat: number; lng: number } | undefined;
   if (latS !== undefined || longS !== undefined) {
-    const lat = Number(latS);
-    const lng = Number(longS);
+    // Decimal degrees only: Number() would also read 0x16, 0b10110 or 1e1.
+    const lat = DECIMAL.test(latS ?? '') ? Number(latS) : Number.NaN;
+    const lng = DECIMAL.test(longS ?? '') ? Number(longS) : Number.NaN;
     if (latS === undefined || longS === undefined) problems.push('lat/long: both must be sent together');
     else if (!Number.isFinite(lat) || lat < -90 || lat > 90) problems.push('lat: expected a WGS84 latitude');
     else if (!Number.isFinite(lng) || lng < -180 || lng > 180)
@@ -44,7 +49,8 @@ export function readCreateForm(
   const problems: string[] = [];
   const { location, address, addressId } = readLocation(body, problems);
   const description = opt(body.description);
-  if (description && description.length > 4000) problems.push('description: at most 4000 characters');
+  if (description && description.length > MAX_DESCRIPTION)
+    problems.push(`description: at most ${MAX_DESCRIPTION} characters`);
   if (description && /<\/?[a-z][^>]*>/i.test(description)) problems.push('description: no HTML or code');
   const email = opt(body.email);
   if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) problems.push('email: not an e-mail address');
@@ -70,7 +76,9 @@ export function readCreateForm(
   const phone = opt(body.phone);
   return {
     input: {
-      description: description ?? (answers ? `${service.nameZh}：${answers}` : service.nameZh),
+      // Built from the answers when none was sent: cut to the limit a sent one must keep.
+      description:
+        description ?? (answers ? `${service.nameZh}：${answers}` : service.nameZh).slice(0, MAX_DESCRIPTION),
       reporter: name || phone ? { name: name || undefined, phone } : undefined,
       location,
       address: address ?? (addressId ? `address_id ${addressId}` : undefined),

@@ -206,9 +206,18 @@ export const SupervisionBody = Type.Object(
   {
     reason: Type.String({ minLength: 1, maxLength: 1000 }),
     dueInMinutes: Type.Optional(
-      Type.Number({ description: 'Wall-clock minutes to answer (default one day)' }),
+      Type.Integer({
+        minimum: 1,
+        maximum: 525_600,
+        description: 'Wall-clock minutes to answer, at most a year (default one day)',
+      }),
     ),
-    dueAt: Type.Optional(Type.String({ maxLength: 40 })),
+    dueAt: Type.Optional(
+      Type.String({
+        maxLength: 40,
+        description: 'The deadline: in the future and at most a year from now',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

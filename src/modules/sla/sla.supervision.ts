@@ -11,7 +11,8 @@ import { AppError, forbidden, invalidInput, notFound } from '../../platform/erro
 import { newId } from '../../platform/ids.ts';
 import { actorLabel, communitiesOf, scopedCommunities } from '../../platform/auth/principal.ts';
 import type { Principal } from '../../platform/auth/principal.ts';
-import { findOrder } from '../work-orders/work-order.repository.ts';
+import { findOrder, listOrders } from '../work-orders/work-order.repository.ts';
+import { canReadOrder, seesWholeCommunity } from '../work-orders/work-order.policy.ts';
 import type { WorkOrderRow } from '../work-orders/work-order.repository.ts';
 import type { WorkOrderService } from '../work-orders/work-order.service.ts';
 import { TERMINAL } from '../work-orders/work-order.machine.ts';
@@ -42,6 +43,78 @@ function actorOf(p: Principal): Actor {
   };
 }
 
+const MAX_DUE_MINUTES = 525_600;
+/** An ISO 8601 date-time with a four-digit year and a zone (no expanded years such as +010000). */
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * The deadline of a new supervision, as a canonical ISO string (the timers compare them as
+ * text): `dueAt` in the future and at most a year ahead, or 1..525600 whole minutes from now.
+ */
+export function supervisionDeadline(
+  nowMs: number,
+  input: { dueAt?: string | undefined; dueInMinutes?: number | undefined },
+  defaultMinutes: number,
+): string {
+  const latest = nowMs + MAX_DUE_MINUTES * 60_000;
+  if (input.dueAt !== undefined) {
+    const t = ISO_DATE_TIME.test(input.dueAt) ? Date.parse(input.dueAt) : Number.NaN;
+    if (!Number.isFinite(t))
+      throw invalidInput(
+        'dueAt',
+        'dueAt must be an ISO date-time with a time zone, e.g. 2026-12-01T18:00:00+08:00',
+      );
+    if (t <= nowMs) throw invalidInput('dueAt', 'the supervision deadline must lie in the future');
+    if (t > latest) throw invalidInput('dueAt', 'the supervision deadline is at most a year from now');
+    return new Date(t).toISOString();
+  }
+  const minutes = input.dueInMinutes ?? defaultMinutes;
+  if (!(Number.isInteger(minutes) && minutes >= 1 && minutes <= MAX_DUE_MINUTES))
+    throw invalidInput('dueInMinutes', 'dueInMinutes is a whole number of minutes from 1 to 525600 (a year)');
+  return new Date(nowMs + minutes * 60_000).toISOString();
+}
+
+/**
+ * Of these rows, those about orders the viewer may read by the work-order rules: staff who see
+ * the whole community keep all; field staff (providers, grid workers) keep only their orders,
+ * by the same list scope and predicate as the work-order listing.
+ */
+export async function onlyReadableOrders<T extends { work_order_id: string }>(
+  db: Kysely<DB>,
+  p: Principal,
+  rows: T[],
+): Promise<T[]> {
+  if (p.kind !== 'user' || seesWholeCommunity(p) || rows.length === 0) return rows;
+  const ids = [...new Set(rows.map((r) => r.work_order_id))];
+  const orders = await listOrders(db, {
+    communityIds: p.communityIds,
+    assigneeOrGridsUser: p.id,
+    gridIds: p.role === 'grid_worker' ? p.gridIds : [],
+    ids,
+    limit: ids.length,
+  });
+  const readable = new Set(
+    orders
+      .filter((o) =>
+        canReadOrder(p, {
+          communityId: o.community_id,
+          gridId: o.grid_id,
+          status: o.status as Status,
+          assigneeId: o.assignee_id,
+          reporterType: o.reporter_type,
+          reporterId: o.reporter_id,
+          beneficiaryId: o.beneficiary_id,
+          householdIds: [],
+        }),
+      )
+      .map((o) => o.id),
+  );
+  return rows.filter((r) => readable.has(r.work_order_id));
+}
+
+/** Field staff's lists are filtered after the query: read this many rows to fill a page. */
+export const FIELD_STAFF_SCAN = 2000;
+
 export class SupervisionService {
   constructor(
     private readonly deps: Deps,
@@ -69,18 +142,7 @@ export class SupervisionService {
     const reason = input.reason.trim();
     if (reason === '') throw invalidInput('reason', 'say why the order is supervised');
     const now = this.deps.clock.now();
-    let dueAt: string;
-    if (input.dueAt !== undefined) {
-      const t = Date.parse(input.dueAt);
-      if (!Number.isFinite(t)) throw invalidInput('dueAt', 'dueAt must be an ISO date-time');
-      if (t <= now.getTime()) throw invalidInput('dueAt', 'the supervision deadline must lie in the future');
-      dueAt = new Date(t).toISOString();
-    } else {
-      const minutes = input.dueInMinutes ?? this.settings.supervisionDueMinutes;
-      if (!(Number.isFinite(minutes) && minutes > 0))
-        throw invalidInput('dueInMinutes', 'must be a positive number');
-      dueAt = new Date(now.getTime() + minutes * 60_000).toISOString();
-    }
+    const dueAt = supervisionDeadline(now.getTime(), input, this.settings.supervisionDueMinutes);
     const at = now.toISOString();
     const id = await this.db
       .transaction()
@@ -226,12 +288,14 @@ export class SupervisionService {
     },
   ): Promise<SupervisionRow[]> {
     const communityIds = scopedCommunities(p, f.community);
-    return repo.listSupervisions(this.db, {
+    const fieldStaff = !seesWholeCommunity(p);
+    const rows = await repo.listSupervisions(this.db, {
       communityIds,
       status: f.status,
       orderId: f.orderId,
-      limit: f.limit,
+      limit: fieldStaff ? Math.max(f.limit, FIELD_STAFF_SCAN) : f.limit,
     });
+    return (await onlyReadableOrders(this.db, p, rows)).slice(0, f.limit);
   }
 
   private async onDue(trx: Kysely<DB>, timer: TimerRow, now: string): Promise<void> {
