@@ -134,8 +134,15 @@ export async function listApiKeys(db: Kysely<DB>, communityIds: string[]) {
     .execute();
 }
 
-export async function revokeApiKey(db: Kysely<DB>, id: string, at: string) {
-  await db.updateTable('api_keys').set({ revoked_at: at }).where('id', '=', id).execute();
+/** Revokes a live key; answers false when the key is already revoked (its revoked_at stays). */
+export async function revokeApiKey(db: Kysely<DB>, id: string, at: string): Promise<boolean> {
+  const r = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: at })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 export async function findApiKeyById(db: Kysely<DB>, id: string) {

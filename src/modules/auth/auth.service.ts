@@ -3,8 +3,9 @@ import { AppError } from '../../platform/errors.ts';
 import type { Deps } from '../../platform/context.ts';
 import { hashSecret, verifyPassword } from '../../platform/auth/password.ts';
 import type { Principal, StaffRole } from '../../platform/auth/principal.ts';
-import { STAFF_ROLES } from '../../platform/auth/principal.ts';
+import { STAFF_ROLES, SYSTEM, actorLabel } from '../../platform/auth/principal.ts';
 import { newId, randomToken } from '../../platform/ids.ts';
+import { appendAudit } from '../audit/audit.repository.ts';
 import { enqueue } from '../notifications/outbox.repository.ts';
 import * as repo from './auth.repository.ts';
 
@@ -16,6 +17,8 @@ const OTP_TTL_MINUTES = 5;
 const OTP_MIN_INTERVAL_SECONDS = 30;
 const OTP_MAX_ATTEMPTS = 5;
 const PRINCIPAL_CACHE_MS = 30_000;
+// Other app nodes see a revocation only when their cache entry expires, so it is kept short.
+export const API_KEY_CACHE_MS = 5_000;
 
 // A dummy hash, so an unknown username costs the same scrypt time as a known one.
 const DUMMY_HASH = 'scrypt$16384$8$1$c2FsdHNhbHRzYWx0c2FsdA$3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
@@ -24,6 +27,9 @@ const isStaffRole = (r: string): r is StaffRole => (STAFF_ROLES as readonly stri
 
 export class AuthService {
   private readonly cache = new Map<string, { principal: Principal; until: number }>();
+  // Bumped by every revocation on this node: a key lookup that began before it must not cache
+  // what it read, or a revoked key could come back into the cache for another TTL.
+  private keyEpoch = 0;
 
   constructor(private readonly deps: Deps) {}
 
@@ -193,12 +199,13 @@ export class AuthService {
     };
   }
 
-  /** Resolves an integration API key (kiosks, devices, Open311 clients). */
+  /** Resolves an integration API key (kiosks, devices, Open311 clients), cached for a few seconds. */
   async principalForApiKey(key: string): Promise<Principal | null> {
     const h = hashSecret(key);
     const nowMs = this.deps.clock.now().getTime();
     const hit = this.cache.get(`k:${h}`);
     if (hit && hit.until > nowMs) return hit.principal;
+    const epoch = this.keyEpoch;
     const row = await repo.findApiKeyByHash(this.db, h);
     if (!row || row.revoked_at) return null;
     const principal: Principal = {
@@ -208,23 +215,82 @@ export class AuthService {
       communityId: row.community_id,
       scopes: JSON.parse(row.scopes_json) as string[],
     };
-    this.cache.set(`k:${h}`, { principal, until: nowMs + PRINCIPAL_CACHE_MS });
+    if (epoch === this.keyEpoch) {
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(`k:${h}`, { principal, until: nowMs + API_KEY_CACHE_MS });
+    }
     return principal;
   }
 
-  /** Creates an API key; the secret is shown once and stored hashed. */
-  async createApiKey(communityId: string, name: string, scopes: string[], secret = `lk_${randomToken(24)}`) {
+  /** Creates an API key and records it in the community's audit chain; the secret is shown once and stored hashed. */
+  async createApiKey(
+    communityId: string,
+    name: string,
+    scopes: string[],
+    actor: Principal = SYSTEM,
+    secret = `lk_${randomToken(24)}`,
+  ) {
     const id = newId();
     const at = this.nowIso();
-    await repo.insertApiKey(this.db, {
-      id,
-      community_id: communityId,
-      name,
-      prefix: secret.slice(0, 7),
-      key_hash: hashSecret(secret),
-      scopes_json: JSON.stringify(scopes),
-      created_at: at,
+    const prefix = secret.slice(0, 7);
+    await this.db.transaction().execute(async (trx) => {
+      await repo.insertApiKey(trx, {
+        id,
+        community_id: communityId,
+        name,
+        prefix,
+        key_hash: hashSecret(secret),
+        scopes_json: JSON.stringify(scopes),
+        created_at: at,
+      });
+      await appendAudit(trx, this.deps.database.dialect, {
+        communityId,
+        createdAt: at,
+        actor: actorLabel(actor),
+        action: 'api_key.created',
+        entityType: 'api_key',
+        entityId: id,
+        payload: { id, name, prefix, scopes },
+      });
     });
-    return { id, key: secret, prefix: secret.slice(0, 7), name, scopes, communityId, createdAt: at };
+    return { id, key: secret, prefix, name, scopes, communityId, createdAt: at };
+  }
+
+  /**
+   * Revokes a key of one of the admin's communities and records it in the audit chain. This
+   * node forgets the key at once; other nodes within `API_KEY_CACHE_MS`. A key that is unknown,
+   * out of reach or already revoked answers not_found, and an earlier revocation keeps its time.
+   */
+  async revokeApiKey(admin: Extract<Principal, { kind: 'user' }>, id: string): Promise<void> {
+    const k = await repo.findApiKeyById(this.db, id);
+    if (!k || !admin.communityIds.includes(k.community_id) || k.revoked_at)
+      throw new AppError('not_found', `api key ${id} was not found`, { id });
+    const at = this.nowIso();
+    this.forgetApiKey(k.key_hash);
+    await this.db.transaction().execute(async (trx) => {
+      if (!(await repo.revokeApiKey(trx, k.id, at)))
+        throw new AppError('not_found', `api key ${id} was not found`, { id });
+      await appendAudit(trx, this.deps.database.dialect, {
+        communityId: k.community_id,
+        createdAt: at,
+        actor: actorLabel(admin),
+        action: 'api_key.revoked',
+        entityType: 'api_key',
+        entityId: k.id,
+        payload: {
+          id: k.id,
+          name: k.name,
+          prefix: k.prefix,
+          scopes: JSON.parse(k.scopes_json) as string[],
+        },
+      });
+    });
+    // Again after the commit: a lookup that ran during the transaction may have read the live row.
+    this.forgetApiKey(k.key_hash);
+  }
+
+  private forgetApiKey(keyHash: string) {
+    this.keyEpoch += 1;
+    this.cache.delete(`k:${keyHash}`);
   }
 }

@@ -194,7 +194,7 @@ export async function registerClassificationRoutes(
       const p = requireStaff(request);
       const c = await communityOf(request.body.community);
       requireClassifierAdmin(p, c.id);
-      return svc.trainFromOrders(c.id, { activate: request.body.activate ?? 'auto' });
+      return svc.trainFromOrders(c.id, { activate: request.body.activate ?? 'auto', actor: p });
     },
   );
 
@@ -214,7 +214,7 @@ export async function registerClassificationRoutes(
       const p = requireStaff(request);
       const c = await communityOf(request.body.community);
       requireClassifierAdmin(p, c.id);
-      return svc.activate(c.id, request.body.version);
+      return svc.activate(c.id, request.body.version, p);
     },
   );
 }

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import type { Deps } from '../../platform/context.ts';
 import { AppError, forbidden, invalidInput } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
-import { actorLabel, communitiesOf } from '../../platform/auth/principal.ts';
+import { SYSTEM, actorLabel, communitiesOf } from '../../platform/auth/principal.ts';
 import type { Principal } from '../../platform/auth/principal.ts';
 import { allCategoryCodes, topCategory, URGENCIES } from '../taxonomy/taxonomy.default.ts';
+import { appendAudit } from '../audit/audit.repository.ts';
 import { findCommunity } from '../tenancy/tenancy.repository.ts';
 import type { WorkOrderService } from '../work-orders/work-order.service.ts';
 import type { Understanding, WorkOrderClassifier } from '../work-orders/work-order.understanding.ts';
@@ -294,6 +295,8 @@ export class ClassificationService {
       activate?: 'auto' | 'always' | 'never';
       maxOrders?: number;
       onProgress?: (m: string) => void;
+      /** Who asked, for the audit chain (the CLI is the system). */
+      actor?: Principal;
     } = {},
   ): Promise<TrainReport> {
     const t0 = Date.now();
@@ -370,6 +373,23 @@ export class ClassificationService {
         activated_at: null,
       });
       if (activated) await repo.setActive(trx, community.id, id, at);
+      await appendAudit(trx, this.deps.database.dialect, {
+        communityId: community.id,
+        createdAt: at,
+        actor: actorLabel(opts.actor ?? SYSTEM),
+        action: 'classifier.trained',
+        entityType: 'classifier_model',
+        entityId: id,
+        payload: {
+          version,
+          activated,
+          mode,
+          examples: train.length,
+          holdout: test.length,
+          candidate: cand,
+          current: cur,
+        },
+      });
     });
     this.perCommunity.delete(community.id);
     return {
@@ -395,7 +415,13 @@ export class ClassificationService {
    * Stores a model trained elsewhere (e.g. `linli classifier train --csv` on a deployment's own
    * labels) as the community's next version. It must fit the deployment's taxonomy.
    */
-  async importModel(communityRef: string, text: string, fileName: string, activate: boolean) {
+  async importModel(
+    communityRef: string,
+    text: string,
+    fileName: string,
+    activate: boolean,
+    actor: Principal = SYSTEM,
+  ) {
     const c = await findCommunity(this.db, communityRef);
     if (!c)
       throw new AppError('community_not_found', `community ${communityRef} was not found`, {
@@ -425,6 +451,15 @@ export class ClassificationService {
         activated_at: null,
       });
       if (activate) await repo.setActive(trx, c.id, id, at);
+      await appendAudit(trx, this.deps.database.dialect, {
+        communityId: c.id,
+        createdAt: at,
+        actor: actorLabel(actor),
+        action: 'classifier.imported',
+        entityType: 'classifier_model',
+        entityId: id,
+        payload: { version, activated: activate, file: fileName },
+      });
     });
     this.perCommunity.delete(c.id);
     return { community: c.code, version, activated: activate };
@@ -447,29 +482,49 @@ export class ClassificationService {
   }
 
   /** Activates a stored version (also the way to roll back); `version` 0 returns to the shipped default. */
-  async activate(communityRef: string, version: number) {
+  async activate(communityRef: string, version: number, actor: Principal = SYSTEM) {
+    return this.switchTo(communityRef, version, actor, 'classifier.activated');
+  }
+
+  private async switchTo(
+    communityRef: string,
+    version: number,
+    actor: Principal,
+    action: 'classifier.activated' | 'classifier.rolled_back',
+  ) {
     const c = await findCommunity(this.db, communityRef);
     if (!c)
       throw new AppError('community_not_found', `community ${communityRef} was not found`, {
         field: 'community',
       });
     const at = this.deps.clock.now().toISOString();
-    if (version === 0) {
-      await repo.retireActive(this.db, c.id);
-    } else {
-      const m = (await repo.listModels(this.db, c.id)).find((x) => x.version === version);
-      if (!m)
-        throw new AppError('not_found', `community ${c.code} has no model version ${version}`, {
-          field: 'version',
-        });
-      await this.db.transaction().execute((trx) => repo.setActive(trx, c.id, m.id, at));
-    }
+    const models = await repo.listModels(this.db, c.id);
+    const previous = models.find((x) => x.status === 'active')?.version ?? 'default';
+    const m = version === 0 ? null : models.find((x) => x.version === version);
+    if (version !== 0 && !m)
+      throw new AppError('not_found', `community ${c.code} has no model version ${version}`, {
+        field: 'version',
+      });
+    const active = version === 0 ? 'default' : version;
+    await this.db.transaction().execute(async (trx) => {
+      if (m) await repo.setActive(trx, c.id, m.id, at);
+      else await repo.retireActive(trx, c.id);
+      await appendAudit(trx, this.deps.database.dialect, {
+        communityId: c.id,
+        createdAt: at,
+        actor: actorLabel(actor),
+        action,
+        entityType: 'classifier_model',
+        entityId: m?.id ?? 'default',
+        payload: { active, previous },
+      });
+    });
     this.perCommunity.delete(c.id);
-    return { community: c.code, active: version === 0 ? 'default' : version };
+    return { community: c.code, active };
   }
 
   /** Returns to the version active before the current one (or the default). */
-  async rollback(communityRef: string) {
+  async rollback(communityRef: string, actor: Principal = SYSTEM) {
     const c = await findCommunity(this.db, communityRef);
     if (!c)
       throw new AppError('community_not_found', `community ${communityRef} was not found`, {
@@ -484,7 +539,7 @@ export class ClassificationService {
         (m) => m.activated_at && m.id !== active.id && (m.activated_at ?? '') <= (active.activated_at ?? ''),
       )
       .sort((a, b) => ((a.activated_at ?? '') < (b.activated_at ?? '') ? 1 : -1))[0];
-    return this.activate(c.code, previous?.version ?? 0);
+    return this.switchTo(c.code, previous?.version ?? 0, actor, 'classifier.rolled_back');
   }
 }
 

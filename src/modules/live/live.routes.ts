@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { requireStaff } from '../../platform/http/principal.hook.ts';
+import { recheckPrincipal, requireStaff } from '../../platform/http/principal.hook.ts';
 import type { WorkOrderService } from '../work-orders/work-order.service.ts';
 
 const POLL_MS = 1000;
@@ -10,7 +10,9 @@ const HEARTBEAT_MS = 15_000;
 /**
  * The live queue as server-sent events. Each stream asks the database for orders changed since
  * its last look, once a second, so a change made on any app node reaches every dispatcher
- * without a message bus; the caller's scope (communities, grids, assignments) applies.
+ * without a message bus; the caller's scope (communities, grids, assignments) applies. Each poll
+ * first checks the caller's session again (cached; a logout on this node is seen at once) and
+ * ends the stream with a `signed_out` event once it is no longer valid.
  */
 export async function registerLiveRoutes(root: FastifyInstance, workOrders: WorkOrderService) {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -49,10 +51,23 @@ export async function registerLiveRoutes(root: FastifyInstance, workOrders: Work
       let closed = false;
       let busy = false;
       let lastWrite = Date.now();
+      const stop = () => {
+        closed = true;
+        clearInterval(timer);
+      };
+      const stillSignedIn = async () => {
+        const now = await recheckPrincipal(request);
+        return now?.kind === 'user' && now.id === p.id;
+      };
       const tick = async () => {
         if (closed || busy) return;
         busy = true;
         try {
+          if (!(await stillSignedIn())) {
+            stop();
+            res.end('event: signed_out\ndata: {}\n\n');
+            return;
+          }
           const rows = await workOrders.changedSince(scope, since);
           for (const r of rows) {
             const data = {
@@ -81,10 +96,7 @@ export async function registerLiveRoutes(root: FastifyInstance, workOrders: Work
         }
       };
       const timer = setInterval(() => void tick(), POLL_MS);
-      request.raw.on('close', () => {
-        closed = true;
-        clearInterval(timer);
-      });
+      request.raw.on('close', stop);
     },
   );
 }

@@ -6,6 +6,9 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
   }
+  interface FastifyInstance {
+    principalResolver: PrincipalResolver;
+  }
 }
 
 export interface PrincipalResolver {
@@ -15,21 +18,36 @@ export interface PrincipalResolver {
 
 export const SESSION_COOKIE = 'linli_session';
 
+/** The credential a request carries: a bearer token or session cookie, else an `X-Api-Key`. */
+function credentialOf(request: FastifyRequest): { token: string } | { key: string } | null {
+  const auth = request.headers.authorization;
+  const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : request.cookies?.[SESSION_COOKIE];
+  if (token) return { token };
+  const key = request.headers['x-api-key'];
+  return typeof key === 'string' && key ? { key } : null;
+}
+
+async function resolve(resolver: PrincipalResolver, request: FastifyRequest): Promise<Principal | null> {
+  const c = credentialOf(request);
+  if (!c) return null;
+  return 'token' in c ? resolver.principalForToken(c.token) : resolver.principalForApiKey(c.key);
+}
+
 /** Reads `Authorization: Bearer`, the session cookie or `X-Api-Key`, and sets `request.principal` (null when anonymous). */
 export function registerPrincipalHook(app: FastifyInstance, resolver: PrincipalResolver): void {
   app.decorateRequest('principal', null);
+  app.decorate('principalResolver', resolver);
   app.addHook('onRequest', async (request) => {
-    const auth = request.headers.authorization;
-    let token: string | undefined;
-    if (auth?.startsWith('Bearer ')) token = auth.slice(7).trim();
-    else token = request.cookies?.[SESSION_COOKIE];
-    if (token) {
-      request.principal = await resolver.principalForToken(token);
-      return;
-    }
-    const key = request.headers['x-api-key'];
-    if (typeof key === 'string' && key) request.principal = await resolver.principalForApiKey(key);
+    request.principal = await resolve(resolver, request);
   });
+}
+
+/**
+ * Resolves the request's credential again, for long-lived responses (event streams) that must
+ * stop once the session ends. Uses the resolver's cache, which a logout on this node clears.
+ */
+export function recheckPrincipal(request: FastifyRequest): Promise<Principal | null> {
+  return resolve(request.server.principalResolver, request);
 }
 
 /** The signed-in principal, or a 401. */
