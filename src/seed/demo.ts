@@ -94,6 +94,42 @@ export async function isSeeded(database: Database): Promise<boolean> {
   return !!row;
 }
 
+/** A demo staff login serving the given communities; answers its id. */
+async function insertStaff(
+  trx: Kysely<DB>,
+  s: {
+    username: string;
+    name: string;
+    role: string;
+    phone: string;
+    passwordHash: string;
+    at: string;
+    communityIds: string[];
+  },
+): Promise<string> {
+  const id = newId();
+  await trx
+    .insertInto('users')
+    .values({
+      id,
+      username: s.username,
+      display_name: s.name,
+      role: s.role,
+      phone: s.phone,
+      password_hash: s.passwordHash,
+      failed_logins: 0,
+      locked_until: null,
+      active: 1,
+      created_at: s.at,
+    })
+    .execute();
+  await trx
+    .insertInto('user_communities')
+    .values(s.communityIds.map((community_id) => ({ user_id: id, community_id })))
+    .execute();
+  return id;
+}
+
 /** The demo's street-level administrator: an admin of both communities. */
 export const STREET_ADMIN = 'street_admin';
 
@@ -226,24 +262,14 @@ export async function seedDemo(database: Database, options: SeedOptions = {}): P
         { username: `grid_worker_b${suffix}`, role: 'grid_worker', name: '网格员小张' },
       ];
       for (const [si, s] of staff.entries()) {
-        const id = newId();
+        const id = await insertStaff(trx, {
+          ...s,
+          phone: `0755-8${ci}${String(si).padStart(2, '0')}0${si}${ci}`,
+          passwordHash,
+          at,
+          communityIds: [communityId],
+        });
         users.push({ id, role: s.role, name: s.name });
-        await trx
-          .insertInto('users')
-          .values({
-            id,
-            username: s.username,
-            display_name: s.name,
-            role: s.role,
-            phone: `0755-8${ci}${String(si).padStart(2, '0')}0${si}${ci}`,
-            password_hash: passwordHash,
-            failed_logins: 0,
-            locked_until: null,
-            active: 1,
-            created_at: at,
-          })
-          .execute();
-        await trx.insertInto('user_communities').values({ user_id: id, community_id: communityId }).execute();
       }
       const gw = users.filter((u) => u.role === 'grid_worker');
       for (const [gi, g] of c.grids.entries()) {
@@ -373,26 +399,17 @@ export async function seedDemo(database: Database, options: SeedOptions = {}): P
   }
   // The street's administrator serves both communities: the one login that may change what they
   // share (SLA policies without a community, business calendars, holidays).
-  await db.transaction().execute(async (trx) => {
-    const id = newId();
-    await trx
-      .insertInto('users')
-      .values({
-        id,
-        username: STREET_ADMIN,
-        display_name: '街道管理员',
-        role: 'admin',
-        phone: '0755-80000000',
-        password_hash: passwordHash,
-        failed_logins: 0,
-        locked_until: null,
-        active: 1,
-        created_at: at,
-      })
-      .execute();
-    for (const c of summary.communities)
-      await trx.insertInto('user_communities').values({ user_id: id, community_id: c.id }).execute();
-  });
+  await db.transaction().execute((trx) =>
+    insertStaff(trx, {
+      username: STREET_ADMIN,
+      name: '街道管理员',
+      role: 'admin',
+      phone: '0755-80000000',
+      passwordHash,
+      at,
+      communityIds: summary.communities.map((c) => c.id),
+    }),
+  );
   await seedDemoCatalogue(database, { now, passwordHash });
   await seedSla(database, now);
   return summary;

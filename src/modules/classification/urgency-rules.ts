@@ -207,32 +207,43 @@ const GLOBAL_PATTERNS: ReadonlyArray<RegExp> = EMERGENCY_RULES.map((r) => new Re
  */
 export function matchEmergencyRules(normalizedText: string): RuleHit[] {
   const text = normalizedText.replace(/\s+/g, '');
-  const hits: RuleHit[] = [];
   // Residents who write in English (the apps have an English mode) are heard too.
-  if (LATIN_WORD.test(normalizedText)) hits.push(...matchEnglishRules(normalizedText));
-  EMERGENCY_RULES.forEach((rule, ruleIndex) => {
-    const re = GLOBAL_PATTERNS[ruleIndex] as RegExp;
+  const english = LATIN_WORD.test(normalizedText)
+    ? firstStandingHits(normalizedText, ENGLISH_EMERGENCY_RULES, EN_GLOBAL, englishStands)
+    : [];
+  return [...english, ...firstStandingHits(text, EMERGENCY_RULES, GLOBAL_PATTERNS, chineseStands)];
+}
+
+/** Does a match of a Chinese rule at [start, end) stand, in its clause (not negated, past or habitual)? */
+function chineseStands(rule: EmergencyRule, text: string, start: number, end: number): boolean {
+  const before = text.slice(Math.max(0, start - 8), start);
+  const [clauseStart, clauseEnd] = clauseBounds(text, start, end);
+  const clause = text.slice(clauseStart, clauseEnd);
+  const clauseBefore = text.slice(clauseStart, start);
+  const after = text.slice(end, end + 6);
+  if (rule.notPrecededBy?.test(before) || rule.notFollowedBy?.test(after)) return false;
+  if (NEGATION_ADJACENT.test(before) || NEGATION_GOVERNING.test(clauseBefore) || NEGATION_AFTER.test(after))
+    return false;
+  return !((PAST_RESOLVED.test(clause) || HABITUAL.test(clause)) && !HAPPENING_NOW.test(clause));
+}
+
+/** Each rule's first match that `stands`, in rule order (one hit per rule at most). */
+function firstStandingHits(
+  text: string,
+  rules: ReadonlyArray<EmergencyRule>,
+  patterns: ReadonlyArray<RegExp>,
+  stands: (rule: EmergencyRule, text: string, start: number, end: number) => boolean,
+): RuleHit[] {
+  const hits: RuleHit[] = [];
+  rules.forEach((rule, i) => {
+    const re = patterns[i] as RegExp;
     re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      const start = m.index;
-      const end = start + m[0].length;
       if (m[0].length === 0) {
         re.lastIndex++;
         continue;
       }
-      const before = text.slice(Math.max(0, start - 8), start);
-      const [clauseStart, clauseEnd] = clauseBounds(text, start, end);
-      const clause = text.slice(clauseStart, clauseEnd);
-      const clauseBefore = text.slice(clauseStart, start);
-      const after = text.slice(end, end + 6);
-      if (rule.notPrecededBy?.test(before) || rule.notFollowedBy?.test(after)) continue;
-      if (
-        NEGATION_ADJACENT.test(before) ||
-        NEGATION_GOVERNING.test(clauseBefore) ||
-        NEGATION_AFTER.test(after)
-      )
-        continue;
-      if ((PAST_RESOLVED.test(clause) || HABITUAL.test(clause)) && !HAPPENING_NOW.test(clause)) continue;
+      if (!stands(rule, text, m.index, m.index + m[0].length)) continue;
       hits.push({
         ruleId: rule.id,
         subcategory: rule.subcategory,
@@ -340,29 +351,13 @@ const EN_PAST =
 const EN_NOW = /\b(?:now|again|right now|still|currently|help|hurry|quick(?:ly)?|urgent|please come)\b/;
 const EN_GLOBAL = ENGLISH_EMERGENCY_RULES.map((r) => new RegExp(r.pattern.source, 'g'));
 
-function matchEnglishRules(text: string): RuleHit[] {
-  const hits: RuleHit[] = [];
-  ENGLISH_EMERGENCY_RULES.forEach((rule, i) => {
-    const re = EN_GLOBAL[i] as RegExp;
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      const start = m.index;
-      const head = text.slice(0, start);
-      const a = Math.max(...[...',.!?;\n'].map((c) => head.lastIndexOf(c))) + 1;
-      const before = text.slice(a, start);
-      let b = start + m[0].length;
-      while (b < text.length && !/[,.!?;\n]/.test(text[b] as string)) b++;
-      const clause = text.slice(a, b);
-      if (EN_NEGATION.test(before)) continue;
-      if (EN_PAST.test(clause) && !EN_NOW.test(clause)) continue;
-      hits.push({
-        ruleId: rule.id,
-        subcategory: rule.subcategory,
-        phrase: m[0],
-        description: rule.description,
-      });
-      break;
-    }
-  });
-  return hits;
+/** Does a match of an English rule stand in its clause (not negated, hypothetical or past)? */
+function englishStands(_rule: EmergencyRule, text: string, start: number, end: number): boolean {
+  const head = text.slice(0, start);
+  const a = Math.max(...[...',.!?;\n'].map((c) => head.lastIndexOf(c))) + 1;
+  let b = end;
+  while (b < text.length && !/[,.!?;\n]/.test(text[b] as string)) b++;
+  const clause = text.slice(a, b);
+  if (EN_NEGATION.test(text.slice(a, start))) return false;
+  return !(EN_PAST.test(clause) && !EN_NOW.test(clause));
 }

@@ -22,7 +22,7 @@ import { cancelTimers, scheduleTimer, usersWithRoles } from '../sla/sla.reposito
 import type { TimerRow } from '../sla/sla.repository.ts';
 import type { SlaSettings } from '../sla/sla.settings.ts';
 import type { TimerWorker } from '../sla/sla.timers.ts';
-import { FIELD_STAFF_SCAN, onlyReadableOrders } from '../sla/sla.supervision.ts';
+import { FIELD_STAFF_SCAN, onlyReadableOrders } from '../work-orders/work-order.readable.ts';
 import { seesWholeCommunity } from '../work-orders/work-order.policy.ts';
 import * as repo from './feedback.repository.ts';
 import type { ReturnVisitRow, SurveyRow } from './feedback.repository.ts';

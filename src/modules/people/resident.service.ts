@@ -10,9 +10,8 @@ import { findCommunity } from '../tenancy/tenancy.repository.ts';
 import { GridLocator } from '../tenancy/grid-locator.ts';
 import { listOrders } from '../work-orders/work-order.repository.ts';
 import type { ListFilter, WorkOrderRow } from '../work-orders/work-order.repository.ts';
-import { canReadOrder, seesWholeCommunity } from '../work-orders/work-order.policy.ts';
+import { canReadOrder, orderFacts, seesWholeCommunity } from '../work-orders/work-order.policy.ts';
 import type { OrderFacts } from '../work-orders/work-order.policy.ts';
-import type { Status } from '../work-orders/work-order.machine.ts';
 import * as repo from './resident.repository.ts';
 import { presentResident } from './resident.presenter.ts';
 import { browsesResidents, canReadResident } from './resident.policy.ts';
@@ -264,14 +263,5 @@ function factsOf(r: repo.ResidentRow, hh: repo.HouseholdRow | undefined): Reside
  * is left out, which can only narrow what a resident viewer reads, never widen it.
  */
 function orderFactsOf(o: WorkOrderRow, r: repo.ResidentRow): OrderFacts {
-  return {
-    communityId: o.community_id,
-    gridId: o.grid_id,
-    status: o.status as Status,
-    assigneeId: o.assignee_id,
-    reporterType: o.reporter_type,
-    reporterId: o.reporter_id,
-    beneficiaryId: o.beneficiary_id,
-    householdIds: r.household_id ? [r.household_id] : [],
-  };
+  return orderFacts(o, r.household_id ? [r.household_id] : []);
 }

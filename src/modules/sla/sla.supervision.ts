@@ -11,8 +11,9 @@ import { AppError, forbidden, invalidInput, notFound } from '../../platform/erro
 import { newId } from '../../platform/ids.ts';
 import { actorLabel, communitiesOf, scopedCommunities } from '../../platform/auth/principal.ts';
 import type { Principal } from '../../platform/auth/principal.ts';
-import { findOrder, listOrders } from '../work-orders/work-order.repository.ts';
-import { canReadOrder, seesWholeCommunity } from '../work-orders/work-order.policy.ts';
+import { findOrder } from '../work-orders/work-order.repository.ts';
+import { FIELD_STAFF_SCAN, onlyReadableOrders } from '../work-orders/work-order.readable.ts';
+import { seesWholeCommunity } from '../work-orders/work-order.policy.ts';
 import type { WorkOrderRow } from '../work-orders/work-order.repository.ts';
 import type { WorkOrderService } from '../work-orders/work-order.service.ts';
 import { TERMINAL } from '../work-orders/work-order.machine.ts';
@@ -73,47 +74,6 @@ export function supervisionDeadline(
     throw invalidInput('dueInMinutes', 'dueInMinutes is a whole number of minutes from 1 to 525600 (a year)');
   return new Date(nowMs + minutes * 60_000).toISOString();
 }
-
-/**
- * Of these rows, those about orders the viewer may read by the work-order rules: staff who see
- * the whole community keep all; field staff (providers, grid workers) keep only their orders,
- * by the same list scope and predicate as the work-order listing.
- */
-export async function onlyReadableOrders<T extends { work_order_id: string }>(
-  db: Kysely<DB>,
-  p: Principal,
-  rows: T[],
-): Promise<T[]> {
-  if (p.kind !== 'user' || seesWholeCommunity(p) || rows.length === 0) return rows;
-  const ids = [...new Set(rows.map((r) => r.work_order_id))];
-  const orders = await listOrders(db, {
-    communityIds: p.communityIds,
-    assigneeOrGridsUser: p.id,
-    gridIds: p.role === 'grid_worker' ? p.gridIds : [],
-    ids,
-    limit: ids.length,
-  });
-  const readable = new Set(
-    orders
-      .filter((o) =>
-        canReadOrder(p, {
-          communityId: o.community_id,
-          gridId: o.grid_id,
-          status: o.status as Status,
-          assigneeId: o.assignee_id,
-          reporterType: o.reporter_type,
-          reporterId: o.reporter_id,
-          beneficiaryId: o.beneficiary_id,
-          householdIds: [],
-        }),
-      )
-      .map((o) => o.id),
-  );
-  return rows.filter((r) => readable.has(r.work_order_id));
-}
-
-/** Field staff's lists are filtered after the query: read this many rows to fill a page. */
-export const FIELD_STAFF_SCAN = 2000;
 
 export class SupervisionService {
   constructor(

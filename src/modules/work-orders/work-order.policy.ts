@@ -22,6 +22,33 @@ export interface OrderFacts {
   householdIds: string[];
 }
 
+/** The columns of an order row the policy reads (the row type is the repository's). */
+export interface OrderFactsRow {
+  community_id: string;
+  grid_id: string | null;
+  status: string;
+  resume_status: string | null;
+  assignee_id: string | null;
+  reporter_type: string;
+  reporter_id: string | null;
+  beneficiary_id: string | null;
+}
+
+/** An order row's policy facts, with the households its caller has looked up (or none). */
+export function orderFacts(o: OrderFactsRow, householdIds: string[] = []): OrderFacts {
+  return {
+    communityId: o.community_id,
+    gridId: o.grid_id,
+    status: o.status as Status,
+    resumeStatus: (o.resume_status as Status | null) ?? null,
+    assigneeId: o.assignee_id,
+    reporterType: o.reporter_type,
+    reporterId: o.reporter_id,
+    beneficiaryId: o.beneficiary_id,
+    householdIds,
+  };
+}
+
 const STAFF_ACTIONS: Record<StaffRole, readonly Action[]> = {
   agent: ['accept', 'confirm', 'reopen', 'wait', 'resume', 'refer', 'merge', 'dismiss', 'cancel'],
   dispatcher: [

@@ -16,7 +16,14 @@ import type { GridLocator } from '../tenancy/grid-locator.ts';
 import { checkAttributes } from './work-order.attributes.ts';
 import { OPEN_STATUSES, transition } from './work-order.machine.ts';
 import type { Action, ActionInput, Status } from './work-order.machine.ts';
-import { allowedActions, canReadOrder, mayAct, mayCreate, seesWholeCommunity } from './work-order.policy.ts';
+import {
+  allowedActions,
+  canReadOrder,
+  mayAct,
+  mayCreate,
+  orderFacts,
+  seesWholeCommunity,
+} from './work-order.policy.ts';
 import type { OrderFacts } from './work-order.policy.ts';
 import * as repo from './work-order.repository.ts';
 import type { WorkOrderRow, ListFilter } from './work-order.repository.ts';
@@ -473,17 +480,7 @@ export class WorkOrderService {
       const repHh = await repo.householdOf(this.db, o.reporter_id);
       if (repHh) households.add(repHh);
     }
-    return {
-      communityId: o.community_id,
-      gridId: o.grid_id,
-      status: o.status as Status,
-      resumeStatus: (o.resume_status as Status | null) ?? null,
-      assigneeId: o.assignee_id,
-      reporterType: o.reporter_type,
-      reporterId: o.reporter_id,
-      beneficiaryId: o.beneficiary_id,
-      householdIds: [...households],
-    };
+    return orderFacts(o, [...households]);
   }
 
   /** Loads an order the principal may read; otherwise answers not-found, so ids of others' orders leak nothing. */
