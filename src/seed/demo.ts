@@ -17,6 +17,7 @@ import { transition } from '../modules/work-orders/work-order.machine.ts';
 import type { Action, Status } from '../modules/work-orders/work-order.machine.ts';
 import type { WorkOrderRow } from '../modules/work-orders/work-order.repository.ts';
 import { newOrderRow } from '../modules/work-orders/work-order.repository.ts';
+import { orderNumber } from '../modules/work-orders/work-order.number.ts';
 import { defaultPrioritize } from '../modules/work-orders/work-order.defaults.ts';
 import { pointInPolygon } from '../modules/tenancy/grid-locator.ts';
 import { applyDefaultQuestions } from '../modules/open311/open311.repository.ts';
@@ -483,7 +484,7 @@ async function seedHistory(database: Database, h: HistoryInput): Promise<number>
     const byResident = channel === 'miniapp' || channel === 'web';
     const order = newOrderRow({
       id,
-      number: `${h.code.toUpperCase()}-${created.slice(0, 10).replace(/-/g, '')}-${String(i + 1).padStart(6, '0')}`,
+      number: orderNumber(h.code, created, 'Asia/Shanghai', i + 1),
       community_id: h.communityId,
       grid_id: hh?.grid_id ?? null,
       channel,

@@ -35,6 +35,21 @@ describe('work orders API', () => {
   const create = (body: Record<string, unknown>, token = agent, headers: Record<string, string> = {}) =>
     ctx.call('POST', '/api/v1/work-orders', token, body, headers);
 
+  it("numbers an order with its local date in the community's time zone", async () => {
+    const saved = ctx.clock.now();
+    ctx.clock.set('2026-11-20T22:30:00.000Z'); // 06:30 on 21 November in Beijing
+    try {
+      const res = await create(
+        { channel: 'hotline', description: '单元门禁刷不开了' },
+        await ctx.login('agent'),
+      );
+      assert.equal(res.statusCode, 201);
+      assert.match((res.json() as Order).number, /^TAOYUAN-20261121-\d{6}$/);
+    } finally {
+      ctx.clock.set(saved);
+    }
+  });
+
   it("creates with the minimal contract and places the order in its grid from the beneficiary's home", async () => {
     const res = await create({ channel: 'hotline', description: '楼道灯坏了' });
     assert.equal(res.statusCode, 201);

@@ -8,6 +8,7 @@ interface Body {
   totals: { orders: number; resolved: number; satisfaction: number | null };
   byGrid: { key: string; name: string; orders: number }[];
   byMonth: { key: string; orders: number }[];
+  timeZone: string;
 }
 
 describe('analytics: dashboard KPIs', () => {
@@ -28,6 +29,7 @@ describe('analytics: dashboard KPIs', () => {
     assert.equal(res.statusCode, 200, res.body);
     const body = res.json<Body>();
     assert.ok(body.totals.orders > 0);
+    assert.equal(body.timeZone, 'Asia/Shanghai', "months are this zone's months");
     assert.equal(
       body.byMonth.reduce((n, b) => n + b.orders, 0),
       body.totals.orders,

@@ -26,6 +26,7 @@ const DashboardResponse = Type.Object({
   communityId: Type.String(),
   from: Type.String({ format: 'date-time' }),
   to: Type.String({ format: 'date-time' }),
+  timeZone: Type.String({ description: "the community's time zone: `byMonth` keys are its local months" }),
   totals: Type.Object(KpiProps),
   byCategory: Type.Array(Bucket),
   byGrid: Type.Array(Bucket),
@@ -78,7 +79,8 @@ export async function registerAnalyticsRoutes(root: FastifyInstance, database: D
         communityId: c.id,
         from: from.toISOString(),
         to: to.toISOString(),
-        ...summarize(facts, (id) => grids.get(id) ?? id),
+        timeZone: c.time_zone,
+        ...summarize(facts, (id) => grids.get(id) ?? id, c.time_zone),
       };
     },
   );

@@ -33,6 +33,7 @@ test('totals average only over the orders that have the measure', () => {
       }),
     ],
     (id) => `grid ${id}`,
+    'Asia/Shanghai',
   );
   assert.equal(d.totals.orders, 3);
   assert.equal(d.totals.open, 1);
@@ -51,6 +52,7 @@ test('buckets by grid, assignee and month carry names and sort', () => {
       fact(),
     ],
     (id) => `grid ${id}`,
+    'Asia/Shanghai',
   );
   assert.deepEqual(
     d.byGrid.map((b) => [b.key, b.name, b.orders]),
@@ -75,9 +77,29 @@ test('a reopened order counts as reopened while it is worked again (its resolved
       fact({ status: 'submitted', accepted_at: null, resolved_at: null, rating: null }),
     ],
     (id) => id,
+    'Asia/Shanghai',
   );
   assert.equal(d.totals.resolved, 1, 'resolved now, for the resolution time');
   assert.equal(d.totals.resolutionHours, 4);
   assert.equal(d.totals.reopenRate, 0.5, 'one of the two orders ever resolved was reopened');
   assert.equal(d.totals.rated, 1);
+});
+
+test("months are the community's local months, not UTC's", () => {
+  // 2026-02-28T22:30Z is 1 March 06:30 in Beijing and still 28 February in New York.
+  const facts = [
+    fact({ created_at: '2026-02-28T22:30:00.000Z' }),
+    fact({ created_at: '2026-02-28T15:00:00.000Z' }),
+  ];
+  assert.deepEqual(
+    summarize(facts, (id) => id, 'Asia/Shanghai').byMonth.map((b) => [b.key, b.orders]),
+    [
+      ['2026-02', 1],
+      ['2026-03', 1],
+    ],
+  );
+  assert.deepEqual(
+    summarize(facts, (id) => id, 'America/New_York').byMonth.map((b) => [b.key, b.orders]),
+    [['2026-02', 2]],
+  );
 });

@@ -3,6 +3,7 @@
  * satisfaction and reopen rate, by category, grid, assignee and month.
  */
 import type { OrderFact } from './analytics.repository.ts';
+import { monthOf } from '../sla/sla.metrics.ts';
 
 export interface Kpis {
   orders: number;
@@ -117,8 +118,12 @@ function group(
   return [...accs.entries()].map(([key, a]) => ({ key, name: nameOf(key), ...finish(a) }));
 }
 
-/** Folds the facts into the dashboard; `gridName` and the facts' assignee names label the buckets. */
-export function summarize(facts: OrderFact[], gridName: (id: string) => string): Dashboard {
+/**
+ * Folds the facts into the dashboard; `gridName` and the facts' assignee names label the buckets.
+ * Months are the community's local months (`timeZone`): an order of 1 March 06:00 in Beijing is
+ * March's, though it is still February in UTC.
+ */
+export function summarize(facts: OrderFact[], gridName: (id: string) => string, timeZone: string): Dashboard {
   const total = empty();
   for (const o of facts) add(total, o);
   const assignees = new Map(facts.map((o) => [o.assignee_id, o.assignee_name]));
@@ -138,7 +143,7 @@ export function summarize(facts: OrderFact[], gridName: (id: string) => string):
     ).sort(byCount),
     byMonth: group(
       facts,
-      (o) => o.created_at.slice(0, 7),
+      (o) => monthOf(timeZone, o.created_at),
       (k) => k,
     ).sort((a, b) => a.key.localeCompare(b.key)),
   };

@@ -69,7 +69,13 @@ export const CreateRequestBody = Type.Object(
     first_name: Type.Optional(Str(100)),
     last_name: Type.Optional(Str(100)),
     phone: Type.Optional(Str(40)),
-    description: Type.Optional(Type.String({ maxLength: 20_000 })),
+    description: Type.Optional(
+      Type.String({
+        maxLength: 20_000,
+        description:
+          'At most 4000 characters. Up to 20,000 the length is checked with every other field, so one answer names every problem (code 400 per problem); beyond 20,000 the request is refused at once.',
+      }),
+    ),
     media_url: Type.Optional(Str(2000)),
   },
   {

@@ -14,6 +14,7 @@ import { GroupCommitter } from '../../platform/db/group-commit.ts';
 import { findCommunity } from '../tenancy/tenancy.repository.ts';
 import type { GridLocator } from '../tenancy/grid-locator.ts';
 import { checkAttributes } from './work-order.attributes.ts';
+import { DEFAULT_TIME_ZONE, orderNumber } from './work-order.number.ts';
 import { OPEN_STATUSES, transition } from './work-order.machine.ts';
 import type { Action, ActionInput, Status } from './work-order.machine.ts';
 import {
@@ -80,6 +81,8 @@ const CATEGORY_CODES = new Set(allCategoryCodes());
 interface PendingCreate {
   row: WorkOrderRow;
   communityCode: string;
+  /** The community's time zone: the date in the order's number is its local date. */
+  timeZone: string;
   photos: { id: string; key: string; contentType: string; data: Buffer }[];
   scope: string;
   idempotencyKey: string | undefined;
@@ -201,7 +204,7 @@ export class WorkOrderService {
 
     const reporter = this.reporterOf(p, input);
     const photos = (input.photos ?? []).map((ph, i) => this.decodePhoto(ph, i));
-    const community = await this.communityCode(communityId);
+    const community = await this.communityLabel(communityId);
     const id = newId(now.getTime());
     const row = repo.newOrderRow({
       id,
@@ -234,7 +237,8 @@ export class WorkOrderService {
     });
     const pending: PendingCreate = {
       row,
-      communityCode: community,
+      communityCode: community.code,
+      timeZone: community.timeZone,
       photos,
       scope,
       idempotencyKey,
@@ -259,15 +263,16 @@ export class WorkOrderService {
     }
   }
 
-  /** Community codes for order numbers, cached: they never change once created. */
-  private readonly codes = new Map<string, string>();
-  private async communityCode(communityId: string): Promise<string> {
-    let code = this.codes.get(communityId);
-    if (!code) {
-      code = (await findCommunity(this.db, communityId))?.code ?? 'll';
-      this.codes.set(communityId, code);
+  /** Community codes and time zones for order numbers, cached: they never change once created. */
+  private readonly labels = new Map<string, { code: string; timeZone: string }>();
+  private async communityLabel(communityId: string): Promise<{ code: string; timeZone: string }> {
+    let label = this.labels.get(communityId);
+    if (!label) {
+      const c = await findCommunity(this.db, communityId);
+      label = { code: c?.code ?? 'll', timeZone: c?.time_zone ?? DEFAULT_TIME_ZONE };
+      this.labels.set(communityId, label);
     }
-    return code;
+    return label;
   }
 
   /**
@@ -291,7 +296,7 @@ export class WorkOrderService {
         const last = await repo.nextSequence(trx, `work_order:${communityId}`, items.length);
         items.forEach((b, i) => {
           const seq = last - items.length + 1 + i;
-          b.row.number = `${b.communityCode.toUpperCase()}-${b.row.created_at.slice(0, 10).replace(/-/g, '')}-${String(seq).padStart(6, '0')}`;
+          b.row.number = orderNumber(b.communityCode, b.row.created_at, b.timeZone, seq);
         });
       }
       const keyed = batch.filter((b) => b.idempotencyKey);
