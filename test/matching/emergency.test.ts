@@ -194,7 +194,10 @@ describe('emergency lane: a critical order is dispatched at once, grid worker an
           .where('work_order_id', '=', o.id)
           .executeTakeFirstOrThrow()
       ).policy_id;
-    assert.notEqual(await policyOf(), 'safety-p1');
+    // Suspected, it is prioritised as an emergency until a person decides: P1, timed round the
+    // clock by the policy for P1, so that somebody looks at it within minutes at night too.
+    assert.equal((o as unknown as { priority: string }).priority, 'P1');
+    assert.equal(await policyOf(), 'safety-p1');
 
     const dispatcher = await ctx.login('dispatcher');
     const confirmed = await ctx.call('POST', `/api/v1/work-orders/${o.id}/classification`, dispatcher, {
@@ -209,7 +212,7 @@ describe('emergency lane: a critical order is dispatched at once, grid worker an
     assert.ok(c.assignee?.name, 'a named responder in the answer');
     const responder = (await assignmentsOf(o.id)).find((a) => a.role === 'assignee');
     assert.equal(responder?.lane, 'emergency');
-    assert.equal(await policyOf(), 'safety-p1', 'timed by the emergency policy from now on');
+    assert.equal(await policyOf(), 'safety-p1', 'still timed by the emergency policy');
 
     // A dismissed suspicion is routed by the ordinary rules: here, the queue.
     const second = (
@@ -217,7 +220,8 @@ describe('emergency lane: a critical order is dispatched at once, grid worker an
         channel: 'hotline',
         description: '钥匙锁在家里了',
       })
-    ).json() as Order & { version: number };
+    ).json() as Order & { version: number; priority: string };
+    assert.equal(second.priority, 'P1', 'suspected: P1 until a person decides');
     const dismissed = await ctx.call('POST', `/api/v1/work-orders/${second.id}/classification`, dispatcher, {
       version: second.version,
       category: 'basic_living.property',
@@ -225,7 +229,19 @@ describe('emergency lane: a critical order is dispatched at once, grid worker an
       note: '回电：只是忘带钥匙，约开锁师傅',
     });
     assert.equal(dismissed.statusCode, 200, dismissed.body);
-    assert.equal((dismissed.json() as Order).status, 'submitted');
+    const d = dismissed.json() as Order & { priority: string };
+    assert.deepEqual([d.status, d.priority], ['submitted', 'P3']);
+    const dismissedPolicy = await ctx.database.db
+      .withTables<SlaTables>()
+      .selectFrom('sla_order_metrics')
+      .select(['policy_id', 'calendar_id', 'priority'])
+      .where('work_order_id', '=', second.id)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(
+      [dismissedPolicy.policy_id, dismissedPolicy.calendar_id, dismissedPolicy.priority],
+      ['default-p3', 'office', 'P3'],
+      'the dismissed suspicion is re-timed under the office-hours policy of its decided band',
+    );
     assert.deepEqual(await assignmentsOf(second.id), []);
 
     const audit = await ctx.call(

@@ -135,6 +135,7 @@ export class ClassificationService {
           needsTriage: p.needsTriage,
           source: p.source,
           explanation: { ...this.explain(p), modelVersion: version ?? 'default' },
+          suspectedEmergency: p.explanation.suspectedEmergency,
         };
       },
     };

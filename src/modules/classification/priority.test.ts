@@ -74,3 +74,12 @@ test('score is monotone in every input', () => {
   assert.equal(priorityBand(59.9), 'P2');
   assert.equal(priorityBand(19), 'P4');
 });
+
+test('a suspected emergency is prioritised as critical (P1) until a person decides', () => {
+  const suspected = computePriority({ urgency: 'high', suspectedEmergency: true });
+  assert.deepEqual([suspected.band, suspected.parts.urgency], ['P1', 60]);
+  // Its patience is an emergency's: an hour's wait already counts in full.
+  const waited = computePriority({ urgency: 'high', suspectedEmergency: true, waitingHours: 1 });
+  assert.equal(waited.parts.waiting, 10);
+  assert.equal(computePriority({ urgency: 'high' }).band, 'P2');
+});

@@ -15,6 +15,12 @@
  *
  * Bands: P1 ≥ 60 · P2 ≥ 40 · P3 ≥ 20 · P4 below. A critical order is therefore always P1; a
  * high one reaches P1 only with vulnerability, repeats or waiting on top, and so on down.
+ *
+ * A suspected emergency (the model alone voted `critical`; no rule confirmed it, so the order is
+ * `high` and waits for a person in triage) scores its urgency and patience as `critical` until
+ * that person decides: it is P1, and the SLA policy for P1 (round the clock, minutes to first
+ * response) makes sure somebody looks at it at 2 a.m. too. The triage decision recomputes the
+ * priority from the urgency decided.
  */
 import type { Urgency } from '../taxonomy/taxonomy.default.ts';
 
@@ -42,6 +48,8 @@ export interface PriorityInput {
   repeatCount?: number;
   /** Hours since the order was received (the caller computes it from its clock). */
   waitingHours?: number;
+  /** Scored as `critical` until a person decides in triage (see above). */
+  suspectedEmergency?: boolean;
 }
 
 export interface Priority {
@@ -60,7 +68,8 @@ export function priorityBand(score: number): PriorityBand {
 
 /** Computes priority score, band and the points of each part (see the table above). */
 export function computePriority(input: PriorityInput): Priority {
-  const urgency = URGENCY_POINTS[input.urgency];
+  const scoredAs: Urgency = input.suspectedEmergency ? 'critical' : input.urgency;
+  const urgency = URGENCY_POINTS[scoredAs];
   const tags = new Set(input.specialGroups ?? []);
   let vulnerability = 0;
   for (const t of tags) vulnerability += SPECIAL_GROUP_WEIGHTS[t] ?? 0;
@@ -68,7 +77,7 @@ export function computePriority(input: PriorityInput): Priority {
   const repeatCount = Math.max(0, input.repeatCount ?? 0);
   const repeats = Math.min(REPEATS_CAP, 4 * Math.log2(1 + repeatCount));
   const hours = Math.max(0, input.waitingHours ?? 0);
-  const waiting = WAITING_MAX * Math.min(1, hours / PATIENCE_HOURS[input.urgency]);
+  const waiting = WAITING_MAX * Math.min(1, hours / PATIENCE_HOURS[scoredAs]);
   const round1 = (x: number): number => Math.round(x * 10) / 10;
   const score = Math.min(100, Math.round(urgency + vulnerability + repeats + waiting));
   return {

@@ -13,5 +13,17 @@ const asUrgency = (u: string): Urgency =>
   (URGENCIES as readonly string[]).includes(u) ? (u as Urgency) : 'normal';
 
 /** Priority from urgency, who is affected, repeats and waiting time (formula in classification/priority.ts). */
-export const defaultPrioritize: Prioritize = ({ urgency, tags, repeatCount, waitingHours }) =>
-  computePriority({ urgency: asUrgency(urgency), specialGroups: tags, repeatCount, waitingHours });
+export const defaultPrioritize: Prioritize = ({
+  urgency,
+  tags,
+  repeatCount,
+  waitingHours,
+  suspectedEmergency,
+}) =>
+  computePriority({
+    urgency: asUrgency(urgency),
+    specialGroups: tags,
+    repeatCount,
+    waitingHours,
+    suspectedEmergency: suspectedEmergency === true,
+  });

@@ -29,6 +29,7 @@ import type { OrderFacts } from './work-order.policy.ts';
 import * as repo from './work-order.repository.ts';
 import type { WorkOrderRow, ListFilter } from './work-order.repository.ts';
 import type { WorkOrderClassifier, Prioritize, Understanding } from './work-order.understanding.ts';
+import { stillSuspected } from './work-order.understanding.ts';
 import { allCategoryCodes, topCategory, URGENCIES } from '../taxonomy/taxonomy.default.ts';
 
 export interface CreateOrderInput {
@@ -182,7 +183,13 @@ export class WorkOrderService {
     const understood = await this.understand(description, communityId, input);
     const tags =
       beneficiary && beneficiary.tags_consent === 1 ? (JSON.parse(beneficiary.tags_json) as string[]) : [];
-    const priority = this.prioritize({ urgency: understood.urgency, tags, repeatCount: 0, waitingHours: 0 });
+    const priority = this.prioritize({
+      urgency: understood.urgency,
+      tags,
+      repeatCount: 0,
+      waitingHours: 0,
+      suspectedEmergency: understood.suspectedEmergency === true,
+    });
 
     let lat = input.location?.lat ?? null;
     let lng = input.location?.lng ?? null;
@@ -422,6 +429,8 @@ export class WorkOrderService {
       urgency,
       needsTriage: chosen ? false : u.needsTriage,
       source: chosen ? 'caller' : u.source,
+      // A person who chose the category or urgency has decided: nothing is left suspected.
+      suspectedEmergency: chosen ? false : u.suspectedEmergency === true,
     };
   }
 
@@ -622,7 +631,13 @@ export class WorkOrderService {
     const [ben] = target.beneficiary_id ? await repo.residentsByIds(trx, [target.beneficiary_id]) : [];
     const tags = ben && ben.tags_consent === 1 ? (JSON.parse(ben.tags_json) as string[]) : [];
     const waitingHours = (new Date(at).getTime() - new Date(target.created_at).getTime()) / 3_600_000;
-    const pr = this.prioritize({ urgency: target.urgency, tags, repeatCount: repeats, waitingHours });
+    const pr = this.prioritize({
+      urgency: target.urgency,
+      tags,
+      repeatCount: repeats,
+      waitingHours,
+      suspectedEmergency: stillSuspected(target),
+    });
     const score = Math.round(pr.score);
     if (score === target.priority_score && pr.band === target.priority) return;
     await repo.updateOrderIfVersion(

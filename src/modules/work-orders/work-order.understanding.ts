@@ -11,6 +11,11 @@ export interface Understanding {
   needsTriage: boolean;
   source: 'model' | 'rule' | 'caller';
   explanation: unknown;
+  /**
+   * The model alone voted `critical` and no rule confirmed it: the order is `high` and waits in
+   * triage, but is prioritised as an emergency until a person decides.
+   */
+  suspectedEmergency?: boolean;
 }
 
 export interface WorkOrderClassifier {
@@ -23,6 +28,8 @@ export interface PriorityInput {
   tags: string[];
   repeatCount: number;
   waitingHours: number;
+  /** Prioritise as `critical` until a person decides (see `Understanding.suspectedEmergency`). */
+  suspectedEmergency?: boolean;
 }
 
 export type Prioritize = (input: PriorityInput) => {
@@ -43,3 +50,17 @@ export const callerChoice: WorkOrderClassifier = {
     explanation: null,
   }),
 };
+
+/** Is this order still a suspected emergency: flagged by its classification and not yet decided in triage? */
+export function stillSuspected(order: { needs_triage: number; classification_json: string | null }): boolean {
+  if (order.needs_triage !== 1 || !order.classification_json) return false;
+  try {
+    const c = JSON.parse(order.classification_json) as {
+      suspectedEmergency?: unknown;
+      explanation?: { suspectedEmergency?: unknown } | null;
+    };
+    return c.suspectedEmergency === true || c.explanation?.suspectedEmergency === true;
+  } catch {
+    return false;
+  }
+}

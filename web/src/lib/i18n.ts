@@ -196,7 +196,8 @@ const zh = {
   dragHint: '可把工单拖到处理人身上派单',
   findPerson: '按姓名或网格查找',
   suspectedEmergency: '疑似紧急',
-  suspectedEmergencyHint: '模型判断可能是紧急情况：请立即回电核实，确认后改为“紧急”即进入紧急通道',
+  suspectedEmergencyHint:
+    '模型判断可能是紧急情况，已按 P1 全天候计时：请立即回电核实，确认后改为“紧急”即进入紧急通道',
   dismiss: '不予受理',
   refer: '转办',
   referredTo: '转办至',
@@ -485,7 +486,7 @@ const en: Record<MessageKey, string> = {
   findPerson: 'Find by name or grid',
   suspectedEmergency: 'Suspected emergency',
   suspectedEmergencyHint:
-    'The model thinks this may be an emergency: call back now; set it to critical to send it down the emergency lane',
+    'The model thinks this may be an emergency and it is timed as P1 round the clock: call back now; set it to critical to send it down the emergency lane',
   dismiss: 'Dismiss',
   refer: 'Refer',
   referredTo: 'Referred to',
