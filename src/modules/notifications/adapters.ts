@@ -11,7 +11,15 @@ import { findWebhook, insertInboxItem, phoneOf } from './notifications.repositor
 import type { ChannelAdapter, OutgoingMessage } from './outbox.worker.ts';
 import { renderTemplate } from './templates.ts';
 import { signWebhook, SIGNATURE_HEADER } from './webhook.signing.ts';
-import { allowPrivateWebhooks, assertPublicTarget } from './webhook.guard.ts';
+import {
+  allowPrivateWebhooks,
+  checkedLookup,
+  internalHostReason,
+  PermanentDeliveryError,
+  systemResolver,
+} from './webhook.guard.ts';
+import type { HostResolver } from './webhook.guard.ts';
+import { postWebhook } from './webhook.transport.ts';
 
 /** An SMS gateway. `key` is the idempotency key: a gateway that supports it de-duplicates retries. */
 export interface SmsProvider {
@@ -110,7 +118,10 @@ export class WechatAdapter implements ChannelAdapter {
 /**
  * POSTs the event as JSON to the subscriber, signed with its secret, with a hard timeout; a
  * non-2xx answer or a timeout is a failure the outbox retries with back-off. Redirects are not
- * followed (a signed body is meant for the URL that was registered).
+ * followed (a signed body is meant for the URL that was registered, and a Location could point
+ * inside). The name is resolved once per delivery and the socket connects to exactly the
+ * addresses that passed the internal-address check, so a DNS answer that changes between the
+ * check and the connection (rebinding) cannot reach the server's own network.
  */
 export class WebhookAdapter implements ChannelAdapter {
   constructor(
@@ -118,17 +129,20 @@ export class WebhookAdapter implements ChannelAdapter {
     private readonly clock: Clock,
     private readonly timeoutMs: number,
     private readonly allowPrivate: boolean = allowPrivateWebhooks(),
+    private readonly resolve: HostResolver = systemResolver,
   ) {}
   async deliver(msg: OutgoingMessage): Promise<void> {
     const sub = msg.recipientId ? await findWebhook(this.database.db, msg.recipientId) : undefined;
     // A subscription deleted since the message was written: nothing to send.
     if (!sub || sub.active !== 1) return;
-    // The name may resolve elsewhere now than when the subscription was made (or it predates the rule).
-    if (!this.allowPrivate) await assertPublicTarget(new URL(sub.url));
+    const url = new URL(sub.url);
+    // Names like localhost, and IP literals (connected to without a lookup); a name's addresses
+    // are checked by the lookup the socket uses. The subscription may predate the rule.
+    const reason = this.allowPrivate ? null : internalHostReason(url);
+    if (reason) throw new PermanentDeliveryError(`webhook refused: ${reason}`);
     const body = JSON.stringify({ id: msg.id, event: msg.template, data: msg.payload });
     const ts = Math.floor(this.clock.now().getTime() / 1000);
-    const res = await fetch(sub.url, {
-      method: 'POST',
+    const status = await postWebhook(url, {
       headers: {
         'content-type': 'application/json',
         'user-agent': 'linli-webhooks/1',
@@ -137,11 +151,10 @@ export class WebhookAdapter implements ChannelAdapter {
         [SIGNATURE_HEADER]: signWebhook(sub.secret, ts, body),
       },
       body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(this.timeoutMs),
+      timeoutMs: this.timeoutMs,
+      lookup: checkedLookup(this.resolve, this.allowPrivate),
     });
-    await res.body?.cancel().catch(() => undefined);
-    if (res.status < 200 || res.status >= 300) throw new Error(`webhook endpoint answered ${res.status}`);
+    if (status < 200 || status >= 300) throw new Error(`webhook endpoint answered ${status}`);
   }
 }
 
@@ -162,6 +175,8 @@ export function createChannelAdapters(
     webhookTimeoutMs?: number;
     /** Let webhooks reach private addresses (tests, local development); default LINLI_WEBHOOK_ALLOW_PRIVATE. */
     webhookAllowPrivate?: boolean;
+    /** How webhook host names are resolved (default the system resolver; tests inject a fake). */
+    webhookResolve?: HostResolver;
   } = {},
 ): ChannelSet {
   const sms: SmsProvider = options.sms ?? new RecordingProvider('sms', logger);
@@ -176,6 +191,7 @@ export function createChannelAdapters(
         clock,
         options.webhookTimeoutMs ?? 5000,
         options.webhookAllowPrivate ?? allowPrivateWebhooks(),
+        options.webhookResolve,
       ),
     },
     recorded: {

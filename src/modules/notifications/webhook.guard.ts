@@ -1,11 +1,15 @@
 /**
  * Keeps webhooks away from the server's own network: loopback, private, link-local (cloud
  * metadata), carrier-grade NAT, unique-local, unspecified, multicast and reserved addresses are
- * refused when a subscription is created and again, after resolving the name, before each
- * delivery. `LINLI_WEBHOOK_ALLOW_PRIVATE=1` lifts the rule for tests and local development only.
+ * refused when a subscription is created and again at each delivery, where the name is resolved
+ * once by `checkedLookup` and the socket connects to exactly the addresses it checked (a second
+ * resolution could answer differently: DNS rebinding). `LINLI_WEBHOOK_ALLOW_PRIVATE=1` lifts the
+ * rule for tests and local development only.
  */
 import { lookup } from 'node:dns/promises';
+import type { LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
+import type { LookupFunction } from 'node:net';
 import { ACTIONS } from '../work-orders/work-order.machine.ts';
 
 const BLOCKED = new BlockList();
@@ -71,29 +75,66 @@ export function allowPrivateWebhooks(env: NodeJS.ProcessEnv = process.env): bool
 /** A delivery that can never succeed: the outbox marks it failed at once instead of retrying. */
 export class PermanentDeliveryError extends Error {}
 
-/** Resolves the URL's host (every address) and refuses when any of them is internal. */
-export async function assertPublicTarget(
-  url: URL,
-  resolve: (host: string) => Promise<{ address: string }[]> = (host) =>
-    lookup(host, { all: true, verbatim: true }),
-): Promise<void> {
-  const reason = internalHostReason(url);
-  if (reason) throw new PermanentDeliveryError(`webhook refused: ${reason}`);
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host)) return;
-  let addresses: { address: string }[];
+/** Resolves a host name to every address it has: the system resolver by default, a fake in tests. */
+export type HostResolver = (host: string) => Promise<{ address: string }[]>;
+
+export const systemResolver: HostResolver = (host) => lookup(host, { all: true, verbatim: true });
+
+async function resolveAll(host: string, resolve: HostResolver): Promise<{ address: string }[]> {
   try {
-    addresses = await resolve(host);
+    return await resolve(host);
   } catch (err) {
     throw new Error(
       `webhook host ${host} did not resolve: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
+}
+
+/** Refuses (permanently) when any of the host's addresses is internal. */
+function refuseInternal(host: string, addresses: readonly { address: string }[]): void {
   const bad = addresses.find((a) => isInternalAddress(a.address));
   if (bad)
     throw new PermanentDeliveryError(
       `webhook refused: ${host} resolves to ${bad.address}, a loopback, private, link-local or reserved address`,
     );
+}
+
+/** Resolves the URL's host (every address) and refuses when any of them is internal. */
+export async function assertPublicTarget(url: URL, resolve: HostResolver = systemResolver): Promise<void> {
+  const reason = internalHostReason(url);
+  if (reason) throw new PermanentDeliveryError(`webhook refused: ${reason}`);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host)) return;
+  refuseInternal(host, await resolveAll(host, resolve));
+}
+
+/**
+ * A `lookup` for `http(s).request` (and `net.connect`): resolves the name once, refuses with a
+ * `PermanentDeliveryError` when any answer is internal (unless `allowPrivate`), and hands the
+ * socket exactly the addresses it checked. Node calls it only for names; an IP literal is
+ * connected to directly, so check those with `internalHostReason` first.
+ */
+export function checkedLookup(resolve: HostResolver, allowPrivate: boolean): LookupFunction {
+  return (hostname, options, callback) => {
+    const wanted = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family;
+    const checked = async (): Promise<LookupAddress[]> => {
+      const answers = await resolveAll(hostname, resolve);
+      if (!allowPrivate) refuseInternal(hostname, answers);
+      const usable = answers
+        .map((a) => ({ address: a.address, family: isIP(a.address) }))
+        .filter((a) => a.family !== 0 && ((wanted !== 4 && wanted !== 6) || a.family === wanted));
+      if (usable.length === 0) throw new Error(`webhook host ${hostname} did not resolve to an IP address`);
+      return usable;
+    };
+    checked().then(
+      (addresses) => {
+        const [first] = addresses;
+        if (options.all) callback(null, addresses);
+        else if (first) callback(null, first.address, first.family);
+      },
+      (err: Error) => callback(err, ''),
+    );
+  };
 }
 
 /** Every event the server emits to webhooks (`sla.*` come from the SLA and supervision services). */
