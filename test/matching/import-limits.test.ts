@@ -2,26 +2,45 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
 import { CsvError } from '../../src/platform/csv.ts';
-import { tableFromCsv, tableFromWorksheet } from '../../src/modules/matching/resource.sheet.ts';
-import type { WorksheetLike } from '../../src/modules/matching/resource.sheet.ts';
+import { tableFromCsv, tableReader } from '../../src/modules/matching/resource.sheet.ts';
+import type { SheetLimits, SheetRow, Table } from '../../src/modules/matching/resource.sheet.ts';
 import { isCalendarDate } from '../../src/modules/matching/resource.model.ts';
 import { createTestContext } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
 
 const LAST_COLUMN = 16_384; // XFD
 
-/** A worksheet held as a map, counting every cell read. */
-function fakeSheet(cells: Map<number, Map<number, string>>): WorksheetLike & { reads: number } {
-  const sheet = {
-    reads: 0,
-    rowNumbers: () => [...cells.keys()].sort((a, b) => a - b),
-    width: (row: number) => Math.max(0, ...(cells.get(row)?.keys() ?? [])),
-    text: (row: number, col: number) => {
-      sheet.reads++;
-      return cells.get(row)?.get(col) ?? '';
-    },
-  };
-  return sheet;
+/** Rows held as maps of column → text, counting every cell read. */
+function fakeRows(cells: Map<number, Map<number, string>>): { rows: SheetRow[]; reads: () => number } {
+  let reads = 0;
+  const rows = [...cells.keys()]
+    .sort((a, b) => a - b)
+    .map((r): SheetRow => {
+      const row = cells.get(r) ?? new Map<number, string>();
+      return {
+        width: Math.max(0, ...row.keys()),
+        text: (col) => {
+          reads++;
+          return row.get(col) ?? '';
+        },
+      };
+    });
+  return { rows, reads: () => reads };
+}
+
+/** Feeds rows to a `tableReader` as the XLSX reader does, counting in `seen` the rows handed over. */
+function readRows(
+  rows: readonly SheetRow[],
+  fileName: string,
+  limits?: SheetLimits,
+  seen = { rows: 0 },
+): Table {
+  const reader = tableReader(fileName, limits);
+  for (const row of rows) {
+    seen.rows++;
+    reader.add(row);
+  }
+  return reader.table();
 }
 
 const refusal = (fn: () => unknown): CsvError => {
@@ -45,11 +64,13 @@ describe('resource import: sheet limits (pure)', () => {
           [LAST_COLUMN, 'x'],
         ]),
       );
-    const ws = fakeSheet(cells);
-    const err = refusal(() => tableFromWorksheet(ws, 'w.xlsx'));
+    const sheet = fakeRows(cells);
+    const seen = { rows: 0 };
+    const err = refusal(() => readRows(sheet.rows, 'w.xlsx', undefined, seen));
     assert.equal(err.code, 'too_many_columns');
     assert.match(err.message, /^w\.xlsx: .*16384.*at most 100 columns/);
-    assert.ok(ws.reads <= 1, `${ws.reads} cells read`);
+    assert.ok(sheet.reads() <= 1, `${sheet.reads()} cells read`);
+    assert.equal(seen.rows, 1, 'stopped at the header');
   });
 
   it('reads only the header columns of each row, however far a row runs', () => {
@@ -72,29 +93,29 @@ describe('resource import: sheet limits (pure)', () => {
           [LAST_COLUMN, 'x'],
         ]),
       );
-    const ws = fakeSheet(cells);
-    const t = tableFromWorksheet(ws, 'w.xlsx');
+    const sheet = fakeRows(cells);
+    const t = readRows(sheet.rows, 'w.xlsx');
     assert.deepEqual(t.header, ['code', 'name']);
     assert.equal(t.records.length, 200);
     assert.deepEqual(t.records[0], { code: 'c2', name: 'n2' });
     // The header row is scanned back from its end once, its two names read; data rows cost two reads each.
-    assert.ok(ws.reads <= LAST_COLUMN + 2 + 200 * 2, `${ws.reads} cells read`);
+    assert.ok(sheet.reads() <= LAST_COLUMN + 2 + 200 * 2, `${sheet.reads()} cells read`);
   });
 
-  it('refuses more rows than the limit before reading any cell, and skips rows empty in the header columns', () => {
+  it('refuses the first row beyond the limit without reading it, and skips rows empty in the header columns', () => {
     const cells = new Map<number, Map<number, string>>([[1, new Map([[1, 'code']])]]);
-    for (let r = 2; r <= 12; r++) cells.set(r, new Map([[1, `c${r}`]]));
-    const ws = fakeSheet(cells);
-    const err = refusal(() => tableFromWorksheet(ws, 'big.xlsx', { maxRows: 10, maxColumns: 5 }));
+    for (let r = 2; r <= 40; r++) cells.set(r, new Map([[1, `c${r}`]]));
+    const sheet = fakeRows(cells);
+    const seen = { rows: 0 };
+    const err = refusal(() => readRows(sheet.rows, 'big.xlsx', { maxRows: 10, maxColumns: 5 }, seen));
     assert.equal(err.code, 'too_many_rows');
-    assert.match(err.message, /^big\.xlsx: 11 data rows; .*at most 10/);
-    assert.equal(ws.reads, 0);
-    cells.delete(12);
-    cells.set(5, new Map([[3, 'beyond the header']]));
-    assert.equal(
-      tableFromWorksheet(fakeSheet(cells), 'ok.xlsx', { maxRows: 10, maxColumns: 5 }).records.length,
-      9,
-    );
+    assert.match(err.message, /^big\.xlsx: more than 10 data rows; .*at most 10/);
+    assert.equal(seen.rows, 12, 'the header, 10 rows and the one refused');
+    assert.equal(sheet.reads(), 2 + 10, 'the header cell (found, then read) and one cell per allowed row');
+    const ten = new Map([...cells].filter(([r]) => r <= 11));
+    ten.set(5, new Map([[3, 'beyond the header']]));
+    assert.equal(readRows(fakeRows(ten).rows, 'ok.xlsx', { maxRows: 10, maxColumns: 5 }).records.length, 9);
+    assert.equal(refusal(() => readRows([], 'none.xlsx')).code, 'csv_empty');
   });
 
   it('caps CSV rows and header width too, and drops empty trailing header columns', () => {

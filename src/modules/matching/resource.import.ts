@@ -6,13 +6,13 @@
  * Opening hours: `mon-fri 09:00-12:00,14:00-18:00; sat 09:00-12:00`, `daily 08:00-20:00`, or `24h`;
  * empty means no regular hours. Certificates: `低压电工作业证@2028-06-30; …`.
  */
-import ExcelJS from 'exceljs';
-import { CsvError, decodeTextFile } from '../../platform/csv.ts';
+import { decodeTextFile } from '../../platform/csv.ts';
 import { RESOURCE_TYPES, WEEKDAYS } from './matching.types.ts';
 import type { Certificate, ResourceType, TimeRange, Weekday, WeeklyHours } from './matching.types.ts';
 import type { ResourceInput } from './resource.model.ts';
-import { tableFromCsv, tableFromWorksheet } from './resource.sheet.ts';
-import type { WorksheetLike } from './resource.sheet.ts';
+import { tableFromCsv } from './resource.sheet.ts';
+import { tableFromXlsx } from './resource.xlsx.ts';
+import type { XlsxOptions } from './resource.xlsx.ts';
 
 export const RESOURCE_COLUMNS = [
   'code',
@@ -68,37 +68,16 @@ export function isXlsx(buf: Uint8Array): boolean {
   return buf.length > 4 && buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 0x03 && buf[3] === 0x04;
 }
 
-/** The first worksheet (XLSX) or the CSV text as header + records of trimmed strings, within `SHEET_LIMITS`. */
-export async function readSheet(buf: Buffer, fileName: string): Promise<Sheet> {
+/**
+ * The first worksheet (XLSX, read as a stream of rows) or the CSV text as header + records of
+ * trimmed strings, within `SHEET_LIMITS` (and `XLSX_LIMITS`). Throws `CsvError` naming the file.
+ */
+export async function readSheet(buf: Buffer, fileName: string, options: XlsxOptions = {}): Promise<Sheet> {
   if (!isXlsx(buf)) {
     const { text } = decodeTextFile(buf, fileName);
-    return { format: 'csv', ...tableFromCsv(text, fileName) };
+    return { format: 'csv', ...tableFromCsv(text, fileName, options.limits) };
   }
-  const wb = new ExcelJS.Workbook();
-  try {
-    // The workbook reader's typings want an ArrayBuffer: hand it exactly the file's bytes.
-    const bytes = new Uint8Array(buf.byteLength);
-    bytes.set(buf);
-    await wb.xlsx.load(bytes.buffer);
-  } catch {
-    throw new CsvError('xlsx_unreadable', `${fileName}: not a readable XLSX workbook`, { file: fileName });
-  }
-  const ws = wb.worksheets[0];
-  if (!ws) throw new CsvError('csv_empty', `${fileName}: the workbook has no sheet`, { file: fileName });
-  return { format: 'xlsx', ...tableFromWorksheet(worksheetOf(ws), fileName) };
-}
-
-/** Reads cells without creating them (`getCell` would add one for every column asked about). */
-function worksheetOf(ws: ExcelJS.Worksheet): WorksheetLike {
-  return {
-    rowNumbers: () => {
-      const numbers: number[] = [];
-      ws.eachRow({ includeEmpty: false }, (_row, n) => numbers.push(n));
-      return numbers;
-    },
-    width: (row) => ws.findRow(row)?.cellCount ?? 0,
-    text: (row, col) => ws.findRow(row)?.findCell(col)?.text ?? '',
-  };
+  return { format: 'xlsx', ...(await tableFromXlsx(buf, fileName, options)) };
 }
 
 const DAY_ORDER: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];

@@ -1,8 +1,8 @@
 /**
- * Turning an uploaded sheet (CSV text or an XLSX worksheet) into a header and records, within
- * fixed bounds. A sheet's stated size is not trusted: a 9 KB XLSX can put one cell in the last
- * column (XFD, 16,384) of every row, so only the columns the header names are read, and a sheet
- * beyond the bounds is refused before its cells are visited.
+ * Turning an uploaded sheet (CSV text or the rows of an XLSX worksheet) into a header and
+ * records, within fixed bounds. A sheet's stated size is not trusted: a 9 KB XLSX can put one cell
+ * in the last column (XFD, 16,384) of every row, so only the columns the header names are read,
+ * and a worksheet is taken row by row so that reading stops at the first row beyond the bounds.
  */
 import { CsvError, parseCsv } from '../../platform/csv.ts';
 
@@ -20,16 +20,23 @@ export interface Table {
   records: Record<string, string>[];
 }
 
-/** The few reads `tableFromWorksheet` needs from a worksheet; cells are addressed from 1. */
-export interface WorksheetLike {
-  /** Numbers of the rows holding any value, ascending. */
-  rowNumbers(): number[];
-  /** The last column holding a cell in this row (0 for none). */
-  width(row: number): number;
-  text(row: number, col: number): string;
+/** One worksheet row holding a value, as it is read; cells are addressed from 1. */
+export interface SheetRow {
+  /** The last column holding a cell (0 for none). */
+  width: number;
+  text(col: number): string;
 }
 
-function tooManyRows(fileName: string, rows: number, limits: SheetLimits): CsvError {
+/** Takes a worksheet's rows one at a time, so a reader can stop at the first row beyond a limit. */
+export interface TableReader {
+  /** Adds the next row holding any value; throws `CsvError` once a limit is passed. */
+  add(row: SheetRow): void;
+  /** The table read so far; throws `csv_empty` when no row came. */
+  table(): Table;
+}
+
+/** `rows` is a count, or "more than N" when reading stopped at the first row beyond the limit. */
+function tooManyRows(fileName: string, rows: number | string, limits: SheetLimits): CsvError {
   return new CsvError(
     'too_many_rows',
     `${fileName}: ${rows} data rows; an import takes at most ${limits.maxRows} (split the file)`,
@@ -65,31 +72,39 @@ const record = (header: readonly string[], cell: (i: number) => string): Record<
   Object.fromEntries(header.map((h, i) => [h, cell(i)]));
 
 /**
- * Reads a worksheet: the first row holding values is the header, and each later row is read in
- * the header's columns only. At most `maxRows × maxColumns` cells are read for data, plus the
- * header row once (no longer than the row itself); rows empty in the header's columns are skipped.
+ * Reads a worksheet row by row: the first row holding values is the header, and each later row is
+ * read in the header's columns only, so at most `maxRows × maxColumns` cells are read for data, plus
+ * the header row once (no longer than the row itself). Rows empty in the header's columns are
+ * skipped but count towards `maxRows`; the row after the last allowed one is refused unread.
  */
-export function tableFromWorksheet(ws: WorksheetLike, fileName: string, limits = SHEET_LIMITS): Table {
-  const rows = ws.rowNumbers();
-  const first = rows[0];
-  if (first === undefined)
-    throw new CsvError('csv_empty', `${fileName}: the sheet is empty`, { file: fileName });
-  if (rows.length - 1 > limits.maxRows) throw tooManyRows(fileName, rows.length - 1, limits);
-  let last = ws.width(first);
-  while (last > 0 && ws.text(first, last).trim() === '') last--;
-  // Checked before reading the header's cells: the width alone says the sheet is too wide.
-  if (last > limits.maxColumns) throw tooManyColumns(fileName, last, limits);
-  const cells: string[] = [];
-  for (let c = 1; c <= last; c++) cells.push(ws.text(first, c).trim());
-  if (cells.length === 0)
-    throw new CsvError('csv_empty', `${fileName}: the sheet is empty`, { file: fileName });
-  const header = checkedHeader(cells, fileName, limits);
+export function tableReader(fileName: string, limits = SHEET_LIMITS): TableReader {
+  let header: string[] | undefined;
+  let dataRows = 0;
   const records: Record<string, string>[] = [];
-  for (const r of rows.slice(1)) {
-    const values = header.map((_, i) => ws.text(r, i + 1).trim());
-    if (values.some((v) => v !== '')) records.push(record(header, (i) => values[i] ?? ''));
-  }
-  return { header, records };
+  const empty = () => new CsvError('csv_empty', `${fileName}: the sheet is empty`, { file: fileName });
+  return {
+    add(row) {
+      if (header === undefined) {
+        let last = row.width;
+        while (last > 0 && row.text(last).trim() === '') last--;
+        // Checked before reading the header's cells: the width alone says the sheet is too wide.
+        if (last > limits.maxColumns) throw tooManyColumns(fileName, last, limits);
+        if (last === 0) throw empty();
+        const cells: string[] = [];
+        for (let c = 1; c <= last; c++) cells.push(row.text(c).trim());
+        header = checkedHeader(cells, fileName, limits);
+        return;
+      }
+      dataRows++;
+      if (dataRows > limits.maxRows) throw tooManyRows(fileName, `more than ${limits.maxRows}`, limits);
+      const values = header.map((_, i) => row.text(i + 1).trim());
+      if (values.some((v) => v !== '')) records.push(record(header, (i) => values[i] ?? ''));
+    },
+    table() {
+      if (header === undefined) throw empty();
+      return { header, records };
+    },
+  };
 }
 
 /** Reads CSV text with a header row, within the same limits as a worksheet. */
