@@ -3,22 +3,27 @@
  * (a recursive CTE on SQLite, generate_series on PostgreSQL), spread over the past year with
  * realistic mixes of status, category, urgency, channel and grid.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
+import { login, startServerProcess, stopProcess } from './lib.ts';
 
 const COLUMNS = `id, number, community_id, grid_id, channel, status, resume_status, category, subcategory, urgency, priority,
   priority_score, description, address, lat, lng, reporter_type, reporter_id, reporter_name, reporter_phone, beneficiary_id,
   is_proxy, assignee_id, resolution_note, rating, rating_comment, closure_reason, referred_to, merged_into, reopen_count,
-  classification_json, attributes_json, version, created_at, updated_at, accepted_at, dispatched_at, resolved_at, closed_at`;
+  classification_json, attributes_json, version, created_at, created_day, updated_at, accepted_at, dispatched_at, resolved_at, closed_at`;
 
-function selectList(i: string, ts: string, gridExpr: string): string {
+function selectList(i: string, ts: string, day: string, gridExpr: string): string {
   const cat = `(case (${i}) % 7 when 0 then 'basic_living' when 1 then 'health' when 2 then 'education_employment' when 3 then 'social_culture' when 4 then 'safety_emergency' when 5 then 'elderly_care' else 'government_affairs' end)`;
   const status = `(case when (${i}) % 50 < 40 then 'closed' when (${i}) % 50 < 43 then 'resolved' when (${i}) % 50 < 45 then 'in_progress' when (${i}) % 50 < 47 then 'dispatched' when (${i}) % 50 < 48 then 'accepted' else 'submitted' end)`;
   const urgency = `(case (${i}) % 10 when 0 then 'critical' when 1 then 'high' when 2 then 'high' when 9 then 'low' else 'normal' end)`;
   const channel = `(case (${i}) % 6 when 0 then 'hotline' when 1 then 'miniapp' when 2 then 'window' when 3 then 'web' when 4 then 'kiosk' else 'open311' end)`;
   return `'bench-' || lpad_id, 'BENCH-' || lpad_id, :community, ${gridExpr}, ${channel}, ${status}, null, ${cat}, null, ${urgency}, 'P3',
     40, '楼道灯坏了，晚上看不见路 #' || (${i}), '桃源村' || ((${i}) % 12 + 1) || '栋', 22.56, 113.945, 'user', null, '坐席', null, null,
-    0, null, null, null, null, null, null, null, 0, null, null, 1, ${ts}, ${ts}, null, null, null, null`;
+    0, null, null, null, null, null, null, null, 0, null, null, 1, ${ts}, ${day}, ${ts}, null, null, null, null`;
 }
 
 export async function fillSqlite(
@@ -32,9 +37,11 @@ export async function fillSqlite(
   db.pragma('synchronous = OFF');
   const grid = `(case (i % ${gridIds.length}) ${gridIds.map((g, k) => `when ${k} then '${g}'`).join(' ')} end)`;
   const ts = `strftime('%Y-%m-%dT%H:%M:%fZ', '2026-11-20T00:00:00Z', '-' || (i * 31) || ' seconds')`;
+  // The demo communities keep Beijing time: the local day is UTC + 8 h.
+  const day = `date('2026-11-20T00:00:00Z', '-' || (i * 31) || ' seconds', '+8 hours')`;
   const sql = `with recursive s(i) as (select 1 union all select i + 1 from s where i < ${n}),
     t as (select i, substr('0000000000' || i, -10) as lpad_id from s)
-    insert into work_orders (${COLUMNS}) select ${selectList('i', ts, grid)} from t`;
+    insert into work_orders (${COLUMNS}) select ${selectList('i', ts, day, grid)} from t`;
   db.prepare(sql.replace(':community', `'${communityId}'`)).run();
   db.exec('analyze');
   db.close();
@@ -51,10 +58,65 @@ export async function fillPostgres(
   await c.connect();
   const grid = `(array[${gridIds.map((g) => `'${g}'`).join(',')}])[(i % ${gridIds.length}) + 1]`;
   const ts = `to_char((timestamp '2026-11-20 00:00:00' - (i * 31) * interval '1 second'), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  const day = `to_char((timestamp '2026-11-20 08:00:00' - (i * 31) * interval '1 second'), 'YYYY-MM-DD')`;
   const sql = `insert into work_orders (${COLUMNS})
-    select ${selectList('i', ts, grid)} from (select i, lpad(i::text, 10, '0') as lpad_id from generate_series(1, ${n}) as i) t`;
+    select ${selectList('i', ts, day, grid)} from (select i, lpad(i::text, 10, '0') as lpad_id from generate_series(1, ${n}) as i) t`;
   await c.query('set synchronous_commit = off');
   await c.query(sql.replace(':community', `'${communityId}'`));
   await c.query('analyze work_orders');
   await c.end();
+}
+
+/** A demo database holding `n` more orders of the first community, for a server started on it. */
+export interface BigDatabase {
+  env: Record<string, string>;
+  communityId: string;
+  gridIds: string[];
+  fillSeconds: number;
+  /** Drops the PostgreSQL schema or deletes the SQLite folder. */
+  dispose(): Promise<void>;
+}
+
+export async function bigDatabase(n: number): Promise<BigDatabase> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'linli-big-'));
+  const url = process.env.DATABASE_URL;
+  const schema = url ? `bench_${randomBytes(4).toString('hex')}` : undefined;
+  const env: Record<string, string> = {
+    LINLI_DATA_DIR: dataDir,
+    LINLI_DEMO_ORDERS: '20',
+    LINLI_WORKERS: '0',
+  };
+  if (schema) env.LINLI_DB_SCHEMA = schema;
+
+  const server = await startServerProcess(env);
+  const token = await login(server.base, 'dispatcher');
+  const get = async <T>(path: string) =>
+    (await (
+      await fetch(`${server.base}${path}`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as T;
+  const me = await get<{ communities: { id: string }[] }>('/api/v1/me');
+  const communityId = me.communities[0]?.id ?? '';
+  const grids = await get<{ features: { id: string }[] }>(`/api/v1/communities/${communityId}/grids`);
+  const gridIds = grids.features.map((f) => f.id);
+  await stopProcess(server.child);
+
+  const t0 = Date.now();
+  if (url && schema) await fillPostgres(url, schema, communityId, gridIds, n);
+  else await fillSqlite(join(dataDir, 'linli.sqlite'), communityId, gridIds, n);
+  const fillSeconds = (Date.now() - t0) / 1000;
+  return {
+    env,
+    communityId,
+    gridIds,
+    fillSeconds,
+    async dispose() {
+      if (url && schema) {
+        const c = new pg.Client({ connectionString: url });
+        await c.connect();
+        await c.query(`drop schema ${schema} cascade`);
+        await c.end();
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }

@@ -32,6 +32,7 @@ import { timerRow } from '../src/modules/sla/sla.repository.ts';
 import { CLOCK_TIMER_KIND, clockTimer, entriesOf } from '../src/modules/sla/sla.clock-timer.ts';
 import type { WorkOrderRow } from '../src/modules/work-orders/work-order.repository.ts';
 import { newOrderRow } from '../src/modules/work-orders/work-order.repository.ts';
+import { localDay } from '../src/modules/work-orders/work-order.number.ts';
 
 const T0 = Date.parse('2026-11-20T00:00:00.000Z');
 const CHUNK = 500;
@@ -102,6 +103,7 @@ async function fill(database: Database, n: number): Promise<void> {
           attributes_json: null,
           version: 2,
           created_at: at(T0),
+          created_day: localDay(at(T0), 'Asia/Shanghai'),
           updated_at: at(T0 + 5 * 60_000),
           needs_triage: 0,
         }),

@@ -21,6 +21,7 @@ import { buildApp } from '../src/platform/http/app.ts';
 import type { Services } from '../src/platform/http/app.ts';
 import type { LazyCompilers } from '../src/platform/http/lazy-compilers.ts';
 import { seedDemo } from '../src/seed/demo.ts';
+import { rollupMismatches } from './rollups-check.ts';
 import type { SeedSummary } from '../src/seed/demo.ts';
 
 export interface TestContext {
@@ -151,7 +152,10 @@ export async function createTestContext(
     },
     async close() {
       await app.close();
+      const mismatches = await rollupMismatches(fresh.database.db);
       await fresh.dispose();
+      if (mismatches.length)
+        throw new Error(`dashboard rollups differ from the orders:\n${mismatches.slice(0, 10).join('\n')}`);
     },
   };
 }

@@ -17,7 +17,7 @@ import { transition } from '../modules/work-orders/work-order.machine.ts';
 import type { Action, Status } from '../modules/work-orders/work-order.machine.ts';
 import type { WorkOrderRow } from '../modules/work-orders/work-order.repository.ts';
 import { newOrderRow } from '../modules/work-orders/work-order.repository.ts';
-import { orderNumber } from '../modules/work-orders/work-order.number.ts';
+import { localDay, orderNumber } from '../modules/work-orders/work-order.number.ts';
 import { defaultPrioritize } from '../modules/work-orders/work-order.defaults.ts';
 import { pointInPolygon } from '../modules/tenancy/grid-locator.ts';
 import { applyDefaultQuestions } from '../modules/open311/open311.repository.ts';
@@ -515,6 +515,7 @@ async function seedHistory(database: Database, h: HistoryInput): Promise<number>
       attributes_json: null,
       version: 1,
       created_at: created,
+      created_day: localDay(created, 'Asia/Shanghai'),
       updated_at: created,
     });
     const actorOf = (a: { id: string; name: string; role: string } | undefined) => ({

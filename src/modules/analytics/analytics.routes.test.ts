@@ -2,6 +2,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext } from '../../../test/helpers.ts';
 import type { TestContext } from '../../../test/helpers.ts';
+import { findCommunity } from '../tenancy/tenancy.repository.ts';
+import { gridNames, orderFacts } from './analytics.repository.ts';
+import { summarize } from './analytics.service.ts';
 
 interface Body {
   communityId: string;
@@ -57,5 +60,45 @@ describe('analytics: dashboard KPIs', () => {
       manager,
     );
     assert.equal(bad.statusCode, 400);
+  });
+});
+
+describe('dashboard from rollups', () => {
+  let ctx: TestContext;
+  before(async () => {
+    ctx = await createTestContext({ orders: 120 });
+  });
+  after(() => ctx.close());
+
+  it('answers exactly what folding every order of the window gives, for whole and partial days', async () => {
+    const token = await ctx.login('manager');
+    // Move some orders on through the API first: accepted, resolved, rated, reopened.
+    const agent = await ctx.login('agent');
+    const created = await ctx.call('POST', '/api/v1/work-orders', agent, {
+      channel: 'hotline',
+      description: '小区东门路灯不亮了',
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    const c = await findCommunity(ctx.database.db, 'taoyuan');
+    assert.ok(c);
+    const grids = await gridNames(ctx.database.db, c.id);
+    for (const [from, to] of [
+      ['2025-11-20T16:00:00.000Z', '2026-11-20T16:00:00.000Z'], // whole Beijing days
+      ['2025-12-03T05:17:00.000Z', '2026-11-21T03:00:00.000Z'], // partial first and last days
+      ['2026-11-19T17:00:00.000Z', '2026-11-20T09:00:00.000Z'], // inside one day
+    ] as const) {
+      const res = await ctx.call(
+        'GET',
+        `/api/v1/analytics/dashboard?community=taoyuan&from=${from}&to=${to}`,
+        token,
+      );
+      assert.equal(res.statusCode, 200, res.body);
+      const body: Record<string, unknown> = { ...res.json<Record<string, unknown>>() };
+      for (const k of ['communityId', 'from', 'to', 'timeZone']) delete body[k];
+      const facts = await orderFacts(ctx.database.db, c.id, from, to);
+      assert.ok(facts.length > 0, `orders in ${from}…${to}`);
+      const want = JSON.parse(JSON.stringify(summarize(facts, (id) => grids.get(id) ?? id, c.time_zone)));
+      assert.deepEqual(body, want, `${from}…${to}`);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { summarize } from './analytics.service.ts';
+import { factAsGroup, splitWindow, summarize } from './analytics.service.ts';
 import type { OrderFact } from './analytics.repository.ts';
 
 function fact(overrides: Partial<OrderFact> = {}): OrderFact {
@@ -101,5 +101,44 @@ test("months are the community's local months, not UTC's", () => {
   assert.deepEqual(
     summarize(facts, (id) => id, 'America/New_York').byMonth.map((b) => [b.key, b.orders]),
     [['2026-02', 2]],
+  );
+});
+
+test('a window splits into whole local days and the partial days at either end', () => {
+  const ms = (iso: string) => Date.parse(iso);
+  // Beijing midnights are 16:00 UTC.
+  assert.deepEqual(splitWindow(ms('2026-03-01T16:00:00Z'), ms('2026-03-03T16:00:00Z'), 'Asia/Shanghai'), {
+    days: { from: '2026-03-02', to: '2026-03-04' },
+    edges: [],
+  });
+  assert.deepEqual(splitWindow(ms('2026-03-01T18:30:00Z'), ms('2026-03-05T02:00:00Z'), 'Asia/Shanghai'), {
+    days: { from: '2026-03-03', to: '2026-03-05' },
+    edges: [
+      ['2026-03-01T18:30:00.000Z', '2026-03-02T16:00:00.000Z'],
+      ['2026-03-04T16:00:00.000Z', '2026-03-05T02:00:00.000Z'],
+    ],
+  });
+  // Inside one local day: no whole day, one edge.
+  assert.deepEqual(splitWindow(ms('2026-03-01T17:00:00Z'), ms('2026-03-02T15:00:00Z'), 'Asia/Shanghai'), {
+    days: null,
+    edges: [['2026-03-01T17:00:00.000Z', '2026-03-02T15:00:00.000Z']],
+  });
+  // A day of 23 hours (New York's spring change) is still one whole day.
+  assert.deepEqual(splitWindow(ms('2026-03-08T05:00:00Z'), ms('2026-03-09T04:00:00Z'), 'America/New_York'), {
+    days: { from: '2026-03-08', to: '2026-03-09' },
+    edges: [],
+  });
+});
+
+test('rollup groups and single orders fold to the same dashboard', () => {
+  const facts = [
+    fact(),
+    fact({ grid_id: 'g2', rating: 3, reopen_count: 1, created_at: '2026-04-02T00:00:00.000Z' }),
+    fact({ status: 'submitted', accepted_at: null, resolved_at: null, rating: null, assignee_id: null }),
+  ];
+  const asGroups = facts.map((o) => factAsGroup(o, 'Asia/Shanghai'));
+  assert.deepEqual(
+    summarize([], (id) => id, 'Asia/Shanghai', asGroups),
+    summarize(facts, (id) => id, 'Asia/Shanghai'),
   );
 });

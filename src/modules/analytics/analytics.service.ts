@@ -2,8 +2,9 @@
  * Dashboard KPIs as a pure fold over order facts: volume, first-response and resolution times,
  * satisfaction and reopen rate, by category, grid, assignee and month.
  */
-import type { OrderFact } from './analytics.repository.ts';
+import type { OrderFact, RollupGroup, RollupSums } from './analytics.repository.ts';
 import { monthOf } from '../sla/sla.metrics.ts';
+import { dayToIsoDate, zoneFor } from '../sla/zone.ts';
 
 export interface Kpis {
   orders: number;
@@ -38,53 +39,57 @@ export interface Dashboard {
 
 const OPEN = new Set(['submitted', 'accepted', 'dispatched', 'in_progress', 'waiting_on_resident']);
 
-interface Acc {
-  orders: number;
-  open: number;
-  resolved: number;
-  responseSum: number;
-  responseN: number;
-  resolutionSum: number;
-  rated: number;
-  ratingSum: number;
-  everResolved: number;
-  reopened: number;
-}
+/** What a bucket sums; the rollups hold the same sums (migration 2026120510_order_rollups). */
+type Acc = RollupSums;
 
 const empty = (): Acc => ({
   orders: 0,
   open: 0,
   resolved: 0,
-  responseSum: 0,
-  responseN: 0,
-  resolutionSum: 0,
+  response_ms: 0,
+  responded: 0,
+  resolution_ms: 0,
   rated: 0,
-  ratingSum: 0,
-  everResolved: 0,
+  rating_sum: 0,
+  ever_resolved: 0,
   reopened: 0,
 });
 
-function add(a: Acc, o: OrderFact): void {
+function add(a: Acc, g: RollupSums): void {
+  a.orders += g.orders;
+  a.open += g.open;
+  a.resolved += g.resolved;
+  a.response_ms += g.response_ms;
+  a.responded += g.responded;
+  a.resolution_ms += g.resolution_ms;
+  a.rated += g.rated;
+  a.rating_sum += g.rating_sum;
+  a.ever_resolved += g.ever_resolved;
+  a.reopened += g.reopened;
+}
+
+/** One order as a group of one (the orders of a window's partial first and last days). */
+export function factAsGroup(o: OrderFact, timeZone: string): RollupGroup {
   const created = Date.parse(o.created_at);
-  a.orders++;
-  if (OPEN.has(o.status)) a.open++;
-  if (o.accepted_at) {
-    a.responseSum += Date.parse(o.accepted_at) - created;
-    a.responseN++;
-  }
-  if (o.resolved_at) {
-    a.resolved++;
-    a.resolutionSum += Date.parse(o.resolved_at) - created;
-  }
   // Only a resolved order can be reopened, and reopening clears `resolved_at`.
-  if (o.resolved_at || o.reopen_count > 0) {
-    a.everResolved++;
-    if (o.reopen_count > 0) a.reopened++;
-  }
-  if (o.rating !== null) {
-    a.rated++;
-    a.ratingSum += o.rating;
-  }
+  const ever = o.resolved_at !== null || o.reopen_count > 0;
+  return {
+    month: monthOf(timeZone, o.created_at),
+    category: o.category,
+    grid_id: o.grid_id ?? '',
+    assignee_id: o.assignee_id ?? '',
+    assignee_name: o.assignee_name,
+    orders: 1,
+    open: OPEN.has(o.status) ? 1 : 0,
+    resolved: o.resolved_at ? 1 : 0,
+    response_ms: o.accepted_at ? Date.parse(o.accepted_at) - created : 0,
+    responded: o.accepted_at ? 1 : 0,
+    resolution_ms: o.resolved_at ? Date.parse(o.resolved_at) - created : 0,
+    rated: o.rating !== null ? 1 : 0,
+    rating_sum: o.rating ?? 0,
+    ever_resolved: ever ? 1 : 0,
+    reopened: o.reopen_count > 0 ? 1 : 0,
+  };
 }
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -94,57 +99,89 @@ function finish(a: Acc): Kpis {
     orders: a.orders,
     open: a.open,
     resolved: a.resolved,
-    firstResponseMinutes: a.responseN ? round(a.responseSum / a.responseN / 60_000, 1) : null,
-    resolutionHours: a.resolved ? round(a.resolutionSum / a.resolved / 3_600_000, 1) : null,
-    satisfaction: a.rated ? round(a.ratingSum / a.rated, 2) : null,
+    firstResponseMinutes: a.responded ? round(a.response_ms / a.responded / 60_000, 1) : null,
+    resolutionHours: a.resolved ? round(a.resolution_ms / a.resolved / 3_600_000, 1) : null,
+    satisfaction: a.rated ? round(a.rating_sum / a.rated, 2) : null,
     rated: a.rated,
-    reopenRate: a.everResolved ? round(a.reopened / a.everResolved, 4) : null,
+    reopenRate: a.ever_resolved ? round(a.reopened / a.ever_resolved, 4) : null,
   };
 }
 
+/** Buckets by a key; '' (no grid, no assignee) is left out, and so are groups left empty. */
 function group(
-  facts: OrderFact[],
-  keyOf: (o: OrderFact) => string | null,
+  groups: RollupGroup[],
+  keyOf: (g: RollupGroup) => string,
   nameOf: (key: string) => string,
 ): Bucket[] {
   const accs = new Map<string, Acc>();
-  for (const o of facts) {
-    const k = keyOf(o);
-    if (k === null) continue;
+  for (const g of groups) {
+    const k = keyOf(g);
+    if (k === '') continue;
     let a = accs.get(k);
     if (!a) accs.set(k, (a = empty()));
-    add(a, o);
+    add(a, g);
   }
-  return [...accs.entries()].map(([key, a]) => ({ key, name: nameOf(key), ...finish(a) }));
+  return [...accs.entries()]
+    .filter(([, a]) => a.orders > 0)
+    .map(([key, a]) => ({ key, name: nameOf(key), ...finish(a) }));
 }
 
 /**
- * Folds the facts into the dashboard; `gridName` and the facts' assignee names label the buckets.
- * Months are the community's local months (`timeZone`): an order of 1 March 06:00 in Beijing is
- * March's, though it is still February in UTC.
+ * Folds rollup groups (whole local days) and single orders (the window's partial days) into the
+ * dashboard; `gridName` and the assignee names label the buckets. Months are the community's
+ * local months (`timeZone`): an order of 1 March 06:00 in Beijing is March's, though it is still
+ * February in UTC.
  */
-export function summarize(facts: OrderFact[], gridName: (id: string) => string, timeZone: string): Dashboard {
+export function summarize(
+  facts: OrderFact[],
+  gridName: (id: string) => string,
+  timeZone: string,
+  rollups: RollupGroup[] = [],
+): Dashboard {
+  const groups = rollups.concat(facts.map((o) => factAsGroup(o, timeZone)));
   const total = empty();
-  for (const o of facts) add(total, o);
-  const assignees = new Map(facts.map((o) => [o.assignee_id, o.assignee_name]));
+  for (const g of groups) add(total, g);
+  const assignees = new Map(groups.map((g) => [g.assignee_id, g.assignee_name]));
   const byCount = (a: Bucket, b: Bucket) => b.orders - a.orders || a.key.localeCompare(b.key);
   return {
     totals: finish(total),
     byCategory: group(
-      facts,
-      (o) => o.category,
+      groups,
+      (g) => g.category,
       (k) => k,
     ).sort(byCount),
-    byGrid: group(facts, (o) => o.grid_id, gridName).sort(byCount),
+    byGrid: group(groups, (g) => g.grid_id, gridName).sort(byCount),
     byAssignee: group(
-      facts,
-      (o) => o.assignee_id,
+      groups,
+      (g) => g.assignee_id,
       (k) => assignees.get(k) ?? k,
     ).sort(byCount),
     byMonth: group(
-      facts,
-      (o) => monthOf(timeZone, o.created_at),
+      groups,
+      (g) => g.month,
       (k) => k,
     ).sort((a, b) => a.key.localeCompare(b.key)),
   };
+}
+
+export interface WindowSplit {
+  /** Whole local days [from, to) read from the rollups, or null when the window holds none. */
+  days: { from: string; to: string } | null;
+  /** The instants [from, to) before the first and after the last whole day, read order by order. */
+  edges: Array<[string, string]>;
+}
+
+/** Splits [from, to) into the community's whole local days and the partial days at either end. */
+export function splitWindow(fromMs: number, toMs: number, timeZone: string): WindowSplit {
+  const zone = zoneFor(timeZone);
+  const firstDay = zone.midnight(zone.dayOf(fromMs)) === fromMs ? zone.dayOf(fromMs) : zone.dayOf(fromMs) + 1;
+  const endDay = zone.dayOf(toMs); // the day containing `to`: whole days end at its midnight
+  const iso = (ms: number) => new Date(ms).toISOString();
+  if (firstDay >= endDay) return { days: null, edges: [[iso(fromMs), iso(toMs)]] };
+  const edges: Array<[string, string]> = [];
+  const start = zone.midnight(firstDay);
+  const end = zone.midnight(endDay);
+  if (fromMs < start) edges.push([iso(fromMs), iso(start)]);
+  if (end < toMs) edges.push([iso(end), iso(toMs)]);
+  return { days: { from: dayToIsoDate(firstDay), to: dayToIsoDate(endDay) }, edges };
 }

@@ -4,14 +4,18 @@
  * `CMTY-20261205-000123`. An order taken at 06:30 in Beijing carries that day's date, not the
  * UTC day before.
  */
-import { zoneFor } from '../sla/zone.ts';
+import { dayToIsoDate, zoneFor } from '../sla/zone.ts';
 
 export { DEFAULT_TIME_ZONE } from '../sla/calendar.ts';
 
+/** `YYYY-MM-DD` of an ISO instant in a time zone: an order's `created_day`. */
+export function localDay(createdAt: string, timeZone: string): string {
+  return dayToIsoDate(zoneFor(timeZone).dayOf(Date.parse(createdAt)));
+}
+
 /** `YYYYMMDD` of an ISO instant in a time zone. */
 export function localDateDigits(createdAt: string, timeZone: string): string {
-  const day = zoneFor(timeZone).dayOf(Date.parse(createdAt));
-  return new Date(day * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
+  return localDay(createdAt, timeZone).replace(/-/g, '');
 }
 
 export function orderNumber(communityCode: string, createdAt: string, timeZone: string, seq: number): string {

@@ -66,6 +66,7 @@ export function newOrderRow(f: NewOrderFields): WorkOrderRow {
     attributes_json: f.attributes_json,
     version: f.version,
     created_at: f.created_at,
+    created_day: f.created_day,
     updated_at: f.updated_at,
     accepted_at: null,
     dispatched_at: null,

@@ -14,7 +14,7 @@ import { GroupCommitter } from '../../platform/db/group-commit.ts';
 import { findCommunity } from '../tenancy/tenancy.repository.ts';
 import type { GridLocator } from '../tenancy/grid-locator.ts';
 import { checkAttributes } from './work-order.attributes.ts';
-import { DEFAULT_TIME_ZONE, orderNumber } from './work-order.number.ts';
+import { DEFAULT_TIME_ZONE, localDay, orderNumber } from './work-order.number.ts';
 import { OPEN_STATUSES, transition } from './work-order.machine.ts';
 import type { Action, ActionInput, Status } from './work-order.machine.ts';
 import {
@@ -240,6 +240,7 @@ export class WorkOrderService {
       attributes_json: attributes?.ok ? attributes.json : null,
       version: 1,
       created_at: at,
+      created_day: localDay(at, community.timeZone),
       updated_at: at,
     });
     const pending: PendingCreate = {

@@ -14,6 +14,7 @@ import * as matching from './migrations/2026112130_matching.ts';
 import * as partialIndexes from './migrations/2026112150_partial_indexes.ts';
 import * as slaClockTimers from './migrations/2026112160_sla_clock_timers.ts';
 import * as missingPerson from './migrations/2026120501_missing_person.ts';
+import * as orderRollups from './migrations/2026120510_order_rollups.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -53,6 +54,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026112150_partial_indexes': partialIndexes,
   '2026112160_sla_clock_timers': slaClockTimers,
   '2026120501_missing_person': missingPerson,
+  '2026120510_order_rollups': orderRollups,
 };
 
 export function registerMigration(name: string, migration: Migration): void {

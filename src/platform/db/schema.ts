@@ -168,6 +168,8 @@ export interface WorkOrderTable {
   attributes_json: string | null;
   version: number;
   created_at: string;
+  /** Local date (`YYYY-MM-DD`) of `created_at` in the community's time zone: the dashboard's day. */
+  created_day: string | null;
   updated_at: string;
   accepted_at: string | null;
   dispatched_at: string | null;
@@ -278,7 +280,27 @@ export interface SequenceTable {
   value: number;
 }
 
+/** One row per community, local creation day, category, grid and assignee ('' for none), kept by triggers. */
+export interface OrderRollupTable {
+  community_id: string;
+  day: string;
+  category: string;
+  grid_id: string;
+  assignee_id: string;
+  orders: number;
+  open: number;
+  resolved: number;
+  response_ms: number;
+  responded: number;
+  resolution_ms: number;
+  rated: number;
+  rating_sum: number;
+  ever_resolved: number;
+  reopened: number;
+}
+
 export interface DB {
+  order_rollups: OrderRollupTable;
   streets: StreetTable;
   communities: CommunityTable;
   grids: GridTable;
