@@ -134,7 +134,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('grid_id', 'text', (c) => c.notNull())
     .addColumn('assignee_id', 'text', (c) => c.notNull());
   for (const s of SUMS) t = t.addColumn(s, pg ? 'double precision' : 'real', (c) => c.notNull().defaultTo(0));
-  await t.addPrimaryKeyConstraint('order_rollups_pk', [...KEY]).execute();
+  t = t.addPrimaryKeyConstraint('order_rollups_pk', [...KEY]);
+  // On SQLite the primary key is the table (one B-tree per upsert, not a table and an index).
+  await (pg ? t : t.modifyEnd(sql`without rowid`)).execute();
   await sql.raw(fillSql(pg)).execute(db);
 
   if (pg) {
