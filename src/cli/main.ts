@@ -20,27 +20,60 @@ import { verifyChain } from '../modules/audit/audit.repository.ts';
 import { listCommunities, findCommunity } from '../modules/tenancy/tenancy.repository.ts';
 import { ResidentService } from '../modules/people/resident.service.ts';
 import { listOrders } from '../modules/work-orders/work-order.repository.ts';
+import { parseStatusList, parseTimeRange } from '../modules/work-orders/work-order.filters.ts';
+import type { FieldLabel } from '../modules/work-orders/work-order.filters.ts';
 import { join } from 'node:path';
+
+/** Usage lines per command: `linli --help` prints them all, `linli CMD --help` those of CMD. */
+const COMMAND_USAGE: ReadonlyArray<readonly [command: string, lines: string]> = [
+  [
+    'serve',
+    '  linli serve [--demo]                 migrate, (with --demo) seed the demo on first run, and serve on PORT',
+  ],
+  ['migrate', '  linli migrate                        apply pending database migrations and name them'],
+  [
+    'seed',
+    '  linli seed --demo                    load the demo communities (does nothing if already seeded)',
+  ],
+  ['audit', '  linli audit verify [--community C]   verify the audit hash chain(s); exit 1 if any is broken'],
+  [
+    'import',
+    `  linli import residents --community C --file F [--dry-run]
+                                       import residents from CSV (UTF-8 or GBK), all or nothing`,
+  ],
+  [
+    'export',
+    `  linli export work-orders --community C [--status S[,S…]] [--from TIME] [--to TIME] [--out F]
+                                       write the orders created in [--from, --to) as CSV (to stdout
+                                       without --out); TIME is an ISO date-time with a zone, such as
+                                       2026-12-04T00:00:00+08:00, and --to is exclusive`,
+  ],
+  [
+    'classifier',
+    `  linli classifier train|eval …        train or evaluate a text classifier on a CSV (see README)
+  linli classifier train --from-orders --community C [--activate auto|always|never]
+                                       retrain on a community's own history (corrections win)
+  linli classifier models|rollback --community C; activate --community C --version N
+  linli classifier import-model --community C --file MODEL [--activate always]`,
+  ],
+  ['classify', '  linli classify [--model M] "TEXT"    classify one request'],
+];
+
+const ENVIRONMENT =
+  'environment: PORT, HOST, DATABASE_URL (PostgreSQL; SQLite in LINLI_DATA_DIR otherwise), LOG_LEVEL';
 
 const USAGE = `linli — the Linli 邻里 community service hub
 
 usage:
-  linli serve [--demo]                 migrate, (with --demo) seed the demo on first run, and serve on PORT
-  linli migrate                        apply pending database migrations
-  linli seed --demo                    load the demo communities (does nothing if already seeded)
-  linli audit verify [--community C]   verify the audit hash chain(s); exit 1 if any is broken
-  linli import residents --community C --file F [--dry-run]
-                                       import residents from CSV (UTF-8 or GBK), all or nothing
-  linli export work-orders --community C [--status S] [--from ISO] [--to ISO] [--out F]
-                                       write orders as CSV (to stdout without --out)
-  linli classifier train|eval …        train or evaluate a text classifier on a CSV (see README)
-  linli classifier train --from-orders --community C [--activate auto|always|never]
-                                       retrain on a community's own history (corrections win)
-  linli classifier models|rollback --community C; activate --community C --version N
-  linli classifier import-model --community C --file MODEL [--activate always]
-  linli classify [--model M] "TEXT"    classify one request
+${COMMAND_USAGE.map(([, lines]) => lines).join('\n')}
 
-environment: PORT, HOST, DATABASE_URL (PostgreSQL; SQLite in LINLI_DATA_DIR otherwise), LOG_LEVEL`;
+${ENVIRONMENT}`;
+
+/** The usage of one command (all of them for an unknown one). */
+function usageOf(cmd: string | undefined): string {
+  const lines = COMMAND_USAGE.filter(([c]) => c === cmd).map(([, l]) => l);
+  return lines.length ? `usage:\n${lines.join('\n')}\n\n${ENVIRONMENT}` : USAGE;
+}
 
 /** LINLI_DEMO_ORDERS sets how many orders of history each demo community gets. */
 function demoOptions() {
@@ -51,13 +84,15 @@ function demoOptions() {
 const out = (s: string) => process.stdout.write(s + '\n');
 const err = (s: string) => process.stderr.write(s + '\n');
 
+/** Opens the configured database, migrated unless `migrate` is false, for the length of `fn`. */
 async function withDatabase<T>(
   fn: (db: Awaited<ReturnType<typeof openConfiguredDatabase>>) => Promise<T>,
+  { migrate = true } = {},
 ): Promise<T> {
   const config = loadConfig();
   const database = await openConfiguredDatabase(config);
   try {
-    await migrateToLatest(database);
+    if (migrate) await migrateToLatest(database);
     return await fn(database);
   } finally {
     await database.destroy();
@@ -84,7 +119,10 @@ function printBanner(url: string, seeded: Awaited<ReturnType<typeof seedDemo>> |
   out(lines.join('\n') + '\n');
 }
 
-/** `linli classifier train --from-orders`, `models`, `activate`, `rollback`: a community's own models. */
+/** The `linli classifier` commands about a community's own models (the rest train and evaluate files). */
+const COMMUNITY_MODEL_COMMANDS = ['models', 'activate', 'rollback', 'import-model'];
+
+/** `linli classifier train --from-orders`, `models`, `activate`, `rollback`, `import-model`: a community's own models. */
 async function communityModels(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -100,9 +138,7 @@ async function communityModels(args: string[]): Promise<number> {
   });
   const sub = positionals[0];
   if (!values.community) {
-    err(
-      'usage: linli classifier train --from-orders --community C [--activate auto|always|never] | models|rollback --community C | activate --community C --version N',
-    );
+    err(usageOf('classifier'));
     return 2;
   }
   const community = values.community;
@@ -175,8 +211,33 @@ async function communityModels(args: string[]): Promise<number> {
   });
 }
 
+/** Whether the arguments ask for help (before any `--`, after which everything is text). */
+function asksForHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  // Asking for help prints it and touches nothing: no configuration read, no database opened.
+  if (cmd && COMMAND_USAGE.some(([c]) => c === cmd) && asksForHelp(rest)) {
+    out(usageOf(cmd));
+    return 0;
+  }
+  try {
+    return await run(cmd, rest);
+  } catch (e) {
+    // node:util parseArgs refuses unknown options and missing values: a usage error.
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      err(`${(e as Error).message}\n\n${usageOf(cmd)}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+async function run(cmd: string | undefined, rest: string[]): Promise<number> {
   switch (cmd) {
     case 'serve': {
       const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean' } } });
@@ -208,11 +269,18 @@ async function main(argv: string[]): Promise<number> {
       return -1; // keep running
     }
     case 'migrate':
-      return withDatabase(async (db) => {
-        const applied = await migrateToLatest(db);
-        out(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
-        return 0;
-      });
+      return withDatabase(
+        async (db) => {
+          const applied = await migrateToLatest(db);
+          out(
+            applied.length
+              ? `applied ${applied.length} migration(s): ${applied.join(', ')}`
+              : 'nothing to apply: the database is up to date',
+          );
+          return 0;
+        },
+        { migrate: false },
+      );
     case 'seed': {
       const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean' } } });
       if (!values.demo) {
@@ -236,7 +304,7 @@ async function main(argv: string[]): Promise<number> {
         allowPositionals: true,
       });
       if (positionals[0] !== 'verify') {
-        err('usage: linli audit verify [--community C]');
+        err(usageOf('audit'));
         return 2;
       }
       return withDatabase(async (db) => {
@@ -265,7 +333,7 @@ async function main(argv: string[]): Promise<number> {
         allowPositionals: true,
       });
       if (positionals[0] !== 'residents' || !values.community || !values.file) {
-        err('usage: linli import residents --community C --file F [--dry-run]');
+        err(usageOf('import'));
         return 2;
       }
       let data: Buffer;
@@ -288,7 +356,7 @@ async function main(argv: string[]): Promise<number> {
         const report = await svc.importCsv(SYSTEM, community, data, basename(file), !!values['dry-run']);
         if (report.encoding !== 'utf-8' && report.encoding !== 'utf-8-bom')
           out(`${file}: read as ${report.encoding}, converted to UTF-8`);
-        for (const p of report.problems) err(`${file}: row ${p.row}, column ${p.column}: ${p.message}`);
+        for (const p of report.problems) err(`${file}: ${where(p)}: ${p.message}`);
         out(
           report.dryRun
             ? `dry run: ${report.rows} rows, ${report.problems.length} problems, nothing written`
@@ -310,10 +378,20 @@ async function main(argv: string[]): Promise<number> {
         allowPositionals: true,
       });
       if (positionals[0] !== 'work-orders' || !values.community) {
-        err('usage: linli export work-orders --community C [--status S] [--from ISO] [--to ISO] [--out F]');
+        err(usageOf('export'));
         return 2;
       }
       const opts = values;
+      // The same checks as the API's list filters, before anything is opened or written.
+      let filters;
+      try {
+        const label: FieldLabel = (f) => `--${f}`;
+        filters = { statuses: parseStatusList(opts.status, label), ...parseTimeRange(opts, label) };
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        err(`error: ${e.message}`);
+        return 2;
+      }
       return withDatabase(async (db) => {
         const c = await findCommunity(db.db, opts.community ?? '');
         if (!c) {
@@ -322,9 +400,7 @@ async function main(argv: string[]): Promise<number> {
         }
         const rows = await listOrders(db.db, {
           communityIds: [c.id],
-          statuses: opts.status?.split(','),
-          from: opts.from,
-          to: opts.to,
+          ...filters,
           limit: 1_000_000,
         });
         const { toCsvRows } = await import('../modules/work-orders/work-order.export.ts');
@@ -357,7 +433,7 @@ async function main(argv: string[]): Promise<number> {
     case 'classify': {
       if (
         cmd === 'classifier' &&
-        (rest.includes('--from-orders') || ['models', 'activate', 'rollback'].includes(rest[0] ?? ''))
+        (rest.includes('--from-orders') || COMMUNITY_MODEL_COMMANDS.includes(rest[0] ?? ''))
       ) {
         return communityModels(rest);
       }
@@ -382,6 +458,10 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Where an import problem is: its row, and its column when it is about one. */
+const where = (p: { row: number; column: string }) =>
+  p.column ? `row ${p.row}, column ${p.column}` : `row ${p.row}`;
+
 main(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) process.exit(code);
@@ -390,7 +470,7 @@ main(process.argv.slice(2)).then(
     if (e instanceof AppError) {
       err(`${e.code}: ${e.message}`);
       const problems = (e.details?.problems ?? []) as { row: number; column: string; message: string }[];
-      for (const p of problems) err(`  row ${p.row}, column ${p.column}: ${p.message}`);
+      for (const p of problems) err(`  ${where(p)}: ${p.message}`);
     } else err(e instanceof Error ? e.message : String(e));
     process.exit(1);
   },

@@ -41,27 +41,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(env.LINLI_DATA_DIR ?? './data');
   return {
     host: env.HOST ?? '127.0.0.1',
-    port: intFrom(env.PORT, 3000),
+    port: intFrom(env, 'PORT', 3000),
     databaseUrl: env.DATABASE_URL || undefined,
     databaseSchema: env.LINLI_DB_SCHEMA || undefined,
     dataDir,
     logLevel: env.LOG_LEVEL ?? 'info',
-    autoCloseDays: intFrom(env.LINLI_AUTO_CLOSE_DAYS, 7),
+    autoCloseDays: intFrom(env, 'LINLI_AUTO_CLOSE_DAYS', 7),
     logOtpCodes: (env.LINLI_LOG_OTP ?? (env.NODE_ENV === 'production' ? '0' : '1')) === '1',
     defaultJurisdiction: env.LINLI_DEFAULT_JURISDICTION || undefined,
     mapTileUrl: env.LINLI_MAP_TILE_URL ?? '',
     workers: (env.LINLI_WORKERS ?? '1') === '1',
     triageThreshold: Number(env.LINLI_TRIAGE_THRESHOLD ?? '0.5'),
     trustProxy: env.LINLI_TRUST_PROXY === '1',
-    heapGrowthPercent: intFrom(env.LINLI_HEAP_GROWTH_PERCENT, 30),
-    sqliteCacheMb: Math.max(1, intFrom(env.LINLI_SQLITE_CACHE_MB, 4)),
+    heapGrowthPercent: intFrom(env, 'LINLI_HEAP_GROWTH_PERCENT', 30),
+    sqliteCacheMb: Math.max(1, intFrom(env, 'LINLI_SQLITE_CACHE_MB', 4)),
     sqliteBackgroundCheckpoints: (env.LINLI_SQLITE_BACKGROUND_CHECKPOINTS ?? '1') === '1',
   };
 }
 
-function intFrom(value: string | undefined, fallback: number): number {
+/** An integer environment variable; the error names the variable so the operator knows which to fix. */
+function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name];
   if (value === undefined || value === '') return fallback;
   const n = Number.parseInt(value, 10);
-  if (!Number.isFinite(n)) throw new Error(`expected an integer, got "${value}"`);
+  if (!Number.isFinite(n)) throw new Error(`${name} must be an integer, got "${value}"`);
   return n;
 }

@@ -46,6 +46,14 @@ test('records: header keyed rows, short rows padded, empty file rejected', () =>
   assert.throws(() => parseCsvRecords('a,a\n1,2'), /appears twice/);
 });
 
+test('records: fields past the header are kept apart, not dropped', () => {
+  const r = parseCsvRecords(
+    'name,phone,address\n吴1,13900000051,桃源村一区,5栋302\n吴2,13900000052,"桃源村一区,5栋303"\n',
+  );
+  assert.deepEqual(r.rows[0], { name: '吴1', phone: '13900000051', address: '桃源村一区' });
+  assert.deepEqual(r.extras, [['5栋302'], []]);
+});
+
 test('toCsv quotes only when needed and round-trips', () => {
   assert.equal(toCsv([['a', 'b,c', 'd"e', 'f\ng', '']]), 'a,"b,c","d""e","f\ng",\n');
   assert.equal(recordsToCsv(['x', 'y'], [{ x: 1, y: null }]), 'x,y\n1,\n');

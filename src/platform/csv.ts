@@ -95,11 +95,18 @@ export function parseCsv(text: string, options: { delimiter?: string; fileName?:
 export interface CsvRecords {
   header: string[];
   rows: Record<string, string>[];
+  /**
+   * For each data row, the fields past the header's last column (usually none). They have no
+   * column to go in, so `rows` leaves them out: a caller that must not lose data refuses a
+   * row with any (an unquoted comma inside an address splits it in two).
+   */
+  extras: string[][];
 }
 
 /**
  * Parses CSV text whose first row is a header. Header names are trimmed; missing trailing
- * fields become ''. Throws `CsvError` for an empty file or a duplicated column name.
+ * fields become ''; fields past the header are kept apart in `extras`. Throws `CsvError` for
+ * an empty file or a duplicated column name.
  */
 export function parseCsvRecords(text: string, options: { fileName?: string } = {}): CsvRecords {
   const table = parseCsv(text, options);
@@ -124,14 +131,15 @@ export function parseCsvRecords(text: string, options: { fileName?: string } = {
     }
     seen.add(h);
   }
-  const rows = table.slice(1).map((fields) => {
+  const data = table.slice(1);
+  const rows = data.map((fields) => {
     const rec: Record<string, string> = {};
     header.forEach((h, i) => {
       rec[h] = fields[i] ?? '';
     });
     return rec;
   });
-  return { header, rows };
+  return { header, rows, extras: data.map((fields) => fields.slice(header.length)) };
 }
 
 function quoteField(value: string, delimiter: string): string {

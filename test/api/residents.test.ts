@@ -102,6 +102,33 @@ describe('residents: caller lookup and CSV import (all or nothing)', () => {
     assert.equal(again.statusCode, 400, 'already registered phones are refused');
   });
 
+  it('refuses a row with more fields than the header (an unquoted comma), in a dry run too', async () => {
+    const before = await countResidents();
+    const csv =
+      'name,phone,address\n吴1,13900000051,桃源村一区,5栋302\n吴2,13900000052,"桃源村一区,5栋303"\n';
+    const dry = await upload(csv, 'community=taoyuan&dryRun=true');
+    assert.equal(dry.statusCode, 200, dry.body);
+    const report = dry.json() as { problems: { row: number; column: string; message: string }[] };
+    assert.equal(report.problems.length, 1, dry.body);
+    assert.equal(report.problems[0]?.row, 2);
+    assert.match(report.problems[0]?.message ?? '', /4 fields but the header has 3 columns.*"5栋302"/);
+    const real = await upload(csv, 'community=taoyuan');
+    assert.equal(real.statusCode, 400);
+    const err = real.json() as { error: { code: string; details: { problems: { row: number }[] } } };
+    assert.equal(err.error.code, 'validation_failed');
+    assert.deepEqual(
+      err.error.details.problems.map((p) => p.row),
+      [2],
+    );
+    assert.equal(await countResidents(), before, 'nothing written');
+    // Empty trailing fields lose nothing and are accepted.
+    const trailing = await upload(
+      'name,phone,address\n吴3,13900000053,桃源村二区,,\n',
+      'community=taoyuan&dryRun=true',
+    );
+    assert.deepEqual((trailing.json() as { problems: unknown[] }).problems, []);
+  });
+
   it('only admins and managers of the community import', async () => {
     assert.equal((await upload(GOOD, 'community=taoyuan', await ctx.login('agent'))).statusCode, 403);
     assert.equal((await upload(GOOD, 'community=taoyuan', await ctx.login('admin2'))).statusCode, 404);

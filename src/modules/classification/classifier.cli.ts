@@ -7,6 +7,9 @@
  *                    [--target category|subcategory|urgency|HEAD] [--json]
  *   classify [--model MODEL] [--json] "TEXT"
  *
+ * `classifier train --from-orders`, `models`, `activate`, `rollback` and `import-model` work on
+ * a community's models in the database: `src/cli/main.ts` sends them to its `communityModels`.
+ *
  * Bad input gets a message naming the file, row or column and a non-zero exit code; a failed
  * training never touches the --out file (the model is written to a temporary file, then renamed).
  */
@@ -43,6 +46,13 @@ const TRAIN_USAGE =
 const EVAL_USAGE =
   'usage: linli classifier eval --model MODEL|default --csv FILE --text COL[,COL…] --label COL [--target category|urgency] [--json]';
 const CLASSIFY_USAGE = 'usage: linli classify [--model MODEL] [--json] "TEXT"';
+/** The commands about a community's own models, which `src/cli/main.ts` runs against the database. */
+const COMMUNITY_USAGE = [
+  'usage: linli classifier train --from-orders --community C [--activate auto|always|never]',
+  'usage: linli classifier models|rollback --community C',
+  'usage: linli classifier activate --community C --version N',
+  'usage: linli classifier import-model --community C --file MODEL [--activate always]',
+].join('\n');
 
 interface ParsedArgs {
   options: Map<string, string>;
@@ -241,7 +251,10 @@ export async function runClassifierCli(args: string[], io: CliIo): Promise<numbe
   return guarded(io, async () => {
     if (sub === 'train') return train(rest, io);
     if (sub === 'eval') return evalCmd(rest, io);
-    throw new CliError(`unknown classifier command "${sub ?? ''}"\n${TRAIN_USAGE}\n${EVAL_USAGE}`, 2);
+    throw new CliError(
+      `unknown classifier command "${sub ?? ''}"\n${TRAIN_USAGE}\n${EVAL_USAGE}\n${COMMUNITY_USAGE}`,
+      2,
+    );
   });
 }
 

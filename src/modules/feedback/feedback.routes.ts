@@ -78,7 +78,7 @@ export async function registerFeedbackRoutes(root: FastifyInstance, svc: Feedbac
         summary: 'Return visits (回访) to make: low ratings and reopened orders',
         querystring: Type.Object(
           {
-            community: Type.Optional(Type.String({ maxLength: 64 })),
+            community: Type.Optional(Type.String({ maxLength: 64, description: 'community id or code' })),
             status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('done')])),
             order: Type.Optional(Type.String({ maxLength: 64 })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),

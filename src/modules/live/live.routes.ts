@@ -23,7 +23,7 @@ export async function registerLiveRoutes(root: FastifyInstance, workOrders: Work
         tags: ['live'],
         summary: 'Server-sent events: `work_order` whenever an order in your scope changes',
         querystring: Type.Object(
-          { community: Type.Optional(Type.String({ maxLength: 64 })) },
+          { community: Type.Optional(Type.String({ maxLength: 64, description: 'community id or code' })) },
           { additionalProperties: false },
         ),
         response: {

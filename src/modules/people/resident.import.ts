@@ -55,10 +55,17 @@ const ID18 = /^\d{17}[\dXx]$/;
 const TRUE = new Set(['1', 'true', 'yes', 'y', '是', '同意']);
 const FALSE = new Set(['', '0', 'false', 'no', 'n', '否', '不同意']);
 
+/**
+ * Checks every row of a parsed residents CSV. `extras` holds, per row, the fields past the
+ * header's last column: a row with any that is not empty is refused, because those fields
+ * would be lost (typically an address with an unquoted comma, cut short and then matched to
+ * another household).
+ */
 export function validateResidentRows(
   header: string[],
   records: Record<string, string>[],
   currentYear: number,
+  extras: ReadonlyArray<ReadonlyArray<string>> = [],
 ): { rows: ResidentImportRow[]; problems: ImportProblem[] } {
   const problems: ImportProblem[] = [];
   for (const col of REQUIRED) {
@@ -77,6 +84,14 @@ export function validateResidentRows(
     const row = i + 2; // 1-based, after the header
     const get = (c: string) => (r[c] ?? '').trim();
     const bad = (column: string, message: string) => problems.push({ row, column, message });
+    const extra = extras[i] ?? [];
+    if (extra.some((f) => f.trim() !== '')) {
+      bad(
+        '',
+        `the row has ${header.length + extra.length} fields but the header has ${header.length} columns ` +
+          `(extra: ${extra.map((f) => `"${f}"`).join(', ')}); put a field that contains a comma in double quotes`,
+      );
+    }
     const name = get('name');
     if (!name) bad('name', 'name is empty');
     const address = get('address');

@@ -53,7 +53,8 @@ export async function registerResidentRoutes(root: FastifyInstance, svc: Residen
         summary: 'Import residents from CSV (UTF-8 or GBK), all or nothing; dryRun=true only reports',
         description:
           'Columns: name, address (required); phone, id_number, birth_year, building, room, lat, lng, tags (; separated), ' +
-          'tags_consent, emergency_contact_name, emergency_contact_phone. Send the file as the raw body (text/csv).',
+          'tags_consent, emergency_contact_name, emergency_contact_phone. Send the file as the raw body (text/csv). ' +
+          'A row with more (non-empty) fields than the header, such as an address with an unquoted comma, is a problem of that row.',
         querystring: Type.Object(
           {
             community: Type.String({ maxLength: 64 }),

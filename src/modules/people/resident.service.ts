@@ -149,7 +149,12 @@ export class ResidentService {
       throw err;
     }
     const now = this.deps.clock.now();
-    const { rows, problems } = validateResidentRows(parsed.header, parsed.rows, now.getUTCFullYear());
+    const { rows, problems } = validateResidentRows(
+      parsed.header,
+      parsed.rows,
+      now.getUTCFullYear(),
+      parsed.extras,
+    );
     for (const r of rows) {
       if (!r.phone) continue;
       const existing = await repo.residentsByPhone(this.db, r.phone, [community.id]);

@@ -3,6 +3,7 @@ import type { Static } from '@sinclair/typebox';
 
 const Str = (max = 200) => Type.String({ maxLength: max });
 const NullableStr = Type.Union([Type.String(), Type.Null()]);
+const CommunityRef = Type.String({ maxLength: 64, description: 'community id or code' });
 const NullableNum = Type.Union([Type.Number(), Type.Null()]);
 const NullableBool = Type.Union([Type.Boolean(), Type.Null()]);
 
@@ -102,7 +103,7 @@ export const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 
 export const ScopeQuery = Type.Object(
   {
-    community: Type.Optional(Str(64)),
+    community: Type.Optional(CommunityRef),
     assignee: Type.Optional(Str(64)),
     grid: Type.Optional(Str(64)),
     withinMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 43200 })),
@@ -136,7 +137,7 @@ export const ComplianceQuery = Type.Object(
       Type.Literal('provider'),
       Type.Literal('month'),
     ]),
-    community: Type.Optional(Str(64)),
+    community: Type.Optional(CommunityRef),
     from: Type.Optional(Type.String({ format: 'date-time' })),
     to: Type.Optional(Type.String({ format: 'date-time' })),
   },
@@ -229,7 +230,7 @@ export const RespondBody = Type.Object(
 
 export const SupervisionQuery = Type.Object(
   {
-    community: Type.Optional(Str(64)),
+    community: Type.Optional(CommunityRef),
     status: Type.Optional(
       Type.Union([Type.Literal('open'), Type.Literal('overdue'), Type.Literal('responded')]),
     ),

@@ -10,6 +10,26 @@ export async function findCommunity(db: Kysely<DB>, idOrCode: string) {
     .executeTakeFirst();
 }
 
+/**
+ * The id of the community whose code is `code`, if it is one of `ids` (the communities a caller
+ * serves); undefined for any other community or none, so that asking for another community by
+ * code reveals no more than asking for it by id.
+ */
+export async function servedCommunityIdByCode(
+  db: Kysely<DB>,
+  ids: readonly string[],
+  code: string,
+): Promise<string | undefined> {
+  if (ids.length === 0) return undefined;
+  const row = await db
+    .selectFrom('communities')
+    .select('id')
+    .where('code', '=', code)
+    .where('id', 'in', [...ids])
+    .executeTakeFirst();
+  return row?.id;
+}
+
 export async function listCommunities(db: Kysely<DB>, ids?: string[]) {
   let q = db.selectFrom('communities').selectAll().orderBy('code');
   if (ids) {

@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { AppError, invalidInput } from '../../platform/errors.ts';
 import { requirePrincipal } from '../../platform/http/principal.hook.ts';
 import { toCsvRows } from './work-order.export.ts';
+import { parseStatusList, parseTimeRange } from './work-order.filters.ts';
 import { loadContext, presentOrder } from './work-order.presenter.ts';
 import {
   ActionBody,
@@ -45,14 +46,13 @@ function decodeCursor(c: string | undefined): ListFilter['cursor'] {
 export function buildFilter(svc: WorkOrderService, p: Principal, q: ListQuery, limit: number): ListFilter {
   return {
     ...svc.scopeFilter(p, q.community),
-    statuses: csvSplit(q.status),
+    statuses: parseStatusList(q.status),
     categories: csvSplit(q.category),
     grid: q.grid,
     channels: csvSplit(q.channel),
     urgencies: csvSplit(q.urgency),
     assignee: q.assignee,
-    from: q.from,
-    to: q.to,
+    ...parseTimeRange(q),
     text: q.q,
     cursor: decodeCursor(q.cursor),
     limit,

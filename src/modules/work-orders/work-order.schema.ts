@@ -182,8 +182,14 @@ export type WorkOrderView = Static<typeof WorkOrderView>;
 
 export const ListQuery = Type.Object(
   {
-    community: Type.Optional(Type.String({ maxLength: 64 })),
-    status: Type.Optional(Type.String({ maxLength: 300, description: 'Comma list of statuses' })),
+    community: Type.Optional(Type.String({ maxLength: 64, description: 'community id or code' })),
+    status: Type.Optional(
+      Type.String({
+        maxLength: 300,
+        description:
+          'Comma list of statuses; an unknown status is refused (400 `invalid_input` naming `status`)',
+      }),
+    ),
     category: Type.Optional(
       Type.String({ maxLength: 300, description: 'Comma list of categories or sub-categories' }),
     ),
@@ -191,8 +197,15 @@ export const ListQuery = Type.Object(
     channel: Type.Optional(Type.String({ maxLength: 200 })),
     urgency: Type.Optional(Type.String({ maxLength: 100 })),
     assignee: Type.Optional(Type.String({ maxLength: 64 })),
-    from: Type.Optional(Type.String({ format: 'date-time' })),
-    to: Type.Optional(Type.String({ format: 'date-time' })),
+    from: Type.Optional(
+      Type.String({ format: 'date-time', description: 'orders created at or after this instant' }),
+    ),
+    to: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'orders created before this instant (exclusive); must be after `from`',
+      }),
+    ),
     q: Type.Optional(Type.String({ maxLength: 200 })),
     cursor: Type.Optional(Type.String({ maxLength: 200 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 20 })),

@@ -73,7 +73,8 @@ export function communitiesOf(p: Principal): string[] {
 
 /**
  * The communities a staff listing covers: all of the caller's, or the one asked for if the
- * caller serves it. Throws `forbidden` for anyone else or any other community.
+ * caller serves it. Throws `forbidden` for anyone else or any other community. `requested` is
+ * an id: over HTTP, the community-ref hook has already turned a served community's code into it.
  */
 export function scopedCommunities(p: Principal, requested?: string): string[] {
   if (p.kind !== 'user') throw forbidden('staff only');

@@ -11,6 +11,7 @@ import type { Deps } from '../context.ts';
 import { ping } from '../db/database.ts';
 import { registerErrorHandler, ErrorBody, notFoundBody } from './errors.plugin.ts';
 import { registerPrincipalHook } from './principal.hook.ts';
+import { registerCommunityRefHook } from './community-ref.hook.ts';
 import { AuthService } from '../../modules/auth/auth.service.ts';
 import { registerAuthRoutes } from '../../modules/auth/auth.routes.ts';
 import { registerAuditRoutes } from '../../modules/audit/audit.routes.ts';
@@ -18,6 +19,7 @@ import { WorkOrderService } from '../../modules/work-orders/work-order.service.t
 import { registerWorkOrderRoutes } from '../../modules/work-orders/work-order.routes.ts';
 import { GridLocator } from '../../modules/tenancy/grid-locator.ts';
 import { registerTenancyRoutes } from '../../modules/tenancy/tenancy.routes.ts';
+import { servedCommunityIdByCode } from '../../modules/tenancy/tenancy.repository.ts';
 import { registerResidentRoutes } from '../../modules/people/resident.routes.ts';
 import { ResidentService } from '../../modules/people/resident.service.ts';
 import { defaultClassifier, defaultPrioritize } from '../../modules/work-orders/work-order.defaults.ts';
@@ -116,6 +118,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
 
   const auth = new AuthService(deps);
   registerPrincipalHook(app, auth);
+  registerCommunityRefHook(app, (ids, code) => servedCommunityIdByCode(deps.database.db, ids, code));
   const grids = new GridLocator(deps.database.db);
   const workOrders = new WorkOrderService(deps, grids, defaultClassifier(), defaultPrioritize);
   const catalogue = new CatalogueService(deps);

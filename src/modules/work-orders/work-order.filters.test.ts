@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AppError } from '../../platform/errors.ts';
+import { parseStatusList, parseTimeRange, utcInstant } from './work-order.filters.ts';
+
+test('utcInstant: an RFC 3339 date-time as the stored UTC form, else null', () => {
+  assert.equal(utcInstant('2026-12-04T00:00:00Z'), '2026-12-04T00:00:00.000Z');
+  assert.equal(utcInstant('2026-12-04T08:00:00+08:00'), '2026-12-04T00:00:00.000Z');
+  assert.equal(utcInstant('2026-03-01T00:30:00+01:00'), '2026-02-28T23:30:00.000Z');
+  assert.equal(utcInstant('2024-02-29T12:00:00.5z'), '2024-02-29T12:00:00.500Z');
+  assert.equal(utcInstant('2026-12-04T00:00:00-0530'), '2026-12-04T05:30:00.000Z');
+  assert.equal(utcInstant('0050-01-01T00:00:00Z'), '0050-01-01T00:00:00.000Z');
+  for (const bad of [
+    'yesterday',
+    '2026-12-04',
+    '2026-02-29T00:00:00Z',
+    '2026-13-01T00:00:00Z',
+    '2026-12-04T24:00:00Z',
+    '2026-12-04T00:00:00',
+  ])
+    assert.equal(utcInstant(bad), null, bad);
+});
+
+test('parseTimeRange: [from, to) in UTC; bad or empty ranges name the field', () => {
+  assert.deepEqual(parseTimeRange({ from: '2026-12-04T00:00:00+08:00', to: '2026-12-05T00:00:00+08:00' }), {
+    from: '2026-12-03T16:00:00.000Z',
+    to: '2026-12-04T16:00:00.000Z',
+  });
+  assert.deepEqual(parseTimeRange({}), {});
+  const refused = (range: { from?: string; to?: string }, field: string, message: RegExp) =>
+    assert.throws(
+      () => parseTimeRange(range, (f) => `--${f}`),
+      (e: unknown) => e instanceof AppError && e.details?.field === field && message.test(e.message),
+    );
+  refused({ to: '2026-12-04' }, 'to', /^--to: "2026-12-04" is not a date-time.*2026-12-04T00:00:00\+08:00$/);
+  refused({ from: '2026-12-04T00:00:00Z', to: '2026-12-04T08:00:00+08:00' }, 'from', /--to is exclusive/);
+});
+
+test('parseStatusList: known statuses only', () => {
+  assert.equal(parseStatusList(undefined), undefined);
+  assert.deepEqual(parseStatusList(' closed, resolved ,'), ['closed', 'resolved']);
+  assert.throws(
+    () => parseStatusList('closed,open'),
+    (e: unknown) => e instanceof AppError && e.details?.field === 'status' && /"open"/.test(e.message),
+  );
+});

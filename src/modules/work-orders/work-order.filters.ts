@@ -1,0 +1,102 @@
+/**
+ * The order list's filters as people type them, checked the same way for the API and the
+ * `linli export` command: a status list and a creation-time range. Pure: no clock, no database.
+ */
+import { invalidInput } from '../../platform/errors.ts';
+import { STATUSES, type Status } from './work-order.machine.ts';
+
+/** How a field is named in messages: `from` in the API, `--from` on the command line. */
+export type FieldLabel = (field: 'status' | 'from' | 'to') => string;
+const plain: FieldLabel = (f) => f;
+
+/**
+ * The statuses of a comma list (`submitted,accepted`). An unknown status is refused
+ * (`invalid_input` naming `status`) rather than matching nothing.
+ */
+export function parseStatusList(text: string | undefined, label: FieldLabel = plain): Status[] | undefined {
+  if (text === undefined) return undefined;
+  const wanted = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const known: readonly string[] = STATUSES;
+  const unknown = wanted.filter((s) => !known.includes(s));
+  if (unknown.length) {
+    throw invalidInput(
+      'status',
+      `${label('status')}: unknown status ${unknown.map((s) => `"${s}"`).join(', ')} (statuses are ${STATUSES.join(', ')})`,
+    );
+  }
+  return wanted as Status[];
+}
+
+// RFC 3339 date-time, the API's `format: date-time`: a date, a time and a zone.
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2})(?::?(\d{2}))?)$/;
+
+const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+const daysIn = (year: number, month: number) =>
+  new Date(Date.UTC(isLeap(year) ? 2000 : 2001, month, 0)).getUTCDate();
+// The Gregorian calendar repeats every 400 years; Date.UTC reads years 0–99 as 1900–1999.
+const CYCLE_MS = 146_097 * 86_400_000;
+
+/**
+ * An RFC 3339 date-time as the UTC ISO string the database stores (`2026-12-04T00:00:00.000Z`),
+ * or null when the text is not one. Times are stored and compared as such strings, so an
+ * instant given with another offset or without milliseconds must be rewritten to compare right.
+ */
+export function utcInstant(text: string): string | null {
+  const m = DATE_TIME.exec(text);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const offsetHours = Number(m[9] ?? 0);
+  const offsetMinutes = Number(m[10] ?? 0);
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return null;
+  if (hour > 23 || minute > 59 || second > 60 || offsetHours > 23 || offsetMinutes > 59) return null;
+  const millis = Number(((m[7] ?? '') + '000').slice(0, 3));
+  const offset = (m[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes);
+  return new Date(
+    Date.UTC(year + 400, month - 1, day, hour, minute - offset, second, millis) - CYCLE_MS,
+  ).toISOString();
+}
+
+/**
+ * A creation-time range `[from, to)`: `from` is included, `to` is not. Each bound is an RFC 3339
+ * date-time with a zone, returned in UTC; a plain date is refused with the form to use, and an
+ * empty range (`from` not before `to`) is refused rather than answering nothing.
+ */
+export function parseTimeRange(
+  range: { from?: string | undefined; to?: string | undefined },
+  label: FieldLabel = plain,
+): { from?: string; to?: string } {
+  const out: { from?: string; to?: string } = {};
+  for (const field of ['from', 'to'] as const) {
+    const text = range[field];
+    if (text === undefined) continue;
+    const at = utcInstant(text);
+    if (at === null) {
+      const example = /^\d{4}-\d{2}-\d{2}$/.test(text)
+        ? `${text}T00:00:00+08:00`
+        : '2026-12-04T00:00:00+08:00';
+      throw invalidInput(
+        field,
+        `${label(field)}: "${text}" is not a date-time with a time zone, such as ${example}`,
+      );
+    }
+    out[field] = at;
+  }
+  if (out.from !== undefined && out.to !== undefined && out.from >= out.to) {
+    throw invalidInput(
+      'from',
+      `${label('from')} must be before ${label('to')} (${label('to')} is exclusive: the range ends just before it)`,
+    );
+  }
+  return out;
+}

@@ -1,0 +1,77 @@
+/**
+ * The order list's `status`, `from` and `to` filters (shared by `GET /api/v1/work-orders`, its
+ * CSV export and `linli export`): an unknown status is refused, times compare as instants
+ * whatever their offset, and the range is `[from, to)`.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestContext, TEST_NOW } from '../helpers.ts';
+import type { TestContext } from '../helpers.ts';
+
+describe('order list filters: status, from and to', () => {
+  let ctx: TestContext;
+  let manager: string;
+  let orderId: string;
+  before(async () => {
+    ctx = await createTestContext({ orders: 8 });
+    manager = await ctx.login('manager');
+    const created = await ctx.call('POST', '/api/v1/work-orders', await ctx.login('agent'), {
+      channel: 'hotline',
+      description: '楼道灯坏了',
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    orderId = (created.json() as { id: string; createdAt: string }).id;
+  });
+  after(() => ctx.close());
+
+  const ids = async (query: string) => {
+    const res = await ctx.call('GET', `/api/v1/work-orders?limit=200&${query}`, manager);
+    assert.equal(res.statusCode, 200, `${query}: ${res.body}`);
+    return (res.json() as { items: { id: string; status: string }[] }).items;
+  };
+
+  it('an unknown status is refused with a 400 naming `status`, on the list and the export', async () => {
+    for (const url of [
+      '/api/v1/work-orders?status=bogus',
+      '/api/v1/work-orders/export.csv?status=closed,bogus',
+    ]) {
+      const res = await ctx.call('GET', url, manager);
+      assert.equal(res.statusCode, 400, `${url}: ${res.body}`);
+      const body = res.json() as { error: { code: string; message: string; details: { field: string } } };
+      assert.equal(body.error.code, 'invalid_input');
+      assert.equal(body.error.details.field, 'status');
+      assert.match(body.error.message, /"bogus"/);
+    }
+    const open = await ids('status=submitted,accepted');
+    assert.ok(open.length > 0);
+    assert.ok(open.every((o) => ['submitted', 'accepted'].includes(o.status)));
+  });
+
+  it('from and to are instants: any offset, with or without milliseconds; to is exclusive', async () => {
+    // The new order was created at TEST_NOW exactly (2026-11-20T02:00:00.000Z).
+    const has = async (query: string) => (await ids(query)).some((o) => o.id === orderId);
+    const plus8 = '2026-11-20T10:00:00%2B08:00';
+    assert.equal(TEST_NOW, '2026-11-20T02:00:00.000Z');
+    assert.ok(await has('from=2026-11-20T02:00:00Z'), 'from includes its own instant');
+    assert.ok(await has(`from=${plus8}`), 'the same instant at +08:00');
+    assert.ok(!(await has('to=2026-11-20T02:00:00Z')), 'to excludes its own instant');
+    assert.ok(!(await has(`to=${plus8}`)));
+    assert.ok(await has('to=2026-11-20T02:00:00.001Z'));
+    assert.deepEqual(
+      (await ids(`from=2026-11-01T00:00:00%2B08:00&to=${plus8}`)).map((o) => o.id),
+      (await ids('from=2026-10-31T16:00:00Z&to=2026-11-20T02:00:00Z')).map((o) => o.id),
+    );
+  });
+
+  it('an empty range is refused rather than answering nothing', async () => {
+    const res = await ctx.call(
+      'GET',
+      '/api/v1/work-orders/export.csv?from=2026-12-04T00:00:00Z&to=2026-12-04T00:00:00Z',
+      manager,
+    );
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal((res.json() as { error: { details: { field: string } } }).error.details.field, 'from');
+    const bad = await ctx.call('GET', '/api/v1/work-orders?from=yesterday', manager);
+    assert.equal(bad.statusCode, 400);
+  });
+});

@@ -1,0 +1,178 @@
+/**
+ * The `linli` command line, run as a user runs it (a child process), against a database of its
+ * own: a fresh SQLite data directory, or a fresh PostgreSQL schema when DATABASE_URL is set.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { dropSchema } from '../../src/platform/db/database.ts';
+
+const MODEL = 'src/modules/classification/models/default.json';
+
+describe('linli command line', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'linli-cli-'));
+  const url = process.env.DATABASE_URL;
+  const schema = url ? `t_${randomBytes(6).toString('hex')}` : undefined;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    LINLI_DATA_DIR: dataDir,
+    LINLI_DEMO_ORDERS: '4',
+    ...(schema ? { LINLI_DB_SCHEMA: schema } : {}),
+  };
+  const linli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
+    spawnSync(process.execPath, ['bin/linli.mjs', ...args], {
+      env: { ...env, ...extraEnv },
+      encoding: 'utf8',
+    });
+  const withPg = async <T>(fn: (c: pg.Client) => Promise<T>): Promise<T> => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      return await fn(c);
+    } finally {
+      await c.end();
+    }
+  };
+  /** Whether the command line has created its database yet. */
+  const databaseExists = async () =>
+    schema
+      ? withPg(
+          async (c) =>
+            (await c.query('select 1 from information_schema.schemata where schema_name = $1', [schema]))
+              .rowCount === 1,
+        )
+      : existsSync(join(dataDir, 'linli.sqlite'));
+
+  let seeded = false;
+  /** Seeds the demo once, for the tests that need communities (after the migration test). */
+  const seedDemo = () => {
+    if (seeded) return;
+    const seed = linli(['seed', '--demo']);
+    assert.equal(seed.status, 0, seed.stderr);
+    seeded = true;
+  };
+
+  before(() => assert.ok(!existsSync(join(dataDir, 'linli.sqlite'))));
+  after(async () => {
+    if (schema) await withPg((c) => dropSchema(c, schema));
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('`linli CMD --help` prints the usage of CMD, exits 0 and touches no database', async () => {
+    for (const cmd of ['migrate', 'serve', 'import', 'export', 'classifier']) {
+      const r = linli([cmd, '--help']);
+      assert.equal(r.status, 0, `${cmd}: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`linli ${cmd}\\b`), cmd);
+      assert.doesNotMatch(r.stdout, cmd === 'migrate' ? /linli export/ : /linli migrate/, cmd);
+    }
+    assert.equal(linli(['audit', 'verify', '-h']).status, 0);
+    assert.equal(await databaseExists(), false, 'help created no database');
+    const unknownOption = linli(['export', 'work-orders', '--bogus']);
+    assert.equal(unknownOption.status, 2, 'an unknown option is a usage error');
+    assert.match(unknownOption.stderr, /--bogus[\s\S]*linli export work-orders/);
+  });
+
+  it('a configuration error names the variable', () => {
+    const r = linli(['migrate'], { PORT: 'abc' });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /PORT must be an integer, got "abc"/);
+  });
+
+  it('`linli migrate` names the migrations it applied, then says there is nothing to apply', async () => {
+    const first = linli(['migrate']);
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stdout, /^applied \d+ migration\(s\): 2026112101_core, /);
+    assert.equal(await databaseExists(), true);
+    const again = linli(['migrate']);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(again.stdout.trim(), 'nothing to apply: the database is up to date');
+  });
+
+  it('`linli classifier import-model` imports a model file and can activate it', () => {
+    seedDemo();
+    const imported = linli([
+      'classifier',
+      'import-model',
+      '--community',
+      'taoyuan',
+      '--file',
+      MODEL,
+      '--activate',
+      'always',
+    ]);
+    assert.equal(imported.status, 0, imported.stderr);
+    const report = JSON.parse(imported.stdout) as { community: string; version: number; activated: boolean };
+    assert.deepEqual(report, { community: 'taoyuan', version: report.version, activated: true });
+    const models = linli(['classifier', 'models', '--community', 'taoyuan', '--json']);
+    assert.equal(models.status, 0, models.stderr);
+    const list = JSON.parse(models.stdout) as { version: number; status: string }[];
+    assert.equal(list.find((m) => m.version === report.version)?.status, 'active', models.stdout);
+    const missing = linli(['classifier', 'import-model', '--community', 'taoyuan']);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /import-model --community C --file MODEL/);
+    const bogus = linli(['classifier', 'bogus']);
+    assert.equal(bogus.status, 2);
+    assert.match(bogus.stderr, /import-model/);
+  });
+
+  it('`linli export` refuses bad dates and statuses like the API, writing no file', () => {
+    seedDemo();
+    const out = join(dataDir, 'orders.csv');
+    const refused: [string[], RegExp][] = [
+      [['--from', 'yesterday'], /--from: "yesterday" is not a date-time with a time zone/],
+      [
+        ['--from', '2026-12-04', '--to', '2026-12-04'],
+        /--from: "2026-12-04" is not a date-time.*2026-12-04T00:00:00\+08:00/,
+      ],
+      [
+        ['--from', '2026-12-04T00:00:00Z', '--to', '2026-12-04T00:00:00Z'],
+        /--from must be before --to \(--to is exclusive/,
+      ],
+      [['--status', 'bogus'], /--status: unknown status "bogus"/],
+    ];
+    for (const [args, message] of refused) {
+      const r = linli(['export', 'work-orders', '--community', 'taoyuan', '--out', out, ...args]);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stdout}`);
+      assert.match(r.stderr, message);
+      assert.equal(existsSync(out), false, `${args.join(' ')} wrote a file`);
+    }
+    const all = linli(['export', 'work-orders', '--community', 'taoyuan', '--out', out]);
+    assert.equal(all.status, 0, all.stderr);
+    assert.match(all.stdout, /wrote 4 orders/);
+    const ranged = linli([
+      'export',
+      'work-orders',
+      '--community',
+      'taoyuan',
+      '--status',
+      'submitted,accepted,dispatched,in_progress,waiting_on_resident,resolved,closed,referred,duplicate,not_actionable,cancelled',
+      '--from',
+      '2000-01-01T00:00:00+08:00',
+      '--to',
+      '2999-01-01T00:00:00Z',
+      '--out',
+      out,
+    ]);
+    assert.equal(ranged.status, 0, ranged.stderr);
+    assert.match(ranged.stdout, /wrote 4 orders/);
+  });
+
+  it('`linli import residents` refuses a row with more fields than the header, importing nothing', () => {
+    seedDemo();
+    const file = join(dataDir, 'uc1.csv');
+    writeFileSync(file, 'name,phone,address\n吴1,13900000051,桃源村一区,5栋302\n');
+    const bad = linli(['import', 'residents', '--community', 'taoyuan', '--file', file]);
+    assert.equal(bad.status, 1, bad.stdout);
+    assert.match(bad.stderr, /row 2: the row has 4 fields but the header has 3 columns \(extra: "5栋302"\)/);
+    // Nothing was written: the same resident, quoted right, is new to the community.
+    writeFileSync(file, 'name,phone,address\n吴1,13900000051,"桃源村一区,5栋302"\n');
+    const good = linli(['import', 'residents', '--community', 'taoyuan', '--file', file]);
+    assert.equal(good.status, 0, good.stderr);
+    assert.match(good.stdout, /imported 1 residents in 1 new households/);
+  });
+});
