@@ -1,5 +1,5 @@
 /**
- * The `linli` command-line tool: serve, migrate, seed, audit, import, export, classifier.
+ * The `linli` command-line tool: serve, migrate, setup, seed, audit, import, export, classifier.
  * Exit codes: 0 success, 1 failure reported to the user, 2 usage error.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,8 @@ import { silentLogger } from '../platform/context.ts';
 import { openConfiguredDatabase, startServer } from '../server.ts';
 import { DEMO_OPEN311_KEY, DEMO_PASSWORD, seedDemo } from '../seed/demo.ts';
 import { takeDemoLiveCalls } from '../seed/demo-live.ts';
+import { setUpCommunity, setupProblems } from '../seed/setup.ts';
+import type { SetupInput } from '../seed/setup.ts';
 import { verifyChain } from '../modules/audit/audit.repository.ts';
 import { listCommunities, findCommunity } from '../modules/tenancy/tenancy.repository.ts';
 import { ResidentService } from '../modules/people/resident.service.ts';
@@ -31,6 +33,15 @@ const COMMAND_USAGE: ReadonlyArray<readonly [command: string, lines: string]> = 
     '  linli serve [--demo]                 migrate, (with --demo) seed the demo on first run, and serve on PORT',
   ],
   ['migrate', '  linli migrate                        apply pending database migrations and name them'],
+  [
+    'setup',
+    `  linli setup --street CODE --street-name NAME --community CODE --name NAME --center LAT,LNG
+              --admin USERNAME [--admin-name NAME] [--name-en NAME] [--time-zone Asia/Shanghai]
+                                       a real deployment's first (or next) community and its admin,
+                                       with the default categories and SLA policies; the admin's
+                                       password comes from LINLI_ADMIN_PASSWORD or is made up and
+                                       printed once (an existing admin is given the community)`,
+  ],
   [
     'seed',
     '  linli seed --demo                    load the demo communities (does nothing if already seeded)',
@@ -281,6 +292,60 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
         },
         { migrate: false },
       );
+    case 'setup': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          street: { type: 'string' },
+          'street-name': { type: 'string' },
+          community: { type: 'string' },
+          name: { type: 'string' },
+          'name-en': { type: 'string' },
+          center: { type: 'string' },
+          'time-zone': { type: 'string' },
+          admin: { type: 'string' },
+          'admin-name': { type: 'string' },
+        },
+      });
+      const { street, community, name, center, admin } = values;
+      const streetName = values['street-name'];
+      if (!street || !streetName || !community || !name || !center || !admin) {
+        err(usageOf('setup'));
+        return 2;
+      }
+      const [lat, lng] = center.split(',').map((x) => (/^\s*-?\d+(\.\d+)?\s*$/.test(x) ? Number(x) : NaN));
+      const input: SetupInput = {
+        streetCode: street,
+        streetName,
+        communityCode: community,
+        communityName: name,
+        communityNameEn: values['name-en'],
+        center: { lat: lat ?? NaN, lng: lng ?? NaN },
+        timeZone: values['time-zone'] ?? 'Asia/Shanghai',
+        adminUsername: admin,
+        adminName: values['admin-name'] ?? admin,
+        adminPassword: process.env.LINLI_ADMIN_PASSWORD || undefined,
+      };
+      const problems = setupProblems(input);
+      if (problems.length) {
+        for (const p of problems) err(`--${p.field}: ${p.message}`);
+        return 2;
+      }
+      return withDatabase(async (db) => {
+        const r = await setUpCommunity(db, input, new Date());
+        out(
+          `community ${community} created${r.streetCreated ? ` in the new street ${street}` : ` in street ${street}`}`,
+        );
+        if (r.adminCreated) {
+          out(`admin ${admin} created`);
+          if (r.adminPassword) out(`  password (shown once; change it after signing in): ${r.adminPassword}`);
+        } else out(`admin ${admin} now also serves ${community}`);
+        out(
+          'next: sign in, import grids (POST /api/v1/grids/import) and residents, and create staff (POST /api/v1/staff)',
+        );
+        return 0;
+      });
+    }
     case 'seed': {
       const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean' } } });
       if (!values.demo) {

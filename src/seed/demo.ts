@@ -10,7 +10,7 @@ import type { DB, WorkOrderEventTable } from '../platform/db/schema.ts';
 import type { Selectable } from 'kysely';
 import { hashPassword, hashSecret } from '../platform/auth/password.ts';
 import { newId } from '../platform/ids.ts';
-import { DEFAULT_TAXONOMY } from '../modules/taxonomy/taxonomy.default.ts';
+import { defaultCategoryRows } from './baseline.ts';
 import { GENESIS_HASH, buildEntry } from '../modules/audit/audit.chain.ts';
 import { auditRow } from '../modules/audit/audit.repository.ts';
 import { transition } from '../modules/work-orders/work-order.machine.ts';
@@ -169,29 +169,7 @@ export async function seedDemo(database: Database, options: SeedOptions = {}): P
   }
   summary.seeded = true;
 
-  // Categories
-  const categories = DEFAULT_TAXONOMY.flatMap((top, i) => [
-    {
-      code: top.code,
-      parent_code: null,
-      name_zh: top.nameZh,
-      name_en: top.nameEn,
-      is_private: top.private ? 1 : 0,
-      sort_order: i * 100,
-      questions_json: '[]',
-      active: 1,
-    },
-    ...(top.children ?? []).map((s, j) => ({
-      code: s.code,
-      parent_code: top.code,
-      name_zh: s.nameZh,
-      name_en: s.nameEn,
-      is_private: s.private ? 1 : 0,
-      sort_order: i * 100 + j + 1,
-      questions_json: '[]',
-      active: 1,
-    })),
-  ]);
+  const categories = defaultCategoryRows();
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const streetId = newId();
 

@@ -175,4 +175,51 @@ describe('linli command line', () => {
     assert.equal(good.status, 0, good.stderr);
     assert.match(good.stdout, /imported 1 residents in 1 new households/);
   });
+
+  it('`linli setup` creates a community and its admin with a password shown once; bad input exits 2', () => {
+    const args = [
+      'setup',
+      '--street',
+      'nanshan',
+      '--street-name',
+      '南山街道',
+      '--community',
+      'lihu',
+      '--name',
+      '荔湖社区',
+    ];
+    const bad = linli([...args, '--center', '95,1', '--admin', 'Lihu Admin', '--time-zone', 'Mars/Base']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--center: .*\n--time-zone: unknown time zone "Mars\/Base"\n--admin: /s);
+    const missing = linli(['setup', '--community', 'lihu']);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /usage:\n {2}linli setup/);
+    const ok = linli([...args, '--center', '22.53,113.93', '--admin', 'lihu.admin']);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(
+      ok.stdout,
+      /community lihu created in the new street nanshan\nadmin lihu.admin created\n {2}password \(shown once; change it after signing in\): [A-Za-z0-9]{16}\n/,
+    );
+    const again = linli([...args, '--center', '22.53,113.93', '--admin', 'lihu.admin']);
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /community lihu exists already/);
+    const given = linli(
+      [
+        ...args.slice(0, 5),
+        '--community',
+        'lihu-2',
+        '--name',
+        '荔湖二社区',
+        '--center',
+        '22.5,113.9',
+        '--admin',
+        'lihu2.admin',
+      ],
+      {
+        LINLI_ADMIN_PASSWORD: 'a long enough one',
+      },
+    );
+    assert.equal(given.status, 0, given.stderr);
+    assert.doesNotMatch(given.stdout, /password/, 'a given password is not printed');
+  });
 });

@@ -1,3 +1,5 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../platform/db/schema.ts';
 import { randomInt } from 'node:crypto';
 import { AppError } from '../../platform/errors.ts';
 import type { Deps } from '../../platform/context.ts';
@@ -142,6 +144,25 @@ export class AuthService {
       expires_at: expiresAt,
     });
     return { token, expiresAt };
+  }
+
+  /**
+   * Ends every session of a staff member (deactivated, password reset): their rows go, and this
+   * node forgets their cached principal at once; other nodes within the principal cache's 30 s.
+   */
+  async endSessionsOf(trx: Kysely<DB>, userId: string): Promise<void> {
+    await trx
+      .deleteFrom('sessions')
+      .where('subject_type', '=', 'user')
+      .where('subject_id', '=', userId)
+      .execute();
+    this.forgetUser(userId);
+  }
+
+  /** Drops this node's cached principal of a staff member (after a change of role or communities). */
+  forgetUser(userId: string): void {
+    for (const [k, v] of this.cache)
+      if (v.principal.kind === 'user' && v.principal.id === userId) this.cache.delete(k);
   }
 
   async logout(token: string): Promise<void> {

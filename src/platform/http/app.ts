@@ -1,3 +1,5 @@
+import { StaffService } from '../../modules/staff/staff.service.ts';
+import { registerStaffRoutes } from '../../modules/staff/staff.routes.ts';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Fastify from 'fastify';
@@ -149,6 +151,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   await registerGridRoutes(app, new GridService(deps, grids));
   await registerAnalyticsRoutes(app, deps.database);
   await registerLiveRoutes(app, workOrders);
+  await registerStaffRoutes(app, new StaffService(deps, auth));
 
   const webRoot = resolve(options.webRoot ?? join(process.cwd(), 'dist', 'web'));
   const spa = existsSync(join(webRoot, 'index.html'));

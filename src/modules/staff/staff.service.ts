@@ -1,0 +1,283 @@
+/**
+ * Staff accounts: create, change (role, communities, name, phone, active) and reset passwords.
+ * Each change is written with its audit entry, in the chain of every community it touches, in one
+ * transaction; a deactivated or reset account's sessions end at once.
+ */
+import type { Kysely } from 'kysely';
+import type { Deps } from '../../platform/context.ts';
+import type { DB } from '../../platform/db/schema.ts';
+import { AppError } from '../../platform/errors.ts';
+import { hashPassword, verifyPassword } from '../../platform/auth/password.ts';
+import { actorLabel } from '../../platform/auth/principal.ts';
+import type { Principal } from '../../platform/auth/principal.ts';
+import { newId, randomToken } from '../../platform/ids.ts';
+import { appendAudit } from '../audit/audit.repository.ts';
+import type { AuthService } from '../auth/auth.service.ts';
+import { passwordProblem, staffChangeProblem } from './staff.policy.ts';
+import type { StaffFacts, StaffProblem } from './staff.policy.ts';
+
+type Admin = Extract<Principal, { kind: 'user' }>;
+
+export interface StaffView {
+  id: string;
+  username: string;
+  name: string;
+  role: string;
+  phone: string | null;
+  active: boolean;
+  communityIds: string[];
+}
+
+export interface NewStaff {
+  username: string;
+  name: string;
+  role: string;
+  phone?: string | null | undefined;
+  communityIds: string[];
+  password?: string | undefined;
+}
+
+export interface StaffPatch {
+  name?: string | undefined;
+  role?: string | undefined;
+  phone?: string | null | undefined;
+  communityIds?: string[] | undefined;
+  active?: boolean | undefined;
+}
+
+function raise(p: StaffProblem): never {
+  if (p.code === 'invalid_input') throw new AppError('invalid_input', p.message, { field: p.field });
+  throw new AppError(p.code, p.message);
+}
+
+/** A password to read out once: 16 letters and digits in groups of four. */
+function temporaryPassword(): string {
+  return randomToken(12)
+    .replace(/[^A-Za-z0-9]/g, 'x')
+    .slice(0, 16)
+    .replace(/(.{4})(?=.)/g, '$1-');
+}
+
+export class StaffService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly auth: AuthService,
+  ) {}
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  private async load(db: Kysely<DB>, id: string): Promise<StaffView | null> {
+    const u = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!u) return null;
+    const cs = await db
+      .selectFrom('user_communities')
+      .select('community_id')
+      .where('user_id', '=', id)
+      .execute();
+    return {
+      id: u.id,
+      username: u.username,
+      name: u.display_name,
+      role: u.role,
+      phone: u.phone,
+      active: u.active === 1,
+      communityIds: cs.map((c) => c.community_id).sort(),
+    };
+  }
+
+  private async audit(
+    trx: Kysely<DB>,
+    communityIds: Iterable<string>,
+    admin: Principal,
+    action: string,
+    entityId: string,
+    payload: unknown,
+    at: string,
+  ): Promise<void> {
+    for (const communityId of [...new Set(communityIds)].sort())
+      await appendAudit(trx, this.deps.database.dialect, {
+        communityId,
+        createdAt: at,
+        actor: actorLabel(admin),
+        action,
+        entityType: 'user',
+        entityId,
+        payload,
+      });
+  }
+
+  /** Creates an account; without a password one is made up and returned once. */
+  async create(admin: Admin, input: NewStaff): Promise<{ staff: StaffView; temporaryPassword?: string }> {
+    const communityIds = [...new Set(input.communityIds)].sort();
+    const id = newId();
+    const problem = staffChangeProblem(admin, null, { id, role: input.role, communityIds, active: true });
+    if (problem) raise(problem);
+    const made = input.password === undefined ? temporaryPassword() : undefined;
+    const password = input.password ?? (made as string);
+    const weak = passwordProblem(password, input.username);
+    if (weak) throw new AppError('invalid_input', `password: ${weak}`, { field: 'password' });
+    const passwordHash = await hashPassword(password);
+    const at = this.deps.clock.now().toISOString();
+    await this.db.transaction().execute(async (trx) => {
+      const taken = await trx
+        .selectFrom('users')
+        .select('id')
+        .where('username', '=', input.username)
+        .executeTakeFirst();
+      if (taken)
+        throw new AppError('conflict', `the username ${input.username} is taken`, { field: 'username' });
+      await trx
+        .insertInto('users')
+        .values({
+          id,
+          username: input.username,
+          display_name: input.name,
+          role: input.role,
+          phone: input.phone ?? null,
+          password_hash: passwordHash,
+          failed_logins: 0,
+          locked_until: null,
+          active: 1,
+          created_at: at,
+        })
+        .execute();
+      await trx
+        .insertInto('user_communities')
+        .values(communityIds.map((community_id) => ({ user_id: id, community_id })))
+        .execute();
+      const payload = { username: input.username, name: input.name, role: input.role, communityIds };
+      await this.audit(trx, communityIds, admin, 'user.created', id, payload, at);
+    });
+    const staff = (await this.load(this.db, id)) as StaffView;
+    return made ? { staff, temporaryPassword: made } : { staff };
+  }
+
+  /** Changes an account; only what the patch names. */
+  async update(admin: Admin, id: string, patch: StaffPatch): Promise<StaffView> {
+    const at = this.deps.clock.now().toISOString();
+    const after = await this.db.transaction().execute(async (trx) => {
+      const before = await this.load(trx, id);
+      if (!before) throw new AppError('not_found', `staff ${id} was not found`);
+      const next: StaffFacts = {
+        id,
+        role: patch.role ?? before.role,
+        communityIds: patch.communityIds ? [...new Set(patch.communityIds)].sort() : before.communityIds,
+        active: patch.active ?? before.active,
+      };
+      const problem = staffChangeProblem(admin, { ...before }, next);
+      if (problem) raise(problem);
+      await trx
+        .updateTable('users')
+        .set({
+          display_name: patch.name ?? before.name,
+          role: next.role,
+          phone: patch.phone !== undefined ? patch.phone : before.phone,
+          active: next.active ? 1 : 0,
+        })
+        .where('id', '=', id)
+        .execute();
+      if (patch.communityIds) {
+        await trx.deleteFrom('user_communities').where('user_id', '=', id).execute();
+        await trx
+          .insertInto('user_communities')
+          .values(next.communityIds.map((community_id) => ({ user_id: id, community_id })))
+          .execute();
+      }
+      const changes: Record<string, { from: unknown; to: unknown }> = {};
+      const was = {
+        name: before.name,
+        role: before.role,
+        phone: before.phone,
+        active: before.active,
+        communityIds: before.communityIds,
+      };
+      const now = {
+        name: patch.name ?? before.name,
+        role: next.role,
+        phone: patch.phone !== undefined ? patch.phone : before.phone,
+        active: next.active,
+        communityIds: next.communityIds,
+      };
+      for (const k of Object.keys(was) as Array<keyof typeof was>)
+        if (JSON.stringify(was[k]) !== JSON.stringify(now[k])) changes[k] = { from: was[k], to: now[k] };
+      if (Object.keys(changes).length)
+        await this.audit(
+          trx,
+          [...before.communityIds, ...next.communityIds],
+          admin,
+          'user.updated',
+          id,
+          changes,
+          at,
+        );
+      if (!next.active) await this.auth.endSessionsOf(trx, id);
+      return (await this.load(trx, id)) as StaffView;
+    });
+    // A new role or community takes effect on this node's next request.
+    this.auth.forgetUser(id);
+    return after;
+  }
+
+  /** Sets a new password made up by the server, shown once; the account's sessions end and a lockout is lifted. */
+  async resetPassword(admin: Admin, id: string): Promise<{ temporaryPassword: string }> {
+    const before = await this.load(this.db, id);
+    if (!before) throw new AppError('not_found', `staff ${id} was not found`);
+    const problem = staffChangeProblem(admin, before, before);
+    if (problem) raise(problem);
+    const password = temporaryPassword();
+    const hash = await hashPassword(password);
+    const at = this.deps.clock.now().toISOString();
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('users')
+        .set({ password_hash: hash, failed_logins: 0, locked_until: null })
+        .where('id', '=', id)
+        .execute();
+      await this.auth.endSessionsOf(trx, id);
+      await this.audit(
+        trx,
+        before.communityIds,
+        admin,
+        'user.password_reset',
+        id,
+        { username: before.username },
+        at,
+      );
+    });
+    this.auth.forgetUser(id);
+    return { temporaryPassword: password };
+  }
+
+  /** A signed-in staff member sets their own password (after a reset, say): the current one must be right. */
+  async changeOwnPassword(user: Admin, current: string, next: string): Promise<void> {
+    const row = await this.db
+      .selectFrom('users')
+      .select(['password_hash', 'username'])
+      .where('id', '=', user.id)
+      .executeTakeFirst();
+    if (!row || !(await verifyPassword(current, row.password_hash)))
+      throw new AppError('invalid_input', 'the current password is not right', { field: 'currentPassword' });
+    const weak = passwordProblem(next, row.username);
+    if (weak) throw new AppError('invalid_input', `newPassword: ${weak}`, { field: 'newPassword' });
+    if (next === current)
+      throw new AppError('invalid_input', 'newPassword: choose a password other than the current one', {
+        field: 'newPassword',
+      });
+    const hash = await hashPassword(next);
+    const at = this.deps.clock.now().toISOString();
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('users').set({ password_hash: hash }).where('id', '=', user.id).execute();
+      await this.audit(
+        trx,
+        user.communityIds,
+        user,
+        'user.password_changed',
+        user.id,
+        { username: row.username },
+        at,
+      );
+    });
+  }
+}
