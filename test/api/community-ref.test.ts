@@ -75,4 +75,34 @@ describe('community query parameters accept the id or the code', () => {
     );
     assert.equal((await dashboard(own.code)).statusCode, 200);
   });
+
+  it('every GET operation with a `community` parameter answers its code as its id (admin)', async () => {
+    const admin = await ctx.login('admin');
+    const doc = (await ctx.call('GET', '/openapi.json')).json<{
+      paths: Record<
+        string,
+        Record<string, { parameters?: Array<{ in: string; name: string; required?: boolean }> }>
+      >;
+    }>();
+    const checked: string[] = [];
+    const differ: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      const get = ops.get;
+      if (!get || path.includes('{') || path === '/api/v1/events') continue; // the live stream never ends
+      const params = get.parameters ?? [];
+      if (!params.some((p) => p.in === 'query' && p.name === 'community')) continue;
+      // Other required query parameters get a value each route accepts.
+      const extra = params
+        .filter((p) => p.in === 'query' && p.required && p.name !== 'community')
+        .map((p) => `&${p.name}=${p.name === 'by' ? 'category' : 'x'}`)
+        .join('');
+      const byId = await ctx.call('GET', `${path}?community=${own.id}${extra}`, admin);
+      const byCode = await ctx.call('GET', `${path}?community=${own.code}${extra}`, admin);
+      checked.push(path);
+      if (byId.statusCode !== byCode.statusCode)
+        differ.push(`${path}: id ${byId.statusCode}, code ${byCode.statusCode}`);
+    }
+    assert.ok(checked.length >= 15, `checked ${checked.length}: ${checked.join(' ')}`);
+    assert.deepEqual(differ, []);
+  });
 });

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { communitiesOf } from '../auth/principal.ts';
 
 /** Finds, among the communities a caller serves, the one with this code. */
@@ -16,7 +16,7 @@ export type ServedCommunityByCode = (
  * community's id does, so a code reveals nothing about communities the caller does not serve.
  */
 export function registerCommunityRefHook(app: FastifyInstance, idOfServedCode: ServedCommunityByCode): void {
-  app.addHook('preHandler', async (request) => {
+  const resolve = async (request: FastifyRequest): Promise<void> => {
     const query = request.query;
     if (query === null || typeof query !== 'object' || !request.principal) return;
     const q = query as Record<string, unknown>;
@@ -26,5 +26,13 @@ export function registerCommunityRefHook(app: FastifyInstance, idOfServedCode: S
     if (served.includes(ref)) return;
     const id = await idOfServedCode(served, ref);
     if (id !== undefined) q.community = id;
+  };
+  // Only on the routes whose query has a `community` parameter: the others (intake among them)
+  // pay nothing for it.
+  app.addHook('onRoute', (route) => {
+    const qs = route.schema?.querystring as { properties?: Record<string, unknown> } | undefined;
+    if (!qs?.properties || !('community' in qs.properties)) return;
+    const own = route.preHandler;
+    route.preHandler = [resolve, ...(own === undefined ? [] : Array.isArray(own) ? own : [own])];
   });
 }
