@@ -1,7 +1,9 @@
 /**
  * Fills a database with N synthetic orders for the first demo community in one SQL statement
  * (a recursive CTE on SQLite, generate_series on PostgreSQL), spread over the past year with
- * realistic mixes of status, category, urgency, channel and grid.
+ * realistic mixes of status, category, urgency, channel and grid; orders past `submitted` have an
+ * assignee among the community's staff and an acceptance time, resolved ones a resolution time,
+ * and closed ones a rating.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,32 +18,52 @@ const COLUMNS = `id, number, community_id, grid_id, channel, status, resume_stat
   is_proxy, assignee_id, resolution_note, rating, rating_comment, closure_reason, referred_to, merged_into, reopen_count,
   classification_json, attributes_json, version, created_at, created_day, updated_at, accepted_at, dispatched_at, resolved_at, closed_at`;
 
-function selectList(i: string, ts: string, day: string, gridExpr: string): string {
+/** How a dialect writes the instant `seconds` after order `i` was created, as ISO text. */
+type At = (seconds: number) => string;
+
+function selectList(
+  i: string,
+  at: At,
+  day: string,
+  gridExpr: string,
+  assignee: (i: string) => string,
+): string {
   const cat = `(case (${i}) % 7 when 0 then 'basic_living' when 1 then 'health' when 2 then 'education_employment' when 3 then 'social_culture' when 4 then 'safety_emergency' when 5 then 'elderly_care' else 'government_affairs' end)`;
   const status = `(case when (${i}) % 50 < 40 then 'closed' when (${i}) % 50 < 43 then 'resolved' when (${i}) % 50 < 45 then 'in_progress' when (${i}) % 50 < 47 then 'dispatched' when (${i}) % 50 < 48 then 'accepted' else 'submitted' end)`;
   const urgency = `(case (${i}) % 10 when 0 then 'critical' when 1 then 'high' when 2 then 'high' when 9 then 'low' else 'normal' end)`;
   const channel = `(case (${i}) % 6 when 0 then 'hotline' when 1 then 'miniapp' when 2 then 'window' when 3 then 'web' when 4 then 'kiosk' else 'open311' end)`;
+  const past = (from: number) => `(${i}) % 50 < ${from}`; // closed < 40 ≤ resolved < 43 ≤ in progress … < 48 ≤ submitted
+  const ts = at(0);
   return `'bench-' || lpad_id, 'BENCH-' || lpad_id, :community, ${gridExpr}, ${channel}, ${status}, null, ${cat}, null, ${urgency}, 'P3',
     40, '楼道灯坏了，晚上看不见路 #' || (${i}), '桃源村' || ((${i}) % 12 + 1) || '栋', 22.56, 113.945, 'user', null, '坐席', null, null,
-    0, null, null, null, null, null, null, null, 0, null, null, 1, ${ts}, ${day}, ${ts}, null, null, null, null`;
+    0, (case when ${past(48)} then ${assignee(i)} end), null, (case when ${past(40)} then (${i}) % 5 + 1 end), null, null, null, null,
+    0, null, null, 1, ${ts}, ${day}, ${ts}, (case when ${past(48)} then ${at(1200)} end),
+    (case when ${past(47)} then ${at(1800)} end), (case when ${past(43)} then ${at(86_400)} end),
+    (case when ${past(40)} then ${at(172_800)} end)`;
 }
+
+const pick = (ids: string[], i: string, pg: boolean) =>
+  pg
+    ? `(array[${ids.map((g) => `'${g}'`).join(',')}])[((${i}) % ${ids.length}) + 1]`
+    : `(case ((${i}) % ${ids.length}) ${ids.map((g, k) => `when ${k} then '${g}'`).join(' ')} end)`;
 
 export async function fillSqlite(
   file: string,
   communityId: string,
   gridIds: string[],
+  staffIds: string[],
   n: number,
 ): Promise<void> {
   const db = new Sqlite(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');
-  const grid = `(case (i % ${gridIds.length}) ${gridIds.map((g, k) => `when ${k} then '${g}'`).join(' ')} end)`;
-  const ts = `strftime('%Y-%m-%dT%H:%M:%fZ', '2026-11-20T00:00:00Z', '-' || (i * 31) || ' seconds')`;
+  const at: At = (seconds) =>
+    `strftime('%Y-%m-%dT%H:%M:%fZ', '2026-11-20T00:00:00Z', '-' || (i * 31 - ${seconds}) || ' seconds')`;
   // The demo communities keep Beijing time: the local day is UTC + 8 h.
   const day = `date('2026-11-20T00:00:00Z', '-' || (i * 31) || ' seconds', '+8 hours')`;
   const sql = `with recursive s(i) as (select 1 union all select i + 1 from s where i < ${n}),
     t as (select i, substr('0000000000' || i, -10) as lpad_id from s)
-    insert into work_orders (${COLUMNS}) select ${selectList('i', ts, day, grid)} from t`;
+    insert into work_orders (${COLUMNS}) select ${selectList('i', at, day, pick(gridIds, 'i', false), (i) => pick(staffIds, `${i} / 7`, false))} from t`;
   db.prepare(sql.replace(':community', `'${communityId}'`)).run();
   db.exec('analyze');
   db.close();
@@ -52,15 +74,16 @@ export async function fillPostgres(
   schema: string,
   communityId: string,
   gridIds: string[],
+  staffIds: string[],
   n: number,
 ): Promise<void> {
   const c = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
   await c.connect();
-  const grid = `(array[${gridIds.map((g) => `'${g}'`).join(',')}])[(i % ${gridIds.length}) + 1]`;
-  const ts = `to_char((timestamp '2026-11-20 00:00:00' - (i * 31) * interval '1 second'), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  const at: At = (seconds) =>
+    `to_char((timestamp '2026-11-20 00:00:00' - (i * 31 - ${seconds}) * interval '1 second'), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   const day = `to_char((timestamp '2026-11-20 08:00:00' - (i * 31) * interval '1 second'), 'YYYY-MM-DD')`;
   const sql = `insert into work_orders (${COLUMNS})
-    select ${selectList('i', ts, day, grid)} from (select i, lpad(i::text, 10, '0') as lpad_id from generate_series(1, ${n}) as i) t`;
+    select ${selectList('i', at, day, pick(gridIds, 'i', true), (i) => pick(staffIds, `${i} / 7`, true))} from (select i, lpad(i::text, 10, '0') as lpad_id from generate_series(1, ${n}) as i) t`;
   await c.query('set synchronous_commit = off');
   await c.query(sql.replace(':community', `'${communityId}'`));
   await c.query('analyze work_orders');
@@ -77,7 +100,7 @@ export interface BigDatabase {
   dispose(): Promise<void>;
 }
 
-export async function bigDatabase(n: number): Promise<BigDatabase> {
+export async function bigDatabase(n: number, extraEnv: Record<string, string> = {}): Promise<BigDatabase> {
   const dataDir = mkdtempSync(join(tmpdir(), 'linli-big-'));
   const url = process.env.DATABASE_URL;
   const schema = url ? `bench_${randomBytes(4).toString('hex')}` : undefined;
@@ -85,6 +108,7 @@ export async function bigDatabase(n: number): Promise<BigDatabase> {
     LINLI_DATA_DIR: dataDir,
     LINLI_DEMO_ORDERS: '20',
     LINLI_WORKERS: '0',
+    ...extraEnv,
   };
   if (schema) env.LINLI_DB_SCHEMA = schema;
 
@@ -98,11 +122,13 @@ export async function bigDatabase(n: number): Promise<BigDatabase> {
   const communityId = me.communities[0]?.id ?? '';
   const grids = await get<{ features: { id: string }[] }>(`/api/v1/communities/${communityId}/grids`);
   const gridIds = grids.features.map((f) => f.id);
+  const staff = await get<{ items: { id: string }[] }>(`/api/v1/staff?community=${communityId}`);
+  const staffIds = staff.items.map((u) => u.id);
   await stopProcess(server.child);
 
   const t0 = Date.now();
-  if (url && schema) await fillPostgres(url, schema, communityId, gridIds, n);
-  else await fillSqlite(join(dataDir, 'linli.sqlite'), communityId, gridIds, n);
+  if (url && schema) await fillPostgres(url, schema, communityId, gridIds, staffIds, n);
+  else await fillSqlite(join(dataDir, 'linli.sqlite'), communityId, gridIds, staffIds, n);
   const fillSeconds = (Date.now() - t0) / 1000;
   return {
     env,

@@ -8,64 +8,21 @@
  *
  * Run: node --import tsx bench/open311.ts
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { loadavg } from 'node:os';
 import { cannon } from './autocannon.ts';
-import { cpuMs, login, startServerProcess, stopProcess } from './lib.ts';
-import { fillPostgres, fillSqlite } from './big-data.ts';
+import { cpuMs, startServerProcess, stopProcess } from './lib.ts';
+import { bigDatabase } from './big-data.ts';
 
 const ROWS = 1000;
 
 export async function runOpen311Bench(opts: { orders?: number; duration?: number } = {}) {
   const n = opts.orders ?? 1_000_000;
-  const dataDir = mkdtempSync(join(tmpdir(), 'linli-open311-'));
+  // The load comes from many simulated client addresses, as a reverse proxy would report them.
+  const big = await bigDatabase(n, { LINLI_TRUST_PROXY: '1' });
+  const { env, fillSeconds } = big;
   const url = process.env.DATABASE_URL;
-  const schema = url ? `bench_${randomBytes(4).toString('hex')}` : undefined;
-  const env: Record<string, string> = {
-    LINLI_DATA_DIR: dataDir,
-    LINLI_DEMO_ORDERS: '20',
-    LINLI_WORKERS: '0',
-    // The load comes from many simulated client addresses, as a reverse proxy would report them.
-    LINLI_TRUST_PROXY: '1',
-  };
-  if (schema) env.LINLI_DB_SCHEMA = schema;
 
-  let server = await startServerProcess(env);
-  const token = await login(server.base, 'dispatcher');
-  const auth = { headers: { authorization: `Bearer ${token}` } };
-  const me = (await (await fetch(`${server.base}/api/v1/me`, auth)).json()) as {
-    communities: { id: string }[];
-  };
-  const communityId = me.communities[0]?.id ?? '';
-  const grids = (await (
-    await fetch(`${server.base}/api/v1/communities/${communityId}/grids`, auth)
-  ).json()) as {
-    features: { id: string }[];
-  };
-  await stopProcess(server.child);
-
-  const t0 = Date.now();
-  if (url && schema)
-    await fillPostgres(
-      url,
-      schema,
-      communityId,
-      grids.features.map((f) => f.id),
-      n,
-    );
-  else
-    await fillSqlite(
-      join(dataDir, 'linli.sqlite'),
-      communityId,
-      grids.features.map((f) => f.id),
-      n,
-    );
-  const fillSeconds = (Date.now() - t0) / 1000;
-
-  server = await startServerProcess(env);
+  const server = await startServerProcess(env);
   const end = '2026-11-20T00:00:00Z';
   const start = '2026-08-22T00:00:00Z';
   const q = `/open311/v2/requests.json?jurisdiction_id=taoyuan`;
@@ -108,13 +65,7 @@ export async function runOpen311Bench(opts: { orders?: number; duration?: number
   const cpuPerRequestMs = (cpuMs(server.child.pid) - cpu0) / Math.max(1, r.requests.total);
   const r10 = await cannon({ url: server.base, connections: 10, duration: opts.duration ?? 10, requests });
   await stopProcess(server.child);
-  if (url && schema) {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    await c.query(`drop schema ${schema} cascade`);
-    await c.end();
-  }
-  rmSync(dataDir, { recursive: true, force: true });
+  await big.dispose();
   return {
     database: url ? 'postgres' : 'sqlite',
     orders: n,

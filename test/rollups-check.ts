@@ -7,7 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../src/platform/db/schema.ts';
 import { factAsGroup } from '../src/modules/analytics/analytics.service.ts';
-import type { RollupSums } from '../src/modules/analytics/analytics.repository.ts';
+import type { RollupGroup, RollupSums } from '../src/modules/analytics/analytics.repository.ts';
 
 const SUMS: Array<keyof RollupSums> = [
   'orders',
@@ -22,7 +22,32 @@ const SUMS: Array<keyof RollupSums> = [
   'reopened',
 ];
 
-/** Differences between `order_rollups` and the orders (empty when they agree). */
+type Sums = Record<string, number>;
+
+function compare(
+  name: string,
+  expected: Map<string, Sums>,
+  rows: Array<{ key: string; sums: Sums }>,
+): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const r of rows) {
+    seen.add(r.key);
+    const want = expected.get(r.key);
+    for (const c of SUMS) {
+      const w = want?.[c] ?? 0;
+      if (Math.abs((r.sums[c] ?? 0) - w) > 0.5)
+        problems.push(`${name} ${r.key} ${c}: rollup ${r.sums[c]}, orders ${w}`);
+    }
+  }
+  for (const [key, want] of expected)
+    if (!seen.has(key) && SUMS.some((c) => want[c] !== 0)) problems.push(`${name} ${key}: no rollup row`);
+  return problems;
+}
+
+const sumsOf = (r: Record<string, unknown>): Sums => Object.fromEntries(SUMS.map((c) => [c, Number(r[c])]));
+
+/** Differences between the rollup tables and the orders (empty when they agree). */
 export async function rollupMismatches(db: Kysely<DB>): Promise<string[]> {
   const orders = await db
     .selectFrom('work_orders')
@@ -40,35 +65,37 @@ export async function rollupMismatches(db: Kysely<DB>): Promise<string[]> {
       'reopen_count',
     ])
     .execute();
-  const expected = new Map<string, Record<string, number>>();
+  const main = new Map<string, Sums>();
+  const byAssignee = new Map<string, Sums>();
   const problems: string[] = [];
+  const add = (into: Map<string, Sums>, key: string, g: RollupGroup) => {
+    const sums = into.get(key) ?? Object.fromEntries(SUMS.map((c) => [c, 0]));
+    for (const c of SUMS) sums[c] = (sums[c] ?? 0) + g[c];
+    into.set(key, sums);
+  };
   for (const o of orders) {
     if (o.created_day === null) problems.push(`order of ${o.created_at} has no created_day`);
     const g = factAsGroup({ ...o, assignee_name: null }, 'UTC');
-    const key = [
-      o.community_id,
-      o.created_day ?? o.created_at.slice(0, 10),
-      g.category,
-      g.grid_id,
-      g.assignee_id,
-    ].join('|');
-    const sums = expected.get(key) ?? Object.fromEntries(SUMS.map((c) => [c, 0]));
-    for (const c of SUMS) sums[c] = (sums[c] ?? 0) + g[c];
-    expected.set(key, sums);
+    const day = o.created_day ?? o.created_at.slice(0, 10);
+    add(main, [o.community_id, day, g.category, g.grid_id].join('|'), g);
+    if (o.assignee_id !== null) add(byAssignee, [o.community_id, day, o.assignee_id].join('|'), g);
   }
-  const rows = await db.selectFrom('order_rollups').selectAll().execute();
-  const seen = new Set<string>();
-  for (const r of rows) {
-    const key = [r.community_id, r.day, r.category, r.grid_id, r.assignee_id].join('|');
-    seen.add(key);
-    const want = expected.get(key);
-    for (const c of SUMS) {
-      const got = Number(r[c]);
-      const w = want?.[c] ?? 0;
-      if (Math.abs(got - w) > 0.5) problems.push(`${key} ${c}: rollup ${got}, orders ${w}`);
-    }
-  }
-  for (const [key, want] of expected)
-    if (!seen.has(key) && SUMS.some((c) => want[c] !== 0)) problems.push(`${key}: no rollup row`);
+  const mainRows = await db.selectFrom('order_rollups').selectAll().execute();
+  const assigneeRows = await db.selectFrom('order_rollups_assignee').selectAll().execute();
+  problems.push(
+    ...compare(
+      'order_rollups',
+      main,
+      mainRows.map((r) => ({
+        key: [r.community_id, r.day, r.category, r.grid_id].join('|'),
+        sums: sumsOf(r),
+      })),
+    ),
+    ...compare(
+      'order_rollups_assignee',
+      byAssignee,
+      assigneeRows.map((r) => ({ key: [r.community_id, r.day, r.assignee_id].join('|'), sums: sumsOf(r) })),
+    ),
+  );
   return problems;
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
-import type { DB } from '../../platform/db/schema.ts';
+import type { DB, RollupSumColumns } from '../../platform/db/schema.ts';
 
 /** The columns of an order the dashboard needs, with the assignee's display name. */
 export interface OrderFact {
@@ -54,26 +54,24 @@ export async function gridNames(db: Kysely<DB>, communityId: string): Promise<Ma
 }
 
 /** Sums of a group of orders as the rollups hold them (see migration 2026120510_order_rollups). */
-export interface RollupSums {
-  orders: number;
-  open: number;
-  resolved: number;
-  response_ms: number;
-  responded: number;
-  resolution_ms: number;
-  rated: number;
-  rating_sum: number;
-  ever_resolved: number;
-  reopened: number;
-}
+export type RollupSums = RollupSumColumns;
 
-/** A rollup group: the orders of one local month, category, grid and assignee ('' for none). */
+/**
+ * A group of orders: of one local month, category and grid, or of one assignee, or (for the
+ * partial days of a window) a single order with all four. '' stands for none.
+ */
 export interface RollupGroup extends RollupSums {
   month: string;
   category: string;
   grid_id: string;
   assignee_id: string;
   assignee_name: string | null;
+}
+
+/** The rollups of a window's whole days: by month, category and grid; and by assignee. */
+export interface WindowRollups {
+  main: RollupGroup[];
+  byAssignee: RollupGroup[];
 }
 
 const SUM_COLUMNS = [
@@ -89,36 +87,46 @@ const SUM_COLUMNS = [
   'reopened',
 ] as const;
 
+// PostgreSQL answers sums as text (numeric/bigint): numbers here.
+function numbers<T extends Record<string, unknown>>(row: T): T {
+  const out: Record<string, unknown> = { ...row };
+  for (const c of SUM_COLUMNS) out[c] = Number(out[c]);
+  return out as T;
+}
+
 /**
  * The rollups of a community's whole local days in [fromDay, toDay) (`YYYY-MM-DD`), summed per
- * local month, category, grid and assignee: a few thousand rows however many orders there are.
+ * local month, category and grid, and per assignee: a few thousand rows however many orders
+ * there are.
  */
 export async function rollupGroups(
   db: Kysely<DB>,
   communityId: string,
   fromDay: string,
   toDay: string,
-): Promise<RollupGroup[]> {
-  const rows = await db
-    .selectFrom('order_rollups as r')
-    .leftJoin('users as u', 'u.id', 'r.assignee_id')
-    .select([
-      sql<string>`substr(r.day, 1, 7)`.as('month'),
-      'r.category',
-      'r.grid_id',
-      'r.assignee_id',
-      'u.display_name as assignee_name',
-      ...SUM_COLUMNS.map((c) => sql<number>`sum(${sql.ref(`r.${c}`)})`.as(c)),
-    ])
-    .where('r.community_id', '=', communityId)
-    .where('r.day', '>=', fromDay)
-    .where('r.day', '<', toDay)
-    .groupBy([sql`substr(r.day, 1, 7)`, 'r.category', 'r.grid_id', 'r.assignee_id', 'u.display_name'])
-    .execute();
-  // PostgreSQL answers sums as text (numeric/bigint): numbers here.
-  return rows.map((r) => {
-    const out = { ...r } as unknown as Record<string, unknown>;
-    for (const c of SUM_COLUMNS) out[c] = Number(out[c]);
-    return out as unknown as RollupGroup;
-  });
+): Promise<WindowRollups> {
+  const sums = (table: 'r') => SUM_COLUMNS.map((c) => sql<number>`sum(${sql.ref(`${table}.${c}`)})`.as(c));
+  const [main, byAssignee] = await Promise.all([
+    db
+      .selectFrom('order_rollups as r')
+      .select([sql<string>`substr(r.day, 1, 7)`.as('month'), 'r.category', 'r.grid_id', ...sums('r')])
+      .where('r.community_id', '=', communityId)
+      .where('r.day', '>=', fromDay)
+      .where('r.day', '<', toDay)
+      .groupBy([sql`substr(r.day, 1, 7)`, 'r.category', 'r.grid_id'])
+      .execute(),
+    db
+      .selectFrom('order_rollups_assignee as r')
+      .leftJoin('users as u', 'u.id', 'r.assignee_id')
+      .select(['r.assignee_id', 'u.display_name as assignee_name', ...sums('r')])
+      .where('r.community_id', '=', communityId)
+      .where('r.day', '>=', fromDay)
+      .where('r.day', '<', toDay)
+      .groupBy(['r.assignee_id', 'u.display_name'])
+      .execute(),
+  ]);
+  return {
+    main: main.map((r) => numbers({ ...r, assignee_id: '', assignee_name: null }) as RollupGroup),
+    byAssignee: byAssignee.map((r) => numbers({ ...r, month: '', category: '', grid_id: '' }) as RollupGroup),
+  };
 }

@@ -74,7 +74,9 @@ export async function registerAnalyticsRoutes(root: FastifyInstance, database: D
       // Whole local days come from the rollups; the partial days at either end order by order.
       const split = splitWindow(from.getTime(), to.getTime(), c.time_zone);
       const [rollups, grids, ...edges] = await Promise.all([
-        split.days ? rollupGroups(database.db, c.id, split.days.from, split.days.to) : [],
+        split.days
+          ? rollupGroups(database.db, c.id, split.days.from, split.days.to)
+          : { main: [], byAssignee: [] },
         gridNames(database.db, c.id),
         ...split.edges.map(([f, t]) => orderFacts(database.db, c.id, f, t)),
       ]);

@@ -138,7 +138,7 @@ test('rollup groups and single orders fold to the same dashboard', () => {
   ];
   const asGroups = facts.map((o) => factAsGroup(o, 'Asia/Shanghai'));
   assert.deepEqual(
-    summarize([], (id) => id, 'Asia/Shanghai', asGroups),
+    summarize([], (id) => id, 'Asia/Shanghai', { main: asGroups, byAssignee: asGroups }),
     summarize(facts, (id) => id, 'Asia/Shanghai'),
   );
 });

@@ -2,7 +2,7 @@
  * Dashboard KPIs as a pure fold over order facts: volume, first-response and resolution times,
  * satisfaction and reopen rate, by category, grid, assignee and month.
  */
-import type { OrderFact, RollupGroup, RollupSums } from './analytics.repository.ts';
+import type { OrderFact, RollupGroup, RollupSums, WindowRollups } from './analytics.repository.ts';
 import { monthOf } from '../sla/sla.metrics.ts';
 import { dayToIsoDate, zoneFor } from '../sla/zone.ts';
 
@@ -136,12 +136,14 @@ export function summarize(
   facts: OrderFact[],
   gridName: (id: string) => string,
   timeZone: string,
-  rollups: RollupGroup[] = [],
+  rollups: WindowRollups = { main: [], byAssignee: [] },
 ): Dashboard {
-  const groups = rollups.concat(facts.map((o) => factAsGroup(o, timeZone)));
+  const single = facts.map((o) => factAsGroup(o, timeZone));
+  const groups = rollups.main.concat(single);
+  const assigned = rollups.byAssignee.concat(single);
   const total = empty();
   for (const g of groups) add(total, g);
-  const assignees = new Map(groups.map((g) => [g.assignee_id, g.assignee_name]));
+  const assignees = new Map(assigned.map((g) => [g.assignee_id, g.assignee_name]));
   const byCount = (a: Bucket, b: Bucket) => b.orders - a.orders || a.key.localeCompare(b.key);
   return {
     totals: finish(total),
@@ -152,7 +154,7 @@ export function summarize(
     ).sort(byCount),
     byGrid: group(groups, (g) => g.grid_id, gridName).sort(byCount),
     byAssignee: group(
-      groups,
+      assigned,
       (g) => g.assignee_id,
       (k) => assignees.get(k) ?? k,
     ).sort(byCount),

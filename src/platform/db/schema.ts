@@ -280,13 +280,8 @@ export interface SequenceTable {
   value: number;
 }
 
-/** One row per community, local creation day, category, grid and assignee ('' for none), kept by triggers. */
-export interface OrderRollupTable {
-  community_id: string;
-  day: string;
-  category: string;
-  grid_id: string;
-  assignee_id: string;
+/** Sums of the orders of a rollup row (see migration 2026120510_order_rollups). */
+export interface RollupSumColumns {
   orders: number;
   open: number;
   resolved: number;
@@ -299,8 +294,24 @@ export interface OrderRollupTable {
   reopened: number;
 }
 
+/** One row per community, local creation day, category and grid ('' for none), kept by triggers. */
+export interface OrderRollupTable extends RollupSumColumns {
+  community_id: string;
+  day: string;
+  category: string;
+  grid_id: string;
+}
+
+/** One row per community, local creation day and assignee (orders with one), kept by triggers. */
+export interface OrderRollupAssigneeTable extends RollupSumColumns {
+  community_id: string;
+  day: string;
+  assignee_id: string;
+}
+
 export interface DB {
   order_rollups: OrderRollupTable;
+  order_rollups_assignee: OrderRollupAssigneeTable;
   streets: StreetTable;
   communities: CommunityTable;
   grids: GridTable;

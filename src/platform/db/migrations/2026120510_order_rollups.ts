@@ -6,19 +6,22 @@ import { dayToIsoDate, zoneFor } from '../../../modules/sla/zone.ts';
  * Dashboard rollups. The dashboard used to read every order of its window into the server and
  * fold them there: over 1,000,000 orders that took 8–9 s and held the event loop. Now each order
  * counts in one row of `order_rollups`, keyed by its community, its local creation day
- * (`work_orders.created_day`, in the community's time zone), category, grid and assignee, and the
- * dashboard sums rollup rows for the whole days of its window.
+ * (`work_orders.created_day`, in the community's time zone), category and grid, and, once it
+ * has an assignee, in one row of `order_rollups_assignee` keyed by community, day and assignee.
+ * The dashboard's groupings are one dimension each (category, grid, month; assignee), so two
+ * narrow tables hold a few dozen rows per day where one keyed by all four would hold nearly a row
+ * per order.
  *
  * The database keeps the rollups itself, with triggers, so that no write path (intake, every
  * transition, dispatch, grid re-placement, the demo seed, a bulk load) can forget them: an insert
- * adds the order's contribution, an update takes the old one away and adds the new one. On
- * PostgreSQL the trigger is a deferred constraint trigger: the rollup rows are locked only at
- * commit, after the audit head every order change holds, so two transactions of one community
- * cannot lock them in opposite orders.
+ * adds the order's contribution, an update of a watched column takes the old one away and adds
+ * the new one. On PostgreSQL the trigger is a deferred constraint trigger: the rollup rows are
+ * locked only at commit, after the audit head every order change holds, so two transactions of
+ * one community cannot lock them in opposite orders. On SQLite the tables are WITHOUT ROWID: an
+ * upsert updates one B-tree, not a table and its key index.
  */
 
 const OPEN = `'submitted', 'accepted', 'dispatched', 'in_progress', 'waiting_on_resident'`;
-const KEY = ['community_id', 'day', 'category', 'grid_id', 'assignee_id'] as const;
 const SUMS = [
   'orders',
   'open',
@@ -31,6 +34,38 @@ const SUMS = [
   'ever_resolved',
   'reopened',
 ] as const;
+
+interface Rollup {
+  table: string;
+  /** Key columns and the expression of each over an order row `o`. */
+  key: Array<[column: string, expr: (o: string) => string]>;
+  /** Rows that count in it (null: every order). */
+  when: ((o: string) => string) | null;
+}
+
+const day = (o: string) => `coalesce(${o}.created_day, substr(${o}.created_at, 1, 10))`;
+const ROLLUPS: Rollup[] = [
+  {
+    table: 'order_rollups',
+    key: [
+      ['community_id', (o) => `${o}.community_id`],
+      ['day', day],
+      ['category', (o) => `${o}.category`],
+      ['grid_id', (o) => `coalesce(${o}.grid_id, '')`],
+    ],
+    when: null,
+  },
+  {
+    table: 'order_rollups_assignee',
+    key: [
+      ['community_id', (o) => `${o}.community_id`],
+      ['day', day],
+      ['assignee_id', (o) => `${o}.assignee_id`],
+    ],
+    when: (o) => `${o}.assignee_id is not null`,
+  },
+];
+
 /** Columns whose change moves an order's contribution. */
 const WATCHED = [
   'community_id',
@@ -52,46 +87,39 @@ const msSince = (pg: boolean, o: string, column: string) =>
     ? `round(extract(epoch from (${o}.${column}::timestamptz - ${o}.created_at::timestamptz)) * 1000)`
     : `round((julianday(${o}.${column}) - julianday(${o}.created_at)) * 86400000)`;
 
-/** The contribution of row `o` (NEW or OLD), times `s` (1 or -1), as the VALUES of an upsert. */
-function contribution(pg: boolean, o: string, s: string): string {
-  const when = (cond: string, then = '1') => `(${s}) * (case when ${cond} then ${then} else 0 end)`;
-  return [
-    `${o}.community_id`,
-    `coalesce(${o}.created_day, substr(${o}.created_at, 1, 10))`,
-    `${o}.category`,
-    `coalesce(${o}.grid_id, '')`,
-    `coalesce(${o}.assignee_id, '')`,
-    `(${s})`,
-    when(`${o}.status in (${OPEN})`),
-    when(`${o}.resolved_at is not null`),
-    when(`${o}.accepted_at is not null`, msSince(pg, o, 'accepted_at')),
-    when(`${o}.accepted_at is not null`),
-    when(`${o}.resolved_at is not null`, msSince(pg, o, 'resolved_at')),
-    when(`${o}.rating is not null`),
-    when(`${o}.rating is not null`, `${o}.rating`),
-    when(`${o}.resolved_at is not null or ${o}.reopen_count > 0`),
-    when(`${o}.reopen_count > 0`),
-  ].join(', ');
+/** Each sum's value for one order row `o`, as [condition, value] (the value counts when the condition holds). */
+const sumParts = (pg: boolean, o: string): Array<[string, string]> => [
+  ['true', '1'],
+  [`${o}.status in (${OPEN})`, '1'],
+  [`${o}.resolved_at is not null`, '1'],
+  [`${o}.accepted_at is not null`, msSince(pg, o, 'accepted_at')],
+  [`${o}.accepted_at is not null`, '1'],
+  [`${o}.resolved_at is not null`, msSince(pg, o, 'resolved_at')],
+  [`${o}.rating is not null`, '1'],
+  [`${o}.rating is not null`, `${o}.rating`],
+  [`${o}.resolved_at is not null or ${o}.reopen_count > 0`, '1'],
+  [`${o}.reopen_count > 0`, '1'],
+];
+
+/** An upsert adding `s` (1 or -1) times the contribution of row `o` (NEW or OLD) to a rollup. */
+function upsert(pg: boolean, r: Rollup, o: string, s: string): string {
+  const keys = r.key.map(([c]) => c);
+  const values = [
+    ...r.key.map(([, e]) => e(o)),
+    ...sumParts(pg, o).map(([cond, v]) => `(${s}) * (case when ${cond} then ${v} else 0 end)`),
+  ];
+  const set = SUMS.map((c) => `${c} = ${r.table}.${c} + excluded.${c}`).join(', ');
+  return `insert into ${r.table} (${[...keys, ...SUMS].join(', ')}) values (${values.join(', ')})
+    on conflict (${keys.join(', ')}) do update set ${set};`;
 }
 
-const upsert = (pg: boolean, o: string, s: string) =>
-  `insert into order_rollups (${[...KEY, ...SUMS].join(', ')}) values (${contribution(pg, o, s)})
-   on conflict (${KEY.join(', ')}) do update set ${SUMS.map((c) => `${c} = order_rollups.${c} + excluded.${c}`).join(', ')};`;
-
-/** The rollups of the orders already stored, in one statement. */
-function fillSql(pg: boolean): string {
-  const sum = (cond: string, then = '1') => `sum(case when ${cond} then ${then} else 0 end)`;
-  return `insert into order_rollups (${[...KEY, ...SUMS].join(', ')})
-    select o.community_id, coalesce(o.created_day, substr(o.created_at, 1, 10)), o.category,
-      coalesce(o.grid_id, ''), coalesce(o.assignee_id, ''), count(*),
-      ${sum(`o.status in (${OPEN})`)}, ${sum('o.resolved_at is not null')},
-      ${sum('o.accepted_at is not null', msSince(pg, 'o', 'accepted_at'))}, ${sum('o.accepted_at is not null')},
-      ${sum('o.resolved_at is not null', msSince(pg, 'o', 'resolved_at'))},
-      ${sum('o.rating is not null')}, ${sum('o.rating is not null', 'o.rating')},
-      ${sum('o.resolved_at is not null or o.reopen_count > 0')}, ${sum('o.reopen_count > 0')}
-    from work_orders o
-    group by o.community_id, coalesce(o.created_day, substr(o.created_at, 1, 10)), o.category,
-      coalesce(o.grid_id, ''), coalesce(o.assignee_id, '')`;
+/** The rollup of the orders already stored, in one statement. */
+function fillSql(pg: boolean, r: Rollup): string {
+  const keys = r.key.map(([, e]) => e('o'));
+  const sums = sumParts(pg, 'o').map(([cond, v]) => `sum(case when ${cond} then ${v} else 0 end)`);
+  return `insert into ${r.table} (${[...r.key.map(([c]) => c), ...SUMS].join(', ')})
+    select ${[...keys, ...sums].join(', ')} from work_orders o
+    ${r.when ? `where ${r.when('o')}` : ''} group by ${keys.join(', ')}`;
 }
 
 function isPostgres(db: Kysely<unknown>): boolean {
@@ -113,39 +141,41 @@ async function backfillDays(db: Kysely<unknown>): Promise<void> {
     const last = span.rows[0]?.last;
     if (!first || !last) continue;
     const zone = zoneFor(c.time_zone);
-    for (let day = zone.dayOf(Date.parse(first)); day <= zone.dayOf(Date.parse(last)); day++) {
-      const from = new Date(zone.midnight(day)).toISOString();
-      const to = new Date(zone.midnight(day + 1)).toISOString();
-      await sql`update work_orders set created_day = ${dayToIsoDate(day)}
+    for (let d = zone.dayOf(Date.parse(first)); d <= zone.dayOf(Date.parse(last)); d++) {
+      const from = new Date(zone.midnight(d)).toISOString();
+      const to = new Date(zone.midnight(d + 1)).toISOString();
+      await sql`update work_orders set created_day = ${dayToIsoDate(d)}
         where community_id = ${c.id} and created_at >= ${from} and created_at < ${to}`.execute(db);
     }
   }
 }
 
+const TRIGGERS = ['insert', 'update', 'delete', 'a_insert', 'a_update_old', 'a_update_new', 'a_delete'];
+
 export async function up(db: Kysely<unknown>): Promise<void> {
   const pg = isPostgres(db);
   await db.schema.alterTable('work_orders').addColumn('created_day', 'text').execute();
   await backfillDays(db);
-  let t = db.schema
-    .createTable('order_rollups')
-    .addColumn('community_id', 'text', (c) => c.notNull())
-    .addColumn('day', 'text', (c) => c.notNull())
-    .addColumn('category', 'text', (c) => c.notNull())
-    .addColumn('grid_id', 'text', (c) => c.notNull())
-    .addColumn('assignee_id', 'text', (c) => c.notNull());
-  for (const s of SUMS) t = t.addColumn(s, pg ? 'double precision' : 'real', (c) => c.notNull().defaultTo(0));
-  t = t.addPrimaryKeyConstraint('order_rollups_pk', [...KEY]);
-  // On SQLite the primary key is the table (one B-tree per upsert, not a table and an index).
-  await (pg ? t : t.modifyEnd(sql`without rowid`)).execute();
-  await sql.raw(fillSql(pg)).execute(db);
+  for (const r of ROLLUPS) {
+    let t = db.schema.createTable(r.table);
+    for (const [c] of r.key) t = t.addColumn(c, 'text', (col) => col.notNull());
+    for (const s of SUMS)
+      t = t.addColumn(s, pg ? 'double precision' : 'real', (c) => c.notNull().defaultTo(0));
+    t = t.addPrimaryKeyConstraint(`${r.table}_pk`, r.key.map(([c]) => c) as never);
+    await (pg ? t : t.modifyEnd(sql`without rowid`)).execute();
+    await sql.raw(fillSql(pg, r)).execute(db);
+  }
+  const [main, byAssignee] = ROLLUPS as [Rollup, Rollup];
 
   if (pg) {
+    const apply = (o: string, s: string) =>
+      `${upsert(true, main, o, s)} if ${o}.assignee_id is not null then ${upsert(true, byAssignee, o, s)} end if;`;
     await sql
       .raw(
         `create function order_rollup_apply() returns trigger language plpgsql set search_path from current as $$
         begin
-          if tg_op in ('UPDATE', 'DELETE') then ${upsert(true, 'OLD', '-1')} end if;
-          if tg_op in ('INSERT', 'UPDATE') then ${upsert(true, 'NEW', '1')} end if;
+          if tg_op in ('UPDATE', 'DELETE') then ${apply('OLD', '-1')} end if;
+          if tg_op in ('INSERT', 'UPDATE') then ${apply('NEW', '1')} end if;
           return null;
         end $$`,
       )
@@ -164,36 +194,51 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       )
       .execute(db);
   } else {
-    const changed = WATCHED.map((c) => `old.${c} is not new.${c}`).join(' or ');
-    await sql
-      .raw(
-        `create trigger work_orders_rollup_insert after insert on work_orders begin ${upsert(false, 'NEW', '1')} end`,
-      )
-      .execute(db);
-    await sql
-      .raw(
-        `create trigger work_orders_rollup_update after update on work_orders when ${changed}
-         begin ${upsert(false, 'OLD', '-1')} ${upsert(false, 'NEW', '1')} end`,
-      )
-      .execute(db);
-    await sql
-      .raw(
-        `create trigger work_orders_rollup_delete after delete on work_orders begin ${upsert(false, 'OLD', '-1')} end`,
-      )
-      .execute(db);
+    const changed = `(${WATCHED.map((c) => `old.${c} is not new.${c}`).join(' or ')})`;
+    const trigger = (name: string, event: string, when: string | null, body: string) =>
+      sql
+        .raw(
+          `create trigger work_orders_rollup_${name} after ${event} on work_orders ${when ? `when ${when}` : ''} begin ${body} end`,
+        )
+        .execute(db);
+    await trigger('insert', 'insert', null, upsert(false, main, 'NEW', '1'));
+    await trigger(
+      'update',
+      'update',
+      changed,
+      upsert(false, main, 'OLD', '-1') + upsert(false, main, 'NEW', '1'),
+    );
+    await trigger('delete', 'delete', null, upsert(false, main, 'OLD', '-1'));
+    await trigger('a_insert', 'insert', 'new.assignee_id is not null', upsert(false, byAssignee, 'NEW', '1'));
+    await trigger(
+      'a_update_old',
+      'update',
+      `${changed} and old.assignee_id is not null`,
+      upsert(false, byAssignee, 'OLD', '-1'),
+    );
+    await trigger(
+      'a_update_new',
+      'update',
+      `${changed} and new.assignee_id is not null`,
+      upsert(false, byAssignee, 'NEW', '1'),
+    );
+    await trigger(
+      'a_delete',
+      'delete',
+      'old.assignee_id is not null',
+      upsert(false, byAssignee, 'OLD', '-1'),
+    );
   }
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  const pg = isPostgres(db);
-  if (pg) {
+  if (isPostgres(db)) {
     await sql.raw('drop trigger if exists work_orders_rollup_insert on work_orders').execute(db);
     await sql.raw('drop trigger if exists work_orders_rollup_update on work_orders').execute(db);
     await sql.raw('drop function if exists order_rollup_apply()').execute(db);
   } else {
-    for (const t of ['insert', 'update', 'delete'])
-      await sql.raw(`drop trigger if exists work_orders_rollup_${t}`).execute(db);
+    for (const t of TRIGGERS) await sql.raw(`drop trigger if exists work_orders_rollup_${t}`).execute(db);
   }
-  await db.schema.dropTable('order_rollups').execute();
+  for (const r of ROLLUPS) await db.schema.dropTable(r.table).execute();
   await db.schema.alterTable('work_orders').dropColumn('created_day').execute();
 }
