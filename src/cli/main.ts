@@ -9,13 +9,13 @@ import v8 from 'node:v8';
 import { loadConfig } from '../platform/config.ts';
 import { migrateToLatest } from '../platform/db/database.ts';
 import { systemClock } from '../platform/clock.ts';
-import { DiskFileStore } from '../platform/files.ts';
+import { DiskFileStore, fileErrorReason, outputPathProblem } from '../platform/files.ts';
 import { AppError } from '../platform/errors.ts';
 import { SYSTEM } from '../platform/auth/principal.ts';
 import { silentLogger } from '../platform/context.ts';
 import { openConfiguredDatabase, startServer } from '../server.ts';
 import { DEMO_OPEN311_KEY, DEMO_PASSWORD, seedDemo } from '../seed/demo.ts';
-import { takeDemoLiveCalls } from '../seed/demo-live.ts';
+import { DEMO_LIVE_CALLS, missingDemoLiveCalls, takeDemoLiveCalls } from '../seed/demo-live.ts';
 import { setUpCommunity, setupProblems } from '../seed/setup.ts';
 import type { SetupInput } from '../seed/setup.ts';
 import { verifyChain } from '../modules/audit/audit.repository.ts';
@@ -130,6 +130,27 @@ function printBanner(url: string, seeded: Awaited<ReturnType<typeof seedDemo>> |
   out(lines.join('\n') + '\n');
 }
 
+/**
+ * Takes the demo's calls of today that the database does not hold yet. A failure (the demo
+ * agent renamed or its password changed) is reported and the server keeps running.
+ */
+async function takeMissingDemoCalls(
+  database: Awaited<ReturnType<typeof openConfiguredDatabase>>,
+  app: Parameters<typeof takeDemoLiveCalls>[0],
+): Promise<void> {
+  const calls = await missingDemoLiveCalls(database);
+  if (calls.length === 0) return;
+  try {
+    const taken = await takeDemoLiveCalls(app, calls);
+    const triage = calls.some((c) => c === DEMO_LIVE_CALLS[0])
+      ? ' (one waits in triage as a suspected emergency)'
+      : '';
+    out(`took ${taken} call${taken === 1 ? '' : 's'} of today through the API${triage}`);
+  } catch (e) {
+    err(`the demo's calls of today were not taken: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 /** The `linli classifier` commands about a community's own models (the rest train and evaluate files). */
 const COMMUNITY_MODEL_COMMANDS = ['models', 'activate', 'rollback', 'import-model'];
 
@@ -193,8 +214,8 @@ async function communityModels(args: string[]): Promise<number> {
       let text: string;
       try {
         text = readFileSync(values.file, 'utf8');
-      } catch {
-        err(`cannot read ${values.file}`);
+      } catch (e) {
+        err(`cannot read ${values.file}: ${fileErrorReason(e)}`);
         return 1;
       }
       print(await svc.importModel(community, text, basename(values.file), values.activate === 'always'));
@@ -266,10 +287,8 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
           );
       }
       const running = await startServer(config, { database });
-      if (seeded?.seeded) {
-        const taken = await takeDemoLiveCalls(running.built.app);
-        out(`took ${taken} calls of today through the API (one waits in triage as a suspected emergency)`);
-      }
+      // Also after `linli seed --demo`: the calls are taken on the first start that finds them missing.
+      if (values.demo) await takeMissingDemoCalls(database, running.built.app);
       printBanner(running.url, seeded);
       const stop = async () => {
         await running.stop();
@@ -384,8 +403,12 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
         for (const c of cs) {
           const r = await verifyChain(db.db, c.id);
           ok &&= r.ok;
+          // On a broken chain `entries` counts those verified before the first bad one.
+          const noun = r.entries === 1 ? 'entry' : 'entries';
           out(
-            `${c.code}\t${r.ok ? 'ok' : 'BROKEN'}\t${r.entries} entries${r.ok ? '' : `\tfirst bad seq ${r.firstBadSeq}`}`,
+            r.ok
+              ? `${c.code}\tok\t${r.entries} ${noun}`
+              : `${c.code}\tBROKEN\tfirst bad seq ${r.firstBadSeq}, after ${r.entries} verified ${noun}`,
           );
         }
         return ok ? 0 : 1;
@@ -404,8 +427,8 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       let data: Buffer;
       try {
         data = readFileSync(values.file);
-      } catch {
-        err(`cannot read ${values.file}`);
+      } catch (e) {
+        err(`cannot read ${values.file}: ${fileErrorReason(e)}`);
         return 1;
       }
       const file = values.file;
@@ -456,6 +479,11 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
         if (!(e instanceof AppError)) throw e;
         err(`error: ${e.message}`);
         return 2;
+      }
+      const outProblem = opts.out === undefined ? null : outputPathProblem(opts.out);
+      if (outProblem) {
+        err(`--out ${opts.out}: ${outProblem}`);
+        return 1;
       }
       return withDatabase(async (db) => {
         const c = await findCommunity(db.db, opts.community ?? '');
@@ -536,6 +564,10 @@ main(process.argv.slice(2)).then(
       err(`${e.code}: ${e.message}`);
       const problems = (e.details?.problems ?? []) as { row: number; column: string; message: string }[];
       for (const p of problems) err(`  ${where(p)}: ${p.message}`);
+      // A refused import lists its first problems; `total` says how many there are.
+      const total = e.details?.total;
+      if (typeof total === 'number' && total > problems.length)
+        err(`  … and ${total - problems.length} more (run with --dry-run to see all)`);
     } else err(e instanceof Error ? e.message : String(e));
     process.exit(1);
   },

@@ -1,3 +1,4 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
 import { dirname, join, normalize, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -33,4 +34,41 @@ export class DiskFileStore implements FileStore {
       return null;
     }
   }
+}
+
+/** Why a file could not be read or written, in words (from the error's code). */
+export function fileErrorReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'it is a folder, not a file';
+  if (code === 'ENOTDIR') return 'a part of the path is not a folder';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return code ?? (e instanceof Error ? e.message : String(e));
+}
+
+/**
+ * Why `file` cannot be written as a command's output, or null when it can: checked before the
+ * command does its work, so a long job does not end in a raw ENOENT about a temporary file.
+ */
+export function outputPathProblem(file: string): string | null {
+  const dir = dirname(file);
+  try {
+    if (!statSync(dir).isDirectory()) return `${dir} is not a folder`;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR'
+      ? `the folder ${dir} does not exist`
+      : `cannot use the folder ${dir} (${fileErrorReason(e)})`;
+  }
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    return `cannot write in the folder ${dir} (${fileErrorReason(e)})`;
+  }
+  try {
+    if (statSync(file).isDirectory()) return `${file} is a folder, not a file`;
+  } catch {
+    // Not there yet: it will be created.
+  }
+  return null;
 }

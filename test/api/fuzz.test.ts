@@ -486,9 +486,12 @@ describe('fuzz: every route, any input', () => {
               for (const e of list) assert.ok(typeof e.code === 'number' && e.description.length > 0, where);
             } else assert.match(res.body, /^<\?xml/, where);
           } else {
-            const err = (res.json() as { error?: { code?: string; message?: string } }).error;
+            const err = (res.json() as { error?: { code?: string; message?: string; details?: unknown } })
+              .error;
             assert.ok(err && codes.has(err.code ?? ''), where);
             assert.ok(typeof err.message === 'string' && err.message.length > 0, where);
+            const { details } = err;
+            assert.ok(typeof details === 'object' && details !== null && !Array.isArray(details), where);
           }
           if (!MAY_WRITE_ON_REFUSAL.test(op.path))
             assert.deepEqual(await counts(), before, `wrote on refusal: ${where}`);

@@ -148,7 +148,7 @@ describe('work-order lifecycle edges', () => {
       assert.deepEqual(await counts(), before);
     });
 
-    it('attributes up to the depth limit are kept as sent; too many or too large are refused', async () => {
+    it('attributes up to the depth limit are kept as sent; too many or too large are refused alike', async () => {
       // `attributes` is level 1, `a` holds 7 more levels of arrays: 8 in all.
       const ok = await create({
         channel: 'hotline',
@@ -161,10 +161,27 @@ describe('work-order lifecycle edges', () => {
       }>();
       assert.deepEqual(got.attributes, { a: nested(7) });
 
-      const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, i]));
-      const tooMany = await create({ channel: 'hotline', description: 'x', attributes: many });
-      assert.equal(tooMany.statusCode, 400);
-      assert.equal(tooMany.json<ErrorBody>().error.details?.field, 'attributes');
+      // The three limits answer the same documented way: 400 invalid_input naming attributes.
+      const before = await counts();
+      const fifty = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, i]));
+      const atLimit = await create({ channel: 'hotline', description: '五十个回答', attributes: fifty });
+      assert.equal(atLimit.statusCode, 201, atLimit.body);
+      const afterOne = await counts();
+      assert.equal(afterOne[0], (before[0] ?? 0) + 1);
+
+      const many = { ...fifty, k50: 50 };
+      const unkeyedAndKeyed: Record<string, string>[] = [{}, { 'idempotency-key': 'too-many-keys' }];
+      for (const headers of unkeyedAndKeyed) {
+        const tooMany = await create(
+          { channel: 'hotline', description: 'x', attributes: many },
+          agent,
+          headers,
+        );
+        assert.equal(tooMany.statusCode, 400, tooMany.body);
+        assert.equal(tooMany.json<ErrorBody>().error.code, 'invalid_input');
+        assert.equal(tooMany.json<ErrorBody>().error.details?.field, 'attributes');
+        assert.match(tooMany.json<ErrorBody>().error.message, /at most 50 keys/);
+      }
 
       const big = await create({
         channel: 'hotline',
@@ -172,8 +189,10 @@ describe('work-order lifecycle edges', () => {
         attributes: { a: 'y'.repeat(20_000) },
       });
       assert.equal(big.statusCode, 400);
+      assert.equal(big.json<ErrorBody>().error.code, 'invalid_input');
       assert.equal(big.json<ErrorBody>().error.details?.field, 'attributes');
       assert.match(big.json<ErrorBody>().error.message, /KB/);
+      assert.deepEqual(await counts(), afterOne);
     });
   });
 

@@ -129,6 +129,34 @@ describe('residents: caller lookup and CSV import (all or nothing)', () => {
     assert.deepEqual((trailing.json() as { problems: unknown[] }).problems, []);
   });
 
+  it('reports problems in row order, a phone already registered among them, and says how many in all', async () => {
+    // 13911110001 was imported above: row 2's problem comes from the database, row 3's from the file.
+    const csv = 'name,phone,address\n重复,13911110001,桃源村1栋\n,13911119101,桃源村1栋\n';
+    const dry = await upload(csv, 'community=taoyuan&dryRun=true');
+    assert.equal(dry.statusCode, 200, dry.body);
+    assert.deepEqual(
+      (dry.json() as { problems: { row: number; column: string }[] }).problems.map(
+        (p) => `${p.row}:${p.column}`,
+      ),
+      ['2:phone', '3:name'],
+    );
+    // More problems than the refusal lists: it says how many there are in all.
+    const before = await countResidents();
+    const many = ['name,phone,address', ...Array.from({ length: 300 }, (_, i) => `人${i},12345,桃源村1栋`)];
+    const real = await upload(many.join('\n'), 'community=taoyuan');
+    assert.equal(real.statusCode, 400);
+    const { details } = (
+      real.json() as { error: { details: { problems: { row: number }[]; total: number } } }
+    ).error;
+    assert.equal(details.problems.length, 200);
+    assert.equal(details.total, 300);
+    assert.deepEqual(
+      details.problems.slice(0, 3).map((p) => p.row),
+      [2, 3, 4],
+    );
+    assert.equal(await countResidents(), before, 'nothing written');
+  });
+
   it('only admins and managers of the community import', async () => {
     assert.equal((await upload(GOOD, 'community=taoyuan', await ctx.login('agent'))).statusCode, 403);
     assert.equal((await upload(GOOD, 'community=taoyuan', await ctx.login('admin2'))).statusCode, 404);

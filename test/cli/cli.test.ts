@@ -222,4 +222,97 @@ describe('linli command line', () => {
     assert.equal(given.status, 0, given.stderr);
     assert.doesNotMatch(given.stdout, /password/, 'a given password is not printed');
   });
+
+  it('`linli import residents` says how many problems it did not list, and lists the columns it knows', () => {
+    seedDemo();
+    const file = join(dataDir, 'bad-phones.csv');
+    writeFileSync(
+      file,
+      ['name,phone,address', ...Array.from({ length: 300 }, (_, i) => `人${i},12345,桃源村1栋`)].join('\n'),
+    );
+    const r = linli(['import', 'residents', '--community', 'taoyuan', '--file', file]);
+    assert.equal(r.status, 1, r.stdout);
+    const lines = r.stderr.trim().split('\n');
+    assert.match(
+      lines[0] ?? '',
+      /^validation_failed: 300 problem\(s\) in bad-phones\.csv: nothing was imported$/,
+    );
+    assert.equal(lines.filter((l) => /^ {2}row \d+, column phone: /.test(l)).length, 200, r.stderr);
+    assert.equal(lines.at(-1), '  … and 100 more (run with --dry-run to see all)');
+    assert.doesNotMatch(r.stderr, /also appears/, 'an invalid phone is not also a duplicate of itself');
+
+    writeFileSync(file, '姓名,电话,地址\n张三,13900000001,桃源村1栋\n');
+    const header = linli(['import', 'residents', '--community', 'taoyuan', '--file', file]);
+    assert.equal(header.status, 1);
+    assert.match(
+      header.stderr,
+      /column 姓名: unknown column "姓名" \(the columns are: name, phone, id_number, .*, emergency_contact_phone\)/,
+    );
+  });
+
+  it('`linli import` says why it cannot read a file', () => {
+    const missing = linli([
+      'import',
+      'residents',
+      '--community',
+      'taoyuan',
+      '--file',
+      join(dataDir, 'nope.csv'),
+    ]);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /cannot read .*nope\.csv: no such file/);
+    const folder = linli(['import', 'residents', '--community', 'taoyuan', '--file', dataDir]);
+    assert.equal(folder.status, 1);
+    assert.match(folder.stderr, /cannot read .*: it is a folder, not a file/);
+  });
+
+  it('`--out` in a missing folder is refused before any work, naming the path given', () => {
+    seedDemo();
+    const csv = join(dataDir, 'labelled.csv');
+    writeFileSync(csv, 'text,category\n灯坏了,a\n水管漏了,b\n门锁坏了,a\n下水道堵了,b\n');
+    const model = join(dataDir, 'no-such-folder', 'm.json');
+    const train = linli([
+      'classifier',
+      'train',
+      '--csv',
+      csv,
+      '--text',
+      'text',
+      '--label',
+      'category',
+      '--out',
+      model,
+    ]);
+    assert.equal(train.status, 1, train.stdout);
+    assert.equal(train.stdout, '', 'nothing trained');
+    assert.match(train.stderr, /--out .*no-such-folder\/m\.json: the folder .*no-such-folder does not exist/);
+    assert.doesNotMatch(train.stderr, /ENOENT|\.tmp/);
+
+    const x = join(dataDir, 'no-such-folder', 'x.csv');
+    const exp = linli(['export', 'work-orders', '--community', 'taoyuan', '--out', x]);
+    assert.equal(exp.status, 1, exp.stdout);
+    assert.match(exp.stderr, /--out .*no-such-folder\/x\.csv: the folder .*no-such-folder does not exist/);
+    assert.doesNotMatch(exp.stderr, /ENOENT/);
+    const onFolder = linli(['export', 'work-orders', '--community', 'taoyuan', '--out', dataDir]);
+    assert.equal(onFolder.status, 1);
+    assert.match(onFolder.stderr, /is a folder, not a file/);
+  });
+
+  // Last: it breaks the chain of taoyuan.
+  it('`linli audit verify` on a broken chain says where it broke and how many entries verified before', async () => {
+    seedDemo();
+    const tamper =
+      "update audit_entries set action = 'x' where seq = 3 and community_id = " +
+      "(select id from communities where code = 'taoyuan')";
+    if (schema) await withPg((c) => c.query(`set search_path to "${schema}"; ${tamper}`));
+    else {
+      const Sqlite = (await import('better-sqlite3')).default;
+      const raw = new Sqlite(join(dataDir, 'linli.sqlite'));
+      raw.prepare(tamper).run();
+      raw.close();
+    }
+    const r = linli(['audit', 'verify', '--community', 'taoyuan']);
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /^taoyuan\tBROKEN\tfirst bad seq 3, after 2 verified entries\n$/);
+  });
 });

@@ -15,6 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { CsvError, decodeTextFile, parseCsvRecords } from '../../platform/csv.ts';
+import { fileErrorReason, outputPathProblem } from '../../platform/files.ts';
 import { allCategoryCodes, DEFAULT_TAXONOMY } from '../taxonomy/taxonomy.default.ts';
 import { createClassifier, DEFAULT_MODEL_PATH, type Prediction } from './classifier.ts';
 import { evaluate, formatReport } from './metrics.ts';
@@ -108,8 +109,7 @@ function readLabelledCsv(file: string, textCols: string[], labelCol: string, io:
   try {
     buf = readFileSync(file);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(`${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code})`}`);
+    throw new CliError(`${file}: ${fileErrorReason(e)}`);
   }
   if (buf.length === 0) throw new CliError(`${file}: the file is empty`);
   const decoded = decodeTextFile(buf, file);
@@ -162,6 +162,9 @@ async function train(args: ReadonlyArray<string>, io: CliIo): Promise<number> {
   const seedArg = p.options.get('seed');
   const seed = seedArg === undefined ? 42 : Number(seedArg);
   if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got "${seedArg}"`, 2);
+  // Before the training, which can take a while: where the model goes must exist.
+  const outProblem = outputPathProblem(out);
+  if (outProblem) throw new CliError(`--out ${out}: ${outProblem}`);
   const data = readLabelledCsv(csv, textCols, labelCol, io);
   const classes = new Set(data.labels);
   if (classes.size < 2) {

@@ -73,7 +73,13 @@ export function validateResidentRows(
       problems.push({ row: 1, column: col, message: `the header has no "${col}" column` });
   }
   const unknown = header.filter((h) => !(RESIDENT_CSV_COLUMNS as readonly string[]).includes(h));
-  for (const u of unknown) problems.push({ row: 1, column: u, message: `unknown column "${u}"` });
+  for (const u of unknown) {
+    problems.push({
+      row: 1,
+      column: u,
+      message: `unknown column "${u}" (the columns are: ${RESIDENT_CSV_COLUMNS.join(', ')})`,
+    });
+  }
   if (problems.length) return { rows: [], problems };
   if (records.length === 0)
     return { rows: [], problems: [{ row: 2, column: '', message: 'the file has no data rows' }] };
@@ -98,7 +104,8 @@ export function validateResidentRows(
     if (!address) bad('address', 'address is empty');
     const phone = get('phone') || null;
     if (phone && !PHONE.test(phone)) bad('phone', `"${phone}" is not an 11-digit mobile number`);
-    if (phone) {
+    else if (phone) {
+      // Only a valid phone can be a duplicate: an invalid one is reported once, on its own row.
       const first = phones.get(phone);
       if (first) bad('phone', `phone ${phone} also appears on row ${first}`);
       else phones.set(phone, row);

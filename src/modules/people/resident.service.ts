@@ -30,6 +30,9 @@ export interface ImportReport {
   problems: ImportProblem[];
 }
 
+/** How many problems a refused import lists (its `total` says how many there are). */
+const MAX_PROBLEMS_LISTED = 200;
+
 export class ResidentService {
   constructor(private readonly deps: Deps) {}
 
@@ -165,6 +168,8 @@ export class ResidentService {
           message: `${r.phone} is already registered in this community`,
         });
     }
+    // In row order (stable: within a row the file's problems come before the database's).
+    problems.sort((a, b) => a.row - b.row);
     const report: ImportReport = {
       dryRun,
       encoding: decoded.encoding,
@@ -178,10 +183,8 @@ export class ResidentService {
       throw new AppError(
         'validation_failed',
         `${problems.length} problem(s) in ${fileName}: nothing was imported`,
-        {
-          file: fileName,
-          problems: problems.slice(0, 200),
-        },
+        // The first 200, and how many in all (a dry run reports every one).
+        { file: fileName, problems: problems.slice(0, MAX_PROBLEMS_LISTED), total: problems.length },
       );
     }
     if (dryRun) return { ...report, created: rows.length };

@@ -5,7 +5,7 @@
  * response serializer), so the shape is checked first, without recursion, before any work.
  */
 export const ATTRIBUTE_LIMITS = {
-  /** Keys at the top level (also in the request schema). */
+  /** Keys at the top level (checked here only, so it answers as the other two limits do). */
   maxKeys: 50,
   /** Levels of objects and arrays, `attributes` itself being the first. */
   maxDepth: 8,

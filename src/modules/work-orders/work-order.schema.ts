@@ -59,8 +59,9 @@ export const CreateOrderBody = Type.Object(
     category: Type.Optional(Type.String({ maxLength: 80 })),
     urgency: Type.Optional(UrgencySchema),
     attributes: Type.Optional(
+      // No maxProperties here: the service checks the key count with the depth and size
+      // (checkAttributes), so all three limits answer the same documented invalid_input.
       Type.Record(Type.String({ maxLength: 80 }), Type.Unknown(), {
-        maxProperties: ATTRIBUTE_LIMITS.maxKeys,
         description:
           `Extra answers (Open311-style): at most ${ATTRIBUTE_LIMITS.maxKeys} keys, nested at most ` +
           `${ATTRIBUTE_LIMITS.maxDepth} levels deep (this object is the first) and ` +

@@ -11,7 +11,7 @@ import swagger from '@fastify/swagger';
 import fastifyStatic from '@fastify/static';
 import type { Deps } from '../context.ts';
 import { ping } from '../db/database.ts';
-import { registerErrorHandler, ErrorBody, notFoundBody } from './errors.plugin.ts';
+import { registerErrorHandler, ErrorBody, errorBody, notFoundBody } from './errors.plugin.ts';
 import { registerPrincipalHook } from './principal.hook.ts';
 import { registerCommunityRefHook } from './community-ref.hook.ts';
 import { AuthService } from '../../modules/auth/auth.service.ts';
@@ -80,7 +80,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
     frameworkErrors: (err, request, reply) => {
       const message = err.message.replace(/^FST_\w+: /, '');
       if (request.url.startsWith('/open311/')) return sendOpen311Refusal(reply, request.url, message);
-      return (reply as FastifyReply).status(400).send({ error: { code: 'invalid_input', message } });
+      return (reply as FastifyReply).status(400).send(errorBody('invalid_input', message));
     },
     // Behind a reverse proxy set LINLI_TRUST_PROXY=1 so client addresses (rate limits) come from X-Forwarded-For.
     trustProxy: deps.config.trustProxy,

@@ -8,14 +8,24 @@ export const ErrorBody = Type.Object(
     error: Type.Object({
       code: Type.String(),
       message: Type.String(),
-      details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+      details: Type.Record(Type.String(), Type.Unknown(), {
+        description: 'Always an object: the offending field and the like where it helps, else `{}`.',
+      }),
     }),
   },
   {
     $id: 'ErrorBody',
-    description: 'Every error: a stable code, a message and, where it helps, the offending field.',
+    description: 'Every error: a stable code, a message and details (`{}` when there is nothing to add).',
   },
 );
+
+/**
+ * The body of every JSON refusal: `details` is always an object, so a client reads
+ * `error.details.field` without checking that `details` is there.
+ */
+export function errorBody(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+  return { error: { code, message, details } };
+}
 
 const byStatus: Record<number, ErrorCode> = {
   400: 'invalid_input',
@@ -44,36 +54,32 @@ function fieldOf(err: FastifyError): string | undefined {
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
     if (err instanceof AppError) {
-      return reply
-        .status(err.status)
-        .send({ error: { code: err.code, message: err.message, details: err.details } });
+      return reply.status(err.status).send(errorBody(err.code, err.message, err.details));
     }
     if (err.validation) {
       const field = fieldOf(err);
       const where = err.validationContext ?? 'body';
-      return reply.status(400).send({
-        error: {
-          code: 'validation_failed',
-          message: `${field ?? where}: ${err.validation[0]?.message ?? 'is invalid'}`,
-          details: { field: field ?? where, in: where, issues: err.validation.slice(0, 10) },
-        },
-      });
+      return reply.status(400).send(
+        errorBody('validation_failed', `${field ?? where}: ${err.validation[0]?.message ?? 'is invalid'}`, {
+          field: field ?? where,
+          in: where,
+          issues: err.validation.slice(0, 10),
+        }),
+      );
     }
     const status = err.statusCode ?? 500;
     if (status < 500) {
       const code = byStatus[status] ?? 'invalid_input';
       return reply
         .status(ERROR_STATUS[code] === status ? status : 400)
-        .send({ error: { code, message: err.message.replace(/^FST_\w+: /, '') } });
+        .send(errorBody(code, err.message.replace(/^FST_\w+: /, '')));
     }
     request.log.error({ err }, 'unhandled error');
-    return reply
-      .status(500)
-      .send({ error: { code: 'internal_error', message: 'something went wrong on our side' } });
+    return reply.status(500).send(errorBody('internal_error', 'something went wrong on our side'));
   });
 }
 
 /** The JSON 404 every unknown API route answers. */
 export function notFoundBody(method: string, url: string) {
-  return { error: { code: 'not_found', message: `no route ${method} ${url.split('?')[0]}` } };
+  return errorBody('not_found', `no route ${method} ${url.split('?')[0]}`);
 }

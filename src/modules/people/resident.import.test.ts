@@ -1,0 +1,34 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { RESIDENT_CSV_COLUMNS, validateResidentRows } from './resident.import.ts';
+
+describe('validateResidentRows', () => {
+  it('an unknown column is refused with the list of the columns the import knows', () => {
+    const { problems } = validateResidentRows(['姓名', '电话', '地址'], [], 2026);
+    const unknown = problems.filter((p) => p.message.startsWith('unknown column'));
+    assert.deepEqual(
+      unknown.map((p) => p.column),
+      ['姓名', '电话', '地址'],
+    );
+    for (const p of unknown)
+      assert.ok(p.message.includes(`the columns are: ${RESIDENT_CSV_COLUMNS.join(', ')}`), p.message);
+  });
+
+  it('an invalid phone is reported once per row, not again as a duplicate of itself', () => {
+    const rows = [
+      { name: '甲', address: '1栋', phone: '12345' },
+      { name: '乙', address: '1栋', phone: '12345' },
+      { name: '丙', address: '2栋', phone: '13900000001' },
+      { name: '丁', address: '2栋', phone: '13900000001' },
+    ];
+    const { problems } = validateResidentRows(['name', 'address', 'phone'], rows, 2026);
+    assert.deepEqual(
+      problems.map((p) => [p.row, p.column, p.message]),
+      [
+        [2, 'phone', '"12345" is not an 11-digit mobile number'],
+        [3, 'phone', '"12345" is not an 11-digit mobile number'],
+        [5, 'phone', 'phone 13900000001 also appears on row 4'],
+      ],
+    );
+  });
+});
