@@ -7,20 +7,10 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../src/platform/db/schema.ts';
 import { factAsGroup } from '../src/modules/analytics/analytics.service.ts';
+import { SUM_COLUMNS } from '../src/modules/analytics/analytics.repository.ts';
 import type { RollupGroup, RollupSums } from '../src/modules/analytics/analytics.repository.ts';
 
-const SUMS: Array<keyof RollupSums> = [
-  'orders',
-  'open',
-  'resolved',
-  'response_ms',
-  'responded',
-  'resolution_ms',
-  'rated',
-  'rating_sum',
-  'ever_resolved',
-  'reopened',
-];
+const SUMS: ReadonlyArray<keyof RollupSums> = SUM_COLUMNS;
 
 type Sums = Record<string, number>;
 

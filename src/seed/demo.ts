@@ -17,6 +17,7 @@ import { transition } from '../modules/work-orders/work-order.machine.ts';
 import type { Action, Status } from '../modules/work-orders/work-order.machine.ts';
 import type { WorkOrderRow } from '../modules/work-orders/work-order.repository.ts';
 import { newOrderRow } from '../modules/work-orders/work-order.repository.ts';
+import { insertUser } from '../modules/staff/staff.repository.ts';
 import { localDay, orderNumber } from '../modules/work-orders/work-order.number.ts';
 import { defaultPrioritize } from '../modules/work-orders/work-order.defaults.ts';
 import { pointInPolygon } from '../modules/tenancy/grid-locator.ts';
@@ -108,27 +109,7 @@ async function insertStaff(
     communityIds: string[];
   },
 ): Promise<string> {
-  const id = newId();
-  await trx
-    .insertInto('users')
-    .values({
-      id,
-      username: s.username,
-      display_name: s.name,
-      role: s.role,
-      phone: s.phone,
-      password_hash: s.passwordHash,
-      failed_logins: 0,
-      locked_until: null,
-      active: 1,
-      created_at: s.at,
-    })
-    .execute();
-  await trx
-    .insertInto('user_communities')
-    .values(s.communityIds.map((community_id) => ({ user_id: id, community_id })))
-    .execute();
-  return id;
+  return insertUser(trx, s);
 }
 
 /** The demo's street-level administrator: an admin of both communities. */

@@ -12,6 +12,7 @@ import { appendAudit } from '../modules/audit/audit.repository.ts';
 import { isValidTimeZone } from '../modules/sla/zone.ts';
 import { passwordProblem } from '../modules/staff/staff.policy.ts';
 import { ensureBaseline } from './baseline.ts';
+import { addCommunities, insertUser } from '../modules/staff/staff.repository.ts';
 
 export interface SetupInput {
   streetCode: string;
@@ -131,27 +132,18 @@ export async function setUpCommunity(database: Database, input: SetupInput, now:
       .executeTakeFirst();
     if (existing && existing.role !== 'admin')
       throw new AppError('conflict', `${input.adminUsername} exists and is not an admin`, { field: 'admin' });
-    const adminId = existing?.id ?? newId();
-    if (!existing)
-      await trx
-        .insertInto('users')
-        .values({
-          id: adminId,
+    const adminId = existing
+      ? existing.id
+      : await insertUser(trx, {
           username: input.adminUsername,
-          display_name: input.adminName,
+          name: input.adminName,
           role: 'admin',
           phone: null,
-          password_hash: passwordHash,
-          failed_logins: 0,
-          locked_until: null,
-          active: 1,
-          created_at: at,
-        })
-        .execute();
-    await trx
-      .insertInto('user_communities')
-      .values({ user_id: adminId, community_id: communityId })
-      .execute();
+          passwordHash,
+          at,
+          communityIds: [],
+        });
+    await addCommunities(trx, adminId, [communityId]);
     const dialect = database.dialect;
     const entry = { communityId, createdAt: at, actor: 'system:setup' };
     await appendAudit(trx, dialect, {

@@ -74,7 +74,8 @@ export interface WindowRollups {
   byAssignee: RollupGroup[];
 }
 
-const SUM_COLUMNS = [
+/** The sums a rollup row holds, in table order. */
+export const SUM_COLUMNS = [
   'orders',
   'open',
   'resolved',

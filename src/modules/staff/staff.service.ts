@@ -14,6 +14,7 @@ import { newId, randomToken } from '../../platform/ids.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import { passwordProblem, staffChangeProblem } from './staff.policy.ts';
+import { addCommunities, insertUser } from './staff.repository.ts';
 import type { StaffFacts, StaffProblem } from './staff.policy.ts';
 
 type Admin = Extract<Principal, { kind: 'user' }>;
@@ -128,25 +129,16 @@ export class StaffService {
         .executeTakeFirst();
       if (taken)
         throw new AppError('conflict', `the username ${input.username} is taken`, { field: 'username' });
-      await trx
-        .insertInto('users')
-        .values({
-          id,
-          username: input.username,
-          display_name: input.name,
-          role: input.role,
-          phone: input.phone ?? null,
-          password_hash: passwordHash,
-          failed_logins: 0,
-          locked_until: null,
-          active: 1,
-          created_at: at,
-        })
-        .execute();
-      await trx
-        .insertInto('user_communities')
-        .values(communityIds.map((community_id) => ({ user_id: id, community_id })))
-        .execute();
+      await insertUser(trx, {
+        id,
+        username: input.username,
+        name: input.name,
+        role: input.role,
+        phone: input.phone ?? null,
+        passwordHash,
+        at,
+        communityIds,
+      });
       const payload = { username: input.username, name: input.name, role: input.role, communityIds };
       await this.audit(trx, communityIds, admin, 'user.created', id, payload, at);
     });
@@ -180,10 +172,7 @@ export class StaffService {
         .execute();
       if (patch.communityIds) {
         await trx.deleteFrom('user_communities').where('user_id', '=', id).execute();
-        await trx
-          .insertInto('user_communities')
-          .values(next.communityIds.map((community_id) => ({ user_id: id, community_id })))
-          .execute();
+        await addCommunities(trx, id, next.communityIds);
       }
       const changes: Record<string, { from: unknown; to: unknown }> = {};
       const was = {
