@@ -10,6 +10,7 @@ import { useSettings } from '../lib/settings.tsx';
 import type { Me, Page, WorkOrder } from '../lib/types.ts';
 import { useLoad } from '../lib/useLoad.ts';
 import { MobileShell } from '../mobile/MobileShell.tsx';
+import { FieldPassword } from './FieldPassword.tsx';
 import { TaskDetail } from './TaskDetail.tsx';
 
 const ACTIVE = ['dispatched', 'in_progress', 'waiting_on_resident'];
@@ -154,6 +155,7 @@ function Tasks({ me }: { me: Me }) {
 export default function FieldApp({ path }: { path: string }) {
   const { t } = useSettings();
   const { state, reload } = useSession();
+  const [changingPassword, setChangingPassword] = useState(false);
   const detail = match('/field/:id', path);
   const signOutButton = (
     <button type="button" className="chip" onClick={() => void signOut().then(reload)}>
@@ -179,7 +181,22 @@ export default function FieldApp({ path }: { path: string }) {
   const me = state.me;
   return (
     <MobileShell title={t('field')} right={signOutButton}>
-      <div data-signed-in={me.role}>{detail?.id ? <TaskDetail id={detail.id} /> : <Tasks me={me} />}</div>
+      <div data-signed-in={me.role}>
+        {changingPassword ? (
+          <FieldPassword username={me.username} onDone={() => setChangingPassword(false)} />
+        ) : detail?.id ? (
+          <TaskDetail id={detail.id} />
+        ) : (
+          <>
+            <Tasks me={me} />
+            <section className="h5-section">
+              <Button block fill="outline" onClick={() => setChangingPassword(true)}>
+                {t('changePassword')}
+              </Button>
+            </section>
+          </>
+        )}
+      </div>
     </MobileShell>
   );
 }

@@ -1,6 +1,7 @@
 /** A small fetch client: same-origin cookie session, JSON in and out, typed errors in the UI's language. */
 import { labels, translate } from './i18n.ts';
 import type { Lang } from './i18n.ts';
+import { passwordReason, staffForbiddenReason } from './password.ts';
 
 /**
  * The UI language now: SettingsProvider keeps `<html lang>` in step with the user's choice
@@ -77,6 +78,12 @@ function apiErrorText(err: ApiError, lang: Lang): string {
   switch (err.code) {
     case 'invalid_input':
     case 'validation_failed': {
+      // A refused password says why (too short, only digits, …): the server says it in English.
+      const why =
+        err.field === 'newPassword' || err.field === 'password'
+          ? passwordReason(err.serverMessage)
+          : undefined;
+      if (why) return labels.errorDetail(lang, why) ?? '';
       const byField = err.field ? labels.fieldError(lang, err.field) : undefined;
       if (byField) return byField;
       break;
@@ -97,7 +104,14 @@ function apiErrorText(err: ApiError, lang: Lang): string {
       break;
     case 'conflict':
       if (err.field === 'auto') return labels.errorDetail(lang, 'conflict_auto') ?? '';
+      if (err.field === 'username') return labels.errorDetail(lang, 'conflict_username') ?? '';
       break;
+    case 'forbidden': {
+      // Staff accounts: why this change is not the admin's to make (said only in the message).
+      const why = staffForbiddenReason(err.serverMessage);
+      if (why) return labels.errorDetail(lang, why) ?? '';
+      break;
+    }
     case 'rate_limited':
       if (err.field === 'phone') {
         // The server says how long to wait only in its message ("wait 30 seconds …").

@@ -1,6 +1,17 @@
 /** The staff desk (antd): sign-in, the apps a role may use, language; each app is its own chunk. */
-import { Suspense, lazy } from 'react';
-import { App as AntApp, Button, ConfigProvider, Layout, Menu, Result, Space, Spin, Typography } from 'antd';
+import { Suspense, lazy, useState } from 'react';
+import {
+  App as AntApp,
+  Button,
+  ConfigProvider,
+  Dropdown,
+  Layout,
+  Menu,
+  Result,
+  Space,
+  Spin,
+  Typography,
+} from 'antd';
 import type { Locale } from 'antd/es/locale/index.js';
 import enUSModule from 'antd/es/locale/en_US.js';
 import zhCNModule from 'antd/es/locale/zh_CN.js';
@@ -11,6 +22,7 @@ import { navigate } from '../lib/router.ts';
 import { signOut, useSession } from '../lib/session.ts';
 import { useSettings } from '../lib/settings.tsx';
 import type { Me } from '../lib/types.ts';
+import { ChangePasswordDialog } from './shared/ChangePassword.tsx';
 import { InboxBell } from './shared/InboxBell.tsx';
 import { StaffLogin } from './StaffLogin.tsx';
 
@@ -60,6 +72,7 @@ function Page({ top, me }: { top: string; me: Me }) {
 function Shell({ path }: { path: string }) {
   const { t, lang, setLang } = useSettings();
   const { state, reload } = useSession();
+  const [changingPassword, setChangingPassword] = useState(false);
   const top = `/${path.split('/')[1] ?? ''}`;
 
   const langButton = (
@@ -136,9 +149,26 @@ function Shell({ path }: { path: string }) {
         <Space>
           <InboxBell />
           {langButton}
-          <span style={{ color: '#fff', whiteSpace: 'nowrap' }}>
-            {me.name} · {labels.role(lang, me.role)}
-          </span>
+          {/* The personal menu: one's own password, for every staff app. */}
+          <Dropdown
+            trigger={['click']}
+            menu={{
+              items: [{ key: 'password', label: t('changePassword') }],
+              onClick: ({ key }) => {
+                if (key === 'password') setChangingPassword(true);
+              },
+            }}
+          >
+            <Button
+              type="text"
+              size="small"
+              aria-haspopup="menu"
+              title={t('userMenu', { name: me.name })}
+              style={{ color: '#fff', whiteSpace: 'nowrap' }}
+            >
+              {me.name} · {labels.role(lang, me.role)} <span aria-hidden="true">▾</span>
+            </Button>
+          </Dropdown>
           <Button size="small" onClick={() => void signOut().then(reload)}>
             {t('signOut')}
           </Button>
@@ -170,6 +200,9 @@ function Shell({ path }: { path: string }) {
           />
         )}
       </Layout.Content>
+      {changingPassword && (
+        <ChangePasswordDialog username={me.username} onClose={() => setChangingPassword(false)} />
+      )}
     </Layout>
   );
 }

@@ -1,4 +1,4 @@
-/** Admin: taxonomy, grids, SLA policies, resources, integration keys and resident import — as far as the server offers them. */
+/** Admin: taxonomy, grids, SLA policies, resources, integration keys, resident import and staff accounts — as far as the server offers them. */
 import { useState } from 'react';
 import {
   Alert,
@@ -24,6 +24,7 @@ import { labels } from '../../lib/i18n.ts';
 import { useSettings } from '../../lib/settings.tsx';
 import type { Category, GridCollection, GridFeature, Me } from '../../lib/types.ts';
 import { useLoad } from '../../lib/useLoad.ts';
+import { StaffAccounts } from './StaffAccounts.tsx';
 
 interface ApiKey {
   id: string;
@@ -42,16 +43,6 @@ interface Policy {
   calendarId: string;
   firstResponseMinutes: number;
   resolutionMinutes: number;
-}
-
-interface StaffMember {
-  id: string;
-  username: string;
-  name: string;
-  role: string;
-  phone: string | null;
-  grids: string[];
-  teams?: string[];
 }
 
 interface Resource {
@@ -385,51 +376,6 @@ function ImportResidents({ communityId }: { communityId: string }) {
   );
 }
 
-function Staff({ communityId, path }: { communityId: string; path: string }) {
-  const { t, lang } = useSettings();
-  const list = useLoad(
-    (signal) => api<{ items: StaffMember[] }>(`${path}${qs({ community: communityId })}`, { signal }),
-    [path, communityId],
-  );
-  if (list.error) return <Alert type="warning" showIcon message={errorText(list.error, lang)} />;
-  const items = list.data?.items ?? [];
-  const roles = [...new Set(items.map((u) => u.role))];
-  const columns: TableColumnsType<StaffMember> = [
-    {
-      title: t('name'),
-      dataIndex: 'name',
-      key: 'name',
-      sorter: (a, b) => a.name.localeCompare(b.name, 'zh-CN'),
-    },
-    { title: t('username'), dataIndex: 'username', key: 'username', render: (v: string) => <code>{v}</code> },
-    {
-      title: t('role'),
-      key: 'role',
-      render: (_v, u) => <Tag>{labels.role(lang, u.role)}</Tag>,
-      filters: roles.map((r) => ({ text: labels.role(lang, r), value: r })),
-      onFilter: (value, u) => u.role === value,
-    },
-    { title: t('grids'), key: 'grids', render: (_v, u) => (u.grids.length ? u.grids.join('、') : '—') },
-    {
-      title: t('teams'),
-      key: 'teams',
-      render: (_v, u) => (u.teams && u.teams.length ? u.teams.join('、') : '—'),
-    },
-    { title: t('workPhone'), key: 'phone', render: (_v, u) => u.phone ?? '—' },
-  ];
-  return (
-    <Table<StaffMember>
-      rowKey="id"
-      size="small"
-      columns={columns}
-      dataSource={items}
-      loading={list.loading}
-      pagination={{ pageSize: 30, hideOnSinglePage: true }}
-      footer={() => t('staffCount', { n: items.length })}
-    />
-  );
-}
-
 export default function AdminPage({ me }: { me: Me }) {
   const { t, lang } = useSettings();
   const features = useFeatures();
@@ -459,7 +405,15 @@ export default function AdminPage({ me }: { me: Me }) {
             key: 'users',
             label: t('users'),
             children: features?.staff ? (
-              <Staff communityId={community.id} path={features.staff.path} />
+              <StaffAccounts
+                me={me}
+                path={features.staff.path}
+                community={community}
+                manage={
+                  me.role === 'admin' &&
+                  features.routes.some((r) => r.path === features.staff?.path && r.method === 'post')
+                }
+              />
             ) : (
               <Alert type="info" message={t('notYet')} />
             ),

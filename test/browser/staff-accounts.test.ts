@@ -1,0 +1,266 @@
+/**
+ * Staff accounts in real Chromium: the demo admin creates an account on the admin page's users
+ * tab and reads its temporary password off the shown-once dialog; the new person signs in with
+ * it in a browser of their own and changes it through the personal menu; the admin edits,
+ * deactivates (the person's session is refused at once), activates and resets the account.
+ * The tab and the dialogs are checked with axe-core and photographed.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Locator, Page } from 'playwright-core';
+import {
+  axe,
+  chromiumAvailable,
+  ensureBuilt,
+  launch,
+  setLang,
+  shot,
+  staffLogin,
+  startServer,
+} from './harness.ts';
+import type { AxeViolation, Browser, DemoServer } from './harness.ts';
+
+const DESKTOP = { width: 1440, height: 900 };
+const TEMPORARY = /^[A-Za-z0-9]{4}(-[A-Za-z0-9]{4}){3}$/;
+
+/** The error antd shows under the form item holding `input` ('' when none). */
+function fieldError(dialog: Locator, input: string): Locator {
+  return dialog
+    .locator('.ant-form-item')
+    .filter({ has: dialog.page().locator(input) })
+    .locator('.ant-form-item-explain-error');
+}
+
+async function noFieldError(dialog: Locator, input: string): Promise<void> {
+  await fieldError(dialog, input).waitFor({ state: 'detached' });
+}
+
+/** Signs in on the staff sign-in form with any username and password. */
+async function signIn(page: Page, username: string, password: string): Promise<void> {
+  await page.locator('#staff-username').fill(username);
+  await page.locator('#staff-password').fill(password);
+  await page.locator('#staff-password').press('Enter');
+  await page.locator('[data-signed-in]').waitFor();
+}
+
+async function apiLogin(server: DemoServer, username: string, password: string): Promise<number> {
+  const r = await fetch(`${server.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  await r.arrayBuffer();
+  return r.status;
+}
+
+/** Picks an option of the antd Select whose input is `input`, by its label. */
+async function choose(page: Page, input: string, label: string): Promise<void> {
+  await page
+    .locator('.ant-select')
+    .filter({ has: page.locator(input) })
+    .click();
+  await page
+    .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
+    .and(page.getByTitle(label, { exact: true }))
+    .click();
+}
+
+describe(
+  'web: staff accounts on the admin page',
+  { skip: !chromiumAvailable() && 'chromium is not installed' },
+  () => {
+    let server: DemoServer;
+    let desk: Browser;
+    let person: Browser | undefined;
+    const violations: { page: string; v: AxeViolation[] }[] = [];
+
+    async function check(page: Page, name: string) {
+      violations.push({ page: name, v: await axe(page) });
+      await shot(page, name);
+    }
+
+    before(async () => {
+      ensureBuilt();
+      server = await startServer();
+      desk = await launch(DESKTOP);
+      await desk.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    });
+    after(async () => {
+      await shot(desk.page, 'staff-accounts-last-admin').catch(() => undefined);
+      if (person) await shot(person.page, 'staff-accounts-last-person').catch(() => undefined);
+      await person?.close();
+      await desk?.close();
+      await server?.stop();
+    });
+
+    it('creates an account, the person changes the password, deactivation ends their session', async () => {
+      const d = desk.page;
+      await staffLogin(d, server, '/admin', 'admin');
+      await d.getByRole('tab', { name: '用户与角色' }).click();
+      const row = (username: string) => d.locator(`tr[data-staff="${username}"]`);
+      await row('agent').waitFor();
+      // Role and status are listed; the admin's own row cannot be deactivated.
+      assert.match((await row('agent').textContent()) ?? '', /坐席.*在用/);
+      assert.ok(await row('admin').getByRole('button', { name: '停用' }).isDisabled());
+      assert.ok(await row('agent').getByRole('button', { name: '停用' }).isEnabled());
+      await d.waitForLoadState('networkidle');
+      await check(d, 'admin-users-zh');
+
+      // 1. A new account: the form says what is wrong as the user types.
+      await d.getByRole('button', { name: '新建账号' }).click();
+      const form = d.getByRole('dialog', { name: '新建账号' });
+      await d.locator('#staff-new-username').fill('Zhang Wei');
+      await fieldError(form, '#staff-new-username').filter({ hasText: '小写字母开头' }).waitFor();
+      await d.locator('#staff-new-phone').fill('call me');
+      await fieldError(form, '#staff-new-phone').filter({ hasText: '3–20 位数字' }).waitFor();
+      await d.locator('#staff-new-phone').fill('0755-8009090');
+      await noFieldError(form, '#staff-new-phone');
+      await d.locator('#staff-new-name').fill('测试坐席小吴');
+      await choose(d, '#staff-new-role', '坐席');
+      // The community of the admin page is chosen already.
+      await form.locator('.ant-select-selection-item').filter({ hasText: '桃源社区' }).waitFor();
+      // A taken username passes the form's rule; the server's refusal shows next to the field.
+      await d.locator('#staff-new-username').fill('agent');
+      await noFieldError(form, '#staff-new-username');
+      await form.getByRole('button', { name: '创建账号' }).click();
+      await fieldError(form, '#staff-new-username').filter({ hasText: '该账号已被占用' }).waitFor();
+      await check(d, 'admin-users-new-account-zh');
+      await d.locator('#staff-new-username').fill('zhang.wei');
+      await noFieldError(form, '#staff-new-username');
+      await form.getByRole('button', { name: '创建账号' }).click();
+
+      // 2. The temporary password, shown once, with a copy button.
+      const once = d.getByRole('dialog', { name: /账号已创建/ });
+      await once.waitFor();
+      await form.waitFor({ state: 'detached' });
+      await once.getByText('这个密码只显示这一次').waitFor();
+      const temporary = ((await once.locator('[data-temporary-password]').textContent()) ?? '').trim();
+      assert.match(temporary, TEMPORARY);
+      await once.getByRole('button', { name: '复制密码' }).click();
+      await once.getByRole('button', { name: /已复制/ }).waitFor();
+      assert.equal(await d.evaluate(() => navigator.clipboard.readText()), temporary, 'copied');
+      await check(d, 'admin-users-temporary-password-zh');
+      await once.getByRole('button', { name: '我已记下，关闭' }).click();
+      await once.waitFor({ state: 'detached' });
+      assert.equal(await d.locator('[data-temporary-password]').count(), 0, 'gone once closed');
+      await d.getByLabel('按姓名或账号查找').fill('zhang.wei');
+      await row('zhang.wei').waitFor();
+      assert.match((await row('zhang.wei').textContent()) ?? '', /测试坐席小吴.*坐席.*在用.*0755-8009090/);
+
+      // 3. The person signs in with it in a browser of their own and sets a password of their own.
+      person = await launch(DESKTOP);
+      const p = person.page;
+      await p.goto(`${server.url}/console`);
+      await signIn(p, 'zhang.wei', temporary);
+      assert.equal(await p.locator('[data-signed-in]').getAttribute('data-signed-in'), 'agent');
+      await p.getByRole('button', { name: /测试坐席小吴/ }).click();
+      await p.getByRole('menuitem', { name: '修改密码' }).click();
+      const change = p.getByRole('dialog', { name: '修改密码' });
+      await p.locator('#own-current-password').fill('not-the-password');
+      await p.locator('#own-new-password').fill('123456789012');
+      await fieldError(change, '#own-new-password').filter({ hasText: '不能全是数字' }).waitFor();
+      await p.locator('#own-new-password').fill('xin mi ma 2026');
+      await noFieldError(change, '#own-new-password');
+      await p.locator('#own-confirm-password').fill('xin mi ma 2025');
+      await fieldError(change, '#own-confirm-password').filter({ hasText: '不一致' }).waitFor();
+      await p.locator('#own-confirm-password').fill('xin mi ma 2026');
+      await noFieldError(change, '#own-confirm-password');
+      await check(p, 'own-password-zh');
+      // The wrong current password: the server says so next to that field.
+      await change.getByRole('button', { name: '保存' }).click();
+      await fieldError(change, '#own-current-password').filter({ hasText: '当前密码不正确' }).waitFor();
+      await p.locator('#own-current-password').fill(temporary);
+      await change.getByRole('button', { name: '保存' }).click();
+      await change.waitFor({ state: 'detached' });
+      await p.getByText('密码已修改').waitFor();
+      assert.equal(await apiLogin(server, 'zhang.wei', temporary), 401, 'the temporary password is spent');
+      // Signing in again takes the new password.
+      await p.getByRole('button', { name: '退出登录' }).click();
+      await signIn(p, 'zhang.wei', 'xin mi ma 2026');
+
+      // 4. The admin changes the account: role and phone.
+      await row('zhang.wei').getByRole('button', { name: '编辑' }).click();
+      const edit = d.getByRole('dialog', { name: /编辑账号/ });
+      assert.equal(await d.locator('#staff-edit-phone').inputValue(), '0755-8009090');
+      await d.locator('#staff-edit-phone').fill('');
+      await choose(d, '#staff-edit-role', '网格员');
+      await check(d, 'admin-users-edit-zh');
+      await edit.getByRole('button', { name: '保存' }).click();
+      await edit.waitFor({ state: 'detached' });
+      await row('zhang.wei').getByText('网格员').waitFor();
+      assert.doesNotMatch((await row('zhang.wei').textContent()) ?? '', /0755-8009090/, 'phone cleared');
+      // Someone who also serves another community is not this admin's to change.
+      await d.getByLabel('按姓名或账号查找').fill('street_admin');
+      await row('street_admin').getByRole('button', { name: '编辑' }).click();
+      const foreign = d.getByRole('dialog', { name: /编辑账号/ });
+      await d.locator('#staff-edit-name').fill('街道管理员（改）');
+      await foreign.getByRole('button', { name: '保存' }).click();
+      await foreign.getByRole('alert').filter({ hasText: '此人还服务于您不管理的社区' }).waitFor();
+      await foreign.getByRole('button', { name: '取消' }).click();
+      await foreign.waitFor({ state: 'detached' });
+
+      // 5. Deactivating asks first, then ends the person's session at once.
+      await d.getByLabel('按姓名或账号查找').fill('zhang.wei');
+      await row('zhang.wei').getByRole('button', { name: '停用' }).click();
+      const confirm = d.getByRole('dialog', { name: /停用 测试坐席小吴（zhang\.wei）/ });
+      await confirm.getByText('登录立即失效').waitFor();
+      await check(d, 'admin-users-deactivate-zh');
+      await confirm.getByRole('button', { name: '停用' }).click();
+      await confirm.waitFor({ state: 'detached' });
+      await row('zhang.wei').getByText('已停用').waitFor();
+      await row('zhang.wei').getByRole('button', { name: '启用' }).waitFor();
+      await check(d, 'admin-users-deactivated-zh');
+      const me = await p.request.get(`${server.url}/api/v1/me`);
+      assert.equal(me.status(), 401, 'the session cookie is refused');
+      await p.reload();
+      await p.locator('#staff-username').waitFor();
+      assert.equal(await p.locator('[data-signed-in]').count(), 0, 'back at the sign-in form');
+      assert.equal(await apiLogin(server, 'zhang.wei', 'xin mi ma 2026'), 401, 'cannot sign in again');
+
+      // 6. Activated again and given a new temporary password, shown once, which the person
+      // changes on the field view (the phone app of grid workers).
+      await row('zhang.wei').getByRole('button', { name: '启用' }).click();
+      await d
+        .getByRole('dialog', { name: /重新启用/ })
+        .getByRole('button', { name: '启用' })
+        .click();
+      await row('zhang.wei').getByText('在用').waitFor();
+      await row('zhang.wei').getByRole('button', { name: '重置密码' }).click();
+      await d
+        .getByRole('dialog', { name: /重置 测试坐席小吴/ })
+        .getByRole('button', { name: '重置密码' })
+        .click();
+      const reset = d.getByRole('dialog', { name: /密码已重置/ });
+      const again = ((await reset.locator('[data-temporary-password]').textContent()) ?? '').trim();
+      assert.match(again, TEMPORARY);
+      assert.notEqual(again, temporary);
+      await reset.getByRole('button', { name: '我已记下，关闭' }).click();
+      await p.setViewportSize({ width: 390, height: 844 });
+      await p.goto(`${server.url}/field`);
+      await signIn(p, 'zhang.wei', again);
+      assert.equal(await p.locator('[data-signed-in]').getAttribute('data-signed-in'), 'grid_worker');
+      await p.getByRole('button', { name: '修改密码' }).click();
+      await p.locator('#own-current-password').fill(again);
+      await p.locator('#own-new-password').fill('short');
+      await p.getByText('密码至少 10 个字符').waitFor();
+      await p.locator('#own-new-password').fill('wang ge yuan 2026');
+      await p.locator('#own-confirm-password').fill('wang ge yuan 2026');
+      await check(p, 'field-own-password-zh');
+      await p.getByRole('button', { name: '保存' }).click();
+      await p.getByText(/我的任务/).waitFor();
+      assert.equal(await apiLogin(server, 'zhang.wei', again), 401, 'the reset password is spent');
+      assert.equal(await apiLogin(server, 'zhang.wei', 'wang ge yuan 2026'), 200);
+
+      // 7. The tab and its dialogs in English.
+      await setLang(d, 'en');
+      await d.getByRole('tab', { name: 'Users and roles' }).click();
+      await row('agent').getByText('Active').waitFor();
+      await d.getByRole('button', { name: 'New account' }).click();
+      await d.getByRole('dialog', { name: 'New account' }).getByText('temporary one').waitFor();
+      await check(d, 'admin-users-new-account-en');
+
+      const bad = violations.filter((x) => x.v.length > 0);
+      assert.deepEqual(bad, [], `axe found serious or critical violations:\n${JSON.stringify(bad, null, 2)}`);
+    });
+  },
+);

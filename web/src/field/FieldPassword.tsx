@@ -1,0 +1,109 @@
+/** The field view's own-password form (antd-mobile): current, new and the new one again; server errors by field. */
+import { useState } from 'react';
+import { Button, Form, Input, Toast } from 'antd-mobile';
+import { api, ApiError, errorText } from '../lib/api.ts';
+import { passwordProblem } from '../lib/password.ts';
+import { useSettings } from '../lib/settings.tsx';
+
+interface Values {
+  currentPassword: string;
+  newPassword: string;
+  confirmPassword: string;
+}
+
+export function FieldPassword({ username, onDone }: { username?: string; onDone: () => void }) {
+  const { t, lang } = useSettings();
+  const [form] = Form.useForm<Values>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(v: Values) {
+    setBusy(true);
+    setError(null);
+    try {
+      await api('/api/v1/me/password', {
+        body: { currentPassword: v.currentPassword, newPassword: v.newPassword },
+      });
+      Toast.show({ icon: 'success', content: t('passwordChanged') });
+      onDone();
+    } catch (err) {
+      if (err instanceof ApiError && (err.field === 'currentPassword' || err.field === 'newPassword'))
+        form.setFields([{ name: err.field, errors: [errorText(err, lang)] }]);
+      else setError(errorText(err, lang));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="h5-section" aria-labelledby="field-password-title">
+      <h2 id="field-password-title">{t('changePassword')}</h2>
+      <Form
+        form={form}
+        layout="vertical"
+        validateTrigger="onChange"
+        onFinish={(v: Values) => void submit(v)}
+        footer={
+          <>
+            <Button block type="submit" color="primary" size="large" loading={busy}>
+              {t('save')}
+            </Button>
+            <Button block size="large" style={{ marginTop: 12 }} onClick={onDone}>
+              {t('cancel')}
+            </Button>
+          </>
+        }
+      >
+        <Form.Item
+          name="currentPassword"
+          label={<label htmlFor="own-current-password">{t('currentPassword')}</label>}
+          rules={[{ required: true, message: t('currentPasswordRequired') }]}
+        >
+          <Input id="own-current-password" type="password" autoComplete="current-password" maxLength={200} />
+        </Form.Item>
+        <Form.Item
+          name="newPassword"
+          label={<label htmlFor="own-new-password">{t('newPassword')}</label>}
+          description={t('passwordRuleHint')}
+          dependencies={['currentPassword']}
+          rules={[
+            { required: true, message: t('newPasswordRequired') },
+            ({ getFieldValue }) => ({
+              validator(_rule, value: string | undefined) {
+                if (!value) return Promise.resolve();
+                const problem = passwordProblem(value, username);
+                if (problem) return Promise.reject(new Error(t(problem)));
+                if (value === getFieldValue('currentPassword'))
+                  return Promise.reject(new Error(t('passwordSameAsCurrent')));
+                return Promise.resolve();
+              },
+            }),
+          ]}
+        >
+          <Input id="own-new-password" type="password" autoComplete="new-password" maxLength={200} />
+        </Form.Item>
+        <Form.Item
+          name="confirmPassword"
+          label={<label htmlFor="own-confirm-password">{t('confirmPassword')}</label>}
+          dependencies={['newPassword']}
+          rules={[
+            { required: true, message: t('confirmPasswordRequired') },
+            ({ getFieldValue }) => ({
+              validator(_rule, value: string | undefined) {
+                if (!value || value === getFieldValue('newPassword')) return Promise.resolve();
+                return Promise.reject(new Error(t('passwordMismatch')));
+              },
+            }),
+          ]}
+        >
+          <Input id="own-confirm-password" type="password" autoComplete="new-password" maxLength={200} />
+        </Form.Item>
+      </Form>
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
