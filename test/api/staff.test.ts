@@ -173,4 +173,35 @@ describe('staff accounts: admins create and change the accounts of their own com
     const audit = await ctx.call('GET', `/api/v1/audit/verify?community=${c1}`, auditor);
     assert.equal(audit.json<{ ok: boolean }>().ok, true);
   });
+
+  it('lists active accounts for everyone, deactivated ones for admins who ask, with only their own community ids', async () => {
+    const id = await userId(ctx, 'provider');
+    const off = await ctx.call('PATCH', `/api/v1/staff/${id}`, admin, { active: false });
+    assert.equal(off.statusCode, 200, off.body);
+    type Row = {
+      id: string;
+      username: string;
+      active: boolean;
+      communityIds: string[];
+      alsoServesOtherCommunities: boolean;
+    };
+    const list = async (token: string, extra = '') =>
+      (await ctx.call('GET', `/api/v1/staff?community=${c1}${extra}`, token)).json<{ items: Row[] }>().items;
+    assert.equal(
+      (await list(admin)).find((u) => u.id === id),
+      undefined,
+      'dispatch lists active people only',
+    );
+    const all = await list(admin, '&includeInactive=true');
+    assert.equal(all.find((u) => u.id === id)?.active, false);
+    assert.equal(
+      (await list(manager, '&includeInactive=true')).find((u) => u.id === id),
+      undefined,
+      'admins only',
+    );
+    const street = all.find((u) => u.username === 'street_admin');
+    assert.deepEqual([street?.communityIds, street?.alsoServesOtherCommunities], [[c1], true]);
+    assert.ok(!JSON.stringify(all).includes(c2), "another community's id is not shown");
+    await ctx.call('PATCH', `/api/v1/staff/${id}`, admin, { active: true });
+  });
 });

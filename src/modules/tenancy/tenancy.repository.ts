@@ -58,16 +58,25 @@ export async function listCategories(db: Kysely<DB>) {
 }
 
 /** Active staff of a community with the grids they work. */
-export async function staffOf(db: Kysely<DB>, communityId: string) {
-  const users = await db
+export async function staffOf(db: Kysely<DB>, communityId: string, opts: { includeInactive?: boolean } = {}) {
+  let q = db
     .selectFrom('users')
     .innerJoin('user_communities', 'user_communities.user_id', 'users.id')
-    .select(['users.id', 'users.username', 'users.display_name', 'users.role', 'users.phone'])
-    .where('user_communities.community_id', '=', communityId)
-    .where('users.active', '=', 1)
-    .orderBy('users.role')
-    .orderBy('users.username')
-    .execute();
+    .select(['users.id', 'users.username', 'users.display_name', 'users.role', 'users.phone', 'users.active'])
+    .where('user_communities.community_id', '=', communityId);
+  if (!opts.includeInactive) q = q.where('users.active', '=', 1);
+  const users = await q.orderBy('users.role').orderBy('users.username').execute();
+  const memberships = users.length
+    ? await db
+        .selectFrom('user_communities')
+        .select(['user_id', 'community_id'])
+        .where(
+          'user_id',
+          'in',
+          users.map((u) => u.id),
+        )
+        .execute()
+    : [];
   const grids = await db
     .selectFrom('grid_workers')
     .innerJoin('grids', 'grids.id', 'grid_workers.grid_id')
@@ -86,6 +95,7 @@ export async function staffOf(db: Kysely<DB>, communityId: string) {
     .execute();
   return users.map((u) => ({
     ...u,
+    communityIds: memberships.filter((m) => m.user_id === u.id).map((m) => m.community_id),
     grids: grids.filter((g) => g.user_id === u.id).map((g) => g.name),
     teams: teams.filter((t) => t.user_id === u.id).map((t) => t.name),
   }));

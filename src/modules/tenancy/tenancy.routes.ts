@@ -141,7 +141,12 @@ export async function registerTenancyRoutes(root: FastifyInstance, database: Dat
         tags: TAG,
         summary: "A community's staff and the grids they work (whom work can be assigned to)",
         querystring: Type.Object(
-          { community: Type.String({ maxLength: 64 }) },
+          {
+            community: Type.String({ maxLength: 64, description: 'community id or code' }),
+            includeInactive: Type.Optional(
+              Type.Boolean({ description: 'admins: also deactivated accounts (default: active ones only)' }),
+            ),
+          },
           { additionalProperties: false },
         ),
         response: {
@@ -152,6 +157,14 @@ export async function registerTenancyRoutes(root: FastifyInstance, database: Dat
                 username: Type.String(),
                 name: Type.String(),
                 role: Type.String(),
+                active: Type.Boolean(),
+                communityIds: Type.Array(Type.String(), {
+                  description: "the person's communities among the caller's own",
+                }),
+                alsoServesOtherCommunities: Type.Boolean({
+                  description:
+                    'the person also serves communities the caller does not (whose admins alone may change the account)',
+                }),
                 phone: Type.Union([Type.String(), Type.Null()], { description: 'work phone' }),
                 grids: Type.Array(Type.String()),
                 teams: Type.Array(Type.String(), {
@@ -171,11 +184,16 @@ export async function registerTenancyRoutes(root: FastifyInstance, database: Dat
           field: 'community',
         });
       }
-      const staff = await staffOf(db, c.id);
+      const staff = await staffOf(db, c.id, {
+        includeInactive: p.role === 'admin' && request.query.includeInactive === true,
+      });
       return {
         items: staff.map((u) => ({
           id: u.id,
           username: u.username,
+          active: u.active === 1,
+          communityIds: u.communityIds.filter((id) => p.communityIds.includes(id)),
+          alsoServesOtherCommunities: u.communityIds.some((id) => !p.communityIds.includes(id)),
           name: u.display_name,
           role: u.role,
           phone: u.phone,

@@ -334,12 +334,16 @@ export function StaffAccounts({
     (signal) =>
       Promise.all(
         communities.map((c) =>
-          api<{ items: StaffRow[] }>(`${path}${qs({ community: c.id })}`, { signal }).then(
-            (r) => [c.id, r.items] as const,
-          ),
+          // Admins also see deactivated accounts, to turn them back on.
+          api<{ items: StaffRow[] }>(
+            `${path}${qs({ community: c.id, includeInactive: manage ? 'true' : undefined })}`,
+            {
+              signal,
+            },
+          ).then((r) => [c.id, r.items] as const),
         ),
       ),
-    [path, communities.map((c) => c.id).join()],
+    [path, manage, communities.map((c) => c.id).join()],
   );
   // Accounts as the server answered our changes: the list leaves deactivated ones out.
   const [changed, setChanged] = useState<Record<string, StaffView>>({});
