@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   account_locked: 423,
   otp_invalid: 401,
   forbidden: 403,
+  password_change_required: 403,
   not_found: 404,
   work_order_not_found: 404,
   resident_not_found: 404,

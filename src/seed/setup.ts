@@ -142,6 +142,7 @@ export async function setUpCommunity(database: Database, input: SetupInput, now:
           passwordHash,
           at,
           communityIds: [],
+          mustChangePassword: made !== undefined,
         });
     await addCommunities(trx, adminId, [communityId]);
     const dialect = database.dialect;

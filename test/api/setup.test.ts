@@ -26,7 +26,15 @@ describe('setup: a real community and its first admin, who does the rest through
   it('creates the community and an admin who signs in, adds staff and takes orders there only', async () => {
     const r = await setUpCommunity(ctx.database, input, ctx.clock.now());
     assert.ok(r.adminCreated && r.streetCreated && r.adminPassword);
-    const admin = await ctx.login('lihu.admin', r.adminPassword);
+    const first = await ctx.login('lihu.admin', r.adminPassword);
+    // The made-up password must be replaced before anything else.
+    assert.equal((await ctx.call('GET', '/api/v1/staff?community=lihu', first)).statusCode, 403);
+    const own = await ctx.call('POST', '/api/v1/me/password', first, {
+      currentPassword: r.adminPassword,
+      newPassword: 'lihu admin 2026',
+    });
+    assert.equal(own.statusCode, 204, own.body);
+    const admin = await ctx.login('lihu.admin', 'lihu admin 2026');
     const me = (await ctx.call('GET', '/api/v1/me', admin)).json<{
       communities: { id: string; code: string }[];
     }>();
@@ -42,7 +50,13 @@ describe('setup: a real community and its first admin, who does the rest through
       password: 'lihu agent 2026',
     });
     assert.equal(created.statusCode, 201, created.body);
-    const agent = await ctx.login('lihu.agent', 'lihu agent 2026');
+    const given = await ctx.login('lihu.agent', 'lihu agent 2026');
+    // A password the admin chose is changed by its owner too.
+    await ctx.call('POST', '/api/v1/me/password', given, {
+      currentPassword: 'lihu agent 2026',
+      newPassword: 'my own 2026 pass',
+    });
+    const agent = await ctx.login('lihu.agent', 'my own 2026 pass');
     const order = await ctx.call('POST', '/api/v1/work-orders', agent, {
       channel: 'hotline',
       description: '楼道灯坏了',

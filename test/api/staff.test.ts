@@ -58,7 +58,14 @@ describe('staff accounts: admins create and change the accounts of their own com
     assert.match(temporaryPassword, /^[A-Za-z0-9]{4}(-[A-Za-z0-9]{4}){3}$/);
     const token = await ctx.login('zhang.wei', temporaryPassword);
     const me = await ctx.call('GET', '/api/v1/me', token);
-    assert.equal(me.json<{ role: string }>().role, 'agent');
+    assert.deepEqual(
+      [me.json<{ role: string }>().role, me.json<{ mustChangePassword: boolean }>().mustChangePassword],
+      ['agent', true],
+    );
+    // Until the person sets a password of their own, the API serves only who they are, the change and sign-out.
+    const blocked = await ctx.call('GET', '/api/v1/work-orders', token);
+    assert.equal(blocked.statusCode, 403);
+    assert.equal(blocked.json<{ error: { code: string } }>().error.code, 'password_change_required');
     assert.equal(await auditCount(c1, 'user.created'), 1);
     assert.equal(await auditCount(c2, 'user.created'), 0);
     // The person sets a password of their own; the old one stops working.
@@ -67,6 +74,15 @@ describe('staff accounts: admins create and change the accounts of their own com
       newPassword: 'xin mi ma 2026',
     });
     assert.equal(changed.statusCode, 204, changed.body);
+    assert.equal(
+      (await ctx.call('GET', '/api/v1/work-orders', token)).statusCode,
+      200,
+      'served in full once changed',
+    );
+    assert.equal(
+      (await ctx.call('GET', '/api/v1/me', token)).json<{ mustChangePassword: boolean }>().mustChangePassword,
+      false,
+    );
     assert.equal(
       (
         await ctx.call('POST', '/api/v1/auth/login', undefined, {
@@ -169,7 +185,16 @@ describe('staff accounts: admins create and change the accounts of their own com
     assert.equal(locked.statusCode, 423, 'locked out');
     const reset = await ctx.call('POST', `/api/v1/staff/${id}/password-reset`, admin);
     assert.equal(reset.statusCode, 200, reset.body);
-    await ctx.login('grid_worker', reset.json<{ temporaryPassword: string }>().temporaryPassword);
+    const afterReset = await ctx.login(
+      'grid_worker',
+      reset.json<{ temporaryPassword: string }>().temporaryPassword,
+    );
+    assert.equal(
+      (await ctx.call('GET', '/api/v1/work-orders', afterReset)).json<{ error: { code: string } }>().error
+        .code,
+      'password_change_required',
+      'a reset password is a temporary one too',
+    );
     const audit = await ctx.call('GET', `/api/v1/audit/verify?community=${c1}`, auditor);
     assert.equal(audit.json<{ ok: boolean }>().ok, true);
   });

@@ -153,9 +153,13 @@ describe(
       await p.goto(`${server.url}/console`);
       await signIn(p, 'zhang.wei', temporary);
       assert.equal(await p.locator('[data-signed-in]').getAttribute('data-signed-in'), 'agent');
-      await p.getByRole('button', { name: /测试坐席小吴/ }).click();
-      await p.getByRole('menuitem', { name: '修改密码' }).click();
+      // A temporary password: the change dialog opens by itself and cannot be dismissed, and the
+      // app waits behind it (the API serves nothing else until then).
       const change = p.getByRole('dialog', { name: '修改密码' });
+      await change.getByText('临时密码').waitFor();
+      assert.equal(await change.getByRole('button', { name: '取消' }).count(), 0, 'no way around it');
+      assert.equal(await change.getByRole('button', { name: /close|关闭/i }).count(), 0);
+      await p.getByText('请先设置自己的密码').first().waitFor();
       await p.locator('#own-current-password').fill('not-the-password');
       await p.locator('#own-new-password').fill('123456789012');
       await fieldError(change, '#own-new-password').filter({ hasText: '不能全是数字' }).waitFor();
@@ -173,6 +177,11 @@ describe(
       await change.getByRole('button', { name: '保存' }).click();
       await change.waitFor({ state: 'detached' });
       await p.getByText('密码已修改').waitFor();
+      // The console itself now loads.
+      await p
+        .getByRole('heading', { name: /坐席|来电/ })
+        .first()
+        .waitFor();
       assert.equal(await apiLogin(server, 'zhang.wei', temporary), 401, 'the temporary password is spent');
       // Signing in again takes the new password.
       await p.getByRole('button', { name: '退出登录' }).click();
@@ -239,7 +248,8 @@ describe(
       await p.goto(`${server.url}/field`);
       await signIn(p, 'zhang.wei', again);
       assert.equal(await p.locator('[data-signed-in]').getAttribute('data-signed-in'), 'grid_worker');
-      await p.getByRole('button', { name: '修改密码' }).click();
+      // The reset password is a temporary one too: the field view asks for a new one first.
+      await p.getByText('请先设置自己的密码').waitFor();
       await p.locator('#own-current-password').fill(again);
       await p.locator('#own-new-password').fill('short');
       await p.getByText('密码至少 10 个字符').waitFor();

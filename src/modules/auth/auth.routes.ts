@@ -114,6 +114,12 @@ export async function registerAuthRoutes(root: FastifyInstance, auth: AuthServic
             phone: Type.Optional(Type.String()),
             householdId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
             gridIds: Type.Optional(Type.Array(Type.String())),
+            mustChangePassword: Type.Optional(
+              Type.Boolean({
+                description:
+                  'staff whose password someone else chose: until they set their own (POST /api/v1/me/password) other calls answer 403 password_change_required',
+              }),
+            ),
             communities: Type.Array(
               Type.Object({
                 id: Type.String(),
@@ -143,6 +149,7 @@ export async function registerAuthRoutes(root: FastifyInstance, auth: AuthServic
             name: p.name,
             username: p.username,
             gridIds: p.gridIds,
+            mustChangePassword: p.mustChangePassword === true,
             communities,
           };
         case 'resident':

@@ -204,6 +204,7 @@ export class AuthService {
       role: user.role,
       communityIds,
       gridIds,
+      ...(user.must_change_password === 1 ? { mustChangePassword: true } : {}),
     };
   }
 

@@ -11,6 +11,8 @@ export interface NewUser {
   passwordHash: string;
   at: string;
   communityIds: readonly string[];
+  /** Someone else chose the password: the person must set their own first. */
+  mustChangePassword?: boolean;
 }
 
 /** A staff account serving the given communities (the one insert of users: API, setup, demo); answers its id. */
@@ -29,6 +31,7 @@ export async function insertUser(trx: Kysely<DB>, u: NewUser): Promise<string> {
       locked_until: null,
       active: 1,
       created_at: u.at,
+      must_change_password: u.mustChangePassword ? 1 : 0,
     })
     .execute();
   await addCommunities(trx, id, u.communityIds);

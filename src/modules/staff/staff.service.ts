@@ -138,6 +138,7 @@ export class StaffService {
         passwordHash,
         at,
         communityIds,
+        mustChangePassword: true,
       });
       const payload = { username: input.username, name: input.name, role: input.role, communityIds };
       await this.audit(trx, communityIds, admin, 'user.created', id, payload, at);
@@ -221,7 +222,7 @@ export class StaffService {
     await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('users')
-        .set({ password_hash: hash, failed_logins: 0, locked_until: null })
+        .set({ password_hash: hash, failed_logins: 0, locked_until: null, must_change_password: 1 })
         .where('id', '=', id)
         .execute();
       await this.auth.endSessionsOf(trx, id);
@@ -257,7 +258,11 @@ export class StaffService {
     const hash = await hashPassword(next);
     const at = this.deps.clock.now().toISOString();
     await this.db.transaction().execute(async (trx) => {
-      await trx.updateTable('users').set({ password_hash: hash }).where('id', '=', user.id).execute();
+      await trx
+        .updateTable('users')
+        .set({ password_hash: hash, must_change_password: 0 })
+        .where('id', '=', user.id)
+        .execute();
       await this.audit(
         trx,
         user.communityIds,
@@ -268,5 +273,7 @@ export class StaffService {
         at,
       );
     });
+    // Served in full from the next request on, on this node at once.
+    this.auth.forgetUser(user.id);
   }
 }

@@ -25,6 +25,8 @@ export type Principal =
       communityIds: string[];
       /** Grids this user works (grid workers). */
       gridIds: string[];
+      /** The password is a temporary one: the API serves only who they are, the password change and sign-out. */
+      mustChangePassword?: boolean;
     }
   | {
       kind: 'resident';

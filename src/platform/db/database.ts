@@ -15,6 +15,7 @@ import * as partialIndexes from './migrations/2026112150_partial_indexes.ts';
 import * as slaClockTimers from './migrations/2026112160_sla_clock_timers.ts';
 import * as missingPerson from './migrations/2026120501_missing_person.ts';
 import * as orderRollups from './migrations/2026120510_order_rollups.ts';
+import * as passwordChange from './migrations/2026120520_password_change.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -55,6 +56,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026112160_sla_clock_timers': slaClockTimers,
   '2026120501_missing_person': missingPerson,
   '2026120510_order_rollups': orderRollups,
+  '2026120520_password_change': passwordChange,
 };
 
 export function registerMigration(name: string, migration: Migration): void {

@@ -2,6 +2,8 @@
  * Table types for Kysely. Times are ISO-8601 UTC strings (sortable as text on both databases),
  * booleans are 0/1 integers and JSON is text, so one migration serves SQLite and PostgreSQL.
  */
+import type { Generated } from 'kysely';
+
 export interface StreetTable {
   id: string;
   code: string;
@@ -93,6 +95,8 @@ export interface UserTable {
   locked_until: string | null;
   active: number;
   created_at: string;
+  /** 1 while the password is one someone else chose (temporary, reset): the person must set their own. */
+  must_change_password: Generated<number>;
 }
 
 export interface UserCommunityTable {

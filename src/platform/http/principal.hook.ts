@@ -38,9 +38,27 @@ export function registerPrincipalHook(app: FastifyInstance, resolver: PrincipalR
   app.decorateRequest('principal', null);
   app.decorate('principalResolver', resolver);
   app.addHook('onRequest', async (request) => {
-    request.principal = await resolve(resolver, request);
+    const p = await resolve(resolver, request);
+    request.principal = p;
+    if (
+      p?.kind === 'user' &&
+      request.url.startsWith('/api/') &&
+      p.mustChangePassword &&
+      !ALLOWED_BEFORE_CHANGE.has(`${request.method} ${request.routeOptions.url}`)
+    )
+      throw new AppError(
+        'password_change_required',
+        'your password is a temporary one: set your own first (POST /api/v1/me/password)',
+      );
   });
 }
+
+/** What a staff member whose password someone else chose may still do: see who they are, set their own, sign out. */
+const ALLOWED_BEFORE_CHANGE = new Set([
+  'GET /api/v1/me',
+  'POST /api/v1/me/password',
+  'POST /api/v1/auth/logout',
+]);
 
 /**
  * Resolves the request's credential again, for long-lived responses (event streams) that must

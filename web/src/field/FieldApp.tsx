@@ -182,7 +182,14 @@ export default function FieldApp({ path }: { path: string }) {
   return (
     <MobileShell title={t('field')} right={signOutButton}>
       <div data-signed-in={me.role}>
-        {changingPassword ? (
+        {me.mustChangePassword ? (
+          <>
+            <p className="h5-section" role="status">
+              {t('setOwnPasswordFirst')}
+            </p>
+            <FieldPassword username={me.username} onDone={reload} />
+          </>
+        ) : changingPassword ? (
           <FieldPassword username={me.username} onDone={() => setChangingPassword(false)} />
         ) : detail?.id ? (
           <TaskDetail id={detail.id} />

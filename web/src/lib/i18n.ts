@@ -355,6 +355,7 @@ const zh = {
   passwordIsUsername: '密码不能与账号相同',
   passwordRuleHint: '至少 10 个字符，不能全是数字，不能与账号相同',
   passwordChanged: '密码已修改，下次登录请使用新密码',
+  setOwnPasswordFirst: '您的密码是他人为您设置的临时密码：请先设置自己的密码，再开始工作。',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -704,6 +705,7 @@ const en: Record<MessageKey, string> = {
   passwordIsUsername: 'Not the username',
   passwordRuleHint: 'At least 10 characters, not only digits, not the username',
   passwordChanged: 'Password changed: use the new one next time you sign in',
+  setOwnPasswordFirst: 'Your password is a temporary one someone else set: set your own before you start.',
 };
 
 export type Lang = 'zh' | 'en';
@@ -853,6 +855,10 @@ const ERROR: Record<string, [string, string]> = {
   ],
   otp_invalid: ['验证码错误或已过期', 'The code is wrong or has expired'],
   forbidden: ['您没有权限进行此操作', 'You are not allowed to do this'],
+  password_change_required: [
+    '请先把临时密码改成自己的密码',
+    'Replace your temporary password with your own first',
+  ],
   not_found: ['要找的内容不存在或已被删除', 'Not found: it may have been removed'],
   work_order_not_found: ['工单不存在，或您无权查看', 'The order does not exist or you may not see it'],
   resident_not_found: ['未找到该居民', 'Resident not found'],

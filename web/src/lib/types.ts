@@ -47,6 +47,8 @@ export interface Me {
   phone?: string;
   householdId?: string | null;
   gridIds?: string[];
+  /** Staff whose password someone else set: the API serves them nothing else until they set their own. */
+  mustChangePassword?: boolean;
   communities: CommunityRef[];
 }
 

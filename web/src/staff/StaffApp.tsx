@@ -175,7 +175,9 @@ function Shell({ path }: { path: string }) {
         </Space>
       </Layout.Header>
       <Layout.Content style={{ padding: 16 }}>
-        {allowed ? (
+        {me.mustChangePassword ? (
+          <Result status="info" title={t('setOwnPasswordFirst')} />
+        ) : allowed ? (
           <Suspense
             fallback={
               <div className="boot" role="status">
@@ -200,8 +202,16 @@ function Shell({ path }: { path: string }) {
           />
         )}
       </Layout.Content>
-      {changingPassword && (
-        <ChangePasswordDialog username={me.username} onClose={() => setChangingPassword(false)} />
+      {(changingPassword || me.mustChangePassword) && (
+        <ChangePasswordDialog
+          username={me.username}
+          required={me.mustChangePassword === true}
+          onClose={() => {
+            setChangingPassword(false);
+            // A temporary password was just replaced: load who we are again, and with it the app.
+            if (me.mustChangePassword) reload();
+          }}
+        />
       )}
     </Layout>
   );

@@ -11,7 +11,16 @@ interface Values {
   confirmPassword: string;
 }
 
-export function ChangePasswordDialog({ username, onClose }: { username?: string; onClose: () => void }) {
+export function ChangePasswordDialog({
+  username,
+  onClose,
+  required = false,
+}: {
+  username?: string;
+  onClose: () => void;
+  /** A temporary password: the dialog cannot be dismissed until the person sets their own. */
+  required?: boolean;
+}) {
   const { t, lang } = useSettings();
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
@@ -40,10 +49,13 @@ export function ChangePasswordDialog({ username, onClose }: { username?: string;
     <Modal
       open
       title={t('changePassword')}
-      onCancel={onClose}
+      onCancel={required ? undefined : onClose}
+      closable={!required}
+      keyboard={!required}
       maskClosable={false}
       okText={t('save')}
       cancelText={t('cancel')}
+      cancelButtonProps={required ? { style: { display: 'none' } } : undefined}
       okButtonProps={{ htmlType: 'submit', form: 'own-password-form', loading: busy }}
     >
       <Form<Values>
@@ -54,6 +66,9 @@ export function ChangePasswordDialog({ username, onClose }: { username?: string;
         requiredMark
         onFinish={(v) => void submit(v)}
       >
+        {required && (
+          <Alert type="warning" showIcon message={t('setOwnPasswordFirst')} style={{ marginBottom: 16 }} />
+        )}
         {/* For password managers: whose password this is. */}
         <input type="text" hidden readOnly autoComplete="username" value={username ?? ''} />
         <Form.Item
