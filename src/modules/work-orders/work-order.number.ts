@@ -13,11 +13,11 @@ export function localDay(createdAt: string, timeZone: string): string {
   return dayToIsoDate(zoneFor(timeZone).dayOf(Date.parse(createdAt)));
 }
 
-/** `YYYYMMDD` of an ISO instant in a time zone. */
-export function localDateDigits(createdAt: string, timeZone: string): string {
-  return localDay(createdAt, timeZone).replace(/-/g, '');
+export function orderNumber(communityCode: string, createdAt: string, timeZone: string, seq: number): string {
+  return orderNumberOfDay(communityCode, localDay(createdAt, timeZone), seq);
 }
 
-export function orderNumber(communityCode: string, createdAt: string, timeZone: string, seq: number): string {
-  return `${communityCode.toUpperCase()}-${localDateDigits(createdAt, timeZone)}-${String(seq).padStart(6, '0')}`;
+/** The same, from the local day (`YYYY-MM-DD`) already worked out: intake's `created_day`. */
+export function orderNumberOfDay(communityCode: string, day: string, seq: number): string {
+  return `${communityCode.toUpperCase()}-${day.replace(/-/g, '')}-${String(seq).padStart(6, '0')}`;
 }

@@ -14,7 +14,7 @@ import { GroupCommitter } from '../../platform/db/group-commit.ts';
 import { findCommunity } from '../tenancy/tenancy.repository.ts';
 import type { GridLocator } from '../tenancy/grid-locator.ts';
 import { checkAttributes } from './work-order.attributes.ts';
-import { DEFAULT_TIME_ZONE, localDay, orderNumber } from './work-order.number.ts';
+import { DEFAULT_TIME_ZONE, localDay, orderNumberOfDay } from './work-order.number.ts';
 import { OPEN_STATUSES, transition } from './work-order.machine.ts';
 import type { Action, ActionInput, Status } from './work-order.machine.ts';
 import {
@@ -82,8 +82,6 @@ const CATEGORY_CODES = new Set(allCategoryCodes());
 interface PendingCreate {
   row: WorkOrderRow;
   communityCode: string;
-  /** The community's time zone: the date in the order's number is its local date. */
-  timeZone: string;
   photos: { id: string; key: string; contentType: string; data: Buffer }[];
   scope: string;
   idempotencyKey: string | undefined;
@@ -246,7 +244,6 @@ export class WorkOrderService {
     const pending: PendingCreate = {
       row,
       communityCode: community.code,
-      timeZone: community.timeZone,
       photos,
       scope,
       idempotencyKey,
@@ -304,7 +301,12 @@ export class WorkOrderService {
         const last = await repo.nextSequence(trx, `work_order:${communityId}`, items.length);
         items.forEach((b, i) => {
           const seq = last - items.length + 1 + i;
-          b.row.number = orderNumber(b.communityCode, b.row.created_at, b.timeZone, seq);
+          // The local day is the order's `created_day`, worked out in the community's time zone.
+          b.row.number = orderNumberOfDay(
+            b.communityCode,
+            b.row.created_day ?? b.row.created_at.slice(0, 10),
+            seq,
+          );
         });
       }
       const keyed = batch.filter((b) => b.idempotencyKey);
