@@ -200,6 +200,7 @@ describe(
       assert.doesNotMatch((await row('zhang.wei').textContent()) ?? '', /0755-8009090/, 'phone cleared');
       // Someone who also serves another community is not this admin's to change.
       await d.getByLabel('按姓名或账号查找').fill('street_admin');
+      await row('street_admin').getByText('跨社区').waitFor(); // flagged before anyone tries
       await row('street_admin').getByRole('button', { name: '编辑' }).click();
       const foreign = d.getByRole('dialog', { name: /编辑账号/ });
       await d.locator('#staff-edit-name').fill('街道管理员（改）');

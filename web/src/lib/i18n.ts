@@ -298,6 +298,9 @@ const zh = {
   findStaff: '按姓名或账号查找',
   accountActive: '在用',
   you: '本人',
+  otherCommunities: '跨社区',
+  otherCommunitiesHint:
+    '此人还服务于您不管理的社区：只有管理其全部社区的管理员（如街道管理员）才能修改此账号',
   actions: '操作',
   newAccount: '新建账号',
   createAccount: '创建账号',
@@ -646,6 +649,9 @@ const en: Record<MessageKey, string> = {
   findStaff: 'Find by name or username',
   accountActive: 'Active',
   you: 'You',
+  otherCommunities: 'Other communities too',
+  otherCommunitiesHint:
+    'This person also serves communities you do not administer: ask an admin of all of them (the street admin) to change the account',
   actions: 'Actions',
   newAccount: 'New account',
   createAccount: 'Create account',

@@ -29,6 +29,8 @@ interface StaffRow {
   teams?: string[];
   active?: boolean;
   communityIds?: string[];
+  /** Also serves communities the viewer does not (only those communities' admins may change the account). */
+  alsoServesOtherCommunities?: boolean;
 }
 
 /** What POST and PATCH /api/v1/staff answer. */
@@ -45,6 +47,7 @@ interface StaffView {
 interface Person extends StaffView {
   grids: string[];
   teams: string[];
+  alsoServesOtherCommunities?: boolean;
 }
 
 interface AccountValues {
@@ -372,6 +375,7 @@ export function StaffAccounts({
           phone: u.phone,
           grids: u.grids,
           teams: u.teams ?? [],
+          alsoServesOtherCommunities: u.alsoServesOtherCommunities === true,
           active: u.active ?? true,
           communityIds: u.communityIds ?? [communityId],
         });
@@ -446,6 +450,9 @@ export function StaffAccounts({
       render: (v: string, u) => (
         <>
           {v} {u.id === me.id && <Tag>{t('you')}</Tag>}
+          {u.alsoServesOtherCommunities && (
+            <Tag title={t('otherCommunitiesHint')}>{t('otherCommunities')}</Tag>
+          )}
         </>
       ),
     },
