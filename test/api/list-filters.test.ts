@@ -30,18 +30,22 @@ describe('order list filters: status, from and to', () => {
     return (res.json() as { items: { id: string; status: string }[] }).items;
   };
 
-  it('an unknown status is refused with a 400 naming `status`, on the list and the export', async () => {
-    for (const url of [
-      '/api/v1/work-orders?status=bogus',
-      '/api/v1/work-orders/export.csv?status=closed,bogus',
-    ]) {
+  it('an unknown status, channel or urgency is refused with a 400 naming the field, on the list and the export', async () => {
+    for (const [url, field] of [
+      ['/api/v1/work-orders?status=bogus', 'status'],
+      ['/api/v1/work-orders/export.csv?status=closed,bogus', 'status'],
+      ['/api/v1/work-orders?channel=hotline,bogus', 'channel'],
+      ['/api/v1/work-orders/export.csv?urgency=bogus', 'urgency'],
+    ] as const) {
       const res = await ctx.call('GET', url, manager);
       assert.equal(res.statusCode, 400, `${url}: ${res.body}`);
       const body = res.json() as { error: { code: string; message: string; details: { field: string } } };
       assert.equal(body.error.code, 'invalid_input');
-      assert.equal(body.error.details.field, 'status');
+      assert.equal(body.error.details.field, field);
       assert.match(body.error.message, /"bogus"/);
     }
+    const hotline = await ids('channel=hotline&urgency=normal,high');
+    assert.ok(hotline.length > 0);
     const open = await ids('status=submitted,accepted');
     assert.ok(open.length > 0);
     assert.ok(open.every((o) => ['submitted', 'accepted'].includes(o.status)));

@@ -4,30 +4,51 @@
  */
 import { invalidInput } from '../../platform/errors.ts';
 import { STATUSES, type Status } from './work-order.machine.ts';
+import { CHANNELS, type Channel } from '../../platform/auth/principal.ts';
+import { URGENCIES, type Urgency } from '../taxonomy/taxonomy.default.ts';
 
 /** How a field is named in messages: `from` in the API, `--from` on the command line. */
-export type FieldLabel = (field: 'status' | 'from' | 'to') => string;
+export type FieldLabel = (field: 'status' | 'channel' | 'urgency' | 'from' | 'to') => string;
 const plain: FieldLabel = (f) => f;
+
+/** The values of a comma list, each one of `known`; an unknown one is refused naming the field. */
+function knownList<T extends string>(
+  text: string | undefined,
+  field: 'status' | 'channel' | 'urgency',
+  known: readonly T[],
+  label: FieldLabel,
+): T[] | undefined {
+  if (text === undefined) return undefined;
+  const wanted = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = wanted.filter((s) => !(known as readonly string[]).includes(s));
+  if (unknown.length) {
+    throw invalidInput(
+      field,
+      `${label(field)}: unknown ${field} ${unknown.map((s) => `"${s}"`).join(', ')} (one of ${known.join(', ')})`,
+    );
+  }
+  return wanted as T[];
+}
 
 /**
  * The statuses of a comma list (`submitted,accepted`). An unknown status is refused
  * (`invalid_input` naming `status`) rather than matching nothing.
  */
 export function parseStatusList(text: string | undefined, label: FieldLabel = plain): Status[] | undefined {
-  if (text === undefined) return undefined;
-  const wanted = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const known: readonly string[] = STATUSES;
-  const unknown = wanted.filter((s) => !known.includes(s));
-  if (unknown.length) {
-    throw invalidInput(
-      'status',
-      `${label('status')}: unknown status ${unknown.map((s) => `"${s}"`).join(', ')} (statuses are ${STATUSES.join(', ')})`,
-    );
-  }
-  return wanted as Status[];
+  return knownList(text, 'status', STATUSES, label);
+}
+
+/** The channels of a comma list, checked like statuses. */
+export function parseChannelList(text: string | undefined, label: FieldLabel = plain): Channel[] | undefined {
+  return knownList(text, 'channel', CHANNELS, label);
+}
+
+/** The urgencies of a comma list, checked like statuses. */
+export function parseUrgencyList(text: string | undefined, label: FieldLabel = plain): Urgency[] | undefined {
+  return knownList(text, 'urgency', URGENCIES, label);
 }
 
 // RFC 3339 date-time, the API's `format: date-time`: a date, a time and a zone.

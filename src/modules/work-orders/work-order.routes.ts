@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { AppError, invalidInput } from '../../platform/errors.ts';
 import { requirePrincipal } from '../../platform/http/principal.hook.ts';
 import { toCsvRows } from './work-order.export.ts';
-import { parseStatusList, parseTimeRange } from './work-order.filters.ts';
+import { parseChannelList, parseStatusList, parseTimeRange, parseUrgencyList } from './work-order.filters.ts';
 import { loadContext, presentOrder } from './work-order.presenter.ts';
 import {
   ActionBody,
@@ -49,8 +49,8 @@ export function buildFilter(svc: WorkOrderService, p: Principal, q: ListQuery, l
     statuses: parseStatusList(q.status),
     categories: csvSplit(q.category),
     grid: q.grid,
-    channels: csvSplit(q.channel),
-    urgencies: csvSplit(q.urgency),
+    channels: parseChannelList(q.channel),
+    urgencies: parseUrgencyList(q.urgency),
     assignee: q.assignee,
     ...parseTimeRange(q),
     text: q.q,

@@ -195,8 +195,20 @@ export const ListQuery = Type.Object(
       Type.String({ maxLength: 300, description: 'Comma list of categories or sub-categories' }),
     ),
     grid: Type.Optional(Type.String({ maxLength: 64 })),
-    channel: Type.Optional(Type.String({ maxLength: 200 })),
-    urgency: Type.Optional(Type.String({ maxLength: 100 })),
+    channel: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description:
+          'Comma list of channels; an unknown one is refused (400 `invalid_input` naming `channel`)',
+      }),
+    ),
+    urgency: Type.Optional(
+      Type.String({
+        maxLength: 100,
+        description:
+          'Comma list of urgencies; an unknown one is refused (400 `invalid_input` naming `urgency`)',
+      }),
+    ),
     assignee: Type.Optional(Type.String({ maxLength: 64 })),
     from: Type.Optional(
       Type.String({ format: 'date-time', description: 'orders created at or after this instant' }),
