@@ -30,12 +30,13 @@ describe('order list filters: status, from and to', () => {
     return (res.json() as { items: { id: string; status: string }[] }).items;
   };
 
-  it('an unknown status, channel or urgency is refused with a 400 naming the field, on the list and the export', async () => {
+  it('an unknown status, channel, urgency or category is refused with a 400 naming the field, on the list and the export', async () => {
     for (const [url, field] of [
       ['/api/v1/work-orders?status=bogus', 'status'],
       ['/api/v1/work-orders/export.csv?status=closed,bogus', 'status'],
       ['/api/v1/work-orders?channel=hotline,bogus', 'channel'],
       ['/api/v1/work-orders/export.csv?urgency=bogus', 'urgency'],
+      ['/api/v1/work-orders?category=health,bogus', 'category'],
     ] as const) {
       const res = await ctx.call('GET', url, manager);
       assert.equal(res.statusCode, 400, `${url}: ${res.body}`);
@@ -46,6 +47,8 @@ describe('order list filters: status, from and to', () => {
     }
     const hotline = await ids('channel=hotline&urgency=normal,high');
     assert.ok(hotline.length > 0);
+    const living = await ids('category=basic_living,health.checkup');
+    assert.ok(living.length > 0);
     const open = await ids('status=submitted,accepted');
     assert.ok(open.length > 0);
     assert.ok(open.every((o) => ['submitted', 'accepted'].includes(o.status)));

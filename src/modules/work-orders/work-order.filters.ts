@@ -5,16 +5,16 @@
 import { invalidInput } from '../../platform/errors.ts';
 import { STATUSES, type Status } from './work-order.machine.ts';
 import { CHANNELS, type Channel } from '../../platform/auth/principal.ts';
-import { URGENCIES, type Urgency } from '../taxonomy/taxonomy.default.ts';
+import { URGENCIES, allCategoryCodes, type Urgency } from '../taxonomy/taxonomy.default.ts';
 
 /** How a field is named in messages: `from` in the API, `--from` on the command line. */
-export type FieldLabel = (field: 'status' | 'channel' | 'urgency' | 'from' | 'to') => string;
+export type FieldLabel = (field: 'status' | 'channel' | 'urgency' | 'category' | 'from' | 'to') => string;
 const plain: FieldLabel = (f) => f;
 
 /** The values of a comma list, each one of `known`; an unknown one is refused naming the field. */
 function knownList<T extends string>(
   text: string | undefined,
-  field: 'status' | 'channel' | 'urgency',
+  field: 'status' | 'channel' | 'urgency' | 'category',
   known: readonly T[],
   label: FieldLabel,
 ): T[] | undefined {
@@ -44,6 +44,13 @@ export function parseStatusList(text: string | undefined, label: FieldLabel = pl
 /** The channels of a comma list, checked like statuses. */
 export function parseChannelList(text: string | undefined, label: FieldLabel = plain): Channel[] | undefined {
   return knownList(text, 'channel', CHANNELS, label);
+}
+
+const CATEGORY_CODES = allCategoryCodes();
+
+/** The categories or sub-categories of a comma list, each one intake would take; checked like statuses. */
+export function parseCategoryList(text: string | undefined, label: FieldLabel = plain): string[] | undefined {
+  return knownList(text, 'category', CATEGORY_CODES, label);
 }
 
 /** The urgencies of a comma list, checked like statuses. */

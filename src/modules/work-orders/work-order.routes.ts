@@ -4,7 +4,13 @@ import { Type } from '@sinclair/typebox';
 import { AppError, invalidInput } from '../../platform/errors.ts';
 import { requirePrincipal } from '../../platform/http/principal.hook.ts';
 import { toCsvRows } from './work-order.export.ts';
-import { parseChannelList, parseStatusList, parseTimeRange, parseUrgencyList } from './work-order.filters.ts';
+import {
+  parseCategoryList,
+  parseChannelList,
+  parseStatusList,
+  parseTimeRange,
+  parseUrgencyList,
+} from './work-order.filters.ts';
 import { loadContext, presentOrder } from './work-order.presenter.ts';
 import {
   ActionBody,
@@ -26,11 +32,6 @@ import type { Database } from '../../platform/db/database.ts';
 
 const TAG = ['work-orders'];
 const EXPORT_MAX_ROWS = 100_000;
-const csvSplit = (s: string | undefined) =>
-  s
-    ?.split(',')
-    .map((x) => x.trim())
-    .filter(Boolean);
 
 function decodeCursor(c: string | undefined): ListFilter['cursor'] {
   if (!c) return undefined;
@@ -47,7 +48,7 @@ export function buildFilter(svc: WorkOrderService, p: Principal, q: ListQuery, l
   return {
     ...svc.scopeFilter(p, q.community),
     statuses: parseStatusList(q.status),
-    categories: csvSplit(q.category),
+    categories: parseCategoryList(q.category),
     grid: q.grid,
     channels: parseChannelList(q.channel),
     urgencies: parseUrgencyList(q.urgency),

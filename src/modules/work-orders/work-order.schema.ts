@@ -192,7 +192,11 @@ export const ListQuery = Type.Object(
       }),
     ),
     category: Type.Optional(
-      Type.String({ maxLength: 300, description: 'Comma list of categories or sub-categories' }),
+      Type.String({
+        maxLength: 300,
+        description:
+          "Comma list of categories or sub-categories of the deployment's taxonomy; an unknown one is refused (400 `invalid_input` naming `category`)",
+      }),
     ),
     grid: Type.Optional(Type.String({ maxLength: 64 })),
     channel: Type.Optional(
