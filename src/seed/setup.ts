@@ -7,10 +7,11 @@
 import type { Database } from '../platform/db/database.ts';
 import { AppError } from '../platform/errors.ts';
 import { hashPassword } from '../platform/auth/password.ts';
-import { newId, randomToken } from '../platform/ids.ts';
+import { newId } from '../platform/ids.ts';
 import { appendAudit } from '../modules/audit/audit.repository.ts';
 import { isValidTimeZone } from '../modules/sla/zone.ts';
 import { passwordProblem } from '../modules/staff/staff.policy.ts';
+import { madeUpPassword } from '../modules/staff/staff.service.ts';
 import { ensureBaseline } from './baseline.ts';
 import { addCommunities, insertUser } from '../modules/staff/staff.repository.ts';
 
@@ -71,12 +72,7 @@ export async function setUpCommunity(database: Database, input: SetupInput, now:
     });
   await ensureBaseline(database, now);
   const at = now.toISOString();
-  const made =
-    input.adminPassword === undefined
-      ? randomToken(12)
-          .replace(/[^A-Za-z0-9]/g, 'x')
-          .slice(0, 16)
-      : undefined;
+  const made = input.adminPassword === undefined ? madeUpPassword() : undefined;
   const passwordHash = await hashPassword(input.adminPassword ?? (made as string));
   return database.db.transaction().execute(async (trx) => {
     if (

@@ -15,7 +15,7 @@ import { appendAudit } from '../audit/audit.repository.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import { passwordProblem, staffChangeProblem } from './staff.policy.ts';
 import { addCommunities, insertUser } from './staff.repository.ts';
-import type { StaffFacts, StaffProblem } from './staff.policy.ts';
+import type { StaffProblem } from './staff.policy.ts';
 
 type Admin = Extract<Principal, { kind: 'user' }>;
 
@@ -51,12 +51,16 @@ function raise(p: StaffProblem): never {
   throw new AppError(p.code, p.message);
 }
 
-/** A password to read out once: 16 letters and digits in groups of four. */
-function temporaryPassword(): string {
+/** A made-up password: 16 random letters and digits (setup prints it as it is). */
+export function madeUpPassword(): string {
   return randomToken(12)
     .replace(/[^A-Za-z0-9]/g, 'x')
-    .slice(0, 16)
-    .replace(/(.{4})(?=.)/g, '$1-');
+    .slice(0, 16);
+}
+
+/** A password to read out once: a made-up one in groups of four. */
+function temporaryPassword(): string {
+  return madeUpPassword().replace(/(.{4})(?=.)/g, '$1-');
 }
 
 export class StaffService {
@@ -153,22 +157,20 @@ export class StaffService {
     const after = await this.db.transaction().execute(async (trx) => {
       const before = await this.load(trx, id);
       if (!before) throw new AppError('not_found', `staff ${id} was not found`);
-      const next: StaffFacts = {
-        id,
+      // The account as it will be: what the patch names, the rest as it was.
+      const next: StaffView = {
+        ...before,
+        name: patch.name ?? before.name,
         role: patch.role ?? before.role,
+        phone: patch.phone !== undefined ? patch.phone : before.phone,
         communityIds: patch.communityIds ? [...new Set(patch.communityIds)].sort() : before.communityIds,
         active: patch.active ?? before.active,
       };
-      const problem = staffChangeProblem(admin, { ...before }, next);
+      const problem = staffChangeProblem(admin, before, next);
       if (problem) raise(problem);
       await trx
         .updateTable('users')
-        .set({
-          display_name: patch.name ?? before.name,
-          role: next.role,
-          phone: patch.phone !== undefined ? patch.phone : before.phone,
-          active: next.active ? 1 : 0,
-        })
+        .set({ display_name: next.name, role: next.role, phone: next.phone, active: next.active ? 1 : 0 })
         .where('id', '=', id)
         .execute();
       if (patch.communityIds) {
@@ -176,22 +178,9 @@ export class StaffService {
         await addCommunities(trx, id, next.communityIds);
       }
       const changes: Record<string, { from: unknown; to: unknown }> = {};
-      const was = {
-        name: before.name,
-        role: before.role,
-        phone: before.phone,
-        active: before.active,
-        communityIds: before.communityIds,
-      };
-      const now = {
-        name: patch.name ?? before.name,
-        role: next.role,
-        phone: patch.phone !== undefined ? patch.phone : before.phone,
-        active: next.active,
-        communityIds: next.communityIds,
-      };
-      for (const k of Object.keys(was) as Array<keyof typeof was>)
-        if (JSON.stringify(was[k]) !== JSON.stringify(now[k])) changes[k] = { from: was[k], to: now[k] };
+      for (const k of ['name', 'role', 'phone', 'active', 'communityIds'] as const)
+        if (JSON.stringify(before[k]) !== JSON.stringify(next[k]))
+          changes[k] = { from: before[k], to: next[k] };
       if (Object.keys(changes).length)
         await this.audit(
           trx,
@@ -203,7 +192,7 @@ export class StaffService {
           at,
         );
       if (!next.active) await this.auth.endSessionsOf(trx, id);
-      return (await this.load(trx, id)) as StaffView;
+      return next;
     });
     // A new role or community takes effect on this node's next request.
     this.auth.forgetUser(id);

@@ -1,15 +1,10 @@
 /** Changing one's own password (any staff member): current, new and the new one again; server errors by field. */
 import { useState } from 'react';
 import { Alert, App, Form, Input, Modal } from 'antd';
-import { api, ApiError, errorText } from '../../lib/api.ts';
+import { sendOwnPassword } from '../../lib/own-password.ts';
+import type { OwnPasswordValues as Values } from '../../lib/own-password.ts';
 import { passwordProblem } from '../../lib/password.ts';
 import { useSettings } from '../../lib/settings.tsx';
-
-interface Values {
-  currentPassword: string;
-  newPassword: string;
-  confirmPassword: string;
-}
 
 export function ChangePasswordDialog({
   username,
@@ -30,19 +25,13 @@ export function ChangePasswordDialog({
   async function submit(v: Values) {
     setBusy(true);
     setError(null);
-    try {
-      await api('/api/v1/me/password', {
-        body: { currentPassword: v.currentPassword, newPassword: v.newPassword },
-      });
+    const refused = await sendOwnPassword(v, lang);
+    setBusy(false);
+    if (!refused) {
       void message.success(t('passwordChanged'));
       onClose();
-    } catch (err) {
-      if (err instanceof ApiError && (err.field === 'currentPassword' || err.field === 'newPassword'))
-        form.setFields([{ name: err.field, errors: [errorText(err, lang)] }]);
-      else setError(errorText(err, lang));
-    } finally {
-      setBusy(false);
-    }
+    } else if (refused.field) form.setFields([{ name: refused.field, errors: [refused.message] }]);
+    else setError(refused.message);
   }
 
   return (
