@@ -50,6 +50,8 @@ export async function startServer(
   // after a start, possibly an emergency, waits about 0.4 s for it.
   built.services.classification.warmUp();
   const address = await built.app.listen({ port: config.port, host: config.host });
+  // Changes other nodes (or the command line) make reach this node's caches within a second.
+  built.services.coherence.start();
   const workers = config.workers ? startWorkers(built, database, SYSTEM, logger) : { stop: async () => {} };
   return {
     built,

@@ -14,6 +14,7 @@ import { passwordProblem } from '../modules/staff/staff.policy.ts';
 import { madeUpPassword } from '../modules/staff/staff.service.ts';
 import { ensureBaseline } from './baseline.ts';
 import { addCommunities, insertUser } from '../modules/staff/staff.repository.ts';
+import { announceStale } from '../platform/cache/coherence.ts';
 
 export interface SetupInput {
   streetCode: string;
@@ -141,6 +142,8 @@ export async function setUpCommunity(database: Database, input: SetupInput, now:
           mustChangePassword: made !== undefined,
         });
     await addCommunities(trx, adminId, [communityId]);
+    // A server running on this database serves the admin the new community within a second.
+    if (existing) await announceStale(trx, [{ topic: 'user', key: adminId }], new Date(at));
     const dialect = database.dialect;
     const entry = { communityId, createdAt: at, actor: 'system:setup' };
     await appendAudit(trx, dialect, {

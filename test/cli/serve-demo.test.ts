@@ -98,4 +98,47 @@ describe('linli serve --demo after linli seed --demo', () => {
     assert.equal(second.stderr.includes('not taken'), false, second.stderr);
     assert.equal(queue.filter((d) => d === '钥匙锁在家里了').length, 1, `triage: ${JSON.stringify(queue)}`);
   });
+
+  it("a community that `linli setup` gives the running server's admin reaches that admin within seconds", async () => {
+    await serveDemo(async (base) => {
+      const login = await fetch(`${base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: 'demo1234' }),
+      });
+      const { token } = (await login.json()) as { token: string };
+      const codes = async () => {
+        const me = await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+        return ((await me.json()) as { communities: { code: string }[] }).communities.map((c) => c.code);
+      };
+      // Read once, so the server holds the admin's principal in its cache (kept 30 s).
+      assert.ok(!(await codes()).includes('lihu'));
+      const setup = spawnSync(
+        process.execPath,
+        [
+          'bin/linli.mjs',
+          'setup',
+          '--street',
+          'nanshan',
+          '--street-name',
+          '南山街道',
+          '--community',
+          'lihu',
+          '--name',
+          '荔湖社区',
+          '--center',
+          '22.53,113.93',
+          '--admin',
+          'admin',
+        ],
+        { env, encoding: 'utf8' },
+      );
+      assert.equal(setup.status, 0, setup.stderr);
+      const t0 = Date.now();
+      while (!(await codes()).includes('lihu')) {
+        assert.ok(Date.now() - t0 < 10_000, 'the admin did not see the new community within 10 s');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    });
+  });
 });

@@ -8,6 +8,7 @@ import type { Principal, StaffRole } from '../../platform/auth/principal.ts';
 import { STAFF_ROLES, SYSTEM, actorLabel } from '../../platform/auth/principal.ts';
 import { newId, randomToken } from '../../platform/ids.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
+import { announceStale, type CacheCoherence } from '../../platform/cache/coherence.ts';
 import { enqueue } from '../notifications/outbox.repository.ts';
 import * as repo from './auth.repository.ts';
 
@@ -18,8 +19,9 @@ const RESIDENT_SESSION_DAYS = 30;
 const OTP_TTL_MINUTES = 5;
 const OTP_MIN_INTERVAL_SECONDS = 30;
 const OTP_MAX_ATTEMPTS = 5;
+// Other app nodes hear of a sign-out, a deactivation or a revocation within about a second
+// (`src/platform/cache/coherence.ts`); these lifetimes are the bound should that reading stop.
 const PRINCIPAL_CACHE_MS = 30_000;
-// Other app nodes see a revocation only when their cache entry expires, so it is kept short.
 export const API_KEY_CACHE_MS = 5_000;
 
 // A dummy hash, so an unknown username costs the same scrypt time as a known one.
@@ -146,9 +148,28 @@ export class AuthService {
     return { token, expiresAt };
   }
 
+  /** Drops this node's cached copies when another node's change is read (see `CacheCoherence`). */
+  listen(coherence: CacheCoherence): void {
+    coherence.on('user', (id) =>
+      id === '*' ? this.forgetWhere((k) => !k.startsWith('k:')) : this.forgetUser(id),
+    );
+    coherence.on('session', (h) =>
+      h === '*' ? this.forgetWhere((k) => !k.startsWith('k:')) : this.cache.delete(h),
+    );
+    coherence.on('api_key', (h) => {
+      if (h !== '*') return this.forgetApiKey(h);
+      this.keyEpoch += 1;
+      this.forgetWhere((k) => k.startsWith('k:'));
+    });
+  }
+
+  private forgetWhere(match: (cacheKey: string) => boolean): void {
+    for (const k of this.cache.keys()) if (match(k)) this.cache.delete(k);
+  }
+
   /**
-   * Ends every session of a staff member (deactivated, password reset): their rows go, and this
-   * node forgets their cached principal at once; other nodes within the principal cache's 30 s.
+   * Ends every session of a staff member (deactivated, password reset): their rows go, and every
+   * node forgets their cached principal (this one at once, the others within about a second).
    */
   async endSessionsOf(trx: Kysely<DB>, userId: string): Promise<void> {
     await trx
@@ -156,6 +177,16 @@ export class AuthService {
       .where('subject_type', '=', 'user')
       .where('subject_id', '=', userId)
       .execute();
+    await this.userChanged(trx, userId);
+  }
+
+  /**
+   * A staff member's account changed (role, communities, active, password state): inside the
+   * change's transaction, tells every node to drop its cached principal; this node drops it now.
+   * Callers drop it again after the commit, in case a request read the old row meanwhile.
+   */
+  async userChanged(trx: Kysely<DB>, userId: string): Promise<void> {
+    await announceStale(trx, [{ topic: 'user', key: userId }], this.deps.clock.now());
     this.forgetUser(userId);
   }
 
@@ -165,10 +196,15 @@ export class AuthService {
       if (v.principal.kind === 'user' && v.principal.id === userId) this.cache.delete(k);
   }
 
+  /** Ends the session: its row goes, and every node forgets it (this one at once). */
   async logout(token: string): Promise<void> {
     const h = hashSecret(token);
     this.cache.delete(h);
-    await repo.deleteSession(this.db, h);
+    await this.db.transaction().execute(async (trx) => {
+      await repo.deleteSession(trx, h);
+      await announceStale(trx, [{ topic: 'session', key: h }], this.deps.clock.now());
+    });
+    this.cache.delete(h);
   }
 
   /** Resolves a bearer token to its principal, with a short in-process cache (stateless nodes stay consistent within 30 s). */
@@ -292,6 +328,7 @@ export class AuthService {
     await this.db.transaction().execute(async (trx) => {
       if (!(await repo.revokeApiKey(trx, k.id, at)))
         throw new AppError('not_found', `api key ${id} was not found`, { id });
+      await announceStale(trx, [{ topic: 'api_key', key: k.key_hash }], this.deps.clock.now());
       await appendAudit(trx, this.deps.database.dialect, {
         communityId: k.community_id,
         createdAt: at,

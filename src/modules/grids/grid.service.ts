@@ -4,6 +4,7 @@ import { actorLabel } from '../../platform/auth/principal.ts';
 import { AppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
+import { announceStale, type CacheCoherence, type Invalidation } from '../../platform/cache/coherence.ts';
 import { boundaryOf } from '../matching/resource.model.ts';
 import { communityFor, requireEditor } from '../matching/resource.access.ts';
 import type { GridLocator } from '../tenancy/grid-locator.ts';
@@ -57,6 +58,7 @@ export class GridService {
   constructor(
     private readonly deps: Deps,
     private readonly locator: GridLocator,
+    private readonly coherence?: CacheCoherence,
   ) {}
 
   private get db() {
@@ -165,7 +167,17 @@ export class GridService {
     if (dryRun) return report;
 
     const at = this.deps.clock.now().toISOString();
+    // Every node's grid index of the community, and the principals of grid workers whose grids
+    // change (a principal carries its grids), are stale once this commits.
+    const stale: Invalidation[] = [{ topic: 'grids', key: c.id }];
     await this.db.transaction().execute(async (trx) => {
+      const replaced = planned.filter((g) => g.workers && g.existingId).map((g) => g.existingId as string);
+      const workers = new Set([
+        ...(await repo.workersOfGrids(trx, replaced)).map((w) => w.id),
+        ...planned.flatMap((g) => g.workers ?? []),
+      ]);
+      for (const id of [...workers].sort()) stale.push({ topic: 'user', key: id });
+      await announceStale(trx, stale, this.deps.clock.now());
       for (const g of planned) {
         const id = idOfCode.get(g.code) ?? newId();
         if (g.existingId) await repo.updateGrid(trx, g.existingId, g.name, JSON.stringify(g.area));
@@ -199,6 +211,7 @@ export class GridService {
       });
     });
     this.locator.invalidate(c.id);
+    this.coherence?.apply(...stale);
     return report;
   }
 

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { announceStale } from '../../platform/cache/coherence.ts';
 import type { Deps } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { AppError, forbidden, invalidInput } from '../../platform/errors.ts';
@@ -78,8 +79,9 @@ export class DispatchService implements LifecycleHooks {
     return { dialect: this.deps.database.dialect, hooks: this.workOrders.hooks, at };
   }
 
-  invalidateRules(communityId: string): void {
-    this.rulesCache.delete(communityId);
+  invalidateRules(communityId?: string): void {
+    if (communityId) this.rulesCache.delete(communityId);
+    else this.rulesCache.clear();
   }
 
   async rules(communityId: string, executor: Kysely<DB> = this.db): Promise<DispatchRule[]> {
@@ -528,6 +530,7 @@ export class DispatchService implements LifecycleHooks {
     }));
     await this.db.transaction().execute(async (trx) => {
       await repo.replaceRules(trx, c.id, rows);
+      await announceStale(trx, [{ topic: 'dispatch_rules', key: c.id }], this.deps.clock.now());
       await this.catalogue.audit(trx, p, c.id, 'dispatch.rules_set', c.id, {
         rules: rows.map((r) => ({ name: r.name, category: r.category, mode: r.mode })),
       });

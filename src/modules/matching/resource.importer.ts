@@ -110,6 +110,7 @@ export class ResourceImporter {
         }
         if (id && r.staff.length) await repo.replaceStaff(trx, id, r.staff);
       }
+      await this.catalogue.staleInside(trx, c.id);
       await this.catalogue.audit(trx, p, c.id, 'resource.imported', c.id, {
         file: fileName,
         created: report.created,

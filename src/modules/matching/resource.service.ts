@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { announceStale } from '../../platform/cache/coherence.ts';
 import type { Deps } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { AppError, invalidInput, notFound } from '../../platform/errors.ts';
@@ -77,6 +78,11 @@ export class CatalogueService {
 
   private get db() {
     return this.deps.database.db;
+  }
+
+  /** Inside a change's transaction: every node's snapshot of the community is stale once it commits. */
+  async staleInside(trx: Kysely<DB>, communityId: string): Promise<void> {
+    await announceStale(trx, [{ topic: 'resources', key: communityId }], this.deps.clock.now());
   }
 
   invalidate(communityId?: string): void {
@@ -187,6 +193,7 @@ export class CatalogueService {
     await this.db.transaction().execute(async (trx) => {
       await repo.insertResource(trx, row);
       await repo.replaceStaff(trx, row.id, staff.userIds);
+      await this.staleInside(trx, c.id);
       await this.audit(trx, p, c.id, 'resource.created', row.id, { code: row.code, at });
     });
     this.invalidate(c.id);
@@ -214,6 +221,7 @@ export class CatalogueService {
       });
       if (!ok) throw versionConflict(version, row.version);
       if (input.staff !== undefined) await repo.replaceStaff(trx, id, staff.userIds);
+      await this.staleInside(trx, c.id);
       await this.audit(trx, p, c.id, 'resource.updated', id, { code: input.code, version: version + 1 });
     });
     this.invalidate(c.id);
@@ -228,6 +236,7 @@ export class CatalogueService {
     await this.db.transaction().execute(async (trx) => {
       const ok = await repo.updateResourceIfVersion(trx, id, version, { active: 0, updated_at: at });
       if (!ok) throw versionConflict(version, row.version);
+      await this.staleInside(trx, c.id);
       await this.audit(trx, p, c.id, 'resource.deactivated', id, { code: row.code });
     });
     this.invalidate(c.id);
@@ -260,6 +269,7 @@ export class CatalogueService {
         duty_hours_json: input.dutyHours ? JSON.stringify(weekFrom(input.dutyHours)) : null,
         updated_at: at,
       });
+      await this.staleInside(trx, user.communityId);
       await this.audit(trx, p, user.communityId, 'staff.capability_set', user.id, {
         skills: input.skills,
         certificates: input.certificates.length,

@@ -5,6 +5,7 @@
  * `sla.access.ts`; every change is audited in each community it affects.
  */
 import type { Kysely } from 'kysely';
+import { announceStale } from '../../platform/cache/coherence.ts';
 import type { Deps } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
@@ -332,6 +333,8 @@ export class SlaCatalog {
     payload: unknown,
     at: string,
   ) {
+    // Every change of the catalogue is audited here: every node's cached copy is stale once it commits.
+    await announceStale(trx, [{ topic: 'sla_catalog', key: '*' }], new Date(at));
     for (const communityId of communityIds) {
       await appendAudit(trx, this.deps.database.dialect, {
         communityId,

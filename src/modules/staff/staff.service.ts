@@ -12,6 +12,7 @@ import { actorLabel } from '../../platform/auth/principal.ts';
 import type { Principal } from '../../platform/auth/principal.ts';
 import { newId, randomToken } from '../../platform/ids.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
+import { announceStale, type CacheCoherence, type Invalidation } from '../../platform/cache/coherence.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import { passwordProblem, staffChangeProblem } from './staff.policy.ts';
 import { addCommunities, insertUser } from './staff.repository.ts';
@@ -67,6 +68,7 @@ export class StaffService {
   constructor(
     private readonly deps: Deps,
     private readonly auth: AuthService,
+    private readonly coherence?: CacheCoherence,
   ) {}
 
   private get db() {
@@ -154,6 +156,7 @@ export class StaffService {
   /** Changes an account; only what the patch names. */
   async update(admin: Admin, id: string, patch: StaffPatch): Promise<StaffView> {
     const at = this.deps.clock.now().toISOString();
+    const catalogues: Invalidation[] = [];
     const after = await this.db.transaction().execute(async (trx) => {
       const before = await this.load(trx, id);
       if (!before) throw new AppError('not_found', `staff ${id} was not found`);
@@ -168,6 +171,8 @@ export class StaffService {
       };
       const problem = staffChangeProblem(admin, before, next);
       if (problem) raise(problem);
+      for (const c of new Set([...before.communityIds, ...next.communityIds]))
+        catalogues.push({ topic: 'resources', key: c });
       await trx
         .updateTable('users')
         .set({ display_name: next.name, role: next.role, phone: next.phone, active: next.active ? 1 : 0 })
@@ -192,10 +197,14 @@ export class StaffService {
           at,
         );
       if (!next.active) await this.auth.endSessionsOf(trx, id);
+      else await this.auth.userChanged(trx, id);
+      // Matching's catalogue names staff (their names, phones, whether active) in each community.
+      await announceStale(trx, catalogues, this.deps.clock.now());
       return next;
     });
     // A new role or community takes effect on this node's next request.
     this.auth.forgetUser(id);
+    this.coherence?.apply(...catalogues);
     return after;
   }
 
@@ -252,6 +261,7 @@ export class StaffService {
         .set({ password_hash: hash, must_change_password: 0 })
         .where('id', '=', user.id)
         .execute();
+      await this.auth.userChanged(trx, user.id);
       await this.audit(
         trx,
         user.communityIds,

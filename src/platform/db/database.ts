@@ -16,6 +16,7 @@ import * as slaClockTimers from './migrations/2026112160_sla_clock_timers.ts';
 import * as missingPerson from './migrations/2026120501_missing_person.ts';
 import * as orderRollups from './migrations/2026120510_order_rollups.ts';
 import * as passwordChange from './migrations/2026120520_password_change.ts';
+import * as cacheInvalidations from './migrations/2026120530_cache_invalidations.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -57,6 +58,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120501_missing_person': missingPerson,
   '2026120510_order_rollups': orderRollups,
   '2026120520_password_change': passwordChange,
+  '2026120530_cache_invalidations': cacheInvalidations,
 };
 
 export function registerMigration(name: string, migration: Migration): void {

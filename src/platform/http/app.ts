@@ -1,4 +1,5 @@
 import { StaffService } from '../../modules/staff/staff.service.ts';
+import { CacheCoherence } from '../cache/coherence.ts';
 import { registerStaffRoutes } from '../../modules/staff/staff.routes.ts';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -51,6 +52,7 @@ export interface Services {
   classification: ClassificationService;
   grids: GridLocator;
   sla: SlaModule;
+  coherence: CacheCoherence;
 }
 
 export interface BuiltApp {
@@ -131,6 +133,15 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   workOrders.setClassifier(classification.port());
   const sla = new SlaModule(deps, workOrders);
   workOrders.hooks.push(...sla.hooks);
+  // What other nodes change reaches this node's caches (read once a second once `start`ed).
+  const coherence = new CacheCoherence(deps.database.db, deps.clock, deps.logger);
+  auth.listen(coherence);
+  const all = (key: string) => (key === '*' ? undefined : key);
+  coherence.on('grids', (key) => grids.invalidate(all(key)));
+  coherence.on('resources', (key) => catalogue.invalidate(all(key)));
+  coherence.on('dispatch_rules', (key) => dispatch.invalidateRules(all(key)));
+  coherence.on('sla_catalog', () => sla.catalog.invalidate());
+  app.addHook('onClose', () => coherence.stop());
 
   app.get('/healthz', { schema: { hide: true } }, async () => {
     await ping(deps.database);
@@ -148,10 +159,10 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   await registerSlaRoutes(app, sla);
   await registerResourceRoutes(app, catalogue, new ServicePackageService(deps, catalogue), deps.clock);
   await registerDispatchRoutes(app, dispatch, deps.clock);
-  await registerGridRoutes(app, new GridService(deps, grids));
+  await registerGridRoutes(app, new GridService(deps, grids, coherence));
   await registerAnalyticsRoutes(app, deps.database);
   await registerLiveRoutes(app, workOrders);
-  await registerStaffRoutes(app, new StaffService(deps, auth));
+  await registerStaffRoutes(app, new StaffService(deps, auth, coherence));
 
   const webRoot = resolve(options.webRoot ?? join(process.cwd(), 'dist', 'web'));
   const spa = existsSync(join(webRoot, 'index.html'));
@@ -166,6 +177,6 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   return {
     app,
     compilers,
-    services: { auth, workOrders, residents, classification, grids, catalogue, dispatch, sla },
+    services: { auth, workOrders, residents, classification, grids, catalogue, dispatch, sla, coherence },
   };
 }
