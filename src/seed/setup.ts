@@ -59,7 +59,7 @@ export function setupProblems(i: SetupInput): Array<{ field: string; message: st
     p.push({ field: 'admin', message: 'a lower-case username of 3–32 letters, digits, _ . or -' });
   if (i.adminPassword !== undefined) {
     const weak = passwordProblem(i.adminPassword, i.adminUsername);
-    if (weak) p.push({ field: 'LINLI_ADMIN_PASSWORD', message: weak });
+    if (weak) p.push({ field: 'LINLI_ADMIN_PASSWORD', message: weak.message });
   }
   return p;
 }

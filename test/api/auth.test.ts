@@ -80,6 +80,18 @@ describe('authentication', () => {
     await ctx.call('POST', '/api/v1/auth/otp/request', undefined, { phone: '13800000003' });
     const tooSoon = await ctx.call('POST', '/api/v1/auth/otp/request', undefined, { phone: '13800000003' });
     assert.equal(tooSoon.statusCode, 429);
+    assert.deepEqual((tooSoon.json() as { error: { details: unknown } }).error.details, {
+      field: 'phone',
+      retryAfterSeconds: 30,
+    });
+    ctx.clock.advance(12_500);
+    const later = await ctx.call('POST', '/api/v1/auth/otp/request', undefined, { phone: '13800000003' });
+    assert.equal(later.statusCode, 429);
+    assert.equal(
+      (later.json() as { error: { details: { retryAfterSeconds: number } } }).error.details.retryAfterSeconds,
+      18,
+    );
+    assert.match((later.json() as { error: { message: string } }).error.message, /wait 18 seconds/);
     const wrong = await ctx.call('POST', '/api/v1/auth/otp/verify', undefined, {
       phone: '13800000003',
       code: '000000',

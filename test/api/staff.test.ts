@@ -102,6 +102,22 @@ describe('staff accounts: admins create and change the accounts of their own com
       wrong.json<{ error: { details: { field: string } } }>().error.details.field,
       'currentPassword',
     );
+    // Why a new password is refused travels as `details.reason`, for the apps to say in their language.
+    for (const [newPassword, reason] of [
+      ['1234567890123', 'only_digits'],
+      ['zhang.wei', 'too_short'],
+      ['xin mi ma 2026', 'same_as_current'],
+    ]) {
+      const weak = await ctx.call('POST', '/api/v1/me/password', token, {
+        currentPassword: 'xin mi ma 2026',
+        newPassword,
+      });
+      assert.equal(weak.statusCode, 400, weak.body);
+      assert.deepEqual(weak.json<{ error: { details: unknown } }>().error.details, {
+        field: 'newPassword',
+        reason,
+      });
+    }
   });
 
   it('refuses bad input with the field named and writes nothing', async () => {
@@ -125,6 +141,32 @@ describe('staff accounts: admins create and change the accounts of their own com
     assert.equal((await ctx.database.db.selectFrom('users').select('id').execute()).length, before.length);
   });
 
+  it("takes a community by its code as by its id, and refuses another community's code as its id", async () => {
+    const other = ctx.seed.communities.find((c) => c.id === c2)?.code ?? '';
+    const byCode = await ctx.call('POST', '/api/v1/staff', admin, {
+      username: 'by.code',
+      name: '按代码',
+      role: 'agent',
+      communityIds: ['taoyuan'],
+    });
+    assert.equal(byCode.statusCode, 201, byCode.body);
+    const made = byCode.json<{ staff: Staff }>().staff;
+    assert.deepEqual(made.communityIds, [c1]);
+    const again = await ctx.call('PATCH', `/api/v1/staff/${made.id}`, admin, {
+      communityIds: ['taoyuan', c1],
+    });
+    assert.equal(again.statusCode, 200, again.body);
+    assert.deepEqual(again.json<Staff>().communityIds, [c1]);
+    for (const ref of [other, c2]) {
+      const refused = await ctx.call('PATCH', `/api/v1/staff/${made.id}`, admin, { communityIds: [c1, ref] });
+      assert.equal(refused.statusCode, 403, refused.body);
+      assert.equal(
+        refused.json<{ error: { details: { reason: string } } }>().error.details.reason,
+        'foreign_community',
+      );
+    }
+  });
+
   it("keeps each admin to their own communities' people", async () => {
     // Giving community 1 to anyone, or creating someone there: forbidden.
     const res = await ctx.call('POST', '/api/v1/staff', admin2, {
@@ -134,6 +176,9 @@ describe('staff accounts: admins create and change the accounts of their own com
       communityIds: [c1],
     });
     assert.equal(res.statusCode, 403);
+    const reason = (r: { json: () => unknown }) =>
+      (r.json() as { error: { details: { reason?: string } } }).error.details.reason;
+    assert.equal(reason(res), 'foreign_community');
     // Community 1's agent is invisible to admin2: 404, as for an id that does not exist.
     const agentId = await userId(ctx, 'agent');
     const patch = await ctx.call('PATCH', `/api/v1/staff/${agentId}`, admin2, { role: 'admin' });
@@ -143,6 +188,7 @@ describe('staff accounts: admins create and change the accounts of their own com
     const streetAdmin = await userId(ctx, 'street_admin');
     const out = await ctx.call('PATCH', `/api/v1/staff/${streetAdmin}`, admin, { active: false });
     assert.equal(out.statusCode, 403, out.body);
+    assert.equal(reason(out), 'other_community');
     // Other roles may not manage staff.
     assert.equal(
       (await ctx.call('PATCH', `/api/v1/staff/${agentId}`, manager, { name: 'x' })).statusCode,
@@ -151,7 +197,12 @@ describe('staff accounts: admins create and change the accounts of their own com
     const me = await userId(ctx, 'admin');
     const self = await ctx.call('PATCH', `/api/v1/staff/${me}`, admin, { role: 'agent' });
     assert.equal(self.statusCode, 403);
-    assert.equal((await ctx.call('PATCH', `/api/v1/staff/${me}`, admin, { active: false })).statusCode, 403);
+    assert.equal(reason(self), 'own_role');
+    const off = await ctx.call('PATCH', `/api/v1/staff/${me}`, admin, { active: false });
+    assert.equal(off.statusCode, 403);
+    assert.equal(reason(off), 'deactivate_self');
+    const drop = await ctx.call('PATCH', `/api/v1/staff/${me}`, admin, { communityIds: [] });
+    assert.equal(drop.statusCode, 400, 'at least one community, checked first');
   });
 
   it('deactivating ends the sessions at once; a role change applies on the next request; reset lifts a lockout', async () => {

@@ -56,7 +56,10 @@ test('the reviewer’s examples read in Chinese, and in English when asked', () 
 
   const soon = errorFrom(
     429,
-    body('rate_limited', 'wait 30 seconds before asking for another code', { field: 'phone' }),
+    body('rate_limited', 'wait 30 seconds before asking for another code', {
+      field: 'phone',
+      retryAfterSeconds: 30,
+    }),
   );
   assert.equal(soon.field, 'phone');
   assert.equal(errorText(soon, 'zh'), '获取验证码太频繁，请 30 秒后再试');

@@ -3,9 +3,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { errorFrom, errorText } from '../../web/src/lib/api.ts';
 import { translate } from '../../web/src/lib/i18n.ts';
-import { STAFF_ROLES, USERNAME_PATTERN, passwordProblem } from '../../web/src/lib/password.ts';
+import {
+  PASSWORD_REASON_KEYS,
+  STAFF_REFUSAL_KEYS,
+  STAFF_ROLES,
+  USERNAME_PATTERN,
+  passwordProblem,
+} from '../../web/src/lib/password.ts';
 import { STAFF_ROLES as SERVER_ROLES } from '../../src/platform/auth/principal.ts';
-import { passwordProblem as serverPasswordProblem } from '../../src/modules/staff/staff.policy.ts';
+import {
+  PASSWORD_REASONS,
+  STAFF_REFUSALS,
+  passwordProblem as serverPasswordProblem,
+} from '../../src/modules/staff/staff.policy.ts';
 
 const body = (code: string, message: string, details?: Record<string, unknown>) => ({
   error: { code, message, details: details ?? {} },
@@ -47,17 +57,29 @@ test('the server’s refusals of staff changes read in Chinese and English', () 
   );
   assert.equal(errorText(current, 'zh'), '当前密码不正确');
 
-  const reasons: [string, string][] = [
-    ['newPassword: at least 10 characters', '密码至少 10 个字符'],
-    ['newPassword: not only digits', '密码不能全是数字'],
-    ['newPassword: not the username', '密码不能与账号相同'],
-    ['newPassword: choose a password other than the current one', '新密码不能与当前密码相同'],
+  assert.deepEqual(Object.keys(PASSWORD_REASON_KEYS).sort(), [...PASSWORD_REASONS].sort());
+  const reasons: [string, string, string][] = [
+    ['newPassword: at least 10 characters', 'too_short', '密码至少 10 个字符'],
+    ['newPassword: at most 200 characters', 'too_long', '密码最多 200 个字符'],
+    ['newPassword: not only digits', 'only_digits', '密码不能全是数字'],
+    ['newPassword: not the username', 'is_username', '密码不能与账号相同'],
+    [
+      'newPassword: choose a password other than the current one',
+      'same_as_current',
+      '新密码不能与当前密码相同',
+    ],
   ];
-  for (const [message, zh] of reasons) {
-    const err = errorFrom(400, body('invalid_input', message, { field: 'newPassword' }));
+  for (const [message, reason, zh] of reasons) {
+    const err = errorFrom(400, body('invalid_input', message, { field: 'newPassword', reason }));
     assert.equal(errorText(err, 'zh'), zh, message);
     assert.doesNotMatch(errorText(err, 'en'), /newPassword/, 'no field names in English either');
   }
+  // The reason, not the English words, decides: the same message without one reads as the field's rule.
+  const bare = errorFrom(
+    400,
+    body('invalid_input', 'newPassword: not only digits', { field: 'newPassword' }),
+  );
+  assert.notEqual(errorText(bare, 'zh'), '密码不能全是数字');
   // Anything else about the new password: the rule as a whole.
   const long = errorFrom(
     400,
@@ -67,17 +89,18 @@ test('the server’s refusals of staff changes read in Chinese and English', () 
   );
   assert.match(errorText(long, 'zh'), /至少 10 个字符/);
 
+  assert.deepEqual(Object.keys(STAFF_REFUSAL_KEYS).sort(), [...STAFF_REFUSALS].sort());
   const forbidden: [string, string][] = [
-    ['this person also serves communities you do not administer', '此人还服务于您不管理的社区'],
-    ['you may give only communities you administer', '只能分配您管理的社区'],
-    ['you cannot change your own role (ask another admin)', '不能修改自己的角色'],
-    ['you cannot deactivate yourself (ask another admin)', '不能停用自己'],
-    ['you cannot drop your own communities (ask another admin)', '不能移除自己的社区'],
+    ['other_community', '此人还服务于您不管理的社区'],
+    ['foreign_community', '只能分配您管理的社区'],
+    ['own_role', '不能修改自己的角色'],
+    ['deactivate_self', '不能停用自己'],
+    ['own_communities', '不能移除自己的社区'],
   ];
-  for (const [message, zh] of forbidden) {
-    const err = errorFrom(403, body('forbidden', message));
-    assert.ok(errorText(err, 'zh').startsWith(zh), `${message}: ${errorText(err, 'zh')}`);
-    assert.notEqual(errorText(err, 'en'), message);
+  for (const [reason, zh] of forbidden) {
+    const err = errorFrom(403, body('forbidden', 'refused', { reason }));
+    assert.ok(errorText(err, 'zh').startsWith(zh), `${reason}: ${errorText(err, 'zh')}`);
+    assert.notEqual(errorText(err, 'en'), errorText(errorFrom(403, body('forbidden', 'refused')), 'en'));
   }
   // Other refusals keep the general words.
   assert.equal(

@@ -75,14 +75,13 @@ export class AuthService {
   async requestOtp(phone: string): Promise<{ sent: true; retryAfterSeconds: number }> {
     const last = await repo.latestOtp(this.db, phone);
     const now = this.deps.clock.now();
-    if (last && now.getTime() - new Date(last.created_at).getTime() < OTP_MIN_INTERVAL_SECONDS * 1000) {
-      throw new AppError(
-        'rate_limited',
-        `wait ${OTP_MIN_INTERVAL_SECONDS} seconds before asking for another code`,
-        {
-          field: 'phone',
-        },
-      );
+    const waited = last ? now.getTime() - new Date(last.created_at).getTime() : Infinity;
+    if (waited < OTP_MIN_INTERVAL_SECONDS * 1000) {
+      const retryAfterSeconds = Math.max(1, Math.ceil((OTP_MIN_INTERVAL_SECONDS * 1000 - waited) / 1000));
+      throw new AppError('rate_limited', `wait ${retryAfterSeconds} seconds before asking for another code`, {
+        field: 'phone',
+        retryAfterSeconds,
+      });
     }
     const resident = await repo.findResidentByPhone(this.db, phone);
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');

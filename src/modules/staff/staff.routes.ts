@@ -18,7 +18,8 @@ const Id = Type.String({ minLength: 1, maxLength: 64 });
 const CommunityIds = Type.Array(Id, {
   minItems: 1,
   maxItems: 50,
-  description: 'the communities the person serves: all of them must be ones you administer',
+  description:
+    'the communities the person serves, by id or code (`taoyuan`): all of them must be ones you administer',
 });
 const Name = Type.String({ minLength: 1, maxLength: 100 });
 const Phone = Type.Union([Type.String({ pattern: '^[0-9+\\- ]{3,20}$' }), Type.Null()], {

@@ -14,6 +14,7 @@ import { newId, randomToken } from '../../platform/ids.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { announceStale, type CacheCoherence, type Invalidation } from '../../platform/cache/coherence.ts';
 import type { AuthService } from '../auth/auth.service.ts';
+import { servedCommunityIdByCode } from '../tenancy/tenancy.repository.ts';
 import { passwordProblem, staffChangeProblem } from './staff.policy.ts';
 import { addCommunities, insertUser } from './staff.repository.ts';
 import type { StaffProblem } from './staff.policy.ts';
@@ -49,6 +50,7 @@ export interface StaffPatch {
 
 function raise(p: StaffProblem): never {
   if (p.code === 'invalid_input') throw new AppError('invalid_input', p.message, { field: p.field });
+  if (p.code === 'forbidden') throw new AppError('forbidden', p.message, { reason: p.reason });
   throw new AppError(p.code, p.message);
 }
 
@@ -116,15 +118,35 @@ export class StaffService {
   }
 
   /** Creates an account; without a password one is made up and returned once. */
+  /**
+   * Community references as ids: an id stays as it is, a code of a community the admin serves
+   * becomes its id. Anything else is kept, and the policy refuses it like any community the admin
+   * does not administer (so a code tells nothing about communities out of reach).
+   */
+  private async communityIdsOf(admin: Admin, refs: readonly string[]): Promise<string[]> {
+    const ids = await Promise.all(
+      refs.map(async (ref) =>
+        admin.communityIds.includes(ref)
+          ? ref
+          : ((await servedCommunityIdByCode(this.db, admin.communityIds, ref)) ?? ref),
+      ),
+    );
+    return [...new Set(ids)].sort();
+  }
+
   async create(admin: Admin, input: NewStaff): Promise<{ staff: StaffView; temporaryPassword?: string }> {
-    const communityIds = [...new Set(input.communityIds)].sort();
+    const communityIds = await this.communityIdsOf(admin, input.communityIds);
     const id = newId();
     const problem = staffChangeProblem(admin, null, { id, role: input.role, communityIds, active: true });
     if (problem) raise(problem);
     const made = input.password === undefined ? temporaryPassword() : undefined;
     const password = input.password ?? (made as string);
     const weak = passwordProblem(password, input.username);
-    if (weak) throw new AppError('invalid_input', `password: ${weak}`, { field: 'password' });
+    if (weak)
+      throw new AppError('invalid_input', `password: ${weak.message}`, {
+        field: 'password',
+        reason: weak.reason,
+      });
     const passwordHash = await hashPassword(password);
     const at = this.deps.clock.now().toISOString();
     await this.db.transaction().execute(async (trx) => {
@@ -156,6 +178,7 @@ export class StaffService {
   /** Changes an account; only what the patch names. */
   async update(admin: Admin, id: string, patch: StaffPatch): Promise<StaffView> {
     const at = this.deps.clock.now().toISOString();
+    const wanted = patch.communityIds ? await this.communityIdsOf(admin, patch.communityIds) : undefined;
     const catalogues: Invalidation[] = [];
     const after = await this.db.transaction().execute(async (trx) => {
       const before = await this.load(trx, id);
@@ -166,7 +189,7 @@ export class StaffService {
         name: patch.name ?? before.name,
         role: patch.role ?? before.role,
         phone: patch.phone !== undefined ? patch.phone : before.phone,
-        communityIds: patch.communityIds ? [...new Set(patch.communityIds)].sort() : before.communityIds,
+        communityIds: wanted ?? before.communityIds,
         active: patch.active ?? before.active,
       };
       const problem = staffChangeProblem(admin, before, next);
@@ -178,7 +201,7 @@ export class StaffService {
         .set({ display_name: next.name, role: next.role, phone: next.phone, active: next.active ? 1 : 0 })
         .where('id', '=', id)
         .execute();
-      if (patch.communityIds) {
+      if (wanted) {
         await trx.deleteFrom('user_communities').where('user_id', '=', id).execute();
         await addCommunities(trx, id, next.communityIds);
       }
@@ -248,10 +271,15 @@ export class StaffService {
     if (!row || !(await verifyPassword(current, row.password_hash)))
       throw new AppError('invalid_input', 'the current password is not right', { field: 'currentPassword' });
     const weak = passwordProblem(next, row.username);
-    if (weak) throw new AppError('invalid_input', `newPassword: ${weak}`, { field: 'newPassword' });
+    if (weak)
+      throw new AppError('invalid_input', `newPassword: ${weak.message}`, {
+        field: 'newPassword',
+        reason: weak.reason,
+      });
     if (next === current)
       throw new AppError('invalid_input', 'newPassword: choose a password other than the current one', {
         field: 'newPassword',
+        reason: 'same_as_current',
       });
     const hash = await hashPassword(next);
     const at = this.deps.clock.now().toISOString();

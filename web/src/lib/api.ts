@@ -1,7 +1,7 @@
 /** A small fetch client: same-origin cookie session, JSON in and out, typed errors in the UI's language. */
 import { labels, translate } from './i18n.ts';
 import type { Lang } from './i18n.ts';
-import { passwordReason, staffForbiddenReason } from './password.ts';
+import { PASSWORD_REASON_KEYS, STAFF_REFUSAL_KEYS, reasonKey } from './password.ts';
 
 /**
  * The UI language now: SettingsProvider keeps `<html lang>` in step with the user's choice
@@ -78,10 +78,10 @@ function apiErrorText(err: ApiError, lang: Lang): string {
   switch (err.code) {
     case 'invalid_input':
     case 'validation_failed': {
-      // A refused password says why (too short, only digits, …): the server says it in English.
+      // A refused password says why (too short, only digits, …) in `details.reason`.
       const why =
         err.field === 'newPassword' || err.field === 'password'
-          ? passwordReason(err.serverMessage)
+          ? reasonKey(PASSWORD_REASON_KEYS, d.reason)
           : undefined;
       if (why) return labels.errorDetail(lang, why) ?? '';
       const byField = err.field ? labels.fieldError(lang, err.field) : undefined;
@@ -107,15 +107,15 @@ function apiErrorText(err: ApiError, lang: Lang): string {
       if (err.field === 'username') return labels.errorDetail(lang, 'conflict_username') ?? '';
       break;
     case 'forbidden': {
-      // Staff accounts: why this change is not the admin's to make (said only in the message).
-      const why = staffForbiddenReason(err.serverMessage);
+      // Staff accounts: why this change is not the admin's to make (`details.reason`).
+      const why = reasonKey(STAFF_REFUSAL_KEYS, d.reason);
       if (why) return labels.errorDetail(lang, why) ?? '';
       break;
     }
     case 'rate_limited':
       if (err.field === 'phone') {
-        // The server says how long to wait only in its message ("wait 30 seconds …").
-        const n = /(\d+)\s*seconds?/.exec(err.serverMessage)?.[1];
+        // How long to wait, in `details.retryAfterSeconds`.
+        const n = typeof d.retryAfterSeconds === 'number' ? String(d.retryAfterSeconds) : undefined;
         return labels.errorDetail(lang, n ? 'otp_wait' : 'otp_wait_short', n ? { n } : undefined) ?? '';
       }
       break;

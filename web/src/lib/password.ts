@@ -29,22 +29,28 @@ export function passwordProblem(password: string, username: string | undefined):
   return null;
 }
 
-/** The reason the server gave for refusing a password (its English message), as an error-detail key. */
-export function passwordReason(serverMessage: string): string | undefined {
-  if (/at least 10 characters/.test(serverMessage)) return 'password_short';
-  if (/at most 200 characters/.test(serverMessage)) return 'password_long';
-  if (/not only digits/.test(serverMessage)) return 'password_digits';
-  if (/not the username/.test(serverMessage)) return 'password_username';
-  if (/other than the current one/.test(serverMessage)) return 'password_same';
-  return undefined;
-}
+/**
+ * The server's reasons (`details.reason`) for refusing a new password, as error-detail keys. The
+ * reasons are the server's constants (staff.policy.ts `PASSWORD_REASONS`); a test holds the two lists equal.
+ */
+export const PASSWORD_REASON_KEYS: Record<string, string> = {
+  too_short: 'password_short',
+  too_long: 'password_long',
+  only_digits: 'password_digits',
+  is_username: 'password_username',
+  same_as_current: 'password_same',
+};
 
-/** The reason the server gave for refusing a staff change (its English message), as an error-detail key. */
-export function staffForbiddenReason(serverMessage: string): string | undefined {
-  if (/also serves communities you do not administer/.test(serverMessage)) return 'staff_other_community';
-  if (/only communities you administer/.test(serverMessage)) return 'staff_foreign_community';
-  if (/your own role/.test(serverMessage)) return 'staff_own_role';
-  if (/deactivate yourself/.test(serverMessage)) return 'staff_deactivate_self';
-  if (/drop your own communities/.test(serverMessage)) return 'staff_own_communities';
-  return undefined;
+/** The server's reasons (`details.reason`) for refusing a staff change (staff.policy.ts `STAFF_REFUSALS`). */
+export const STAFF_REFUSAL_KEYS: Record<string, string> = {
+  other_community: 'staff_other_community',
+  foreign_community: 'staff_foreign_community',
+  own_role: 'staff_own_role',
+  deactivate_self: 'staff_deactivate_self',
+  own_communities: 'staff_own_communities',
+};
+
+/** The error-detail key of a reason the server gave, from one of the tables above. */
+export function reasonKey(table: Record<string, string>, reason: unknown): string | undefined {
+  return typeof reason === 'string' && Object.hasOwn(table, reason) ? table[reason] : undefined;
 }
