@@ -180,6 +180,16 @@ describe('Open311 GeoReport v2', () => {
       assert.equal(row.reporter_name, '张伟');
       assert.equal(row.reporter_phone, '13912345678');
       assert.notEqual(row.grid_id, null, 'placed in a grid from lat/long');
+      // The client's e-mail is contact data: shown to who may call the resident, masked like a phone to others.
+      const meta = async (username: string) => {
+        const got = await ctx.call('GET', `/api/v1/work-orders/${row.id}`, await ctx.login(username));
+        assert.equal(got.statusCode, 200, got.body);
+        return (got.json() as { attributes: { _open311: Record<string, string> } }).attributes._open311;
+      };
+      assert.equal((await meta('dispatcher')).email, 'zhang@example.com');
+      const masked = await meta('manager');
+      assert.equal(masked.email, 'z***@example.com');
+      assert.equal(masked.media_url, 'https://example.com/lift.jpg');
       const attrs = JSON.parse(row.attributes_json ?? '{}') as Record<string, unknown>;
       assert.deepEqual(
         { building: attrs.building, people_trapped: attrs.people_trapped, floor: attrs.floor },

@@ -80,13 +80,23 @@ describe('closing the loop: confirm or auto-close, return visits (回访), satis
         .statusCode,
       409,
     );
+    // The worker who did the job reads the order but does not make return visits: told why.
+    assert.equal(
+      (
+        await ctx.call('POST', `/api/v1/return-visits/${visit.id}/complete`, await ctx.login('grid_worker'), {
+          outcome: 'satisfied',
+        })
+      ).statusCode,
+      403,
+    );
+    // A provider who may not read the order is told nothing exists, as for an unknown id.
     assert.equal(
       (
         await ctx.call('POST', `/api/v1/return-visits/${visit.id}/complete`, await ctx.login('provider'), {
           outcome: 'satisfied',
         })
       ).statusCode,
-      403,
+      404,
     );
     const types = await timelineTypes(ctx, o.id);
     assert.ok(types.includes('return_visit_created') && types.includes('return_visit_done'));

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 
@@ -23,15 +24,18 @@ export async function gridsOfUser(db: Kysely<DB>, userId: string): Promise<strin
   return rows.map((r) => r.grid_id);
 }
 
-export async function recordLoginFailure(
-  db: Kysely<DB>,
-  userId: string,
-  failed: number,
-  lockedUntil: string | null,
-) {
+/**
+ * Counts one failed sign-in, in the database itself (concurrent failures, on one node or many,
+ * each count); the `max`-th locks the account until `lockUntil` and starts the count again.
+ */
+export async function recordLoginFailure(db: Kysely<DB>, userId: string, max: number, lockUntil: string) {
+  const reached = sql<boolean>`failed_logins + 1 >= ${max}`;
   await db
     .updateTable('users')
-    .set({ failed_logins: failed, locked_until: lockedUntil })
+    .set({
+      failed_logins: sql<number>`case when ${reached} then 0 else failed_logins + 1 end`,
+      locked_until: sql<string | null>`case when ${reached} then ${lockUntil} else locked_until end`,
+    })
     .where('id', '=', userId)
     .execute();
 }

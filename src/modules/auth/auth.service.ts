@@ -60,11 +60,13 @@ export class AuthService {
     }
     const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
     if (!user || !ok || user.active !== 1) {
-      if (user) {
-        const failed = user.failed_logins + 1;
-        const lock = failed >= MAX_FAILED_LOGINS ? this.nowIso(LOCKOUT_MINUTES * 60_000) : null;
-        await repo.recordLoginFailure(this.db, user.id, lock ? 0 : failed, lock);
-      }
+      if (user)
+        await repo.recordLoginFailure(
+          this.db,
+          user.id,
+          MAX_FAILED_LOGINS,
+          this.nowIso(LOCKOUT_MINUTES * 60_000),
+        );
       throw new AppError('invalid_credentials', 'wrong username or password');
     }
     if (user.failed_logins > 0 || user.locked_until) await repo.resetLoginFailures(this.db, user.id);

@@ -122,7 +122,24 @@ export async function triageOrders(db: Kysely<DB>, communityIds: string[], limit
 export async function openOrdersNear(db: Kysely<DB>, communityId: string, since: string, excludeId: string) {
   return db
     .selectFrom('work_orders')
-    .select(['id', 'number', 'description', 'lat', 'lng', 'created_at', 'status', 'category'])
+    .select([
+      'id',
+      'number',
+      'description',
+      'lat',
+      'lng',
+      'created_at',
+      'status',
+      'category',
+      // What the read policy needs: suggestions name only orders the viewer may read.
+      'community_id',
+      'grid_id',
+      'resume_status',
+      'assignee_id',
+      'reporter_type',
+      'reporter_id',
+      'beneficiary_id',
+    ])
     .where('community_id', '=', communityId)
     .where('status', 'in', ['submitted', 'accepted', 'dispatched', 'in_progress', 'waiting_on_resident'])
     .where('created_at', '>=', since)

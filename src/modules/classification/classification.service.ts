@@ -16,6 +16,8 @@ import { TrainingError, trainTextModel } from './model.ts';
 import type { TrainingExample } from './model.ts';
 import { evaluate } from './metrics.ts';
 import { suggestDuplicates } from './duplicates.ts';
+import { canReadOrder, orderFacts } from '../work-orders/work-order.policy.ts';
+import { freeTextFor } from '../work-orders/work-order.presenter.ts';
 import * as repo from './classification.repository.ts';
 
 const RECLASSIFY_ROLES = ['agent', 'dispatcher', 'manager', 'admin'];
@@ -262,8 +264,12 @@ export class ClassificationService {
     if (p.kind !== 'user') throw forbidden('staff only');
     const created = new Date(order.created_at);
     const since = new Date(created.getTime() - 14 * 86400_000).toISOString();
-    const candidates = await repo.openOrdersNear(this.db, order.community_id, since, order.id);
+    // Only orders this viewer may read: a provider or grid worker sees no one else's.
+    const candidates = (await repo.openOrdersNear(this.db, order.community_id, since, order.id)).filter((c) =>
+      canReadOrder(p, orderFacts(c)),
+    );
     const byId = new Map(candidates.map((c) => [c.id, c]));
+    const text = freeTextFor(p);
     return suggestDuplicates(
       { text: order.description, lat: order.lat, lng: order.lng, createdAt: created },
       candidates.map((c) => ({
@@ -278,7 +284,7 @@ export class ClassificationService {
       return {
         ...s,
         number: c?.number ?? '',
-        description: c?.description ?? '',
+        description: text(c?.description ?? ''),
         status: c?.status ?? '',
         category: c?.category ?? '',
       };

@@ -23,6 +23,7 @@ import type { TimerRow } from '../sla/sla.repository.ts';
 import type { SlaSettings } from '../sla/sla.settings.ts';
 import type { TimerWorker } from '../sla/sla.timers.ts';
 import { FIELD_STAFF_SCAN, onlyReadableOrders } from '../work-orders/work-order.readable.ts';
+import { canReadOrder, orderFacts } from '../work-orders/work-order.policy.ts';
 import { seesWholeCommunity } from '../work-orders/work-order.policy.ts';
 import * as repo from './feedback.repository.ts';
 import type { ReturnVisitRow, SurveyRow } from './feedback.repository.ts';
@@ -257,14 +258,15 @@ export class FeedbackService {
   ): Promise<ReturnVisitRow> {
     const v = await repo.findReturnVisit(this.db, id);
     if (!v || !communitiesOf(p).includes(v.community_id)) throw notFound('not_found', 'return visit', id);
-    if (p.kind !== 'user' || !VISITORS.includes(p.role))
-      throw forbidden('agents, dispatchers and managers make return visits');
+    const order = await findOrder(this.db, v.work_order_id);
+    // Whoever may not read the order (residents, other field staff) is told nothing exists.
+    if (!order || p.kind !== 'user' || !canReadOrder(p, orderFacts(order)))
+      throw notFound('not_found', 'return visit', id);
+    if (!VISITORS.includes(p.role)) throw forbidden('agents, dispatchers and managers make return visits');
     if (v.status !== 'open') throw new AppError('conflict', 'this return visit is already done', { id });
     const s = input.satisfaction;
     if (s !== undefined && !(Number.isInteger(s) && s >= 1 && s <= 5))
       throw invalidInput('satisfaction', 'satisfaction is an integer from 1 to 5');
-    const order = await findOrder(this.db, v.work_order_id);
-    if (!order) throw notFound('not_found', 'return visit', id);
     const at = this.deps.clock.now().toISOString();
     await this.db.transaction().execute(async (trx) => {
       const ok = await repo.completeReturnVisit(trx, id, {

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { recheckPrincipal, requireStaff } from '../../platform/http/principal.hook.ts';
 import type { WorkOrderService } from '../work-orders/work-order.service.ts';
+import { ChangeFeed } from './change-feed.ts';
 
 const POLL_MS = 1000;
 const HEARTBEAT_MS = 15_000;
@@ -38,7 +39,7 @@ export async function registerLiveRoutes(root: FastifyInstance, workOrders: Work
     async (request, reply) => {
       const p = requireStaff(request);
       const scope = workOrders.scopeFilter(p, request.query.community);
-      let since = workOrders.now().toISOString();
+      const feed = new ChangeFeed(workOrders.now().toISOString());
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -68,8 +69,8 @@ export async function registerLiveRoutes(root: FastifyInstance, workOrders: Work
             res.end('event: signed_out\ndata: {}\n\n');
             return;
           }
-          const rows = await workOrders.changedSince(scope, since);
-          for (const r of rows) {
+          const rows = await workOrders.changedSince(scope, feed.readFrom(), feed.pageSize);
+          for (const r of feed.take(rows)) {
             const data = {
               id: r.id,
               number: r.number,
@@ -82,7 +83,6 @@ export async function registerLiveRoutes(root: FastifyInstance, workOrders: Work
               updatedAt: r.updated_at,
             };
             res.write(`event: work_order\nid: ${r.updated_at}\ndata: ${JSON.stringify(data)}\n\n`);
-            since = r.updated_at > since ? r.updated_at : since;
             lastWrite = Date.now();
           }
           if (Date.now() - lastWrite > HEARTBEAT_MS) {

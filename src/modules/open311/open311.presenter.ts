@@ -284,6 +284,7 @@ export function presentUpdate(
     /** The order's status now: a reply changes none, so it reports the current one. */
     status: string;
     reporter_name: string | null;
+    beneficiary_name?: string | null;
   },
   l: Locale,
   timeZone: string,
@@ -296,7 +297,7 @@ export function presentUpdate(
     status: e.type === 'reopen' ? 'open' : (UPDATE_STATUS[status] ?? 'open'),
     external_status_code: status,
     updated_datetime: w3(e.created_at, timeZone),
-    description: e.note ? scrubText(e.note, [e.reporter_name]) : label,
+    description: e.note ? scrubText(e.note, [e.reporter_name, e.beneficiary_name]) : label,
     media_url: null,
   };
 }

@@ -288,6 +288,8 @@ export async function listUpdates(db: Kysely<DB>, q: UpdateQuery) {
   let s = db
     .selectFrom('work_order_events as e')
     .innerJoin('work_orders as o', 'o.id', 'e.work_order_id')
+    // The person the order is for: a public reply that names them is blanked there too.
+    .leftJoin('residents as r', 'r.id', 'o.beneficiary_id')
     .select([
       'e.id',
       'e.type',
@@ -298,6 +300,7 @@ export async function listUpdates(db: Kysely<DB>, q: UpdateQuery) {
       'o.status',
       'o.reporter_name',
       'o.referred_to',
+      'r.name as beneficiary_name',
     ])
     .where('e.community_id', '=', q.communityId)
     .where('e.visibility', '=', 'public')

@@ -13,6 +13,7 @@ import { actorLabel, communitiesOf, scopedCommunities } from '../../platform/aut
 import type { Principal } from '../../platform/auth/principal.ts';
 import { findOrder } from '../work-orders/work-order.repository.ts';
 import { FIELD_STAFF_SCAN, onlyReadableOrders } from '../work-orders/work-order.readable.ts';
+import { canReadOrder, orderFacts } from '../work-orders/work-order.policy.ts';
 import { seesWholeCommunity } from '../work-orders/work-order.policy.ts';
 import type { WorkOrderRow } from '../work-orders/work-order.repository.ts';
 import type { WorkOrderService } from '../work-orders/work-order.service.ts';
@@ -195,8 +196,10 @@ export class SupervisionService {
     const s = await repo.findSupervision(this.db, id);
     if (!s || !communitiesOf(p).includes(s.community_id)) throw notFound('not_found', 'supervision', id);
     const order = await findOrder(this.db, s.work_order_id);
-    if (!order) throw notFound('not_found', 'supervision', id);
-    if (p.kind !== 'user' || !(RESPONDERS.includes(p.role) || order.assignee_id === p.id))
+    // Whoever may not read the order (residents, other field staff) is told nothing exists.
+    if (!order || p.kind !== 'user' || !canReadOrder(p, orderFacts(order)))
+      throw notFound('not_found', 'supervision', id);
+    if (!(RESPONDERS.includes(p.role) || order.assignee_id === p.id))
       throw forbidden('the assignee, dispatchers and managers answer supervision orders');
     const text = response.trim();
     if (text === '') throw invalidInput('response', 'the response is empty');

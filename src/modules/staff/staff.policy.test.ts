@@ -45,8 +45,15 @@ test('roles and communities are checked, and an admin cannot lock themselves out
 });
 
 test('passwords: long enough, not only digits, not the username', () => {
-  assert.equal(passwordProblem('short', 'x'), 'at least 10 characters');
-  assert.equal(passwordProblem('1234567890', 'x'), 'not only digits');
-  assert.equal(passwordProblem('LiXiaoMing1', 'lixiaoming1'), 'not the username');
+  assert.deepEqual(passwordProblem('short', 'x'), { reason: 'too_short', message: 'at least 10 characters' });
+  assert.deepEqual(passwordProblem('a'.repeat(201), 'x'), {
+    reason: 'too_long',
+    message: 'at most 200 characters',
+  });
+  assert.deepEqual(passwordProblem('1234567890', 'x'), { reason: 'only_digits', message: 'not only digits' });
+  assert.deepEqual(passwordProblem('LiXiaoMing1', 'lixiaoming1'), {
+    reason: 'is_username',
+    message: 'not the username',
+  });
   assert.equal(passwordProblem('correct horse', 'x'), null);
 });

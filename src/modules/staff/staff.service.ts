@@ -77,8 +77,15 @@ export class StaffService {
     return this.deps.database.db;
   }
 
-  private async load(db: Kysely<DB>, id: string): Promise<StaffView | null> {
-    const u = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  /**
+   * The account as it is. With `lock` (inside a transaction) its row stays locked until the
+   * commit, so two admins changing the same person at once take turns instead of one silently
+   * undoing the other (SQLite's single writer already makes them take turns).
+   */
+  private async load(db: Kysely<DB>, id: string, lock = false): Promise<StaffView | null> {
+    let q = db.selectFrom('users').selectAll().where('id', '=', id);
+    if (lock && this.deps.database.dialect === 'postgres') q = q.forUpdate();
+    const u = await q.executeTakeFirst();
     if (!u) return null;
     const cs = await db
       .selectFrom('user_communities')
@@ -181,7 +188,7 @@ export class StaffService {
     const wanted = patch.communityIds ? await this.communityIdsOf(admin, patch.communityIds) : undefined;
     const catalogues: Invalidation[] = [];
     const after = await this.db.transaction().execute(async (trx) => {
-      const before = await this.load(trx, id);
+      const before = await this.load(trx, id, true);
       if (!before) throw new AppError('not_found', `staff ${id} was not found`);
       // The account as it will be: what the patch names, the rest as it was.
       const next: StaffView = {

@@ -125,7 +125,8 @@ export function canReadOrder(p: Principal, o: OrderFacts): boolean {
     case 'system':
       return true;
     case 'api_key':
-      return p.communityId === o.communityId;
+      // An integration (kiosk, device, partner system) reads back what it reported, nothing else.
+      return p.communityId === o.communityId && o.reporterType === 'api_key' && o.reporterId === p.id;
     case 'resident':
       return isResidentsOwn(p, o);
     case 'user':

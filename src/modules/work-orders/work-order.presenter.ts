@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import type { Principal } from '../../platform/auth/principal.ts';
-import { maskPhone, maySee } from '../../platform/auth/privacy.ts';
+import { maskEmail, maskPhone, maySee } from '../../platform/auth/privacy.ts';
+import { ALL_CONTACTS, scrubText } from '../../platform/auth/text-privacy.ts';
 import type { WorkOrderRow, WorkOrderEventRow } from './work-order.repository.ts';
 import { residentsByIds, usersByIds } from './work-order.repository.ts';
 import type { WorkOrderView } from './work-order.schema.ts';
@@ -32,7 +33,38 @@ const bandOf = (a: string, b: string) => (a < b ? a : b);
 const isSelf = (viewer: Principal, residentId: string | null) =>
   viewer.kind === 'resident' && viewer.id === residentId;
 
-/** What a viewer sees of an order: personal data masked unless their role needs it; internal notes for staff only. */
+/**
+ * The order's answers as stored, except the contact details an Open311 client sent beside them
+ * (`_open311`: e-mail, device and account ids), masked like a phone for viewers who may not
+ * see phones.
+ */
+function presentAttributes(json: string, contactsVisible: boolean): Record<string, unknown> {
+  const attributes = JSON.parse(json) as Record<string, unknown>;
+  const meta = attributes._open311;
+  if (contactsVisible || typeof meta !== 'object' || meta === null) return attributes;
+  const masked: Record<string, unknown> = { ...(meta as Record<string, unknown>) };
+  if (typeof masked.email === 'string') masked.email = maskEmail(masked.email);
+  for (const k of ['device_id', 'account_id'])
+    if (typeof masked[k] === 'string') masked[k] = '*'.repeat(Math.min(8, (masked[k] as string).length));
+  return { ...attributes, _open311: masked };
+}
+
+/**
+ * Free text as a viewer may read it: the phone numbers, e-mail addresses and ID numbers typed
+ * into it blanked unless the viewer's role may see them (or it is about the viewer).
+ */
+export function freeTextFor(viewer: Principal, self = false): <T extends string | null>(t: T) => T {
+  const hidden = ALL_CONTACTS.filter(
+    (k) => !maySee(viewer, k === 'idNumber' ? 'idNumber' : 'phone', { self }),
+  );
+  return <T extends string | null>(t: T): T =>
+    hidden.length === 0 || t === null ? t : (scrubText(t, [], hidden) as T);
+}
+
+/**
+ * What a viewer sees of an order: personal data masked unless their role needs it, also where
+ * it was typed into free text (a callback number in the description); internal notes for staff only.
+ */
 export function presentOrder(
   viewer: Principal,
   o: WorkOrderRow,
@@ -51,6 +83,7 @@ export function presentOrder(
     viewer.kind === 'resident' && o.reporter_type === 'resident' && viewer.id === o.reporter_id;
   const assignee = o.assignee_id ? ctx.users.get(o.assignee_id) : undefined;
   const isStaff = viewer.kind === 'user' || viewer.kind === 'system';
+  const text = freeTextFor(viewer, self || reporterSelf);
   const view: WorkOrderView = {
     id: o.id,
     number: o.number,
@@ -63,7 +96,7 @@ export function presentOrder(
     urgency: o.urgency,
     priority: o.priority,
     priorityScore: o.priority_score,
-    description: o.description,
+    description: text(o.description),
     address: o.address,
     location: o.lat !== null && o.lng !== null ? { lat: o.lat, lng: o.lng } : null,
     reporter: {
@@ -85,9 +118,9 @@ export function presentOrder(
       : null,
     proxy: o.is_proxy === 1,
     assignee: assignee ? { id: assignee.id, name: assignee.display_name, role: assignee.role } : null,
-    resolutionNote: o.resolution_note,
+    resolutionNote: text(o.resolution_note),
     rating: o.rating,
-    ratingComment: o.rating_comment,
+    ratingComment: text(o.rating_comment),
     closureReason: o.closure_reason,
     referredTo: o.referred_to,
     mergedInto: o.merged_into,
@@ -97,7 +130,7 @@ export function presentOrder(
       isStaff && o.classification_json
         ? (JSON.parse(o.classification_json) as Record<string, unknown>)
         : null,
-    attributes: o.attributes_json ? (JSON.parse(o.attributes_json) as Record<string, unknown>) : null,
+    attributes: o.attributes_json ? presentAttributes(o.attributes_json, maySee(viewer, 'phone')) : null,
     version: o.version,
     createdAt: o.created_at,
     updatedAt: o.updated_at,
@@ -130,7 +163,7 @@ export function presentOrder(
         fromStatus: e.from_status,
         toStatus: e.to_status,
         actor: { type: e.actor_type, name: isStaff || e.actor_type === 'resident' ? e.actor_name : null },
-        note: isStaff || e.visibility === 'public' ? e.note : null,
+        note: isStaff || e.visibility === 'public' ? text(e.note) : null,
         // What a resident sees of a step is public; staff see which steps are internal.
         visibility: isStaff && e.visibility === 'internal' ? 'internal' : 'public',
         data: isStaff && e.data_json ? (JSON.parse(e.data_json) as Record<string, unknown>) : null,

@@ -83,6 +83,8 @@ export interface ListFilter {
   assigneeOrGridsUser?: string | undefined;
   /** Residents: orders they reported or that benefit them or their household. */
   residentScope?: { residentId: string; householdId: string | null } | undefined;
+  /** An integration: only orders it reported itself. */
+  apiKeyScope?: string | undefined;
   statuses?: string[] | undefined;
   categories?: string[] | undefined;
   grid?: string | undefined;
@@ -217,6 +219,8 @@ function applyFilter(db: Kysely<DB>, f: Omit<ListFilter, 'limit' | 'cursor'>) {
       ]),
     );
   }
+  if (f.apiKeyScope !== undefined)
+    q = q.where('reporter_type', '=', 'api_key').where('reporter_id', '=', f.apiKeyScope);
   if (f.assigneeOrGridsUser !== undefined) {
     const me = f.assigneeOrGridsUser;
     const grids = f.gridIds ?? [];
@@ -272,8 +276,9 @@ export async function changedSince(
       'updated_at',
       'version',
     ])
-    .where('updated_at', '>', since)
+    .where('updated_at', '>=', since)
     .orderBy('updated_at')
+    .orderBy('id')
     .limit(limit)
     .execute();
 }

@@ -898,6 +898,7 @@ export class WorkOrderService {
     }
     if (p.kind === 'resident')
       return { communityIds, residentScope: { residentId: p.id, householdId: p.householdId } };
+    if (p.kind === 'api_key') return { communityIds, apiKeyScope: p.id };
     if (p.kind === 'user' && !seesWholeCommunity(p)) {
       return { communityIds, assigneeOrGridsUser: p.id, gridIds: p.role === 'grid_worker' ? p.gridIds : [] };
     }

@@ -37,3 +37,10 @@ export function maskIdNumber(id: string | null): string | null {
   if (id.length < 8) return '*'.repeat(id.length);
   return `${id.slice(0, 4)}${'*'.repeat(id.length - 8)}${id.slice(-4)}`;
 }
+
+/** w***@example.com */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at < 1) return '*'.repeat(email.length);
+  return `${email.slice(0, 1)}***${email.slice(at)}`;
+}

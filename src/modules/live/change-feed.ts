@@ -1,0 +1,55 @@
+/**
+ * Where a live stream reads next, and which changes it has already sent. Pure.
+ *
+ * `updated_at` is stamped before a transaction commits, so on PostgreSQL a change can become
+ * visible after a later-stamped one was already read (a batch that waited for a lock, another app
+ * node's slower commit). Reading strictly after the newest stamp seen would skip it for good. So
+ * the feed reads again from a little before the newest stamp (`overlapMs`) and sends each
+ * (order, version) once. A full page means the stream is behind: it then pages on from the page's
+ * last stamp without going back, and goes back again once it has caught up.
+ */
+export interface FeedRow {
+  id: string;
+  version: number;
+  updated_at: string;
+}
+
+export class ChangeFeed {
+  private cursor: string;
+  private newest: string;
+  private readonly sent = new Map<string, string>();
+
+  constructor(
+    private readonly start: string,
+    readonly pageSize = 200,
+    private readonly overlapMs = 5_000,
+  ) {
+    this.cursor = start;
+    this.newest = start;
+  }
+
+  /** Read changes stamped at or after this time. */
+  readFrom(): string {
+    return this.cursor;
+  }
+
+  /** Of a page read from `readFrom()`, the changes not sent yet (in order); moves the cursor on. */
+  take<R extends FeedRow>(rows: readonly R[]): R[] {
+    const fresh: R[] = [];
+    for (const r of rows) {
+      const key = `${r.id}:${r.version}`;
+      if (this.sent.has(key)) continue;
+      this.sent.set(key, r.updated_at);
+      fresh.push(r);
+      if (r.updated_at > this.newest) this.newest = r.updated_at;
+    }
+    // Never before the stream began, nor further back than the overlap behind the newest change.
+    const back = new Date(Date.parse(this.newest) - this.overlapMs).toISOString();
+    const floor = back > this.start ? back : this.start;
+    const last = rows[rows.length - 1];
+    this.cursor = rows.length >= this.pageSize && last && last.updated_at > floor ? last.updated_at : floor;
+    // What lies before the floor is never read again: forget it.
+    for (const [key, at] of this.sent) if (at < floor) this.sent.delete(key);
+    return fresh;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Contact data in free text (descriptions, notes): found and blanked for whoever may not see it,
+ * the public (Open311) and staff whose role does not need it. Pure functions.
+ * Free text is written by residents and staff; it can carry a phone number, an ID number, an
+ * e-mail address or the name of the person concerned.
+ */
+const MASK = '***';
+/** Kinds of contact data in free text, each masked for the viewers who may not see it. */
+export type ContactKind = 'email' | 'idNumber' | 'phone';
+export const ALL_CONTACTS: readonly ContactKind[] = ['email', 'idNumber', 'phone'];
+
+const PATTERNS: [ContactKind, RegExp][] = [
+  ['email', /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g],
+  ['idNumber', /(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])/g], // resident ID number (18)
+  ['idNumber', /(?<!\d)\d{15}(?!\d)/g], // old ID number (15)
+  ['phone', /(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)/g], // mobile
+  ['phone', /(?<!\d)0\d{2,3}[- ]?\d{7,8}(?!\d)/g], // landline with area code
+];
+
+// Dashes NFKC leaves alone, typed between digit groups as readily as "-".
+const DASHES = /^[\u2010-\u2015\u2212\uFE58\uFE63]$/;
+const PRINTABLE_ASCII = /^[\x20-\x7E]+$/;
+// Characters that might fold: not ASCII, not a CJK ideograph (those are most of any text).
+const FOLD_CANDIDATES = /[\u0080-\u33FF\u4DC0-\u4DFF\uA000-\u{10FFFF}]/gu;
+const foldCache = new Map<string, string>();
+
+/** One character as the patterns should read it: full-width and other compatibility forms as ASCII. */
+function foldChar(ch: string): string {
+  const hit = foldCache.get(ch);
+  if (hit !== undefined) return hit;
+  const n = ch.normalize('NFKC');
+  const f = DASHES.test(ch) ? '-' : PRINTABLE_ASCII.test(n) ? n : ch;
+  if (foldCache.size < 4096) foldCache.set(ch, f);
+  return f;
+}
+
+/** Folds `text` (see `contactRanges`) into ASCII look-alikes where it can. */
+function foldText(text: string): { folded: string; aligned: boolean } {
+  let aligned = true;
+  const folded = text.replace(FOLD_CANDIDATES, (ch) => {
+    const f = foldChar(ch);
+    if (f.length !== ch.length) aligned = false;
+    return f;
+  });
+  return { folded, aligned };
+}
+
+/** For each code unit of the folded text, where its source character starts and ends in `text`. */
+function sourcePositions(text: string): { start: number[]; end: number[] } {
+  const start: number[] = [];
+  const end: number[] = [];
+  let at = 0;
+  for (const ch of text) {
+    const f = foldText(ch).folded;
+    for (let k = 0; k < f.length; k++) {
+      start.push(at);
+      end.push(at + ch.length);
+    }
+    at += ch.length;
+  }
+  return { start, end };
+}
+
+/**
+ * Ranges of `text` that carry contact data. The patterns run in turn over a folded copy
+ * (１３９ → 139, ＠ → @, ideographic space → " ", － and — → "-"), so full-width and other
+ * look-alike forms are found as well as ASCII; each match is starred out of the copy (same
+ * length, so positions hold) before the next pattern runs, as if it had been replaced.
+ */
+function contactRanges(text: string, kinds: readonly ContactKind[]): [number, number][] {
+  const { folded, aligned } = foldText(text);
+  // Every pattern needs a digit or an @: most texts have neither and skip the work.
+  if (!/[\d@]/.test(folded)) return [];
+  // Folds that change length (𝟏 → 1, ⑩ → 10) are rare: only then map positions back one by one.
+  const pos = aligned ? null : sourcePositions(text);
+  const startOf = (i: number) => (pos ? (pos.start[i] ?? text.length) : i);
+  const endOf = (i: number) => (pos ? (pos.end[i] ?? text.length) : i + 1);
+  let copy = folded;
+  const hits: [number, number][] = [];
+  for (const [kind, re] of PATTERNS) {
+    copy = copy.replace(re, (m: string, offset: number) => {
+      // A kind the viewer may see is still starred out of the copy, so that its digits are not
+      // read again as part of another kind (an ID number's tail as a phone).
+      if (kinds.includes(kind)) hits.push([startOf(offset), endOf(offset + m.length - 1)]);
+      return '*'.repeat(m.length);
+    });
+  }
+  hits.sort((a, b) => a[0] - b[0]);
+  // A character folded to several (⑩ → 10) can end one match and start the next: merge them.
+  const merged: [number, number][] = [];
+  for (const h of hits) {
+    const last = merged[merged.length - 1];
+    if (last && h[0] < last[1]) last[1] = Math.max(last[1], h[1]);
+    else merged.push([h[0], h[1]]);
+  }
+  return merged;
+}
+
+/**
+ * Blanks contact data (phone, ID number, e-mail, also typed in full-width or other look-alike
+ * forms) and the given personal names in a text; the rest keeps its original characters.
+ * `kinds` narrows which contact data is blanked (by default all of it).
+ */
+export function scrubText(
+  text: string,
+  names: readonly (string | null | undefined)[] = [],
+  kinds: readonly ContactKind[] = ALL_CONTACTS,
+): string {
+  let out = '';
+  let from = 0;
+  for (const [s, e] of contactRanges(text, kinds)) {
+    out += text.slice(from, s) + MASK;
+    from = e;
+  }
+  out += text.slice(from);
+  for (const name of names) {
+    // One-character names would blank ordinary words.
+    const n = name?.trim();
+    if (n && n.length >= 2 && out.includes(n)) out = out.split(n).join(MASK);
+  }
+  return out;
+}

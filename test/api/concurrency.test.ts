@@ -1,0 +1,70 @@
+/**
+ * Requests that race: each must count, and none may silently undo another. On PostgreSQL they
+ * run in parallel transactions (as on several app nodes); on SQLite they interleave at every await.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestContext } from '../helpers.ts';
+import type { TestContext } from '../helpers.ts';
+
+describe('racing requests', () => {
+  let ctx: TestContext;
+  let admin: string;
+  let c1: string;
+  before(async () => {
+    ctx = await createTestContext({ orders: 0 });
+    admin = await ctx.login('admin');
+    c1 = ctx.seed.communities.find((c) => c.code === 'taoyuan')?.id ?? '';
+  });
+  after(() => ctx.close());
+
+  it('wrong passwords sent at once each count: the account locks', async () => {
+    const wrong = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        ctx.call('POST', '/api/v1/auth/login', undefined, {
+          username: 'auditor',
+          password: 'wrong-password',
+        }),
+      ),
+    );
+    assert.ok(
+      wrong.every((r) => r.statusCode === 401 || r.statusCode === 423),
+      wrong.map((r) => r.body).join(),
+    );
+    const right = await ctx.call('POST', '/api/v1/auth/login', undefined, {
+      username: 'auditor',
+      password: 'demo1234',
+    });
+    assert.equal(right.statusCode, 423, right.body);
+    assert.equal((right.json() as { error: { code: string } }).error.code, 'account_locked');
+  });
+
+  it('two admins changing one account at once keep both changes', async () => {
+    for (let round = 0; round < 6; round++) {
+      const made = await ctx.call('POST', '/api/v1/staff', admin, {
+        username: `race.${round}`,
+        name: `竞态${round}`,
+        role: 'agent',
+        communityIds: [c1],
+      });
+      assert.equal(made.statusCode, 201, made.body);
+      const id = (made.json() as { staff: { id: string } }).staff.id;
+      const [a, b] = await Promise.all([
+        ctx.call('PATCH', `/api/v1/staff/${id}`, admin, { role: 'dispatcher' }),
+        ctx.call('PATCH', `/api/v1/staff/${id}`, admin, { name: `改名${round}`, active: false }),
+      ]);
+      assert.equal(a.statusCode, 200, a.body);
+      assert.equal(b.statusCode, 200, b.body);
+      const stored = await ctx.database.db
+        .selectFrom('users')
+        .select(['role', 'display_name', 'active'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(
+        stored,
+        { role: 'dispatcher', display_name: `改名${round}`, active: 0 },
+        `round ${round}`,
+      );
+    }
+  });
+});
