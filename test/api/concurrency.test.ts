@@ -39,6 +39,33 @@ describe('racing requests', () => {
     assert.equal((right.json() as { error: { code: string } }).error.code, 'account_locked');
   });
 
+  it('codes asked for at once send one; guesses sent at once each use an attempt', async () => {
+    ctx.clock.advance(120_000);
+    const phone = '13800000003';
+    const asked = await Promise.all(
+      Array.from({ length: 4 }, () => ctx.call('POST', '/api/v1/auth/otp/request', undefined, { phone })),
+    );
+    assert.deepEqual(asked.map((r) => r.statusCode).sort(), [200, 429, 429, 429]);
+    const codes = await ctx.database.db
+      .selectFrom('outbox')
+      .select('payload_json')
+      .where('template', '=', 'otp')
+      .where('address', '=', phone)
+      .execute();
+    assert.equal(codes.length, 1, 'one text message');
+    const { code } = JSON.parse(codes[0]?.payload_json ?? '{}') as { code: string };
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    const guesses = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        ctx.call('POST', '/api/v1/auth/otp/verify', undefined, { phone, code: wrong }),
+      ),
+    );
+    assert.ok(guesses.every((r) => r.statusCode === 401));
+    // Five attempts were taken by the guesses: the right code is no longer accepted.
+    const right = await ctx.call('POST', '/api/v1/auth/otp/verify', undefined, { phone, code });
+    assert.equal(right.statusCode, 401, right.body);
+  });
+
   it('two admins changing one account at once keep both changes', async () => {
     for (let round = 0; round < 6; round++) {
       const made = await ctx.call('POST', '/api/v1/staff', admin, {

@@ -257,6 +257,24 @@ describe('Open311 GeoReport v2', () => {
       }
     });
 
+    it('reads parameters sent in the URL of a POST as if in the form, and refuses the two disagreeing', async () => {
+      // The jurisdiction in the URL is heard: taoyuan's key may not file in longzhu.
+      const elsewhere = await post(`${V2}/requests.json?jurisdiction_id=longzhu`, base);
+      assert.equal(elsewhere.statusCode, 403, elsewhere.body);
+      const disagree = await post(`${V2}/requests.json?jurisdiction_id=longzhu`, [
+        ...base,
+        ['jurisdiction_id', 'taoyuan'],
+      ]);
+      assert.equal(disagree.statusCode, 400, disagree.body);
+      assert.match(disagree.body, /jurisdiction_id: sent in the URL and in the form/);
+      // A key in the URL works like one in the form.
+      const keyInUrl = await post(
+        `${V2}/requests.json?api_key=${KEY}&jurisdiction_id=taoyuan`,
+        base.filter(([k]) => k !== 'api_key'),
+      );
+      assert.equal(keyInUrl.statusCode, 200, keyInUrl.body);
+    });
+
     it('answers 400 naming every problem, and 404 for an unknown service or jurisdiction', async () => {
       const expect400 = async (pairs: [string, string][], ...patterns: RegExp[]) => {
         const res = await post(`${V2}/requests.json`, pairs);

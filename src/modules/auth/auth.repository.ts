@@ -102,8 +102,37 @@ export async function insertOtp(
     .execute();
 }
 
-export async function updateOtp(db: Kysely<DB>, id: string, patch: { attempts?: number; used_at?: string }) {
-  await db.updateTable('otp_codes').set(patch).where('id', '=', id).execute();
+/**
+ * Takes one of a code's attempts, in the database itself: answers false when none is left or the
+ * code was used. Guesses sent at once (to one node or several) each take one, so no more than
+ * `max` are ever checked.
+ */
+export async function claimOtpAttempt(db: Kysely<DB>, id: string, max: number): Promise<boolean> {
+  const r = await db
+    .updateTable('otp_codes')
+    .set({ attempts: sql<number>`attempts + 1` })
+    .where('id', '=', id)
+    .where('attempts', '<', max)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Marks a code used; false when another request used it first. */
+export async function useOtp(db: Kysely<DB>, id: string, at: string): Promise<boolean> {
+  const r = await db
+    .updateTable('otp_codes')
+    .set({ used_at: at })
+    .where('id', '=', id)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** On PostgreSQL, holds a lock on a phone's codes until the transaction ends (SQLite has one writer). */
+export async function lockPhoneCodes(db: Kysely<DB>, dialect: 'sqlite' | 'postgres', phone: string) {
+  if (dialect === 'postgres')
+    await sql`select pg_advisory_xact_lock(hashtext(${`otp:${phone}`}))`.execute(db);
 }
 
 export async function findApiKeyByHash(db: Kysely<DB>, keyHash: string) {

@@ -75,21 +75,25 @@ export class AuthService {
 
   /** Sends a one-time code to a resident's phone through the outbox. Answers the same whether or not the phone is known. */
   async requestOtp(phone: string): Promise<{ sent: true; retryAfterSeconds: number }> {
-    const last = await repo.latestOtp(this.db, phone);
     const now = this.deps.clock.now();
-    const waited = last ? now.getTime() - new Date(last.created_at).getTime() : Infinity;
-    if (waited < OTP_MIN_INTERVAL_SECONDS * 1000) {
+    const tooSoon = (last: { created_at: string } | undefined) => {
+      const waited = last ? now.getTime() - new Date(last.created_at).getTime() : Infinity;
+      if (waited >= OTP_MIN_INTERVAL_SECONDS * 1000) return;
       const retryAfterSeconds = Math.max(1, Math.ceil((OTP_MIN_INTERVAL_SECONDS * 1000 - waited) / 1000));
       throw new AppError('rate_limited', `wait ${retryAfterSeconds} seconds before asking for another code`, {
         field: 'phone',
         retryAfterSeconds,
       });
-    }
+    };
+    tooSoon(await repo.latestOtp(this.db, phone));
     const resident = await repo.findResidentByPhone(this.db, phone);
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const at = now.toISOString();
     const id = newId();
     await this.db.transaction().execute(async (trx) => {
+      // Asked twice at once: the second waits for the first and is then too soon.
+      await repo.lockPhoneCodes(trx, this.deps.database.dialect, phone);
+      tooSoon(await repo.latestOtp(trx, phone));
       await repo.insertOtp(trx, {
         id,
         phone,
@@ -124,15 +128,13 @@ export class AuthService {
     const otp = await repo.latestOtp(this.db, phone);
     const now = this.deps.clock.now();
     const invalid = () => new AppError('otp_invalid', 'the code is wrong or has expired', { field: 'code' });
-    if (!otp || otp.used_at || new Date(otp.expires_at) <= now || otp.attempts >= OTP_MAX_ATTEMPTS)
-      throw invalid();
-    if (hashSecret(`${phone}:${code}`) !== otp.code_hash) {
-      await repo.updateOtp(this.db, otp.id, { attempts: otp.attempts + 1 });
-      throw invalid();
-    }
+    if (!otp || otp.used_at || new Date(otp.expires_at) <= now) throw invalid();
+    // Every guess takes an attempt before it is checked, so guesses sent at once all count.
+    if (!(await repo.claimOtpAttempt(this.db, otp.id, OTP_MAX_ATTEMPTS))) throw invalid();
+    if (hashSecret(`${phone}:${code}`) !== otp.code_hash) throw invalid();
     const resident = await repo.findResidentByPhone(this.db, phone);
     if (!resident) throw invalid();
-    await repo.updateOtp(this.db, otp.id, { used_at: now.toISOString() });
+    if (!(await repo.useOtp(this.db, otp.id, now.toISOString()))) throw invalid();
     return this.startSession('resident', resident.id, RESIDENT_SESSION_DAYS * 86400_000);
   }
 

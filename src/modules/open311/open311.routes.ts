@@ -116,6 +116,21 @@ function toOpen311(err: FastifyError | Error): Open311Error {
 }
 
 /** Registers the Open311 API; answers the service (the SLA module can plug real deadlines into it). */
+/** Parameters of the URL added to a POST's form; the names sent in both with different values. */
+export function queryIntoForm(query: unknown, body: unknown): { body: unknown; conflicts: string[] } {
+  if (typeof query !== 'object' || query === null || Object.keys(query).length === 0)
+    return { body, conflicts: [] };
+  if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body)))
+    return { body, conflicts: [] };
+  const form: Record<string, unknown> = { ...((body ?? {}) as Record<string, unknown>) };
+  const conflicts: string[] = [];
+  for (const [k, v] of Object.entries(query as Record<string, unknown>)) {
+    if (!(k in form)) form[k] = v;
+    else if (JSON.stringify(form[k]) !== JSON.stringify(v)) conflicts.push(k);
+  }
+  return { body: form, conflicts };
+}
+
 export async function registerOpen311Routes(
   root: FastifyInstance,
   opts: Open311RouteOptions,
@@ -238,6 +253,17 @@ export async function registerOpen311Routes(
           `/requests.${fmt}`,
           {
             config: routeConfig,
+            // Clients put some parameters in the URL (jurisdiction_id, api_key): read them as if
+            // sent in the form, so a request is never filed somewhere other than where it said.
+            preValidation: async (request) => {
+              const merged = queryIntoForm(request.query, request.body);
+              if (merged.conflicts.length)
+                throw new Open311Error(
+                  400,
+                  merged.conflicts.map((k) => `${k}: sent in the URL and in the form with different values`),
+                );
+              request.body = merged.body as typeof request.body;
+            },
             schema: {
               hide,
               tags: TAGS,
