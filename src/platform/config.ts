@@ -35,6 +35,12 @@ export interface Config {
   sqliteCacheMb: number;
   /** SQLite WAL checkpoints on a worker thread rather than inside commits. */
   sqliteBackgroundCheckpoints: boolean;
+  /**
+   * Keep request-rate counters (sign-in, one-time codes, Open311) in the database, shared by every
+   * app node; otherwise each node counts in memory. Undefined: shared on PostgreSQL (several
+   * nodes), in memory on SQLite (one process).
+   */
+  sharedRateLimits: boolean | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -56,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     heapGrowthPercent: intFrom(env, 'LINLI_HEAP_GROWTH_PERCENT', 30),
     sqliteCacheMb: Math.max(1, intFrom(env, 'LINLI_SQLITE_CACHE_MB', 4)),
     sqliteBackgroundCheckpoints: (env.LINLI_SQLITE_BACKGROUND_CHECKPOINTS ?? '1') === '1',
+    sharedRateLimits: env.LINLI_SHARED_RATE_LIMITS ? env.LINLI_SHARED_RATE_LIMITS === '1' : undefined,
   };
 }
 

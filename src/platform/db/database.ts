@@ -17,6 +17,7 @@ import * as missingPerson from './migrations/2026120501_missing_person.ts';
 import * as orderRollups from './migrations/2026120510_order_rollups.ts';
 import * as passwordChange from './migrations/2026120520_password_change.ts';
 import * as cacheInvalidations from './migrations/2026120530_cache_invalidations.ts';
+import * as rateLimitCounters from './migrations/2026120540_rate_limit_counters.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -59,6 +60,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120510_order_rollups': orderRollups,
   '2026120520_password_change': passwordChange,
   '2026120530_cache_invalidations': cacheInvalidations,
+  '2026120540_rate_limit_counters': rateLimitCounters,
 };
 
 export function registerMigration(name: string, migration: Migration): void {

@@ -1,5 +1,6 @@
 import { StaffService } from '../../modules/staff/staff.service.ts';
 import { CacheCoherence } from '../cache/coherence.ts';
+import { databaseRateLimitStore } from './rate-limit.store.ts';
 import { registerStaffRoutes } from '../../modules/staff/staff.routes.ts';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -99,7 +100,12 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
 
   await app.register(cookie);
   await app.register(formbody);
-  await app.register(rateLimit, { global: false });
+  // Counters shared through the database where several nodes may run (PostgreSQL), in memory on SQLite.
+  const sharedLimits = deps.config.sharedRateLimits ?? deps.database.dialect === 'postgres';
+  await app.register(rateLimit, {
+    global: false,
+    ...(sharedLimits ? { store: databaseRateLimitStore(deps.database.db) as never } : {}),
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
