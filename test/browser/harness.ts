@@ -4,7 +4,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -100,6 +100,13 @@ export async function startServer(): Promise<DemoServer> {
   };
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
+  // LINLI_TEST_SERVER_LOG=folder keeps each server's output there, to read after a failure.
+  const logDir = process.env.LINLI_TEST_SERVER_LOG;
+  if (logDir) {
+    const log = createWriteStream(join(logDir, `server-${port}.log`));
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+  }
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {

@@ -122,7 +122,12 @@ describe(
       // A taken username passes the form's rule; the server's refusal shows next to the field.
       await d.locator('#staff-new-username').fill('agent');
       await noFieldError(form, '#staff-new-username');
+      const refused = d.waitForResponse(
+        (r) => r.request().method() === 'POST' && r.url().endsWith('/api/v1/staff'),
+      );
       await form.getByRole('button', { name: '创建账号' }).click();
+      const taken = await refused;
+      assert.equal(taken.status(), 409, await taken.text());
       await fieldError(form, '#staff-new-username').filter({ hasText: '该账号已被占用' }).waitFor();
       await check(d, 'admin-users-new-account-zh');
       await d.locator('#staff-new-username').fill('zhang.wei');
@@ -230,10 +235,16 @@ describe(
       // 6. Activated again and given a new temporary password, shown once, which the person
       // changes on the field view (the phone app of grid workers).
       await row('zhang.wei').getByRole('button', { name: '启用' }).click();
+      // The server's answer is checked too, so a failure says whether the change or the page failed.
+      const activated = d.waitForResponse(
+        (r) => r.request().method() === 'PATCH' && r.url().includes('/api/v1/staff/'),
+      );
       await d
         .getByRole('dialog', { name: /重新启用/ })
         .getByRole('button', { name: '启用' })
         .click();
+      const answer = await activated;
+      assert.equal(answer.status(), 200, await answer.text());
       await row('zhang.wei').getByText('在用').waitFor();
       await row('zhang.wei').getByRole('button', { name: '重置密码' }).click();
       await d
