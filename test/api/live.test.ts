@@ -85,6 +85,26 @@ describe('live queue: server-sent events', () => {
     );
   });
 
+  it('pages changes of one instant by id, so a full page of them never holds the stream in place', async () => {
+    const agent = await ctx.login('agent');
+    ctx.clock.advance(60_000);
+    const since = ctx.clock.now().toISOString();
+    // The test clock stands still: these three orders carry the same stamp.
+    for (const d of ['同一时刻一', '同一时刻二', '同一时刻三']) {
+      const r = await ctx.call('POST', '/api/v1/work-orders', agent, { channel: 'hotline', description: d });
+      assert.equal(r.statusCode, 201, r.body);
+    }
+    const scope = { communityIds: ctx.seed.communities.map((c) => c.id) };
+    const first = await ctx.services.workOrders.changedSince(scope, since, 2);
+    assert.equal(first.length, 2);
+    assert.equal(first[0]?.updated_at, first[1]?.updated_at);
+    const last = first[1];
+    assert.ok(last);
+    const rest = await ctx.services.workOrders.changedSince(scope, last.updated_at, 2, last.id);
+    assert.equal(rest.length, 1);
+    assert.ok(!first.some((r) => r.id === rest[0]?.id));
+  });
+
   it('refuses anonymous callers and residents', async () => {
     assert.equal((await fetch(`${base}/api/v1/events`)).status, 401);
     const resident = await ctx.residentLogin('13800000001');

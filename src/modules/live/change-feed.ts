@@ -14,8 +14,14 @@ export interface FeedRow {
   updated_at: string;
 }
 
+/** Where to read from: changes stamped at or after `since`, and at `since` itself only after `afterId`. */
+export interface FeedCursor {
+  since: string;
+  afterId: string | null;
+}
+
 export class ChangeFeed {
-  private cursor: string;
+  private cursor: FeedCursor;
   private newest: string;
   private readonly sent = new Map<string, string>();
 
@@ -24,12 +30,12 @@ export class ChangeFeed {
     readonly pageSize = 200,
     private readonly overlapMs = 5_000,
   ) {
-    this.cursor = start;
+    this.cursor = { since: start, afterId: null };
     this.newest = start;
   }
 
-  /** Read changes stamped at or after this time. */
-  readFrom(): string {
+  /** Read changes in (stamp, id) order from here. */
+  readFrom(): FeedCursor {
     return this.cursor;
   }
 
@@ -47,7 +53,12 @@ export class ChangeFeed {
     const back = new Date(Date.parse(this.newest) - this.overlapMs).toISOString();
     const floor = back > this.start ? back : this.start;
     const last = rows[rows.length - 1];
-    this.cursor = rows.length >= this.pageSize && last && last.updated_at > floor ? last.updated_at : floor;
+    // A full page: on after its last row (by stamp and id, so many changes of one instant never
+    // hold the stream in place); otherwise back to the floor, to catch late commits.
+    this.cursor =
+      rows.length >= this.pageSize && last
+        ? { since: last.updated_at, afterId: last.id }
+        : { since: floor, afterId: null };
     // What lies before the floor is never read again: forget it.
     for (const [key, at] of this.sent) if (at < floor) this.sent.delete(key);
     return fresh;

@@ -69,7 +69,8 @@ export async function registerLiveRoutes(root: FastifyInstance, workOrders: Work
             res.end('event: signed_out\ndata: {}\n\n');
             return;
           }
-          const rows = await workOrders.changedSince(scope, feed.readFrom(), feed.pageSize);
+          const from = feed.readFrom();
+          const rows = await workOrders.changedSince(scope, from.since, feed.pageSize, from.afterId);
           for (const r of feed.take(rows)) {
             const data = {
               id: r.id,

@@ -263,8 +263,12 @@ export async function changedSince(
   f: Omit<ListFilter, 'limit' | 'cursor'>,
   since: string,
   limit: number,
+  afterId: string | null = null,
 ) {
-  return applyFilter(db, f)
+  let q = applyFilter(db, f);
+  // At the instant `since` itself, only rows after `afterId` (the live feed pages by stamp and id).
+  if (afterId !== null) q = q.where((eb) => eb.or([eb('updated_at', '>', since), eb('id', '>', afterId)]));
+  return q
     .select([
       'id',
       'number',

@@ -905,8 +905,13 @@ export class WorkOrderService {
     return { communityIds };
   }
 
-  async changedSince(filter: Omit<ListFilter, 'limit' | 'cursor'>, since: string, limit = 200) {
-    return repo.changedSince(this.db, filter, since, limit);
+  async changedSince(
+    filter: Omit<ListFilter, 'limit' | 'cursor'>,
+    since: string,
+    limit = 200,
+    afterId: string | null = null,
+  ) {
+    return repo.changedSince(this.db, filter, since, limit, afterId);
   }
 
   async list(filter: ListFilter) {
