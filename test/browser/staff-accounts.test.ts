@@ -55,14 +55,24 @@ async function apiLogin(server: DemoServer, username: string, password: string):
 
 /** Picks an option of the antd Select whose input is `input`, by its label. */
 async function choose(page: Page, input: string, label: string): Promise<void> {
-  await page
-    .locator('.ant-select')
-    .filter({ has: page.locator(input) })
-    .click();
-  await page
-    .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
-    .and(page.getByTitle(label, { exact: true }))
-    .click();
+  const select = page.locator('.ant-select').filter({ has: page.locator(input) });
+  const chosen = select.locator('.ant-select-selection-item').filter({ hasText: label });
+  // On a loaded machine a click can land while the dropdown is still opening and choose nothing;
+  // the form then refuses to submit. Check that the choice took, and choose again if not.
+  for (let attempt = 1; ; attempt++) {
+    await select.click();
+    await page
+      .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
+      .and(page.getByTitle(label, { exact: true }))
+      .click();
+    try {
+      await chosen.waitFor({ timeout: 5_000 });
+      return;
+    } catch (err) {
+      if (attempt === 3) throw err;
+      await page.keyboard.press('Escape');
+    }
+  }
 }
 
 describe(
