@@ -13,15 +13,7 @@ import type { BuiltApp } from '../../src/platform/http/app.ts';
 import { CacheCoherence, WINDOW_MS, announceStale } from '../../src/platform/cache/coherence.ts';
 import { silentLogger } from '../../src/platform/context.ts';
 import { deploymentAdmin } from '../sla/sla-helpers.ts';
-
-type Ring = Array<[number, number]>;
-const square = (lng: number, lat: number, d: number): Ring => [
-  [lng - d, lat - d],
-  [lng + d, lat - d],
-  [lng + d, lat + d],
-  [lng - d, lat + d],
-  [lng - d, lat - d],
-];
+import { square } from '../geo-helpers.ts';
 
 describe('cache coherence: a change on one app node reaches the other nodes within a read', () => {
   let ctx: TestContext;

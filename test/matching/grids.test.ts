@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
+import { square, type Ring } from '../geo-helpers.ts';
 
 interface ImportReport {
   ok: boolean;
@@ -26,14 +27,6 @@ interface Coverage {
   };
 }
 
-type Ring = Array<[number, number]>;
-const square = (lng: number, lat: number, d: number): Ring => [
-  [lng - d, lat - d],
-  [lng + d, lat - d],
-  [lng + d, lat + d],
-  [lng - d, lat + d],
-  [lng - d, lat - d],
-];
 const feature = (code: string, ring: Ring, extra: Record<string, unknown> = {}) => ({
   type: 'Feature',
   properties: { code, name: `网格 ${code}`, ...extra },

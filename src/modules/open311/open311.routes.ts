@@ -271,6 +271,8 @@ export async function registerOpen311Routes(
               consumes: ['application/x-www-form-urlencoded'],
               description:
                 'Needs `api_key`. `attribute[CODE]=v` and `attribute[CODE][]=v` answer the service definition. ' +
+                'Parameters may also be sent in the URL (`?jurisdiction_id=…&api_key=…`); one sent in both with ' +
+                'different values is refused with 400. ' +
                 'The request becomes a work order on the `open311` channel through the usual intake.',
               headers: Type.Object({
                 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
