@@ -1,14 +1,14 @@
 /** The field view's own-password form (antd-mobile): current, new and the new one again; server errors by field. */
 import { useState } from 'react';
 import { Button, Form, Input, Toast } from 'antd-mobile';
-import { sendOwnPassword } from '../lib/own-password.ts';
+import { ownPasswordRules, sendOwnPassword } from '../lib/own-password.ts';
 import type { OwnPasswordValues as Values } from '../lib/own-password.ts';
-import { passwordProblem } from '../lib/password.ts';
 import { useSettings } from '../lib/settings.tsx';
 
 export function FieldPassword({ username, onDone }: { username?: string; onDone: () => void }) {
   const { t, lang } = useSettings();
   const [form] = Form.useForm<Values>();
+  const rules = ownPasswordRules(t, username);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -46,7 +46,7 @@ export function FieldPassword({ username, onDone }: { username?: string; onDone:
         <Form.Item
           name="currentPassword"
           label={<label htmlFor="own-current-password">{t('currentPassword')}</label>}
-          rules={[{ required: true, message: t('currentPasswordRequired') }]}
+          rules={rules.currentPassword}
         >
           <Input id="own-current-password" type="password" autoComplete="current-password" maxLength={200} />
         </Form.Item>
@@ -55,19 +55,7 @@ export function FieldPassword({ username, onDone }: { username?: string; onDone:
           label={<label htmlFor="own-new-password">{t('newPassword')}</label>}
           description={t('passwordRuleHint')}
           dependencies={['currentPassword']}
-          rules={[
-            { required: true, message: t('newPasswordRequired') },
-            ({ getFieldValue }) => ({
-              validator(_rule, value: string | undefined) {
-                if (!value) return Promise.resolve();
-                const problem = passwordProblem(value, username);
-                if (problem) return Promise.reject(new Error(t(problem)));
-                if (value === getFieldValue('currentPassword'))
-                  return Promise.reject(new Error(t('passwordSameAsCurrent')));
-                return Promise.resolve();
-              },
-            }),
-          ]}
+          rules={rules.newPassword}
         >
           <Input id="own-new-password" type="password" autoComplete="new-password" maxLength={200} />
         </Form.Item>
@@ -75,15 +63,7 @@ export function FieldPassword({ username, onDone }: { username?: string; onDone:
           name="confirmPassword"
           label={<label htmlFor="own-confirm-password">{t('confirmPassword')}</label>}
           dependencies={['newPassword']}
-          rules={[
-            { required: true, message: t('confirmPasswordRequired') },
-            ({ getFieldValue }) => ({
-              validator(_rule, value: string | undefined) {
-                if (!value || value === getFieldValue('newPassword')) return Promise.resolve();
-                return Promise.reject(new Error(t('passwordMismatch')));
-              },
-            }),
-          ]}
+          rules={rules.confirmPassword}
         >
           <Input id="own-confirm-password" type="password" autoComplete="new-password" maxLength={200} />
         </Form.Item>

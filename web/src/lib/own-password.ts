@@ -1,6 +1,7 @@
 /** Changing one's own password, shared by the staff apps' dialog and the field view's form. */
 import { api, ApiError, errorText } from './api.ts';
-import type { Lang } from './i18n.ts';
+import type { Lang, MessageKey } from './i18n.ts';
+import { passwordProblem } from './password.ts';
 
 export interface OwnPasswordValues {
   currentPassword: string;
@@ -27,4 +28,46 @@ export async function sendOwnPassword(v: OwnPasswordValues, lang: Lang): Promise
       return { field: err.field, message };
     return { message };
   }
+}
+
+/** A form rule as both form libraries (antd and antd-mobile) take it. */
+type Rule =
+  | { required: true; message: string }
+  | ((form: { getFieldValue(name: string): unknown }) => {
+      validator(rule: unknown, value: string | undefined): Promise<void>;
+    });
+
+/**
+ * The checks of the three fields as the user types: the server's password rules, a new password
+ * other than the current one, and the same new password twice.
+ */
+export function ownPasswordRules(
+  t: (key: MessageKey) => string,
+  username: string | undefined,
+): Record<keyof OwnPasswordValues, Rule[]> {
+  return {
+    currentPassword: [{ required: true, message: t('currentPasswordRequired') }],
+    newPassword: [
+      { required: true, message: t('newPasswordRequired') },
+      ({ getFieldValue }) => ({
+        validator(_rule, value) {
+          if (!value) return Promise.resolve();
+          const problem = passwordProblem(value, username);
+          if (problem) return Promise.reject(new Error(t(problem)));
+          if (value === getFieldValue('currentPassword'))
+            return Promise.reject(new Error(t('passwordSameAsCurrent')));
+          return Promise.resolve();
+        },
+      }),
+    ],
+    confirmPassword: [
+      { required: true, message: t('confirmPasswordRequired') },
+      ({ getFieldValue }) => ({
+        validator(_rule, value) {
+          if (!value || value === getFieldValue('newPassword')) return Promise.resolve();
+          return Promise.reject(new Error(t('passwordMismatch')));
+        },
+      }),
+    ],
+  };
 }

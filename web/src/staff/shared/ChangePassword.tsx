@@ -1,9 +1,8 @@
 /** Changing one's own password (any staff member): current, new and the new one again; server errors by field. */
 import { useState } from 'react';
 import { Alert, App, Form, Input, Modal } from 'antd';
-import { sendOwnPassword } from '../../lib/own-password.ts';
+import { ownPasswordRules, sendOwnPassword } from '../../lib/own-password.ts';
 import type { OwnPasswordValues as Values } from '../../lib/own-password.ts';
-import { passwordProblem } from '../../lib/password.ts';
 import { useSettings } from '../../lib/settings.tsx';
 
 export function ChangePasswordDialog({
@@ -19,6 +18,7 @@ export function ChangePasswordDialog({
   const { t, lang } = useSettings();
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
+  const rules = ownPasswordRules(t, username);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -64,7 +64,7 @@ export function ChangePasswordDialog({
           name="currentPassword"
           label={t('currentPassword')}
           htmlFor="own-current-password"
-          rules={[{ required: true, message: t('currentPasswordRequired') }]}
+          rules={rules.currentPassword}
         >
           <Input.Password id="own-current-password" autoComplete="current-password" maxLength={200} />
         </Form.Item>
@@ -74,19 +74,7 @@ export function ChangePasswordDialog({
           htmlFor="own-new-password"
           dependencies={['currentPassword']}
           extra={t('passwordRuleHint')}
-          rules={[
-            { required: true, message: t('newPasswordRequired') },
-            ({ getFieldValue }) => ({
-              validator(_rule, value: string | undefined) {
-                if (!value) return Promise.resolve();
-                const problem = passwordProblem(value, username);
-                if (problem) return Promise.reject(new Error(t(problem)));
-                if (value === getFieldValue('currentPassword'))
-                  return Promise.reject(new Error(t('passwordSameAsCurrent')));
-                return Promise.resolve();
-              },
-            }),
-          ]}
+          rules={rules.newPassword}
         >
           <Input.Password id="own-new-password" autoComplete="new-password" maxLength={200} />
         </Form.Item>
@@ -95,15 +83,7 @@ export function ChangePasswordDialog({
           label={t('confirmPassword')}
           htmlFor="own-confirm-password"
           dependencies={['newPassword']}
-          rules={[
-            { required: true, message: t('confirmPasswordRequired') },
-            ({ getFieldValue }) => ({
-              validator(_rule, value: string | undefined) {
-                if (!value || value === getFieldValue('newPassword')) return Promise.resolve();
-                return Promise.reject(new Error(t('passwordMismatch')));
-              },
-            }),
-          ]}
+          rules={rules.confirmPassword}
         >
           <Input.Password id="own-confirm-password" autoComplete="new-password" maxLength={200} />
         </Form.Item>
