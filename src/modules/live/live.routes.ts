@@ -9,11 +9,13 @@ const POLL_MS = 1000;
 const HEARTBEAT_MS = 15_000;
 
 /**
- * The live queue as server-sent events. Each stream asks the database for orders changed since
- * its last look, once a second, so a change made on any app node reaches every dispatcher
+ * The live queue as server-sent events. Each stream asks the database once a second for orders
+ * changed since a little before its newest change (`ChangeFeed`: late commits are not lost, and
+ * each order version is sent once), so a change made on any app node reaches every dispatcher
  * without a message bus; the caller's scope (communities, grids, assignments) applies. Each poll
- * first checks the caller's session again (cached; a logout on this node is seen at once) and
- * ends the stream with a `signed_out` event once it is no longer valid.
+ * first checks the caller's session again (cached; a logout is seen at once on this node and
+ * within about a second on others) and ends the stream with a `signed_out` event once it is no
+ * longer valid.
  */
 export async function registerLiveRoutes(root: FastifyInstance, workOrders: WorkOrderService) {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
