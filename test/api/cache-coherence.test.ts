@@ -197,7 +197,7 @@ describe('cache coherence: a change on one app node reaches the other nodes with
       ['紧急通道'],
     );
     const sla2 = await other.services.sla.catalog.runtime();
-    assert.ok(sla2.byId.has('coherence-health-p2'));
+    assert.ok(sla2.policyIn(null, 'coherence-health-p2'));
   });
 });
 

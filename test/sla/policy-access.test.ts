@@ -369,6 +369,145 @@ describe('SLA settings are guarded per community; shared ones need an admin of e
       assert.equal((await ctx.call('DELETE', `${POLICIES}/${id}`, admin)).statusCode, 204, id);
   });
 
+  it("policy ids are unique per community: two communities may name a policy alike, and neither learns of the other's", async () => {
+    const rowsOf = (id: string) =>
+      sla()
+        .selectFrom('sla_policies')
+        .select(['scope', 'community_id'])
+        .where('id', '=', id)
+        .orderBy('scope')
+        .execute();
+    const a = await ctx.call(
+      'POST',
+      POLICIES,
+      admin,
+      body({ category: 'social_culture', id: 'same-name', priorityBand: 'P1' }),
+    );
+    assert.equal(a.statusCode, 201, a.body);
+    // Before ids were scoped, this answered 409 conflict: it told community 2 that the name was taken.
+    const b = await ctx.call(
+      'POST',
+      POLICIES,
+      admin2,
+      body({ category: 'social_culture', id: 'same-name', communityId: c2, priorityBand: 'P1' }),
+    );
+    assert.equal(b.statusCode, 201, b.body);
+    assert.deepEqual((await rowsOf('same-name')).map((r) => r.community_id).sort(), [c1, c2].sort());
+    assert.equal(((await ctx.call('GET', `${POLICIES}/same-name`, admin)).json() as Policy).communityId, c1);
+    assert.equal(((await ctx.call('GET', `${POLICIES}/same-name`, admin2)).json() as Policy).communityId, c2);
+
+    // The same id twice in one community's view (its own or a shared one) is still refused: all visible.
+    await refusedWithoutChange(
+      () =>
+        ctx.call(
+          'POST',
+          POLICIES,
+          admin,
+          body({ category: 'social_culture', id: 'same-name', priorityBand: 'P2' }),
+        ),
+      409,
+      'conflict',
+      {},
+    );
+    await refusedWithoutChange(
+      () =>
+        ctx.call(
+          'POST',
+          POLICIES,
+          admin2,
+          body({ category: 'social_culture', id: 'default-p2', communityId: c2, priorityBand: 'P2' }),
+        ),
+      409,
+      'conflict',
+      {},
+    );
+    // A shared one would join both views: refused to the admin of both, who sees both.
+    await refusedWithoutChange(
+      () =>
+        ctx.call(
+          'POST',
+          POLICIES,
+          adminAll,
+          withoutCommunity(body({ category: 'social_culture', id: 'same-name', priorityBand: 'P2' })),
+        ),
+      409,
+      'conflict',
+      {},
+    );
+    // Nor may one of them move into the other's community.
+    await refusedWithoutChange(
+      () =>
+        ctx.call(
+          'PUT',
+          `${POLICIES}/same-name?community=${c1}`,
+          adminAll,
+          body({ category: 'social_culture', communityId: c2, priorityBand: 'P2' }),
+        ),
+      409,
+      'conflict',
+      {},
+    );
+
+    // Who serves both says which community's policy is meant (by id or code); without it, a clear 400.
+    const which = expectError(
+      await ctx.call('GET', `${POLICIES}/same-name`, adminAll),
+      400,
+      'validation_failed',
+    );
+    assert.equal((which.details as { field?: string }).field, 'community');
+    const byCode = await ctx.call('GET', `${POLICIES}/same-name?community=taoyuan`, adminAll);
+    assert.equal(byCode.statusCode, 200, byCode.body);
+    assert.equal((byCode.json() as Policy).communityId, c1);
+    const changed = await ctx.call(
+      'PUT',
+      `${POLICIES}/same-name?community=${c2}`,
+      adminAll,
+      body({ category: 'social_culture', communityId: c2, priorityBand: 'P1', firstResponseMinutes: 30 }),
+    );
+    assert.equal(changed.statusCode, 200, changed.body);
+    assert.equal(
+      ((await ctx.call('GET', `${POLICIES}/same-name`, admin)).json() as Policy).firstResponseMinutes,
+      120,
+    );
+    assert.equal(
+      ((await ctx.call('GET', `${POLICIES}/same-name`, admin2)).json() as Policy).firstResponseMinutes,
+      30,
+    );
+    // A shared policy is found from either community's view; a community the caller does not serve finds nothing.
+    assert.equal((await ctx.call('GET', `${POLICIES}/default-p2?community=${c2}`, admin2)).statusCode, 200);
+    expectError(await ctx.call('GET', `${POLICIES}/same-name?community=${c1}`, admin2), 404, 'not_found');
+
+    // A chain continues with its own community's policy of that name.
+    const chain = await ctx.call(
+      'POST',
+      POLICIES,
+      admin2,
+      body({
+        category: 'social_culture',
+        id: 'c2-chain-same',
+        communityId: c2,
+        priorityBand: 'P3',
+        escalationChain: ['grid_leader', { next: 'same-name' }],
+      }),
+    );
+    assert.equal(chain.statusCode, 201, chain.body);
+    const rt = await ctx.services.sla.catalog.runtime();
+    assert.equal(rt.policyIn(c2, 'same-name')?.communityId, c2);
+    assert.equal(rt.policyIn(c1, 'same-name')?.communityId, c1);
+    assert.equal(rt.policyIn(c2, 'default-p2')?.communityId, undefined);
+    // Community 2 deletes its own; community 1's stays, and its chain still holds community 2's back.
+    const blocked = expectError(await ctx.call('DELETE', `${POLICIES}/same-name`, admin2), 409, 'conflict');
+    assert.match(blocked.message, /continues with same-name/);
+    assert.equal((await ctx.call('DELETE', `${POLICIES}/c2-chain-same`, admin2)).statusCode, 204);
+    assert.equal((await ctx.call('DELETE', `${POLICIES}/same-name`, admin2)).statusCode, 204);
+    assert.deepEqual(
+      (await rowsOf('same-name')).map((r) => r.community_id),
+      [c1],
+    );
+    assert.equal((await ctx.call('DELETE', `${POLICIES}/same-name`, admin)).statusCode, 204);
+    assert.deepEqual(await rowsOf('same-name'), []);
+  });
+
   it('both audit chains still verify', async () => {
     for (const [auditor, c] of [
       ['auditor', c1],

@@ -4,11 +4,14 @@ import type { Principal, StaffRole } from '../../platform/auth/principal.ts';
 import {
   administersAll,
   affectedCommunities,
+  findInView,
+  inView,
   mayEditScope,
   maySeePolicy,
   requireScope,
   requireSharedEditor,
   scopeOf,
+  viewsTouched,
 } from './sla.access.ts';
 
 const ALL = ['c1', 'c2'];
@@ -70,4 +73,29 @@ test('refusals are typed forbidden errors naming the community field', () => {
   assert.throws(() => requireSharedEditor(admin1, ALL), { code: 'forbidden' });
   assert.doesNotThrow(() => requireSharedEditor(adminAll, ALL));
   assert.doesNotThrow(() => requireScope(admin1, 'c1', ALL));
+});
+
+test("a community's view is its own policies and the shared ones; an id is looked up there, its own first", () => {
+  const policies = [
+    { id: 'fast', communityId: 'c1', n: 1 },
+    { id: 'fast', communityId: 'c2', n: 2 },
+    { id: 'base', n: 3 },
+    { id: 'only-c2', communityId: 'c2', n: 4 },
+  ];
+  assert.deepEqual(
+    inView(policies, 'c1').map((p) => p.n),
+    [1, 3],
+  );
+  assert.deepEqual(
+    inView(policies, null).map((p) => p.n),
+    [3],
+  );
+  assert.equal(findInView(policies, 'c1', 'fast')?.n, 1);
+  assert.equal(findInView(policies, 'c2', 'fast')?.n, 2);
+  assert.equal(findInView(policies, null, 'fast'), undefined, 'the shared view holds no community policy');
+  assert.equal(findInView(policies, 'c1', 'base')?.n, 3);
+  assert.equal(findInView(policies, 'c1', 'only-c2'), undefined, "another community's is not found");
+  assert.deepEqual(viewsTouched(['c1'], ALL), ['c1']);
+  assert.deepEqual(viewsTouched(['c1', 'c1', 'c2'], ALL), ['c1', 'c2']);
+  assert.deepEqual(viewsTouched(['c1', null], ALL), [null, 'c1', 'c2']);
 });

@@ -78,3 +78,40 @@ export function requireScope(p: Principal, scope: SlaScope, allCommunityIds: rea
 export function requireSharedEditor(p: Principal, allCommunityIds: readonly string[]): void {
   if (!administersAll(p, allCommunityIds)) throw forbidden(SHARED);
 }
+
+/**
+ * Policy ids are unique per view, not across the deployment: a community's view is its own
+ * policies and the shared ones; the shared view is the shared ones alone. Two communities may
+ * each have a policy `fast-water`, and neither can learn of the other's.
+ */
+export function inView<T extends { communityId?: string | undefined }>(
+  policies: readonly T[],
+  view: SlaScope,
+): T[] {
+  return policies.filter((x) => {
+    const s = scopeOf(x);
+    return s === null || s === view;
+  });
+}
+
+/** The policy `id` as seen from `view`: the community's own, else a shared one. */
+export function findInView<T extends { id: string; communityId?: string | undefined }>(
+  policies: readonly T[],
+  view: SlaScope,
+  id: string,
+): T | undefined {
+  let shared: T | undefined;
+  for (const x of policies) {
+    if (x.id !== id) continue;
+    const s = scopeOf(x);
+    if (s === view && s !== null) return x;
+    if (s === null) shared = x;
+  }
+  return shared;
+}
+
+/** The views a change of these scopes touches: a community's own, or all of them (and the shared one) when a shared policy changes. */
+export function viewsTouched(scopes: readonly SlaScope[], allCommunityIds: readonly string[]): SlaScope[] {
+  if (scopes.includes(null)) return [null, ...allCommunityIds];
+  return [...new Set(scopes)];
+}

@@ -21,14 +21,17 @@ import type { HolidayFile } from './holidays.ts';
 import { validatePolicies } from './sla.policy.ts';
 import {
   affectedCommunities,
+  findInView,
+  inView,
   mayContinueInto,
   maySeePolicy,
   requireAdmin,
   requireScope,
   requireSharedEditor,
   scopeOf,
+  viewsTouched,
 } from './sla.access.ts';
-import type { Admin } from './sla.access.ts';
+import type { Admin, SlaScope } from './sla.access.ts';
 import type { SlaIssue } from './sla.errors.ts';
 import { calendarInputFromRow, effectiveCalendar, policyFromRow, policyToRow } from './sla.metrics.ts';
 import type { StoredPolicy } from './sla.metrics.ts';
@@ -36,7 +39,8 @@ import * as repo from './sla.repository.ts';
 
 export interface SlaRuntime {
   policies: StoredPolicy[];
-  byId: Map<string, StoredPolicy>;
+  /** The policy `id` as seen from a community (its own, else a shared one): where chains continue. */
+  policyIn(view: SlaScope, id: string): StoredPolicy | undefined;
   calendars: Map<string, BusinessCalendar>;
 }
 
@@ -108,7 +112,10 @@ export class SlaCatalog {
         effectiveCalendar(row, row.holiday_region ? (files.get(row.holiday_region) ?? []) : []),
       );
     }
-    const value = { policies, byId: new Map(policies.map((p) => [p.id, p])), calendars };
+    const byKey = new Map(policies.map((p) => [`${scopeOf(p) ?? ''}\u0000${p.id}`, p]));
+    const policyIn = (view: SlaScope, id: string) =>
+      byKey.get(`${view ?? ''}\u0000${id}`) ?? byKey.get(`\u0000${id}`);
+    const value = { policies, policyIn, calendars };
     this.cache = { at: now, value };
     return value;
   }
@@ -126,15 +133,43 @@ export class SlaCatalog {
     return (await this.allPolicies()).filter((x) => maySeePolicy(p, scopeOf(x)));
   }
 
-  /** One policy; another community's answers as not found, so its ids leak nothing. */
-  async getPolicy(p: Principal, id: string): Promise<StoredPolicy> {
-    const found = (await this.allPolicies()).find((x) => x.id === id);
-    if (!found || !maySeePolicy(p, scopeOf(found))) throw notFound('not_found', 'SLA policy', id);
-    return found;
+  /**
+   * One policy by id, among those the caller may see. Ids are unique per community (its own
+   * policies and the shared ones), so a caller who serves several communities may see two
+   * policies of one id: `community` then says which community's view to look in. Another
+   * community's policy answers as not found, so its ids leak nothing.
+   */
+  async getPolicy(p: Principal, id: string, community?: string): Promise<StoredPolicy> {
+    const all = await this.allPolicies();
+    const found =
+      community === undefined
+        ? all.filter((x) => x.id === id && maySeePolicy(p, scopeOf(x)))
+        : maySeePolicy(p, community)
+          ? [findInView(all, community, id)].filter((x): x is StoredPolicy => x !== undefined)
+          : [];
+    if (found.length > 1)
+      throw new AppError(
+        'validation_failed',
+        `several of your communities have a policy ${id}: say which (community)`,
+        { field: 'community', communityIds: found.map((x) => x.communityId ?? null) },
+      );
+    const one = found[0];
+    if (!one) throw notFound('not_found', 'SLA policy', id);
+    return one;
   }
 
-  /** Checks a policy against the whole set it would join (scopes, calendars, chains that end). */
-  private async check(p: Principal, input: PolicyInput, id: string): Promise<StoredPolicy> {
+  /**
+   * Checks a policy against the views it joins or leaves (the communities whose orders it may
+   * govern): fields, scopes, calendars, chains that end, and an id no other policy of those
+   * views has. `replacing` is the scope of the policy it replaces, on an update.
+   */
+  private async check(
+    p: Principal,
+    input: PolicyInput,
+    id: string,
+    allCommunityIds: readonly string[],
+    replacing?: SlaScope,
+  ): Promise<StoredPolicy> {
     if (input.category !== '*' && !CATEGORY_CODES.has(input.category))
       throw new AppError('validation_failed', `unknown category "${input.category}"`, { field: 'category' });
     if (input.channel !== undefined && !(CHANNELS as readonly string[]).includes(input.channel))
@@ -148,16 +183,31 @@ export class SlaCatalog {
     if (policy.channel === undefined) delete policy.channel;
     if (policy.communityId === undefined) delete policy.communityId;
     if (policy.updateIntervalMinutes === undefined) delete policy.updateIntervalMinutes;
-    const others = (await this.allPolicies()).filter((x) => x.id !== id);
-    // A chain that continues with another policy: one the editor sees (another community's is
-    // answered as unknown, so its ids leak nothing) and one this policy's people may reach.
+    const scope = scopeOf(policy);
+    const others = (await this.allPolicies()).filter(
+      (x) => !(replacing !== undefined && x.id === id && scopeOf(x) === replacing),
+    );
+    // Another policy of the same id in a view this one joins: the caller administers every such
+    // view (its own community and the shared set, or every community for a shared policy).
+    const clash = scope === null ? others.find((x) => x.id === id) : findInView(others, scope, id);
+    if (clash) throw new AppError('conflict', `an SLA policy ${id} already exists`, { field: 'id' });
+    // A chain that continues with another policy: one this policy's view holds (its community's
+    // own or a shared one). Another community's answers as unknown unless the editor sees it.
     const last = policy.escalationChain[policy.escalationChain.length - 1];
     if (typeof last === 'object' && last !== null && 'next' in last) {
-      const target = others.find((x) => x.id === last.next);
       const field = `escalationChain.${policy.escalationChain.length - 1}.next`;
-      if (!target || !maySeePolicy(p, scopeOf(target)))
+      const target = findInView(others, scope, last.next);
+      if (!target) {
+        const elsewhere = others.some((x) => x.id === last.next && maySeePolicy(p, scopeOf(x)));
+        if (elsewhere)
+          throw new AppError(
+            'validation_failed',
+            `a chain continues only with a shared policy or one of its own community, not ${last.next}`,
+            { field },
+          );
         throw new AppError('validation_failed', `no SLA policy ${last.next} to continue with`, { field });
-      if (!mayContinueInto(scopeOf(policy), scopeOf(target)))
+      }
+      if (!mayContinueInto(scope, scopeOf(target)))
         throw new AppError(
           'validation_failed',
           `a chain continues only with a shared policy or one of its own community, not ${last.next}`,
@@ -165,9 +215,13 @@ export class SlaCatalog {
         );
     }
     const calendars = (await repo.listCalendarRows(this.db)).map((c) => c.id);
-    const all = [...others, policy];
-    const checked = validatePolicies(all, { calendarIds: calendars });
-    if (!checked.ok) throw refuse(checked.errors, `policies[${all.length - 1}].`);
+    const next = [...others, policy];
+    const touched = viewsTouched(replacing === undefined ? [scope] : [scope, replacing], allCommunityIds);
+    for (const view of touched) {
+      const members = inView(next, view);
+      const checked = validatePolicies(members, { calendarIds: calendars });
+      if (!checked.ok) throw refuse(checked.errors, `policies[${members.length - 1}].`);
+    }
     return { ...policy, warnAtRatio: policy.warnAtRatio ?? 0.75 };
   }
 
@@ -179,9 +233,7 @@ export class SlaCatalog {
     const id =
       input.id ??
       `${input.category}-${input.priorityBand}-${Date.now().toString(36)}`.replace(/[^\w.-]/g, '_');
-    if ((await this.allPolicies()).some((x) => x.id === id))
-      throw new AppError('conflict', `an SLA policy ${id} already exists`, { field: 'id' });
-    const policy = await this.check(admin, input, id);
+    const policy = await this.check(admin, input, id, all);
     const at = this.deps.clock.now().toISOString();
     const affected = affectedCommunities([scopeOf(policy)], all);
     await this.db.transaction().execute(async (trx) => {
@@ -196,39 +248,47 @@ export class SlaCatalog {
    * Replaces a policy. The caller must be allowed to edit both the scope it had and the one it
    * gets, so moving it to another community, or making it shared, needs an admin of both.
    */
-  async updatePolicy(p: Principal, id: string, input: PolicyInput): Promise<StoredPolicy> {
+  async updatePolicy(
+    p: Principal,
+    id: string,
+    input: PolicyInput,
+    community?: string,
+  ): Promise<StoredPolicy> {
     const admin = requireAdmin(p);
-    const before = await this.getPolicy(admin, id);
+    const before = await this.getPolicy(admin, id, community);
     const all = await this.allCommunityIds();
     const scopes = [scopeOf(before), scopeOf(input)];
     for (const scope of scopes) requireScope(admin, scope, all);
-    const policy = await this.check(admin, input, id);
+    const policy = await this.check(admin, input, id, all, scopeOf(before));
     const at = this.deps.clock.now().toISOString();
     const affected = affectedCommunities(scopes, all);
     await this.db.transaction().execute(async (trx) => {
-      await repo.updatePolicy(trx, policyToRow(policy, at));
+      await repo.updatePolicy(trx, scopeOf(before) ?? '', policyToRow(policy, at));
       await this.audit(trx, admin, affected, 'sla.policy_updated', id, policy, at);
     });
     this.invalidate();
     return policy;
   }
 
-  async deletePolicy(p: Principal, id: string): Promise<void> {
+  async deletePolicy(p: Principal, id: string, community?: string): Promise<void> {
     const admin = requireAdmin(p);
-    const before = await this.getPolicy(admin, id);
+    const before = await this.getPolicy(admin, id, community);
     const all = await this.allCommunityIds();
-    requireScope(admin, scopeOf(before), all);
-    const rest = (await this.allPolicies()).filter((x) => x.id !== id);
-    const checked = validatePolicies(rest);
-    if (!checked.ok)
-      throw new AppError('conflict', `another policy's escalation chain continues with ${id}`, {
-        field: 'id',
-        issues: checked.errors.slice(0, 5),
-      });
+    const scope = scopeOf(before);
+    requireScope(admin, scope, all);
+    const rest = (await this.allPolicies()).filter((x) => !(x.id === id && scopeOf(x) === scope));
+    for (const view of viewsTouched([scope], all)) {
+      const checked = validatePolicies(inView(rest, view));
+      if (!checked.ok)
+        throw new AppError('conflict', `another policy's escalation chain continues with ${id}`, {
+          field: 'id',
+          issues: checked.errors.slice(0, 5),
+        });
+    }
     const at = this.deps.clock.now().toISOString();
-    const affected = affectedCommunities([scopeOf(before)], all);
+    const affected = affectedCommunities([scope], all);
     await this.db.transaction().execute(async (trx) => {
-      await repo.deletePolicy(trx, id);
+      await repo.deletePolicy(trx, scope ?? '', id);
       await this.audit(trx, admin, affected, 'sla.policy_deleted', id, before, at);
     });
     this.invalidate();

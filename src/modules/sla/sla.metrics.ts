@@ -87,6 +87,7 @@ export function policyFromRow(row: SlaPolicyTable): StoredPolicy {
 
 export function policyToRow(p: StoredPolicy, at: string, createdAt = at): SlaPolicyTable {
   return {
+    scope: p.communityId ?? '',
     id: p.id,
     category: p.category,
     priority_band: p.priorityBand,

@@ -23,21 +23,35 @@ export type SupervisionRow = Selectable<SlaSupervisionTable>;
 
 // ── policies ────────────────────────────────────────────────────────────────
 export async function listPolicyRows(db: Kysely<DB>): Promise<SlaPolicyTable[]> {
-  return t(db).selectFrom('sla_policies').selectAll().orderBy('id').execute();
+  return t(db).selectFrom('sla_policies').selectAll().orderBy('id').orderBy('scope').execute();
 }
 
 export async function insertPolicy(db: Kysely<DB>, row: SlaPolicyTable): Promise<void> {
   await t(db).insertInto('sla_policies').values(row).execute();
 }
 
-export async function updatePolicy(db: Kysely<DB>, row: SlaPolicyTable): Promise<boolean> {
+/** Replaces the policy `id` of scope `scopeBefore` ('' for shared); the row may move to another scope. */
+export async function updatePolicy(
+  db: Kysely<DB>,
+  scopeBefore: string,
+  row: SlaPolicyTable,
+): Promise<boolean> {
   const { id, created_at: _created, ...rest } = row;
-  const r = await t(db).updateTable('sla_policies').set(rest).where('id', '=', id).executeTakeFirst();
+  const r = await t(db)
+    .updateTable('sla_policies')
+    .set(rest)
+    .where('scope', '=', scopeBefore)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
-export async function deletePolicy(db: Kysely<DB>, id: string): Promise<boolean> {
-  const r = await t(db).deleteFrom('sla_policies').where('id', '=', id).executeTakeFirst();
+export async function deletePolicy(db: Kysely<DB>, scope: string, id: string): Promise<boolean> {
+  const r = await t(db)
+    .deleteFrom('sla_policies')
+    .where('scope', '=', scope)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return Number(r.numDeletedRows) === 1;
 }
 

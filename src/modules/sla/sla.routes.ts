@@ -16,6 +16,7 @@ import {
   HolidayFileView,
   HolidayParams,
   IdParams,
+  PolicyQuery,
   OrderSlaView,
   PolicyBody,
   PolicyView,
@@ -74,8 +75,19 @@ export async function registerSlaRoutes(root: FastifyInstance, m: SlaModule): Pr
   );
   app.get(
     '/api/v1/sla/policies/:id',
-    { schema: { tags: TAG, summary: 'One SLA policy', params: IdParams, response: { 200: PolicyView } } },
-    async (request) => presentPolicy(await m.catalog.getPolicy(requireStaff(request), request.params.id)),
+    {
+      schema: {
+        tags: TAG,
+        summary: 'One SLA policy',
+        params: IdParams,
+        querystring: PolicyQuery,
+        response: { 200: PolicyView },
+      },
+    },
+    async (request) =>
+      presentPolicy(
+        await m.catalog.getPolicy(requireStaff(request), request.params.id, request.query.community),
+      ),
   );
   app.put(
     '/api/v1/sla/policies/:id',
@@ -85,13 +97,21 @@ export async function registerSlaRoutes(root: FastifyInstance, m: SlaModule): Pr
         summary:
           'Replace an SLA policy (admin of its community, and of the one it moves to; shared policies need an admin of every community)',
         params: IdParams,
+        querystring: PolicyQuery,
         body: PolicyBody,
         response: { 200: PolicyView },
       },
     },
     async (request) => {
       const p = requirePrincipal(request);
-      return presentPolicy(await m.catalog.updatePolicy(p, request.params.id, policyInput(request.body)));
+      return presentPolicy(
+        await m.catalog.updatePolicy(
+          p,
+          request.params.id,
+          policyInput(request.body),
+          request.query.community,
+        ),
+      );
     },
   );
   app.delete(
@@ -102,11 +122,12 @@ export async function registerSlaRoutes(root: FastifyInstance, m: SlaModule): Pr
         summary:
           'Delete an SLA policy (admin of its community; shared policies need an admin of every community)',
         params: IdParams,
+        querystring: PolicyQuery,
         response: { 204: Type.Null() },
       },
     },
     async (request, reply) => {
-      await m.catalog.deletePolicy(requirePrincipal(request), request.params.id);
+      await m.catalog.deletePolicy(requirePrincipal(request), request.params.id, request.query.community);
       return reply.status(204).send(null);
     },
   );

@@ -101,6 +101,20 @@ export const HolidayParams = Type.Object({
 
 export const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 
+/** Which community's view a policy id is looked up in: needed only by a caller who serves several communities with a policy of that id each. */
+export const PolicyQuery = Type.Object(
+  {
+    community: Type.Optional(
+      Type.String({
+        ...CommunityRef,
+        description:
+          'the community whose policy (or the shared one it sees) is meant; policy ids are unique within a community and the shared policies, so only a caller serving several communities, each with a policy of this id, must say',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const ScopeQuery = Type.Object(
   {
     community: Type.Optional(CommunityRef),

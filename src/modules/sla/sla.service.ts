@@ -21,7 +21,7 @@ import { nextEscalationLevel, resolveEscalationChain } from './escalation.ts';
 import { selectPolicy } from './sla.policy.ts';
 import { computeSlaState } from './sla.state.ts';
 import type { SlaClockName, SlaState } from './sla.state.ts';
-import type { SlaCatalog } from './sla.catalog.ts';
+import type { SlaCatalog, SlaRuntime } from './sla.catalog.ts';
 import { bandOf, metricsOf, monthOf, slaEventOf, toSlaEvents } from './sla.metrics.ts';
 import type { HistoryEntry, StoredPolicy } from './sla.metrics.ts';
 import { recordOrderChange, SLA_ACTOR } from './sla.record.ts';
@@ -314,9 +314,11 @@ export class SlaService {
     else await repo.cancelTimers(trx, order.id, [CLOCK_TIMER_KIND]);
   }
 
-  private levelsOf(policy: StoredPolicy, rtPolicies: Map<string, StoredPolicy>): string[] {
+  /** The order's escalation levels: its policy's chain, continued with policies of its community's view. */
+  private levelsOf(policy: StoredPolicy, rt: SlaRuntime): string[] {
+    const view = policy.communityId ?? null;
     const r = resolveEscalationChain(policy.id, (id) =>
-      id === policy.id ? policy.escalationChain : rtPolicies.get(id)?.escalationChain,
+      id === policy.id ? policy.escalationChain : rt.policyIn(view, id)?.escalationChain,
     );
     return r.ok && r.value.length > 0 ? r.value : ['dispatcher'];
   }
@@ -444,7 +446,7 @@ export class SlaService {
     });
     if (clock !== 'update' && l.metrics.escalation_level === null) {
       const rt = await this.catalog.runtime(trx);
-      const first = this.levelsOf(l.policy, rt.byId)[0] ?? 'dispatcher';
+      const first = this.levelsOf(l.policy, rt)[0] ?? 'dispatcher';
       await this.escalate(trx, l, first, clock, now);
     }
   }
@@ -455,7 +457,7 @@ export class SlaService {
     const { level, clock } = JSON.parse(timer.payload_json) as { level: string; clock: SlaClockName };
     const rt = await this.catalog.runtime(trx);
     // Only the next step of the chain: a stale or repeated timer never escalates twice.
-    if (nextEscalationLevel(this.levelsOf(l.policy, rt.byId), l.metrics.escalation_level) !== level) return;
+    if (nextEscalationLevel(this.levelsOf(l.policy, rt), l.metrics.escalation_level) !== level) return;
     await this.escalate(trx, l, level, clock, now);
   }
 
@@ -490,7 +492,7 @@ export class SlaService {
       at: now,
     });
     const rt = await this.catalog.runtime(trx);
-    const levels = this.levelsOf(l.policy, rt.byId);
+    const levels = this.levelsOf(l.policy, rt);
     if (nextEscalationLevel(levels, level) === null) {
       if (this.settings.autoSupervise)
         await this.supervision.issueInTransaction(trx, l.order, {
@@ -513,7 +515,7 @@ export class SlaService {
     clock: SlaClockName = 'resolution',
   ): Promise<void> {
     const rt = await this.catalog.runtime(trx);
-    const next = nextEscalationLevel(this.levelsOf(l.policy, rt.byId), current);
+    const next = nextEscalationLevel(this.levelsOf(l.policy, rt), current);
     if (next === null || current === null) return;
     const dueAt = new Date(
       addBusinessMinutes(l.calendar, Date.parse(at), l.policy.escalationStepMinutes),

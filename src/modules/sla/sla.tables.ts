@@ -24,6 +24,8 @@ export interface SlaHolidayFileTable {
 }
 
 export interface SlaPolicyTable {
+  /** The policy's community id, or '' when every community shares it; the key is (scope, id). */
+  scope: string;
   id: string;
   category: string;
   priority_band: string;

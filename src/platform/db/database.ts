@@ -18,6 +18,7 @@ import * as orderRollups from './migrations/2026120510_order_rollups.ts';
 import * as passwordChange from './migrations/2026120520_password_change.ts';
 import * as cacheInvalidations from './migrations/2026120530_cache_invalidations.ts';
 import * as rateLimitCounters from './migrations/2026120540_rate_limit_counters.ts';
+import * as slaPolicyScopes from './migrations/2026120550_sla_policy_scopes.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -61,6 +62,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120520_password_change': passwordChange,
   '2026120530_cache_invalidations': cacheInvalidations,
   '2026120540_rate_limit_counters': rateLimitCounters,
+  '2026120550_sla_policy_scopes': slaPolicyScopes,
 };
 
 export function registerMigration(name: string, migration: Migration): void {
