@@ -157,6 +157,63 @@ describe('residents: caller lookup and CSV import (all or nothing)', () => {
     assert.equal(await countResidents(), before, 'nothing written');
   });
 
+  it('one phone, one resident; one ID number, one person: across communities, in the file, and under concurrent imports', async () => {
+    const before = await countResidents();
+    const problemsOf = async (csv: string) => {
+      const dry = await upload(csv, 'community=taoyuan&dryRun=true');
+      assert.equal(dry.statusCode, 200, dry.body);
+      return (dry.json() as { problems: { row: number; column: string; message: string }[] }).problems;
+    };
+    // 13800000002 is a resident of the other community: refused, without saying where.
+    const elsewhere = await problemsOf('name,phone,address\n龙珠人,13800000002,桃源村6栋\n');
+    assert.deepEqual(
+      elsewhere.map((p) => `${p.row}:${p.column}`),
+      ['2:phone'],
+    );
+    assert.doesNotMatch(elsewhere[0]?.message ?? '', /龙珠|longzhu|another community/);
+    // 陈阿婆's ID number was imported above; two rows of one new ID number in a file are refused too.
+    const ids = await problemsOf(
+      'name,address,id_number\n重复证件,桃源村7栋,44030519450101002X\n甲,桃源村7栋,110101194001011111\n乙,桃源村8栋,110101194001011111\n',
+    );
+    assert.deepEqual(
+      ids.map((p) => `${p.row}:${p.column}`),
+      ['2:id_number', '4:id_number'],
+    );
+    assert.ok(
+      ids.every((p) => !p.message.includes('110101194001011111')),
+      'the ID number is not echoed',
+    );
+    // Over-long fields and over-large files are refused with the limit named.
+    const long = await problemsOf(`name,address\n${'名'.repeat(101)},${'址'.repeat(301)}\n`);
+    assert.deepEqual(
+      long.map((p) => `${p.row}:${p.column}`),
+      ['2:name', '2:address'],
+    );
+    const huge = ['name,address', ...Array.from({ length: 10_001 }, (_, i) => `人${i},桃源村${i}号`)].join(
+      '\n',
+    );
+    const tooMany = await problemsOf(huge);
+    assert.equal(tooMany.length, 1);
+    assert.match(tooMany[0]?.message ?? '', /10001 rows: import at most 10000/);
+    assert.equal(await countResidents(), before);
+
+    // Six imports of one new phone at once (a double click, a retry): exactly one registers it.
+    const csv = 'name,phone,address\n并发,13300000002,桃源村9栋\n';
+    const answers = await Promise.all(Array.from({ length: 6 }, () => upload(csv, 'community=taoyuan')));
+    assert.deepEqual(
+      answers.map((a) => a.statusCode).sort(),
+      [200, 400, 400, 400, 400, 400],
+      answers.map((a) => a.body).join('\n'),
+    );
+    const rows = await ctx.database.db
+      .selectFrom('residents')
+      .select('id')
+      .where('phone', '=', '13300000002')
+      .execute();
+    assert.equal(rows.length, 1);
+    assert.equal(await countResidents(), before + 1);
+  });
+
   it('only admins and managers of the community import', async () => {
     assert.equal((await upload(GOOD, 'community=taoyuan', await ctx.login('agent'))).statusCode, 403);
     assert.equal((await upload(GOOD, 'community=taoyuan', await ctx.login('admin2'))).statusCode, 404);

@@ -27,6 +27,18 @@ export const RESIDENT_CSV_COLUMNS = [
 ] as const;
 const REQUIRED = ['name', 'address'] as const;
 
+/** Rows one import may hold: larger files are split, so one import never holds the database for long. */
+export const RESIDENT_IMPORT_MAX_ROWS = 10_000;
+
+/** Longest value of a text column, in characters (an order's address takes 300 as well). */
+export const RESIDENT_FIELD_MAX: Readonly<Record<string, number>> = {
+  name: 100,
+  address: 300,
+  building: 50,
+  room: 50,
+  emergency_contact_name: 100,
+};
+
 export interface ResidentImportRow {
   row: number;
   name: string;
@@ -83,9 +95,21 @@ export function validateResidentRows(
   if (problems.length) return { rows: [], problems };
   if (records.length === 0)
     return { rows: [], problems: [{ row: 2, column: '', message: 'the file has no data rows' }] };
+  if (records.length > RESIDENT_IMPORT_MAX_ROWS)
+    return {
+      rows: [],
+      problems: [
+        {
+          row: 1,
+          column: '',
+          message: `the file has ${records.length} rows: import at most ${RESIDENT_IMPORT_MAX_ROWS} at a time (split the file)`,
+        },
+      ],
+    };
 
   const rows: ResidentImportRow[] = [];
   const phones = new Map<string, number>();
+  const idNumbers = new Map<string, number>();
   records.forEach((r, i) => {
     const row = i + 2; // 1-based, after the header
     const get = (c: string) => (r[c] ?? '').trim();
@@ -97,6 +121,10 @@ export function validateResidentRows(
         `the row has ${header.length + extra.length} fields but the header has ${header.length} columns ` +
           `(extra: ${extra.map((f) => `"${f}"`).join(', ')}); put a field that contains a comma in double quotes`,
       );
+    }
+    for (const [column, max] of Object.entries(RESIDENT_FIELD_MAX)) {
+      const length = [...get(column)].length;
+      if (length > max) bad(column, `${column} has ${length} characters; at most ${max}`);
     }
     const name = get('name');
     if (!name) bad('name', 'name is empty');
@@ -113,6 +141,11 @@ export function validateResidentRows(
     const idNumber = get('id_number') || null;
     if (idNumber && !ID18.test(idNumber))
       bad('id_number', 'an ID number has 18 characters: 17 digits and a digit or X');
+    else if (idNumber) {
+      const first = idNumbers.get(idNumber.toUpperCase());
+      if (first) bad('id_number', `this ID number also appears on row ${first}`);
+      else idNumbers.set(idNumber.toUpperCase(), row);
+    }
     const by = get('birth_year');
     const birthYear = by ? Number(by) : null;
     if (birthYear !== null && (!Number.isInteger(birthYear) || birthYear < 1900 || birthYear > currentYear)) {

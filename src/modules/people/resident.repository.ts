@@ -14,6 +14,33 @@ export async function residentsByPhone(db: Kysely<DB>, phone: string, communityI
     .execute();
 }
 
+/** Which of these phones and ID numbers a resident of any community already has. */
+export async function registeredIdentities(
+  db: Kysely<DB>,
+  phones: readonly string[],
+  idNumbers: readonly string[],
+): Promise<{ phones: Set<string>; idNumbers: Set<string> }> {
+  const taken = { phones: new Set<string>(), idNumbers: new Set<string>() };
+  const CHUNK = 500;
+  for (let i = 0; i < phones.length; i += CHUNK) {
+    const rows = await db
+      .selectFrom('residents')
+      .select('phone')
+      .where('phone', 'in', phones.slice(i, i + CHUNK))
+      .execute();
+    for (const r of rows) if (r.phone) taken.phones.add(r.phone);
+  }
+  for (let i = 0; i < idNumbers.length; i += CHUNK) {
+    const rows = await db
+      .selectFrom('residents')
+      .select('id_number')
+      .where('id_number', 'in', idNumbers.slice(i, i + CHUNK))
+      .execute();
+    for (const r of rows) if (r.id_number) taken.idNumbers.add(r.id_number);
+  }
+  return taken;
+}
+
 export async function findResident(db: Kysely<DB>, id: string) {
   return db.selectFrom('residents').selectAll().where('id', '=', id).executeTakeFirst();
 }

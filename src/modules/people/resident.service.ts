@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../platform/db/schema.ts';
 import type { Deps } from '../../platform/context.ts';
 import { AppError, forbidden, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
@@ -17,7 +20,7 @@ import { presentResident } from './resident.presenter.ts';
 import { browsesResidents, canReadResident } from './resident.policy.ts';
 import type { ResidentFacts } from './resident.policy.ts';
 import { validateResidentRows } from './resident.import.ts';
-import type { ImportProblem } from './resident.import.ts';
+import type { ImportProblem, ResidentImportRow } from './resident.import.ts';
 
 const RECENT_ORDERS = 10;
 
@@ -158,18 +161,6 @@ export class ResidentService {
       now.getUTCFullYear(),
       parsed.extras,
     );
-    for (const r of rows) {
-      if (!r.phone) continue;
-      const existing = await repo.residentsByPhone(this.db, r.phone, [community.id]);
-      if (existing.length)
-        problems.push({
-          row: r.row,
-          column: 'phone',
-          message: `${r.phone} is already registered in this community`,
-        });
-    }
-    // In row order (stable: within a row the file's problems come before the database's).
-    problems.sort((a, b) => a.row - b.row);
     const report: ImportReport = {
       dryRun,
       encoding: decoded.encoding,
@@ -178,20 +169,25 @@ export class ResidentService {
       households: 0,
       problems,
     };
-    if (problems.length) {
-      if (dryRun) return report;
-      throw new AppError(
-        'validation_failed',
-        `${problems.length} problem(s) in ${fileName}: nothing was imported`,
-        // The first 200, and how many in all (a dry run reports every one).
-        { file: fileName, problems: problems.slice(0, MAX_PROBLEMS_LISTED), total: problems.length },
-      );
+    // A file with problems, and a dry run, also report what the database already holds; a real
+    // import checks that again inside its transaction, under a lock (below).
+    if (dryRun || problems.length) {
+      problems.push(...(await alreadyRegistered(this.db, rows)));
+      // In row order (stable: within a row the file's problems come before the database's).
+      problems.sort((a, b) => a.row - b.row);
+      if (problems.length && !dryRun) throw refuseImport(fileName, problems);
+      return dryRun && !problems.length ? { ...report, created: rows.length } : report;
     }
-    if (dryRun) return { ...report, created: rows.length };
 
     const at = now.toISOString();
     const households = new Map<string, string>();
     await this.db.transaction().execute(async (trx) => {
+      // Two imports at once must not both find a phone free and both register it: on PostgreSQL
+      // they take turns here (SQLite's one writer already serialises them).
+      if (this.deps.database.dialect === 'postgres')
+        await sql`select pg_advisory_xact_lock(hashtext('residents:identities'))`.execute(trx);
+      const taken = await alreadyRegistered(trx, rows);
+      if (taken.length) throw refuseImport(fileName, taken);
       // Inside the transaction every read goes through it: SQLite has one connection.
       const locator = new GridLocator(trx);
       for (const r of rows) {
@@ -254,6 +250,37 @@ export class ResidentService {
     });
     return report;
   }
+}
+
+/**
+ * Phones and ID numbers of the file that a resident already has, in any community: a phone signs
+ * in as one resident, and an ID number is one person. The message does not say where.
+ */
+async function alreadyRegistered(db: Kysely<DB>, rows: ResidentImportRow[]): Promise<ImportProblem[]> {
+  const phones = rows.flatMap((r) => (r.phone ? [r.phone] : []));
+  const idNumbers = rows.flatMap((r) => (r.idNumber ? [r.idNumber] : []));
+  const taken = await repo.registeredIdentities(db, phones, idNumbers);
+  const problems: ImportProblem[] = [];
+  for (const r of rows) {
+    if (r.phone && taken.phones.has(r.phone))
+      problems.push({
+        row: r.row,
+        column: 'phone',
+        message: `${r.phone} is already registered: one phone signs in as one resident`,
+      });
+    if (r.idNumber && taken.idNumbers.has(r.idNumber))
+      problems.push({ row: r.row, column: 'id_number', message: 'this ID number is already registered' });
+  }
+  return problems;
+}
+
+function refuseImport(fileName: string, problems: ImportProblem[]): AppError {
+  return new AppError(
+    'validation_failed',
+    `${problems.length} problem(s) in ${fileName}: nothing was imported`,
+    // The first 200, and how many in all (a dry run reports every one).
+    { file: fileName, problems: problems.slice(0, MAX_PROBLEMS_LISTED), total: problems.length },
+  );
 }
 
 function factsOf(r: repo.ResidentRow, hh: repo.HouseholdRow | undefined): ResidentFacts {

@@ -19,6 +19,7 @@ import * as passwordChange from './migrations/2026120520_password_change.ts';
 import * as cacheInvalidations from './migrations/2026120530_cache_invalidations.ts';
 import * as rateLimitCounters from './migrations/2026120540_rate_limit_counters.ts';
 import * as slaPolicyScopes from './migrations/2026120550_sla_policy_scopes.ts';
+import * as residentLookups from './migrations/2026120560_resident_lookups.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -63,6 +64,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120530_cache_invalidations': cacheInvalidations,
   '2026120540_rate_limit_counters': rateLimitCounters,
   '2026120550_sla_policy_scopes': slaPolicyScopes,
+  '2026120560_resident_lookups': residentLookups,
 };
 
 export function registerMigration(name: string, migration: Migration): void {
