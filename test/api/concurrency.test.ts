@@ -94,4 +94,64 @@ describe('racing requests', () => {
       );
     }
   });
+
+  it('a merge racing an action on its target, or a merge the other way round, never deadlocks nor makes a loop', async () => {
+    const agent = await ctx.login('agent');
+    const dispatcher = await ctx.login('dispatcher');
+    const create = async (description: string) => {
+      const r = await ctx.call('POST', '/api/v1/work-orders', agent, {
+        channel: 'hotline',
+        description,
+        communityId: c1,
+      });
+      assert.equal(r.statusCode, 201, r.body);
+      return (r.json() as { id: string }).id;
+    };
+    const act = (id: string, action: string, body: Record<string, unknown>) =>
+      ctx.call('POST', `/api/v1/work-orders/${id}/actions/${action}`, dispatcher, body);
+    const version = async (id: string) =>
+      Number(
+        (
+          await ctx.database.db
+            .selectFrom('work_orders')
+            .select('version')
+            .where('id', '=', id)
+            .executeTakeFirstOrThrow()
+        ).version,
+      );
+    for (let round = 0; round < 8; round++) {
+      // A merge into C while C is accepted: no 500 (a deadlock on PostgreSQL was one); one may be told to reload.
+      const c = await create(`竞态合并目标${round}：楼道灯不亮`);
+      const a = await create(`竞态合并来源${round}：楼道灯不亮了`);
+      const answers = await Promise.all([
+        act(a, 'merge', { version: 1, mergeInto: c }),
+        act(c, 'accept', { version: 1 }),
+      ]);
+      for (const r of answers) assert.ok([200, 409].includes(r.statusCode), r.body);
+      assert.ok(answers.some((r) => r.statusCode === 200));
+    }
+    for (let round = 0; round < 3; round++) {
+      // A→B and B→A at once, once repeats no longer move either one's priority (so neither's
+      // version changes under the other): exactly one becomes the duplicate.
+      const x = await create(`竞态互并甲${round}：垃圾桶满了`);
+      const y = await create(`竞态互并乙${round}：垃圾桶满了没人收`);
+      for (const target of [x, y])
+        for (let i = 0; i < 6; i++) {
+          const d = await create(`重复${round}-${i}：垃圾桶满了`);
+          assert.equal((await act(d, 'merge', { version: 1, mergeInto: target })).statusCode, 200);
+        }
+      const [xy, yx] = await Promise.all([
+        act(x, 'merge', { version: await version(x), mergeInto: y }),
+        act(y, 'merge', { version: await version(y), mergeInto: x }),
+      ]);
+      for (const r of [xy, yx]) assert.ok([200, 400, 409].includes(r.statusCode), r.body);
+      const rows = await ctx.database.db
+        .selectFrom('work_orders')
+        .select(['id', 'status', 'merged_into'])
+        .where('id', 'in', [x, y])
+        .execute();
+      assert.equal(rows.filter((r) => r.status === 'duplicate').length, 1, JSON.stringify(rows));
+      assert.equal([xy, yx].filter((r) => r.statusCode === 200).length, 1, `${xy.body}\n${yx.body}`);
+    }
+  });
 });

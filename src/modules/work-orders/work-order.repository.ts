@@ -367,3 +367,19 @@ export async function dueForAutoClose(db: Kysely<DB>, resolvedBefore: string, li
 }
 
 export type { Dialect };
+
+/**
+ * Locks these orders' rows for the rest of the transaction, always in id order, so two
+ * transactions that touch the same orders (a merge and an action on its target, or two merges
+ * into each other) queue instead of deadlocking. PostgreSQL only: SQLite has one writer.
+ */
+export async function lockOrders(db: Kysely<DB>, dialect: 'sqlite' | 'postgres', ids: string[]): Promise<void> {
+  if (dialect !== 'postgres' || ids.length === 0) return;
+  await db
+    .selectFrom('work_orders')
+    .select('id')
+    .where('id', 'in', [...new Set(ids)].sort())
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}

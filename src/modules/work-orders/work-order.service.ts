@@ -488,13 +488,13 @@ export class WorkOrderService {
    * What the policy needs to know about an order. Households matter only to a resident viewer
    * (their household's orders), so for anyone else they are not looked up.
    */
-  async facts(o: WorkOrderRow, viewer?: Principal): Promise<OrderFacts> {
+  async facts(o: WorkOrderRow, viewer?: Principal, db: Kysely<DB> = this.db): Promise<OrderFacts> {
     const households = new Set<string>();
     const needHouseholds = !viewer || viewer.kind === 'resident';
-    const benHh = needHouseholds ? await repo.householdOf(this.db, o.beneficiary_id) : null;
+    const benHh = needHouseholds ? await repo.householdOf(db, o.beneficiary_id) : null;
     if (benHh) households.add(benHh);
     if (needHouseholds && o.reporter_type === 'resident') {
-      const repHh = await repo.householdOf(this.db, o.reporter_id);
+      const repHh = await repo.householdOf(db, o.reporter_id);
       if (repHh) households.add(repHh);
     }
     return orderFacts(o, [...households]);
@@ -552,6 +552,12 @@ export class WorkOrderService {
 
     const { reopen_count_increment: reopenIncrement, ...patch } = t.patch;
     return this.db.transaction().execute(async (trx) => {
+      if (action === 'merge' && input.mergeInto) {
+        // Both orders locked first, in id order, then the target checked again under the lock:
+        // a concurrent merge the other way round, or an action that closed the target, is seen.
+        await repo.lockOrders(trx, this.deps.database.dialect, [id, input.mergeInto]);
+        await this.checkMergeTarget(p, order, input.mergeInto, trx);
+      }
       const ok = await repo.updateOrderIfVersion(
         trx,
         id,
@@ -696,13 +702,18 @@ export class WorkOrderService {
     }
   }
 
-  private async checkMergeTarget(p: Principal, order: WorkOrderRow, targetId: string): Promise<void> {
+  private async checkMergeTarget(
+    p: Principal,
+    order: WorkOrderRow,
+    targetId: string,
+    db: Kysely<DB> = this.db,
+  ): Promise<void> {
     if (targetId === order.id) throw invalidInput('mergeInto', 'an order cannot duplicate itself');
-    const target = await repo.findOrder(this.db, targetId);
+    const target = await repo.findOrder(db, targetId);
     if (!target || target.community_id !== order.community_id) {
       throw invalidInput('mergeInto', `order ${targetId} is not in this community`);
     }
-    const facts = await this.facts(target, p);
+    const facts = await this.facts(target, p, db);
     if (!canReadOrder(p, facts))
       throw invalidInput('mergeInto', `order ${targetId} is not in this community`);
     if (target.status === 'duplicate')
