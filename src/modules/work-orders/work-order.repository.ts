@@ -373,7 +373,11 @@ export type { Dialect };
  * transactions that touch the same orders (a merge and an action on its target, or two merges
  * into each other) queue instead of deadlocking. PostgreSQL only: SQLite has one writer.
  */
-export async function lockOrders(db: Kysely<DB>, dialect: 'sqlite' | 'postgres', ids: string[]): Promise<void> {
+export async function lockOrders(
+  db: Kysely<DB>,
+  dialect: 'sqlite' | 'postgres',
+  ids: string[],
+): Promise<void> {
   if (dialect !== 'postgres' || ids.length === 0) return;
   await db
     .selectFrom('work_orders')
