@@ -206,6 +206,100 @@ describe('work orders API', () => {
     assert.equal((res.json() as ErrorBody).error.details?.field, 'assigneeId');
   });
 
+  it('work goes only to those who can do it, and the worker never confirms their own work', async () => {
+    const o = (
+      await create({
+        channel: 'hotline',
+        description: '指派测试：单元门关不上',
+        category: 'basic_living.property',
+      })
+    ).json() as Order;
+    // An agent, a dispatcher or a manager could never start or resolve it: the order would sit.
+    for (const who of ['agent', 'dispatcher', 'manager']) {
+      const res = await ctx.call('POST', `/api/v1/work-orders/${o.id}/actions/dispatch`, dispatcher, {
+        version: 1,
+        assigneeId: await userId(ctx, who),
+      });
+      assert.equal(res.statusCode, 400, res.body);
+      const e = (res.json() as ErrorBody).error;
+      assert.equal(e.details?.field, 'assigneeId');
+      assert.match(e.message, /cannot be assigned/);
+    }
+    // An admin who takes the work on may do it, but confirming it is the resident's word, not theirs.
+    const admin = await ctx.login('admin');
+    const adminId = await userId(ctx, 'admin');
+    let v = 1;
+    for (const [action, body] of [
+      ['dispatch', { assigneeId: adminId }],
+      ['start', {}],
+      ['resolve', { note: '已修好' }],
+    ] as const) {
+      const res = await ctx.call('POST', `/api/v1/work-orders/${o.id}/actions/${action}`, admin, {
+        version: v,
+        ...body,
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      v = (res.json() as Order).version;
+    }
+    const own = await ctx.call('POST', `/api/v1/work-orders/${o.id}/actions/confirm`, admin, {
+      version: v,
+      rating: 5,
+    });
+    assert.equal(own.statusCode, 403, own.body);
+    const seen = (await ctx.call('GET', `/api/v1/work-orders/${o.id}`, admin)).json() as {
+      allowedActions: string[];
+    };
+    assert.ok(!seen.allowedActions.includes('confirm'));
+    const byAgent = await ctx.call('POST', `/api/v1/work-orders/${o.id}/actions/confirm`, agent, {
+      version: v,
+      rating: 4,
+    });
+    assert.equal(byAgent.statusCode, 200, byAgent.body);
+  });
+
+  it('where an order went and why it was closed are masked like any free text, and the audit keeps a digest', async () => {
+    const referred = (
+      await create({
+        channel: 'hotline',
+        description: '转办测试：小区门口的快递柜坏了',
+        category: 'basic_living.property',
+      })
+    ).json() as Order;
+    const r = await ctx.call('POST', `/api/v1/work-orders/${referred.id}/actions/refer`, agent, {
+      version: referred.version,
+      referredTo: '快递公司张经理 13987654321',
+    });
+    assert.equal(r.statusCode, 200, r.body);
+    const dismissed = (
+      await create({ channel: 'hotline', description: '咨询：明天天气', category: 'basic_living.property' })
+    ).json() as Order;
+    const d = await ctx.call('POST', `/api/v1/work-orders/${dismissed.id}/actions/dismiss`, agent, {
+      version: dismissed.version,
+      reason: '非社区事项，已请其回电13912345678咨询气象台',
+    });
+    assert.equal(d.statusCode, 200, d.body);
+    for (const who of ['manager', 'auditor']) {
+      const token = await ctx.login(who);
+      const a = (await ctx.call('GET', `/api/v1/work-orders/${referred.id}`, token)).body;
+      const b = (await ctx.call('GET', `/api/v1/work-orders/${dismissed.id}`, token)).body;
+      assert.ok(!a.includes('13987654321') && !b.includes('13912345678'), `${who}: ${a}\n${b}`);
+      assert.match(a, /快递公司张经理/);
+    }
+    // The dispatcher's role needs the phone: it stays.
+    assert.match(
+      (await ctx.call('GET', `/api/v1/work-orders/${referred.id}`, dispatcher)).body,
+      /13987654321/,
+    );
+    const entry = await ctx.database.db
+      .selectFrom('audit_entries')
+      .select('payload_json')
+      .where('entity_id', '=', referred.id)
+      .where('action', '=', 'work_order.refer')
+      .executeTakeFirstOrThrow();
+    assert.ok(!entry.payload_json.includes('13987654321'), entry.payload_json);
+    assert.match(entry.payload_json, /referredToDigest/);
+  });
+
   it('honest closures: referred, duplicate (merged), not actionable', async () => {
     const a = (
       await create({ channel: 'hotline', description: '路灯不亮', category: 'basic_living.property' })

@@ -153,6 +153,8 @@ export function mayAct(p: Principal, o: OrderFacts, action: Action): boolean {
       return true;
     case 'user': {
       if (!STAFF_ACTIONS[p.role].includes(action)) return false;
+      // Confirming records the resident's verdict on the work: never the worker's own.
+      if (action === 'confirm' && o.assigneeId === p.id) return false;
       if (p.role === 'admin') return true;
       if (ASSIGNEE_ONLY.has(action) || p.role === 'provider' || p.role === 'grid_worker') {
         return o.assigneeId === p.id;
@@ -160,6 +162,12 @@ export function mayAct(p: Principal, o: OrderFacts, action: Action): boolean {
       return true;
     }
   }
+}
+
+/** Whom work can be assigned to: a role that may start and resolve orders (grid workers, providers, admins). */
+export function mayBeAssigned(role: StaffRole): boolean {
+  const actions = STAFF_ACTIONS[role];
+  return actions.includes('start') && actions.includes('resolve');
 }
 
 /** The actions this principal can take now: allowed by the policy and by the order's status. */

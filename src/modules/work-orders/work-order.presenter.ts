@@ -121,8 +121,8 @@ export function presentOrder(
     resolutionNote: text(o.resolution_note),
     rating: o.rating,
     ratingComment: text(o.rating_comment),
-    closureReason: o.closure_reason,
-    referredTo: o.referred_to,
+    closureReason: text(o.closure_reason),
+    referredTo: text(o.referred_to),
     mergedInto: o.merged_into,
     reopenCount: o.reopen_count,
     // The model's reasoning is for staff; residents see the outcome.
@@ -166,7 +166,7 @@ export function presentOrder(
         note: isStaff || e.visibility === 'public' ? text(e.note) : null,
         // What a resident sees of a step is public; staff see which steps are internal.
         visibility: isStaff && e.visibility === 'internal' ? 'internal' : 'public',
-        data: isStaff && e.data_json ? (JSON.parse(e.data_json) as Record<string, unknown>) : null,
+        data: isStaff && e.data_json ? eventData(e.data_json, text) : null,
         at: e.created_at,
       }));
   }
@@ -179,4 +179,15 @@ export function presentOrder(
     }));
   }
   return view;
+}
+
+/** Keys of a timeline step's data that hold words a person typed (the rest are ids, numbers and codes). */
+const FREE_TEXT_DATA = new Set(['referredTo', 'reason', 'comment', 'note']);
+
+/** A step's data, its typed words masked for the viewer like every other free text. */
+function eventData(json: string, text: (t: string | null) => string | null): Record<string, unknown> {
+  const data = JSON.parse(json) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(data))
+    if (FREE_TEXT_DATA.has(k) && typeof v === 'string') data[k] = text(v);
+  return data;
 }

@@ -5,7 +5,7 @@ import type { DB } from '../../platform/db/schema.ts';
 import { AppError, forbidden, invalidInput, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { actorLabel, communitiesOf } from '../../platform/auth/principal.ts';
-import type { Channel, Principal } from '../../platform/auth/principal.ts';
+import type { Channel, Principal, StaffRole } from '../../platform/auth/principal.ts';
 import { canonicalJson, sha256Hex } from '../audit/canonical-json.ts';
 import { appendAudit, appendAuditBatch } from '../audit/audit.repository.ts';
 import { enqueue, enqueueMany } from '../notifications/outbox.repository.ts';
@@ -21,6 +21,7 @@ import {
   allowedActions,
   canReadOrder,
   mayAct,
+  mayBeAssigned,
   mayCreate,
   orderFacts,
   seesWholeCommunity,
@@ -601,7 +602,7 @@ export class WorkOrderService {
           from: order.status,
           to: after.status,
           version: after.version,
-          ...this.eventData(action, input),
+          ...auditData(this.eventData(action, input)),
           noteDigest: t.note ? createHash('sha256').update(t.note).digest('hex') : null,
         },
       });
@@ -697,8 +698,11 @@ export class WorkOrderService {
     if (!u || u.active !== 1) {
       throw invalidInput('assigneeId', `assignee ${userId} does not serve this community`);
     }
-    if (!['provider', 'grid_worker', 'dispatcher', 'agent', 'manager', 'admin'].includes(u.role)) {
-      throw invalidInput('assigneeId', `a ${u.role} cannot be assigned work orders`);
+    if (!mayBeAssigned(u.role as StaffRole)) {
+      throw invalidInput(
+        'assigneeId',
+        `a ${u.role} cannot be assigned work orders: assign a grid worker, a provider or an admin, who can start and resolve them`,
+      );
     }
   }
 
@@ -980,4 +984,16 @@ export class WorkOrderService {
     const msg = this.residentMessage(order, template, extra);
     if (msg) await enqueue(trx, msg, at);
   }
+}
+
+/**
+ * What the audit chain keeps of a step's data: ids, numbers and codes as they are, words a person
+ * typed (where an order was referred to, which may name a person and a phone) as their digest,
+ * like notes; the chain is read by auditors, who see no contact data.
+ */
+function auditData(data: Record<string, unknown>): Record<string, unknown> {
+  const { referredTo, ...rest } = data;
+  return typeof referredTo === 'string'
+    ? { ...rest, referredToDigest: createHash('sha256').update(referredTo).digest('hex') }
+    : rest;
 }
