@@ -269,6 +269,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** How long `serve` waits for open requests when told to stop, before it exits anyway. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 async function run(cmd: string | undefined, rest: string[]): Promise<number> {
   switch (cmd) {
     case 'serve': {
@@ -291,6 +294,11 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       if (values.demo) await takeMissingDemoCalls(database, running.built.app);
       printBanner(running.url, seeded);
       const stop = async () => {
+        // Requests in flight get this long to finish (a slow upload must not hold a deploy).
+        setTimeout(() => {
+          process.stderr.write(`stopped after ${SHUTDOWN_GRACE_MS / 1000} s with requests still open\n`);
+          process.exit(1);
+        }, SHUTDOWN_GRACE_MS).unref();
         await running.stop();
         process.exit(0);
       };

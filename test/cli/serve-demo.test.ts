@@ -38,7 +38,7 @@ describe('linli serve --demo after linli seed --demo', () => {
   /** Starts `linli serve --demo`, calls `whileUp` with its address, stops it; answers its output. */
   async function serveDemo(
     whileUp: (base: string) => Promise<void>,
-  ): Promise<{ stdout: string; stderr: string }> {
+  ): Promise<{ stdout: string; stderr: string; code: number | null; stopMs: number }> {
     const child = spawn(process.execPath, ['bin/linli.mjs', 'serve', '--demo'], { env });
     let stdout = '';
     let stderr = '';
@@ -60,9 +60,10 @@ describe('linli serve --demo after linli seed --demo', () => {
       await whileUp(base);
     } finally {
       child.kill('SIGTERM');
-      await exited;
     }
-    return { stdout, stderr };
+    const t0 = Date.now();
+    const code = await exited;
+    return { stdout, stderr, code, stopMs: Date.now() - t0 };
   }
 
   /** The descriptions in the first community's triage queue, as its dispatcher sees them. */
@@ -97,6 +98,28 @@ describe('linli serve --demo after linli seed --demo', () => {
     assert.doesNotMatch(second.stdout, /took \d+ call/);
     assert.equal(second.stderr.includes('not taken'), false, second.stderr);
     assert.equal(queue.filter((d) => d === '钥匙锁在家里了').length, 1, `triage: ${JSON.stringify(queue)}`);
+  });
+
+  it("stops promptly on SIGTERM with a dispatch board's live stream open: the stream ends, the exit code is 0", async () => {
+    let stream: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    const stopped = await serveDemo(async (base) => {
+      const login = await fetch(`${base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'dispatcher', password: 'demo1234' }),
+      });
+      const { token } = (await login.json()) as { token: string };
+      const res = await fetch(`${base}/api/v1/events`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 200);
+      stream = res.body?.getReader();
+      const first = await stream?.read();
+      assert.match(new TextDecoder().decode(first?.value), /retry: 3000/);
+    });
+    assert.equal(stopped.code, 0, stopped.stderr);
+    // Before, the open stream held the process for as long as the client stayed (60 s and more).
+    assert.ok(stopped.stopMs < 8_000, `took ${stopped.stopMs} ms`);
+    let done = false;
+    while (!done) done = (await stream?.read())?.done ?? true;
   });
 
   it("a community that `linli setup` gives the running server's admin reaches that admin within seconds", async () => {

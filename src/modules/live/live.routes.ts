@@ -15,10 +15,16 @@ const HEARTBEAT_MS = 15_000;
  * without a message bus; the caller's scope (communities, grids, assignments) applies. Each poll
  * first checks the caller's session again (cached; a logout is seen at once on this node and
  * within about a second on others) and ends the stream with a `signed_out` event once it is no
- * longer valid.
+ * longer valid. When the node shuts down, its streams end (the browser reconnects after the
+ * `retry` delay, to another node or to this one restarted); otherwise an open dispatch board
+ * would hold the shutdown for ever.
  */
 export async function registerLiveRoutes(root: FastifyInstance, workOrders: WorkOrderService) {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const open = new Set<() => void>();
+  root.addHook('preClose', async () => {
+    for (const end of [...open]) end();
+  });
   app.get(
     '/api/v1/events',
     {
@@ -57,7 +63,13 @@ export async function registerLiveRoutes(root: FastifyInstance, workOrders: Work
       const stop = () => {
         closed = true;
         clearInterval(timer);
+        open.delete(endStream);
       };
+      const endStream = () => {
+        stop();
+        res.end();
+      };
+      open.add(endStream);
       const stillSignedIn = async () => {
         const now = await recheckPrincipal(request);
         return now?.kind === 'user' && now.id === p.id;

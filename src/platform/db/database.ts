@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -94,16 +94,25 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       max: options.poolSize ?? 10,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
+    // A pooled connection that the server closes while idle (a restart, a failover, an idle
+    // timeout, an administrator) is reported here; without a listener Node ends the process.
+    // The pool drops that connection and opens a new one for the next query.
+    pool.on('error', (err) => {
+      (options.onWarning ?? ((m) => console.warn(m)))(`database connection lost while idle: ${err.message}`);
+    });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', schema, destroy: () => db.destroy() };
   }
   let file = options.sqliteFile;
   if (!file) {
     const dir = options.dataDir ?? './data';
-    mkdirSync(dir, { recursive: true });
+    // Residents' personal data lives here: a new folder and database file are the owner's alone.
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     file = join(dir, 'linli.sqlite');
   }
+  const isNew = file !== ':memory:' && !existsSync(file);
   const sqlite = new SQLite(file);
+  if (isNew) chmodSync(file, 0o600);
   sqlite.pragma('journal_mode = WAL');
   // NORMAL in WAL mode survives a process crash (kill -9); only a power loss may drop the last commits.
   sqlite.pragma('synchronous = NORMAL');
