@@ -1,5 +1,5 @@
 import { accessSync, constants, statSync } from 'node:fs';
-import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 export interface FileStore {
   put(key: string, data: Buffer): Promise<void>;
   get(key: string): Promise<Buffer | null>;
+  /** Removes a file; a missing one is not an error. */
+  delete(key: string): Promise<void>;
 }
 
 export class DiskFileStore implements FileStore {
@@ -25,6 +27,10 @@ export class DiskFileStore implements FileStore {
     const tmp = `${p}.${randomBytes(4).toString('hex')}.tmp`;
     await writeFile(tmp, data);
     await rename(tmp, p);
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
   }
 
   async get(key: string): Promise<Buffer | null> {

@@ -2,79 +2,42 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32, deflateSync } from 'node:zlib';
 import fc from 'fast-check';
-import { sniffImageType, stripImageMetadata, type ImageType } from './images.ts';
+import { exifOrientation, sniffImageType, stripImageMetadata, type ImageType } from './images.ts';
+import {
+  ascii,
+  cat,
+  EXIF_PAYLOAD,
+  hex,
+  JPEG_BASE,
+  PNG_IDAT,
+  PNG_IEND,
+  PNG_IHDR,
+  PNG_SIG,
+  TIFF_WITH_GPS,
+  XMP_PACKET,
+  PNG_GAMA,
+  PNG_PHYS,
+  chunk,
+  segment,
+  GPS_LATITUDE,
+} from '../../test/image-fixtures.ts';
 
 // All fixtures are assembled here. The JPEG, WebP and GIF pixel data are real: they come from
 // an 8x8 grey JPEG made by cjpeg, a 2x2 lossy WebP made by cwebp and the classic 1x1 GIF.
 
-const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
-const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');
-const cat = (...parts: Buffer[]): Buffer => Buffer.concat(parts);
-const u16be = (n: number): Buffer => {
-  const b = Buffer.alloc(2);
-  b.writeUInt16BE(n);
-  return b;
-};
-const u32be = (n: number): Buffer => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
-};
 const u32le = (n: number): Buffer => {
   const b = Buffer.alloc(4);
   b.writeUInt32LE(n);
   return b;
 };
 
-// A big-endian TIFF block with IFD0 -> GPS IFD holding N 31°13'45" (what a phone writes).
-const GPS_LATITUDE = cat(u32be(31), u32be(1), u32be(13), u32be(1), u32be(4500), u32be(100));
-const TIFF_WITH_GPS = cat(
-  ascii('MM\0*'),
-  u32be(8),
-  // IFD0 at 8: one entry, GPSInfo (0x8825) LONG -> GPS IFD at 26
-  u16be(1),
-  u16be(0x8825),
-  u16be(4),
-  u32be(1),
-  u32be(26),
-  u32be(0),
-  // GPS IFD at 26: GPSLatitudeRef 'N', GPSLatitude 3 RATIONALs at 56
-  u16be(2),
-  u16be(0x0001),
-  u16be(2),
-  u32be(2),
-  ascii('N\0\0\0'),
-  u16be(0x0002),
-  u16be(5),
-  u32be(3),
-  u32be(56),
-  u32be(0),
-  GPS_LATITUDE,
-);
-const EXIF_PAYLOAD = cat(ascii('Exif\0\0'), TIFF_WITH_GPS);
-const XMP_PACKET = ascii(
-  '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description exif:GPSLatitude="31,13.75N"' +
-    ' dc:creator="Wang Fang"/></rdf:RDF></x:xmpmeta>',
-);
-
 // ---------------------------------------------------------------------------------------------
 // JPEG
 
-/** 8x8 grey baseline JPEG from cjpeg: SOI, APP0 JFIF, DQT, SOF0, DHT, DHT, SOS, scan, EOI. */
-const JPEG_BASE = hex(`
-  ffd8 ffe000104a46494600010100000100010000
-  ffdb004300100b0c0e0c0a100e0d0e1211101318281a181616183123251d283a333d3c3933383740485c4e404457
-  453738506d51575f626768673e4d71797064785c656763
-  ffc0000b080008000801011100
-  ffc40014000100000000000000000000000000000000
-  ffc40014100100000000000000000000000000000000
-  ffda0008010100003f00 3f ffd9`);
 const JPEG_SOI = JPEG_BASE.subarray(0, 2);
 const JPEG_APP0 = JPEG_BASE.subarray(2, 20);
 const JPEG_TABLES_AND_SCAN = JPEG_BASE.subarray(20);
 
-const segment = (marker: number, payload: Buffer): Buffer =>
-  cat(Buffer.from([0xff, marker]), u16be(payload.length + 2), payload);
 const JPEG_APP1_EXIF = segment(0xe1, EXIF_PAYLOAD);
 const JPEG_APP1_XMP = segment(0xe1, cat(ascii('http://ns.adobe.com/xap/1.0/\0'), XMP_PACKET));
 const JPEG_APP2_ICC = segment(0xe2, cat(ascii('ICC_PROFILE\0'), Buffer.from([1, 1]), Buffer.alloc(16, 7)));
@@ -156,17 +119,6 @@ test('JPEG: overlong segment, missing SOS or a stray byte fail without throwing'
 // ---------------------------------------------------------------------------------------------
 // PNG
 
-const PNG_SIG = hex('89504e470d0a1a0a');
-const chunk = (type: string, data: Buffer): Buffer => {
-  const td = cat(ascii(type), data);
-  return cat(u32be(data.length), td, u32be(crc32(td)));
-};
-// 1x1 RGB, 8 bits: filter byte 0 then one red pixel.
-const PNG_IHDR = chunk('IHDR', hex('00000001 00000001 08 02 00 00 00'));
-const PNG_GAMA = chunk('gAMA', u32be(45455));
-const PNG_PHYS = chunk('pHYs', hex('00000b13 00000b13 01'));
-const PNG_IDAT = chunk('IDAT', deflateSync(hex('00 ff0000')));
-const PNG_IEND = chunk('IEND', Buffer.alloc(0));
 const PNG_TEXT = chunk('tEXt', ascii('Author\0Wang Fang'));
 const PNG_ZTXT = chunk('zTXt', cat(ascii('Comment\0\0'), deflateSync(ascii('Hepingli'))));
 const PNG_ITXT = chunk('iTXt', cat(ascii('XML:com.adobe.xmp\0\0\0\0\0'), XMP_PACKET));
@@ -396,4 +348,34 @@ test('property: valid images with random byte edits and truncations never throw'
     ),
     { numRuns: 3000 },
   );
+});
+
+test('JPEG: the orientation a phone writes stays (alone), so the photo is not shown on its side', () => {
+  const le16 = (n: number) => Buffer.from([n & 0xff, n >> 8]);
+  const le32 = (n: number) => Buffer.from([n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >>> 24]);
+  // Little-endian TIFF: IFD0 with Orientation = 6 (turn 90° clockwise) and the GPS position.
+  const tiff = cat(
+    ascii('II*\0'),
+    le32(8),
+    le16(2),
+    cat(le16(0x0112), le16(3), le32(1), le16(6), le16(0)),
+    cat(le16(0x8825), le16(4), le32(1), le32(38)),
+    le32(0),
+    ascii('GPS position 31N 121E'),
+  );
+  const photo = cat(
+    JPEG_BASE.subarray(0, 20),
+    segment(0xe1, cat(ascii('Exif\0\0'), tiff)),
+    JPEG_BASE.subarray(20),
+  );
+  const r = stripImageMetadata(photo, 'image/jpeg');
+  assert.ok(r.ok);
+  assert.ok(!r.bytes.includes(ascii('GPS position')), 'the position is gone');
+  const app1 = r.bytes.indexOf(Buffer.from([0xff, 0xe1]));
+  assert.ok(app1 > 0, 'an Exif segment remains');
+  const length = r.bytes.readUInt16BE(app1 + 2);
+  assert.equal(exifOrientation(r.bytes.subarray(app1 + 4, app1 + 2 + length)), 6);
+  assert.equal(r.bytes.length, JPEG_BASE.length + 2 + length);
+  // Upright photos keep no Exif at all.
+  assert.equal(exifOrientation(cat(ascii('Exif\0\0'), TIFF_WITH_GPS)), null);
 });

@@ -111,12 +111,56 @@ function stripJpeg(bytes: Buffer): StripResult {
     }
     const isApp = marker >= 0xe0 && marker <= 0xef;
     if ((isApp && !JPEG_KEPT_APPS.has(marker)) || marker === JPEG_COM) {
-      removed.push(jpegSegmentName(marker, bytes.subarray(pos + 2, end)));
+      const payload = bytes.subarray(pos + 2, end);
+      removed.push(jpegSegmentName(marker, payload));
+      // Phones store the pixels as the sensor saw them and say how to turn them: that alone stays.
+      const orientation = marker === 0xe1 ? exifOrientation(payload) : null;
+      if (orientation !== null) out.push(orientationOnlyExif(orientation));
     } else {
       out.push(bytes.subarray(start, end));
     }
     pos = end;
   }
+}
+
+/** The Orientation tag (2–8) of an `Exif\0\0` APP1 payload's first IFD, or null when absent or upright. */
+export function exifOrientation(payload: Buffer): number | null {
+  if (!startsWith(payload, 'Exif\0\0') || payload.length < 14) return null;
+  const tiff = payload.subarray(6);
+  const little = tiff[0] === 0x49 && tiff[1] === 0x49;
+  const big = tiff[0] === 0x4d && tiff[1] === 0x4d;
+  if (!little && !big) return null;
+  const u16 = (at: number) => (little ? tiff.readUInt16LE(at) : tiff.readUInt16BE(at));
+  const u32 = (at: number) => (little ? tiff.readUInt32LE(at) : tiff.readUInt32BE(at));
+  if (u16(2) !== 42) return null;
+  const ifd = u32(4);
+  if (ifd + 2 > tiff.length) return null;
+  const count = u16(ifd);
+  for (let i = 0; i < count; i++) {
+    const entry = ifd + 2 + i * 12;
+    if (entry + 12 > tiff.length) return null;
+    if (u16(entry) !== 0x0112 || u16(entry + 2) !== 3) continue; // Orientation, SHORT
+    const value = u16(entry + 8);
+    return value >= 2 && value <= 8 ? value : null;
+  }
+  return null;
+}
+
+/** An APP1 segment holding nothing but the Orientation tag. */
+function orientationOnlyExif(orientation: number): Buffer {
+  const b = Buffer.alloc(2 + 2 + 6 + 8 + 2 + 12 + 4);
+  b.writeUInt16BE(0xffe1, 0);
+  b.writeUInt16BE(b.length - 2, 2);
+  b.write('Exif\0\0', 4, 'latin1');
+  b.write('MM\0*', 10, 'latin1');
+  b.writeUInt32BE(8, 14); // IFD0 right after the header
+  b.writeUInt16BE(1, 18); // one entry
+  b.writeUInt16BE(0x0112, 20);
+  b.writeUInt16BE(3, 22); // SHORT
+  b.writeUInt32BE(1, 24);
+  b.writeUInt16BE(orientation, 28);
+  b.writeUInt32BE(0, 32); // no next IFD
+  return b;
 }
 
 // ---------------------------------------------------------------------------------------------

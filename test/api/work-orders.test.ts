@@ -1,5 +1,8 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { JPEG_BASE, jpegWithGps, plainPng } from '../image-fixtures.ts';
 import { createTestContext, residentIdByPhone, userId } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
 
@@ -377,9 +380,7 @@ describe('work orders API', () => {
   });
 
   it('stores photos through the file store and serves them to those who may read the order', async () => {
-    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex').toString(
-      'base64',
-    );
+    const png = plainPng().toString('base64');
     const o = (
       await create({
         channel: 'hotline',
@@ -394,6 +395,94 @@ describe('work orders API', () => {
     assert.equal(img.headers['content-type'], 'image/png');
     const outsider = await ctx.call('GET', full.photos?.[0]?.url ?? '', await ctx.login('agent2'));
     assert.equal(outsider.statusCode, 404);
+  });
+
+  it('keeps photos without where they were taken, as the image their type says, a dozen at most, never orphaned', async () => {
+    const files = () =>
+      readdirSync(join(ctx.dataDir, 'files'), { recursive: true }).filter((f) =>
+        /[0-9a-f-]{36}$/.test(String(f)),
+      ).length;
+    const jpeg = jpegWithGps();
+    const gps = Buffer.from('Exif\0\0', 'latin1');
+    assert.ok(jpeg.includes(gps));
+    const o = (
+      await create({
+        channel: 'hotline',
+        description: '照片测试：墙皮脱落',
+        photos: [{ contentType: 'image/jpeg', dataBase64: jpeg.toString('base64') }],
+      })
+    ).json() as Order;
+    const full = (await ctx.call('GET', `/api/v1/work-orders/${o.id}`, agent)).json() as Order;
+    const served = await ctx.app.inject({
+      method: 'GET',
+      url: full.photos?.[0]?.url ?? '',
+      headers: { authorization: `Bearer ${agent}` },
+    });
+    assert.equal(served.statusCode, 200);
+    assert.equal(served.headers['content-type'], 'image/jpeg');
+    assert.ok(!served.rawPayload.includes(gps), 'the EXIF block with the GPS position is gone');
+    assert.deepEqual(
+      served.rawPayload,
+      JPEG_BASE,
+      'only the APP1 segment went; the picture is byte for byte',
+    );
+    // An HTML page (or a PNG) labelled as a JPEG is refused, and nothing is written.
+    const before = files();
+    for (const dataBase64 of [
+      Buffer.from('<html><script>alert(1)</script></html>').toString('base64'),
+      plainPng().toString('base64'),
+    ]) {
+      const bad = await create({
+        channel: 'hotline',
+        description: '伪装的图片',
+        photos: [{ contentType: 'image/jpeg', dataBase64 }],
+      });
+      assert.equal(bad.statusCode, 400, bad.body);
+      assert.equal((bad.json() as ErrorBody).error.details?.field, 'photos.0.dataBase64');
+    }
+    // Retries of one keyed report with a photo: one order, one file.
+    const keyed = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        ctx.call(
+          'POST',
+          '/api/v1/work-orders',
+          agent,
+          {
+            channel: 'hotline',
+            description: '重试：楼道堆物',
+            photos: [{ contentType: 'image/png', dataBase64: plainPng().toString('base64') }],
+          },
+          { 'idempotency-key': `photo-retry-${o.id}` },
+        ),
+      ),
+    );
+    assert.equal(new Set(keyed.map((r) => (r.json() as Order).id)).size, 1);
+    assert.equal(files(), before + 1, 'the retries left no files behind');
+    // At most 12 photos an order; none once it is over.
+    const add = (id: string) =>
+      ctx.call('POST', `/api/v1/work-orders/${id}/photos`, agent, {
+        contentType: 'image/png',
+        dataBase64: plainPng().toString('base64'),
+      });
+    for (let i = 1; i < 12; i++) assert.equal((await add(o.id)).statusCode, 201);
+    const thirteenth = await add(o.id);
+    assert.equal(thirteenth.statusCode, 409, thirteenth.body);
+    assert.equal((thirteenth.json() as ErrorBody).error.code, 'conflict');
+    assert.equal(files(), before + 12, 'the refused photo left no file');
+    const cancelled = (
+      await create({ channel: 'hotline', description: '照片测试：已撤销的工单' })
+    ).json() as Order;
+    assert.equal(
+      (
+        await ctx.call('POST', `/api/v1/work-orders/${cancelled.id}/actions/cancel`, agent, {
+          version: cancelled.version,
+        })
+      ).statusCode,
+      200,
+    );
+    const late = await add(cancelled.id);
+    assert.equal(late.statusCode, 409, late.body);
+    assert.equal((late.json() as ErrorBody).error.code, 'invalid_transition');
   });
 
   it('lists with filters and cursor pagination without gaps or repeats, and exports CSV', async () => {

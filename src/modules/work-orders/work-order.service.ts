@@ -15,7 +15,7 @@ import { findCommunity } from '../tenancy/tenancy.repository.ts';
 import type { GridLocator } from '../tenancy/grid-locator.ts';
 import { checkAttributes } from './work-order.attributes.ts';
 import { DEFAULT_TIME_ZONE, localDay, orderNumberOfDay } from './work-order.number.ts';
-import { OPEN_STATUSES, transition } from './work-order.machine.ts';
+import { OPEN_STATUSES, TERMINAL, transition } from './work-order.machine.ts';
 import type { Action, ActionInput, Status } from './work-order.machine.ts';
 import {
   allowedActions,
@@ -28,6 +28,8 @@ import {
 } from './work-order.policy.ts';
 import type { OrderFacts } from './work-order.policy.ts';
 import * as repo from './work-order.repository.ts';
+import { sniffImageType, stripImageMetadata } from '../../platform/images.ts';
+import type { ImageType } from '../../platform/images.ts';
 import type { WorkOrderRow, ListFilter } from './work-order.repository.ts';
 import type { WorkOrderClassifier, Prioritize, Understanding } from './work-order.understanding.ts';
 import { stillSuspected } from './work-order.understanding.ts';
@@ -78,6 +80,8 @@ export interface LifecycleHooks {
 
 const PHOTO_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif']);
 const MAX_PHOTO_BYTES = 5 * 1024 * 1024;
+/** Photos an order keeps in all: the 6 a report may bring, and room for progress and after-repair photos. */
+export const MAX_PHOTOS_PER_ORDER = 12;
 const CATEGORY_CODES = new Set(allCategoryCodes());
 
 interface PendingCreate {
@@ -260,6 +264,7 @@ export class WorkOrderService {
     try {
       return { order: await this.intake.submit(pending), replayed: false };
     } catch (err) {
+      await this.discardPhotoFiles(photos);
       // Two retries with the same key racing: the loser answers with the winner's order.
       if (idempotencyKey) {
         const replay = await this.replay(scope, idempotencyKey, requestHash).catch(() => null);
@@ -470,6 +475,12 @@ export class WorkOrderService {
     }
   }
 
+  /**
+   * A photo as it is kept: its bytes must be the image its type says (an HTML page labelled
+   * image/png is refused), and what its metadata holds (EXIF with the GPS position where it was
+   * taken, the camera, comments) is removed before it is stored or shown to anyone: Open311
+   * publishes photos of public categories, with the location deliberately coarsened.
+   */
   private decodePhoto(ph: { contentType: string; dataBase64: string }, i: number) {
     if (!PHOTO_TYPES.has(ph.contentType)) {
       throw invalidInput(
@@ -477,12 +488,34 @@ export class WorkOrderService {
         `photos must be JPEG, PNG, WebP or GIF, not ${ph.contentType}`,
       );
     }
-    const data = Buffer.from(ph.dataBase64, 'base64');
-    if (data.length === 0) throw invalidInput(`photos.${i}.dataBase64`, 'the photo is empty or not base64');
-    if (data.length > MAX_PHOTO_BYTES)
+    const raw = Buffer.from(ph.dataBase64, 'base64');
+    if (raw.length === 0) throw invalidInput(`photos.${i}.dataBase64`, 'the photo is empty or not base64');
+    if (raw.length > MAX_PHOTO_BYTES)
       throw invalidInput(`photos.${i}.dataBase64`, 'a photo may be at most 5 MB');
+    const type = ph.contentType as ImageType;
+    const actual = sniffImageType(raw);
+    if (actual !== type)
+      throw invalidInput(
+        `photos.${i}.dataBase64`,
+        actual ? `the photo is a ${actual}, not the ${type} it says` : `the photo is not a ${type} image`,
+      );
+    const stripped = stripImageMetadata(raw, type);
+    if (!stripped.ok)
+      throw invalidInput(`photos.${i}.dataBase64`, `the photo cannot be read: ${stripped.reason}`);
     const id = newId();
-    return { id, key: `photos/${id.slice(0, 8)}/${id}`, contentType: ph.contentType, data };
+    return { id, key: `photos/${id.slice(0, 8)}/${id}`, contentType: ph.contentType, data: stripped.bytes };
+  }
+
+  /** Files written for a create that did not commit (refused, or a retry answered with the first order). */
+  private async discardPhotoFiles(photos: { key: string }[]): Promise<void> {
+    for (const ph of photos) {
+      await this.deps.files.delete(ph.key).catch((err: unknown) => {
+        this.deps.logger.warn(
+          { err, key: ph.key },
+          'could not remove the photo file of an order not created',
+        );
+      });
+    }
   }
 
   /**
@@ -870,28 +903,44 @@ export class WorkOrderService {
   async addPhoto(p: Principal, id: string, photo: { contentType: string; dataBase64: string }) {
     const { order } = await this.getReadable(p, id);
     if (p.kind === 'user' && p.role === 'auditor') throw forbidden('auditors only read');
+    if (TERMINAL.has(order.status as Status))
+      throw new AppError('invalid_transition', `the order is ${order.status}: it takes no more photos`, {
+        status: order.status,
+      });
     const ph = this.decodePhoto(photo, 0);
     await this.deps.files.put(ph.key, ph.data);
     const at = this.deps.clock.now().toISOString();
-    await this.db.transaction().execute(async (trx) => {
-      await repo.insertPhoto(trx, {
-        id: ph.id,
-        work_order_id: id,
-        file_key: ph.key,
-        content_type: ph.contentType,
-        size_bytes: ph.data.length,
-        created_at: at,
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        // Counted inside the transaction, so photos sent at once cannot pass the limit together.
+        await repo.lockOrders(trx, this.deps.database.dialect, [id]);
+        if ((await repo.photosOf(trx, id)).length >= MAX_PHOTOS_PER_ORDER)
+          throw new AppError('conflict', `an order keeps at most ${MAX_PHOTOS_PER_ORDER} photos`, {
+            field: 'photo',
+            max: MAX_PHOTOS_PER_ORDER,
+          });
+        await repo.insertPhoto(trx, {
+          id: ph.id,
+          work_order_id: id,
+          file_key: ph.key,
+          content_type: ph.contentType,
+          size_bytes: ph.data.length,
+          created_at: at,
+        });
+        await appendAudit(trx, this.deps.database.dialect, {
+          communityId: order.community_id,
+          createdAt: at,
+          actor: actorLabel(p),
+          action: 'work_order.photo_added',
+          entityType: 'work_order',
+          entityId: id,
+          payload: { photoId: ph.id, sha256: createHash('sha256').update(ph.data).digest('hex') },
+        });
       });
-      await appendAudit(trx, this.deps.database.dialect, {
-        communityId: order.community_id,
-        createdAt: at,
-        actor: actorLabel(p),
-        action: 'work_order.photo_added',
-        entityType: 'work_order',
-        entityId: id,
-        payload: { photoId: ph.id, sha256: createHash('sha256').update(ph.data).digest('hex') },
-      });
-    });
+    } catch (err) {
+      await this.discardPhotoFiles([ph]);
+      throw err;
+    }
     return { id: ph.id, contentType: ph.contentType, size: ph.data.length, createdAt: at };
   }
 
