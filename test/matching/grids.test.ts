@@ -82,6 +82,22 @@ describe('grids: GeoJSON import with validation, placement, coverage', () => {
     );
   });
 
+  it("a community's exported grids import back unchanged (workers as the listing gives them)", async () => {
+    const c = ctx.seed.communities.find((x) => x.code === 'taoyuan')?.id ?? '';
+    const listed = await ctx.call('GET', `/api/v1/communities/${c}/grids`, manager);
+    assert.equal(listed.statusCode, 200, listed.body);
+    const fc = listed.json() as { features: { properties: { workers: unknown[] } }[] };
+    assert.ok(
+      fc.features.some((f) => f.properties.workers.length > 0),
+      'the demo grids have workers',
+    );
+    const before = await gridRows();
+    const dry = await importGrids(fc, true);
+    assert.equal(dry.statusCode, 200, dry.body);
+    assert.equal((dry.json() as ImportReport).ok, true, dry.body);
+    assert.deepEqual(await gridRows(), before);
+  });
+
   it('refuses invalid GeoJSON naming the feature and the field, and imports nothing', async () => {
     const before = await gridRows();
     const bowtie: Ring = [

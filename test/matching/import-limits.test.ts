@@ -133,6 +133,21 @@ describe('resource import: sheet limits (pure)', () => {
     assert.equal(refusal(() => tableFromCsv('code,code\n1,2', 'dup.csv')).code, 'csv_duplicate_column');
   });
 
+  it('refuses a CSV row with fields past the header (an unquoted comma would have lost them), naming the row', () => {
+    const err = refusal(() =>
+      tableFromCsv('code,address\nr1,桃源村\nr2,深圳市南山区桃源街道,桃源村2栋旁\n', 'res.csv'),
+    );
+    assert.equal(err.code, 'csv_extra_fields');
+    assert.match(
+      err.message,
+      /^res\.csv: row 3 has 3 fields but the header has 2 columns \(extra: "桃源村2栋旁"\)/,
+    );
+    // Empty trailing fields lose nothing.
+    assert.deepEqual(tableFromCsv('code,address\nr1,桃源村,,\n', 'ok.csv').records, [
+      { code: 'r1', address: '桃源村' },
+    ]);
+  });
+
   it('knows a real calendar date', () => {
     for (const d of ['2026-02-28', '2028-02-29', '2026-12-31']) assert.equal(isCalendarDate(d), true, d);
     for (const d of ['2026-02-31', '2026-02-29', '2026-13-01', '2026-00-10', '2026-1-1', '31/01/2026', ''])

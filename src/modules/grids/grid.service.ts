@@ -44,9 +44,16 @@ interface PlannedGrid {
   existingId: string | undefined;
 }
 
+/**
+ * A feature's workers: usernames or ids, as a list or a separated string, or the `{ id, name }`
+ * objects the grids listing gives, so a community's exported grids import back unchanged.
+ */
 const workersOf = (v: unknown): string[] | undefined => {
   if (v === undefined || v === null || v === '') return undefined;
-  if (Array.isArray(v)) return v.map(String);
+  if (Array.isArray(v))
+    return v.map((w: unknown) =>
+      typeof w === 'object' && w !== null && 'id' in w ? String((w as { id: unknown }).id) : String(w),
+    );
   return String(v)
     .split(/[;,，；]/)
     .map((s) => s.trim())

@@ -118,6 +118,18 @@ export function tableFromCsv(text: string, fileName: string, limits = SHEET_LIMI
   }
   if (table.length - 1 > limits.maxRows) throw tooManyRows(fileName, table.length - 1, limits);
   const header = checkedHeader(first.slice(0, last), fileName, limits);
-  const records = table.slice(1).map((fields) => record(header, (i) => fields[i] ?? ''));
+  const records = table.slice(1).map((fields, i) => {
+    // Fields past the header's last column would be lost: typically an address or a staff list
+    // with an unquoted comma, cut short. The row is refused, as the residents import does.
+    const extra = fields.slice(header.length).filter((f) => f.trim() !== '');
+    if (extra.length)
+      throw new CsvError(
+        'csv_extra_fields',
+        `${fileName}: row ${i + 2} has ${header.length + extra.length} fields but the header has ${header.length} columns ` +
+          `(extra: ${extra.map((f) => `"${f}"`).join(', ')}); put a field that contains a comma in double quotes`,
+        { file: fileName, row: i + 2 },
+      );
+    return record(header, (j) => fields[j] ?? '');
+  });
   return { header, records };
 }

@@ -20,17 +20,18 @@ const COLUMNS: [string, (o: WorkOrderView) => string | number | null][] = [
   ['rating', (o) => o.rating],
 ];
 
-function cell(v: string | number | null): string {
+export function csvCell(v: string | number | null): string {
   if (v === null) return '';
-  let s = String(v);
-  // A leading = + - @ would run as a formula in a spreadsheet: neutralise it.
-  if (/^[=+\-@]/.test(s)) s = `'${s}`;
+  if (typeof v === 'number') return String(v);
+  let s = v;
+  // A leading = + - @, tab or carriage return would run as a formula in a spreadsheet: neutralise it.
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** Presented orders (already masked for the viewer) as CSV text with a header row. */
 export function toCsvRows(orders: WorkOrderView[]): string {
   const lines = [COLUMNS.map(([h]) => h).join(',')];
-  for (const o of orders) lines.push(COLUMNS.map(([, get]) => cell(get(o))).join(','));
+  for (const o of orders) lines.push(COLUMNS.map(([, get]) => csvCell(get(o))).join(','));
   return lines.join('\r\n') + '\r\n';
 }
