@@ -416,7 +416,11 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
           out(
             r.ok
               ? `${c.code}\tok\t${r.entries} ${noun}`
-              : `${c.code}\tBROKEN\tfirst bad seq ${r.firstBadSeq}, after ${r.entries} verified ${noun}`,
+              : r.problem === 'head'
+                ? `${c.code}\tBROKEN\tthe head does not match the chain's end (${r.entries} verified ${noun}): a cut tail or an edited head`
+                : r.problem === 'missing'
+                  ? `${c.code}\tBROKEN\tno chain, but the community has work orders: the chain was removed`
+                  : `${c.code}\tBROKEN\tfirst bad seq ${r.firstBadSeq}, after ${r.entries} verified ${noun}`,
           );
         }
         return ok ? 0 : 1;

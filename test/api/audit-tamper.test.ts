@@ -36,11 +36,8 @@ describe('audit chain in the database: tampering is detected and located', () =>
           .insertInto('audit_entries')
           .values(rows.slice(i, i + 100))
           .execute();
-      await db()
-        .updateTable('audit_heads')
-        .set({ seq: head.seq, entry_hash: head.entry_hash })
-        .where('community_id', '=', communityId)
-        .execute();
+      await db().deleteFrom('audit_heads').where('community_id', '=', communityId).execute();
+      await db().insertInto('audit_heads').values(head).execute();
     }
   }
 
@@ -58,7 +55,12 @@ describe('audit chain in the database: tampering is detected and located', () =>
         .where('community_id', '=', communityId)
         .where('seq', '=', 5)
         .execute();
-      assert.deepEqual(await verifyChain(db(), communityId), { ok: false, entries: 4, firstBadSeq: 5 });
+      assert.deepEqual(await verifyChain(db(), communityId), {
+        ok: false,
+        entries: 4,
+        firstBadSeq: 5,
+        problem: 'entry',
+      });
     }));
 
   it('an edited payload', () =>
@@ -97,6 +99,47 @@ describe('audit chain in the database: tampering is detected and located', () =>
       const r = await verifyChain(db(), communityId);
       assert.equal(r.ok, false);
       assert.equal(r.firstBadSeq, Number(seq) - 1);
+      assert.equal(r.problem, 'head');
+    }));
+
+  it('an edited head alone is named as the head', () =>
+    withSnapshot(async () => {
+      await db()
+        .updateTable('audit_heads')
+        .set({ entry_hash: 'f'.repeat(64) })
+        .where('community_id', '=', communityId)
+        .execute();
+      const r = await verifyChain(db(), communityId);
+      assert.deepEqual([r.ok, r.problem], [false, 'head']);
+    }));
+
+  it('a payload stored in another form than its canonical one (keys reordered, a duplicate key)', () =>
+    withSnapshot(async () => {
+      const row = await db()
+        .selectFrom('audit_entries')
+        .select(['payload_json'])
+        .where('community_id', '=', communityId)
+        .where('seq', '=', 3)
+        .executeTakeFirstOrThrow();
+      const parsed = JSON.parse(row.payload_json) as Record<string, unknown>;
+      const reordered = JSON.stringify(Object.fromEntries(Object.entries(parsed).reverse()), null, 1);
+      assert.notEqual(reordered, row.payload_json);
+      await db()
+        .updateTable('audit_entries')
+        .set({ payload_json: reordered })
+        .where('community_id', '=', communityId)
+        .where('seq', '=', 3)
+        .execute();
+      const r = await verifyChain(db(), communityId);
+      assert.deepEqual([r.ok, r.firstBadSeq, r.problem], [false, 3, 'entry']);
+    }));
+
+  it('a chain removed whole, head and all, while the community has work orders', () =>
+    withSnapshot(async () => {
+      await db().deleteFrom('audit_entries').where('community_id', '=', communityId).execute();
+      await db().deleteFrom('audit_heads').where('community_id', '=', communityId).execute();
+      const r = await verifyChain(db(), communityId);
+      assert.deepEqual(r, { ok: false, entries: 0, firstBadSeq: 1, problem: 'missing' });
     }));
 
   it('reordered rows (two entries swap seq)', () =>

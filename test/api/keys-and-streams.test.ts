@@ -72,7 +72,7 @@ describe('API keys, audit of keys and models, and live streams after sign-out', 
 
     const k = await createKey('partner app');
     const afterCreate = await chain();
-    assert.deepEqual(afterCreate, { ok: true, entries: start.entries + 1, firstBadSeq: null });
+    assert.deepEqual(afterCreate, { ok: true, entries: start.entries + 1, firstBadSeq: null, problem: null });
     const created = await lastEntry();
     assert.equal(created.action, 'api_key.created');
     assert.equal(created.actor, 'user:admin');
@@ -98,7 +98,12 @@ describe('API keys, audit of keys and models, and live streams after sign-out', 
     assert.equal(kiosk.statusCode, 401);
 
     const afterRevoke = await chain();
-    assert.deepEqual(afterRevoke, { ok: true, entries: beforeRevoke.entries + 1, firstBadSeq: null });
+    assert.deepEqual(afterRevoke, {
+      ok: true,
+      entries: beforeRevoke.entries + 1,
+      firstBadSeq: null,
+      problem: null,
+    });
     const entry = await lastEntry();
     assert.equal(entry.action, 'api_key.revoked');
     assert.equal(entry.actor, 'user:admin');
@@ -146,7 +151,12 @@ describe('API keys, audit of keys and models, and live streams after sign-out', 
     });
     assert.equal(trained.statusCode, 200, trained.body);
     const report = trained.json() as { candidate: { version: number }; activated: boolean };
-    assert.deepEqual(await chain(), { ok: true, entries: start.entries + 1, firstBadSeq: null });
+    assert.deepEqual(await chain(), {
+      ok: true,
+      entries: start.entries + 1,
+      firstBadSeq: null,
+      problem: null,
+    });
     const t = await lastEntry();
     assert.equal(t.action, 'classifier.trained');
     assert.equal(t.actor, 'user:manager');
@@ -159,7 +169,12 @@ describe('API keys, audit of keys and models, and live streams after sign-out', 
       version: 0,
     });
     assert.equal(back.statusCode, 200, back.body);
-    assert.deepEqual(await chain(), { ok: true, entries: start.entries + 2, firstBadSeq: null });
+    assert.deepEqual(await chain(), {
+      ok: true,
+      entries: start.entries + 2,
+      firstBadSeq: null,
+      problem: null,
+    });
     const a = await lastEntry();
     assert.equal(a.action, 'classifier.activated');
     assert.equal(a.actor, 'user:manager');
@@ -171,7 +186,12 @@ describe('API keys, audit of keys and models, and live streams after sign-out', 
     });
     assert.equal(again.statusCode, 200, again.body);
     await ctx.services.classification.rollback(communityId);
-    assert.deepEqual(await chain(), { ok: true, entries: start.entries + 4, firstBadSeq: null });
+    assert.deepEqual(await chain(), {
+      ok: true,
+      entries: start.entries + 4,
+      firstBadSeq: null,
+      problem: null,
+    });
     const r = await lastEntry();
     assert.equal(r.action, 'classifier.rolled_back');
     assert.equal(r.actor, 'system:system');

@@ -91,6 +91,9 @@ export function checkEntry(cursor: ChainCursor, e: AuditEntry): ChainCursor | nu
   } catch {
     return null;
   }
+  // The stored text is the canonical form itself: reordered keys, spaces or a duplicate key (which
+  // JSON.parse would quietly resolve) make text that a search of the table reads differently.
+  if (canonical !== e.payloadJson) return null;
   if (sha256Hex(canonical) !== e.payloadDigest) return null;
   const { payloadJson: _p, payloadDigest, prevHash, entryHash: stored, ...fields } = e;
   if (entryHash(fields, payloadDigest, prevHash) !== stored) return null;

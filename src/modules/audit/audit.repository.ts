@@ -19,6 +19,12 @@ export interface VerifyResult {
   ok: boolean;
   entries: number;
   firstBadSeq: number | null;
+  /**
+   * What is wrong: an entry that does not verify (`entry`, at firstBadSeq), a head that does not
+   * match the chain's end (`head`: a truncated tail, or an edited head), or a chain missing
+   * although the community has work orders (`missing`: it was emptied); null when ok.
+   */
+  problem: 'entry' | 'head' | 'missing' | null;
 }
 
 /**
@@ -135,7 +141,7 @@ export async function verifyChain(
         prevHash: r.prev_hash,
         entryHash: r.entry_hash,
       });
-      if (!next) return { ok: false, entries, firstBadSeq: cursor.expectedSeq };
+      if (!next) return { ok: false, entries, firstBadSeq: cursor.expectedSeq, problem: 'entry' };
       cursor = next;
       entries += 1;
     }
@@ -149,7 +155,17 @@ export async function verifyChain(
     .executeTakeFirst();
   const headSeq = head ? Number(head.seq) : 0;
   if (headSeq !== entries || (head && head.entry_hash !== cursor.prevHash)) {
-    return { ok: false, entries, firstBadSeq: cursor.expectedSeq };
+    return { ok: false, entries, firstBadSeq: cursor.expectedSeq, problem: 'head' };
   }
-  return { ok: true, entries, firstBadSeq: null };
+  if (entries === 0) {
+    // Every order's creation is recorded: a community with orders and no chain has lost it.
+    const order = await db
+      .selectFrom('work_orders')
+      .select('id')
+      .where('community_id', '=', communityId)
+      .limit(1)
+      .executeTakeFirst();
+    if (order) return { ok: false, entries, firstBadSeq: 1, problem: 'missing' };
+  }
+  return { ok: true, entries, firstBadSeq: null, problem: null };
 }

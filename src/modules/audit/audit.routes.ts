@@ -24,6 +24,13 @@ export async function registerAuditRoutes(root: FastifyInstance, database: Datab
             ok: Type.Boolean(),
             entries: Type.Integer(),
             firstBadSeq: Type.Union([Type.Integer(), Type.Null()]),
+            problem: Type.Union(
+              [Type.Literal('entry'), Type.Literal('head'), Type.Literal('missing'), Type.Null()],
+              {
+                description:
+                  'entry: the entry at firstBadSeq does not verify; head: the head does not match the end of the chain (a cut tail or an edited head); missing: the community has work orders but no chain',
+              },
+            ),
           }),
         },
       },

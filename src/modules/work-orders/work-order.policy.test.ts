@@ -80,6 +80,14 @@ describe('work-order policies', () => {
     assert.equal(mayAct(resident('r1'), order(), 'dispatch'), false);
     assert.equal(mayAct(resident('r1'), order({ status: 'submitted' }), 'cancel'), true);
     assert.equal(mayAct(resident('r1'), order({ status: 'in_progress' }), 'cancel'), false);
+    assert.equal(mayAct(resident('r1'), order({ status: 'dispatched' }), 'cancel'), false);
+    // Waiting for the resident before anyone was sent: still theirs to withdraw.
+    const waiting = (resumeStatus: OrderFacts['resumeStatus']) =>
+      mayAct(resident('r1'), order({ status: 'waiting_on_resident', resumeStatus }), 'cancel');
+    assert.equal(waiting('accepted'), true);
+    assert.equal(waiting('in_progress'), false);
+    // An order that is over: the lifecycle refuses it (invalid_transition), as for staff, not the policy.
+    assert.equal(mayAct(resident('r1'), order({ status: 'closed' }), 'cancel'), true);
     assert.equal(mayAct(resident('r2', 'h9'), order({ status: 'resolved' }), 'confirm'), false);
   });
 

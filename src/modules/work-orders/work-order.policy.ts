@@ -148,8 +148,9 @@ export function mayAct(p: Principal, o: OrderFacts, action: Action): boolean {
       return false;
     case 'resident':
       if (!RESIDENT_ACTIONS.includes(action)) return false;
-      // A resident may withdraw a request only before someone starts work on it.
-      if (action === 'cancel') return o.status === 'submitted' || o.status === 'accepted';
+      // A resident may withdraw a request only before work on it is under way (also while it
+      // waits for them before that); an order that is over is refused by the lifecycle instead.
+      if (action === 'cancel') return !workUnderWay(o);
       return true;
     case 'user': {
       if (!STAFF_ACTIONS[p.role].includes(action)) return false;
@@ -162,6 +163,14 @@ export function mayAct(p: Principal, o: OrderFacts, action: Action): boolean {
       return true;
     }
   }
+}
+
+const UNDER_WAY: ReadonlySet<string> = new Set(['dispatched', 'in_progress', 'resolved']);
+
+/** Has someone been sent or started, so that withdrawing is no longer the resident's alone to do? */
+function workUnderWay(o: OrderFacts): boolean {
+  if (o.status === 'waiting_on_resident') return UNDER_WAY.has(o.resumeStatus ?? '');
+  return UNDER_WAY.has(o.status);
 }
 
 /** Whom work can be assigned to: a role that may start and resolve orders (grid workers, providers, admins). */
