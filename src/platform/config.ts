@@ -41,6 +41,13 @@ export interface Config {
    * nodes), in memory on SQLite (one process).
    */
   sharedRateLimits: boolean | undefined;
+  /**
+   * Longest a request may take to arrive, headers and body, in seconds (0 = no limit). It must
+   * leave room for the largest upload (40 MB of photos with an order) on a slow mobile uplink:
+   * 300 s is about 1.1 Mbit/s. Smaller bodies get less (`bodyDeadlineMs`), so a body trickling
+   * in a byte at a time holds a connection for about 30 s, not this long.
+   */
+  requestTimeoutSeconds: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -53,7 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     logLevel: env.LOG_LEVEL ?? 'info',
     autoCloseDays: intFrom(env, 'LINLI_AUTO_CLOSE_DAYS', 7),
-    logOtpCodes: (env.LINLI_LOG_OTP ?? (env.NODE_ENV === 'production' ? '0' : '1')) === '1',
+    logOtpCodes: logOtpCodesFrom(env),
     defaultJurisdiction: env.LINLI_DEFAULT_JURISDICTION || undefined,
     mapTileUrl: env.LINLI_MAP_TILE_URL ?? '',
     workers: (env.LINLI_WORKERS ?? '1') === '1',
@@ -63,7 +70,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sqliteCacheMb: Math.max(1, intFrom(env, 'LINLI_SQLITE_CACHE_MB', 4)),
     sqliteBackgroundCheckpoints: (env.LINLI_SQLITE_BACKGROUND_CHECKPOINTS ?? '1') === '1',
     sharedRateLimits: env.LINLI_SHARED_RATE_LIMITS ? env.LINLI_SHARED_RATE_LIMITS === '1' : undefined,
+    requestTimeoutSeconds: Math.max(0, intFrom(env, 'LINLI_REQUEST_TIMEOUT_SECONDS', 300)),
   };
+}
+
+/** LINLI_LOG_OTP: one-time codes in the server log, by default everywhere but production (the demo). */
+export function logOtpCodesFrom(env: NodeJS.ProcessEnv = process.env): boolean {
+  return (env.LINLI_LOG_OTP ?? (env.NODE_ENV === 'production' ? '0' : '1')) === '1';
 }
 
 /** An integer environment variable; the error names the variable so the operator knows which to fix. */

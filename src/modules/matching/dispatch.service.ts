@@ -7,6 +7,8 @@ import { newId } from '../../platform/ids.ts';
 import type { Principal } from '../../platform/auth/principal.ts';
 import { actorLabel } from '../../platform/auth/principal.ts';
 import { enqueue } from '../notifications/outbox.repository.ts';
+import { emergencyAlertPayload, emergencyContactPayload } from '../notifications/emergency.payload.ts';
+import { preferencesOf } from '../notifications/notifications.repository.ts';
 import { TERMINAL } from '../work-orders/work-order.machine.ts';
 import type { Action, Status } from '../work-orders/work-order.machine.ts';
 import * as orders from '../work-orders/work-order.repository.ts';
@@ -324,12 +326,14 @@ export class DispatchService implements LifecycleHooks {
 
   /** Emergency lane: responder and grid worker alerted together; the beneficiary's emergency contact told. */
   private async alertEmergency(trx: Kysely<DB>, order: WorkOrderRow, d: Decision, at: string) {
-    const alert = {
-      orderId: order.id,
-      number: order.number,
-      category: order.category,
-      address: order.address,
-    };
+    const workers = order.grid_id ? await repo.gridWorkersOfGrid(trx, order.grid_id) : [];
+    const worker = workers[0];
+    const locales = new Map(
+      (await preferencesOf(trx, worker ? [d.person.userId, worker.id] : [d.person.userId])).map((p) => [
+        p.user_id,
+        p.locale === 'en' ? ('en' as const) : ('zh-CN' as const),
+      ]),
+    );
     await enqueue(
       trx,
       {
@@ -339,13 +343,15 @@ export class DispatchService implements LifecycleHooks {
         recipientId: d.person.userId,
         address: d.person.phone,
         template: 'emergency_dispatch',
-        locale: 'zh-CN',
-        payload: { ...alert, role: 'responder', resource: d.resource.name },
+        locale: locales.get(d.person.userId) ?? 'zh-CN',
+        payload: emergencyAlertPayload(order, {
+          role: 'responder',
+          resource: d.resource.name,
+          responder: d.person.name,
+        }),
       },
       at,
     );
-    const workers = order.grid_id ? await repo.gridWorkersOfGrid(trx, order.grid_id) : [];
-    const worker = workers[0];
     if (worker) {
       await repo.insertAssignment(trx, {
         id: newId(),
@@ -374,8 +380,12 @@ export class DispatchService implements LifecycleHooks {
             recipientId: worker.id,
             address: channel === 'sms' ? worker.phone : null,
             template: 'emergency_dispatch',
-            locale: 'zh-CN',
-            payload: { ...alert, role: 'grid_worker', responder: d.person.name },
+            locale: locales.get(worker.id) ?? 'zh-CN',
+            payload: emergencyAlertPayload(order, {
+              role: 'grid_worker',
+              resource: d.resource.name,
+              responder: d.person.name,
+            }),
           },
           at,
         );
@@ -395,12 +405,11 @@ export class DispatchService implements LifecycleHooks {
           address: contact.emergency_contact_phone,
           template: 'emergency_contact_notice',
           locale: 'zh-CN',
-          payload: {
-            number: order.number,
+          payload: emergencyContactPayload(order, {
             beneficiary: contact.name,
             contactName: contact.emergency_contact_name,
             responder: d.resource.name,
-          },
+          }),
         },
         at,
       );

@@ -7,8 +7,10 @@ import type { Database } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/context.ts';
 import { newId } from '../../platform/ids.ts';
+import { logOtpCodesFrom } from '../../platform/config.ts';
 import { findWebhook, insertInboxItem, phoneOf } from './notifications.repository.ts';
 import type { ChannelAdapter, OutgoingMessage } from './outbox.worker.ts';
+import { loggableRecipient, loggableText } from './secrets.ts';
 import { renderTemplate } from './templates.ts';
 import { signWebhook, SIGNATURE_HEADER } from './webhook.signing.ts';
 import {
@@ -44,13 +46,21 @@ export interface RecordedMessage {
   key: string;
 }
 
-/** Development SMS and WeChat provider: keeps the last messages in memory and logs them. */
+/**
+ * Development SMS and WeChat provider: keeps the last messages in memory and logs them, the
+ * recipient masked (138****0001) and contact data in the text blanked; one-time codes show in
+ * the log only when `logCodes` is on (LINLI_LOG_OTP, the demo).
+ */
 export class RecordingProvider implements SmsProvider, WechatProvider {
   readonly sent: RecordedMessage[] = [];
+  private readonly logCodes: boolean;
   constructor(
     private readonly channel: 'sms' | 'wechat',
     private readonly logger: Logger,
-  ) {}
+    options: { logCodes?: boolean } = {},
+  ) {
+    this.logCodes = options.logCodes ?? false;
+  }
   async send(to: string, a: string, b: string | { title: string; body: string }, c?: string): Promise<void> {
     const msg: RecordedMessage =
       typeof b === 'string'
@@ -58,7 +68,10 @@ export class RecordingProvider implements SmsProvider, WechatProvider {
         : { channel: this.channel, to, template: a, text: `${b.title}：${b.body}`, key: c ?? '' };
     this.sent.push(msg);
     if (this.sent.length > 2000) this.sent.splice(0, 1000);
-    this.logger.info({ channel: msg.channel, to, key: msg.key }, `${msg.channel} (development): ${msg.text}`);
+    this.logger.info(
+      { channel: msg.channel, to: loggableRecipient(to), key: msg.key },
+      `${msg.channel} (development): ${loggableText(msg.text, this.logCodes)}`,
+    );
   }
 }
 
@@ -177,10 +190,13 @@ export function createChannelAdapters(
     webhookAllowPrivate?: boolean;
     /** How webhook host names are resolved (default the system resolver; tests inject a fake). */
     webhookResolve?: HostResolver;
+    /** Let the development providers log one-time codes; default LINLI_LOG_OTP (on unless production). */
+    logCodes?: boolean;
   } = {},
 ): ChannelSet {
-  const sms: SmsProvider = options.sms ?? new RecordingProvider('sms', logger);
-  const wechat: WechatProvider = options.wechat ?? new RecordingProvider('wechat', logger);
+  const logCodes = options.logCodes ?? logOtpCodesFrom();
+  const sms: SmsProvider = options.sms ?? new RecordingProvider('sms', logger, { logCodes });
+  const wechat: WechatProvider = options.wechat ?? new RecordingProvider('wechat', logger, { logCodes });
   return {
     adapters: {
       inapp: new InboxAdapter(database, clock),

@@ -102,10 +102,23 @@ export async function claimOutbox(
   });
 }
 
-export async function markDelivered(db: Kysely<DB>, id: string, attempts: number, at: string): Promise<void> {
+/** `payloadJson`, when given, replaces the stored payload (its secrets blanked). */
+export async function markDelivered(
+  db: Kysely<DB>,
+  id: string,
+  attempts: number,
+  at: string,
+  opts: { payloadJson?: string | null } = {},
+): Promise<void> {
   await db
     .updateTable('outbox')
-    .set({ status: 'delivered', delivered_at: at, attempts, last_error: null })
+    .set({
+      status: 'delivered',
+      delivered_at: at,
+      attempts,
+      last_error: null,
+      ...(opts.payloadJson ? { payload_json: opts.payloadJson } : {}),
+    })
     .where('id', '=', id)
     .execute();
 }
@@ -113,7 +126,14 @@ export async function markDelivered(db: Kysely<DB>, id: string, attempts: number
 export async function markAttemptFailed(
   db: Kysely<DB>,
   id: string,
-  f: { attempts: number; error: string; nextAttemptAt: string; final: boolean },
+  f: {
+    attempts: number;
+    error: string;
+    nextAttemptAt: string;
+    final: boolean;
+    /** Replaces the stored payload (its secrets blanked). */
+    payloadJson?: string | null;
+  },
 ): Promise<void> {
   await db
     .updateTable('outbox')
@@ -122,6 +142,7 @@ export async function markAttemptFailed(
       attempts: f.attempts,
       last_error: f.error.slice(0, 500),
       next_attempt_at: f.nextAttemptAt,
+      ...(f.payloadJson ? { payload_json: f.payloadJson } : {}),
     })
     .where('id', '=', id)
     .execute();

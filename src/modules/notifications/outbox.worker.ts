@@ -4,6 +4,7 @@ import type { Logger } from '../../platform/context.ts';
 import { holdMessages, preferencesOf } from './notifications.repository.ts';
 import { claimOutbox, markAttemptFailed, markDelivered } from './outbox.repository.ts';
 import { PermanentDeliveryError } from './webhook.guard.ts';
+import { loggableRecipient, redactedPayload } from './secrets.ts';
 
 /** One message handed to a channel adapter. `id` is the idempotency key: providers de-duplicate on it. */
 export interface OutgoingMessage {
@@ -35,7 +36,7 @@ export class RecordingAdapter implements ChannelAdapter {
     });
     if (this.sent.length > 1000) this.sent.splice(0, 500);
     this.logger.info(
-      { channel: msg.channel, template: msg.template, to: msg.recipientId ?? msg.address },
+      { channel: msg.channel, template: msg.template, to: msg.recipientId ?? loggableRecipient(msg.address) },
       'notification delivered (development adapter)',
     );
   }
@@ -146,16 +147,22 @@ export async function deliverDue(
           }),
           timeoutMs,
         );
-        await markDelivered(database.db, m.id, m.attempts + 1, clock.now().toISOString());
+        // A one-time code is not kept at rest once its message is out.
+        await markDelivered(database.db, m.id, m.attempts + 1, clock.now().toISOString(), {
+          payloadJson: redactedPayload(m.template, m.payload_json),
+        });
         delivered += 1;
       } catch (err) {
         const attempts = m.attempts + 1;
+        // A refused target stays refused: no retries.
+        const final = attempts >= MAX_ATTEMPTS || err instanceof PermanentDeliveryError;
         await markAttemptFailed(database.db, m.id, {
           attempts,
           error: err instanceof Error ? err.message : String(err),
           nextAttemptAt: new Date(clock.now().getTime() + backoffSeconds(attempts) * 1000).toISOString(),
-          // A refused target stays refused: no retries.
-          final: attempts >= MAX_ATTEMPTS || err instanceof PermanentDeliveryError,
+          final,
+          // Nor is it kept once its message has failed for good.
+          payloadJson: final ? redactedPayload(m.template, m.payload_json) : null,
         });
         failed += 1;
       }

@@ -163,6 +163,20 @@ export const TEMPLATES: Readonly<Record<string, TemplateSet>> = {
     'How did we do?',
     'Request {number} was closed a few days ago. How satisfied are you? Answer 1-5.',
   ),
+  // To the emergency responder and the grid worker: what, where, how urgent, in a few words.
+  emergency_dispatch: T(
+    '紧急派单',
+    '工单 {number}【{urgencyZh}】{categoryZh}。地点：{placeZh}。情况：{summary}。已派{resource}，请立即到场处置。',
+    'Emergency dispatch',
+    'Request {number} [{urgencyEn}] {categoryEn}. Where: {placeEn}. What: {summary}. {resource} has been sent: go at once.',
+  ),
+  // To the beneficiary's emergency contact, a family member: that help is on its way, no details.
+  emergency_contact_notice: T(
+    '家人求助通知',
+    '{contactName}您好，社区已收到{beneficiary}的求助（{categoryZh}），已安排{responder}前往处理。如需了解情况，请联系社区并告知工单号 {number}。',
+    'A call for help from your family member',
+    'This is your community service centre. We received a call for help from {beneficiary} ({categoryEn}) and have sent {responder}. For news, contact the community and quote {number}.',
+  ),
   digest: T(
     '通知汇总',
     '您有 {count} 条新通知：{summary}',
@@ -175,6 +189,12 @@ const CLOCK_NAMES: Record<string, { zh: string; en: string }> = {
   first_response: { zh: '首次响应时限', en: 'first response' },
   resolution: { zh: '办结时限', en: 'resolution' },
   update: { zh: '进展更新时限', en: 'progress update' },
+};
+const URGENCY_NAMES: Record<string, { zh: string; en: string }> = {
+  critical: { zh: '危急', en: 'critical' },
+  high: { zh: '紧急', en: 'high' },
+  normal: { zh: '一般', en: 'normal' },
+  low: { zh: '不急', en: 'low' },
 };
 const REASONS: Record<string, { zh: string; en: string }> = {
   low_rating: { zh: '居民评价低', en: 'low rating' },
@@ -196,6 +216,16 @@ export function renderTemplate(template: string, locale: string, payload: unknow
     data.reasonZh ??= reason.zh;
     data.reasonEn ??= reason.en;
   }
+  const urgency = URGENCY_NAMES[String(data.urgency ?? '')];
+  if (urgency) {
+    data.urgencyZh ??= urgency.zh;
+    data.urgencyEn ??= urgency.en;
+  }
+  if ('address' in data) {
+    const place = placeOf(data);
+    data.placeZh ??= place.zh;
+    data.placeEn ??= place.en;
+  }
   const set = TEMPLATES[template];
   const text: Text = set
     ? set[loc]
@@ -206,4 +236,16 @@ export function renderTemplate(template: string, locale: string, payload: unknow
       return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
     });
   return { title: fill(text.title), body: fill(text.body) };
+}
+
+/** Where an order is, in words: its address, else its coordinates, else that none was given. */
+function placeOf(data: Record<string, unknown>): { zh: string; en: string } {
+  const address = typeof data.address === 'string' ? data.address.trim() : '';
+  if (address) return { zh: address, en: address };
+  const { lat, lng } = data;
+  if (typeof lat === 'number' && typeof lng === 'number') {
+    const at = `${lat.toFixed(5)},${lng.toFixed(5)}`;
+    return { zh: `坐标 ${at}`, en: `coordinates ${at}` };
+  }
+  return { zh: '未提供地址，请与调度台联系', en: 'no address given, call the dispatcher' };
 }
