@@ -87,6 +87,11 @@ async function chunkedInsert<T extends keyof DB>(db: Kysely<DB>, table: T, rows:
   }
 }
 
+/** A row of `sequences` that records how far the demo got: begun, then done. */
+const DEMO_SEED_MARK = 'demo_seed';
+const SEED_STARTED = 1;
+const SEED_DONE = 2;
+
 export async function isSeeded(database: Database): Promise<boolean> {
   const row = await database.db
     .selectFrom('communities')
@@ -139,6 +144,16 @@ export async function seedDemo(database: Database, options: SeedOptions = {}): P
     { phone: '13800000003', name: '李建国', community: DEMO_COMMUNITIES[0]?.name ?? '' },
     { phone: '13800000002', name: '赵桂兰', community: DEMO_COMMUNITIES[1]?.name ?? '' },
   ];
+  const progress = await db
+    .selectFrom('sequences')
+    .select('value')
+    .where('name', '=', DEMO_SEED_MARK)
+    .executeTakeFirst();
+  if (progress && Number(progress.value) === SEED_STARTED)
+    throw new Error(
+      'the demo in this database is incomplete: an earlier first start was stopped while it loaded the demo. ' +
+        'Delete the data folder (LINLI_DATA_DIR, ./data by default), or on PostgreSQL the schema, and start again',
+    );
   if (await isSeeded(database)) {
     const cs = await db
       .selectFrom('communities')
@@ -155,6 +170,9 @@ export async function seedDemo(database: Database, options: SeedOptions = {}): P
   const streetId = newId();
 
   await db.transaction().execute(async (trx) => {
+    // Marked as begun with its first rows, and as done after its last: a first start stopped half
+    // way (the demo loads in several transactions) is then named as such, not taken for a demo.
+    await trx.insertInto('sequences').values({ name: DEMO_SEED_MARK, value: SEED_STARTED }).execute();
     await chunkedInsert(trx, 'categories', categories);
     await applyDefaultQuestions(trx);
     await trx
@@ -372,6 +390,7 @@ export async function seedDemo(database: Database, options: SeedOptions = {}): P
   );
   await seedDemoCatalogue(database, { now, passwordHash });
   await seedSla(database, now);
+  await db.updateTable('sequences').set({ value: SEED_DONE }).where('name', '=', DEMO_SEED_MARK).execute();
   return summary;
 }
 
