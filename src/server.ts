@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Config } from './platform/config.ts';
 import { systemClock } from './platform/clock.ts';
-import { migrateToLatest, openDatabase } from './platform/db/database.ts';
+import { assertWritable, migrateToLatest, openDatabase } from './platform/db/database.ts';
 import type { Database } from './platform/db/database.ts';
 import { DiskFileStore } from './platform/files.ts';
 import { buildApp } from './platform/http/app.ts';
@@ -35,6 +35,7 @@ export async function startServer(
   // Services log through Fastify's pino logger, which exists only once the app is built.
   const logger = new DelegatingLogger();
   await migrateToLatest(database);
+  await assertWritable(database);
   const built = await buildApp(
     {
       database,

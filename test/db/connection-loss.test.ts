@@ -10,9 +10,12 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { dropSchema, openDatabase } from '../../src/platform/db/database.ts';
+import { assertWritable, dropSchema, migrateToLatest, openDatabase } from '../../src/platform/db/database.ts';
+import type { Database } from '../../src/platform/db/database.ts';
+import type { DB } from '../../src/platform/db/schema.ts';
 
 describe('database connections', () => {
   it(
@@ -59,4 +62,43 @@ describe('database connections', () => {
       }
     },
   );
+});
+
+describe('a database that cannot be written', () => {
+  it('is refused at start-up with the reason (it answered /healthz and failed every sign-in)', async () => {
+    const url = process.env.DATABASE_URL;
+    const root = mkdtempSync(join(tmpdir(), 'linli-ro-'));
+    const schema = url ? `t_${randomBytes(6).toString('hex')}` : undefined;
+    const writable = await openDatabase(url ? { url, schema } : { dataDir: root });
+    await migrateToLatest(writable);
+    await assertWritable(writable);
+    await writable.destroy();
+    let readOnly: Database;
+    if (url) {
+      // A session that may only read, as on a read-only replica.
+      const pool = new pg.Pool({
+        connectionString: url,
+        options: `-c search_path=${schema} -c default_transaction_read_only=on`,
+      });
+      const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+      readOnly = { db, dialect: 'postgres', schema, destroy: () => db.destroy() };
+    } else {
+      const db = new Kysely<DB>({
+        dialect: new SqliteDialect({ database: new SQLite(join(root, 'linli.sqlite'), { readonly: true }) }),
+      });
+      readOnly = { db, dialect: 'sqlite', destroy: () => db.destroy() };
+    }
+    try {
+      await assert.rejects(assertWritable(readOnly), /the database cannot be written: .*read/i);
+    } finally {
+      await readOnly.destroy();
+      if (url && schema) {
+        const admin = new pg.Client({ connectionString: url });
+        await admin.connect();
+        await dropSchema(admin, schema);
+        await admin.end();
+      }
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

@@ -204,6 +204,23 @@ async function migrateOn(database: Database, db: Kysely<DB>): Promise<string[]> 
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
+/**
+ * Refuses to go on with a database that can be read but not written (a read-only file or
+ * folder, a read-only replica): the server would start, answer /healthz, and then fail every
+ * sign-in and change. One upsert of a row kept for it, at start-up only.
+ */
+export async function assertWritable(database: Database): Promise<void> {
+  try {
+    await database.db
+      .insertInto('sequences')
+      .values({ name: 'write_probe', value: 1 })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ value: sql<number>`sequences.value` }))
+      .execute();
+  } catch (err) {
+    throw new Error(`the database cannot be written: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 /** A cheap round-trip used by /healthz. */
 export async function ping(database: Database): Promise<void> {
   await sql`select 1`.execute(database.db);
