@@ -8,21 +8,16 @@
 import { scrubText } from '../../platform/auth/text-privacy.ts';
 import { DEFAULT_TAXONOMY } from '../taxonomy/taxonomy.default.ts';
 import type { CategoryNode } from '../taxonomy/taxonomy.default.ts';
+import type { WorkOrderRow } from '../work-orders/work-order.repository.ts';
 
 /** Characters of the description an alert quotes. */
 export const SUMMARY_LENGTH = 40;
 
-export interface EmergencyOrder {
-  id: string;
-  number: string;
-  category: string;
-  subcategory: string | null;
-  urgency: string;
-  description: string;
-  address: string | null;
-  lat: number | null;
-  lng: number | null;
-}
+/** What an emergency alert says of its order: the work order's own columns. */
+export type EmergencyOrder = Pick<
+  WorkOrderRow,
+  'id' | 'number' | 'category' | 'subcategory' | 'urgency' | 'description' | 'address' | 'lat' | 'lng'
+>;
 
 /** The names of a category code (a sub-category's own, else its top category's); the code when unknown. */
 export function categoryNames(

@@ -20,24 +20,23 @@ export async function registeredIdentities(
   phones: readonly string[],
   idNumbers: readonly string[],
 ): Promise<{ phones: Set<string>; idNumbers: Set<string> }> {
-  const taken = { phones: new Set<string>(), idNumbers: new Set<string>() };
   const CHUNK = 500;
-  for (let i = 0; i < phones.length; i += CHUNK) {
-    const rows = await db
-      .selectFrom('residents')
-      .select('phone')
-      .where('phone', 'in', phones.slice(i, i + CHUNK))
-      .execute();
-    for (const r of rows) if (r.phone) taken.phones.add(r.phone);
-  }
-  for (let i = 0; i < idNumbers.length; i += CHUNK) {
-    const rows = await db
-      .selectFrom('residents')
-      .select('id_number')
-      .where('id_number', 'in', idNumbers.slice(i, i + CHUNK))
-      .execute();
-    for (const r of rows) if (r.id_number) taken.idNumbers.add(r.id_number);
-  }
+  const present = async (column: 'phone' | 'id_number', values: readonly string[]) => {
+    const found = new Set<string>();
+    for (let i = 0; i < values.length; i += CHUNK) {
+      const rows = await db
+        .selectFrom('residents')
+        .select(column)
+        .where(column, 'in', values.slice(i, i + CHUNK))
+        .execute();
+      for (const r of rows) {
+        const v = column === 'phone' ? r.phone : r.id_number;
+        if (v) found.add(v);
+      }
+    }
+    return found;
+  };
+  const taken = { phones: await present('phone', phones), idNumbers: await present('id_number', idNumbers) };
   return taken;
 }
 
