@@ -22,7 +22,11 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  /** Refused outside any handler (see http/errors.plugin.ts): too slow, headers too large, shutting down. */
+  request_timeout: 408,
+  headers_too_large: 431,
   internal_error: 500,
+  service_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -11,11 +11,15 @@ import type { AuthService } from './auth.service.ts';
 
 const TAG = ['auth'];
 
-/** Sets the HTTP-only session cookie the web apps use, and answers the token too. */
+/**
+ * Sets the HTTP-only session cookie the web apps use, and answers the token too. `Secure` when
+ * the request came over https (behind a proxy: its `X-Forwarded-Proto`, with LINLI_TRUST_PROXY=1).
+ */
 function withSessionCookie(reply: FastifyReply, t: { token: string; expiresAt: string }) {
   reply.setCookie(SESSION_COOKIE, t.token, {
     path: '/',
     httpOnly: true,
+    secure: 'auto',
     sameSite: 'lax',
     expires: new Date(t.expiresAt),
   });
@@ -93,7 +97,7 @@ export async function registerAuthRoutes(root: FastifyInstance, auth: AuthServic
       const h = request.headers.authorization;
       const token = h?.startsWith('Bearer ') ? h.slice(7) : request.cookies?.[SESSION_COOKIE];
       if (token) await auth.logout(token);
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax' });
       return reply.status(204).send(null);
     },
   );

@@ -5,7 +5,7 @@ import { registerStaffRoutes } from '../../modules/staff/staff.routes.ts';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Fastify from 'fastify';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyLoggerOptions, FastifyReply } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
@@ -13,8 +13,18 @@ import swagger from '@fastify/swagger';
 import fastifyStatic from '@fastify/static';
 import type { Deps } from '../context.ts';
 import { ping } from '../db/database.ts';
-import { registerErrorHandler, ErrorBody, errorBody, notFoundBody } from './errors.plugin.ts';
-import { registerPrincipalHook } from './principal.hook.ts';
+import {
+  registerErrorHandler,
+  ErrorBody,
+  errorBody,
+  notFoundBody,
+  clientErrorHandler,
+  registerClosingRefusal,
+} from './errors.plugin.ts';
+import { registerPrincipalHook, registerSignInFirst } from './principal.hook.ts';
+import { logSerializers } from './log-redaction.ts';
+import { registerResponseHeaders, requestIdOf, stampResponse } from './response-headers.ts';
+import { registerBodyDeadline } from './timeouts.ts';
 import { registerCommunityRefHook } from './community-ref.hook.ts';
 import { AuthService } from '../../modules/auth/auth.service.ts';
 import { registerAuthRoutes } from '../../modules/auth/auth.routes.ts';
@@ -66,14 +76,34 @@ export interface BuiltApp {
 export interface AppOptions {
   /** Serve the built web apps from this folder when it exists. */
   webRoot?: string;
-  logger?: boolean | { level: string };
+  /** Request logging (URLs redacted, see `log-redaction.ts`); a stream only for tests that read the log. */
+  logger?: boolean | { level: string; stream?: FastifyLoggerOptions['stream'] };
 }
+
+/** Paths the web app never routes to: its built files, and anything named like a file. */
+const FILE_LIKE = /^\/assets\/|\.[A-Za-z0-9]+$/;
 
 /** Builds the whole HTTP application on injected dependencies (tests call this with `inject`, no socket). */
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<BuiltApp> {
   const compilers = new LazyCompilers();
+  const logger = options.logger ?? false;
+  const requestTimeoutMs = deps.config.requestTimeoutSeconds * 1000;
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: logger === false ? false : { ...(logger === true ? {} : logger), serializers: logSerializers },
+    // The caller's X-Request-Id when it is plain, else a random UUID (Fastify counts from req-1 per process).
+    genReqId: requestIdOf,
+    // Fastify turns Node's request timeout off (0); see `Config.requestTimeoutSeconds`. Node checks
+    // it every `connectionsCheckingInterval`, and its header timeout may not exceed it.
+    requestTimeout: requestTimeoutMs,
+    http: {
+      headersTimeout: requestTimeoutMs > 0 ? Math.min(60_000, requestTimeoutMs) : 60_000,
+      connectionsCheckingInterval: Math.max(100, Math.min(30_000, requestTimeoutMs / 10 || 30_000)),
+    },
+    // Idle keep-alive connections close after Fastify's 72 s (longer than load balancers' usual 60 s);
+    // the socket idle timeout stays off, since event streams and long exports are legitimately quiet.
+    // Slow or broken requests (408, 431, 400) and shutdown's 503 get the error envelope too.
+    clientErrorHandler,
+    return503OnClosing: false,
     bodyLimit: 1024 * 1024,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
@@ -81,6 +111,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
     // Refused before any route is found (a URL that cannot be decoded): answered like every other
     // refusal, with the error envelope (Open311's list under /open311/), not Fastify's own body.
     frameworkErrors: (err, request, reply) => {
+      // No hook runs for these, so the response headers are stamped here.
+      stampResponse(reply.raw, request.id, request.url);
       const message = err.message.replace(/^FST_\w+: /, '');
       if (request.url.startsWith('/open311/')) return sendOpen311Refusal(reply, request.url, message);
       return (reply as FastifyReply).status(400).send(errorBody('invalid_input', message));
@@ -94,8 +126,11 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
       },
     },
   });
+  registerResponseHeaders(app);
+  registerClosingRefusal(app);
   registerErrorHandler(app);
   registerNulGuard(app);
+  registerBodyDeadline(app, requestTimeoutMs);
   app.addSchema(ErrorBody);
 
   await app.register(cookie);
@@ -128,6 +163,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
 
   const auth = new AuthService(deps);
   registerPrincipalHook(app, auth);
+  registerSignInFirst(app);
   registerCommunityRefHook(app, (ids, code) => servedCommunityIdByCode(deps.database.db, ids, code));
   const grids = new GridLocator(deps.database.db);
   const workOrders = new WorkOrderService(deps, grids, defaultClassifier(), defaultPrioritize);
@@ -173,10 +209,13 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   const webRoot = resolve(options.webRoot ?? join(process.cwd(), 'dist', 'web'));
   const spa = existsSync(join(webRoot, 'index.html'));
   if (spa) await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false });
-  // Client-side routes fall back to the app shell; API misses stay JSON 404s.
+  // Client-side routes (GET and HEAD) fall back to the app shell; API misses and missing files
+  // (a stale /assets/ chunk, /favicon.ico) stay JSON 404s rather than HTML a script tag would run.
   app.setNotFoundHandler((request, reply) => {
-    const api = request.url.startsWith('/api/') || request.url.startsWith('/open311/');
-    if (spa && request.method === 'GET' && !api) return reply.sendFile('index.html');
+    const path = request.url.split('?')[0] ?? '';
+    const api = /^\/(api|open311)(\/|$)/.test(path);
+    const page = (request.method === 'GET' || request.method === 'HEAD') && !api && !FILE_LIKE.test(path);
+    if (spa && page) return reply.sendFile('index.html');
     return reply.status(404).send(notFoundBody(request.method, request.url));
   });
 

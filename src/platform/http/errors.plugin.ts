@@ -1,5 +1,10 @@
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import { API_CSP, HARDENING_HEADERS } from './response-headers.ts';
 import { AppError, ERROR_STATUS } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
 
@@ -82,4 +87,84 @@ export function registerErrorHandler(app: FastifyInstance): void {
 /** The JSON 404 every unknown API route answers. */
 export function notFoundBody(method: string, url: string) {
   return errorBody('not_found', `no route ${method} ${url.split('?')[0]}`);
+}
+
+/**
+ * Refusals Fastify or Node make outside any handler, which no typed error stands for: a request
+ * that took too long to arrive, headers too large to read, a node that is shutting down.
+ */
+export type FrameworkErrorCode = Extract<
+  ErrorCode,
+  'request_timeout' | 'headers_too_large' | 'service_unavailable'
+>;
+
+/** The envelope of a refusal made outside the handlers (see `FrameworkErrorCode`). */
+export function frameworkErrorBody(code: FrameworkErrorCode | 'invalid_input', message: string) {
+  return { error: { code, message, details: {} } };
+}
+
+/**
+ * Answers on the bare socket, for refusals made before Fastify has a request (or after it can
+ * no longer answer one), and closes the connection: the client may still be sending.
+ * Nothing is written when a response has already begun on this socket.
+ */
+export function refuseOnSocket(
+  socket: Socket,
+  status: number,
+  code: FrameworkErrorCode | 'invalid_input',
+  message: string,
+  requestId: string = randomUUID(),
+): void {
+  const started = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage?.headersSent;
+  if (socket.writable && !started) {
+    const body = JSON.stringify(frameworkErrorBody(code, message));
+    const headers = [
+      ['content-type', 'application/json; charset=utf-8'],
+      ['content-length', String(Buffer.byteLength(body))],
+      ['connection', 'close'],
+      ['x-request-id', requestId],
+      ...HARDENING_HEADERS,
+      ['content-security-policy', API_CSP],
+    ];
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${headers.map(([n, v]) => `${n}: ${v}`).join('\r\n')}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
+/**
+ * Node's `clientError`: a request that could not be read (malformed, headers too large) or did
+ * not arrive within the request timeout. Answered with the envelope, not Fastify's own body.
+ */
+export function clientErrorHandler(this: FastifyInstance, err: Error & { code?: string }, socket: Socket) {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const requestId = randomUUID();
+  this.log.info({ reqId: requestId, code: err.code }, 'client error');
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    return refuseOnSocket(socket, 408, 'request_timeout', 'the request did not arrive in time', requestId);
+  if (err.code === 'HPE_HEADER_OVERFLOW')
+    return refuseOnSocket(socket, 431, 'headers_too_large', 'the request headers are too large', requestId);
+  return refuseOnSocket(socket, 400, 'invalid_input', 'the request could not be read', requestId);
+}
+
+/**
+ * While the app closes (after `close()` began, until the last connection ends) requests still
+ * arriving on open connections get 503 with the envelope and `Connection: close`, so a load
+ * balancer retries them elsewhere. Replaces Fastify's own 503 (`return503OnClosing: false`).
+ * Register right after the response headers hook, before anything slower.
+ */
+export function registerClosingRefusal(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) return done();
+    reply
+      .header('connection', 'close')
+      .status(503)
+      .send(frameworkErrorBody('service_unavailable', 'this node is shutting down: try again'));
+  });
 }

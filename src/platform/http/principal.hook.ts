@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Principal } from '../auth/principal.ts';
 import { AppError } from '../errors.ts';
 
@@ -68,11 +68,50 @@ export function recheckPrincipal(request: FastifyRequest): Promise<Principal | n
   return resolve(request.server.principalResolver, request);
 }
 
+/** The refusal of a request that needs a principal and carries no valid credential. */
+const signInFirst = () => new AppError('unauthenticated', 'sign in first (Authorization: Bearer <token>)');
+
 /** The signed-in principal, or a 401. */
 export function requirePrincipal(request: FastifyRequest): Principal {
-  if (!request.principal)
-    throw new AppError('unauthenticated', 'sign in first (Authorization: Bearer <token>)');
+  if (!request.principal) throw signInFirst();
   return request.principal;
+}
+
+/** API routes that answer callers without a credential (signing in needs none). */
+const OPEN_API_ROUTES = new Set([
+  'POST /api/v1/auth/login',
+  'POST /api/v1/auth/otp/request',
+  'POST /api/v1/auth/otp/verify',
+  'POST /api/v1/auth/logout',
+]);
+
+/** Whether a route answers anonymous callers: outside `/api/`, one of the sign-in routes, or documented with `security: []`. */
+function isOpen(method: string, url: string, schema: { security?: unknown } | undefined): boolean {
+  if (!url.startsWith('/api/')) return true; // health, the OpenAPI document, Open311 (its own keys), the web app
+  if (OPEN_API_ROUTES.has(`${method} ${url}`)) return true;
+  return Array.isArray(schema?.security) && schema.security.length === 0;
+}
+
+/**
+ * Every other API route calls `requirePrincipal` (or `requireStaff`) first thing, after its body
+ * has been read and parsed: an anonymous 40 MB body was buffered and validated only to be
+ * refused. This refuses such requests before the body is read, with the same 401 the handler
+ * gives, and closes the connection when a body is on its way. Register before the routes.
+ */
+export function registerSignInFirst(app: FastifyInstance): void {
+  const refuseAnonymous = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    if (request.principal) return done();
+    if (request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined)
+      reply.header('connection', 'close');
+    done(signInFirst());
+  };
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.every((m) => isOpen(m, route.url, route.schema))) return;
+    const own = route.onRequest;
+    // Route hooks run after the app's own onRequest hooks, so the principal is known here.
+    route.onRequest = [...(own === undefined ? [] : Array.isArray(own) ? own : [own]), refuseAnonymous];
+  });
 }
 
 /** A signed-in staff user with one of the roles, or 401/403. */

@@ -883,6 +883,15 @@ const ERROR: Record<string, [string, string]> = {
     'This conflicts with the current state (someone may have done it already): reload and try again',
   ],
   payload_too_large: ['提交的内容太大（每张照片不超过5MB）', 'Too large (a photo may be at most 5 MB)'],
+  request_timeout: [
+    '网络太慢，提交没有完成，请稍后再试',
+    'The connection was too slow to finish sending: try again',
+  ],
+  headers_too_large: [
+    '请求无法处理，请刷新页面后再试',
+    'The request could not be read: reload the page and try again',
+  ],
+  service_unavailable: ['服务正在重启，请稍后再试', 'The service is restarting: try again in a moment'],
   unsupported_media_type: [
     '不支持的文件格式，请上传 CSV 或 XLSX 文件',
     'Unsupported file type: upload a CSV or XLSX file',
