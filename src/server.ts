@@ -36,12 +36,13 @@ export async function startServer(
   const logger = new DelegatingLogger();
   await migrateToLatest(database);
   await assertWritable(database);
+  const files = new DiskFileStore(join(config.dataDir, 'files'));
   const built = await buildApp(
     {
       database,
       clock: systemClock,
       config,
-      files: new DiskFileStore(join(config.dataDir, 'files')),
+      files,
       logger,
     },
     { logger: { level: config.logLevel } },
@@ -53,7 +54,9 @@ export async function startServer(
   const address = await built.app.listen({ port: config.port, host: config.host });
   // Changes other nodes (or the command line) make reach this node's caches within a second.
   built.services.coherence.start();
-  const workers = config.workers ? startWorkers(built, database, SYSTEM, logger) : { stop: async () => {} };
+  const workers = config.workers
+    ? startWorkers(built, database, SYSTEM, logger, files)
+    : { stop: async () => {} };
   return {
     built,
     url: address,

@@ -1,4 +1,5 @@
 import type { Database } from './platform/db/database.ts';
+import type { FileStore } from './platform/files.ts';
 import type { Logger } from './platform/context.ts';
 import type { Principal } from './platform/auth/principal.ts';
 import { systemClock } from './platform/clock.ts';
@@ -6,9 +7,16 @@ import type { BuiltApp } from './platform/http/app.ts';
 import { deliverDue } from './modules/notifications/outbox.worker.ts';
 import { createChannelAdapters } from './modules/notifications/adapters.ts';
 import { runDigests } from './modules/notifications/digest.ts';
+import { sweepOrphanPhotos } from './modules/work-orders/photo-sweep.ts';
 
-/** Background loops of one app node: outbox delivery, webhooks, SLA timers, digests and auto-close. Each is safe to run on several nodes. */
-export function startWorkers(built: BuiltApp, database: Database, system: Principal, logger: Logger) {
+/** Background loops of one app node: outbox delivery, webhooks, SLA timers, digests, auto-close and orphan photo files. Each is safe to run on several nodes. */
+export function startWorkers(
+  built: BuiltApp,
+  database: Database,
+  system: Principal,
+  logger: Logger,
+  files?: FileStore,
+) {
   const sla = built.services.sla;
   const { adapters } = createChannelAdapters(database, systemClock, logger, {
     webhookTimeoutMs: sla.settings.webhookTimeoutMs,
@@ -39,6 +47,11 @@ export function startWorkers(built: BuiltApp, database: Database, system: Princi
   every(1000, 'dispatch-timeouts', () => built.services.dispatch.processDue());
   every(30_000, 'digests', () => runDigests(database, systemClock));
   every(60_000, 'auto-close', () => built.services.workOrders.autoCloseDue(system));
+  if (files)
+    every(60 * 60_000, 'photo-sweep', async () => {
+      const removed = await sweepOrphanPhotos(database.db, files, systemClock.now().getTime());
+      if (removed > 0) logger.info({ removed }, 'removed photo files no order points at');
+    });
   return {
     stop: async () => {
       stopped = true;

@@ -1,5 +1,5 @@
 import { accessSync, constants, statSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -9,6 +9,8 @@ export interface FileStore {
   get(key: string): Promise<Buffer | null>;
   /** Removes a file; a missing one is not an error. */
   delete(key: string): Promise<void>;
+  /** The files under a prefix (a folder of keys), with when each was last written. */
+  list(prefix: string): Promise<{ key: string; modifiedAt: number }[]>;
 }
 
 export class DiskFileStore implements FileStore {
@@ -27,6 +29,23 @@ export class DiskFileStore implements FileStore {
     const tmp = `${p}.${randomBytes(4).toString('hex')}.tmp`;
     await writeFile(tmp, data);
     await rename(tmp, p);
+  }
+
+  async list(prefix: string): Promise<{ key: string; modifiedAt: number }[]> {
+    const dir = this.pathOf(prefix);
+    let names: string[];
+    try {
+      names = await readdir(dir, { recursive: true });
+    } catch {
+      return [];
+    }
+    const out: { key: string; modifiedAt: number }[] = [];
+    for (const name of names) {
+      if (name.endsWith('.tmp')) continue; // a write in progress
+      const st = await stat(join(dir, name)).catch(() => null);
+      if (st?.isFile()) out.push({ key: `${prefix}/${name.split(sep).join('/')}`, modifiedAt: st.mtimeMs });
+    }
+    return out;
   }
 
   async delete(key: string): Promise<void> {
