@@ -183,6 +183,21 @@ describe('residents: caller lookup and CSV import (all or nothing)', () => {
       ids.every((p) => !p.message.includes('110101194001011111')),
       'the ID number is not echoed',
     );
+    // Without a phone or an ID number, a name at an address is the person: a file imported
+    // again does not register them twice, nor does one row repeated.
+    const noIds = 'name,address\n无证件甲,桃源村11栋101室\n';
+    const firstTime = await upload(noIds, 'community=taoyuan');
+    assert.equal(firstTime.statusCode, 200, firstTime.body);
+    const again = await problemsOf(noIds);
+    assert.deepEqual(
+      again.map((p) => `${p.row}:${p.column}`),
+      ['2:name'],
+    );
+    const twice = await problemsOf('name,address\n无证件乙,桃源村12栋\n无证件乙,桃源村12栋\n');
+    assert.deepEqual(
+      twice.map((p) => `${p.row}:${p.column}`),
+      ['3:name'],
+    );
     // Over-long fields and over-large files are refused with the limit named.
     const long = await problemsOf(`name,address\n${'名'.repeat(101)},${'址'.repeat(301)}\n`);
     assert.deepEqual(
@@ -195,7 +210,7 @@ describe('residents: caller lookup and CSV import (all or nothing)', () => {
     const tooMany = await problemsOf(huge);
     assert.equal(tooMany.length, 1);
     assert.match(tooMany[0]?.message ?? '', /10001 rows: import at most 10000/);
-    assert.equal(await countResidents(), before);
+    assert.equal(await countResidents(), before + 1);
 
     // Six imports of one new phone at once (a double click, a retry): exactly one registers it.
     const csv = 'name,phone,address\n并发,13300000002,桃源村9栋\n';
@@ -211,7 +226,7 @@ describe('residents: caller lookup and CSV import (all or nothing)', () => {
       .where('phone', '=', '13300000002')
       .execute();
     assert.equal(rows.length, 1);
-    assert.equal(await countResidents(), before + 1);
+    assert.equal(await countResidents(), before + 2);
   });
 
   it('only admins and managers of the community import', async () => {

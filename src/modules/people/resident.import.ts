@@ -110,6 +110,7 @@ export function validateResidentRows(
   const rows: ResidentImportRow[] = [];
   const phones = new Map<string, number>();
   const idNumbers = new Map<string, number>();
+  const anonymous = new Map<string, number>();
   records.forEach((r, i) => {
     const row = i + 2; // 1-based, after the header
     const get = (c: string) => (r[c] ?? '').trim();
@@ -145,6 +146,13 @@ export function validateResidentRows(
       const first = idNumbers.get(idNumber.toUpperCase());
       if (first) bad('id_number', `this ID number also appears on row ${first}`);
       else idNumbers.set(idNumber.toUpperCase(), row);
+    }
+    if (!phone && !idNumber && name && address) {
+      // With neither a phone nor an ID number, a name at an address is all that tells people apart.
+      const key = `${name}\u0000${address}`;
+      const first = anonymous.get(key);
+      if (first) bad('name', `${name} at this address also appears on row ${first}`);
+      else anonymous.set(key, row);
     }
     const by = get('birth_year');
     const birthYear = by ? Number(by) : null;

@@ -40,6 +40,27 @@ export async function registeredIdentities(
   return taken;
 }
 
+/** `name\u0000address` of the residents of a community living at these addresses. */
+export async function namesAtAddresses(
+  db: Kysely<DB>,
+  communityId: string,
+  addresses: readonly string[],
+): Promise<Set<string>> {
+  const found = new Set<string>();
+  const unique = [...new Set(addresses)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const rows = await db
+      .selectFrom('residents')
+      .innerJoin('households', 'households.id', 'residents.household_id')
+      .select(['residents.name', 'households.address'])
+      .where('households.community_id', '=', communityId)
+      .where('households.address', 'in', unique.slice(i, i + 500))
+      .execute();
+    for (const r of rows) found.add(`${r.name}\u0000${r.address}`);
+  }
+  return found;
+}
+
 export async function findResident(db: Kysely<DB>, id: string) {
   return db.selectFrom('residents').selectAll().where('id', '=', id).executeTakeFirst();
 }

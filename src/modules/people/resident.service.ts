@@ -172,7 +172,7 @@ export class ResidentService {
     // A file with problems, and a dry run, also report what the database already holds; a real
     // import checks that again inside its transaction, under a lock (below).
     if (dryRun || problems.length) {
-      problems.push(...(await alreadyRegistered(this.db, rows)));
+      problems.push(...(await alreadyRegistered(this.db, community.id, rows)));
       // In row order (stable: within a row the file's problems come before the database's).
       problems.sort((a, b) => a.row - b.row);
       if (problems.length && !dryRun) throw refuseImport(fileName, problems);
@@ -186,7 +186,7 @@ export class ResidentService {
       // they take turns here (SQLite's one writer already serialises them).
       if (this.deps.database.dialect === 'postgres')
         await sql`select pg_advisory_xact_lock(hashtext('residents:identities'))`.execute(trx);
-      const taken = await alreadyRegistered(trx, rows);
+      const taken = await alreadyRegistered(trx, community.id, rows);
       if (taken.length) throw refuseImport(fileName, taken);
       // Inside the transaction every read goes through it: SQLite has one connection.
       const locator = new GridLocator(trx);
@@ -256,11 +256,30 @@ export class ResidentService {
  * Phones and ID numbers of the file that a resident already has, in any community: a phone signs
  * in as one resident, and an ID number is one person. The message does not say where.
  */
-async function alreadyRegistered(db: Kysely<DB>, rows: ResidentImportRow[]): Promise<ImportProblem[]> {
+async function alreadyRegistered(
+  db: Kysely<DB>,
+  communityId: string,
+  rows: ResidentImportRow[],
+): Promise<ImportProblem[]> {
   const phones = rows.flatMap((r) => (r.phone ? [r.phone] : []));
   const idNumbers = rows.flatMap((r) => (r.idNumber ? [r.idNumber] : []));
   const taken = await repo.registeredIdentities(db, phones, idNumbers);
+  // Without a phone or an ID number, the same name at the same address of this community is
+  // taken as the same person: importing a file again must not register everyone twice.
+  const anonymous = rows.filter((r) => !r.phone && !r.idNumber);
+  const living = await repo.namesAtAddresses(
+    db,
+    communityId,
+    anonymous.map((r) => r.address),
+  );
   const problems: ImportProblem[] = [];
+  for (const r of anonymous)
+    if (living.has(`${r.name}\u0000${r.address}`))
+      problems.push({
+        row: r.row,
+        column: 'name',
+        message: `${r.name} already lives at this address: give a phone or an ID number if this is another person`,
+      });
   for (const r of rows) {
     if (r.phone && taken.phones.has(r.phone))
       problems.push({
