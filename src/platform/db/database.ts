@@ -20,6 +20,7 @@ import * as cacheInvalidations from './migrations/2026120530_cache_invalidations
 import * as rateLimitCounters from './migrations/2026120540_rate_limit_counters.ts';
 import * as slaPolicyScopes from './migrations/2026120550_sla_policy_scopes.ts';
 import * as residentLookups from './migrations/2026120560_resident_lookups.ts';
+import * as blankSentCodes from './migrations/2026120570_blank_sent_codes.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -65,6 +66,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120540_rate_limit_counters': rateLimitCounters,
   '2026120550_sla_policy_scopes': slaPolicyScopes,
   '2026120560_resident_lookups': residentLookups,
+  '2026120570_blank_sent_codes': blankSentCodes,
 };
 
 export function registerMigration(name: string, migration: Migration): void {
