@@ -8,7 +8,13 @@
 // Every function here is total: malformed or hostile input yields `{ ok: false }` (or null),
 // never an exception.
 
-export type ImageType = 'image/jpeg' | 'image/png' | 'image/webp' | 'image/gif';
+/** The photo types Linli keeps: each is recognised by its bytes and stripped of metadata here. */
+export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'] as const;
+export type ImageType = (typeof IMAGE_TYPES)[number];
+
+export function isImageType(type: string): type is ImageType {
+  return (IMAGE_TYPES as readonly string[]).includes(type);
+}
 
 export type StripResult = { ok: true; bytes: Buffer; removed: string[] } | { ok: false; reason: string };
 

@@ -28,8 +28,7 @@ import {
 } from './work-order.policy.ts';
 import type { OrderFacts } from './work-order.policy.ts';
 import * as repo from './work-order.repository.ts';
-import { sniffImageType, stripImageMetadata } from '../../platform/images.ts';
-import type { ImageType } from '../../platform/images.ts';
+import { isImageType, sniffImageType, stripImageMetadata } from '../../platform/images.ts';
 import type { WorkOrderRow, ListFilter } from './work-order.repository.ts';
 import type { WorkOrderClassifier, Prioritize, Understanding } from './work-order.understanding.ts';
 import { stillSuspected } from './work-order.understanding.ts';
@@ -78,7 +77,6 @@ export interface LifecycleHooks {
   onReclassified?(trx: Kysely<DB>, before: WorkOrderRow, after: WorkOrderRow, at: string): Promise<void>;
 }
 
-const PHOTO_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif']);
 const MAX_PHOTO_BYTES = 5 * 1024 * 1024;
 /** Photos an order keeps in all: the 6 a report may bring, and room for progress and after-repair photos. */
 export const MAX_PHOTOS_PER_ORDER = 12;
@@ -482,7 +480,8 @@ export class WorkOrderService {
    * publishes photos of public categories, with the location deliberately coarsened.
    */
   private decodePhoto(ph: { contentType: string; dataBase64: string }, i: number) {
-    if (!PHOTO_TYPES.has(ph.contentType)) {
+    const type = ph.contentType;
+    if (!isImageType(type)) {
       throw invalidInput(
         `photos.${i}.contentType`,
         `photos must be JPEG, PNG, WebP or GIF, not ${ph.contentType}`,
@@ -492,7 +491,6 @@ export class WorkOrderService {
     if (raw.length === 0) throw invalidInput(`photos.${i}.dataBase64`, 'the photo is empty or not base64');
     if (raw.length > MAX_PHOTO_BYTES)
       throw invalidInput(`photos.${i}.dataBase64`, 'a photo may be at most 5 MB');
-    const type = ph.contentType as ImageType;
     const actual = sniffImageType(raw);
     if (actual !== type)
       throw invalidInput(
@@ -582,13 +580,12 @@ export class WorkOrderService {
     }
     if (action === 'dispatch' && input.assigneeId)
       await this.checkAssignee(input.assigneeId, order.community_id);
-    if (action === 'merge' && input.mergeInto) await this.checkMergeTarget(p, order, input.mergeInto);
 
     const { reopen_count_increment: reopenIncrement, ...patch } = t.patch;
     return this.db.transaction().execute(async (trx) => {
       if (action === 'merge' && input.mergeInto) {
-        // Both orders locked first, in id order, then the target checked again under the lock:
-        // a concurrent merge the other way round, or an action that closed the target, is seen.
+        // Both orders locked first, in id order, then the target checked under the lock: a
+        // concurrent merge the other way round, or an action that closed the target, is seen.
         await repo.lockOrders(trx, this.deps.database.dialect, [id, input.mergeInto]);
         await this.checkMergeTarget(p, order, input.mergeInto, trx);
       }
@@ -1042,7 +1039,5 @@ export class WorkOrderService {
  */
 function auditData(data: Record<string, unknown>): Record<string, unknown> {
   const { referredTo, ...rest } = data;
-  return typeof referredTo === 'string'
-    ? { ...rest, referredToDigest: createHash('sha256').update(referredTo).digest('hex') }
-    : rest;
+  return typeof referredTo === 'string' ? { ...rest, referredToDigest: sha256Hex(referredTo) } : rest;
 }
