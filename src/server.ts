@@ -55,7 +55,10 @@ export async function startServer(
   // Changes other nodes (or the command line) make reach this node's caches within a second.
   built.services.coherence.start();
   const workers = config.workers
-    ? startWorkers(built, database, SYSTEM, logger, files)
+    ? startWorkers(built, database, SYSTEM, logger, files, {
+        anchorFile: config.auditAnchorFile,
+        anchorMinutes: config.auditAnchorMinutes,
+      })
     : { stop: async () => {} };
   return {
     built,

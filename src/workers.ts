@@ -8,14 +8,16 @@ import { deliverDue } from './modules/notifications/outbox.worker.ts';
 import { createChannelAdapters } from './modules/notifications/adapters.ts';
 import { runDigests } from './modules/notifications/digest.ts';
 import { sweepOrphanPhotos } from './modules/work-orders/photo-sweep.ts';
+import { anchorHeads } from './modules/audit/audit.anchoring.ts';
 
-/** Background loops of one app node: outbox delivery, webhooks, SLA timers, digests, auto-close and orphan photo files. Each is safe to run on several nodes. */
+/** Background loops of one app node: outbox delivery, webhooks, SLA timers, digests, auto-close, orphan photo files and audit anchors. Each is safe to run on several nodes. */
 export function startWorkers(
   built: BuiltApp,
   database: Database,
   system: Principal,
   logger: Logger,
   files?: FileStore,
+  audit: { anchorFile: string | null; anchorMinutes: number } = { anchorFile: null, anchorMinutes: 0 },
 ) {
   const sla = built.services.sla;
   const { adapters } = createChannelAdapters(database, systemClock, logger, {
@@ -51,6 +53,23 @@ export function startWorkers(
     every(60 * 60_000, 'photo-sweep', async () => {
       const removed = await sweepOrphanPhotos(database.db, files, systemClock.now().getTime());
       if (removed > 0) logger.info({ removed }, 'removed photo files no order points at');
+    });
+  // Chain heads that moved, to this node's anchor file and to `audit.anchor` subscribers; the first
+  // run is at start-up, so a chain is anchored before the node takes its first change.
+  if (audit.anchorMinutes > 0)
+    every(audit.anchorMinutes * 60_000, 'audit-anchors', async () => {
+      const run = await anchorHeads(database.db, {
+        file: audit.anchorFile,
+        at: systemClock.now().toISOString(),
+      });
+      if (run.anchored.length > 0)
+        logger.info(
+          {
+            anchored: run.anchored.map((a) => `${a.code ?? a.communityId}@${a.seq}`),
+            webhooks: run.webhooks,
+          },
+          'anchored audit chain heads',
+        );
     });
   return {
     stop: async () => {

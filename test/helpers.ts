@@ -50,7 +50,7 @@ export interface TestContext {
 }
 
 /** Opens a fresh, migrated, empty database of the dialect this run uses. */
-export async function freshDatabase(): Promise<{
+export async function freshDatabase({ migrate = true } = {}): Promise<{
   database: Database;
   dataDir: string;
   dispose(): Promise<void>;
@@ -60,7 +60,7 @@ export async function freshDatabase(): Promise<{
   if (url) {
     const schema = `t_${randomBytes(6).toString('hex')}`;
     const database = await openDatabase({ url, schema, poolSize: 5 });
-    await migrateToLatest(database);
+    if (migrate) await migrateToLatest(database);
     return {
       database,
       dataDir,
@@ -75,7 +75,7 @@ export async function freshDatabase(): Promise<{
     };
   }
   const database = await openDatabase({ sqliteFile: join(dataDir, 'test.sqlite') });
-  await migrateToLatest(database);
+  if (migrate) await migrateToLatest(database);
   return {
     database,
     dataDir,
@@ -97,6 +97,7 @@ export async function createTestContext(
   const config: Config = {
     ...loadConfig({}),
     dataDir: fresh.dataDir,
+    auditAnchorFile: join(fresh.dataDir, 'audit-anchors.jsonl'),
     logOtpCodes: false,
     workers: false,
     ...opts.config,

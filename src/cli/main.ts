@@ -2,8 +2,8 @@
  * The `linli` command-line tool: serve, migrate, setup, seed, audit, import, export, classifier.
  * Exit codes: 0 success, 1 failure reported to the user, 2 usage error.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import { loadConfig } from '../platform/config.ts';
@@ -19,6 +19,10 @@ import { DEMO_LIVE_CALLS, missingDemoLiveCalls, takeDemoLiveCalls } from '../see
 import { setUpCommunity, setupProblems } from '../seed/setup.ts';
 import type { SetupInput } from '../seed/setup.ts';
 import { verifyChain } from '../modules/audit/audit.repository.ts';
+import { readAnchorFile } from '../modules/audit/audit.anchor-file.ts';
+import { AnchorFormatError, formatAnchor } from '../modules/audit/audit.anchors.ts';
+import type { Anchor } from '../modules/audit/audit.anchors.ts';
+import { anchorHeads } from '../modules/audit/audit.anchoring.ts';
 import { listCommunities, findCommunity } from '../modules/tenancy/tenancy.repository.ts';
 import { ResidentService } from '../modules/people/resident.service.ts';
 import { listOrders } from '../modules/work-orders/work-order.repository.ts';
@@ -46,7 +50,15 @@ const COMMAND_USAGE: ReadonlyArray<readonly [command: string, lines: string]> = 
     'seed',
     '  linli seed --demo                    load the demo communities (does nothing if already seeded)',
   ],
-  ['audit', '  linli audit verify [--community C]   verify the audit hash chain(s); exit 1 if any is broken'],
+  [
+    'audit',
+    `  linli audit verify [--community C] [--anchors F]
+                                       verify the audit hash chain(s) and the anchors kept in F (by
+                                       default this node's anchor file); exit 1 if any is broken
+  linli audit anchor [--community C] [--file F]
+                                       append the chain heads to F (by default this node's anchor
+                                       file) and print them: keep a copy where Linli cannot write`,
+  ],
   [
     'import',
     `  linli import residents --community C --file F [--dry-run]
@@ -110,12 +122,20 @@ async function withDatabase<T>(
   }
 }
 
-function printBanner(url: string, seeded: Awaited<ReturnType<typeof seedDemo>> | null) {
+function printBanner(
+  url: string,
+  seeded: Awaited<ReturnType<typeof seedDemo>> | null,
+  config: { auditAnchorFile: string | null },
+) {
   const lines = [
     '',
     `  Linli 邻里 is running at ${url.replace('127.0.0.1', 'localhost')}`,
     `  API document: ${url}/openapi.json`,
   ];
+  if (config.auditAnchorFile)
+    lines.push(
+      `  Audit chain heads are anchored outside the database in ${relative(process.cwd(), config.auditAnchorFile) || config.auditAnchorFile} (linli audit verify checks them)`,
+    );
   if (seeded) {
     lines.push(
       '',
@@ -292,7 +312,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       const running = await startServer(config, { database });
       // Also after `linli seed --demo`: the calls are taken on the first start that finds them missing.
       if (values.demo) await takeMissingDemoCalls(database, running.built.app);
-      printBanner(running.url, seeded);
+      printBanner(running.url, seeded, config);
       const stop = async () => {
         // Requests in flight get this long to finish (a slow upload must not hold a deploy).
         setTimeout(() => {
@@ -392,12 +412,39 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
     case 'audit': {
       const { values, positionals } = parseArgs({
         args: rest,
-        options: { community: { type: 'string' } },
+        options: { community: { type: 'string' }, anchors: { type: 'string' }, file: { type: 'string' } },
         allowPositionals: true,
       });
-      if (positionals[0] !== 'verify') {
+      const verb = positionals[0];
+      if (
+        (verb !== 'verify' && verb !== 'anchor') ||
+        (verb === 'verify' && values.file) ||
+        (verb === 'anchor' && values.anchors)
+      ) {
         err(usageOf('audit'));
         return 2;
+      }
+      const anchorFile =
+        verb === 'verify'
+          ? (values.anchors ?? loadConfig().auditAnchorFile)
+          : (values.file ?? loadConfig().auditAnchorFile);
+      if (verb === 'anchor' && !anchorFile) {
+        err('anchoring to a file is off (LINLI_AUDIT_ANCHOR_FILE=off): name one with --file');
+        return 2;
+      }
+      let anchors: Anchor[] = [];
+      if (verb === 'verify' && anchorFile) {
+        if (values.anchors && !existsSync(values.anchors)) {
+          err(`no anchor file ${values.anchors}`);
+          return 1;
+        }
+        try {
+          anchors = readAnchorFile(anchorFile);
+        } catch (e) {
+          if (!(e instanceof AnchorFormatError)) throw e;
+          err(`the anchor file ${basename(anchorFile)} is damaged at ${e.message}`);
+          return 1;
+        }
       }
       return withDatabase(async (db) => {
         const cs = values.community
@@ -407,20 +454,35 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
           err(values.community ? `no community ${values.community}` : 'no communities yet');
           return 1;
         }
+        if (verb === 'anchor') {
+          const at = systemClock.now().toISOString();
+          let n = 0;
+          for (const c of cs) {
+            const run = await anchorHeads(db.db, { file: anchorFile, at, communityId: c.id, force: true });
+            for (const a of run.anchored) out(formatAnchor(a));
+            n += run.anchored.length;
+          }
+          err(n === 0 ? 'no chain to anchor yet' : `appended ${n} anchor(s) to ${anchorFile}`);
+          return 0;
+        }
         let ok = true;
         for (const c of cs) {
-          const r = await verifyChain(db.db, c.id);
+          const mine = anchors.filter((a) => a.communityId === c.id);
+          const r = await verifyChain(db.db, c.id, { anchors: mine });
           ok &&= r.ok;
           // On a broken chain `entries` counts those verified before the first bad one.
           const noun = r.entries === 1 ? 'entry' : 'entries';
+          const anchored = `${r.anchors} ${r.anchors === 1 ? 'anchor' : 'anchors'}`;
           out(
             r.ok
-              ? `${c.code}\tok\t${r.entries} ${noun}`
+              ? `${c.code}\tok\t${r.entries} ${noun}, ${anchored}`
               : r.problem === 'head'
                 ? `${c.code}\tBROKEN\tthe head does not match the chain's end (${r.entries} verified ${noun}): a cut tail or an edited head`
                 : r.problem === 'missing'
                   ? `${c.code}\tBROKEN\tno chain, but the community has work orders: the chain was removed`
-                  : `${c.code}\tBROKEN\tfirst bad seq ${r.firstBadSeq}, after ${r.entries} verified ${noun}`,
+                  : r.problem === 'anchor'
+                    ? `${c.code}\tBROKEN\tthe chain no longer holds anchored entry ${r.firstBadSeq} (${r.entries} verified ${noun}): it was rewritten and hashed again, or cut`
+                    : `${c.code}\tBROKEN\tfirst bad seq ${r.firstBadSeq}, after ${r.entries} verified ${noun}`,
           );
         }
         return ok ? 0 : 1;

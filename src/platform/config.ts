@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /** Runtime configuration, read once from the environment at start-up. */
 export interface Config {
@@ -48,6 +48,14 @@ export interface Config {
    * in a byte at a time holds a connection for about 30 s, not this long.
    */
   requestTimeoutSeconds: number;
+  /**
+   * This node's audit anchor file: each community's chain head (seq and hash) appended as it
+   * moves, outside the database, and checked by every verification. Null turns it off (webhook
+   * subscribers of `audit.anchor` still get the heads).
+   */
+  auditAnchorFile: string | null;
+  /** Minutes between two anchorings of the chain heads (0 = only `linli audit anchor`). */
+  auditAnchorMinutes: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -71,6 +79,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sqliteBackgroundCheckpoints: (env.LINLI_SQLITE_BACKGROUND_CHECKPOINTS ?? '1') === '1',
     sharedRateLimits: env.LINLI_SHARED_RATE_LIMITS ? env.LINLI_SHARED_RATE_LIMITS === '1' : undefined,
     requestTimeoutSeconds: Math.max(0, intFrom(env, 'LINLI_REQUEST_TIMEOUT_SECONDS', 300)),
+    auditAnchorFile:
+      env.LINLI_AUDIT_ANCHOR_FILE === 'off'
+        ? null
+        : resolve(env.LINLI_AUDIT_ANCHOR_FILE || join(dataDir, 'audit-anchors.jsonl')),
+    auditAnchorMinutes: Math.max(0, intFrom(env, 'LINLI_AUDIT_ANCHOR_MINUTES', 60)),
   };
 }
 

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { createTestContext } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
 import { verifyChain } from '../../src/modules/audit/audit.repository.ts';
+import { GENESIS_HASH, buildEntry } from '../../src/modules/audit/audit.chain.ts';
 
 /** Each case tampers with a copy of the stored chain in the database and restores it afterwards. */
 describe('audit chain in the database: tampering is detected and located', () => {
@@ -60,6 +61,7 @@ describe('audit chain in the database: tampering is detected and located', () =>
         entries: 4,
         firstBadSeq: 5,
         problem: 'entry',
+        anchors: 0,
       });
     }));
 
@@ -139,7 +141,7 @@ describe('audit chain in the database: tampering is detected and located', () =>
       await db().deleteFrom('audit_entries').where('community_id', '=', communityId).execute();
       await db().deleteFrom('audit_heads').where('community_id', '=', communityId).execute();
       const r = await verifyChain(db(), communityId);
-      assert.deepEqual(r, { ok: false, entries: 0, firstBadSeq: 1, problem: 'missing' });
+      assert.deepEqual(r, { ok: false, entries: 0, firstBadSeq: 1, problem: 'missing', anchors: 0 });
     }));
 
   it('reordered rows (two entries swap seq)', () =>
@@ -191,6 +193,125 @@ describe('audit chain in the database: tampering is detected and located', () =>
         .execute();
       assert.equal((await verifyChain(db(), communityId)).firstBadSeq, 6);
     }));
+
+  /** The head as it stands: what an anchor records. */
+  const headNow = async () => {
+    const h = await db()
+      .selectFrom('audit_heads')
+      .select(['seq', 'entry_hash'])
+      .where('community_id', '=', communityId)
+      .executeTakeFirstOrThrow();
+    return { seq: Number(h.seq), entryHash: h.entry_hash };
+  };
+  /** What someone who can write the tables does to hide a change: hash every entry from `from` on again, and the head. */
+  async function rehashFrom(from: number) {
+    const rows = await db()
+      .selectFrom('audit_entries')
+      .selectAll()
+      .where('community_id', '=', communityId)
+      .orderBy('seq')
+      .execute();
+    let prev = rows.find((r) => Number(r.seq) === from - 1)?.entry_hash ?? GENESIS_HASH;
+    for (const r of rows.filter((x) => Number(x.seq) >= from)) {
+      const e = buildEntry(
+        {
+          communityId,
+          seq: Number(r.seq),
+          createdAt: r.created_at,
+          actor: r.actor,
+          action: r.action,
+          entityType: r.entity_type,
+          entityId: r.entity_id,
+        },
+        JSON.parse(r.payload_json),
+        prev,
+      );
+      await db()
+        .updateTable('audit_entries')
+        .set({ payload_digest: e.payloadDigest, prev_hash: e.prevHash, entry_hash: e.entryHash })
+        .where('community_id', '=', communityId)
+        .where('seq', '=', r.seq)
+        .execute();
+      prev = e.entryHash;
+    }
+    await db()
+      .updateTable('audit_heads')
+      .set({ entry_hash: prev })
+      .where('community_id', '=', communityId)
+      .execute();
+  }
+
+  it('a chain edited and hashed again verifies on its own; an anchor kept outside finds it', () =>
+    withSnapshot(async () => {
+      const anchor = await headNow();
+      const early = { seq: 3, entryHash: (await entryAt(3)).entry_hash };
+      await db()
+        .updateTable('audit_entries')
+        .set({ actor: 'user:intruder' })
+        .where('community_id', '=', communityId)
+        .where('seq', '=', 5)
+        .execute();
+      await rehashFrom(5);
+      // The limit of a hash chain alone: the rewrite is consistent.
+      assert.equal((await verifyChain(db(), communityId)).ok, true);
+      // An anchor before the edit still holds; the head's anchor does not.
+      assert.deepEqual(await verifyChain(db(), communityId, { anchors: [early] }), {
+        ok: true,
+        entries: anchor.seq,
+        firstBadSeq: null,
+        problem: null,
+        anchors: 1,
+      });
+      const r = await verifyChain(db(), communityId, { anchors: [early, anchor] });
+      assert.deepEqual([r.ok, r.problem, r.firstBadSeq, r.anchors], [false, 'anchor', anchor.seq, 2]);
+      // Anchored between the edit and the head: found at that entry, however long the chain.
+      const mid = { seq: 7, entryHash: 'c'.repeat(64) };
+      const m = await verifyChain(db(), communityId, { anchors: [mid], pageSize: 2 });
+      assert.deepEqual([m.ok, m.problem, m.firstBadSeq, m.entries], [false, 'anchor', 7, 6]);
+    }));
+
+  it('a tail cut with its head rewritten to match verifies on its own; an anchor finds it', () =>
+    withSnapshot(async () => {
+      const anchor = await headNow();
+      const keep = anchor.seq - 3;
+      await db()
+        .deleteFrom('audit_entries')
+        .where('community_id', '=', communityId)
+        .where('seq', '>', keep)
+        .execute();
+      const last = await entryAt(keep);
+      await db()
+        .updateTable('audit_heads')
+        .set({ seq: keep, entry_hash: last.entry_hash })
+        .where('community_id', '=', communityId)
+        .execute();
+      assert.equal((await verifyChain(db(), communityId)).ok, true);
+      const r = await verifyChain(db(), communityId, { anchors: [anchor] });
+      assert.deepEqual([r.ok, r.problem, r.firstBadSeq, r.entries], [false, 'anchor', keep + 1, keep]);
+    }));
+
+  it('two anchors that disagree on one entry cannot both hold', async () => {
+    const e = await entryAt(2);
+    const r = await verifyChain(db(), communityId, {
+      anchors: [
+        { seq: 2, entryHash: e.entry_hash },
+        { seq: 2, entryHash: 'd'.repeat(64) },
+      ],
+    });
+    assert.deepEqual([r.ok, r.problem, r.firstBadSeq], [false, 'anchor', 2]);
+    assert.equal(
+      (await verifyChain(db(), communityId, { anchors: [{ seq: 2, entryHash: e.entry_hash }] })).ok,
+      true,
+    );
+  });
+
+  const entryAt = (seq: number) =>
+    db()
+      .selectFrom('audit_entries')
+      .selectAll()
+      .where('community_id', '=', communityId)
+      .where('seq', '=', seq)
+      .executeTakeFirstOrThrow();
 
   it('the CLI verifies too and exits non-zero on a broken chain', async () => {
     const { spawnSync } = await import('node:child_process');

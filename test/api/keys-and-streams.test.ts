@@ -72,7 +72,13 @@ describe('API keys, audit of keys and models, and live streams after sign-out', 
 
     const k = await createKey('partner app');
     const afterCreate = await chain();
-    assert.deepEqual(afterCreate, { ok: true, entries: start.entries + 1, firstBadSeq: null, problem: null });
+    assert.deepEqual(afterCreate, {
+      ok: true,
+      entries: start.entries + 1,
+      firstBadSeq: null,
+      problem: null,
+      anchors: 0,
+    });
     const created = await lastEntry();
     assert.equal(created.action, 'api_key.created');
     assert.equal(created.actor, 'user:admin');
@@ -103,6 +109,7 @@ describe('API keys, audit of keys and models, and live streams after sign-out', 
       entries: beforeRevoke.entries + 1,
       firstBadSeq: null,
       problem: null,
+      anchors: 0,
     });
     const entry = await lastEntry();
     assert.equal(entry.action, 'api_key.revoked');
@@ -156,6 +163,7 @@ describe('API keys, audit of keys and models, and live streams after sign-out', 
       entries: start.entries + 1,
       firstBadSeq: null,
       problem: null,
+      anchors: 0,
     });
     const t = await lastEntry();
     assert.equal(t.action, 'classifier.trained');
@@ -174,6 +182,7 @@ describe('API keys, audit of keys and models, and live streams after sign-out', 
       entries: start.entries + 2,
       firstBadSeq: null,
       problem: null,
+      anchors: 0,
     });
     const a = await lastEntry();
     assert.equal(a.action, 'classifier.activated');
@@ -191,6 +200,7 @@ describe('API keys, audit of keys and models, and live streams after sign-out', 
       entries: start.entries + 4,
       firstBadSeq: null,
       problem: null,
+      anchors: 0,
     });
     const r = await lastEntry();
     assert.equal(r.action, 'classifier.rolled_back');

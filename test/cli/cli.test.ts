@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -296,6 +296,56 @@ describe('linli command line', () => {
     const onFolder = linli(['export', 'work-orders', '--community', 'taoyuan', '--out', dataDir]);
     assert.equal(onFolder.status, 1);
     assert.match(onFolder.stderr, /is a folder, not a file/);
+  });
+
+  it('`linli audit anchor` keeps the heads outside the database; `audit verify` then finds a cut tail with a rewritten head', async () => {
+    seedDemo();
+    const anchorsFile = join(dataDir, 'audit-anchors.jsonl');
+    const a = linli(['audit', 'anchor']);
+    assert.equal(a.status, 0, a.stderr);
+    const printed = a.stdout.trim().split('\n');
+    // One line a community (earlier tests set up more than the demo's two).
+    assert.ok(printed.length >= 2, a.stdout);
+    assert.match(
+      printed.find((l) => l.includes('"code":"longzhu"')) ?? '',
+      /^\{"v":1,"communityId":"[^"]+","code":"longzhu","seq":\d+,"entryHash":"[0-9a-f]{64}","at":"[^"]+"\}$/,
+    );
+    assert.match(a.stderr, new RegExp(`appended ${printed.length} anchor\\(s\\) to .*audit-anchors\\.jsonl`));
+    assert.equal(readFileSync(anchorsFile, 'utf8').trim().split('\n').length, printed.length);
+    const before = linli(['audit', 'verify', '--community', 'longzhu']);
+    assert.equal(before.status, 0, before.stdout + before.stderr);
+    assert.match(before.stdout, /^longzhu\tok\t\d+ entries, 1 anchor\n$/);
+
+    // Cut longzhu's last entry and rewrite the head to the one before: the hashes alone agree.
+    const cut = [
+      "delete from audit_entries where community_id = (select id from communities where code = 'longzhu') and seq = (select seq from audit_heads where community_id = (select id from communities where code = 'longzhu'))",
+      "update audit_heads set seq = seq - 1, entry_hash = (select e.entry_hash from audit_entries e where e.community_id = audit_heads.community_id and e.seq = audit_heads.seq - 1) where community_id = (select id from communities where code = 'longzhu')",
+    ];
+    if (schema) await withPg((c) => c.query(`set search_path to "${schema}"; ${cut.join('; ')}`));
+    else {
+      const Sqlite = (await import('better-sqlite3')).default;
+      const raw = new Sqlite(join(dataDir, 'linli.sqlite'));
+      for (const q of cut) raw.prepare(q).run();
+      raw.close();
+    }
+    const empty = join(dataDir, 'no-anchors.jsonl');
+    writeFileSync(empty, '');
+    const alone = linli(['audit', 'verify', '--community', 'longzhu', '--anchors', empty]);
+    assert.equal(alone.status, 0, 'without an anchor the cut passes: the limit anchors remove');
+    const r = linli(['audit', 'verify', '--community', 'longzhu']);
+    assert.equal(r.status, 1);
+    assert.match(
+      r.stdout,
+      /^longzhu\tBROKEN\tthe chain no longer holds anchored entry \d+ \(\d+ verified entries\): it was rewritten and hashed again, or cut\n$/,
+    );
+    const missing = linli(['audit', 'verify', '--anchors', join(dataDir, 'nope.jsonl')]);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /no anchor file .*nope\.jsonl/);
+    writeFileSync(empty, 'not an anchor\n');
+    const damaged = linli(['audit', 'verify', '--anchors', empty]);
+    assert.equal(damaged.status, 1);
+    assert.match(damaged.stderr, /the anchor file no-anchors\.jsonl is damaged at line 1: not JSON/);
+    assert.equal(linli(['audit', 'anchor', '--anchors', empty]).status, 2, "verify's option is not anchor's");
   });
 
   // Last: it breaks the chain of taoyuan.

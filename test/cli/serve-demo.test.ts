@@ -6,7 +6,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -86,10 +86,26 @@ describe('linli serve --demo after linli seed --demo', () => {
     assert.equal(seed.status, 0, seed.stderr);
 
     let queue: string[] = [];
+    const anchors = join(dataDir, 'audit-anchors.jsonl');
+    let anchored: string[] = [];
     const first = await serveDemo(async (base) => {
       queue = await triage(base);
+      // The node anchors the chain heads as it starts.
+      for (let i = 0; i < 50 && anchored.length < 2; i++) {
+        if (existsSync(anchors)) anchored = readFileSync(anchors, 'utf8').trim().split('\n');
+        else await new Promise((r) => setTimeout(r, 100));
+      }
     });
     assert.match(first.stdout, /took 2 calls of today through the API \(one waits in triage/, first.stderr);
+    assert.match(
+      first.stdout,
+      /Audit chain heads are anchored outside the database in \S*audit-anchors\.jsonl/,
+    );
+    assert.deepEqual(
+      anchored.map((l) => (JSON.parse(l) as { code: string }).code),
+      ['longzhu', 'taoyuan'],
+      'one anchor a community, written at start',
+    );
     assert.ok(queue.includes('钥匙锁在家里了'), `triage: ${JSON.stringify(queue)}`);
 
     const second = await serveDemo(async (base) => {

@@ -4,6 +4,8 @@ import { insertRows } from '../../platform/db/bulk-insert.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { GENESIS_HASH, buildEntry, chainStart, checkEntry } from './audit.chain.ts';
 import type { AuditEntry } from './audit.chain.ts';
+import { anchorIndex } from './audit.anchors.ts';
+import type { Anchor } from './audit.anchors.ts';
 
 export interface AuditInput {
   communityId: string;
@@ -21,10 +23,15 @@ export interface VerifyResult {
   firstBadSeq: number | null;
   /**
    * What is wrong: an entry that does not verify (`entry`, at firstBadSeq), a head that does not
-   * match the chain's end (`head`: a truncated tail, or an edited head), or a chain missing
-   * although the community has work orders (`missing`: it was emptied); null when ok.
+   * match the chain's end (`head`: a truncated tail, or an edited head), a chain missing
+   * although the community has work orders (`missing`: it was emptied), or an anchor the chain
+   * no longer holds (`anchor`: the entry at firstBadSeq is not the one anchored, or the chain
+   * ends before it: history was rewritten and hashed again, or cut with its head rewritten);
+   * null when ok.
    */
-  problem: 'entry' | 'head' | 'missing' | null;
+  problem: 'entry' | 'head' | 'missing' | 'anchor' | null;
+  /** Anchors of this community checked against the chain (each vouches for its entry and all before it). */
+  anchors: number;
 }
 
 /**
@@ -108,13 +115,18 @@ export async function appendAuditBatch(
 /**
  * Walks a community's chain in seq order and names the first entry that does not verify:
  * an edited field or payload, a deleted, inserted or reordered row, or a truncated tail
- * (the head remembers the last seq and hash).
+ * (the head remembers the last seq and hash). With anchors (heads recorded outside the
+ * database), it also finds a chain rewritten and hashed again, or cut with its head rewritten
+ * to match, before any anchored entry.
  */
 export async function verifyChain(
   db: Kysely<DB>,
   communityId: string,
-  pageSize = 5000,
+  options: { pageSize?: number; anchors?: readonly Pick<Anchor, 'seq' | 'entryHash'>[] } = {},
 ): Promise<VerifyResult> {
+  const pageSize = options.pageSize ?? 5000;
+  const anchored = anchorIndex(options.anchors ?? []);
+  const anchors = options.anchors?.length ?? 0;
   let cursor = chainStart();
   let entries = 0;
   let afterSeq = 0;
@@ -141,13 +153,21 @@ export async function verifyChain(
         prevHash: r.prev_hash,
         entryHash: r.entry_hash,
       });
-      if (!next) return { ok: false, entries, firstBadSeq: cursor.expectedSeq, problem: 'entry' };
+      if (!next) return { ok: false, entries, firstBadSeq: cursor.expectedSeq, problem: 'entry', anchors };
+      // An entry that verifies in itself but is not the one published: everything up to here
+      // was written again. Two anchors that disagree on one seq cannot both hold.
+      const pinned = anchored.get(next.expectedSeq - 1);
+      if (pinned && (pinned.size > 1 || !pinned.has(next.prevHash)))
+        return { ok: false, entries, firstBadSeq: next.expectedSeq - 1, problem: 'anchor', anchors };
       cursor = next;
       entries += 1;
     }
     if (rows.length < pageSize) break;
     afterSeq = Number(rows[rows.length - 1]?.seq ?? afterSeq);
   }
+  // An anchor past the end: the chain was longer when it was published.
+  for (const seq of anchored.keys())
+    if (seq > entries) return { ok: false, entries, firstBadSeq: entries + 1, problem: 'anchor', anchors };
   const head = await db
     .selectFrom('audit_heads')
     .select(['seq', 'entry_hash'])
@@ -155,7 +175,7 @@ export async function verifyChain(
     .executeTakeFirst();
   const headSeq = head ? Number(head.seq) : 0;
   if (headSeq !== entries || (head && head.entry_hash !== cursor.prevHash)) {
-    return { ok: false, entries, firstBadSeq: cursor.expectedSeq, problem: 'head' };
+    return { ok: false, entries, firstBadSeq: cursor.expectedSeq, problem: 'head', anchors };
   }
   if (entries === 0) {
     // Every order's creation is recorded: a community with orders and no chain has lost it.
@@ -165,7 +185,7 @@ export async function verifyChain(
       .where('community_id', '=', communityId)
       .limit(1)
       .executeTakeFirst();
-    if (order) return { ok: false, entries, firstBadSeq: 1, problem: 'missing' };
+    if (order) return { ok: false, entries, firstBadSeq: 1, problem: 'missing', anchors };
   }
-  return { ok: true, entries, firstBadSeq: null, problem: null };
+  return { ok: true, entries, firstBadSeq: null, problem: null, anchors };
 }

@@ -6,8 +6,47 @@ import { AppError } from '../../platform/errors.ts';
 import { requireStaff } from '../../platform/http/principal.hook.ts';
 import { findCommunity } from '../tenancy/tenancy.repository.ts';
 import { verifyChain } from './audit.repository.ts';
+import { readAnchorFile } from './audit.anchor-file.ts';
+import { AnchorFormatError } from './audit.anchors.ts';
+import type { Anchor } from './audit.anchors.ts';
+import { currentHeads } from './audit.anchoring.ts';
+import type { Principal } from '../../platform/auth/principal.ts';
 
-export async function registerAuditRoutes(root: FastifyInstance, database: Database) {
+export interface AuditRouteOptions {
+  /** This node's anchor file (heads kept outside the database); null when anchoring to a file is off. */
+  anchorFile: string | null;
+  now: () => Date;
+}
+
+/** The community the query names, if the caller serves it; otherwise the same 404 as for none. */
+async function servedCommunity(database: Database, p: Principal & { communityIds: string[] }, ref: string) {
+  const c = await findCommunity(database.db, ref);
+  if (!c || !p.communityIds.includes(c.id)) {
+    throw new AppError('community_not_found', `community ${ref} was not found`, { field: 'community' });
+  }
+  return c;
+}
+
+/** The anchor file's anchors of one community; a damaged file is reported, never half-used. */
+function fileAnchors(file: string | null, communityId: string): Anchor[] {
+  if (!file) return [];
+  try {
+    return readAnchorFile(file).filter((a) => a.communityId === communityId);
+  } catch (e) {
+    if (e instanceof AnchorFormatError)
+      throw new AppError(
+        'service_unavailable',
+        `this node's audit anchor file is damaged (${e.message}); an operator must look at it before chains can be verified here`,
+      );
+    throw e;
+  }
+}
+
+export async function registerAuditRoutes(
+  root: FastifyInstance,
+  database: Database,
+  options: AuditRouteOptions,
+) {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/api/v1/audit/verify',
@@ -15,8 +54,16 @@ export async function registerAuditRoutes(root: FastifyInstance, database: Datab
       schema: {
         tags: ['audit'],
         summary: "Walk a community's audit hash chain and name the first bad entry",
+        description:
+          "Checks every entry's hashes, the head, and the anchors: the heads this node recorded outside the database, and one the caller kept (`anchorSeq` with `anchorHash`, e.g. from `GET /api/v1/audit/head` or an `audit.anchor` webhook). An anchor finds what the hashes alone cannot: a chain rewritten and hashed again, or cut with its head rewritten to match.",
         querystring: Type.Object(
-          { community: Type.String({ maxLength: 64 }) },
+          {
+            community: Type.String({ maxLength: 64 }),
+            anchorSeq: Type.Optional(Type.Integer({ minimum: 1, description: 'seq of an anchor you kept' })),
+            anchorHash: Type.Optional(
+              Type.String({ pattern: '^[0-9a-f]{64}$', description: 'entryHash of that anchor' }),
+            ),
+          },
           { additionalProperties: false },
         ),
         response: {
@@ -25,25 +72,71 @@ export async function registerAuditRoutes(root: FastifyInstance, database: Datab
             entries: Type.Integer(),
             firstBadSeq: Type.Union([Type.Integer(), Type.Null()]),
             problem: Type.Union(
-              [Type.Literal('entry'), Type.Literal('head'), Type.Literal('missing'), Type.Null()],
+              [
+                Type.Literal('entry'),
+                Type.Literal('head'),
+                Type.Literal('missing'),
+                Type.Literal('anchor'),
+                Type.Null(),
+              ],
               {
                 description:
-                  'entry: the entry at firstBadSeq does not verify; head: the head does not match the end of the chain (a cut tail or an edited head); missing: the community has work orders but no chain',
+                  'entry: the entry at firstBadSeq does not verify; head: the head does not match the end of the chain (a cut tail or an edited head); missing: the community has work orders but no chain; anchor: the chain no longer holds an anchored entry (firstBadSeq is that entry, or the first missing one): it was rewritten and hashed again, or cut',
               },
             ),
+            anchors: Type.Integer({
+              description: 'Anchors checked; each vouches for its entry and all before it',
+            }),
           }),
         },
       },
     },
     async (request) => {
       const p = requireStaff(request, ['auditor', 'manager', 'admin']);
-      const c = await findCommunity(database.db, request.query.community);
-      if (!c || !p.communityIds.includes(c.id)) {
-        throw new AppError('community_not_found', `community ${request.query.community} was not found`, {
-          field: 'community',
+      const c = await servedCommunity(database, p, request.query.community);
+      const { anchorSeq, anchorHash } = request.query;
+      if ((anchorSeq === undefined) !== (anchorHash === undefined)) {
+        throw new AppError('validation_failed', 'give anchorSeq and anchorHash together', {
+          field: anchorSeq === undefined ? 'anchorSeq' : 'anchorHash',
         });
       }
-      return verifyChain(database.db, c.id);
+      const anchors = fileAnchors(options.anchorFile, c.id);
+      // The schema has checked both (a seq ≥ 1, 64 hexadecimal characters).
+      if (anchorSeq !== undefined && anchorHash !== undefined)
+        anchors.push({ communityId: c.id, seq: anchorSeq, entryHash: anchorHash, at: '' });
+      return verifyChain(database.db, c.id, { anchors });
+    },
+  );
+
+  app.get(
+    '/api/v1/audit/head',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: "A community's audit chain head, to keep as an anchor outside Linli",
+        description:
+          'Keep `seq` and `entryHash` somewhere this system cannot write (a report, another system); `GET /api/v1/audit/verify` with them later proves that the chain still holds that entry and every one before it.',
+        querystring: Type.Object(
+          { community: Type.String({ maxLength: 64 }) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            communityId: Type.String(),
+            code: Type.String(),
+            seq: Type.Integer({ description: '0 while the chain is empty' }),
+            entryHash: Type.Union([Type.String(), Type.Null()]),
+            at: Type.String({ format: 'date-time' }),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const p = requireStaff(request, ['auditor', 'manager', 'admin']);
+      const c = await servedCommunity(database, p, request.query.community);
+      const at = options.now().toISOString();
+      const [head] = await currentHeads(database.db, at, c.id);
+      return { communityId: c.id, code: c.code, seq: head?.seq ?? 0, entryHash: head?.entryHash ?? null, at };
     },
   );
 
@@ -80,12 +173,7 @@ export async function registerAuditRoutes(root: FastifyInstance, database: Datab
     },
     async (request) => {
       const p = requireStaff(request, ['auditor', 'manager', 'admin']);
-      const c = await findCommunity(database.db, request.query.community);
-      if (!c || !p.communityIds.includes(c.id)) {
-        throw new AppError('community_not_found', `community ${request.query.community} was not found`, {
-          field: 'community',
-        });
-      }
+      const c = await servedCommunity(database, p, request.query.community);
       const rows = await database.db
         .selectFrom('audit_entries')
         .selectAll()

@@ -137,7 +137,10 @@ export function checkedLookup(resolve: HostResolver, allowPrivate: boolean): Loo
   };
 }
 
-/** Every event the server emits to webhooks (`sla.*` come from the SLA and supervision services). */
+/**
+ * Every event the server emits to webhooks (`sla.*` come from the SLA and supervision services;
+ * `audit.anchor` is a community's audit chain head, for a witness to keep).
+ */
 export const WEBHOOK_EVENTS: readonly string[] = [
   'work_order.created',
   ...ACTIONS.map((a) => `work_order.${a}`),
@@ -146,4 +149,5 @@ export const WEBHOOK_EVENTS: readonly string[] = [
   'sla.escalated',
   'sla.supervision_issued',
   'sla.supervision_overdue',
+  'audit.anchor',
 ];

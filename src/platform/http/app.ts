@@ -195,7 +195,10 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   await registerTenancyRoutes(app, deps.database);
   await registerResidentRoutes(app, residents);
   await registerWorkOrderRoutes(app, workOrders, deps.database, (p, id) => dispatch.resolveAuto(p, id));
-  await registerAuditRoutes(app, deps.database);
+  await registerAuditRoutes(app, deps.database, {
+    anchorFile: deps.config.auditAnchorFile,
+    now: () => deps.clock.now(),
+  });
   await registerClassificationRoutes(app, classification, workOrders, deps.database);
   await registerOpen311Routes(app, { deps, auth, workOrders });
   await registerSlaRoutes(app, sla);

@@ -253,7 +253,7 @@ const zh = {
   orders: '单',
   computedFrom: '基于 {n} 张工单计算',
   exportCsv: '导出 CSV',
-  auditOk: '审计链校验通过（{n} 条）',
+  auditOk: '审计链校验通过（{n} 条，{a} 个外部锚点）',
   auditBad: '审计链在第 {seq} 条异常',
 
   // admin
@@ -606,7 +606,7 @@ const en: Record<MessageKey, string> = {
   orders: 'orders',
   computedFrom: 'Computed from {n} orders',
   exportCsv: 'Export CSV',
-  auditOk: 'Audit chain verified ({n} entries)',
+  auditOk: 'Audit chain verified ({n} entries, {a} anchors)',
   auditBad: 'Audit chain broken at entry {seq}',
 
   categories: 'Categories',

@@ -48,7 +48,7 @@ interface Loaded {
   dash: Dashboard | null;
   compliance: ComplianceRow[] | null;
   grids: GridCollection;
-  audit: { ok: boolean; entries: number; firstBadSeq: number | null } | null;
+  audit: { ok: boolean; entries: number; firstBadSeq: number | null; anchors: number } | null;
 }
 
 export default function DashboardPage({ me }: { me: Me }) {
@@ -225,7 +225,7 @@ export default function DashboardPage({ me }: { me: Me }) {
           {audit && (
             <Tag color={audit.ok ? '#237804' : '#a8071a'}>
               {audit.ok
-                ? t('auditOk', { n: audit.entries })
+                ? t('auditOk', { n: audit.entries, a: audit.anchors })
                 : t('auditBad', { seq: audit.firstBadSeq ?? '?' })}
             </Tag>
           )}

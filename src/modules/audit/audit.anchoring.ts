@@ -1,0 +1,71 @@
+/**
+ * Publishing chain heads as anchors: to this node's anchor file, and to every webhook subscriber
+ * of `audit.anchor` in the community (a witness another party keeps). Only heads that moved since
+ * the last anchor in the file are written; webhook events carry the seq in their idempotency
+ * key, so several nodes anchoring the same head send it once.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../../platform/db/schema.ts';
+import { emitWebhookEvent } from '../notifications/notify.ts';
+import { appendAnchors, readAnchorFile } from './audit.anchor-file.ts';
+import { latestAnchors } from './audit.anchors.ts';
+import type { Anchor } from './audit.anchors.ts';
+
+/** Every community's current head (communities with no chain yet have none). */
+export async function currentHeads(db: Kysely<DB>, at: string, communityId?: string): Promise<Anchor[]> {
+  let q = db
+    .selectFrom('audit_heads')
+    .innerJoin('communities', 'communities.id', 'audit_heads.community_id')
+    .select(['audit_heads.community_id', 'communities.code', 'audit_heads.seq', 'audit_heads.entry_hash'])
+    .orderBy('communities.code');
+  if (communityId) q = q.where('audit_heads.community_id', '=', communityId);
+  const rows = await q.execute();
+  return rows.map((r) => ({
+    communityId: r.community_id,
+    code: r.code,
+    seq: Number(r.seq),
+    entryHash: r.entry_hash,
+    at,
+  }));
+}
+
+export interface AnchorRun {
+  /** Heads newly written (to the file, when there is one, and to subscribers). */
+  anchored: Anchor[];
+  /** Webhook deliveries queued. */
+  webhooks: number;
+}
+
+/**
+ * Anchors the heads that moved since the file's last anchor of their community (with no file:
+ * every head, once per seq to each subscriber). `force` writes every head to the file even when
+ * it has not moved (an operator's `linli audit anchor`).
+ */
+export async function anchorHeads(
+  db: Kysely<DB>,
+  opts: { file: string | null; at: string; communityId?: string; force?: boolean },
+): Promise<AnchorRun> {
+  const heads = await currentHeads(db, opts.at, opts.communityId);
+  const last = opts.file ? latestAnchors(readAnchorFile(opts.file)) : new Map<string, Anchor>();
+  const moved = heads.filter((h) => {
+    const seen = last.get(h.communityId);
+    return opts.force || !seen || seen.seq !== h.seq || seen.entryHash !== h.entryHash;
+  });
+  if (opts.file) appendAnchors(opts.file, moved);
+  let webhooks = 0;
+  for (const h of moved) {
+    webhooks += await db
+      .transaction()
+      .execute((trx) =>
+        emitWebhookEvent(
+          trx,
+          h.communityId,
+          'audit.anchor',
+          { seq: h.seq, entryHash: h.entryHash },
+          `audit.anchor:${h.seq}:${h.entryHash}`,
+          opts.at,
+        ),
+      );
+  }
+  return { anchored: moved, webhooks };
+}
