@@ -4,6 +4,7 @@
  * realistic order history with timelines and a verified audit chain. Idempotent: a seeded
  * database is left as it is.
  */
+import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Database } from '../platform/db/database.ts';
 import type { DB, WorkOrderEventTable } from '../platform/db/schema.ts';
@@ -54,6 +55,11 @@ export interface SeedOptions {
   historyDays?: number;
   now?: Date;
   seed?: number;
+  /**
+   * How long to wait for another process that is seeding the same database right now (two
+   * first starts at once) before giving up with a message saying so; default 10 minutes.
+   */
+  waitMs?: number;
 }
 
 export interface SeedSummary {
@@ -92,6 +98,97 @@ const DEMO_SEED_MARK = 'demo_seed';
 const SEED_STARTED = 1;
 const SEED_DONE = 2;
 
+/*
+ * Two first starts at once (two `serve --demo`, or `seed --demo` and `serve --demo`) on one empty
+ * database: one seeds, the other waits for it and then finds the demo there. On PostgreSQL an
+ * advisory lock held for the whole seed makes them take turns; whoever gets it second sees the
+ * demo done. SQLite has no lock that outlives a transaction, and the demo loads in several, so
+ * the begun mark is inserted with the first rows (only one process can insert it), and the
+ * seeding process writes the time into a second row with them and after each step: a waiting
+ * process tells a seed in progress from one stopped half way by that time (no news for a
+ * minute). Steps, not a timer: better-sqlite3 answers at once, so a timer would not fire before
+ * the seed is over. The row is SQLite's only, and removed once the demo is done.
+ */
+const DEMO_SEED_ALIVE = 'demo_seed_alive';
+/** Far above the longest step of the seed (one community's year of orders, under a second here). */
+const ALIVE_STALE_MS = 60_000;
+const WAIT_POLL_MS = 250;
+const DEFAULT_WAIT_MS = 10 * 60_000;
+
+const incompleteDemo = () =>
+  new Error(
+    'the demo in this database is incomplete: an earlier first start was stopped while it loaded the demo. ' +
+      'Delete the data folder (LINLI_DATA_DIR, ./data by default), or on PostgreSQL the schema, and start again',
+  );
+const demoBeingSeeded = () =>
+  new Error(
+    'another process is seeding the demo into this database right now; start again in a moment, once it is done',
+  );
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** SQLite refused a write because another connection holds the write lock past the busy timeout. */
+const isSqliteBusy = (e: unknown): boolean => {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+};
+
+/**
+ * Runs `fn` holding this schema's demo-seed advisory lock (PostgreSQL), waiting for it until
+ * `deadline`. Held on a connection of its own, so the seed runs through the pool as always; the
+ * lock goes with the session if the process dies.
+ */
+async function withDemoSeedLock<T>(database: Database, deadline: number, fn: () => Promise<T>): Promise<T> {
+  return database.db.connection().execute(async (conn) => {
+    // One lock per schema: several deployments (or test runs) may share a PostgreSQL database.
+    const key = sql`hashtext('linli:demo_seed:' || coalesce(current_schema(), ''))`;
+    for (;;) {
+      const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_lock(${key}) as locked`.execute(
+        conn,
+      );
+      if (rows[0]?.locked) break;
+      if (Date.now() >= deadline) throw demoBeingSeeded();
+      await sleep(WAIT_POLL_MS);
+    }
+    try {
+      return await fn();
+    } finally {
+      await sql`select pg_advisory_unlock(${key})`.execute(conn);
+    }
+  });
+}
+
+/** Where the demo stands: not begun, begun (being seeded, or stopped half way), or done. */
+async function demoProgress(db: Kysely<DB>): Promise<'none' | 'begun' | 'done'> {
+  const row = await db
+    .selectFrom('sequences')
+    .select('value')
+    .where('name', '=', DEMO_SEED_MARK)
+    .executeTakeFirst();
+  if (!row) return 'none';
+  return Number(row.value) === SEED_STARTED ? 'begun' : 'done';
+}
+
+/** SQLite: whether the process that began the demo has shown signs of life within the last minute. */
+async function seederAlive(db: Kysely<DB>): Promise<boolean> {
+  const row = await db
+    .selectFrom('sequences')
+    .select('value')
+    .where('name', '=', DEMO_SEED_ALIVE)
+    .executeTakeFirst();
+  return !!row && Date.now() - Number(row.value) < ALIVE_STALE_MS;
+}
+
+/** SQLite: records that the seeding process is still at it, between the steps of the seed. */
+async function stillSeeding(database: Database): Promise<void> {
+  if (database.dialect !== 'sqlite') return;
+  await database.db
+    .updateTable('sequences')
+    .set({ value: Date.now() })
+    .where('name', '=', DEMO_SEED_ALIVE)
+    .execute();
+}
+
 export async function isSeeded(database: Database): Promise<boolean> {
   const row = await database.db
     .selectFrom('communities')
@@ -121,11 +218,31 @@ async function insertStaff(
 export const STREET_ADMIN = 'street_admin';
 
 export async function seedDemo(database: Database, options: SeedOptions = {}): Promise<SeedSummary> {
-  const db = database.db;
-  const now = options.now ?? new Date();
-  const rand = mulberry32(options.seed ?? 20261121);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
-  const at = now.toISOString();
+  const deadline = Date.now() + (options.waitMs ?? DEFAULT_WAIT_MS);
+  const seedOrWait = async (): Promise<SeedSummary> => {
+    for (;;) {
+      const progress = await demoProgress(database.db);
+      // A demo seeded before the mark existed has its communities and no mark.
+      if (progress === 'done' || (progress === 'none' && (await isSeeded(database))))
+        return existingDemo(database);
+      if (progress === 'none') {
+        const seeded = await loadDemo(database, options);
+        if (seeded) return seeded;
+        // Another process inserted the mark first: wait for it as below.
+      } else if (database.dialect === 'postgres' || !(await seederAlive(database.db))) {
+        // Begun, and nobody is at it: stopped half way (on PostgreSQL nobody else can be at it
+        // while this process holds the lock).
+        throw incompleteDemo();
+      }
+      if (Date.now() >= deadline) throw demoBeingSeeded();
+      await sleep(WAIT_POLL_MS);
+    }
+  };
+  return database.dialect === 'postgres' ? withDemoSeedLock(database, deadline, seedOrWait) : seedOrWait();
+}
+
+/** What every demo summary names: the logins, the named residents and the Open311 key. */
+function demoSummary(): SeedSummary {
   const summary: SeedSummary = {
     seeded: false,
     communities: [],
@@ -144,48 +261,73 @@ export async function seedDemo(database: Database, options: SeedOptions = {}): P
     { phone: '13800000003', name: '李建国', community: DEMO_COMMUNITIES[0]?.name ?? '' },
     { phone: '13800000002', name: '赵桂兰', community: DEMO_COMMUNITIES[1]?.name ?? '' },
   ];
-  const progress = await db
-    .selectFrom('sequences')
-    .select('value')
-    .where('name', '=', DEMO_SEED_MARK)
-    .executeTakeFirst();
-  if (progress && Number(progress.value) === SEED_STARTED)
-    throw new Error(
-      'the demo in this database is incomplete: an earlier first start was stopped while it loaded the demo. ' +
-        'Delete the data folder (LINLI_DATA_DIR, ./data by default), or on PostgreSQL the schema, and start again',
-    );
-  if (await isSeeded(database)) {
-    const cs = await db
-      .selectFrom('communities')
-      .select(['id', 'code', 'name'])
-      .orderBy('code', 'desc')
-      .execute();
-    summary.communities = cs;
-    return summary;
-  }
+  return summary;
+}
+
+/** The summary of a demo already in the database. */
+async function existingDemo(database: Database): Promise<SeedSummary> {
+  const summary = demoSummary();
+  summary.communities = await database.db
+    .selectFrom('communities')
+    .select(['id', 'code', 'name'])
+    .orderBy('code', 'desc')
+    .execute();
+  return summary;
+}
+
+/** Loads the demo into an empty database; answers null when another process began it first. */
+async function loadDemo(database: Database, options: SeedOptions): Promise<SeedSummary | null> {
+  const db = database.db;
+  const now = options.now ?? new Date();
+  const rand = mulberry32(options.seed ?? 20261121);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
+  const at = now.toISOString();
+  const summary = demoSummary();
   summary.seeded = true;
 
   const categories = defaultCategoryRows();
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const streetId = newId();
 
-  await db.transaction().execute(async (trx) => {
-    // Marked as begun with its first rows, and as done after its last: a first start stopped half
-    // way (the demo loads in several transactions) is then named as such, not taken for a demo.
-    await trx.insertInto('sequences').values({ name: DEMO_SEED_MARK, value: SEED_STARTED }).execute();
-    await chunkedInsert(trx, 'categories', categories);
-    await applyDefaultQuestions(trx);
-    await trx
-      .insertInto('streets')
-      .values({
-        id: streetId,
-        code: DEMO_STREET.code,
-        name: DEMO_STREET.name,
-        name_en: DEMO_STREET.nameEn,
-        created_at: at,
-      })
-      .execute();
-  });
+  let claimed: boolean;
+  try {
+    claimed = await db.transaction().execute(async (trx) => {
+      // Marked as begun with its first rows, and as done after its last: a first start stopped half
+      // way (the demo loads in several transactions) is then named as such, not taken for a demo.
+      // Only one process can insert the mark; another that finds it there waits (seedDemo).
+      const mark = await trx
+        .insertInto('sequences')
+        .values({ name: DEMO_SEED_MARK, value: SEED_STARTED })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .returning('name')
+        .executeTakeFirst();
+      if (!mark) return false;
+      if (database.dialect === 'sqlite')
+        await trx
+          .insertInto('sequences')
+          .values({ name: DEMO_SEED_ALIVE, value: Date.now() })
+          .onConflict((oc) => oc.column('name').doUpdateSet({ value: Date.now() }))
+          .execute();
+      await chunkedInsert(trx, 'categories', categories);
+      await applyDefaultQuestions(trx);
+      await trx
+        .insertInto('streets')
+        .values({
+          id: streetId,
+          code: DEMO_STREET.code,
+          name: DEMO_STREET.name,
+          name_en: DEMO_STREET.nameEn,
+          created_at: at,
+        })
+        .execute();
+      return true;
+    });
+  } catch (e) {
+    // SQLite: the other process's first transaction held the write lock past the busy timeout.
+    if (isSqliteBusy(e)) return null;
+    throw e;
+  }
+  if (!claimed) return null;
 
   let residentPhoneSeq = 100;
   for (const [ci, c] of DEMO_COMMUNITIES.entries()) {
@@ -236,7 +378,11 @@ export async function seedDemo(database: Database, options: SeedOptions = {}): P
       }
       // Staff: one login per role, plus a second grid worker so every grid has one.
       const staff = [
-        ...DEMO_ROLES.map((role) => ({ username: `${role}${suffix}`, role, name: ROLE_NAMES[role] ?? role })),
+        ...DEMO_ROLES.map((role) => ({
+          username: `${role}${suffix}`,
+          role,
+          name: ROLE_NAMES[role] ?? role,
+        })),
         { username: `grid_worker_b${suffix}`, role: 'grid_worker', name: '网格员小张' },
       ];
       for (const [si, s] of staff.entries()) {
@@ -355,6 +501,7 @@ export async function seedDemo(database: Database, options: SeedOptions = {}): P
           .execute();
       }
     });
+    await stillSeeding(database);
 
     // Verify the grid placement the geography promises (a broken polygon would show here, not in a demo).
     for (const b of c.buildings) {
@@ -374,6 +521,7 @@ export async function seedDemo(database: Database, options: SeedOptions = {}): P
       count: options.ordersPerCommunity ?? 1200,
       days: options.historyDays ?? 365,
     });
+    await stillSeeding(database);
   }
   // The street's administrator serves both communities: the one login that may change what they
   // share (SLA policies without a community, business calendars, holidays).
@@ -389,8 +537,12 @@ export async function seedDemo(database: Database, options: SeedOptions = {}): P
     }),
   );
   await seedDemoCatalogue(database, { now, passwordHash });
+  await stillSeeding(database);
   await seedSla(database, now);
-  await db.updateTable('sequences').set({ value: SEED_DONE }).where('name', '=', DEMO_SEED_MARK).execute();
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('sequences').set({ value: SEED_DONE }).where('name', '=', DEMO_SEED_MARK).execute();
+    await trx.deleteFrom('sequences').where('name', '=', DEMO_SEED_ALIVE).execute();
+  });
   return summary;
 }
 

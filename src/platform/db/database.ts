@@ -165,7 +165,23 @@ export const SCHEMA_DDL_LOCK = 7_311_000_001;
 
 /** Applies every pending migration; throws with the failing migration's name. */
 export async function migrateToLatest(database: Database): Promise<string[]> {
-  if (database.dialect !== 'postgres') return migrateOn(database, database.db);
+  if (database.dialect !== 'postgres') {
+    // Kysely's migrator takes no lock on SQLite: two processes starting on one new file (two
+    // `serve --demo`, a `migrate` beside a `serve`) both created the tables, and one failed with
+    // "table … already exists". The whole run is one IMMEDIATE transaction, so the second waits
+    // for the write lock (busy_timeout), then finds nothing left to apply.
+    return database.db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        const applied = await migrateOn(database, conn, { inTransaction: true });
+        await sql`commit`.execute(conn);
+        return applied;
+      } catch (e) {
+        await sql`rollback`.execute(conn);
+        throw e;
+      }
+    });
+  }
   return database.db.connection().execute(async (conn) => {
     await sql`select pg_advisory_lock_shared(${SCHEMA_DDL_LOCK})`.execute(conn);
     try {
@@ -190,12 +206,17 @@ export async function dropSchema(client: pg.ClientBase, schema: string): Promise
   }
 }
 
-async function migrateOn(database: Database, db: Kysely<DB>): Promise<string[]> {
+async function migrateOn(
+  database: Database,
+  db: Kysely<DB>,
+  { inTransaction = false } = {},
+): Promise<string[]> {
   // Kysely looks for its bookkeeping tables across all schemas unless told which one is ours.
   const migrator = new Migrator({
     db,
     provider,
     ...(database.schema ? { migrationTableSchema: database.schema } : {}),
+    ...(inTransaction ? { disableTransactions: true } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
