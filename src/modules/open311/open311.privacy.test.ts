@@ -18,6 +18,27 @@ describe('scrubText', () => {
     assert.match(out, /家漏水/);
   });
 
+  it('blanks the ways people are named besides the full name: surname or given name with an honorific', () => {
+    const name = ['王秀英'];
+    assert.equal(scrubText('秀英阿姨家厨房漏水', name), '***阿姨家厨房漏水');
+    assert.equal(scrubText('王阿姨说水管漏了，找王师傅来修', name), '***阿姨说水管漏了，找***师傅来修');
+    assert.equal(scrubText('小秀英和阿秀英都在家', name), '小***和阿***都在家');
+    assert.equal(scrubText('王秀英奶奶摔倒了', name), '***奶奶摔倒了');
+    assert.equal(scrubText('欧阳建华先生和建华老伯', ['欧阳建华']), '***先生和***老伯');
+    assert.equal(scrubText('欧阳先生来电', ['欧阳建华']), '***先生来电');
+  });
+
+  it('leaves a given name alone where it is an ordinary word, and honorifics of other people', () => {
+    // 建国 of 李建国 is also a street; 周 also means a week.
+    assert.equal(scrubText('建国路12号路灯不亮', ['李建国']), '建国路12号路灯不亮');
+    assert.equal(
+      scrubText('每周老人活动室漏雨，请高医生看看', ['周桂兰', '高明']),
+      '每周老人活动室漏雨，请高医生看看',
+    );
+    // A surname that is not of the person concerned.
+    assert.equal(scrubText('张阿姨帮忙报修', ['王秀英']), '张阿姨帮忙报修');
+  });
+
   it('keeps ordinary numbers and one-character names', () => {
     assert.equal(scrubText('3栋电梯停在7楼', ['王']), '3栋电梯停在7楼');
     assert.equal(scrubText('温度低于10度，持续2026年'), '温度低于10度，持续2026年');

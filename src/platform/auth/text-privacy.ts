@@ -116,7 +116,47 @@ export function scrubText(
   for (const name of names) {
     // One-character names would blank ordinary words.
     const n = name?.trim();
-    if (n && n.length >= 2 && out.includes(n)) out = out.split(n).join(MASK);
+    if (!n || n.length < 2) continue;
+    if (out.includes(n)) out = out.split(n).join(MASK);
+    const forms = addressForms(n);
+    if (forms) out = out.replace(forms, MASK);
   }
   return out;
+}
+
+// Two-character surnames: the given name follows them.
+const COMPOUND_SURNAMES = new Set(
+  '欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 端木 独孤 南宫 西门 百里'.split(
+    ' ',
+  ),
+);
+// How a neighbour, a grid worker or a family member names someone: 王阿姨, 周先生, 秀英奶奶.
+// After a surname, only words for a person's age, kin or address: 老师 or 医生 after a surname
+// is more often someone else (高医生), and 老人 after 周 is as often 每周老人活动.
+const KIN =
+  '阿姨|奶奶|爷爷|大爷|大妈|大娘|大婶|婆婆|阿婆|阿公|伯伯|伯母|叔叔|婶婶|大叔|大姐|大哥|姐姐|哥哥|姐|哥|师傅|女士|先生';
+const AFTER_GIVEN = `${KIN}|老人|老太|老伯|同志`;
+const addressFormsCache = new Map<string, RegExp | null>();
+
+/**
+ * The ways people are named in Chinese text besides the full name, for a name of two to four
+ * Chinese characters: the surname before an honorific (王阿姨), and a given name of two characters
+ * or more before an honorific or after 阿 or 小 (秀英阿姨, 小秀英). Only with those words around
+ * them: a given name alone is often an ordinary word or a street (建国 of 李建国, 建国路). The
+ * honorific stays, the name goes: 王阿姨 → ***阿姨.
+ */
+function addressForms(name: string): RegExp | null {
+  const hit = addressFormsCache.get(name);
+  if (hit !== undefined) return hit;
+  let re: RegExp | null = null;
+  if (/^[\u4e00-\u9fff]{2,4}$/.test(name)) {
+    const surname =
+      name.length >= 3 && COMPOUND_SURNAMES.has(name.slice(0, 2)) ? name.slice(0, 2) : name.slice(0, 1);
+    const given = name.slice(surname.length);
+    const parts = [`${surname}(?=(?:${KIN}))`];
+    if (given.length >= 2) parts.push(`(?<=[阿小])${given}`, `${given}(?=(?:${AFTER_GIVEN}))`);
+    re = new RegExp(parts.join('|'), 'g');
+  }
+  if (addressFormsCache.size < 4096) addressFormsCache.set(name, re);
+  return re;
 }
