@@ -9,6 +9,7 @@ import { createChannelAdapters } from './modules/notifications/adapters.ts';
 import { runDigests } from './modules/notifications/digest.ts';
 import { sweepOrphanPhotos } from './modules/work-orders/photo-sweep.ts';
 import { anchorHeads } from './modules/audit/audit.anchoring.ts';
+import type { Anchor } from './modules/audit/audit.anchors.ts';
 
 /** Background loops of one app node: outbox delivery, webhooks, SLA timers, digests, auto-close, orphan photo files and audit anchors. Each is safe to run on several nodes. */
 export function startWorkers(
@@ -56,11 +57,13 @@ export function startWorkers(
     });
   // Chain heads that moved, to this node's anchor file and to `audit.anchor` subscribers; the first
   // run is at start-up, so a chain is anchored before the node takes its first change.
+  const sentAnchors = new Map<string, Anchor>();
   if (audit.anchorMinutes > 0)
     every(audit.anchorMinutes * 60_000, 'audit-anchors', async () => {
       const run = await anchorHeads(database.db, {
         file: audit.anchorFile,
         at: systemClock.now().toISOString(),
+        sent: sentAnchors,
       });
       if (run.anchored.length > 0)
         logger.info(

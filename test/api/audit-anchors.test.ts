@@ -88,6 +88,14 @@ describe('audit anchors', () => {
     );
   });
 
+  it('with no anchor file, the heads go to subscribers once each, remembered from run to run', async () => {
+    const sent = new Map();
+    const first = await anchorHeads(db(), { file: null, at: at(), sent });
+    assert.equal(first.anchored.length, 2);
+    assert.equal(first.webhooks, 1, 'offered to the one subscriber, which has these heads already');
+    assert.deepEqual(await anchorHeads(db(), { file: null, at: at(), sent }), { anchored: [], webhooks: 0 });
+  });
+
   it('GET /audit/head gives the head to keep; verify checks the kept anchor and the node file', async () => {
     const auditor = await ctx.login('auditor');
     const h = await ctx.call('GET', `/api/v1/audit/head?community=taoyuan`, auditor);

@@ -32,26 +32,35 @@ export async function currentHeads(db: Kysely<DB>, at: string, communityId?: str
 export interface AnchorRun {
   /** Heads newly written (to the file, when there is one, and to subscribers). */
   anchored: Anchor[];
-  /** Webhook deliveries queued. */
+  /** Subscribers the anchors were offered to (one that has a head already does not get it twice). */
   webhooks: number;
 }
 
 /**
- * Anchors the heads that moved since the file's last anchor of their community (with no file:
- * every head, once per seq to each subscriber). `force` writes every head to the file even when
- * it has not moved (an operator's `linli audit anchor`).
+ * Anchors the heads that moved since the file's last anchor of their community. With no file,
+ * `sent` (kept by the caller from one run to the next) says what was anchored before. `force`
+ * writes every head to the file even when it has not moved (an operator's `linli audit anchor`).
  */
 export async function anchorHeads(
   db: Kysely<DB>,
-  opts: { file: string | null; at: string; communityId?: string; force?: boolean },
+  opts: {
+    file: string | null;
+    at: string;
+    communityId?: string;
+    force?: boolean;
+    sent?: Map<string, Anchor>;
+  },
 ): Promise<AnchorRun> {
   const heads = await currentHeads(db, opts.at, opts.communityId);
-  const last = opts.file ? latestAnchors(readAnchorFile(opts.file)) : new Map<string, Anchor>();
+  const last = opts.file
+    ? latestAnchors(readAnchorFile(opts.file))
+    : (opts.sent ?? new Map<string, Anchor>());
   const moved = heads.filter((h) => {
     const seen = last.get(h.communityId);
     return opts.force || !seen || seen.seq !== h.seq || seen.entryHash !== h.entryHash;
   });
   if (opts.file) appendAnchors(opts.file, moved);
+  for (const h of moved) opts.sent?.set(h.communityId, h);
   let webhooks = 0;
   for (const h of moved) {
     webhooks += await db
