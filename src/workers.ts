@@ -65,6 +65,11 @@ export function startWorkers(
         at: systemClock.now().toISOString(),
         sent: sentAnchors,
       });
+      for (const h of run.wentBack)
+        logger.warn(
+          { community: h.code ?? h.communityId, seq: h.seq },
+          'audit chain head is behind an earlier anchor: the database was restored from an older backup, or the chain was cut; run linli audit verify',
+        );
       if (run.anchored.length > 0)
         logger.info(
           {

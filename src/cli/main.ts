@@ -19,7 +19,7 @@ import { DEMO_LIVE_CALLS, missingDemoLiveCalls, takeDemoLiveCalls } from '../see
 import { setUpCommunity, setupProblems } from '../seed/setup.ts';
 import type { SetupInput } from '../seed/setup.ts';
 import { verifyChain } from '../modules/audit/audit.repository.ts';
-import { readAnchorFile } from '../modules/audit/audit.anchor-file.ts';
+import { AnchorFileError, anchorsOf, readAnchorFile } from '../modules/audit/audit.anchor-file.ts';
 import { AnchorFormatError, formatAnchor } from '../modules/audit/audit.anchors.ts';
 import type { Anchor } from '../modules/audit/audit.anchors.ts';
 import { anchorHeads } from '../modules/audit/audit.anchoring.ts';
@@ -441,6 +441,10 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
         try {
           anchors = readAnchorFile(anchorFile);
         } catch (e) {
+          if (e instanceof AnchorFileError) {
+            err(`the anchor file ${anchorFile}: ${e.message}`);
+            return 1;
+          }
           if (!(e instanceof AnchorFormatError)) throw e;
           err(`the anchor file ${basename(anchorFile)} is damaged at ${e.message}`);
           return 1;
@@ -458,8 +462,21 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
           const at = systemClock.now().toISOString();
           let n = 0;
           for (const c of cs) {
-            const run = await anchorHeads(db.db, { file: anchorFile, at, communityId: c.id, force: true });
+            let run: Awaited<ReturnType<typeof anchorHeads>>;
+            try {
+              run = await anchorHeads(db.db, { file: anchorFile, at, communityId: c.id, force: true });
+            } catch (e) {
+              if (!(e instanceof AnchorFileError || e instanceof AnchorFormatError)) throw e;
+              err(
+                `the anchor file ${anchorFile}: ${e instanceof AnchorFormatError ? `damaged at ${e.message}` : e.message}`,
+              );
+              return 1;
+            }
             for (const a of run.anchored) out(formatAnchor(a));
+            for (const a of run.wentBack)
+              err(
+                `${c.code}: the head (seq ${a.seq}) is behind an earlier anchor: the database was restored from an older backup, or the chain was cut`,
+              );
             n += run.anchored.length;
           }
           err(n === 0 ? 'no chain to anchor yet' : `appended ${n} anchor(s) to ${anchorFile}`);
@@ -467,7 +484,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
         }
         let ok = true;
         for (const c of cs) {
-          const mine = anchors.filter((a) => a.communityId === c.id);
+          const mine = anchorsOf(anchors, c);
           const r = await verifyChain(db.db, c.id, { anchors: mine });
           ok &&= r.ok;
           // On a broken chain `entries` counts those verified before the first bad one.
@@ -481,7 +498,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
                 : r.problem === 'missing'
                   ? `${c.code}\tBROKEN\tno chain, but the community has work orders: the chain was removed`
                   : r.problem === 'anchor'
-                    ? `${c.code}\tBROKEN\tthe chain no longer holds anchored entry ${r.firstBadSeq} (${r.entries} verified ${noun}): it was rewritten and hashed again, or cut`
+                    ? `${c.code}\tBROKEN\tthe chain no longer holds anchored entry ${r.firstBadSeq} (${r.entries} verified ${noun}): it was rewritten and hashed again, or cut, or the database was restored from a backup older than the anchor (then keep that anchor file as the record of what was lost, and start a new one)`
                     : `${c.code}\tBROKEN\tfirst bad seq ${r.firstBadSeq}, after ${r.entries} verified ${noun}`,
           );
         }

@@ -80,7 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sharedRateLimits: env.LINLI_SHARED_RATE_LIMITS ? env.LINLI_SHARED_RATE_LIMITS === '1' : undefined,
     requestTimeoutSeconds: Math.max(0, intFrom(env, 'LINLI_REQUEST_TIMEOUT_SECONDS', 300)),
     auditAnchorFile:
-      env.LINLI_AUDIT_ANCHOR_FILE === 'off'
+      env.LINLI_AUDIT_ANCHOR_FILE?.toLowerCase() === 'off'
         ? null
         : resolve(env.LINLI_AUDIT_ANCHOR_FILE || join(dataDir, 'audit-anchors.jsonl')),
     auditAnchorMinutes: Math.max(0, intFrom(env, 'LINLI_AUDIT_ANCHOR_MINUTES', 60)),

@@ -4,7 +4,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createTestContext } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
 import { anchorHeads } from '../../src/modules/audit/audit.anchoring.ts';
@@ -55,7 +55,7 @@ describe('audit anchors', () => {
 
     // Nothing moved: nothing written, nothing sent.
     const again = await anchorHeads(db(), { file, at: at() });
-    assert.deepEqual(again, { anchored: [], webhooks: 0 });
+    assert.deepEqual(again, { anchored: [], webhooks: 0, wentBack: [] });
     assert.equal(readAnchorFile(file).length, 2);
 
     // A new order moves taoyuan's head only.
@@ -93,7 +93,11 @@ describe('audit anchors', () => {
     const first = await anchorHeads(db(), { file: null, at: at(), sent });
     assert.equal(first.anchored.length, 2);
     assert.equal(first.webhooks, 1, 'offered to the one subscriber, which has these heads already');
-    assert.deepEqual(await anchorHeads(db(), { file: null, at: at(), sent }), { anchored: [], webhooks: 0 });
+    assert.deepEqual(await anchorHeads(db(), { file: null, at: at(), sent }), {
+      anchored: [],
+      webhooks: 0,
+      wentBack: [],
+    });
   });
 
   it('GET /audit/head gives the head to keep; verify checks the kept anchor and the node file', async () => {
@@ -237,5 +241,100 @@ describe('audit anchors', () => {
       writeFileSync(file, text);
     }
     assert.ok(existsSync(file));
+  });
+
+  it('a file that cannot be read is reported like a damaged one; anchors kept under the community code count too', async () => {
+    const auditor = await ctx.login('auditor');
+    const text = readFileSync(file, 'utf8');
+    try {
+      rmSync(file);
+      mkdirSync(file);
+      const r = await ctx.call('GET', `/api/v1/audit/verify?community=${taoyuan}`, auditor);
+      assert.equal(r.statusCode, 503);
+      assert.match(r.json().error.message, /anchor file is unreadable \(cannot read it \(EISDIR\)\)/);
+      rmSync(file, { recursive: true });
+      // Someone gave the community a new id and wrote its chain again: the anchors kept under
+      // its code still hold it to what was published.
+      writeFileSync(
+        file,
+        text +
+          JSON.stringify({
+            v: 1,
+            communityId: 'an-old-id',
+            code: 'taoyuan',
+            seq: 2,
+            entryHash: 'e'.repeat(64),
+            at: at(),
+          }) +
+          '\n',
+      );
+      const v = (await ctx.call('GET', `/api/v1/audit/verify?community=${taoyuan}`, auditor)).json();
+      assert.deepEqual([v.ok, v.problem, v.firstBadSeq], [false, 'anchor', 2]);
+      const other = (
+        await ctx.call('GET', `/api/v1/audit/verify?community=longzhu`, await ctx.login('auditor2'))
+      ).json();
+      assert.equal(other.ok, true, 'another community is not held to it');
+    } finally {
+      rmSync(file, { recursive: true, force: true });
+      writeFileSync(file, text);
+    }
+  });
+
+  it('a head behind an earlier anchor (a restore, a cut) is written once and named', async () => {
+    await anchorHeads(db(), { file, at: at() });
+    const { seq } = await head(taoyuan);
+    const rows = await db()
+      .selectFrom('audit_entries')
+      .selectAll()
+      .where('community_id', '=', taoyuan)
+      .where('seq', '>', seq - 2)
+      .execute();
+    const headRow = await db()
+      .selectFrom('audit_heads')
+      .selectAll()
+      .where('community_id', '=', taoyuan)
+      .executeTakeFirstOrThrow();
+    const lines = readFileSync(file, 'utf8');
+    try {
+      await db()
+        .deleteFrom('audit_entries')
+        .where('community_id', '=', taoyuan)
+        .where('seq', '>', seq - 2)
+        .execute();
+      const kept = await db()
+        .selectFrom('audit_entries')
+        .select('entry_hash')
+        .where('community_id', '=', taoyuan)
+        .where('seq', '=', seq - 2)
+        .executeTakeFirstOrThrow();
+      await db()
+        .updateTable('audit_heads')
+        .set({ seq: seq - 2, entry_hash: kept.entry_hash })
+        .where('community_id', '=', taoyuan)
+        .execute();
+      const run = await anchorHeads(db(), { file, at: at() });
+      assert.deepEqual(
+        run.wentBack.map((a) => [a.code, a.seq]),
+        [['taoyuan', seq - 2]],
+      );
+      assert.deepEqual(
+        run.anchored.map((a) => a.seq),
+        [seq - 2],
+      );
+      // Not again at the next run, although an anchor of a higher seq is in the file.
+      assert.deepEqual(await anchorHeads(db(), { file, at: at() }), {
+        anchored: [],
+        webhooks: 0,
+        wentBack: [],
+      });
+    } finally {
+      await db().insertInto('audit_entries').values(rows).execute();
+      await db()
+        .updateTable('audit_heads')
+        .set({ seq: headRow.seq, entry_hash: headRow.entry_hash })
+        .where('community_id', '=', taoyuan)
+        .execute();
+      writeFileSync(file, lines);
+    }
   });
 });

@@ -17,10 +17,32 @@ import { dirname } from 'node:path';
 import { formatAnchor, parseAnchors } from './audit.anchors.ts';
 import type { Anchor } from './audit.anchors.ts';
 
-/** The anchors in a file; none when the file does not exist yet. Throws `AnchorFormatError` on a damaged line. */
+/** The anchor file could not be read (a folder in its place, no permission): `reason` is the system's code. */
+export class AnchorFileError extends Error {
+  constructor(readonly reason: string) {
+    super(`cannot read it (${reason})`);
+    this.name = 'AnchorFileError';
+  }
+}
+
+/**
+ * The anchors in a file; none when the file does not exist yet. Throws `AnchorFormatError` on a
+ * damaged line and `AnchorFileError` when the file cannot be read.
+ */
 export function readAnchorFile(file: string): Anchor[] {
   if (!existsSync(file)) return [];
-  return parseAnchors(readFileSync(file, 'utf8'));
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new AnchorFileError(String((e as { code?: unknown }).code ?? (e as Error).message));
+  }
+  return parseAnchors(text);
+}
+
+/** The anchors kept for a community: by its id, and by its code (a community given a new id keeps its code). */
+export function anchorsOf(anchors: readonly Anchor[], community: { id: string; code: string }): Anchor[] {
+  return anchors.filter((a) => a.communityId === community.id || a.code === community.code);
 }
 
 /** Appends anchors, creating the file (readable by its owner only) and its folder when needed. */

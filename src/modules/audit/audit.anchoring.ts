@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import { emitWebhookEvent } from '../notifications/notify.ts';
 import { appendAnchors, readAnchorFile } from './audit.anchor-file.ts';
-import { latestAnchors } from './audit.anchors.ts';
+import { lastWritten, latestAnchors } from './audit.anchors.ts';
 import type { Anchor } from './audit.anchors.ts';
 
 /** Every community's current head (communities with no chain yet have none). */
@@ -34,6 +34,11 @@ export interface AnchorRun {
   anchored: Anchor[];
   /** Subscribers the anchors were offered to (one that has a head already does not get it twice). */
   webhooks: number;
+  /**
+   * Heads anchored now that are behind an earlier anchor (a lower seq, or another hash at the
+   * same seq): the chain was restored from an older backup, or cut. Verification will say so.
+   */
+  wentBack: Anchor[];
 }
 
 /**
@@ -52,12 +57,22 @@ export async function anchorHeads(
   },
 ): Promise<AnchorRun> {
   const heads = await currentHeads(db, opts.at, opts.communityId);
-  const last = opts.file
-    ? latestAnchors(readAnchorFile(opts.file))
-    : (opts.sent ?? new Map<string, Anchor>());
+  const written = opts.file ? readAnchorFile(opts.file) : [];
+  // Compared with the last line written, not the highest seq: a head that went back is written
+  // once, not at every run until the chain passes the old seq again.
+  const last = opts.file ? lastWritten(written) : (opts.sent ?? new Map<string, Anchor>());
   const moved = heads.filter((h) => {
     const seen = last.get(h.communityId);
     return opts.force || !seen || seen.seq !== h.seq || seen.entryHash !== h.entryHash;
+  });
+  const highest = latestAnchors(written);
+  const wentBack = moved.filter((h) => {
+    const top = highest.get(h.communityId);
+    if (!top) return false;
+    if (top.seq > h.seq) return true;
+    return written.some(
+      (a) => a.communityId === h.communityId && a.seq === h.seq && a.entryHash !== h.entryHash,
+    );
   });
   if (opts.file) appendAnchors(opts.file, moved);
   for (const h of moved) opts.sent?.set(h.communityId, h);
@@ -76,5 +91,5 @@ export async function anchorHeads(
         ),
       );
   }
-  return { anchored: moved, webhooks };
+  return { anchored: moved, webhooks, wentBack };
 }

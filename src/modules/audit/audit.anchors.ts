@@ -107,7 +107,14 @@ export function anchorIndex(anchors: readonly Pick<Anchor, 'seq' | 'entryHash'>[
   return bySeq;
 }
 
-/** The newest anchor of each community in a file, by seq (what a node last published). */
+/** The last anchor written for each community, in file order (what this node last published). */
+export function lastWritten(anchors: readonly Anchor[]): Map<string, Anchor> {
+  const last = new Map<string, Anchor>();
+  for (const a of anchors) last.set(a.communityId, a);
+  return last;
+}
+
+/** The anchor of highest seq of each community. */
 export function latestAnchors(anchors: readonly Anchor[]): Map<string, Anchor> {
   const latest = new Map<string, Anchor>();
   for (const a of anchors) {

@@ -6,7 +6,7 @@ import { AppError } from '../../platform/errors.ts';
 import { requireStaff } from '../../platform/http/principal.hook.ts';
 import { findCommunity } from '../tenancy/tenancy.repository.ts';
 import { verifyChain } from './audit.repository.ts';
-import { readAnchorFile } from './audit.anchor-file.ts';
+import { AnchorFileError, anchorsOf, readAnchorFile } from './audit.anchor-file.ts';
 import { AnchorFormatError } from './audit.anchors.ts';
 import type { Anchor } from './audit.anchors.ts';
 import { currentHeads } from './audit.anchoring.ts';
@@ -27,16 +27,16 @@ async function servedCommunity(database: Database, p: Principal & { communityIds
   return c;
 }
 
-/** The anchor file's anchors of one community; a damaged file is reported, never half-used. */
-function fileAnchors(file: string | null, communityId: string): Anchor[] {
+/** The anchor file's anchors of one community; a damaged or unreadable file is reported, never half-used. */
+function fileAnchors(file: string | null, community: { id: string; code: string }): Anchor[] {
   if (!file) return [];
   try {
-    return readAnchorFile(file).filter((a) => a.communityId === communityId);
+    return anchorsOf(readAnchorFile(file), community);
   } catch (e) {
-    if (e instanceof AnchorFormatError)
+    if (e instanceof AnchorFormatError || e instanceof AnchorFileError)
       throw new AppError(
         'service_unavailable',
-        `this node's audit anchor file is damaged (${e.message}); an operator must look at it before chains can be verified here`,
+        `this node's audit anchor file is ${e instanceof AnchorFileError ? 'unreadable' : 'damaged'} (${e.message}); an operator must look at it before chains can be verified here`,
       );
     throw e;
   }
@@ -81,7 +81,7 @@ export async function registerAuditRoutes(
               ],
               {
                 description:
-                  'entry: the entry at firstBadSeq does not verify; head: the head does not match the end of the chain (a cut tail or an edited head); missing: the community has work orders but no chain; anchor: the chain no longer holds an anchored entry (firstBadSeq is that entry, or the first missing one): it was rewritten and hashed again, or cut',
+                  'entry: the entry at firstBadSeq does not verify; head: the head does not match the end of the chain (a cut tail or an edited head); missing: the community has work orders but no chain; anchor: the chain no longer holds an anchored entry (firstBadSeq is that entry, or the first missing one): it was rewritten and hashed again, or cut, or the database was restored from a backup older than the anchor',
               },
             ),
             anchors: Type.Integer({
@@ -100,7 +100,7 @@ export async function registerAuditRoutes(
           field: anchorSeq === undefined ? 'anchorSeq' : 'anchorHash',
         });
       }
-      const anchors = fileAnchors(options.anchorFile, c.id);
+      const anchors = fileAnchors(options.anchorFile, c);
       // The schema has checked both (a seq ≥ 1, 64 hexadecimal characters).
       if (anchorSeq !== undefined && anchorHash !== undefined)
         anchors.push({ communityId: c.id, seq: anchorSeq, entryHash: anchorHash, at: '' });

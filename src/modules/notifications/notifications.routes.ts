@@ -204,7 +204,8 @@ export async function registerNotificationRoutes(
     {
       schema: {
         tags: TAG,
-        summary: 'Subscribe a URL to order and SLA events; the secret for the HMAC signature is shown once',
+        summary:
+          'Subscribe a URL to order, SLA and audit-anchor events; the secret for the HMAC signature is shown once',
         description:
           'Deliveries are POSTed as JSON with `X-Linli-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, ' +
           '`X-Linli-Event` and `X-Linli-Delivery` (idempotency key); retried with back-off on failure or timeout.',

@@ -37,6 +37,32 @@ describe('scrubText', () => {
     );
     // A surname that is not of the person concerned.
     assert.equal(scrubText('张阿姨帮忙报修', ['王秀英']), '张阿姨帮忙报修');
+    // A surname's character in a word before an honorific; 小 and a given name in a longer name.
+    const kept: [string, string][] = [
+      ['于秀英', '关于大爷反映的楼道灯不亮问题'],
+      ['于秀英', '由于阿姨不在家'],
+      ['向秀英', '已向阿姨说明停水原因'],
+      ['周桂兰', '每周大爷大妈们在活动室跳舞'],
+      ['安秀英', '保安大叔说门禁卡失效'],
+      ['卫建国', '门卫大爷说晚上路灯不亮'],
+      ['金华', '找五金师傅换了门锁'],
+      ['车建华', '开车师傅把路堵了'],
+      ['方圆', '对方先生不在家'],
+      ['李海燕', '小海燕合唱团'],
+      ['张金华', '小金华超市'],
+      ['张国庆', '国庆老人慰问活动'],
+      ['毛秀英', '老毛病又犯了'],
+      ['王秀英', '老王府'],
+    ];
+    for (const [name, text] of kept) assert.equal(scrubText(text, [name]), text, `${name}: ${text}`);
+  });
+
+  it('blanks how an elderly neighbour is named: 王老太太, 王姨, 王婶, 老王', () => {
+    const name = ['王秀英'];
+    assert.equal(scrubText('王老太太摔倒了', name), '***老太太摔倒了');
+    assert.equal(scrubText('楼下王大爷和王婶，王姨家漏水', name), '楼下***大爷和***婶，***姨家漏水');
+    assert.equal(scrubText('老王说家里停电，独居的老王。', name), '老***说家里停电，独居的老***。');
+    assert.equal(scrubText('周阿姨腿脚不便', ['周桂兰']), '***阿姨腿脚不便');
   });
 
   it('keeps ordinary numbers and one-character names', () => {

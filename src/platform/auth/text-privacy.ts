@@ -130,20 +130,48 @@ const COMPOUND_SURNAMES = new Set(
     ' ',
   ),
 );
-// How a neighbour, a grid worker or a family member names someone: 王阿姨, 周先生, 秀英奶奶.
+// How a neighbour, a grid worker or a family member names someone: 王阿姨, 王姨, 周先生, 秀英奶奶.
 // After a surname, only words for a person's age, kin or address: 老师 or 医生 after a surname
 // is more often someone else (高医生), and 老人 after 周 is as often 每周老人活动.
 const KIN =
-  '阿姨|奶奶|爷爷|大爷|大妈|大娘|大婶|婆婆|阿婆|阿公|伯伯|伯母|叔叔|婶婶|大叔|大姐|大哥|姐姐|哥哥|姐|哥|师傅|女士|先生';
-const AFTER_GIVEN = `${KIN}|老人|老太|老伯|同志`;
+  '阿姨|奶奶|爷爷|大爷|大妈|大娘|大婶|大伯|大嫂|婆婆|阿婆|阿公|阿伯|伯伯|伯母|叔叔|婶婶|大叔|大姐|大哥|姐姐|哥哥|姥姥|姥爷|外婆|外公|老太太|老太|老先生|老爷子|老奶奶|老爷爷|老伯|妈妈|姨|叔|伯|婶|姐|哥|师傅|女士|先生';
+const AFTER_GIVEN = `${KIN}|同志`;
+// After 老 the surname (老王), after 小 or 阿 the given name (小秀英), only where the name ends
+// (老王说, 老王家, 老王。): not in words that go on (老毛病, 老黄历, 小海燕合唱团, 小金华超市).
+const NAME_ENDS = '(?=$|[^\\u4e00-\\u9fff]|[说家的在也又来去打报和跟让给呢吗吧啊是都])';
+/**
+ * Characters that make a word with a surname's character before an honorific: 关于大爷 is "about
+ * the old men", not 于大爷; 每周, 保安, 门卫, 开车, 五金, 对方 likewise. The surname is not blanked
+ * after them.
+ */
+const WORD_BEFORE: Record<string, string> = {
+  于: '关由对至属等终鉴基过善位在用限归忙便易难处',
+  向: '已面朝方转走动导意志倾去一偏指风纵横',
+  周: '每这本上下一两几那前后整半同国四圆',
+  安: '保治平公晚早问请不心',
+  卫: '门保自环',
+  金: '五黄现资租押基奖',
+  车: '开汽停火电单行货刹修洗',
+  方: '对地双各一四大南北东西远配处官',
+  高: '提最很太较升身增',
+  马: '骑上赛',
+  林: '树森园竹',
+  常: '经日平正非',
+  文: '中英公作论原天',
+  白: '明空清洁蛋',
+  万: '千上',
+  关: '相开无机海',
+  何: '如任为几',
+  单: '简名清菜',
+};
 const addressFormsCache = new Map<string, RegExp | null>();
 
 /**
  * The ways people are named in Chinese text besides the full name, for a name of two to four
- * Chinese characters: the surname before an honorific (王阿姨), and a given name of two characters
- * or more before an honorific or after 阿 or 小 (秀英阿姨, 小秀英). Only with those words around
- * them: a given name alone is often an ordinary word or a street (建国 of 李建国, 建国路). The
- * honorific stays, the name goes: 王阿姨 → ***阿姨.
+ * Chinese characters: the surname before an honorific (王阿姨) or after 老 (老王), and a given name
+ * of two characters or more before an honorific or after 阿 or 小 (秀英阿姨, 小秀英). Only with
+ * those words around them: a given name alone is often an ordinary word or a street (建国 of
+ * 李建国, 建国路). The honorific stays, the name goes: 王阿姨 → ***阿姨.
  */
 function addressForms(name: string): RegExp | null {
   const hit = addressFormsCache.get(name);
@@ -153,8 +181,12 @@ function addressForms(name: string): RegExp | null {
     const surname =
       name.length >= 3 && COMPOUND_SURNAMES.has(name.slice(0, 2)) ? name.slice(0, 2) : name.slice(0, 1);
     const given = name.slice(surname.length);
-    const parts = [`${surname}(?=(?:${KIN}))`];
-    if (given.length >= 2) parts.push(`(?<=[阿小])${given}`, `${given}(?=(?:${AFTER_GIVEN}))`);
+    const before = WORD_BEFORE[surname];
+    const parts = [
+      `${before ? `(?<![${before}])` : ''}${surname}(?=(?:${KIN}))`,
+      `(?<=老)${surname}${NAME_ENDS}`,
+    ];
+    if (given.length >= 2) parts.push(`(?<=[阿小])${given}${NAME_ENDS}`, `${given}(?=(?:${AFTER_GIVEN}))`);
     re = new RegExp(parts.join('|'), 'g');
   }
   if (addressFormsCache.size < 4096) addressFormsCache.set(name, re);
