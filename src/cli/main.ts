@@ -99,13 +99,16 @@ function usageOf(cmd: string | undefined): string {
 }
 
 /** LINLI_DEMO_ORDERS sets how many orders of history each demo community gets. */
-function demoOptions() {
-  const n = process.env.LINLI_DEMO_ORDERS;
-  return n && Number.isInteger(Number(n)) ? { ordersPerCommunity: Number(n) } : {};
-}
-
 const out = (s: string) => process.stdout.write(s + '\n');
 const err = (s: string) => process.stderr.write(s + '\n');
+
+function demoOptions() {
+  const n = process.env.LINLI_DEMO_ORDERS;
+  return {
+    ...(n && Number.isInteger(Number(n)) ? { ordersPerCommunity: Number(n) } : {}),
+    onWait: (message: string) => err(message),
+  };
+}
 
 /** Opens the configured database, migrated unless `migrate` is false, for the length of `fn`. */
 async function withDatabase<T>(

@@ -60,6 +60,8 @@ export interface SeedOptions {
    * first starts at once) before giving up with a message saying so; default 10 minutes.
    */
   waitMs?: number;
+  /** Told once when this process starts waiting for another one that is seeding (to say so). */
+  onWait?: (message: string) => void;
 }
 
 export interface SeedSummary {
@@ -138,7 +140,12 @@ const isSqliteBusy = (e: unknown): boolean => {
  * `deadline`. Held on a connection of its own, so the seed runs through the pool as always; the
  * lock goes with the session if the process dies.
  */
-async function withDemoSeedLock<T>(database: Database, deadline: number, fn: () => Promise<T>): Promise<T> {
+async function withDemoSeedLock<T>(
+  database: Database,
+  deadline: number,
+  waiting: () => void,
+  fn: () => Promise<T>,
+): Promise<T> {
   return database.db.connection().execute(async (conn) => {
     // One lock per schema: several deployments (or test runs) may share a PostgreSQL database.
     const key = sql`hashtext('linli:demo_seed:' || coalesce(current_schema(), ''))`;
@@ -148,6 +155,7 @@ async function withDemoSeedLock<T>(database: Database, deadline: number, fn: () 
       );
       if (rows[0]?.locked) break;
       if (Date.now() >= deadline) throw demoBeingSeeded();
+      waiting();
       await sleep(WAIT_POLL_MS);
     }
     try {
@@ -219,6 +227,14 @@ export const STREET_ADMIN = 'street_admin';
 
 export async function seedDemo(database: Database, options: SeedOptions = {}): Promise<SeedSummary> {
   const deadline = Date.now() + (options.waitMs ?? DEFAULT_WAIT_MS);
+  let told = false;
+  const waiting = () => {
+    if (told) return;
+    told = true;
+    options.onWait?.(
+      'another process is loading the demo into this database; waiting for it (a minute at most if it has stopped)',
+    );
+  };
   const seedOrWait = async (): Promise<SeedSummary> => {
     for (;;) {
       const progress = await demoProgress(database.db);
@@ -235,10 +251,13 @@ export async function seedDemo(database: Database, options: SeedOptions = {}): P
         throw incompleteDemo();
       }
       if (Date.now() >= deadline) throw demoBeingSeeded();
+      waiting();
       await sleep(WAIT_POLL_MS);
     }
   };
-  return database.dialect === 'postgres' ? withDemoSeedLock(database, deadline, seedOrWait) : seedOrWait();
+  return database.dialect === 'postgres'
+    ? withDemoSeedLock(database, deadline, waiting, seedOrWait)
+    : seedOrWait();
 }
 
 /** What every demo summary names: the logins, the named residents and the Open311 key. */

@@ -145,8 +145,12 @@ describe('demo seed: two first starts at once', () => {
         assert.doesNotMatch(e.message, /constraint|duplicate|unique|incomplete/i);
         return true;
       });
-      const waited = await seedDemo(cli, options);
+      const told: string[] = [];
+      const waited = await seedDemo(cli, { ...options, onWait: (m) => told.push(m) });
       assert.equal(waited.seeded, false);
+      assert.deepEqual(told, [
+        'another process is loading the demo into this database; waiting for it (a minute at most if it has stopped)',
+      ]);
       assert.equal(waited.communities.length, 2);
       const child = await seeding;
       assert.equal(child.code, 0, child.stderr);
