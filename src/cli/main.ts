@@ -19,8 +19,8 @@ import { DEMO_LIVE_CALLS, missingDemoLiveCalls, takeDemoLiveCalls } from '../see
 import { setUpCommunity, setupProblems } from '../seed/setup.ts';
 import type { SetupInput } from '../seed/setup.ts';
 import { verifyChain } from '../modules/audit/audit.repository.ts';
-import { AnchorFileError, anchorsOf, readAnchorFile } from '../modules/audit/audit.anchor-file.ts';
-import { AnchorFormatError, formatAnchor } from '../modules/audit/audit.anchors.ts';
+import { AnchorFileError, readAnchorFile } from '../modules/audit/audit.anchor-file.ts';
+import { AnchorFormatError, anchorsOf, formatAnchor } from '../modules/audit/audit.anchors.ts';
 import type { Anchor } from '../modules/audit/audit.anchors.ts';
 import { anchorHeads } from '../modules/audit/audit.anchoring.ts';
 import { listCommunities, findCommunity } from '../modules/tenancy/tenancy.repository.ts';
@@ -99,6 +99,14 @@ function usageOf(cmd: string | undefined): string {
 }
 
 /** LINLI_DEMO_ORDERS sets how many orders of history each demo community gets. */
+/** What is wrong with an anchor file, in a sentence; anything else than a damaged or unreadable file is rethrown. */
+function anchorFileProblem(file: string | null, e: unknown): string {
+  if (e instanceof AnchorFileError) return `the anchor file ${file ?? ''}: ${e.message}`;
+  if (e instanceof AnchorFormatError)
+    return `the anchor file ${basename(file ?? '')} is damaged at ${e.message}`;
+  throw e;
+}
+
 const out = (s: string) => process.stdout.write(s + '\n');
 const err = (s: string) => process.stderr.write(s + '\n');
 
@@ -444,12 +452,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
         try {
           anchors = readAnchorFile(anchorFile);
         } catch (e) {
-          if (e instanceof AnchorFileError) {
-            err(`the anchor file ${anchorFile}: ${e.message}`);
-            return 1;
-          }
-          if (!(e instanceof AnchorFormatError)) throw e;
-          err(`the anchor file ${basename(anchorFile)} is damaged at ${e.message}`);
+          err(anchorFileProblem(anchorFile, e));
           return 1;
         }
       }
@@ -462,26 +465,25 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
           return 1;
         }
         if (verb === 'anchor') {
-          const at = systemClock.now().toISOString();
-          let n = 0;
-          for (const c of cs) {
-            let run: Awaited<ReturnType<typeof anchorHeads>>;
-            try {
-              run = await anchorHeads(db.db, { file: anchorFile, at, communityId: c.id, force: true });
-            } catch (e) {
-              if (!(e instanceof AnchorFileError || e instanceof AnchorFormatError)) throw e;
-              err(
-                `the anchor file ${anchorFile}: ${e instanceof AnchorFormatError ? `damaged at ${e.message}` : e.message}`,
-              );
-              return 1;
-            }
-            for (const a of run.anchored) out(formatAnchor(a));
-            for (const a of run.wentBack)
-              err(
-                `${c.code}: the head (seq ${a.seq}) is behind an earlier anchor: the database was restored from an older backup, or the chain was cut`,
-              );
-            n += run.anchored.length;
+          // One run for every community asked for: the file is read once.
+          let run: Awaited<ReturnType<typeof anchorHeads>>;
+          try {
+            run = await anchorHeads(db.db, {
+              file: anchorFile,
+              at: systemClock.now().toISOString(),
+              ...(values.community ? { communityId: cs[0]?.id } : {}),
+              force: true,
+            });
+          } catch (e) {
+            err(anchorFileProblem(anchorFile, e));
+            return 1;
           }
+          for (const a of run.anchored) out(formatAnchor(a));
+          for (const a of run.wentBack)
+            err(
+              `${a.code ?? a.communityId}: the head (seq ${a.seq}) is behind an earlier anchor: the database was restored from an older backup, or the chain was cut`,
+            );
+          const n = run.anchored.length;
           err(n === 0 ? 'no chain to anchor yet' : `appended ${n} anchor(s) to ${anchorFile}`);
           return 0;
         }

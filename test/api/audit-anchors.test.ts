@@ -170,15 +170,17 @@ describe('audit anchors', () => {
     assert.equal((await ctx.call('GET', `/api/v1/audit/head?community=${longzhu}`)).statusCode, 401);
   });
 
-  it("finds a tail cut with its head rewritten, through this node's anchor file, until then unseen", async () => {
-    const auditor = await ctx.login('auditor');
-    await anchorHeads(db(), { file, at: at() });
+  /**
+   * Cuts taoyuan's last `n` entries and rewrites its head to match (what someone who can write
+   * the tables does), runs `fn` with the head's seq before the cut, then puts both back.
+   */
+  async function withCutTail(n: number, fn: (seq: number) => Promise<void>) {
     const { seq } = await head(taoyuan);
     const rows = await db()
       .selectFrom('audit_entries')
       .selectAll()
       .where('community_id', '=', taoyuan)
-      .where('seq', '>', seq - 2)
+      .where('seq', '>', seq - n)
       .execute();
     const headRow = await db()
       .selectFrom('audit_heads')
@@ -189,20 +191,34 @@ describe('audit anchors', () => {
       await db()
         .deleteFrom('audit_entries')
         .where('community_id', '=', taoyuan)
-        .where('seq', '>', seq - 2)
+        .where('seq', '>', seq - n)
         .execute();
       const kept = await db()
         .selectFrom('audit_entries')
         .select('entry_hash')
         .where('community_id', '=', taoyuan)
-        .where('seq', '=', seq - 2)
+        .where('seq', '=', seq - n)
         .executeTakeFirstOrThrow();
       await db()
         .updateTable('audit_heads')
-        .set({ seq: seq - 2, entry_hash: kept.entry_hash })
+        .set({ seq: seq - n, entry_hash: kept.entry_hash })
         .where('community_id', '=', taoyuan)
         .execute();
+      await fn(seq);
+    } finally {
+      await db().insertInto('audit_entries').values(rows).execute();
+      await db()
+        .updateTable('audit_heads')
+        .set({ seq: headRow.seq, entry_hash: headRow.entry_hash })
+        .where('community_id', '=', taoyuan)
+        .execute();
+    }
+  }
 
+  it("finds a tail cut with its head rewritten, through this node's anchor file, until then unseen", async () => {
+    const auditor = await ctx.login('auditor');
+    await anchorHeads(db(), { file, at: at() });
+    await withCutTail(2, async (seq) => {
       const r = (await ctx.call('GET', `/api/v1/audit/verify?community=${taoyuan}`, auditor)).json();
       assert.deepEqual([r.ok, r.problem, r.firstBadSeq, r.entries], [false, 'anchor', seq - 1, seq - 2]);
       // Without the node's file, the cut would pass: that is what the file is for.
@@ -213,14 +229,7 @@ describe('audit anchors', () => {
         true,
       );
       writeFileSync(file, readFileSync(`${file}.aside`));
-    } finally {
-      await db().insertInto('audit_entries').values(rows).execute();
-      await db()
-        .updateTable('audit_heads')
-        .set({ seq: headRow.seq, entry_hash: headRow.entry_hash })
-        .where('community_id', '=', taoyuan)
-        .execute();
-    }
+    });
     assert.equal(
       (await ctx.call('GET', `/api/v1/audit/verify?community=${taoyuan}`, auditor)).json().ok,
       true,
@@ -282,58 +291,26 @@ describe('audit anchors', () => {
 
   it('a head behind an earlier anchor (a restore, a cut) is written once and named', async () => {
     await anchorHeads(db(), { file, at: at() });
-    const { seq } = await head(taoyuan);
-    const rows = await db()
-      .selectFrom('audit_entries')
-      .selectAll()
-      .where('community_id', '=', taoyuan)
-      .where('seq', '>', seq - 2)
-      .execute();
-    const headRow = await db()
-      .selectFrom('audit_heads')
-      .selectAll()
-      .where('community_id', '=', taoyuan)
-      .executeTakeFirstOrThrow();
     const lines = readFileSync(file, 'utf8');
     try {
-      await db()
-        .deleteFrom('audit_entries')
-        .where('community_id', '=', taoyuan)
-        .where('seq', '>', seq - 2)
-        .execute();
-      const kept = await db()
-        .selectFrom('audit_entries')
-        .select('entry_hash')
-        .where('community_id', '=', taoyuan)
-        .where('seq', '=', seq - 2)
-        .executeTakeFirstOrThrow();
-      await db()
-        .updateTable('audit_heads')
-        .set({ seq: seq - 2, entry_hash: kept.entry_hash })
-        .where('community_id', '=', taoyuan)
-        .execute();
-      const run = await anchorHeads(db(), { file, at: at() });
-      assert.deepEqual(
-        run.wentBack.map((a) => [a.code, a.seq]),
-        [['taoyuan', seq - 2]],
-      );
-      assert.deepEqual(
-        run.anchored.map((a) => a.seq),
-        [seq - 2],
-      );
-      // Not again at the next run, although an anchor of a higher seq is in the file.
-      assert.deepEqual(await anchorHeads(db(), { file, at: at() }), {
-        anchored: [],
-        webhooks: 0,
-        wentBack: [],
+      await withCutTail(2, async (seq) => {
+        const run = await anchorHeads(db(), { file, at: at() });
+        assert.deepEqual(
+          run.wentBack.map((a) => [a.code, a.seq]),
+          [['taoyuan', seq - 2]],
+        );
+        assert.deepEqual(
+          run.anchored.map((a) => a.seq),
+          [seq - 2],
+        );
+        // Not again at the next run, although an anchor of a higher seq is in the file.
+        assert.deepEqual(await anchorHeads(db(), { file, at: at() }), {
+          anchored: [],
+          webhooks: 0,
+          wentBack: [],
+        });
       });
     } finally {
-      await db().insertInto('audit_entries').values(rows).execute();
-      await db()
-        .updateTable('audit_heads')
-        .set({ seq: headRow.seq, entry_hash: headRow.entry_hash })
-        .where('community_id', '=', taoyuan)
-        .execute();
       writeFileSync(file, lines);
     }
   });

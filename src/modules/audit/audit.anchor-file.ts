@@ -40,11 +40,6 @@ export function readAnchorFile(file: string): Anchor[] {
   return parseAnchors(text);
 }
 
-/** The anchors kept for a community: by its id, and by its code (a community given a new id keeps its code). */
-export function anchorsOf(anchors: readonly Anchor[], community: { id: string; code: string }): Anchor[] {
-  return anchors.filter((a) => a.communityId === community.id || a.code === community.code);
-}
-
 /** Appends anchors, creating the file (readable by its owner only) and its folder when needed. */
 export function appendAnchors(file: string, anchors: readonly Anchor[]): void {
   if (anchors.length === 0) return;

@@ -107,6 +107,11 @@ export function anchorIndex(anchors: readonly Pick<Anchor, 'seq' | 'entryHash'>[
   return bySeq;
 }
 
+/** The anchors kept for a community: by its id, and by its code (a community given a new id keeps its code). */
+export function anchorsOf(anchors: readonly Anchor[], community: { id: string; code: string }): Anchor[] {
+  return anchors.filter((a) => a.communityId === community.id || a.code === community.code);
+}
+
 /** The last anchor written for each community, in file order (what this node last published). */
 export function lastWritten(anchors: readonly Anchor[]): Map<string, Anchor> {
   const last = new Map<string, Anchor>();
