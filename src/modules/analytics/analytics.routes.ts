@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { Database } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
 import { requireStaff } from '../../platform/http/principal.hook.ts';
-import { findCommunity } from '../tenancy/tenancy.repository.ts';
+import { servedCommunity } from '../tenancy/community.access.ts';
 import { gridNames, orderFacts, rollupGroups } from './analytics.repository.ts';
 import { splitWindow, summarize } from './analytics.service.ts';
 
@@ -60,12 +60,7 @@ export async function registerAnalyticsRoutes(root: FastifyInstance, database: D
     },
     async (request) => {
       const p = requireStaff(request, ['manager', 'admin', 'auditor', 'dispatcher']);
-      const c = await findCommunity(database.db, request.query.community);
-      if (!c || !p.communityIds.includes(c.id)) {
-        throw new AppError('community_not_found', `community ${request.query.community} was not found`, {
-          field: 'community',
-        });
-      }
+      const c = await servedCommunity(database.db, p.communityIds, request.query.community, 'community');
       const to = request.query.to ? new Date(request.query.to) : new Date();
       const from = request.query.from ? new Date(request.query.from) : new Date(to.getTime() - YEAR_MS);
       if (from.getTime() >= to.getTime()) {

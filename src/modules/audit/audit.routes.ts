@@ -4,27 +4,17 @@ import { Type } from '@sinclair/typebox';
 import type { Database } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
 import { requireStaff } from '../../platform/http/principal.hook.ts';
-import { findCommunity } from '../tenancy/tenancy.repository.ts';
+import { servedCommunity } from '../tenancy/community.access.ts';
 import { verifyChain } from './audit.repository.ts';
 import { AnchorFileError, readAnchorFile } from './audit.anchor-file.ts';
 import { AnchorFormatError, anchorsOf } from './audit.anchors.ts';
 import type { Anchor } from './audit.anchors.ts';
 import { currentHeads } from './audit.anchoring.ts';
-import type { Principal } from '../../platform/auth/principal.ts';
 
 export interface AuditRouteOptions {
   /** This node's anchor file (heads kept outside the database); null when anchoring to a file is off. */
   anchorFile: string | null;
   now: () => Date;
-}
-
-/** The community the query names, if the caller serves it; otherwise the same 404 as for none. */
-async function servedCommunity(database: Database, p: Principal & { communityIds: string[] }, ref: string) {
-  const c = await findCommunity(database.db, ref);
-  if (!c || !p.communityIds.includes(c.id)) {
-    throw new AppError('community_not_found', `community ${ref} was not found`, { field: 'community' });
-  }
-  return c;
 }
 
 /** The anchor file's anchors of one community; a damaged or unreadable file is reported, never half-used. */
@@ -93,7 +83,7 @@ export async function registerAuditRoutes(
     },
     async (request) => {
       const p = requireStaff(request, ['auditor', 'manager', 'admin']);
-      const c = await servedCommunity(database, p, request.query.community);
+      const c = await servedCommunity(database.db, p.communityIds, request.query.community, 'community');
       const { anchorSeq, anchorHash } = request.query;
       if ((anchorSeq === undefined) !== (anchorHash === undefined)) {
         throw new AppError('validation_failed', 'give anchorSeq and anchorHash together', {
@@ -133,7 +123,7 @@ export async function registerAuditRoutes(
     },
     async (request) => {
       const p = requireStaff(request, ['auditor', 'manager', 'admin']);
-      const c = await servedCommunity(database, p, request.query.community);
+      const c = await servedCommunity(database.db, p.communityIds, request.query.community, 'community');
       const at = options.now().toISOString();
       const [head] = await currentHeads(database.db, at, c.id);
       return { communityId: c.id, code: c.code, seq: head?.seq ?? 0, entryHash: head?.entryHash ?? null, at };
@@ -173,7 +163,7 @@ export async function registerAuditRoutes(
     },
     async (request) => {
       const p = requireStaff(request, ['auditor', 'manager', 'admin']);
-      const c = await servedCommunity(database, p, request.query.community);
+      const c = await servedCommunity(database.db, p.communityIds, request.query.community, 'community');
       const rows = await database.db
         .selectFrom('audit_entries')
         .selectAll()

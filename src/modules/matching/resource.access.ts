@@ -8,6 +8,9 @@ import type { Principal } from '../../platform/auth/principal.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { AppError, forbidden } from '../../platform/errors.ts';
 import { findCommunity } from '../tenancy/tenancy.repository.ts';
+import type { CommunityRow } from '../tenancy/community.access.ts';
+
+export type { CommunityRow };
 
 const EDITORS = new Set(['admin', 'manager']);
 const DISPATCHERS = new Set(['admin', 'manager', 'dispatcher']);
@@ -31,8 +34,6 @@ export function mayDispatch(p: Principal, communityId: string): boolean {
     (p.kind === 'user' && DISPATCHERS.has(p.role) && p.communityIds.includes(communityId))
   );
 }
-
-export type CommunityRow = NonNullable<Awaited<ReturnType<typeof findCommunity>>>;
 
 /** The community a caller names (id or code), if they may read it; otherwise community_not_found. */
 export async function communityFor(

@@ -9,7 +9,7 @@ import { actorLabel, communitiesOf } from '../../platform/auth/principal.ts';
 import type { Principal } from '../../platform/auth/principal.ts';
 import { CsvError, decodeTextFile, parseCsvRecords } from '../../platform/csv.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
-import { findCommunity } from '../tenancy/tenancy.repository.ts';
+import { servedCommunity } from '../tenancy/community.access.ts';
 import { GridLocator } from '../tenancy/grid-locator.ts';
 import { listOrders } from '../work-orders/work-order.repository.ts';
 import type { ListFilter, WorkOrderRow } from '../work-orders/work-order.repository.ts';
@@ -133,12 +133,12 @@ export class ResidentService {
     if (p.kind !== 'system' && (p.kind !== 'user' || !['admin', 'manager'].includes(p.role))) {
       throw forbidden('only admins and managers import residents');
     }
-    const community = await findCommunity(this.db, communityRef);
-    if (!community || (p.kind === 'user' && !communitiesOf(p).includes(community.id))) {
-      throw new AppError('community_not_found', `community ${communityRef} was not found`, {
-        field: 'community',
-      });
-    }
+    const community = await servedCommunity(
+      this.db,
+      p.kind === 'user' ? communitiesOf(p) : 'any',
+      communityRef,
+      'community',
+    );
     let decoded;
     let parsed;
     try {

@@ -5,6 +5,7 @@ import type { Database } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
 import { requirePrincipal, requireStaff } from '../../platform/http/principal.hook.ts';
 import { communitiesOf } from '../../platform/auth/principal.ts';
+import { servedCommunity } from './community.access.ts';
 import {
   findCommunity,
   gridsOf,
@@ -106,10 +107,7 @@ export async function registerTenancyRoutes(root: FastifyInstance, database: Dat
     },
     async (request) => {
       const p = requirePrincipal(request);
-      const c = await findCommunity(db, request.params.id);
-      if (!c || !communitiesOf(p).includes(c.id)) {
-        throw new AppError('community_not_found', `community ${request.params.id} was not found`);
-      }
+      const c = await servedCommunity(db, communitiesOf(p), request.params.id);
       const grids = await gridsOf(db, c.id);
       const workers = await gridWorkersOf(
         db,
@@ -178,12 +176,7 @@ export async function registerTenancyRoutes(root: FastifyInstance, database: Dat
     },
     async (request) => {
       const p = requireStaff(request, ['agent', 'dispatcher', 'manager', 'admin']);
-      const c = await findCommunity(db, request.query.community);
-      if (!c || !p.communityIds.includes(c.id)) {
-        throw new AppError('community_not_found', `community ${request.query.community} was not found`, {
-          field: 'community',
-        });
-      }
+      const c = await servedCommunity(db, p.communityIds, request.query.community, 'community');
       const staff = await staffOf(db, c.id, {
         includeInactive: p.role === 'admin' && request.query.includeInactive === true,
       });
