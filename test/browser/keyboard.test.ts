@@ -59,12 +59,16 @@ describe(
       await ok.waitFor();
       const number = (await ok.textContent())?.match(/TAOYUAN-\d{8}-\d+/)?.[0];
       assert.ok(number);
-      // The caller's history shows the order just registered, without a new lookup.
-      await p.getByRole('link', { name: number }).waitFor();
+      // The call is logged: the console is clean for the next caller, focus on the phone.
+      assert.equal(await p.evaluate(() => document.activeElement?.id), 'caller-phone');
+      assert.equal(await p.locator('#caller-phone').inputValue(), '');
       assert.deepEqual(await axe(p), []);
       await shot(p, 'console-keyboard-zh');
 
-      // Alt+S from anywhere: a critical safety order for the same caller.
+      // Alt+S from anywhere: a critical safety order for the caller looked up again.
+      await kb.type('13800000001');
+      await kb.press('Enter');
+      await p.getByText('独居老人').first().waitFor();
       await kb.press('Alt+P');
       assert.equal(await p.evaluate(() => document.activeElement?.id), 'caller-phone');
       await kb.press('Alt+S');

@@ -1,7 +1,9 @@
 /**
  * Hotline and window console: look the caller up by phone, then log the call while speaking.
  * Keyboard-only: the phone field has focus on arrival; Enter looks up and moves to the
- * description; Ctrl+Enter logs; Alt+S sends an SOS; Alt+P / Alt+D jump back.
+ * description; Ctrl+Enter logs; Alt+S sends an SOS; Alt+P / Alt+D jump back; Alt+N starts a
+ * new call. A logged call clears the form, so the next call never
+ * inherits the previous caller.
  */
 import { useEffect, useRef, useState } from 'react';
 import {
@@ -78,8 +80,9 @@ export default function ConsolePage({ me }: { me: Me }) {
   const caller = callers?.[0] ?? null;
   const people = caller ? [caller, ...(caller.household?.members ?? [])] : [];
 
-  // The shortcut listener is installed once and always calls the latest submit.
+  // The shortcut listener is installed once and always calls the latest handlers.
   const submitRef = useRef<(sos: boolean) => Promise<void>>(async () => undefined);
+  const newCallRef = useRef<() => void>(() => undefined);
 
   useEffect(() => {
     phoneRef.current?.focus();
@@ -93,6 +96,9 @@ export default function ConsolePage({ me }: { me: Me }) {
       } else if (e.altKey && (e.key === 's' || e.key === 'S')) {
         e.preventDefault();
         void submitRef.current(true);
+      } else if (e.altKey && (e.key === 'n' || e.key === 'N')) {
+        e.preventDefault();
+        newCallRef.current();
       } else if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
         e.preventDefault();
         form.submit();
@@ -185,12 +191,8 @@ export default function ConsolePage({ me }: { me: Me }) {
       });
       setCreated(o);
       message.success(t('created', { number: o.number }));
-      // The caller's history now holds the order just registered.
-      if (callers?.length && /^[0-9+-]{5,20}$/.test(phone.trim()))
-        void api<ResidentDetail[]>(`/api/v1/residents${qs({ phone: phone.trim() })}`)
-          .then(setCallers)
-          .catch(() => undefined);
-      form.setFieldsValue({ description: '', category: undefined, urgency: undefined });
+      // The call is logged: the next one starts clean (the channel stays, an agent works one desk).
+      clearCaller(v.channel ?? 'hotline');
       void findDuplicates(o);
       phoneRef.current?.focus();
     } catch (err) {
@@ -206,6 +208,25 @@ export default function ConsolePage({ me }: { me: Me }) {
   }
 
   submitRef.current = submit;
+
+  /** Forgets the caller and everything typed for them. */
+  function clearCaller(channel: Intake['channel']) {
+    form.resetFields();
+    form.setFieldsValue({ channel });
+    setPhone('');
+    setPhoneError(null);
+    setCallers(null);
+    setFormError(null);
+  }
+
+  /** 新来电: a clean console for the next caller, focus on the phone field. */
+  function newCall() {
+    clearCaller(form.getFieldValue('channel') ?? 'hotline');
+    setCreated(null);
+    setDupes([]);
+    phoneRef.current?.focus();
+  }
+  newCallRef.current = newCall;
 
   async function merge(into: Dupe) {
     if (!created) return;
@@ -229,6 +250,11 @@ export default function ConsolePage({ me }: { me: Me }) {
             <Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>
               {t('callerLookup')}
             </Typography.Title>
+          }
+          extra={
+            <Button onClick={newCall} title={t('newCallHint')} aria-keyshortcuts="Alt+N">
+              {t('newCall')}
+            </Button>
           }
         >
           <label htmlFor="caller-phone">{t('callerPhone')}</label>

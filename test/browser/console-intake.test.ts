@@ -1,0 +1,117 @@
+/**
+ * The console between calls, in real Chromium: a logged call leaves nothing of its caller for the
+ * next one, 新来电 clears the console, a retry after a lost answer logs the call once, and Alt+S
+ * asks before it dispatches an emergency.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromiumAvailable, ensureBuilt, launch, staffLogin, startServer } from './harness.ts';
+import type { Browser, DemoServer } from './harness.ts';
+import type { Page } from 'playwright-core';
+
+interface Order {
+  id: string;
+  number: string;
+  urgency: string;
+  category: string;
+  description: string;
+  address: string | null;
+  beneficiary: { name: string } | null;
+  reporter?: { name?: string | null; phone?: string | null } | null;
+}
+
+async function token(server: DemoServer): Promise<string> {
+  const r = await fetch(`${server.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'dispatcher', password: 'demo1234' }),
+  });
+  return ((await r.json()) as { token: string }).token;
+}
+
+async function ordersSaying(server: DemoServer, text: string): Promise<Order[]> {
+  const r = await fetch(`${server.url}/api/v1/work-orders?q=${encodeURIComponent(text)}&limit=50`, {
+    headers: { authorization: `Bearer ${await token(server)}` },
+  });
+  return ((await r.json()) as { items: Order[] }).items.filter((o) => o.description === text);
+}
+
+/** Waits until a logged call has cleared the description. */
+async function emptied(p: Page): Promise<void> {
+  await p.waitForFunction(
+    () => (document.querySelector('#intake-description') as HTMLTextAreaElement | null)?.value === '',
+  );
+}
+
+describe(
+  'web: the console between calls',
+  { skip: !chromiumAvailable() && 'chromium is not installed' },
+  () => {
+    let server: DemoServer;
+    let b: Browser;
+    before(async () => {
+      ensureBuilt();
+      server = await startServer();
+      b = await launch({ width: 1440, height: 900 });
+      await staffLogin(b.page, server, '/console', 'agent');
+    });
+    after(async () => {
+      await b?.close();
+      await server?.stop();
+    });
+
+    it('a logged call leaves nothing of its caller for the next one', async () => {
+      const p = b.page;
+      const kb = p.keyboard;
+      await p.locator('#caller-phone').fill('13800000001');
+      await p.locator('#caller-phone').press('Enter');
+      await p
+        .getByRole('radio', { name: /王秀英/ })
+        .first()
+        .waitFor();
+      assert.notEqual(await p.locator('#intake-address').inputValue(), '', 'the lookup fills the address');
+      await p.locator('#intake-description').fill('老人家里的灯泡坏了，想请人来换');
+      await kb.press('Control+Enter');
+      await p.locator('.ant-alert-success').filter({ hasText: '已登记' }).waitFor();
+
+      assert.equal(await p.locator('#caller-phone').inputValue(), '', 'phone cleared');
+      assert.equal(await p.locator('#intake-caller').inputValue(), '', 'caller name cleared');
+      assert.equal(await p.locator('#intake-address').inputValue(), '', 'address cleared');
+      assert.equal(await p.locator('#intake-description').inputValue(), '');
+      assert.equal(await p.getByRole('radio', { name: /王秀英/ }).count(), 0, 'no beneficiary left');
+
+      // A walk-in without a phone: the order is nobody's but theirs.
+      const walkIn = `窗口来人：小区门口路灯不亮 ${Date.now()}`;
+      await p.locator('#intake-description').fill(walkIn);
+      await kb.press('Control+Enter');
+      await emptied(p);
+      const [o] = await ordersSaying(server, walkIn);
+      assert.ok(o, 'the walk-in was logged');
+      assert.equal(o.beneficiary, null, 'not for the previous caller');
+      assert.ok(!o.reporter?.phone, 'without the previous caller’s phone');
+      assert.ok(!o.address, 'without the previous caller’s address');
+    });
+
+    it('新来电 clears the console from the keyboard', async () => {
+      const p = b.page;
+      await p.locator('#caller-phone').fill('13800000001');
+      await p.locator('#caller-phone').press('Enter');
+      await p
+        .getByRole('radio', { name: /王秀英/ })
+        .first()
+        .waitFor();
+      await p.locator('#intake-description').fill('说到一半的来电');
+      const button = p.getByRole('button', { name: '新来电' });
+      assert.equal(await button.getAttribute('aria-keyshortcuts'), 'Alt+N');
+      await p.keyboard.press('Alt+N');
+      assert.equal(await p.locator('#intake-description').inputValue(), '');
+      assert.equal(await p.locator('#caller-phone').inputValue(), '');
+      assert.equal(await p.getByRole('radio', { name: /王秀英/ }).count(), 0);
+      assert.equal(await p.evaluate(() => document.activeElement?.id), 'caller-phone');
+      await p.locator('#intake-description').fill('又一个说到一半的来电');
+      await button.focus();
+      await p.keyboard.press('Enter');
+      assert.equal(await p.locator('#intake-description').inputValue(), '');
+    });
+  },
+);
