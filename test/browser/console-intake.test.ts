@@ -113,5 +113,51 @@ describe(
       await p.keyboard.press('Enter');
       assert.equal(await p.locator('#intake-description').inputValue(), '');
     });
+
+    it('a retry after a lost answer logs the call once, under the same key', async () => {
+      const p = b.page;
+      const keys: string[] = [];
+      let lose = true;
+      await p.route('**/api/v1/work-orders', async (route) => {
+        const req = route.request();
+        if (req.method() !== 'POST') return route.continue();
+        keys.push((await req.headerValue('idempotency-key')) ?? '');
+        if (!lose) return route.continue();
+        // The server commits the order, and its answer never arrives.
+        lose = false;
+        await route.fetch();
+        return route.abort('connectionreset');
+      });
+      const text = `电话里说：楼顶水箱漏水 ${Date.now()}`;
+      await p.locator('#intake-description').fill(text);
+      await p.keyboard.press('Control+Enter');
+      await p
+        .getByRole('alert')
+        .filter({ hasText: /网络.*中断/ })
+        .waitFor();
+      assert.equal(await p.locator('#intake-description').inputValue(), text, 'the intake is kept');
+      await p.keyboard.press('Control+Enter');
+      await p.locator('.ant-alert-success').filter({ hasText: '已登记' }).waitFor();
+      await p.unroute('**/api/v1/work-orders');
+      assert.equal(keys.length, 2);
+      assert.equal(keys[0], keys[1], 'the retry reused the key');
+      assert.equal((await ordersSaying(server, text)).length, 1, 'exactly one order');
+
+      // The next intake gets a key of its own.
+      const next: string[] = [];
+      await p.route('**/api/v1/work-orders', async (route) => {
+        if (route.request().method() === 'POST')
+          next.push((await route.request().headerValue('idempotency-key')) ?? '');
+        return route.continue();
+      });
+      const other = `另一个来电：楼下垃圾没人收 ${Date.now()}`;
+      await p.locator('#intake-description').fill(other);
+      await p.keyboard.press('Control+Enter');
+      await emptied(p);
+      await p.unroute('**/api/v1/work-orders');
+      assert.equal(next.length, 1);
+      assert.notEqual(next[0], keys[0], 'a new intake, a new key');
+      assert.equal((await ordersSaying(server, other)).length, 1);
+    });
   },
 );

@@ -174,6 +174,7 @@ const zh = {
   keyboardHint: '键盘操作：Alt+P 来电号码，Alt+D 描述，Ctrl+Enter 提交，Alt+S 紧急，Alt+N 新来电',
   newCall: '新来电',
   newCallHint: '清空来电人和登记内容，开始接听下一个来电 (Alt+N)',
+  intakeRetrySafe: '网络中断，不确定是否已登记。请直接再按 Ctrl+Enter 重试：同一内容不会重复登记。',
   emergencyContact: '紧急联系人',
   birthYear: '出生年份',
   recentOrders: '最近工单',
@@ -532,6 +533,8 @@ const en: Record<MessageKey, string> = {
   keyboardHint: 'Keyboard: Alt+P phone, Alt+D description, Ctrl+Enter submit, Alt+S SOS, Alt+N new call',
   newCall: 'New call',
   newCallHint: 'Clear the caller and the intake to take the next call (Alt+N)',
+  intakeRetrySafe:
+    'The connection dropped; the order may or may not be logged. Press Ctrl+Enter again: the same intake is never logged twice.',
   emergencyContact: 'Emergency contact',
   birthYear: 'Born',
   recentOrders: 'Recent orders',

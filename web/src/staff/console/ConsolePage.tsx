@@ -23,7 +23,7 @@ import {
   Typography,
 } from 'antd';
 import type { InputRef } from 'antd';
-import { api, ApiError, newKey, qs } from '../../lib/api.ts';
+import { api, ApiError, NetworkError, newKey, qs } from '../../lib/api.ts';
 import { useSuggestion } from '../../lib/classify.ts';
 import { loadFeatures } from '../../lib/features.ts';
 import { categoryName, formatTime, useCategories } from '../../lib/format.ts';
@@ -83,6 +83,12 @@ export default function ConsolePage({ me }: { me: Me }) {
   // The shortcut listener is installed once and always calls the latest handlers.
   const submitRef = useRef<(sos: boolean) => Promise<void>>(async () => undefined);
   const newCallRef = useRef<() => void>(() => undefined);
+  /**
+   * The Idempotency-Key of the last intake sent and what was sent under it. Pressing Ctrl+Enter
+   * again after a lost answer sends the same intake under the same key, so the server answers
+   * the order it already made instead of making a second one; a changed intake gets a new key.
+   */
+  const lastSent = useRef<{ key: string; body: string } | null>(null);
 
   useEffect(() => {
     phoneRef.current?.focus();
@@ -183,11 +189,14 @@ export default function ConsolePage({ me }: { me: Me }) {
       if (v.category) body.category = v.category;
       if (v.urgency) body.urgency = v.urgency;
     }
+    const sent = JSON.stringify(body);
+    const key = lastSent.current?.body === sent ? lastSent.current.key : newKey();
+    lastSent.current = { key, body: sent };
     setBusy(true);
     try {
       const o = await api<WorkOrder>('/api/v1/work-orders', {
         body,
-        headers: { 'idempotency-key': newKey() },
+        headers: { 'idempotency-key': key },
       });
       setCreated(o);
       message.success(t('created', { number: o.number }));
@@ -201,7 +210,8 @@ export default function ConsolePage({ me }: { me: Me }) {
         if (FIELDS.has(name) || name === 'beneficiaryId')
           form.setFields([{ name: name as keyof Intake, errors: [err.message] }]);
         else setFormError(err.message);
-      } else setFormError(err instanceof Error ? err.message : String(err));
+      } else if (err instanceof NetworkError) setFormError(t('intakeRetrySafe'));
+      else setFormError(err instanceof Error ? err.message : String(err));
     } finally {
       setBusy(false);
     }
@@ -211,6 +221,7 @@ export default function ConsolePage({ me }: { me: Me }) {
 
   /** Forgets the caller and everything typed for them. */
   function clearCaller(channel: Intake['channel']) {
+    lastSent.current = null;
     form.resetFields();
     form.setFieldsValue({ channel });
     setPhone('');
