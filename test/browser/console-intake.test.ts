@@ -36,6 +36,13 @@ async function ordersSaying(server: DemoServer, text: string): Promise<Order[]> 
   return ((await r.json()) as { items: Order[] }).items.filter((o) => o.description === text);
 }
 
+async function recentOrders(server: DemoServer): Promise<Order[]> {
+  const r = await fetch(`${server.url}/api/v1/work-orders?limit=20`, {
+    headers: { authorization: `Bearer ${await token(server)}` },
+  });
+  return ((await r.json()) as { items: Order[] }).items;
+}
+
 /** Waits until a logged call has cleared the description. */
 async function emptied(p: Page): Promise<void> {
   await p.waitForFunction(
@@ -158,6 +165,42 @@ describe(
       assert.equal(next.length, 1);
       assert.notEqual(next[0], keys[0], 'a new intake, a new key');
       assert.equal((await ordersSaying(server, other)).length, 1);
+    });
+
+    it('Alt+S asks before dispatching an emergency; Esc cancels, Alt+S again sends', async () => {
+      const p = b.page;
+      const kb = p.keyboard;
+      const critical = async () =>
+        (await recentOrders(server)).filter(
+          (o) => o.urgency === 'critical' && o.description.includes('坐席SOS'),
+        ).length;
+      const before = await critical();
+      await p.locator('#caller-phone').focus();
+      await kb.press('Alt+S');
+      const dialog = p.getByRole('dialog');
+      await p.locator('.ant-modal-confirm-title', { hasText: '确定登记紧急工单吗？' }).waitFor();
+      assert.match((await dialog.textContent()) ?? '', /未填写/, 'says nobody is named');
+      // Typing on does not send it: focus is on 取消.
+      assert.equal(await p.evaluate(() => document.activeElement?.textContent?.replace(/\s/g, '')), '取消');
+      await kb.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      await p.waitForTimeout(500);
+      assert.equal(await critical(), before, 'nothing sent');
+
+      await p.locator('#caller-phone').fill('13800000001');
+      await p.locator('#caller-phone').press('Enter');
+      await p
+        .getByRole('radio', { name: /王秀英/ })
+        .first()
+        .waitFor();
+      await kb.press('Alt+S');
+      await p.locator('.ant-modal-confirm-content', { hasText: '王秀英' }).waitFor();
+      await kb.press('Alt+S');
+      await p.locator('.ant-alert-success').filter({ hasText: '危急' }).waitFor();
+      const sos = (await recentOrders(server)).find((o) => o.urgency === 'critical');
+      assert.equal(sos?.category, 'safety_emergency');
+      assert.equal(sos?.beneficiary?.name, '王秀英');
+      assert.equal(await critical(), before + 1);
     });
   },
 );

@@ -65,13 +65,17 @@ describe(
       assert.deepEqual(await axe(p), []);
       await shot(p, 'console-keyboard-zh');
 
-      // Alt+S from anywhere: a critical safety order for the caller looked up again.
+      // Alt+S from anywhere asks first; Tab to 确认发送 and Enter sends a critical safety order.
       await kb.type('13800000001');
       await kb.press('Enter');
       await p.getByText('独居老人').first().waitFor();
       await kb.press('Alt+P');
       assert.equal(await p.evaluate(() => document.activeElement?.id), 'caller-phone');
       await kb.press('Alt+S');
+      await p.locator('.ant-modal-confirm-title', { hasText: '确定登记紧急工单吗？' }).waitFor();
+      assert.deepEqual(await axe(p), []);
+      await kb.press('Tab');
+      await kb.press('Enter');
       await p.locator('.ant-alert-success').filter({ hasText: '危急' }).waitFor();
 
       const login = await fetch(`${server.url}/api/v1/auth/login`, {

@@ -174,6 +174,11 @@ const zh = {
   keyboardHint: '键盘操作：Alt+P 来电号码，Alt+D 描述，Ctrl+Enter 提交，Alt+S 紧急，Alt+N 新来电',
   newCall: '新来电',
   newCallHint: '清空来电人和登记内容，开始接听下一个来电 (Alt+N)',
+  sosConsoleTitle: '确定登记紧急工单吗？',
+  sosConsoleConfirm:
+    '将以“危急”紧急程度、安全应急类别登记并立即自动派单。服务对象：{who}。再按一次 Alt+S 或按“确认发送”发送，Esc 取消。',
+  sosConsoleNobody: '未填写（无来电人信息）',
+  sosConsoleSend: '确认发送',
   intakeRetrySafe: '网络中断，不确定是否已登记。请直接再按 Ctrl+Enter 重试：同一内容不会重复登记。',
   emergencyContact: '紧急联系人',
   birthYear: '出生年份',
@@ -533,6 +538,11 @@ const en: Record<MessageKey, string> = {
   keyboardHint: 'Keyboard: Alt+P phone, Alt+D description, Ctrl+Enter submit, Alt+S SOS, Alt+N new call',
   newCall: 'New call',
   newCallHint: 'Clear the caller and the intake to take the next call (Alt+N)',
+  sosConsoleTitle: 'Log an emergency order?',
+  sosConsoleConfirm:
+    'It is logged as critical, safety & emergency, and dispatched at once. For: {who}. Press Alt+S again or "Send" to send, Esc to cancel.',
+  sosConsoleNobody: 'not given (no caller details)',
+  sosConsoleSend: 'Send',
   intakeRetrySafe:
     'The connection dropped; the order may or may not be logged. Press Ctrl+Enter again: the same intake is never logged twice.',
   emergencyContact: 'Emergency contact',

@@ -1,8 +1,8 @@
 /**
  * Hotline and window console: look the caller up by phone, then log the call while speaking.
  * Keyboard-only: the phone field has focus on arrival; Enter looks up and moves to the
- * description; Ctrl+Enter logs; Alt+S sends an SOS; Alt+P / Alt+D jump back; Alt+N starts a
- * new call. A logged call clears the form, so the next call never
+ * description; Ctrl+Enter logs; Alt+S asks to send an SOS (Alt+S again sends it); Alt+P / Alt+D
+ * jump back; Alt+N starts a new call. A logged call clears the form, so the next call never
  * inherits the previous caller.
  */
 import { useEffect, useRef, useState } from 'react';
@@ -60,7 +60,7 @@ const FIELDS = new Set(['description', 'category', 'urgency', 'address', 'caller
 
 export default function ConsolePage({ me }: { me: Me }) {
   const { t, lang } = useSettings();
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
   const cats = useCategories();
   const [form] = Form.useForm<Intake>();
   const phoneRef = useRef<InputRef>(null);
@@ -82,6 +82,7 @@ export default function ConsolePage({ me }: { me: Me }) {
 
   // The shortcut listener is installed once and always calls the latest handlers.
   const submitRef = useRef<(sos: boolean) => Promise<void>>(async () => undefined);
+  const askSosRef = useRef<() => void>(() => undefined);
   const newCallRef = useRef<() => void>(() => undefined);
   /**
    * The Idempotency-Key of the last intake sent and what was sent under it. Pressing Ctrl+Enter
@@ -101,7 +102,7 @@ export default function ConsolePage({ me }: { me: Me }) {
         descRef.current?.focus();
       } else if (e.altKey && (e.key === 's' || e.key === 'S')) {
         e.preventDefault();
-        void submitRef.current(true);
+        askSosRef.current();
       } else if (e.altKey && (e.key === 'n' || e.key === 'N')) {
         e.preventDefault();
         newCallRef.current();
@@ -239,6 +240,38 @@ export default function ConsolePage({ me }: { me: Me }) {
   }
   newCallRef.current = newCall;
 
+  // The open SOS confirmation (Alt+S a second time sends it).
+  const sosAsk = useRef<{ destroy: () => void } | null>(null);
+
+  /** An SOS is dispatched at once: ask first, naming whom it is for. */
+  function askSos() {
+    if (sosAsk.current) {
+      sosAsk.current.destroy();
+      sosAsk.current = null;
+      void submitRef.current(true);
+      return;
+    }
+    const v = form.getFieldsValue(true) as Partial<Intake>;
+    const who = people.find((p) => p.id === v.beneficiaryId)?.name ?? (v.callerName?.trim() || phone.trim());
+    sosAsk.current = modal.confirm({
+      title: t('sosConsoleTitle'),
+      content: t('sosConsoleConfirm', { who: who || t('sosConsoleNobody') }),
+      okText: t('sosConsoleSend'),
+      okButtonProps: { danger: true },
+      cancelText: t('cancel'),
+      // Typing on (a space, an Enter) must not send it by accident.
+      autoFocusButton: 'cancel',
+      onOk: () => {
+        sosAsk.current = null;
+        void submitRef.current(true);
+      },
+      onCancel: () => {
+        sosAsk.current = null;
+      },
+    });
+  }
+  askSosRef.current = askSos;
+
   async function merge(into: Dupe) {
     if (!created) return;
     try {
@@ -313,7 +346,7 @@ export default function ConsolePage({ me }: { me: Me }) {
               danger
               type="primary"
               size="large"
-              onClick={() => void submit(true)}
+              onClick={askSos}
               title={t('sosConsole')}
               aria-keyshortcuts="Alt+S"
             >
