@@ -82,13 +82,24 @@ describe('authorization: nobody reads or changes what they must not', () => {
       version: 1,
     });
     assert.equal(cancel.statusCode, 404);
-    // A resident cannot report for someone outside their household, nor use the hotline channel.
+    // A resident cannot report for someone outside their household (answered as for an id that is
+    // no resident's: a refusal would tell them it is one), nor use the hotline channel.
     const forOther = await ctx.call('POST', '/api/v1/work-orders', neighbour, {
       channel: 'miniapp',
       description: '替别人报',
       residentId: await residentIdByPhone(ctx, '13800000001'),
     });
-    assert.equal(forOther.statusCode, 403);
+    const forNobody = await ctx.call('POST', '/api/v1/work-orders', neighbour, {
+      channel: 'miniapp',
+      description: '替别人报',
+      residentId: '01a2488f-0000-7000-8000-000000000000',
+    });
+    assert.equal(forOther.statusCode, 404);
+    assert.equal(forOther.json().error.code, 'resident_not_found');
+    assert.deepEqual(
+      { ...forOther.json().error, message: forOther.json().error.message.replace(/resident \S+/, '') },
+      { ...forNobody.json().error, message: forNobody.json().error.message.replace(/resident \S+/, '') },
+    );
     const hotline = await ctx.call('POST', '/api/v1/work-orders', neighbour, {
       channel: 'hotline',
       description: 'x',

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestContext } from '../helpers.ts';
+import { createTestContext, userId } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
 
 /** Reads server-sent events from a real socket until `want` returns true or time runs out. */
@@ -103,6 +103,39 @@ describe('live queue: server-sent events', () => {
     const rest = await ctx.services.workOrders.changedSince(scope, last.updated_at, 2, last.id);
     assert.equal(rest.length, 1);
     assert.ok(!first.some((r) => r.id === rest[0]?.id));
+  });
+
+  it('ends the stream when the caller is moved to other communities (no events of the old scope)', async () => {
+    const dispatcher = await ctx.login('dispatcher');
+    const streetAdmin = await ctx.login('street_admin');
+    const agent = await ctx.login('agent');
+    const id = await userId(ctx, 'dispatcher');
+    ctx.clock.advance(1000);
+    const reading = readEvents(`${base}/api/v1/events`, dispatcher, (es) =>
+      es.some((e) => e.event === 'scope_changed' || e.data.includes('桃源社区的井盖松了')),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const moved = await ctx.call('PATCH', `/api/v1/staff/${id}`, streetAdmin, { communityIds: ['longzhu'] });
+    assert.equal(moved.statusCode, 200, moved.body);
+    ctx.clock.advance(1000);
+    const created = await ctx.call('POST', '/api/v1/work-orders', agent, {
+      channel: 'hotline',
+      description: '桃源社区的井盖松了',
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    const { number } = created.json() as { number: string };
+    const events = await reading;
+    assert.ok(
+      events.some((e) => e.event === 'scope_changed'),
+      JSON.stringify(events.map((e) => e.event)),
+    );
+    assert.ok(!events.some((e) => e.data.includes(number)), 'an order of the old scope was sent');
+    // Reconnecting gives the new scope.
+    const me = await ctx.call('GET', '/api/v1/me', dispatcher);
+    assert.deepEqual(
+      (me.json() as { communities: { code: string }[] }).communities.map((c) => c.code),
+      ['longzhu'],
+    );
   });
 
   it('refuses anonymous callers and residents', async () => {

@@ -17,7 +17,7 @@ import type { TrainingExample } from './model.ts';
 import { evaluate } from './metrics.ts';
 import { suggestDuplicates } from './duplicates.ts';
 import { canReadOrder, orderFacts } from '../work-orders/work-order.policy.ts';
-import { freeTextFor } from '../work-orders/work-order.presenter.ts';
+import { freeTextFor } from '../../platform/auth/privacy.ts';
 import * as repo from './classification.repository.ts';
 
 const RECLASSIFY_ROLES = ['agent', 'dispatcher', 'manager', 'admin'];

@@ -3,6 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { requirePrincipal } from '../../platform/http/principal.hook.ts';
+import type { Principal } from '../../platform/auth/principal.ts';
+import { freeTextFor } from '../../platform/auth/privacy.ts';
 import type { FeedbackService } from './feedback.service.ts';
 import { VISIT_OUTCOMES } from './feedback.service.ts';
 import type { ReturnVisitRow, SurveyRow } from './feedback.repository.ts';
@@ -38,7 +40,8 @@ const SurveyView = Type.Object({
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
-function presentVisit(v: ReturnVisitRow): Static<typeof ReturnVisitView> {
+/** A return visit as the viewer may read it: contact data typed into its note blanked for them. */
+function presentVisit(viewer: Principal, v: ReturnVisitRow): Static<typeof ReturnVisitView> {
   return {
     id: v.id,
     orderId: v.work_order_id,
@@ -49,7 +52,7 @@ function presentVisit(v: ReturnVisitRow): Static<typeof ReturnVisitView> {
     dueAt: v.due_at,
     outcome: v.outcome,
     satisfaction: v.satisfaction,
-    note: v.note,
+    note: freeTextFor(viewer)(v.note),
     createdAt: v.created_at,
     completedAt: v.completed_at,
   };
@@ -90,13 +93,14 @@ export async function registerFeedbackRoutes(root: FastifyInstance, svc: Feedbac
     },
     async (request) => {
       const q = request.query;
-      const rows = await svc.listReturnVisits(requirePrincipal(request), {
+      const p = requirePrincipal(request);
+      const rows = await svc.listReturnVisits(p, {
         community: q.community,
         status: q.status,
         orderId: q.order,
         limit: q.limit ?? 100,
       });
-      return rows.map(presentVisit);
+      return rows.map((v) => presentVisit(p, v));
     },
   );
 
@@ -118,8 +122,10 @@ export async function registerFeedbackRoutes(root: FastifyInstance, svc: Feedbac
         response: { 200: ReturnVisitView },
       },
     },
-    async (request) =>
-      presentVisit(await svc.completeReturnVisit(requirePrincipal(request), request.params.id, request.body)),
+    async (request) => {
+      const p = requirePrincipal(request);
+      return presentVisit(p, await svc.completeReturnVisit(p, request.params.id, request.body));
+    },
   );
 
   app.get(

@@ -70,17 +70,30 @@ export async function registerLiveRoutes(root: FastifyInstance, workOrders: Work
         res.end();
       };
       open.add(endStream);
-      const stillSignedIn = async () => {
+      /**
+       * Whether the caller is still signed in with the scope the stream was opened with. A new
+       * role, communities or grids end the stream (the browser reconnects into its new scope);
+       * the scope is never widened or kept in place.
+       */
+      const standing = async (): Promise<'same' | 'changed' | 'gone'> => {
         const now = await recheckPrincipal(request);
-        return now?.kind === 'user' && now.id === p.id;
+        if (now?.kind !== 'user' || now.id !== p.id) return 'gone';
+        const same =
+          now.role === p.role &&
+          sameMembers(now.communityIds, p.communityIds) &&
+          sameMembers(now.gridIds, p.gridIds);
+        return same ? 'same' : 'changed';
       };
       const tick = async () => {
         if (closed || busy) return;
         busy = true;
         try {
-          if (!(await stillSignedIn())) {
+          const now = await standing();
+          if (now !== 'same') {
             stop();
-            res.end('event: signed_out\ndata: {}\n\n');
+            res.end(
+              now === 'gone' ? 'event: signed_out\ndata: {}\n\n' : 'event: scope_changed\ndata: {}\n\n',
+            );
             return;
           }
           const from = feed.readFrom();
@@ -114,4 +127,8 @@ export async function registerLiveRoutes(root: FastifyInstance, workOrders: Work
       request.raw.on('close', stop);
     },
   );
+}
+
+function sameMembers(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
 }

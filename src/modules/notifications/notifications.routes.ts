@@ -4,6 +4,8 @@ import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { invalidInput } from '../../platform/errors.ts';
 import { requirePrincipal } from '../../platform/http/principal.hook.ts';
+import type { Principal } from '../../platform/auth/principal.ts';
+import { freeTextData, freeTextFor } from '../../platform/auth/privacy.ts';
 import type { NotificationService } from './notifications.service.ts';
 import type { InboxRow, WebhookRow } from './notifications.repository.ts';
 
@@ -36,14 +38,20 @@ const WebhookView = Type.Object({
   createdAt: Type.String(),
 });
 
-function presentItem(i: InboxRow): Static<typeof InboxItem> {
+/**
+ * A message as its recipient may read it: contact data typed into a reason, note or response it
+ * quotes blanked unless the recipient's role may see it (a resident's messages are about them).
+ */
+function presentItem(viewer: Principal, i: InboxRow): Static<typeof InboxItem> {
+  const text = freeTextFor(viewer, viewer.kind === 'resident');
+  const data = freeTextData(JSON.parse(i.payload_json) as Record<string, unknown>, text);
   return {
     id: i.id,
     template: i.template,
-    title: i.title,
-    body: i.body,
+    title: text(i.title),
+    body: text(i.body),
     orderId: i.order_id,
-    data: JSON.parse(i.payload_json) as Record<string, unknown>,
+    data,
     createdAt: i.created_at,
     readAt: i.read_at,
   };
@@ -95,7 +103,8 @@ export async function registerNotificationRoutes(
     async (request) => {
       const q = request.query;
       const limit = q.limit ?? 20;
-      const { items, unread } = await svc.inbox(requirePrincipal(request), {
+      const p = requirePrincipal(request);
+      const { items, unread } = await svc.inbox(p, {
         unread: q.unread,
         before: decodeCursor(q.cursor),
         limit: limit + 1,
@@ -103,7 +112,7 @@ export async function registerNotificationRoutes(
       const page = items.slice(0, limit);
       const last = page[page.length - 1];
       return {
-        items: page.map(presentItem),
+        items: page.map((i) => presentItem(p, i)),
         unread,
         nextCursor:
           items.length > limit && last
@@ -158,7 +167,10 @@ export async function registerNotificationRoutes(
         response: { 200: InboxItem },
       },
     },
-    async (request) => presentItem(await svc.readOne(requirePrincipal(request), request.params.id)),
+    async (request) => {
+      const p = requirePrincipal(request);
+      return presentItem(p, await svc.readOne(p, request.params.id));
+    },
   );
 
   app.get(

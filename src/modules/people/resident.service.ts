@@ -7,6 +7,7 @@ import { AppError, forbidden, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { actorLabel, communitiesOf } from '../../platform/auth/principal.ts';
 import type { Principal } from '../../platform/auth/principal.ts';
+import { freeTextFor } from '../../platform/auth/privacy.ts';
 import { CsvError, decodeTextFile, parseCsvRecords } from '../../platform/csv.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { servedCommunity } from '../tenancy/community.access.ts';
@@ -98,7 +99,8 @@ export class ResidentService {
         status: o.status,
         category: o.category,
         urgency: o.urgency,
-        description: o.description,
+        // Typed contact data blanked for this viewer, as in the order itself.
+        description: freeTextFor(p, concerns(p, o))(o.description),
         createdAt: o.created_at,
       })),
     };
@@ -318,4 +320,12 @@ function factsOf(r: repo.ResidentRow, hh: repo.HouseholdRow | undefined): Reside
  */
 function orderFactsOf(o: WorkOrderRow, r: repo.ResidentRow): OrderFacts {
   return orderFacts(o, r.household_id ? [r.household_id] : []);
+}
+
+/** Whether the order is about the viewing resident (they reported it or it is for them). */
+function concerns(p: Principal, o: WorkOrderRow): boolean {
+  return (
+    p.kind === 'resident' &&
+    (o.beneficiary_id === p.id || (o.reporter_type === 'resident' && o.reporter_id === p.id))
+  );
 }

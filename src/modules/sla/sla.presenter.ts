@@ -1,4 +1,6 @@
 import type { Static } from '@sinclair/typebox';
+import type { Principal } from '../../platform/auth/principal.ts';
+import { freeTextFor } from '../../platform/auth/privacy.ts';
 import type { StoredPolicy } from './sla.metrics.ts';
 import type { MetricsRow, SupervisionRow } from './sla.repository.ts';
 import type { DeadlineItem, OrderSlaView, PolicyView, SupervisionView } from './sla.schema.ts';
@@ -8,17 +10,19 @@ export function presentPolicy(p: StoredPolicy): Static<typeof PolicyView> {
   return { ...p, escalationChain: [...p.escalationChain] };
 }
 
-export function presentSupervision(s: SupervisionRow): Static<typeof SupervisionView> {
+/** A supervision as the viewer may read it: contact data typed into its reason and response blanked for them. */
+export function presentSupervision(viewer: Principal, s: SupervisionRow): Static<typeof SupervisionView> {
+  const text = freeTextFor(viewer);
   return {
     id: s.id,
     orderId: s.work_order_id,
     communityId: s.community_id,
     level: s.level,
     issuedBy: s.issued_by_name,
-    reason: s.reason,
+    reason: text(s.reason),
     dueAt: s.due_at,
     status: s.status,
-    response: s.response,
+    response: text(s.response),
     respondedBy: s.responded_by_name,
     respondedAt: s.responded_at,
     createdAt: s.created_at,
@@ -48,7 +52,10 @@ export function presentDeadline(r: DeadlineRow, now: number): Static<typeof Dead
 
 const flag = (v: number | null) => (v === null ? null : v === 1);
 
-export function presentOrderSla(v: Awaited<ReturnType<SlaViews['ofOrder']>>): Static<typeof OrderSlaView> {
+export function presentOrderSla(
+  viewer: Principal,
+  v: Awaited<ReturnType<SlaViews['ofOrder']>>,
+): Static<typeof OrderSlaView> {
   const m: MetricsRow | null = v.metrics;
   return {
     orderId: v.order.id,
@@ -80,7 +87,7 @@ export function presentOrderSla(v: Awaited<ReturnType<SlaViews['ofOrder']>>): St
       escalationLevel: m.escalation_level,
     },
     escalations: v.escalations.map((e) => ({ level: e.level, clock: e.clock, at: e.created_at })),
-    supervisions: v.supervisions.map(presentSupervision),
+    supervisions: v.supervisions.map((s) => presentSupervision(viewer, s)),
     pendingTimers: v.timers.map((t) => ({ kind: t.kind, dueAt: t.due_at })),
   };
 }

@@ -285,7 +285,10 @@ export async function registerSlaRoutes(root: FastifyInstance, m: SlaModule): Pr
         response: { 200: OrderSlaView },
       },
     },
-    async (request) => presentOrderSla(await m.views.ofOrder(requirePrincipal(request), request.params.id)),
+    async (request) => {
+      const p = requirePrincipal(request);
+      return presentOrderSla(p, await m.views.ofOrder(p, request.params.id));
+    },
   );
   app.post(
     '/api/v1/work-orders/:id/supervisions',
@@ -299,8 +302,9 @@ export async function registerSlaRoutes(root: FastifyInstance, m: SlaModule): Pr
       },
     },
     async (request, reply) => {
-      const s = await m.supervision.issue(requirePrincipal(request), request.params.id, request.body);
-      return reply.status(201).send(presentSupervision(s));
+      const p = requirePrincipal(request);
+      const s = await m.supervision.issue(p, request.params.id, request.body);
+      return reply.status(201).send(presentSupervision(p, s));
     },
   );
   app.get(
@@ -315,13 +319,14 @@ export async function registerSlaRoutes(root: FastifyInstance, m: SlaModule): Pr
     },
     async (request) => {
       const q = request.query;
-      const rows = await m.supervision.list(requirePrincipal(request), {
+      const p = requirePrincipal(request);
+      const rows = await m.supervision.list(p, {
         community: q.community,
         status: q.status,
         orderId: q.order,
         limit: q.limit ?? 100,
       });
-      return rows.map(presentSupervision);
+      return rows.map((s) => presentSupervision(p, s));
     },
   );
   app.post(
@@ -335,10 +340,10 @@ export async function registerSlaRoutes(root: FastifyInstance, m: SlaModule): Pr
         response: { 200: SupervisionView },
       },
     },
-    async (request) =>
-      presentSupervision(
-        await m.supervision.respond(requirePrincipal(request), request.params.id, request.body.response),
-      ),
+    async (request) => {
+      const p = requirePrincipal(request);
+      return presentSupervision(p, await m.supervision.respond(p, request.params.id, request.body.response));
+    },
   );
 
   await registerFeedbackRoutes(app, m.feedback);

@@ -1,8 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import type { Principal } from '../../platform/auth/principal.ts';
-import { maskEmail, maskPhone, maySee } from '../../platform/auth/privacy.ts';
-import { ALL_CONTACTS, scrubText } from '../../platform/auth/text-privacy.ts';
+import { freeTextData, freeTextFor, maskEmail, maskPhone, maySee } from '../../platform/auth/privacy.ts';
 import type { WorkOrderRow, WorkOrderEventRow } from './work-order.repository.ts';
 import { residentsByIds, usersByIds } from './work-order.repository.ts';
 import type { WorkOrderView } from './work-order.schema.ts';
@@ -33,32 +32,47 @@ const bandOf = (a: string, b: string) => (a < b ? a : b);
 const isSelf = (viewer: Principal, residentId: string | null) =>
   viewer.kind === 'resident' && viewer.id === residentId;
 
+/** Every string in an answer (at any depth) as the viewer may read free text. */
+function textValues(v: unknown, text: (t: string) => string): unknown {
+  if (typeof v === 'string') return text(v);
+  if (Array.isArray(v)) return v.map((x) => textValues(x, text));
+  if (typeof v === 'object' && v !== null)
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, textValues(x, text)]));
+  return v;
+}
+
 /**
- * The order's answers as stored, except the contact details an Open311 client sent beside them
- * (`_open311`: e-mail, device and account ids), masked like a phone for viewers who may not
- * see phones.
+ * The order's answers as stored, with the contact data typed into them (a callback number, an
+ * e-mail address) blanked like in any free text for viewers who may not see it, and the contact
+ * details an Open311 client sent beside them (`_open311`: e-mail, device and account ids)
+ * masked like a phone.
  */
-function presentAttributes(json: string, contactsVisible: boolean): Record<string, unknown> {
-  const attributes = JSON.parse(json) as Record<string, unknown>;
-  const meta = attributes._open311;
-  if (contactsVisible || typeof meta !== 'object' || meta === null) return attributes;
+function presentAttributes(
+  json: string,
+  contactsVisible: boolean,
+  text: (t: string) => string,
+): Record<string, unknown> {
+  const { _open311: meta, ...answers } = JSON.parse(json) as Record<string, unknown>;
+  const shown = textValues(answers, text) as Record<string, unknown>;
+  if (meta === undefined) return shown;
+  if (contactsVisible || typeof meta !== 'object' || meta === null) return { ...shown, _open311: meta };
   const masked: Record<string, unknown> = { ...(meta as Record<string, unknown>) };
   if (typeof masked.email === 'string') masked.email = maskEmail(masked.email);
   for (const k of ['device_id', 'account_id'])
     if (typeof masked[k] === 'string') masked[k] = '*'.repeat(Math.min(8, (masked[k] as string).length));
-  return { ...attributes, _open311: masked };
+  return { ...shown, _open311: masked };
 }
 
 /**
- * Free text as a viewer may read it: the phone numbers, e-mail addresses and ID numbers typed
- * into it blanked unless the viewer's role may see them (or it is about the viewer).
+ * The stored classification as a staff viewer may read it. Its priority parts include the weight
+ * of the beneficiary's special groups (living alone, illness, disability…), which tells what the
+ * groups are: only viewers who may see those groups get them.
  */
-export function freeTextFor(viewer: Principal, self = false): <T extends string | null>(t: T) => T {
-  const hidden = ALL_CONTACTS.filter(
-    (k) => !maySee(viewer, k === 'idNumber' ? 'idNumber' : 'phone', { self }),
-  );
-  return <T extends string | null>(t: T): T =>
-    hidden.length === 0 || t === null ? t : (scrubText(t, [], hidden) as T);
+function presentClassification(json: string, tagsVisible: boolean): Record<string, unknown> {
+  const c = JSON.parse(json) as Record<string, unknown>;
+  if (tagsVisible) return c;
+  const { priorityParts: _hidden, ...rest } = c;
+  return rest;
 }
 
 /**
@@ -84,6 +98,7 @@ export function presentOrder(
   const assignee = o.assignee_id ? ctx.users.get(o.assignee_id) : undefined;
   const isStaff = viewer.kind === 'user' || viewer.kind === 'system';
   const text = freeTextFor(viewer, self || reporterSelf);
+  const tagsVisible = maySee(viewer, 'tags', { self });
   const view: WorkOrderView = {
     id: o.id,
     number: o.number,
@@ -95,7 +110,8 @@ export function presentOrder(
     subcategory: o.subcategory,
     urgency: o.urgency,
     priority: o.priority,
-    priorityScore: o.priority_score,
+    // The score adds the special groups' weight to the urgency's: shown to whoever may see the groups.
+    priorityScore: tagsVisible ? o.priority_score : null,
     description: text(o.description),
     address: o.address,
     location: o.lat !== null && o.lng !== null ? { lat: o.lat, lng: o.lng } : null,
@@ -127,10 +143,10 @@ export function presentOrder(
     reopenCount: o.reopen_count,
     // The model's reasoning is for staff; residents see the outcome.
     classification:
-      isStaff && o.classification_json
-        ? (JSON.parse(o.classification_json) as Record<string, unknown>)
-        : null,
-    attributes: o.attributes_json ? presentAttributes(o.attributes_json, maySee(viewer, 'phone')) : null,
+      isStaff && o.classification_json ? presentClassification(o.classification_json, tagsVisible) : null,
+    attributes: o.attributes_json
+      ? presentAttributes(o.attributes_json, maySee(viewer, 'phone', { self: self || reporterSelf }), text)
+      : null,
     version: o.version,
     createdAt: o.created_at,
     updatedAt: o.updated_at,
@@ -145,7 +161,7 @@ export function presentOrder(
     const waitingHours = (extras.now.getTime() - new Date(o.created_at).getTime()) / 3_600_000;
     const p = defaultPrioritize({ urgency: o.urgency, tags, repeatCount: 0, waitingHours });
     view.priorityNow = {
-      score: Math.max(o.priority_score, Math.round(p.score)),
+      score: tagsVisible ? Math.max(o.priority_score, Math.round(p.score)) : null,
       band: bandOf(o.priority, p.band),
     };
   }
@@ -166,7 +182,10 @@ export function presentOrder(
         note: isStaff || e.visibility === 'public' ? text(e.note) : null,
         // What a resident sees of a step is public; staff see which steps are internal.
         visibility: isStaff && e.visibility === 'internal' ? 'internal' : 'public',
-        data: isStaff && e.data_json ? eventData(e.data_json, text) : null,
+        data:
+          isStaff && e.data_json
+            ? freeTextData(JSON.parse(e.data_json) as Record<string, unknown>, text)
+            : null,
         at: e.created_at,
       }));
   }
@@ -179,15 +198,4 @@ export function presentOrder(
     }));
   }
   return view;
-}
-
-/** Keys of a timeline step's data that hold words a person typed (the rest are ids, numbers and codes). */
-const FREE_TEXT_DATA = new Set(['referredTo', 'reason', 'comment', 'note']);
-
-/** A step's data, its typed words masked for the viewer like every other free text. */
-function eventData(json: string, text: (t: string | null) => string | null): Record<string, unknown> {
-  const data = JSON.parse(json) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(data))
-    if (FREE_TEXT_DATA.has(k) && typeof v === 'string') data[k] = text(v);
-  return data;
 }

@@ -3,6 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { DB, WorkOrderTable, WorkOrderEventTable } from '../../platform/db/schema.ts';
 import type { Dialect } from '../../platform/db/database.ts';
 import { insertRows } from '../../platform/db/bulk-insert.ts';
+import { searchTextOf } from '../../platform/auth/text-privacy.ts';
 
 export type WorkOrderRow = Selectable<WorkOrderTable>;
 
@@ -21,7 +22,8 @@ type LifecycleColumns =
   | 'dispatched_at'
   | 'resolved_at'
   | 'closed_at';
-export type NewOrderFields = Omit<WorkOrderRow, LifecycleColumns>;
+/** A new order's fields: all but the lifecycle's and `search_text`, which the description gives. */
+export type NewOrderFields = Omit<WorkOrderRow, LifecycleColumns | 'search_text'>;
 
 /**
  * The row of a new order, the same for every way an order is created (intake, demo seed,
@@ -44,6 +46,7 @@ export function newOrderRow(f: NewOrderFields): WorkOrderRow {
     priority: f.priority,
     priority_score: f.priority_score,
     description: f.description,
+    search_text: searchTextFor(f.description),
     address: f.address,
     lat: f.lat,
     lng: f.lng,
@@ -96,6 +99,8 @@ export interface ListFilter {
   updatedAfter?: string | undefined;
   updatedBefore?: string | undefined;
   text?: string | undefined;
+  /** Match `text` against the description with contact data blanked (viewers for whom it is blanked). */
+  textMasked?: boolean | undefined;
   ids?: string[] | undefined;
   cursor?: { createdAt: string; id: string } | undefined;
   limit: number;
@@ -248,7 +253,9 @@ function applyFilter(db: Kysely<DB>, f: Omit<ListFilter, 'limit' | 'cursor'>) {
     const like = `%${f.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     q = q.where((eb) =>
       eb.or([
-        eb('description', 'like', sql<string>`${like} escape '\\'`),
+        f.textMasked
+          ? eb(eb.fn.coalesce('search_text', 'description'), 'like', sql<string>`${like} escape '\\'`)
+          : eb('description', 'like', sql<string>`${like} escape '\\'`),
         eb('number', 'like', sql<string>`${like} escape '\\'`),
         eb('address', 'like', sql<string>`${like} escape '\\'`),
       ]),
@@ -386,4 +393,10 @@ export async function lockOrders(
     .orderBy('id')
     .forUpdate()
     .execute();
+}
+
+/** What `search_text` holds for a description: the blanked text, or null when nothing was blanked. */
+export function searchTextFor(description: string): string | null {
+  const blanked = searchTextOf(description);
+  return blanked === description ? null : blanked;
 }

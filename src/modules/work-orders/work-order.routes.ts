@@ -28,6 +28,7 @@ import type { WorkOrderService } from './work-order.service.ts';
 import type { ListFilter } from './work-order.repository.ts';
 import type { Action } from './work-order.machine.ts';
 import type { Principal } from '../../platform/auth/principal.ts';
+import { readsAllContacts } from '../../platform/auth/privacy.ts';
 import type { Database } from '../../platform/db/database.ts';
 
 const TAG = ['work-orders'];
@@ -55,6 +56,7 @@ export function buildFilter(svc: WorkOrderService, p: Principal, q: ListQuery, l
     assignee: q.assignee,
     ...parseTimeRange(q),
     text: q.q,
+    textMasked: !readsAllContacts(p),
     cursor: decodeCursor(q.cursor),
     limit,
   };

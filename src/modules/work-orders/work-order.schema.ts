@@ -123,10 +123,12 @@ export const WorkOrderView = Type.Object(
     subcategory: NullableStr,
     urgency: Type.String(),
     priority: Type.String(),
-    priorityScore: Type.Number(),
+    priorityScore: Type.Union([Type.Number(), Type.Null()], {
+      description: 'null for viewers who may not see special groups (their weight is part of it)',
+    }),
     priorityNow: Type.Optional(
       Type.Object(
-        { score: Type.Number(), band: Type.String() },
+        { score: Type.Union([Type.Number(), Type.Null()]), band: Type.String() },
         {
           description:
             'Open orders, staff view: priority with the waiting time so far (never lower than at intake)',

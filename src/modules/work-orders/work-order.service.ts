@@ -166,16 +166,18 @@ export class WorkOrderService {
     let beneficiary = null;
     if (beneficiaryId) {
       [beneficiary] = await repo.residentsByIds(this.db, [beneficiaryId]);
-      if (!beneficiary || beneficiary.community_id !== communityId) {
+      // A family member may report for someone in their own household only; to a resident, anyone
+      // else is answered as no one (a refusal would tell them the id is a resident's).
+      const reachable =
+        beneficiary !== undefined &&
+        beneficiary.community_id === communityId &&
+        (p.kind !== 'resident' ||
+          beneficiary.id === p.id ||
+          (p.householdId !== null && beneficiary.household_id === p.householdId));
+      if (!reachable) {
         throw new AppError('resident_not_found', `resident ${beneficiaryId} is not in this community`, {
           field: 'residentId',
         });
-      }
-      if (p.kind === 'resident' && beneficiary.id !== p.id) {
-        // A family member may report for someone in their own household only.
-        if (!p.householdId || beneficiary.household_id !== p.householdId) {
-          throw forbidden('residents may report for themselves or their own household');
-        }
       }
     } else beneficiaryId = null;
 

@@ -5,6 +5,7 @@
  * care for the person, and only when the resident consented.
  */
 import type { Principal, StaffRole } from './principal.ts';
+import { ALL_CONTACTS, scrubText } from './text-privacy.ts';
 
 export type PersonalField = 'phone' | 'idNumber' | 'tags';
 
@@ -43,4 +44,38 @@ export function maskEmail(email: string): string {
   const at = email.lastIndexOf('@');
   if (at < 1) return '*'.repeat(email.length);
   return `${email.slice(0, 1)}***${email.slice(at)}`;
+}
+
+/**
+ * Free text as a viewer may read it: the phone numbers, e-mail addresses and ID numbers typed
+ * into it blanked unless the viewer's role may see them (or it is about the viewer).
+ */
+export function freeTextFor(viewer: Principal, self = false): <T extends string | null>(t: T) => T {
+  const hidden = ALL_CONTACTS.filter(
+    (k) => !maySee(viewer, k === 'idNumber' ? 'idNumber' : 'phone', { self }),
+  );
+  return <T extends string | null>(t: T): T =>
+    hidden.length === 0 || t === null ? t : (scrubText(t, [], hidden) as T);
+}
+
+/**
+ * Whether the viewer reads free text whole (no contact data blanked for them). Whoever does not
+ * searches orders' text with that data blanked too: a search that matched the hidden digits would
+ * tell them, one query at a time, what the blanks hold.
+ */
+export function readsAllContacts(viewer: Principal): boolean {
+  return maySee(viewer, 'phone') && maySee(viewer, 'idNumber');
+}
+
+/** Keys of a step's or a message's data that hold words a person typed (the rest are ids, numbers and codes). */
+const FREE_TEXT_DATA = new Set(['referredTo', 'reason', 'comment', 'note', 'response', 'description']);
+
+/** Data of a step or a message, the words typed into it as the viewer may read them (changed in place). */
+export function freeTextData(
+  data: Record<string, unknown>,
+  text: (t: string) => string,
+): Record<string, unknown> {
+  for (const [k, v] of Object.entries(data))
+    if (FREE_TEXT_DATA.has(k) && typeof v === 'string') data[k] = text(v);
+  return data;
 }

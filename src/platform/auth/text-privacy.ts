@@ -192,3 +192,11 @@ function addressForms(name: string): RegExp | null {
   if (addressFormsCache.size < 4096) addressFormsCache.set(name, re);
   return re;
 }
+
+/**
+ * An order's description as it is searched by viewers for whom contact data is blanked: every
+ * phone number, ID number and e-mail address blanked (stored beside the description).
+ */
+export function searchTextOf(description: string): string {
+  return scrubText(description, [], ALL_CONTACTS);
+}

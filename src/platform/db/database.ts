@@ -21,6 +21,7 @@ import * as rateLimitCounters from './migrations/2026120540_rate_limit_counters.
 import * as slaPolicyScopes from './migrations/2026120550_sla_policy_scopes.ts';
 import * as residentLookups from './migrations/2026120560_resident_lookups.ts';
 import * as blankSentCodes from './migrations/2026120570_blank_sent_codes.ts';
+import * as searchText from './migrations/2026120580_search_text.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -67,6 +68,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120550_sla_policy_scopes': slaPolicyScopes,
   '2026120560_resident_lookups': residentLookups,
   '2026120570_blank_sent_codes': blankSentCodes,
+  '2026120580_search_text': searchText,
 };
 
 export function registerMigration(name: string, migration: Migration): void {

@@ -149,6 +149,8 @@ export interface WorkOrderTable {
   priority: string;
   priority_score: number;
   description: string;
+  /** The description with typed contact data blanked, where that changes it: what viewers who may not see such data search. */
+  search_text: string | null;
   address: string | null;
   lat: number | null;
   lng: number | null;

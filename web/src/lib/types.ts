@@ -113,7 +113,8 @@ export interface WorkOrder {
   subcategory: string | null;
   urgency: Urgency;
   priority: string;
-  priorityScore: number;
+  /** null for viewers who may not see special groups (their weight is part of it) */
+  priorityScore: number | null;
   description: string;
   address: string | null;
   location: LatLng | null;

@@ -242,7 +242,7 @@ export default function DispatchPage({ me }: { me: Me }) {
   const rows = [...groups[tab]].sort(
     (a, b) =>
       Number(suspectedEmergency(b)) - Number(suspectedEmergency(a)) ||
-      b.priorityScore - a.priorityScore ||
+      (b.priorityScore ?? 0) - (a.priorityScore ?? 0) ||
       a.createdAt.localeCompare(b.createdAt),
   );
 
