@@ -212,4 +212,58 @@ describe('web: resident H5', { skip: !chromiumAvailable() && 'chromium is not in
     assert.equal(await chosen.count(), 0, 'back to "decide for me"');
     await description.fill('');
   });
+  it('an SOS that cannot be sent says so at once, until dismissed, with the numbers to call', async () => {
+    const p = b.page;
+    const token = await staffToken(server);
+    const SOS = '紧急求助（一键SOS）';
+    await p.goto(`${server.url}/`);
+    await p
+      .getByRole('button', { name: /我要办事/ })
+      .first()
+      .waitFor();
+    // The home page keeps the directory on the phone, hotline included.
+    await p.waitForFunction(() => (localStorage.getItem('linli.directory') ?? '').includes('hotline'));
+    const hotline = await p.evaluate(
+      () =>
+        (
+          JSON.parse(localStorage.getItem('linli.directory') ?? '{}') as {
+            directory: { contacts: { hotline: string } };
+          }
+        ).directory.contacts.hotline,
+    );
+    const before = (await ordersMatching(server, token, SOS)).length;
+
+    await p.context().setOffline(true);
+    await p
+      .getByRole('button', { name: /紧急求助/ })
+      .first()
+      .click();
+    await p.getByRole('dialog').getByRole('button', { name: '紧急求助' }).click();
+    const alert = p.getByRole('alert').filter({ hasText: '紧急求助没有发出' });
+    await alert.waitFor();
+    assert.equal(await p.evaluate(() => document.activeElement?.className), 'sos-failed', 'focus on it');
+    for (const n of ['110', '119', '120'])
+      assert.equal(await alert.getByRole('link', { name: new RegExp(n) }).getAttribute('href'), `tel:${n}`);
+    assert.equal(
+      await alert.getByRole('link', { name: /服务热线/ }).getAttribute('href'),
+      `tel:${hotline.replace(/[^0-9+]/g, '')}`,
+    );
+    assert.equal(await p.getByText(/待发送的工单/).count(), 0, 'an SOS is not queued to go out later');
+    assert.ok(!(await p.evaluate(() => localStorage.getItem('linli.outbox') ?? '')).includes('一键SOS'));
+    assert.deepEqual(await axe(p), []);
+    await shot(p, 'resident-sos-not-sent-zh');
+
+    // Not a toast: still there a while later, and back online nothing goes out by itself.
+    await p.waitForTimeout(2500);
+    assert.ok(await alert.isVisible());
+    await p.context().setOffline(false);
+    await p.waitForTimeout(1500);
+    assert.equal((await ordersMatching(server, token, SOS)).length, before, 'nothing sent behind their back');
+
+    // Sending again is the resident's choice.
+    await alert.getByRole('button', { name: '再次发送紧急求助' }).click();
+    await p.getByText('紧急求助已发送，请保持电话畅通').waitFor();
+    await alert.waitFor({ state: 'detached' });
+    assert.equal((await ordersMatching(server, token, SOS)).length, before + 1);
+  });
 });

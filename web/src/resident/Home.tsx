@@ -1,7 +1,7 @@
 /** Resident home: the big actions first, then the orders they follow. */
 import { useEffect, useRef, useState } from 'react';
 import { Button, Dialog, List, Tag, Toast } from 'antd-mobile';
-import { api, NetworkError } from '../lib/api.ts';
+import { api, NetworkError, newKey } from '../lib/api.ts';
 import { categoryName, formatTime, useCategories } from '../lib/format.ts';
 import { labels } from '../lib/i18n.ts';
 import { flushOutbox, onOutboxChange, pendingOrders } from '../lib/outbox.ts';
@@ -9,7 +9,8 @@ import { navigate } from '../lib/router.ts';
 import { useSettings } from '../lib/settings.tsx';
 import type { Me, Page, WorkOrder } from '../lib/types.ts';
 import { useLoad } from '../lib/useLoad.ts';
-import { sendReport } from './send.ts';
+import { fetchDirectory, savedDirectory } from './directory-cache.ts';
+import { SosFailed } from './SosFailed.tsx';
 
 export const QUICK = [
   { key: 'quickWater', text: '家里水管漏水了，需要维修', category: 'basic_living' },
@@ -30,6 +31,8 @@ const STATUS_COLOR: Record<string, string> = {
   resolved: '#237804',
   closed: '#237804',
 };
+
+const SOS_TEXT = '紧急求助（一键SOS）';
 
 export function usePending(): number {
   const [n, setN] = useState(() => pendingOrders().length);
@@ -80,21 +83,49 @@ export function Home({ me }: { me: Me }) {
     return () => window.removeEventListener('online', reload);
   }, [reload]);
 
+  // Keep the directory fresh on the phone: the hotline is named when an SOS cannot be sent.
+  const [hotline, setHotline] = useState(() => savedDirectory(me.id)?.directory.contacts.hotline ?? null);
+  useEffect(() => {
+    const ctl = new AbortController();
+    fetchDirectory(me.id, ctl.signal)
+      .then((d) => setHotline(d.contacts.hotline))
+      .catch(() => undefined);
+    return () => ctl.abort();
+  }, [me.id]);
+
+  // An SOS is never left in the outbox to go out hours later: it is sent now, or the resident is
+  // told at once that it was not and whom to call. A retry reuses the key (the server may have it).
+  const sosKey = useRef<string | null>(null);
+  const [sosFailed, setSosFailed] = useState(false);
+  const [sosBusy, setSosBusy] = useState(false);
+
+  async function sendSos() {
+    const key = sosKey.current ?? newKey();
+    sosKey.current = key;
+    setSosBusy(true);
+    try {
+      await api<WorkOrder>('/api/v1/work-orders', {
+        body: { channel: 'web', description: SOS_TEXT, category: 'safety_emergency', urgency: 'critical' },
+        headers: { 'idempotency-key': key },
+      });
+      sosKey.current = null;
+      setSosFailed(false);
+      Toast.show({ content: t('sosSent') });
+      orders.reload();
+    } catch {
+      setSosFailed(true);
+    } finally {
+      setSosBusy(false);
+    }
+  }
+
   async function sos() {
     const ok = await Dialog.confirm({
       content: t('sosConfirm'),
       confirmText: t('sos'),
       cancelText: t('cancel'),
     });
-    if (!ok) return;
-    const r = await sendReport({
-      channel: 'web',
-      description: '紧急求助（一键SOS）',
-      category: 'safety_emergency',
-      urgency: 'critical',
-    });
-    Toast.show({ content: r.kind === 'sent' ? t('sosSent') : t('savedOffline') });
-    orders.reload();
+    if (ok) await sendSos();
   }
 
   async function retry() {
@@ -104,6 +135,17 @@ export function Home({ me }: { me: Me }) {
 
   return (
     <>
+      {sosFailed && (
+        <SosFailed
+          hotline={hotline}
+          busy={sosBusy}
+          onRetry={() => void sendSos()}
+          onDismiss={() => {
+            sosKey.current = null;
+            setSosFailed(false);
+          }}
+        />
+      )}
       <section className="h5-section" aria-label={t('hello', { name: me.name })}>
         <h2>{t('hello', { name: me.name })}</h2>
         <div className="big-actions">
