@@ -59,13 +59,14 @@ export async function startServer(
         anchorFile: config.auditAnchorFile,
         anchorMinutes: config.auditAnchorMinutes,
       })
-    : { stop: async () => {} };
+    : null;
   return {
     built,
     url: address,
     stop: async () => {
-      await workers.stop();
-      await built.app.close();
+      // Requests and the background loops' iterations in flight finish together, both before
+      // the database closes under them.
+      await Promise.all([workers?.stop(), built.app.close()]);
       await database.destroy();
     },
   };

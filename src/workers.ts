@@ -11,6 +11,21 @@ import { sweepOrphanPhotos } from './modules/work-orders/photo-sweep.ts';
 import { anchorHeads } from './modules/audit/audit.anchoring.ts';
 import type { Anchor } from './modules/audit/audit.anchors.ts';
 
+/**
+ * How long `stop` waits for the loops' iterations in flight (a webhook delivery takes at most its
+ * timeout, 5 s by default): under the 10 s a stopping server gives itself before it exits anyway.
+ */
+export const WORKERS_STOP_GRACE_MS = 8_000;
+
+export interface Workers {
+  /**
+   * Starts no new iteration, wakes the loops that wait for their next one, and waits for those
+   * in flight (at most `graceMs`), so a delivery in progress is recorded before the database
+   * closes: cut half way, a message sent could be sent again. Answers the loops still running.
+   */
+  stop(options?: { graceMs?: number }): Promise<{ stillRunning: string[] }>;
+}
+
 /** Background loops of one app node: outbox delivery, webhooks, SLA timers, digests, auto-close, orphan photo files and audit anchors. Each is safe to run on several nodes. */
 export function startWorkers(
   built: BuiltApp,
@@ -19,7 +34,7 @@ export function startWorkers(
   logger: Logger,
   files?: FileStore,
   audit: { anchorFile: string | null; anchorMinutes: number } = { anchorFile: null, anchorMinutes: 0 },
-) {
+): Workers {
   const sla = built.services.sla;
   const { adapters } = createChannelAdapters(database, systemClock, logger, {
     webhookTimeoutMs: sla.settings.webhookTimeoutMs,
@@ -27,16 +42,34 @@ export function startWorkers(
   const webhookTimeout = sla.settings.webhookTimeoutMs;
   let stopped = false;
   const loops: Promise<void>[] = [];
+  /** Loops inside an iteration now, by name. */
+  const running = new Set<string>();
+  /** Ends the waits between iterations (at stop). */
+  const wakers = new Set<() => void>();
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      timer.unref();
+      wakers.add(wake);
+    });
   const every = (ms: number, name: string, fn: () => Promise<unknown>) => {
     loops.push(
       (async () => {
         while (!stopped) {
+          running.add(name);
           try {
             await fn();
           } catch (err) {
             logger.error({ err }, `${name} worker failed; retrying`);
+          } finally {
+            running.delete(name);
           }
-          await new Promise((r) => setTimeout(r, ms).unref());
+          if (!stopped) await pause(ms);
         }
       })(),
     );
@@ -80,8 +113,22 @@ export function startWorkers(
         );
     });
   return {
-    stop: async () => {
+    stop: async ({ graceMs = WORKERS_STOP_GRACE_MS } = {}) => {
       stopped = true;
+      for (const wake of [...wakers]) wake();
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      });
+      await Promise.race([Promise.all(loops), deadline]);
+      clearTimeout(timer);
+      const stillRunning = [...running];
+      if (stillRunning.length > 0)
+        logger.warn(
+          { workers: stillRunning, graceMs },
+          'background work still running when the node stopped; it is left unfinished',
+        );
+      return { stillRunning };
     },
   };
 }
