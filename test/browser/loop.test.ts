@@ -183,7 +183,11 @@ describe(
       await p.goto(orderUrl);
       await p.getByText('已更换水管接头，现场无渗漏').first().waitFor();
       await p.getByRole('button', { name: /确认已解决并评价/ }).click();
-      await p.locator('.adm-rate-star').nth(4).click();
+      // With the keyboard: the stars are a radio group named by their meaning.
+      await p.getByRole('radio', { name: '1星 很不满意' }).focus();
+      await p.keyboard.press('Space');
+      for (let i = 0; i < 4; i++) await p.keyboard.press('ArrowRight');
+      assert.ok(await p.getByRole('radio', { name: '5星 非常满意' }).isChecked());
       await p.locator('#rate-comment').fill('师傅来得很快，谢谢');
       await p.getByRole('button', { name: /^提\s*交$/ }).click();
       await p.locator('.adm-tag').filter({ hasText: '已评价' }).waitFor();

@@ -103,7 +103,7 @@ function Tasks({ me }: { me: Me }) {
         {list.map((o) => (
           <List.Item
             key={o.id}
-            onClick={() => navigate(`/field/${o.id}`)}
+            className="row-item"
             description={
               <span className="order-meta">
                 {o.address ?? '—'} · {formatTime(lang, o.createdAt)}
@@ -117,12 +117,19 @@ function Tasks({ me }: { me: Me }) {
               </Tag>
             }
           >
-            <span>
-              {categoryName(cats, lang, o.subcategory ?? o.category)} · {labels.status(lang, o.status)}
-            </span>
-            <div className="order-meta" style={{ whiteSpace: 'normal' }}>
-              {o.description}
-            </div>
+            <a
+              className="row-link"
+              href={`/field/${o.id}`}
+              onClick={(e) => {
+                e.preventDefault();
+                navigate(`/field/${o.id}`);
+              }}
+            >
+              <span>
+                {categoryName(cats, lang, o.subcategory ?? o.category)} · {labels.status(lang, o.status)}
+              </span>
+              <span className="order-meta">{o.description}</span>
+            </a>
           </List.Item>
         ))}
       </List>

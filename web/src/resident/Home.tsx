@@ -49,7 +49,7 @@ export function OrderList({ orders }: { orders: WorkOrder[] }) {
       {orders.map((o) => (
         <List.Item
           key={o.id}
-          onClick={() => navigate(`/orders/${o.id}`)}
+          className="row-item"
           description={
             <span className="order-meta">
               {o.number} · {formatTime(lang, o.createdAt)}
@@ -57,10 +57,19 @@ export function OrderList({ orders }: { orders: WorkOrder[] }) {
           }
           extra={<Tag color={STATUS_COLOR[o.status] ?? '#595959'}>{labels.status(lang, o.status)}</Tag>}
         >
-          <span>{categoryName(cats, lang, o.subcategory ?? o.category)}</span>
-          <div className="order-meta" style={{ whiteSpace: 'normal' }}>
-            {o.description.length > 40 ? `${o.description.slice(0, 40)}…` : o.description}
-          </div>
+          <a
+            className="row-link"
+            href={`/orders/${o.id}`}
+            onClick={(e) => {
+              e.preventDefault();
+              navigate(`/orders/${o.id}`);
+            }}
+          >
+            <span>{categoryName(cats, lang, o.subcategory ?? o.category)}</span>
+            <span className="order-meta">
+              {o.description.length > 40 ? `${o.description.slice(0, 40)}…` : o.description}
+            </span>
+          </a>
         </List.Item>
       ))}
     </List>

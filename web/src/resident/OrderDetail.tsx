@@ -1,13 +1,15 @@
 /** One of my orders: where it is, who handles it, and the resident's part (rate, "not fixed", withdraw). */
 import { useState } from 'react';
-import type { CSSProperties } from 'react';
-import { Button, Card, Dialog, Form, Rate, Steps, Tag, TextArea, Toast } from 'antd-mobile';
+import { Button, Card, Dialog, Form, Steps, Tag, TextArea, Toast } from 'antd-mobile';
 import { api, ApiError } from '../lib/api.ts';
 import { categoryName, formatTime, useCategories } from '../lib/format.ts';
 import { labels } from '../lib/i18n.ts';
 import { useSettings } from '../lib/settings.tsx';
 import type { Action, WorkOrder } from '../lib/types.ts';
 import { useLoad } from '../lib/useLoad.ts';
+import { StarRating } from '../mobile/Choices.tsx';
+
+const STAR_NAMES = ['star1', 'star2', 'star3', 'star4', 'star5'] as const;
 
 export function OrderDetail({ id }: { id: string }) {
   const { t, lang } = useSettings();
@@ -107,7 +109,11 @@ export function OrderDetail({ id }: { id: string }) {
         {o.rating !== null && (
           <p>
             <strong>{t('rating')}：</strong>
-            <Rate readOnly value={o.rating} aria-label={`${t('rating')} ${o.rating}/5`} />
+            <span className="stars-readonly" aria-hidden="true">
+              {'★'.repeat(o.rating)}
+              {'☆'.repeat(Math.max(0, 5 - o.rating))}
+            </span>{' '}
+            {t(STAR_NAMES[Math.min(5, Math.max(1, o.rating)) - 1] ?? 'star5')}
           </p>
         )}
         {o.photos && o.photos.length > 0 && (
@@ -162,13 +168,12 @@ export function OrderDetail({ id }: { id: string }) {
         <Card title={t('rateService')} style={{ marginTop: 12 }}>
           <Form layout="vertical">
             <Form.Item label={<span id="rate-label">{t('rating')}</span>}>
-              <div role="group" aria-labelledby="rate-label">
-                <Rate
-                  value={rating}
-                  onChange={setRating}
-                  style={{ '--star-size': '32px' } as CSSProperties}
-                />
-              </div>
+              <StarRating
+                value={rating}
+                onChange={setRating}
+                names={STAR_NAMES.map((k) => t(k))}
+                labelledBy="rate-label"
+              />
               {fieldError('rating')}
             </Form.Item>
             <Form.Item label={<label htmlFor="rate-comment">{t('comment')}</label>}>

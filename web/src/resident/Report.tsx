@@ -1,6 +1,6 @@
 /** The resident describes a need: words first, then optional details (hidden in elderly mode). */
 import { useEffect, useMemo, useState } from 'react';
-import { Button, Form, ImageUploader, Input, Radio, Selector, Space, TextArea, Toast } from 'antd-mobile';
+import { Button, Form, ImageUploader, Input, Radio, Space, TextArea, Toast } from 'antd-mobile';
 import type { ImageUploadItem } from 'antd-mobile';
 import { api } from '../lib/api.ts';
 import { useSuggestion } from '../lib/classify.ts';
@@ -10,6 +10,7 @@ import { navigate } from '../lib/router.ts';
 import { useSettings } from '../lib/settings.tsx';
 import type { GridCollection, LatLng, Me, NewOrder, PhotoUpload, ResidentDetail } from '../lib/types.ts';
 import { useLoad } from '../lib/useLoad.ts';
+import { ChoiceChips } from '../mobile/Choices.tsx';
 import { GridMap, gridAt } from '../mobile/GridMap.tsx';
 import { QUICK } from './Home.tsx';
 import { sendReport } from './send.ts';
@@ -224,9 +225,9 @@ export function Report({ me }: { me: Me }) {
           description={t('categoryAuto')}
           className="elderly-hide"
         >
-          <Selector
-            aria-label={t('category')}
-            columns={2}
+          <ChoiceChips
+            label={t('category')}
+            noneLabel={t('categoryAutoOption')}
             options={topCategories.map((c) => ({
               label: lang === 'zh' ? c.nameZh : c.nameEn,
               value: c.code,
@@ -236,10 +237,12 @@ export function Report({ me }: { me: Me }) {
         {members.length > 0 && (
           <Form.Item name="forWhom" label={t('forWhom')}>
             <Radio.Group>
-              <Space direction="horizontal" wrap>
-                <Radio value="self">{t('forMyself')}</Radio>
-                <Radio value="family">{t('forFamily')}</Radio>
-              </Space>
+              <div role="radiogroup" aria-label={t('forWhom')}>
+                <Space direction="horizontal" wrap>
+                  <Radio value="self">{t('forMyself')}</Radio>
+                  <Radio value="family">{t('forFamily')}</Radio>
+                </Space>
+              </div>
             </Radio.Group>
           </Form.Item>
         )}
@@ -251,13 +254,15 @@ export function Report({ me }: { me: Me }) {
               rules={[{ required: true, message: t('chooseMember') }]}
             >
               <Radio.Group>
-                <Space direction="vertical">
-                  {members.map((m) => (
-                    <Radio key={m.id} value={m.id}>
-                      {m.name}
-                    </Radio>
-                  ))}
-                </Space>
+                <div role="radiogroup" aria-label={t('chooseMember')}>
+                  <Space direction="vertical">
+                    {members.map((m) => (
+                      <Radio key={m.id} value={m.id}>
+                        {m.name}
+                      </Radio>
+                    ))}
+                  </Space>
+                </div>
               </Radio.Group>
             </Form.Item>
             <Form.Item name="relation" label={<label htmlFor="report-relation">{t('relation')}</label>}>

@@ -1,6 +1,6 @@
 /** The resident H5 (phone first): sign in, report, follow, rate, and whom to call. */
 import { useEffect } from 'react';
-import { Button, TabBar } from 'antd-mobile';
+import { Button } from 'antd-mobile';
 import { AppOutline, PhoneFill, UnorderedListOutline } from 'antd-mobile-icons';
 import { flushOutbox, pendingOrders, setOutboxOwner } from '../lib/outbox.ts';
 import { match, navigate } from '../lib/router.ts';
@@ -30,6 +30,12 @@ function useOutboxRetry(enabled: boolean) {
     };
   }, [enabled]);
 }
+
+const TABS = [
+  { path: '/', icon: <AppOutline aria-hidden />, label: 'homeTab' },
+  { path: '/orders', icon: <UnorderedListOutline aria-hidden />, label: 'myOrders' },
+  { path: '/directory', icon: <PhoneFill aria-hidden />, label: 'directory' },
+] as const;
 
 export function ResidentApp({ path }: { path: string }) {
   const { t } = useSettings();
@@ -132,13 +138,23 @@ export function ResidentApp({ path }: { path: string }) {
           borderTop: '1px solid #ddd',
         }}
       >
-        <div style={{ maxWidth: 560, margin: '0 auto' }}>
-          <TabBar activeKey={tab} onChange={(k) => navigate(k)}>
-            <TabBar.Item key="/" icon={<AppOutline />} title={t('appName')} />
-            <TabBar.Item key="/orders" icon={<UnorderedListOutline />} title={t('myOrders')} />
-            <TabBar.Item key="/directory" icon={<PhoneFill />} title={t('directory')} />
-          </TabBar>
-        </div>
+        <ul className="tab-bar">
+          {TABS.map(({ path: to, icon, label }) => (
+            <li key={to}>
+              <a
+                href={to}
+                aria-current={tab === to ? 'page' : undefined}
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate(to);
+                }}
+              >
+                {icon}
+                {t(label)}
+              </a>
+            </li>
+          ))}
+        </ul>
       </nav>
     </MobileShell>
   );

@@ -1,0 +1,108 @@
+/**
+ * The phone apps with a keyboard and a screen reader, in real Chromium: the tab bar, order rows
+ * and task rows are links; the report form's category and "for whom" choices are focusable
+ * radios; antd-mobile buttons show where focus is.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  axe,
+  chromiumAvailable,
+  ensureBuilt,
+  launch,
+  residentLogin,
+  staffLogin,
+  startServer,
+} from './harness.ts';
+import type { Browser, DemoServer } from './harness.ts';
+import type { Page } from 'playwright-core';
+
+/** Presses Tab until `selector` matches the focused element; answers whether it did. */
+async function tabTo(p: Page, selector: string, max = 40): Promise<boolean> {
+  for (let i = 0; i < max; i++) {
+    await p.keyboard.press('Tab');
+    if (await p.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return true;
+  }
+  return false;
+}
+
+describe(
+  'web: phone apps by keyboard and screen reader',
+  { skip: !chromiumAvailable() && 'chromium is not installed' },
+  () => {
+    let server: DemoServer;
+    let b: Browser;
+    before(async () => {
+      ensureBuilt();
+      server = await startServer();
+      b = await launch();
+    });
+    after(async () => {
+      await b?.close();
+      await server?.stop();
+    });
+
+    it('the tab bar and the order rows are links that Enter follows', async () => {
+      const p = b.page;
+      await residentLogin(p, server, '13800000001');
+      const nav = p.getByRole('navigation');
+      const home = nav.getByRole('link', { name: '首页' });
+      assert.equal(await home.getAttribute('aria-current'), 'page');
+      assert.equal(await nav.getByRole('link').count(), 3);
+      assert.ok(await tabTo(p, 'nav a[href="/orders"]'), 'the orders tab is reachable by Tab');
+      await p.keyboard.press('Enter');
+      await p.waitForURL(/\/orders$/);
+      assert.equal(await nav.getByRole('link', { name: '我的工单' }).getAttribute('aria-current'), 'page');
+      const rows = p.locator('main').getByRole('link');
+      await rows.first().waitFor();
+      assert.ok(await tabTo(p, 'main a.row-link'), 'an order row is reachable by Tab');
+      await p.keyboard.press('Enter');
+      await p.waitForURL(/\/orders\/[^/]+$/);
+      assert.deepEqual(await axe(p), []);
+    });
+
+    it('the report form’s choices are focusable radios, and buttons show focus', async () => {
+      const p = b.page;
+      await p.goto(`${server.url}/report`);
+      const cats = p.getByRole('radiogroup', { name: '类别' });
+      await cats.waitFor();
+      assert.ok(await cats.getByRole('radio', { name: '自动判断' }).isChecked());
+      assert.ok(await tabTo(p, '.choice-chips input'), 'the categories are reachable by Tab');
+      await p.keyboard.press('ArrowRight');
+      assert.equal(await cats.getByRole('radio', { checked: true }).count(), 1);
+      assert.ok(!(await cats.getByRole('radio', { name: '自动判断' }).isChecked()), 'arrows choose');
+
+      const family = p.getByRole('radio', { name: /家人/ });
+      assert.ok(await tabTo(p, '.adm-radio input'), '为谁办理 is reachable by Tab');
+      await family.focus();
+      await p.keyboard.press('Space');
+      assert.ok(await family.isChecked());
+      const members = p.getByRole('radiogroup', { name: '选择家庭成员' }).getByRole('radio');
+      await members.first().waitFor({ state: 'attached' });
+      assert.ok((await members.count()) > 0);
+      await members.first().focus();
+      await p.keyboard.press('Space');
+      assert.ok(await members.first().isChecked());
+
+      await p.locator('#report-description').focus();
+      assert.ok(await tabTo(p, 'button.adm-button'), 'a button is reachable by Tab');
+      const outline = await p.evaluate(
+        () => getComputedStyle(document.activeElement as Element).outlineStyle,
+      );
+      assert.equal(outline, 'solid', 'a visible focus ring');
+      assert.deepEqual(await axe(p), []);
+    });
+
+    it('the field app’s tasks are links', async () => {
+      const p = b.page;
+      await staffLogin(p, server, '/field', 'grid_worker');
+      const row = p.locator('main a.row-link').first();
+      await row.waitFor();
+      const href = await row.getAttribute('href');
+      assert.match(href ?? '', /^\/field\/.+/);
+      assert.ok(await tabTo(p, 'main a.row-link'), 'a task is reachable by Tab');
+      await p.keyboard.press('Enter');
+      await p.waitForURL(/\/field\/[^/]+$/);
+    });
+  },
+);
