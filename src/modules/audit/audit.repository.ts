@@ -127,15 +127,22 @@ export async function verifyChain(
   const pageSize = options.pageSize ?? 5000;
   const anchored = anchorIndex(options.anchors ?? []);
   const anchors = options.anchors?.length ?? 0;
+  // The head first, and the chain up to it: entries and head are written in one transaction, so
+  // every entry up to the head read here is committed, while appends that commit during the walk
+  // (other requests, other nodes) are left for the next verification instead of being taken for
+  // a head that does not match.
+  const head = await headOf(db, communityId);
+  const headSeq = head ? Number(head.seq) : 0;
   let cursor = chainStart();
   let entries = 0;
   let afterSeq = 0;
-  for (;;) {
+  while (afterSeq < headSeq) {
     const rows = await db
       .selectFrom('audit_entries')
       .selectAll()
       .where('community_id', '=', communityId)
       .where('seq', '>', afterSeq)
+      .where('seq', '<=', headSeq)
       .orderBy('seq')
       .limit(pageSize)
       .execute();
@@ -165,18 +172,28 @@ export async function verifyChain(
     if (rows.length < pageSize) break;
     afterSeq = Number(rows[rows.length - 1]?.seq ?? afterSeq);
   }
-  // An anchor past the end: the chain was longer when it was published.
-  for (const seq of anchored.keys())
-    if (seq > entries) return { ok: false, entries, firstBadSeq: entries + 1, problem: 'anchor', anchors };
-  const head = await db
-    .selectFrom('audit_heads')
-    .select(['seq', 'entry_hash'])
-    .where('community_id', '=', communityId)
-    .executeTakeFirst();
-  const headSeq = head ? Number(head.seq) : 0;
-  if (headSeq !== entries || (head && head.entry_hash !== cursor.prevHash)) {
+  if (entries !== headSeq || (head && head.entry_hash !== cursor.prevHash)) {
     return { ok: false, entries, firstBadSeq: cursor.expectedSeq, problem: 'head', anchors };
   }
+  // Entries past the head: appends that committed during the walk (the head moved with them), or
+  // rows written without the head (it stayed).
+  const beyond = await db
+    .selectFrom('audit_entries')
+    .select('seq')
+    .where('community_id', '=', communityId)
+    .where('seq', '>', headSeq)
+    .orderBy('seq')
+    .limit(1)
+    .executeTakeFirst();
+  const now = beyond || anchored.size > 0 ? await headOf(db, communityId) : head;
+  const nowSeq = now ? Number(now.seq) : 0;
+  if (beyond && nowSeq <= headSeq)
+    return { ok: false, entries, firstBadSeq: headSeq + 1, problem: 'head', anchors };
+  // An anchor past the end: the chain was longer when it was published. (One past the head read
+  // at the start, but not past the head now, was published during the walk: it waits its turn.)
+  for (const seq of anchored.keys())
+    if (seq > headSeq && seq > nowSeq)
+      return { ok: false, entries, firstBadSeq: entries + 1, problem: 'anchor', anchors };
   if (entries === 0) {
     // Every order's creation is recorded: a community with orders and no chain has lost it.
     const order = await db
@@ -188,4 +205,12 @@ export async function verifyChain(
     if (order) return { ok: false, entries, firstBadSeq: 1, problem: 'missing', anchors };
   }
   return { ok: true, entries, firstBadSeq: null, problem: null, anchors };
+}
+
+function headOf(db: Kysely<DB>, communityId: string) {
+  return db
+    .selectFrom('audit_heads')
+    .select(['seq', 'entry_hash'])
+    .where('community_id', '=', communityId)
+    .executeTakeFirst();
 }
