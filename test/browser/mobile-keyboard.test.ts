@@ -80,6 +80,10 @@ describe(
       const members = p.getByRole('radiogroup', { name: '选择家庭成员' }).getByRole('radio');
       await members.first().waitFor({ state: 'attached' });
       assert.ok((await members.count()) > 0);
+      // Sent without a member, the form says what to do rather than repeating the label.
+      await p.locator('#report-description').fill('帮家里老人问问助餐的事');
+      await p.getByRole('button', { name: /^提\s*交$/ }).click();
+      await p.getByText('请选择为哪位家人办理').waitFor();
       await members.first().focus();
       await p.keyboard.press('Space');
       assert.ok(await members.first().isChecked());

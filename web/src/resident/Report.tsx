@@ -251,7 +251,7 @@ export function Report({ me }: { me: Me }) {
             <Form.Item
               name="memberId"
               label={t('chooseMember')}
-              rules={[{ required: true, message: t('chooseMember') }]}
+              rules={[{ required: true, message: t('chooseMemberRequired') }]}
             >
               <Radio.Group>
                 <div role="radiogroup" aria-label={t('chooseMember')}>
