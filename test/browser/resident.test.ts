@@ -67,6 +67,16 @@ describe('web: resident H5', { skip: !chromiumAvailable() && 'chromium is not in
     const height = (await big.boundingBox())?.height ?? 0;
     assert.ok(size >= 24, `large type (${size}px)`);
     assert.ok(height >= 100, `big target (${height}px)`);
+    const tag = p.locator('main .adm-tag').first();
+    await tag.waitFor();
+    const tagSize = await tag.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    assert.ok(tagSize >= 18, `large status tags (${tagSize}px)`);
+    const tabSize = await p
+      .getByRole('navigation')
+      .getByRole('link')
+      .first()
+      .evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    assert.ok(tabSize >= 18, `large tab labels (${tabSize}px)`);
     assert.equal(await p.locator('.quick-grid button').count(), 4, 'fewer choices');
     assert.deepEqual(await axe(p), []);
     await shot(p, 'elderly-home-zh');
