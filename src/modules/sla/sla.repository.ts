@@ -404,6 +404,26 @@ export async function claimDueTimers(
   return rows.sort((a, b) => (a.due_at < b.due_at ? -1 : a.due_at > b.due_at ? 1 : 0));
 }
 
+/**
+ * Pending → fired for a timer this worker leased: the row as it is now, or undefined when it was
+ * fired, cancelled, re-planned (which clears the lease) or leased again meanwhile.
+ */
+export async function takeLeasedTimer(
+  db: Kysely<DB>,
+  id: string,
+  at: string,
+  leaseUntil: string,
+): Promise<TimerRow | undefined> {
+  return t(db)
+    .updateTable('sla_timers')
+    .set({ status: 'fired', fired_at: at, lease_until: null, last_error: null })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('lease_until', '=', leaseUntil)
+    .returningAll()
+    .executeTakeFirst();
+}
+
 /** Pending → fired, once: false when the timer was fired, cancelled or re-leased meanwhile. */
 export async function markTimerFired(
   db: Kysely<DB>,
