@@ -54,3 +54,12 @@ export const forbidden = (message = 'you may not do this') => new AppError('forb
 
 export const invalidInput = (field: string, message: string) =>
   new AppError('invalid_input', message, { field });
+
+/**
+ * PostgreSQL's deadlock (40P01) and serialization failure (40001): the database rolled the
+ * transaction back whole. SQLite's busy (its write lock held longer than the wait) likewise.
+ */
+export function isTransientDatabaseError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001' || code === 'SQLITE_BUSY';
+}

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Deps } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
-import { AppError, forbidden, invalidInput, notFound } from '../../platform/errors.ts';
+import {
+  AppError,
+  forbidden,
+  invalidInput,
+  isTransientDatabaseError,
+  notFound,
+} from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { actorLabel, communitiesOf } from '../../platform/auth/principal.ts';
 import type { Channel, Principal, StaffRole } from '../../platform/auth/principal.ts';
@@ -993,7 +999,9 @@ export class WorkOrderService {
         await this.act(system, d.id, 'auto_close', { version: d.version });
         closed += 1;
       } catch (err) {
-        if (!(err instanceof AppError && err.code === 'version_conflict')) throw err;
+        // Changed meanwhile, or rolled back by the database (a deadlock): the next sweep takes it up.
+        if (!(err instanceof AppError && err.code === 'version_conflict') && !isTransientDatabaseError(err))
+          throw err;
       }
     }
     return closed;

@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { API_CSP, HARDENING_HEADERS } from './response-headers.ts';
-import { AppError, ERROR_STATUS } from '../errors.ts';
+import { AppError, ERROR_STATUS, isTransientDatabaseError } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
 
 export const ErrorBody = Type.Object(
@@ -78,6 +78,22 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return reply
         .status(ERROR_STATUS[code] === status ? status : 400)
         .send(errorBody(code, err.message.replace(/^FST_\w+: /, '')));
+    }
+    if (isTransientDatabaseError(err)) {
+      // Nothing of the request was written (its transaction rolled back): it can be sent again.
+      request.log.warn({ err }, 'transaction rolled back by the database; the client may retry');
+      return reply
+        .status(503)
+        .header('retry-after', '1')
+        .send(
+          errorBody(
+            'service_unavailable',
+            'the database was busy and nothing was saved: send the request again',
+            {
+              retryable: true,
+            },
+          ),
+        );
     }
     request.log.error({ err }, 'unhandled error');
     return reply.status(500).send(errorBody('internal_error', 'something went wrong on our side'));
