@@ -38,7 +38,7 @@ export async function registerLiveRoutes(root: FastifyInstance, workOrders: Work
         response: {
           200: {
             description:
-              'An event stream; each `work_order` event carries id, number, status, version and updatedAt',
+              'An event stream; each `work_order` event carries id, number, status, version and updatedAt. `signed_out` ends it after a sign-out, `scope_changed` when the caller was given another role, communities or grids (reconnect to read the new scope).',
             content: { 'text/event-stream': { schema: Type.String() } },
           },
         },
