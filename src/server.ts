@@ -1,9 +1,10 @@
-import { join } from 'node:path';
 import type { Config } from './platform/config.ts';
 import { systemClock } from './platform/clock.ts';
 import { assertWritable, migrateToLatest, openDatabase } from './platform/db/database.ts';
 import type { Database } from './platform/db/database.ts';
 import { DiskFileStore } from './platform/files.ts';
+import type { FileStore } from './platform/files.ts';
+import { DatabaseFileStore } from './platform/files.database.ts';
 import { buildApp } from './platform/http/app.ts';
 import type { BuiltApp } from './platform/http/app.ts';
 import { DelegatingLogger } from './platform/context.ts';
@@ -18,6 +19,19 @@ export async function openConfiguredDatabase(config: Config): Promise<Database> 
     sqliteCacheMb: config.sqliteCacheMb,
     backgroundCheckpoints: config.sqliteBackgroundCheckpoints,
   });
+}
+
+/**
+ * The file store the configuration chose: the database (every app node serves every photo; the
+ * default on PostgreSQL) or the disk folder (the default on SQLite).
+ */
+export function openConfiguredFileStore(
+  config: Pick<Config, 'fileStore' | 'filesDir'>,
+  database: Database,
+): FileStore {
+  return config.fileStore === 'database'
+    ? new DatabaseFileStore(database.db)
+    : new DiskFileStore(config.filesDir);
 }
 
 export interface Running {
@@ -36,7 +50,7 @@ export async function startServer(
   const logger = new DelegatingLogger();
   await migrateToLatest(database);
   await assertWritable(database);
-  const files = new DiskFileStore(join(config.dataDir, 'files'));
+  const files = openConfiguredFileStore(config, database);
   const built = await buildApp(
     {
       database,

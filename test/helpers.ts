@@ -14,10 +14,10 @@ import type { Config } from '../src/platform/config.ts';
 import { ManualClock } from '../src/platform/clock.ts';
 import { dropSchema, migrateToLatest, openDatabase } from '../src/platform/db/database.ts';
 import type { Database } from '../src/platform/db/database.ts';
-import { DiskFileStore } from '../src/platform/files.ts';
 import { silentLogger } from '../src/platform/context.ts';
 import type { Deps } from '../src/platform/context.ts';
 import { buildApp } from '../src/platform/http/app.ts';
+import { openConfiguredFileStore } from '../src/server.ts';
 import type { Services } from '../src/platform/http/app.ts';
 import type { LazyCompilers } from '../src/platform/http/lazy-compilers.ts';
 import { seedDemo } from '../src/seed/demo.ts';
@@ -98,6 +98,9 @@ export async function createTestContext(
     ...loadConfig({}),
     dataDir: fresh.dataDir,
     auditAnchorFile: join(fresh.dataDir, 'audit-anchors.jsonl'),
+    // As a server chooses: photos in the database on PostgreSQL, on disk on SQLite.
+    fileStore: process.env.DATABASE_URL ? 'database' : 'disk',
+    filesDir: join(fresh.dataDir, 'files'),
     logOtpCodes: false,
     workers: false,
     ...opts.config,
@@ -106,7 +109,7 @@ export async function createTestContext(
     database: fresh.database,
     clock,
     config,
-    files: new DiskFileStore(join(fresh.dataDir, 'files')),
+    files: openConfiguredFileStore(config, fresh.database),
     logger: silentLogger,
   };
   const { app, services, compilers } = await buildApp(deps);

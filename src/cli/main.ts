@@ -2,18 +2,20 @@
  * The `linli` command-line tool: serve, migrate, setup, seed, audit, import, export, classifier.
  * Exit codes: 0 success, 1 failure reported to the user, 2 usage error.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, relative } from 'node:path';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import { loadConfig } from '../platform/config.ts';
+import type { Config } from '../platform/config.ts';
 import { migrateToLatest } from '../platform/db/database.ts';
 import { systemClock } from '../platform/clock.ts';
-import { DiskFileStore, fileErrorReason, outputPathProblem } from '../platform/files.ts';
+import { DiskFileStore, copyFiles, fileErrorReason, outputPathProblem } from '../platform/files.ts';
+import { DatabaseFileStore } from '../platform/files.database.ts';
 import { AppError } from '../platform/errors.ts';
 import { SYSTEM } from '../platform/auth/principal.ts';
 import { silentLogger } from '../platform/context.ts';
-import { openConfiguredDatabase, startServer } from '../server.ts';
+import { openConfiguredDatabase, openConfiguredFileStore, startServer } from '../server.ts';
 import { DEMO_OPEN311_KEY, DEMO_PASSWORD, seedDemo } from '../seed/demo.ts';
 import { DEMO_LIVE_CALLS, missingDemoLiveCalls, takeDemoLiveCalls } from '../seed/demo-live.ts';
 import { setUpCommunity, setupProblems } from '../seed/setup.ts';
@@ -28,7 +30,6 @@ import { ResidentService } from '../modules/people/resident.service.ts';
 import { listOrders } from '../modules/work-orders/work-order.repository.ts';
 import { parseStatusList, parseTimeRange } from '../modules/work-orders/work-order.filters.ts';
 import type { FieldLabel } from '../modules/work-orders/work-order.filters.ts';
-import { join } from 'node:path';
 
 /** Usage lines per command: `linli --help` prints them all, `linli CMD --help` those of CMD. */
 const COMMAND_USAGE: ReadonlyArray<readonly [command: string, lines: string]> = [
@@ -80,6 +81,13 @@ const COMMAND_USAGE: ReadonlyArray<readonly [command: string, lines: string]> = 
   linli classifier import-model --community C --file MODEL [--activate always]`,
   ],
   ['classify', '  linli classify [--model M] "TEXT"    classify one request'],
+  [
+    'files',
+    `  linli files copy-to-database [--from DIR]
+                                       copy the photo files of this node's folder (by default
+                                       LINLI_DATA_DIR/files) into the database, where every node
+                                       reads them; run it on each node that kept photos on disk`,
+  ],
 ];
 
 const ENVIRONMENT =
@@ -105,6 +113,15 @@ function anchorFileProblem(file: string | null, e: unknown): string {
   if (e instanceof AnchorFormatError)
     return `the anchor file ${basename(file ?? '')} is damaged at ${e.message}`;
   throw e;
+}
+
+/** Why `dir` cannot be read as a folder, or null when it can. */
+function folderProblem(dir: string): string | null {
+  try {
+    return statSync(dir).isDirectory() ? null : `${dir} is not a folder`;
+  } catch (e) {
+    return `cannot read the folder ${dir} (${fileErrorReason(e)})`;
+  }
 }
 
 const out = (s: string) => process.stdout.write(s + '\n');
@@ -136,13 +153,18 @@ async function withDatabase<T>(
 function printBanner(
   url: string,
   seeded: Awaited<ReturnType<typeof seedDemo>> | null,
-  config: { auditAnchorFile: string | null },
+  config: Pick<Config, 'auditAnchorFile' | 'fileStore' | 'filesDir' | 'databaseUrl'>,
 ) {
   const lines = [
     '',
     `  Linli 邻里 is running at ${url.replace('127.0.0.1', 'localhost')}`,
     `  API document: ${url}/openapi.json`,
   ];
+  lines.push(
+    config.fileStore === 'database'
+      ? '  Photos are kept in the database: every app node serves every photo'
+      : `  Photos are kept in ${relative(process.cwd(), config.filesDir) || config.filesDir}${config.databaseUrl ? ' (with several app nodes, a folder they all mount)' : ''}`,
+  );
   if (config.auditAnchorFile)
     lines.push(
       `  Audit chain heads are anchored outside the database in ${relative(process.cwd(), config.auditAnchorFile) || config.auditAnchorFile} (linli audit verify checks them)`,
@@ -216,7 +238,7 @@ async function communityModels(args: string[]): Promise<number> {
       database,
       clock: systemClock,
       config,
-      files: new DiskFileStore(join(config.dataDir, 'files')),
+      files: openConfiguredFileStore(config, database),
       logger: silentLogger,
     };
     const svc = new ClassificationService(
@@ -534,7 +556,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
           database: db,
           clock: systemClock,
           config: loadConfig(),
-          files: new DiskFileStore(join(loadConfig().dataDir, 'files')),
+          files: openConfiguredFileStore(loadConfig(), db),
           logger: silentLogger,
         });
         const report = await svc.importCsv(SYSTEM, community, data, basename(file), !!values['dry-run']);
@@ -547,6 +569,33 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
             : `imported ${report.created} residents in ${report.households} new households`,
         );
         return report.problems.length ? 1 : 0;
+      });
+    }
+    case 'files': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        options: { from: { type: 'string' } },
+        allowPositionals: true,
+      });
+      if (positionals[0] !== 'copy-to-database' || positionals.length > 1) {
+        err(usageOf('files'));
+        return 2;
+      }
+      const config = loadConfig();
+      const from = resolve(values.from ?? config.filesDir);
+      const problem = folderProblem(from);
+      if (problem) {
+        err(problem);
+        return 1;
+      }
+      return withDatabase(async (database) => {
+        const copied = await copyFiles(new DiskFileStore(from), new DatabaseFileStore(database.db), 'photos');
+        out(`copied ${copied} photo file(s) from ${from} into the database`);
+        if (config.fileStore === 'disk')
+          err(
+            'this configuration still serves photos from the disk: set LINLI_FILE_STORE=database to serve these',
+          );
+        return 0;
       });
     }
     case 'export': {

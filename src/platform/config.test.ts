@@ -23,3 +23,30 @@ test('the audit anchor file: in the data folder by default, off in any case, a p
   assert.equal(loadConfig({}).auditAnchorMinutes, 60);
   assert.equal(loadConfig({ LINLI_AUDIT_ANCHOR_MINUTES: '0' }).auditAnchorMinutes, 0);
 });
+
+test('the file store: the database with PostgreSQL, the disk with SQLite, either when named; a bad value refused', () => {
+  const pg = { DATABASE_URL: 'postgres://db/linli' };
+  assert.equal(loadConfig(pg).fileStore, 'database');
+  assert.equal(loadConfig({}).fileStore, 'disk');
+  assert.equal(loadConfig({ LINLI_DATA_DIR: '/srv/linli' }).filesDir, '/srv/linli/files');
+  assert.equal(loadConfig({ ...pg, LINLI_FILE_STORE: 'disk' }).fileStore, 'disk');
+  assert.equal(loadConfig({ LINLI_FILE_STORE: 'Database' }).fileStore, 'database');
+  assert.equal(
+    loadConfig({ ...pg, LINLI_FILE_STORE: 'disk', LINLI_FILES_DIR: '/mnt/shared/photos' }).filesDir,
+    '/mnt/shared/photos',
+  );
+  assert.equal(loadConfig({ LINLI_FILES_DIR: '/mnt/photos' }).fileStore, 'disk');
+  assert.throws(
+    () => loadConfig({ LINLI_FILE_STORE: 's3' }),
+    /^Error: LINLI_FILE_STORE must be "disk" or "database", got "s3"$/,
+  );
+  // A folder that would be silently unused: photos are in the database.
+  assert.throws(
+    () => loadConfig({ ...pg, LINLI_FILES_DIR: '/mnt/photos' }),
+    /LINLI_FILES_DIR is set, but photos are kept in the database \(the default with DATABASE_URL\)/,
+  );
+  assert.throws(
+    () => loadConfig({ LINLI_FILE_STORE: 'database', LINLI_FILES_DIR: '/mnt/photos' }),
+    /LINLI_FILE_STORE=database/,
+  );
+});

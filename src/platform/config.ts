@@ -9,6 +9,14 @@ export interface Config {
   /** PostgreSQL schema to use (tests run each in a fresh one). */
   databaseSchema: string | undefined;
   dataDir: string;
+  /**
+   * Where uploaded photos are kept: `database` (every app node serves every photo; the default on
+   * PostgreSQL) or `disk` in `filesDir` (the default on SQLite, one machine; with several nodes
+   * only if the folder is one they all mount).
+   */
+  fileStore: FileStoreKind;
+  /** The disk store's folder (`LINLI_FILES_DIR`, else `files` in `dataDir`). */
+  filesDir: string;
   logLevel: string;
   /** Days after `resolved` with no answer from the resident before the order closes itself. */
   autoCloseDays: number;
@@ -58,14 +66,20 @@ export interface Config {
   auditAnchorMinutes: number;
 }
 
+export type FileStoreKind = 'disk' | 'database';
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(env.LINLI_DATA_DIR ?? './data');
+  const databaseUrl = env.DATABASE_URL || undefined;
+  const fileStore = fileStoreFrom(env, databaseUrl);
   return {
     host: env.HOST ?? '127.0.0.1',
     port: intFrom(env, 'PORT', 3000),
-    databaseUrl: env.DATABASE_URL || undefined,
+    databaseUrl,
     databaseSchema: env.LINLI_DB_SCHEMA || undefined,
     dataDir,
+    fileStore,
+    filesDir: resolve(env.LINLI_FILES_DIR || join(dataDir, 'files')),
     logLevel: env.LOG_LEVEL ?? 'info',
     autoCloseDays: intFrom(env, 'LINLI_AUTO_CLOSE_DAYS', 7),
     logOtpCodes: logOtpCodesFrom(env),
@@ -90,6 +104,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** LINLI_LOG_OTP: one-time codes in the server log, by default everywhere but production (the demo). */
 export function logOtpCodesFrom(env: NodeJS.ProcessEnv = process.env): boolean {
   return (env.LINLI_LOG_OTP ?? (env.NODE_ENV === 'production' ? '0' : '1')) === '1';
+}
+
+/**
+ * LINLI_FILE_STORE: `disk` or `database`; unset, the database with PostgreSQL (several nodes must
+ * all serve every photo) and the disk with SQLite. A folder named for photos kept in the database
+ * would be silently unused, so that is refused as well.
+ */
+function fileStoreFrom(env: NodeJS.ProcessEnv, databaseUrl: string | undefined): FileStoreKind {
+  const value = env.LINLI_FILE_STORE?.trim().toLowerCase() || undefined;
+  if (value !== undefined && value !== 'disk' && value !== 'database')
+    throw new Error(`LINLI_FILE_STORE must be "disk" or "database", got "${env.LINLI_FILE_STORE ?? ''}"`);
+  const kind = value ?? (databaseUrl ? 'database' : 'disk');
+  if (kind === 'database' && env.LINLI_FILES_DIR)
+    throw new Error(
+      `LINLI_FILES_DIR is set, but photos are kept in the database (${value ? 'LINLI_FILE_STORE=database' : 'the default with DATABASE_URL'}): set LINLI_FILE_STORE=disk to keep them in that folder, or unset LINLI_FILES_DIR`,
+    );
+  return kind;
 }
 
 /** An integer environment variable; the error names the variable so the operator knows which to fix. */

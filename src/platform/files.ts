@@ -3,15 +3,38 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { dirname, join, normalize, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-/** Where uploaded files (photos) live. Disk by default; an object store can implement the same port. */
+/** A stored file, named by its key, without its bytes. */
+export interface StoredFile {
+  key: string;
+  /** When it was last written, in milliseconds since the epoch. */
+  modifiedAt: number;
+}
+
+/**
+ * Where uploaded files (photos) live: a folder on disk (`DiskFileStore`), the database
+ * (`DatabaseFileStore`, which every app node reads), or an object store implementing the same port.
+ */
 export interface FileStore {
+  /** Writes a file whole (a reader never sees half of it), replacing one of the same key. */
   put(key: string, data: Buffer): Promise<void>;
+  /** A file's bytes, or null when there is none of that key. */
   get(key: string): Promise<Buffer | null>;
   /** Removes a file; a missing one is not an error. */
   delete(key: string): Promise<void>;
-  /** The files under a prefix (a folder of keys), with when each was last written. */
-  list(prefix: string): Promise<{ key: string; modifiedAt: number }[]>;
+  /**
+   * The files under a prefix (a folder of keys), only those last written before `modifiedBefore`
+   * (milliseconds) when given, in pages of at most `pageSize` (500), never with their bytes: a
+   * store of a million photos is walked a page at a time. Files may be deleted between pages.
+   */
+  list(prefix: string, options?: ListOptions): AsyncIterable<StoredFile[]>;
 }
+
+export interface ListOptions {
+  modifiedBefore?: number;
+  pageSize?: number;
+}
+
+export const LIST_PAGE_SIZE = 500;
 
 export class DiskFileStore implements FileStore {
   constructor(private readonly root: string) {}
@@ -31,21 +54,27 @@ export class DiskFileStore implements FileStore {
     await rename(tmp, p);
   }
 
-  async list(prefix: string): Promise<{ key: string; modifiedAt: number }[]> {
+  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<StoredFile[]> {
+    const { modifiedBefore = Infinity, pageSize = LIST_PAGE_SIZE } = options;
     const dir = this.pathOf(prefix);
     let names: string[];
     try {
       names = await readdir(dir, { recursive: true });
     } catch {
-      return [];
+      return;
     }
-    const out: { key: string; modifiedAt: number }[] = [];
+    let page: StoredFile[] = [];
     for (const name of names) {
       if (name.endsWith('.tmp')) continue; // a write in progress
       const st = await stat(join(dir, name)).catch(() => null);
-      if (st?.isFile()) out.push({ key: `${prefix}/${name.split(sep).join('/')}`, modifiedAt: st.mtimeMs });
+      if (!st?.isFile() || st.mtimeMs >= modifiedBefore) continue;
+      page.push({ key: `${prefix}/${name.split(sep).join('/')}`, modifiedAt: st.mtimeMs });
+      if (page.length >= pageSize) {
+        yield page;
+        page = [];
+      }
     }
-    return out;
+    if (page.length > 0) yield page;
   }
 
   async delete(key: string): Promise<void> {
@@ -96,4 +125,22 @@ export function outputPathProblem(file: string): string | null {
     // Not there yet: it will be created.
   }
   return null;
+}
+
+/**
+ * Copies every file under `prefix` from one store into another, one file at a time (photos are up
+ * to 5 MB each), replacing one of the same key; answers how many. For a deployment moving its
+ * photos from the nodes' disks into the database (`linli files copy-to-database`).
+ */
+export async function copyFiles(from: FileStore, to: FileStore, prefix: string): Promise<number> {
+  let copied = 0;
+  for await (const page of from.list(prefix)) {
+    for (const f of page) {
+      const data = await from.get(f.key);
+      if (!data) continue; // removed since it was listed
+      await to.put(f.key, data);
+      copied += 1;
+    }
+  }
+  return copied;
 }

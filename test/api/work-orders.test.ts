@@ -1,5 +1,3 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { JPEG_BASE, jpegWithGps, plainPng } from '../image-fixtures.ts';
@@ -398,10 +396,12 @@ describe('work orders API', () => {
   });
 
   it('keeps photos without where they were taken, as the image their type says, a dozen at most, never orphaned', async () => {
-    const files = () =>
-      readdirSync(join(ctx.dataDir, 'files'), { recursive: true }).filter((f) =>
-        /[0-9a-f-]{36}$/.test(String(f)),
-      ).length;
+    // Through the store the app uses: a folder on SQLite, the database on PostgreSQL.
+    const files = async () => {
+      let n = 0;
+      for await (const page of ctx.deps.files.list('photos')) n += page.length;
+      return n;
+    };
     const jpeg = jpegWithGps();
     const gps = Buffer.from('Exif\0\0', 'latin1');
     assert.ok(jpeg.includes(gps));
@@ -427,7 +427,7 @@ describe('work orders API', () => {
       'only the APP1 segment went; the picture is byte for byte',
     );
     // An HTML page (or a PNG) labelled as a JPEG is refused, and nothing is written.
-    const before = files();
+    const before = await files();
     for (const dataBase64 of [
       Buffer.from('<html><script>alert(1)</script></html>').toString('base64'),
       plainPng().toString('base64'),
@@ -457,7 +457,7 @@ describe('work orders API', () => {
       ),
     );
     assert.equal(new Set(keyed.map((r) => (r.json() as Order).id)).size, 1);
-    assert.equal(files(), before + 1, 'the retries left no files behind');
+    assert.equal(await files(), before + 1, 'the retries left no files behind');
     // At most 12 photos an order; none once it is over.
     const add = (id: string) =>
       ctx.call('POST', `/api/v1/work-orders/${id}/photos`, agent, {
@@ -468,7 +468,7 @@ describe('work orders API', () => {
     const thirteenth = await add(o.id);
     assert.equal(thirteenth.statusCode, 409, thirteenth.body);
     assert.equal((thirteenth.json() as ErrorBody).error.code, 'conflict');
-    assert.equal(files(), before + 12, 'the refused photo left no file');
+    assert.equal(await files(), before + 12, 'the refused photo left no file');
     const cancelled = (
       await create({ channel: 'hotline', description: '照片测试：已撤销的工单' })
     ).json() as Order;

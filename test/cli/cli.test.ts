@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -64,7 +64,7 @@ describe('linli command line', () => {
   });
 
   it('`linli CMD --help` prints the usage of CMD, exits 0 and touches no database', async () => {
-    for (const cmd of ['migrate', 'serve', 'import', 'export', 'classifier']) {
+    for (const cmd of ['migrate', 'serve', 'import', 'export', 'classifier', 'files']) {
       const r = linli([cmd, '--help']);
       assert.equal(r.status, 0, `${cmd}: ${r.stderr}`);
       assert.match(r.stdout, new RegExp(`linli ${cmd}\\b`), cmd);
@@ -81,6 +81,9 @@ describe('linli command line', () => {
     const r = linli(['migrate'], { PORT: 'abc' });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /PORT must be an integer, got "abc"/);
+    const store = linli(['migrate'], { LINLI_FILE_STORE: 's3' });
+    assert.equal(store.status, 1);
+    assert.match(store.stderr, /LINLI_FILE_STORE must be "disk" or "database", got "s3"/);
   });
 
   it('`linli migrate` names the migrations it applied, then says there is nothing to apply', async () => {
@@ -91,6 +94,45 @@ describe('linli command line', () => {
     const again = linli(['migrate']);
     assert.equal(again.status, 0, again.stderr);
     assert.equal(again.stdout.trim(), 'nothing to apply: the database is up to date');
+  });
+
+  it('`linli files copy-to-database` copies the photos of the data folder into the database, again without harm', async () => {
+    const photos = join(dataDir, 'files', 'photos', '0000cccc');
+    mkdirSync(photos, { recursive: true });
+    writeFileSync(join(photos, '0000cccc-one'), 'first photo');
+    writeFileSync(join(photos, '0000cccc-two'), 'second photo');
+    for (let run = 0; run < 2; run++) {
+      const r = linli(['files', 'copy-to-database']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^copied 2 photo file\(s\) from .*files into the database\n$/);
+    }
+    const query = 'select key, size_bytes from stored_files order by key';
+    const rows = schema
+      ? await withPg(
+          async (c) =>
+            ((await c.query(`set search_path to "${schema}"; ${query}`)) as unknown as pg.QueryResult[])[1]
+              ?.rows,
+        )
+      : await (async () => {
+          const Sqlite = (await import('better-sqlite3')).default;
+          const raw = new Sqlite(join(dataDir, 'linli.sqlite'));
+          try {
+            return raw.prepare(query).all();
+          } finally {
+            raw.close();
+          }
+        })();
+    assert.deepEqual(
+      (rows as { key: string; size_bytes: number }[]).map((r) => [r.key, Number(r.size_bytes)]),
+      [
+        ['photos/0000cccc/0000cccc-one', 11],
+        ['photos/0000cccc/0000cccc-two', 12],
+      ],
+    );
+    const missing = linli(['files', 'copy-to-database', '--from', join(dataDir, 'nope')]);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /cannot read the folder .*nope \(no such file\)/);
+    assert.equal(linli(['files']).status, 2, 'a usage error');
   });
 
   it('`linli classifier import-model` imports a model file and can activate it', () => {

@@ -12,17 +12,19 @@ import type { FileStore } from '../../platform/files.ts';
 /** Files younger than this may belong to a create still being committed, on this node or another. */
 export const ORPHAN_AGE_MS = 60 * 60 * 1000;
 
-/** Removes photo files older than `olderThanMs` that no photo row names; answers how many. */
+/**
+ * Removes photo files written more than `olderThanMs` before `now` that no photo row names;
+ * answers how many. Works a page of keys at a time (never a file's bytes), whichever the store.
+ */
 export async function sweepOrphanPhotos(
   db: Kysely<DB>,
   files: FileStore,
   now: number,
   olderThanMs = ORPHAN_AGE_MS,
 ): Promise<number> {
-  const old = (await files.list('photos')).filter((f) => now - f.modifiedAt > olderThanMs);
   let removed = 0;
-  for (let i = 0; i < old.length; i += 500) {
-    const chunk = old.slice(i, i + 500);
+  for await (const page of files.list('photos', { modifiedBefore: now - olderThanMs })) {
+    if (page.length === 0) continue;
     const kept = new Set(
       (
         await db
@@ -31,12 +33,12 @@ export async function sweepOrphanPhotos(
           .where(
             'file_key',
             'in',
-            chunk.map((f) => f.key),
+            page.map((f) => f.key),
           )
           .execute()
       ).map((r) => r.file_key),
     );
-    for (const f of chunk) {
+    for (const f of page) {
       if (kept.has(f.key)) continue;
       await files.delete(f.key);
       removed += 1;
