@@ -382,6 +382,10 @@ const zh = {
   passwordRuleHint: '至少 10 个字符，不能全是数字，不能与账号相同',
   passwordChanged: '密码已修改，下次登录请使用新密码',
   setOwnPasswordFirst: '您的密码是他人为您设置的临时密码：请先设置自己的密码，再开始工作。',
+  showPassword: '显示密码',
+  hidePassword: '隐藏密码',
+  prevPage: '上一页',
+  nextPage: '下一页',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -759,6 +763,10 @@ const en: Record<MessageKey, string> = {
   passwordRuleHint: 'At least 10 characters, not only digits, not the username',
   passwordChanged: 'Password changed: use the new one next time you sign in',
   setOwnPasswordFirst: 'Your password is a temporary one someone else set: set your own before you start.',
+  showPassword: 'Show password',
+  hidePassword: 'Hide password',
+  prevPage: 'Previous page',
+  nextPage: 'Next page',
 };
 
 export type Lang = 'zh' | 'en';
@@ -871,6 +879,14 @@ const RESOURCE_TYPE: Record<string, [string, string]> = {
   place: ['场所', 'Place'],
   team: ['团队', 'Team'],
   person: ['个人', 'Person'],
+};
+
+/** SLA clocks (src/modules/sla/sla.state.ts), named as the SLA policies' limits are. */
+const SLA_CLOCK: Record<string, [string, string]> = {
+  first_response: ['首次响应', 'First response'],
+  resolution: ['办结', 'Resolution'],
+  update: ['进展更新', 'Progress update'],
+  deadline: ['截止', 'Deadline'],
 };
 
 const CALENDAR: Record<string, [string, string]> = {
@@ -1107,6 +1123,7 @@ export const labels = {
   role: (lang: Lang, r: string) => pick(ROLE, lang, r),
   resourceType: (lang: Lang, t: string) => pick(RESOURCE_TYPE, lang, t),
   calendar: (lang: Lang, id: string) => pick(CALENDAR, lang, id),
+  slaClock: (lang: Lang, clock: string) => pick(SLA_CLOCK, lang, clock),
   scope: (lang: Lang, s: string) => pick(SCOPE, lang, s),
   geometry: (lang: Lang, g: string) => pick(GEOMETRY, lang, g),
   /** The message for an error code; undefined for a code the UI does not know. */

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import type { ReactNode } from 'react';
 import { Alert, Button, Card, Form, Input, Typography } from 'antd';
+import { PasswordInput } from './shared/PasswordInput.tsx';
 import { api, ApiError, errorText } from '../lib/api.ts';
 import { fetchMe } from '../lib/session.ts';
 import { useSettings } from '../lib/settings.tsx';
@@ -69,7 +70,7 @@ export function StaffLogin({ onSignedIn, extra }: { onSignedIn: (role: string) =
             htmlFor="staff-password"
             rules={[{ required: true, message: t('passwordRequired') }]}
           >
-            <Input.Password id="staff-password" autoComplete="current-password" />
+            <PasswordInput id="staff-password" autoComplete="current-password" />
           </Form.Item>
           {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} role="alert" />}
           <Button type="primary" htmlType="submit" block loading={busy}>

@@ -25,6 +25,7 @@ import { useSettings } from '../../lib/settings.tsx';
 import type { Category, GridCollection, GridFeature, Me } from '../../lib/types.ts';
 import { useLoad } from '../../lib/useLoad.ts';
 import { StaffAccounts } from './StaffAccounts.tsx';
+import { usePager } from '../shared/pager.tsx';
 
 interface ApiKey {
   id: string;
@@ -57,6 +58,7 @@ interface Resource {
 
 function Categories() {
   const { t, lang } = useSettings();
+  const pager = usePager();
   const cats = useCategories();
   const columns: TableColumnsType<Category> = [
     { title: t('code_'), dataIndex: 'code', key: 'code' },
@@ -78,7 +80,7 @@ function Categories() {
       size="small"
       columns={columns}
       dataSource={cats}
-      pagination={{ pageSize: 50 }}
+      pagination={pager({ pageSize: 50 })}
     />
   );
 }
@@ -124,6 +126,7 @@ function Grids({ communityId }: { communityId: string }) {
 
 function Policies() {
   const { t, lang } = useSettings();
+  const pager = usePager();
   const cats = useCategories();
   const features = useFeatures();
   const has = features?.routes.some((r) => r.path === '/api/v1/sla/policies' && r.method === 'get') ?? false;
@@ -158,13 +161,14 @@ function Policies() {
       columns={columns}
       dataSource={list.data ?? []}
       loading={list.loading}
-      pagination={{ pageSize: 30 }}
+      pagination={pager({ pageSize: 30 })}
     />
   );
 }
 
 function Resources({ communityId }: { communityId: string }) {
   const { t, lang } = useSettings();
+  const pager = usePager();
   const cats = useCategories();
   const features = useFeatures();
   const has = features?.routes.some((r) => r.path === '/api/v1/resources' && r.method === 'get') ?? false;
@@ -198,7 +202,7 @@ function Resources({ communityId }: { communityId: string }) {
       columns={columns}
       dataSource={list.data?.items ?? []}
       loading={list.loading}
-      pagination={{ pageSize: 30 }}
+      pagination={pager({ pageSize: 30 })}
     />
   );
 }

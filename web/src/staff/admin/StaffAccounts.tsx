@@ -17,6 +17,7 @@ import { useLoad } from '../../lib/useLoad.ts';
 import { FormSelect } from '../shared/FormSelect.tsx';
 import { OneTimePasswordDialog } from '../shared/OneTimePassword.tsx';
 import type { OneTime } from '../shared/OneTimePassword.tsx';
+import { usePager } from '../shared/pager.tsx';
 
 /** A row of GET /api/v1/staff (`active` and `communityIds` read when the server gives them). */
 interface StaffRow {
@@ -332,6 +333,7 @@ export function StaffAccounts({
 }) {
   const { t, lang } = useSettings();
   const { message, modal } = App.useApp();
+  const pager = usePager();
   const communities = me.communities;
   const list = useLoad(
     (signal) =>
@@ -561,7 +563,7 @@ export function StaffAccounts({
         dataSource={items}
         loading={list.loading}
         onRow={(u) => ({ 'data-staff': u.username }) as HTMLAttributes<HTMLElement>}
-        pagination={{ pageSize: 30, hideOnSinglePage: true, showSizeChanger: false }}
+        pagination={pager({ pageSize: 30, hideOnSinglePage: true, showSizeChanger: false })}
         footer={() => t('staffCount', { n: items.length })}
         scroll={{ x: 'max-content' }}
       />

@@ -42,6 +42,7 @@ import {
 import type { Person, SlaEntry } from '../shared/orders.ts';
 import { loadCandidates } from './candidates.ts';
 import type { AutoSuggestion, Candidate } from './candidates.ts';
+import { usePager } from '../shared/pager.tsx';
 
 const POLL_SECONDS = 5;
 type TabKey = 'triage' | 'queue' | 'progress' | 'all';
@@ -66,7 +67,7 @@ function Countdown({ order, now, entry }: { order: WorkOrder; now: number; entry
       : t('dueIn', { t: formatDuration(lang, left) });
   const color = left < 0 ? '#a8071a' : left < 3600_000 ? '#ad4e00' : '#237804';
   return (
-    <Tooltip title={`${d.kind} · ${formatTime(lang, d.at.toISOString())}`}>
+    <Tooltip title={`${labels.slaClock(lang, d.kind)} · ${formatTime(lang, d.at.toISOString())}`}>
       <span style={{ color, fontWeight: 600 }}>{d.paused ? `⏸ ${text}` : text}</span>
       {d.escalation && (
         <Tag color="#a8071a" style={{ marginLeft: 4 }}>
@@ -145,6 +146,7 @@ function CandidateList({
 export default function DispatchPage({ me }: { me: Me }) {
   const { t, lang } = useSettings();
   const { message } = App.useApp();
+  const pager = usePager();
   const cats = useCategories();
   const features = useFeatures();
   const now = useNow();
@@ -428,7 +430,7 @@ export default function DispatchPage({ me }: { me: Me }) {
             size="small"
             columns={columns}
             dataSource={rows}
-            pagination={{ pageSize: 20, showSizeChanger: false }}
+            pagination={pager({ pageSize: 20, showSizeChanger: false })}
             locale={{ emptyText: <span style={{ color: '#595959' }}>{t('noItems')}</span> }}
             onRow={(o) => ({
               draggable: o.allowedActions.includes('dispatch'),

@@ -1,6 +1,7 @@
 /** Changing one's own password (any staff member): current, new and the new one again; server errors by field. */
 import { useState } from 'react';
-import { Alert, App, Form, Input, Modal } from 'antd';
+import { Alert, App, Form, Modal } from 'antd';
+import { PasswordInput } from './PasswordInput.tsx';
 import { ownPasswordRules, sendOwnPassword } from '../../lib/own-password.ts';
 import type { OwnPasswordValues as Values } from '../../lib/own-password.ts';
 import { useSettings } from '../../lib/settings.tsx';
@@ -66,7 +67,7 @@ export function ChangePasswordDialog({
           htmlFor="own-current-password"
           rules={rules.currentPassword}
         >
-          <Input.Password id="own-current-password" autoComplete="current-password" maxLength={200} />
+          <PasswordInput id="own-current-password" autoComplete="current-password" maxLength={200} />
         </Form.Item>
         <Form.Item
           name="newPassword"
@@ -76,7 +77,7 @@ export function ChangePasswordDialog({
           extra={t('passwordRuleHint')}
           rules={rules.newPassword}
         >
-          <Input.Password id="own-new-password" autoComplete="new-password" maxLength={200} />
+          <PasswordInput id="own-new-password" autoComplete="new-password" maxLength={200} />
         </Form.Item>
         <Form.Item
           name="confirmPassword"
@@ -85,7 +86,7 @@ export function ChangePasswordDialog({
           dependencies={['newPassword']}
           rules={rules.confirmPassword}
         >
-          <Input.Password id="own-confirm-password" autoComplete="new-password" maxLength={200} />
+          <PasswordInput id="own-confirm-password" autoComplete="new-password" maxLength={200} />
         </Form.Item>
         {error && <Alert type="error" showIcon role="alert" message={error} />}
       </Form>

@@ -127,11 +127,26 @@ export async function loadSla(communityId: string): Promise<Map<string, SlaEntry
   return out;
 }
 
+/** The SLA clock a deadline field on the order belongs to (the SLA lists name it themselves). */
+const CLOCK_OF_FIELD: Record<string, string> = {
+  responseDueAt: 'first_response',
+  firstResponseDueAt: 'first_response',
+  respondBy: 'first_response',
+  resolveDueAt: 'resolution',
+  resolutionDueAt: 'resolution',
+  resolveBy: 'resolution',
+};
+
 /** The deadline that matters now: from the SLA lists, or published on the order itself. */
 export function slaDeadline(
   o: WorkOrder,
   entry?: SlaEntry,
-): { at: Date; kind: string; paused: boolean; escalation: string | null } | null {
+): {
+  at: Date;
+  /** the SLA clock: first_response, resolution, update or deadline */ kind: string;
+  paused: boolean;
+  escalation: string | null;
+} | null {
   if (entry) {
     return {
       at: new Date(entry.dueAt),
@@ -149,7 +164,7 @@ export function slaDeadline(
   for (const k of prefer) {
     const v = sla[k];
     if (typeof v === 'string' && !Number.isNaN(Date.parse(v)))
-      return { at: new Date(v), kind: k, paused, escalation: null };
+      return { at: new Date(v), kind: CLOCK_OF_FIELD[k] ?? 'deadline', paused, escalation: null };
   }
   return null;
 }
