@@ -22,6 +22,7 @@ import * as slaPolicyScopes from './migrations/2026120550_sla_policy_scopes.ts';
 import * as residentLookups from './migrations/2026120560_resident_lookups.ts';
 import * as blankSentCodes from './migrations/2026120570_blank_sent_codes.ts';
 import * as searchText from './migrations/2026120580_search_text.ts';
+import * as storedFiles from './migrations/2026120600_stored_files.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -69,6 +70,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120560_resident_lookups': residentLookups,
   '2026120570_blank_sent_codes': blankSentCodes,
   '2026120580_search_text': searchText,
+  '2026120600_stored_files': storedFiles,
 };
 
 export function registerMigration(name: string, migration: Migration): void {
