@@ -1,16 +1,46 @@
+import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
+import type { Dialect } from '../../platform/db/database.ts';
 import type { DB, ClassifierModelTable, ClassificationLabelTable } from '../../platform/db/schema.ts';
 
 export type ModelRow = Selectable<ClassifierModelTable>;
 export type LabelRow = Selectable<ClassificationLabelTable>;
 
+/**
+ * The community's active model. A unique index allows one; the order only matters for a database
+ * not yet migrated, where it takes the one activated last, as the migration keeps.
+ */
 export async function activeModel(db: Kysely<DB>, communityId: string): Promise<ModelRow | undefined> {
   return db
     .selectFrom('classifier_models')
     .selectAll()
     .where('community_id', '=', communityId)
     .where('status', '=', 'active')
+    .orderBy('activated_at', 'desc')
+    .orderBy('version', 'desc')
+    .limit(1)
     .executeTakeFirst();
+}
+
+/**
+ * Makes the caller's transaction the only one changing the community's models until it ends, so
+ * that what it reads (the active model, the next version) is still true when it writes.
+ * PostgreSQL: a transaction-scoped advisory lock per community; under READ COMMITTED two switches
+ * at once each retired the model they had seen and activated their own. SQLite: a first write
+ * takes the database's one write lock now, rather than after the reads (another process, the
+ * CLI, may be writing too).
+ */
+export async function lockModels(trx: Kysely<DB>, dialect: Dialect, communityId: string): Promise<void> {
+  if (dialect === 'postgres') {
+    await sql`select pg_advisory_xact_lock(hashtext(${`classifier_models:${communityId}`}))`.execute(trx);
+    return;
+  }
+  await trx
+    .updateTable('classifier_models')
+    .set({ status: 'active' })
+    .where('community_id', '=', communityId)
+    .where('status', '=', 'active')
+    .execute();
 }
 
 export async function listModels(db: Kysely<DB>, communityId: string) {
@@ -57,15 +87,35 @@ export async function retireActive(db: Kysely<DB>, communityId: string): Promise
     .execute();
 }
 
-/** Makes one model the community's active one; the one it replaces is kept, retired, for rollback. */
-export async function setActive(db: Kysely<DB>, communityId: string, id: string, at: string): Promise<void> {
+/**
+ * Makes one model the community's active one; the one it replaces is kept, retired, for rollback.
+ * Call it holding `lockModels`. Its activation time is later than every earlier activation of the
+ * community, even within one millisecond or with another node's clock ahead, so that the order of
+ * `activated_at` is the order of activations (rollback goes by it). Returns that time.
+ */
+export async function setActive(
+  db: Kysely<DB>,
+  communityId: string,
+  id: string,
+  now: string,
+): Promise<string> {
+  const last = await db
+    .selectFrom('classifier_models')
+    .select((eb) => eb.fn.max('activated_at').as('at'))
+    .where('community_id', '=', communityId)
+    .executeTakeFirst();
+  const at = laterThan(now, last?.at ?? null);
   await retireActive(db, communityId);
   await db
     .updateTable('classifier_models')
     .set({ status: 'active', activated_at: at })
     .where('id', '=', id)
     .execute();
+  return at;
 }
+
+const laterThan = (now: string, last: string | null): string =>
+  last === null || now > last ? now : new Date(Date.parse(last) + 1).toISOString();
 
 export async function insertLabel(db: Kysely<DB>, row: LabelRow): Promise<void> {
   await db.insertInto('classification_labels').values(row).execute();

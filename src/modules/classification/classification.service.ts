@@ -365,9 +365,10 @@ export class ClassificationService {
     const better = cand.accuracy >= cur.accuracy;
     const activated = mode === 'always' || (mode === 'auto' && better);
     const at = this.deps.clock.now().toISOString();
-    const version = await repo.nextModelVersion(this.db, community.id);
     const id = newId();
-    await this.db.transaction().execute(async (trx) => {
+    const version = await this.db.transaction().execute(async (trx) => {
+      await repo.lockModels(trx, this.deps.database.dialect, community.id);
+      const version = await repo.nextModelVersion(trx, community.id);
       await repo.insertModel(trx, {
         id,
         community_id: community.id,
@@ -397,6 +398,7 @@ export class ClassificationService {
           current: cur,
         },
       });
+      return version;
     });
     this.perCommunity.delete(community.id);
     return {
@@ -443,9 +445,10 @@ export class ClassificationService {
       throw err;
     }
     const at = this.deps.clock.now().toISOString();
-    const version = await repo.nextModelVersion(this.db, c.id);
     const id = newId();
-    await this.db.transaction().execute(async (trx) => {
+    const version = await this.db.transaction().execute(async (trx) => {
+      await repo.lockModels(trx, this.deps.database.dialect, c.id);
+      const version = await repo.nextModelVersion(trx, c.id);
       await repo.insertModel(trx, {
         id,
         community_id: c.id,
@@ -467,6 +470,7 @@ export class ClassificationService {
         entityId: id,
         payload: { version, activated: activate, file: fileName },
       });
+      return version;
     });
     this.perCommunity.delete(c.id);
     return { community: c.code, version, activated: activate };
@@ -490,32 +494,50 @@ export class ClassificationService {
 
   /** Activates a stored version (also the way to roll back); `version` 0 returns to the shipped default. */
   async activate(communityRef: string, version: number, actor: Principal = SYSTEM) {
-    return this.switchTo(communityRef, version, actor, 'classifier.activated');
+    return this.switchTo(communityRef, version, actor);
   }
 
-  private async switchTo(
-    communityRef: string,
-    version: number,
-    actor: Principal,
-    action: 'classifier.activated' | 'classifier.rolled_back',
-  ) {
+  /** Returns to the version active before the current one (or the default). */
+  async rollback(communityRef: string, actor: Principal = SYSTEM) {
+    return this.switchTo(communityRef, 'previous', actor);
+  }
+
+  /**
+   * Switches the community's active model. What is active, and so what "previous" means, is read
+   * inside the transaction that switches, under the community's model lock: switches of one
+   * community take turns on every node, and the last to commit is the one in force.
+   */
+  private async switchTo(communityRef: string, target: number | 'previous', actor: Principal) {
     const c = await findCommunity(this.db, communityRef);
     if (!c)
       throw new AppError('community_not_found', `community ${communityRef} was not found`, {
         field: 'community',
       });
-    const at = this.deps.clock.now().toISOString();
-    const models = await repo.listModels(this.db, c.id);
-    const previous = models.find((x) => x.status === 'active')?.version ?? 'default';
-    const m = version === 0 ? null : models.find((x) => x.version === version);
-    if (version !== 0 && !m)
-      throw new AppError('not_found', `community ${c.code} has no model version ${version}`, {
-        field: 'version',
-      });
-    const active = version === 0 ? 'default' : version;
-    await this.db.transaction().execute(async (trx) => {
+    const action = target === 'previous' ? 'classifier.rolled_back' : 'classifier.activated';
+    const result = await this.db.transaction().execute(async (trx) => {
+      await repo.lockModels(trx, this.deps.database.dialect, c.id);
+      const models = await repo.listModels(trx, c.id);
+      const current = models.find((x) => x.status === 'active');
+      let version: number;
+      if (target === 'previous') {
+        if (!current)
+          throw new AppError(
+            'invalid_input',
+            `community ${c.code} uses the default model: nothing to roll back`,
+          );
+        version = previousModel(models, current)?.version ?? 0;
+      } else {
+        version = target;
+      }
+      const m = version === 0 ? null : models.find((x) => x.version === version);
+      if (version !== 0 && !m)
+        throw new AppError('not_found', `community ${c.code} has no model version ${version}`, {
+          field: 'version',
+        });
+      const at = this.deps.clock.now().toISOString();
       if (m) await repo.setActive(trx, c.id, m.id, at);
       else await repo.retireActive(trx, c.id);
+      const active: number | 'default' = version === 0 ? 'default' : version;
       await appendAudit(trx, this.deps.database.dialect, {
         communityId: c.id,
         createdAt: at,
@@ -523,31 +545,32 @@ export class ClassificationService {
         action,
         entityType: 'classifier_model',
         entityId: m?.id ?? 'default',
-        payload: { active, previous },
+        payload: { active, previous: current?.version ?? 'default' },
       });
+      return { community: c.code, active };
     });
     this.perCommunity.delete(c.id);
-    return { community: c.code, active };
+    return result;
   }
+}
 
-  /** Returns to the version active before the current one (or the default). */
-  async rollback(communityRef: string, actor: Principal = SYSTEM) {
-    const c = await findCommunity(this.db, communityRef);
-    if (!c)
-      throw new AppError('community_not_found', `community ${communityRef} was not found`, {
-        field: 'community',
-      });
-    const models = await repo.listModels(this.db, c.id);
-    const active = models.find((m) => m.status === 'active');
-    if (!active)
-      throw new AppError('invalid_input', `community ${c.code} uses the default model: nothing to roll back`);
-    const previous = models
-      .filter(
-        (m) => m.activated_at && m.id !== active.id && (m.activated_at ?? '') <= (active.activated_at ?? ''),
-      )
-      .sort((a, b) => ((a.activated_at ?? '') < (b.activated_at ?? '') ? 1 : -1))[0];
-    return this.switchTo(c.code, previous?.version ?? 0, actor, 'classifier.rolled_back');
-  }
+type ModelListing = Awaited<ReturnType<typeof repo.listModels>>[number];
+
+/**
+ * The model active before `current`: the one activated last before it. Activations of a community
+ * get strictly increasing times (see `setActive`); among equal times left by older releases the
+ * higher version counts as the later.
+ */
+function previousModel(models: ModelListing[], current: ModelListing): ModelListing | undefined {
+  const key = (m: ModelListing) => [m.activated_at ?? '', m.version] as const;
+  const before = (a: ModelListing, b: ModelListing) => {
+    const [at, av] = key(a);
+    const [bt, bv] = key(b);
+    return at !== bt ? at < bt : av < bv;
+  };
+  return models
+    .filter((m) => m.id !== current.id && m.activated_at !== null && before(m, current))
+    .reduce<ModelListing | undefined>((best, m) => (!best || before(best, m) ? m : best), undefined);
 }
 
 const round = (x: number) => Math.round(x * 10000) / 10000;

@@ -22,6 +22,7 @@ import * as slaPolicyScopes from './migrations/2026120550_sla_policy_scopes.ts';
 import * as residentLookups from './migrations/2026120560_resident_lookups.ts';
 import * as blankSentCodes from './migrations/2026120570_blank_sent_codes.ts';
 import * as searchText from './migrations/2026120580_search_text.ts';
+import * as oneActiveModel from './migrations/2026120590_one_active_model.ts';
 import * as storedFiles from './migrations/2026120600_stored_files.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -70,6 +71,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120560_resident_lookups': residentLookups,
   '2026120570_blank_sent_codes': blankSentCodes,
   '2026120580_search_text': searchText,
+  '2026120590_one_active_model': oneActiveModel,
   '2026120600_stored_files': storedFiles,
 };
 
