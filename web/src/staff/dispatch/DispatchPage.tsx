@@ -2,8 +2,8 @@
  * Dispatch board: the live queue (server-sent events when the server has them, else polling),
  * triage, SLA countdowns, ranked candidates, and one-click or drag assignment.
  */
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { DragEvent, KeyboardEvent } from 'react';
 import {
   App,
   Badge,
@@ -92,6 +92,7 @@ function CandidateList({
   const [list, setList] = useState<Candidate[] | null>(null);
   const [auto, setAuto] = useState<AutoSuggestion | null>(null);
   const route = features?.candidates ?? null;
+  const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!route) return;
     loadCandidates(route, order.id, lang)
@@ -101,10 +102,14 @@ function CandidateList({
       })
       .catch(() => setList([]));
   }, [route, order.id, lang]);
+  // Opened from the keyboard or not, the panel takes the focus once it has something to press.
+  useEffect(() => {
+    if (list) box.current?.querySelector<HTMLElement>('button:not([disabled])')?.focus();
+  }, [list]);
   if (!route) return null;
   if (!list) return <span className="order-meta">{t('loading')}</span>;
   return (
-    <div style={{ maxWidth: 420 }}>
+    <div style={{ maxWidth: 420 }} ref={box}>
       {auto && (
         <div style={{ paddingBottom: 8, borderBottom: '1px solid #f0f0f0' }}>
           <Button size="small" type="primary" onClick={onAuto}>
@@ -140,6 +145,90 @@ function CandidateList({
         </div>
       ))}
     </div>
+  );
+}
+
+/**
+ * 推荐处理人 and its panel. The panel is drawn at the end of the page, so it takes the focus when it
+ * opens; Escape, or Tab past either end, closes it and gives the focus back to the button (the
+ * next Tab then goes on down the table).
+ */
+function CandidatesButton({
+  order,
+  onAssign,
+  onAuto,
+}: {
+  order: WorkOrder;
+  onAssign: (id: string) => void;
+  onAuto: () => void;
+}) {
+  const { t } = useSettings();
+  const [open, setOpen] = useState(false);
+  const trigger = useRef<HTMLButtonElement>(null);
+  const panelId = `candidates-${order.id}`;
+  const close = () => {
+    setOpen(false);
+    trigger.current?.focus();
+  };
+  const onPanelKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      close();
+      return;
+    }
+    if (e.key !== 'Tab') return;
+    const buttons = [...e.currentTarget.querySelectorAll<HTMLElement>('button:not([disabled])')];
+    const edge = e.shiftKey ? buttons[0] : buttons[buttons.length - 1];
+    if (!edge || document.activeElement === edge) {
+      e.preventDefault();
+      close();
+    }
+  };
+  return (
+    <Popover
+      trigger="click"
+      open={open}
+      onOpenChange={setOpen}
+      // A fresh list each time it opens, which takes the focus again.
+      destroyOnHidden
+      title={t('candidates')}
+      content={
+        <div
+          id={panelId}
+          role="dialog"
+          aria-label={`${t('candidates')} ${order.number}`}
+          onKeyDown={onPanelKey}
+        >
+          <CandidateList
+            order={order}
+            onAssign={(id) => {
+              close();
+              onAssign(id);
+            }}
+            onAuto={() => {
+              close();
+              onAuto();
+            }}
+          />
+        </div>
+      }
+    >
+      <Button
+        ref={trigger}
+        size="small"
+        aria-haspopup="dialog"
+        aria-expanded={open}
+        aria-controls={open ? panelId : undefined}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape' && open) {
+            e.stopPropagation();
+            setOpen(false);
+          }
+        }}
+      >
+        {t('candidates')}
+      </Button>
+    </Popover>
   );
 }
 
@@ -252,7 +341,7 @@ export default function DispatchPage({ me }: { me: Me }) {
     {
       title: t('urgency'),
       key: 'urgency',
-      width: 120,
+      width: 104,
       render: (_v, o) => (
         <Space size={4} wrap>
           <Tag color={urgencyColor(o.urgency)}>{labels.urgency(lang, o.urgency)}</Tag>
@@ -268,7 +357,7 @@ export default function DispatchPage({ me }: { me: Me }) {
     {
       title: t('orderNo'),
       key: 'number',
-      width: 210,
+      width: 204,
       render: (_v, o) => (
         <Button type="link" style={{ padding: 0, whiteSpace: 'nowrap' }} onClick={() => setDrawer(o.id)}>
           {o.number}
@@ -291,13 +380,13 @@ export default function DispatchPage({ me }: { me: Me }) {
     {
       title: t('grids'),
       key: 'grid',
-      width: 110,
+      width: 96,
       render: (_v, o) => (o.gridId ? (gridNames[o.gridId] ?? '—') : '—'),
     },
     {
       title: `${t('status')} / ${t('age')}`,
       key: 'status',
-      width: 110,
+      width: 100,
       render: (_v, o) => (
         <>
           <div>{labels.status(lang, o.status)}</div>
@@ -308,13 +397,13 @@ export default function DispatchPage({ me }: { me: Me }) {
     {
       title: t('slaDue'),
       key: 'sla',
-      width: 130,
+      width: 116,
       render: (_v, o) => <Countdown order={o} now={now} entry={sla.get(o.id)} />,
     },
     {
       title: t('assign'),
       key: 'assign',
-      width: 300,
+      width: 250,
       render: (_v, o) => {
         if (!o.allowedActions.includes('dispatch')) return o.assignee ? `${o.assignee.name}` : '—';
         const selectId = `assign-${o.id}`;
@@ -331,7 +420,7 @@ export default function DispatchPage({ me }: { me: Me }) {
             <Select
               id={selectId}
               size="small"
-              style={{ width: 150 }}
+              style={{ width: 136 }}
               showSearch
               optionFilterProp="label"
               placeholder={o.assignee?.name ?? t('chooseAssignee')}
@@ -351,19 +440,11 @@ export default function DispatchPage({ me }: { me: Me }) {
               {t('assign')}
             </Button>
             {features?.candidates && (
-              <Popover
-                trigger="click"
-                title={t('candidates')}
-                content={
-                  <CandidateList
-                    order={o}
-                    onAssign={(id) => void run(o, 'dispatch', id)}
-                    onAuto={() => void run(o, 'dispatch', undefined, true)}
-                  />
-                }
-              >
-                <Button size="small">{t('candidates')}</Button>
-              </Popover>
+              <CandidatesButton
+                order={o}
+                onAssign={(id) => void run(o, 'dispatch', id)}
+                onAuto={() => void run(o, 'dispatch', undefined, true)}
+              />
             )}
           </Space>
         );
@@ -440,7 +521,8 @@ export default function DispatchPage({ me }: { me: Me }) {
               },
               'data-order': o.number,
             })}
-            scroll={{ x: 1120 }}
+            // Fits the board's share of a 1366 px screen; narrower, the table scrolls sideways.
+            scroll={{ x: 960 }}
           />
         </Card>
       </Col>

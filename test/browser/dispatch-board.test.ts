@@ -1,0 +1,109 @@
+/**
+ * The dispatch board on a dispatcher's 1366×768 screen: the whole table fits without scrolling
+ * sideways, and the 推荐处理人 panel works from the keyboard (focus moves into it, Escape closes
+ * it, its 派单 buttons dispatch).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { axe, chromiumAvailable, ensureBuilt, launch, staffLogin, startServer } from './harness.ts';
+import type { Browser, DemoServer } from './harness.ts';
+import type { Page } from 'playwright-core';
+
+const focused = (p: Page) =>
+  p.evaluate(() => {
+    const el = document.activeElement;
+    return {
+      text: el?.textContent?.trim() ?? '',
+      inPanel: !!el?.closest('[role="dialog"]'),
+      expanded: el?.getAttribute('aria-expanded') ?? null,
+    };
+  });
+
+describe(
+  'web: the dispatch board at 1366×768',
+  { skip: !chromiumAvailable() && 'chromium is not installed' },
+  () => {
+    let server: DemoServer;
+    let b: Browser;
+    before(async () => {
+      ensureBuilt();
+      server = await startServer();
+      b = await launch({ width: 1366, height: 768 });
+      await staffLogin(b.page, server, '/dispatch', 'dispatcher');
+      await b.page.locator('.ant-table-row').first().waitFor();
+    });
+    after(async () => {
+      await b?.close();
+      await server?.stop();
+    });
+
+    it('shows every column, 派单 included, without scrolling the table sideways', async () => {
+      const p = b.page;
+      const fit = await p.evaluate(() => {
+        const box = document.querySelector<HTMLElement>('.ant-table-content')!;
+        const right = box.getBoundingClientRect().right;
+        const buttons = [...document.querySelectorAll<HTMLElement>('.ant-table-row td:last-child button')];
+        return {
+          scroll: box.scrollWidth - box.clientWidth,
+          buttons: buttons.length,
+          clipped: buttons
+            .filter((x) => x.getBoundingClientRect().right > right + 0.5)
+            .map((x) => x.textContent),
+        };
+      });
+      assert.ok(fit.buttons > 0, 'some rows can be dispatched');
+      assert.ok(fit.scroll <= 0, `the table scrolls ${fit.scroll} px sideways`);
+      assert.deepEqual(fit.clipped, [], 'no button past the table edge');
+    });
+
+    it('moves the focus into the 推荐处理人 panel, closes it with Escape and dispatches from it', async () => {
+      const p = b.page;
+      const trigger = p.getByRole('button', { name: '推荐处理人' }).first();
+      const row = p.locator('.ant-table-row').filter({ has: trigger }).first();
+      const number = (await row.getAttribute('data-order')) ?? '';
+      await trigger.focus();
+      await p.keyboard.press('Enter');
+      await p.locator('[role="dialog"] button').first().waitFor();
+      await p.waitForFunction(() => !!document.activeElement?.closest('[role="dialog"]'));
+      const first = await focused(p);
+      assert.match(first.text, /^(按推荐自动派单|派单)$/, `focus is on ${first.text}`);
+      assert.deepEqual(await axe(p), []);
+
+      await p.keyboard.press('Escape');
+      await p
+        .locator('.ant-popover:not(.ant-popover-hidden)')
+        .waitFor({ state: 'detached', timeout: 3000 })
+        .catch(() => undefined);
+      assert.equal(
+        await p.locator('.ant-popover:not(.ant-popover-hidden) [role="dialog"]').count(),
+        0,
+        'closed',
+      );
+      const back = await focused(p);
+      assert.equal(back.text, '推荐处理人', 'focus back on the button');
+      assert.equal(back.expanded, 'false');
+
+      // Open again and walk to a candidate's 派单 button with Tab alone.
+      await p.keyboard.press('Enter');
+      await p.waitForFunction(() => !!document.activeElement?.closest('[role="dialog"]'));
+      let at = await focused(p);
+      for (let i = 0; i < 6 && at.text !== '派单'; i++) {
+        await p.keyboard.press('Tab');
+        at = await focused(p);
+        assert.ok(at.inPanel, 'Tab stays in the panel while there is more in it');
+      }
+      assert.equal(at.text, '派单');
+      await p.keyboard.press('Enter');
+      await p.getByText('已派单').first().waitFor();
+      const cell = p.locator(`.ant-table-row[data-order="${number}"] td`).nth(4);
+      await p.waitForFunction(
+        (n) =>
+          document
+            .querySelector(`.ant-table-row[data-order="${n}"] td:nth-child(5)`)
+            ?.textContent?.includes('已派单'),
+        number,
+      );
+      assert.match((await cell.textContent()) ?? '', /已派单/);
+    });
+  },
+);
