@@ -4,6 +4,7 @@
  * cached copy expires. Each case first shows the other node still holding the old copy, so the
  * test fails if the change announces nothing.
  */
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext, userId } from '../helpers.ts';
@@ -14,6 +15,8 @@ import { CacheCoherence, WINDOW_MS, announceStale } from '../../src/platform/cac
 import { silentLogger } from '../../src/platform/context.ts';
 import { deploymentAdmin } from '../sla/sla-helpers.ts';
 import { square } from '../geo-helpers.ts';
+import { DEFAULT_MODEL_PATH } from '../../src/modules/classification/classifier.ts';
+import { ClassificationService } from '../../src/modules/classification/classification.service.ts';
 
 describe('cache coherence: a change on one app node reaches the other nodes within a read', () => {
   let ctx: TestContext;
@@ -198,6 +201,62 @@ describe('cache coherence: a change on one app node reaches the other nodes with
     );
     const sla2 = await other.services.sla.catalog.runtime();
     assert.ok(sla2.policyIn(null, 'coherence-health-p2'));
+  });
+
+  it("a community's model switched on one node (or by the CLI) is the one the other node classifies with", async () => {
+    const classify = async () => {
+      const res = await onOther('POST', '/api/v1/classify', manager, {
+        text: '电梯坏了',
+        community: 'taoyuan',
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      return (res.json() as { modelVersion: number | 'default' }).modelVersion;
+    };
+    const activate = (version: number) =>
+      ctx.call('POST', '/api/v1/classifier/activate', manager, { community: 'taoyuan', version });
+    // Two stored versions of the community's own model (the shipped one, stored as its own).
+    const text = readFileSync(DEFAULT_MODEL_PATH, 'utf8');
+    const svc = ctx.services.classification;
+    assert.equal((await svc.importModel('taoyuan', text, 'v1.json', false)).version, 1);
+    assert.equal((await svc.importModel('taoyuan', text, 'v2.json', false)).version, 2);
+    assert.equal(await classify(), 'default');
+
+    assert.equal((await activate(1)).statusCode, 200);
+    assert.equal(await classify(), 'default', 'cached until it reads');
+    await other.services.coherence.poll();
+    assert.equal(await classify(), 1);
+
+    assert.equal((await activate(2)).statusCode, 200);
+    await other.services.coherence.poll();
+    assert.equal(await classify(), 2);
+    assert.deepEqual(await svc.rollback('taoyuan'), { community: 'taoyuan', active: 1 });
+    assert.equal(await classify(), 2, 'cached until it reads');
+    await other.services.coherence.poll();
+    assert.equal(await classify(), 1);
+
+    // The CLI: its own service over the same database, no app, no reader.
+    const cli = new ClassificationService(ctx.deps, ctx.services.workOrders);
+    assert.deepEqual(await cli.importModel('taoyuan', text, 'v3.json', true), {
+      community: 'taoyuan',
+      version: 3,
+      activated: true,
+    });
+    await other.services.coherence.poll();
+    assert.equal(await classify(), 3);
+
+    // The reader running as in a server: the switch arrives within its interval.
+    other.services.coherence.start(1_000);
+    try {
+      await other.services.coherence.poll(); // whatever is pending, so the next read is the switch's
+      assert.equal((await activate(0)).statusCode, 200);
+      const t0 = Date.now();
+      while ((await classify()) !== 'default') {
+        assert.ok(Date.now() - t0 < 2_500, 'the other node still classifies with v3');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await other.services.coherence.stop();
+    }
   });
 });
 

@@ -6,6 +6,7 @@ import { SYSTEM, actorLabel, communitiesOf } from '../../platform/auth/principal
 import type { Principal } from '../../platform/auth/principal.ts';
 import { allCategoryCodes, topCategory, URGENCIES } from '../taxonomy/taxonomy.default.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
+import { announceStale } from '../../platform/cache/coherence.ts';
 import { findCommunity } from '../tenancy/tenancy.repository.ts';
 import type { WorkOrderService } from '../work-orders/work-order.service.ts';
 import type { Understanding, WorkOrderClassifier } from '../work-orders/work-order.understanding.ts';
@@ -22,6 +23,8 @@ import * as repo from './classification.repository.ts';
 
 const RECLASSIFY_ROLES = ['agent', 'dispatcher', 'manager', 'admin'];
 const HEADS = ['category', 'subcategory', 'urgency'];
+// Other nodes' changes arrive through cache coherence (topic `classifier`) within about a second;
+// this lifetime is the bound should that reading stop.
 const MODEL_CACHE_MS = 30_000;
 
 export interface TrainReport {
@@ -50,6 +53,8 @@ export class ClassificationService {
     string,
     { until: number; classifier: Classifier | null; version: number | null }
   >();
+  /** Counts invalidations, so a model read before one is not cached after it. */
+  private generation = 0;
 
   constructor(
     private readonly deps: Deps,
@@ -84,13 +89,17 @@ export class ClassificationService {
     return classifier !== null;
   }
 
-  /** The classifier a community uses now (its active model, else the default), cached for 30 s per node. */
+  /**
+   * The classifier a community uses now (its active model, else the default), cached per node
+   * until a change of the community's model is announced (see `invalidate`), at most 30 s.
+   */
   async classifierFor(
     communityId: string,
   ): Promise<{ classifier: Classifier | null; version: number | null }> {
     const nowMs = this.deps.clock.now().getTime();
     const hit = this.perCommunity.get(communityId);
     if (hit && hit.until > nowMs) return hit;
+    const generation = this.generation;
     const row = await repo.activeModel(this.db, communityId);
     let entry: { until: number; classifier: Classifier | null; version: number | null };
     if (row && (!hit || hit.version !== row.version)) {
@@ -108,8 +117,24 @@ export class ClassificationService {
     } else {
       entry = { until: nowMs + MODEL_CACHE_MS, classifier: this.defaultClassifier(), version: null };
     }
-    this.perCommunity.set(communityId, entry);
+    // A switch announced while this read was under way may have made `row` stale: answer with it, but keep nothing.
+    if (generation === this.generation) this.perCommunity.set(communityId, entry);
     return entry;
+  }
+
+  /**
+   * Drops this node's copy of a community's model (every community's without an id). Called after
+   * this node switches a model, and by cache coherence when another node (or the CLI) has.
+   */
+  invalidate(communityId?: string): void {
+    this.generation += 1;
+    if (communityId === undefined) this.perCommunity.clear();
+    else this.perCommunity.delete(communityId);
+  }
+
+  /** Tells every node, in the switch's own transaction, that the community's active model changed. */
+  private announceSwitch(trx: Parameters<typeof announceStale>[0], communityId: string) {
+    return announceStale(trx, [{ topic: 'classifier', key: communityId }], this.deps.clock.now());
   }
 
   /** The port intake calls for every new order. */
@@ -380,7 +405,10 @@ export class ClassificationService {
         created_at: at,
         activated_at: null,
       });
-      if (activated) await repo.setActive(trx, community.id, id, at);
+      if (activated) {
+        await repo.setActive(trx, community.id, id, at);
+        await this.announceSwitch(trx, community.id);
+      }
       await appendAudit(trx, this.deps.database.dialect, {
         communityId: community.id,
         createdAt: at,
@@ -400,7 +428,7 @@ export class ClassificationService {
       });
       return version;
     });
-    this.perCommunity.delete(community.id);
+    if (activated) this.invalidate(community.id);
     return {
       community: community.code,
       examples: train.length,
@@ -460,7 +488,10 @@ export class ClassificationService {
         created_at: at,
         activated_at: null,
       });
-      if (activate) await repo.setActive(trx, c.id, id, at);
+      if (activate) {
+        await repo.setActive(trx, c.id, id, at);
+        await this.announceSwitch(trx, c.id);
+      }
       await appendAudit(trx, this.deps.database.dialect, {
         communityId: c.id,
         createdAt: at,
@@ -472,7 +503,7 @@ export class ClassificationService {
       });
       return version;
     });
-    this.perCommunity.delete(c.id);
+    if (activate) this.invalidate(c.id);
     return { community: c.code, version, activated: activate };
   }
 
@@ -537,6 +568,7 @@ export class ClassificationService {
       const at = this.deps.clock.now().toISOString();
       if (m) await repo.setActive(trx, c.id, m.id, at);
       else await repo.retireActive(trx, c.id);
+      await this.announceSwitch(trx, c.id);
       const active: number | 'default' = version === 0 ? 'default' : version;
       await appendAudit(trx, this.deps.database.dialect, {
         communityId: c.id,
@@ -549,7 +581,7 @@ export class ClassificationService {
       });
       return { community: c.code, active };
     });
-    this.perCommunity.delete(c.id);
+    this.invalidate(c.id);
     return result;
   }
 }

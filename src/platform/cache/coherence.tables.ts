@@ -4,7 +4,7 @@
  */
 export type CacheInvalidationTable = {
   id: string;
-  /** What kind of cached thing: `user`, `session`, `api_key`, `grids`, `resources`, `dispatch_rules`, `sla_catalog`. */
+  /** What kind of cached thing: `user`, `session`, `api_key`, `grids`, `resources`, `dispatch_rules`, `sla_catalog`, `classifier`. */
   topic: string;
   /** Which one: a user id, a token or key hash, a community id, or `*`. */
   key: string;

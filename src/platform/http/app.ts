@@ -183,6 +183,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   coherence.on('resources', (key) => catalogue.invalidate(all(key)));
   coherence.on('dispatch_rules', (key) => dispatch.invalidateRules(all(key)));
   coherence.on('sla_catalog', () => sla.catalog.invalidate());
+  coherence.on('classifier', (key) => classification.invalidate(all(key)));
   app.addHook('onClose', () => coherence.stop());
 
   app.get('/healthz', { schema: { hide: true } }, async () => {
