@@ -199,7 +199,7 @@ export default function FieldApp({ path }: { path: string }) {
         ) : changingPassword ? (
           <FieldPassword username={me.username} onDone={() => setChangingPassword(false)} />
         ) : detail?.id ? (
-          <TaskDetail id={detail.id} />
+          <TaskDetail id={detail.id} userId={me.id} />
         ) : (
           <>
             <Tasks me={me} />

@@ -11,7 +11,21 @@ import type { Action, PhotoUpload, WorkOrder } from '../lib/types.ts';
 import { useFeatures } from '../lib/features.ts';
 import { useLoad } from '../lib/useLoad.ts';
 
-export function TaskDetail({ id }: { id: string }) {
+/** An order's assignments (GET /api/v1/work-orders/:id/assignments, and the accept route's answer). */
+interface Assignments {
+  orderId: string;
+  assignments: { userId: string; role: string; state: string; respondedAt: string | null }[];
+}
+
+/**
+ * The signed-in worker's current assignment on the order. Accepting it leaves the order
+ * `dispatched`, so only the assignment tells whether they have accepted.
+ */
+function myAssignment(list: Assignments | null, userId: string) {
+  return list?.assignments.filter((a) => a.userId === userId && a.role === 'assignee').at(-1) ?? null;
+}
+
+export function TaskDetail({ id, userId }: { id: string; userId: string }) {
   const { t, lang } = useSettings();
   const cats = useCategories();
   const order = useLoad((signal) => api<WorkOrder>(`/api/v1/work-orders/${id}`, { signal }), [id]);
@@ -25,6 +39,16 @@ export function TaskDetail({ id }: { id: string }) {
   const acceptRoute = features?.routes.find(
     (r) => r.method === 'post' && r.path === '/api/v1/work-orders/{id}/assignment/accept',
   );
+  const historyRoute = features?.routes.find(
+    (r) => r.method === 'get' && r.path === '/api/v1/work-orders/{id}/assignments',
+  );
+  const assignments = useLoad(
+    (signal) =>
+      historyRoute
+        ? api<Assignments>(historyRoute.path.replace('{id}', encodeURIComponent(id)), { signal })
+        : Promise.resolve(null),
+    [id, historyRoute?.path],
+  );
 
   if (order.loading && !order.data) return <p className="boot">{t('loading')}</p>;
   if (!order.data)
@@ -35,6 +59,32 @@ export function TaskDetail({ id }: { id: string }) {
     );
   const o = order.data;
   const can = (a: Action) => o.allowedActions.includes(a);
+  const mine = myAssignment(assignments.data, userId);
+  // Without the history route, a dispatched order is offered as before.
+  const mayAccept =
+    !!acceptRoute && o.status === 'dispatched' && (historyRoute ? mine?.state === 'pending' : true);
+  const accepted = o.status === 'dispatched' && mine?.state === 'accepted';
+
+  async function accept() {
+    if (!acceptRoute) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const after = await api<Assignments>(acceptRoute.path.replace('{id}', encodeURIComponent(o.id)), {
+        method: 'POST',
+        body: {},
+      });
+      Toast.show({ icon: 'success', content: labels.action(lang, 'assignment_accepted') });
+      assignments.setData(after);
+      order.reload();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+      order.reload();
+      assignments.reload();
+    } finally {
+      setBusy(false);
+    }
+  }
 
   async function run(action: Action, body: Record<string, unknown> = {}) {
     setBusy(true);
@@ -132,18 +182,20 @@ export function TaskDetail({ id }: { id: string }) {
       </Card>
 
       <div style={{ display: 'grid', gap: 10, marginTop: 12 }}>
-        {acceptRoute && o.status === 'dispatched' && (
+        {accepted && (
+          <p className="order-meta" role="status" style={{ margin: 0 }}>
+            {labels.action(lang, 'assignment_accepted')}
+            {mine.respondedAt ? ` · ${formatTime(lang, mine.respondedAt)}` : ''}
+          </p>
+        )}
+        {mayAccept && (
           <Button
             block
             size="large"
             fill="outline"
             color="primary"
             loading={busy}
-            onClick={() =>
-              void api(acceptRoute.path.replace('{id}', o.id), { method: 'POST', body: {} })
-                .then(() => Toast.show({ icon: 'success', content: t('acceptTask') }))
-                .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)))
-            }
+            onClick={() => void accept()}
           >
             {t('acceptTask')}
           </Button>
