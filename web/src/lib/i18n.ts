@@ -386,6 +386,12 @@ const zh = {
   hidePassword: '隐藏密码',
   prevPage: '上一页',
   nextPage: '下一页',
+  offlineBanner: '网络连接中断：下面是手机上保存的联系方式和待发送的工单',
+  savedOn: '保存于 {t}',
+  queuedReports: '待发送的工单',
+  waitingToSend: '待发送',
+  noQueued: '没有待发送的工单',
+  noSavedDirectory: '手机上还没有保存联系方式，请直接拨打紧急电话',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -767,6 +773,12 @@ const en: Record<MessageKey, string> = {
   hidePassword: 'Hide password',
   prevPage: 'Previous page',
   nextPage: 'Next page',
+  offlineBanner: 'The connection dropped: below are the contacts and queued reports kept on this phone',
+  savedOn: 'Saved {t}',
+  queuedReports: 'Reports waiting to be sent',
+  waitingToSend: 'Waiting',
+  noQueued: 'No reports waiting to be sent',
+  noSavedDirectory: 'No contacts are kept on this phone yet: call an emergency number directly',
 };
 
 export type Lang = 'zh' | 'en';

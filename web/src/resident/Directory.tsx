@@ -1,9 +1,10 @@
 /** 找谁办: the guidance centre's channels and my grid worker, each one tap away. */
 import { List } from 'antd-mobile';
-import { api } from '../lib/api.ts';
+import { formatTime } from '../lib/format.ts';
 import { useSettings } from '../lib/settings.tsx';
 import type { Directory as DirectoryData } from '../lib/types.ts';
 import { useLoad } from '../lib/useLoad.ts';
+import { fetchDirectory, savedDirectory } from './directory-cache.ts';
 
 function Tel({ phone, label }: { phone: string; label: string }) {
   return (
@@ -13,23 +14,16 @@ function Tel({ phone, label }: { phone: string; label: string }) {
   );
 }
 
-export function Directory() {
+/** The directory as given, with when it was saved on the phone when it is not fresh. */
+export function DirectoryView({ d, savedAt }: { d: DirectoryData; savedAt?: string | undefined }) {
   const { t, lang } = useSettings();
-  const dir = useLoad((signal) => api<DirectoryData>('/api/v1/directory', { signal }), []);
-  if (dir.loading && !dir.data) return <p className="boot">{t('loading')}</p>;
-  if (dir.error || !dir.data)
-    return (
-      <p className="banner" role="alert">
-        {dir.error?.message}
-      </p>
-    );
-  const d = dir.data;
   const w = d.myGridWorker;
   return (
     <section className="h5-section" aria-labelledby="dir-title">
       <h2 id="dir-title">
         {t('directory')} · {lang === 'zh' ? d.community.name : d.community.nameEn}
       </h2>
+      {savedAt && <p className="order-meta">{t('savedOn', { t: formatTime(lang, savedAt) })}</p>}
       <List>
         <List.Item
           className="contact-row"
@@ -53,4 +47,28 @@ export function Directory() {
       </List>
     </section>
   );
+}
+
+/** The directory from the server, kept on the phone; the kept copy when the server is out of reach. */
+export function Directory({ owner }: { owner: string }) {
+  const { t } = useSettings();
+  const dir = useLoad(
+    (signal) =>
+      fetchDirectory(owner, signal)
+        .then((directory) => ({ directory, savedAt: undefined as string | undefined }))
+        .catch((err: unknown) => {
+          const saved = savedDirectory(owner);
+          if (saved && !signal.aborted) return saved;
+          throw err;
+        }),
+    [owner],
+  );
+  if (dir.loading && !dir.data) return <p className="boot">{t('loading')}</p>;
+  if (dir.error || !dir.data)
+    return (
+      <p className="banner" role="alert">
+        {dir.error?.message}
+      </p>
+    );
+  return <DirectoryView d={dir.data.directory} savedAt={dir.data.savedAt} />;
 }

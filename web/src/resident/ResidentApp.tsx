@@ -1,18 +1,20 @@
 /** The resident H5 (phone first): sign in, report, follow, rate, and whom to call. */
 import { useEffect } from 'react';
 import { Button } from 'antd-mobile';
-import { AppOutline, PhoneFill, UnorderedListOutline } from 'antd-mobile-icons';
 import { flushOutbox, pendingOrders, setOutboxOwner } from '../lib/outbox.ts';
 import { match, navigate } from '../lib/router.ts';
 import { signOut, useSession } from '../lib/session.ts';
 import { useSettings } from '../lib/settings.tsx';
 import { MobileShell } from '../mobile/MobileShell.tsx';
 import { Directory } from './Directory.tsx';
+import { rememberResident } from './directory-cache.ts';
 import { Home } from './Home.tsx';
 import { Login } from './Login.tsx';
+import { Offline } from './Offline.tsx';
 import { OrderDetail } from './OrderDetail.tsx';
 import { Orders } from './Orders.tsx';
 import { clearDraft, Report } from './Report.tsx';
+import { ResidentTabs } from './ResidentTabs.tsx';
 
 /** Retries queued submissions when the connection returns, at start and every 20 s while some wait. */
 function useOutboxRetry(enabled: boolean) {
@@ -31,12 +33,6 @@ function useOutboxRetry(enabled: boolean) {
   }, [enabled]);
 }
 
-const TABS = [
-  { path: '/', icon: <AppOutline aria-hidden />, label: 'homeTab' },
-  { path: '/orders', icon: <UnorderedListOutline aria-hidden />, label: 'myOrders' },
-  { path: '/directory', icon: <PhoneFill aria-hidden />, label: 'directory' },
-] as const;
-
 export function ResidentApp({ path }: { path: string }) {
   const { t } = useSettings();
   const { state, reload } = useSession();
@@ -44,8 +40,14 @@ export function ResidentApp({ path }: { path: string }) {
   // Queued reports are sent only in the session of the resident who made them (a shared phone).
   setOutboxOwner(signedIn ? state.me.id : null);
   useOutboxRetry(signedIn);
+  useEffect(() => {
+    if (signedIn) rememberResident(state.me.id);
+    // The anonymous answer comes only from the server: this phone has nobody signed in.
+    else if (state.status === 'anonymous') rememberResident(null);
+  }, [signedIn, state]);
   const leave = () => {
     clearDraft();
+    rememberResident(null);
     void signOut().then(reload);
   };
 
@@ -58,18 +60,7 @@ export function ResidentApp({ path }: { path: string }) {
       </MobileShell>
     );
   }
-  if (state.status === 'error') {
-    return (
-      <MobileShell title={t('appName')}>
-        <div className="banner" role="alert">
-          {t('networkError')}{' '}
-          <Button size="mini" onClick={reload}>
-            {t('retry')}
-          </Button>
-        </div>
-      </MobileShell>
-    );
-  }
+  if (state.status === 'error') return <Offline path={path} onRetry={reload} />;
   if (state.status === 'anonymous') {
     return (
       <MobileShell title={t('appName')}>
@@ -113,7 +104,7 @@ export function ResidentApp({ path }: { path: string }) {
     page = <Orders />;
     tab = '/orders';
   } else if (path === '/directory') {
-    page = <Directory />;
+    page = <Directory owner={me.id} />;
     tab = '/directory';
   } else page = <Home me={me} />;
 
@@ -127,35 +118,7 @@ export function ResidentApp({ path }: { path: string }) {
       }
     >
       {page}
-      <nav
-        aria-label={t('appName')}
-        style={{
-          position: 'fixed',
-          bottom: 0,
-          left: 0,
-          right: 0,
-          background: '#fff',
-          borderTop: '1px solid #ddd',
-        }}
-      >
-        <ul className="tab-bar">
-          {TABS.map(({ path: to, icon, label }) => (
-            <li key={to}>
-              <a
-                href={to}
-                aria-current={tab === to ? 'page' : undefined}
-                onClick={(e) => {
-                  e.preventDefault();
-                  navigate(to);
-                }}
-              >
-                {icon}
-                {t(label)}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <ResidentTabs tab={tab} />
     </MobileShell>
   );
 }

@@ -7,6 +7,29 @@ import { api } from '../lib/api.ts';
 import type { Directory } from '../lib/types.ts';
 
 const STORE = 'linli.directory';
+const RESIDENT = 'linli.resident';
+
+/**
+ * The resident signed in on this phone, kept so that a reload without a network can still show
+ * their saved directory and queued reports; forgotten on signing out (a shared phone).
+ */
+export function rememberResident(id: string | null): void {
+  try {
+    if (id) localStorage.setItem(RESIDENT, id);
+    else localStorage.removeItem(RESIDENT);
+  } catch {
+    // Storage unavailable: offline, the app then shows only the banner.
+  }
+}
+
+/** The resident last signed in on this phone (and not signed out), or null. */
+export function lastResident(): string | null {
+  try {
+    return localStorage.getItem(RESIDENT);
+  } catch {
+    return null;
+  }
+}
 
 interface Saved {
   owner: string;

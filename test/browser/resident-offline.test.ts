@@ -1,0 +1,81 @@
+/**
+ * The resident app reloaded while the API cannot be reached: the tab bar stays, 找谁办 shows the
+ * directory kept on the phone with numbers to tap, 我的工单 the reports waiting to be sent, and a
+ * banner says the network is down, with a retry that brings the app back.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { axe, chromiumAvailable, ensureBuilt, launch, residentLogin, shot, startServer } from './harness.ts';
+import type { Browser, DemoServer } from './harness.ts';
+
+describe(
+  'web: resident app with the API out of reach',
+  { skip: !chromiumAvailable() && 'chromium is not installed' },
+  () => {
+    let server: DemoServer;
+    let b: Browser;
+    before(async () => {
+      ensureBuilt();
+      server = await startServer();
+      b = await launch();
+      await residentLogin(b.page, server, '13800000001');
+    });
+    after(async () => {
+      await b?.close();
+      await server?.stop();
+    });
+
+    it('keeps the tab bar, the saved directory and the queued reports after a reload', async () => {
+      const p = b.page;
+      await p.waitForFunction(() => (localStorage.getItem('linli.directory') ?? '').includes('hotline'));
+      const saved = await p.evaluate(
+        () =>
+          (
+            JSON.parse(localStorage.getItem('linli.directory') ?? '{}') as {
+              directory: { contacts: { hotline: string }; myGridWorker: { phone: string | null } | null };
+            }
+          ).directory,
+      );
+      const text = `网络断了时报的：楼道灯坏了 ${Date.now()}`;
+      // The app is open when the network goes: the report is kept on the phone.
+      await p.route('**/api/**', (r) => r.abort('internetdisconnected'));
+      await p
+        .getByRole('button', { name: /我要办事/ })
+        .first()
+        .click();
+      await p.locator('#report-description').fill(text);
+      await p.getByRole('button', { name: /^提\s*交$/ }).click();
+      await p
+        .getByText(/待发送的工单/)
+        .first()
+        .waitFor();
+
+      await p.reload();
+      await p.getByRole('alert').filter({ hasText: '网络连接中断' }).waitFor();
+      const nav = p.getByRole('navigation');
+      await nav.waitFor();
+      assert.equal(await nav.getByRole('link').count(), 3, 'the tab bar is there');
+
+      await nav.getByRole('link', { name: /找谁办/ }).click();
+      const hotline = p.locator(`a[href="tel:${saved.contacts.hotline.replace(/[^0-9+]/g, '')}"]`);
+      await hotline.waitFor();
+      assert.ok(await hotline.isVisible(), 'the hotline is one tap away');
+      if (saved.myGridWorker?.phone)
+        assert.equal(
+          await p.locator(`a[href="tel:${saved.myGridWorker.phone.replace(/[^0-9+]/g, '')}"]`).count(),
+          1,
+          'the grid worker too',
+        );
+      assert.equal(await nav.locator('a[aria-current="page"]').textContent(), '找谁办');
+      assert.deepEqual(await axe(p), []);
+      await shot(p, 'resident-offline-directory-zh');
+
+      await nav.getByRole('link', { name: /我的工单/ }).click();
+      await p.getByText(text).waitFor();
+
+      await p.unroute('**/api/**');
+      await p.getByRole('button', { name: /重\s*试/ }).click();
+      await p.getByRole('alert').filter({ hasText: '网络连接中断' }).waitFor({ state: 'detached' });
+    });
+  },
+);

@@ -1,0 +1,83 @@
+/**
+ * The resident app when the server cannot be reached at start: the tab bar stays, 找谁办 shows the
+ * directory kept on the phone (numbers still one tap away), 我的工单 the reports waiting to be
+ * sent, and a banner says the network is down with a retry (also tried when the phone is back online).
+ */
+import { useEffect } from 'react';
+import { Button, List, Tag } from 'antd-mobile';
+import { formatTime } from '../lib/format.ts';
+import { pendingOrders, setOutboxOwner } from '../lib/outbox.ts';
+import { useSettings } from '../lib/settings.tsx';
+import { MobileShell } from '../mobile/MobileShell.tsx';
+import { DirectoryView } from './Directory.tsx';
+import { lastResident, savedDirectory } from './directory-cache.ts';
+import { ResidentTabs, tabOf } from './ResidentTabs.tsx';
+
+function Queued() {
+  const { t, lang } = useSettings();
+  const queued = pendingOrders();
+  return (
+    <section className="h5-section" aria-labelledby="queued-title">
+      <h2 id="queued-title">{t('queuedReports')}</h2>
+      {queued.length === 0 ? (
+        <p className="order-meta">{t('noQueued')}</p>
+      ) : (
+        <List>
+          {queued.map((q) => (
+            <List.Item
+              key={q.key}
+              description={<span className="order-meta">{formatTime(lang, q.savedAt)}</span>}
+              extra={<Tag color="#ad4e00">{t('waitingToSend')}</Tag>}
+            >
+              {q.body.description}
+            </List.Item>
+          ))}
+        </List>
+      )}
+    </section>
+  );
+}
+
+function SavedDirectory({ owner }: { owner: string }) {
+  const { t } = useSettings();
+  const saved = savedDirectory(owner);
+  if (!saved) return <p className="h5-section order-meta">{t('noSavedDirectory')}</p>;
+  return <DirectoryView d={saved.directory} savedAt={saved.savedAt} />;
+}
+
+export function Offline({ path, onRetry }: { path: string; onRetry: () => void }) {
+  const { t } = useSettings();
+  const owner = lastResident();
+  // The queued reports shown are this resident's only (a shared phone).
+  setOutboxOwner(owner);
+  useEffect(() => {
+    window.addEventListener('online', onRetry);
+    return () => window.removeEventListener('online', onRetry);
+  }, [onRetry]);
+  const tab = tabOf(path);
+  return (
+    <MobileShell title={t('appName')}>
+      <div className="banner" role="alert">
+        {owner ? t('offlineBanner') : t('networkError')}{' '}
+        <Button size="mini" onClick={onRetry}>
+          {t('retry')}
+        </Button>
+      </div>
+      {owner && (
+        <>
+          {tab === '/orders' ? (
+            <Queued />
+          ) : tab === '/directory' ? (
+            <SavedDirectory owner={owner} />
+          ) : (
+            <>
+              <SavedDirectory owner={owner} />
+              <Queued />
+            </>
+          )}
+          <ResidentTabs tab={tab} />
+        </>
+      )}
+    </MobileShell>
+  );
+}
