@@ -1,5 +1,5 @@
 /** A small ECharts wrapper (tree-shaken core): init once, set options on change, resize with the box. */
-import { useEffect, useRef } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import * as coreModule from 'echarts/core';
 import * as renderersModule from 'echarts/renderers';
 import type * as CoreTypes from 'echarts/types/dist/core';
@@ -9,7 +9,6 @@ import type { GridCollection } from '../../lib/types.ts';
 import 'echarts/lib/chart/bar';
 import 'echarts/lib/chart/line';
 import 'echarts/lib/chart/map';
-import 'echarts/lib/component/aria';
 import 'echarts/lib/component/grid';
 import 'echarts/lib/component/legend';
 import 'echarts/lib/component/tooltip';
@@ -33,15 +32,29 @@ export function registerGrids(communityId: string, grids: GridCollection): strin
   return name;
 }
 
+/** What a chart shows, as a table: the first cell of each row names it (a month, a category, a grid). */
+export interface ChartData {
+  columns: string[];
+  rows: (string | number | null)[][];
+}
+
+/**
+ * A chart named by `label`, with its data in a table that screen readers reach (visually hidden,
+ * and the chart's description). ECharts' own aria text is off: it replaced the label with "…的数据是0，86"
+ * and read only the first ten points.
+ */
 export function Chart({
   option,
   height = 280,
   label,
+  data,
 }: {
   option: EChartsCoreOption;
   height?: number;
   label: string;
+  data: ChartData;
 }) {
+  const tableId = useId();
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<CoreTypes.ECharts | null>(null);
 
@@ -59,8 +72,45 @@ export function Chart({
   }, []);
 
   useEffect(() => {
-    chart.current?.setOption({ aria: { enabled: true }, ...option }, true);
+    chart.current?.setOption({ ...option, aria: { enabled: false } }, true);
   }, [option]);
 
-  return <div ref={box} role="img" aria-label={label} style={{ width: '100%', height }} />;
+  return (
+    <>
+      <div
+        ref={box}
+        role="img"
+        aria-label={label}
+        aria-describedby={tableId}
+        style={{ width: '100%', height }}
+      />
+      <table id={tableId} className="sr-only">
+        <caption>{label}</caption>
+        <thead>
+          <tr>
+            {data.columns.map((c) => (
+              <th key={c} scope="col">
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {data.rows.map((row, r) => (
+            <tr key={r}>
+              {row.map((v, i) =>
+                i === 0 ? (
+                  <th key={i} scope="row">
+                    {v ?? '—'}
+                  </th>
+                ) : (
+                  <td key={i}>{v ?? '—'}</td>
+                ),
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
 }

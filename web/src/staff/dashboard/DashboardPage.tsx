@@ -173,6 +173,15 @@ export default function DashboardPage({ me }: { me: Me }) {
     series: [{ type: 'bar', data: catRows.map((c) => c.orders).reverse(), itemStyle: { color: '#1456d9' } }],
   };
 
+  // The trend as a table for screen readers: every month, with each series the chart draws.
+  const trendData = {
+    columns: [
+      t('byMonth'),
+      ...trendOption.series.map((s) => (s.name === t('volume') ? s.name : `${s.name} %`)),
+    ],
+    rows: months.map((m, i) => [m.key, ...trendOption.series.map((s) => s.data[i] ?? null)]),
+  };
+
   const columns: TableColumnsType<Bucket> = [
     { title: t('name'), dataIndex: 'name', key: 'name' },
     { title: t('volume'), dataIndex: 'orders', key: 'orders', align: 'right' },
@@ -269,19 +278,31 @@ export default function DashboardPage({ me }: { me: Me }) {
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={10}>
           <Card title={title('heatMap')}>
-            {heatOption && <Chart option={heatOption} height={360} label={t('heatMap')} />}
+            {heatOption && (
+              <Chart
+                option={heatOption}
+                height={360}
+                label={t('heatMap')}
+                data={{ columns: [t('name'), t('volume')], rows: byGrid.map((g) => [g.name, g.orders]) }}
+              />
+            )}
           </Card>
         </Col>
         <Col xs={24} xl={14}>
           <Card title={title('byMonth')}>
-            <Chart option={trendOption} height={360} label={t('byMonth')} />
+            <Chart option={trendOption} height={360} label={t('byMonth')} data={trendData} />
           </Card>
         </Col>
       </Row>
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={10}>
           <Card title={title('byCategory')}>
-            <Chart option={categoryOption} height={300} label={t('byCategory')} />
+            <Chart
+              option={categoryOption}
+              height={300}
+              label={t('byCategory')}
+              data={{ columns: [t('name'), t('volume')], rows: catRows.map((c) => [c.name, c.orders]) }}
+            />
           </Card>
         </Col>
         <Col xs={24} xl={14}>
