@@ -246,14 +246,21 @@ describe(
       // changes on the field view (the phone app of grid workers).
       await row('zhang.wei').getByRole('button', { name: '启用' }).click();
       // The server's answer is checked too, so a failure says whether the change or the page failed.
-      const activated = d.waitForResponse(
-        (r) => r.request().method() === 'PATCH' && r.url().includes('/api/v1/staff/'),
-      );
-      await d
-        .getByRole('dialog', { name: /重新启用/ })
-        .getByRole('button', { name: '启用' })
-        .click();
-      const answer = await activated;
+      // A click that lands while the dialog is still opening does nothing (seen once in CI): while
+      // the dialog stays open and nothing was sent, it is clicked again.
+      const reactivate = d.getByRole('dialog', { name: /重新启用/ });
+      await reactivate.waitFor();
+      let answer: Awaited<ReturnType<typeof d.waitForResponse>> | null = null;
+      for (let attempt = 0; attempt < 3 && !answer; attempt++) {
+        const activated = d
+          .waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/api/v1/staff/'), {
+            timeout: 10_000,
+          })
+          .catch(() => null);
+        if (await reactivate.isVisible()) await reactivate.getByRole('button', { name: '启用' }).click();
+        answer = await activated;
+      }
+      assert.ok(answer, 'the page sent the activation');
       assert.equal(answer.status(), 200, await answer.text());
       await row('zhang.wei').getByText('在用').waitFor();
       await row('zhang.wei').getByRole('button', { name: '重置密码' }).click();
