@@ -3,30 +3,19 @@
  * a table of everything it draws (every month of the trend, every category, every grid), where
  * ECharts' own text replaced the name with "2025-12的数据是0，86" and read ten points of twelve.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { axe, chromiumAvailable, ensureBuilt, launch, staffLogin, startServer } from './harness.ts';
-import type { Browser, DemoServer } from './harness.ts';
+import { axe, chromiumAvailable, demoAndBrowser, staffLogin } from './harness.ts';
 
 describe(
   'web: dashboard charts for screen readers',
   { skip: !chromiumAvailable() && 'chromium is not installed' },
   () => {
-    let server: DemoServer;
-    let b: Browser;
-    before(async () => {
-      ensureBuilt();
-      server = await startServer();
-      b = await launch({ width: 1366, height: 768 });
-    });
-    after(async () => {
-      await b?.close();
-      await server?.stop();
-    });
+    const s = demoAndBrowser({ width: 1366, height: 768 });
 
     it('names each chart by its title and describes it with all its data', async () => {
-      const p = b.page;
-      await staffLogin(p, server, '/dashboard', 'manager');
+      const p = s.b.page;
+      await staffLogin(p, s.server, '/dashboard', 'manager');
       const trend = p.getByRole('img', { name: '月度趋势' });
       await trend.waitFor();
       await p.getByRole('img', { name: '需求热力图（按网格）' }).waitFor();

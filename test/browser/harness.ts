@@ -2,6 +2,7 @@
  * Helpers for the browser tests: a real server on a free port with a throw-away database, and
  * Debian's Chromium driven by playwright-core. The web build is made once if it is missing.
  */
+import { after, before } from 'node:test';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -268,4 +269,25 @@ export async function shot(page: Page, name: string): Promise<void> {
 export async function setLang(page: Page, lang: 'zh' | 'en'): Promise<void> {
   await page.evaluate((l) => localStorage.setItem('linli.lang', l), lang);
   await page.reload();
+}
+
+/**
+ * The demo server and a browser for one suite (call it in the suite's body): started before its
+ * tests, stopped after them.
+ */
+export function demoAndBrowser(viewport?: { width: number; height: number }): {
+  server: DemoServer;
+  b: Browser;
+} {
+  const suite = {} as { server: DemoServer; b: Browser };
+  before(async () => {
+    ensureBuilt();
+    suite.server = await startServer();
+    suite.b = await launch(viewport);
+  });
+  after(async () => {
+    await suite.b?.close();
+    await suite.server?.stop();
+  });
+  return suite;
 }

@@ -3,30 +3,19 @@
  * (首次响应, 办结) rather than its code, table pagination arrows are 上一页 / 下一页 rather than
  * "left" / "right", and the password reveal toggle is a button named 显示密码.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromiumAvailable, ensureBuilt, launch, staffLogin, startServer } from './harness.ts';
-import type { Browser, DemoServer } from './harness.ts';
+import { chromiumAvailable, demoAndBrowser, staffLogin } from './harness.ts';
 
 describe(
   'web: staff desk words in Chinese',
   { skip: !chromiumAvailable() && 'chromium is not installed' },
   () => {
-    let server: DemoServer;
-    let b: Browser;
-    before(async () => {
-      ensureBuilt();
-      server = await startServer();
-      b = await launch({ width: 1366, height: 768 });
-    });
-    after(async () => {
-      await b?.close();
-      await server?.stop();
-    });
+    const s = demoAndBrowser({ width: 1366, height: 768 });
 
     it('names the password reveal toggle in Chinese and lets the keyboard press it', async () => {
-      const p = b.page;
-      await p.goto(`${server.url}/dispatch`);
+      const p = s.b.page;
+      await p.goto(`${s.server.url}/dispatch`);
       await p.locator('#staff-password').fill('demo1234');
       const toggle = p.getByRole('button', { name: '显示密码' });
       assert.equal(await toggle.count(), 1, 'one button named 显示密码');
@@ -48,8 +37,8 @@ describe(
     });
 
     it('names pagination arrows and SLA clocks in Chinese on the dispatch board', async () => {
-      const p = b.page;
-      await staffLogin(p, server, '/dispatch', 'dispatcher');
+      const p = s.b.page;
+      await staffLogin(p, s.server, '/dispatch', 'dispatcher');
       await p.locator('.ant-table-row').first().waitFor();
       await p.locator('.ant-pagination').first().waitFor();
       assert.equal(await p.getByRole('button', { name: '上一页' }).count(), 1, 'previous page named');
