@@ -5,7 +5,15 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromiumAvailable, ensureBuilt, launch, staffLogin, startServer } from './harness.ts';
+import {
+  chromiumAvailable,
+  ensureBuilt,
+  eventually,
+  focusedSettles,
+  launch,
+  staffLogin,
+  startServer,
+} from './harness.ts';
 import type { Browser, DemoServer } from './harness.ts';
 import type { Page } from 'playwright-core';
 
@@ -111,14 +119,26 @@ describe(
       const button = p.getByRole('button', { name: '新来电' });
       assert.equal(await button.getAttribute('aria-keyshortcuts'), 'Alt+N');
       await p.keyboard.press('Alt+N');
-      assert.equal(await p.locator('#intake-description').inputValue(), '');
+      assert.equal(
+        await eventually(
+          () => p.locator('#intake-description').inputValue(),
+          (v) => v === '',
+        ),
+        '',
+      );
       assert.equal(await p.locator('#caller-phone').inputValue(), '');
       assert.equal(await p.getByRole('radio', { name: /王秀英/ }).count(), 0);
-      assert.equal(await p.evaluate(() => document.activeElement?.id), 'caller-phone');
+      assert.equal(await focusedSettles(p, 'caller-phone'), 'caller-phone');
       await p.locator('#intake-description').fill('又一个说到一半的来电');
       await button.focus();
       await p.keyboard.press('Enter');
-      assert.equal(await p.locator('#intake-description').inputValue(), '');
+      assert.equal(
+        await eventually(
+          () => p.locator('#intake-description').inputValue(),
+          (v) => v === '',
+        ),
+        '',
+      );
     });
 
     it('a retry after a lost answer logs the call once, under the same key', async () => {
@@ -181,7 +201,7 @@ describe(
       await p.locator('.ant-modal-confirm-title', { hasText: '确定登记紧急工单吗？' }).waitFor();
       assert.match((await dialog.textContent()) ?? '', /未填写/, 'says nobody is named');
       // Typing on does not send it: focus is on 取消.
-      assert.equal(await p.evaluate(() => document.activeElement?.textContent?.replace(/\s/g, '')), '取消');
+      assert.equal(await focusedSettles(p, '取消', 'text'), '取消');
       await kb.press('Escape');
       await dialog.waitFor({ state: 'detached' });
       await p.waitForTimeout(500);

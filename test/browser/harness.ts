@@ -291,3 +291,42 @@ export function demoAndBrowser(viewport?: { width: number; height: number }): {
   });
   return suite;
 }
+
+/**
+ * Reads a value again until it passes `ok` or `timeoutMs` has gone by, and returns the last one
+ * read: for what the page settles into after a key press (React renders, focus moves after an
+ * opening animation), so that the caller's assertion states what is expected and fails only when
+ * the page never gets there.
+ */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  ok: (value: T) => boolean,
+  timeoutMs = 5000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value) || Date.now() > end) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The id (or, with `what`, another property) of the focused element, once it settles on `want`. */
+export async function focusedSettles(
+  page: Page,
+  want: string,
+  what: 'id' | 'text' | 'label' | 'class' = 'id',
+): Promise<string | undefined> {
+  return eventually(
+    () =>
+      page.evaluate((w) => {
+        const el = document.activeElement;
+        if (!el) return undefined;
+        if (w === 'text') return el.textContent?.replace(/\s/g, '');
+        if (w === 'label') return el.getAttribute('aria-label') ?? undefined;
+        if (w === 'class') return el.className;
+        return el.id;
+      }, what),
+    (v) => v === want,
+  );
+}

@@ -4,7 +4,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { axe, chromiumAvailable, ensureBuilt, launch, shot, startServer } from './harness.ts';
+import { axe, chromiumAvailable, ensureBuilt, focusedSettles, launch, shot, startServer } from './harness.ts';
 import type { Browser, DemoServer } from './harness.ts';
 
 interface Order {
@@ -60,7 +60,7 @@ describe(
       const number = (await ok.textContent())?.match(/TAOYUAN-\d{8}-\d+/)?.[0];
       assert.ok(number);
       // The call is logged: the console is clean for the next caller, focus on the phone.
-      assert.equal(await p.evaluate(() => document.activeElement?.id), 'caller-phone');
+      assert.equal(await focusedSettles(p, 'caller-phone'), 'caller-phone');
       assert.equal(await p.locator('#caller-phone').inputValue(), '');
       assert.deepEqual(await axe(p), []);
       await shot(p, 'console-keyboard-zh');
@@ -70,7 +70,7 @@ describe(
       await kb.press('Enter');
       await p.getByText('独居老人').first().waitFor();
       await kb.press('Alt+P');
-      assert.equal(await p.evaluate(() => document.activeElement?.id), 'caller-phone');
+      assert.equal(await focusedSettles(p, 'caller-phone'), 'caller-phone');
       await kb.press('Alt+S');
       await p.locator('.ant-modal-confirm-title', { hasText: '确定登记紧急工单吗？' }).waitFor();
       assert.deepEqual(await axe(p), []);

@@ -11,6 +11,7 @@ import {
   axe,
   chromiumAvailable,
   ensureBuilt,
+  eventually,
   launch,
   residentLogin,
   setLang,
@@ -187,7 +188,13 @@ describe(
       await p.getByRole('radio', { name: '1星 很不满意' }).focus();
       await p.keyboard.press('Space');
       for (let i = 0; i < 4; i++) await p.keyboard.press('ArrowRight');
-      assert.ok(await p.getByRole('radio', { name: '5星 非常满意' }).isChecked());
+      const five = p.getByRole('radio', { name: '5星 非常满意' });
+      assert.ok(
+        await eventually(
+          () => five.isChecked(),
+          (v) => v,
+        ),
+      );
       await p.locator('#rate-comment').fill('师傅来得很快，谢谢');
       await p.getByRole('button', { name: /^提\s*交$/ }).click();
       await p.locator('.adm-tag').filter({ hasText: '已评价' }).waitFor();

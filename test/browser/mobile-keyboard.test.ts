@@ -9,6 +9,7 @@ import {
   axe,
   chromiumAvailable,
   ensureBuilt,
+  eventually,
   launch,
   residentLogin,
   staffLogin,
@@ -69,14 +70,26 @@ describe(
       assert.ok(await cats.getByRole('radio', { name: '自动判断' }).isChecked());
       assert.ok(await tabTo(p, '.choice-chips input'), 'the categories are reachable by Tab');
       await p.keyboard.press('ArrowRight');
+      const auto = cats.getByRole('radio', { name: '自动判断' });
+      assert.ok(
+        !(await eventually(
+          () => auto.isChecked(),
+          (v) => !v,
+        )),
+        'arrows choose',
+      );
       assert.equal(await cats.getByRole('radio', { checked: true }).count(), 1);
-      assert.ok(!(await cats.getByRole('radio', { name: '自动判断' }).isChecked()), 'arrows choose');
 
       const family = p.getByRole('radio', { name: /家人/ });
       assert.ok(await tabTo(p, '.adm-radio input'), '为谁办理 is reachable by Tab');
       await family.focus();
       await p.keyboard.press('Space');
-      assert.ok(await family.isChecked());
+      assert.ok(
+        await eventually(
+          () => family.isChecked(),
+          (v) => v,
+        ),
+      );
       const members = p.getByRole('radiogroup', { name: '选择家庭成员' }).getByRole('radio');
       await members.first().waitFor({ state: 'attached' });
       assert.ok((await members.count()) > 0);
@@ -86,7 +99,12 @@ describe(
       await p.getByText('请选择为哪位家人办理').waitFor();
       await members.first().focus();
       await p.keyboard.press('Space');
-      assert.ok(await members.first().isChecked());
+      assert.ok(
+        await eventually(
+          () => members.first().isChecked(),
+          (v) => v,
+        ),
+      );
 
       await p.locator('#report-description').focus();
       assert.ok(await tabTo(p, 'button.adm-button'), 'a button is reachable by Tab');

@@ -9,6 +9,7 @@ import {
   axe,
   chromiumAvailable,
   ensureBuilt,
+  focusedSettles,
   launch,
   residentLogin,
   setLang,
@@ -251,7 +252,7 @@ describe('web: resident H5', { skip: !chromiumAvailable() && 'chromium is not in
     await p.getByRole('dialog').getByRole('button', { name: '紧急求助' }).click();
     const alert = p.getByRole('alert').filter({ hasText: '紧急求助没有发出' });
     await alert.waitFor();
-    assert.equal(await p.evaluate(() => document.activeElement?.className), 'sos-failed', 'focus on it');
+    assert.equal(await focusedSettles(p, 'sos-failed', 'class'), 'sos-failed', 'focus on it');
     for (const n of ['110', '119', '120'])
       assert.equal(await alert.getByRole('link', { name: new RegExp(n) }).getAttribute('href'), `tel:${n}`);
     assert.equal(

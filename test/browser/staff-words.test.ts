@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromiumAvailable, demoAndBrowser, staffLogin } from './harness.ts';
+import { chromiumAvailable, demoAndBrowser, eventually, focusedSettles, staffLogin } from './harness.ts';
 
 describe(
   'web: staff desk words in Chinese',
@@ -23,17 +23,18 @@ describe(
       await p.locator('#staff-password').focus();
       await p.keyboard.press('Tab');
       assert.equal(
-        await p.evaluate(() => document.activeElement?.getAttribute('aria-label')),
+        await focusedSettles(p, '显示密码', 'label'),
         '显示密码',
         'Tab from the password reaches the toggle',
       );
       await p.keyboard.press('Enter');
-      assert.equal(await p.locator('#staff-password').getAttribute('type'), 'text', 'Enter reveals it');
+      const type = () => p.locator('#staff-password').getAttribute('type');
+      assert.equal(await eventually(type, (v) => v === 'text'), 'text', 'Enter reveals it');
       await p.getByRole('button', { name: '隐藏密码' }).waitFor();
-      assert.equal(await p.evaluate(() => document.activeElement?.id), 'staff-password', 'back in the field');
+      assert.equal(await focusedSettles(p, 'staff-password'), 'staff-password', 'back in the field');
       await p.keyboard.press('Tab');
       await p.keyboard.press(' ');
-      assert.equal(await p.locator('#staff-password').getAttribute('type'), 'password', 'Space hides it');
+      assert.equal(await eventually(type, (v) => v === 'password'), 'password', 'Space hides it');
     });
 
     it('names pagination arrows and SLA clocks in Chinese on the dispatch board', async () => {
