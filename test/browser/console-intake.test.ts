@@ -89,7 +89,14 @@ describe(
       await kb.press('Control+Enter');
       await p.locator('.ant-alert-success').filter({ hasText: '已登记' }).waitFor();
 
-      assert.equal(await p.locator('#caller-phone').inputValue(), '', 'phone cleared');
+      assert.equal(
+        await eventually(
+          () => p.locator('#caller-phone').inputValue(),
+          (v) => v === '',
+        ),
+        '',
+        'phone cleared',
+      );
       assert.equal(await p.locator('#intake-caller').inputValue(), '', 'caller name cleared');
       assert.equal(await p.locator('#intake-address').inputValue(), '', 'address cleared');
       assert.equal(await p.locator('#intake-description').inputValue(), '');

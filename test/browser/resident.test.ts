@@ -9,6 +9,7 @@ import {
   axe,
   chromiumAvailable,
   ensureBuilt,
+  eventually,
   focusedSettles,
   launch,
   residentLogin,
@@ -61,7 +62,13 @@ describe('web: resident H5', { skip: !chromiumAvailable() && 'chromium is not in
     const toggle = p.getByRole('button', { name: /长辈模式/ });
     assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
     await toggle.click();
-    assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+    assert.equal(
+      await eventually(
+        () => toggle.getAttribute('aria-pressed'),
+        (v) => v === 'true',
+      ),
+      'true',
+    );
     assert.ok(await p.evaluate(() => document.documentElement.classList.contains('elderly')));
     const big = p.locator('.big-action.primary');
     const size = await big.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));

@@ -12,6 +12,7 @@ import {
   axe,
   chromiumAvailable,
   ensureBuilt,
+  eventually,
   launch,
   setLang,
   shot,
@@ -205,7 +206,13 @@ describe(
       // 4. The admin changes the account: role and phone.
       await row('zhang.wei').getByRole('button', { name: '编辑' }).click();
       const edit = d.getByRole('dialog', { name: /编辑账号/ });
-      assert.equal(await d.locator('#staff-edit-phone').inputValue(), '0755-8009090');
+      assert.equal(
+        await eventually(
+          () => d.locator('#staff-edit-phone').inputValue(),
+          (v) => v === '0755-8009090',
+        ),
+        '0755-8009090',
+      );
       await d.locator('#staff-edit-phone').fill('');
       await choose(d, '#staff-edit-role', '网格员');
       await check(d, 'admin-users-edit-zh');

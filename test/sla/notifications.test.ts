@@ -12,6 +12,7 @@ import { runDigests } from '../../src/modules/notifications/digest.ts';
 import { notifyUsers } from '../../src/modules/notifications/notify.ts';
 import { verifyWebhook } from '../../src/modules/notifications/webhook.signing.ts';
 import { silentLogger } from '../../src/platform/context.ts';
+import type { NotificationTables } from '../../src/modules/notifications/notifications.tables.ts';
 import { act, createOrder } from './sla-helpers.ts';
 
 const SECOND = 1000;
@@ -160,6 +161,76 @@ describe('notifications: outbox retries, digests, inbox, signed webhooks', () =>
     const read = await ctx.call('POST', '/api/v1/inbox/read', worker, { all: true });
     assert.deepEqual(read.json(), { marked: 2, unread: 0 });
     assert.deepEqual((await ctx.call('GET', '/api/v1/inbox/unread-count', worker)).json(), { unread: 0 });
+  });
+
+  it('settles a "new order" item once the order is no longer its recipient\'s, delivered before or after', async () => {
+    const worker = await ctx.login('grid_worker');
+    const workerId = await userId(ctx, 'grid_worker');
+    const set = await ctx.call('PUT', '/api/v1/me/notification-preferences', worker, {
+      mode: 'immediate',
+      digestMinutes: 60,
+      locale: 'zh-CN',
+    });
+    assert.equal(set.statusCode, 200, set.body);
+    const { adapters } = createChannelAdapters(ctx.database, ctx.clock, silentLogger);
+    const deliver = () => deliverDue(ctx.database, ctx.clock, adapters, { limit: 500 });
+    await deliver();
+    await ctx.call('POST', '/api/v1/inbox/read', worker, { all: true });
+    const agent = await ctx.login('agent');
+    const dispatcher = await ctx.login('dispatcher');
+    const unreadFor = async (orderId: string) => {
+      const inbox = (await ctx.call('GET', '/api/v1/inbox?unread=true&limit=100', worker)).json() as {
+        items: { template: string; orderId: string | null }[];
+      };
+      return inbox.items.filter((i) => i.orderId === orderId && i.template === 'order_assigned').length;
+    };
+    const itemsFor = (orderId: string) =>
+      ctx.database.db
+        .withTables<NotificationTables>()
+        .selectFrom('inbox_items')
+        .select(['read_at'])
+        .where('order_id', '=', orderId)
+        .where('recipient_id', '=', workerId)
+        .where('template', '=', 'order_assigned')
+        .execute();
+
+    // Delivered, then rejected: the item is kept, read.
+    const a = await createOrder(ctx, agent, {
+      channel: 'window',
+      description: '楼道灯不亮了',
+      category: 'basic_living.property',
+    });
+    const aSent = await act(ctx, dispatcher, a, 'dispatch', { assigneeId: workerId });
+    await deliver();
+    assert.equal(await unreadFor(a.id), 1, 'the new order is waiting for the worker');
+    await act(ctx, worker, aSent, 'reject', { reason: '不在我的网格' });
+    assert.equal(await unreadFor(a.id), 0, 'no longer something to do');
+    const kept = await itemsFor(a.id);
+    assert.equal(kept.length, 1, 'the item is kept');
+    assert.ok(kept[0]?.read_at, 'read');
+
+    // Rejected before the message went out: it lands already read.
+    const b = await createOrder(ctx, agent, {
+      channel: 'window',
+      description: '垃圾桶满了没人清',
+      category: 'basic_living.sanitation',
+    });
+    const bSent = await act(ctx, dispatcher, b, 'dispatch', { assigneeId: workerId });
+    await act(ctx, worker, bSent, 'reject', { reason: '不在我的网格' });
+    await deliver();
+    assert.equal(await unreadFor(b.id), 0);
+    assert.equal((await itemsFor(b.id)).length, 1);
+
+    // Still assigned: the item stays unread.
+    const c = await createOrder(ctx, agent, {
+      channel: 'window',
+      description: '路灯坏了',
+      category: 'basic_living.property',
+    });
+    const cSent = await act(ctx, dispatcher, c, 'dispatch', { assigneeId: workerId });
+    await deliver();
+    await act(ctx, worker, cSent, 'start');
+    assert.equal(await unreadFor(c.id), 1, 'starting the work keeps it');
   });
 
   it('gives residents an inbox with unread counts for orders they made in the app', async () => {

@@ -8,7 +8,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/context.ts';
 import { newId } from '../../platform/ids.ts';
 import { logOtpCodesFrom } from '../../platform/config.ts';
-import { findWebhook, insertInboxItem, phoneOf } from './notifications.repository.ts';
+import { findWebhook, insertInboxItem, isAssignedTo, phoneOf } from './notifications.repository.ts';
 import type { ChannelAdapter, OutgoingMessage } from './outbox.worker.ts';
 import { loggableRecipient, loggableText } from './secrets.ts';
 import { renderTemplate } from './templates.ts';
@@ -75,7 +75,10 @@ export class RecordingProvider implements SmsProvider, WechatProvider {
   }
 }
 
-/** In-app delivery: the rendered message becomes an inbox item of its recipient, once per key. */
+/**
+ * In-app delivery: the rendered message becomes an inbox item of its recipient, once per key. A
+ * "new order" message delivered after the order has left its recipient is kept, already read.
+ */
 export class InboxAdapter implements ChannelAdapter {
   constructor(
     private readonly database: Database,
@@ -88,6 +91,13 @@ export class InboxAdapter implements ChannelAdapter {
       string,
       unknown
     >;
+    const orderId = typeof payload.orderId === 'string' ? payload.orderId : null;
+    const now = this.clock.now().toISOString();
+    const stale =
+      msg.template === 'order_assigned' &&
+      orderId !== null &&
+      (msg.recipientType ?? 'user') === 'user' &&
+      !(await isAssignedTo(this.database.db, orderId, msg.recipientId));
     await insertInboxItem(this.database.db, {
       id: newId(),
       message_key: msg.id,
@@ -97,9 +107,9 @@ export class InboxAdapter implements ChannelAdapter {
       title,
       body,
       payload_json: JSON.stringify(payload),
-      order_id: typeof payload.orderId === 'string' ? payload.orderId : null,
-      created_at: this.clock.now().toISOString(),
-      read_at: null,
+      order_id: orderId,
+      created_at: now,
+      read_at: stale ? now : null,
     });
   }
 }

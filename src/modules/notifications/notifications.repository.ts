@@ -24,6 +24,39 @@ export async function insertInboxItem(db: Kysely<DB>, row: InboxItemTable): Prom
     .execute();
 }
 
+/**
+ * Marks read a user's unread "new order" items for an order that is no longer theirs; returns how
+ * many it marked.
+ */
+export async function settleAssignmentItems(
+  db: Kysely<DB>,
+  orderId: string,
+  userId: string,
+  at: string,
+): Promise<number> {
+  const r = await t(db)
+    .updateTable('inbox_items')
+    .set({ read_at: at })
+    .where('order_id', '=', orderId)
+    .where('recipient_type', '=', 'user')
+    .where('recipient_id', '=', userId)
+    .where('template', '=', 'order_assigned')
+    .where('read_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** Whether an order is assigned to a user now. */
+export async function isAssignedTo(db: Kysely<DB>, orderId: string, userId: string): Promise<boolean> {
+  const r = await t(db)
+    .selectFrom('work_orders')
+    .select('id')
+    .where('id', '=', orderId)
+    .where('assignee_id', '=', userId)
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
 export async function listInbox(
   db: Kysely<DB>,
   who: { type: string; id: string },

@@ -83,7 +83,11 @@ export class NotificationService {
         }
       }
     },
-    onTransition: async (trx, _before, after, action, at) => {
+    onTransition: async (trx, before, after, action, at) => {
+      // The order left its assignee (rejected, transferred, sent to someone else, cancelled…):
+      // their "new order" items for it are no longer something to do.
+      if (before.assignee_id && after.assignee_id !== before.assignee_id)
+        await repo.settleAssignmentItems(trx, after.id, before.assignee_id, at);
       await emitWebhookEvent(
         trx,
         after.community_id,
