@@ -11,7 +11,7 @@ import type { Dialect } from '../../platform/db/database.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { newId } from '../../platform/ids.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
-import { enqueue } from '../notifications/outbox.repository.ts';
+import { enqueueAssignment } from '../notifications/outbox.repository.ts';
 import { transition } from '../work-orders/work-order.machine.ts';
 import type { Action, ActionInput, Status } from '../work-orders/work-order.machine.ts';
 import * as orders from '../work-orders/work-order.repository.ts';
@@ -92,22 +92,8 @@ export async function applySystemAction(
       noteDigest: t.note ? createHash('sha256').update(t.note).digest('hex') : null,
     },
   });
-  if (action === 'dispatch' && after.assignee_id) {
-    await enqueue(
-      trx,
-      {
-        idempotencyKey: `dispatch:${order.id}:${after.version}`,
-        channel: 'inapp',
-        recipientType: 'user',
-        recipientId: after.assignee_id,
-        address: null,
-        template: 'order_assigned',
-        locale: 'zh-CN',
-        payload: { orderId: order.id, number: after.number, urgency: after.urgency },
-      },
-      at,
-    );
-  }
+  if (action === 'dispatch' && after.assignee_id)
+    await enqueueAssignment(trx, { ...after, assignee_id: after.assignee_id }, at);
   for (const h of ctx.hooks) await h.onTransition?.(trx, order, after, action, at);
   return after;
 }

@@ -24,6 +24,31 @@ export async function enqueue(trx: Kysely<DB>, msg: OutboxMessage, at: string): 
   await enqueueMany(trx, [msg], at);
 }
 
+/**
+ * The in-app "new order" message to the person an order was just dispatched to, one per dispatch
+ * (keyed by the order's version after it).
+ */
+export async function enqueueAssignment(
+  trx: Kysely<DB>,
+  order: { id: string; number: string; urgency: string; version: number; assignee_id: string },
+  at: string,
+): Promise<void> {
+  await enqueue(
+    trx,
+    {
+      idempotencyKey: `dispatch:${order.id}:${order.version}`,
+      channel: 'inapp',
+      recipientType: 'user',
+      recipientId: order.assignee_id,
+      address: null,
+      template: 'order_assigned',
+      locale: 'zh-CN',
+      payload: { orderId: order.id, number: order.number, urgency: order.urgency },
+    },
+    at,
+  );
+}
+
 /** Several messages in one statement (intake's group commit). */
 export async function enqueueMany(trx: Kysely<DB>, msgs: OutboxMessage[], at: string): Promise<void> {
   if (msgs.length === 0) return;

@@ -14,7 +14,7 @@ import { actorLabel, communitiesOf } from '../../platform/auth/principal.ts';
 import type { Channel, Principal, StaffRole } from '../../platform/auth/principal.ts';
 import { canonicalJson, sha256Hex } from '../audit/canonical-json.ts';
 import { appendAudit, appendAuditBatch } from '../audit/audit.repository.ts';
-import { enqueue, enqueueMany } from '../notifications/outbox.repository.ts';
+import { enqueue, enqueueAssignment, enqueueMany } from '../notifications/outbox.repository.ts';
 import type { OutboxMessage } from '../notifications/outbox.repository.ts';
 import { GroupCommitter } from '../../platform/db/group-commit.ts';
 import { findCommunity } from '../tenancy/tenancy.repository.ts';
@@ -645,22 +645,8 @@ export class WorkOrderService {
         },
       });
       if (t.visibility === 'public') await this.notifyResident(trx, after, `order_${after.status}`, at);
-      if (action === 'dispatch' && after.assignee_id) {
-        await enqueue(
-          trx,
-          {
-            idempotencyKey: `dispatch:${id}:${after.version}`,
-            channel: 'inapp',
-            recipientType: 'user',
-            recipientId: after.assignee_id,
-            address: null,
-            template: 'order_assigned',
-            locale: 'zh-CN',
-            payload: { orderId: id, number: after.number, urgency: after.urgency },
-          },
-          at,
-        );
-      }
+      if (action === 'dispatch' && after.assignee_id)
+        await enqueueAssignment(trx, { ...after, assignee_id: after.assignee_id }, at);
       if (action === 'merge' && after.merged_into) await this.bumpForRepeat(trx, after.merged_into, at);
       for (const h of this.hooks) await h.onTransition?.(trx, order, after, action, at);
       return after;
