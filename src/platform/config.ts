@@ -24,8 +24,6 @@ export interface Config {
   logOtpCodes: boolean;
   /** Open311 jurisdiction used when a client names none (a community code). */
   defaultJurisdiction: string | undefined;
-  /** Base URL of a map tile server for real deployments; empty = polygons only. */
-  mapTileUrl: string;
   /** Run background workers (outbox, timers) in this process. */
   workers: boolean;
   /** Below this classifier confidence an order waits in the triage queue for a person. */
@@ -84,7 +82,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     autoCloseDays: intFrom(env, 'LINLI_AUTO_CLOSE_DAYS', 7),
     logOtpCodes: logOtpCodesFrom(env),
     defaultJurisdiction: env.LINLI_DEFAULT_JURISDICTION || undefined,
-    mapTileUrl: env.LINLI_MAP_TILE_URL ?? '',
     workers: (env.LINLI_WORKERS ?? '1') === '1',
     triageThreshold: Number(env.LINLI_TRIAGE_THRESHOLD ?? '0.5'),
     trustProxy: env.LINLI_TRUST_PROXY === '1',
