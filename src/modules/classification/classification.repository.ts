@@ -7,8 +7,16 @@ export type ModelRow = Selectable<ClassifierModelTable>;
 export type LabelRow = Selectable<ClassificationLabelTable>;
 
 /**
- * The community's active model. A unique index allows one; the order only matters for a database
- * not yet migrated, where it takes the one activated last, as the migration keeps.
+ * The version of the row that stands for the shipped default model in a community's models. It
+ * holds no model of its own; returning to the default activates it like any other, so that the
+ * switch is kept (its `activated_at`) and a rollback can undo it. Made on first use.
+ */
+export const DEFAULT_VERSION = 0;
+
+/**
+ * The community's active model of its own; none when the shipped default is in force. A unique
+ * index allows one active row; the order only matters for a database not yet migrated, where it
+ * takes the one activated last, as the migration keeps.
  */
 export async function activeModel(db: Kysely<DB>, communityId: string): Promise<ModelRow | undefined> {
   return db
@@ -16,6 +24,7 @@ export async function activeModel(db: Kysely<DB>, communityId: string): Promise<
     .selectAll()
     .where('community_id', '=', communityId)
     .where('status', '=', 'active')
+    .where('version', '!=', DEFAULT_VERSION)
     .orderBy('activated_at', 'desc')
     .orderBy('version', 'desc')
     .limit(1)
@@ -99,12 +108,7 @@ export async function setActive(
   id: string,
   now: string,
 ): Promise<string> {
-  const last = await db
-    .selectFrom('classifier_models')
-    .select((eb) => eb.fn.max('activated_at').as('at'))
-    .where('community_id', '=', communityId)
-    .executeTakeFirst();
-  const at = laterThan(now, last?.at ?? null);
+  const at = laterThan(now, await lastActivation(db, communityId));
   await retireActive(db, communityId);
   await db
     .updateTable('classifier_models')
@@ -112,6 +116,80 @@ export async function setActive(
     .where('id', '=', id)
     .execute();
   return at;
+}
+
+/**
+ * Makes the shipped default the community's active model, through its row (`DEFAULT_VERSION`),
+ * inserted as `newRowId` if the community has none yet. Call it holding `lockModels`.
+ */
+export async function activateDefault(
+  db: Kysely<DB>,
+  communityId: string,
+  newRowId: string,
+  now: string,
+): Promise<string> {
+  return setActive(db, communityId, await defaultRowId(db, communityId, newRowId, now), now);
+}
+
+/**
+ * Before releases that keep a row for the default, a return to it retired the active model and
+ * left no trace: a community with no active row whose models were once active has been on the
+ * default since then. This records that return, just after the last activation (the earliest it
+ * can have been), so that the next switch can be rolled back to the default. Call it holding
+ * `lockModels`, before reading what is in force.
+ */
+export async function recordUntracedDefault(db: Kysely<DB>, communityId: string, newRowId: string) {
+  const active = await db
+    .selectFrom('classifier_models')
+    .select('id')
+    .where('community_id', '=', communityId)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+  if (active) return;
+  const last = await lastActivation(db, communityId);
+  if (last === null) return;
+  const at = laterThan(last, last);
+  await db
+    .updateTable('classifier_models')
+    .set({ status: 'active', activated_at: at })
+    .where('id', '=', await defaultRowId(db, communityId, newRowId, at))
+    .execute();
+}
+
+async function defaultRowId(
+  db: Kysely<DB>,
+  communityId: string,
+  newRowId: string,
+  now: string,
+): Promise<string> {
+  const row = await db
+    .selectFrom('classifier_models')
+    .select('id')
+    .where('community_id', '=', communityId)
+    .where('version', '=', DEFAULT_VERSION)
+    .executeTakeFirst();
+  if (row) return row.id;
+  await insertModel(db, {
+    id: newRowId,
+    community_id: communityId,
+    version: DEFAULT_VERSION,
+    taxonomy_id: 'default',
+    status: 'retired',
+    metrics_json: '{}',
+    model_json: '',
+    created_at: now,
+    activated_at: null,
+  });
+  return newRowId;
+}
+
+async function lastActivation(db: Kysely<DB>, communityId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('classifier_models')
+    .select((eb) => eb.fn.max('activated_at').as('at'))
+    .where('community_id', '=', communityId)
+    .executeTakeFirst();
+  return row?.at ?? null;
 }
 
 const laterThan = (now: string, last: string | null): string =>

@@ -40,7 +40,7 @@ export interface TrainReport {
 }
 
 /** Deterministic 1-in-5 hold-out by id, so a retraining is judged on orders it never saw. */
-const isHoldout = (id: string) => (createHash('sha256').update(id).digest()[0] ?? 0) % 5 === 0;
+export const isHoldout = (id: string) => (createHash('sha256').update(id).digest()[0] ?? 0) % 5 === 0;
 
 /**
  * Understanding of requests for intake, staff and retraining: the shipped default model, or a
@@ -103,15 +103,7 @@ export class ClassificationService {
     const row = await repo.activeModel(this.db, communityId);
     let entry: { until: number; classifier: Classifier | null; version: number | null };
     if (row && (!hit || hit.version !== row.version)) {
-      const model = deserializeModel(row.model_json, `model v${row.version}`, {
-        categories: allCategoryCodes(),
-        heads: ['category'],
-      });
-      entry = {
-        until: nowMs + MODEL_CACHE_MS,
-        classifier: createClassifier(model, { triageThreshold: this.triageThreshold }),
-        version: row.version,
-      };
+      entry = { until: nowMs + MODEL_CACHE_MS, classifier: this.classifierOf(row), version: row.version };
     } else if (row && hit) {
       entry = { ...hit, until: nowMs + MODEL_CACHE_MS };
     } else {
@@ -120,6 +112,26 @@ export class ClassificationService {
     // A switch announced while this read was under way may have made `row` stale: answer with it, but keep nothing.
     if (generation === this.generation) this.perCommunity.set(communityId, entry);
     return entry;
+  }
+
+  /** A community's stored model, ready to predict; the shipped default for none. */
+  private classifierOf(row: repo.ModelRow | undefined): Classifier | null {
+    if (!row) return this.defaultClassifier();
+    const model = deserializeModel(row.model_json, `model v${row.version}`, {
+      categories: allCategoryCodes(),
+      heads: ['category'],
+    });
+    return createClassifier(model, { triageThreshold: this.triageThreshold });
+  }
+
+  /**
+   * Takes the community's model lock for the caller's transaction (see `repo.lockModels`) and
+   * records a return to the default that an older release left untraced, so that what is in force,
+   * read next, is true and every switch can be rolled back.
+   */
+  private async lockModels(trx: Parameters<typeof repo.lockModels>[0], communityId: string) {
+    await repo.lockModels(trx, this.deps.database.dialect, communityId);
+    await repo.recordUntracedDefault(trx, communityId, newId());
   }
 
   /**
@@ -327,6 +339,12 @@ export class ClassificationService {
       activate?: 'auto' | 'always' | 'never';
       maxOrders?: number;
       onProgress?: (m: string) => void;
+      /**
+       * Awaited once the candidate and the model in force are judged, before the candidate is
+       * stored: another switch may land here (a test makes one), and `auto` must still compare
+       * with the model in force when it activates.
+       */
+      onJudged?: () => Promise<void> | void;
       /** Who asked, for the audit chain (the CLI is the system). */
       actor?: Principal;
     } = {},
@@ -366,7 +384,6 @@ export class ClassificationService {
       throw err;
     }
     const candidate = createClassifier(model, { triageThreshold: this.triageThreshold });
-    const current = await this.classifierFor(community.id);
     const judge = (c: Classifier | null) => {
       if (!c) return { accuracy: 0, macroF1: 0, urgencyAccuracy: 0 };
       const preds = test.map((r) => c.predict(r.text));
@@ -385,14 +402,28 @@ export class ClassificationService {
       };
     };
     const cand = judge(candidate);
-    const cur = judge(current.classifier);
+    // Judged before the lock is taken, since judging takes a while; what is in force is read
+    // again under the lock below.
+    const inForce = await repo.activeModel(this.db, community.id);
+    const judged = { row: inForce, metrics: judge(this.classifierOf(inForce)) };
+    await opts.onJudged?.();
     const mode = opts.activate ?? 'auto';
-    const better = cand.accuracy >= cur.accuracy;
-    const activated = mode === 'always' || (mode === 'auto' && better);
     const at = this.deps.clock.now().toISOString();
     const id = newId();
-    const version = await this.db.transaction().execute(async (trx) => {
-      await repo.lockModels(trx, this.deps.database.dialect, community.id);
+    const { version, activated, current } = await this.db.transaction().execute(async (trx) => {
+      await this.lockModels(trx, community.id);
+      // The model to beat is the one in force now, under the lock that activation holds: another
+      // may have been switched to while this one trained. Then it is judged here, holding the lock,
+      // which only a switch during a training costs.
+      const active = (await repo.listModels(trx, community.id)).find((m) => m.status === 'active');
+      const activeId = active && active.version !== repo.DEFAULT_VERSION ? active.id : undefined;
+      let current = judged;
+      if (activeId !== judged.row?.id) {
+        const row = activeId === undefined ? undefined : await repo.findModel(trx, activeId);
+        current = { row, metrics: judge(this.classifierOf(row)) };
+      }
+      const cur = current.metrics;
+      const activated = mode === 'always' || (mode === 'auto' && cand.accuracy >= cur.accuracy);
       const version = await repo.nextModelVersion(trx, community.id);
       await repo.insertModel(trx, {
         id,
@@ -426,7 +457,7 @@ export class ClassificationService {
           current: cur,
         },
       });
-      return version;
+      return { version, activated, current };
     });
     if (activated) this.invalidate(community.id);
     return {
@@ -435,7 +466,7 @@ export class ClassificationService {
       corrected: rows.filter((r) => r.corrected).length,
       holdout: test.length,
       candidate: { version, ...cand },
-      current: { version: current.version ?? 'default', ...cur },
+      current: { version: current.row?.version ?? 'default', ...current.metrics },
       activated,
       reason: activated
         ? mode === 'always'
@@ -475,7 +506,7 @@ export class ClassificationService {
     const at = this.deps.clock.now().toISOString();
     const id = newId();
     const version = await this.db.transaction().execute(async (trx) => {
-      await repo.lockModels(trx, this.deps.database.dialect, c.id);
+      await this.lockModels(trx, c.id);
       const version = await repo.nextModelVersion(trx, c.id);
       await repo.insertModel(trx, {
         id,
@@ -513,7 +544,9 @@ export class ClassificationService {
       throw new AppError('community_not_found', `community ${communityRef} was not found`, {
         field: 'community',
       });
-    return (await repo.listModels(this.db, c.id)).map((m) => ({
+    // The row standing for the default is bookkeeping for rollback, not a version of the community's.
+    const stored = (await repo.listModels(this.db, c.id)).filter((m) => m.version !== repo.DEFAULT_VERSION);
+    return stored.map((m) => ({
       id: m.id,
       version: m.version,
       status: m.status,
@@ -528,7 +561,11 @@ export class ClassificationService {
     return this.switchTo(communityRef, version, actor);
   }
 
-  /** Returns to the version active before the current one (or the default). */
+  /**
+   * Undoes the community's last switch of model, whatever made it (an activation, a return to the
+   * default, a training or import that activated, a rollback): returns to the model in force
+   * before it, the shipped default included.
+   */
   async rollback(communityRef: string, actor: Principal = SYSTEM) {
     return this.switchTo(communityRef, 'previous', actor);
   }
@@ -536,7 +573,8 @@ export class ClassificationService {
   /**
    * Switches the community's active model. What is active, and so what "previous" means, is read
    * inside the transaction that switches, under the community's model lock: switches of one
-   * community take turns on every node, and the last to commit is the one in force.
+   * community take turns on every node, and the last to commit is the one in force. A return to
+   * the default activates the community's row for it, so that the switch can be rolled back.
    */
   private async switchTo(communityRef: string, target: number | 'previous', actor: Principal) {
     const c = await findCommunity(this.db, communityRef);
@@ -546,30 +584,33 @@ export class ClassificationService {
       });
     const action = target === 'previous' ? 'classifier.rolled_back' : 'classifier.activated';
     const result = await this.db.transaction().execute(async (trx) => {
-      await repo.lockModels(trx, this.deps.database.dialect, c.id);
+      await this.lockModels(trx, c.id);
       const models = await repo.listModels(trx, c.id);
       const current = models.find((x) => x.status === 'active');
       let version: number;
       if (target === 'previous') {
-        if (!current)
+        // Before the first switch, the default in force has no row and nothing came before it.
+        const previous = current && previousModel(models, current);
+        if (!current || (!previous && current.version === repo.DEFAULT_VERSION))
           throw new AppError(
             'invalid_input',
-            `community ${c.code} uses the default model: nothing to roll back`,
+            `community ${c.code} has always used the default model: nothing to roll back`,
           );
-        version = previousModel(models, current)?.version ?? 0;
+        version = previous?.version ?? repo.DEFAULT_VERSION;
       } else {
         version = target;
       }
-      const m = version === 0 ? null : models.find((x) => x.version === version);
-      if (version !== 0 && !m)
+      const toDefault = version === repo.DEFAULT_VERSION;
+      const m = toDefault ? null : models.find((x) => x.version === version);
+      if (!toDefault && !m)
         throw new AppError('not_found', `community ${c.code} has no model version ${version}`, {
           field: 'version',
         });
       const at = this.deps.clock.now().toISOString();
       if (m) await repo.setActive(trx, c.id, m.id, at);
-      else await repo.retireActive(trx, c.id);
+      else await repo.activateDefault(trx, c.id, newId(), at);
       await this.announceSwitch(trx, c.id);
-      const active: number | 'default' = version === 0 ? 'default' : version;
+      const active = versionLabel(version);
       await appendAudit(trx, this.deps.database.dialect, {
         communityId: c.id,
         createdAt: at,
@@ -577,7 +618,7 @@ export class ClassificationService {
         action,
         entityType: 'classifier_model',
         entityId: m?.id ?? 'default',
-        payload: { active, previous: current?.version ?? 'default' },
+        payload: { active, previous: versionLabel(current?.version) },
       });
       return { community: c.code, active };
     });
@@ -587,6 +628,10 @@ export class ClassificationService {
 }
 
 type ModelListing = Awaited<ReturnType<typeof repo.listModels>>[number];
+
+/** How a version is named to people: its number, or `default` for the shipped model. */
+const versionLabel = (version: number | undefined): number | 'default' =>
+  version === undefined || version === repo.DEFAULT_VERSION ? 'default' : version;
 
 /**
  * The model active before `current`: the one activated last before it. Activations of a community
