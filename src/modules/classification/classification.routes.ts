@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Database } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
+import { errorResponse } from '../../platform/http/errors.plugin.ts';
 import { requirePrincipal, requireStaff } from '../../platform/http/principal.hook.ts';
 import { findCommunity } from '../tenancy/tenancy.repository.ts';
 import { loadContext, presentOrder } from '../work-orders/work-order.presenter.ts';
@@ -33,6 +34,48 @@ const ClassifyResponse = Type.Object({
   modelVersion: Type.Union([Type.Integer(), Type.Literal('default')]),
   tookMs: Type.Number(),
 });
+
+const ModelVersion = Type.Union([Type.Integer(), Type.Literal('default')], {
+  description: 'a stored version, or `default` for the shipped model',
+});
+const ModelListing = Type.Object({
+  id: Type.String(),
+  version: Type.Integer(),
+  status: Type.String({ description: '`active`, `candidate` or `retired`' }),
+  metrics: Type.Record(Type.String(), Type.Unknown(), {
+    description:
+      'As recorded when the version was stored: a training its held-out scores (`accuracy`, `macroF1`, `urgencyAccuracy`, ' +
+      '`holdout`, `examples`, and `current`, those of the model it was judged against); an import `importedFrom` and `examples`',
+  }),
+  createdAt: Type.String({ format: 'date-time' }),
+  activatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'when it was last made active; null if never',
+  }),
+});
+const Scores = {
+  accuracy: Type.Number(),
+  macroF1: Type.Number(),
+  urgencyAccuracy: Type.Number(),
+};
+const TrainReport = Type.Object({
+  community: Type.String({ description: 'the community code' }),
+  examples: Type.Integer({ description: 'orders trained on' }),
+  corrected: Type.Integer({ description: 'of all the orders read, those whose labels staff corrected' }),
+  holdout: Type.Integer({ description: 'held-out orders both models were judged on' }),
+  candidate: Type.Object({ version: Type.Integer(), ...Scores }),
+  current: Type.Object(
+    { version: ModelVersion, ...Scores },
+    { description: 'the model in force, judged alike' },
+  ),
+  activated: Type.Boolean(),
+  reason: Type.String(),
+  seconds: Type.Number(),
+});
+const CommunityNotFound = errorResponse('`community_not_found`: no community has this id or code');
+const ModelRefusals = {
+  401: errorResponse('`unauthenticated`'),
+  403: errorResponse('`forbidden`: only admins and managers of the community manage its models'),
+};
 
 export async function registerClassificationRoutes(
   root: FastifyInstance,
@@ -163,6 +206,14 @@ export async function registerClassificationRoutes(
           { community: Type.String({ maxLength: 64 }) },
           { additionalProperties: false },
         ),
+        response: {
+          200: Type.Array(ModelListing, {
+            description: 'newest version first; the shipped default is not listed',
+          }),
+          400: errorResponse('`validation_failed`'),
+          ...ModelRefusals,
+          404: CommunityNotFound,
+        },
       },
     },
     async (request) => {
@@ -188,6 +239,14 @@ export async function registerClassificationRoutes(
           },
           { additionalProperties: false },
         ),
+        response: {
+          200: TrainReport,
+          400: errorResponse(
+            '`validation_failed`; `invalid_input`: too few labelled orders to train and judge a model, or the training failed',
+          ),
+          ...ModelRefusals,
+          404: CommunityNotFound,
+        },
       },
     },
     async (request) => {
@@ -208,6 +267,17 @@ export async function registerClassificationRoutes(
           { community: Type.String({ maxLength: 64 }), version: Type.Integer({ minimum: 0 }) },
           { additionalProperties: false },
         ),
+        response: {
+          200: Type.Object({
+            community: Type.String({ description: 'the community code' }),
+            active: ModelVersion,
+          }),
+          400: errorResponse('`validation_failed`'),
+          ...ModelRefusals,
+          404: errorResponse(
+            '`community_not_found`: no community has this id or code; `not_found`: the community has no such version',
+          ),
+        },
       },
     },
     async (request) => {

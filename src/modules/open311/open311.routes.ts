@@ -9,6 +9,7 @@ import { Type } from '@sinclair/typebox';
 import type { Deps } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { AuthService } from '../auth/auth.service.ts';
+import { PhotoFile } from '../work-orders/work-order.schema.ts';
 import type { WorkOrderService } from '../work-orders/work-order.service.ts';
 import { Open311Error, badRequest, forbidden } from './open311.errors.ts';
 import type { Open311Issue, Open311Status } from './open311.errors.ts';
@@ -407,6 +408,7 @@ export async function registerOpen311Routes(
             summary: 'A photo of a public service request (extended_attributes.photos)',
             params: Type.Object({ photoId: Type.String({ maxLength: 64 }) }),
             querystring: CommonQuery,
+            response: { 200: PhotoFile, ...errors },
           },
         },
         async (request, reply) => {

@@ -1,19 +1,7 @@
 import type { Principal } from '../../platform/auth/principal.ts';
 import { maskIdNumber, maskPhone, maySee } from '../../platform/auth/privacy.ts';
 import type { ResidentRow } from './resident.repository.ts';
-
-export interface ResidentView {
-  id: string;
-  communityId: string;
-  householdId: string | null;
-  name: string;
-  phone: string | null;
-  idNumber: string | null;
-  birthYear: number | null;
-  tags: string[] | null;
-  tagsConsent: boolean;
-  emergencyContact: { name: string | null; phone: string | null } | null;
-}
+import type { ResidentView } from './resident.schema.ts';
 
 /** A resident as this viewer may see them: phone, ID number and special-group tags masked unless the role needs them. */
 export function presentResident(viewer: Principal, r: ResidentRow): ResidentView {

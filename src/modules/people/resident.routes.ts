@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../platform/errors.ts';
+import { errorResponse } from '../../platform/http/errors.plugin.ts';
 import { requirePrincipal } from '../../platform/http/principal.hook.ts';
+import { ResidentDetail, ResidentImportReport } from './resident.schema.ts';
 import type { ResidentService } from './resident.service.ts';
 
 const TAG = ['residents'];
@@ -27,6 +29,14 @@ export async function registerResidentRoutes(root: FastifyInstance, svc: Residen
           { phone: Type.String({ pattern: '^[0-9+-]{5,20}$' }) },
           { additionalProperties: false },
         ),
+        response: {
+          200: Type.Array(ResidentDetail, {
+            description: 'the residents with this phone whom the caller may see (none: an empty list)',
+          }),
+          400: errorResponse('`validation_failed`: no phone, or not one'),
+          401: errorResponse('`unauthenticated`'),
+          403: errorResponse('`forbidden`: only intake and field staff look up residents'),
+        },
       },
     },
     async (request) => svc.lookupByPhone(requirePrincipal(request), request.query.phone),
@@ -39,6 +49,13 @@ export async function registerResidentRoutes(root: FastifyInstance, svc: Residen
         tags: TAG,
         summary: 'A resident with household and recent orders (personal data masked by role)',
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        response: {
+          200: ResidentDetail,
+          400: errorResponse('`validation_failed`: the id is too long'),
+          401: errorResponse('`unauthenticated`'),
+          403: errorResponse('`forbidden`: a staff role that does not browse residents'),
+          404: errorResponse('`resident_not_found`: no such resident, or not one the caller may see'),
+        },
       },
     },
     async (request) => svc.get(requirePrincipal(request), request.params.id),
@@ -63,6 +80,19 @@ export async function registerResidentRoutes(root: FastifyInstance, svc: Residen
           },
           { additionalProperties: false },
         ),
+        response: {
+          200: ResidentImportReport,
+          400: errorResponse(
+            '`validation_failed`: problems in the file (`details.problems`, the first 200, and `details.total`; ' +
+              'nothing was imported) or in the parameters; `invalid_input`: the file cannot be read as CSV ' +
+              '(`details.row`)',
+          ),
+          401: errorResponse('`unauthenticated`'),
+          403: errorResponse('`forbidden`: only admins and managers import residents'),
+          404: errorResponse('`community_not_found`: no community of yours has this id or code'),
+          413: errorResponse('`payload_too_large`: the file is over 20 MB'),
+          415: errorResponse('`unsupported_media_type`: the body is not the CSV file (send `text/csv`)'),
+        },
       },
     },
     async (request) => {

@@ -3,8 +3,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Database } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
+import { errorResponse } from '../../platform/http/errors.plugin.ts';
 import { requirePrincipal, requireStaff } from '../../platform/http/principal.hook.ts';
 import { communitiesOf } from '../../platform/auth/principal.ts';
+import type { GeoJsonArea } from '../grids/geo.types.ts';
 import { servedCommunity } from './community.access.ts';
 import {
   findCommunity,
@@ -23,6 +25,38 @@ const Contacts = Type.Object({
   windowHours: Type.String(),
   wechat: Type.String(),
 });
+
+const Position = Type.Array(Type.Number(), {
+  minItems: 2,
+  description: '[longitude, latitude] in WGS 84 degrees (RFC 7946)',
+});
+const Ring = Type.Array(Position, { description: 'closed: the first and last positions are equal' });
+
+const GridFeatures = Type.Object(
+  {
+    type: Type.Literal('FeatureCollection'),
+    features: Type.Array(
+      Type.Object({
+        type: Type.Literal('Feature'),
+        id: Type.String({ description: 'the grid id' }),
+        properties: Type.Object({
+          id: Type.String(),
+          code: Type.String(),
+          name: Type.String(),
+          workers: Type.Array(Type.Object({ id: Type.String(), name: Type.String() }), {
+            description: "the grid's grid workers",
+          }),
+        }),
+        geometry: Type.Union([
+          Type.Object({ type: Type.Literal('Polygon'), coordinates: Type.Array(Ring) }),
+          Type.Object({ type: Type.Literal('MultiPolygon'), coordinates: Type.Array(Type.Array(Ring)) }),
+        ]),
+      }),
+      { description: 'one per grid, by code' },
+    ),
+  },
+  { description: 'GeoJSON FeatureCollection (RFC 7946)' },
+);
 
 export async function registerTenancyRoutes(root: FastifyInstance, database: Database) {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -103,6 +137,12 @@ export async function registerTenancyRoutes(root: FastifyInstance, database: Dat
         tags: TAG,
         summary: "A community's grids as a GeoJSON FeatureCollection (for maps)",
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        response: {
+          200: GridFeatures,
+          400: errorResponse('`validation_failed`: the id is too long'),
+          401: errorResponse('`unauthenticated`'),
+          404: errorResponse('`community_not_found`: no community of yours has this id or code'),
+        },
       },
     },
     async (request) => {
@@ -114,9 +154,9 @@ export async function registerTenancyRoutes(root: FastifyInstance, database: Dat
         grids.map((g) => g.id),
       );
       return {
-        type: 'FeatureCollection',
+        type: 'FeatureCollection' as const,
         features: grids.map((g) => ({
-          type: 'Feature',
+          type: 'Feature' as const,
           id: g.id,
           properties: {
             id: g.id,
@@ -126,7 +166,7 @@ export async function registerTenancyRoutes(root: FastifyInstance, database: Dat
               .filter((w) => w.grid_id === g.id)
               .map((w) => ({ id: w.id, name: w.display_name })),
           },
-          geometry: JSON.parse(g.polygon_json) as unknown,
+          geometry: JSON.parse(g.polygon_json) as GeoJsonArea,
         })),
       };
     },

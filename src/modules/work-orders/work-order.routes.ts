@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError, invalidInput } from '../../platform/errors.ts';
+import { errorResponse } from '../../platform/http/errors.plugin.ts';
 import { requirePrincipal } from '../../platform/http/principal.hook.ts';
 import { toCsvRows } from './work-order.export.ts';
 import {
@@ -21,6 +22,7 @@ import {
   ListQuery,
   ListResponse,
   NoteBody,
+  PhotoFile,
   PhotoInput,
   WorkOrderView,
 } from './work-order.schema.ts';
@@ -144,7 +146,18 @@ export async function registerWorkOrderRoutes(
           `first, up to ${EXPORT_MAX_ROWS} rows, in one file: no paging (\`limit\` and \`cursor\` are refused ` +
           'like any unknown parameter, 400 `validation_failed` naming it).',
         querystring: ExportQuery,
-        produces: ['text/csv'],
+        response: {
+          200: {
+            description:
+              'UTF-8 with a byte order mark, CRLF line ends, a header row; the contact data a viewer may not see is masked as in the list',
+            content: { 'text/csv': { schema: Type.String() } },
+          },
+          400: errorResponse(
+            '`validation_failed`: an unknown parameter (`limit` and `cursor` too); `invalid_input`: a filter value',
+          ),
+          401: errorResponse('`unauthenticated`'),
+          403: errorResponse('`forbidden`: not staff, or a community the caller does not serve'),
+        },
       },
     },
     async (request, reply) => {
@@ -262,6 +275,14 @@ export async function registerWorkOrderRoutes(
         tags: TAG,
         summary: 'A photo of an order',
         params: Type.Object({ id: Type.String({ maxLength: 64 }), photoId: Type.String({ maxLength: 64 }) }),
+        response: {
+          200: PhotoFile,
+          400: errorResponse('`validation_failed`: an id is too long'),
+          401: errorResponse('`unauthenticated`'),
+          404: errorResponse(
+            '`work_order_not_found`: no such order or not one the caller may read; `not_found`: no such photo of the order',
+          ),
+        },
       },
     },
     async (request, reply) => {

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { CHANNELS } from '../../platform/auth/principal.ts';
+import { IMAGE_TYPES } from '../../platform/images.ts';
 import { ATTRIBUTE_LIMITS } from './work-order.attributes.ts';
 import { ACTIONS, STATUSES } from './work-order.machine.ts';
 import { URGENCIES } from '../taxonomy/taxonomy.default.ts';
@@ -23,6 +24,17 @@ export const LocationSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/**
+ * A stored photo's bytes, sent as they are (not JSON) with the type the upload was recognised as:
+ * the `response` entry of the routes that serve photos.
+ */
+export const PhotoFile = {
+  description: 'The image itself; the metadata that could identify a person or place was removed on upload',
+  content: Object.fromEntries(
+    IMAGE_TYPES.map((type) => [type, { schema: Type.Unsafe<Buffer>(Type.String({ format: 'binary' })) }]),
+  ),
+};
 
 export const PhotoInput = Type.Object(
   {

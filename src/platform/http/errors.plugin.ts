@@ -4,9 +4,12 @@ import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
 import { API_CSP, HARDENING_HEADERS } from './response-headers.ts';
 import { AppError, ERROR_STATUS, isTransientDatabaseError } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
+
+const ERROR_BODY_ID = 'ErrorBody';
 
 export const ErrorBody = Type.Object(
   {
@@ -19,10 +22,19 @@ export const ErrorBody = Type.Object(
     }),
   },
   {
-    $id: 'ErrorBody',
+    $id: ERROR_BODY_ID,
     description: 'Every error: a stable code, a message and details (`{}` when there is nothing to add).',
   },
 );
+
+/**
+ * A refusal in a route's `response` schema, e.g. `404: errorResponse('the community is not one
+ * you serve')`: a reference to the shared `ErrorBody` (added once with `addSchema`), so the
+ * document names one envelope and the refusal is serialized as the error handler built it.
+ */
+export function errorResponse(description: string) {
+  return Type.Unsafe<Static<typeof ErrorBody>>(Type.Ref(ERROR_BODY_ID, { description }));
+}
 
 /**
  * The body of every JSON refusal: `details` is always an object, so a client reads

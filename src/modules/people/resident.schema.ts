@@ -1,0 +1,85 @@
+import { Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+
+const NullableStr = Type.Union([Type.String(), Type.Null()]);
+
+/**
+ * A resident as one viewer may see them (see `presentResident`): every field is there, masked or
+ * null where the viewer may not read it.
+ */
+export const ResidentView = Type.Object({
+  id: Type.String(),
+  communityId: Type.String(),
+  householdId: NullableStr,
+  name: Type.String(),
+  phone: Type.Union([Type.String(), Type.Null()], {
+    description: 'masked (`138****0001`) unless the viewer is the resident or their role reads phones',
+  }),
+  idNumber: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'masked (`4403**********1234`) unless the viewer is the resident or their role reads ID numbers',
+  }),
+  birthYear: Type.Union([Type.Integer(), Type.Null()]),
+  tags: Type.Union([Type.Array(Type.String()), Type.Null()], {
+    description: 'Special-group tags; null when masked for this viewer or not consented',
+  }),
+  tagsConsent: Type.Boolean(),
+  emergencyContact: Type.Union([
+    Type.Object({
+      name: NullableStr,
+      phone: Type.Union([Type.String(), Type.Null()], { description: 'masked as `phone` is' }),
+    }),
+    Type.Null(),
+  ]),
+});
+export type ResidentView = Static<typeof ResidentView>;
+
+/** A resident with their household and the latest orders the viewer may read. */
+export const ResidentDetail = Type.Composite([
+  ResidentView,
+  Type.Object({
+    household: Type.Union([
+      Type.Object({
+        id: Type.String(),
+        address: Type.String(),
+        gridId: NullableStr,
+        location: Type.Union([Type.Object({ lat: Type.Number(), lng: Type.Number() }), Type.Null()]),
+        members: Type.Array(ResidentView, { description: 'the other residents of the household' }),
+      }),
+      Type.Null(),
+    ]),
+    recentOrders: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        number: Type.String(),
+        status: Type.String(),
+        category: Type.String(),
+        urgency: Type.String(),
+        description: Type.String({
+          description: 'typed contact data blanked for this viewer, as in the order itself',
+        }),
+        createdAt: Type.String({ format: 'date-time' }),
+      }),
+      { description: 'the latest 10 orders by or for the resident that the viewer may read' },
+    ),
+  }),
+]);
+
+/** What an import did, or (dry run) would do. */
+export const ResidentImportReport = Type.Object({
+  dryRun: Type.Boolean(),
+  encoding: Type.String({
+    description: 'how the file was read: `utf-8`, `utf-8-bom`, `utf-16le`, `utf-16be` or `gb18030` (GBK)',
+  }),
+  rows: Type.Integer(),
+  created: Type.Integer({ description: 'residents created (a clean dry run: that would be)' }),
+  households: Type.Integer({ description: 'households created' }),
+  problems: Type.Array(
+    Type.Object({
+      row: Type.Integer({ description: '1 is the header' }),
+      column: Type.String({ description: 'empty when the problem is the whole row or file' }),
+      message: Type.String(),
+    }),
+    { description: 'a dry run lists every problem; an import with any answers 400 instead' },
+  ),
+});

@@ -1,0 +1,179 @@
+/**
+ * The OpenAPI document says what every operation answers: each success but a 204 has a content
+ * schema (files by their media type), and the refusals a route documents come in the envelope
+ * they are sent in. Response schemas also serialize JSON answers, so the document cannot say
+ * one thing while the route sends another.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Principal } from '../../src/platform/auth/principal.ts';
+import { IMAGE_TYPES } from '../../src/platform/images.ts';
+import { createTestContext } from '../helpers.ts';
+import type { TestContext } from '../helpers.ts';
+import { plainPng } from '../image-fixtures.ts';
+
+interface Media {
+  schema?: { $ref?: string; type?: string; format?: string };
+}
+interface Operation {
+  responses?: Record<string, { description: string; content?: Record<string, Media> }>;
+}
+interface OpenApiDoc {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, { title?: string }> };
+}
+
+describe('the OpenAPI document', () => {
+  let ctx: TestContext;
+  let doc: OpenApiDoc;
+  before(async () => {
+    ctx = await createTestContext({ orders: 5 });
+    doc = (await ctx.call('GET', '/openapi.json')).json<OpenApiDoc>();
+  });
+  after(() => ctx.close());
+
+  const responsesOf = (method: string, path: string) => {
+    const responses = doc.paths[path]?.[method.toLowerCase()]?.responses;
+    assert.ok(responses, `${method} ${path} is not documented`);
+    return responses;
+  };
+
+  it('describes the body of every success but a 204', () => {
+    const bare: string[] = [];
+    let successes = 0;
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        for (const [status, response] of Object.entries(operation.responses ?? {})) {
+          if (!status.startsWith('2') || status === '204') continue;
+          successes++;
+          const media = Object.values(response.content ?? {});
+          if (media.length === 0 || media.some((m) => !m.schema))
+            bare.push(`${method.toUpperCase()} ${path} ${status}: ${response.description}`);
+        }
+      }
+    }
+    assert.ok(successes > 80, `only ${successes} successes documented`);
+    assert.deepEqual(bare, [], 'successes documented without a content schema');
+  });
+
+  it('documents the CSV export and photos by their media types, and still sends them as they are', async () => {
+    const csv = responsesOf('GET', '/api/v1/work-orders/export.csv')['200']?.content;
+    assert.deepEqual(csv, { 'text/csv': { schema: { type: 'string' } } });
+    for (const path of ['/api/v1/work-orders/{id}/photos/{photoId}', '/open311/v2/media/{photoId}']) {
+      const content = responsesOf('GET', path)['200']?.content ?? {};
+      assert.deepEqual(Object.keys(content).sort(), [...IMAGE_TYPES].sort(), path);
+      for (const media of Object.values(content))
+        assert.deepEqual(media.schema, { type: 'string', format: 'binary' }, path);
+    }
+
+    const agent = await ctx.login('agent');
+    const exported = await ctx.call('GET', '/api/v1/work-orders/export.csv', agent);
+    assert.equal(exported.statusCode, 200, exported.body);
+    assert.equal(exported.headers['content-type'], 'text/csv; charset=utf-8');
+    assert.ok(exported.body.startsWith('\ufeffnumber,created_at,channel,'), exported.body.slice(0, 40));
+
+    const png = plainPng();
+    const system: Principal = { kind: 'system', name: 'test' };
+    const { order } = await ctx.services.workOrders.create(system, {
+      channel: 'kiosk',
+      description: '楼道灯坏了',
+      communityId: ctx.seed.communities[0]?.id ?? '',
+      category: 'basic_living.water_electric',
+      photos: [{ contentType: 'image/png', dataBase64: png.toString('base64') }],
+    });
+    const [photo] = await ctx.services.workOrders.photos(order.id);
+    assert.ok(photo);
+    for (const [url, token] of [
+      [`/api/v1/work-orders/${order.id}/photos/${photo.id}`, agent],
+      [`/open311/v2/media/${photo.id}`, undefined],
+    ] as const) {
+      const res = await ctx.call('GET', url, token);
+      assert.equal(res.statusCode, 200, url);
+      assert.equal(res.headers['content-type'], 'image/png', url);
+      assert.deepEqual(res.rawPayload, png, url);
+    }
+  });
+
+  it('documents the refusals these routes give, in the envelope they come in', async () => {
+    const envelope = Object.entries(doc.components.schemas).find(([, s]) => s.title === 'ErrorBody')?.[0];
+    assert.ok(envelope, 'no ErrorBody among the components');
+    // A refusal documented for the JSON API is its one envelope, whichever route.
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      if (!path.startsWith('/api/')) continue;
+      for (const [method, operation] of Object.entries(operations))
+        for (const [status, response] of Object.entries(operation.responses ?? {}))
+          if (/^[45]/.test(status))
+            assert.deepEqual(
+              response.content,
+              { 'application/json': { schema: { $ref: `#/components/schemas/${envelope}` } } },
+              `${method} ${path} ${status}`,
+            );
+    }
+
+    const [token, admin, resident] = [
+      await ctx.login('agent'),
+      await ctx.login('admin'),
+      await ctx.residentLogin('13800000001'),
+    ];
+    const community = ctx.seed.communities[0]?.code ?? '';
+    const csv = { 'content-type': 'text/csv' };
+    // [method, url, documented path, token, body, headers]: each answers a refusal it documents.
+    const probes: [string, string, string, string | undefined, unknown?, Record<string, string>?][] = [
+      ['GET', '/api/v1/communities/nope/grids', '/api/v1/communities/{id}/grids', token],
+      ['GET', `/api/v1/communities/${'x'.repeat(65)}/grids`, '/api/v1/communities/{id}/grids', token],
+      ['GET', '/api/v1/communities/nope/grids', '/api/v1/communities/{id}/grids', undefined],
+      ['GET', '/api/v1/residents?phone=13800000001', '/api/v1/residents', resident],
+      ['GET', '/api/v1/residents?phone=abc', '/api/v1/residents', token],
+      ['GET', '/api/v1/residents/nope', '/api/v1/residents/{id}', token],
+      ['GET', '/api/v1/residents/nope', '/api/v1/residents/{id}', await ctx.login('auditor')],
+      [
+        'POST',
+        `/api/v1/residents/import?community=${community}`,
+        '/api/v1/residents/import',
+        token,
+        'a',
+        csv,
+      ],
+      [
+        'POST',
+        `/api/v1/residents/import?community=${community}`,
+        '/api/v1/residents/import',
+        admin,
+        { a: 1 },
+      ],
+      ['POST', '/api/v1/residents/import?community=nope', '/api/v1/residents/import', admin, 'a', csv],
+      [
+        'POST',
+        `/api/v1/residents/import?community=${community}`,
+        '/api/v1/residents/import',
+        admin,
+        'x',
+        csv,
+      ],
+      ['GET', '/api/v1/work-orders/export.csv', '/api/v1/work-orders/export.csv', resident],
+      ['GET', '/api/v1/work-orders/export.csv?limit=1', '/api/v1/work-orders/export.csv', token],
+      ['GET', '/api/v1/work-orders/nope/photos/x', '/api/v1/work-orders/{id}/photos/{photoId}', token],
+      ['GET', '/open311/v2/media/nope', '/open311/v2/media/{photoId}', undefined],
+      ['GET', '/open311/v2/media/nope?api_key=wrong', '/open311/v2/media/{photoId}', undefined],
+      ['GET', `/api/v1/classifier/models?community=${community}`, '/api/v1/classifier/models', token],
+      ['GET', '/api/v1/classifier/models?community=nope', '/api/v1/classifier/models', admin],
+      ['POST', '/api/v1/classifier/train', '/api/v1/classifier/train', admin, { community, activate: 'x' }],
+      ['POST', '/api/v1/classifier/train', '/api/v1/classifier/train', token, { community }],
+      [
+        'POST',
+        '/api/v1/classifier/activate',
+        '/api/v1/classifier/activate',
+        admin,
+        { community, version: 99 },
+      ],
+    ];
+    const undocumented: string[] = [];
+    for (const [method, url, path, bearer, body, headers] of probes) {
+      const res = await ctx.call(method, url, bearer, body, headers);
+      assert.ok(res.statusCode >= 400, `${method} ${url}: ${res.statusCode}`);
+      if (!responsesOf(method, path)[String(res.statusCode)])
+        undocumented.push(`${method} ${url}: ${res.statusCode} ${res.body.slice(0, 120)}`);
+    }
+    assert.deepEqual(undocumented, []);
+  });
+});
