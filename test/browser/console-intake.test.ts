@@ -3,52 +3,29 @@
  * next one, 新来电 clears the console, a retry after a lost answer logs the call once, and Alt+S
  * asks before it dispatches an emergency.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  apiToken,
   chromiumAvailable,
-  ensureBuilt,
+  demoAndBrowser,
   eventually,
   focusedSettles,
-  launch,
+  listOrders,
+  lookUpCaller,
+  ordersSaying,
   staffLogin,
-  startServer,
 } from './harness.ts';
-import type { Browser, DemoServer } from './harness.ts';
+import type { DemoServer, WorkOrder } from './harness.ts';
 import type { Page } from 'playwright-core';
 
-interface Order {
-  id: string;
-  number: string;
-  urgency: string;
-  category: string;
-  description: string;
-  address: string | null;
-  beneficiary: { name: string } | null;
-  reporter?: { name?: string | null; phone?: string | null } | null;
+/** The orders whose description is `text`, as the dispatcher finds them. */
+async function dispatcherFinds(server: DemoServer, text: string): Promise<WorkOrder[]> {
+  return ordersSaying(server, await apiToken(server, 'dispatcher'), text);
 }
 
-async function token(server: DemoServer): Promise<string> {
-  const r = await fetch(`${server.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'dispatcher', password: 'demo1234' }),
-  });
-  return ((await r.json()) as { token: string }).token;
-}
-
-async function ordersSaying(server: DemoServer, text: string): Promise<Order[]> {
-  const r = await fetch(`${server.url}/api/v1/work-orders?q=${encodeURIComponent(text)}&limit=50`, {
-    headers: { authorization: `Bearer ${await token(server)}` },
-  });
-  return ((await r.json()) as { items: Order[] }).items.filter((o) => o.description === text);
-}
-
-async function recentOrders(server: DemoServer): Promise<Order[]> {
-  const r = await fetch(`${server.url}/api/v1/work-orders?limit=20`, {
-    headers: { authorization: `Bearer ${await token(server)}` },
-  });
-  return ((await r.json()) as { items: Order[] }).items;
+async function recentOrders(server: DemoServer): Promise<WorkOrder[]> {
+  return listOrders(server, await apiToken(server, 'dispatcher'), 'limit=20');
 }
 
 /** Waits until a logged call has cleared the description. */
@@ -62,28 +39,15 @@ describe(
   'web: the console between calls',
   { skip: !chromiumAvailable() && 'chromium is not installed' },
   () => {
-    let server: DemoServer;
-    let b: Browser;
+    const s = demoAndBrowser({ width: 1440, height: 900 });
     before(async () => {
-      ensureBuilt();
-      server = await startServer();
-      b = await launch({ width: 1440, height: 900 });
-      await staffLogin(b.page, server, '/console', 'agent');
-    });
-    after(async () => {
-      await b?.close();
-      await server?.stop();
+      await staffLogin(s.b.page, s.server, '/console', 'agent');
     });
 
     it('a logged call leaves nothing of its caller for the next one', async () => {
-      const p = b.page;
+      const p = s.b.page;
       const kb = p.keyboard;
-      await p.locator('#caller-phone').fill('13800000001');
-      await p.locator('#caller-phone').press('Enter');
-      await p
-        .getByRole('radio', { name: /王秀英/ })
-        .first()
-        .waitFor();
+      await lookUpCaller(p, '13800000001', p.getByRole('radio', { name: /王秀英/ }));
       assert.notEqual(await p.locator('#intake-address').inputValue(), '', 'the lookup fills the address');
       await p.locator('#intake-description').fill('老人家里的灯泡坏了，想请人来换');
       await kb.press('Control+Enter');
@@ -107,7 +71,7 @@ describe(
       await p.locator('#intake-description').fill(walkIn);
       await kb.press('Control+Enter');
       await emptied(p);
-      const [o] = await ordersSaying(server, walkIn);
+      const [o] = await dispatcherFinds(s.server, walkIn);
       assert.ok(o, 'the walk-in was logged');
       assert.equal(o.beneficiary, null, 'not for the previous caller');
       assert.ok(!o.reporter?.phone, 'without the previous caller’s phone');
@@ -115,13 +79,8 @@ describe(
     });
 
     it('新来电 clears the console from the keyboard', async () => {
-      const p = b.page;
-      await p.locator('#caller-phone').fill('13800000001');
-      await p.locator('#caller-phone').press('Enter');
-      await p
-        .getByRole('radio', { name: /王秀英/ })
-        .first()
-        .waitFor();
+      const p = s.b.page;
+      await lookUpCaller(p, '13800000001', p.getByRole('radio', { name: /王秀英/ }));
       await p.locator('#intake-description').fill('说到一半的来电');
       const button = p.getByRole('button', { name: '新来电' });
       assert.equal(await button.getAttribute('aria-keyshortcuts'), 'Alt+N');
@@ -149,7 +108,7 @@ describe(
     });
 
     it('a retry after a lost answer logs the call once, under the same key', async () => {
-      const p = b.page;
+      const p = s.b.page;
       const keys: string[] = [];
       let lose = true;
       await p.route('**/api/v1/work-orders', async (route) => {
@@ -175,7 +134,7 @@ describe(
       await p.unroute('**/api/v1/work-orders');
       assert.equal(keys.length, 2);
       assert.equal(keys[0], keys[1], 'the retry reused the key');
-      assert.equal((await ordersSaying(server, text)).length, 1, 'exactly one order');
+      assert.equal((await dispatcherFinds(s.server, text)).length, 1, 'exactly one order');
 
       // The next intake gets a key of its own.
       const next: string[] = [];
@@ -191,14 +150,14 @@ describe(
       await p.unroute('**/api/v1/work-orders');
       assert.equal(next.length, 1);
       assert.notEqual(next[0], keys[0], 'a new intake, a new key');
-      assert.equal((await ordersSaying(server, other)).length, 1);
+      assert.equal((await dispatcherFinds(s.server, other)).length, 1);
     });
 
     it('Alt+S asks before dispatching an emergency; Esc cancels, Alt+S again sends', async () => {
-      const p = b.page;
+      const p = s.b.page;
       const kb = p.keyboard;
       const critical = async () =>
-        (await recentOrders(server)).filter(
+        (await recentOrders(s.server)).filter(
           (o) => o.urgency === 'critical' && o.description.includes('坐席SOS'),
         ).length;
       const before = await critical();
@@ -214,17 +173,12 @@ describe(
       await p.waitForTimeout(500);
       assert.equal(await critical(), before, 'nothing sent');
 
-      await p.locator('#caller-phone').fill('13800000001');
-      await p.locator('#caller-phone').press('Enter');
-      await p
-        .getByRole('radio', { name: /王秀英/ })
-        .first()
-        .waitFor();
+      await lookUpCaller(p, '13800000001', p.getByRole('radio', { name: /王秀英/ }));
       await kb.press('Alt+S');
       await p.locator('.ant-modal-confirm-content', { hasText: '王秀英' }).waitFor();
       await kb.press('Alt+S');
       await p.locator('.ant-alert-success').filter({ hasText: '危急' }).waitFor();
-      const sos = (await recentOrders(server)).find((o) => o.urgency === 'critical');
+      const sos = (await recentOrders(s.server)).find((o) => o.urgency === 'critical');
       assert.equal(sos?.category, 'safety_emergency');
       assert.equal(sos?.beneficiary?.name, '王秀英');
       assert.equal(await critical(), before + 1);

@@ -3,10 +3,9 @@
  * sideways, and the 推荐处理人 panel works from the keyboard (focus moves into it, Escape closes
  * it, its 派单 buttons dispatch).
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { axe, chromiumAvailable, ensureBuilt, launch, staffLogin, startServer } from './harness.ts';
-import type { Browser, DemoServer } from './harness.ts';
+import { axe, chromiumAvailable, demoAndBrowser, staffLogin } from './harness.ts';
 import type { Page } from 'playwright-core';
 
 const focused = (p: Page) =>
@@ -23,22 +22,14 @@ describe(
   'web: the dispatch board at 1366×768',
   { skip: !chromiumAvailable() && 'chromium is not installed' },
   () => {
-    let server: DemoServer;
-    let b: Browser;
+    const s = demoAndBrowser({ width: 1366, height: 768 });
     before(async () => {
-      ensureBuilt();
-      server = await startServer();
-      b = await launch({ width: 1366, height: 768 });
-      await staffLogin(b.page, server, '/dispatch', 'dispatcher');
-      await b.page.locator('.ant-table-row').first().waitFor();
-    });
-    after(async () => {
-      await b?.close();
-      await server?.stop();
+      await staffLogin(s.b.page, s.server, '/dispatch', 'dispatcher');
+      await s.b.page.locator('.ant-table-row').first().waitFor();
     });
 
     it('shows every column, 派单 included, without scrolling the table sideways', async () => {
-      const p = b.page;
+      const p = s.b.page;
       const fit = await p.evaluate(() => {
         const box = document.querySelector<HTMLElement>('.ant-table-content')!;
         const right = box.getBoundingClientRect().right;
@@ -57,7 +48,7 @@ describe(
     });
 
     it('moves the focus into the 推荐处理人 panel, closes it with Escape and dispatches from it', async () => {
-      const p = b.page;
+      const p = s.b.page;
       const trigger = p.getByRole('button', { name: '推荐处理人' }).first();
       const row = p.locator('.ant-table-row').filter({ has: trigger }).first();
       const number = (await row.getAttribute('data-order')) ?? '';

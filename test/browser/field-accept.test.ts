@@ -2,10 +2,10 @@
  * The field app's 接单: accepting leaves the order 已派单, so the page reads the order's
  * assignments to show it is accepted; the button goes and stays gone after a reload.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromiumAvailable, ensureBuilt, launch, staffLogin, startServer } from './harness.ts';
-import type { Browser, DemoServer } from './harness.ts';
+import { apiToken, chromiumAvailable, demoAndBrowser, staffLogin } from './harness.ts';
+import type { DemoServer } from './harness.ts';
 
 async function call<T>(server: DemoServer, token: string, path: string, body?: unknown): Promise<T> {
   const r = await fetch(`${server.url}${path}`, {
@@ -20,31 +20,13 @@ async function call<T>(server: DemoServer, token: string, path: string, body?: u
   return (await r.json()) as T;
 }
 
-async function login(server: DemoServer, username: string): Promise<string> {
-  const r = await fetch(`${server.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: 'demo1234' }),
-  });
-  return ((await r.json()) as { token: string }).token;
-}
-
 describe('web: 接单 in the field app', { skip: !chromiumAvailable() && 'chromium is not installed' }, () => {
-  let server: DemoServer;
-  let b: Browser;
-  before(async () => {
-    ensureBuilt();
-    server = await startServer();
-    b = await launch();
-  });
-  after(async () => {
-    await b?.close();
-    await server?.stop();
-  });
+  const s = demoAndBrowser();
 
   it('shows the task accepted once 接单 is tapped, and after a reload', async () => {
-    const dispatcher = await login(server, 'dispatcher');
-    const worker = await login(server, 'grid_worker');
+    const server = s.server;
+    const dispatcher = await apiToken(server, 'dispatcher');
+    const worker = await apiToken(server, 'grid_worker');
     const me = await call<{ id: string }>(server, worker, '/api/v1/me');
     const open = await call<{ items: { id: string; version: number; allowedActions: string[] }[] }>(
       server,
@@ -58,7 +40,7 @@ describe('web: 接单 in the field app', { skip: !chromiumAvailable() && 'chromi
       assigneeId: me.id,
     });
 
-    const p = b.page;
+    const p = s.b.page;
     await staffLogin(p, server, '/field', 'grid_worker');
     await p.goto(`${server.url}/field/${order.id}`);
     const accept = p.getByRole('button', { name: '接单' });

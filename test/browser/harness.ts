@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { dropSchema } from '../../src/platform/db/database.ts';
 import { chromium } from 'playwright-core';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const SHOTS = join(ROOT, 'artifacts', 'screenshots');
@@ -158,8 +158,13 @@ export interface Browser {
   close(): Promise<void>;
 }
 
+export interface Viewport {
+  width: number;
+  height: number;
+}
+
 /** A fresh Chromium profile (phone-sized unless told otherwise). */
-export async function launch(viewport = { width: 390, height: 844 }): Promise<Browser> {
+export async function launch(viewport: Viewport = { width: 390, height: 844 }): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'linli-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -201,8 +206,13 @@ export async function staffLogin(
 ): Promise<void> {
   await page.context().clearCookies();
   await page.goto(`${server.url}${path}`);
+  await signIn(page, username, 'demo1234');
+}
+
+/** Signs in on the staff sign-in form shown on the page, with any username and password. */
+export async function signIn(page: Page, username: string, password: string): Promise<void> {
   await page.locator('#staff-username').fill(username);
-  await page.locator('#staff-password').fill('demo1234');
+  await page.locator('#staff-password').fill(password);
   await page.locator('#staff-password').press('Enter');
   await page.locator('[data-signed-in]').waitFor();
 }
@@ -271,25 +281,91 @@ export async function setLang(page: Page, lang: 'zh' | 'en'): Promise<void> {
   await page.reload();
 }
 
+export interface Suite {
+  server: DemoServer;
+  /** The suite's browser, launched with the viewport given to demoAndBrowser. */
+  b: Browser;
+  /**
+   * Another browser (phone-sized unless told otherwise), for a second person or screen; the suite
+   * closes it with its own. `lastShot` names its screenshot as it is left (see demoAndBrowser).
+   */
+  launch(viewport?: Viewport, lastShot?: string): Promise<Browser>;
+}
+
 /**
  * The demo server and a browser for one suite (call it in the suite's body): started before its
- * tests, stopped after them.
+ * tests, stopped after them. With `lastShot`, each browser of the suite that has a name for it is
+ * photographed as it is left before it closes, to read after a failing run.
  */
-export function demoAndBrowser(viewport?: { width: number; height: number }): {
-  server: DemoServer;
-  b: Browser;
-} {
-  const suite = {} as { server: DemoServer; b: Browser };
+export function demoAndBrowser(viewport?: Viewport, options: { lastShot?: string } = {}): Suite {
+  const browsers: { b: Browser; lastShot?: string }[] = [];
+  const suite = {
+    async launch(v?: Viewport, lastShot?: string) {
+      const b = await launch(v);
+      browsers.push({ b, lastShot });
+      return b;
+    },
+  } as Suite;
   before(async () => {
     ensureBuilt();
     suite.server = await startServer();
-    suite.b = await launch(viewport);
+    suite.b = await suite.launch(viewport, options.lastShot);
   });
   after(async () => {
-    await suite.b?.close();
+    for (const { b, lastShot } of browsers) if (lastShot) await shot(b.page, lastShot).catch(() => undefined);
+    for (const { b } of [...browsers].reverse()) await b.close();
     await suite.server?.stop();
   });
   return suite;
+}
+
+/** Signs in through the API; answers the response (its body unread). */
+export function signInByApi(server: DemoServer, username: string, password = 'demo1234'): Promise<Response> {
+  return fetch(`${server.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+}
+
+/** A staff member's API token (demo password). */
+export async function apiToken(server: DemoServer, username: string): Promise<string> {
+  const r = await signInByApi(server, username);
+  return ((await r.json()) as { token: string }).token;
+}
+
+/** What the browser tests read of a work order from the API. */
+export interface WorkOrder {
+  id: string;
+  number: string;
+  channel: string;
+  category: string;
+  urgency: string;
+  description: string;
+  address: string | null;
+  beneficiary: { name: string } | null;
+  reporter?: { name?: string | null; phone?: string | null } | null;
+}
+
+/** The work orders the holder of `token` lists with `query` (e.g. `limit=20`), newest first. */
+export async function listOrders(server: DemoServer, token: string, query: string): Promise<WorkOrder[]> {
+  const r = await fetch(`${server.url}/api/v1/work-orders?${query}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return ((await r.json()) as { items: WorkOrder[] }).items;
+}
+
+/** The work orders whose description is exactly `text`, found by searching for it. */
+export async function ordersSaying(server: DemoServer, token: string, text: string): Promise<WorkOrder[]> {
+  const items = await listOrders(server, token, `q=${encodeURIComponent(text)}&limit=50`);
+  return items.filter((o) => o.description === text);
+}
+
+/** Looks a caller up on the console: their phone and Enter, then waits until `shown` shows. */
+export async function lookUpCaller(page: Page, phone: string, shown: Locator): Promise<void> {
+  await page.locator('#caller-phone').fill(phone);
+  await page.locator('#caller-phone').press('Enter');
+  await shown.first().waitFor();
 }
 
 /**

@@ -2,40 +2,28 @@
  * The console's keyboard-only intake in real Chromium: sign in, look the caller up, log the
  * call and send an SOS without touching the mouse.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { axe, chromiumAvailable, ensureBuilt, focusedSettles, launch, shot, startServer } from './harness.ts';
-import type { Browser, DemoServer } from './harness.ts';
-
-interface Order {
-  number: string;
-  channel: string;
-  category: string;
-  urgency: string;
-  description: string;
-  beneficiary: { name: string } | null;
-}
+import {
+  apiToken,
+  axe,
+  chromiumAvailable,
+  demoAndBrowser,
+  focusedSettles,
+  listOrders,
+  shot,
+} from './harness.ts';
 
 describe(
   'web: keyboard-only intake in the console',
   { skip: !chromiumAvailable() && 'chromium is not installed' },
   () => {
-    let server: DemoServer;
-    let b: Browser;
-    before(async () => {
-      ensureBuilt();
-      server = await startServer();
-      b = await launch({ width: 1440, height: 900 });
-    });
-    after(async () => {
-      await b?.close();
-      await server?.stop();
-    });
+    const s = demoAndBrowser({ width: 1440, height: 900 });
 
     it('signs in, looks up, logs a call and sends an SOS with the keyboard alone', async () => {
-      const p = b.page;
+      const p = s.b.page;
       const kb = p.keyboard;
-      await p.goto(`${server.url}/console`);
+      await p.goto(`${s.server.url}/console`);
       await p.locator('#staff-username').waitFor();
       assert.equal(
         await p.evaluate(() => document.activeElement?.id),
@@ -78,16 +66,8 @@ describe(
       await kb.press('Enter');
       await p.locator('.ant-alert-success').filter({ hasText: '危急' }).waitFor();
 
-      const login = await fetch(`${server.url}/api/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'dispatcher', password: 'demo1234' }),
-      });
-      const { token } = (await login.json()) as { token: string };
-      const r = await fetch(`${server.url}/api/v1/work-orders?limit=5`, {
-        headers: { authorization: `Bearer ${token}` },
-      });
-      const items = ((await r.json()) as { items: Order[] }).items;
+      const token = await apiToken(s.server, 'dispatcher');
+      const items = await listOrders(s.server, token, 'limit=5');
       const sos = items[0];
       const call = items.find((o) => o.number === number);
       assert.equal(call?.channel, 'hotline');

@@ -4,20 +4,20 @@
  * grid worker resolves on the field view; the resident rates; the dashboard counts them.
  * Every page is checked with axe-core and photographed in zh-CN and English.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import {
+  apiToken,
   axe,
   chromiumAvailable,
-  ensureBuilt,
+  demoAndBrowser,
   eventually,
-  launch,
+  lookUpCaller,
   residentLogin,
   setLang,
   shot,
   staffLogin,
-  startServer,
 } from './harness.ts';
 import type { AxeViolation, Browser, DemoServer } from './harness.ts';
 
@@ -27,15 +27,6 @@ const PNG = Buffer.from(
   'base64',
 );
 const DESKTOP = { width: 1440, height: 900 };
-
-async function apiToken(server: DemoServer, username: string): Promise<string> {
-  const r = await fetch(`${server.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: 'demo1234' }),
-  });
-  return ((await r.json()) as { token: string }).token;
-}
 
 async function dashboardCount(server: DemoServer, token: string): Promise<number> {
   const r = await fetch(`${server.url}/api/v1/analytics/dashboard?community=taoyuan`, {
@@ -49,8 +40,9 @@ describe(
   'web: the whole loop across the apps',
   { skip: !chromiumAvailable() && 'chromium is not installed' },
   () => {
-    let server: DemoServer;
-    let phone: Browser;
+    // The suite's browser is the phone, and a second one the desk; the last state of both screens
+    // is photographed, for a failing run.
+    const s = demoAndBrowser(undefined, { lastShot: 'loop-last-phone' });
     let desk: Browser;
     const violations: { page: string; v: AxeViolation[] }[] = [];
 
@@ -61,24 +53,14 @@ describe(
     }
 
     before(async () => {
-      ensureBuilt();
-      server = await startServer();
-      phone = await launch();
-      desk = await launch(DESKTOP);
-    });
-    after(async () => {
-      // The last state of both screens, for a failing run.
-      await shot(phone.page, 'loop-last-phone').catch(() => undefined);
-      await shot(desk.page, 'loop-last-desk').catch(() => undefined);
-      await phone?.close();
-      await desk?.close();
-      await server?.stop();
+      desk = await s.launch(DESKTOP, 'loop-last-desk');
     });
 
     it('runs from the resident report to the dashboard count', async () => {
+      const server = s.server;
       const manager = await apiToken(server, 'manager');
       const before = await dashboardCount(server, manager);
-      const p = phone.page;
+      const p = s.b.page;
 
       // 1. The resident reports a leaking pipe from the phone, with a photo.
       await residentLogin(p, server, '13800000003');
@@ -121,9 +103,7 @@ describe(
       // 2. An agent logs a call for an elderly resident.
       const d = desk.page;
       await staffLogin(d, server, '/console', 'agent');
-      await d.locator('#caller-phone').fill('13800000001');
-      await d.locator('#caller-phone').press('Enter');
-      await d.getByText('独居老人').first().waitFor();
+      await lookUpCaller(d, '13800000001', d.getByText('独居老人'));
       await d.locator('#intake-description').fill('王秀英老人来电：卫生间水管漏水，需要上门维修');
       await d.locator('#intake-relation').fill('本人');
       await check(d, 'console-zh');

@@ -3,19 +3,9 @@
  * and task rows are links; the report form's category and "for whom" choices are focusable
  * radios; antd-mobile buttons show where focus is.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  axe,
-  chromiumAvailable,
-  ensureBuilt,
-  eventually,
-  launch,
-  residentLogin,
-  staffLogin,
-  startServer,
-} from './harness.ts';
-import type { Browser, DemoServer } from './harness.ts';
+import { axe, chromiumAvailable, demoAndBrowser, eventually, residentLogin, staffLogin } from './harness.ts';
 import type { Page } from 'playwright-core';
 
 /** Presses Tab until `selector` matches the focused element; answers whether it did. */
@@ -31,21 +21,11 @@ describe(
   'web: phone apps by keyboard and screen reader',
   { skip: !chromiumAvailable() && 'chromium is not installed' },
   () => {
-    let server: DemoServer;
-    let b: Browser;
-    before(async () => {
-      ensureBuilt();
-      server = await startServer();
-      b = await launch();
-    });
-    after(async () => {
-      await b?.close();
-      await server?.stop();
-    });
+    const s = demoAndBrowser();
 
     it('the tab bar and the order rows are links that Enter follows', async () => {
-      const p = b.page;
-      await residentLogin(p, server, '13800000001');
+      const p = s.b.page;
+      await residentLogin(p, s.server, '13800000001');
       const nav = p.getByRole('navigation');
       const home = nav.getByRole('link', { name: '首页' });
       assert.equal(await home.getAttribute('aria-current'), 'page');
@@ -63,8 +43,8 @@ describe(
     });
 
     it('the report form’s choices are focusable radios, and buttons show focus', async () => {
-      const p = b.page;
-      await p.goto(`${server.url}/report`);
+      const p = s.b.page;
+      await p.goto(`${s.server.url}/report`);
       const cats = p.getByRole('radiogroup', { name: '类别' });
       await cats.waitFor();
       assert.ok(await cats.getByRole('radio', { name: '自动判断' }).isChecked());
@@ -116,8 +96,8 @@ describe(
     });
 
     it('the field app’s tasks are links', async () => {
-      const p = b.page;
-      await staffLogin(p, server, '/field', 'grid_worker');
+      const p = s.b.page;
+      await staffLogin(p, s.server, '/field', 'grid_worker');
       const row = p.locator('main a.row-link').first();
       await row.waitFor();
       const href = await row.getAttribute('href');

@@ -3,30 +3,21 @@
  * directory kept on the phone with numbers to tap, 我的工单 the reports waiting to be sent, and a
  * banner says the network is down, with a retry that brings the app back.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { axe, chromiumAvailable, ensureBuilt, launch, residentLogin, shot, startServer } from './harness.ts';
-import type { Browser, DemoServer } from './harness.ts';
+import { axe, chromiumAvailable, demoAndBrowser, residentLogin, shot } from './harness.ts';
 
 describe(
   'web: resident app with the API out of reach',
   { skip: !chromiumAvailable() && 'chromium is not installed' },
   () => {
-    let server: DemoServer;
-    let b: Browser;
+    const s = demoAndBrowser();
     before(async () => {
-      ensureBuilt();
-      server = await startServer();
-      b = await launch();
-      await residentLogin(b.page, server, '13800000001');
-    });
-    after(async () => {
-      await b?.close();
-      await server?.stop();
+      await residentLogin(s.b.page, s.server, '13800000001');
     });
 
     it('keeps the tab bar, the saved directory and the queued reports after a reload', async () => {
-      const p = b.page;
+      const p = s.b.page;
       await p.waitForFunction(() => (localStorage.getItem('linli.directory') ?? '').includes('hotline'));
       const saved = await p.evaluate(
         () =>

@@ -3,62 +3,28 @@
  * submission made while offline that is kept on the phone and sent once, with the same
  * idempotency key, when the connection returns.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  apiToken,
   axe,
   chromiumAvailable,
-  ensureBuilt,
+  demoAndBrowser,
   eventually,
   focusedSettles,
-  launch,
+  ordersSaying,
   residentLogin,
   setLang,
   shot,
-  startServer,
 } from './harness.ts';
-import type { Browser, DemoServer } from './harness.ts';
-
-interface Order {
-  id: string;
-  number: string;
-  description: string;
-  urgency?: string;
-  beneficiary: { name: string } | null;
-}
-
-async function staffToken(server: DemoServer): Promise<string> {
-  const r = await fetch(`${server.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'agent', password: 'demo1234' }),
-  });
-  return ((await r.json()) as { token: string }).token;
-}
-
-async function ordersMatching(server: DemoServer, token: string, text: string): Promise<Order[]> {
-  const r = await fetch(`${server.url}/api/v1/work-orders?q=${encodeURIComponent(text)}&limit=50`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  return ((await r.json()) as { items: Order[] }).items.filter((o) => o.description === text);
-}
+import type { WorkOrder } from './harness.ts';
 
 describe('web: resident H5', { skip: !chromiumAvailable() && 'chromium is not installed' }, () => {
-  let server: DemoServer;
-  let b: Browser;
-  before(async () => {
-    ensureBuilt();
-    server = await startServer();
-    b = await launch();
-  });
-  after(async () => {
-    await b?.close();
-    await server?.stop();
-  });
+  const s = demoAndBrowser();
 
   it('elderly mode: large type, big buttons, a request in three taps', async () => {
-    const p = b.page;
-    await residentLogin(p, server, '13800000001');
+    const p = s.b.page;
+    await residentLogin(p, s.server, '13800000001');
     const toggle = p.getByRole('button', { name: /长辈模式/ });
     assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
     await toggle.click();
@@ -104,7 +70,7 @@ describe('web: resident H5', { skip: !chromiumAvailable() && 'chromium is not in
 
     // The setting survives a reload and works in English too.
     await setLang(p, 'en');
-    await p.goto(`${server.url}/`);
+    await p.goto(`${s.server.url}/`);
     await p.getByRole('button', { name: /Report a need/ }).waitFor();
     assert.ok(await p.evaluate(() => document.documentElement.classList.contains('elderly')));
     assert.deepEqual(await axe(p), []);
@@ -114,9 +80,9 @@ describe('web: resident H5', { skip: !chromiumAvailable() && 'chromium is not in
   });
 
   it('keeps an offline submission and sends it once, with the same key, when back online', async () => {
-    const p = b.page;
+    const p = s.b.page;
     const text = `离线时提交：楼道灯坏了 ${Date.now()}`;
-    await p.goto(`${server.url}/report`);
+    await p.goto(`${s.server.url}/report`);
     await p.locator('#report-description').fill(text);
     await p.context().setOffline(true);
     await p.getByRole('button', { name: /^提\s*交$/ }).click();
@@ -132,15 +98,15 @@ describe('web: resident H5', { skip: !chromiumAvailable() && 'chromium is not in
     await p.context().setOffline(false);
     await p.getByText(/待发送的工单/).waitFor({ state: 'detached', timeout: 30_000 });
     await p.getByText(text).first().waitFor();
-    const token = await staffToken(server);
-    const found = await ordersMatching(server, token, text);
+    const token = await apiToken(s.server, 'agent');
+    const found = await ordersSaying(s.server, token, text);
     assert.equal(found.length, 1, 'exactly one order');
     assert.equal(found[0]?.beneficiary?.name, '王秀英');
 
     // The key it was sent with is the one kept offline: replaying it answers the same order.
     const cookies = await p.context().cookies();
     const session = cookies.find((c) => c.name === 'linli_session')?.value ?? '';
-    const replay = await fetch(`${server.url}/api/v1/work-orders`, {
+    const replay = await fetch(`${s.server.url}/api/v1/work-orders`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -150,18 +116,18 @@ describe('web: resident H5', { skip: !chromiumAvailable() && 'chromium is not in
       body: JSON.stringify(body),
     });
     assert.ok(replay.status === 200 || replay.status === 201, `replay answered ${replay.status}`);
-    assert.equal(((await replay.json()) as Order).id, found[0]?.id);
-    assert.equal((await ordersMatching(server, token, text)).length, 1);
+    assert.equal(((await replay.json()) as WorkOrder).id, found[0]?.id);
+    assert.equal((await ordersSaying(s.server, token, text)).length, 1);
   });
 
   it('SOS asks first and files a critical order; on a shared phone the next resident starts clean', async () => {
-    const p = b.page;
+    const p = s.b.page;
     const errors: string[] = [];
     p.on('pageerror', (e) => errors.push(e.message));
-    const token = await staffToken(server);
+    const token = await apiToken(s.server, 'agent');
     const SOS = '紧急求助（一键SOS）';
-    const before = (await ordersMatching(server, token, SOS)).length;
-    await p.goto(`${server.url}/`);
+    const before = (await ordersSaying(s.server, token, SOS)).length;
+    await p.goto(`${s.server.url}/`);
     await p
       .getByRole('button', { name: /紧急求助/ })
       .first()
@@ -172,12 +138,12 @@ describe('web: resident H5', { skip: !chromiumAvailable() && 'chromium is not in
     await shot(p, 'resident-sos-confirm-zh');
     await dialog.getByRole('button', { name: '紧急求助' }).click();
     await p.getByText('紧急求助已发送，请保持电话畅通').waitFor();
-    const after = await ordersMatching(server, token, SOS);
+    const after = await ordersSaying(s.server, token, SOS);
     assert.equal(after.length, before + 1, 'one SOS order');
     assert.ok(after.every((o) => o.urgency === 'critical'));
 
     // Resident 1 leaves a draft and, as if the network had failed, a queued report.
-    await p.goto(`${server.url}/report`);
+    await p.goto(`${s.server.url}/report`);
     await p.locator('#report-description').fill('王秀英没写完的草稿');
     await p.waitForFunction(() => (localStorage.getItem('linli.draft') ?? '').includes('没写完'));
     await p.evaluate(() => {
@@ -198,17 +164,17 @@ describe('web: resident H5', { skip: !chromiumAvailable() && 'chromium is not in
       'sign-out forgets the draft',
     );
 
-    await residentLogin(p, server, '13800000003');
-    await p.goto(`${server.url}/report`);
+    await residentLogin(p, s.server, '13800000003');
+    await p.goto(`${s.server.url}/report`);
     assert.equal(await p.locator('#report-description').inputValue(), '', 'an empty form');
-    await p.goto(`${server.url}/`);
+    await p.goto(`${s.server.url}/`);
     await p
       .getByRole('button', { name: /我要办事/ })
       .first()
       .waitFor();
     assert.equal(await p.getByText(/待发送的工单/).count(), 0, "another resident's queue is not shown");
     await p.waitForTimeout(1500);
-    assert.equal((await ordersMatching(server, token, '别人手机上排队的工单')).length, 0, 'nor sent');
+    assert.equal((await ordersSaying(s.server, token, '别人手机上排队的工单')).length, 0, 'nor sent');
     assert.ok(
       await p.evaluate(() => (localStorage.getItem('linli.outbox') ?? '').includes('queued-by-someone-else')),
       'it stays on the phone for its owner',
@@ -217,8 +183,8 @@ describe('web: resident H5', { skip: !chromiumAvailable() && 'chromium is not in
   });
 
   it('a category taken from the suggestion follows the text when it is rewritten', async () => {
-    const p = b.page;
-    await p.goto(`${server.url}/report`);
+    const p = s.b.page;
+    await p.goto(`${s.server.url}/report`);
     const description = p.locator('#report-description');
     await description.fill('楼道里有很重的煤气味');
     await p.locator('.suggest').getByRole('button').click();
@@ -231,10 +197,10 @@ describe('web: resident H5', { skip: !chromiumAvailable() && 'chromium is not in
     await description.fill('');
   });
   it('an SOS that cannot be sent says so at once, until dismissed, with the numbers to call', async () => {
-    const p = b.page;
-    const token = await staffToken(server);
+    const p = s.b.page;
+    const token = await apiToken(s.server, 'agent');
     const SOS = '紧急求助（一键SOS）';
-    await p.goto(`${server.url}/`);
+    await p.goto(`${s.server.url}/`);
     await p
       .getByRole('button', { name: /我要办事/ })
       .first()
@@ -249,7 +215,7 @@ describe('web: resident H5', { skip: !chromiumAvailable() && 'chromium is not in
           }
         ).directory.contacts.hotline,
     );
-    const before = (await ordersMatching(server, token, SOS)).length;
+    const before = (await ordersSaying(s.server, token, SOS)).length;
 
     await p.context().setOffline(true);
     await p
@@ -277,12 +243,12 @@ describe('web: resident H5', { skip: !chromiumAvailable() && 'chromium is not in
     assert.ok(await alert.isVisible());
     await p.context().setOffline(false);
     await p.waitForTimeout(1500);
-    assert.equal((await ordersMatching(server, token, SOS)).length, before, 'nothing sent behind their back');
+    assert.equal((await ordersSaying(s.server, token, SOS)).length, before, 'nothing sent behind their back');
 
     // Sending again is the resident's choice.
     await alert.getByRole('button', { name: '再次发送紧急求助' }).click();
     await p.getByText('紧急求助已发送，请保持电话畅通').waitFor();
     await alert.waitFor({ state: 'detached' });
-    assert.equal((await ordersMatching(server, token, SOS)).length, before + 1);
+    assert.equal((await ordersSaying(s.server, token, SOS)).length, before + 1);
   });
 });

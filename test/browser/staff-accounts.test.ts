@@ -5,21 +5,21 @@
  * deactivates (the person's session is refused at once), activates and resets the account.
  * The tab and the dialogs are checked with axe-core and photographed.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
 import {
   axe,
   chromiumAvailable,
-  ensureBuilt,
+  demoAndBrowser,
   eventually,
-  launch,
   setLang,
   shot,
+  signIn,
+  signInByApi,
   staffLogin,
-  startServer,
 } from './harness.ts';
-import type { AxeViolation, Browser, DemoServer } from './harness.ts';
+import type { AxeViolation, DemoServer } from './harness.ts';
 
 const DESKTOP = { width: 1440, height: 900 };
 const TEMPORARY = /^[A-Za-z0-9]{4}(-[A-Za-z0-9]{4}){3}$/;
@@ -36,20 +36,8 @@ async function noFieldError(dialog: Locator, input: string): Promise<void> {
   await fieldError(dialog, input).waitFor({ state: 'detached' });
 }
 
-/** Signs in on the staff sign-in form with any username and password. */
-async function signIn(page: Page, username: string, password: string): Promise<void> {
-  await page.locator('#staff-username').fill(username);
-  await page.locator('#staff-password').fill(password);
-  await page.locator('#staff-password').press('Enter');
-  await page.locator('[data-signed-in]').waitFor();
-}
-
 async function apiLogin(server: DemoServer, username: string, password: string): Promise<number> {
-  const r = await fetch(`${server.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
+  const r = await signInByApi(server, username, password);
   await r.arrayBuffer();
   return r.status;
 }
@@ -80,9 +68,9 @@ describe(
   'web: staff accounts on the admin page',
   { skip: !chromiumAvailable() && 'chromium is not installed' },
   () => {
-    let server: DemoServer;
-    let desk: Browser;
-    let person: Browser | undefined;
+    // The admin's desk; the person's browser is launched in the test. The last state of both is
+    // photographed, for a failing run.
+    const s = demoAndBrowser(DESKTOP, { lastShot: 'staff-accounts-last-admin' });
     const violations: { page: string; v: AxeViolation[] }[] = [];
 
     async function check(page: Page, name: string) {
@@ -91,21 +79,12 @@ describe(
     }
 
     before(async () => {
-      ensureBuilt();
-      server = await startServer();
-      desk = await launch(DESKTOP);
-      await desk.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-    });
-    after(async () => {
-      await shot(desk.page, 'staff-accounts-last-admin').catch(() => undefined);
-      if (person) await shot(person.page, 'staff-accounts-last-person').catch(() => undefined);
-      await person?.close();
-      await desk?.close();
-      await server?.stop();
+      await s.b.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: s.server.url });
     });
 
     it('creates an account, the person changes the password, deactivation ends their session', async () => {
-      const d = desk.page;
+      const server = s.server;
+      const d = s.b.page;
       await staffLogin(d, server, '/admin', 'admin');
       await d.getByRole('tab', { name: '用户与角色' }).click();
       const row = (username: string) => d.locator(`tr[data-staff="${username}"]`);
@@ -164,7 +143,7 @@ describe(
       assert.match((await row('zhang.wei').textContent()) ?? '', /测试坐席小吴.*坐席.*在用.*0755-8009090/);
 
       // 3. The person signs in with it in a browser of their own and sets a password of their own.
-      person = await launch(DESKTOP);
+      const person = await s.launch(DESKTOP, 'staff-accounts-last-person');
       const p = person.page;
       await p.goto(`${server.url}/console`);
       await signIn(p, 'zhang.wei', temporary);
