@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
 import type { Database } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
 import { errorResponse } from '../../platform/http/errors.plugin.ts';
@@ -10,7 +11,7 @@ import { loadContext, presentOrder } from '../work-orders/work-order.presenter.t
 import { WorkOrderView } from '../work-orders/work-order.schema.ts';
 import type { WorkOrderService } from '../work-orders/work-order.service.ts';
 import { requireClassifierAdmin } from './classification.service.ts';
-import type { ClassificationService } from './classification.service.ts';
+import type { ClassificationService, TrainReport as TrainReportOf } from './classification.service.ts';
 
 const TAG = ['classification'];
 const Contribution = Type.Object({ feature: Type.String(), kind: Type.String(), weight: Type.Number() });
@@ -70,6 +71,25 @@ const TrainReport = Type.Object({
   activated: Type.Boolean(),
   reason: Type.String(),
   seconds: Type.Number(),
+});
+/**
+ * A response schema serializes: a field the service adds and the schema lacks is dropped from the
+ * answer without a word. These fail to compile when the two part.
+ */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type ServiceOf<K extends keyof ClassificationService> = ClassificationService[K] extends (
+  ...args: never[]
+) => Promise<infer R>
+  ? R
+  : never;
+const trainReportMatches: Same<Static<typeof TrainReport>, TrainReportOf> = true;
+const listingMatches: Same<Static<typeof ModelListing>, ServiceOf<'models'>[number]> = true;
+const activationMatches: Same<Static<typeof Activation>, ServiceOf<'activate'>> = true;
+void [trainReportMatches, listingMatches, activationMatches];
+
+const Activation = Type.Object({
+  community: Type.String({ description: 'the community code' }),
+  active: ModelVersion,
 });
 const CommunityNotFound = errorResponse('`community_not_found`: no community has this id or code');
 const ModelRefusals = {
@@ -268,10 +288,7 @@ export async function registerClassificationRoutes(
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({
-            community: Type.String({ description: 'the community code' }),
-            active: ModelVersion,
-          }),
+          200: Activation,
           400: errorResponse('`validation_failed`'),
           ...ModelRefusals,
           404: errorResponse(
