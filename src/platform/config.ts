@@ -20,6 +20,8 @@ export interface Config {
   logLevel: string;
   /** Days after `resolved` with no answer from the resident before the order closes itself. */
   autoCloseDays: number;
+  /** Days after closing during which the order may be reopened ("not fixed"); 0 = no limit. */
+  reopenDays: number;
   /** Show one-time codes in the server log (demo and development only). */
   logOtpCodes: boolean;
   /** Open311 jurisdiction used when a client names none (a community code). */
@@ -80,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     filesDir: resolve(env.LINLI_FILES_DIR || join(dataDir, 'files')),
     logLevel: env.LOG_LEVEL ?? 'info',
     autoCloseDays: intFrom(env, 'LINLI_AUTO_CLOSE_DAYS', 7),
+    reopenDays: intFrom(env, 'LINLI_REOPEN_DAYS', 30),
     logOtpCodes: logOtpCodesFrom(env),
     defaultJurisdiction: env.LINLI_DEFAULT_JURISDICTION || undefined,
     workers: (env.LINLI_WORKERS ?? '1') === '1',

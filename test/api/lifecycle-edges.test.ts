@@ -235,6 +235,52 @@ describe('work-order lifecycle edges', () => {
     });
   });
 
+  describe('reopen window and the result shown', () => {
+    it('a reopened order no longer shows the failed fix; a closed one reopens only within the window', async () => {
+      const resident = await ctx.residentLogin('13800000001');
+      const finish = async (text: string) => {
+        let o = await newOrder(text, resident);
+        o = await step(o, 'dispatch', dispatcher, { assigneeId: providerId });
+        o = await step(o, 'resolve', provider, { note: '换了垫圈，已修好' });
+        return step(o, 'confirm', resident, { rating: 5 });
+      };
+      let o = await finish('卫生间水龙头漏水');
+      o = await step(o, 'reopen', resident, { reason: '还是漏' });
+      const shown = (await ctx.call('GET', `/api/v1/work-orders/${o.id}`, resident)).json<
+        Order & { resolutionNote: string | null }
+      >();
+      assert.equal(shown.resolutionNote, null, 'the failed fix is not the result any more');
+      assert.ok(
+        shown.timeline?.some((e) => e.note === '换了垫圈，已修好'),
+        'it stays on the timeline',
+      );
+
+      const late = await finish('厨房水龙头漏水');
+      // Closed 31 days ago (LINLI_REOPEN_DAYS defaults to 30); moving the clock would end sessions.
+      await ctx.database.db
+        .updateTable('work_orders')
+        .set({ closed_at: new Date(ctx.clock.now().getTime() - 31 * 86_400_000).toISOString() })
+        .where('id', '=', late.id)
+        .execute();
+      const before = await counts();
+      const res = await act(late, 'reopen', resident, { reason: '又漏了' });
+      assert.equal(res.statusCode, 409, res.body);
+      const err = res.json<ErrorBody>().error;
+      assert.equal(err.code, 'invalid_transition');
+      assert.match(err.message, /more than 30 days ago.*new request/);
+      assert.deepEqual(await counts(), before, 'nothing written');
+    });
+
+    it('a resident withdrawing an order under way is told why, and what to do', async () => {
+      const resident = await ctx.residentLogin('13800000001');
+      let o = await newOrder('楼下路灯不亮', resident);
+      o = await step(o, 'dispatch', dispatcher, { assigneeId: providerId });
+      const res = await act(o, 'cancel', resident, { reason: '不需要了' });
+      assert.equal(res.statusCode, 403, res.body);
+      assert.match(res.json<ErrorBody>().error.message, /under way.*hotline/);
+    });
+  });
+
   describe('cancel after a wait', () => {
     it('an order that waited on the resident after work started cannot be cancelled; one that waited before can', async () => {
       let started = await newOrder('空调不制冷');

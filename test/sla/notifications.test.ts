@@ -221,6 +221,29 @@ describe('notifications: outbox retries, digests, inbox, signed webhooks', () =>
     assert.equal(await unreadFor(b.id), 0);
     assert.equal((await itemsFor(b.id)).length, 1);
 
+    // Cancelled after delivery, merged before it: no work left, so read.
+    const d = await createOrder(ctx, agent, {
+      channel: 'window',
+      description: '单元门禁坏了',
+      category: 'basic_living.property',
+    });
+    await act(ctx, dispatcher, d, 'dispatch', { assigneeId: workerId }).then(async (sent) => {
+      await deliver();
+      assert.equal(await unreadFor(d.id), 1);
+      await act(ctx, dispatcher, sent, 'cancel', { reason: '居民已自行解决' });
+    });
+    assert.equal(await unreadFor(d.id), 0, 'a cancelled order is not something to do');
+    const e = await createOrder(ctx, agent, {
+      channel: 'window',
+      description: '单元门禁又坏了',
+      category: 'basic_living.property',
+    });
+    const eSent = await act(ctx, dispatcher, e, 'dispatch', { assigneeId: workerId });
+    await act(ctx, dispatcher, eSent, 'merge', { mergeInto: a.id });
+    await deliver();
+    assert.equal(await unreadFor(e.id), 0, 'nor one merged into another');
+    assert.equal((await itemsFor(e.id)).length, 1);
+
     // Still assigned: the item stays unread.
     const c = await createOrder(ctx, agent, {
       channel: 'window',

@@ -77,7 +77,8 @@ export class RecordingProvider implements SmsProvider, WechatProvider {
 
 /**
  * In-app delivery: the rendered message becomes an inbox item of its recipient, once per key. A
- * "new order" message delivered after the order has left its recipient is kept, already read.
+ * "new order" message delivered after the order has left its recipient, or was closed without
+ * their work, is kept, already read.
  */
 export class InboxAdapter implements ChannelAdapter {
   constructor(

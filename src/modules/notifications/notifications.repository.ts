@@ -46,13 +46,17 @@ export async function settleAssignmentItems(
   return Number(r.numUpdatedRows);
 }
 
-/** Whether an order is assigned to a user now. */
+/** Statuses that end an order with no work left for its assignee. */
+export const CLOSED_WITHOUT_WORK: readonly string[] = ['cancelled', 'duplicate', 'referred', 'not_actionable'];
+
+/** Whether an order is assigned to a user now, with work left for them. */
 export async function isAssignedTo(db: Kysely<DB>, orderId: string, userId: string): Promise<boolean> {
   const r = await t(db)
     .selectFrom('work_orders')
     .select('id')
     .where('id', '=', orderId)
     .where('assignee_id', '=', userId)
+    .where('status', 'not in', CLOSED_WITHOUT_WORK)
     .executeTakeFirst();
   return r !== undefined;
 }

@@ -84,9 +84,13 @@ export class NotificationService {
       }
     },
     onTransition: async (trx, before, after, action, at) => {
-      // The order left its assignee (rejected, transferred, sent to someone else, cancelled…):
-      // their "new order" items for it are no longer something to do.
-      if (before.assignee_id && after.assignee_id !== before.assignee_id)
+      // The order left its assignee (rejected, transferred, sent to someone else) or was closed
+      // without their work (cancelled, merged, referred, not actionable): their "new order" items
+      // for it are no longer something to do.
+      if (
+        before.assignee_id &&
+        (after.assignee_id !== before.assignee_id || repo.CLOSED_WITHOUT_WORK.includes(after.status))
+      )
         await repo.settleAssignmentItems(trx, after.id, before.assignee_id, at);
       await emitWebhookEvent(
         trx,

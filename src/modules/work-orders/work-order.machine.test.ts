@@ -191,5 +191,30 @@ describe('work-order state machine', () => {
     assert.equal(t.patch.closed_at, null);
     assert.equal(t.patch.assignee_id, null);
     assert.equal(t.patch.reopen_count_increment, true);
+    assert.equal(t.patch.resolution_note, null, 'the fix that did not hold is no longer the result');
+  });
+
+  it('reopens a closed order only within the reopen window, when there is one', () => {
+    const closedAt = '2026-11-01T00:00:00.000Z';
+    const closed = { ...state('closed'), closedAt };
+    const rules = { reopenDays: 30 };
+    const day = (n: number) => new Date(Date.parse(closedAt) + n * 86_400_000).toISOString();
+    assert.ok(transition(closed, 'reopen', { reason: '还是漏' }, day(30), rules).ok, 'on the last day');
+    const late = transition(closed, 'reopen', { reason: '还是漏' }, day(30.01), rules);
+    assert.equal(late.ok, false);
+    if (!late.ok) {
+      assert.match(late.reason, /more than 30 days ago.*new request/);
+      assert.equal(late.field, undefined, 'the status refuses it, not a field');
+    }
+    assert.ok(
+      transition(closed, 'reopen', { reason: '还是漏' }, day(400), { reopenDays: 0 }).ok,
+      '0 = no limit',
+    );
+    assert.ok(transition(closed, 'reopen', { reason: '还是漏' }, day(400)).ok, 'no rules, no limit');
+    // A resolved order is not closed: its window has not begun.
+    assert.ok(
+      transition({ ...state('resolved'), closedAt: null }, 'reopen', { reason: '还是漏' }, day(400), rules)
+        .ok,
+    );
   });
 });

@@ -57,7 +57,17 @@ export interface MachineState {
   status: Status;
   resumeStatus: Status | null;
   assigneeId: string | null;
+  /** When a closed order closed (the reopen window counts from it). */
+  closedAt?: string | null;
 }
+
+/** A deployment's settings the lifecycle obeys. */
+export interface LifecycleRules {
+  /** Days after closing during which a closed order may be reopened; 0 = no limit. */
+  reopenDays: number;
+}
+
+const NO_RULES: LifecycleRules = { reopenDays: 0 };
 
 export interface ActionInput {
   assigneeId?: string | undefined;
@@ -77,7 +87,7 @@ export interface OrderPatch {
   dispatched_at?: string;
   resolved_at?: string | null;
   closed_at?: string | null;
-  resolution_note?: string;
+  resolution_note?: string | null;
   rating?: number | null;
   rating_comment?: string | null;
   closure_reason?: string | null;
@@ -132,7 +142,13 @@ const required = (value: string | undefined): value is string =>
   typeof value === 'string' && value.trim() !== '';
 
 /** Applies an action to a state (pure). */
-export function transition(state: MachineState, action: Action, input: ActionInput, at: string): Transition {
+export function transition(
+  state: MachineState,
+  action: Action,
+  input: ActionInput,
+  at: string,
+  rules: LifecycleRules = NO_RULES,
+): Transition {
   if (!FROM[action].includes(state.status)) {
     return refuse(`cannot ${action} an order that is ${state.status}`);
   }
@@ -180,6 +196,17 @@ export function transition(state: MachineState, action: Action, input: ActionInp
       return ok({ status: 'closed', closed_at: at, closure_reason: 'auto_closed' }, null, 'internal');
     case 'reopen':
       if (!required(input.reason)) return refuse('say what is still not fixed', 'reason');
+      // Long after closing, "not fixed" is a new problem: last year's rating and resolution time
+      // stay as they were, and the report starts its own clock.
+      if (
+        state.status === 'closed' &&
+        rules.reopenDays > 0 &&
+        state.closedAt &&
+        Date.parse(at) - Date.parse(state.closedAt) > rules.reopenDays * 86_400_000
+      )
+        return refuse(
+          `the order closed more than ${rules.reopenDays} days ago and can no longer be reopened: report it again as a new request`,
+        );
       return ok(
         {
           status: 'accepted',
@@ -187,9 +214,11 @@ export function transition(state: MachineState, action: Action, input: ActionInp
           resolved_at: null,
           closed_at: null,
           closure_reason: null,
-          // The rating judged a fix that did not hold; it stays on the timeline as history.
+          // The rating judged a fix that did not hold, and the resolution is no longer the
+          // order's result; both stay on the timeline as history.
           rating: null,
           rating_comment: null,
+          resolution_note: null,
           reopen_count_increment: true,
         },
         input.reason,

@@ -167,6 +167,13 @@ export function mayAct(p: Principal, o: OrderFacts, action: Action): boolean {
 
 const UNDER_WAY: ReadonlySet<string> = new Set(['dispatched', 'in_progress', 'resolved']);
 
+/** Why `mayAct` refuses: the message of the 403, saying what the person can do instead where there is something. */
+export function refusalOf(p: Principal, o: OrderFacts, action: Action): string {
+  if (p.kind === 'resident' && action === 'cancel' && canReadOrder(p, o) && workUnderWay(o))
+    return 'work on this order is under way, so it can no longer be withdrawn here: call the community hotline to stop it';
+  return `you may not ${action} this order`;
+}
+
 /** Has someone been sent or started, so that withdrawing is no longer the resident's alone to do? */
 function workUnderWay(o: OrderFacts): boolean {
   if (o.status === 'waiting_on_resident') return UNDER_WAY.has(o.resumeStatus ?? '');

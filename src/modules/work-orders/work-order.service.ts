@@ -27,6 +27,7 @@ import {
   allowedActions,
   canReadOrder,
   mayAct,
+  refusalOf,
   mayBeAssigned,
   mayCreate,
   orderFacts,
@@ -564,7 +565,7 @@ export class WorkOrderService {
   /** Applies a lifecycle action with optimistic concurrency; records the event, audit entry and notifications atomically. */
   async act(p: Principal, id: string, action: Action, input: ActInput): Promise<WorkOrderRow> {
     const { order, facts } = await this.getReadable(p, id);
-    if (!mayAct(p, facts, action)) throw forbidden(`you may not ${action} this order`);
+    if (!mayAct(p, facts, action)) throw forbidden(refusalOf(p, facts, action));
     if (order.version !== input.version) {
       throw new AppError('version_conflict', 'the order changed since you loaded it: reload and try again', {
         expected: input.version,
@@ -577,10 +578,12 @@ export class WorkOrderService {
         status: order.status as Status,
         resumeStatus: (order.resume_status as Status | null) ?? null,
         assigneeId: order.assignee_id,
+        closedAt: order.closed_at,
       },
       action,
       input,
       at,
+      { reopenDays: this.deps.config.reopenDays },
     );
     if (!t.ok) {
       if (t.field) throw invalidInput(t.field, t.reason);
