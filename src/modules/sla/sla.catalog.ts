@@ -16,7 +16,7 @@ import { appendAudit } from '../audit/audit.repository.ts';
 import { listCommunities } from '../tenancy/tenancy.repository.ts';
 import { validateCalendar } from './calendar.ts';
 import type { BusinessCalendar, BusinessCalendarInput } from './calendar.ts';
-import { CN_HOLIDAY_FILES, parseHolidayFile } from './holidays.ts';
+import { parseHolidayFile } from './holidays.ts';
 import type { HolidayFile } from './holidays.ts';
 import { validatePolicies } from './sla.policy.ts';
 import {
@@ -33,7 +33,13 @@ import {
 } from './sla.access.ts';
 import type { Admin, SlaScope } from './sla.access.ts';
 import type { SlaIssue } from './sla.errors.ts';
-import { calendarInputFromRow, effectiveCalendar, policyFromRow, policyToRow } from './sla.metrics.ts';
+import {
+  calendarInputFromRow,
+  effectiveCalendar,
+  holidayFilesByRegion,
+  policyFromRow,
+  policyToRow,
+} from './sla.metrics.ts';
 import type { StoredPolicy } from './sla.metrics.ts';
 import * as repo from './sla.repository.ts';
 
@@ -82,17 +88,7 @@ export class SlaCatalog {
 
   /** Holiday files by region: the shipped CN years, overridden by imported ones. */
   private async holidayFiles(db: Kysely<DB>): Promise<Map<string, HolidayFile[]>> {
-    const byKey = new Map<string, HolidayFile>();
-    for (const f of Object.values(CN_HOLIDAY_FILES)) byKey.set(`cn:${f.year}`, f);
-    for (const row of await repo.listHolidayFiles(db)) {
-      byKey.set(`${row.region}:${row.year}`, JSON.parse(row.file_json) as HolidayFile);
-    }
-    const out = new Map<string, HolidayFile[]>();
-    for (const [key, f] of byKey) {
-      const region = key.split(':')[0] ?? '';
-      out.set(region, [...(out.get(region) ?? []), f]);
-    }
-    return out;
+    return holidayFilesByRegion(await repo.listHolidayFiles(db));
   }
 
   /** Policies and effective calendars; pass the transaction when called inside one. */

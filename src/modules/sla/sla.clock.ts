@@ -1,7 +1,9 @@
 /**
  * A stopwatch over business time with a target and an optional warning threshold. It runs,
  * pauses (time stops and is counted as paused), stops, restarts (a reopen continues from the
- * elapsed time) and resets (an update interval starts over).
+ * elapsed time), resets (an update interval starts over) and is withdrawn (the order left before
+ * the target was owed: a breach already recorded stands, otherwise the target is neither met nor
+ * breached).
  *
  * Instants follow one rule: a threshold is crossed when the clock is still running at that
  * instant. A stop recorded exactly at the due instant is on time; an open clock observed at its
@@ -11,7 +13,7 @@ import { addBusinessMs, businessMsBetween } from './business-time.ts';
 import type { BusinessCalendar } from './calendar.ts';
 import { MINUTE_MS } from './zone.ts';
 
-export type ClockStatus = 'not_started' | 'running' | 'paused' | 'stopped';
+export type ClockStatus = 'not_started' | 'running' | 'paused' | 'stopped' | 'withdrawn';
 
 export interface ClockState {
   status: ClockStatus;
@@ -33,7 +35,7 @@ export interface ClockState {
   warned: boolean;
   breached: boolean;
   breachedAt: number | null;
-  /** True once stopped on time, false once breached, null while still undecided. */
+  /** True once stopped on time, false once breached, null while still undecided or withdrawn in time. */
   met: boolean | null;
 }
 
@@ -106,6 +108,17 @@ export class BusinessClock {
     this.stoppedAt = t;
   }
 
+  /**
+   * Stops a running or paused clock without the target being reached: the order left (cancelled,
+   * merged, referred elsewhere) and the target is no longer owed. A breach already recorded
+   * stands; a clock already stopped keeps its outcome.
+   */
+  withdraw(t: number): void {
+    if (this.state !== 'running' && this.state !== 'paused') return;
+    this.stop(t);
+    this.state = 'withdrawn';
+  }
+
   /** Continues a stopped clock from its elapsed time (a reopen). */
   restart(t: number): void {
     if (this.state !== 'stopped') return;
@@ -128,8 +141,9 @@ export class BusinessClock {
   snapshot(asOf: number): ClockState {
     let total = this.elapsed;
     let pausedNow = this.paused;
-    let due: number | null = this.state === 'stopped' ? this.lastDue : null;
-    let warn: number | null = this.state === 'stopped' ? this.lastWarn : null;
+    const ended = this.state === 'stopped' || this.state === 'withdrawn';
+    let due: number | null = ended ? this.lastDue : null;
+    let warn: number | null = ended ? this.lastWarn : null;
     let marks = this.marks;
     if (this.state === 'running') {
       marks = { ...this.marks };

@@ -21,6 +21,9 @@ test('lifecycle actions map onto SLA events; waiting pauses the clocks', () => {
   assert.equal(slaEventOf('auto_close'), 'closed');
   assert.equal(slaEventOf('reopen'), 'reopened');
   assert.equal(slaEventOf('merge'), 'cancelled');
+  assert.equal(slaEventOf('cancel'), 'cancelled');
+  assert.equal(slaEventOf('refer'), 'closed_unresolved');
+  assert.equal(slaEventOf('dismiss'), 'closed_unresolved');
   assert.equal(slaEventOf('note'), null);
   assert.equal(slaEventOf('sla_breached'), null);
   assert.equal(bandOf('P1'), 'P1');
@@ -52,6 +55,22 @@ test('stored metrics of a replayed history: deadlines, times taken, met flags, p
   assert.equal(m.paused_wall_minutes, 4 * 1440);
   assert.equal(m.resolution_breached_at, null);
   assert.equal(monthOf('Asia/Shanghai', '2026-04-30T17:00:00.000Z'), '2026-05', 'local month');
+});
+
+test('stored metrics of an order referred elsewhere: answered, neither resolved nor resolution met', () => {
+  const sh = (local: string) => new Date(`${local}:00+08:00`).toISOString();
+  const history: HistoryEntry[] = [
+    { type: 'submitted', at: sh('2026-04-08T09:00') },
+    { type: slaEventOf('refer') ?? 'closed', at: sh('2026-04-08T10:00') },
+  ];
+  const r = computeSlaState(buildPolicy(), buildChinaCalendar(), toSlaEvents(history));
+  assert.ok(r.ok);
+  const m = metricsOf(r.value);
+  assert.deepEqual(
+    [m.sla_status, m.first_response_met, m.first_response_at, m.first_response_minutes],
+    ['closed_unresolved', 1, sh('2026-04-08T10:00'), 60],
+  );
+  assert.deepEqual([m.resolution_met, m.resolution_at, m.resolution_breached_at], [null, null, null]);
 });
 
 test('a policy survives the round trip through its row', () => {

@@ -13,12 +13,17 @@ import type {
   WeeklyHours,
 } from './calendar.ts';
 import type { EscalationChain } from './escalation.ts';
-import { applyHolidayFiles } from './holidays.ts';
+import { applyHolidayFiles, CN_HOLIDAY_FILES } from './holidays.ts';
 import type { HolidayFile } from './holidays.ts';
 import { PRIORITY_BANDS } from './sla.policy.ts';
 import type { PriorityBand, SlaPolicy } from './sla.policy.ts';
 import type { SlaEvent, SlaEventType, SlaState } from './sla.state.ts';
-import type { SlaCalendarTable, SlaOrderMetricsTable, SlaPolicyTable } from './sla.tables.ts';
+import type {
+  SlaCalendarTable,
+  SlaHolidayFileTable,
+  SlaOrderMetricsTable,
+  SlaPolicyTable,
+} from './sla.tables.ts';
 
 /** A stored policy: the pure core's policy plus how fast a breach climbs the chain. */
 export interface StoredPolicy extends SlaPolicy {
@@ -44,9 +49,11 @@ const ACTION_EVENTS: Readonly<Record<string, SlaEventType>> = {
   resolve: 'resolved',
   confirm: 'closed',
   auto_close: 'closed',
-  refer: 'closed',
-  dismiss: 'closed',
+  // Referred elsewhere, not actionable: answered, but nothing was resolved here.
+  refer: 'closed_unresolved',
+  dismiss: 'closed_unresolved',
   reopen: 'reopened',
+  // Merged into another order, cancelled: deadlines still running were never owed.
   merge: 'cancelled',
   cancel: 'cancelled',
 };
@@ -55,6 +62,22 @@ const ACTION_EVENTS: Readonly<Record<string, SlaEventType>> = {
 export function slaEventOf(action: string): SlaEventType | null {
   if (action === 'created') return 'submitted';
   return ACTION_EVENTS[action] ?? null;
+}
+
+/**
+ * An order's SLA history from its timeline (events in the order they happened): submitted at its
+ * creation, then every event that is an SLA event.
+ */
+export function historyOf(
+  createdAt: string,
+  events: readonly { type: string; created_at: string }[],
+): HistoryEntry[] {
+  const history: HistoryEntry[] = [{ type: 'submitted', at: createdAt }];
+  for (const e of events) {
+    const type = slaEventOf(e.type);
+    if (type && type !== 'submitted') history.push({ type, at: e.created_at });
+  }
+  return history;
 }
 
 export function toSlaEvents(history: readonly HistoryEntry[]): SlaEvent[] {
@@ -120,6 +143,19 @@ export function calendarInputFromRow(
     workdayHoursFrom: row.workday_hours_from as Weekday,
     holidayRegion: row.holiday_region,
   };
+}
+
+/** Holiday files by region: the shipped CN years, overridden by imported ones. */
+export function holidayFilesByRegion(rows: readonly SlaHolidayFileTable[]): Map<string, HolidayFile[]> {
+  const byKey = new Map<string, HolidayFile>();
+  for (const f of Object.values(CN_HOLIDAY_FILES)) byKey.set(`cn:${f.year}`, f);
+  for (const row of rows) byKey.set(`${row.region}:${row.year}`, JSON.parse(row.file_json) as HolidayFile);
+  const out = new Map<string, HolidayFile[]>();
+  for (const [key, f] of byKey) {
+    const region = key.split(':')[0] ?? '';
+    out.set(region, [...(out.get(region) ?? []), f]);
+  }
+  return out;
 }
 
 /** The calendar the arithmetic uses: its own dates, then the region's holiday files on top. */

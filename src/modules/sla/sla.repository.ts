@@ -202,7 +202,13 @@ export async function listByDeadline(
 
 export type ComplianceDimension = 'category' | 'grid' | 'provider' | 'month';
 
-/** Counts per dimension value over orders submitted in [from, to): met/breached/undecided per clock. */
+/**
+ * Counts per dimension value over orders submitted in [from, to): met/breached/undecided per clock.
+ * Each clock counts by its own met flag, so a deadline withdrawn in time (a cancelled, merged,
+ * referred or not-actionable order) counts neither way while one breached before stays breached;
+ * a cancelled or merged order none of whose deadlines counts is left out of the total too.
+ * Resolution time averages orders actually resolved (`resolution_at` is set only then).
+ */
 export async function compliance(
   db: Kysely<DB>,
   f: MetricsFilter,
@@ -216,7 +222,13 @@ export async function compliance(
     month: 'sla_order_metrics.month',
   } as const;
   const key = column[by];
-  let q = scoped(db, f).where('sla_order_metrics.sla_status', '!=', 'cancelled');
+  let q = scoped(db, f).where((eb) =>
+    eb.or([
+      eb('sla_order_metrics.sla_status', '!=', 'cancelled'),
+      eb('sla_order_metrics.first_response_met', 'is not', null),
+      eb('sla_order_metrics.resolution_met', 'is not', null),
+    ]),
+  );
   if (range.from) q = q.where('sla_order_metrics.submitted_at', '>=', range.from);
   if (range.to) q = q.where('sla_order_metrics.submitted_at', '<', range.to);
   const count = (expr: ReturnType<typeof sql<number>>) =>

@@ -22,7 +22,7 @@ import { selectPolicy } from './sla.policy.ts';
 import { computeSlaState } from './sla.state.ts';
 import type { SlaClockName, SlaState } from './sla.state.ts';
 import type { SlaCatalog, SlaRuntime } from './sla.catalog.ts';
-import { bandOf, metricsOf, monthOf, slaEventOf, toSlaEvents } from './sla.metrics.ts';
+import { bandOf, historyOf, metricsOf, monthOf, slaEventOf, toSlaEvents } from './sla.metrics.ts';
 import type { HistoryEntry, StoredPolicy } from './sla.metrics.ts';
 import { recordOrderChange, SLA_ACTOR } from './sla.record.ts';
 import * as repo from './sla.repository.ts';
@@ -210,11 +210,7 @@ export class SlaService {
     if (!chosen) return;
     const { policy, calendar } = chosen;
     // Hooks that ran before this one may already have moved the order (auto-dispatch on create).
-    const history: HistoryEntry[] = [{ type: 'submitted', at: order.created_at }];
-    for (const e of await repo.eventsOfOrders(trx, [order.id])) {
-      const type = slaEventOf(e.type);
-      if (type && type !== 'submitted') history.push({ type, at: e.created_at });
-    }
+    const history = historyOf(order.created_at, await repo.eventsOfOrders(trx, [order.id]));
     const state = this.compute(policy, calendar, history, at);
     const tz = await this.timeZoneOf(trx, order.community_id);
     await repo.insertMetrics(trx, this.metricsRow(order, policy, calendar, history, state, tz, at));

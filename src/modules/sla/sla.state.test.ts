@@ -179,3 +179,41 @@ test('property: elapsed + paused covers the whole span; deadlines shift by exact
     { numRuns: 200 },
   );
 });
+
+test('an order that leaves unresolved: deadlines still running are withdrawn, breaches stand', () => {
+  const submitted: SlaEvent = { type: 'submitted', at: sh('2026-04-08T09:00') };
+  const clocks = (s: SlaState) => [s.status, s.firstResponse.met, s.resolution.met, s.nextTimers.length];
+  // Cancelled (or merged) within both targets: neither is owed, so neither is met.
+  const early = stateOf([submitted, { type: 'cancelled', at: sh('2026-04-08T10:00') }]);
+  assert.deepEqual(clocks(early), ['cancelled', null, null, 0]);
+  assert.deepEqual([early.firstResponse.status, early.resolution.status], ['withdrawn', 'withdrawn']);
+  // Answered on time, then cancelled: the response was given; the resolution was never owed.
+  const answered = stateOf([
+    submitted,
+    { type: 'accepted', at: sh('2026-04-08T10:00') },
+    { type: 'cancelled', at: sh('2026-04-08T11:00') },
+  ]);
+  assert.deepEqual(clocks(answered), ['cancelled', true, null, 0]);
+  // Cancelled after the first-response deadline (11:00) passed: that breach stands.
+  const late = stateOf([submitted, { type: 'cancelled', at: sh('2026-04-08T12:00') }]);
+  assert.deepEqual(clocks(late), ['cancelled', false, null, 0]);
+  assert.equal(shIso(late.firstResponse.breachedAt), '2026-04-08T11:00');
+  // Referred or not actionable: answered (on time), but not resolved.
+  const referred = stateOf([submitted, { type: 'closed_unresolved', at: sh('2026-04-08T10:00') }]);
+  assert.deepEqual(clocks(referred), ['closed_unresolved', true, null, 0]);
+  assert.deepEqual(
+    [referred.firstResponse.stoppedAt, referred.resolution.status],
+    [sh('2026-04-08T10:00'), 'withdrawn'],
+  );
+  // Referred after both deadlines passed (16 business hours: Thursday 18:00): both breaches stand.
+  const referredLate = stateOf([submitted, { type: 'closed_unresolved', at: sh('2026-04-10T10:00') }]);
+  assert.deepEqual(clocks(referredLate), ['closed_unresolved', false, false, 0]);
+  assert.equal(shIso(referredLate.resolution.breachedAt), '2026-04-09T18:00');
+  // Neither comes back with a reopen.
+  const reopened = stateOf([
+    submitted,
+    { type: 'closed_unresolved', at: sh('2026-04-08T10:00') },
+    { type: 'reopened', at: sh('2026-04-08T11:00') },
+  ]);
+  assert.deepEqual(clocks(reopened), ['closed_unresolved', true, null, 0]);
+});

@@ -7,6 +7,12 @@
  * stops while resolved and continues from its elapsed time on `reopened`; the update clock (when
  * the policy has an interval) runs from `accepted` and restarts at every `updated` or reopen.
  * `paused` … `resumed` (waiting on the resident) stops every running clock.
+ *
+ * An order can also leave without being resolved. `cancelled` (cancelled, merged into another
+ * order) withdraws every running clock; `closed_unresolved` (referred elsewhere, not actionable)
+ * stops the first-response clock (the order was answered) and withdraws the others. A withdrawn
+ * clock that had already breached stays breached; one still within its target counts neither as
+ * met nor as breached: that deadline was never owed.
  */
 import { toEpochMs } from './business-time.ts';
 import type { Instant } from './business-time.ts';
@@ -27,6 +33,7 @@ export const SLA_EVENT_TYPES = [
   'resolved',
   'reopened',
   'closed',
+  'closed_unresolved',
   'cancelled',
 ] as const;
 export type SlaEventType = (typeof SLA_EVENT_TYPES)[number];
@@ -50,7 +57,7 @@ export interface SlaTimer {
   key: string;
 }
 
-export type SlaOrderStatus = 'open' | 'paused' | 'resolved' | 'closed' | 'cancelled';
+export type SlaOrderStatus = 'open' | 'paused' | 'resolved' | 'closed' | 'closed_unresolved' | 'cancelled';
 
 export interface SlaState {
   policyId: string;
@@ -149,17 +156,22 @@ export function computeSlaState(
         break;
       case 'resolved':
       case 'closed':
+      case 'closed_unresolved':
       case 'cancelled':
         if (!isOpen()) {
           if (type !== 'resolved' && status === 'resolved') status = type;
           break;
         }
         if (status === 'paused') pausedWall += t - pauseStart;
-        for (const c of clocks) c.stop(t);
+        if (type === 'resolved' || type === 'closed') for (const c of clocks) c.stop(t);
+        else {
+          if (type === 'closed_unresolved') fr.stop(t);
+          for (const c of clocks) c.withdraw(t);
+        }
         status = type;
         break;
       case 'reopened':
-        if (isOpen() || status === 'cancelled') break;
+        if (isOpen() || status === 'cancelled' || status === 'closed_unresolved') break;
         res.restart(t);
         upd?.restart(t);
         upd?.reset(t);

@@ -24,6 +24,7 @@ import * as blankSentCodes from './migrations/2026120570_blank_sent_codes.ts';
 import * as searchText from './migrations/2026120580_search_text.ts';
 import * as oneActiveModel from './migrations/2026120590_one_active_model.ts';
 import * as storedFiles from './migrations/2026120600_stored_files.ts';
+import * as slaUnresolvedClosures from './migrations/2026120610_sla_unresolved_closures.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -73,6 +74,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120580_search_text': searchText,
   '2026120590_one_active_model': oneActiveModel,
   '2026120600_stored_files': storedFiles,
+  '2026120610_sla_unresolved_closures': slaUnresolvedClosures,
 };
 
 export function registerMigration(name: string, migration: Migration): void {
