@@ -57,7 +57,12 @@ export class FeedbackService {
   }
 
   readonly hooks: LifecycleHooks = {
-    onTransition: (trx, _before, after, action, at) => this.onTransition(trx, after, action, at),
+    onTransition: (trx, before, after, action, at) =>
+      // A duplicate back in the queue (its target was cancelled) was never resolved: no return
+      // visit about a fix that did not hold.
+      action === 'reopen' && before.status === 'duplicate'
+        ? Promise.resolve()
+        : this.onTransition(trx, after, action, at),
   };
 
   registerTimers(worker: TimerWorker): void {

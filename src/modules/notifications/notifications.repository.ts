@@ -47,7 +47,12 @@ export async function settleAssignmentItems(
 }
 
 /** Statuses that end an order with no work left for its assignee. */
-export const CLOSED_WITHOUT_WORK: readonly string[] = ['cancelled', 'duplicate', 'referred', 'not_actionable'];
+export const CLOSED_WITHOUT_WORK: readonly string[] = [
+  'cancelled',
+  'duplicate',
+  'referred',
+  'not_actionable',
+];
 
 /** Whether an order is assigned to a user now, with work left for them. */
 export async function isAssignedTo(db: Kysely<DB>, orderId: string, userId: string): Promise<boolean> {

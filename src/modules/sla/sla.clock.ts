@@ -119,9 +119,13 @@ export class BusinessClock {
     this.state = 'withdrawn';
   }
 
-  /** Continues a stopped clock from its elapsed time (a reopen). */
+  /**
+   * Continues a stopped clock from its elapsed time (a reopen), or a withdrawn one (a duplicate
+   * back in the queue because the order it was merged into was cancelled: its deadline is owed
+   * again, less the time it spent merged).
+   */
   restart(t: number): void {
-    if (this.state !== 'stopped') return;
+    if (this.state !== 'stopped' && this.state !== 'withdrawn') return;
     this.state = 'running';
     this.segStart = t;
     this.stoppedAt = null;

@@ -12,7 +12,9 @@
  * order) withdraws every running clock; `closed_unresolved` (referred elsewhere, not actionable)
  * stops the first-response clock (the order was answered) and withdraws the others. A withdrawn
  * clock that had already breached stays breached; one still within its target counts neither as
- * met nor as breached: that deadline was never owed.
+ * met nor as breached: that deadline was never owed. A duplicate that returns to the queue (the
+ * order it was merged into was cancelled) is `reopened` from `cancelled`: its resolution and
+ * update clocks run on from their elapsed time.
  */
 import { toEpochMs } from './business-time.ts';
 import type { Instant } from './business-time.ts';
@@ -170,14 +172,18 @@ export function computeSlaState(
         }
         status = type;
         break;
-      case 'reopened':
-        if (isOpen() || status === 'cancelled' || status === 'closed_unresolved') break;
+      case 'reopened': {
+        if (isOpen() || status === 'closed_unresolved') break;
+        // Only a duplicate comes back from `cancelled` (the order it was merged into was
+        // cancelled): its withdrawn clocks run on, and that is no "not fixed".
+        const unmerged = status === 'cancelled';
         res.restart(t);
         upd?.restart(t);
         upd?.reset(t);
         status = 'open';
-        reopenCount++;
+        if (!unmerged) reopenCount++;
         break;
+      }
     }
   }
   if (status === 'paused') pausedWall += Math.max(0, until - pauseStart);

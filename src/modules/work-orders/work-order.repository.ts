@@ -178,6 +178,17 @@ export async function countMergedInto(db: Kysely<DB>, id: string): Promise<numbe
   return Number(row.n);
 }
 
+/** The orders merged into this one that are still its duplicates, in id order (the order to lock them in). */
+export async function duplicatesOf(db: Kysely<DB>, id: string): Promise<WorkOrderRow[]> {
+  return db
+    .selectFrom('work_orders')
+    .selectAll()
+    .where('merged_into', '=', id)
+    .where('status', '=', 'duplicate')
+    .orderBy('id')
+    .execute();
+}
+
 export async function findIdempotent(db: Kysely<DB>, scope: string, key: string) {
   return db
     .selectFrom('idempotency_keys')

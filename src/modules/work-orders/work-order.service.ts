@@ -88,6 +88,8 @@ const MAX_PHOTO_BYTES = 5 * 1024 * 1024;
 /** Photos an order keeps in all: the 6 a report may bring, and room for progress and after-repair photos. */
 export const MAX_PHOTOS_PER_ORDER = 12;
 const CATEGORY_CODES = new Set(allCategoryCodes());
+/** Actions that take an order out of the open statuses, unworked, and its duplicates with it. */
+const CARRIES_DUPLICATES: ReadonlySet<Action> = new Set(['merge', 'refer', 'dismiss', 'cancel']);
 
 interface PendingCreate {
   row: WorkOrderRow;
@@ -594,12 +596,16 @@ export class WorkOrderService {
 
     const { reopen_count_increment: reopenIncrement, ...patch } = t.patch;
     return this.db.transaction().execute(async (trx) => {
-      if (action === 'merge' && input.mergeInto) {
-        // Both orders locked first, in id order, then the target checked under the lock: a
-        // concurrent merge the other way round, or an action that closed the target, is seen.
-        await repo.lockOrders(trx, this.deps.database.dialect, [id, input.mergeInto]);
-        await this.checkMergeTarget(p, order, input.mergeInto, trx);
+      // An order that leaves the open statuses takes its duplicates along (see `carryDuplicates`):
+      // they are locked with it, all in id order.
+      const carried = CARRIES_DUPLICATES.has(action) ? await repo.duplicatesOf(trx, id) : [];
+      const merging = action === 'merge' && input.mergeInto ? [input.mergeInto] : [];
+      if (merging.length || carried.length) {
+        // Locked first, in id order, then the target checked under the lock: a concurrent merge
+        // the other way round, or an action that closed the target, is seen.
+        await repo.lockOrders(trx, this.deps.database.dialect, [id, ...merging, ...carried.map((d) => d.id)]);
       }
+      if (action === 'merge' && input.mergeInto) await this.checkMergeTarget(p, order, input.mergeInto, trx);
       const ok = await repo.updateOrderIfVersion(
         trx,
         id,
@@ -616,7 +622,7 @@ export class WorkOrderService {
           },
         );
       }
-      const after = (await repo.findOrder(trx, id)) as WorkOrderRow;
+      let after = (await repo.findOrder(trx, id)) as WorkOrderRow;
       await repo.insertEvent(trx, {
         id: newId(),
         work_order_id: id,
@@ -647,24 +653,207 @@ export class WorkOrderService {
           noteDigest: t.note ? createHash('sha256').update(t.note).digest('hex') : null,
         },
       });
-      if (t.visibility === 'public') await this.notifyResident(trx, after, `order_${after.status}`, at);
+      if (t.visibility === 'public') {
+        // A reopened order is back at `accepted`, but the resident is told it was taken up again.
+        const template = action === 'reopen' ? 'order_accepted_reopen' : `order_${after.status}`;
+        await this.notifyResident(trx, after, template, at);
+      }
       if (action === 'dispatch' && after.assignee_id)
         await enqueueAssignment(trx, { ...after, assignee_id: after.assignee_id }, at);
-      if (action === 'merge' && after.merged_into) await this.bumpForRepeat(trx, after.merged_into, at);
+      if (action === 'merge' && after.merged_into) {
+        await this.carryDuplicates(trx, p, after, action, at);
+        await this.bumpForRepeat(trx, after.merged_into, at);
+      }
+      // "Not fixed" is one more report of the same problem: it weighs in the priority as a repeat.
+      if (action === 'reopen') {
+        await this.bumpForRepeat(trx, id, at);
+        after = (await repo.findOrder(trx, id)) as WorkOrderRow;
+      }
       for (const h of this.hooks) await h.onTransition?.(trx, order, after, action, at);
+      if (action !== 'merge') await this.carryDuplicates(trx, p, after, action, at);
+      if (action === 'resolve') await this.tellDuplicatesResolved(trx, after, at);
       return after;
     });
   }
 
   /**
-   * A duplicate merged into an order is a repeat report of the same problem: the order's
-   * priority is recomputed with the number of repeats (and its waiting time), and the change
-   * is recorded on its timeline and in the audit chain.
+   * What becomes of the duplicates of an order that leaves the open statuses without being
+   * worked to the end (merging into an order that is over is refused for the same reason: it
+   * would close a report with nobody left to act on it):
+   * - merged on into another order: they are repeats of that order's problem too, and point at it;
+   * - referred or dismissed: they share its problem, and follow it into the same closure, with the
+   *   same destination or reason, and their residents are told;
+   * - cancelled (its reporter withdrew it, or staff cancelled it): their reporters still need it:
+   *   each returns to the queue, unmerged, its resident told, and the lifecycle hooks (SLA,
+   *   notifications, webhooks) see it as a reopen.
+   * Each change is recorded like any other: version, timeline event, audit entry. The steps are the
+   * system's, not the person's who acted on the target: a duplicate's resident does not see who that was.
+   */
+  private async carryDuplicates(
+    trx: Kysely<DB>,
+    p: Principal,
+    target: WorkOrderRow,
+    action: Action,
+    at: string,
+  ): Promise<void> {
+    if (!CARRIES_DUPLICATES.has(action)) return;
+    const dups = await repo.duplicatesOf(trx, target.id);
+    if (dups.length === 0) return;
+    // Those merged in after the first look (PostgreSQL, before the lock was taken) are locked too.
+    await repo.lockOrders(
+      trx,
+      this.deps.database.dialect,
+      dups.map((d) => d.id),
+    );
+    const causedBy = { by: actorLabel(p), orderId: target.id, action };
+    for (const d of dups) {
+      if (action === 'merge') {
+        await this.recordCarried(trx, d, { merged_into: target.merged_into }, at, {
+          type: 'merge',
+          note: null,
+          visibility: 'internal',
+          data: { mergeInto: target.merged_into, via: target.id },
+          causedBy,
+        });
+        continue;
+      }
+      if (action === 'cancel') {
+        const after = await this.recordCarried(
+          trx,
+          d,
+          {
+            status: 'accepted',
+            merged_into: null,
+            assignee_id: null,
+            resume_status: null,
+            closed_at: null,
+            closure_reason: null,
+            accepted_at: d.accepted_at ?? at,
+          },
+          at,
+          {
+            type: 'reopen',
+            note: `所合并的工单 ${target.number} 已撤销，本工单重新受理处理。`,
+            visibility: 'public',
+            data: { unmergedFrom: target.id },
+            causedBy,
+          },
+        );
+        await this.notifyResident(trx, after, 'order_accepted_reopen', at);
+        for (const h of this.hooks) await h.onTransition?.(trx, d, after, 'reopen', at);
+        continue;
+      }
+      // refer, dismiss: the same closure as the target's.
+      const after = await this.recordCarried(
+        trx,
+        d,
+        {
+          status: target.status,
+          closed_at: at,
+          closure_reason: target.closure_reason,
+          ...(action === 'refer' ? { referred_to: target.referred_to } : {}),
+        },
+        at,
+        {
+          type: action,
+          note: action === 'refer' ? `转至 ${target.referred_to ?? ''}` : target.closure_reason,
+          visibility: 'public',
+          data: {
+            followed: target.id,
+            ...(action === 'refer' && target.referred_to ? { referredTo: target.referred_to } : {}),
+          },
+          causedBy,
+        },
+      );
+      await this.notifyResident(trx, after, `order_${after.status}`, at);
+      for (const h of this.hooks) await h.onTransition?.(trx, d, after, action, at);
+    }
+  }
+
+  /** One change of a duplicate made because of its target: version bump, timeline event, audit entry. */
+  private async recordCarried(
+    trx: Kysely<DB>,
+    d: WorkOrderRow,
+    patch: Partial<WorkOrderRow>,
+    at: string,
+    e: {
+      type: string;
+      note: string | null;
+      visibility: 'public' | 'internal';
+      data: Record<string, unknown>;
+      causedBy: Record<string, unknown>;
+    },
+  ): Promise<WorkOrderRow> {
+    if (!(await repo.updateOrderIfVersion(trx, d.id, d.version, { ...patch, updated_at: at }, false))) {
+      throw new AppError('version_conflict', 'a duplicate of the order changed meanwhile: try again', {
+        orderId: d.id,
+        expected: d.version,
+      });
+    }
+    const after = (await repo.findOrder(trx, d.id)) as WorkOrderRow;
+    await repo.insertEvent(trx, {
+      id: newId(),
+      work_order_id: d.id,
+      community_id: d.community_id,
+      type: e.type,
+      from_status: d.status,
+      to_status: after.status,
+      actor_type: 'system',
+      actor_id: null,
+      actor_name: 'system',
+      note: e.note,
+      visibility: e.visibility,
+      data_json: JSON.stringify(e.data),
+      created_at: at,
+    });
+    await appendAudit(trx, this.deps.database.dialect, {
+      communityId: d.community_id,
+      createdAt: at,
+      actor: 'system:merge',
+      action: `work_order.${e.type}`,
+      entityType: 'work_order',
+      entityId: d.id,
+      payload: {
+        from: d.status,
+        to: after.status,
+        version: after.version,
+        ...auditData(e.data),
+        causedBy: e.causedBy,
+        noteDigest: e.note ? createHash('sha256').update(e.note).digest('hex') : null,
+      },
+    });
+    return after;
+  }
+
+  /**
+   * The residents of an order's duplicates hear that it was resolved, each about their own order
+   * (its number, its id): they are not given the order they were merged into.
+   */
+  private async tellDuplicatesResolved(trx: Kysely<DB>, target: WorkOrderRow, at: string): Promise<void> {
+    const dups = await repo.duplicatesOf(trx, target.id);
+    const messages = dups
+      .map((d) => this.residentMessage(d, 'order_resolved', `of:${target.id}:${target.version}`))
+      .filter((m): m is OutboxMessage => m !== null);
+    if (messages.length) await enqueueMany(trx, messages, at);
+  }
+
+  /**
+   * Further reports of an order's problem, as the priority counts them: the orders merged into
+   * it, and each time its resident said "not fixed" (a reopen).
+   */
+  private async repeatsOf(db: Kysely<DB>, order: WorkOrderRow): Promise<number> {
+    return (await repo.countMergedInto(db, order.id)) + order.reopen_count;
+  }
+
+  /**
+   * A duplicate merged into an order, or a reopen, is a repeat report of the same problem: the
+   * order's priority is recomputed with the number of repeats (and its waiting time), and the
+   * change is recorded on its timeline and in the audit chain.
    */
   private async bumpForRepeat(trx: Kysely<DB>, targetId: string, at: string): Promise<void> {
     const target = await repo.findOrder(trx, targetId);
     if (!target) return;
-    const repeats = await repo.countMergedInto(trx, targetId);
+    const repeats = await this.repeatsOf(trx, target);
     const [ben] = target.beneficiary_id ? await repo.residentsByIds(trx, [target.beneficiary_id]) : [];
     const tags = ben && ben.tags_consent === 1 ? (JSON.parse(ben.tags_json) as string[]) : [];
     const waitingHours = (new Date(at).getTime() - new Date(target.created_at).getTime()) / 3_600_000;
@@ -789,7 +978,9 @@ export class WorkOrderService {
     const [ben] = order.beneficiary_id ? await repo.residentsByIds(this.db, [order.beneficiary_id]) : [];
     const tags = ben && ben.tags_consent === 1 ? (JSON.parse(ben.tags_json) as string[]) : [];
     const waitingHours = (this.deps.clock.now().getTime() - new Date(order.created_at).getTime()) / 3_600_000;
-    const priority = this.prioritize({ urgency, tags, repeatCount: 0, waitingHours });
+    // The repeats (merged reports, reopens) still count: a correction of the category is not a new order.
+    const repeatCount = await this.repeatsOf(this.db, order);
+    const priority = this.prioritize({ urgency, tags, repeatCount, waitingHours });
     const at = this.deps.clock.now().toISOString();
     const previous = { category: order.category, subcategory: order.subcategory, urgency: order.urgency };
     const classification = order.classification_json
