@@ -286,7 +286,8 @@ describe('merge and reopen', () => {
     const t = await step(e, 'dispatch', dispatcher, { assigneeId: providerId });
     await step(t, 'resolve', provider, { note: '电梯已修复' });
     const dRow = await row(d.id);
-    const told = (await messages(d.id)).filter((m) => m.template === 'order_resolved');
+    // Not the resolved message, which asks to confirm and rate: a duplicate is not theirs to rate.
+    const told = (await messages(d.id)).filter((m) => m.template === 'order_duplicate_resolved');
     assert.equal(told.length, 1);
     assert.equal(told[0]?.recipient_id, dRow.reporter_id);
     const payload = JSON.parse(told[0]?.payload_json ?? '{}') as Record<string, unknown>;

@@ -68,6 +68,7 @@ test('every template a message is written with exists in Chinese and English', (
     'otp',
     'order_received',
     'order_resolved',
+    'order_duplicate_resolved',
     'order_reply',
     'order_assigned',
     'rate_reminder',

@@ -61,6 +61,14 @@ export const TEMPLATES: Readonly<Record<string, TemplateSet>> = {
     'Resolved: please confirm and rate',
     'Request {number} is resolved. Please confirm and rate it (1-5 stars), or reopen it if it is not fixed.',
   ),
+  // To the resident of a duplicate: the order it was merged into was resolved. Their own order is
+  // not theirs to confirm or rate, so this asks for neither.
+  order_duplicate_resolved: T(
+    '您反映的问题已办结',
+    '您的工单 {number} 已与同一问题的工单合并处理，该问题现已办结。如仍未解决，请重新提交诉求或致电社区服务热线。',
+    'Your problem was dealt with',
+    'Request {number} was merged with another report of the same problem, which has now been resolved. If it is not fixed, please report it again or call the community hotline.',
+  ),
   order_closed: T(
     '工单已关闭',
     '工单 {number} 已关闭，感谢您的评价。',

@@ -832,7 +832,7 @@ export class WorkOrderService {
   private async tellDuplicatesResolved(trx: Kysely<DB>, target: WorkOrderRow, at: string): Promise<void> {
     const dups = await repo.duplicatesOf(trx, target.id);
     const messages = dups
-      .map((d) => this.residentMessage(d, 'order_resolved', `of:${target.id}:${target.version}`))
+      .map((d) => this.residentMessage(d, 'order_duplicate_resolved', `of:${target.id}:${target.version}`))
       .filter((m): m is OutboxMessage => m !== null);
     if (messages.length) await enqueueMany(trx, messages, at);
   }
