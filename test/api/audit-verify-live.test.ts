@@ -21,12 +21,13 @@ describe('audit verify during writes', () => {
   after(() => ctx.close());
 
   it('a chain appended to while it is walked verifies', async () => {
+    const grew: boolean[] = [];
     for (let round = 0; round < 3; round++) {
       let done = false;
       const writes = Promise.all(
         Array.from({ length: 40 }, async (_, i) => {
           // Spread the creates over the walks.
-          await new Promise((r) => setTimeout(r, i * 2));
+          await new Promise((r) => setTimeout(r, i * 5));
           const res = await ctx.call('POST', '/api/v1/work-orders', agent, {
             channel: 'hotline',
             description: `第${round}轮第${i}单：楼道灯不亮`,
@@ -43,11 +44,12 @@ describe('audit verify during writes', () => {
       await writes;
       for (const r of results) assert.deepEqual([r.ok, r.problem], [true, null], JSON.stringify(r));
       const entries = results.map((r) => r.entries);
-      assert.ok(
-        entries.some((n, i) => i > 0 && n > (entries[0] ?? 0)),
-        `the walks saw the chain grow: ${entries}`,
-      );
+      grew.push(entries.some((n, i) => i > 0 && n > (entries[0] ?? 0)));
     }
+    // The test means something only if walks ran while the chain grew. Under load a round's
+    // creates may all land between two walks (a CI run on PostgreSQL saw 172, 172), so any round
+    // will do.
+    assert.ok(grew.includes(true), `the walks saw the chain grow in some round: ${grew}`);
     const api = await ctx.call('GET', `/api/v1/audit/verify?community=${c1}`, await ctx.login('auditor'));
     assert.equal((api.json() as { ok: boolean }).ok, true, api.body);
   });
