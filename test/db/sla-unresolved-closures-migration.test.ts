@@ -9,14 +9,11 @@ import type { Kysely } from 'kysely';
 import { createTestContext, userId } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
 import type { SlaTables } from '../../src/modules/sla/sla.tables.ts';
+import { staffOverTime } from '../sla/sla-helpers.ts';
+import type { OrderView as O } from '../sla/sla-helpers.ts';
 import { recomputeUnresolvedClosures } from '../../src/platform/db/migrations/2026120610_sla_unresolved_closures.ts';
 
 const DAY = 24 * 60 * 60_000;
-
-interface O {
-  id: string;
-  version: number;
-}
 
 describe('migration 2026120610: SLA metrics of orders closed unresolved', () => {
   let ctx: TestContext;
@@ -26,35 +23,7 @@ describe('migration 2026120610: SLA metrics of orders closed unresolved', () => 
   after(() => ctx.close());
 
   it('recomputes the rows the earlier code wrote for them, across pages, and leaves the rest', async () => {
-    const tokens = new Map<string, string>();
-    const call = async (
-      role: string,
-      method: 'GET' | 'POST',
-      url: string,
-      body?: Record<string, unknown>,
-    ) => {
-      const token = tokens.get(role) ?? (await ctx.login(role));
-      tokens.set(role, token);
-      const res = await ctx.call(method, url, token, body);
-      if (res.statusCode !== 401) return res;
-      tokens.set(role, await ctx.login(role));
-      return ctx.call(method, url, tokens.get(role), body);
-    };
-    const create = async (description: string) => {
-      const body = { channel: 'hotline', description, category: 'basic_living.property' };
-      const res = await call('agent', 'POST', '/api/v1/work-orders', body);
-      assert.equal(res.statusCode, 201, res.body);
-      return res.json<O>();
-    };
-    const act = async (role: string, o: O, action: string, body: Record<string, unknown> = {}) => {
-      const now = (await call(role, 'GET', `/api/v1/work-orders/${o.id}`)).json<O>();
-      const res = await call(role, 'POST', `/api/v1/work-orders/${o.id}/actions/${action}`, {
-        version: now.version,
-        ...body,
-      });
-      assert.equal(res.statusCode, 200, `${action}: ${res.body}`);
-      return res.json<O>();
-    };
+    const { create, act } = staffOverTime(() => ctx);
     const providerId = await userId(ctx, 'provider');
 
     ctx.clock.advance(DAY);

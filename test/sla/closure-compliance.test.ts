@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext, userId } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
-import type { OrderView } from './sla-helpers.ts';
+import { staffOverTime } from './sla-helpers.ts';
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
@@ -28,16 +28,7 @@ interface ComplianceRow {
 describe('SLA compliance of merged, cancelled, referred and dismissed orders', () => {
   let ctx: TestContext;
   let providerId: string;
-  const tokens = new Map<string, string>();
-  /** A staff call that signs in again when the session ran out on the test clock (logins are rate limited). */
-  const call = async (role: string, method: 'GET' | 'POST', url: string, body?: Record<string, unknown>) => {
-    const token = tokens.get(role) ?? (await ctx.login(role));
-    tokens.set(role, token);
-    const res = await ctx.call(method, url, token, body);
-    if (res.statusCode !== 401) return res;
-    tokens.set(role, await ctx.login(role));
-    return ctx.call(method, url, tokens.get(role), body);
-  };
+  const { call, create, act } = staffOverTime(() => ctx);
   before(async () => {
     ctx = await createTestContext();
     providerId = await userId(ctx, 'provider');
@@ -48,22 +39,6 @@ describe('SLA compliance of merged, cancelled, referred and dismissed orders', (
   const nextWindow = () => {
     ctx.clock.advance(DAY);
     return ctx.clock.now().toISOString();
-  };
-  const create = async (description: string) => {
-    const body = { channel: 'hotline', description, category: 'basic_living.property' };
-    const res = await call('agent', 'POST', '/api/v1/work-orders', body);
-    assert.equal(res.statusCode, 201, res.body);
-    return res.json<OrderView>();
-  };
-  /** Runs an action on the order as it stands now. */
-  const act = async (role: string, o: OrderView, action: string, body: Record<string, unknown> = {}) => {
-    const now = (await call(role, 'GET', `/api/v1/work-orders/${o.id}`)).json<OrderView>();
-    const res = await call(role, 'POST', `/api/v1/work-orders/${o.id}/actions/${action}`, {
-      version: now.version,
-      ...body,
-    });
-    assert.equal(res.statusCode, 200, `${action}: ${res.body}`);
-    return res.json<OrderView>();
   };
   const compliance = async (from: string): Promise<ComplianceRow | undefined> => {
     const to = new Date(ctx.clock.now().getTime() + MIN).toISOString();

@@ -124,3 +124,43 @@ export async function addPolicy(ctx: TestContext, body: Record<string, unknown>)
 export function count<T>(xs: readonly T[], pred: (x: T) => boolean): number {
   return xs.filter(pred).length;
 }
+
+/**
+ * Staff calls for tests that move the clock by days: each role signs in once and again only when
+ * its session ran out on the test clock (logins are rate limited); orders are created by the agent
+ * and acted on at the version they stand at now.
+ */
+export function staffOverTime(ctx: () => TestContext) {
+  const tokens = new Map<string, string>();
+  const call = async (role: string, method: 'GET' | 'POST', url: string, body?: Record<string, unknown>) => {
+    const c = ctx();
+    const token = tokens.get(role) ?? (await c.login(role));
+    tokens.set(role, token);
+    const res = await c.call(method, url, token, body);
+    if (res.statusCode !== 401) return res;
+    tokens.set(role, await c.login(role));
+    return c.call(method, url, tokens.get(role), body);
+  };
+  const create = async (description: string): Promise<OrderView> => {
+    const body = { channel: 'hotline', description, category: 'basic_living.property' };
+    const res = await call('agent', 'POST', '/api/v1/work-orders', body);
+    assert.equal(res.statusCode, 201, res.body);
+    return res.json() as OrderView;
+  };
+  /** Runs an action on the order as it stands now. */
+  const actNow = async (
+    role: string,
+    o: { id: string },
+    action: string,
+    body: Record<string, unknown> = {},
+  ): Promise<OrderView> => {
+    const now = (await call(role, 'GET', `/api/v1/work-orders/${o.id}`)).json() as OrderView;
+    const res = await call(role, 'POST', `/api/v1/work-orders/${o.id}/actions/${action}`, {
+      version: now.version,
+      ...body,
+    });
+    assert.equal(res.statusCode, 200, `${action}: ${res.body}`);
+    return res.json() as OrderView;
+  };
+  return { call, create, act: actNow };
+}
