@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestContext, userId } from '../helpers.ts';
+import { createTestContext, residentIdByPhone, userId } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
 import type { SlaTables } from '../../src/modules/sla/sla.tables.ts';
 import type { FeedbackTables } from '../../src/modules/feedback/feedback.tables.ts';
@@ -297,5 +297,58 @@ describe('merge and reopen', () => {
     const target = await ctx.call('GET', `/api/v1/work-orders/${e.id}`, resident);
     assert.equal(target.statusCode, 404);
     assert.equal((await row(d.id)).status, 'duplicate');
+  });
+
+  /** The SLA policy an order is timed by, and its first-response deadline. */
+  const slaOf = (id: string) =>
+    ctx.database.db
+      .withTables<SlaTables>()
+      .selectFrom('sla_order_metrics')
+      .select(['policy_id', 'priority', 'first_response_due_at', 'resolution_due_at', 'sla_status'])
+      .where('work_order_id', '=', id)
+      .executeTakeFirstOrThrow();
+  /** A high-urgency order for 王秀英 (elderly living alone, chronic illness: 16 points): 56, P2. */
+  const nearP1 = async (description: string) => {
+    const o = await create(agent, description, {
+      urgency: 'high',
+      residentId: await residentIdByPhone(ctx, '13800000001'),
+    });
+    assert.equal(o.priority, 'P2', 'precondition');
+    assert.equal((await slaOf(o.id)).policy_id, 'default-p2', 'precondition');
+    return o;
+  };
+  const minutesAfter = (from: string, to: string | null) =>
+    (Date.parse(to ?? '') - Date.parse(from)) / 60_000;
+
+  it('a merge that raises the target to P1 times it by the P1 policy: round the clock, 15 minutes to answer', async () => {
+    const e = await nearP1('独居老人家门锁坏了进不了门');
+    const d = await create(agent, '独居老人门锁坏了（邻居来电）');
+    await step(d, 'merge', agent, { mergeInto: e.id });
+    const now = await row(e.id);
+    assert.equal(now.priority, 'P1');
+    const sla = await slaOf(e.id);
+    assert.equal(sla.policy_id, 'default-p1');
+    assert.equal(sla.priority, 'P1');
+    assert.equal(minutesAfter(now.created_at, sla.first_response_due_at), 15);
+    assert.equal(minutesAfter(now.created_at, sla.resolution_due_at), 240);
+  });
+
+  it('a "not fixed" reopen that raises the order to P1 times the reopened work by the P1 policy', async () => {
+    let o = await nearP1('独居老人家里暖气不热');
+    o = await step(o, 'dispatch', dispatcher, { assigneeId: providerId });
+    o = await step(o, 'resolve', provider, { note: '排了气' });
+    o = await step(o, 'reopen', agent, { reason: '还是不热' });
+    assert.equal(o.priority, 'P1');
+    const sla = await slaOf(o.id);
+    assert.equal(sla.policy_id, 'default-p1');
+    assert.equal(sla.sla_status, 'open', 'its clocks run again');
+    const armed = await ctx.database.db
+      .withTables<SlaTables>()
+      .selectFrom('sla_timers')
+      .select('id')
+      .where('work_order_id', '=', o.id)
+      .where('status', '=', 'pending')
+      .execute();
+    assert.ok(armed.length > 0, 'a timer is armed for it');
   });
 });

@@ -83,6 +83,7 @@ export class SlaService {
     onCreatedBatch: (trx, orders, at) => this.startMany(trx, orders, at),
     onTransition: (trx, _before, after, action, at) => this.advance(trx, after, action, at),
     onReclassified: (trx, _before, after, at) => this.repolicy(trx, after, at),
+    onReprioritized: (trx, _before, after, at) => this.repolicy(trx, after, at),
   };
 
   registerTimers(worker: TimerWorker): void {
@@ -242,7 +243,7 @@ export class SlaService {
   }
 
   /**
-   * A person changed the order's category or urgency: the policy that now applies (a confirmed
+   * A person changed the order's category or urgency, or repeats changed its priority: the policy that now applies (a confirmed
    * emergency's minutes, not the high band's hours) times the order from its submission, over
    * the history it already has. An order whose policy stays the same keeps its clocks; its
    * category and priority are still brought up to date for the reports.

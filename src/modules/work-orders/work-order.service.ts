@@ -82,6 +82,11 @@ export interface LifecycleHooks {
    * `before.needs_triage` says whether it was waiting for one.
    */
   onReclassified?(trx: Kysely<DB>, before: WorkOrderRow, after: WorkOrderRow, at: string): Promise<void>;
+  /**
+   * The order's priority changed without a person's correction: a duplicate merged into it or a
+   * "not fixed" reopen counted as one more report of its problem.
+   */
+  onReprioritized?(trx: Kysely<DB>, before: WorkOrderRow, after: WorkOrderRow, at: string): Promise<void>;
 }
 
 const MAX_PHOTO_BYTES = 5 * 1024 * 1024;
@@ -847,8 +852,9 @@ export class WorkOrderService {
 
   /**
    * A duplicate merged into an order, or a reopen, is a repeat report of the same problem: the
-   * order's priority is recomputed with the number of repeats (and its waiting time), and the
-   * change is recorded on its timeline and in the audit chain.
+   * order's priority is recomputed with the number of repeats (and its waiting time), the change
+   * is recorded on its timeline and in the audit chain, and the lifecycle hooks hear of it (the
+   * SLA policy of the new band applies: a P1 is timed round the clock).
    */
   private async bumpForRepeat(trx: Kysely<DB>, targetId: string, at: string): Promise<void> {
     const target = await repo.findOrder(trx, targetId);
@@ -898,6 +904,8 @@ export class WorkOrderService {
       entityId: targetId,
       payload: data,
     });
+    const after = (await repo.findOrder(trx, targetId)) as WorkOrderRow;
+    for (const h of this.hooks) await h.onReprioritized?.(trx, target, after, at);
   }
 
   private eventData(action: Action, input: ActInput): Record<string, unknown> {
