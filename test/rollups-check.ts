@@ -50,6 +50,7 @@ export async function rollupMismatches(db: Kysely<DB>): Promise<string[]> {
       'status',
       'created_at',
       'accepted_at',
+      'closed_at',
       'resolved_at',
       'rating',
       'reopen_count',

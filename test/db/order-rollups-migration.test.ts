@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { freshDatabase } from '../helpers.ts';
 import { seedDemo } from '../../src/seed/demo.ts';
 import * as migration from '../../src/platform/db/migrations/2026120510_order_rollups.ts';
+import * as firstResponse from '../../src/platform/db/migrations/2026120620_rollup_first_response.ts';
 import { localDay } from '../../src/modules/work-orders/work-order.number.ts';
 import { rollupMismatches } from '../rollups-check.ts';
 
@@ -27,6 +28,8 @@ describe('migration 2026120510: dashboard rollups for a database that had orders
         .execute();
 
       await migration.up(db as unknown as Kysely<unknown>);
+      // And the later migration that changed what counts as a first response, as a release runs both.
+      await firstResponse.up(db as unknown as Kysely<unknown>);
       const zones = new Map(
         (await db.selectFrom('communities').select(['id', 'time_zone']).execute()).map((c) => [
           c.id,

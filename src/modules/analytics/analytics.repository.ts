@@ -11,6 +11,7 @@ export interface OrderFact {
   status: string;
   created_at: string;
   accepted_at: string | null;
+  closed_at: string | null;
   resolved_at: string | null;
   rating: number | null;
   reopen_count: number;
@@ -34,6 +35,7 @@ export async function orderFacts(
       'o.status',
       'o.created_at',
       'o.accepted_at',
+      'o.closed_at',
       'o.resolved_at',
       'o.rating',
       'o.reopen_count',
@@ -53,7 +55,7 @@ export async function gridNames(db: Kysely<DB>, communityId: string): Promise<Ma
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
-/** Sums of a group of orders as the rollups hold them (see migration 2026120510_order_rollups). */
+/** Sums of a group of orders as the rollups hold them (see migrations 2026120510_order_rollups and 2026120620_rollup_first_response). */
 export type RollupSums = RollupSumColumns;
 
 /**

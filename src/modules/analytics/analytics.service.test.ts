@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { factAsGroup, splitWindow, summarize } from './analytics.service.ts';
+import { factAsGroup, firstAnsweredAt, splitWindow, summarize } from './analytics.service.ts';
 import type { OrderFact } from './analytics.repository.ts';
 
 function fact(overrides: Partial<OrderFact> = {}): OrderFact {
@@ -12,6 +12,7 @@ function fact(overrides: Partial<OrderFact> = {}): OrderFact {
     status: 'closed',
     created_at: '2026-03-01T08:00:00.000Z',
     accepted_at: '2026-03-01T08:30:00.000Z',
+    closed_at: '2026-03-01T13:00:00.000Z',
     resolved_at: '2026-03-01T12:00:00.000Z',
     rating: 5,
     reopen_count: 0,
@@ -141,4 +142,33 @@ test('rollup groups and single orders fold to the same dashboard', () => {
     summarize([], (id) => id, 'Asia/Shanghai', { main: asGroups, byAssignee: asGroups }),
     summarize(facts, (id) => id, 'Asia/Shanghai'),
   );
+});
+
+test('an order referred or dismissed straight from the queue was answered then; a cancelled or merged one never was', () => {
+  const unaccepted = { accepted_at: null, closed_at: '2026-03-01T09:00:00.000Z' };
+  assert.equal(firstAnsweredAt({ ...unaccepted, status: 'referred' }), '2026-03-01T09:00:00.000Z');
+  assert.equal(firstAnsweredAt({ ...unaccepted, status: 'not_actionable' }), '2026-03-01T09:00:00.000Z');
+  assert.equal(firstAnsweredAt({ ...unaccepted, status: 'cancelled' }), null);
+  assert.equal(firstAnsweredAt({ ...unaccepted, status: 'duplicate' }), null);
+  assert.equal(
+    firstAnsweredAt({
+      accepted_at: '2026-03-01T08:10:00.000Z',
+      closed_at: '2026-03-02T09:00:00.000Z',
+      status: 'referred',
+    }),
+    '2026-03-01T08:10:00.000Z',
+    'one accepted before keeps its acceptance',
+  );
+  const referred = factAsGroup(
+    fact({
+      status: 'referred',
+      accepted_at: null,
+      resolved_at: null,
+      rating: null,
+      closed_at: '2026-03-01T08:20:00.000Z',
+    }),
+    'Asia/Shanghai',
+  );
+  assert.equal(referred.responded, 1);
+  assert.equal(referred.response_ms, 20 * 60_000);
 });

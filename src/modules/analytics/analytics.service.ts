@@ -68,11 +68,22 @@ function add(a: Acc, g: RollupSums): void {
   a.reopened += g.reopened;
 }
 
+/**
+ * When an order was first answered: accepted, or referred elsewhere or dismissed straight from
+ * the queue (as the SLA's first-response clock counts it, and the rollups' triggers: migration
+ * 2026120620_rollup_first_response). A cancelled or merged order unaccepted was never answered.
+ */
+export function firstAnsweredAt(o: Pick<OrderFact, 'accepted_at' | 'closed_at' | 'status'>): string | null {
+  if (o.accepted_at) return o.accepted_at;
+  return o.status === 'referred' || o.status === 'not_actionable' ? o.closed_at : null;
+}
+
 /** One order as a group of one (the orders of a window's partial first and last days). */
 export function factAsGroup(o: OrderFact, timeZone: string): RollupGroup {
   const created = Date.parse(o.created_at);
   // Only a resolved order can be reopened, and reopening clears `resolved_at`.
   const ever = o.resolved_at !== null || o.reopen_count > 0;
+  const answered = firstAnsweredAt(o);
   return {
     month: monthOf(timeZone, o.created_at),
     category: o.category,
@@ -82,8 +93,8 @@ export function factAsGroup(o: OrderFact, timeZone: string): RollupGroup {
     orders: 1,
     open: OPEN.has(o.status) ? 1 : 0,
     resolved: o.resolved_at ? 1 : 0,
-    response_ms: o.accepted_at ? Date.parse(o.accepted_at) - created : 0,
-    responded: o.accepted_at ? 1 : 0,
+    response_ms: answered ? Date.parse(answered) - created : 0,
+    responded: answered ? 1 : 0,
     resolution_ms: o.resolved_at ? Date.parse(o.resolved_at) - created : 0,
     rated: o.rating !== null ? 1 : 0,
     rating_sum: o.rating ?? 0,

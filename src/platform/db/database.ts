@@ -25,6 +25,7 @@ import * as searchText from './migrations/2026120580_search_text.ts';
 import * as oneActiveModel from './migrations/2026120590_one_active_model.ts';
 import * as storedFiles from './migrations/2026120600_stored_files.ts';
 import * as slaUnresolvedClosures from './migrations/2026120610_sla_unresolved_closures.ts';
+import * as rollupFirstResponse from './migrations/2026120620_rollup_first_response.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -75,6 +76,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120590_one_active_model': oneActiveModel,
   '2026120600_stored_files': storedFiles,
   '2026120610_sla_unresolved_closures': slaUnresolvedClosures,
+  '2026120620_rollup_first_response': rollupFirstResponse,
 };
 
 export function registerMigration(name: string, migration: Migration): void {

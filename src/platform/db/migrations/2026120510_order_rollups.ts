@@ -66,8 +66,19 @@ const ROLLUPS: Rollup[] = [
   },
 ];
 
+/**
+ * When an order was first answered, as an expression over an order row `o`, and the columns
+ * (beyond the watched ones below) whose change moves it. This release counted acceptance only;
+ * migration 2026120620 also counts a referral or a dismissal that answered an order unaccepted.
+ */
+export interface ResponseRule {
+  at: (o: string) => string;
+  watched: string[];
+}
+export const ACCEPTED: ResponseRule = { at: (o) => `${o}.accepted_at`, watched: ['accepted_at'] };
+
 /** Columns whose change moves an order's contribution. */
-const WATCHED = [
+const watchedColumns = (response: ResponseRule) => [
   'community_id',
   'created_day',
   'created_at',
@@ -75,26 +86,26 @@ const WATCHED = [
   'grid_id',
   'assignee_id',
   'status',
-  'accepted_at',
+  ...response.watched,
   'resolved_at',
   'rating',
   'reopen_count',
 ];
 
-/** Milliseconds from `created_at` to another step, in each dialect (times are ISO-8601 text). */
-const msSince = (pg: boolean, o: string, column: string) =>
+/** Milliseconds from `created_at` to another step (an expression over `o`), in each dialect (times are ISO-8601 text). */
+const msSince = (pg: boolean, o: string, at: string) =>
   pg
-    ? `round(extract(epoch from (${o}.${column}::timestamptz - ${o}.created_at::timestamptz)) * 1000)`
-    : `round((julianday(${o}.${column}) - julianday(${o}.created_at)) * 86400000)`;
+    ? `round(extract(epoch from ((${at})::timestamptz - ${o}.created_at::timestamptz)) * 1000)`
+    : `round((julianday(${at}) - julianday(${o}.created_at)) * 86400000)`;
 
 /** Each sum's value for one order row `o`, as [condition, value] (the value counts when the condition holds). */
-const sumParts = (pg: boolean, o: string): Array<[string, string]> => [
+const sumParts = (pg: boolean, o: string, response: ResponseRule): Array<[string, string]> => [
   ['true', '1'],
   [`${o}.status in (${OPEN})`, '1'],
   [`${o}.resolved_at is not null`, '1'],
-  [`${o}.accepted_at is not null`, msSince(pg, o, 'accepted_at')],
-  [`${o}.accepted_at is not null`, '1'],
-  [`${o}.resolved_at is not null`, msSince(pg, o, 'resolved_at')],
+  [`${response.at(o)} is not null`, msSince(pg, o, response.at(o))],
+  [`${response.at(o)} is not null`, '1'],
+  [`${o}.resolved_at is not null`, msSince(pg, o, `${o}.resolved_at`)],
   [`${o}.rating is not null`, '1'],
   [`${o}.rating is not null`, `${o}.rating`],
   [`${o}.resolved_at is not null or ${o}.reopen_count > 0`, '1'],
@@ -102,11 +113,11 @@ const sumParts = (pg: boolean, o: string): Array<[string, string]> => [
 ];
 
 /** An upsert adding `s` (1 or -1) times the contribution of row `o` (NEW or OLD) to a rollup. */
-function upsert(pg: boolean, r: Rollup, o: string, s: string): string {
+function upsertOf(pg: boolean, r: Rollup, o: string, s: string, response: ResponseRule): string {
   const keys = r.key.map(([c]) => c);
   const values = [
     ...r.key.map(([, e]) => e(o)),
-    ...sumParts(pg, o).map(([cond, v]) => `(${s}) * (case when ${cond} then ${v} else 0 end)`),
+    ...sumParts(pg, o, response).map(([cond, v]) => `(${s}) * (case when ${cond} then ${v} else 0 end)`),
   ];
   const set = SUMS.map((c) => `${c} = ${r.table}.${c} + excluded.${c}`).join(', ');
   return `insert into ${r.table} (${[...keys, ...SUMS].join(', ')}) values (${values.join(', ')})
@@ -114,15 +125,15 @@ function upsert(pg: boolean, r: Rollup, o: string, s: string): string {
 }
 
 /** The rollup of the orders already stored, in one statement. */
-function fillSql(pg: boolean, r: Rollup): string {
+function fillSql(pg: boolean, r: Rollup, response: ResponseRule): string {
   const keys = r.key.map(([, e]) => e('o'));
-  const sums = sumParts(pg, 'o').map(([cond, v]) => `sum(case when ${cond} then ${v} else 0 end)`);
+  const sums = sumParts(pg, 'o', response).map(([cond, v]) => `sum(case when ${cond} then ${v} else 0 end)`);
   return `insert into ${r.table} (${[...r.key.map(([c]) => c), ...SUMS].join(', ')})
     select ${[...keys, ...sums].join(', ')} from work_orders o
     ${r.when ? `where ${r.when('o')}` : ''} group by ${keys.join(', ')}`;
 }
 
-function isPostgres(db: Kysely<unknown>): boolean {
+export function isPostgres(db: Kysely<unknown>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
@@ -174,9 +185,27 @@ export async function up(db: Kysely<unknown>): Promise<void> {
           `alter table ${r.table} set (fillfactor = 80, autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000, autovacuum_analyze_scale_factor = 0.05)`,
         )
         .execute(db);
-    await sql.raw(fillSql(pg, r)).execute(db);
+    await sql.raw(fillSql(pg, r, ACCEPTED)).execute(db);
   }
+  await installRollupTriggers(db, ACCEPTED);
+}
+
+/** Empties the rollup tables and fills them again from the orders, counting responses by `response`. */
+export async function refillRollups(db: Kysely<unknown>, response: ResponseRule): Promise<void> {
+  const pg = isPostgres(db);
+  for (const r of ROLLUPS) {
+    await sql.raw(`delete from ${r.table}`).execute(db);
+    await sql.raw(fillSql(pg, r, response)).execute(db);
+  }
+}
+
+/** The triggers that keep the rollups, counting responses by `response`. */
+export async function installRollupTriggers(db: Kysely<unknown>, response: ResponseRule): Promise<void> {
+  const pg = isPostgres(db);
   const [main, byAssignee] = ROLLUPS as [Rollup, Rollup];
+  const WATCHED = watchedColumns(response);
+  const upsert = (postgres: boolean, r: Rollup, o: string, s: string) =>
+    upsertOf(postgres, r, o, s, response);
 
   if (pg) {
     const apply = (o: string, s: string) =>
@@ -242,7 +271,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   }
 }
 
-export async function down(db: Kysely<unknown>): Promise<void> {
+/** Drops the triggers that keep the rollups. */
+export async function dropRollupTriggers(db: Kysely<unknown>): Promise<void> {
   if (isPostgres(db)) {
     await sql.raw('drop trigger if exists work_orders_rollup_insert on work_orders').execute(db);
     await sql.raw('drop trigger if exists work_orders_rollup_update on work_orders').execute(db);
@@ -250,6 +280,10 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   } else {
     for (const t of TRIGGERS) await sql.raw(`drop trigger if exists work_orders_rollup_${t}`).execute(db);
   }
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await dropRollupTriggers(db);
   for (const r of ROLLUPS) await db.schema.dropTable(r.table).execute();
   await db.schema.alterTable('work_orders').dropColumn('created_day').execute();
 }
