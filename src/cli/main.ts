@@ -27,6 +27,8 @@ import type { Anchor } from '../modules/audit/audit.anchors.ts';
 import { anchorHeads } from '../modules/audit/audit.anchoring.ts';
 import { listCommunities, findCommunity } from '../modules/tenancy/tenancy.repository.ts';
 import { ResidentService } from '../modules/people/resident.service.ts';
+import { AuthService } from '../modules/auth/auth.service.ts';
+import { StaffService } from '../modules/staff/staff.service.ts';
 import { listOrders } from '../modules/work-orders/work-order.repository.ts';
 import { parseStatusList, parseTimeRange } from '../modules/work-orders/work-order.filters.ts';
 import type { FieldLabel } from '../modules/work-orders/work-order.filters.ts';
@@ -82,6 +84,13 @@ const COMMAND_USAGE: ReadonlyArray<readonly [command: string, lines: string]> = 
   ],
   ['classify', '  linli classify [--model M] "TEXT"    classify one request'],
   [
+    'staff',
+    `  linli staff unlock USERNAME          lift a sign-in lock (five wrong passwords lock a name for
+                                       15 minutes), the password kept
+  linli staff reset-password USERNAME  give the account a temporary password, printed once, and end
+                                       its sessions: the way back in for a lone admin`,
+  ],
+  [
     'files',
     `  linli files copy-to-database [--from DIR]
                                        copy the photo files of this node's folder (by default
@@ -136,6 +145,18 @@ function demoOptions() {
 }
 
 /** Opens the configured database, migrated unless `migrate` is false, for the length of `fn`. */
+/** What a service needs, for a command run at the server's console. */
+function cliDeps(db: Awaited<ReturnType<typeof openConfiguredDatabase>>) {
+  const config = loadConfig();
+  return {
+    database: db,
+    clock: systemClock,
+    config,
+    files: openConfiguredFileStore(config, db),
+    logger: silentLogger,
+  };
+}
+
 async function withDatabase<T>(
   fn: (db: Awaited<ReturnType<typeof openConfiguredDatabase>>) => Promise<T>,
   { migrate = true } = {},
@@ -329,6 +350,8 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
   switch (cmd) {
     case 'serve': {
       const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean' } } });
+      // The demo's residents sign in with the code from the log; a real deployment logs none.
+      if (values.demo) process.env.LINLI_LOG_OTP ??= '1';
       const config = loadConfig();
       if (config.heapGrowthPercent > 0)
         v8.setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`);
@@ -552,13 +575,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       const file = values.file;
       const community = values.community;
       return withDatabase(async (db) => {
-        const svc = new ResidentService({
-          database: db,
-          clock: systemClock,
-          config: loadConfig(),
-          files: openConfiguredFileStore(loadConfig(), db),
-          logger: silentLogger,
-        });
+        const svc = new ResidentService(cliDeps(db));
         const report = await svc.importCsv(SYSTEM, community, data, basename(file), !!values['dry-run']);
         if (report.encoding !== 'utf-8' && report.encoding !== 'utf-8-bom')
           out(`${file}: read as ${report.encoding}, converted to UTF-8`);
@@ -569,6 +586,35 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
             : `imported ${report.created} residents in ${report.households} new households`,
         );
         return report.problems.length ? 1 : 0;
+      });
+    }
+    case 'staff': {
+      const [action, username, ...extra] = rest;
+      if ((action !== 'unlock' && action !== 'reset-password') || !username || extra.length) {
+        err(usageOf('staff'));
+        return 2;
+      }
+      return withDatabase(async (db) => {
+        const deps = cliDeps(db);
+        const staff = new StaffService(deps, new AuthService(deps));
+        if (action === 'unlock') {
+          out(
+            (await staff.unlockFromConsole(username))
+              ? `${username}: sign-in failures cleared, the lock lifted`
+              : `${username}: no failed sign-ins on record, nothing to lift`,
+          );
+          return 0;
+        }
+        const reset = await staff.resetPasswordFromConsole(username);
+        if (!reset) {
+          err(`${username}: no such staff account`);
+          return 1;
+        }
+        out(`${username}: password reset, every session ended, any lock lifted`);
+        out(
+          `  temporary password (shown once; it must be changed at the next sign-in): ${reset.temporaryPassword}`,
+        );
+        return 0;
       });
     }
     case 'files': {

@@ -22,6 +22,9 @@ export interface Config {
   autoCloseDays: number;
   /** Days after closing during which the order may be reopened ("not fixed"); 0 = no limit. */
   reopenDays: number;
+  /** One-time codes one phone is sent at most per hour and per day (text messages cost, and may not be wanted). */
+  otpPerHour: number;
+  otpPerDay: number;
   /** Show one-time codes in the server log (demo and development only). */
   logOtpCodes: boolean;
   /** Open311 jurisdiction used when a client names none (a community code). */
@@ -31,7 +34,12 @@ export interface Config {
   /** Below this classifier confidence an order waits in the triage queue for a person. */
   triageThreshold: number;
   /** Trust X-Forwarded-For (only behind a reverse proxy that sets it). */
-  trustProxy: boolean;
+  /**
+   * Proxies in front whose `X-Forwarded-*` headers are believed: how many hops (1: one reverse
+   * proxy), or their addresses; false: none. Never every hop: the leftmost `X-Forwarded-For` entry
+   * is whatever the client wrote.
+   */
+  trustProxy: false | number | string[];
   /**
    * How far V8 lets the old generation grow past the live heap before its next full
    * collection, in percent (0 = V8's own choice). Under steady load V8's own choice lets
@@ -83,11 +91,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     autoCloseDays: intFrom(env, 'LINLI_AUTO_CLOSE_DAYS', 7),
     reopenDays: intFrom(env, 'LINLI_REOPEN_DAYS', 30),
+    otpPerHour: Math.max(1, intFrom(env, 'LINLI_OTP_PER_HOUR', 5)),
+    otpPerDay: Math.max(1, intFrom(env, 'LINLI_OTP_PER_DAY', 10)),
     logOtpCodes: logOtpCodesFrom(env),
     defaultJurisdiction: env.LINLI_DEFAULT_JURISDICTION || undefined,
     workers: (env.LINLI_WORKERS ?? '1') === '1',
     triageThreshold: Number(env.LINLI_TRIAGE_THRESHOLD ?? '0.5'),
-    trustProxy: env.LINLI_TRUST_PROXY === '1',
+    trustProxy: trustProxyFrom(env.LINLI_TRUST_PROXY),
     heapGrowthPercent: intFrom(env, 'LINLI_HEAP_GROWTH_PERCENT', 30),
     sqliteCacheMb: Math.max(1, intFrom(env, 'LINLI_SQLITE_CACHE_MB', 4)),
     sqliteBackgroundCheckpoints: (env.LINLI_SQLITE_BACKGROUND_CHECKPOINTS ?? '1') === '1',
@@ -101,9 +111,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-/** LINLI_LOG_OTP: one-time codes in the server log, by default everywhere but production (the demo). */
+/**
+ * LINLI_LOG_OTP: residents' one-time codes in the server log. Off unless set to 1; `linli serve
+ * --demo` (what `npm start` runs) sets it, so the demo's residents can sign in without a phone.
+ * Anyone who reads the log of a real deployment could otherwise sign in as any resident.
+ */
 export function logOtpCodesFrom(env: NodeJS.ProcessEnv = process.env): boolean {
-  return (env.LINLI_LOG_OTP ?? (env.NODE_ENV === 'production' ? '0' : '1')) === '1';
+  return env.LINLI_LOG_OTP === '1';
+}
+
+/**
+ * LINLI_TRUST_PROXY: unset or `0`, no proxy; a number, that many proxy hops in front (`1`: one
+ * reverse proxy, whose own address it appends to `X-Forwarded-For`); otherwise a comma-separated
+ * list of the proxies' addresses or CIDR ranges.
+ */
+export function trustProxyFrom(value: string | undefined): false | number | string[] {
+  const v = value?.trim() ?? '';
+  if (v === '' || v === '0') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /**

@@ -294,7 +294,7 @@ describe('HTTP hygiene', () => {
       const plain = cookieOf(await login(ctx, 'https'));
       assert.match(plain, /linli_session=/);
       assert.doesNotMatch(plain, /Secure/, 'X-Forwarded-Proto from an untrusted client');
-      const proxied = await createTestContext({ orders: 0, config: { trustProxy: true } });
+      const proxied = await createTestContext({ orders: 0, config: { trustProxy: 1 } });
       try {
         const secure = cookieOf(await login(proxied, 'https'));
         assert.match(secure, /; Secure/);

@@ -21,7 +21,7 @@ describe('API keys, audit of keys and models, and live streams after sign-out', 
   let ip = 0;
 
   before(async () => {
-    ctx = await createTestContext({ orders: 120, config: { trustProxy: true } });
+    ctx = await createTestContext({ orders: 120, config: { trustProxy: 1 } });
     admin = await ctx.login('admin');
     communityId = ctx.seed.communities[0]?.id ?? '';
   });

@@ -91,7 +91,7 @@ describe('read scope: suggestions, integrations, supervisions, return visits and
       'POST',
       '/api/v1/work-orders',
       undefined,
-      { channel: 'kiosk', description: '自助机：3栋电梯按钮失灵', communityId: c1 },
+      { channel: 'open311', description: '外部系统：3栋电梯按钮失灵', communityId: c1 },
       headers,
     );
     assert.equal(filed.statusCode, 201, filed.body);

@@ -78,6 +78,8 @@ export async function startServer(): Promise<DemoServer> {
       HOST: '127.0.0.1',
       LINLI_DATA_DIR: dataDir,
       LINLI_LOG_OTP: '1',
+      LINLI_OTP_PER_HOUR: '100',
+      LINLI_OTP_PER_DAY: '100',
       ...(schema ? { LINLI_DB_SCHEMA: schema } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -390,6 +390,51 @@ describe('linli command line', () => {
     assert.equal(linli(['audit', 'anchor', '--anchors', empty]).status, 2, "verify's option is not anchor's");
   });
 
+  /** Runs one statement (and reads its rows) on the command line's database. */
+  const sqlOn = async (statement: string): Promise<Record<string, unknown>[]> => {
+    if (schema)
+      return withPg(async (c) => {
+        await c.query(`set search_path to "${schema}"`);
+        return (await c.query(statement)).rows as Record<string, unknown>[];
+      });
+    const Sqlite = (await import('better-sqlite3')).default;
+    const raw = new Sqlite(join(dataDir, 'linli.sqlite'));
+    try {
+      const st = raw.prepare(statement);
+      return st.reader ? (st.all() as Record<string, unknown>[]) : (st.run(), []);
+    } finally {
+      raw.close();
+    }
+  };
+
+  it('`linli staff unlock` and `reset-password` are the way back in for an admin locked out', async () => {
+    seedDemo();
+    const until = new Date(Date.now() + 15 * 60_000).toISOString();
+    await sqlOn(
+      `insert into login_attempts (username, failures, locked_until, updated_at) values ('admin', 0, '${until}', '${new Date().toISOString()}')`,
+    );
+    const unlocked = linli(['staff', 'unlock', 'admin']);
+    assert.equal(unlocked.status, 0, unlocked.stderr);
+    assert.match(unlocked.stdout, /^admin: sign-in failures cleared, the lock lifted\n$/);
+    assert.deepEqual(await sqlOn(`select username from login_attempts where username = 'admin'`), []);
+    assert.match(linli(['staff', 'unlock', 'admin']).stdout, /nothing to lift/);
+
+    const reset = linli(['staff', 'reset-password', 'admin']);
+    assert.equal(reset.status, 0, reset.stderr);
+    assert.match(reset.stdout, /temporary password \(shown once[^)]*\): \S{10,}\n$/);
+    const [row] = await sqlOn(`select must_change_password from users where username = 'admin'`);
+    assert.equal(Number(row?.must_change_password), 1);
+    const audited = await sqlOn(
+      `select actor from audit_entries where action = 'user.password_reset' and actor = 'system:console'`,
+    );
+    assert.ok(audited.length > 0, "the reset is in the audit chain as the console's");
+
+    const nobody = linli(['staff', 'reset-password', 'no.such.admin']);
+    assert.equal(nobody.status, 1);
+    assert.match(nobody.stderr, /no such staff account/);
+    assert.equal(linli(['staff', 'lock', 'admin']).status, 2, 'an unknown action shows the usage');
+  });
+
   // Last: it breaks the chain of taoyuan.
   it('`linli audit verify` on a broken chain says where it broke and how many entries verified before', async () => {
     seedDemo();

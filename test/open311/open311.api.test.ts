@@ -7,7 +7,6 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Fastify from 'fastify';
 import type { LightMyRequestResponse } from 'fastify';
-import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import { createTestContext } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
@@ -49,7 +48,7 @@ describe('Open311 GeoReport v2', () => {
   }
 
   before(async () => {
-    ctx = await createTestContext({ orders: 40, config: { trustProxy: true } });
+    ctx = await createTestContext({ orders: 40, config: { trustProxy: 1 } });
     const [taoyuan, longzhu] = ctx.seed.communities;
     privateKey = (
       await ctx.services.auth.createApiKey(taoyuan?.id ?? '', 'partner clinic', [
@@ -346,7 +345,6 @@ describe('Open311 GeoReport v2', () => {
       ];
       // The service list is cached briefly; a fresh service object is what a restart would see.
       const routesFresh = Fastify();
-      await routesFresh.register(formbody);
       await routesFresh.register(rateLimit, { global: false });
       await registerOpen311Routes(routesFresh, {
         deps: ctx.deps,
@@ -695,7 +693,6 @@ describe('Open311 GeoReport v2', () => {
 
     it('limits requests per IP and per key with 429 error lists', async () => {
       const app = Fastify({ trustProxy: true });
-      await app.register(formbody);
       await app.register(rateLimit, { global: false });
       await registerOpen311Routes(app, {
         deps: ctx.deps,

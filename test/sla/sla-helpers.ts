@@ -90,8 +90,6 @@ export async function addStaff(
         role,
         phone: null,
         password_hash: demo.password_hash,
-        failed_logins: 0,
-        locked_until: null,
         active: 1,
         created_at: new Date().toISOString(),
       })

@@ -25,27 +25,78 @@ export async function gridsOfUser(db: Kysely<DB>, userId: string): Promise<strin
 }
 
 /**
- * Counts one failed sign-in, in the database itself (concurrent failures, on one node or many,
- * each count); the `max`-th locks the account until `lockUntil` and starts the count again.
+ * Takes one sign-in attempt for a username before its password is checked, in one statement: it
+ * counts as a failure until a success clears it (`clearLoginAttempts`), so guesses sent at once,
+ * to one node or many, each take one. The `max`-th locks the name until `lockUntil` and starts
+ * the count again; while it is locked no attempt is taken, and the answer is when it opens.
  */
-export async function recordLoginFailure(db: Kysely<DB>, userId: string, max: number, lockUntil: string) {
-  const reached = sql<boolean>`failed_logins + 1 >= ${max}`;
-  await db
-    .updateTable('users')
-    .set({
-      failed_logins: sql<number>`case when ${reached} then 0 else failed_logins + 1 end`,
-      locked_until: sql<string | null>`case when ${reached} then ${lockUntil} else locked_until end`,
+export async function claimLoginAttempt(
+  db: Kysely<DB>,
+  username: string,
+  max: number,
+  now: string,
+  lockUntil: string,
+): Promise<{ ok: true } | { ok: false; lockedUntil: string }> {
+  const reached = sql<boolean>`login_attempts.failures + 1 >= ${max}`;
+  const first = max <= 1;
+  const taken = await db
+    .insertInto('login_attempts')
+    .values({
+      username,
+      failures: first ? 0 : 1,
+      locked_until: first ? lockUntil : null,
+      updated_at: now,
     })
-    .where('id', '=', userId)
+    .onConflict((oc) =>
+      oc
+        .column('username')
+        .doUpdateSet({
+          failures: sql<number>`case when ${reached} then 0 else login_attempts.failures + 1 end`,
+          locked_until: sql<string | null>`case when ${reached} then ${lockUntil} else null end`,
+          updated_at: now,
+        })
+        .where((eb) =>
+          eb.or([
+            eb('login_attempts.locked_until', 'is', null),
+            eb('login_attempts.locked_until', '<=', now),
+          ]),
+        ),
+    )
+    .returning('username')
+    .executeTakeFirst();
+  if (taken) return { ok: true };
+  const row = await db
+    .selectFrom('login_attempts')
+    .select('locked_until')
+    .where('username', '=', username)
+    .executeTakeFirst();
+  return { ok: false, lockedUntil: row?.locked_until ?? lockUntil };
+}
+
+/** A right password (or an admin's reset) clears the name's count and any lock on it. */
+export async function clearLoginAttempts(db: Kysely<DB>, username: string): Promise<void> {
+  await db.deleteFrom('login_attempts').where('username', '=', username).execute();
+}
+
+/** Forgets names neither locked nor tried since `before` (unknown names would otherwise pile up). */
+export async function purgeLoginAttempts(db: Kysely<DB>, before: string, now: string): Promise<void> {
+  await db
+    .deleteFrom('login_attempts')
+    .where('updated_at', '<', before)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
     .execute();
 }
 
-export async function resetLoginFailures(db: Kysely<DB>, userId: string) {
-  await db
-    .updateTable('users')
-    .set({ failed_logins: 0, locked_until: null })
-    .where('id', '=', userId)
+/** When codes were sent to a phone since `since`, oldest first. */
+export async function otpTimesSince(db: Kysely<DB>, phone: string, since: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('otp_codes')
+    .select('created_at')
+    .where('phone', '=', phone)
+    .where('created_at', '>=', since)
+    .orderBy('created_at')
     .execute();
+  return rows.map((r) => r.created_at);
 }
 
 export async function insertSession(

@@ -3,8 +3,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Database } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
-import { SESSION_COOKIE, requirePrincipal, requireStaff } from '../../platform/http/principal.hook.ts';
+import {
+  SESSION_COOKIE,
+  credentialOf,
+  requirePrincipal,
+  requireStaff,
+} from '../../platform/http/principal.hook.ts';
 import { communitiesOf } from '../../platform/auth/principal.ts';
+import { errorResponse } from '../../platform/http/errors.plugin.ts';
 import { listCommunities } from '../tenancy/tenancy.repository.ts';
 import { listApiKeys } from './auth.repository.ts';
 import type { AuthService } from './auth.service.ts';
@@ -39,7 +45,7 @@ export async function registerAuthRoutes(root: FastifyInstance, auth: AuthServic
         tags: TAG,
         summary: 'Staff sign-in with username and password',
         description:
-          'Answers a bearer token and also sets an HTTP-only session cookie for the web apps. Five wrong passwords lock the account for 15 minutes.',
+          'Answers a bearer token and also sets an HTTP-only session cookie for the web apps. Five wrong passwords lock the username for 15 minutes (423 `account_locked` with `lockedUntil`), an unknown name as a real one; a locked name has no password checked.',
         body: Type.Object(
           {
             username: Type.String({ minLength: 1, maxLength: 100 }),
@@ -47,7 +53,11 @@ export async function registerAuthRoutes(root: FastifyInstance, auth: AuthServic
           },
           { additionalProperties: false },
         ),
-        response: { 200: TokenResponse },
+        response: {
+          200: TokenResponse,
+          401: errorResponse('`invalid_credentials`: wrong username or password'),
+          423: errorResponse('`account_locked`: too many failures; `details.lockedUntil` says until when'),
+        },
       },
     },
     async (request, reply) => {
@@ -63,8 +73,15 @@ export async function registerAuthRoutes(root: FastifyInstance, auth: AuthServic
       schema: {
         tags: TAG,
         summary: 'Residents: send a one-time code to a phone',
+        description:
+          'One code per phone every 30 seconds, and at most LINLI_OTP_PER_HOUR (5) an hour and LINLI_OTP_PER_DAY (10) a day; the answer is the same whether or not the phone is known.',
         body: Type.Object({ phone: Phone }, { additionalProperties: false }),
-        response: { 200: Type.Object({ sent: Type.Boolean(), retryAfterSeconds: Type.Integer() }) },
+        response: {
+          200: Type.Object({ sent: Type.Boolean(), retryAfterSeconds: Type.Integer() }),
+          429: errorResponse(
+            '`rate_limited`: too soon, or the hour’s or day’s codes were sent; `details.retryAfterSeconds`',
+          ),
+        },
       },
     },
     async (request) => auth.requestOtp(request.body.phone),
@@ -94,9 +111,8 @@ export async function registerAuthRoutes(root: FastifyInstance, auth: AuthServic
     '/api/v1/auth/logout',
     { schema: { tags: TAG, summary: 'End this session', response: { 204: Type.Null() } } },
     async (request, reply) => {
-      const h = request.headers.authorization;
-      const token = h?.startsWith('Bearer ') ? h.slice(7) : request.cookies?.[SESSION_COOKIE];
-      if (token) await auth.logout(token);
+      const c = credentialOf(request);
+      if (c && 'token' in c) await auth.logout(c.token);
       reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax' });
       return reply.status(204).send(null);
     },

@@ -19,6 +19,7 @@ const RESIDENT_SESSION_DAYS = 30;
 const OTP_TTL_MINUTES = 5;
 const OTP_MIN_INTERVAL_SECONDS = 30;
 const OTP_MAX_ATTEMPTS = 5;
+
 // Other app nodes hear of a sign-out, a deactivation or a revocation within about a second
 // (`src/platform/cache/coherence.ts`); these lifetimes are the bound should that reading stop.
 const PRINCIPAL_CACHE_MS = 30_000;
@@ -49,28 +50,52 @@ export class AuthService {
     return new Date(this.deps.clock.now().getTime() + offsetMs).toISOString();
   }
 
-  /** Username + password → a bearer token. Locks the account after repeated failures. */
+  /**
+   * Username + password → a bearer token. Each try takes an attempt for the username first (see
+   * `claimLoginAttempt`): the fifth failure locks the name for a while, known or not, and a
+   * locked name is refused before its password is checked.
+   */
   async login(username: string, password: string): Promise<{ token: string; expiresAt: string }> {
+    await this.takeAttempt(username);
     const user = await repo.findUserByUsername(this.db, username);
-    const now = this.deps.clock.now();
-    if (user?.locked_until && new Date(user.locked_until) > now) {
-      throw new AppError('account_locked', 'too many failed attempts: the account is locked for a while', {
-        lockedUntil: user.locked_until,
-      });
-    }
     const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
-    if (!user || !ok || user.active !== 1) {
-      if (user)
-        await repo.recordLoginFailure(
-          this.db,
-          user.id,
-          MAX_FAILED_LOGINS,
-          this.nowIso(LOCKOUT_MINUTES * 60_000),
-        );
+    if (!user || !ok || user.active !== 1)
       throw new AppError('invalid_credentials', 'wrong username or password');
-    }
-    if (user.failed_logins > 0 || user.locked_until) await repo.resetLoginFailures(this.db, user.id);
+    await this.passwordAccepted(username);
     return this.startSession('user', user.id, STAFF_SESSION_HOURS * 3600_000);
+  }
+
+  private lastAttemptPurge = 0;
+
+  /**
+   * Takes one password attempt for a username (signing in, or a signed-in person giving their
+   * current password), or refuses with 423 while the name is locked. The attempt counts as a
+   * failure until `passwordAccepted` clears it.
+   */
+  async takeAttempt(username: string): Promise<void> {
+    const now = this.deps.clock.now();
+    const claim = await repo.claimLoginAttempt(
+      this.db,
+      username,
+      MAX_FAILED_LOGINS,
+      now.toISOString(),
+      this.nowIso(LOCKOUT_MINUTES * 60_000),
+    );
+    if (now.getTime() - this.lastAttemptPurge > 60_000) {
+      this.lastAttemptPurge = now.getTime();
+      await repo.purgeLoginAttempts(this.db, this.nowIso(-86_400_000), now.toISOString());
+    }
+    if (!claim.ok)
+      throw new AppError(
+        'account_locked',
+        `too many failed attempts: try again after ${LOCKOUT_MINUTES} minutes, or ask an admin to reset the password`,
+        { lockedUntil: claim.lockedUntil },
+      );
+  }
+
+  /** The right password was given: the username's failures and any lock are cleared. */
+  async passwordAccepted(username: string): Promise<void> {
+    await repo.clearLoginAttempts(this.db, username);
   }
 
   /** Sends a one-time code to a resident's phone through the outbox. Answers the same whether or not the phone is known. */
@@ -85,6 +110,30 @@ export class AuthService {
         retryAfterSeconds,
       });
     };
+    /**
+     * The hourly and daily caps (LINLI_OTP_PER_HOUR, LINLI_OTP_PER_DAY), over the times codes were
+     * sent in the last day, oldest first: each code is a text message to a person who may not have
+     * asked for it, and a cost; the 30-second interval alone let one phone be sent 2,880 a day.
+     */
+    const { otpPerHour: OTP_PER_HOUR, otpPerDay: OTP_PER_DAY } = this.deps.config;
+    const overCap = (sent: string[]) => {
+      const hourAgo = now.getTime() - 3_600_000;
+      const inHour = sent.filter((t) => Date.parse(t) >= hourAgo);
+      const opensAt =
+        sent.length >= OTP_PER_DAY
+          ? Date.parse(sent[sent.length - OTP_PER_DAY] ?? '') + 86_400_000
+          : inHour.length >= OTP_PER_HOUR
+            ? Date.parse(inHour[inHour.length - OTP_PER_HOUR] ?? '') + 3_600_000
+            : null;
+      if (opensAt === null) return;
+      const retryAfterSeconds = Math.max(1, Math.ceil((opensAt - now.getTime()) / 1000));
+      const per = sent.length >= OTP_PER_DAY ? `${OTP_PER_DAY} a day` : `${OTP_PER_HOUR} an hour`;
+      throw new AppError(
+        'rate_limited',
+        `this phone has been sent ${per}, the most it is sent: try again in ${Math.ceil(retryAfterSeconds / 60)} minutes`,
+        { field: 'phone', retryAfterSeconds },
+      );
+    };
     tooSoon(await repo.latestOtp(this.db, phone));
     const resident = await repo.findResidentByPhone(this.db, phone);
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
@@ -94,6 +143,7 @@ export class AuthService {
       // Asked twice at once: the second waits for the first and is then too soon.
       await repo.lockPhoneCodes(trx, this.deps.database.dialect, phone);
       tooSoon(await repo.latestOtp(trx, phone));
+      overCap(await repo.otpTimesSince(trx, phone, new Date(now.getTime() - 86_400_000).toISOString()));
       await repo.insertOtp(trx, {
         id,
         phone,
@@ -171,15 +221,14 @@ export class AuthService {
   }
 
   /**
-   * Ends every session of a staff member (deactivated, password reset): their rows go, and every
+   * Ends every session of a staff member (deactivated, password reset), or every one but the
+   * session whose token is `keep` (they changed their own password in it): the rows go, and every
    * node forgets their cached principal (this one at once, the others within about a second).
    */
-  async endSessionsOf(trx: Kysely<DB>, userId: string): Promise<void> {
-    await trx
-      .deleteFrom('sessions')
-      .where('subject_type', '=', 'user')
-      .where('subject_id', '=', userId)
-      .execute();
+  async endSessionsOf(trx: Kysely<DB>, userId: string, keep?: string): Promise<void> {
+    let q = trx.deleteFrom('sessions').where('subject_type', '=', 'user').where('subject_id', '=', userId);
+    if (keep) q = q.where('token_hash', '!=', hashSecret(keep));
+    await q.execute();
     await this.userChanged(trx, userId);
   }
 

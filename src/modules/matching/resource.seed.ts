@@ -128,8 +128,6 @@ export async function seedDemoCatalogue(
               role: 'provider',
               phone: `1356${String(resources).padStart(4, '0')}${String(k).padStart(3, '0')}`,
               password_hash: options.passwordHash,
-              failed_logins: 0,
-              locked_until: null,
               active: 1,
               created_at: at,
             })

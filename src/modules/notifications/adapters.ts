@@ -201,7 +201,7 @@ export function createChannelAdapters(
     webhookAllowPrivate?: boolean;
     /** How webhook host names are resolved (default the system resolver; tests inject a fake). */
     webhookResolve?: HostResolver;
-    /** Let the development providers log one-time codes; default LINLI_LOG_OTP (on unless production). */
+    /** Let the development providers log one-time codes; default LINLI_LOG_OTP (off unless 1; the demo sets it). */
     logCodes?: boolean;
   } = {},
 ): ChannelSet {

@@ -72,9 +72,9 @@ describe('a one-time code is not kept in the outbox once its message is done', (
   });
 });
 
-test('LINLI_LOG_OTP: on by default (the demo), off in production or when set to 0', () => {
-  assert.equal(logOtpCodesFrom({}), true);
-  assert.equal(logOtpCodesFrom({ NODE_ENV: 'production' }), false);
+test('LINLI_LOG_OTP: off unless set to 1 (serve --demo sets it), whatever NODE_ENV says', () => {
+  assert.equal(logOtpCodesFrom({}), false);
+  assert.equal(logOtpCodesFrom({ NODE_ENV: 'development' }), false);
   assert.equal(logOtpCodesFrom({ LINLI_LOG_OTP: '0' }), false);
   assert.equal(logOtpCodesFrom({ NODE_ENV: 'production', LINLI_LOG_OTP: '1' }), true);
 });

@@ -3,6 +3,7 @@
  * read the parameters, establish the caller (api_key), call the Open311 service, answer in the
  * format the path names. Errors are the standard's list, never the core API's error object.
  */
+import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -177,6 +178,9 @@ export async function registerOpen311Routes(
 
   await root.register(
     async (scope) => {
+      // Form bodies, as GeoReport v2 posts them, here only: elsewhere a form is what a page of
+      // another site can post without asking, and the API takes JSON.
+      await scope.register(formbody);
       const app = scope.withTypeProvider<TypeBoxTypeProvider>();
       app.setErrorHandler((err: FastifyError, request, reply) => {
         const e = toOpen311(err);

@@ -27,8 +27,6 @@ export async function insertUser(trx: Kysely<DB>, u: NewUser): Promise<string> {
       role: u.role,
       phone: u.phone,
       password_hash: u.passwordHash,
-      failed_logins: 0,
-      locked_until: null,
       active: 1,
       created_at: u.at,
       must_change_password: u.mustChangePassword ? 1 : 0,

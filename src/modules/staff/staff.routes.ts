@@ -6,7 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { STAFF_ROLES } from '../../platform/auth/principal.ts';
-import { requireStaff } from '../../platform/http/principal.hook.ts';
+import { credentialOf, requireStaff } from '../../platform/http/principal.hook.ts';
+import { errorResponse } from '../../platform/http/errors.plugin.ts';
 import type { StaffService } from './staff.service.ts';
 
 const TAG = ['staff'];
@@ -119,6 +120,8 @@ export async function registerStaffRoutes(root: FastifyInstance, staff: StaffSer
       schema: {
         tags: TAG,
         summary: 'Change my own password (staff)',
+        description:
+          'Ends your other sessions (this one goes on). A wrong current password counts as a failed sign-in: after five, the account is locked (423) for 15 minutes.',
         body: Type.Object(
           {
             currentPassword: Type.String({ minLength: 1, maxLength: 200 }),
@@ -126,12 +129,24 @@ export async function registerStaffRoutes(root: FastifyInstance, staff: StaffSer
           },
           { additionalProperties: false },
         ),
-        response: { 204: Type.Null() },
+        response: {
+          204: Type.Null(),
+          400: errorResponse(
+            '`invalid_input`: the current password is not right, or the new one is too weak',
+          ),
+          423: errorResponse('`account_locked`: too many wrong passwords; `details.lockedUntil`'),
+        },
       },
     },
     async (request, reply) => {
       const me = requireStaff(request, [...STAFF_ROLES]);
-      await staff.changeOwnPassword(me, request.body.currentPassword, request.body.newPassword);
+      const c = credentialOf(request);
+      await staff.changeOwnPassword(
+        me,
+        request.body.currentPassword,
+        request.body.newPassword,
+        c && 'token' in c ? c.token : undefined,
+      );
       return reply.status(204).send(null);
     },
   );

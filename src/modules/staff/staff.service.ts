@@ -17,9 +17,12 @@ import type { AuthService } from '../auth/auth.service.ts';
 import { servedCommunityIdByCode } from '../tenancy/tenancy.repository.ts';
 import { passwordProblem, staffChangeProblem } from './staff.policy.ts';
 import { addCommunities, insertUser } from './staff.repository.ts';
+import { clearLoginAttempts } from '../auth/auth.repository.ts';
 import type { StaffProblem } from './staff.policy.ts';
 
 type Admin = Extract<Principal, { kind: 'user' }>;
+/** Who acts in `linli staff …`, run at the server's console: `system:console` in the audit chain. */
+const CONSOLE: Principal = { kind: 'system', name: 'console' };
 
 export interface StaffView {
   id: string;
@@ -244,20 +247,66 @@ export class StaffService {
     if (!before) throw new AppError('not_found', `staff ${id} was not found`);
     const problem = staffChangeProblem(admin, before, before);
     if (problem) raise(problem);
+    return this.applyReset(admin, before);
+  }
+
+  /**
+   * The way back in from the server's console (`linli staff reset-password`): an admin locked out
+   * or with a forgotten password, where no other admin can reset it. Recorded as the console's (`system:console`).
+   */
+  async resetPasswordFromConsole(username: string): Promise<{ temporaryPassword: string } | null> {
+    const row = await this.db
+      .selectFrom('users')
+      .select('id')
+      .where('username', '=', username)
+      .executeTakeFirst();
+    const before = row ? await this.load(this.db, row.id) : null;
+    return before ? this.applyReset(CONSOLE, before) : null;
+  }
+
+  /**
+   * Lifts a sign-in lock from the server's console (`linli staff unlock`), the password kept: the
+   * way back in for a single admin locked out by someone else's guesses. False when the name had
+   * no failures on record.
+   */
+  async unlockFromConsole(username: string): Promise<boolean> {
+    const at = this.deps.clock.now().toISOString();
+    return this.db.transaction().execute(async (trx) => {
+      const had = await trx
+        .selectFrom('login_attempts')
+        .select('username')
+        .where('username', '=', username)
+        .executeTakeFirst();
+      if (!had) return false;
+      await clearLoginAttempts(trx, username);
+      const row = await trx
+        .selectFrom('users')
+        .select('id')
+        .where('username', '=', username)
+        .executeTakeFirst();
+      const user = row ? await this.load(trx, row.id) : null;
+      if (user) await this.audit(trx, user.communityIds, CONSOLE, 'user.unlocked', user.id, { username }, at);
+      return true;
+    });
+  }
+
+  private async applyReset(actor: Principal, before: StaffView): Promise<{ temporaryPassword: string }> {
+    const id = before.id;
     const password = temporaryPassword();
     const hash = await hashPassword(password);
     const at = this.deps.clock.now().toISOString();
     await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('users')
-        .set({ password_hash: hash, failed_logins: 0, locked_until: null, must_change_password: 1 })
+        .set({ password_hash: hash, must_change_password: 1 })
         .where('id', '=', id)
         .execute();
+      await clearLoginAttempts(trx, before.username);
       await this.auth.endSessionsOf(trx, id);
       await this.audit(
         trx,
         before.communityIds,
-        admin,
+        actor,
         'user.password_reset',
         id,
         { username: before.username },
@@ -268,15 +317,23 @@ export class StaffService {
     return { temporaryPassword: password };
   }
 
-  /** A signed-in staff member sets their own password (after a reset, say): the current one must be right. */
-  async changeOwnPassword(user: Admin, current: string, next: string): Promise<void> {
+  /**
+   * A signed-in staff member sets their own password (after a reset, say): the current one must
+   * be right, and each wrong one counts towards the lockout as a failed sign-in does (a session
+   * left open must not be a way to guess the password). The person's other sessions end: changing
+   * a password is what one does after a device was lost or a password seen.
+   */
+  async changeOwnPassword(user: Admin, current: string, next: string, sessionToken?: string): Promise<void> {
     const row = await this.db
       .selectFrom('users')
       .select(['password_hash', 'username'])
       .where('id', '=', user.id)
       .executeTakeFirst();
-    if (!row || !(await verifyPassword(current, row.password_hash)))
+    if (!row) throw new AppError('not_found', 'your account was not found');
+    await this.auth.takeAttempt(row.username);
+    if (!(await verifyPassword(current, row.password_hash)))
       throw new AppError('invalid_input', 'the current password is not right', { field: 'currentPassword' });
+    await this.auth.passwordAccepted(row.username);
     const weak = passwordProblem(next, row.username);
     if (weak)
       throw new AppError('invalid_input', `newPassword: ${weak.message}`, {
@@ -296,7 +353,7 @@ export class StaffService {
         .set({ password_hash: hash, must_change_password: 0 })
         .where('id', '=', user.id)
         .execute();
-      await this.auth.userChanged(trx, user.id);
+      await this.auth.endSessionsOf(trx, user.id, sessionToken);
       await this.audit(
         trx,
         user.communityIds,

@@ -200,7 +200,13 @@ export function mayCreate(p: Principal, communityId: string, channel: Channel): 
     case 'resident':
       return p.communityId === communityId && (channel === 'web' || channel === 'miniapp');
     case 'api_key':
-      return p.communityId === communityId && ['kiosk', 'device', 'open311'].includes(channel);
+      // An integration files orders only through the channels its key was given as scopes: a
+      // key handed to an Open311 client does not file them as a kiosk or an SOS device.
+      return (
+        p.communityId === communityId &&
+        ['kiosk', 'device', 'open311'].includes(channel) &&
+        p.scopes.includes(channel)
+      );
     case 'user':
       return p.communityIds.includes(communityId) && CREATE_CHANNELS[p.role].includes(channel);
   }

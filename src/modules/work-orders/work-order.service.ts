@@ -165,7 +165,11 @@ export class WorkOrderService {
     }
     const communityId = await this.resolveCommunity(p, input.communityId);
     if (!mayCreate(p, communityId, input.channel))
-      throw forbidden(`you may not create orders through ${input.channel}`);
+      throw forbidden(
+        p.kind === 'api_key'
+          ? `this key may create orders only through its scopes (${p.scopes.join(', ') || 'none'}), not ${input.channel}`
+          : `you may not create orders through ${input.channel}`,
+      );
 
     const scope = actorLabel(p);
     // Only a keyed request needs its fingerprint (to tell a retry from a different request).

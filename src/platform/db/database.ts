@@ -26,6 +26,7 @@ import * as oneActiveModel from './migrations/2026120590_one_active_model.ts';
 import * as storedFiles from './migrations/2026120600_stored_files.ts';
 import * as slaUnresolvedClosures from './migrations/2026120610_sla_unresolved_closures.ts';
 import * as rollupFirstResponse from './migrations/2026120620_rollup_first_response.ts';
+import * as loginAttempts from './migrations/2026120630_login_attempts.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -77,6 +78,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120600_stored_files': storedFiles,
   '2026120610_sla_unresolved_closures': slaUnresolvedClosures,
   '2026120620_rollup_first_response': rollupFirstResponse,
+  '2026120630_login_attempts': loginAttempts,
 };
 
 export function registerMigration(name: string, migration: Migration): void {

@@ -91,8 +91,6 @@ export interface UserTable {
   role: string;
   phone: string | null;
   password_hash: string;
-  failed_logins: number;
-  locked_until: string | null;
   active: number;
   created_at: string;
   /** 1 while the password is one someone else chose (temporary, reset): the person must set their own. */
@@ -102,6 +100,18 @@ export interface UserTable {
 export interface UserCommunityTable {
   user_id: string;
   community_id: string;
+}
+
+/**
+ * Failed sign-ins counted per username as typed, whether or not such an account exists (an
+ * unknown name locks like a real one, so the lockout does not tell them apart).
+ */
+export interface LoginAttemptTable {
+  username: string;
+  /** Failures since the last lock or success. */
+  failures: number;
+  locked_until: string | null;
+  updated_at: string;
 }
 
 export interface SessionTable {
@@ -328,6 +338,7 @@ export interface DB {
   users: UserTable;
   user_communities: UserCommunityTable;
   sessions: SessionTable;
+  login_attempts: LoginAttemptTable;
   otp_codes: OtpTable;
   api_keys: ApiKeyTable;
   work_orders: WorkOrderTable;

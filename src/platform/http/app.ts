@@ -7,7 +7,6 @@ import { join, resolve } from 'node:path';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyLoggerOptions, FastifyReply } from 'fastify';
 import cookie from '@fastify/cookie';
-import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import fastifyStatic from '@fastify/static';
@@ -117,8 +116,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
       if (request.url.startsWith('/open311/')) return sendOpen311Refusal(reply, request.url, message);
       return (reply as FastifyReply).status(400).send(errorBody('invalid_input', message));
     },
-    // Behind a reverse proxy set LINLI_TRUST_PROXY=1 so client addresses (rate limits) come from X-Forwarded-For.
-    trustProxy: deps.config.trustProxy,
+    // Behind a reverse proxy, LINLI_TRUST_PROXY (hops or addresses) says whose X-Forwarded-For to believe.
+    trustProxy: trustFunction(deps.config.trustProxy),
     schemaController: {
       compilersFactory: {
         buildSerializer: compilers.serializers(),
@@ -134,7 +133,6 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   app.addSchema(ErrorBody);
 
   await app.register(cookie);
-  await app.register(formbody);
   // Counters shared through the database where several nodes may run (PostgreSQL), in memory on SQLite.
   const sharedLimits = deps.config.sharedRateLimits ?? deps.database.dialect === 'postgres';
   await app.register(rateLimit, {
@@ -228,4 +226,16 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
     compilers,
     services: { auth, workOrders, residents, classification, grids, catalogue, dispatch, sla, coherence },
   };
+}
+
+/**
+ * Fastify's form of LINLI_TRUST_PROXY. A hop count trusts that many addresses counted from the
+ * connection's own (proxy-addr numbers them from 0): with 1, the proxy's address and the one it
+ * appended, never what the client wrote before it. Fastify takes a plain number as trusting none.
+ */
+export function trustFunction(
+  trust: false | number | string[],
+): false | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust !== 'number') return trust;
+  return (_address, hop) => hop < trust;
 }

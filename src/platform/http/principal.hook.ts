@@ -18,13 +18,38 @@ export interface PrincipalResolver {
 
 export const SESSION_COOKIE = 'linli_session';
 
-/** The credential a request carries: a bearer token or session cookie, else an `X-Api-Key`. */
-function credentialOf(request: FastifyRequest): { token: string } | { key: string } | null {
+/**
+ * The credential a request carries: a bearer token or the session cookie (`cookie` says which),
+ * else an `X-Api-Key`. Sign-in and sign-out read it here too, so all agree on one token.
+ */
+export function credentialOf(
+  request: FastifyRequest,
+): { token: string; cookie: boolean } | { key: string } | null {
   const auth = request.headers.authorization;
-  const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : request.cookies?.[SESSION_COOKIE];
-  if (token) return { token };
+  const bearer = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : '';
+  if (bearer) return { token: bearer, cookie: false };
+  const cookie = request.cookies?.[SESSION_COOKIE];
+  if (cookie) return { token: cookie, cookie: true };
   const key = request.headers['x-api-key'];
   return typeof key === 'string' && key ? { key } : null;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Whether a browser sent this request from another site. A session cookie goes along with any
+ * request the browser makes to this host, whichever page made it: a change that rides on the
+ * cookie is taken only from the app's own pages. Browsers say where a request comes from in
+ * `Sec-Fetch-Site`, else in `Origin`; a request with neither did not come from a page of
+ * another site (tools, older clients), and a bearer token or an API key is never sent by the
+ * browser on its own, so both are left alone.
+ */
+function crossSite(request: FastifyRequest): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (typeof site === 'string') return site !== 'same-origin' && site !== 'none';
+  const origin = request.headers.origin;
+  if (typeof origin !== 'string') return false;
+  return origin !== `${request.protocol}://${request.host}`;
 }
 
 async function resolve(resolver: PrincipalResolver, request: FastifyRequest): Promise<Principal | null> {
@@ -38,11 +63,18 @@ export function registerPrincipalHook(app: FastifyInstance, resolver: PrincipalR
   app.decorateRequest('principal', null);
   app.decorate('principalResolver', resolver);
   app.addHook('onRequest', async (request) => {
+    const c = credentialOf(request);
+    if (c && 'cookie' in c && c.cookie && !SAFE_METHODS.has(request.method) && crossSite(request))
+      throw new AppError(
+        'forbidden',
+        'a change signed in by the session cookie must come from Linli’s own pages: this request came from another site',
+      );
     const p = await resolve(resolver, request);
     request.principal = p;
+    // The route the request was matched to, not its raw URL: `/%61pi/…` is routed as `/api/…`.
     if (
       p?.kind === 'user' &&
-      request.url.startsWith('/api/') &&
+      request.routeOptions.url?.startsWith('/api/') &&
       p.mustChangePassword &&
       !ALLOWED_BEFORE_CHANGE.has(`${request.method} ${request.routeOptions.url}`)
     )
