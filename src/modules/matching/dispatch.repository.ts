@@ -231,6 +231,7 @@ export async function gridWorkersOfGrid(db: Kysely<DB>, gridId: string) {
     .select(['users.id', 'users.username', 'users.display_name', 'users.phone'])
     .where('grid_workers.grid_id', '=', gridId)
     .where('users.active', '=', 1)
+    .where('users.role', '=', 'grid_worker')
     .orderBy('users.username')
     .execute();
 }

@@ -6,7 +6,8 @@ import type { ResidentView } from './resident.schema.ts';
 /** A resident as this viewer may see them: phone, ID number and special-group tags masked unless the role needs them. */
 export function presentResident(viewer: Principal, r: ResidentRow): ResidentView {
   const self = viewer.kind === 'resident' && viewer.id === r.id;
-  const tagsVisible = maySee(viewer, 'tags', { self }) && (r.tags_consent === 1 || self);
+  const groupsVisible = maySee(viewer, 'tags', { self });
+  const tagsVisible = groupsVisible && (r.tags_consent === 1 || self);
   return {
     id: r.id,
     communityId: r.community_id,
@@ -16,7 +17,9 @@ export function presentResident(viewer: Principal, r: ResidentRow): ResidentView
     idNumber: maySee(viewer, 'idNumber', { self }) ? r.id_number : maskIdNumber(r.id_number),
     birthYear: r.birth_year,
     tags: tagsVisible ? (JSON.parse(r.tags_json) as string[]) : null,
-    tagsConsent: r.tags_consent === 1,
+    // Consent is given for the groups a resident is in: to whom may not see the groups, it would
+    // tell that there are some.
+    tagsConsent: groupsVisible ? r.tags_consent === 1 : null,
     emergencyContact:
       r.emergency_contact_name || r.emergency_contact_phone
         ? {
@@ -26,5 +29,6 @@ export function presentResident(viewer: Principal, r: ResidentRow): ResidentView
               : maskPhone(r.emergency_contact_phone),
           }
         : null,
+    updatedAt: r.updated_at,
   };
 }

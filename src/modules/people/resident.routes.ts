@@ -61,6 +61,40 @@ export async function registerResidentRoutes(root: FastifyInstance, svc: Residen
     async (request) => svc.get(requirePrincipal(request), request.params.id),
   );
 
+  app.patch(
+    '/api/v1/residents/:id/groups',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Record or withdraw consent to special groups, and the groups (audited)',
+        description:
+          'Special groups (elderly living alone, chronic illness, disability, low income, children left behind) are held only with consent: `tagsConsent: false` deletes them. The resident may withdraw their own consent; staff who see the groups (agent, dispatcher, grid worker for their grids, admin) record consent and groups. Send the `updatedAt` you read to refuse a change made meanwhile (409).',
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        body: Type.Object(
+          {
+            tagsConsent: Type.Optional(Type.Boolean()),
+            tags: Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 10 })),
+            updatedAt: Type.Optional(Type.String({ maxLength: 40 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: ResidentDetail,
+          400: errorResponse(
+            '`invalid_input`: nothing to change, an unknown group, or groups without consent',
+          ),
+          401: errorResponse('`unauthenticated`'),
+          403: errorResponse(
+            '`forbidden`: a role that does not see groups, or a resident doing more than withdrawing',
+          ),
+          404: errorResponse('`resident_not_found`: no such resident, or not one the caller may see'),
+          409: errorResponse('`version_conflict`: the resident changed since `updatedAt`'),
+        },
+      },
+    },
+    async (request) => svc.updateGroups(requirePrincipal(request), request.params.id, request.body),
+  );
+
   app.post(
     '/api/v1/residents/import',
     {

@@ -23,7 +23,10 @@ export const ResidentView = Type.Object({
   tags: Type.Union([Type.Array(Type.String()), Type.Null()], {
     description: 'Special-group tags; null when masked for this viewer or not consented',
   }),
-  tagsConsent: Type.Boolean(),
+  tagsConsent: Type.Union([Type.Boolean(), Type.Null()], {
+    description:
+      'whether the resident consented to their special groups being held; null for whom may not see the groups',
+  }),
   emergencyContact: Type.Union([
     Type.Object({
       name: NullableStr,
@@ -31,6 +34,7 @@ export const ResidentView = Type.Object({
     }),
     Type.Null(),
   ]),
+  updatedAt: Type.String({ description: 'when the record last changed: send it back with a change' }),
 });
 export type ResidentView = Static<typeof ResidentView>;
 

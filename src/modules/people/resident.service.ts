@@ -7,7 +7,7 @@ import { AppError, forbidden, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { actorLabel, communitiesOf } from '../../platform/auth/principal.ts';
 import type { Principal } from '../../platform/auth/principal.ts';
-import { freeTextFor } from '../../platform/auth/privacy.ts';
+import { freeTextFor, maySee } from '../../platform/auth/privacy.ts';
 import { CsvError, decodeTextFile, parseCsvRecords } from '../../platform/csv.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { servedCommunity } from '../tenancy/community.access.ts';
@@ -20,7 +20,7 @@ import * as repo from './resident.repository.ts';
 import { presentResident } from './resident.presenter.ts';
 import { browsesResidents, canReadResident } from './resident.policy.ts';
 import type { ResidentFacts } from './resident.policy.ts';
-import { validateResidentRows } from './resident.import.ts';
+import { SPECIAL_GROUP_TAGS, validateResidentRows } from './resident.import.ts';
 import type { ImportProblem, ResidentImportRow } from './resident.import.ts';
 
 const RECENT_ORDERS = 10;
@@ -73,6 +73,87 @@ export class ResidentService {
     const hh = r ? await this.householdOf(r) : undefined;
     if (!r || !canReadResident(p, factsOf(r, hh))) throw notFound('resident_not_found', 'resident', id);
     return this.detail(p, r, hh);
+  }
+
+  /**
+   * The special groups a resident is held in, and their consent to it (个人信息 of the most
+   * sensitive kind). Groups are held only with consent: withdrawing it deletes them, and setting
+   * groups needs it. The resident themself may withdraw; staff who may see and weigh the groups
+   * (intake, dispatch, grid workers for their grids, admins) record consent and groups as the
+   * resident gives them. `updatedAt`, when sent, must be the record's own (409 otherwise). Audited
+   * with what changed, never the groups themselves.
+   */
+  async updateGroups(
+    p: Principal,
+    id: string,
+    patch: { tagsConsent?: boolean | undefined; tags?: string[] | undefined; updatedAt?: string | undefined },
+  ) {
+    const r = await repo.findResident(this.db, id);
+    const hh = r ? await this.householdOf(r) : undefined;
+    if (!r || !canReadResident(p, factsOf(r, hh))) throw notFound('resident_not_found', 'resident', id);
+    const self = p.kind === 'resident' && p.id === r.id;
+    const withdrawalOnly = patch.tagsConsent === false && patch.tags === undefined;
+    if (!(self ? withdrawalOnly : p.kind === 'user' && maySee(p, 'tags')))
+      throw forbidden(
+        self
+          ? 'you may withdraw your consent here (tagsConsent: false); ask the community to record groups'
+          : 'your role does not see special groups, so it does not record them',
+      );
+    if (patch.tagsConsent === undefined && patch.tags === undefined)
+      throw new AppError('invalid_input', 'say what changes: tagsConsent and/or tags', {
+        field: 'tagsConsent',
+      });
+    for (const t of patch.tags ?? [])
+      if (!(SPECIAL_GROUP_TAGS as readonly string[]).includes(t))
+        throw new AppError(
+          'invalid_input',
+          `tags: unknown group "${t}" (known: ${SPECIAL_GROUP_TAGS.join(', ')})`,
+          {
+            field: 'tags',
+          },
+        );
+    const consent = patch.tagsConsent ?? r.tags_consent === 1;
+    const tags = consent ? [...new Set(patch.tags ?? (JSON.parse(r.tags_json) as string[]))].sort() : [];
+    if (!consent && (patch.tags?.length ?? 0) > 0)
+      throw new AppError(
+        'invalid_input',
+        'tags: groups are held only with the resident’s consent (tagsConsent: true)',
+        {
+          field: 'tags',
+        },
+      );
+    const at = this.deps.clock.now().toISOString();
+    await this.db.transaction().execute(async (trx) => {
+      const changed = await trx
+        .updateTable('residents')
+        .set({ tags_consent: consent ? 1 : 0, tags_json: JSON.stringify(tags), updated_at: at })
+        .where('id', '=', id)
+        .where('updated_at', '=', patch.updatedAt ?? r.updated_at)
+        .executeTakeFirst();
+      if (Number(changed.numUpdatedRows) !== 1)
+        throw new AppError(
+          'version_conflict',
+          'the resident changed since you loaded them: reload and try again',
+          {
+            field: 'updatedAt',
+          },
+        );
+      await appendAudit(trx, this.deps.database.dialect, {
+        communityId: r.community_id,
+        createdAt: at,
+        actor: actorLabel(p),
+        action: consent ? 'resident.groups_recorded' : 'resident.consent_withdrawn',
+        entityType: 'resident',
+        entityId: id,
+        payload: {
+          consentBefore: r.tags_consent === 1,
+          consent,
+          groupsBefore: (JSON.parse(r.tags_json) as string[]).length,
+          groups: tags.length,
+        },
+      });
+    });
+    return this.get(p, id);
   }
 
   private async householdOf(r: repo.ResidentRow) {

@@ -43,6 +43,11 @@ export async function gridsOf(db: Kysely<DB>, communityId: string) {
   return db.selectFrom('grids').selectAll().where('community_id', '=', communityId).orderBy('code').execute();
 }
 
+/**
+ * The grid workers of grids, as residents are offered them (their 网格员, to call): only active
+ * accounts still in the grid worker role, as dispatch picks them; a worker deactivated or given
+ * another role keeps the rows of their grids, but no longer answers for them.
+ */
 export async function gridWorkersOf(db: Kysely<DB>, gridIds: string[]) {
   if (gridIds.length === 0) return [];
   return db
@@ -50,6 +55,8 @@ export async function gridWorkersOf(db: Kysely<DB>, gridIds: string[]) {
     .innerJoin('users', 'users.id', 'grid_workers.user_id')
     .select(['grid_workers.grid_id', 'users.id', 'users.display_name', 'users.phone'])
     .where('grid_workers.grid_id', 'in', gridIds)
+    .where('users.active', '=', 1)
+    .where('users.role', '=', 'grid_worker')
     .execute();
 }
 

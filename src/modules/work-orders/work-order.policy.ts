@@ -113,10 +113,14 @@ const CREATE_CHANNELS: Record<StaffRole, readonly Channel[]> = {
 };
 
 function isResidentsOwn(p: Extract<Principal, { kind: 'resident' }>, o: OrderFacts): boolean {
+  if (isPartyTo(p, o)) return true;
+  return o.communityId === p.communityId && p.householdId !== null && o.householdIds.includes(p.householdId);
+}
+
+/** Did this resident report the order, or is it for them? */
+function isPartyTo(p: Extract<Principal, { kind: 'resident' }>, o: OrderFacts): boolean {
   if (o.communityId !== p.communityId) return false;
-  if (o.reporterType === 'resident' && o.reporterId === p.id) return true;
-  if (o.beneficiaryId === p.id) return true;
-  return p.householdId !== null && o.householdIds.includes(p.householdId);
+  return (o.reporterType === 'resident' && o.reporterId === p.id) || o.beneficiaryId === p.id;
 }
 
 /** May this principal see the order at all? Staff see only their communities, and field staff only their part. */
@@ -148,6 +152,9 @@ export function mayAct(p: Principal, o: OrderFacts, action: Action): boolean {
       return false;
     case 'resident':
       if (!RESIDENT_ACTIONS.includes(action)) return false;
+      // The household reads its members' orders; only the one who reported it or the one it is
+      // for withdraws, confirms, rates or reopens it (a lodger must not cancel a grandmother's).
+      if (!isPartyTo(p, o)) return false;
       // A resident may withdraw a request only before work on it is under way (also while it
       // waits for them before that); an order that is over is refused by the lifecycle instead.
       if (action === 'cancel') return !workUnderWay(o);

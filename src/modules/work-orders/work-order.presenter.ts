@@ -1,7 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import type { Principal } from '../../platform/auth/principal.ts';
-import { freeTextData, freeTextFor, maskEmail, maskPhone, maySee } from '../../platform/auth/privacy.ts';
+import {
+  freeTextData,
+  freeTextFor,
+  maskEmail,
+  maskName,
+  maskPhone,
+  maySee,
+} from '../../platform/auth/privacy.ts';
 import type { WorkOrderRow, WorkOrderEventRow } from './work-order.repository.ts';
 import { residentsByIds, usersByIds } from './work-order.repository.ts';
 import type { WorkOrderView } from './work-order.schema.ts';
@@ -124,7 +131,8 @@ export function presentOrder(
     beneficiary: ben
       ? {
           id: ben.id,
-          name: ben.name,
+          // An integration (an SOS device filing for its wearer) is not told who the person is.
+          name: viewer.kind === 'api_key' ? maskName(ben.name) : ben.name,
           phone: maySee(viewer, 'phone', { self }) ? ben.phone : maskPhone(ben.phone),
           tags:
             maySee(viewer, 'tags', { self }) && (ben.tags_consent === 1 || self)

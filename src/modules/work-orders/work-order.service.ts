@@ -34,6 +34,7 @@ import {
   seesWholeCommunity,
 } from './work-order.policy.ts';
 import type { OrderFacts } from './work-order.policy.ts';
+import { canReadResident } from '../people/resident.policy.ts';
 import * as repo from './work-order.repository.ts';
 import { isImageType, sniffImageType, stripImageMetadata } from '../../platform/images.ts';
 import type { WorkOrderRow, ListFilter } from './work-order.repository.ts';
@@ -107,6 +108,8 @@ interface PendingCreate {
   actorId: string | null;
   actorName: string;
   proxy: boolean;
+  /** Who the caller is to the person the order is for (女儿, 邻居, 志愿者), as they said. */
+  relation: string | null;
 }
 
 export class WorkOrderService {
@@ -184,14 +187,25 @@ export class WorkOrderService {
     let beneficiary = null;
     if (beneficiaryId) {
       [beneficiary] = await repo.residentsByIds(this.db, [beneficiaryId]);
-      // A family member may report for someone in their own household only; to a resident, anyone
-      // else is answered as no one (a refusal would tell them the id is a resident's).
+      // One files for a resident only as far as one may look that resident up: a family member
+      // for their own household, a grid worker for the households of their grids (the answer
+      // would otherwise hand them the phone, groups and home of anyone in the community), an
+      // integration only as an SOS device for its wearer. Anyone else is answered as no one (a
+      // refusal would tell them the id is a resident's).
       const reachable =
         beneficiary !== undefined &&
         beneficiary.community_id === communityId &&
-        (p.kind !== 'resident' ||
-          beneficiary.id === p.id ||
-          (p.householdId !== null && beneficiary.household_id === p.householdId));
+        (p.kind === 'api_key'
+          ? input.channel === 'device' && p.scopes.includes('device')
+          : canReadResident(p, {
+              id: beneficiary.id,
+              communityId: beneficiary.community_id,
+              householdId: beneficiary.household_id,
+              gridId:
+                p.kind === 'user' && p.role === 'grid_worker'
+                  ? await repo.gridOfHousehold(this.db, beneficiary.household_id)
+                  : null,
+            }));
       if (!reachable) {
         throw new AppError('resident_not_found', `resident ${beneficiaryId} is not in this community`, {
           field: 'residentId',
@@ -275,6 +289,7 @@ export class WorkOrderService {
       actorId: 'id' in p ? p.id : null,
       actorName: p.name,
       proxy: reporter.isProxy,
+      relation: input.reporter?.relation?.trim() || null,
     };
 
     // Photos are written before the order commits: an order never points at a missing file.
@@ -364,7 +379,11 @@ export class WorkOrderService {
           actor_name: b.actorName,
           note: null,
           visibility: 'public',
-          data_json: JSON.stringify({ channel: b.row.channel, proxy: b.proxy }),
+          data_json: JSON.stringify({
+            channel: b.row.channel,
+            proxy: b.proxy,
+            ...(b.relation ? { relation: b.relation } : {}),
+          }),
           created_at: b.row.created_at,
         })),
       );
@@ -400,6 +419,7 @@ export class WorkOrderService {
               descriptionDigest: sha256Hex(b.row.description),
               beneficiaryId: b.row.beneficiary_id,
               reporterType: b.row.reporter_type,
+              ...(b.relation ? { relation: b.relation } : {}),
               gridId: b.row.grid_id,
               photos: b.photos.map((ph) => createHash('sha256').update(ph.data).digest('hex')),
             },

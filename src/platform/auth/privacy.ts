@@ -32,6 +32,12 @@ export function maskPhone(phone: string | null): string | null {
   return `${phone.slice(0, 3)}****${phone.slice(-4)}`;
 }
 
+/** 王** : the family name only (by code point, so a rare character is not split). */
+export function maskName(name: string): string {
+  const chars = [...name];
+  return chars.length <= 1 ? '*' : `${chars[0] ?? ''}${'*'.repeat(chars.length - 1)}`;
+}
+
 /** 4403**********1234 */
 export function maskIdNumber(id: string | null): string | null {
   if (!id) return id;

@@ -159,7 +159,7 @@ export interface ResidentView {
   idNumber: string | null;
   birthYear: number | null;
   tags: string[] | null;
-  tagsConsent: boolean;
+  tagsConsent: boolean | null;
   emergencyContact: { name: string | null; phone: string | null } | null;
 }
 
