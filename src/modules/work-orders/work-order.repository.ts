@@ -3,6 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { DB, WorkOrderTable, WorkOrderEventTable } from '../../platform/db/schema.ts';
 import type { Dialect } from '../../platform/db/database.ts';
 import { insertRows } from '../../platform/db/bulk-insert.ts';
+import { selectInChunks } from '../../platform/db/in-chunks.ts';
 import { searchTextOf } from '../../platform/auth/text-privacy.ts';
 
 export type WorkOrderRow = Selectable<WorkOrderTable>;
@@ -327,13 +328,15 @@ export async function countOrders(db: Kysely<DB>, f: Omit<ListFilter, 'limit' | 
   return Number(row.n);
 }
 
-export async function usersByIds(db: Kysely<DB>, ids: string[]) {
-  if (ids.length === 0) return [];
-  return db
-    .selectFrom('users')
-    .select(['id', 'username', 'display_name', 'role', 'phone'])
-    .where('id', 'in', ids)
-    .execute();
+/** The staff of these ids (in slices: an export names tens of thousands). */
+export async function usersByIds(db: Kysely<DB>, ids: readonly string[]) {
+  return selectInChunks(ids, (chunk) =>
+    db
+      .selectFrom('users')
+      .select(['id', 'username', 'display_name', 'role', 'phone'])
+      .where('id', 'in', chunk)
+      .execute(),
+  );
 }
 
 export async function userServesCommunity(db: Kysely<DB>, userId: string, communityId: string) {
@@ -346,9 +349,11 @@ export async function userServesCommunity(db: Kysely<DB>, userId: string, commun
     .executeTakeFirst();
 }
 
-export async function residentsByIds(db: Kysely<DB>, ids: string[]) {
-  if (ids.length === 0) return [];
-  return db.selectFrom('residents').selectAll().where('id', 'in', ids).execute();
+/** The residents of these ids (in slices: an export names tens of thousands). */
+export async function residentsByIds(db: Kysely<DB>, ids: readonly string[]) {
+  return selectInChunks(ids, (chunk) =>
+    db.selectFrom('residents').selectAll().where('id', 'in', chunk).execute(),
+  );
 }
 
 export async function insertPhoto(

@@ -1,0 +1,104 @@
+/**
+ * The order list, its CSV export and the residents import under hostile or simply large input:
+ * exports naming more people than one statement may bind.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestContext } from '../helpers.ts';
+import type { TestContext } from '../helpers.ts';
+import { insertOrders } from '../../src/modules/work-orders/work-order.repository.ts';
+import { insertRows } from '../../src/platform/db/bulk-insert.ts';
+import { newId } from '../../src/platform/ids.ts';
+
+const postgres = !!process.env.DATABASE_URL;
+
+describe('query hardening: list, export and import', () => {
+  let ctx: TestContext;
+  let admin: string;
+  before(async () => {
+    ctx = await createTestContext({ orders: 20 });
+    admin = await ctx.login('admin');
+  });
+  after(() => ctx.close());
+
+  const taoyuan = () => ctx.seed.communities[0]?.id ?? '';
+  let bulkAdded = 0;
+  /**
+   * Adds `n` orders to taoyuan, a second apart from 2024-01-01 on, the first `distinct` of them
+   * each for a resident of its own (the others for the template order's beneficiary).
+   */
+  async function bulkOrders(n: number, distinct: number) {
+    const db = ctx.database.db;
+    const tmpl = await db
+      .selectFrom('work_orders')
+      .selectAll()
+      .where('community_id', '=', taoyuan())
+      .executeTakeFirstOrThrow();
+    const base = Date.parse('2024-01-01T00:00:00Z');
+    for (let start = 0; start < n; start += 5000) {
+      const residents = [];
+      const orders = [];
+      for (let i = start; i < Math.min(n, start + 5000); i++) {
+        const k = bulkAdded + i;
+        const rid = newId();
+        if (i < distinct)
+          residents.push({
+            id: rid,
+            community_id: tmpl.community_id,
+            household_id: null,
+            name: `居民${k}`,
+            phone: `17${String(k).padStart(9, '0')}`,
+            id_number: null,
+            birth_year: 1950,
+            tags_json: '[]',
+            tags_consent: 0,
+            emergency_contact_name: null,
+            emergency_contact_phone: null,
+            preferred_channel: null,
+            created_at: tmpl.created_at,
+            updated_at: tmpl.created_at,
+          });
+        const at = new Date(base + k * 1000).toISOString();
+        orders.push({
+          ...tmpl,
+          id: newId(base + k * 1000),
+          number: `BULK-${k}`,
+          beneficiary_id: i < distinct ? rid : tmpl.beneficiary_id,
+          created_at: at,
+          updated_at: at,
+        });
+      }
+      if (residents.length) await insertRows(db, 'residents', residents);
+      await insertOrders(db, orders);
+    }
+    bulkAdded += n;
+  }
+  const ordersOfTaoyuan = async () =>
+    Number(
+      (
+        await ctx.database.db
+          .selectFrom('work_orders')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('community_id', '=', taoyuan())
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const csvRows = (body: string) =>
+    body
+      .replace(/^\ufeff/, '')
+      .split('\r\n')
+      .filter(Boolean)
+      .slice(1);
+
+  it('exports every order when its people are more than one statement may bind', async () => {
+    // One past the limit of the database in use: 32,766 parameters on SQLite, 65,535 on PostgreSQL.
+    const distinct = postgres ? 65_536 : 32_767;
+    await bulkOrders(distinct, distinct);
+    const res = await ctx.call('GET', '/api/v1/work-orders/export.csv?community=taoyuan', admin);
+    assert.equal(res.statusCode, 200, res.body.slice(0, 300));
+    const rows = csvRows(res.body);
+    assert.equal(rows.length, await ordersOfTaoyuan());
+    const named = rows.filter((r) => /,居民\d+,/.test(r)).length;
+    assert.equal(named, distinct, 'each bulk order shows its own beneficiary');
+  });
+});
