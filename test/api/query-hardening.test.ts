@@ -1,6 +1,6 @@
 /**
  * The order list, its CSV export and the residents import under hostile or simply large input:
- * exports naming more people than one statement may bind.
+ * exports naming more people than one statement may bind, forged cursors.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +10,7 @@ import { insertOrders } from '../../src/modules/work-orders/work-order.repositor
 import { insertRows } from '../../src/platform/db/bulk-insert.ts';
 import { newId } from '../../src/platform/ids.ts';
 
+type ErrorBody = { error: { code: string; details: { field?: string } } };
 const postgres = !!process.env.DATABASE_URL;
 
 describe('query hardening: list, export and import', () => {
@@ -89,6 +90,40 @@ describe('query hardening: list, export and import', () => {
       .split('\r\n')
       .filter(Boolean)
       .slice(1);
+
+  it('refuses a forged cursor with 400 naming `cursor`, on the order list and the inbox', async () => {
+    const b64 = (s: string) => Buffer.from(s).toString('base64url');
+    const dispatcher = await ctx.login('dispatcher');
+    for (const forged of [
+      '\u0000|\u0000',
+      'x|y',
+      '2026-02-30T00:00:00.000Z|abc',
+      '2026-11-20T02:00:00.000Z|a\u0000',
+    ]) {
+      for (const [path, token] of [
+        ['/api/v1/work-orders', admin],
+        ['/api/v1/inbox', dispatcher],
+      ] as const) {
+        const res = await ctx.call('GET', `${path}?cursor=${b64(forged)}`, token);
+        assert.equal(res.statusCode, 400, `${path} ${JSON.stringify(forged)}: ${res.body}`);
+        const { error } = res.json<ErrorBody>();
+        assert.equal(error.code, 'invalid_input');
+        assert.equal(error.details.field, 'cursor');
+      }
+    }
+    // The cursors the list gives out still lead through every order once.
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: { id: string }[]; nextCursor: string | null } = (
+        await ctx.call('GET', `/api/v1/work-orders?limit=3${cursor ? `&cursor=${cursor}` : ''}`, admin)
+      ).json();
+      seen.push(...page.items.map((o) => o.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    assert.equal(new Set(seen).size, seen.length);
+    assert.equal(seen.length, await ordersOfTaoyuan());
+  });
 
   it('exports every order when its people are more than one statement may bind', async () => {
     // One past the limit of the database in use: 32,766 parameters on SQLite, 65,535 on PostgreSQL.

@@ -238,7 +238,13 @@ export const ListQuery = Type.Object(
       }),
     ),
     q: Type.Optional(Type.String({ maxLength: 200 })),
-    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+    cursor: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description:
+          'the `nextCursor` of the page before; one this API did not give out is refused (400 `invalid_input` naming `cursor`)',
+      }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 20 })),
   },
   { additionalProperties: false },
