@@ -1,6 +1,6 @@
 /**
  * The order list, its CSV export and the residents import under hostile or simply large input:
- * exports naming more people than one statement may bind, forged cursors.
+ * exports naming more people than one statement may bind, forged cursors, instants past year 9999.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -123,6 +123,29 @@ describe('query hardening: list, export and import', () => {
     } while (cursor);
     assert.equal(new Set(seen).size, seen.length);
     assert.equal(seen.length, await ordersOfTaoyuan());
+  });
+
+  it('refuses a time range bound outside the years 0000–9999 in UTC, naming it', async () => {
+    for (const [field, text] of [
+      ['to', '9999-12-31T23:59:59-01:00'],
+      ['from', '0000-01-01T00:30:00+01:00'],
+    ] as const) {
+      for (const path of ['/api/v1/work-orders', '/api/v1/work-orders/export.csv']) {
+        const res = await ctx.call('GET', `${path}?${field}=${encodeURIComponent(text)}`, admin);
+        assert.equal(res.statusCode, 400, `${path} ${field}=${text}: ${res.body.slice(0, 200)}`);
+        const { error } = res.json<ErrorBody>();
+        assert.equal(error.code, 'invalid_input');
+        assert.equal(error.details.field, field);
+      }
+    }
+    // The last instant the stored form holds still bounds the list: every order is before it.
+    const res = await ctx.call(
+      'GET',
+      `/api/v1/work-orders?limit=200&to=${encodeURIComponent('9999-12-31T22:59:59-01:00')}`,
+      admin,
+    );
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json<{ items: unknown[] }>().items.length, await ordersOfTaoyuan());
   });
 
   it('exports every order when its people are more than one statement may bind', async () => {

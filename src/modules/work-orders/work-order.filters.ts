@@ -72,6 +72,8 @@ const CYCLE_MS = 146_097 * 86_400_000;
  * An RFC 3339 date-time as the UTC ISO string the database stores (`2026-12-04T00:00:00.000Z`),
  * or null when the text is not one. Times are stored and compared as such strings, so an
  * instant given with another offset or without milliseconds must be rewritten to compare right.
+ * Only instants of the years 0000–9999 in UTC are such strings: `9999-12-31T23:59:59-01:00`
+ * would be `+010000-01-01T00:59:59.000Z`, which sorts before every stored time; it is null.
  */
 export function utcInstant(text: string): string | null {
   const m = DATE_TIME.exec(text);
@@ -90,9 +92,11 @@ export function utcInstant(text: string): string | null {
   if (hour > 23 || minute > 59 || second > 60 || offsetHours > 23 || offsetMinutes > 59) return null;
   const millis = Number(((m[7] ?? '') + '000').slice(0, 3));
   const offset = (m[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes);
-  return new Date(
+  const iso = new Date(
     Date.UTC(year + 400, month - 1, day, hour, minute - offset, second, millis) - CYCLE_MS,
   ).toISOString();
+  // Outside 0000–9999 the year gains a sign and two digits (`+010000-…`, `-000001-…`).
+  return /^\d{4}-/.test(iso) ? iso : null;
 }
 
 /**
@@ -115,7 +119,7 @@ export function parseTimeRange(
         : '2026-12-04T00:00:00+08:00';
       throw invalidInput(
         field,
-        `${label(field)}: "${text}" is not a date-time with a time zone, such as ${example}`,
+        `${label(field)}: "${text}" is not a date-time with a time zone within the years 0000–9999 (UTC), such as ${example}`,
       );
     }
     out[field] = at;

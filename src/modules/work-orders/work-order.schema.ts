@@ -229,12 +229,16 @@ export const ListQuery = Type.Object(
     ),
     assignee: Type.Optional(Type.String({ maxLength: 64 })),
     from: Type.Optional(
-      Type.String({ format: 'date-time', description: 'orders created at or after this instant' }),
+      Type.String({
+        format: 'date-time',
+        description: 'orders created at or after this instant (within the years 0000–9999 in UTC)',
+      }),
     ),
     to: Type.Optional(
       Type.String({
         format: 'date-time',
-        description: 'orders created before this instant (exclusive); must be after `from`',
+        description:
+          'orders created before this instant (exclusive; within the years 0000–9999 in UTC); must be after `from`',
       }),
     ),
     q: Type.Optional(Type.String({ maxLength: 200 })),
