@@ -1,6 +1,7 @@
 /**
  * The order list, its CSV export and the residents import under hostile or simply large input:
- * exports naming more people than one statement may bind, forged cursors, instants past year 9999.
+ * exports naming more people than one statement may bind, forged cursors, instants past year 9999,
+ * text search that answers alike on SQLite and PostgreSQL.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -146,6 +147,46 @@ describe('query hardening: list, export and import', () => {
     );
     assert.equal(res.statusCode, 200, res.body);
     assert.equal(res.json<{ items: unknown[] }>().items.length, await ordersOfTaoyuan());
+  });
+
+  it('searches text without regard to the case of ASCII letters, alike on both databases', async () => {
+    const agent = await ctx.login('agent');
+    const dispatcher = await ctx.login('dispatcher');
+    const create = async (description: string, address: string) => {
+      const res = await ctx.call('POST', '/api/v1/work-orders', agent, {
+        channel: 'hotline',
+        description,
+        address,
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      return res.json<{ id: string; number: string }>();
+    };
+    const wifi = await create('家里WiFi路由器坏了 100%_x', 'Block B 3F');
+    const eclair = await create('楼下Éclair面包店油烟太大', '桃源村2栋');
+    const found = async (q: string, token: string) =>
+      (await ctx.call('GET', `/api/v1/work-orders?limit=200&q=${encodeURIComponent(q)}`, token))
+        .json<{ items: { id: string }[] }>()
+        .items.map((o) => o.id);
+    // An admin searches the description, a dispatcher the description with contact data blanked.
+    for (const token of [admin, dispatcher]) {
+      for (const q of ['WiFi', 'wifi', 'WIFI', 'ｗｉｆｉ', 'ＷＩＦＩ', 'block b', 'BLOCK B 3f', '100%_X'])
+        assert.deepEqual(await found(q, token), [wifi.id], q);
+      assert.deepEqual(await found('100%x', token), [], '% and _ are themselves, not wildcards');
+      // Letters beyond ASCII keep their case on both databases.
+      assert.deepEqual(await found('Éclair', token), [eclair.id]);
+      assert.deepEqual(await found('éclair', token), []);
+      for (const q of [wifi.number, wifi.number.toLowerCase(), wifi.number.slice(0, 9).toLowerCase()])
+        assert.ok((await found(q, token)).includes(wifi.id), q);
+    }
+    const exported = await ctx.call(
+      'GET',
+      `/api/v1/work-orders/export.csv?q=${encodeURIComponent(wifi.number.toLowerCase())}`,
+      admin,
+    );
+    assert.deepEqual(
+      csvRows(exported.body).map((r) => r.split(',')[0]),
+      [wifi.number],
+    );
   });
 
   it('exports every order when its people are more than one statement may bind', async () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AppError } from '../../platform/errors.ts';
-import { parseStatusList, parseTimeRange, utcInstant } from './work-order.filters.ts';
+import { parseStatusList, parseTimeRange, searchPatterns, utcInstant } from './work-order.filters.ts';
 
 test('utcInstant: an RFC 3339 date-time as the stored UTC form, else null', () => {
   assert.equal(utcInstant('2026-12-04T00:00:00Z'), '2026-12-04T00:00:00.000Z');
@@ -50,4 +50,13 @@ test('parseStatusList: known statuses only', () => {
     () => parseStatusList('closed,open'),
     (e: unknown) => e instanceof AppError && e.details?.field === 'status' && /"open"/.test(e.message),
   );
+});
+
+test('searchPatterns: ASCII letters in lower case, and the NFKC form when it differs', () => {
+  assert.deepEqual(searchPatterns('TAOYUAN-2026'), ['taoyuan-2026']);
+  assert.deepEqual(searchPatterns('WiFi坏了'), ['wifi坏了']);
+  assert.deepEqual(searchPatterns('ＷｉＦｉ'), ['ＷｉＦｉ', 'wifi']);
+  // Only ASCII letters change case: the databases fold nothing else.
+  assert.deepEqual(searchPatterns('ÉCLAIR Ω'), ['Éclair Ω']);
+  assert.deepEqual(searchPatterns('灯坏了，晚上'), ['灯坏了，晚上', '灯坏了,晚上']);
 });

@@ -1,6 +1,7 @@
 /**
  * The order list's filters as people type them, checked the same way for the API and the
- * `linli export` command: a status list and a creation-time range. Pure: no clock, no database.
+ * `linli export` command: a status list, a creation-time range, the search text. Pure: no clock,
+ * no database.
  */
 import { invalidInput } from '../../platform/errors.ts';
 import { STATUSES, type Status } from './work-order.machine.ts';
@@ -131,4 +132,20 @@ export function parseTimeRange(
     );
   }
   return out;
+}
+
+/** The text with its ASCII letters in lower case, and nothing else changed. */
+const asciiLower = (t: string) => t.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+
+/**
+ * What a text search (`q`) looks for, letter case aside: the text with its ASCII letters in lower
+ * case, and also its NFKC form when that differs, so a query typed with full-width letters
+ * (ｗｉｆｉ, an input method left in full-width mode) finds WiFi. The stored text is not
+ * normalised, so the query as typed is kept: 灯坏了，晚上 (a full-width comma) still finds itself.
+ * The repository matches every column folded the same way.
+ */
+export function searchPatterns(text: string): string[] {
+  const typed = asciiLower(text);
+  const normalised = asciiLower(text.normalize('NFKC'));
+  return normalised === typed ? [typed] : [typed, normalised];
 }
