@@ -1,7 +1,7 @@
 /**
  * The order list, its CSV export and the residents import under hostile or simply large input:
  * exports naming more people than one statement may bind, forged cursors, instants past year 9999,
- * text search that answers alike on SQLite and PostgreSQL.
+ * text search that answers alike on SQLite and PostgreSQL, residents files of millions of rows.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -187,6 +187,41 @@ describe('query hardening: list, export and import', () => {
       csvRows(exported.body).map((r) => r.split(',')[0]),
       [wifi.number],
     );
+  });
+
+  const upload = (csv: string | Buffer, query: string, token = admin) =>
+    ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/residents/import?${query}`,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+      payload: csv,
+    });
+
+  it('refuses a residents file of millions of tiny rows at once, reading only the first 10,001', async () => {
+    // 10 MiB of `a,b` rows: 2.6 million, under the size limit.
+    const csv = ('name,address\n' + 'a,b\n'.repeat(2_700_000)).slice(0, 10 * 1024 * 1024);
+    let stall = 0;
+    let last = Date.now();
+    const timer = setInterval(() => {
+      const now = Date.now();
+      stall = Math.max(stall, now - last - 10);
+      last = now;
+    }, 10);
+    const res = await upload(csv, 'community=taoyuan&dryRun=true');
+    await new Promise((r) => setTimeout(r, 30));
+    clearInterval(timer);
+    assert.equal(res.statusCode, 200, res.body.slice(0, 300));
+    const { problems } = res.json<{ problems: { row: number; message: string }[] }>();
+    assert.deepEqual(
+      problems.map((p) => [p.row, p.message]),
+      [[1, 'the file has more than 10000 rows: import at most 10000 at a time (split the file)']],
+    );
+    // Parsed whole, these rows held the event loop for seconds and 1.7 GB of memory.
+    assert.ok(stall < 1000, `the event loop stalled ${stall} ms`);
+    // A larger file is not taken at all.
+    const over = await upload(Buffer.alloc(10 * 1024 * 1024 + 1, 'a'), 'community=taoyuan&dryRun=true');
+    assert.equal(over.statusCode, 413, over.body.slice(0, 200));
+    assert.equal(over.json<ErrorBody>().error.code, 'payload_too_large');
   });
 
   it('exports every order when its people are more than one statement may bind', async () => {

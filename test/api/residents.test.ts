@@ -209,7 +209,7 @@ describe('residents: caller lookup and CSV import (all or nothing)', () => {
     );
     const tooMany = await problemsOf(huge);
     assert.equal(tooMany.length, 1);
-    assert.match(tooMany[0]?.message ?? '', /10001 rows: import at most 10000/);
+    assert.match(tooMany[0]?.message ?? '', /more than 10000 rows: import at most 10000/);
     assert.equal(await countResidents(), before + 1);
 
     // Six imports of one new phone at once (a double click, a retry): exactly one registers it.

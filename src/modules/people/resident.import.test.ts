@@ -4,7 +4,7 @@ import { RESIDENT_CSV_COLUMNS, validateResidentRows } from './resident.import.ts
 
 describe('validateResidentRows', () => {
   it('an unknown column is refused with the list of the columns the import knows', () => {
-    const { problems } = validateResidentRows(['姓名', '电话', '地址'], [], 2026);
+    const { problems } = validateResidentRows({ header: ['姓名', '电话', '地址'], rows: [] }, 2026);
     const unknown = problems.filter((p) => p.message.startsWith('unknown column'));
     assert.deepEqual(
       unknown.map((p) => p.column),
@@ -21,7 +21,7 @@ describe('validateResidentRows', () => {
       { name: '丙', address: '2栋', phone: '13900000001' },
       { name: '丁', address: '2栋', phone: '13900000001' },
     ];
-    const { problems } = validateResidentRows(['name', 'address', 'phone'], rows, 2026);
+    const { problems } = validateResidentRows({ header: ['name', 'address', 'phone'], rows }, 2026);
     assert.deepEqual(
       problems.map((p) => [p.row, p.column, p.message]),
       [

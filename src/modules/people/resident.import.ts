@@ -30,6 +30,17 @@ const REQUIRED = ['name', 'address'] as const;
 /** Rows one import may hold: larger files are split, so one import never holds the database for long. */
 export const RESIDENT_IMPORT_MAX_ROWS = 10_000;
 
+/**
+ * The largest residents file the API takes, in bytes. A row with every text column at its limit
+ * (600 characters, 3 bytes each in UTF-8 for Chinese, plus about 190 bytes of phone, ID number,
+ * year, coordinates, tags, consent and commas) is about 2,000 bytes, but no register is written at
+ * the limits: a generous row (a 10-character name, a 60-character address, building, room and
+ * emergency contact of 10 each: 100 × 3 = 300 bytes, plus the same 190) is about 500 bytes.
+ * Twice that, 1,024 bytes, for each of 10,000 rows is 10,240,000 bytes; with the header, 10 MiB
+ * (10,485,760). The limit had been 20 MiB, room for 5 million rows of `a,b` to be read.
+ */
+export const RESIDENT_IMPORT_MAX_BYTES = 10 * 1024 * 1024;
+
 /** Longest value of a text column, in characters (an order's address takes 300 as well). */
 export const RESIDENT_FIELD_MAX: Readonly<Record<string, number>> = {
   name: 100,
@@ -67,18 +78,26 @@ const ID18 = /^\d{17}[\dXx]$/;
 const TRUE = new Set(['1', 'true', 'yes', 'y', '是', '同意']);
 const FALSE = new Set(['', '0', 'false', 'no', 'n', '否', '不同意']);
 
-/**
- * Checks every row of a parsed residents CSV. `extras` holds, per row, the fields past the
- * header's last column: a row with any that is not empty is refused, because those fields
- * would be lost (typically an address with an unquoted comma, cut short and then matched to
- * another household).
- */
+/** A residents CSV as read (`parseCsvRecords` gives this shape). */
+export interface ResidentSheet {
+  header: string[];
+  rows: Record<string, string>[];
+  /**
+   * Per row, the fields past the header's last column: a row with any that is not empty is
+   * refused, because those fields would be lost (typically an address with an unquoted comma,
+   * cut short and then matched to another household).
+   */
+  extras?: ReadonlyArray<ReadonlyArray<string>>;
+  /** True when the file holds more rows than these (reading stopped at the import's limit). */
+  more?: boolean;
+}
+
+/** Checks every row of a parsed residents CSV. */
 export function validateResidentRows(
-  header: string[],
-  records: Record<string, string>[],
+  sheet: ResidentSheet,
   currentYear: number,
-  extras: ReadonlyArray<ReadonlyArray<string>> = [],
 ): { rows: ResidentImportRow[]; problems: ImportProblem[] } {
+  const { header, rows: records, extras = [] } = sheet;
   const problems: ImportProblem[] = [];
   for (const col of REQUIRED) {
     if (!header.includes(col))
@@ -95,14 +114,15 @@ export function validateResidentRows(
   if (problems.length) return { rows: [], problems };
   if (records.length === 0)
     return { rows: [], problems: [{ row: 2, column: '', message: 'the file has no data rows' }] };
-  if (records.length > RESIDENT_IMPORT_MAX_ROWS)
+  if (sheet.more || records.length > RESIDENT_IMPORT_MAX_ROWS)
     return {
       rows: [],
       problems: [
         {
           row: 1,
           column: '',
-          message: `the file has ${records.length} rows: import at most ${RESIDENT_IMPORT_MAX_ROWS} at a time (split the file)`,
+          // The rows past the limit are not read, so they are not counted either.
+          message: `the file has more than ${RESIDENT_IMPORT_MAX_ROWS} rows: import at most ${RESIDENT_IMPORT_MAX_ROWS} at a time (split the file)`,
         },
       ],
     };

@@ -20,7 +20,7 @@ import * as repo from './resident.repository.ts';
 import { presentResident } from './resident.presenter.ts';
 import { browsesResidents, canReadResident } from './resident.policy.ts';
 import type { ResidentFacts } from './resident.policy.ts';
-import { validateResidentRows } from './resident.import.ts';
+import { RESIDENT_IMPORT_MAX_ROWS, validateResidentRows } from './resident.import.ts';
 import type { ImportProblem, ResidentImportRow } from './resident.import.ts';
 
 const RECENT_ORDERS = 10;
@@ -145,7 +145,8 @@ export class ResidentService {
     let parsed;
     try {
       decoded = decodeTextFile(file, fileName);
-      parsed = parseCsvRecords(decoded.text, { fileName });
+      // Rows past the limit are not parsed: a file of millions of tiny rows is refused at once.
+      parsed = parseCsvRecords(decoded.text, { fileName, maxRows: RESIDENT_IMPORT_MAX_ROWS });
     } catch (err) {
       if (err instanceof CsvError) {
         throw new AppError('invalid_input', err.message, {
@@ -157,12 +158,7 @@ export class ResidentService {
       throw err;
     }
     const now = this.deps.clock.now();
-    const { rows, problems } = validateResidentRows(
-      parsed.header,
-      parsed.rows,
-      now.getUTCFullYear(),
-      parsed.extras,
-    );
+    const { rows, problems } = validateResidentRows(parsed, now.getUTCFullYear());
     const report: ImportReport = {
       dryRun,
       encoding: decoded.encoding,
