@@ -1,7 +1,8 @@
 /**
  * The order list, its CSV export and the residents import under hostile or simply large input:
  * exports naming more people than one statement may bind, forged cursors, instants past year 9999,
- * text search that answers alike on SQLite and PostgreSQL, residents files of millions of rows.
+ * text search that answers alike on SQLite and PostgreSQL, residents files of millions of rows,
+ * import problems named by the line a spreadsheet shows.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -222,6 +223,39 @@ describe('query hardening: list, export and import', () => {
     const over = await upload(Buffer.alloc(10 * 1024 * 1024 + 1, 'a'), 'community=taoyuan&dryRun=true');
     assert.equal(over.statusCode, 413, over.body.slice(0, 200));
     assert.equal(over.json<ErrorBody>().error.code, 'payload_too_large');
+  });
+
+  it('names the line of the file a problem is on, as a spreadsheet numbers rows', async () => {
+    const csv = [
+      '', // a blank first line: the header is on line 2
+      'name,phone,address',
+      '甲,13911119001,地址1',
+      '',
+      '乙,1391111900X,地址2', // line 5, after a blank line
+      '丙,13911119003,"地址3',
+      '第二行"', // one record on lines 6 and 7
+      '丁,1391111900Y,地址4', // line 8
+      '戊,13911119001,地址5', // line 9: the phone of line 3
+    ].join('\r\n');
+    const res = await upload(csv, 'community=taoyuan&dryRun=true');
+    assert.equal(res.statusCode, 200, res.body);
+    const { problems } = res.json<{ problems: { row: number; column: string; message: string }[] }>();
+    assert.deepEqual(
+      problems.map((p) => [p.row, p.column]),
+      [
+        [5, 'phone'],
+        [8, 'phone'],
+        [9, 'phone'],
+      ],
+    );
+    assert.match(problems[2]?.message ?? '', /also appears on row 3$/);
+    const refused = await upload(csv, 'community=taoyuan');
+    assert.deepEqual(
+      refused
+        .json<{ error: { details: { problems: { row: number }[] } } }>()
+        .error.details.problems.map((p) => p.row),
+      [5, 8, 9],
+    );
   });
 
   it('exports every order when its people are more than one statement may bind', async () => {

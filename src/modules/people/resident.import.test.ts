@@ -31,4 +31,32 @@ describe('validateResidentRows', () => {
       ],
     );
   });
+
+  it('names the line each row starts on when it is given, and the header line for the file', () => {
+    const sheet = {
+      header: ['name', 'address', 'phone'],
+      rows: [
+        { name: '甲', address: '1栋', phone: '13900000001' },
+        { name: '', address: '1栋', phone: '' },
+        { name: '丙', address: '2栋', phone: '13900000001' },
+      ],
+      lines: [3, 5, 9],
+      headerLine: 2,
+    };
+    assert.deepEqual(
+      validateResidentRows(sheet, 2026).problems.map((p) => [p.row, p.column, p.message]),
+      [
+        [5, 'name', 'name is empty'],
+        [9, 'phone', 'phone 13900000001 also appears on row 3'],
+      ],
+    );
+    assert.deepEqual(
+      validateResidentRows({ ...sheet, header: ['name'] }, 2026).problems.map((p) => p.row),
+      [2],
+    );
+    assert.deepEqual(
+      validateResidentRows({ ...sheet, rows: [], lines: [] }, 2026).problems.map((p) => [p.row, p.message]),
+      [[3, 'the file has no data rows']],
+    );
+  });
 });

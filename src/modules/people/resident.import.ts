@@ -90,6 +90,13 @@ export interface ResidentSheet {
   extras?: ReadonlyArray<ReadonlyArray<string>>;
   /** True when the file holds more rows than these (reading stopped at the import's limit). */
   more?: boolean;
+  /**
+   * The line of the file each row starts on, and the header's: problems name these, the row
+   * numbers a spreadsheet shows (a blank line or a field of two lines counts). Without them,
+   * row i is taken to be on line i + 2, under a header on line 1.
+   */
+  lines?: readonly number[];
+  headerLine?: number;
 }
 
 /** Checks every row of a parsed residents CSV. */
@@ -97,29 +104,32 @@ export function validateResidentRows(
   sheet: ResidentSheet,
   currentYear: number,
 ): { rows: ResidentImportRow[]; problems: ImportProblem[] } {
-  const { header, rows: records, extras = [] } = sheet;
+  const { header, rows: records, extras = [], lines = [], headerLine = 1 } = sheet;
   const problems: ImportProblem[] = [];
   for (const col of REQUIRED) {
     if (!header.includes(col))
-      problems.push({ row: 1, column: col, message: `the header has no "${col}" column` });
+      problems.push({ row: headerLine, column: col, message: `the header has no "${col}" column` });
   }
   const unknown = header.filter((h) => !(RESIDENT_CSV_COLUMNS as readonly string[]).includes(h));
   for (const u of unknown) {
     problems.push({
-      row: 1,
+      row: headerLine,
       column: u,
       message: `unknown column "${u}" (the columns are: ${RESIDENT_CSV_COLUMNS.join(', ')})`,
     });
   }
   if (problems.length) return { rows: [], problems };
   if (records.length === 0)
-    return { rows: [], problems: [{ row: 2, column: '', message: 'the file has no data rows' }] };
+    return {
+      rows: [],
+      problems: [{ row: headerLine + 1, column: '', message: 'the file has no data rows' }],
+    };
   if (sheet.more || records.length > RESIDENT_IMPORT_MAX_ROWS)
     return {
       rows: [],
       problems: [
         {
-          row: 1,
+          row: headerLine,
           column: '',
           // The rows past the limit are not read, so they are not counted either.
           message: `the file has more than ${RESIDENT_IMPORT_MAX_ROWS} rows: import at most ${RESIDENT_IMPORT_MAX_ROWS} at a time (split the file)`,
@@ -132,7 +142,7 @@ export function validateResidentRows(
   const idNumbers = new Map<string, number>();
   const anonymous = new Map<string, number>();
   records.forEach((r, i) => {
-    const row = i + 2; // 1-based, after the header
+    const row = lines[i] ?? i + 2; // the line it starts on, as a spreadsheet numbers rows
     const get = (c: string) => (r[c] ?? '').trim();
     const bad = (column: string, message: string) => problems.push({ row, column, message });
     const extra = extras[i] ?? [];
