@@ -2,7 +2,7 @@
  * The order list, its CSV export and the residents import under hostile or simply large input:
  * exports naming more people than one statement may bind, forged cursors, instants past year 9999,
  * text search that answers alike on SQLite and PostgreSQL, residents files of millions of rows,
- * import problems named by the line a spreadsheet shows.
+ * import problems named by the line a spreadsheet shows, values that only look valid.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -256,6 +256,41 @@ describe('query hardening: list, export and import', () => {
         .error.details.problems.map((p) => p.row),
       [5, 8, 9],
     );
+  });
+
+  it('refuses ID numbers, years, coordinates and phones that only look valid', async () => {
+    const csv = [
+      'name,address,id_number,birth_year,lat,lng,emergency_contact_phone',
+      '丙,地址3,000000000000000000,,,,', // no area, no birth date
+      '丁,地址4,11010119990230123X,,,,', // 30 February
+      '戊,地址5,110101199003071234,1990,,,', // the check character is 3
+      '己,地址6,110101199003071233,1991,,,', // born in 1990
+      '庚,地址7,,0x7C6,0x16,0x71,-------',
+      '辛,地址8,,1e3,1e1,113.9,1-2-3-4-5-6',
+      '壬,地址9,11010519491231002x,1949,22.5585,+113.9425,0755-26601234', // all well
+    ].join('\n');
+    const res = await upload(csv, 'community=taoyuan&dryRun=true');
+    assert.equal(res.statusCode, 200, res.body);
+    const { problems } = res.json<{ problems: { row: number; column: string; message: string }[] }>();
+    assert.deepEqual(
+      problems.map((p) => [p.row, p.column]),
+      [
+        [2, 'id_number'],
+        [3, 'id_number'],
+        [4, 'id_number'],
+        [5, 'birth_year'],
+        [6, 'birth_year'],
+        [6, 'lat'],
+        [6, 'lng'],
+        [6, 'emergency_contact_phone'],
+        [7, 'birth_year'],
+        [7, 'lat'],
+        [7, 'lat'], // and so lng without lat
+        [7, 'emergency_contact_phone'],
+      ],
+    );
+    for (const id of ['000000000000000000', '11010119990230123X', '110101199003071234', '110101199003071233'])
+      assert.ok(!problems.some((p) => p.message.includes(id)), `${id} is not echoed`);
   });
 
   it('exports every order when its people are more than one statement may bind', async () => {

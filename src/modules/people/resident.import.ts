@@ -1,3 +1,5 @@
+import { idNumberBirthYear, idNumberProblem } from './id-number.ts';
+
 /**
  * Pure validation of a residents CSV: every row is checked and every problem reported with
  * its row and column, so an import is all-or-nothing and a dry run shows what would happen.
@@ -74,7 +76,11 @@ export interface ImportProblem {
 }
 
 const PHONE = /^1[3-9]\d{9}$/;
-const ID18 = /^\d{17}[\dXx]$/;
+/** A plain decimal number: no hexadecimal (0x16), exponent (1e1), spaces or signs inside. */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
+/** An emergency contact's number: digits and dashes (a landline: 0755-26601234), at least 7 digits. */
+const CONTACT_PHONE = /^[\d-]{7,20}$/;
+const MIN_PHONE_DIGITS = 7;
 const TRUE = new Set(['1', 'true', 'yes', 'y', '是', '同意']);
 const FALSE = new Set(['', '0', 'false', 'no', 'n', '否', '不同意']);
 
@@ -170,8 +176,8 @@ export function validateResidentRows(
       else phones.set(phone, row);
     }
     const idNumber = get('id_number') || null;
-    if (idNumber && !ID18.test(idNumber))
-      bad('id_number', 'an ID number has 18 characters: 17 digits and a digit or X');
+    const idProblem = idNumber ? idNumberProblem(idNumber.toUpperCase(), currentYear) : null;
+    if (idProblem) bad('id_number', idProblem);
     else if (idNumber) {
       const first = idNumbers.get(idNumber.toUpperCase());
       if (first) bad('id_number', `this ID number also appears on row ${first}`);
@@ -185,14 +191,17 @@ export function validateResidentRows(
       else anonymous.set(key, row);
     }
     const by = get('birth_year');
-    const birthYear = by ? Number(by) : null;
-    if (birthYear !== null && (!Number.isInteger(birthYear) || birthYear < 1900 || birthYear > currentYear)) {
+    // Four digits: Number() would also read 0x7C6 as 1990.
+    const birthYear = by && /^\d{4}$/.test(by) ? Number(by) : null;
+    if (by && (birthYear === null || birthYear < 1900 || birthYear > currentYear)) {
       bad('birth_year', `"${by}" is not a year between 1900 and ${currentYear}`);
+    } else if (birthYear !== null && idNumber && !idProblem && idNumberBirthYear(idNumber) !== birthYear) {
+      bad('birth_year', `birth_year ${birthYear} is not the year of birth in the ID number`);
     }
     const num = (c: string, min: number, max: number) => {
       const v = get(c);
       if (!v) return null;
-      const n = Number(v);
+      const n = DECIMAL.test(v) ? Number(v) : NaN;
       if (!Number.isFinite(n) || n < min || n > max) {
         bad(c, `"${v}" is not a number between ${min} and ${max}`);
         return null;
@@ -219,8 +228,11 @@ export function validateResidentRows(
     if (tags.length && !tagsConsent)
       bad('tags', "special-group tags need the resident's consent (tags_consent = 1)");
     const ecPhone = get('emergency_contact_phone') || null;
-    if (ecPhone && !/^[\d-]{7,20}$/.test(ecPhone))
-      bad('emergency_contact_phone', `"${ecPhone}" is not a phone number`);
+    if (ecPhone && (!CONTACT_PHONE.test(ecPhone) || ecPhone.replace(/-/g, '').length < MIN_PHONE_DIGITS))
+      bad(
+        'emergency_contact_phone',
+        `"${ecPhone}" is not a phone number (7 to 20 digits and dashes, at least 7 digits)`,
+      );
     rows.push({
       row,
       name,
