@@ -2,10 +2,12 @@
  * The order list, its CSV export and the residents import under hostile or simply large input:
  * exports naming more people than one statement may bind, forged cursors, instants past year 9999,
  * text search that answers alike on SQLite and PostgreSQL, residents files of millions of rows,
- * import problems named by the line a spreadsheet shows, values that only look valid.
+ * import problems named by the line a spreadsheet shows, values that only look valid, and imports
+ * that would tell a viewer the phones and ID numbers masked for them.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { createTestContext } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
 import { insertOrders } from '../../src/modules/work-orders/work-order.repository.ts';
@@ -291,6 +293,146 @@ describe('query hardening: list, export and import', () => {
     );
     for (const id of ['000000000000000000', '11010119990230123X', '110101199003071234', '110101199003071233'])
       assert.ok(!problems.some((p) => p.message.includes(id)), `${id} is not echoed`);
+  });
+
+  /** The audit entries of imports into taoyuan after `seq`, as action and payload. */
+  const importAudits = async (afterSeq: number) =>
+    (
+      await ctx.database.db
+        .selectFrom('audit_entries')
+        .select(['seq', 'action', 'actor', 'payload_json'])
+        .where('community_id', '=', taoyuan())
+        .where('action', 'like', 'residents.import%')
+        .where('seq', '>', afterSeq)
+        .orderBy('seq')
+        .execute()
+    ).map((e) => ({ action: e.action, actor: e.actor, payload: JSON.parse(e.payload_json) as unknown }));
+  const auditHead = async () =>
+    Number(
+      (
+        await ctx.database.db
+          .selectFrom('audit_entries')
+          .select((eb) => eb.fn.max('seq').as('seq'))
+          .where('community_id', '=', taoyuan())
+          .executeTakeFirstOrThrow()
+      ).seq,
+    );
+
+  it('does not let a role that sees phones masked import or dry-run, so it cannot unmask them', async () => {
+    const manager = await ctx.login('manager');
+    const list = await ctx.call('GET', '/api/v1/work-orders?limit=50', manager);
+    const masked =
+      list
+        .json<{ items: { beneficiary: { phone: string | null } | null }[] }>()
+        .items.find((o) => o.beneficiary?.phone)?.beneficiary?.phone ?? '';
+    assert.match(masked, /^\d{3}\*{4}\d{4}$/);
+    // The 10,000 numbers the mask may stand for, in one dry run.
+    let csv = 'name,phone,address\n';
+    for (let i = 0; i < 10_000; i++)
+      csv += `x,${masked.slice(0, 3)}${String(i).padStart(4, '0')}${masked.slice(-4)},y\n`;
+    const before = await auditHead();
+    for (const role of ['manager', 'auditor', 'agent', 'dispatcher']) {
+      const token = role === 'manager' ? manager : await ctx.login(role);
+      for (const query of ['community=taoyuan&dryRun=true', 'community=taoyuan']) {
+        const res = await upload(csv, query, token);
+        assert.equal(res.statusCode, 403, `${role} ${query}: ${res.body.slice(0, 200)}`);
+        assert.doesNotMatch(res.body, /already registered/);
+      }
+    }
+    assert.equal(await auditHead(), before, 'a refused role learns nothing and writes nothing');
+  });
+
+  it('names a number registered in another community by row and column only', async () => {
+    // 13800000002 is a resident of 龙珠, 13800000001 of 桃源 (the demo's).
+    const res = await upload(
+      'name,phone,address\n甲,13800000002,桃源村6栋\n乙,13800000001,桃源村6栋\n',
+      'community=taoyuan&dryRun=true',
+    );
+    assert.equal(res.statusCode, 200, res.body);
+    const { problems } = res.json<{ problems: { row: number; column: string; message: string }[] }>();
+    assert.deepEqual(
+      problems.map((p) => [p.row, p.column, p.message]),
+      [
+        [2, 'phone', 'this phone is already registered: one phone signs in as one resident'],
+        [
+          3,
+          'phone',
+          'this phone is already registered in this community: one phone signs in as one resident',
+        ],
+      ],
+    );
+    const longzhu = ctx.seed.communities[1];
+    const other = await ctx.database.db
+      .selectFrom('residents')
+      .select(['name', 'id_number'])
+      .where('phone', '=', '13800000002')
+      .executeTakeFirstOrThrow();
+    for (const secret of [
+      '13800000002',
+      '龙珠',
+      'longzhu',
+      longzhu?.id ?? '?',
+      other.name,
+      other.id_number ?? '?',
+    ])
+      assert.ok(!res.body.includes(secret), `${secret} is not in the answer`);
+  });
+
+  it('audits every import and dry run: rows, the file hash and the problem count, no personal data', async () => {
+    const sha = (csv: string) => createHash('sha256').update(csv).digest('hex');
+    const before = await auditHead();
+    const clean = 'name,phone,address\n审计甲,13911117001,桃源村9栋\n审计乙,13911117002,桃源村9栋\n';
+    const clash = 'name,phone,address\n审计丙,13800000002,桃源村9栋\n';
+    const bad = 'name,phone,address\n审计丁,1391111700X,桃源村9栋\n';
+    assert.equal((await upload(clean, 'community=taoyuan&dryRun=true')).statusCode, 200);
+    assert.equal((await upload(clash, 'community=taoyuan')).statusCode, 400); // refused inside its transaction
+    assert.equal((await upload(bad, 'community=taoyuan')).statusCode, 400); // refused before it
+    assert.equal((await upload(clean, 'community=taoyuan')).statusCode, 200);
+    // A file that cannot be read tells nothing about the register: not audited.
+    assert.equal((await upload(Buffer.from([0, 1, 2]), 'community=taoyuan&dryRun=true')).statusCode, 400);
+    const entries = await importAudits(before);
+    assert.deepEqual(entries, [
+      {
+        action: 'residents.import_dry_run',
+        actor: 'user:admin',
+        payload: { rows: 2, problems: 0, sha256: sha(clean) },
+      },
+      {
+        action: 'residents.import_refused',
+        actor: 'user:admin',
+        payload: { rows: 1, problems: 1, sha256: sha(clash) },
+      },
+      {
+        action: 'residents.import_refused',
+        actor: 'user:admin',
+        payload: { rows: 1, problems: 1, sha256: sha(bad) },
+      },
+      {
+        action: 'residents.imported',
+        actor: 'user:admin',
+        payload: { rows: 2, created: 2, households: 1, sha256: sha(clean) },
+      },
+    ]);
+    const verify = await ctx.call(
+      'GET',
+      `/api/v1/audit/verify?community=taoyuan`,
+      await ctx.login('auditor'),
+    );
+    assert.equal(verify.json<{ ok: boolean }>().ok, true, verify.body);
+  });
+
+  it('bounds imports and dry runs to 30 an hour for each person', async () => {
+    const streetAdmin = await ctx.login('street_admin');
+    const csv = 'name,address\n限流,桃源村10栋\n';
+    for (let i = 0; i < 30; i++) {
+      const res = await upload(csv, 'community=taoyuan&dryRun=true', streetAdmin);
+      assert.equal(res.statusCode, 200, `run ${i + 1}: ${res.body}`);
+    }
+    const next = await upload(csv, 'community=taoyuan&dryRun=true', streetAdmin);
+    assert.equal(next.statusCode, 429, next.body);
+    assert.equal(next.json<ErrorBody>().error.code, 'rate_limited');
+    // Counted per person: another admin still imports.
+    assert.equal((await upload(csv, 'community=taoyuan&dryRun=true')).statusCode, 200);
   });
 
   it('exports every order when its people are more than one statement may bind', async () => {

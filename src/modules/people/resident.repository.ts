@@ -15,20 +15,26 @@ export async function residentsByPhone(db: Kysely<DB>, phone: string, communityI
     .execute();
 }
 
-/** Which of these phones and ID numbers a resident of any community already has. */
+/** Phones or ID numbers, each with the communities whose residents hold it. */
+export type Holders = Map<string, Set<string>>;
+
+/** Which of these phones and ID numbers a resident of any community already has, and in which communities. */
 export async function registeredIdentities(
   db: Kysely<DB>,
   phones: readonly string[],
   idNumbers: readonly string[],
-): Promise<{ phones: Set<string>; idNumbers: Set<string> }> {
+): Promise<{ phones: Holders; idNumbers: Holders }> {
   const present = async (column: 'phone' | 'id_number', values: readonly string[]) => {
     const rows = await selectInChunks(values, (chunk) =>
-      db.selectFrom('residents').select(column).where(column, 'in', chunk).execute(),
+      db.selectFrom('residents').select([column, 'community_id']).where(column, 'in', chunk).execute(),
     );
-    const found = new Set<string>();
+    const found: Holders = new Map();
     for (const r of rows) {
       const v = column === 'phone' ? r.phone : r.id_number;
-      if (v) found.add(v);
+      if (!v) continue;
+      const held = found.get(v) ?? new Set<string>();
+      held.add(r.community_id);
+      found.set(v, held);
     }
     return found;
   };
