@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import iconv from 'iconv-lite';
 import fc from 'fast-check';
-import { CsvError, decodeTextFile, parseCsv, parseCsvRecords, recordsToCsv, toCsv } from './csv.ts';
+import { CsvError, decodeTextFile, parseCsv, parseCsvRecords, readCsv, recordsToCsv, toCsv } from './csv.ts';
 
 test('parses quoted fields with commas, quotes and newlines', () => {
   const text = 'a,b,c\n"x, y","he said ""hi""","line1\nline2"\n';
@@ -52,6 +52,49 @@ test('records: fields past the header are kept apart, not dropped', () => {
   );
   assert.deepEqual(r.rows[0], { name: '吴1', phone: '13900000051', address: '桃源村一区' });
   assert.deepEqual(r.extras, [['5栋302'], []]);
+});
+
+test('maxRows: reading stops after that many rows, and says whether there are more', () => {
+  // What lies past the rows read is not parsed: an unterminated quote there is no error.
+  const text = 'a,b\n1,2\n\n3,4\n5,"open\n6,7\n';
+  assert.deepEqual(readCsv(text, { maxRows: 3 }), {
+    rows: [
+      ['a', 'b'],
+      ['1', '2'],
+      ['3', '4'],
+    ],
+    lines: [1, 2, 4],
+    complete: false,
+  });
+  assert.deepEqual(parseCsv(text, { maxRows: 2 }), [
+    ['a', 'b'],
+    ['1', '2'],
+  ]);
+  assert.throws(() => parseCsv(text), /unterminated quoted field starting on line 5/);
+  // Only line ends after the last row read: nothing more.
+  assert.equal(readCsv('a\nb\n\r\n\n', { maxRows: 2 }).complete, true);
+  assert.equal(readCsv('a\nb\n\n,\n', { maxRows: 2 }).complete, false);
+  assert.equal(readCsv('a\nb', { maxRows: 2 }).complete, true);
+
+  const records = parseCsvRecords('name,address\na,b\nc,d\ne,f\ng,"h', { maxRows: 2 });
+  assert.deepEqual(records.rows, [
+    { name: 'a', address: 'b' },
+    { name: 'c', address: 'd' },
+  ]);
+  assert.equal(records.more, true);
+  assert.equal(parseCsvRecords('name,address\na,b\nc,d\n', { maxRows: 2 }).more, false);
+  assert.equal(parseCsvRecords('name,address\na,b\nc,d\n').more, false);
+});
+
+test('maxRows: a file of millions of tiny rows costs what its first rows cost', () => {
+  const text = 'name,address\n' + 'a,b\n'.repeat(3_000_000);
+  const t0 = performance.now();
+  const records = parseCsvRecords(text, { maxRows: 10_000 });
+  const ms = performance.now() - t0;
+  assert.equal(records.rows.length, 10_000);
+  assert.equal(records.more, true);
+  // Whole, the text takes seconds to parse into 3 million rows.
+  assert.ok(ms < 500, `${Math.round(ms)} ms`);
 });
 
 test('toCsv quotes only when needed and round-trips', () => {

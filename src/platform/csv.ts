@@ -23,28 +23,54 @@ export class CsvError extends Error {
   }
 }
 
+/** CSV text read into rows, with where each row starts. */
+export interface CsvTable {
+  rows: string[][];
+  /**
+   * The line of the text each row starts on, from 1, as a text editor or a spreadsheet counts
+   * them: blank lines and the lines inside a quoted field count too.
+   */
+  lines: number[];
+  /** False when reading stopped at `maxRows` rows and the text holds more. */
+  complete: boolean;
+}
+
 /**
- * Parses CSV text into rows of fields. Handles quoted fields with embedded commas, quotes
- * (`""`) and newlines, CRLF or LF line ends, a leading BOM and a missing final newline.
- * Blank lines are skipped. Throws `CsvError` on an unterminated quoted field.
+ * Reads CSV text into rows of fields, noting the line each row starts on. Handles quoted fields
+ * with embedded commas, quotes (`""`) and newlines, CRLF, LF or CR line ends, a leading BOM and
+ * a missing final newline. Blank lines are skipped. With `maxRows`, reading stops after that
+ * many rows and the rest of the text is not parsed (it is only looked at for a further row), so a
+ * file of millions of tiny rows costs what its first rows cost. Throws `CsvError` on an
+ * unterminated quoted field within the rows read.
  */
-export function parseCsv(text: string, options: { delimiter?: string; fileName?: string } = {}): string[][] {
+export function readCsv(
+  text: string,
+  options: { delimiter?: string; fileName?: string; maxRows?: number } = {},
+): CsvTable {
   const delim = options.delimiter ?? ',';
+  const maxRows = options.maxRows ?? Infinity;
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const rows: string[][] = [];
+  const lines: number[] = [];
+  if (maxRows <= 0) return { rows, lines, complete: !moreAfter(src, 0) };
   let row: string[] = [];
   let field = '';
   let inQuotes = false;
   let quoteStartLine = 0;
   let line = 1;
+  let rowLine = 1;
   let fieldTouched = false;
   const endRow = (): void => {
     row.push(field);
     // A row that is a single empty field is a blank line.
-    if (!(row.length === 1 && row[0] === '' && !fieldTouched)) rows.push(row);
+    if (!(row.length === 1 && row[0] === '' && !fieldTouched)) {
+      rows.push(row);
+      lines.push(rowLine);
+    }
     row = [];
     field = '';
     fieldTouched = false;
+    rowLine = line;
   };
   for (let i = 0; i < src.length; i++) {
     const ch = src[i];
@@ -55,7 +81,7 @@ export function parseCsv(text: string, options: { delimiter?: string; fileName?:
           i++;
         } else inQuotes = false;
       } else {
-        if (ch === '\n') line++;
+        if (ch === '\n' || (ch === '\r' && src[i + 1] !== '\n')) line++;
         field += ch;
       }
       continue;
@@ -73,6 +99,7 @@ export function parseCsv(text: string, options: { delimiter?: string; fileName?:
     } else if (ch === '\n' || ch === '\r') {
       line++;
       endRow();
+      if (rows.length >= maxRows) return { rows, lines, complete: !moreAfter(src, i + 1) };
     } else {
       field += ch;
     }
@@ -88,7 +115,24 @@ export function parseCsv(text: string, options: { delimiter?: string; fileName?:
     );
   }
   if (field !== '' || row.length > 0 || fieldTouched) endRow();
-  return rows;
+  return { rows, lines, complete: true };
+}
+
+/** Whether anything but line ends is in `src` from `from` on: another row. */
+function moreAfter(src: string, from: number): boolean {
+  for (let i = from; i < src.length; i++) if (src[i] !== '\n' && src[i] !== '\r') return true;
+  return false;
+}
+
+/**
+ * Parses CSV text into rows of fields (`readCsv` without the line numbers): at most `maxRows`
+ * rows, reading no further; ask for one more than you take to learn whether there are more.
+ */
+export function parseCsv(
+  text: string,
+  options: { delimiter?: string; fileName?: string; maxRows?: number } = {},
+): string[][] {
+  return readCsv(text, options).rows;
 }
 
 /** Parsed CSV with a header row: each data row keyed by column name. */
@@ -101,16 +145,29 @@ export interface CsvRecords {
    * row with any (an unquoted comma inside an address splits it in two).
    */
   extras: string[][];
+  /** The line of the file each data row starts on (see `CsvTable.lines`); the header's is `headerLine`. */
+  lines: number[];
+  headerLine: number;
+  /** True when the text holds more than `maxRows` data rows: `rows` holds the first `maxRows`. */
+  more: boolean;
 }
 
 /**
  * Parses CSV text whose first row is a header. Header names are trimmed; missing trailing
- * fields become ''; fields past the header are kept apart in `extras`. Throws `CsvError` for
- * an empty file or a duplicated column name.
+ * fields become ''; fields past the header are kept apart in `extras`. With `maxRows`, at most
+ * that many data rows are read, and `more` says whether the text holds others (they are not
+ * parsed). Throws `CsvError` for an empty file or a duplicated column name.
  */
-export function parseCsvRecords(text: string, options: { fileName?: string } = {}): CsvRecords {
-  const table = parseCsv(text, options);
-  const first = table[0];
+export function parseCsvRecords(
+  text: string,
+  options: { fileName?: string; maxRows?: number } = {},
+): CsvRecords {
+  // The header, the rows wanted, and one more to tell whether there are more.
+  const table = readCsv(text, {
+    ...options,
+    ...(options.maxRows !== undefined ? { maxRows: options.maxRows + 2 } : {}),
+  });
+  const first = table.rows[0];
   if (!first || first.every((h) => h.trim() === '')) {
     throw new CsvError('csv_empty', `${options.fileName ?? 'CSV'}: the file is empty (no header row)`, {
       file: options.fileName,
@@ -131,7 +188,8 @@ export function parseCsvRecords(text: string, options: { fileName?: string } = {
     }
     seen.add(h);
   }
-  const data = table.slice(1);
+  const wanted = options.maxRows ?? Infinity;
+  const data = table.rows.slice(1, wanted + 1);
   const rows = data.map((fields) => {
     const rec: Record<string, string> = {};
     header.forEach((h, i) => {
@@ -139,7 +197,14 @@ export function parseCsvRecords(text: string, options: { fileName?: string } = {
     });
     return rec;
   });
-  return { header, rows, extras: data.map((fields) => fields.slice(header.length)) };
+  return {
+    header,
+    rows,
+    extras: data.map((fields) => fields.slice(header.length)),
+    lines: table.lines.slice(1, wanted + 1),
+    headerLine: table.lines[0] ?? 1,
+    more: table.rows.length - 1 > wanted || !table.complete,
+  };
 }
 
 function quoteField(value: string, delimiter: string): string {

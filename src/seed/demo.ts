@@ -27,6 +27,7 @@ import { DEMO_COMMUNITIES, DEMO_STREET } from './demo-geography.ts';
 import { seedDemoCatalogue } from '../modules/matching/resource.seed.ts';
 import { DEMO_COMMENTS, DEMO_GIVEN, DEMO_STORIES, DEMO_SURNAMES } from './demo-stories.ts';
 import { seedSla } from '../modules/sla/sla.seed.ts';
+import { idNumberCheckDigit } from '../modules/people/id-number.ts';
 
 export const DEMO_PASSWORD = 'demo1234';
 export const DEMO_OPEN311_KEY = 'demo-open311-key';
@@ -74,6 +75,21 @@ export interface SeedSummary {
 }
 
 /** Small deterministic PRNG so every demo is the same. */
+/** An ID number of its first 17 digits and their check character: valid, as an import demands. */
+const withCheckDigit = (first17: string) => first17 + idNumberCheckDigit(first17);
+
+/**
+ * The ID number of the demo's n-th resident born in `birthYear`: Nanshan's area code (440305), a
+ * birth date of that year and a sequence below 900 spread so that no two residents share one.
+ */
+function demoIdNumber(birthYear: number, n: number): string {
+  const month = (n % 12) + 1;
+  const day = (Math.floor(n / 12) % 28) + 1;
+  const sequence = Math.floor(n / 336) % 900;
+  const mmdd = `${String(month).padStart(2, '0')}${String(day).padStart(2, '0')}`;
+  return withCheckDigit(`440305${birthYear}${mmdd}${String(sequence).padStart(3, '0')}`);
+}
+
 function mulberry32(seed: number) {
   let a = seed >>> 0;
   return () => {
@@ -455,7 +471,7 @@ async function loadDemo(database: Database, options: SeedOptions): Promise<SeedS
               household_id: hhId,
               name: `${pick([...DEMO_SURNAMES])}${pick(DEMO_GIVEN)}`,
               phone: `139${String(ci + 1)}${String(residentPhoneSeq).padStart(7, '0')}`,
-              id_number: `440305${birthYear}0101${String(residentPhoneSeq % 1000).padStart(3, '0')}${residentPhoneSeq % 10}`,
+              id_number: demoIdNumber(birthYear, residentPhoneSeq),
               birth_year: birthYear,
               tags_json: JSON.stringify(tags),
               tags_consent: tags.length ? 1 : 0,
@@ -491,7 +507,8 @@ async function loadDemo(database: Database, options: SeedOptions): Promise<SeedS
           household_id: hh.id,
           name: n.name,
           phone: n.phone,
-          id_number: `44030519500101${n.phone.slice(-4)}`,
+          // Sequence 9xx: never one of the others' (theirs stay below 900).
+          id_number: withCheckDigit(`440305${n.birth}01019${n.phone.slice(-2)}`),
           birth_year: n.birth,
           tags_json: JSON.stringify(n.tags),
           tags_consent: n.tags.length ? 1 : 0,

@@ -39,8 +39,12 @@ interface Operation {
 
 /** Streams that never end are tested on their own (live.test.ts); they cannot be injected and awaited. */
 const STREAMING = new Set(['GET /api/v1/events']);
-/** Refusals here may write on purpose: a failed login counts towards the lockout, a code request is rate-limited per phone. */
-const MAY_WRITE_ON_REFUSAL = /^\/api\/v1\/auth\//;
+/**
+ * Refusals here may write on purpose: a failed login counts towards the lockout, a code request is
+ * rate-limited per phone, and a residents import refused for its rows is audited (its answer says
+ * which phones and ID numbers are registered).
+ */
+const MAY_WRITE_ON_REFUSAL = /^\/api\/v1\/auth\/|^\/api\/v1\/residents\/import$/;
 /** Percent-encodes any string, lone surrogates included (as U+FFFD, which is what a client would send). */
 const enc = (s: string) =>
   encodeURIComponent(

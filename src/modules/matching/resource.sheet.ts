@@ -107,16 +107,19 @@ export function tableReader(fileName: string, limits = SHEET_LIMITS): TableReade
   };
 }
 
-/** Reads CSV text with a header row, within the same limits as a worksheet. */
+/**
+ * Reads CSV text with a header row, within the same limits as a worksheet: the header, the rows
+ * allowed and one more are read, so a file past the limit is refused without parsing the rest.
+ */
 export function tableFromCsv(text: string, fileName: string, limits = SHEET_LIMITS): Table {
-  const table = parseCsv(text, { fileName });
+  const table = parseCsv(text, { fileName, maxRows: limits.maxRows + 2 });
   const first = (table[0] ?? []).map((h) => h.trim());
   let last = first.length;
   while (last > 0 && first[last - 1] === '') last--;
   if (last === 0) {
     throw new CsvError('csv_empty', `${fileName}: the file is empty (no header row)`, { file: fileName });
   }
-  if (table.length - 1 > limits.maxRows) throw tooManyRows(fileName, table.length - 1, limits);
+  if (table.length - 1 > limits.maxRows) throw tooManyRows(fileName, `more than ${limits.maxRows}`, limits);
   const header = checkedHeader(first.slice(0, last), fileName, limits);
   const records = table.slice(1).map((fields, i) => {
     // Fields past the header's last column would be lost: typically an address or a staff list

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { invalidInput } from '../../platform/errors.ts';
+import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
 import { requirePrincipal } from '../../platform/http/principal.hook.ts';
 import type { Principal } from '../../platform/auth/principal.ts';
 import { freeTextData, freeTextFor } from '../../platform/auth/privacy.ts';
@@ -68,13 +69,6 @@ function presentWebhook(w: WebhookRow): Static<typeof WebhookView> {
   };
 }
 
-function decodeCursor(c: string | undefined) {
-  if (!c) return undefined;
-  const [createdAt, id] = Buffer.from(c, 'base64url').toString('utf8').split('|');
-  if (!createdAt || !id) throw invalidInput('cursor', 'the cursor is not one this API gave out');
-  return { createdAt, id };
-}
-
 export async function registerNotificationRoutes(
   root: FastifyInstance,
   svc: NotificationService,
@@ -90,7 +84,13 @@ export async function registerNotificationRoutes(
         querystring: Type.Object(
           {
             unread: Type.Optional(Type.Boolean()),
-            cursor: Type.Optional(Type.String({ maxLength: 200 })),
+            cursor: Type.Optional(
+              Type.String({
+                maxLength: 200,
+                description:
+                  'the `nextCursor` of the page before; one this API did not give out is refused (400 `invalid_input` naming `cursor`)',
+              }),
+            ),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
           },
           { additionalProperties: false },
@@ -114,10 +114,7 @@ export async function registerNotificationRoutes(
       return {
         items: page.map((i) => presentItem(p, i)),
         unread,
-        nextCursor:
-          items.length > limit && last
-            ? Buffer.from(`${last.created_at}|${last.id}`).toString('base64url')
-            : null,
+        nextCursor: items.length > limit && last ? encodeCursor(last) : null,
       };
     },
   );

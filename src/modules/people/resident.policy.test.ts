@@ -2,7 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { STAFF_ROLES } from '../../platform/auth/principal.ts';
 import type { Principal, StaffRole } from '../../platform/auth/principal.ts';
-import { browsesResidents, canReadResident } from './resident.policy.ts';
+import { browsesResidents, canReadResident, importsResidents } from './resident.policy.ts';
+import { SYSTEM } from '../../platform/auth/principal.ts';
+import { readsAllContacts } from '../../platform/auth/privacy.ts';
 import type { ResidentFacts } from './resident.policy.ts';
 
 const staff = (role: StaffRole, over: Partial<Extract<Principal, { kind: 'user' }>> = {}): Principal => ({
@@ -68,5 +70,16 @@ describe('resident policies', () => {
     const key: Principal = { kind: 'api_key', id: 'k', name: 'k', communityId: 'c1', scopes: ['open311'] };
     assert.equal(canReadResident(key, person()), false);
     assert.equal(canReadResident({ kind: 'system', name: 'cli' }, person()), true);
+  });
+
+  it('only admins (and the command line) import residents: roles that keep the register and read phones and ID numbers unmasked', () => {
+    assert.deepEqual(
+      STAFF_ROLES.filter((role) => importsResidents(staff(role))),
+      ['admin'],
+    );
+    // Importing reports which numbers are registered: no role that sees them masked does it.
+    for (const role of STAFF_ROLES)
+      if (importsResidents(staff(role))) assert.ok(readsAllContacts(staff(role)), role);
+    assert.equal(importsResidents(SYSTEM), true);
   });
 });

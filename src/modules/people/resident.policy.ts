@@ -3,6 +3,7 @@
  * see only their communities, and a grid worker only the households in their grids.
  */
 import type { Principal, StaffRole } from '../../platform/auth/principal.ts';
+import { readsAllContacts } from '../../platform/auth/privacy.ts';
 
 /** What the policy needs to know about a resident. */
 export interface ResidentFacts {
@@ -19,6 +20,21 @@ const BROWSING_ROLES: readonly StaffRole[] = ['agent', 'dispatcher', 'grid_worke
 /** May this staff role look residents up at all (whatever the resident)? */
 export function browsesResidents(p: Principal): boolean {
   return p.kind === 'user' && BROWSING_ROLES.includes(p.role);
+}
+
+/** The roles that keep a community's register of residents. */
+const REGISTER_ROLES: readonly StaffRole[] = ['admin', 'manager'];
+
+/**
+ * May this principal import residents (a dry run too)? An import reports, row by row, which
+ * phones and ID numbers are already registered, so it is only for a role that keeps the register
+ * and reads those numbers unmasked anyway: admins (and the command line). A manager sees
+ * 138****0001 and would otherwise learn the hidden digits by a dry run of the 10,000 numbers it
+ * may stand for.
+ */
+export function importsResidents(p: Principal): boolean {
+  if (p.kind === 'system') return true;
+  return p.kind === 'user' && REGISTER_ROLES.includes(p.role) && readsAllContacts(p);
 }
 
 /** May this principal see this resident? Callers answer "not found" when not, so ids leak nothing. */

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, ResidentTable, HouseholdTable } from '../../platform/db/schema.ts';
+import { selectInChunks } from '../../platform/db/in-chunks.ts';
 
 export type ResidentRow = Selectable<ResidentTable>;
 export type HouseholdRow = Selectable<HouseholdTable>;
@@ -14,25 +15,26 @@ export async function residentsByPhone(db: Kysely<DB>, phone: string, communityI
     .execute();
 }
 
-/** Which of these phones and ID numbers a resident of any community already has. */
+/** Phones or ID numbers, each with the communities whose residents hold it. */
+export type Holders = Map<string, Set<string>>;
+
+/** Which of these phones and ID numbers a resident of any community already has, and in which communities. */
 export async function registeredIdentities(
   db: Kysely<DB>,
   phones: readonly string[],
   idNumbers: readonly string[],
-): Promise<{ phones: Set<string>; idNumbers: Set<string> }> {
-  const CHUNK = 500;
+): Promise<{ phones: Holders; idNumbers: Holders }> {
   const present = async (column: 'phone' | 'id_number', values: readonly string[]) => {
-    const found = new Set<string>();
-    for (let i = 0; i < values.length; i += CHUNK) {
-      const rows = await db
-        .selectFrom('residents')
-        .select(column)
-        .where(column, 'in', values.slice(i, i + CHUNK))
-        .execute();
-      for (const r of rows) {
-        const v = column === 'phone' ? r.phone : r.id_number;
-        if (v) found.add(v);
-      }
+    const rows = await selectInChunks(values, (chunk) =>
+      db.selectFrom('residents').select([column, 'community_id']).where(column, 'in', chunk).execute(),
+    );
+    const found: Holders = new Map();
+    for (const r of rows) {
+      const v = column === 'phone' ? r.phone : r.id_number;
+      if (!v) continue;
+      const held = found.get(v) ?? new Set<string>();
+      held.add(r.community_id);
+      found.set(v, held);
     }
     return found;
   };
@@ -46,19 +48,16 @@ export async function namesAtAddresses(
   communityId: string,
   addresses: readonly string[],
 ): Promise<Set<string>> {
-  const found = new Set<string>();
-  const unique = [...new Set(addresses)];
-  for (let i = 0; i < unique.length; i += 500) {
-    const rows = await db
+  const rows = await selectInChunks([...new Set(addresses)], (chunk) =>
+    db
       .selectFrom('residents')
       .innerJoin('households', 'households.id', 'residents.household_id')
       .select(['residents.name', 'households.address'])
       .where('households.community_id', '=', communityId)
-      .where('households.address', 'in', unique.slice(i, i + 500))
-      .execute();
-    for (const r of rows) found.add(`${r.name}\u0000${r.address}`);
-  }
-  return found;
+      .where('households.address', 'in', chunk)
+      .execute(),
+  );
+  return new Set(rows.map((r) => `${r.name}\u0000${r.address}`));
 }
 
 export async function findResident(db: Kysely<DB>, id: string) {

@@ -1,13 +1,19 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../platform/errors.ts';
 import { errorResponse } from '../../platform/http/errors.plugin.ts';
 import { requirePrincipal } from '../../platform/http/principal.hook.ts';
 import { ResidentDetail, ResidentImportReport } from './resident.schema.ts';
+import { RESIDENT_IMPORT_MAX_BYTES, RESIDENT_IMPORT_MAX_ROWS } from './resident.import.ts';
 import type { ResidentService } from './resident.service.ts';
 
 const TAG = ['residents'];
+/**
+ * Imports and dry runs one person may run in an hour: enough to check and correct a few files of
+ * 10,000 rows, far too few to try the phones or ID numbers of a street.
+ */
+export const RESIDENT_IMPORTS_PER_HOUR = 30;
 
 export async function registerResidentRoutes(root: FastifyInstance, svc: ResidentService) {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -98,14 +104,30 @@ export async function registerResidentRoutes(root: FastifyInstance, svc: Residen
   app.post(
     '/api/v1/residents/import',
     {
-      bodyLimit: 20 * 1024 * 1024,
+      // Each run (a dry run too) checks up to 10,000 phones and ID numbers against the whole
+      // register: bounded per person, so the register cannot be read out by repeated runs.
+      config: {
+        rateLimit: {
+          max: RESIDENT_IMPORTS_PER_HOUR,
+          timeWindow: '1 hour',
+          keyGenerator: (request: FastifyRequest) =>
+            `residents-import:${request.principal?.kind === 'user' ? request.principal.id : request.ip}`,
+        },
+      },
+      // 10 MiB: 10,000 rows of 1 KiB (RESIDENT_IMPORT_MAX_BYTES says why); the parser's 20 MiB is for other imports.
+      bodyLimit: RESIDENT_IMPORT_MAX_BYTES,
       schema: {
         tags: TAG,
-        summary: 'Import residents from CSV (UTF-8 or GBK), all or nothing; dryRun=true only reports',
+        summary:
+          'Import residents from CSV (UTF-8 or GBK), all or nothing; dryRun=true only reports (admins)',
         description:
           'Columns: name, address (required); phone, id_number, birth_year, building, room, lat, lng, tags (; separated), ' +
           'tags_consent, emergency_contact_name, emergency_contact_phone. Send the file as the raw body (text/csv). ' +
-          'A row with more (non-empty) fields than the header, such as an address with an unquoted comma, is a problem of that row.',
+          'A row with more (non-empty) fields than the header, such as an address with an unquoted comma, is a problem of that row. ' +
+          `At most ${RESIDENT_IMPORT_MAX_ROWS} rows and ${RESIDENT_IMPORT_MAX_BYTES / 1024 / 1024} MiB: rows past the limit are not read. ` +
+          'Only admins import (the report says which phones and ID numbers are already registered: a number registered in another ' +
+          'community is named by row and column only), at most ' +
+          `${RESIDENT_IMPORTS_PER_HOUR} imports and dry runs an hour each; every one is audited (rows, the file's SHA-256, problems).`,
         querystring: Type.Object(
           {
             community: Type.String({ maxLength: 64 }),
@@ -122,10 +144,15 @@ export async function registerResidentRoutes(root: FastifyInstance, svc: Residen
               '(`details.row`)',
           ),
           401: errorResponse('`unauthenticated`'),
-          403: errorResponse('`forbidden`: only admins and managers import residents'),
+          403: errorResponse(
+            '`forbidden`: only admins import residents (roles that see phones and ID numbers masked do not)',
+          ),
           404: errorResponse('`community_not_found`: no community of yours has this id or code'),
-          413: errorResponse('`payload_too_large`: the file is over 20 MB'),
+          413: errorResponse('`payload_too_large`: the file is over 10 MiB (split it)'),
           415: errorResponse('`unsupported_media_type`: the body is not the CSV file (send `text/csv`)'),
+          429: errorResponse(
+            `\`rate_limited\`: more than ${RESIDENT_IMPORTS_PER_HOUR} imports and dry runs by one person within an hour`,
+          ),
         },
       },
     },

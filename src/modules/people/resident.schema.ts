@@ -80,7 +80,10 @@ export const ResidentImportReport = Type.Object({
   households: Type.Integer({ description: 'households created' }),
   problems: Type.Array(
     Type.Object({
-      row: Type.Integer({ description: '1 is the header' }),
+      row: Type.Integer({
+        description:
+          'the line of the file the row starts on, as a spreadsheet numbers it (1 is the header; blank lines count)',
+      }),
       column: Type.String({ description: 'empty when the problem is the whole row or file' }),
       message: Type.String(),
     }),

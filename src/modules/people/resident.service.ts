@@ -18,9 +18,9 @@ import { canReadOrder, orderFacts, seesWholeCommunity } from '../work-orders/wor
 import type { OrderFacts } from '../work-orders/work-order.policy.ts';
 import * as repo from './resident.repository.ts';
 import { presentResident } from './resident.presenter.ts';
-import { browsesResidents, canReadResident } from './resident.policy.ts';
+import { browsesResidents, canReadResident, importsResidents } from './resident.policy.ts';
 import type { ResidentFacts } from './resident.policy.ts';
-import { SPECIAL_GROUP_TAGS, validateResidentRows } from './resident.import.ts';
+import { RESIDENT_IMPORT_MAX_ROWS, SPECIAL_GROUP_TAGS, validateResidentRows } from './resident.import.ts';
 import type { ImportProblem, ResidentImportRow } from './resident.import.ts';
 
 const RECENT_ORDERS = 10;
@@ -205,7 +205,13 @@ export class ResidentService {
     return orders.filter((o) => canReadOrder(p, orderFactsOf(o, r)));
   }
 
-  /** Imports residents from CSV (UTF-8 or GBK), all or nothing; `dryRun` validates and reports without writing. */
+  /**
+   * Imports residents from CSV (UTF-8 or GBK), all or nothing; `dryRun` validates and reports
+   * without writing residents. Only admins (and the command line) import: the report says which
+   * phones and ID numbers are already registered. Every import and dry run of a readable file is
+   * audited (how many rows, the file's SHA-256, how many problems: no personal data), refused
+   * ones too, so a run of dry runs probing the register is on the record.
+   */
   async importCsv(
     p: Principal,
     communityRef: string,
@@ -213,8 +219,10 @@ export class ResidentService {
     fileName: string,
     dryRun: boolean,
   ): Promise<ImportReport> {
-    if (p.kind !== 'system' && (p.kind !== 'user' || !['admin', 'manager'].includes(p.role))) {
-      throw forbidden('only admins and managers import residents');
+    if (!importsResidents(p)) {
+      throw forbidden(
+        'only admins import residents: an import reports which phones and ID numbers are registered, and your role sees them masked',
+      );
     }
     const community = await servedCommunity(
       this.db,
@@ -226,7 +234,8 @@ export class ResidentService {
     let parsed;
     try {
       decoded = decodeTextFile(file, fileName);
-      parsed = parseCsvRecords(decoded.text, { fileName });
+      // Rows past the limit are not parsed: a file of millions of tiny rows is refused at once.
+      parsed = parseCsvRecords(decoded.text, { fileName, maxRows: RESIDENT_IMPORT_MAX_ROWS });
     } catch (err) {
       if (err instanceof CsvError) {
         throw new AppError('invalid_input', err.message, {
@@ -238,12 +247,8 @@ export class ResidentService {
       throw err;
     }
     const now = this.deps.clock.now();
-    const { rows, problems } = validateResidentRows(
-      parsed.header,
-      parsed.rows,
-      now.getUTCFullYear(),
-      parsed.extras,
-    );
+    const at = now.toISOString();
+    const { rows, problems } = validateResidentRows(parsed, now.getUTCFullYear());
     const report: ImportReport = {
       dryRun,
       encoding: decoded.encoding,
@@ -252,92 +257,124 @@ export class ResidentService {
       households: 0,
       problems,
     };
+    const audit = (action: string, payload: Record<string, unknown>) =>
+      this.db
+        .transaction()
+        .execute((trx) => this.auditImport(trx, p, community.id, at, action, file, payload));
     // A file with problems, and a dry run, also report what the database already holds; a real
     // import checks that again inside its transaction, under a lock (below).
     if (dryRun || problems.length) {
       problems.push(...(await alreadyRegistered(this.db, community.id, rows)));
       // In row order (stable: within a row the file's problems come before the database's).
       problems.sort((a, b) => a.row - b.row);
+      await audit(dryRun ? 'residents.import_dry_run' : 'residents.import_refused', {
+        rows: rows.length,
+        problems: problems.length,
+      });
       if (problems.length && !dryRun) throw refuseImport(fileName, problems);
       return dryRun && !problems.length ? { ...report, created: rows.length } : report;
     }
 
-    const at = now.toISOString();
     const households = new Map<string, string>();
-    await this.db.transaction().execute(async (trx) => {
-      // Two imports at once must not both find a phone free and both register it: on PostgreSQL
-      // they take turns here (SQLite's one writer already serialises them).
-      if (this.deps.database.dialect === 'postgres')
-        await sql`select pg_advisory_xact_lock(hashtext('residents:identities'))`.execute(trx);
-      const taken = await alreadyRegistered(trx, community.id, rows);
-      if (taken.length) throw refuseImport(fileName, taken);
-      // Inside the transaction every read goes through it: SQLite has one connection.
-      const locator = new GridLocator(trx);
-      for (const r of rows) {
-        let hhId = households.get(r.address);
-        if (!hhId) {
-          const existing = await repo.findHouseholdByAddress(trx, community.id, r.address);
-          hhId = existing?.id;
+    let refused: AppError | undefined;
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        // Two imports at once must not both find a phone free and both register it: on PostgreSQL
+        // they take turns here (SQLite's one writer already serialises them).
+        if (this.deps.database.dialect === 'postgres')
+          await sql`select pg_advisory_xact_lock(hashtext('residents:identities'))`.execute(trx);
+        const taken = await alreadyRegistered(trx, community.id, rows);
+        if (taken.length) throw (refused = refuseImport(fileName, taken));
+        // Inside the transaction every read goes through it: SQLite has one connection.
+        const locator = new GridLocator(trx);
+        for (const r of rows) {
+          let hhId = households.get(r.address);
           if (!hhId) {
-            hhId = newId();
-            const gridId =
-              r.lat !== null && r.lng !== null
-                ? await locator.locate(community.id, r.lat, r.lng, now.getTime())
-                : null;
-            await repo.insertHousehold(trx, {
-              id: hhId,
-              community_id: community.id,
-              grid_id: gridId,
-              address: r.address,
-              building: r.building,
-              room: r.room,
-              lat: r.lat,
-              lng: r.lng,
-              created_at: at,
-            });
-            report.households += 1;
+            const existing = await repo.findHouseholdByAddress(trx, community.id, r.address);
+            hhId = existing?.id;
+            if (!hhId) {
+              hhId = newId();
+              const gridId =
+                r.lat !== null && r.lng !== null
+                  ? await locator.locate(community.id, r.lat, r.lng, now.getTime())
+                  : null;
+              await repo.insertHousehold(trx, {
+                id: hhId,
+                community_id: community.id,
+                grid_id: gridId,
+                address: r.address,
+                building: r.building,
+                room: r.room,
+                lat: r.lat,
+                lng: r.lng,
+                created_at: at,
+              });
+              report.households += 1;
+            }
+            households.set(r.address, hhId);
           }
-          households.set(r.address, hhId);
+          await repo.insertResident(trx, {
+            id: newId(),
+            community_id: community.id,
+            household_id: hhId,
+            name: r.name,
+            phone: r.phone,
+            id_number: r.idNumber,
+            birth_year: r.birthYear,
+            tags_json: JSON.stringify(r.tags),
+            tags_consent: r.tagsConsent ? 1 : 0,
+            emergency_contact_name: r.emergencyContactName,
+            emergency_contact_phone: r.emergencyContactPhone,
+            preferred_channel: null,
+            created_at: at,
+            updated_at: at,
+          });
+          report.created += 1;
         }
-        await repo.insertResident(trx, {
-          id: newId(),
-          community_id: community.id,
-          household_id: hhId,
-          name: r.name,
-          phone: r.phone,
-          id_number: r.idNumber,
-          birth_year: r.birthYear,
-          tags_json: JSON.stringify(r.tags),
-          tags_consent: r.tagsConsent ? 1 : 0,
-          emergency_contact_name: r.emergencyContactName,
-          emergency_contact_phone: r.emergencyContactPhone,
-          preferred_channel: null,
-          created_at: at,
-          updated_at: at,
-        });
-        report.created += 1;
-      }
-      await appendAudit(trx, this.deps.database.dialect, {
-        communityId: community.id,
-        createdAt: at,
-        actor: actorLabel(p),
-        action: 'residents.imported',
-        entityType: 'community',
-        entityId: community.id,
-        payload: {
-          file: fileName,
+        await this.auditImport(trx, p, community.id, at, 'residents.imported', file, {
           rows: rows.length,
-          sha256: createHash('sha256').update(file).digest('hex'),
-        },
+          created: report.created,
+          households: report.households,
+        });
       });
-    });
+    } catch (err) {
+      // Refused by what the register holds: that answer is recorded like a dry run's.
+      if (err === refused && refused)
+        await audit('residents.import_refused', {
+          rows: rows.length,
+          problems: (refused.details?.total as number | undefined) ?? 0,
+        });
+      throw err;
+    }
     return report;
+  }
+
+  /** One audit entry of an import: what was done, by whom, how many rows, the file's hash; no personal data. */
+  private async auditImport(
+    trx: Kysely<DB>,
+    p: Principal,
+    communityId: string,
+    at: string,
+    action: string,
+    file: Buffer,
+    counts: Record<string, unknown>,
+  ) {
+    await appendAudit(trx, this.deps.database.dialect, {
+      communityId,
+      createdAt: at,
+      actor: actorLabel(p),
+      action,
+      entityType: 'community',
+      entityId: communityId,
+      payload: { ...counts, sha256: createHash('sha256').update(file).digest('hex') },
+    });
   }
 }
 
 /**
  * Phones and ID numbers of the file that a resident already has, in any community: a phone signs
- * in as one resident, and an ID number is one person. The message does not say where.
+ * in as one resident, and an ID number is one person. A clash within this community says so; one
+ * elsewhere says only that the number is registered, neither where nor whose, nor the number.
  */
 async function alreadyRegistered(
   db: Kysely<DB>,
@@ -363,15 +400,22 @@ async function alreadyRegistered(
         column: 'name',
         message: `${r.name} already lives at this address: give a phone or an ID number if this is another person`,
       });
+  const where = (held: Set<string>) => (held.has(communityId) ? ' in this community' : '');
   for (const r of rows) {
-    if (r.phone && taken.phones.has(r.phone))
+    const phone = r.phone ? taken.phones.get(r.phone) : undefined;
+    if (phone)
       problems.push({
         row: r.row,
         column: 'phone',
-        message: `${r.phone} is already registered: one phone signs in as one resident`,
+        message: `this phone is already registered${where(phone)}: one phone signs in as one resident`,
       });
-    if (r.idNumber && taken.idNumbers.has(r.idNumber))
-      problems.push({ row: r.row, column: 'id_number', message: 'this ID number is already registered' });
+    const idNumber = r.idNumber ? taken.idNumbers.get(r.idNumber) : undefined;
+    if (idNumber)
+      problems.push({
+        row: r.row,
+        column: 'id_number',
+        message: `this ID number is already registered${where(idNumber)}: one ID number is one person`,
+      });
   }
   return problems;
 }

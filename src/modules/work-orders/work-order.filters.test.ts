@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AppError } from '../../platform/errors.ts';
-import { parseStatusList, parseTimeRange, utcInstant } from './work-order.filters.ts';
+import { parseStatusList, parseTimeRange, searchPatterns, utcInstant } from './work-order.filters.ts';
 
 test('utcInstant: an RFC 3339 date-time as the stored UTC form, else null', () => {
   assert.equal(utcInstant('2026-12-04T00:00:00Z'), '2026-12-04T00:00:00.000Z');
@@ -10,6 +10,8 @@ test('utcInstant: an RFC 3339 date-time as the stored UTC form, else null', () =
   assert.equal(utcInstant('2024-02-29T12:00:00.5z'), '2024-02-29T12:00:00.500Z');
   assert.equal(utcInstant('2026-12-04T00:00:00-0530'), '2026-12-04T05:30:00.000Z');
   assert.equal(utcInstant('0050-01-01T00:00:00Z'), '0050-01-01T00:00:00.000Z');
+  assert.equal(utcInstant('9999-12-31T22:59:59-01:00'), '9999-12-31T23:59:59.000Z');
+  assert.equal(utcInstant('0000-01-01T08:00:00+08:00'), '0000-01-01T00:00:00.000Z');
   for (const bad of [
     'yesterday',
     '2026-12-04',
@@ -17,6 +19,10 @@ test('utcInstant: an RFC 3339 date-time as the stored UTC form, else null', () =
     '2026-13-01T00:00:00Z',
     '2026-12-04T24:00:00Z',
     '2026-12-04T00:00:00',
+    // Past the years 0000–9999 once in UTC: no stored form compares right with them.
+    '9999-12-31T23:59:59-01:00',
+    '9999-12-31T23:30:00-00:31',
+    '0000-01-01T00:30:00+01:00',
   ])
     assert.equal(utcInstant(bad), null, bad);
 });
@@ -34,6 +40,7 @@ test('parseTimeRange: [from, to) in UTC; bad or empty ranges name the field', ()
     );
   refused({ to: '2026-12-04' }, 'to', /^--to: "2026-12-04" is not a date-time.*2026-12-04T00:00:00\+08:00$/);
   refused({ from: '2026-12-04T00:00:00Z', to: '2026-12-04T08:00:00+08:00' }, 'from', /--to is exclusive/);
+  refused({ to: '9999-12-31T23:59:59-01:00' }, 'to', /within the years 0000–9999/);
 });
 
 test('parseStatusList: known statuses only', () => {
@@ -43,4 +50,13 @@ test('parseStatusList: known statuses only', () => {
     () => parseStatusList('closed,open'),
     (e: unknown) => e instanceof AppError && e.details?.field === 'status' && /"open"/.test(e.message),
   );
+});
+
+test('searchPatterns: ASCII letters in lower case, and the NFKC form when it differs', () => {
+  assert.deepEqual(searchPatterns('TAOYUAN-2026'), ['taoyuan-2026']);
+  assert.deepEqual(searchPatterns('WiFi坏了'), ['wifi坏了']);
+  assert.deepEqual(searchPatterns('ＷｉＦｉ'), ['ＷｉＦｉ', 'wifi']);
+  // Only ASCII letters change case: the databases fold nothing else.
+  assert.deepEqual(searchPatterns('ÉCLAIR Ω'), ['Éclair Ω']);
+  assert.deepEqual(searchPatterns('灯坏了，晚上'), ['灯坏了，晚上', '灯坏了,晚上']);
 });

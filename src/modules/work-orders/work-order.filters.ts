@@ -1,6 +1,7 @@
 /**
  * The order list's filters as people type them, checked the same way for the API and the
- * `linli export` command: a status list and a creation-time range. Pure: no clock, no database.
+ * `linli export` command: a status list, a creation-time range, the search text. Pure: no clock,
+ * no database.
  */
 import { invalidInput } from '../../platform/errors.ts';
 import { STATUSES, type Status } from './work-order.machine.ts';
@@ -72,6 +73,8 @@ const CYCLE_MS = 146_097 * 86_400_000;
  * An RFC 3339 date-time as the UTC ISO string the database stores (`2026-12-04T00:00:00.000Z`),
  * or null when the text is not one. Times are stored and compared as such strings, so an
  * instant given with another offset or without milliseconds must be rewritten to compare right.
+ * Only instants of the years 0000–9999 in UTC are such strings: `9999-12-31T23:59:59-01:00`
+ * would be `+010000-01-01T00:59:59.000Z`, which sorts before every stored time; it is null.
  */
 export function utcInstant(text: string): string | null {
   const m = DATE_TIME.exec(text);
@@ -90,9 +93,11 @@ export function utcInstant(text: string): string | null {
   if (hour > 23 || minute > 59 || second > 60 || offsetHours > 23 || offsetMinutes > 59) return null;
   const millis = Number(((m[7] ?? '') + '000').slice(0, 3));
   const offset = (m[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes);
-  return new Date(
+  const iso = new Date(
     Date.UTC(year + 400, month - 1, day, hour, minute - offset, second, millis) - CYCLE_MS,
   ).toISOString();
+  // Outside 0000–9999 the year gains a sign and two digits (`+010000-…`, `-000001-…`).
+  return /^\d{4}-/.test(iso) ? iso : null;
 }
 
 /**
@@ -115,7 +120,7 @@ export function parseTimeRange(
         : '2026-12-04T00:00:00+08:00';
       throw invalidInput(
         field,
-        `${label(field)}: "${text}" is not a date-time with a time zone, such as ${example}`,
+        `${label(field)}: "${text}" is not a date-time with a time zone within the years 0000–9999 (UTC), such as ${example}`,
       );
     }
     out[field] = at;
@@ -127,4 +132,20 @@ export function parseTimeRange(
     );
   }
   return out;
+}
+
+/** The text with its ASCII letters in lower case, and nothing else changed. */
+const asciiLower = (t: string) => t.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+
+/**
+ * What a text search (`q`) looks for, letter case aside: the text with its ASCII letters in lower
+ * case, and also its NFKC form when that differs, so a query typed with full-width letters
+ * (ｗｉｆｉ, an input method left in full-width mode) finds WiFi. The stored text is not
+ * normalised, so the query as typed is kept: 灯坏了，晚上 (a full-width comma) still finds itself.
+ * The repository matches every column folded the same way.
+ */
+export function searchPatterns(text: string): string[] {
+  const typed = asciiLower(text);
+  const normalised = asciiLower(text.normalize('NFKC'));
+  return normalised === typed ? [typed] : [typed, normalised];
 }

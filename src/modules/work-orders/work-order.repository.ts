@@ -1,9 +1,11 @@
-import { sql } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, WorkOrderTable, WorkOrderEventTable } from '../../platform/db/schema.ts';
 import type { Dialect } from '../../platform/db/database.ts';
 import { insertRows } from '../../platform/db/bulk-insert.ts';
+import { selectInChunks } from '../../platform/db/in-chunks.ts';
 import { searchTextOf } from '../../platform/auth/text-privacy.ts';
+import { searchPatterns } from './work-order.filters.ts';
 
 export type WorkOrderRow = Selectable<WorkOrderTable>;
 
@@ -272,19 +274,22 @@ function applyFilter(db: Kysely<DB>, f: Omit<ListFilter, 'limit' | 'cursor'>) {
   if (f.updatedAfter) q = q.where('updated_at', '>=', f.updatedAfter);
   if (f.updatedBefore) q = q.where('updated_at', '<', f.updatedBefore);
   if (f.text) {
-    const like = `%${f.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const text = f.textMasked ? sql`coalesce(search_text, description)` : sql.ref('description');
+    const columns = [text, sql.ref('number'), sql.ref('address')];
+    // Both sides with ASCII letters in lower case, and nothing else folded, on both databases:
+    // SQLite's LIKE ignores the case of ASCII letters only; PostgreSQL's heeds case, and its
+    // lower() under the "C" collation folds ASCII letters only (under the database's own
+    // collation it would fold É, Ω and full-width letters too, which SQLite does not).
+    const folded = isPostgres(db) ? columns.map((c) => sql`lower(${c} collate "C")`) : columns;
+    const patterns = searchPatterns(f.text).map((t) => `%${t.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     q = q.where((eb) =>
-      eb.or([
-        f.textMasked
-          ? eb(eb.fn.coalesce('search_text', 'description'), 'like', sql<string>`${like} escape '\\'`)
-          : eb('description', 'like', sql<string>`${like} escape '\\'`),
-        eb('number', 'like', sql<string>`${like} escape '\\'`),
-        eb('address', 'like', sql<string>`${like} escape '\\'`),
-      ]),
+      eb.or(patterns.flatMap((like) => folded.map((c) => eb(c, 'like', sql<string>`${like} escape '\\'`)))),
     );
   }
   return q;
 }
+
+const isPostgres = (db: Kysely<DB>) => db.getExecutor().adapter instanceof PostgresAdapter;
 
 /** Orders in a scope changed after an instant, oldest change first (the live queue). */
 export async function changedSince(
@@ -338,13 +343,15 @@ export async function countOrders(db: Kysely<DB>, f: Omit<ListFilter, 'limit' | 
   return Number(row.n);
 }
 
-export async function usersByIds(db: Kysely<DB>, ids: string[]) {
-  if (ids.length === 0) return [];
-  return db
-    .selectFrom('users')
-    .select(['id', 'username', 'display_name', 'role', 'phone'])
-    .where('id', 'in', ids)
-    .execute();
+/** The staff of these ids (in slices: an export names tens of thousands). */
+export async function usersByIds(db: Kysely<DB>, ids: readonly string[]) {
+  return selectInChunks(ids, (chunk) =>
+    db
+      .selectFrom('users')
+      .select(['id', 'username', 'display_name', 'role', 'phone'])
+      .where('id', 'in', chunk)
+      .execute(),
+  );
 }
 
 export async function userServesCommunity(db: Kysely<DB>, userId: string, communityId: string) {
@@ -357,9 +364,11 @@ export async function userServesCommunity(db: Kysely<DB>, userId: string, commun
     .executeTakeFirst();
 }
 
-export async function residentsByIds(db: Kysely<DB>, ids: string[]) {
-  if (ids.length === 0) return [];
-  return db.selectFrom('residents').selectAll().where('id', 'in', ids).execute();
+/** The residents of these ids (in slices: an export names tens of thousands). */
+export async function residentsByIds(db: Kysely<DB>, ids: readonly string[]) {
+  return selectInChunks(ids, (chunk) =>
+    db.selectFrom('residents').selectAll().where('id', 'in', chunk).execute(),
+  );
 }
 
 export async function insertPhoto(

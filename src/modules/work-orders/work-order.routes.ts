@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { AppError, invalidInput } from '../../platform/errors.ts';
+import { AppError } from '../../platform/errors.ts';
+import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
 import { errorResponse } from '../../platform/http/errors.plugin.ts';
 import { requirePrincipal } from '../../platform/http/principal.hook.ts';
 import { toCsvRows } from './work-order.export.ts';
@@ -35,17 +36,6 @@ import type { Database } from '../../platform/db/database.ts';
 
 const TAG = ['work-orders'];
 const EXPORT_MAX_ROWS = 100_000;
-
-function decodeCursor(c: string | undefined): ListFilter['cursor'] {
-  if (!c) return undefined;
-  try {
-    const [createdAt, id] = Buffer.from(c, 'base64url').toString('utf8').split('|');
-    if (!createdAt || !id) throw new Error('bad');
-    return { createdAt, id };
-  } catch {
-    throw invalidInput('cursor', 'the cursor is not one this API gave out');
-  }
-}
 
 export function buildFilter(svc: WorkOrderService, p: Principal, q: ListQuery, limit: number): ListFilter {
   return {
@@ -127,10 +117,7 @@ export async function registerWorkOrderRoutes(
       for (const o of page)
         items.push(presentOrder(p, o, ctx, await svc.allowed(p, await svc.facts(o, p)), { now }));
       const last = page[page.length - 1];
-      const nextCursor =
-        rows.length > limit && last
-          ? Buffer.from(`${last.created_at}|${last.id}`).toString('base64url')
-          : null;
+      const nextCursor = rows.length > limit && last ? encodeCursor(last) : null;
       return { items, nextCursor };
     },
   );

@@ -229,16 +229,26 @@ export const ListQuery = Type.Object(
     ),
     assignee: Type.Optional(Type.String({ maxLength: 64 })),
     from: Type.Optional(
-      Type.String({ format: 'date-time', description: 'orders created at or after this instant' }),
+      Type.String({
+        format: 'date-time',
+        description: 'orders created at or after this instant (within the years 0000–9999 in UTC)',
+      }),
     ),
     to: Type.Optional(
       Type.String({
         format: 'date-time',
-        description: 'orders created before this instant (exclusive); must be after `from`',
+        description:
+          'orders created before this instant (exclusive; within the years 0000–9999 in UTC); must be after `from`',
       }),
     ),
     q: Type.Optional(Type.String({ maxLength: 200 })),
-    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+    cursor: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description:
+          'the `nextCursor` of the page before; one this API did not give out is refused (400 `invalid_input` naming `cursor`)',
+      }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 20 })),
   },
   { additionalProperties: false },
