@@ -135,6 +135,17 @@ test('rejects binary and undecodable bytes with the file name', () => {
     () => decodeTextFile(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00]), 'book.xlsx'),
     (e: unknown) => e instanceof CsvError && e.code === 'text_binary' && e.message.includes('book.xlsx'),
   );
+  // Behind a byte-order mark too (Excel's "CSV UTF-8" always writes one), and in UTF-16.
+  const nul = (bytes: Buffer) => () => decodeTextFile(bytes, 'people.csv');
+  const isBinary = (e: unknown) => e instanceof CsvError && e.code === 'text_binary';
+  assert.throws(
+    nul(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('name\n"张\u0000"\n')])),
+    isBinary,
+  );
+  assert.throws(
+    nul(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('name\n张\u0000\n', 'utf16le')])),
+    isBinary,
+  );
   const junk = Buffer.from(Array.from({ length: 64 }, (_, i) => (i % 2 === 0 ? 0xff : 0x81)));
   assert.throws(
     () => decodeTextFile(junk, 'junk.csv'),

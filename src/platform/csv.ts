@@ -262,6 +262,19 @@ export interface DecodedText {
  * file when the bytes are neither, and `CsvError('text_binary')` for a binary file.
  */
 export function decodeTextFile(buf: Uint8Array, fileName = 'file'): DecodedText {
+  const decoded = decodeBytes(buf, fileName);
+  // Whatever the encoding (a UTF-8 file with a BOM, UTF-16): a NUL character is no text, and
+  // PostgreSQL refuses to store one (a 500 where the file was at fault).
+  if (decoded.text.includes('\u0000')) throw binaryFile(fileName);
+  return decoded;
+}
+
+const binaryFile = (fileName: string) =>
+  new CsvError('text_binary', `${fileName}: this is a binary file, not text (a NUL byte was found)`, {
+    file: fileName,
+  });
+
+function decodeBytes(buf: Uint8Array, fileName: string): DecodedText {
   if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
     return { text: utf8Strict(buf.subarray(3), fileName), encoding: 'utf-8-bom', converted: false };
   }
@@ -279,11 +292,7 @@ export function decodeTextFile(buf: Uint8Array, fileName = 'file'): DecodedText 
       converted: true,
     };
   }
-  if (buf.includes(0)) {
-    throw new CsvError('text_binary', `${fileName}: this is a binary file, not text (a NUL byte was found)`, {
-      file: fileName,
-    });
-  }
+  if (buf.includes(0)) throw binaryFile(fileName);
   try {
     return {
       text: new TextDecoder('utf-8', { fatal: true }).decode(buf),
