@@ -193,4 +193,39 @@ describe('grids: GeoJSON import with validation, placement, coverage', () => {
     );
     assert.equal(denied.statusCode, 403);
   });
+
+  it('imports at once are taken one after another: none fails, a code is created once, the last placement stands', async () => {
+    const around = square(home.lng, home.lat, 0.0004);
+    const one = (code: string) => ({ type: 'FeatureCollection', features: [feature(code, around)] });
+    const answers = await Promise.all(
+      [one('zz-race'), one('zz-race'), one('zz-race'), one('zz-race')].map((b) => importGrids(b)),
+    );
+    assert.deepEqual(
+      answers.map((r) => r.statusCode),
+      [200, 200, 200, 200],
+      answers.map((r) => r.body).join('\n'),
+    );
+    const rows = (await gridRows()).filter((g) => g.code === 'zz-race');
+    assert.equal(rows.length, 1);
+    assert.equal(
+      answers.filter((r) => (r.json() as ImportReport).created.includes('zz-race')).length,
+      1,
+      'one import created it, the others updated it',
+    );
+    // Two grids of one shape imported at once: the household lies in both, and is placed where
+    // a new order at its door is placed, whichever import committed last.
+    await Promise.all([importGrids(one('zz-race-b')), importGrids(one('zz-race-a'))]);
+    const placed = await ctx.database.db
+      .selectFrom('households')
+      .select('grid_id')
+      .where('id', '=', home.id)
+      .executeTakeFirstOrThrow();
+    const order = await ctx.call('POST', '/api/v1/work-orders', await ctx.login('agent'), {
+      channel: 'hotline',
+      description: '门口路灯不亮',
+      location: { lat: home.lat, lng: home.lng },
+    });
+    assert.equal(order.statusCode, 201, order.body);
+    assert.equal(placed.grid_id, (order.json() as { gridId: string }).gridId);
+  });
 });

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 
@@ -101,4 +102,22 @@ export async function openPlacedOrders(db: Kysely<DB>, communityId: string, stat
 
 export async function setOrderGrid(db: Kysely<DB>, id: string, gridId: string | null): Promise<void> {
   await db.updateTable('work_orders').set({ grid_id: gridId }).where('id', '=', id).execute();
+}
+
+/**
+ * Makes the caller's transaction the only grid import of the community until it ends, so the
+ * grids it reads (which codes exist, where households fall) are still true when it writes:
+ * PostgreSQL, a transaction-scoped advisory lock; SQLite, a first write that takes the database's
+ * one write lock before the reads.
+ */
+export async function lockGrids(
+  trx: Kysely<DB>,
+  dialect: 'sqlite' | 'postgres',
+  communityId: string,
+): Promise<void> {
+  if (dialect === 'postgres') {
+    await sql`select pg_advisory_xact_lock(hashtext(${`grids:${communityId}`}))`.execute(trx);
+    return;
+  }
+  await trx.updateTable('communities').set({ id: communityId }).where('id', '=', communityId).execute();
 }

@@ -1,3 +1,5 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../platform/db/schema.ts';
 import type { Deps } from '../../platform/context.ts';
 import type { Principal } from '../../platform/auth/principal.ts';
 import { actorLabel } from '../../platform/auth/principal.ts';
@@ -121,6 +123,48 @@ export class GridService {
         existingId: existing.find((g) => g.code === code)?.id,
       });
     }
+    /**
+     * Where everything lands once the file is in: which grids are new, and the households and
+     * open orders that change grid. Read again inside the import's transaction, under the
+     * community's grid lock, so two imports at once each see the other's grids.
+     */
+    const layoutOf = async (db: Kysely<DB>) => {
+      const now = await repo.gridRows(db, c.id);
+      const grids = planned.map((g) => ({ ...g, existingId: now.find((e) => e.code === g.code)?.id }));
+      const idOfCode = new Map(now.map((g) => [g.code, g.id]));
+      for (const g of grids) if (!g.existingId) idOfCode.set(g.code, newId());
+      const index = createGridLocator([
+        ...now
+          .filter((e) => !grids.some((g) => g.code === e.code))
+          .map((e) => ({ code: e.code, area: JSON.parse(e.polygon_json) as GeoJsonArea })),
+        ...grids.map((g) => ({ code: g.code, area: g.area })),
+      ]);
+      const gridAt = (lat: number, lng: number): string | null => {
+        const hit = index.locate({ lat, lng });
+        return hit ? (idOfCode.get(hit.code) ?? null) : null;
+      };
+      const households = (await repo.placedHouseholds(db, c.id)).filter(
+        (h) => h.lat !== null && h.lng !== null,
+      );
+      const moves = households
+        .map((h) => ({ id: h.id, from: h.grid_id, to: gridAt(h.lat ?? 0, h.lng ?? 0) }))
+        .filter((m) => m.from !== m.to);
+      const orderMoves = (await repo.openPlacedOrders(db, c.id, OPEN_STATUSES))
+        .map((o) => ({ id: o.id, from: o.grid_id, to: gridAt(o.lat ?? 0, o.lng ?? 0) }))
+        .filter((m) => m.from !== m.to);
+      const unplaced = households.filter((h) => gridAt(h.lat ?? 0, h.lng ?? 0) === null).length;
+      return { grids, idOfCode, households, moves, orderMoves, unplaced };
+    };
+    const fill = (layout: Awaited<ReturnType<typeof layoutOf>>) => {
+      report.created = layout.grids.filter((g) => !g.existingId).map((g) => g.code);
+      report.updated = layout.grids.filter((g) => g.existingId).map((g) => g.code);
+      report.households = {
+        total: layout.households.length,
+        moved: layout.moves.length,
+        unplaced: layout.unplaced,
+      };
+      report.openOrdersMoved = layout.orderMoves.length;
+    };
     const ok = !issues.some((i) => i.severity === 'error');
     const report: GridImportReport = {
       ok,
@@ -142,42 +186,20 @@ export class GridService {
       );
     }
 
-    const idOfCode = new Map(existing.map((g) => [g.code, g.id]));
-    for (const g of planned) if (!g.existingId) idOfCode.set(g.code, newId());
-    const finalGrids = [
-      ...existing
-        .filter((e) => !planned.some((g) => g.code === e.code))
-        .map((e) => ({ code: e.code, area: JSON.parse(e.polygon_json) as GeoJsonArea })),
-      ...planned.map((g) => ({ code: g.code, area: g.area })),
-    ];
-    const index = createGridLocator(finalGrids);
-    const gridAt = (lat: number, lng: number): string | null => {
-      const hit = index.locate({ lat, lng });
-      return hit ? (idOfCode.get(hit.code) ?? null) : null;
-    };
-    const households = (await repo.placedHouseholds(this.db, c.id)).filter(
-      (h) => h.lat !== null && h.lng !== null,
-    );
-    const moves = households
-      .map((h) => ({ id: h.id, from: h.grid_id, to: gridAt(h.lat ?? 0, h.lng ?? 0) }))
-      .filter((m) => m.from !== m.to);
-    const orders = await repo.openPlacedOrders(this.db, c.id, OPEN_STATUSES);
-    const orderMoves = orders
-      .map((o) => ({ id: o.id, from: o.grid_id, to: gridAt(o.lat ?? 0, o.lng ?? 0) }))
-      .filter((m) => m.from !== m.to);
-    report.households = {
-      total: households.length,
-      moved: moves.length,
-      unplaced: households.filter((h) => gridAt(h.lat ?? 0, h.lng ?? 0) === null).length,
-    };
-    report.openOrdersMoved = orderMoves.length;
-    if (dryRun) return report;
+    if (dryRun) {
+      fill(await layoutOf(this.db));
+      return report;
+    }
 
     const at = this.deps.clock.now().toISOString();
     // Every node's grid index of the community, and the principals of grid workers whose grids
     // change (a principal carries its grids), are stale once this commits.
     const stale: Invalidation[] = [{ topic: 'grids', key: c.id }];
     await this.db.transaction().execute(async (trx) => {
+      await repo.lockGrids(trx, this.deps.database.dialect, c.id);
+      const layout = await layoutOf(trx);
+      fill(layout);
+      const { grids: planned, idOfCode, moves, orderMoves } = layout;
       const replaced = planned.filter((g) => g.workers && g.existingId).map((g) => g.existingId as string);
       const workers = new Set([
         ...(await repo.workersOfGrids(trx, replaced)).map((w) => w.id),
