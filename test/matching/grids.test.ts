@@ -228,4 +228,26 @@ describe('grids: GeoJSON import with validation, placement, coverage', () => {
     assert.equal(order.statusCode, 201, order.body);
     assert.equal(placed.grid_id, (order.json() as { gridId: string }).gridId);
   });
+
+  it('warns, before anything lands, of a grid reaching well outside the community or over a grid it does not replace', async () => {
+    const huge = await importGrids(
+      { type: 'FeatureCollection', features: [feature('a0', square(home.lng, home.lat, 15))] },
+      true,
+    );
+    assert.equal(huge.statusCode, 200, huge.body);
+    const report = huge.json() as ImportReport;
+    assert.equal(report.ok, true, 'a warning, not a refusal');
+    const outside = report.issues.find((i) => i.code === 'partly_outside_community');
+    assert.equal(outside?.severity, 'warning');
+    assert.match(outside?.message ?? '', /% of the grid lies outside community taoyuan/);
+    assert.ok(report.issues.some((i) => i.code === 'overlaps_grid' && i.severity === 'warning'));
+    const inside = await importGrids(
+      { type: 'FeatureCollection', features: [feature(home.grid, square(home.lng, home.lat, 0.0004))] },
+      true,
+    );
+    assert.deepEqual(
+      (inside.json() as ImportReport).issues.filter((i) => i.code === 'partly_outside_community'),
+      [],
+    );
+  });
 });

@@ -89,7 +89,12 @@ export class GridService {
     const staff = await repo.communityGridWorkers(this.db, c.id);
     const planned: PlannedGrid[] = [];
     // Checks beyond geometry run on every feature with a valid geometry, so one file shows every problem.
-    for (const f of validFeatures(input)) {
+    const features = [...validFeatures(input)];
+    const importedCodes = new Set(features.map((f) => String(f.properties.code)));
+    const kept = existing
+      .filter((e) => !importedCodes.has(e.code))
+      .map((e) => ({ code: e.code, area: JSON.parse(e.polygon_json) as GeoJsonArea }));
+    for (const f of features) {
       const path = `features[${f.index}]`;
       const code = String(f.properties.code);
       const where = { featureIndex: f.index, featureId: code };
@@ -101,6 +106,37 @@ export class GridService {
           path: `${path}.geometry`,
           ...where,
         });
+      }
+      // Warnings, not refusals (a grid may be drawn wider on purpose), but said before it lands:
+      // a grid reaching well outside the community, or over a grid it does not replace.
+      const ownArea = overlapAreaM2(f.geometry, f.geometry);
+      if (boundary && ownArea > 0) {
+        const outside = ownArea - overlapAreaM2(f.geometry, boundary);
+        if (outside > ownArea * 0.05)
+          issues.push({
+            code: 'partly_outside_community',
+            severity: 'warning',
+            message: `feature ${f.index} (${code}): ${Math.round((outside / ownArea) * 100)}% of the grid lies outside community ${c.code}`,
+            path: `${path}.geometry`,
+            ...where,
+          });
+      }
+      const others = [
+        ...kept,
+        ...features
+          .filter((o) => o.index < f.index && String(o.properties.code) !== code)
+          .map((o) => ({ code: String(o.properties.code), area: o.geometry })),
+      ];
+      for (const o of others) {
+        const shared = overlapAreaM2(f.geometry, o.area);
+        if (shared > 1)
+          issues.push({
+            code: 'overlaps_grid',
+            severity: 'warning',
+            message: `feature ${f.index} (${code}): overlaps grid ${o.code} by ${Math.round(shared)} m²; a household in both is placed in the grid whose code sorts first`,
+            path: `${path}.geometry`,
+            ...where,
+          });
       }
       const workers = workersOf(f.properties.workers);
       (workers ?? []).forEach((w, j) => {
