@@ -11,6 +11,7 @@ type Bench = { name: string; file: string; fn: string };
 const BENCHES: Bench[] = [
   { name: 'intake', file: './intake.ts', fn: 'runIntakeBench' },
   { name: 'list', file: './list.ts', fn: 'runListBench' },
+  { name: 'export', file: './export.ts', fn: 'runExportBench' },
   { name: 'dashboard', file: './dashboard.ts', fn: 'runDashboardBench' },
   { name: 'classification', file: './classification.ts', fn: 'runClassificationBench' },
   { name: 'matching', file: './matching.ts', fn: 'runMatchingBench' },

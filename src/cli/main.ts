@@ -2,7 +2,7 @@
  * The `linli` command-line tool: serve, migrate, setup, seed, audit, import, export, classifier.
  * Exit codes: 0 success, 1 failure reported to the user, 2 usage error.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
@@ -29,7 +29,6 @@ import { listCommunities, findCommunity } from '../modules/tenancy/tenancy.repos
 import { ResidentService } from '../modules/people/resident.service.ts';
 import { AuthService } from '../modules/auth/auth.service.ts';
 import { StaffService } from '../modules/staff/staff.service.ts';
-import { listOrders } from '../modules/work-orders/work-order.repository.ts';
 import { parseStatusList, parseTimeRange } from '../modules/work-orders/work-order.filters.ts';
 import type { FieldLabel } from '../modules/work-orders/work-order.filters.ts';
 
@@ -249,19 +248,12 @@ async function communityModels(args: string[]): Promise<number> {
   }
   const community = values.community;
   return withDatabase(async (database) => {
-    const config = loadConfig();
     const { ClassificationService } = await import('../modules/classification/classification.service.ts');
     const { WorkOrderService } = await import('../modules/work-orders/work-order.service.ts');
     const { GridLocator } = await import('../modules/tenancy/grid-locator.ts');
     const { defaultClassifier, defaultPrioritize } =
       await import('../modules/work-orders/work-order.defaults.ts');
-    const deps = {
-      database,
-      clock: systemClock,
-      config,
-      files: openConfiguredFileStore(config, database),
-      logger: silentLogger,
-    };
+    const deps = cliDeps(database);
     const svc = new ClassificationService(
       deps,
       new WorkOrderService(deps, new GridLocator(database.db), defaultClassifier(), defaultPrioritize),
@@ -682,34 +674,42 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
           err(`no community ${opts.community}`);
           return 1;
         }
-        const rows = await listOrders(db.db, {
-          communityIds: [c.id],
-          ...filters,
-          limit: 1_000_000,
-        });
-        const { toCsvRows } = await import('../modules/work-orders/work-order.export.ts');
-        const { presentOrder } = await import('../modules/work-orders/work-order.presenter.ts');
-        const { loadContext } = await import('../modules/work-orders/work-order.presenter.ts');
-        const ctx = await loadContext(db.db, rows);
+        const { csvFile, exportPages } = await import('../modules/work-orders/work-order.exporter.ts');
+        const { createWriteStream } = await import('node:fs');
+        const { rename, rm } = await import('node:fs/promises');
+        const { pipeline } = await import('node:stream/promises');
         // The command line is an operator's tool on the server: it exports as an auditor would see it (masked).
         const viewer = {
-          kind: 'user',
+          kind: 'user' as const,
           id: 'cli',
           username: 'cli',
           name: 'cli',
-          role: 'auditor',
+          role: 'auditor' as const,
           communityIds: [c.id],
           gridIds: [],
-        } as const;
-        const csv =
-          '\ufeff' +
-          toCsvRows(
-            rows.map((o) => presentOrder({ ...viewer, communityIds: [c.id], gridIds: [] }, o, ctx, [])),
-          );
+        };
+        const scope = { communityIds: [c.id], ...filters };
+        // Written a page at a time as it is read: every matching order, in the memory of a page.
+        let written = 0;
+        async function* counted() {
+          for await (const page of exportPages(db.db, scope, viewer)) {
+            written += page.length;
+            yield page;
+          }
+        }
+        const file = await csvFile(counted());
         if (opts.out) {
-          writeFileSync(opts.out, csv);
-          out(`wrote ${rows.length} orders to ${opts.out}`);
-        } else process.stdout.write(csv);
+          // Into a file beside it, renamed once whole: a failure midway leaves no file cut short.
+          const part = `${opts.out}.${process.pid}.part`;
+          try {
+            await pipeline(file, createWriteStream(part));
+            await rename(part, opts.out);
+          } catch (e) {
+            await rm(part, { force: true });
+            throw e;
+          }
+          out(`wrote ${written} orders to ${opts.out}`);
+        } else await pipeline(file, process.stdout, { end: false });
         return 0;
       });
     }

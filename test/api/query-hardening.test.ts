@@ -3,14 +3,16 @@
  * exports naming more people than one statement may bind, forged cursors, instants past year 9999,
  * text search that answers alike on SQLite and PostgreSQL, residents files of millions of rows,
  * import problems named by the line a spreadsheet shows, values that only look valid, and imports
- * that would tell a viewer the phones and ID numbers masked for them.
+ * that would tell a viewer the phones and ID numbers masked for them, exports of every order however
+ * many, written as they are read.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createTestContext } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
-import { insertOrders } from '../../src/modules/work-orders/work-order.repository.ts';
+import { insertOrders, listOrders } from '../../src/modules/work-orders/work-order.repository.ts';
+import { exportPages } from '../../src/modules/work-orders/work-order.exporter.ts';
 import { insertRows } from '../../src/platform/db/bulk-insert.ts';
 import { newId } from '../../src/platform/ids.ts';
 
@@ -435,6 +437,47 @@ describe('query hardening: list, export and import', () => {
     assert.equal((await upload(csv, 'community=taoyuan&dryRun=true')).statusCode, 200);
   });
 
+  it('reads an export a page at a time through the list cursor: orders of one instant neither skipped nor repeated', async () => {
+    const db = ctx.database.db;
+    const tmpl = await db
+      .selectFrom('work_orders')
+      .selectAll()
+      .where('community_id', '=', taoyuan())
+      .executeTakeFirstOrThrow();
+    const at = '2025-06-01T00:00:00.000Z';
+    await insertOrders(
+      db,
+      Array.from({ length: 7 }, (_, i) => ({
+        ...tmpl,
+        id: newId(Date.parse(at)),
+        number: `TIE-${i}`,
+        created_at: at,
+        updated_at: at,
+      })),
+    );
+    const viewer = {
+      kind: 'user' as const,
+      id: 'u-admin',
+      username: 'admin',
+      name: 'admin',
+      role: 'admin' as const,
+      communityIds: [taoyuan()],
+      gridIds: [],
+    };
+    const paged: string[] = [];
+    const sizes: number[] = [];
+    for await (const page of exportPages(db, { communityIds: [taoyuan()] }, viewer, 3)) {
+      sizes.push(page.length);
+      paged.push(...page.map((o) => o.id));
+    }
+    const whole = await listOrders(db, { communityIds: [taoyuan()], limit: 1_000_000 });
+    assert.deepEqual(
+      paged,
+      whole.map((o) => o.id),
+    );
+    assert.ok(sizes.every((n) => n <= 3) && sizes.length > 5, sizes.join());
+  });
+
   it('exports every order when its people are more than one statement may bind', async () => {
     // One past the limit of the database in use: 32,766 parameters on SQLite, 65,535 on PostgreSQL.
     const distinct = postgres ? 65_536 : 32_767;
@@ -445,5 +488,23 @@ describe('query hardening: list, export and import', () => {
     assert.equal(rows.length, await ordersOfTaoyuan());
     const named = rows.filter((r) => /,居民\d+,/.test(r)).length;
     assert.equal(named, distinct, 'each bulk order shows its own beneficiary');
+  });
+
+  it('exports every order, past the 100,000 rows it used to stop at, newest first and each once', async () => {
+    const have = await ordersOfTaoyuan();
+    if (have <= 100_000) await bulkOrders(100_001 - have, 0);
+    const res = await ctx.call('GET', '/api/v1/work-orders/export.csv?community=taoyuan', admin);
+    assert.equal(res.statusCode, 200, res.body.slice(0, 300));
+    assert.equal(res.headers['content-type'], 'text/csv; charset=utf-8');
+    assert.ok(res.body.startsWith('\ufeffnumber,created_at,'), res.body.slice(0, 50));
+    const rows = csvRows(res.body);
+    assert.equal(rows.length, await ordersOfTaoyuan());
+    const numbers = rows.map((r) => r.split(',')[0]);
+    assert.equal(new Set(numbers).size, numbers.length, 'each order once');
+    const created = rows.map((r) => r.split(',')[1] ?? '');
+    assert.ok(
+      created.every((t, i) => i === 0 || t <= (created[i - 1] ?? '')),
+      'newest first',
+    );
   });
 });

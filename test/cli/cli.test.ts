@@ -5,7 +5,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -186,6 +194,17 @@ describe('linli command line', () => {
     const all = linli(['export', 'work-orders', '--community', 'taoyuan', '--out', out]);
     assert.equal(all.status, 0, all.stderr);
     assert.match(all.stdout, /wrote 4 orders/);
+    const written = readFileSync(out, 'utf8');
+    assert.match(written, /^\ufeffnumber,created_at,/);
+    assert.equal(written.split('\r\n').length, 4 + 2, 'the header, 4 orders and the last line end');
+    // Without --out the same file goes to standard output, and no partial file is left beside --out.
+    const toStdout = linli(['export', 'work-orders', '--community', 'taoyuan']);
+    assert.equal(toStdout.status, 0, toStdout.stderr);
+    assert.equal(toStdout.stdout, written);
+    assert.deepEqual(
+      readdirSync(dataDir).filter((f) => f.endsWith('.part')),
+      [],
+    );
     const ranged = linli([
       'export',
       'work-orders',

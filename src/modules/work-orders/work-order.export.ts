@@ -29,9 +29,12 @@ export function csvCell(v: string | number | null): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** Presented orders (already masked for the viewer) as CSV text with a header row. */
-export function toCsvRows(orders: WorkOrderView[]): string {
-  const lines = [COLUMNS.map(([h]) => h).join(',')];
-  for (const o of orders) lines.push(COLUMNS.map(([, get]) => csvCell(get(o))).join(','));
-  return lines.join('\r\n') + '\r\n';
+/** The header row of an export, with its CRLF. */
+export const CSV_HEADER = COLUMNS.map(([h]) => h).join(',') + '\r\n';
+
+/** Presented orders (already masked for the viewer) as CSV rows, each ending in CRLF. */
+export function csvRows(orders: WorkOrderView[]): string {
+  let text = '';
+  for (const o of orders) text += COLUMNS.map(([, get]) => csvCell(get(o))).join(',') + '\r\n';
+  return text;
 }

@@ -326,12 +326,12 @@ export async function listOrders(db: Kysely<DB>, f: ListFilter): Promise<WorkOrd
   let q = applyFilter(db, f).selectAll();
   if (f.cursor) {
     const c = f.cursor;
-    q = q.where((eb) =>
-      eb.or([
-        eb('created_at', '<', c.createdAt),
-        eb.and([eb('created_at', '=', c.createdAt), eb('id', '<', c.id)]),
-      ]),
-    );
+    // Rows after (created_at, id). The bound `created_at <= c` alone can start an index range
+    // scan at the cursor; without it both databases read the index from the newest row on and
+    // threw away every row of the pages before, so an export's hundredth page read 100,000 rows.
+    q = q
+      .where('created_at', '<=', c.createdAt)
+      .where((eb) => eb.or([eb('created_at', '<', c.createdAt), eb('id', '<', c.id)]));
   }
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
 }
