@@ -201,6 +201,12 @@ describe('query hardening: list, export and import', () => {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
       payload: csv,
     });
+  /** A dry run of `csv` into 桃源, answered 200, and the problems it lists. */
+  const dryRunProblems = async (csv: string) => {
+    const res = await upload(csv, 'community=taoyuan&dryRun=true');
+    assert.equal(res.statusCode, 200, res.body);
+    return res.json<{ problems: { row: number; column: string; message: string }[] }>().problems;
+  };
 
   it('refuses a residents file of millions of tiny rows at once, reading only the first 10,001', async () => {
     // 10 MiB of `a,b` rows: 2.6 million, under the size limit.
@@ -241,9 +247,7 @@ describe('query hardening: list, export and import', () => {
       '丁,1391111900Y,地址4', // line 8
       '戊,13911119001,地址5', // line 9: the phone of line 3
     ].join('\r\n');
-    const res = await upload(csv, 'community=taoyuan&dryRun=true');
-    assert.equal(res.statusCode, 200, res.body);
-    const { problems } = res.json<{ problems: { row: number; column: string; message: string }[] }>();
+    const problems = await dryRunProblems(csv);
     assert.deepEqual(
       problems.map((p) => [p.row, p.column]),
       [
@@ -273,9 +277,7 @@ describe('query hardening: list, export and import', () => {
       '辛,地址8,,1e3,1e1,113.9,1-2-3-4-5-6',
       '壬,地址9,11010519491231002x,1949,22.5585,+113.9425,0755-26601234', // all well
     ].join('\n');
-    const res = await upload(csv, 'community=taoyuan&dryRun=true');
-    assert.equal(res.statusCode, 200, res.body);
-    const { problems } = res.json<{ problems: { row: number; column: string; message: string }[] }>();
+    const problems = await dryRunProblems(csv);
     assert.deepEqual(
       problems.map((p) => [p.row, p.column]),
       [

@@ -115,19 +115,19 @@ export class AuthService {
      * sent in the last day, oldest first: each code is a text message to a person who may not have
      * asked for it, and a cost; the 30-second interval alone let one phone be sent 2,880 a day.
      */
-    const { otpPerHour: OTP_PER_HOUR, otpPerDay: OTP_PER_DAY } = this.deps.config;
+    const { otpPerHour: perHour, otpPerDay: perDay } = this.deps.config;
     const overCap = (sent: string[]) => {
       const hourAgo = now.getTime() - 3_600_000;
       const inHour = sent.filter((t) => Date.parse(t) >= hourAgo);
       const opensAt =
-        sent.length >= OTP_PER_DAY
-          ? Date.parse(sent[sent.length - OTP_PER_DAY] ?? '') + 86_400_000
-          : inHour.length >= OTP_PER_HOUR
-            ? Date.parse(inHour[inHour.length - OTP_PER_HOUR] ?? '') + 3_600_000
+        sent.length >= perDay
+          ? Date.parse(sent[sent.length - perDay] ?? '') + 86_400_000
+          : inHour.length >= perHour
+            ? Date.parse(inHour[inHour.length - perHour] ?? '') + 3_600_000
             : null;
       if (opensAt === null) return;
       const retryAfterSeconds = Math.max(1, Math.ceil((opensAt - now.getTime()) / 1000));
-      const per = sent.length >= OTP_PER_DAY ? `${OTP_PER_DAY} a day` : `${OTP_PER_HOUR} an hour`;
+      const per = sent.length >= perDay ? `${perDay} a day` : `${perHour} an hour`;
       throw new AppError(
         'rate_limited',
         `this phone has been sent ${per}, the most it is sent: try again in ${Math.ceil(retryAfterSeconds / 60)} minutes`,

@@ -43,7 +43,6 @@ interface PlannedGrid {
   name: string;
   area: GeoJsonArea;
   workers: string[] | undefined;
-  existingId: string | undefined;
 }
 
 /**
@@ -156,7 +155,6 @@ export class GridService {
         name: String(f.properties.name),
         area: f.geometry,
         workers: workers?.map((w) => staff.find((s) => s.username === w || s.id === w)?.id ?? w),
-        existingId: existing.find((g) => g.code === code)?.id,
       });
     }
     /**
@@ -206,8 +204,9 @@ export class GridService {
       ok,
       dryRun,
       features: featureCount(input),
-      created: ok ? planned.filter((g) => !g.existingId).map((g) => g.code) : [],
-      updated: ok ? planned.filter((g) => g.existingId).map((g) => g.code) : [],
+      // Filled from the layout (`fill`) once the file is found sound.
+      created: [],
+      updated: [],
       issues,
       households: { total: 0, moved: 0, unplaced: 0 },
       openOrdersMoved: 0,

@@ -207,17 +207,6 @@ export async function insertIdempotentMany(
   await insertRows(db, 'idempotency_keys', rows);
 }
 
-/** The grid a household lies in (null without a household, or outside every grid). */
-export async function gridOfHousehold(db: Kysely<DB>, householdId: string | null): Promise<string | null> {
-  if (!householdId) return null;
-  const h = await db
-    .selectFrom('households')
-    .select('grid_id')
-    .where('id', '=', householdId)
-    .executeTakeFirst();
-  return h?.grid_id ?? null;
-}
-
 export async function householdOf(db: Kysely<DB>, residentId: string | null): Promise<string | null> {
   if (!residentId) return null;
   const r = await db

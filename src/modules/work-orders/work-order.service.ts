@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Deps } from '../../platform/context.ts';
-import type { DB } from '../../platform/db/schema.ts';
+import type { DB, HouseholdTable } from '../../platform/db/schema.ts';
 import {
   AppError,
   forbidden,
@@ -185,6 +185,11 @@ export class WorkOrderService {
     // Beneficiary: named, or the resident who is reporting.
     let beneficiaryId = input.residentId ?? (p.kind === 'resident' ? p.id : null);
     let beneficiary = null;
+    // The beneficiary's household, read once if at all: for a grid worker's check, and for a
+    // location when none was given.
+    let household: Promise<HouseholdTable | undefined> | undefined;
+    const householdOf = (id: string) =>
+      (household ??= this.db.selectFrom('households').selectAll().where('id', '=', id).executeTakeFirst());
     if (beneficiaryId) {
       [beneficiary] = await repo.residentsByIds(this.db, [beneficiaryId]);
       // One files for a resident only as far as one may look that resident up: a family member
@@ -202,8 +207,8 @@ export class WorkOrderService {
               communityId: beneficiary.community_id,
               householdId: beneficiary.household_id,
               gridId:
-                p.kind === 'user' && p.role === 'grid_worker'
-                  ? await repo.gridOfHousehold(this.db, beneficiary.household_id)
+                p.kind === 'user' && p.role === 'grid_worker' && beneficiary.household_id
+                  ? ((await householdOf(beneficiary.household_id))?.grid_id ?? null)
                   : null,
             }));
       if (!reachable) {
@@ -230,11 +235,7 @@ export class WorkOrderService {
     let lng = input.location?.lng ?? null;
     let address = input.address ?? null;
     if (lat === null && beneficiary?.household_id) {
-      const hh = await this.db
-        .selectFrom('households')
-        .selectAll()
-        .where('id', '=', beneficiary.household_id)
-        .executeTakeFirst();
+      const hh = await householdOf(beneficiary.household_id);
       if (hh) {
         lat = hh.lat;
         lng = hh.lng;
