@@ -76,6 +76,24 @@ describe('community query parameters accept the id or the code', () => {
     assert.equal((await dashboard(own.code)).statusCode, 200);
   });
 
+  it('creating an order in another community answers as in one that does not exist', async () => {
+    const agent = await ctx.login('agent');
+    const create = (communityId: string) =>
+      ctx.call('POST', '/api/v1/work-orders', agent, {
+        channel: 'hotline',
+        description: '楼道灯坏了',
+        communityId,
+      });
+    const answers = [];
+    for (const ref of [other.id, other.code, '00000000-0000-4000-8000-000000000000', 'no-such-community']) {
+      const r = await create(ref);
+      answers.push([r.statusCode, r.json().error.code, r.json().error.details]);
+    }
+    assert.deepEqual(new Set(answers.map((a) => JSON.stringify(a))).size, 1, JSON.stringify(answers));
+    assert.deepEqual(answers[0], [404, 'community_not_found', { field: 'communityId' }]);
+    assert.equal((await create(own.code)).statusCode, 201);
+  });
+
   it('every GET operation with a `community` parameter answers its code as its id (admin)', async () => {
     const admin = await ctx.login('admin');
     const doc = (await ctx.call('GET', '/openapi.json')).json<{

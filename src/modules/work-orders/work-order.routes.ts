@@ -73,7 +73,8 @@ export async function registerWorkOrderRoutes(
         summary: 'Create a work order from any channel',
         description:
           'Validates, classifies, places in a grid, prioritises, audits and stores the order in one transaction. ' +
-          'Send `Idempotency-Key` to make retries safe: a retried create returns the first order.',
+          'Send `Idempotency-Key` to make retries safe: a retried create returns the first order. ' +
+          'A `communityId` (id or code) of a community the caller does not serve answers 404 `community_not_found`, as an unknown one does.',
         headers: Type.Object({
           'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
         }),

@@ -19,6 +19,7 @@ import type { OutboxMessage } from '../notifications/outbox.repository.ts';
 import { GroupCommitter } from '../../platform/db/group-commit.ts';
 import { findCommunity } from '../tenancy/tenancy.repository.ts';
 import type { GridLocator } from '../tenancy/grid-locator.ts';
+import { servedCommunity } from '../tenancy/community.access.ts';
 import { checkAttributes } from './work-order.attributes.ts';
 import { DEFAULT_TIME_ZONE, localDay, orderNumberOfDay } from './work-order.number.ts';
 import { OPEN_STATUSES, TERMINAL, transition } from './work-order.machine.ts';
@@ -143,15 +144,10 @@ export class WorkOrderService {
 
   private async resolveCommunity(p: Principal, requested: string | undefined): Promise<string> {
     const mine = communitiesOf(p);
-    if (requested) {
-      const c = await findCommunity(this.db, requested);
-      if (!c)
-        throw new AppError('community_not_found', `community ${requested} was not found`, {
-          field: 'communityId',
-        });
-      if (p.kind !== 'system' && !mine.includes(c.id)) throw forbidden('you do not serve this community');
-      return c.id;
-    }
+    // A community the caller does not serve answers as one that does not exist would.
+    if (requested)
+      return (await servedCommunity(this.db, p.kind === 'system' ? 'any' : mine, requested, 'communityId'))
+        .id;
     if (mine.length === 1 && mine[0]) return mine[0];
     throw invalidInput('communityId', 'you serve several communities: say which one (communityId)');
   }
