@@ -98,6 +98,7 @@ async function fill(database: Database, n: number): Promise<void> {
           reporter_name: '坐席',
           reporter_phone: null,
           beneficiary_id: null,
+          household_id: null,
           is_proxy: 0,
           classification_json: null,
           attributes_json: null,

@@ -317,6 +317,8 @@ async function loadDemo(database: Database, options: SeedOptions): Promise<SeedS
   const rand = mulberry32(options.seed ?? 20261121);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const at = now.toISOString();
+  // The demo's residents have lived at their addresses since before the year of history.
+  const settled = new Date(now.getTime() - 3 * 365 * 86_400_000).toISOString();
   const summary = demoSummary();
   summary.seeded = true;
 
@@ -469,6 +471,7 @@ async function loadDemo(database: Database, options: SeedOptions): Promise<SeedS
               id: newId(),
               community_id: communityId,
               household_id: hhId,
+              household_since: settled,
               name: `${pick([...DEMO_SURNAMES])}${pick(DEMO_GIVEN)}`,
               phone: `139${String(ci + 1)}${String(residentPhoneSeq).padStart(7, '0')}`,
               id_number: demoIdNumber(birthYear, residentPhoneSeq),
@@ -505,6 +508,7 @@ async function loadDemo(database: Database, options: SeedOptions): Promise<SeedS
           id: newId(),
           community_id: communityId,
           household_id: hh.id,
+          household_since: settled,
           name: n.name,
           phone: n.phone,
           // Sequence 9xx: never one of the others' (theirs stay below 900).
@@ -669,6 +673,7 @@ async function seedHistory(database: Database, h: HistoryInput): Promise<number>
       reporter_name: byResident ? resident.name : (agent?.name ?? null),
       reporter_phone: byResident ? resident.phone : resident.phone,
       beneficiary_id: resident.id,
+      household_id: resident.household_id,
       is_proxy: byResident ? 0 : 1,
       classification_json: JSON.stringify({
         category: top,

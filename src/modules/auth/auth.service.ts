@@ -306,6 +306,7 @@ export class AuthService {
       phone: r.phone ?? '',
       communityId: r.community_id,
       householdId: r.household_id,
+      householdSince: r.household_since,
     };
   }
 

@@ -267,6 +267,7 @@ export async function openOrdersNear(db: Kysely<DB>, communityId: string, since:
       'reporter_type',
       'reporter_id',
       'beneficiary_id',
+      'household_id',
     ])
     .where('community_id', '=', communityId)
     .where('status', 'in', ['submitted', 'accepted', 'dispatched', 'in_progress', 'waiting_on_resident'])

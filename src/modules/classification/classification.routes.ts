@@ -147,7 +147,7 @@ export async function registerClassificationRoutes(
       const ctx = await loadContext(database.db, rows);
       const items = [];
       for (const o of rows)
-        items.push(presentOrder(p, o, ctx, await workOrders.allowed(p, await workOrders.facts(o, p))));
+        items.push(presentOrder(p, o, ctx, await workOrders.allowed(p, workOrders.facts(o))));
       return { items };
     },
   );
@@ -175,7 +175,7 @@ export async function registerClassificationRoutes(
       const p = requirePrincipal(request);
       const after = await svc.correct(p, request.params.id, request.body);
       const ctx = await loadContext(database.db, [after]);
-      return presentOrder(p, after, ctx, await workOrders.allowed(p, await workOrders.facts(after, p)), {
+      return presentOrder(p, after, ctx, await workOrders.allowed(p, workOrders.facts(after)), {
         timeline: await workOrders.timeline(after.id),
       });
     },

@@ -75,12 +75,12 @@ export interface ImportProblem {
   message: string;
 }
 
-const PHONE = /^1[3-9]\d{9}$/;
+export const PHONE = /^1[3-9]\d{9}$/;
 /** A plain decimal number: no hexadecimal (0x16), exponent (1e1), spaces or signs inside. */
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
 /** An emergency contact's number: digits and dashes (a landline: 0755-26601234), at least 7 digits. */
-const CONTACT_PHONE = /^[\d-]{7,20}$/;
-const MIN_PHONE_DIGITS = 7;
+export const CONTACT_PHONE = /^[\d-]{7,20}$/;
+export const MIN_PHONE_DIGITS = 7;
 const TRUE = new Set(['1', 'true', 'yes', 'y', '是', '同意']);
 const FALSE = new Set(['', '0', 'false', 'no', 'n', '否', '不同意']);
 

@@ -61,6 +61,7 @@ describe('resident policies', () => {
       phone: '13800000001',
       communityId: 'c1',
       householdId: 'h1',
+      householdSince: '2026-01-01T00:00:00.000Z',
     };
     assert.equal(canReadResident(me, person()), true);
     assert.equal(canReadResident(me, person({ id: 'r2' })), true, 'same household');

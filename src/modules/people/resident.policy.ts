@@ -25,6 +25,12 @@ export function browsesResidents(p: Principal): boolean {
 /** The roles that keep a community's register of residents. */
 const REGISTER_ROLES: readonly StaffRole[] = ['admin', 'manager'];
 
+/** Does this principal keep the register (change residents' records)? The command line does. */
+export function keepsRegister(p: Principal): boolean {
+  if (p.kind === 'system') return true;
+  return p.kind === 'user' && REGISTER_ROLES.includes(p.role);
+}
+
 /**
  * May this principal import residents (a dry run too)? An import reports, row by row, which
  * phones and ID numbers are already registered, so it is only for a role that keeps the register
@@ -34,7 +40,7 @@ const REGISTER_ROLES: readonly StaffRole[] = ['admin', 'manager'];
  */
 export function importsResidents(p: Principal): boolean {
   if (p.kind === 'system') return true;
-  return p.kind === 'user' && REGISTER_ROLES.includes(p.role) && readsAllContacts(p);
+  return keepsRegister(p) && readsAllContacts(p);
 }
 
 /** May this principal see this resident? Callers answer "not found" when not, so ids leak nothing. */

@@ -12,6 +12,7 @@ export function presentResident(viewer: Principal, r: ResidentRow): ResidentView
     id: r.id,
     communityId: r.community_id,
     householdId: r.household_id,
+    householdSince: r.household_since,
     name: r.name,
     phone: maySee(viewer, 'phone', { self }) ? r.phone : maskPhone(r.phone),
     idNumber: maySee(viewer, 'idNumber', { self }) ? r.id_number : maskIdNumber(r.id_number),
@@ -29,6 +30,7 @@ export function presentResident(viewer: Principal, r: ResidentRow): ResidentView
               : maskPhone(r.emergency_contact_phone),
           }
         : null,
+    preferredChannel: r.preferred_channel,
     updatedAt: r.updated_at,
   };
 }

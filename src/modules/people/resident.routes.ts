@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { AppError } from '../../platform/errors.ts';
 import { errorResponse } from '../../platform/http/errors.plugin.ts';
 import { requirePrincipal } from '../../platform/http/principal.hook.ts';
-import { ResidentDetail, ResidentImportReport } from './resident.schema.ts';
+import { ResidentDetail, ResidentImportReport, ResidentPatchBody } from './resident.schema.ts';
 import { RESIDENT_IMPORT_MAX_BYTES, RESIDENT_IMPORT_MAX_ROWS } from './resident.import.ts';
 import type { ResidentService } from './resident.service.ts';
 
@@ -65,6 +65,35 @@ export async function registerResidentRoutes(root: FastifyInstance, svc: Residen
       },
     },
     async (request) => svc.get(requirePrincipal(request), request.params.id),
+  );
+
+  app.patch(
+    '/api/v1/residents/:id',
+    {
+      schema: {
+        tags: TAG,
+        summary: "Change a resident's record, or record a move (audited)",
+        description:
+          "Only the fields sent change. Admins and managers change name, birth year, emergency contact, preferred channel and home; the phone only a role that reads phones unmasked (admin), and a number another resident has answers 409 `conflict`. A resident changes their own emergency contact and preferred channel. `home` moves the resident into the household at that address of their community (a new one, placed in its grid, when none lives there); `home: null` records that they moved away. The household keeps its earlier orders: after a move the resident reads their own orders and the new household's from the day they moved in. Send the `updatedAt` you read to refuse a change made meanwhile (409 `version_conflict`). Special groups change through `/groups`.",
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        body: ResidentPatchBody,
+        response: {
+          200: ResidentDetail,
+          400: errorResponse(
+            '`validation_failed` / `invalid_input`: nothing to change, or a value that is not one (the field is named)',
+          ),
+          401: errorResponse('`unauthenticated`'),
+          403: errorResponse(
+            '`forbidden`: a role that does not keep the register, or a field it may not change',
+          ),
+          404: errorResponse('`resident_not_found`: no such resident, or not one the caller may see'),
+          409: errorResponse(
+            '`version_conflict`: changed since `updatedAt`; `conflict`: the phone is registered',
+          ),
+        },
+      },
+    },
+    async (request) => svc.update(requirePrincipal(request), request.params.id, request.body),
   );
 
   app.patch(

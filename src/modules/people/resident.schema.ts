@@ -11,6 +11,9 @@ export const ResidentView = Type.Object({
   id: Type.String(),
   communityId: Type.String(),
   householdId: NullableStr,
+  householdSince: Type.Union([Type.String(), Type.Null()], {
+    description: 'when the resident joined the household: they read its orders filed since then',
+  }),
   name: Type.String(),
   phone: Type.Union([Type.String(), Type.Null()], {
     description: 'masked (`138****0001`) unless the viewer is the resident or their role reads phones',
@@ -34,9 +37,71 @@ export const ResidentView = Type.Object({
     }),
     Type.Null(),
   ]),
+  preferredChannel: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'how the resident likes to hear back (`inapp`, `sms`, `wechat`) when an order came in through another system',
+  }),
   updatedAt: Type.String({ description: 'when the record last changed: send it back with a change' }),
 });
 export type ResidentView = Static<typeof ResidentView>;
+
+const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
+
+/** What `PATCH /api/v1/residents/{id}` changes: only the fields sent. */
+export const ResidentPatchBody = Type.Object(
+  {
+    name: Type.Optional(Text(100)),
+    birthYear: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+    phone: Type.Optional(
+      Type.Union([Type.String({ maxLength: 20, description: 'an 11-digit mobile number' }), Type.Null()]),
+    ),
+    emergencyContact: Type.Optional(
+      Type.Union([
+        Type.Object(
+          {
+            name: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
+            phone: Type.Optional(Type.Union([Type.String({ maxLength: 20 }), Type.Null()])),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ]),
+    ),
+    preferredChannel: Type.Optional(
+      Type.Union([Type.Literal('inapp'), Type.Literal('sms'), Type.Literal('wechat'), Type.Null()]),
+    ),
+    home: Type.Optional(
+      Type.Union(
+        [
+          Type.Object(
+            {
+              address: Text(300),
+              building: Type.Optional(Type.String({ maxLength: 50 })),
+              room: Type.Optional(Type.String({ maxLength: 50 })),
+              location: Type.Optional(
+                Type.Object(
+                  {
+                    lat: Type.Number({ minimum: -90, maximum: 90 }),
+                    lng: Type.Number({ minimum: -180, maximum: 180 }),
+                  },
+                  { additionalProperties: false },
+                ),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+          Type.Null(),
+        ],
+        {
+          description:
+            'a move: the household at this address of the community (made when none lives there); null: moved away',
+        },
+      ),
+    ),
+    updatedAt: Type.Optional(Type.String({ maxLength: 40 })),
+  },
+  { additionalProperties: false },
+);
 
 /** A resident with their household and the latest orders the viewer may read. */
 export const ResidentDetail = Type.Composite([

@@ -3,11 +3,11 @@ import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import type { Deps } from '../../platform/context.ts';
-import { AppError, forbidden, notFound } from '../../platform/errors.ts';
+import { AppError, forbidden, invalidInput, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { actorLabel, communitiesOf } from '../../platform/auth/principal.ts';
 import type { Principal } from '../../platform/auth/principal.ts';
-import { freeTextFor, maySee } from '../../platform/auth/privacy.ts';
+import { freeTextFor, maySee, readsAllContacts } from '../../platform/auth/privacy.ts';
 import { CsvError, decodeTextFile, parseCsvRecords } from '../../platform/csv.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { servedCommunity } from '../tenancy/community.access.ts';
@@ -15,15 +15,41 @@ import { GridLocator } from '../tenancy/grid-locator.ts';
 import { listOrders } from '../work-orders/work-order.repository.ts';
 import type { ListFilter, WorkOrderRow } from '../work-orders/work-order.repository.ts';
 import { canReadOrder, orderFacts, seesWholeCommunity } from '../work-orders/work-order.policy.ts';
-import type { OrderFacts } from '../work-orders/work-order.policy.ts';
 import * as repo from './resident.repository.ts';
 import { presentResident } from './resident.presenter.ts';
-import { browsesResidents, canReadResident, importsResidents } from './resident.policy.ts';
+import { browsesResidents, canReadResident, importsResidents, keepsRegister } from './resident.policy.ts';
 import type { ResidentFacts } from './resident.policy.ts';
-import { RESIDENT_IMPORT_MAX_ROWS, SPECIAL_GROUP_TAGS, validateResidentRows } from './resident.import.ts';
+import {
+  CONTACT_PHONE,
+  MIN_PHONE_DIGITS,
+  PHONE,
+  RESIDENT_IMPORT_MAX_ROWS,
+  SPECIAL_GROUP_TAGS,
+  validateResidentRows,
+} from './resident.import.ts';
 import type { ImportProblem, ResidentImportRow } from './resident.import.ts';
 
 const RECENT_ORDERS = 10;
+
+/** What a resident's record may change (`PATCH /api/v1/residents/{id}`). */
+export interface HomeInput {
+  address: string;
+  building?: string | undefined;
+  room?: string | undefined;
+  location?: { lat: number; lng: number } | undefined;
+}
+export interface ResidentPatch {
+  name?: string | undefined;
+  birthYear?: number | null | undefined;
+  phone?: string | null | undefined;
+  emergencyContact?:
+    { name?: string | null | undefined; phone?: string | null | undefined } | null | undefined;
+  preferredChannel?: 'inapp' | 'sms' | 'wechat' | null | undefined;
+  home?: HomeInput | null | undefined;
+  updatedAt?: string | undefined;
+}
+const RESIDENT_FIELDS = ['name', 'birthYear', 'phone', 'emergencyContact', 'preferredChannel', 'home'];
+const RESIDENT_SELF_FIELDS = ['emergencyContact', 'preferredChannel'];
 
 export interface ImportReport {
   dryRun: boolean;
@@ -156,6 +182,180 @@ export class ResidentService {
     return this.get(p, id);
   }
 
+  /**
+   * Changes a resident's record: name, birth year, phone, emergency contact, preferred channel,
+   * and home. A new `home` moves them into the household at that address of their community (a
+   * new one, placed in its grid, when none lives there yet); `home: null` records that they moved
+   * away. Either way their household's earlier orders stay with that household, and they read
+   * only the new household's orders filed from now on (`householdSince`); their own orders stay
+   * theirs. Staff who keep the register (admins, managers) change any of it, the phone only when
+   * their role reads phones unmasked (a taken number is refused, which tells it is registered);
+   * a resident changes their own emergency contact and preferred channel. `updatedAt`, when
+   * sent, must be the record's own (409 otherwise). Audited with the names of the fields that
+   * changed and the households, never the values.
+   */
+  async update(p: Principal, id: string, patch: ResidentPatch) {
+    const r = await repo.findResident(this.db, id);
+    const hh = r ? await this.householdOf(r) : undefined;
+    if (!r || !canReadResident(p, factsOf(r, hh))) throw notFound('resident_not_found', 'resident', id);
+    const fields = (Object.keys(patch) as (keyof ResidentPatch)[]).filter(
+      (k) => k !== 'updatedAt' && patch[k] !== undefined,
+    );
+    if (fields.length === 0)
+      throw new AppError(
+        'invalid_input',
+        'say what changes: name, birthYear, phone, emergencyContact, preferredChannel or home',
+        { field: 'name' },
+      );
+    const self = p.kind === 'resident' && p.id === r.id;
+    const allowed: readonly string[] = self
+      ? RESIDENT_SELF_FIELDS
+      : keepsRegister(p)
+        ? readsAllContacts(p)
+          ? RESIDENT_FIELDS
+          : RESIDENT_FIELDS.filter((f) => f !== 'phone')
+        : [];
+    const refused = fields.find((f) => !allowed.includes(f));
+    if (refused)
+      throw forbidden(
+        allowed.length === 0
+          ? 'only admins and managers change residents’ records'
+          : self
+            ? `you change your emergency contact and preferred channel here; ask the community to change ${refused}`
+            : `your role sees phones masked, so it does not change them (${refused})`,
+      );
+    const set: Partial<repo.ResidentRow> = {};
+    if (patch.name !== undefined) {
+      const name = patch.name.trim();
+      if (name === '') throw invalidInput('name', 'name: give the resident’s name');
+      set.name = name;
+    }
+    if (patch.birthYear !== undefined) {
+      const year = this.deps.clock.now().getUTCFullYear();
+      if (patch.birthYear !== null && (patch.birthYear < 1900 || patch.birthYear > year))
+        throw invalidInput('birthYear', `birthYear: a year from 1900 to ${year}`);
+      set.birth_year = patch.birthYear;
+    }
+    if (patch.phone !== undefined) {
+      if (patch.phone !== null && !PHONE.test(patch.phone))
+        throw invalidInput('phone', `phone: "${patch.phone}" is not an 11-digit mobile number`);
+      set.phone = patch.phone;
+    }
+    if (patch.emergencyContact !== undefined) {
+      const c = patch.emergencyContact;
+      const phone = c?.phone?.trim() || null;
+      if (phone !== null && (!CONTACT_PHONE.test(phone) || phone.replace(/-/g, '').length < MIN_PHONE_DIGITS))
+        throw invalidInput(
+          'emergencyContact.phone',
+          `emergencyContact.phone: "${phone}" is not a phone number (digits and dashes, at least ${MIN_PHONE_DIGITS} digits)`,
+        );
+      set.emergency_contact_name = c?.name?.trim() || null;
+      set.emergency_contact_phone = phone;
+    }
+    if (patch.preferredChannel !== undefined) set.preferred_channel = patch.preferredChannel;
+    const home = patch.home;
+    if (home) {
+      if (home.address.trim() === '') throw invalidInput('home.address', 'home.address: give the address');
+      if (home.location && (Math.abs(home.location.lat) > 90 || Math.abs(home.location.lng) > 180))
+        throw invalidInput('home.location', 'home.location: lat within ±90 and lng within ±180');
+    }
+
+    const now = this.deps.clock.now();
+    const at = now.toISOString();
+    let householdAfter = r.household_id;
+    await this.db.transaction().execute(async (trx) => {
+      if (set.phone) {
+        // One phone signs in as one resident, in any community.
+        const taken = await trx
+          .selectFrom('residents')
+          .select('id')
+          .where('phone', '=', set.phone)
+          .where('id', '!=', id)
+          .executeTakeFirst();
+        if (taken)
+          throw new AppError(
+            'conflict',
+            'this phone is already registered: one phone signs in as one resident',
+            {
+              field: 'phone',
+            },
+          );
+      }
+      if (home !== undefined) {
+        householdAfter = home === null ? null : await this.householdAt(trx, r.community_id, home, now);
+        if (householdAfter !== r.household_id) {
+          set.household_id = householdAfter;
+          set.household_since = householdAfter === null ? null : at;
+        }
+      }
+      const changed = await trx
+        .updateTable('residents')
+        .set({ ...set, updated_at: at })
+        .where('id', '=', id)
+        .where('updated_at', '=', patch.updatedAt ?? r.updated_at)
+        .executeTakeFirst();
+      if (Number(changed.numUpdatedRows) !== 1)
+        throw new AppError(
+          'version_conflict',
+          'the resident changed since you loaded them: reload and try again',
+          {
+            field: 'updatedAt',
+          },
+        );
+      await appendAudit(trx, this.deps.database.dialect, {
+        communityId: r.community_id,
+        createdAt: at,
+        actor: actorLabel(p),
+        action: 'resident.updated',
+        entityType: 'resident',
+        entityId: id,
+        payload: {
+          fields: fields.sort(),
+          ...(householdAfter !== r.household_id ? { householdBefore: r.household_id, householdAfter } : {}),
+        },
+      });
+    });
+    if (p.kind === 'resident' && householdAfter !== r.household_id) return this.getAfterMove(p, id);
+    return this.get(p, id);
+  }
+
+  /** The resident's own record after a move, read as the resident now is. */
+  private async getAfterMove(p: Extract<Principal, { kind: 'resident' }>, id: string) {
+    const r = await repo.findResident(this.db, id);
+    if (!r) throw notFound('resident_not_found', 'resident', id);
+    return this.get({ ...p, householdId: r.household_id, householdSince: r.household_since }, id);
+  }
+
+  /** The household at this address of the community, made (and placed in its grid) when none lives there. */
+  private async householdAt(
+    trx: Kysely<DB>,
+    communityId: string,
+    home: HomeInput,
+    now: Date,
+  ): Promise<string> {
+    const address = home.address.trim();
+    const existing = await repo.findHouseholdByAddress(trx, communityId, address);
+    if (existing) return existing.id;
+    const lat = home.location?.lat ?? null;
+    const lng = home.location?.lng ?? null;
+    const id = newId();
+    await repo.insertHousehold(trx, {
+      id,
+      community_id: communityId,
+      grid_id:
+        lat !== null && lng !== null
+          ? await new GridLocator(trx).locate(communityId, lat, lng, now.getTime())
+          : null,
+      address,
+      building: home.building?.trim() || null,
+      room: home.room?.trim() || null,
+      lat,
+      lng,
+      created_at: now.toISOString(),
+    });
+    return id;
+  }
+
   private async householdOf(r: repo.ResidentRow) {
     return r.household_id ? repo.findHousehold(this.db, r.household_id) : undefined;
   }
@@ -195,14 +395,14 @@ export class ResidentService {
     const fieldStaff = p.kind === 'user' && !seesWholeCommunity(p);
     const filter: ListFilter = {
       communityIds: p.kind === 'system' ? [r.community_id] : communitiesOf(p),
-      residentScope: { residentId: r.id, householdId: null },
+      residentScope: { residentId: r.id, householdId: null, householdSince: null },
       ...(fieldStaff
         ? { assigneeOrGridsUser: p.id, gridIds: p.role === 'grid_worker' ? p.gridIds : [] }
         : {}),
       limit: RECENT_ORDERS,
     };
     const orders = await listOrders(this.db, filter);
-    return orders.filter((o) => canReadOrder(p, orderFactsOf(o, r)));
+    return orders.filter((o) => canReadOrder(p, orderFacts(o)));
   }
 
   /**
@@ -317,6 +517,7 @@ export class ResidentService {
             id: newId(),
             community_id: community.id,
             household_id: hhId,
+            household_since: at,
             name: r.name,
             phone: r.phone,
             id_number: r.idNumber,
@@ -436,15 +637,6 @@ function factsOf(r: repo.ResidentRow, hh: repo.HouseholdRow | undefined): Reside
     householdId: r.household_id,
     gridId: hh?.grid_id ?? null,
   };
-}
-
-/**
- * Policy facts of an order of resident `r`. Every such order names `r` as beneficiary or
- * reporting resident, so r's household is among the order's households; any other household
- * is left out, which can only narrow what a resident viewer reads, never widen it.
- */
-function orderFactsOf(o: WorkOrderRow, r: repo.ResidentRow): OrderFacts {
-  return orderFacts(o, r.household_id ? [r.household_id] : []);
 }
 
 /** Whether the order is about the viewing resident (they reported it or it is for them). */

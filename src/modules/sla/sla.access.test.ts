@@ -33,6 +33,7 @@ const resident: Principal = {
   phone: '1',
   communityId: 'c1',
   householdId: null,
+  householdSince: null,
 };
 
 test('a policy without a community is shared; one with a community belongs to it', () => {

@@ -15,13 +15,18 @@ const staff = (role: StaffRole, over: Partial<Extract<Principal, { kind: 'user' 
   gridIds: role === 'grid_worker' ? ['g1'] : [],
   ...over,
 });
-const resident = (id: string, householdId: string | null = 'h1'): Principal => ({
+const resident = (
+  id: string,
+  householdId: string | null = 'h1',
+  householdSince: string | null = householdId ? '2026-01-01T00:00:00.000Z' : null,
+): Principal => ({
   kind: 'resident',
   id,
   name: id,
   phone: '13800000001',
   communityId: 'c1',
   householdId,
+  householdSince,
 });
 const order = (over: Partial<OrderFacts> = {}): OrderFacts => ({
   communityId: 'c1',
@@ -31,7 +36,8 @@ const order = (over: Partial<OrderFacts> = {}): OrderFacts => ({
   reporterType: 'resident',
   reporterId: 'r1',
   beneficiaryId: 'r1',
-  householdIds: ['h1'],
+  householdId: 'h1',
+  createdAt: '2026-06-01T00:00:00.000Z',
   ...over,
 });
 
@@ -58,6 +64,24 @@ describe('work-order policies', () => {
     assert.equal(canReadOrder(resident('r1'), order()), true);
     assert.equal(canReadOrder(resident('r2', 'h9'), order()), false);
     assert.equal(canReadOrder(resident('r3', 'h1'), order()), true, 'same household');
+    // A household's orders from before one moved in are not theirs to read, nor another household's.
+    assert.equal(canReadOrder(resident('r3', 'h1', '2026-06-01T00:00:00.001Z'), order()), false, 'newcomer');
+    assert.equal(
+      canReadOrder(resident('r3', 'h1', '2026-06-01T00:00:00.000Z'), order()),
+      true,
+      'moved in that instant',
+    );
+    assert.equal(
+      canReadOrder(resident('r3', 'h1'), order({ householdId: 'h2' })),
+      false,
+      'filed in another home',
+    );
+    assert.equal(canReadOrder(resident('r3', 'h1'), order({ householdId: null })), false);
+    assert.equal(
+      canReadOrder(resident('r3', 'h1'), order({ communityId: 'c2' })),
+      false,
+      'same household id, other community',
+    );
     assert.equal(
       canReadOrder(
         resident('r2', null),

@@ -18,8 +18,9 @@ export interface OrderFacts {
   reporterType: string;
   reporterId: string | null;
   beneficiaryId: string | null;
-  /** Household of the beneficiary, or of the reporting resident. */
-  householdIds: string[];
+  /** The beneficiary's household when the order was filed. */
+  householdId: string | null;
+  createdAt: string;
 }
 
 /** The columns of an order row the policy reads (the row type is the repository's). */
@@ -32,10 +33,12 @@ export interface OrderFactsRow {
   reporter_type: string;
   reporter_id: string | null;
   beneficiary_id: string | null;
+  household_id: string | null;
+  created_at: string;
 }
 
-/** An order row's policy facts, with the households its caller has looked up (or none). */
-export function orderFacts(o: OrderFactsRow, householdIds: string[] = []): OrderFacts {
+/** An order row's policy facts. */
+export function orderFacts(o: OrderFactsRow): OrderFacts {
   return {
     communityId: o.community_id,
     gridId: o.grid_id,
@@ -45,7 +48,8 @@ export function orderFacts(o: OrderFactsRow, householdIds: string[] = []): Order
     reporterType: o.reporter_type,
     reporterId: o.reporter_id,
     beneficiaryId: o.beneficiary_id,
-    householdIds,
+    householdId: o.household_id,
+    createdAt: o.created_at,
   };
 }
 
@@ -112,9 +116,20 @@ const CREATE_CHANNELS: Record<StaffRole, readonly Channel[]> = {
   admin: ['web', 'miniapp', 'hotline', 'window', 'kiosk', 'device', 'open311'],
 };
 
+/**
+ * Theirs, or their household's: filed for someone of the household they live in, since they
+ * have lived there (a newcomer does not read what earlier members filed; a resident who moved
+ * out reads their own orders only).
+ */
 function isResidentsOwn(p: Extract<Principal, { kind: 'resident' }>, o: OrderFacts): boolean {
   if (isPartyTo(p, o)) return true;
-  return o.communityId === p.communityId && p.householdId !== null && o.householdIds.includes(p.householdId);
+  return (
+    o.communityId === p.communityId &&
+    p.householdId !== null &&
+    o.householdId === p.householdId &&
+    p.householdSince !== null &&
+    o.createdAt >= p.householdSince
+  );
 }
 
 /** Did this resident report the order, or is it for them? */

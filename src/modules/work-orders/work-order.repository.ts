@@ -57,6 +57,7 @@ export function newOrderRow(f: NewOrderFields): WorkOrderRow {
     reporter_name: f.reporter_name,
     reporter_phone: f.reporter_phone,
     beneficiary_id: f.beneficiary_id,
+    household_id: f.household_id,
     is_proxy: f.is_proxy,
     assignee_id: null,
     resolution_note: null,
@@ -87,7 +88,9 @@ export interface ListFilter {
   gridIds?: string[] | undefined;
   assigneeOrGridsUser?: string | undefined;
   /** Residents: orders they reported or that benefit them or their household. */
-  residentScope?: { residentId: string; householdId: string | null } | undefined;
+  /** A resident's orders: theirs, and those filed for their household since `householdSince`. */
+  residentScope?:
+    { residentId: string; householdId: string | null; householdSince: string | null } | undefined;
   /** An integration: only orders it reported itself. */
   apiKeyScope?: string | undefined;
   statuses?: string[] | undefined;
@@ -207,32 +210,16 @@ export async function insertIdempotentMany(
   await insertRows(db, 'idempotency_keys', rows);
 }
 
-export async function householdOf(db: Kysely<DB>, residentId: string | null): Promise<string | null> {
-  if (!residentId) return null;
-  const r = await db
-    .selectFrom('residents')
-    .select('household_id')
-    .where('id', '=', residentId)
-    .executeTakeFirst();
-  return r?.household_id ?? null;
-}
-
 function applyFilter(db: Kysely<DB>, f: Omit<ListFilter, 'limit' | 'cursor'>) {
   let q = db.selectFrom('work_orders').where('community_id', 'in', f.communityIds);
   if (f.residentScope) {
-    const { residentId, householdId } = f.residentScope;
+    const { residentId, householdId, householdSince } = f.residentScope;
     q = q.where((eb) =>
       eb.or([
         eb.and([eb('reporter_type', '=', 'resident'), eb('reporter_id', '=', residentId)]),
         eb('beneficiary_id', '=', residentId),
-        ...(householdId
-          ? [
-              eb(
-                'beneficiary_id',
-                'in',
-                eb.selectFrom('residents').select('id').where('household_id', '=', householdId),
-              ),
-            ]
+        ...(householdId && householdSince
+          ? [eb.and([eb('household_id', '=', householdId), eb('created_at', '>=', householdSince)])]
           : []),
       ]),
     );

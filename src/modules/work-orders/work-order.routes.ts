@@ -90,7 +90,7 @@ export async function registerWorkOrderRoutes(
         request.body,
         typeof key === 'string' ? key : undefined,
       );
-      const facts = await svc.facts(order, p);
+      const facts = svc.facts(order);
       const ctx = await loadContext(db(), [order]);
       if (replayed) reply.header('idempotent-replayed', 'true');
       return reply.status(201).send(presentOrder(p, order, ctx, await svc.allowed(p, facts)));
@@ -115,8 +115,7 @@ export async function registerWorkOrderRoutes(
       const ctx = await loadContext(db(), page);
       const items = [];
       const now = svc.now();
-      for (const o of page)
-        items.push(presentOrder(p, o, ctx, await svc.allowed(p, await svc.facts(o, p)), { now }));
+      for (const o of page) items.push(presentOrder(p, o, ctx, await svc.allowed(p, svc.facts(o)), { now }));
       const last = page[page.length - 1];
       const nextCursor = rows.length > limit && last ? encodeCursor(last) : null;
       return { items, nextCursor };
@@ -208,7 +207,7 @@ export async function registerWorkOrderRoutes(
       const body = auto ? { ...request.body, assigneeId: await auto(p, request.params.id) } : request.body;
       const after = await svc.act(p, request.params.id, action, body);
       const ctx = await loadContext(db(), [after]);
-      return presentOrder(p, after, ctx, await svc.allowed(p, await svc.facts(after, p)), {
+      return presentOrder(p, after, ctx, await svc.allowed(p, svc.facts(after)), {
         timeline: await svc.timeline(after.id),
       });
     },

@@ -266,6 +266,8 @@ export class WorkOrderService {
       reporter_name: reporter.name,
       reporter_phone: reporter.phone,
       beneficiary_id: beneficiaryId,
+      // The household the beneficiary lives in today: its members read the order from now on.
+      household_id: beneficiary?.household_id ?? null,
       is_proxy: reporter.isProxy ? 1 : 0,
       classification_json: JSON.stringify({ ...understood, priorityParts: priority.parts ?? null }),
       needs_triage: understood.needsTriage ? 1 : 0,
@@ -553,27 +555,16 @@ export class WorkOrderService {
     }
   }
 
-  /**
-   * What the policy needs to know about an order. Households matter only to a resident viewer
-   * (their household's orders), so for anyone else they are not looked up.
-   */
-  async facts(o: WorkOrderRow, viewer?: Principal, db: Kysely<DB> = this.db): Promise<OrderFacts> {
-    const households = new Set<string>();
-    const needHouseholds = !viewer || viewer.kind === 'resident';
-    const benHh = needHouseholds ? await repo.householdOf(db, o.beneficiary_id) : null;
-    if (benHh) households.add(benHh);
-    if (needHouseholds && o.reporter_type === 'resident') {
-      const repHh = await repo.householdOf(db, o.reporter_id);
-      if (repHh) households.add(repHh);
-    }
-    return orderFacts(o, [...households]);
+  /** What the policy needs to know about an order: all of it is on the order's row. */
+  facts(o: WorkOrderRow): OrderFacts {
+    return orderFacts(o);
   }
 
   /** Loads an order the principal may read; otherwise answers not-found, so ids of others' orders leak nothing. */
   async getReadable(p: Principal, id: string): Promise<{ order: WorkOrderRow; facts: OrderFacts }> {
     const order = await repo.findOrder(this.db, id);
     if (!order) throw notFound('work_order_not_found', 'work order', id);
-    const facts = await this.facts(order, p);
+    const facts = this.facts(order);
     if (!canReadOrder(p, facts)) throw notFound('work_order_not_found', 'work order', id);
     return { order, facts };
   }
@@ -962,7 +953,7 @@ export class WorkOrderService {
     if (!target || target.community_id !== order.community_id) {
       throw invalidInput('mergeInto', `order ${targetId} is not in this community`);
     }
-    const facts = await this.facts(target, p, db);
+    const facts = this.facts(target);
     if (!canReadOrder(p, facts))
       throw invalidInput('mergeInto', `order ${targetId} is not in this community`);
     if (target.status === 'duplicate')
@@ -1175,7 +1166,10 @@ export class WorkOrderService {
       communityIds = [requestedCommunity];
     }
     if (p.kind === 'resident')
-      return { communityIds, residentScope: { residentId: p.id, householdId: p.householdId } };
+      return {
+        communityIds,
+        residentScope: { residentId: p.id, householdId: p.householdId, householdSince: p.householdSince },
+      };
     if (p.kind === 'api_key') return { communityIds, apiKeyScope: p.id };
     if (p.kind === 'user' && !seesWholeCommunity(p)) {
       return { communityIds, assigneeOrGridsUser: p.id, gridIds: p.role === 'grid_worker' ? p.gridIds : [] };

@@ -35,6 +35,8 @@ export type Principal =
       phone: string;
       communityId: string;
       householdId: string | null;
+      /** When they joined that household: its orders filed since then are theirs to read too. */
+      householdSince: string | null;
     }
   | {
       kind: 'api_key';

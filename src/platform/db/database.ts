@@ -27,6 +27,7 @@ import * as storedFiles from './migrations/2026120600_stored_files.ts';
 import * as slaUnresolvedClosures from './migrations/2026120610_sla_unresolved_closures.ts';
 import * as rollupFirstResponse from './migrations/2026120620_rollup_first_response.ts';
 import * as loginAttempts from './migrations/2026120630_login_attempts.ts';
+import * as householdHistory from './migrations/2026120640_household_history.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -79,6 +80,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120610_sla_unresolved_closures': slaUnresolvedClosures,
   '2026120620_rollup_first_response': rollupFirstResponse,
   '2026120630_login_attempts': loginAttempts,
+  '2026120640_household_history': householdHistory,
 };
 
 export function registerMigration(name: string, migration: Migration): void {

@@ -10,6 +10,8 @@ const QUERIES: Array<{ index: string; where: string }> = [
   { index: 'work_orders_beneficiary', where: `beneficiary_id = 'r1'` },
   { index: 'work_orders_grid', where: `grid_id in ('g1', 'g2')` },
   { index: 'work_orders_triage', where: `community_id = 'c1' and needs_triage = 1` },
+  // Migration 2026120640: a resident's household orders since they moved in.
+  { index: 'work_orders_household', where: `household_id = 'h1' and created_at >= '2026-01-01'` },
 ];
 
 test('lookups by assignee, beneficiary, grid and triage use the partial indexes', async () => {

@@ -69,6 +69,8 @@ export interface ResidentTable {
   id: string;
   community_id: string;
   household_id: string | null;
+  /** When the resident joined their household: they read its orders filed since then. */
+  household_since: string | null;
   name: string;
   phone: string | null;
   id_number: string | null;
@@ -169,6 +171,8 @@ export interface WorkOrderTable {
   reporter_name: string | null;
   reporter_phone: string | null;
   beneficiary_id: string | null;
+  /** The beneficiary's household when the order was filed: that household's members (since then) read it. */
+  household_id: string | null;
   is_proxy: number;
   assignee_id: string | null;
   resolution_note: string | null;

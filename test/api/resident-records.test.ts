@@ -1,0 +1,231 @@
+/**
+ * A resident's record changes, and a household's orders stay with the household: a resident who
+ * moves in reads the orders filed for their new household from the day they moved in, not
+ * before; one who moves out reads their own orders only; who may change what; and the migration
+ * that gave orders their household (on both databases).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Migrator } from 'kysely';
+import { createTestContext, residentIdByPhone } from '../helpers.ts';
+import type { TestContext } from '../helpers.ts';
+import { MIGRATIONS } from '../../src/platform/db/database.ts';
+
+interface ResidentDetail {
+  id: string;
+  householdId: string | null;
+  householdSince: string | null;
+  name: string;
+  phone: string | null;
+  preferredChannel: string | null;
+  emergencyContact: { name: string | null; phone: string | null } | null;
+  updatedAt: string;
+  household: { id: string; address: string; gridId: string | null } | null;
+  recentOrders: { id: string }[];
+}
+
+const HOUR = 60 * 60_000;
+
+describe('resident records, moves and household history', () => {
+  let ctx: TestContext;
+  let admin: string;
+  let agent: string;
+  let wang: string; // 13800000001, household A
+  let li: string; // 13800000003, household B
+  before(async () => {
+    ctx = await createTestContext({ orders: 10 });
+    admin = await ctx.login('admin');
+    agent = await ctx.login('agent');
+    wang = await residentIdByPhone(ctx, '13800000001');
+    li = await residentIdByPhone(ctx, '13800000003');
+  });
+  after(() => ctx.close());
+
+  const file = async (residentId: string, description: string) => {
+    const r = await ctx.call('POST', '/api/v1/work-orders', agent, {
+      channel: 'hotline',
+      description,
+      residentId,
+    });
+    assert.equal(r.statusCode, 201, r.body);
+    return (r.json() as { id: string }).id;
+  };
+  const resident = async (id: string, token = admin) =>
+    (await ctx.call('GET', `/api/v1/residents/${id}`, token)).json() as ResidentDetail;
+  const patch = (id: string, token: string, body: Record<string, unknown>) =>
+    ctx.call('PATCH', `/api/v1/residents/${id}`, token, body);
+  const listed = async (token: string) =>
+    (
+      (await ctx.call('GET', '/api/v1/work-orders?limit=200', token)).json() as {
+        items: { id: string }[];
+      }
+    ).items.map((o) => o.id);
+  const reads = async (token: string, id: string) =>
+    (await ctx.call('GET', `/api/v1/work-orders/${id}`, token)).statusCode === 200;
+
+  it('a resident who moves in reads the household’s orders from that day on; one who moves out, only their own', async () => {
+    const wangBefore = await file(wang, '王阿姨家水龙头漏水');
+    const liBefore = await file(li, '李先生家门锁坏了');
+    let liToken = await ctx.residentLogin('13800000003');
+    const wangToken = await ctx.residentLogin('13800000001');
+    assert.equal(await reads(liToken, wangBefore), false, 'another household');
+
+    ctx.clock.advance(HOUR);
+    const home = await resident(wang);
+    const stale = (await resident(li)).updatedAt;
+    const moved = await patch(li, admin, { home: { address: home.household?.address }, updatedAt: stale });
+    assert.equal(moved.statusCode, 200, moved.body);
+    const after = moved.json() as ResidentDetail;
+    assert.equal(after.householdId, home.householdId, 'joined the household at that address');
+    assert.equal(after.householdSince, ctx.clock.now().toISOString());
+
+    liToken = await ctx.residentLogin('13800000003');
+    assert.equal(await reads(liToken, wangBefore), false, 'filed for the household before Li moved in');
+    assert.ok(!(await listed(liToken)).includes(wangBefore));
+    assert.equal(await reads(liToken, liBefore), true, 'their own order goes with them');
+    assert.equal(await reads(wangToken, liBefore), false, 'filed in Li’s old home');
+
+    ctx.clock.advance(HOUR);
+    const wangAfter = await file(wang, '王阿姨家暖气不热');
+    assert.equal(await reads(liToken, wangAfter), true, 'filed since Li moved in');
+    assert.ok((await listed(liToken)).includes(wangAfter));
+    assert.ok((await listed(wangToken)).includes(wangAfter));
+
+    // Moved away: no household; their own orders stay theirs, the household's do not.
+    ctx.clock.advance(HOUR);
+    const away = await patch(li, admin, { home: null });
+    assert.equal(away.statusCode, 200, away.body);
+    assert.equal((away.json() as ResidentDetail).householdId, null);
+    liToken = await ctx.residentLogin('13800000003');
+    assert.equal(await reads(liToken, wangAfter), false);
+    assert.deepEqual(
+      (await listed(liToken)).filter((id) => [wangBefore, wangAfter, liBefore].includes(id)),
+      [liBefore],
+    );
+    // The household keeps what was filed there: Wang reads both of her orders still.
+    assert.equal(await reads(wangToken, wangBefore), true);
+    assert.equal(await reads(wangToken, wangAfter), true);
+
+    const audit = await ctx.database.db
+      .selectFrom('audit_entries')
+      .select(['action', 'payload_json', 'actor'])
+      .where('entity_id', '=', li)
+      .where('action', '=', 'resident.updated')
+      .orderBy('seq')
+      .execute();
+    assert.equal(audit.length, 2);
+    assert.deepEqual(JSON.parse(audit[0]?.payload_json ?? '{}'), {
+      fields: ['home'],
+      householdBefore: JSON.parse(audit[0]?.payload_json ?? '{}').householdBefore,
+      householdAfter: home.householdId,
+    });
+    assert.ok(
+      !(audit[0]?.payload_json ?? '').includes(home.household?.address ?? '?'),
+      'no address in the audit',
+    );
+  });
+
+  it('a move to a new address makes the household, placed in its grid', async () => {
+    const target = await ctx.database.db
+      .selectFrom('households')
+      .select(['lat', 'lng', 'grid_id'])
+      .where('community_id', '=', ctx.seed.communities[0]?.id ?? '')
+      .where('grid_id', 'is not', null)
+      .where('lat', 'is not', null)
+      .executeTakeFirstOrThrow();
+    const r = await patch(li, admin, {
+      home: {
+        address: '桃源村99栋101',
+        building: '99栋',
+        room: '101',
+        location: { lat: target.lat, lng: target.lng },
+      },
+    });
+    assert.equal(r.statusCode, 200, r.body);
+    const hh = (r.json() as ResidentDetail).household;
+    assert.equal(hh?.address, '桃源村99栋101');
+    assert.equal(hh?.gridId, target.grid_id);
+  });
+
+  it('who changes what: the register keepers, the phone only unmasked, the resident their contact ways', async () => {
+    const before = await resident(wang);
+    const count = async () =>
+      Number(
+        (
+          await ctx.database.db
+            .selectFrom('audit_entries')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('action', '=', 'resident.updated')
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const audits = await count();
+    const code = (r: { statusCode: number; body: string }) => [r.statusCode, JSON.parse(r.body).error?.code];
+
+    assert.deepEqual(code(await patch(wang, agent, { name: '王秀兰' })), [403, 'forbidden']);
+    const manager = await ctx.login('manager');
+    assert.deepEqual(code(await patch(wang, manager, { phone: '13900000000' })), [403, 'forbidden']);
+    const taken = await patch(wang, admin, { phone: '13800000003' });
+    assert.deepEqual(code(taken), [409, 'conflict']);
+    assert.equal(JSON.parse(taken.body).error.details.field, 'phone');
+    assert.deepEqual(code(await patch(wang, admin, { phone: '12345' })), [400, 'invalid_input']);
+    assert.deepEqual(code(await patch(wang, admin, {})), [400, 'invalid_input']);
+    assert.deepEqual(code(await patch(wang, admin, { birthYear: 1800 })), [400, 'invalid_input']);
+    assert.deepEqual(code(await patch(wang, admin, { emergencyContact: { phone: 'abc' } })), [
+      400,
+      'invalid_input',
+    ]);
+    assert.deepEqual(code(await patch(wang, admin, { preferredChannel: 'fax' })), [400, 'validation_failed']);
+    assert.deepEqual(
+      code(await patch(wang, admin, { name: '王秀兰', updatedAt: '2020-01-01T00:00:00.000Z' })),
+      [409, 'version_conflict'],
+    );
+    const gw = await ctx.login('grid_worker2');
+    assert.deepEqual(code(await patch(wang, gw, { name: 'x' })), [404, 'resident_not_found']);
+    assert.deepEqual(await resident(wang), before, 'nothing refused changed anything');
+    assert.equal(await count(), audits);
+
+    const self = await ctx.residentLogin('13800000001');
+    assert.deepEqual(code(await patch(wang, self, { name: '王秀兰' })), [403, 'forbidden']);
+    const mine = await patch(wang, self, {
+      preferredChannel: 'wechat',
+      emergencyContact: { name: '女儿', phone: '0755-26601234' },
+    });
+    assert.equal(mine.statusCode, 200, mine.body);
+    const changed = mine.json() as ResidentDetail;
+    assert.equal(changed.preferredChannel, 'wechat');
+    assert.deepEqual(changed.emergencyContact, { name: '女儿', phone: '0755-26601234' });
+    const byManager = await patch(wang, manager, { name: '王秀兰', birthYear: 1951 });
+    assert.equal(byManager.statusCode, 200, byManager.body);
+    assert.equal((byManager.json() as ResidentDetail).name, '王秀兰');
+    assert.equal((byManager.json() as ResidentDetail).phone, '138****0001', 'still masked for a manager');
+    const byAdmin = await patch(wang, admin, { phone: '13800000009' });
+    assert.equal((byAdmin.json() as ResidentDetail).phone, '13800000009');
+    assert.equal(await count(), audits + 3);
+  });
+
+  it('migration 2026120640 gives orders already filed their beneficiary’s household, and residents their start', async () => {
+    const db = ctx.database.db;
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+    const down = await migrator.migrateTo('2026120630_login_attempts');
+    assert.equal(down.error, undefined);
+    const up = await migrator.migrateToLatest();
+    assert.equal(up.error, undefined);
+    const orders = await db
+      .selectFrom('work_orders')
+      .leftJoin('residents', 'residents.id', 'work_orders.beneficiary_id')
+      .select([
+        'work_orders.household_id as filed',
+        'residents.household_id as now',
+        'work_orders.beneficiary_id',
+      ])
+      .execute();
+    assert.ok(orders.filter((o) => o.filed !== null).length >= 10);
+    for (const o of orders) assert.equal(o.filed, o.beneficiary_id ? o.now : null);
+    const residents = await db
+      .selectFrom('residents')
+      .select(['household_id', 'household_since', 'created_at'])
+      .execute();
+    for (const r of residents) assert.equal(r.household_since, r.household_id ? r.created_at : null);
+  });
+});
