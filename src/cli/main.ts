@@ -574,8 +574,14 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
         for (const p of report.problems) err(`${file}: ${where(p)}: ${p.message}`);
         out(
           report.dryRun
-            ? `dry run: ${report.rows} rows, ${report.problems.length} problems, nothing written`
-            : `imported ${report.created} residents in ${report.households} new households`,
+            ? `dry run: ${report.rows} rows, ${report.problems.length} problems, nothing written` +
+                (report.problems.length
+                  ? ''
+                  : ` (would make ${report.households} new households; ${report.joined} residents would join one already registered)`)
+            : `imported ${report.created} residents in ${report.households} new households` +
+                (report.joined
+                  ? `; ${report.joined} joined a household already registered at their address`
+                  : ''),
         );
         return report.problems.length ? 1 : 0;
       });

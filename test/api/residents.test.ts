@@ -75,6 +75,28 @@ describe('residents: caller lookup and CSV import (all or nothing)', () => {
     );
   });
 
+  it('says who joins a household already registered at their address, in a dry run too', async () => {
+    const file = [
+      HEADER,
+      // 3栋1901室 has the household of the import above; 7栋 has none yet.
+      '陈大伟,13911110011,,1972,深圳市南山区桃源街道桃源村3栋1901室,,,,0,,',
+      '孙女士,13911110012,,1988,深圳市南山区桃源街道桃源村7栋0801室,,,,0,,',
+      '孙先生,13911110013,,1986,深圳市南山区桃源街道桃源村7栋0801室,,,,0,,',
+    ].join('\n');
+    const dry = await upload(file, 'community=taoyuan&dryRun=true');
+    assert.equal(dry.statusCode, 200, dry.body);
+    assert.deepEqual(
+      (({ created, households, joined }) => ({ created, households, joined }))(
+        dry.json() as { created: number; households: number; joined: number },
+      ),
+      { created: 3, households: 1, joined: 1 },
+    );
+    const res = await upload(file, 'community=taoyuan');
+    assert.equal(res.statusCode, 200, res.body);
+    const r = res.json() as { created: number; households: number; joined: number };
+    assert.deepEqual([r.created, r.households, r.joined], [3, 1, 1]);
+  });
+
   it('refuses a file with any bad row, naming row and column, and imports nothing', async () => {
     const before = await countResidents();
     const bad = [

@@ -60,6 +60,23 @@ export async function namesAtAddresses(
   return new Set(rows.map((r) => `${r.name}\u0000${r.address}`));
 }
 
+/** Which of these addresses of a community a household is already registered at. */
+export async function householdAddresses(
+  db: Kysely<DB>,
+  communityId: string,
+  addresses: readonly string[],
+): Promise<Set<string>> {
+  const rows = await selectInChunks([...new Set(addresses)], (chunk) =>
+    db
+      .selectFrom('households')
+      .select('address')
+      .where('community_id', '=', communityId)
+      .where('address', 'in', chunk)
+      .execute(),
+  );
+  return new Set(rows.map((r) => r.address));
+}
+
 export async function findResident(db: Kysely<DB>, id: string) {
   return db.selectFrom('residents').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -142,7 +142,11 @@ export const ResidentImportReport = Type.Object({
   }),
   rows: Type.Integer(),
   created: Type.Integer({ description: 'residents created (a clean dry run: that would be)' }),
-  households: Type.Integer({ description: 'households created' }),
+  households: Type.Integer({ description: 'households created (a clean dry run: that would be)' }),
+  joined: Type.Integer({
+    description:
+      'residents placed in a household already registered at their address: they read its orders filed from the import on',
+  }),
   problems: Type.Array(
     Type.Object({
       row: Type.Integer({

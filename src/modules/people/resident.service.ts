@@ -57,6 +57,8 @@ export interface ImportReport {
   rows: number;
   created: number;
   households: number;
+  /** Residents placed in a household already registered at their address (not a new one). */
+  joined: number;
   problems: ImportProblem[];
 }
 
@@ -455,6 +457,7 @@ export class ResidentService {
       rows: rows.length,
       created: 0,
       households: 0,
+      joined: 0,
       problems,
     };
     const audit = (action: string, payload: Record<string, unknown>) =>
@@ -472,10 +475,24 @@ export class ResidentService {
         problems: problems.length,
       });
       if (problems.length && !dryRun) throw refuseImport(fileName, problems);
-      return dryRun && !problems.length ? { ...report, created: rows.length } : report;
+      if (!dryRun || problems.length) return report;
+      // What the import would do: the new households, and who would join one already there.
+      const registered = await repo.householdAddresses(
+        this.db,
+        community.id,
+        rows.map((r) => r.address),
+      );
+      const addresses = new Set(rows.map((r) => r.address));
+      return {
+        ...report,
+        created: rows.length,
+        households: [...addresses].filter((a) => !registered.has(a)).length,
+        joined: rows.filter((r) => registered.has(r.address)).length,
+      };
     }
 
     const households = new Map<string, string>();
+    const joinedExisting = new Set<string>();
     let refused: AppError | undefined;
     try {
       await this.db.transaction().execute(async (trx) => {
@@ -492,6 +509,7 @@ export class ResidentService {
           if (!hhId) {
             const existing = await repo.findHouseholdByAddress(trx, community.id, r.address);
             hhId = existing?.id;
+            if (hhId) joinedExisting.add(hhId);
             if (!hhId) {
               hhId = newId();
               const gridId =
@@ -513,6 +531,7 @@ export class ResidentService {
             }
             households.set(r.address, hhId);
           }
+          if (joinedExisting.has(hhId)) report.joined += 1;
           await repo.insertResident(trx, {
             id: newId(),
             community_id: community.id,
@@ -536,6 +555,7 @@ export class ResidentService {
           rows: rows.length,
           created: report.created,
           households: report.households,
+          joined: report.joined,
         });
       });
     } catch (err) {
