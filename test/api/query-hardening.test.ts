@@ -414,7 +414,7 @@ describe('query hardening: list, export and import', () => {
       {
         action: 'residents.imported',
         actor: 'user:admin',
-        payload: { rows: 2, created: 2, households: 1, sha256: sha(clean) },
+        payload: { rows: 2, created: 2, households: 1, joined: 0, sha256: sha(clean) },
       },
     ]);
     const verify = await ctx.call(
