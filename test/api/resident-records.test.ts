@@ -60,6 +60,15 @@ describe('resident records, moves and household history', () => {
         items: { id: string }[];
       }
     ).items.map((o) => o.id);
+  /** Signs in as the resident with the phone they have now (earlier tests change phones). */
+  const signIn = async (id: string) => {
+    const r = await ctx.database.db
+      .selectFrom('residents')
+      .select('phone')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    return ctx.residentLogin(r.phone ?? '');
+  };
   const reads = async (token: string, id: string) =>
     (await ctx.call('GET', `/api/v1/work-orders/${id}`, token)).statusCode === 200;
 
@@ -202,6 +211,98 @@ describe('resident records, moves and household history', () => {
     const byAdmin = await patch(wang, admin, { phone: '13800000009' });
     assert.equal((byAdmin.json() as ResidentDetail).phone, '13800000009');
     assert.equal(await count(), audits + 3);
+  });
+
+  it('a move takes effect at once for sessions already signed in (the session cache forgets them)', async () => {
+    const home = await resident(wang);
+    // Li back into Wang's household; both signed in and their sessions cached.
+    assert.equal((await patch(li, admin, { home: { address: home.household?.address } })).statusCode, 200);
+    const wangToken = await signIn(wang);
+    const liToken = await signIn(li);
+    assert.equal((await ctx.call('GET', '/api/v1/me', wangToken)).statusCode, 200);
+    assert.equal((await ctx.call('GET', '/api/v1/me', liToken)).statusCode, 200);
+    ctx.clock.advance(HOUR);
+    const forLi = await file(li, '李先生家楼上漏水');
+    assert.equal(await reads(wangToken, forLi), true, 'same household, filed since');
+    // Wang moves out: her cached session must not read Li's orders or record any more.
+    assert.equal((await patch(wang, admin, { home: null })).statusCode, 200);
+    const later = await file(li, '李先生家门口堆物');
+    assert.equal(await reads(wangToken, later), false);
+    assert.equal(await reads(wangToken, forLi), false);
+    assert.ok(!(await listed(wangToken)).includes(later));
+    assert.equal((await ctx.call('GET', `/api/v1/residents/${li}`, wangToken)).statusCode, 404);
+    assert.equal(
+      ((await ctx.call('GET', '/api/v1/me', wangToken)).json() as { householdId: unknown }).householdId,
+      null,
+    );
+  });
+
+  it('null clears a field, a partial emergency contact keeps the other half, and typed names and addresses are tidied', async () => {
+    const set = async (body: Record<string, unknown>) => {
+      const r = await patch(li, admin, body);
+      assert.equal(r.statusCode, 200, r.body);
+      return r.json() as ResidentDetail & { birthYear: number | null };
+    };
+    assert.equal((await set({ birthYear: 1982 })).birthYear, 1982);
+    assert.equal((await set({ birthYear: null })).birthYear, null);
+    await set({ emergencyContact: { name: '李母', phone: '13700000001' } });
+    assert.deepEqual((await set({ emergencyContact: { phone: '0755-26609999' } })).emergencyContact, {
+      name: '李母',
+      phone: '0755-26609999',
+    });
+    assert.deepEqual((await set({ emergencyContact: { name: '李父' } })).emergencyContact, {
+      name: '李父',
+      phone: '0755-26609999',
+    });
+    assert.equal((await set({ emergencyContact: null })).emergencyContact, null);
+    assert.equal((await set({ phone: null })).phone, null);
+    assert.equal((await set({ phone: '13800000003' })).phone, '13800000003');
+    assert.equal((await set({ name: '  李\u200b建国  ' })).name, '李建国');
+    const code = async (body: Record<string, unknown>) => (await patch(li, admin, body)).json().error?.code;
+    assert.equal(await code({ name: '\u200b' }), 'invalid_input');
+    const a = (await set({ home: { address: '桃源村 12栋  0301' } })).household;
+    const b = (await set({ home: { address: '桃源村 12栋 0301' } })).household;
+    assert.equal(a?.address, '桃源村 12栋 0301');
+    assert.equal(b?.id, a?.id, 'the same address, however spaced, is one household');
+  });
+
+  it('two changes at once: one phone is one resident, one address one household', async () => {
+    const ids = (
+      await ctx.database.db
+        .selectFrom('residents')
+        .select('id')
+        .where('community_id', '=', ctx.seed.communities[0]?.id ?? '')
+        .where('phone', 'like', '139%')
+        .limit(4)
+        .execute()
+    ).map((r) => r.id);
+    assert.equal(ids.length, 4);
+    const [a, b, c, d] = ids as [string, string, string, string];
+    for (let round = 0; round < 3; round++) {
+      const phone = `1371234567${round}`;
+      const codes = (await Promise.all([a, b].map((id) => patch(id, admin, { phone })))).map(
+        (r) => r.statusCode,
+      );
+      assert.deepEqual(codes.sort(), [200, 409], `round ${round}: ${codes}`);
+      const holders = await ctx.database.db
+        .selectFrom('residents')
+        .select('id')
+        .where('phone', '=', phone)
+        .execute();
+      assert.equal(holders.length, 1);
+      const address = `竞速路${round}号`;
+      const moved = await Promise.all([c, d].map((id) => patch(id, admin, { home: { address } })));
+      assert.deepEqual(
+        moved.map((r) => r.statusCode),
+        [200, 200],
+      );
+      const homes = await ctx.database.db
+        .selectFrom('households')
+        .select('id')
+        .where('address', '=', address)
+        .execute();
+      assert.equal(homes.length, 1, `round ${round}: one household at ${address}`);
+    }
   });
 
   it('migration 2026120640 gives orders already filed their beneficiary’s household, and residents their start', async () => {

@@ -233,19 +233,21 @@ export class AuthService {
   }
 
   /**
-   * A staff member's account changed (role, communities, active, password state): inside the
-   * change's transaction, tells every node to drop its cached principal; this node drops it now.
-   * Callers drop it again after the commit, in case a request read the old row meanwhile.
+   * A staff member's account changed (role, communities, active, password state), or a
+   * resident's (a move to another household, a new phone): inside the change's transaction,
+   * tells every node to drop its cached principal; this node drops it now. Callers drop it again
+   * after the commit, in case a request read the old row meanwhile.
    */
   async userChanged(trx: Kysely<DB>, userId: string): Promise<void> {
     await announceStale(trx, [{ topic: 'user', key: userId }], this.deps.clock.now());
     this.forgetUser(userId);
   }
 
-  /** Drops this node's cached principal of a staff member (after a change of role or communities). */
+  /** Drops this node's cached principal of a staff member or resident (ids are unique across both). */
   forgetUser(userId: string): void {
     for (const [k, v] of this.cache)
-      if (v.principal.kind === 'user' && v.principal.id === userId) this.cache.delete(k);
+      if ((v.principal.kind === 'user' || v.principal.kind === 'resident') && v.principal.id === userId)
+        this.cache.delete(k);
   }
 
   /** Ends the session: its row goes, and every node forgets it (this one at once). */

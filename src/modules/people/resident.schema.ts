@@ -51,16 +51,17 @@ const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
 export const ResidentPatchBody = Type.Object(
   {
     name: Type.Optional(Text(100)),
-    birthYear: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+    // Null first: the body is coerced, and null would otherwise be read as 0 or "".
+    birthYear: Type.Optional(Type.Union([Type.Null(), Type.Integer()])),
     phone: Type.Optional(
-      Type.Union([Type.String({ maxLength: 20, description: 'an 11-digit mobile number' }), Type.Null()]),
+      Type.Union([Type.Null(), Type.String({ maxLength: 20, description: 'an 11-digit mobile number' })]),
     ),
     emergencyContact: Type.Optional(
       Type.Union([
         Type.Object(
           {
-            name: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
-            phone: Type.Optional(Type.Union([Type.String({ maxLength: 20 }), Type.Null()])),
+            name: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 100 })])),
+            phone: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 20 })])),
           },
           { additionalProperties: false },
         ),

@@ -65,8 +65,27 @@ export interface ImportReport {
 /** How many problems a refused import lists (its `total` says how many there are). */
 const MAX_PROBLEMS_LISTED = 200;
 
+/** Who must hear that a resident's identity changed: the sessions that cache who they are. */
+export interface ResidentIdentityHooks {
+  /** Inside the change's transaction: every node drops its cached principal of the resident. */
+  changed(trx: Kysely<DB>, residentId: string): Promise<void>;
+  /** After the commit, on this node. */
+  forget(residentId: string): void;
+}
+
+/** Runs of white space as one space, and no invisible characters, in names and addresses typed in. */
+export function tidyText(s: string): string {
+  return s
+    .replace(/[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
 export class ResidentService {
-  constructor(private readonly deps: Deps) {}
+  constructor(
+    private readonly deps: Deps,
+    private readonly identity?: ResidentIdentityHooks,
+  ) {}
 
   private get db() {
     return this.deps.database.db;
@@ -228,7 +247,7 @@ export class ResidentService {
       );
     const set: Partial<repo.ResidentRow> = {};
     if (patch.name !== undefined) {
-      const name = patch.name.trim();
+      const name = tidyText(patch.name);
       if (name === '') throw invalidInput('name', 'name: give the resident’s name');
       set.name = name;
     }
@@ -245,19 +264,22 @@ export class ResidentService {
     }
     if (patch.emergencyContact !== undefined) {
       const c = patch.emergencyContact;
-      const phone = c?.phone?.trim() || null;
+      // Only the parts sent change: a new number keeps the contact's name, and the other way round.
+      const phone =
+        c === null ? null : c.phone === undefined ? r.emergency_contact_phone : c.phone?.trim() || null;
       if (phone !== null && (!CONTACT_PHONE.test(phone) || phone.replace(/-/g, '').length < MIN_PHONE_DIGITS))
         throw invalidInput(
           'emergencyContact.phone',
           `emergencyContact.phone: "${phone}" is not a phone number (digits and dashes, at least ${MIN_PHONE_DIGITS} digits)`,
         );
-      set.emergency_contact_name = c?.name?.trim() || null;
+      set.emergency_contact_name =
+        c === null ? null : c.name === undefined ? r.emergency_contact_name : tidyText(c.name ?? '') || null;
       set.emergency_contact_phone = phone;
     }
     if (patch.preferredChannel !== undefined) set.preferred_channel = patch.preferredChannel;
     const home = patch.home;
     if (home) {
-      if (home.address.trim() === '') throw invalidInput('home.address', 'home.address: give the address');
+      if (tidyText(home.address) === '') throw invalidInput('home.address', 'home.address: give the address');
       if (home.location && (Math.abs(home.location.lat) > 90 || Math.abs(home.location.lng) > 180))
         throw invalidInput('home.location', 'home.location: lat within ±90 and lng within ±180');
     }
@@ -265,7 +287,13 @@ export class ResidentService {
     const now = this.deps.clock.now();
     const at = now.toISOString();
     let householdAfter = r.household_id;
+    const identityChanges = set.phone !== undefined || home !== undefined;
     await this.db.transaction().execute(async (trx) => {
+      // Phones (one per resident) and households (one per address) are claimed by a read and a
+      // write: on PostgreSQL changes to them take turns with each other and with imports (SQLite's
+      // one writer already serialises them).
+      if (identityChanges && this.deps.database.dialect === 'postgres')
+        await sql`select pg_advisory_xact_lock(hashtext('residents:identities'))`.execute(trx);
       if (set.phone) {
         // One phone signs in as one resident, in any community.
         const taken = await trx
@@ -304,6 +332,8 @@ export class ResidentService {
             field: 'updatedAt',
           },
         );
+      // Signed-in sessions cache who the resident is (household, phone): every node forgets it.
+      if (identityChanges) await this.identity?.changed(trx, id);
       await appendAudit(trx, this.deps.database.dialect, {
         communityId: r.community_id,
         createdAt: at,
@@ -317,6 +347,7 @@ export class ResidentService {
         },
       });
     });
+    if (identityChanges) this.identity?.forget(id);
     if (p.kind === 'resident' && householdAfter !== r.household_id) return this.getAfterMove(p, id);
     return this.get(p, id);
   }
@@ -335,7 +366,7 @@ export class ResidentService {
     home: HomeInput,
     now: Date,
   ): Promise<string> {
-    const address = home.address.trim();
+    const address = tidyText(home.address);
     const existing = await repo.findHouseholdByAddress(trx, communityId, address);
     if (existing) return existing.id;
     const lat = home.location?.lat ?? null;

@@ -168,7 +168,10 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   const catalogue = new CatalogueService(deps);
   const dispatch = new DispatchService(deps, catalogue, workOrders);
   workOrders.hooks.push(dispatch);
-  const residents = new ResidentService(deps);
+  const residents = new ResidentService(deps, {
+    changed: (trx, id) => auth.userChanged(trx, id),
+    forget: (id) => auth.forgetUser(id),
+  });
   const classification = new ClassificationService(deps, workOrders, deps.config.triageThreshold);
   workOrders.setClassifier(classification.port());
   const sla = new SlaModule(deps, workOrders);
