@@ -183,6 +183,16 @@ describe('query hardening: list, export and import', () => {
       for (const q of [wifi.number, wifi.number.toLowerCase(), wifi.number.slice(0, 9).toLowerCase()])
         assert.ok((await found(q, token)).includes(wifi.id), q);
     }
+    // Typed full-width (an input method left in full-width mode), found however the query is typed.
+    const wide = await create('３号楼ＷｉＦｉ信号差，回电１３９１２３４５６７８', '桃源村５栋１２０１');
+    for (const token of [admin, dispatcher]) {
+      for (const q of ['3号楼', '３号楼', 'wifi信号', 'ＷＩＦＩ信号', '5栋1201', '５栋１２０１'])
+        assert.deepEqual(await found(q, token), [wide.id], q);
+    }
+    // The typed phone is searchable by whom sees it, and blanked for whom does not, in either width.
+    assert.deepEqual(await found('13912345678', admin), [wide.id]);
+    assert.deepEqual(await found('13912345678', dispatcher), []);
+    assert.deepEqual(await found('１３９１２３４５６７８', dispatcher), []);
     const exported = await ctx.call(
       'GET',
       `/api/v1/work-orders/export.csv?q=${encodeURIComponent(wifi.number.toLowerCase())}`,

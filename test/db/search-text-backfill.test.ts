@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import { freshDatabase } from '../helpers.ts';
 import { seedDemo } from '../../src/seed/demo.ts';
 import { backfillSearchText } from '../../src/platform/db/migrations/2026120580_search_text.ts';
+import { backfillFoldedText } from '../../src/platform/db/migrations/2026120650_search_width.ts';
 import type { Database } from '../../src/platform/db/database.ts';
 
 describe('migration 2026120580: search text of existing orders', () => {
@@ -45,5 +46,44 @@ describe('migration 2026120580: search text of existing orders', () => {
     for (const [i, id] of typed.entries()) assert.equal(byId.get(id), `第${i}单 回电*** 身份证***`);
     const demoTyped = rows.filter((r) => !typed.includes(r.id));
     for (const r of demoTyped) assert.match(r.search_text ?? '', /\*\*\*/);
+  });
+
+  it('migration 2026120650 folds full-width digits and letters of old orders, across pages, and only theirs', async () => {
+    const db = database.db;
+    const ids = (await db.selectFrom('work_orders').select('id').orderBy('id').execute()).map((r) => r.id);
+    const wide = [ids[5], ids[1700], ids[ids.length - 2]] as string[];
+    for (const [i, id] of wide.entries()) {
+      await db
+        .updateTable('work_orders')
+        .set({
+          description: `${i}号 ３号楼ＷｉＦｉ坏了 回电1391234567${i}`,
+          address: i === 1 ? '桃源村' : `桃源村５栋${i}`,
+        })
+        .where('id', '=', id)
+        .execute();
+    }
+    // As rows written before the columns existed: nothing folded, search text unfolded.
+    await db
+      .updateTable('work_orders')
+      .set({ description_folded: null, address_folded: null, search_text: null })
+      .execute();
+    await backfillSearchText(db as unknown as Kysely<unknown>);
+    await backfillFoldedText(db as unknown as Kysely<unknown>);
+    const rows = await db
+      .selectFrom('work_orders')
+      .select(['id', 'description_folded', 'address_folded', 'search_text'])
+      .where((eb) => eb.or([eb('description_folded', 'is not', null), eb('address_folded', 'is not', null)]))
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      [...wide].sort(),
+    );
+    for (const [i, id] of wide.entries()) {
+      const r = rows.find((x) => x.id === id);
+      assert.equal(r?.description_folded, `${i}号 3号楼WiFi坏了 回电1391234567${i}`);
+      assert.equal(r?.address_folded, i === 1 ? null : `桃源村5栋${i}`);
+      assert.equal(r?.search_text, `${i}号 3号楼WiFi坏了 回电***`);
+    }
   });
 });

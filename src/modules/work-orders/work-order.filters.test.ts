@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AppError } from '../../platform/errors.ts';
-import { parseStatusList, parseTimeRange, searchPatterns, utcInstant } from './work-order.filters.ts';
+import {
+  foldWidth,
+  foldedOrNull,
+  parseStatusList,
+  parseTimeRange,
+  searchPatterns,
+  utcInstant,
+} from './work-order.filters.ts';
 
 test('utcInstant: an RFC 3339 date-time as the stored UTC form, else null', () => {
   assert.equal(utcInstant('2026-12-04T00:00:00Z'), '2026-12-04T00:00:00.000Z');
@@ -52,10 +59,19 @@ test('parseStatusList: known statuses only', () => {
   );
 });
 
-test('searchPatterns: ASCII letters in lower case, and the NFKC form when it differs', () => {
+test('foldWidth: full-width digits and Latin letters as ASCII, nothing else', () => {
+  assert.equal(foldWidth('３号楼ＷｉＦｉ坏了，ａｂｃ０９ＡＺ'), '3号楼WiFi坏了，abc09AZ');
+  assert.equal(foldWidth('灯坏了，晚上。（急）'), '灯坏了，晚上。（急）', 'punctuation stays');
+  assert.equal(foldedOrNull('灯坏了'), null);
+  assert.equal(foldedOrNull('５栋'), '5栋');
+  assert.equal(foldedOrNull(null), null);
+});
+
+test('searchPatterns: folded, ASCII letters in lower case, and the NFKC form when it differs', () => {
   assert.deepEqual(searchPatterns('TAOYUAN-2026'), ['taoyuan-2026']);
   assert.deepEqual(searchPatterns('WiFi坏了'), ['wifi坏了']);
-  assert.deepEqual(searchPatterns('ＷｉＦｉ'), ['ＷｉＦｉ', 'wifi']);
+  assert.deepEqual(searchPatterns('ＷｉＦｉ'), ['wifi']);
+  assert.deepEqual(searchPatterns('①号楼'), ['①号楼', '1号楼']);
   // Only ASCII letters change case: the databases fold nothing else.
   assert.deepEqual(searchPatterns('ÉCLAIR Ω'), ['Éclair Ω']);
   assert.deepEqual(searchPatterns('灯坏了，晚上'), ['灯坏了，晚上', '灯坏了,晚上']);

@@ -137,15 +137,36 @@ export function parseTimeRange(
 /** The text with its ASCII letters in lower case, and nothing else changed. */
 const asciiLower = (t: string) => t.replace(/[A-Z]+/g, (s) => s.toLowerCase());
 
+/** Full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ): an input method left in full-width mode types them. */
+const FULL_WIDTH_ALNUM = /[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]/g;
+
 /**
- * What a text search (`q`) looks for, letter case aside: the text with its ASCII letters in lower
- * case, and also its NFKC form when that differs, so a query typed with full-width letters
- * (ｗｉｆｉ, an input method left in full-width mode) finds WiFi. The stored text is not
- * normalised, so the query as typed is kept: 灯坏了，晚上 (a full-width comma) still finds itself.
+ * The text with full-width digits and Latin letters as their ASCII selves (３号楼 → 3号楼,
+ * ＷｉＦｉ → WiFi), and nothing else changed: full-width punctuation (，。) stays, so most
+ * Chinese text is its own folded form. Stored text is searched in this form (the columns
+ * `description_folded`, `address_folded` and `search_text` hold it where it differs), and
+ * queries are folded the same way.
+ */
+export function foldWidth(text: string): string {
+  return text.replace(FULL_WIDTH_ALNUM, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+}
+
+/** `foldWidth(text)` when that differs from the text, else null (what the folded columns store). */
+export function foldedOrNull(text: string | null): string | null {
+  if (text === null) return null;
+  const folded = foldWidth(text);
+  return folded === text ? null : folded;
+}
+
+/**
+ * What a text search (`q`) looks for, letter case aside: the text with full-width digits and
+ * letters folded (`foldWidth`, as the stored text is searched) and its ASCII letters in lower
+ * case, and also its NFKC form when that differs (① finds 1). So ｗｉｆｉ finds WiFi and wifi
+ * finds ｗｉｆｉ, and 灯坏了，晚上 (a full-width comma, which neither side folds) still finds itself.
  * The repository matches every column folded the same way.
  */
 export function searchPatterns(text: string): string[] {
-  const typed = asciiLower(text);
+  const typed = asciiLower(foldWidth(text));
   const normalised = asciiLower(text.normalize('NFKC'));
   return normalised === typed ? [typed] : [typed, normalised];
 }

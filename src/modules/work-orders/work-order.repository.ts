@@ -5,7 +5,7 @@ import type { Dialect } from '../../platform/db/database.ts';
 import { insertRows } from '../../platform/db/bulk-insert.ts';
 import { selectInChunks } from '../../platform/db/in-chunks.ts';
 import { searchTextOf } from '../../platform/auth/text-privacy.ts';
-import { searchPatterns } from './work-order.filters.ts';
+import { foldWidth, foldedOrNull, searchPatterns } from './work-order.filters.ts';
 
 export type WorkOrderRow = Selectable<WorkOrderTable>;
 
@@ -24,8 +24,11 @@ type LifecycleColumns =
   | 'dispatched_at'
   | 'resolved_at'
   | 'closed_at';
-/** A new order's fields: all but the lifecycle's and `search_text`, which the description gives. */
-export type NewOrderFields = Omit<WorkOrderRow, LifecycleColumns | 'search_text'>;
+/** A new order's fields: all but the lifecycle's and the searched texts, which description and address give. */
+export type NewOrderFields = Omit<
+  WorkOrderRow,
+  LifecycleColumns | 'search_text' | 'description_folded' | 'address_folded'
+>;
 
 /**
  * The row of a new order, the same for every way an order is created (intake, demo seed,
@@ -49,6 +52,8 @@ export function newOrderRow(f: NewOrderFields): WorkOrderRow {
     priority_score: f.priority_score,
     description: f.description,
     search_text: searchTextFor(f.description),
+    description_folded: foldedOrNull(f.description),
+    address_folded: foldedOrNull(f.address),
     address: f.address,
     lat: f.lat,
     lng: f.lng,
@@ -250,8 +255,11 @@ function applyFilter(db: Kysely<DB>, f: Omit<ListFilter, 'limit' | 'cursor'>) {
   if (f.updatedAfter) q = q.where('updated_at', '>=', f.updatedAfter);
   if (f.updatedBefore) q = q.where('updated_at', '<', f.updatedBefore);
   if (f.text) {
-    const text = f.textMasked ? sql`coalesce(search_text, description)` : sql.ref('description');
-    const columns = [text, sql.ref('number'), sql.ref('address')];
+    // Every text as searched: with full-width digits and letters folded (`foldWidth`).
+    const text = f.textMasked
+      ? sql`coalesce(search_text, description)`
+      : sql`coalesce(description_folded, description)`;
+    const columns = [text, sql.ref('number'), sql`coalesce(address_folded, address)`];
     // Both sides with ASCII letters in lower case, and nothing else folded, on both databases:
     // SQLite's LIKE ignores the case of ASCII letters only; PostgreSQL's heeds case, and its
     // lower() under the "C" collation folds ASCII letters only (under the database's own
@@ -402,8 +410,12 @@ export async function lockOrders(
     .execute();
 }
 
-/** What `search_text` holds for a description: the blanked text, or null when nothing was blanked. */
+/**
+ * What `search_text` holds for a description: the text viewers for whom contact data is blanked
+ * search (blanked, and width-folded as all searched text is), or null when that is the
+ * description itself.
+ */
 export function searchTextFor(description: string): string | null {
-  const blanked = searchTextOf(description);
-  return blanked === description ? null : blanked;
+  const searched = foldWidth(searchTextOf(description));
+  return searched === description ? null : searched;
 }

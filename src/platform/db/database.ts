@@ -28,6 +28,7 @@ import * as slaUnresolvedClosures from './migrations/2026120610_sla_unresolved_c
 import * as rollupFirstResponse from './migrations/2026120620_rollup_first_response.ts';
 import * as loginAttempts from './migrations/2026120630_login_attempts.ts';
 import * as householdHistory from './migrations/2026120640_household_history.ts';
+import * as searchWidth from './migrations/2026120650_search_width.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -81,6 +82,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120620_rollup_first_response': rollupFirstResponse,
   '2026120630_login_attempts': loginAttempts,
   '2026120640_household_history': householdHistory,
+  '2026120650_search_width': searchWidth,
 };
 
 export function registerMigration(name: string, migration: Migration): void {

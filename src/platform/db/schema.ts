@@ -163,6 +163,10 @@ export interface WorkOrderTable {
   description: string;
   /** The description with typed contact data blanked, where that changes it: what viewers who may not see such data search. */
   search_text: string | null;
+  /** The description with full-width digits and letters folded, where that changes it (what search reads). */
+  description_folded: string | null;
+  /** The address likewise. */
+  address_folded: string | null;
   address: string | null;
   lat: number | null;
   lng: number | null;
