@@ -231,6 +231,11 @@ export function EditResidentDialog({
       title={t('editRecordTitle', { name: record.name })}
       onCancel={onClose}
       maskClosable={false}
+      // The keyboard starts on the first field (unless a field has the focus already).
+      afterOpenChange={(open) => {
+        if (open && !document.getElementById('resident-edit-form')?.contains(document.activeElement))
+          form.focusField('name');
+      }}
       okText={t('save')}
       cancelText={t('cancel')}
       okButtonProps={{ htmlType: 'submit', form: 'resident-edit-form', loading: busy, disabled: stale }}
@@ -271,7 +276,7 @@ export function EditResidentDialog({
           )}
           {error && <Alert type="error" showIcon role="alert" message={error} style={{ marginBottom: 12 }} />}
           <Row gutter={12}>
-            <Col xs={24} sm={14}>
+            <Col xs={24} sm={12}>
               <Form.Item
                 name="name"
                 label={t('personName')}
@@ -282,7 +287,7 @@ export function EditResidentDialog({
                 <Input id="resident-edit-name" maxLength={100} autoComplete="off" {...invalid('name')} />
               </Form.Item>
             </Col>
-            <Col xs={24} sm={10}>
+            <Col xs={24} sm={12}>
               <Form.Item
                 name="birthYear"
                 label={t('birthYear')}
