@@ -105,6 +105,8 @@ function apiErrorText(err: ApiError, lang: Lang): string {
     case 'conflict':
       if (err.field === 'auto') return labels.errorDetail(lang, 'conflict_auto') ?? '';
       if (err.field === 'username') return labels.errorDetail(lang, 'conflict_username') ?? '';
+      // A resident's phone another resident has (one phone signs in as one resident).
+      if (err.field === 'phone') return labels.errorDetail(lang, 'conflict_phone') ?? '';
       break;
     case 'forbidden': {
       // Staff accounts: why this change is not the admin's to make (`details.reason`).

@@ -154,6 +154,8 @@ export interface ResidentView {
   id: string;
   communityId: string;
   householdId: string | null;
+  /** When the resident joined the household (null: none). */
+  householdSince: string | null;
   name: string;
   phone: string | null;
   idNumber: string | null;
@@ -161,6 +163,10 @@ export interface ResidentView {
   tags: string[] | null;
   tagsConsent: boolean | null;
   emergencyContact: { name: string | null; phone: string | null } | null;
+  /** How the resident likes to hear back (`inapp`, `sms`, `wechat`, or a channel set elsewhere). */
+  preferredChannel: string | null;
+  /** When the record last changed: sent back with a change, which is refused when it is stale. */
+  updatedAt: string;
 }
 
 export interface ResidentDetail extends ResidentView {

@@ -1,17 +1,55 @@
-/** What the agent sees about a caller: person, household, special-group flags (masked by role), history. */
-import { Descriptions, List, Tag, Typography } from 'antd';
+/**
+ * What the agent sees about a caller: person, household, special-group flags (masked by role),
+ * history. Admins and managers edit the record here (编辑档案), a move too.
+ */
+import { useRef, useState } from 'react';
+import { App, Button, Descriptions, List, Tag, Typography } from 'antd';
 import { categoryName, formatTime, useCategories } from '../../lib/format.ts';
 import { labels } from '../../lib/i18n.ts';
 import { useSettings } from '../../lib/settings.tsx';
 import type { ResidentDetail } from '../../lib/types.ts';
+import { EditResidentDialog } from './EditResident.tsx';
 
-export function CallerCard({ caller, onOpen }: { caller: ResidentDetail; onOpen: (id: string) => void }) {
+export function CallerCard({
+  caller,
+  onOpen,
+  edit,
+  onChange,
+}: {
+  caller: ResidentDetail;
+  onOpen: (id: string) => void;
+  /** Whether the viewer changes the record (admins, managers), and its phone (admins). */
+  edit?: { phone: boolean };
+  /** The record as the server answered a change. */
+  onChange?: (r: ResidentDetail) => void;
+}) {
   const { t, lang } = useSettings();
+  const { message } = App.useApp();
   const cats = useCategories();
+  const [editing, setEditing] = useState(false);
+  const editButton = useRef<HTMLButtonElement>(null);
   const recent = caller.recentOrders ?? [];
+
+  function closeEditor() {
+    setEditing(false);
+    // Back to the button that opened the dialog, for the keyboard.
+    requestAnimationFrame(() => editButton.current?.focus());
+  }
+
   return (
     <section aria-label={caller.name} style={{ marginTop: 16 }}>
-      <Descriptions column={1} size="small" bordered>
+      <Descriptions
+        column={1}
+        size="small"
+        bordered
+        extra={
+          edit && (
+            <Button ref={editButton} size="small" onClick={() => setEditing(true)}>
+              {t('editRecord')}
+            </Button>
+          )
+        }
+      >
         <Descriptions.Item label={t('name')}>
           <strong>{caller.name}</strong> {caller.phone}
         </Descriptions.Item>
@@ -72,6 +110,20 @@ export function CallerCard({ caller, onOpen }: { caller: ResidentDetail; onOpen:
           </List.Item>
         )}
       />
+      {edit && editing && (
+        <EditResidentDialog
+          caller={caller}
+          editPhone={edit.phone}
+          onClose={closeEditor}
+          onSaved={(r, closed) => {
+            onChange?.(r);
+            if (closed) {
+              closeEditor();
+              void message.success(t('recordSaved'));
+            }
+          }}
+        />
+      )}
     </section>
   );
 }

@@ -79,6 +79,8 @@ export default function ConsolePage({ me }: { me: Me }) {
   const community = me.communities[0];
   const caller = callers?.[0] ?? null;
   const people = caller ? [caller, ...(caller.household?.members ?? [])] : [];
+  // Admins and managers keep the residents' register (the phone only admins, who read it unmasked).
+  const editsRecords = me.role === 'admin' || me.role === 'manager';
 
   // The shortcut listener is installed once and always calls the latest handlers.
   const submitRef = useRef<(sos: boolean) => Promise<void>>(async () => undefined);
@@ -138,6 +140,17 @@ export default function ConsolePage({ me }: { me: Me }) {
       setLooking(false);
       descRef.current?.focus();
     }
+  }
+
+  /** The caller's record as an edit left it: the intake follows what it had taken from the record. */
+  function changed(r: ResidentDetail) {
+    const before = callers?.[0];
+    setCallers((list) => (list ? list.map((x) => (x.id === r.id ? r : x)) : list));
+    if (!before || before.id !== r.id) return;
+    const v = form.getFieldsValue(['callerName', 'address']) as Partial<Intake>;
+    if ((v.callerName ?? '') === before.name) form.setFieldsValue({ callerName: r.name });
+    if ((v.address ?? '') === (before.household?.address ?? ''))
+      form.setFieldsValue({ address: r.household?.address ?? '' });
   }
 
   async function findDuplicates(o: WorkOrder) {
@@ -331,7 +344,14 @@ export default function ConsolePage({ me }: { me: Me }) {
           {callers && callers.length === 0 && (
             <Alert style={{ marginTop: 12 }} type="info" message={t('noResident')} />
           )}
-          {caller && <CallerCard caller={caller} onOpen={setDrawer} />}
+          {caller && (
+            <CallerCard
+              caller={caller}
+              onOpen={setDrawer}
+              edit={editsRecords ? { phone: me.role === 'admin' } : undefined}
+              onChange={changed}
+            />
+          )}
         </Card>
       </Col>
       <Col xs={24} lg={14}>

@@ -1,0 +1,193 @@
+/**
+ * 编辑档案 on the console's caller card, in real Chromium: the admin changes a caller's emergency
+ * contact and records a move (only the changed fields are sent, with `updatedAt`), and the card
+ * shows the new address; a phone another resident has is refused next to the phone field, a
+ * change made meanwhile offers to reload; a manager edits without the phone, an agent not at all.
+ * The open dialog is checked with axe-core and photographed.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Locator, Page } from 'playwright-core';
+import {
+  apiToken,
+  axe,
+  chromiumAvailable,
+  demoAndBrowser,
+  eventually,
+  focusedSettles,
+  lookUpCaller,
+  shot,
+  staffLogin,
+} from './harness.ts';
+
+const CALLER = '13800000003';
+const TAKEN = '13800000001';
+
+/** Looks the demo's 李建国 up and opens 编辑档案; answers the dialog. */
+async function openEditor(p: Page): Promise<Locator> {
+  await lookUpCaller(p, CALLER, p.getByRole('radio', { name: /李建国/ }));
+  await p.getByRole('button', { name: '编辑档案' }).click();
+  const dialog = p.getByRole('dialog', { name: /编辑档案/ });
+  await dialog.waitFor();
+  // The first field takes the focus.
+  assert.equal(await focusedSettles(p, 'resident-edit-name'), 'resident-edit-name');
+  return dialog;
+}
+
+/** The body of the next PATCH of a resident the page sends. */
+function nextPatch(p: Page): Promise<{ status: number; body: Record<string, unknown> }> {
+  return p
+    .waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/api/v1/residents/'))
+    .then(async (r) => ({
+      status: r.status(),
+      body: JSON.parse(r.request().postData() ?? '{}') as Record<string, unknown>,
+    }));
+}
+
+describe(
+  'web: 编辑档案 on the console caller card',
+  { skip: !chromiumAvailable() && 'chromium is not installed' },
+  () => {
+    const s = demoAndBrowser({ width: 1440, height: 900 }, { lastShot: 'resident-edit-last' });
+
+    it('an admin changes the emergency contact and records a move; the card shows the new address', async () => {
+      const p = s.b.page;
+      await staffLogin(p, s.server, '/console', 'admin');
+      const dialog = await openEditor(p);
+      // Every field is labelled; the admin sees the phone.
+      for (const label of [
+        '姓名',
+        '出生年份',
+        '手机号',
+        '紧急联系人姓名',
+        '紧急联系人电话',
+        '回复方式',
+        '新地址',
+      ])
+        await dialog.getByLabel(label, { exact: true }).waitFor();
+      await dialog.getByRole('checkbox', { name: '已迁出本社区' }).waitFor();
+      assert.equal(await p.locator('#resident-edit-name').inputValue(), '李建国');
+      assert.equal(await p.locator('#resident-edit-phone').inputValue(), CALLER);
+      await p.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+      await p.screenshot({ path: '/tmp/resident-edit-modal.png' });
+      await shot(p, 'console-resident-edit');
+      const violations = await axe(p);
+      assert.deepEqual(violations, [], JSON.stringify(violations, null, 2));
+
+      const address = `桃源路 88 号 3 栋 ${Date.now() % 1000} 室`;
+      await p.locator('#resident-edit-contact-name').fill('李小红');
+      await p.locator('#resident-edit-contact-phone').fill('13912345678');
+      await p.locator('#resident-edit-address').fill(address);
+      const sent = nextPatch(p);
+      await dialog.getByRole('button', { name: '保存' }).click();
+      const { status, body } = await sent;
+      assert.equal(status, 200);
+      assert.deepEqual(Object.keys(body).sort(), ['emergencyContact', 'home', 'updatedAt']);
+      assert.deepEqual(body.emergencyContact, { name: '李小红', phone: '13912345678' });
+      assert.deepEqual(body.home, { address });
+      await dialog.waitFor({ state: 'hidden' });
+
+      const card = p.getByRole('region', { name: '李建国' });
+      await card.getByText(address, { exact: true }).waitFor();
+      await card.getByText('李小红 13912345678').waitFor();
+      // The intake follows the record it took the address from; the focus is back on the button.
+      assert.equal(await p.locator('#intake-address').inputValue(), address);
+      assert.equal(await focusedSettles(p, '编辑档案', 'text'), '编辑档案');
+    });
+
+    it('a phone another resident has is refused next to the phone field', async () => {
+      const p = s.b.page;
+      await p.getByRole('button', { name: '编辑档案' }).click();
+      const dialog = p.getByRole('dialog', { name: /编辑档案/ });
+      assert.equal(await focusedSettles(p, 'resident-edit-name'), 'resident-edit-name');
+      await p.locator('#resident-edit-phone').fill(TAKEN);
+      const sent = nextPatch(p);
+      await p.keyboard.press('Control+Enter');
+      const { status, body } = await sent;
+      assert.equal(status, 409);
+      assert.deepEqual(Object.keys(body).sort(), ['phone', 'updatedAt']);
+      const error = dialog.getByRole('alert').filter({ hasText: '该手机号已登记给另一位居民' });
+      await error.waitFor();
+      assert.equal(await error.getAttribute('data-server-error'), 'phone');
+      assert.equal(await focusedSettles(p, 'resident-edit-phone'), 'resident-edit-phone');
+      assert.equal(await p.locator('#resident-edit-phone').getAttribute('aria-invalid'), 'true');
+      const describedBy = (await p.locator('#resident-edit-phone').getAttribute('aria-describedby')) ?? '';
+      assert.match((await p.locator(`[id="${describedBy}"]`).textContent()) ?? '', /已登记给另一位居民/);
+      // Typing a number again clears it.
+      await p.locator('#resident-edit-phone').fill(CALLER);
+      await error.waitFor({ state: 'detached' });
+
+      // A value the form refuses: the first invalid field takes the focus, nothing is sent.
+      let patches = 0;
+      const count = (r: { method(): string; url(): string }) => {
+        if (r.method() === 'PATCH' && r.url().includes('/api/v1/residents/')) patches++;
+      };
+      p.on('request', count);
+      await p.locator('#resident-edit-birth-year').fill('1800');
+      await p.locator('#resident-edit-name').focus();
+      await dialog.getByRole('button', { name: '保存' }).click();
+      await dialog.getByText('出生年份为 1900 年至今年的四位数字').waitFor();
+      assert.equal(await focusedSettles(p, 'resident-edit-birth-year'), 'resident-edit-birth-year');
+      p.off('request', count);
+      assert.equal(patches, 0);
+      await p.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+    });
+
+    it('a change made meanwhile says so and reloads the record', async () => {
+      const p = s.b.page;
+      await p.getByRole('button', { name: '编辑档案' }).click();
+      const dialog = p.getByRole('dialog', { name: /编辑档案/ });
+      assert.equal(await focusedSettles(p, 'resident-edit-name'), 'resident-edit-name');
+      // Someone else changes the record while the dialog is open.
+      const token = await apiToken(s.server, 'admin');
+      const found = (await (
+        await fetch(`${s.server.url}/api/v1/residents?phone=${CALLER}`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).json()) as { id: string }[];
+      const id = found[0]?.id ?? '';
+      const r = await fetch(`${s.server.url}/api/v1/residents/${id}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ birthYear: 1983 }),
+      });
+      assert.equal(r.status, 200, await r.text());
+
+      await p.locator('#resident-edit-contact-name').fill('李大红');
+      const sent = nextPatch(p);
+      await dialog.getByRole('button', { name: '保存' }).click();
+      assert.equal((await sent).status, 409);
+      await dialog.getByRole('alert').filter({ hasText: '刚被他人修改' }).waitFor();
+      assert.equal(await focusedSettles(p, '重新载入', 'text'), '重新载入');
+      await p.keyboard.press('Enter');
+      assert.equal(
+        await eventually(
+          () => p.locator('#resident-edit-birth-year').inputValue(),
+          (v) => v === '1983',
+        ),
+        '1983',
+      );
+      await dialog.getByRole('alert').filter({ hasText: '刚被他人修改' }).waitFor({ state: 'detached' });
+      // The card shows the reloaded record too.
+      await p.getByRole('region', { name: '李建国' }).getByText('1983', { exact: true }).waitFor();
+      await dialog.getByRole('button', { name: '取消' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+    });
+
+    it('a manager edits without the phone; an agent has no 编辑档案', async () => {
+      const p = s.b.page;
+      await staffLogin(p, s.server, '/console', 'manager');
+      const dialog = await openEditor(p);
+      await dialog.getByLabel('紧急联系人电话', { exact: true }).waitFor();
+      assert.equal(await p.locator('#resident-edit-phone').count(), 0, 'no phone field for a manager');
+      await p.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+
+      await staffLogin(p, s.server, '/console', 'agent');
+      await lookUpCaller(p, CALLER, p.getByRole('radio', { name: /李建国/ }));
+      await p.getByRole('region', { name: '李建国' }).waitFor();
+      assert.equal(await p.getByRole('button', { name: '编辑档案' }).count(), 0);
+    });
+  },
+);
