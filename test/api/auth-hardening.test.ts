@@ -9,6 +9,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext } from '../helpers.ts';
+import { clearLoginAttempts } from '../../src/modules/auth/auth.repository.ts';
 import type { TestContext } from '../helpers.ts';
 
 const codeOf = (r: { json(): unknown }) => (r.json() as { error?: { code: string } }).error?.code;
@@ -19,11 +20,11 @@ describe('sign-in and sessions under attack', () => {
   let c1: string;
   // Each sign-in from an address of its own, so the per-address limit (20 a minute) stays out of the way.
   let n = 0;
-  const login = (username: string, password: string) =>
+  const login = (username: string, password: string, from?: string) =>
     ctx.app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
-      remoteAddress: `192.0.2.${(++n % 250) + 1}`,
+      remoteAddress: from ?? `192.0.2.${(++n % 250) + 1}`,
       payload: { username, password },
     });
   const tokenOf = async (username: string, password = 'demo1234') => {
@@ -38,22 +39,65 @@ describe('sign-in and sessions under attack', () => {
   });
   after(() => ctx.close());
 
-  it('a burst of wrong passwords sent at once has no more than five checked', async () => {
-    const answers = await Promise.all(
-      Array.from({ length: 15 }, (_, i) => login('dispatcher', `guess-${i}`)),
+  it('a burst of wrong passwords sent at once has no more than five checked from one address, twenty from many', async () => {
+    const tally = (answers: { statusCode: number; json(): unknown }[]) => [
+      answers.filter((r) => codeOf(r) === 'invalid_credentials').length,
+      answers.filter((r) => r.statusCode === 423).length,
+    ];
+    const one = await Promise.all(
+      Array.from({ length: 15 }, (_, i) => login('dispatcher', `guess-${i}`, '198.51.100.7')),
     );
-    const checked = answers.filter((r) => codeOf(r) === 'invalid_credentials').length;
-    const locked = answers.filter((r) => r.statusCode === 423).length;
-    assert.equal(checked, 5, `${checked} guesses were checked against the password`);
-    assert.equal(locked, 10);
+    assert.deepEqual(tally(one), [5, 10], 'checked, locked: from one address');
+    const many = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => login('dispatcher2', `guess-${i}`, `198.51.100.${100 + i}`)),
+    );
+    assert.deepEqual(tally(many), [20, 10], 'checked, locked: from thirty addresses');
   });
 
   it('the right password hidden in a burst of wrong ones does not get through', async () => {
     const burst = await Promise.all([
-      ...Array.from({ length: 12 }, (_, i) => login('agent', `guess-${i}`)),
-      login('agent', 'demo1234'),
+      ...Array.from({ length: 12 }, (_, i) => login('agent', `guess-${i}`, '198.51.100.8')),
+      login('agent', 'demo1234', '198.51.100.8'),
     ]);
     assert.equal(burst.at(-1)?.statusCode, 423, 'the account is locked before its password is checked');
+    const spread = await Promise.all([
+      ...Array.from({ length: 25 }, (_, i) => login('provider2', `guess-${i}`, `198.51.101.${i + 1}`)),
+      login('provider2', 'demo1234', '198.51.101.200'),
+    ]);
+    assert.equal(spread.at(-1)?.statusCode, 423, 'locked for everyone after twenty from anywhere');
+  });
+
+  it('one client cannot keep a colleague locked out: its five failures lock only its own address', async () => {
+    for (let i = 0; i < 5; i++) await login('manager2', `guess-${i}`, '203.0.113.66');
+    assert.equal((await login('manager2', 'demo1234', '203.0.113.66')).statusCode, 423);
+    assert.equal(
+      (await login('manager2', 'demo1234', '203.0.113.10')).statusCode,
+      200,
+      'the colleague signs in',
+    );
+    // Nor do the locked address's further tries count against the name (its count was cleared by
+    // the colleague's sign-in and stays clear), so one client adds at most five in a lockout period.
+    for (let i = 0; i < 12; i++)
+      assert.equal((await login('manager2', `again-${i}`, '203.0.113.66')).statusCode, 423);
+    const nameRow = await ctx.database.db
+      .selectFrom('login_attempts')
+      .selectAll()
+      .where('username', '=', 'manager2')
+      .executeTakeFirst();
+    assert.equal(nameRow, undefined);
+    assert.equal((await login('manager2', 'demo1234', '203.0.113.11')).statusCode, 200);
+    // An admin's unlock (linli staff unlock, a password reset) clears the name from every address, and no other name.
+    await login('manager2x', 'guess', '203.0.113.67');
+    const keys = () =>
+      ctx.database.db
+        .selectFrom('login_attempts')
+        .select('username')
+        .where('username', 'like', 'manager2%')
+        .execute()
+        .then((rows) => rows.map((r) => r.username.replace('\u0000', '@')).sort());
+    assert.deepEqual(await keys(), ['manager2@203.0.113.66', 'manager2x', 'manager2x@203.0.113.67']);
+    await clearLoginAttempts(ctx.database.db, 'manager2');
+    assert.deepEqual(await keys(), ['manager2x', 'manager2x@203.0.113.67']);
   });
 
   it('the lockout answers a real username and an unknown one alike', async () => {
@@ -67,7 +111,18 @@ describe('sign-in and sessions under attack', () => {
     };
     const real = await answers('manager');
     assert.equal(real, await answers('no.such.user'));
-    assert.match(real, /423 account_locked$/);
+    assert.match(real, /^(401 invalid_credentials,){6}401 invalid_credentials$/);
+    const fromOne = async (username: string) => {
+      const out: string[] = [];
+      for (let i = 0; i < 7; i++) {
+        const r = await login(username, 'wrong-password', '198.51.100.9');
+        out.push(`${r.statusCode} ${codeOf(r)}`);
+      }
+      return out.join(',');
+    };
+    const realOne = await fromOne('manager');
+    assert.equal(realOne, await fromOne('no.such.user.2'));
+    assert.match(realOne, /423 account_locked$/);
   });
 
   it('a right password clears the count: five more tries before a lock', async () => {
@@ -105,7 +160,11 @@ describe('sign-in and sessions under attack', () => {
       newPassword: 'Zz-new-pass-ok',
     });
     assert.equal(right.statusCode, 423, 'locked: not even the right one is checked');
-    assert.equal((await login('grid_worker', 'demo1234')).statusCode, 423, 'and no sign-in either');
+    assert.equal(
+      (await login('grid_worker', 'demo1234', '127.0.0.1')).statusCode,
+      423,
+      'and no sign-in from that address either',
+    );
   });
 
   it('a temporary password cannot reach the API by a percent-encoded path', async () => {

@@ -305,6 +305,34 @@ describe('resident records, moves and household history', () => {
     }
   });
 
+  it('a move finds a household registered before addresses were tidied, by the address as stored', async () => {
+    const c1 = ctx.seed.communities[0]?.id ?? '';
+    const untidy = '桃源村 20栋  301';
+    await ctx.database.db
+      .insertInto('households')
+      .values({
+        id: 'hh-untidy',
+        community_id: c1,
+        grid_id: null,
+        address: untidy,
+        building: null,
+        room: null,
+        lat: null,
+        lng: null,
+        created_at: ctx.clock.now().toISOString(),
+      })
+      .execute();
+    const r = await patch(li, admin, { home: { address: untidy } });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.equal((r.json() as ResidentDetail).householdId, 'hh-untidy');
+    const homes = await ctx.database.db
+      .selectFrom('households')
+      .select('id')
+      .where('address', 'in', [untidy, '桃源村 20栋 301'])
+      .execute();
+    assert.equal(homes.length, 1);
+  });
+
   it('migration 2026120640 gives orders already filed their beneficiary’s household, and residents their start', async () => {
     const db = ctx.database.db;
     const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });

@@ -81,7 +81,8 @@ describe('residents: caller lookup and CSV import (all or nothing)', () => {
       // 3栋1901室 has the household of the import above; 7栋 has none yet.
       '陈大伟,13911110011,,1972,深圳市南山区桃源街道桃源村3栋1901室,,,,0,,',
       '孙女士,13911110012,,1988,深圳市南山区桃源街道桃源村7栋0801室,,,,0,,',
-      '孙先生,13911110013,,1986,深圳市南山区桃源街道桃源村7栋0801室,,,,0,,',
+      // The same place typed with other spaces is the same household.
+      '孙先生,13911110013,,1986, 深圳市南山区桃源街道桃源村7栋0801室\u200b ,,,,0,,',
     ].join('\n');
     const dry = await upload(file, 'community=taoyuan&dryRun=true');
     assert.equal(dry.statusCode, 200, dry.body);

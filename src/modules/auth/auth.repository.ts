@@ -73,9 +73,33 @@ export async function claimLoginAttempt(
   return { ok: false, lockedUntil: row?.locked_until ?? lockUntil };
 }
 
-/** A right password (or an admin's reset) clears the name's count and any lock on it. */
+/**
+ * The key of a username's attempts from one client address (`login_attempts.username` holds
+ * both kinds of key: the name alone, and the name with an address after a NUL, which no
+ * username holds).
+ */
+export const attemptKey = (username: string, address: string) => `${username}\u0000${address}`;
+
+/** An admin's reset or unlock: the name's count and locks are cleared, from every address. */
 export async function clearLoginAttempts(db: Kysely<DB>, username: string): Promise<void> {
-  await db.deleteFrom('login_attempts').where('username', '=', username).execute();
+  await db
+    .deleteFrom('login_attempts')
+    .where((eb) =>
+      eb.or([
+        eb('username', '=', username),
+        // Every `name\u0000address` key sorts between these two.
+        eb.and([eb('username', '>', `${username}\u0000`), eb('username', '<', `${username}\u0001`)]),
+      ]),
+    )
+    .execute();
+}
+
+/** A right password from this address: the name's count, and this address's, are cleared. */
+export async function clearAttemptsFrom(db: Kysely<DB>, username: string, address: string): Promise<void> {
+  await db
+    .deleteFrom('login_attempts')
+    .where('username', 'in', [username, attemptKey(username, address)])
+    .execute();
 }
 
 /** Forgets names neither locked nor tried since `before` (unknown names would otherwise pile up). */

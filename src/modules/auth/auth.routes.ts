@@ -45,7 +45,7 @@ export async function registerAuthRoutes(root: FastifyInstance, auth: AuthServic
         tags: TAG,
         summary: 'Staff sign-in with username and password',
         description:
-          'Answers a bearer token and also sets an HTTP-only session cookie for the web apps. Five wrong passwords lock the username for 15 minutes (423 `account_locked` with `lockedUntil`), an unknown name as a real one; a locked name has no password checked.',
+          'Answers a bearer token and also sets an HTTP-only session cookie for the web apps. Five wrong passwords from one address lock the username for 15 minutes from that address, twenty from all addresses together lock it for everyone (423 `account_locked` with `lockedUntil`); an unknown name locks as a real one, and a locked name has no password checked.',
         body: Type.Object(
           {
             username: Type.String({ minLength: 1, maxLength: 100 }),
@@ -61,7 +61,7 @@ export async function registerAuthRoutes(root: FastifyInstance, auth: AuthServic
       },
     },
     async (request, reply) => {
-      const t = await auth.login(request.body.username, request.body.password);
+      const t = await auth.login(request.body.username, request.body.password, request.ip);
       return withSessionCookie(reply, t);
     },
   );

@@ -13,6 +13,13 @@ import { enqueue } from '../notifications/outbox.repository.ts';
 import * as repo from './auth.repository.ts';
 
 export const MAX_FAILED_LOGINS = 5;
+/**
+ * Failures of one username from every address together before it is locked for everyone. Five
+ * from one address lock that address out of the name (`MAX_FAILED_LOGINS`); the name itself is
+ * locked only at this many, so one client cannot keep a colleague locked out (five guesses, and
+ * its own tries stop counting), while guesses spread over many addresses are still capped.
+ */
+export const MAX_FAILED_LOGINS_PER_NAME = 20;
 export const LOCKOUT_MINUTES = 15;
 const STAFF_SESSION_HOURS = 12;
 const RESIDENT_SESSION_DAYS = 30;
@@ -52,35 +59,51 @@ export class AuthService {
 
   /**
    * Username + password → a bearer token. Each try takes an attempt for the username first (see
-   * `claimLoginAttempt`): the fifth failure locks the name for a while, known or not, and a
-   * locked name is refused before its password is checked.
+   * `takeAttempt`): failures lock the name for a while, known or not, and a locked name is refused
+   * before its password is checked.
    */
-  async login(username: string, password: string): Promise<{ token: string; expiresAt: string }> {
-    await this.takeAttempt(username);
+  async login(
+    username: string,
+    password: string,
+    address: string,
+  ): Promise<{ token: string; expiresAt: string }> {
+    await this.takeAttempt(username, address);
     const user = await repo.findUserByUsername(this.db, username);
     const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
     if (!user || !ok || user.active !== 1)
       throw new AppError('invalid_credentials', 'wrong username or password');
-    await this.passwordAccepted(username);
+    await this.passwordAccepted(username, address);
     return this.startSession('user', user.id, STAFF_SESSION_HOURS * 3600_000);
   }
 
   private lastAttemptPurge = 0;
 
   /**
-   * Takes one password attempt for a username (signing in, or a signed-in person giving their
-   * current password), or refuses with 423 while the name is locked. The attempt counts as a
-   * failure until `passwordAccepted` clears it.
+   * Takes one password attempt for a username from a client address (signing in, or a signed-in
+   * person giving their current password), or refuses with 423 while the name is locked for that
+   * address (5 failures from it) or for everyone (20 from all addresses together). The attempt
+   * counts as a failure until `passwordAccepted` clears it. A locked address takes no attempt of
+   * the name: one client adds at most five failures to it in a lockout period.
    */
-  async takeAttempt(username: string): Promise<void> {
+  async takeAttempt(username: string, address: string): Promise<void> {
     const now = this.deps.clock.now();
-    const claim = await repo.claimLoginAttempt(
+    const lockUntil = this.nowIso(LOCKOUT_MINUTES * 60_000);
+    const fromHere = await repo.claimLoginAttempt(
       this.db,
-      username,
+      repo.attemptKey(username, address),
       MAX_FAILED_LOGINS,
       now.toISOString(),
-      this.nowIso(LOCKOUT_MINUTES * 60_000),
+      lockUntil,
     );
+    const claim = fromHere.ok
+      ? await repo.claimLoginAttempt(
+          this.db,
+          username,
+          MAX_FAILED_LOGINS_PER_NAME,
+          now.toISOString(),
+          lockUntil,
+        )
+      : fromHere;
     if (now.getTime() - this.lastAttemptPurge > 60_000) {
       this.lastAttemptPurge = now.getTime();
       await repo.purgeLoginAttempts(this.db, this.nowIso(-86_400_000), now.toISOString());
@@ -93,9 +116,9 @@ export class AuthService {
       );
   }
 
-  /** The right password was given: the username's failures and any lock are cleared. */
-  async passwordAccepted(username: string): Promise<void> {
-    await repo.clearLoginAttempts(this.db, username);
+  /** The right password was given from this address: the name's failures, and this address's, are cleared. */
+  async passwordAccepted(username: string, address: string): Promise<void> {
+    await repo.clearAttemptsFrom(this.db, username, address);
   }
 
   /** Sends a one-time code to a resident's phone through the outbox. Answers the same whether or not the phone is known. */

@@ -75,6 +75,14 @@ export interface ImportProblem {
   message: string;
 }
 
+/** Runs of white space as one space, and no invisible characters, in names and addresses typed in. */
+export function tidyText(s: string): string {
+  return s
+    .replace(/[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
 export const PHONE = /^1[3-9]\d{9}$/;
 /** A plain decimal number: no hexadecimal (0x16), exponent (1e1), spaces or signs inside. */
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
@@ -163,9 +171,10 @@ export function validateResidentRows(
       const length = [...get(column)].length;
       if (length > max) bad(column, `${column} has ${length} characters; at most ${max}`);
     }
-    const name = get('name');
+    const name = tidyText(get('name'));
     if (!name) bad('name', 'name is empty');
-    const address = get('address');
+    // Tidied as a move's address is, so one place is one household however it was typed.
+    const address = tidyText(get('address'));
     if (!address) bad('address', 'address is empty');
     const phone = get('phone') || null;
     if (phone && !PHONE.test(phone)) bad('phone', `"${phone}" is not an 11-digit mobile number`);

@@ -20,6 +20,7 @@ import { presentResident } from './resident.presenter.ts';
 import { browsesResidents, canReadResident, importsResidents, keepsRegister } from './resident.policy.ts';
 import type { ResidentFacts } from './resident.policy.ts';
 import {
+  tidyText,
   CONTACT_PHONE,
   MIN_PHONE_DIGITS,
   PHONE,
@@ -71,14 +72,6 @@ export interface ResidentIdentityHooks {
   changed(trx: Kysely<DB>, residentId: string): Promise<void>;
   /** After the commit, on this node. */
   forget(residentId: string): void;
-}
-
-/** Runs of white space as one space, and no invisible characters, in names and addresses typed in. */
-export function tidyText(s: string): string {
-  return s
-    .replace(/[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
 }
 
 export class ResidentService {
@@ -367,7 +360,10 @@ export class ResidentService {
     now: Date,
   ): Promise<string> {
     const address = tidyText(home.address);
-    const existing = await repo.findHouseholdByAddress(trx, communityId, address);
+    // A household registered before addresses were tidied is found by the address as it is stored.
+    const existing =
+      (await repo.findHouseholdByAddress(trx, communityId, address)) ??
+      (await repo.findHouseholdByAddress(trx, communityId, home.address.trim()));
     if (existing) return existing.id;
     const lat = home.location?.lat ?? null;
     const lng = home.location?.lng ?? null;

@@ -121,7 +121,7 @@ export async function registerStaffRoutes(root: FastifyInstance, staff: StaffSer
         tags: TAG,
         summary: 'Change my own password (staff)',
         description:
-          'Ends your other sessions (this one goes on). A wrong current password counts as a failed sign-in: after five, the account is locked (423) for 15 minutes.',
+          'Ends your other sessions (this one goes on). A wrong current password counts as a failed sign-in: after five from this address, the account is locked (423) for 15 minutes from it.',
         body: Type.Object(
           {
             currentPassword: Type.String({ minLength: 1, maxLength: 200 }),
@@ -145,6 +145,7 @@ export async function registerStaffRoutes(root: FastifyInstance, staff: StaffSer
         me,
         request.body.currentPassword,
         request.body.newPassword,
+        request.ip,
         c && 'token' in c ? c.token : undefined,
       );
       return reply.status(204).send(null);

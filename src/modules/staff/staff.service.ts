@@ -323,17 +323,23 @@ export class StaffService {
    * left open must not be a way to guess the password). The person's other sessions end: changing
    * a password is what one does after a device was lost or a password seen.
    */
-  async changeOwnPassword(user: Admin, current: string, next: string, sessionToken?: string): Promise<void> {
+  async changeOwnPassword(
+    user: Admin,
+    current: string,
+    next: string,
+    address: string,
+    sessionToken?: string,
+  ): Promise<void> {
     const row = await this.db
       .selectFrom('users')
       .select(['password_hash', 'username'])
       .where('id', '=', user.id)
       .executeTakeFirst();
     if (!row) throw new AppError('not_found', 'your account was not found');
-    await this.auth.takeAttempt(row.username);
+    await this.auth.takeAttempt(row.username, address);
     if (!(await verifyPassword(current, row.password_hash)))
       throw new AppError('invalid_input', 'the current password is not right', { field: 'currentPassword' });
-    await this.auth.passwordAccepted(row.username);
+    await this.auth.passwordAccepted(row.username, address);
     const weak = passwordProblem(next, row.username);
     if (weak)
       throw new AppError('invalid_input', `newPassword: ${weak.message}`, {

@@ -79,7 +79,17 @@ export async function registerWorkOrderRoutes(
           'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
         }),
         body: CreateOrderBody,
-        response: { 201: WorkOrderView, 200: WorkOrderView },
+        response: {
+          201: WorkOrderView,
+          200: WorkOrderView,
+          400: errorResponse('`validation_failed` / `invalid_input`: the field is named in `details.field`'),
+          401: errorResponse('`unauthenticated`'),
+          403: errorResponse('`forbidden`: a channel the caller may not file through'),
+          404: errorResponse(
+            '`community_not_found`: no community of the caller has this id or code; `resident_not_found`: a `residentId` the caller may not file for',
+          ),
+          409: errorResponse('`idempotency_conflict`: the `Idempotency-Key` was used for another request'),
+        },
       },
     },
     async (request, reply) => {

@@ -197,13 +197,17 @@ export function EditResidentDialog({
     }
   }
 
-  /** The console's shortcuts stay out of the dialog; Ctrl+Enter saves it. */
+  /**
+   * The console's shortcuts stay out of the dialog, Alt+S (SOS) too: in a form Alt+S reads as
+   * "save", and pressed twice it filed an emergency for the resident being edited. Ctrl+Enter
+   * saves the dialog.
+   */
   function keys(e: KeyboardEvent<HTMLDivElement>) {
     if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
       e.preventDefault();
       e.stopPropagation();
       form.submit();
-    } else if (e.altKey && ['n', 'p', 'd'].includes(e.key.toLowerCase())) e.stopPropagation();
+    } else if (e.altKey && ['n', 'p', 'd', 's'].includes(e.key.toLowerCase())) e.stopPropagation();
   }
 
   /** The Form.Item props that show the server's error on `field`. */
