@@ -211,6 +211,16 @@ describe('resident records, moves and household history', () => {
     const byAdmin = await patch(wang, admin, { phone: '13800000009' });
     assert.equal((byAdmin.json() as ResidentDetail).phone, '13800000009');
     assert.equal(await count(), audits + 3);
+    // Sending the values it already has records no field as changed.
+    await patch(wang, admin, { phone: '13800000009', preferredChannel: 'wechat' });
+    const last = await ctx.database.db
+      .selectFrom('audit_entries')
+      .select('payload_json')
+      .where('action', '=', 'resident.updated')
+      .where('entity_id', '=', wang)
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(JSON.parse(last.payload_json), { fields: [] });
   });
 
   it('a move takes effect at once for sessions already signed in (the session cache forgets them)', async () => {

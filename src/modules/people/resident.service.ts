@@ -280,6 +280,25 @@ export class ResidentService {
     const now = this.deps.clock.now();
     const at = now.toISOString();
     let householdAfter = r.household_id;
+    const changes = (f: keyof ResidentPatch): boolean => {
+      switch (f) {
+        case 'name':
+          return set.name !== r.name;
+        case 'birthYear':
+          return set.birth_year !== r.birth_year;
+        case 'phone':
+          return set.phone !== r.phone;
+        case 'emergencyContact':
+          return (
+            set.emergency_contact_name !== r.emergency_contact_name ||
+            set.emergency_contact_phone !== r.emergency_contact_phone
+          );
+        case 'preferredChannel':
+          return set.preferred_channel !== r.preferred_channel;
+        default:
+          return true;
+      }
+    };
     const identityChanges = set.phone !== undefined || home !== undefined;
     await this.db.transaction().execute(async (trx) => {
       // Phones (one per resident) and households (one per address) are claimed by a read and a
@@ -335,7 +354,10 @@ export class ResidentService {
         entityType: 'resident',
         entityId: id,
         payload: {
-          fields: fields.sort(),
+          // The fields whose value changed (sending the current value changes nothing).
+          fields: fields
+            .filter((f) => (f === 'home' ? householdAfter !== r.household_id : changes(f)))
+            .sort(),
           ...(householdAfter !== r.household_id ? { householdBefore: r.household_id, householdAfter } : {}),
         },
       });
