@@ -82,19 +82,25 @@ describe('sign-in and sessions under attack', () => {
     const nameRow = await ctx.database.db
       .selectFrom('login_attempts')
       .selectAll()
-      .where('username', '=', 'manager2')
+      .where('username', '=', '["manager2"]')
       .executeTakeFirst();
     assert.equal(nameRow, undefined);
     assert.equal((await login('manager2', 'demo1234', '203.0.113.11')).statusCode, 200);
     // An admin's unlock (linli staff unlock, a password reset) clears the name from every address, and no other name.
+    // A name typed to look like another's key counts as itself, and a NUL in a name is just a name.
+    for (let i = 0; i < 25; i++)
+      await login('["manager2","203.0.113.12"]', `guess-${i}`, `203.0.113.${100 + (i % 5)}`);
+    assert.equal((await login('manager2', 'demo1234', '203.0.113.12')).statusCode, 200);
+    assert.equal(codeOf(await login('manager2\u0000', 'guess', '203.0.113.13')), 'invalid_input');
+    await clearLoginAttempts(ctx.database.db, '["manager2","203.0.113.12"]');
     await login('manager2x', 'guess', '203.0.113.67');
     const keys = () =>
       ctx.database.db
         .selectFrom('login_attempts')
         .select('username')
-        .where('username', 'like', 'manager2%')
+        .where('username', 'like', '["manager2%')
         .execute()
-        .then((rows) => rows.map((r) => r.username.replace('\u0000', '@')).sort());
+        .then((rows) => rows.map((r) => (JSON.parse(r.username) as string[]).join('@')).sort());
     assert.deepEqual(await keys(), ['manager2@203.0.113.66', 'manager2x', 'manager2x@203.0.113.67']);
     await clearLoginAttempts(ctx.database.db, 'manager2');
     assert.deepEqual(await keys(), ['manager2x', 'manager2x@203.0.113.67']);

@@ -430,12 +430,12 @@ describe('linli command line', () => {
     seedDemo();
     const until = new Date(Date.now() + 15 * 60_000).toISOString();
     await sqlOn(
-      `insert into login_attempts (username, failures, locked_until, updated_at) values ('admin', 0, '${until}', '${new Date().toISOString()}')`,
+      `insert into login_attempts (username, failures, locked_until, updated_at) values ('["admin"]', 0, '${until}', '${new Date().toISOString()}'), ('["admin","203.0.113.5"]', 0, '${until}', '${new Date().toISOString()}')`,
     );
     const unlocked = linli(['staff', 'unlock', 'admin']);
     assert.equal(unlocked.status, 0, unlocked.stderr);
     assert.match(unlocked.stdout, /^admin: sign-in failures cleared, the lock lifted\n$/);
-    assert.deepEqual(await sqlOn(`select username from login_attempts where username = 'admin'`), []);
+    assert.deepEqual(await sqlOn(`select username from login_attempts where username like '["admin%'`), []);
     assert.match(linli(['staff', 'unlock', 'admin']).stdout, /nothing to lift/);
 
     const reset = linli(['staff', 'reset-password', 'admin']);

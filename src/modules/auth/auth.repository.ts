@@ -74,31 +74,36 @@ export async function claimLoginAttempt(
 }
 
 /**
- * The key of a username's attempts from one client address (`login_attempts.username` holds
- * both kinds of key: the name alone, and the name with an address after a NUL, which no
- * username holds).
+ * The key of a username's attempts in `login_attempts.username`: `["name"]` for the name over all
+ * addresses, `["name","address"]` for the name from one address. JSON keeps the two kinds apart
+ * whatever is typed as a username (a name cannot pose as another's key), and escapes control
+ * characters, which PostgreSQL's text does not hold (NUL).
  */
-export const attemptKey = (username: string, address: string) => `${username}\u0000${address}`;
+export const attemptKey = (username: string, address?: string) =>
+  JSON.stringify(address === undefined ? [username] : [username, address]);
 
-/** An admin's reset or unlock: the name's count and locks are cleared, from every address. */
-export async function clearLoginAttempts(db: Kysely<DB>, username: string): Promise<void> {
-  await db
+/** An admin's reset or unlock: the name's count and locks are cleared, from every address (how many rows went). */
+export async function clearLoginAttempts(db: Kysely<DB>, username: string): Promise<number> {
+  // Every `["name","address"]` key starts with `["name",` (matched as a LIKE prefix, not a range:
+  // under PostgreSQL's collations punctuation does not sort by code point).
+  const prefix = `${attemptKey(username).slice(0, -1)},`.replace(/[\\%_]/g, (c) => `\\${c}`);
+  return db
     .deleteFrom('login_attempts')
     .where((eb) =>
       eb.or([
-        eb('username', '=', username),
-        // Every `name\u0000address` key sorts between these two.
-        eb.and([eb('username', '>', `${username}\u0000`), eb('username', '<', `${username}\u0001`)]),
+        eb('username', '=', attemptKey(username)),
+        eb('username', 'like', sql<string>`${`${prefix}%`} escape '\\'`),
       ]),
     )
-    .execute();
+    .executeTakeFirst()
+    .then((r) => Number(r.numDeletedRows));
 }
 
 /** A right password from this address: the name's count, and this address's, are cleared. */
 export async function clearAttemptsFrom(db: Kysely<DB>, username: string, address: string): Promise<void> {
   await db
     .deleteFrom('login_attempts')
-    .where('username', 'in', [username, attemptKey(username, address)])
+    .where('username', 'in', [attemptKey(username), attemptKey(username, address)])
     .execute();
 }
 

@@ -98,7 +98,7 @@ export class AuthService {
     const claim = fromHere.ok
       ? await repo.claimLoginAttempt(
           this.db,
-          username,
+          repo.attemptKey(username),
           MAX_FAILED_LOGINS_PER_NAME,
           now.toISOString(),
           lockUntil,

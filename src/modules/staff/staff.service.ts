@@ -272,13 +272,7 @@ export class StaffService {
   async unlockFromConsole(username: string): Promise<boolean> {
     const at = this.deps.clock.now().toISOString();
     return this.db.transaction().execute(async (trx) => {
-      const had = await trx
-        .selectFrom('login_attempts')
-        .select('username')
-        .where('username', '=', username)
-        .executeTakeFirst();
-      if (!had) return false;
-      await clearLoginAttempts(trx, username);
+      if ((await clearLoginAttempts(trx, username)) === 0) return false;
       const row = await trx
         .selectFrom('users')
         .select('id')

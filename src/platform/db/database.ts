@@ -29,6 +29,7 @@ import * as rollupFirstResponse from './migrations/2026120620_rollup_first_respo
 import * as loginAttempts from './migrations/2026120630_login_attempts.ts';
 import * as householdHistory from './migrations/2026120640_household_history.ts';
 import * as searchWidth from './migrations/2026120650_search_width.ts';
+import * as loginAttemptKeys from './migrations/2026120660_login_attempt_keys.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -83,6 +84,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120630_login_attempts': loginAttempts,
   '2026120640_household_history': householdHistory,
   '2026120650_search_width': searchWidth,
+  '2026120660_login_attempt_keys': loginAttemptKeys,
 };
 
 export function registerMigration(name: string, migration: Migration): void {
