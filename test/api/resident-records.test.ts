@@ -345,7 +345,11 @@ describe('resident records, moves and household history', () => {
 
   it('migration 2026120640 gives orders already filed their beneficiary’s household, and residents their start', async () => {
     const db = ctx.database.db;
-    const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+    const migrator = new Migrator({
+      db,
+      provider: { getMigrations: async () => MIGRATIONS },
+      ...(ctx.database.schema ? { migrationTableSchema: ctx.database.schema } : {}),
+    });
     const down = await migrator.migrateTo('2026120630_login_attempts');
     assert.equal(down.error, undefined);
     const up = await migrator.migrateToLatest();

@@ -12,7 +12,12 @@ test('migration 2026120660 carries login attempts over to JSON keys', async () =
   const fresh = await freshDatabase({ migrate: false });
   try {
     const db = fresh.database.db;
-    const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+    // Its own schema's migration tables (on PostgreSQL another test's schema holds tables of the same name).
+    const migrator = new Migrator({
+      db,
+      provider: { getMigrations: async () => MIGRATIONS },
+      ...(fresh.database.schema ? { migrationTableSchema: fresh.database.schema } : {}),
+    });
     assert.equal((await migrator.migrateTo('2026120650_search_width')).error, undefined);
     const until = '2026-12-06T10:30:00.000Z';
     for (const name of ['admin', 'O\'Brien "x"', 'a%_b\\c'])
