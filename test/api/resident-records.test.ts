@@ -6,10 +6,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Migrator } from 'kysely';
 import { createTestContext, residentIdByPhone } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
-import { MIGRATIONS } from '../../src/platform/db/database.ts';
+import { migrateTo, migrateToLatest } from '../../src/platform/db/database.ts';
 
 interface ResidentDetail {
   id: string;
@@ -345,15 +344,9 @@ describe('resident records, moves and household history', () => {
 
   it('migration 2026120640 gives orders already filed their beneficiary’s household, and residents their start', async () => {
     const db = ctx.database.db;
-    const migrator = new Migrator({
-      db,
-      provider: { getMigrations: async () => MIGRATIONS },
-      ...(ctx.database.schema ? { migrationTableSchema: ctx.database.schema } : {}),
-    });
-    const down = await migrator.migrateTo('2026120630_login_attempts');
-    assert.equal(down.error, undefined);
-    const up = await migrator.migrateToLatest();
-    assert.equal(up.error, undefined);
+
+    await migrateTo(ctx.database, '2026120630_login_attempts');
+    await migrateToLatest(ctx.database);
     const orders = await db
       .selectFrom('work_orders')
       .leftJoin('residents', 'residents.id', 'work_orders.beneficiary_id')

@@ -4,26 +4,21 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Migrator, sql } from 'kysely';
+import { sql } from 'kysely';
 import { freshDatabase } from '../helpers.ts';
-import { MIGRATIONS } from '../../src/platform/db/database.ts';
+import { migrateTo } from '../../src/platform/db/database.ts';
 
 test('migration 2026120660 carries login attempts over to JSON keys', async () => {
   const fresh = await freshDatabase({ migrate: false });
   try {
     const db = fresh.database.db;
-    // Its own schema's migration tables (on PostgreSQL another test's schema holds tables of the same name).
-    const migrator = new Migrator({
-      db,
-      provider: { getMigrations: async () => MIGRATIONS },
-      ...(fresh.database.schema ? { migrationTableSchema: fresh.database.schema } : {}),
-    });
-    assert.equal((await migrator.migrateTo('2026120650_search_width')).error, undefined);
+
+    await migrateTo(fresh.database, '2026120650_search_width');
     const until = '2026-12-06T10:30:00.000Z';
     for (const name of ['admin', 'O\'Brien "x"', 'a%_b\\c'])
       await sql`insert into login_attempts (username, failures, locked_until, updated_at)
         values (${name}, 3, ${until}, ${until})`.execute(db);
-    assert.equal((await migrator.migrateTo('2026120660_login_attempt_keys')).error, undefined);
+    await migrateTo(fresh.database, '2026120660_login_attempt_keys');
     const keys = async () =>
       (await db.selectFrom('login_attempts').select(['username', 'failures', 'locked_until']).execute())
         .map((r) => `${r.username} ${r.failures} ${r.locked_until}`)
@@ -35,7 +30,7 @@ test('migration 2026120660 carries login attempts over to JSON keys', async () =
     ]);
     await sql`insert into login_attempts (username, failures, locked_until, updated_at)
       values ('["admin","203.0.113.5"]', 1, null, ${until})`.execute(db);
-    assert.equal((await migrator.migrateTo('2026120650_search_width')).error, undefined);
+    await migrateTo(fresh.database, '2026120650_search_width');
     assert.deepEqual(await keys(), [`O'Brien "x" 3 ${until}`, `a%_b\\c 3 ${until}`, `admin 3 ${until}`]);
   } finally {
     await fresh.dispose();

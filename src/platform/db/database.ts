@@ -183,6 +183,18 @@ export const SCHEMA_DDL_LOCK = 7_311_000_001;
 
 /** Applies every pending migration; throws with the failing migration's name. */
 export async function migrateToLatest(database: Database): Promise<string[]> {
+  return migrateUnderLock(database);
+}
+
+/**
+ * Migrates up or down to `target` (tests of a migration's data work), under the same locks as
+ * `migrateToLatest`: on PostgreSQL other schemas' migrations read the catalogue meanwhile.
+ */
+export async function migrateTo(database: Database, target: string): Promise<string[]> {
+  return migrateUnderLock(database, target);
+}
+
+async function migrateUnderLock(database: Database, target?: string): Promise<string[]> {
   if (database.dialect !== 'postgres') {
     // Kysely's migrator takes no lock on SQLite: two processes starting on one new file (two
     // `serve --demo`, a `migrate` beside a `serve`) both created the tables, and one failed with
@@ -191,7 +203,7 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
     return database.db.connection().execute(async (conn) => {
       await sql`begin immediate`.execute(conn);
       try {
-        const applied = await migrateOn(database, conn, { inTransaction: true });
+        const applied = await migrateOn(database, conn, { inTransaction: true, target });
         await sql`commit`.execute(conn);
         return applied;
       } catch (e) {
@@ -203,7 +215,7 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
   return database.db.connection().execute(async (conn) => {
     await sql`select pg_advisory_lock_shared(${SCHEMA_DDL_LOCK})`.execute(conn);
     try {
-      return await migrateOn(database, conn);
+      return await migrateOn(database, conn, { target });
     } finally {
       await sql`select pg_advisory_unlock_shared(${SCHEMA_DDL_LOCK})`.execute(conn);
     }
@@ -227,7 +239,7 @@ export async function dropSchema(client: pg.ClientBase, schema: string): Promise
 async function migrateOn(
   database: Database,
   db: Kysely<DB>,
-  { inTransaction = false } = {},
+  { inTransaction = false, target }: { inTransaction?: boolean; target?: string | undefined } = {},
 ): Promise<string[]> {
   // Kysely looks for its bookkeeping tables across all schemas unless told which one is ours.
   const migrator = new Migrator({
@@ -236,7 +248,7 @@ async function migrateOn(
     ...(database.schema ? { migrationTableSchema: database.schema } : {}),
     ...(inTransaction ? { disableTransactions: true } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = target ? await migrator.migrateTo(target) : await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     const reason = error instanceof Error ? error.message : String(error);
