@@ -164,20 +164,13 @@ export class ResidentService {
       );
     const at = this.deps.clock.now().toISOString();
     await this.db.transaction().execute(async (trx) => {
-      const changed = await trx
-        .updateTable('residents')
-        .set({ tags_consent: consent ? 1 : 0, tags_json: JSON.stringify(tags), updated_at: at })
-        .where('id', '=', id)
-        .where('updated_at', '=', patch.updatedAt ?? r.updated_at)
-        .executeTakeFirst();
-      if (Number(changed.numUpdatedRows) !== 1)
-        throw new AppError(
-          'version_conflict',
-          'the resident changed since you loaded them: reload and try again',
-          {
-            field: 'updatedAt',
-          },
-        );
+      await updateIfUnchanged(
+        trx,
+        id,
+        patch.updatedAt ?? r.updated_at,
+        { tags_consent: consent ? 1 : 0, tags_json: JSON.stringify(tags) },
+        at,
+      );
       await appendAudit(trx, this.deps.database.dialect, {
         communityId: r.community_id,
         createdAt: at,
@@ -330,20 +323,7 @@ export class ResidentService {
           set.household_since = householdAfter === null ? null : at;
         }
       }
-      const changed = await trx
-        .updateTable('residents')
-        .set({ ...set, updated_at: at })
-        .where('id', '=', id)
-        .where('updated_at', '=', patch.updatedAt ?? r.updated_at)
-        .executeTakeFirst();
-      if (Number(changed.numUpdatedRows) !== 1)
-        throw new AppError(
-          'version_conflict',
-          'the resident changed since you loaded them: reload and try again',
-          {
-            field: 'updatedAt',
-          },
-        );
+      await updateIfUnchanged(trx, id, patch.updatedAt ?? r.updated_at, set, at);
       // Signed-in sessions cache who the resident is (household, phone): every node forgets it.
       if (identityChanges) await this.identity?.changed(trx, id);
       await appendAudit(trx, this.deps.database.dialect, {
@@ -383,9 +363,10 @@ export class ResidentService {
   ): Promise<string> {
     const address = tidyText(home.address);
     // A household registered before addresses were tidied is found by the address as it is stored.
+    const typed = home.address.trim();
     const existing =
       (await repo.findHouseholdByAddress(trx, communityId, address)) ??
-      (await repo.findHouseholdByAddress(trx, communityId, home.address.trim()));
+      (typed !== address ? await repo.findHouseholdByAddress(trx, communityId, typed) : undefined);
     if (existing) return existing.id;
     const lat = home.location?.lat ?? null;
     const lng = home.location?.lng ?? null;
@@ -697,6 +678,30 @@ function refuseImport(fileName: string, problems: ImportProblem[]): AppError {
     // The first 200, and how many in all (a dry run reports every one).
     { file: fileName, problems: problems.slice(0, MAX_PROBLEMS_LISTED), total: problems.length },
   );
+}
+
+/** Writes a resident's change if the record is still at `updatedAt`; 409 `version_conflict` otherwise. */
+async function updateIfUnchanged(
+  trx: Kysely<DB>,
+  id: string,
+  updatedAt: string,
+  set: Partial<repo.ResidentRow>,
+  at: string,
+): Promise<void> {
+  const changed = await trx
+    .updateTable('residents')
+    .set({ ...set, updated_at: at })
+    .where('id', '=', id)
+    .where('updated_at', '=', updatedAt)
+    .executeTakeFirst();
+  if (Number(changed.numUpdatedRows) !== 1)
+    throw new AppError(
+      'version_conflict',
+      'the resident changed since you loaded them: reload and try again',
+      {
+        field: 'updatedAt',
+      },
+    );
 }
 
 function factsOf(r: repo.ResidentRow, hh: repo.HouseholdRow | undefined): ResidentFacts {
