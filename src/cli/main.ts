@@ -26,6 +26,7 @@ import { AnchorFormatError, anchorsOf, formatAnchor } from '../modules/audit/aud
 import type { Anchor } from '../modules/audit/audit.anchors.ts';
 import { anchorHeads } from '../modules/audit/audit.anchoring.ts';
 import { listCommunities, findCommunity } from '../modules/tenancy/tenancy.repository.ts';
+import { ERASURE_REASONS } from '../modules/people/resident.erasure.ts';
 import { ResidentService } from '../modules/people/resident.service.ts';
 import { AuthService } from '../modules/auth/auth.service.ts';
 import { StaffService } from '../modules/staff/staff.service.ts';
@@ -65,6 +66,13 @@ const COMMAND_USAGE: ReadonlyArray<readonly [command: string, lines: string]> = 
     'import',
     `  linli import residents --community C --file F [--dry-run]
                                        import residents from CSV (UTF-8 or GBK), all or nothing`,
+  ],
+  [
+    'residents',
+    `  linli residents erase ID --reason R  erase a resident's personal data (个人信息删除; it cannot be
+                                       undone): the record stays as a tombstone, their orders stay
+                                       with their name and contact data blanked; R is one of
+                                       ${ERASURE_REASONS.join(', ')}`,
   ],
   [
     'export',
@@ -584,6 +592,28 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
                   : ''),
         );
         return report.problems.length ? 1 : 0;
+      });
+    }
+    case 'residents': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        options: { reason: { type: 'string' } },
+        allowPositionals: true,
+      });
+      const [action, id, ...extra] = positionals;
+      const reason = ERASURE_REASONS.find((r) => r === values.reason);
+      if (action !== 'erase' || !id || extra.length || !reason) {
+        err(usageOf('residents'));
+        return 2;
+      }
+      return withDatabase(async (db) => {
+        const svc = new ResidentService(cliDeps(db));
+        const r = await svc.erase(SYSTEM, id, { reason });
+        out(
+          `${id}: personal data erased (${reason}); ${r.orders} orders and ${r.events} timeline entries anonymised, ` +
+            `${r.sessions} sessions ended, ${r.messagesCancelled} messages cancelled, ${r.inboxItems} inbox items deleted`,
+        );
+        return 0;
       });
     }
     case 'staff': {

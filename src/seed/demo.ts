@@ -483,6 +483,7 @@ async function loadDemo(database: Database, options: SeedOptions): Promise<SeedS
               preferred_channel: elderly ? 'hotline' : 'miniapp',
               created_at: at,
               updated_at: at,
+              erased_at: null,
             });
           }
         }
@@ -521,6 +522,7 @@ async function loadDemo(database: Database, options: SeedOptions): Promise<SeedS
           preferred_channel: 'miniapp',
           created_at: at,
           updated_at: at,
+          erased_at: null,
         });
       }
       await chunkedInsert(trx, 'households', households);

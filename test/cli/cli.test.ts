@@ -454,6 +454,26 @@ describe('linli command line', () => {
     assert.equal(linli(['staff', 'lock', 'admin']).status, 2, 'an unknown action shows the usage');
   });
 
+  it('`linli residents erase` erases a resident’s personal data once; a bad reason shows the usage', async () => {
+    seedDemo();
+    const [li] = await sqlOn(`select id from residents where phone = '13800000003'`);
+    const id = String(li?.id);
+    assert.equal(linli(['residents', 'erase', id, '--reason', 'because']).status, 2);
+    assert.equal(linli(['residents', 'erase', id]).status, 2, 'the reason is required');
+    const done = linli(['residents', 'erase', id, '--reason', 'resident_request']);
+    assert.equal(done.status, 0, done.stderr);
+    assert.match(done.stdout, /personal data erased \(resident_request\); \d+ orders/);
+    const [row] = await sqlOn(`select name, phone, erased_at from residents where id = '${id}'`);
+    assert.deepEqual([row?.name, row?.phone, row?.erased_at === null], ['已删除居民', null, false]);
+    const again = linli(['residents', 'erase', id, '--reason', 'resident_request']);
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /erased on/);
+    // (Another test broke longzhu's chain on purpose; the resident's community is taoyuan.)
+    const verify = linli(['audit', 'verify', '--community', 'taoyuan']);
+    assert.equal(verify.status, 0, verify.stdout + verify.stderr);
+    assert.match(verify.stdout, /taoyuan\tok/);
+  });
+
   // Last: it breaks the chain of taoyuan.
   it('`linli audit verify` on a broken chain says where it broke and how many entries verified before', async () => {
     seedDemo();

@@ -323,7 +323,8 @@ export class AuthService {
 
   async residentPrincipal(residentId: string): Promise<Principal | null> {
     const r = await repo.findResidentById(this.db, residentId);
-    if (!r) return null;
+    // An erased record signs in as no one, even with a session started as it was being erased.
+    if (!r || r.erased_at !== null) return null;
     return {
       kind: 'resident',
       id: r.id,

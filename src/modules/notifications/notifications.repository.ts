@@ -1,3 +1,4 @@
+import { selectInChunks } from '../../platform/db/in-chunks.ts';
 import type { Kysely, Selectable } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import type {
@@ -259,4 +260,28 @@ export async function phoneOf(db: Kysely<DB>, recipientType: string, id: string)
     return u?.phone ?? null;
   }
   return null;
+}
+
+/** Of these residents, the ones whose personal data was erased: messages to them are not sent. */
+export async function erasedResidents(db: Kysely<DB>, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await selectInChunks([...new Set(ids)], (chunk) =>
+    t(db)
+      .selectFrom('residents')
+      .select('id')
+      .where('id', 'in', chunk)
+      .where('erased_at', 'is not', null)
+      .execute(),
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Messages that will not be sent, and why; they keep no address. */
+export async function cancelMessages(db: Kysely<DB>, ids: readonly string[], why: string): Promise<void> {
+  if (ids.length === 0) return;
+  await t(db)
+    .updateTable('outbox')
+    .set({ status: 'cancelled', address: null, last_error: why })
+    .where('id', 'in', [...ids])
+    .execute();
 }

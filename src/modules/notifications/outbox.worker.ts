@@ -1,7 +1,7 @@
 import type { Database } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/context.ts';
-import { holdMessages, preferencesOf } from './notifications.repository.ts';
+import { cancelMessages, erasedResidents, holdMessages, preferencesOf } from './notifications.repository.ts';
 import { claimOutbox, markAttemptFailed, markDelivered } from './outbox.repository.ts';
 import { PermanentDeliveryError } from './webhook.guard.ts';
 import { loggableRecipient, redactedPayload } from './secrets.ts';
@@ -91,7 +91,7 @@ export async function deliverDue(
   const now = clock.now();
   const nowIso = now.toISOString();
   const leaseUntil = new Date(now.getTime() + Math.max(60_000, timeoutMs * 2)).toISOString();
-  const claimed = await claimOutbox(database.db, database.dialect, {
+  const claimedAll = await claimOutbox(database.db, database.dialect, {
     now: nowIso,
     leaseUntil,
     limit,
@@ -99,6 +99,22 @@ export async function deliverDue(
     excludeChannels: opts.excludeChannels,
   });
 
+  // A message to a resident whose personal data was erased (after it was enqueued) is not sent.
+  const erased = await erasedResidents(
+    database.db,
+    claimedAll
+      .filter((m) => m.recipient_type === 'resident' && m.recipient_id)
+      .map((m) => m.recipient_id ?? ''),
+  );
+  const toErased = (m: (typeof claimedAll)[number]) =>
+    m.recipient_type === 'resident' && erased.has(m.recipient_id ?? '');
+  const unsendable = claimedAll.filter(toErased);
+  const claimed = unsendable.length ? claimedAll.filter((m) => !toErased(m)) : claimedAll;
+  await cancelMessages(
+    database.db,
+    unsendable.map((m) => m.id),
+    'the recipient’s personal data was erased',
+  );
   let toSend = claimed;
   let held = 0;
   if (opts.digest !== false) {

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { STAFF_ROLES } from '../../platform/auth/principal.ts';
 import type { Principal, StaffRole } from '../../platform/auth/principal.ts';
-import { browsesResidents, canReadResident, importsResidents } from './resident.policy.ts';
+import { browsesResidents, canReadResident, erasesResidents, importsResidents } from './resident.policy.ts';
 import { SYSTEM } from '../../platform/auth/principal.ts';
 import { readsAllContacts } from '../../platform/auth/privacy.ts';
 import type { ResidentFacts } from './resident.policy.ts';
@@ -82,5 +82,19 @@ describe('resident policies', () => {
     for (const role of STAFF_ROLES)
       if (importsResidents(staff(role))) assert.ok(readsAllContacts(staff(role)), role);
     assert.equal(importsResidents(SYSTEM), true);
+  });
+  it('only admins and the command line erase a resident’s personal data', () => {
+    for (const role of STAFF_ROLES) assert.equal(erasesResidents(staff(role)), role === 'admin', role);
+    assert.equal(erasesResidents(SYSTEM), true);
+    const self: Principal = {
+      kind: 'resident',
+      id: 'r1',
+      name: '王秀英',
+      phone: '13800000001',
+      communityId: 'c1',
+      householdId: 'h1',
+      householdSince: null,
+    };
+    assert.equal(erasesResidents(self), false, 'a resident asks; the community erases');
   });
 });

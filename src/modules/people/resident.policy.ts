@@ -43,6 +43,15 @@ export function importsResidents(p: Principal): boolean {
   return keepsRegister(p) && readsAllContacts(p);
 }
 
+/**
+ * May this principal erase a resident's personal data? It cannot be undone, and whether the law
+ * asks the community to keep something first is a judgement: admins (and the command line).
+ */
+export function erasesResidents(p: Principal): boolean {
+  if (p.kind === 'system') return true;
+  return p.kind === 'user' && p.role === 'admin';
+}
+
 /** May this principal see this resident? Callers answer "not found" when not, so ids leak nothing. */
 export function canReadResident(p: Principal, r: ResidentFacts): boolean {
   switch (p.kind) {

@@ -32,5 +32,6 @@ export function presentResident(viewer: Principal, r: ResidentRow): ResidentView
         : null,
     preferredChannel: r.preferred_channel,
     updatedAt: r.updated_at,
+    erasedAt: r.erased_at,
   };
 }

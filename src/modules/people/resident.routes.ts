@@ -4,7 +4,13 @@ import { Type } from '@sinclair/typebox';
 import { AppError } from '../../platform/errors.ts';
 import { errorResponse } from '../../platform/http/errors.plugin.ts';
 import { requirePrincipal } from '../../platform/http/principal.hook.ts';
-import { ResidentDetail, ResidentImportReport, ResidentPatchBody } from './resident.schema.ts';
+import {
+  ResidentDetail,
+  ResidentEraseBody,
+  ResidentErasureReport,
+  ResidentImportReport,
+  ResidentPatchBody,
+} from './resident.schema.ts';
 import { RESIDENT_IMPORT_MAX_BYTES, RESIDENT_IMPORT_MAX_ROWS } from './resident.import.ts';
 import type { ResidentService } from './resident.service.ts';
 
@@ -88,12 +94,40 @@ export async function registerResidentRoutes(root: FastifyInstance, svc: Residen
           ),
           404: errorResponse('`resident_not_found`: no such resident, or not one the caller may see'),
           409: errorResponse(
-            '`version_conflict`: changed since `updatedAt`; `conflict`: the phone is registered',
+            '`version_conflict`: changed since `updatedAt`; `conflict`: the phone is registered, or the record was erased',
           ),
         },
       },
     },
     async (request) => svc.update(requirePrincipal(request), request.params.id, request.body),
+  );
+
+  app.post(
+    '/api/v1/residents/:id/erase',
+    {
+      schema: {
+        tags: TAG,
+        summary: "Erase a resident's personal data (个人信息删除; admins; audited; cannot be undone)",
+        description:
+          'The record stays as a tombstone (name 已删除居民, `erasedAt` set, every personal field null, out of its household), so the orders filed by or for the resident stay in the counts. ' +
+          'In those orders the resident’s name (also as people write it: 王阿姨, 老王) and every phone, ID number and e-mail address are blanked from the description, notes, replies, resolution, rating comment, intake answers, classifier labels, survey comments and return-visit notes, and the reporter’s name and phone go where they were the resident’s; each changed order gets a new version and a `work_order.anonymised` audit entry. ' +
+          'Their sessions end, one-time codes go, messages not yet sent are cancelled, no message keeps their address, and their in-app inbox is deleted. The phone is free to register again. ' +
+          'Audited as `resident.erased` with the reason’s code and the counts. The audit chain itself holds ids and digests, never personal data, and is not changed.',
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        body: ResidentEraseBody,
+        response: {
+          200: ResidentErasureReport,
+          400: errorResponse('`validation_failed`: no reason, or not one of the codes'),
+          401: errorResponse('`unauthenticated`'),
+          403: errorResponse('`forbidden`: only admins erase a resident’s personal data'),
+          404: errorResponse('`resident_not_found`: no such resident, or not one the caller may see'),
+          409: errorResponse(
+            '`conflict`: already erased; `version_conflict`: the record (or one of their orders) changed since `updatedAt`',
+          ),
+        },
+      },
+    },
+    async (request) => svc.erase(requirePrincipal(request), request.params.id, request.body),
   );
 
   app.patch(

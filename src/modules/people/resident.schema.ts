@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
+import { ERASURE_REASONS } from './resident.erasure.ts';
 
 const NullableStr = Type.Union([Type.String(), Type.Null()]);
 
@@ -42,6 +43,10 @@ export const ResidentView = Type.Object({
       'how the resident likes to hear back (`inapp`, `sms`, `wechat`) when an order came in through another system',
   }),
   updatedAt: Type.String({ description: 'when the record last changed: send it back with a change' }),
+  erasedAt: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'when the resident’s personal data was erased (the record is a tombstone: its name reads 已删除居民 and every personal field is null); null otherwise',
+  }),
 });
 export type ResidentView = Static<typeof ResidentView>;
 
@@ -159,4 +164,35 @@ export const ResidentImportReport = Type.Object({
     }),
     { description: 'a dry run lists every problem; an import with any answers 400 instead' },
   ),
+});
+
+/** `POST /api/v1/residents/{id}/erase`. */
+export const ResidentEraseBody = Type.Object(
+  {
+    reason: Type.Union(
+      ERASURE_REASONS.map((r) => Type.Literal(r)),
+      { description: 'why, as a code (kept in the audit entry; no free text, so no personal data there)' },
+    ),
+    updatedAt: Type.Optional(
+      Type.String({
+        maxLength: 40,
+        description: 'the record as you read it: a change made meanwhile is refused (409)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** What an erasure did. */
+export const ResidentErasureReport = Type.Object({
+  residentId: Type.String(),
+  erasedAt: Type.String({ format: 'date-time' }),
+  reason: Type.String(),
+  orders: Type.Integer({
+    description: 'orders by or for the resident whose text was anonymised (the orders stay)',
+  }),
+  events: Type.Integer({ description: 'timeline entries whose note or author’s name was anonymised' }),
+  sessions: Type.Integer({ description: 'sessions ended' }),
+  messagesCancelled: Type.Integer({ description: 'messages not yet sent, cancelled' }),
+  inboxItems: Type.Integer({ description: 'in-app inbox items deleted' }),
 });

@@ -16,8 +16,20 @@ import { listOrders } from '../work-orders/work-order.repository.ts';
 import type { ListFilter, WorkOrderRow } from '../work-orders/work-order.repository.ts';
 import { canReadOrder, orderFacts, seesWholeCommunity } from '../work-orders/work-order.policy.ts';
 import * as repo from './resident.repository.ts';
+import * as erasureRepo from './resident.erasure.repository.ts';
+import { anonymise, anonymisedOrder, erasedRecord } from './resident.erasure.ts';
+import type { ErasedPerson, ErasureReason } from './resident.erasure.ts';
+import { announceStale } from '../../platform/cache/coherence.ts';
+import { lockOrders, searchTextFor } from '../work-orders/work-order.repository.ts';
+import { foldedOrNull } from '../work-orders/work-order.filters.ts';
 import { presentResident } from './resident.presenter.ts';
-import { browsesResidents, canReadResident, importsResidents, keepsRegister } from './resident.policy.ts';
+import {
+  browsesResidents,
+  canReadResident,
+  erasesResidents,
+  importsResidents,
+  keepsRegister,
+} from './resident.policy.ts';
 import type { ResidentFacts } from './resident.policy.ts';
 import {
   tidyText,
@@ -61,6 +73,23 @@ export interface ImportReport {
   /** Residents placed in a household already registered at their address (not a new one). */
   joined: number;
   problems: ImportProblem[];
+}
+
+/** What an erasure did: counts only (what went is listed in the docs, not repeated here). */
+export interface ErasureReport {
+  residentId: string;
+  erasedAt: string;
+  reason: ErasureReason;
+  /** Orders filed by or for the resident whose text was anonymised (the orders stay). */
+  orders: number;
+  /** Timeline entries whose note or author's name was anonymised. */
+  events: number;
+  /** Sessions ended. */
+  sessions: number;
+  /** Messages not yet sent, cancelled. */
+  messagesCancelled: number;
+  /** In-app inbox items deleted. */
+  inboxItems: number;
 }
 
 /** How many problems a refused import lists (its `total` says how many there are). */
@@ -131,6 +160,7 @@ export class ResidentService {
     const r = await repo.findResident(this.db, id);
     const hh = r ? await this.householdOf(r) : undefined;
     if (!r || !canReadResident(p, factsOf(r, hh))) throw notFound('resident_not_found', 'resident', id);
+    refuseErased(r);
     const self = p.kind === 'resident' && p.id === r.id;
     const withdrawalOnly = patch.tagsConsent === false && patch.tags === undefined;
     if (!(self ? withdrawalOnly : p.kind === 'user' && maySee(p, 'tags')))
@@ -205,6 +235,7 @@ export class ResidentService {
     const r = await repo.findResident(this.db, id);
     const hh = r ? await this.householdOf(r) : undefined;
     if (!r || !canReadResident(p, factsOf(r, hh))) throw notFound('resident_not_found', 'resident', id);
+    refuseErased(r);
     const fields = (Object.keys(patch) as (keyof ResidentPatch)[]).filter(
       (k) => k !== 'updatedAt' && patch[k] !== undefined,
     );
@@ -345,6 +376,149 @@ export class ResidentService {
     if (identityChanges) this.identity?.forget(id);
     if (p.kind === 'resident' && householdAfter !== r.household_id) return this.getAfterMove(p, id);
     return this.get(p, id);
+  }
+
+  /**
+   * Erases a resident's personal data (个人信息删除): admins only, once, audited with the reason's
+   * code and counts. In one transaction: the record keeps its id and loses everything personal
+   * (name, phone, ID number, birth year, emergency contact, special groups and consent, preferred
+   * channel, household); the orders filed by or for them stay, counted as before, with their
+   * name and every phone, ID number and e-mail address blanked from their text (description,
+   * notes, replies, resolution, rating comment, intake answers, classifier labels, survey
+   * comments, return-visit notes) and the reporter's name and phone cleared where they were the
+   * resident's; each changed order gets a new version and a `work_order.anonymised` audit entry.
+   * Their sessions end, one-time codes go, messages not yet sent are cancelled and no message
+   * keeps their address, and their in-app inbox is deleted. The audit chain is not touched: it
+   * holds ids and digests, not personal data.
+   */
+  async erase(
+    p: Principal,
+    id: string,
+    input: { reason: ErasureReason; updatedAt?: string | undefined },
+  ): Promise<ErasureReport> {
+    const r = await repo.findResident(this.db, id);
+    const hh = r ? await this.householdOf(r) : undefined;
+    if (!r || !canReadResident(p, factsOf(r, hh))) throw notFound('resident_not_found', 'resident', id);
+    if (!erasesResidents(p))
+      throw forbidden('only admins erase a resident’s personal data (it cannot be undone)');
+    refuseErased(r);
+    const who: ErasedPerson = {
+      id: r.id,
+      name: r.name,
+      phone: r.phone,
+      idNumber: r.id_number,
+      emergencyContactName: r.emergency_contact_name,
+      emergencyContactPhone: r.emergency_contact_phone,
+    };
+    // Read before the transaction (the phone match reads the community's orders); the orders are
+    // read again under their locks inside it, and the resident's version check there refuses a
+    // change (a new phone) made meanwhile.
+    const own = await erasureRepo.orderIdsOf(this.db, r);
+    const household = r.household_id ? await erasureRepo.householdOrderIds(this.db, r.household_id) : [];
+    const at = this.deps.clock.now().toISOString();
+    const report: ErasureReport = {
+      residentId: id,
+      erasedAt: at,
+      reason: input.reason,
+      orders: 0,
+      events: 0,
+      sessions: 0,
+      messagesCancelled: 0,
+      inboxItems: 0,
+    };
+    await this.db.transaction().execute(async (trx) => {
+      const dialect = this.deps.database.dialect;
+      await lockOrders(trx, dialect, own);
+      await updateIfUnchanged(trx, id, input.updatedAt ?? r.updated_at, erasedRecord(at), at);
+      for (const o of await erasureRepo.ordersByIds(trx, own)) {
+        const set = anonymisedOrder(o, who);
+        const fields = Object.keys(set).sort();
+        if (fields.length === 0) continue;
+        const description = set.description ?? o.description;
+        const next = {
+          ...set,
+          ...(set.description !== undefined
+            ? { search_text: searchTextFor(description), description_folded: foldedOrNull(description) }
+            : {}),
+          updated_at: at,
+        };
+        // Under its lock (PostgreSQL) or SQLite's one writer, the version read is the current one.
+        if (!(await erasureRepo.updateOrder(trx, o.id, o.version, next)))
+          throw new AppError('version_conflict', 'an order of the resident changed meanwhile: try again', {
+            field: 'updatedAt',
+          });
+        report.orders += 1;
+        await appendAudit(trx, dialect, {
+          communityId: o.community_id,
+          createdAt: at,
+          actor: actorLabel(p),
+          action: 'work_order.anonymised',
+          entityType: 'work_order',
+          entityId: o.id,
+          payload: {
+            reason: 'resident_erased',
+            residentId: id,
+            fields,
+            ...(set.description !== undefined
+              ? { descriptionDigest: createHash('sha256').update(description).digest('hex') }
+              : {}),
+          },
+        });
+      }
+      // Timelines: every note of the resident's own orders; on their household's, what they wrote.
+      const ownSet = new Set(own);
+      for (const e of await erasureRepo.eventsOf(trx, [...new Set([...own, ...household])])) {
+        const byThem = e.actor_type === 'resident' && e.actor_id === id;
+        if (!byThem && !ownSet.has(e.work_order_id)) continue;
+        const set: { actor_name?: string | null; note?: string | null } = {};
+        if (byThem && e.actor_name !== null) set.actor_name = null;
+        const note = anonymise(e.note, who);
+        if (note !== e.note) set.note = note;
+        if (Object.keys(set).length === 0) continue;
+        await erasureRepo.updateEvent(trx, e.id, set);
+        report.events += 1;
+      }
+      for (const l of await erasureRepo.labelsOf(trx, own)) {
+        const text = anonymise(l.text, who);
+        if (text !== l.text) await erasureRepo.setLabelText(trx, l.id, text);
+      }
+      const feedback = await erasureRepo.feedbackOf(trx, id, own);
+      for (const sv of feedback.surveys) {
+        const comment = anonymise(sv.comment, who);
+        if (comment !== sv.comment) await erasureRepo.setSurveyComment(trx, sv.id, comment);
+      }
+      for (const v of feedback.visits) {
+        const note = anonymise(v.note, who);
+        const outcome = anonymise(v.outcome, who);
+        if (note !== v.note || outcome !== v.outcome)
+          await erasureRepo.setVisitText(trx, v.id, { note, outcome });
+      }
+      const messages = await erasureRepo.dropMessages(trx, id);
+      report.messagesCancelled = messages.cancelled;
+      report.inboxItems = messages.inbox;
+      report.sessions = await erasureRepo.endSessions(trx, id, r.phone);
+      // Every node drops its cached principal of the resident (their sessions are gone).
+      await announceStale(trx, [{ topic: 'user', key: id }], this.deps.clock.now());
+      await appendAudit(trx, dialect, {
+        communityId: r.community_id,
+        createdAt: at,
+        actor: actorLabel(p),
+        action: 'resident.erased',
+        entityType: 'resident',
+        entityId: id,
+        payload: {
+          reason: input.reason,
+          householdBefore: r.household_id,
+          orders: report.orders,
+          events: report.events,
+          sessions: report.sessions,
+          messagesCancelled: report.messagesCancelled,
+          inboxItems: report.inboxItems,
+        },
+      });
+    });
+    this.identity?.forget(id);
+    return report;
   }
 
   /** The resident's own record after a move, read as the resident now is. */
@@ -578,6 +752,7 @@ export class ResidentService {
             preferred_channel: null,
             created_at: at,
             updated_at: at,
+            erased_at: null,
           });
           report.created += 1;
         }
@@ -700,6 +875,18 @@ async function updateIfUnchanged(
       'the resident changed since you loaded them: reload and try again',
       {
         field: 'updatedAt',
+      },
+    );
+}
+
+/** An erased record changes no more: 409 `conflict`. */
+function refuseErased(r: repo.ResidentRow): void {
+  if (r.erased_at !== null)
+    throw new AppError(
+      'conflict',
+      `this resident's personal data was erased on ${r.erased_at}: the record changes no more`,
+      {
+        field: 'id',
       },
     );
 }

@@ -196,6 +196,8 @@ export class WorkOrderService {
       const reachable =
         beneficiary !== undefined &&
         beneficiary.community_id === communityId &&
+        // An erased record is no one to file for.
+        beneficiary.erased_at === null &&
         (p.kind === 'api_key'
           ? input.channel === 'device' && p.scopes.includes('device')
           : canReadResident(p, {

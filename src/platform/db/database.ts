@@ -30,6 +30,7 @@ import * as loginAttempts from './migrations/2026120630_login_attempts.ts';
 import * as householdHistory from './migrations/2026120640_household_history.ts';
 import * as searchWidth from './migrations/2026120650_search_width.ts';
 import * as loginAttemptKeys from './migrations/2026120660_login_attempt_keys.ts';
+import * as residentErasure from './migrations/2026120670_resident_erasure.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -85,6 +86,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120640_household_history': householdHistory,
   '2026120650_search_width': searchWidth,
   '2026120660_login_attempt_keys': loginAttemptKeys,
+  '2026120670_resident_erasure': residentErasure,
 };
 
 export function registerMigration(name: string, migration: Migration): void {

@@ -84,6 +84,8 @@ export interface ResidentTable {
   preferred_channel: string | null;
   created_at: string;
   updated_at: string;
+  /** When the resident's personal data was erased; the row stays as a tombstone. */
+  erased_at: string | null;
 }
 
 export interface UserTable {
