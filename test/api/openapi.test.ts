@@ -2,13 +2,14 @@
  * The OpenAPI document says what every operation answers: each success but a 204 has a content
  * schema (files by their media type), and the refusals a route documents come in the envelope
  * they are sent in. Response schemas also serialize JSON answers, so the document cannot say
- * one thing while the route sends another.
+ * one thing while the route sends another. Unions of literals, with or without null, are one
+ * enum as OpenAPI 3.0 writes it.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Principal } from '../../src/platform/auth/principal.ts';
 import { IMAGE_TYPES } from '../../src/platform/images.ts';
-import { createTestContext } from '../helpers.ts';
+import { createTestContext, residentIdByPhone } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
 import { plainPng } from '../image-fixtures.ts';
 
@@ -19,6 +20,7 @@ interface Operation {
   responses?: Record<string, { description: string; content?: Record<string, Media> }>;
 }
 interface OpenApiDoc {
+  openapi: string;
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, { title?: string }> };
 }
@@ -92,6 +94,75 @@ describe('the OpenAPI document', () => {
       assert.equal(res.headers['content-type'], 'image/png', url);
       assert.deepEqual(res.rawPayload, png, url);
     }
+  });
+
+  it('writes a union of literals as one enum of their type, null listed and nullable when null is one', async () => {
+    assert.match(doc.openapi, /^3\.0\./);
+    const body = (method: string, path: string) =>
+      (
+        doc.paths[path]?.[method] as {
+          requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> };
+        }
+      ).requestBody.content['application/json']?.schema.properties;
+    assert.deepEqual(body('patch', '/api/v1/residents/{id}')?.preferredChannel, {
+      type: 'string',
+      enum: ['inapp', 'sms', 'wechat', null],
+      nullable: true,
+    });
+    assert.deepEqual(body('post', '/api/v1/work-orders/{id}/notes')?.visibility, {
+      default: 'internal',
+      description: '`public` replies to the resident; `internal` (the default) is seen by staff only',
+      type: 'string',
+      enum: ['public', 'internal'],
+    });
+
+    // Everywhere in the document: OpenAPI 3.0 has no null type, so `nullable` goes with a type,
+    // a nullable enum lists null (3.0.3) and no other enum does, every value is of the enum's
+    // type, and no `anyOf` is left that is only literals of one type (and null).
+    const problems: string[] = [];
+    const OF_TYPE: Record<string, (v: unknown) => boolean> = {
+      string: (v) => typeof v === 'string',
+      number: (v) => typeof v === 'number',
+      integer: (v) => Number.isInteger(v),
+      boolean: (v) => typeof v === 'boolean',
+    };
+    const literalOrNull = (m: Record<string, unknown>) =>
+      Array.isArray(m.enum) && Object.keys(m).every((k) => ['type', 'enum', 'nullable'].includes(k));
+    const walk = (node: unknown, at: string): void => {
+      if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${at}/${i}`));
+      if (typeof node !== 'object' || node === null) return;
+      const s = node as Record<string, unknown>;
+      if (s.nullable === true && typeof s.type !== 'string') problems.push(`${at}: nullable without a type`);
+      if (Array.isArray(s.enum)) {
+        const nulls = s.enum.filter((v) => v === null).length;
+        if (s.enum.length === nulls) problems.push(`${at}: an enum of null alone`);
+        else if (s.nullable === true ? nulls !== 1 : nulls !== 0)
+          problems.push(`${at}: nullable ${s.nullable === true}, ${nulls} nulls in its enum`);
+        const ofType = OF_TYPE[String(s.type)];
+        if (ofType && !s.enum.every((v) => v === null || ofType(v)))
+          problems.push(`${at}: an enum value not of type ${String(s.type)}`);
+      }
+      const members = s.anyOf as Record<string, unknown>[] | undefined;
+      if (members?.every(literalOrNull) && new Set(members.map((m) => m.type)).size === 1)
+        problems.push(`${at}: an anyOf of literals`);
+      for (const [k, v] of Object.entries(s)) walk(v, `${at}/${k}`);
+    };
+    walk(doc.paths, '#/paths');
+    walk(doc.components, '#/components');
+    assert.deepEqual(problems, []);
+
+    // The routes validate as before: the document alone changed.
+    const admin = await ctx.login('admin');
+    const wang = await residentIdByPhone(ctx, '13800000001');
+    const patch = (preferredChannel: unknown) =>
+      ctx.call('PATCH', `/api/v1/residents/${wang}`, admin, { preferredChannel });
+    for (const channel of ['sms', null, 'wechat', 'inapp']) {
+      const r = await patch(channel);
+      assert.equal(r.statusCode, 200, r.body);
+      assert.equal((r.json() as { preferredChannel: unknown }).preferredChannel, channel);
+    }
+    for (const wrong of ['fax', 'SMS', {}])
+      assert.equal((await patch(wrong)).json().error?.code, 'validation_failed', JSON.stringify(wrong));
   });
 
   it('documents the refusals these routes give, in the envelope they come in', async () => {

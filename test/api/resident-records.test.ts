@@ -342,6 +342,79 @@ describe('resident records, moves and household history', () => {
     assert.equal(homes.length, 1);
   });
 
+  it('an order takes the household its beneficiary lives in when it commits: a move between reading the request and its commit counts', async () => {
+    const [mover, host, left] = (
+      await ctx.database.db
+        .selectFrom('residents')
+        .select('id')
+        .where('community_id', '=', ctx.seed.communities[0]?.id ?? '')
+        .where('phone', 'like', '139%')
+        .orderBy('phone', 'desc')
+        .limit(3)
+        .execute()
+    ).map((r) => r.id) as [string, string, string];
+    // The mover lives with `left` at one address; `host` lives at another.
+    const settle = async (id: string, address: string) => {
+      const r = await patch(id, admin, { home: { address } });
+      assert.equal(r.statusCode, 200, r.body);
+      return (r.json() as ResidentDetail).householdId;
+    };
+    const oldHome = await settle(mover, '并发路1号');
+    assert.equal(await settle(left, '并发路1号'), oldHome);
+    const newHome = await settle(host, '并发路2号');
+    assert.notEqual(newHome, oldHome);
+    ctx.clock.advance(HOUR);
+
+    // The order for the mover is read (beneficiary and household) first; while it is being
+    // understood, the mover's move to the host's address commits; the order commits after it.
+    // Two neighbours wait for the move too, so they are likely to commit in the same batch: one
+    // for a resident who stays, one for no resident at all.
+    const orders = ctx.services.workOrders;
+    const understood = ctx.services.classification.port();
+    let moved!: () => void;
+    const moveCommitted = new Promise<void>((resolve) => (moved = resolve));
+    orders.setClassifier({
+      understand: async (text, communityId) => {
+        if (text === '搬家途中报修：厨房漏水') {
+          const r = await patch(mover, admin, { home: { address: '并发路2号' } });
+          assert.equal(r.statusCode, 200, r.body);
+          moved();
+        } else await moveCommitted;
+        return understood.understand(text, communityId);
+      },
+    });
+    try {
+      const filed = await Promise.all(
+        [
+          { residentId: mover, description: '搬家途中报修：厨房漏水' },
+          { residentId: left, description: '并发路1号楼道灯不亮' },
+          { description: '并发路路口井盖松动' },
+        ].map(async (body) => {
+          const r = await ctx.call('POST', '/api/v1/work-orders', agent, { channel: 'hotline', ...body });
+          assert.equal(r.statusCode, 201, r.body);
+          return (r.json() as { id: string }).id;
+        }),
+      );
+      const households = await ctx.database.db
+        .selectFrom('work_orders')
+        .select(['id', 'household_id'])
+        .where('id', 'in', filed)
+        .execute();
+      const of = (id: string | undefined) => households.find((h) => h.id === id)?.household_id;
+      assert.equal(of(filed[0]), newHome, 'the household the mover lived in when the order committed');
+      assert.equal(of(filed[1]), oldHome);
+      assert.equal(of(filed[2]), null);
+
+      const hostToken = await signIn(host);
+      const leftToken = await signIn(left);
+      assert.equal(await reads(hostToken, filed[0] ?? ''), true, 'filed for the host’s household');
+      assert.equal(await reads(leftToken, filed[0] ?? ''), false, 'not for the home the mover had left');
+      assert.equal(await reads(await signIn(mover), filed[0] ?? ''), true, 'their own order');
+    } finally {
+      orders.setClassifier(understood);
+    }
+  });
+
   it('migration 2026120640 gives orders already filed their beneficiary’s household, and residents their start', async () => {
     const db = ctx.database.db;
 

@@ -355,6 +355,13 @@ export async function residentsByIds(db: Kysely<DB>, ids: readonly string[]) {
   );
 }
 
+/** The household each of these residents lives in now (residents not found are left out). */
+export async function householdsOfResidents(db: Kysely<DB>, ids: readonly string[]) {
+  return selectInChunks(ids, (chunk) =>
+    db.selectFrom('residents').select(['id', 'household_id']).where('id', 'in', chunk).execute(),
+  );
+}
+
 export async function insertPhoto(
   db: Kysely<DB>,
   row: {

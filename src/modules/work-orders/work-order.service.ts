@@ -269,6 +269,7 @@ export class WorkOrderService {
       reporter_phone: reporter.phone,
       beneficiary_id: beneficiaryId,
       // The household the beneficiary lives in today: its members read the order from now on.
+      // Read again inside the commit (`commitCreates`), where a move made since counts.
       household_id: beneficiary?.household_id ?? null,
       is_proxy: reporter.isProxy ? 1 : 0,
       classification_json: JSON.stringify({ ...understood, priorityParts: priority.parts ?? null }),
@@ -361,6 +362,20 @@ export class WorkOrderService {
             created_at: b.row.created_at,
           })),
         );
+      }
+      // The beneficiary's household as it is when the order commits, not as it was read before: a
+      // move committed in between (`PATCH /residents/{id}` with `home`) counts. One select per
+      // batch, none when no order in it is for a resident.
+      const beneficiaries = new Set<string>();
+      for (const b of batch) if (b.row.beneficiary_id) beneficiaries.add(b.row.beneficiary_id);
+      if (beneficiaries.size) {
+        const homes = new Map(
+          (await repo.householdsOfResidents(trx, [...beneficiaries])).map((r) => [r.id, r.household_id]),
+        );
+        for (const b of batch) {
+          const home = b.row.beneficiary_id ? homes.get(b.row.beneficiary_id) : undefined;
+          if (home !== undefined) b.row.household_id = home;
+        }
       }
       await repo.insertOrders(
         trx,

@@ -51,6 +51,7 @@ import { registerGridRoutes } from '../../modules/grids/grid.routes.ts';
 import { registerAnalyticsRoutes } from '../../modules/analytics/analytics.routes.ts';
 import { LazyCompilers } from './lazy-compilers.ts';
 import { registerNulGuard } from './nul.hook.ts';
+import { tidyUnions } from './openapi-unions.ts';
 import { registerLiveRoutes } from '../../modules/live/live.routes.ts';
 
 export interface Services {
@@ -157,6 +158,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
       },
       security: [{ bearer: [] }],
     },
+    // Literal and nullable unions as OpenAPI 3.0 writes them (`enum` with null, `nullable`).
+    transformObject: (d) => ('openapiObject' in d ? tidyUnions(d.openapiObject) : d.swaggerObject),
   });
 
   const auth = new AuthService(deps);
