@@ -28,6 +28,11 @@ import { seedDemoCatalogue } from '../modules/matching/resource.seed.ts';
 import { DEMO_COMMENTS, DEMO_GIVEN, DEMO_STORIES, DEMO_SURNAMES } from './demo-stories.ts';
 import { seedSla } from '../modules/sla/sla.seed.ts';
 import { idNumberCheckDigit } from '../modules/people/id-number.ts';
+import { eraseResident } from '../modules/people/resident.service.ts';
+import { SYSTEM } from '../platform/auth/principal.ts';
+
+/** The demo's named residents (README, tests): they keep their data. */
+const DEMO_NAMED_PHONES = ['13800000001', '13800000002', '13800000003'];
 
 export const DEMO_PASSWORD = 'demo1234';
 export const DEMO_OPEN311_KEY = 'demo-open311-key';
@@ -581,11 +586,35 @@ async function loadDemo(database: Database, options: SeedOptions): Promise<SeedS
   await seedDemoCatalogue(database, { now, passwordHash });
   await stillSeeding(database);
   await seedSla(database, now);
+  await eraseOneResident(database, now, summary.communities[0]?.id);
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('sequences').set({ value: SEED_DONE }).where('name', '=', DEMO_SEED_MARK).execute();
     await trx.deleteFrom('sequences').where('name', '=', DEMO_SEED_ALIVE).execute();
   });
   return summary;
+}
+
+/**
+ * The demo shows an erasure (个人信息删除): the first community's earliest beneficiary among the
+ * generated residents asked for their personal data to be erased. Their record is a tombstone and
+ * their orders read without their name and numbers (look for 已删除居民 in the console's history).
+ */
+async function eraseOneResident(database: Database, now: Date, communityId: string | undefined) {
+  if (!communityId) return;
+  const first = await database.db
+    .selectFrom('work_orders')
+    .innerJoin('residents', 'residents.id', 'work_orders.beneficiary_id')
+    .select('residents.id')
+    .where('work_orders.community_id', '=', communityId)
+    .where('residents.phone', 'not in', DEMO_NAMED_PHONES)
+    .orderBy('work_orders.created_at')
+    .orderBy('work_orders.id')
+    .limit(1)
+    .executeTakeFirst();
+  if (!first) return;
+  await eraseResident({ database, clock: { now: () => now } }, SYSTEM, first.id, {
+    reason: 'resident_request',
+  });
 }
 
 interface HistoryInput {

@@ -3,7 +3,8 @@
  * contact and records a move (only the changed fields are sent, with `updatedAt`), and the card
  * shows the new address; a phone another resident has is refused next to the phone field, a
  * change made meanwhile offers to reload; a manager edits without the phone, an agent not at all.
- * The open dialog is checked with axe-core and photographed.
+ * An admin erases the caller's personal data (删除个人信息) in two steps, and the record leaves the
+ * console (no one to file for). The open dialog is checked with axe-core and photographed.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -192,6 +193,7 @@ describe(
       const dialog = await openEditor(p);
       await dialog.getByLabel('紧急联系人电话', { exact: true }).waitFor();
       assert.equal(await p.locator('#resident-edit-phone').count(), 0, 'no phone field for a manager');
+      assert.equal(await dialog.getByRole('button', { name: '删除个人信息…' }).count(), 0, 'admins erase');
       await p.keyboard.press('Escape');
       await dialog.waitFor({ state: 'hidden' });
 
@@ -199,6 +201,53 @@ describe(
       await lookUpCaller(p, CALLER, p.getByRole('radio', { name: /李建国/ }));
       await p.getByRole('region', { name: '李建国' }).waitFor();
       assert.equal(await p.getByRole('button', { name: '编辑档案' }).count(), 0);
+    });
+
+    it('an admin erases the caller’s personal data after a second, explicit step; the caller leaves the console', async () => {
+      const p = s.b.page;
+      await staffLogin(p, s.server, '/console', 'admin');
+      const dialog = await openEditor(p);
+      await dialog.getByRole('group', { name: '删除个人信息' }).waitFor();
+      await dialog.getByRole('button', { name: '删除个人信息…' }).click();
+      // The reason takes the focus; nothing is sent before the confirmation.
+      assert.equal(await focusedSettles(p, 'resident-erase-reason'), 'resident-erase-reason');
+      // (A focused select's caret blinks for ever: only animations that end are waited for.)
+      await p.waitForFunction(() =>
+        document
+          .getAnimations()
+          .every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
+      );
+      await shot(p, 'console-resident-erase');
+      const violations = await axe(p);
+      assert.deepEqual(violations, [], JSON.stringify(violations, null, 2));
+      await p.keyboard.press('ArrowDown');
+      await p.locator('.ant-select-item-option', { hasText: '已故' }).click();
+      const sent = p
+        .waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/erase'))
+        .then(async (r) => ({
+          status: r.status(),
+          body: JSON.parse(r.request().postData() ?? '{}') as Record<string, unknown>,
+        }));
+      await dialog.getByRole('button', { name: '确认删除 李建国 的个人信息' }).click();
+      const { status, body } = await sent;
+      assert.equal(status, 200);
+      assert.equal(body.reason, 'deceased');
+      assert.equal(typeof body.updatedAt, 'string');
+      await dialog.waitFor({ state: 'hidden' });
+      await p.getByText(/个人信息已删除：\d+ 张工单已隐去姓名和联系方式/).waitFor();
+      // The record leaves the lookup and the intake: it is no one to file for.
+      await p.getByRole('region', { name: '李建国' }).waitFor({ state: 'detached' });
+      assert.equal(await p.getByRole('radio', { name: /李建国|已删除居民/ }).count(), 0);
+      assert.equal(await p.locator('#intake-caller').inputValue(), '');
+      assert.equal(await p.getByRole('button', { name: '编辑档案' }).count(), 0);
+      // The phone finds no one now.
+      const token = await apiToken(s.server, 'admin');
+      const found = (await (
+        await fetch(`${s.server.url}/api/v1/residents?phone=${CALLER}`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).json()) as unknown[];
+      assert.deepEqual(found, []);
     });
   },
 );

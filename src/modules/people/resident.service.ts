@@ -378,147 +378,9 @@ export class ResidentService {
     return this.get(p, id);
   }
 
-  /**
-   * Erases a resident's personal data (个人信息删除): admins only, once, audited with the reason's
-   * code and counts. In one transaction: the record keeps its id and loses everything personal
-   * (name, phone, ID number, birth year, emergency contact, special groups and consent, preferred
-   * channel, household); the orders filed by or for them stay, counted as before, with their
-   * name and every phone, ID number and e-mail address blanked from their text (description,
-   * notes, replies, resolution, rating comment, intake answers, classifier labels, survey
-   * comments, return-visit notes) and the reporter's name and phone cleared where they were the
-   * resident's; each changed order gets a new version and a `work_order.anonymised` audit entry.
-   * Their sessions end, one-time codes go, messages not yet sent are cancelled and no message
-   * keeps their address, and their in-app inbox is deleted. The audit chain is not touched: it
-   * holds ids and digests, not personal data.
-   */
-  async erase(
-    p: Principal,
-    id: string,
-    input: { reason: ErasureReason; updatedAt?: string | undefined },
-  ): Promise<ErasureReport> {
-    const r = await repo.findResident(this.db, id);
-    const hh = r ? await this.householdOf(r) : undefined;
-    if (!r || !canReadResident(p, factsOf(r, hh))) throw notFound('resident_not_found', 'resident', id);
-    if (!erasesResidents(p))
-      throw forbidden('only admins erase a resident’s personal data (it cannot be undone)');
-    refuseErased(r);
-    const who: ErasedPerson = {
-      id: r.id,
-      name: r.name,
-      phone: r.phone,
-      idNumber: r.id_number,
-      emergencyContactName: r.emergency_contact_name,
-      emergencyContactPhone: r.emergency_contact_phone,
-    };
-    // Read before the transaction (the phone match reads the community's orders); the orders are
-    // read again under their locks inside it, and the resident's version check there refuses a
-    // change (a new phone) made meanwhile.
-    const own = await erasureRepo.orderIdsOf(this.db, r);
-    const household = r.household_id ? await erasureRepo.householdOrderIds(this.db, r.household_id) : [];
-    const at = this.deps.clock.now().toISOString();
-    const report: ErasureReport = {
-      residentId: id,
-      erasedAt: at,
-      reason: input.reason,
-      orders: 0,
-      events: 0,
-      sessions: 0,
-      messagesCancelled: 0,
-      inboxItems: 0,
-    };
-    await this.db.transaction().execute(async (trx) => {
-      const dialect = this.deps.database.dialect;
-      await lockOrders(trx, dialect, own);
-      await updateIfUnchanged(trx, id, input.updatedAt ?? r.updated_at, erasedRecord(at), at);
-      for (const o of await erasureRepo.ordersByIds(trx, own)) {
-        const set = anonymisedOrder(o, who);
-        const fields = Object.keys(set).sort();
-        if (fields.length === 0) continue;
-        const description = set.description ?? o.description;
-        const next = {
-          ...set,
-          ...(set.description !== undefined
-            ? { search_text: searchTextFor(description), description_folded: foldedOrNull(description) }
-            : {}),
-          updated_at: at,
-        };
-        // Under its lock (PostgreSQL) or SQLite's one writer, the version read is the current one.
-        if (!(await erasureRepo.updateOrder(trx, o.id, o.version, next)))
-          throw new AppError('version_conflict', 'an order of the resident changed meanwhile: try again', {
-            field: 'updatedAt',
-          });
-        report.orders += 1;
-        await appendAudit(trx, dialect, {
-          communityId: o.community_id,
-          createdAt: at,
-          actor: actorLabel(p),
-          action: 'work_order.anonymised',
-          entityType: 'work_order',
-          entityId: o.id,
-          payload: {
-            reason: 'resident_erased',
-            residentId: id,
-            fields,
-            ...(set.description !== undefined
-              ? { descriptionDigest: createHash('sha256').update(description).digest('hex') }
-              : {}),
-          },
-        });
-      }
-      // Timelines: every note of the resident's own orders; on their household's, what they wrote.
-      const ownSet = new Set(own);
-      for (const e of await erasureRepo.eventsOf(trx, [...new Set([...own, ...household])])) {
-        const byThem = e.actor_type === 'resident' && e.actor_id === id;
-        if (!byThem && !ownSet.has(e.work_order_id)) continue;
-        const set: { actor_name?: string | null; note?: string | null } = {};
-        if (byThem && e.actor_name !== null) set.actor_name = null;
-        const note = anonymise(e.note, who);
-        if (note !== e.note) set.note = note;
-        if (Object.keys(set).length === 0) continue;
-        await erasureRepo.updateEvent(trx, e.id, set);
-        report.events += 1;
-      }
-      for (const l of await erasureRepo.labelsOf(trx, own)) {
-        const text = anonymise(l.text, who);
-        if (text !== l.text) await erasureRepo.setLabelText(trx, l.id, text);
-      }
-      const feedback = await erasureRepo.feedbackOf(trx, id, own);
-      for (const sv of feedback.surveys) {
-        const comment = anonymise(sv.comment, who);
-        if (comment !== sv.comment) await erasureRepo.setSurveyComment(trx, sv.id, comment);
-      }
-      for (const v of feedback.visits) {
-        const note = anonymise(v.note, who);
-        const outcome = anonymise(v.outcome, who);
-        if (note !== v.note || outcome !== v.outcome)
-          await erasureRepo.setVisitText(trx, v.id, { note, outcome });
-      }
-      const messages = await erasureRepo.dropMessages(trx, id);
-      report.messagesCancelled = messages.cancelled;
-      report.inboxItems = messages.inbox;
-      report.sessions = await erasureRepo.endSessions(trx, id, r.phone);
-      // Every node drops its cached principal of the resident (their sessions are gone).
-      await announceStale(trx, [{ topic: 'user', key: id }], this.deps.clock.now());
-      await appendAudit(trx, dialect, {
-        communityId: r.community_id,
-        createdAt: at,
-        actor: actorLabel(p),
-        action: 'resident.erased',
-        entityType: 'resident',
-        entityId: id,
-        payload: {
-          reason: input.reason,
-          householdBefore: r.household_id,
-          orders: report.orders,
-          events: report.events,
-          sessions: report.sessions,
-          messagesCancelled: report.messagesCancelled,
-          inboxItems: report.inboxItems,
-        },
-      });
-    });
-    this.identity?.forget(id);
-    return report;
+  /** Erases a resident's personal data: see `eraseResident`. */
+  erase(p: Principal, id: string, input: { reason: ErasureReason; updatedAt?: string | undefined }) {
+    return eraseResident(this.deps, p, id, input, this.identity);
   }
 
   /** The resident's own record after a move, read as the resident now is. */
@@ -877,6 +739,152 @@ async function updateIfUnchanged(
         field: 'updatedAt',
       },
     );
+}
+
+/**
+ * Erases a resident's personal data (个人信息删除): admins only, once, audited with the reason's
+ * code and counts. In one transaction: the record keeps its id and loses everything personal
+ * (name, phone, ID number, birth year, emergency contact, special groups and consent, preferred
+ * channel, household); the orders filed by or for them stay, counted as before, with their
+ * name and every phone, ID number and e-mail address blanked from their text (description,
+ * notes, replies, resolution, rating comment, intake answers, classifier labels, survey
+ * comments, return-visit notes) and the reporter's name and phone cleared where they were the
+ * resident's; each changed order gets a new version and a `work_order.anonymised` audit entry.
+ * Their sessions end, one-time codes go, messages not yet sent are cancelled and no message
+ * keeps their address, and their in-app inbox is deleted. The audit chain is not touched: it
+ * holds ids and digests, not personal data.
+ */
+export async function eraseResident(
+  deps: Pick<Deps, 'database' | 'clock'>,
+  p: Principal,
+  id: string,
+  input: { reason: ErasureReason; updatedAt?: string | undefined },
+  identity?: ResidentIdentityHooks,
+): Promise<ErasureReport> {
+  const db = deps.database.db;
+  const r = await repo.findResident(db, id);
+  const hh = r ? await (r.household_id ? repo.findHousehold(db, r.household_id) : undefined) : undefined;
+  if (!r || !canReadResident(p, factsOf(r, hh))) throw notFound('resident_not_found', 'resident', id);
+  if (!erasesResidents(p))
+    throw forbidden('only admins erase a resident’s personal data (it cannot be undone)');
+  refuseErased(r);
+  const who: ErasedPerson = {
+    id: r.id,
+    name: r.name,
+    phone: r.phone,
+    idNumber: r.id_number,
+    emergencyContactName: r.emergency_contact_name,
+    emergencyContactPhone: r.emergency_contact_phone,
+  };
+  // Read before the transaction (the phone match reads the community's orders); the orders are
+  // read again under their locks inside it, and the resident's version check there refuses a
+  // change (a new phone) made meanwhile.
+  const own = await erasureRepo.orderIdsOf(db, r);
+  const household = r.household_id ? await erasureRepo.householdOrderIds(db, r.household_id) : [];
+  const at = deps.clock.now().toISOString();
+  const report: ErasureReport = {
+    residentId: id,
+    erasedAt: at,
+    reason: input.reason,
+    orders: 0,
+    events: 0,
+    sessions: 0,
+    messagesCancelled: 0,
+    inboxItems: 0,
+  };
+  await db.transaction().execute(async (trx) => {
+    const dialect = deps.database.dialect;
+    await lockOrders(trx, dialect, own);
+    await updateIfUnchanged(trx, id, input.updatedAt ?? r.updated_at, erasedRecord(at), at);
+    for (const o of await erasureRepo.ordersByIds(trx, own)) {
+      const set = anonymisedOrder(o, who);
+      const fields = Object.keys(set).sort();
+      if (fields.length === 0) continue;
+      const description = set.description ?? o.description;
+      const next = {
+        ...set,
+        ...(set.description !== undefined
+          ? { search_text: searchTextFor(description), description_folded: foldedOrNull(description) }
+          : {}),
+        updated_at: at,
+      };
+      // Under its lock (PostgreSQL) or SQLite's one writer, the version read is the current one.
+      if (!(await erasureRepo.updateOrder(trx, o.id, o.version, next)))
+        throw new AppError('version_conflict', 'an order of the resident changed meanwhile: try again', {
+          field: 'updatedAt',
+        });
+      report.orders += 1;
+      await appendAudit(trx, dialect, {
+        communityId: o.community_id,
+        createdAt: at,
+        actor: actorLabel(p),
+        action: 'work_order.anonymised',
+        entityType: 'work_order',
+        entityId: o.id,
+        payload: {
+          reason: 'resident_erased',
+          residentId: id,
+          fields,
+          ...(set.description !== undefined
+            ? { descriptionDigest: createHash('sha256').update(description).digest('hex') }
+            : {}),
+        },
+      });
+    }
+    // Timelines: every note of the resident's own orders; on their household's, what they wrote.
+    const ownSet = new Set(own);
+    for (const e of await erasureRepo.eventsOf(trx, [...new Set([...own, ...household])])) {
+      const byThem = e.actor_type === 'resident' && e.actor_id === id;
+      if (!byThem && !ownSet.has(e.work_order_id)) continue;
+      const set: { actor_name?: string | null; note?: string | null } = {};
+      if (byThem && e.actor_name !== null) set.actor_name = null;
+      const note = anonymise(e.note, who);
+      if (note !== e.note) set.note = note;
+      if (Object.keys(set).length === 0) continue;
+      await erasureRepo.updateEvent(trx, e.id, set);
+      report.events += 1;
+    }
+    for (const l of await erasureRepo.labelsOf(trx, own)) {
+      const text = anonymise(l.text, who);
+      if (text !== l.text) await erasureRepo.setLabelText(trx, l.id, text);
+    }
+    const feedback = await erasureRepo.feedbackOf(trx, id, own);
+    for (const sv of feedback.surveys) {
+      const comment = anonymise(sv.comment, who);
+      if (comment !== sv.comment) await erasureRepo.setSurveyComment(trx, sv.id, comment);
+    }
+    for (const v of feedback.visits) {
+      const note = anonymise(v.note, who);
+      const outcome = anonymise(v.outcome, who);
+      if (note !== v.note || outcome !== v.outcome)
+        await erasureRepo.setVisitText(trx, v.id, { note, outcome });
+    }
+    const messages = await erasureRepo.dropMessages(trx, id);
+    report.messagesCancelled = messages.cancelled;
+    report.inboxItems = messages.inbox;
+    report.sessions = await erasureRepo.endSessions(trx, id, r.phone);
+    // Every node drops its cached principal of the resident (their sessions are gone).
+    await announceStale(trx, [{ topic: 'user', key: id }], deps.clock.now());
+    await appendAudit(trx, dialect, {
+      communityId: r.community_id,
+      createdAt: at,
+      actor: actorLabel(p),
+      action: 'resident.erased',
+      entityType: 'resident',
+      entityId: id,
+      payload: {
+        reason: input.reason,
+        householdBefore: r.household_id,
+        orders: report.orders,
+        events: report.events,
+        sessions: report.sessions,
+        messagesCancelled: report.messagesCancelled,
+        inboxItems: report.inboxItems,
+      },
+    });
+  });
+  identity?.forget(id);
+  return report;
 }
 
 /** An erased record changes no more: 409 `conflict`. */

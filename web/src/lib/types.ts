@@ -167,6 +167,8 @@ export interface ResidentView {
   preferredChannel: string | null;
   /** When the record last changed: sent back with a change, which is refused when it is stale. */
   updatedAt: string;
+  /** When the record's personal data was erased (a tombstone); null otherwise. */
+  erasedAt?: string | null;
 }
 
 export interface ResidentDetail extends ResidentView {

@@ -43,7 +43,8 @@ export function CallerCard({
         size="small"
         bordered
         extra={
-          edit && (
+          edit &&
+          !caller.erasedAt && (
             <Button ref={editButton} size="small" onClick={() => setEditing(true)}>
               {t('editRecord')}
             </Button>
@@ -52,6 +53,9 @@ export function CallerCard({
       >
         <Descriptions.Item label={t('name')}>
           <strong>{caller.name}</strong> {caller.phone}
+          {caller.erasedAt && (
+            <div className="order-meta">{t('erasedRecord', { time: formatTime(lang, caller.erasedAt) })}</div>
+          )}
         </Descriptions.Item>
         {caller.birthYear && <Descriptions.Item label={t('birthYear')}>{caller.birthYear}</Descriptions.Item>}
         <Descriptions.Item label={t('flags')}>
@@ -114,7 +118,13 @@ export function CallerCard({
         <EditResidentDialog
           caller={caller}
           editPhone={edit.phone}
+          canErase={edit.phone}
           onClose={closeEditor}
+          onErased={(r, orders) => {
+            onChange?.(r);
+            setEditing(false);
+            void message.success(t('erased', { n: orders }));
+          }}
           onSaved={(r, closed) => {
             onChange?.(r);
             if (closed) {

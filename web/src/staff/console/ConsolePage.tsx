@@ -145,6 +145,18 @@ export default function ConsolePage({ me }: { me: Me }) {
   /** The caller's record as an edit left it: the intake follows what it had taken from the record. */
   function changed(r: ResidentDetail) {
     const before = callers?.[0];
+    if (r.erasedAt) {
+      // An erased record is no one to file for: it leaves the lookup (its phone finds no one now),
+      // and the intake forgets what it took from it.
+      setCallers((list) => (list ? list.filter((x) => x.id !== r.id) : list));
+      const v = form.getFieldsValue(['beneficiaryId', 'callerName', 'address']) as Partial<Intake>;
+      if (v.beneficiaryId === r.id) form.setFieldsValue({ beneficiaryId: '' });
+      if (before?.id === r.id) {
+        if ((v.callerName ?? '') === before.name) form.setFieldsValue({ callerName: '' });
+        if ((v.address ?? '') === (before.household?.address ?? '')) form.setFieldsValue({ address: '' });
+      }
+      return;
+    }
     setCallers((list) => (list ? list.map((x) => (x.id === r.id ? r : x)) : list));
     if (!before || before.id !== r.id) return;
     const v = form.getFieldsValue(['callerName', 'address']) as Partial<Intake>;

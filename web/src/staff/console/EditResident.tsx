@@ -5,7 +5,7 @@
  * Only the fields changed are sent, with the `updatedAt` read; a server error shows next to the
  * field it names, else at the top, and a change made meanwhile offers to reload the record.
  */
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { KeyboardEvent } from 'react';
 import { Alert, Button, Checkbox, Col, Form, Input, Modal, Row, Select, Typography } from 'antd';
 import { api, ApiError, errorText } from '../../lib/api.ts';
@@ -105,18 +105,34 @@ function fieldOf(apiField: string | undefined, editPhone: boolean): Field | unde
   return undefined;
 }
 
+/** Why a record is erased (the API's codes). */
+const ERASE_REASONS = [
+  'resident_request',
+  'consent_withdrawn',
+  'deceased',
+  'moved_away',
+  'duplicate_record',
+  'purpose_fulfilled',
+] as const;
+
 export function EditResidentDialog({
   caller,
   editPhone,
+  canErase = false,
   onClose,
   onSaved,
+  onErased,
 }: {
   caller: ResidentDetail;
   /** Whether the phone is shown and sent (admins: other roles read it masked and may not change it). */
   editPhone: boolean;
+  /** Whether the viewer erases personal data (admins). */
+  canErase?: boolean;
   onClose: () => void;
   /** The record as the server answered a change or a reload. */
   onSaved: (r: ResidentDetail, closed: boolean) => void;
+  /** The tombstone after an erasure, and how many orders were anonymised. */
+  onErased?: (r: ResidentDetail, orders: number) => void;
 }) {
   const { t, lang } = useSettings();
   const [form] = Form.useForm<RecordValues>();
@@ -126,6 +142,13 @@ export function EditResidentDialog({
   const [fieldError, setFieldError] = useState<{ field: Field; text: string } | null>(null);
   const [stale, setStale] = useState(false);
   const reloadRef = useRef<HTMLButtonElement>(null);
+  const [erasing, setErasing] = useState(false);
+  const [reason, setReason] = useState<(typeof ERASE_REASONS)[number]>('resident_request');
+  const eraseReasonRef = useRef<HTMLDivElement>(null);
+  // A stale record: the keyboard goes to 重新载入 once it is on screen (a frame later could be too early).
+  useEffect(() => {
+    if (stale) reloadRef.current?.focus();
+  }, [stale]);
   const movedAway = Form.useWatch('movedAway', form) ?? false;
   const initial = valuesOf(record);
 
@@ -143,7 +166,6 @@ export function EditResidentDialog({
   function showError(err: unknown) {
     if (err instanceof ApiError && err.code === 'version_conflict') {
       setStale(true);
-      requestAnimationFrame(() => reloadRef.current?.focus());
       return;
     }
     const field = err instanceof ApiError ? fieldOf(err.field, editPhone) : undefined;
@@ -172,6 +194,24 @@ export function EditResidentDialog({
         body: { ...patch, updatedAt: record.updatedAt },
       });
       onSaved(saved, true);
+    } catch (err) {
+      showError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  /** Erases the record's personal data (after the second, explicit confirmation). */
+  async function erase() {
+    setBusy(true);
+    setError(null);
+    try {
+      const report = await api<{ orders: number }>(
+        `/api/v1/residents/${encodeURIComponent(record.id)}/erase`,
+        { method: 'POST', body: { reason, updatedAt: record.updatedAt } },
+      );
+      const tomb = await api<ResidentDetail>(`/api/v1/residents/${encodeURIComponent(record.id)}`);
+      onErased?.(tomb, report.orders);
     } catch (err) {
       showError(err);
     } finally {
@@ -410,6 +450,54 @@ export function EditResidentDialog({
               </Form.Item>
             )}
           </fieldset>
+          {canErase && (
+            <fieldset className="form-section">
+              <legend>{t('eraseSection')}</legend>
+              <Typography.Paragraph type="secondary" id="resident-erase-explain">
+                {t('eraseExplain')}
+              </Typography.Paragraph>
+              {!erasing ? (
+                <Button
+                  danger
+                  aria-describedby="resident-erase-explain"
+                  onClick={() => {
+                    setErasing(true);
+                    requestAnimationFrame(() =>
+                      eraseReasonRef.current?.querySelector<HTMLInputElement>('input')?.focus(),
+                    );
+                  }}
+                  disabled={stale}
+                >
+                  {t('eraseStart')}
+                </Button>
+              ) : (
+                <div
+                  ref={eraseReasonRef}
+                  style={{ display: 'flex', gap: 8, flexWrap: 'wrap', alignItems: 'center' }}
+                >
+                  <label htmlFor="resident-erase-reason">{t('eraseReason')}</label>
+                  <Select
+                    id="resident-erase-reason"
+                    style={{ minWidth: 180 }}
+                    value={reason}
+                    onChange={(v) => setReason(v)}
+                    options={ERASE_REASONS.map((r) => ({ value: r, label: t(`eraseReason_${r}`) }))}
+                  />
+                  <Button
+                    danger
+                    type="primary"
+                    loading={busy}
+                    disabled={stale}
+                    aria-describedby="resident-erase-explain"
+                    onClick={() => void erase()}
+                  >
+                    {t('eraseConfirm', { name: record.name })}
+                  </Button>
+                  <Button onClick={() => setErasing(false)}>{t('cancel')}</Button>
+                </div>
+              )}
+            </fieldset>
+          )}
         </Form>
       </div>
     </Modal>
