@@ -149,13 +149,10 @@ export async function deleteSession(db: Kysely<DB>, tokenHash: string) {
   await db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
 }
 
-export async function findResidentByPhone(db: Kysely<DB>, phone: string) {
-  return db
-    .selectFrom('residents')
-    .selectAll()
-    .where('phone', '=', phone)
-    .orderBy('created_at')
-    .executeTakeFirst();
+/** The resident with this phone; `lock` reads the row FOR SHARE on PostgreSQL (an erasure waits, or is waited for). */
+export async function findResidentByPhone(db: Kysely<DB>, phone: string, lock?: 'postgres' | 'sqlite') {
+  const q = db.selectFrom('residents').selectAll().where('phone', '=', phone).orderBy('created_at');
+  return (lock === 'postgres' ? q.forShare() : q).executeTakeFirst();
 }
 
 export async function findResidentById(db: Kysely<DB>, id: string) {

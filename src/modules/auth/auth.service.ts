@@ -158,7 +158,7 @@ export class AuthService {
       );
     };
     tooSoon(await repo.latestOtp(this.db, phone));
-    const resident = await repo.findResidentByPhone(this.db, phone);
+    let resident: Awaited<ReturnType<typeof repo.findResidentByPhone>>;
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const at = now.toISOString();
     const id = newId();
@@ -167,6 +167,9 @@ export class AuthService {
       await repo.lockPhoneCodes(trx, this.deps.database.dialect, phone);
       tooSoon(await repo.latestOtp(trx, phone));
       overCap(await repo.otpTimesSince(trx, phone, new Date(now.getTime() - 86_400_000).toISOString()));
+      // Read in the transaction (FOR SHARE on PostgreSQL): a code is never sent, nor linked, to a
+      // resident whose data an erasure racing this request removed.
+      resident = await repo.findResidentByPhone(trx, phone, this.deps.database.dialect);
       await repo.insertOtp(trx, {
         id,
         phone,

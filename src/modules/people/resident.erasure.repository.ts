@@ -3,6 +3,7 @@
  * (orders and their timelines, classifier labels, surveys and return visits, messages, sessions,
  * one-time codes) because a person's data lives there too; each read goes by an index.
  */
+import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, WorkOrderTable } from '../../platform/db/schema.ts';
 import type { FeedbackTables } from '../feedback/feedback.tables.ts';
@@ -10,37 +11,182 @@ import type { NotificationTables } from '../notifications/notifications.tables.t
 import { selectInChunks } from '../../platform/db/in-chunks.ts';
 
 type Db = Kysely<DB & FeedbackTables & NotificationTables>;
+/** The columns of other modules' tables that staff write about an order. */
+type StaffTextTables = {
+  dispatch_assignments: {
+    id: string;
+    work_order_id: string;
+    reason: string | null;
+    response_note: string | null;
+  };
+  sla_supervisions: { id: string; work_order_id: string; reason: string; response: string | null };
+};
 const t = (db: Kysely<DB>): Db => db.withTables<FeedbackTables & NotificationTables>();
 
 /** Every status an outbox message can have: the recipient index leads with it. */
 const OUTBOX_STATUSES = ['pending', 'held', 'delivered', 'failed', 'cancelled'];
 
-/**
- * Ids of the orders that are the resident's: filed by them or for them (indexed), or, in their
- * community, with their phone as the reporter's (an agent typed it on a call).
- */
-export async function orderIdsOf(
-  db: Kysely<DB>,
-  r: { id: string; community_id: string; phone: string | null },
-): Promise<string[]> {
+/** Ids of the orders filed by or for the resident (both indexed). */
+export async function ownOrderIds(db: Kysely<DB>, residentId: string): Promise<string[]> {
   const ids = new Set<string>();
   for (const row of await db
     .selectFrom('work_orders')
     .select('id')
-    .where('beneficiary_id', '=', r.id)
+    .where('beneficiary_id', '=', residentId)
     .execute())
     ids.add(row.id);
-  for (const row of await db.selectFrom('work_orders').select('id').where('reporter_id', '=', r.id).execute())
+  for (const row of await db
+    .selectFrom('work_orders')
+    .select('id')
+    .where('reporter_id', '=', residentId)
+    .execute())
     ids.add(row.id);
-  if (r.phone)
-    for (const row of await db
-      .selectFrom('work_orders')
+  return [...ids];
+}
+
+/**
+ * Ids of the community's orders whose reporter's phone is this one however it was typed
+ * (138-0000-0001, +86 138 0000 0001): a call an agent took from the resident. A scan of the
+ * community's orders, read before the erasure's transaction.
+ */
+export async function orderIdsByReporterPhone(
+  db: Kysely<DB>,
+  communityId: string,
+  phone: string,
+): Promise<string[]> {
+  const digits = phone.replace(/\D/g, '').replace(/^86(?=1\d{10}$)/, '');
+  if (digits.length < 7) return [];
+  const rows = await db
+    .selectFrom('work_orders')
+    .select('id')
+    .where('community_id', '=', communityId)
+    .where('reporter_phone', 'is not', null)
+    .where(
+      sql<string>`replace(replace(replace(replace(reporter_phone, '-', ''), ' ', ''), '+86', ''), '.', '')`,
+      '=',
+      digits,
+    )
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Messages about these orders (their payload names one) or sent to one of these addresses: ids
+ * only, read before the erasure's transaction (the outbox has no order column: a scan).
+ */
+export async function messageIdsAbout(
+  db: Kysely<DB>,
+  orderIds: readonly string[],
+  addresses: readonly string[],
+): Promise<string[]> {
+  const ids = new Set<string>();
+  for (let i = 0; i < orderIds.length; i += 50) {
+    const chunk = orderIds.slice(i, i + 50);
+    const rows = await t(db)
+      .selectFrom('outbox')
       .select('id')
-      .where('community_id', '=', r.community_id)
-      .where('reporter_phone', '=', r.phone)
+      .where((eb) => eb.or(chunk.map((id) => eb('payload_json', 'like', `%${id}%`))))
+      .execute();
+    for (const r of rows) ids.add(r.id);
+  }
+  if (addresses.length)
+    for (const r of await t(db)
+      .selectFrom('outbox')
+      .select('id')
+      .where('address', 'in', [...addresses])
       .execute())
-      ids.add(row.id);
-  return [...ids].sort();
+      ids.add(r.id);
+  return [...ids];
+}
+
+export async function messagesByIds(db: Kysely<DB>, ids: readonly string[]) {
+  return selectInChunks(ids, (chunk) =>
+    t(db)
+      .selectFrom('outbox')
+      .select(['id', 'status', 'recipient_type', 'recipient_id', 'address', 'payload_json'])
+      .where('id', 'in', chunk)
+      .execute(),
+  );
+}
+
+export async function updateMessage(
+  db: Kysely<DB>,
+  id: string,
+  set: { status?: string; address?: null; payload_json?: string; last_error?: string },
+) {
+  await t(db).updateTable('outbox').set(set).where('id', '=', id).execute();
+}
+
+/** Inbox items (staff's too) about these orders: ids, read before the transaction (a scan). */
+export async function inboxIdsAbout(db: Kysely<DB>, orderIds: readonly string[]): Promise<string[]> {
+  const rows = await selectInChunks(orderIds, (chunk) =>
+    t(db).selectFrom('inbox_items').select('id').where('order_id', 'in', chunk).execute(),
+  );
+  return rows.map((r) => r.id);
+}
+
+export async function inboxByIds(db: Kysely<DB>, ids: readonly string[]) {
+  return selectInChunks(ids, (chunk) =>
+    t(db)
+      .selectFrom('inbox_items')
+      .select(['id', 'title', 'body', 'payload_json'])
+      .where('id', 'in', chunk)
+      .execute(),
+  );
+}
+
+export async function updateInboxItem(
+  db: Kysely<DB>,
+  id: string,
+  set: { title: string; body: string; payload_json: string },
+) {
+  await t(db).updateTable('inbox_items').set(set).where('id', '=', id).execute();
+}
+
+/** Dispatch answers (a rejection's reason) and supervision (督办) texts of these orders. */
+export async function staffTextsOf(db: Kysely<DB>, orderIds: readonly string[]) {
+  const x = db.withTables<StaffTextTables>();
+  const assignments = await selectInChunks(orderIds, (chunk) =>
+    x
+      .selectFrom('dispatch_assignments')
+      .select(['id', 'response_note', 'reason'])
+      .where('work_order_id', 'in', chunk)
+      .execute(),
+  );
+  const supervisions = await selectInChunks(orderIds, (chunk) =>
+    x
+      .selectFrom('sla_supervisions')
+      .select(['id', 'reason', 'response'])
+      .where('work_order_id', 'in', chunk)
+      .execute(),
+  );
+  return { assignments, supervisions };
+}
+
+export async function setAssignmentText(
+  db: Kysely<DB>,
+  id: string,
+  set: { response_note: string | null; reason: string | null },
+) {
+  await db
+    .withTables<StaffTextTables>()
+    .updateTable('dispatch_assignments')
+    .set(set)
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function setSupervisionText(
+  db: Kysely<DB>,
+  id: string,
+  set: { reason: string; response: string | null },
+) {
+  await db
+    .withTables<StaffTextTables>()
+    .updateTable('sla_supervisions')
+    .set(set)
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Ids of the orders of a household (its members act on them too). */
@@ -115,7 +261,7 @@ export async function eventsOf(db: Kysely<DB>, orderIds: readonly string[]) {
   return selectInChunks(orderIds, (chunk) =>
     db
       .selectFrom('work_order_events')
-      .select(['id', 'work_order_id', 'actor_type', 'actor_id', 'actor_name', 'note'])
+      .select(['id', 'work_order_id', 'actor_type', 'actor_id', 'actor_name', 'note', 'data_json'])
       .where('work_order_id', 'in', chunk)
       .execute(),
   );
@@ -124,7 +270,7 @@ export async function eventsOf(db: Kysely<DB>, orderIds: readonly string[]) {
 export async function updateEvent(
   db: Kysely<DB>,
   id: string,
-  set: { actor_name?: string | null; note?: string | null },
+  set: { actor_name?: string | null; note?: string | null; data_json?: string },
 ) {
   await db.updateTable('work_order_events').set(set).where('id', '=', id).execute();
 }

@@ -107,7 +107,32 @@ describe('resident erasure (pure)', () => {
     assert.deepEqual([r.tags_json, r.tags_consent], ['[]', 0]);
   });
 
-  it('property: neither her phone nor her full name survives, wherever they stand in a text', () => {
+  it('finds her numbers and name however they are written, and only where they stand alone', () => {
+    const her: ErasedPerson = {
+      ...wang,
+      emergencyContactName: '女儿',
+      emergencyContactPhone: '0755-26001234',
+    };
+    for (const t of [
+      '王 秀英',
+      '王·秀英',
+      '138.0000.0001',
+      '1 3 8 0 0 0 0 0 0 0 1',
+      '一三八零零零零零零零一',
+      '幺三八零零零零零零零幺',
+      '+86 138 0000 0001',
+      '440305 19500101 9010',
+      '440305-19500101-9010',
+      '0755 2600 1234',
+      '26001234',
+    ])
+      assert.equal(anonymise(`电话：${t}。`, her), '电话：***。', t);
+    // Another number that holds hers, and a relation word given as a contact's name, stay.
+    assert.equal(anonymise('订单号 20261380000000123', her), '订单号 20261380000000123');
+    assert.equal(anonymise('我女儿明天来', her), '我女儿明天来');
+  });
+
+  it('property: neither her phone, her ID number nor her full name survives, wherever they stand in a text', () => {
     const fragment = fc.constantFrom(
       '楼道',
       '灯坏了',
@@ -121,14 +146,25 @@ describe('resident erasure (pure)', () => {
       'abc',
       '12',
     );
+    const hers = fc.constantFrom(
+      wang.name,
+      wang.phone ?? '',
+      '１３８０００００００１',
+      wang.idNumber ?? '',
+      '138-0000-0001',
+    );
+    // Her numbers stand apart from other digits (run into them they are another number).
+    const part = fc.oneof(
+      fragment,
+      hers.map((h) => `，${h}，`),
+    );
     fc.assert(
-      fc.property(
-        fc.array(fc.oneof(fragment, fc.constant(wang.name), fc.constant(wang.phone ?? ''))),
-        (parts) => {
-          const out = anonymise(parts.join(''), wang);
-          return !out.includes(wang.name) && !out.includes(wang.phone ?? '');
-        },
-      ),
+      fc.property(fc.array(part), (parts) => {
+        const out = anonymise(parts.join(''), wang).normalize('NFKC').replace(/-/g, '');
+        return (
+          !out.includes(wang.name) && !out.includes(wang.phone ?? '') && !out.includes(wang.idNumber ?? '')
+        );
+      }),
       { numRuns: 500 },
     );
   });

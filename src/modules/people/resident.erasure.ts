@@ -58,32 +58,80 @@ export function erasedRecord(at: string) {
  */
 export function anonymise<T extends string | null>(text: T, who: ErasedPerson): T {
   if (text === null || text === '') return text;
-  let out = scrubText(text, [who.name, who.emergencyContactName], ALL_CONTACTS);
-  // Her own numbers wherever they stand, also run into other digits (the patterns want a number
-  // to stand alone: 1380000000112 is no phone to them), in ASCII or full-width digits.
+  let out = scrubText(text, [who.name, contactName(who.emergencyContactName)], ALL_CONTACTS);
+  // The name with something between its characters (王 秀英, 王·秀英).
+  const spaced = spacedName(who.name);
+  if (spaced) out = out.replace(spaced, '***');
+  // Her own numbers however they are written: with spaces, dots or dashes between the digits, in
+  // full-width digits or Chinese numerals (一三八…, 幺三八…), a landline also without its area
+  // code. Only where a number stands alone: run into other digits it is another number
+  // (订单号 20261380000000123 is not her phone).
   for (const n of [who.phone, who.idNumber, who.emergencyContactPhone]) {
-    const re = n ? numberPattern(n) : null;
-    if (re) out = out.replace(re, '***');
+    for (const re of n ? numberPatterns(n) : []) out = out.replace(re, '***');
   }
   return out as T;
 }
 
-const numberPatterns = new Map<string, RegExp>();
-/** A number's digits, each as ASCII or full-width (X of an ID number either case, either width). */
-function numberPattern(n: string): RegExp | null {
-  const digits = n.replace(/[^0-9Xx]/g, '');
-  if (digits.length < 7) return null;
-  let re = numberPatterns.get(digits);
-  if (!re) {
-    re = new RegExp(
-      [...digits]
-        .map((d) => (/[Xx]/.test(d) ? '[XxＸｘ]' : `[${d}${String.fromCharCode(0xff10 + Number(d))}]`))
-        .join(''),
-      'g',
+/** Words for a relation that an emergency contact's "name" often is (女儿, 家属): not a name to blank. */
+const RELATION_WORDS = new Set(
+  '女儿 儿子 儿媳 女婿 家属 家人 老伴 爱人 丈夫 妻子 孙子 孙女 外孙 外孙女 侄子 侄女 亲属 亲戚 邻居 朋友 同事 母亲 父亲 妈妈 爸爸 哥哥 姐姐 弟弟 妹妹'.split(
+    ' ',
+  ),
+);
+function contactName(name: string | null): string | null {
+  const n = name?.trim() ?? '';
+  return n && !RELATION_WORDS.has(n) ? n : null;
+}
+
+const SEPARATOR = '[\\s\\u00b7\\u30fb.\\-－—·]';
+function spacedName(name: string): RegExp | null {
+  const chars = [...name.trim()];
+  if (chars.length < 2 || chars.length > 4 || !chars.every((c) => /[\u4e00-\u9fff]/.test(c))) return null;
+  return new RegExp(chars.join(`${SEPARATOR}{0,2}`), 'g');
+}
+
+/** How each digit may be written: ASCII, full-width, Chinese numerals (小写, 大写, 幺 for 1, 两 for 2). */
+const DIGIT_FORMS: Record<string, string> = {
+  '0': '0０零〇○Ｏ',
+  '1': '1１一幺壹',
+  '2': '2２二两贰',
+  '3': '3３三叁',
+  '4': '4４四肆',
+  '5': '5５五伍',
+  '6': '6６六陆',
+  '7': '7７七柒',
+  '8': '8８八捌',
+  '9': '9９九玖',
+  X: 'XxＸｘ',
+};
+const ANY_DIGIT = Object.values(DIGIT_FORMS).join('');
+const numberPatternCache = new Map<string, RegExp[]>();
+
+/**
+ * Patterns of one of her numbers: its digits in any of their forms, with at most a couple of
+ * separators between them, standing alone; for a landline with an area code, its local part too.
+ */
+function numberPatterns(n: string): RegExp[] {
+  const digits = n.replace(/[^0-9Xx]/g, '').toUpperCase();
+  const hit = numberPatternCache.get(digits);
+  if (hit) return hit;
+  const variants = [digits];
+  // +86 before a mobile, and a landline's local part (0755-26001234 → 26001234).
+  const landline = /^0\d{2,3}-?(\d{7,8})$/.exec(n.replace(/[\s]/g, ''));
+  if (landline?.[1]) variants.push(landline[1]);
+  const res = variants
+    .filter((d) => d.length >= 7)
+    .map(
+      (d) =>
+        new RegExp(
+          `(?<![${ANY_DIGIT}])(?:(?:\\+|＋)?(?:86|８６)${SEPARATOR}*)?` +
+            [...d].map((c) => `[${DIGIT_FORMS[c] ?? c}]`).join(`${SEPARATOR}{0,2}`) +
+            `(?![${ANY_DIGIT}])`,
+          'g',
+        ),
     );
-    if (numberPatterns.size < 1024) numberPatterns.set(digits, re);
-  }
-  return re;
+  if (numberPatternCache.size < 1024) numberPatternCache.set(digits, res);
+  return res;
 }
 
 /** A JSON document's string values anonymised (an order's intake answers); null when nothing changes. */

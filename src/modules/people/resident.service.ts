@@ -17,7 +17,7 @@ import type { ListFilter, WorkOrderRow } from '../work-orders/work-order.reposit
 import { canReadOrder, orderFacts, seesWholeCommunity } from '../work-orders/work-order.policy.ts';
 import * as repo from './resident.repository.ts';
 import * as erasureRepo from './resident.erasure.repository.ts';
-import { anonymise, anonymisedOrder, erasedRecord } from './resident.erasure.ts';
+import { anonymise, anonymiseJson, anonymisedOrder, erasedRecord } from './resident.erasure.ts';
 import type { ErasedPerson, ErasureReason } from './resident.erasure.ts';
 import { announceStale } from '../../platform/cache/coherence.ts';
 import { lockOrders, searchTextFor } from '../work-orders/work-order.repository.ts';
@@ -776,10 +776,14 @@ export async function eraseResident(
     emergencyContactName: r.emergency_contact_name,
     emergencyContactPhone: r.emergency_contact_phone,
   };
-  // Read before the transaction (the phone match reads the community's orders); the orders are
-  // read again under their locks inside it, and the resident's version check there refuses a
-  // change (a new phone) made meanwhile.
-  const own = await erasureRepo.orderIdsOf(db, r);
+  // Scans, read before the transaction: the community's orders reported from the resident's
+  // phone however typed, and the messages and inbox items about their orders. The orders filed by
+  // or for them (indexed) are read again inside it, after the resident's row is taken.
+  const byPhone = r.phone ? await erasureRepo.orderIdsByReporterPhone(db, r.community_id, r.phone) : [];
+  const ownBefore = [...new Set([...(await erasureRepo.ownOrderIds(db, id)), ...byPhone])];
+  const addresses = [r.phone, r.emergency_contact_phone].filter((x): x is string => !!x);
+  const messageIds = await erasureRepo.messageIdsAbout(db, ownBefore, addresses);
+  const inboxIds = await erasureRepo.inboxIdsAbout(db, ownBefore);
   const household = r.household_id ? await erasureRepo.householdOrderIds(db, r.household_id) : [];
   const at = deps.clock.now().toISOString();
   const report: ErasureReport = {
@@ -794,12 +798,16 @@ export async function eraseResident(
   };
   await db.transaction().execute(async (trx) => {
     const dialect = deps.database.dialect;
-    await lockOrders(trx, dialect, own);
+    // The resident's row first: intake reads it (FOR SHARE on PostgreSQL) in the commit of an
+    // order for them, so an order either committed before (and is found below) or sees the
+    // tombstone and is refused.
     await updateIfUnchanged(trx, id, input.updatedAt ?? r.updated_at, erasedRecord(at), at);
+    const own = [...new Set([...(await erasureRepo.ownOrderIds(trx, id)), ...byPhone])].sort();
+    // Then their orders, in id order (as every action and merge takes them), then the audit head.
+    await lockOrders(trx, dialect, own);
     for (const o of await erasureRepo.ordersByIds(trx, own)) {
       const set = anonymisedOrder(o, who);
       const fields = Object.keys(set).sort();
-      if (fields.length === 0) continue;
       const description = set.description ?? o.description;
       const next = {
         ...set,
@@ -808,7 +816,9 @@ export async function eraseResident(
           : {}),
         updated_at: at,
       };
-      // Under its lock (PostgreSQL) or SQLite's one writer, the version read is the current one.
+      // Every order of theirs gets a new version, changed text or not: a change prepared before
+      // the erasure (a note naming them, sent with an action) is refused as stale. Under its lock
+      // (PostgreSQL) or SQLite's one writer, the version read is the current one.
       if (!(await erasureRepo.updateOrder(trx, o.id, o.version, next)))
         throw new AppError('version_conflict', 'an order of the resident changed meanwhile: try again', {
           field: 'updatedAt',
@@ -831,15 +841,18 @@ export async function eraseResident(
         },
       });
     }
-    // Timelines: every note of the resident's own orders; on their household's, what they wrote.
+    // Timelines: every note and step data of the resident's own orders (a referral names where it
+    // went, with whom); on their household's, what they wrote.
     const ownSet = new Set(own);
     for (const e of await erasureRepo.eventsOf(trx, [...new Set([...own, ...household])])) {
       const byThem = e.actor_type === 'resident' && e.actor_id === id;
       if (!byThem && !ownSet.has(e.work_order_id)) continue;
-      const set: { actor_name?: string | null; note?: string | null } = {};
+      const set: { actor_name?: string | null; note?: string | null; data_json?: string } = {};
       if (byThem && e.actor_name !== null) set.actor_name = null;
       const note = anonymise(e.note, who);
       if (note !== e.note) set.note = note;
+      const data = anonymiseJson(e.data_json, who);
+      if (data !== null) set.data_json = data;
       if (Object.keys(set).length === 0) continue;
       await erasureRepo.updateEvent(trx, e.id, set);
       report.events += 1;
@@ -859,9 +872,51 @@ export async function eraseResident(
       if (note !== v.note || outcome !== v.outcome)
         await erasureRepo.setVisitText(trx, v.id, { note, outcome });
     }
+    // What staff wrote about their orders: a rejection's reason, supervision (督办) and its answer.
+    const staffTexts = await erasureRepo.staffTextsOf(trx, own);
+    for (const a of staffTexts.assignments) {
+      const note = anonymise(a.response_note, who);
+      const reason = anonymise(a.reason, who);
+      if (note !== a.response_note || reason !== a.reason)
+        await erasureRepo.setAssignmentText(trx, a.id, { response_note: note, reason });
+    }
+    for (const sv of staffTexts.supervisions) {
+      const reason = anonymise(sv.reason, who);
+      const response = anonymise(sv.response, who);
+      if (reason !== sv.reason || response !== sv.response)
+        await erasureRepo.setSupervisionText(trx, sv.id, { reason, response });
+    }
     const messages = await erasureRepo.dropMessages(trx, id);
     report.messagesCancelled = messages.cancelled;
     report.inboxItems = messages.inbox;
+    // Messages about their orders (staff alerts name them) are anonymised; those to their phone or
+    // their emergency contact's (a family notice) are cancelled if not yet sent, and keep no address.
+    const theirs = new Set(addresses);
+    for (const m of await erasureRepo.messagesByIds(trx, messageIds)) {
+      const set: { status?: string; address?: null; payload_json?: string; last_error?: string } = {};
+      const payload = anonymiseJson(m.payload_json, who);
+      if (payload !== null) set.payload_json = payload;
+      if (m.address !== null && theirs.has(m.address)) {
+        set.address = null;
+        if (m.status === 'pending' || m.status === 'held') {
+          set.status = 'cancelled';
+          set.last_error = 'the recipient’s personal data was erased';
+          report.messagesCancelled += 1;
+        }
+      }
+      if (Object.keys(set).length) await erasureRepo.updateMessage(trx, m.id, set);
+    }
+    for (const item of await erasureRepo.inboxByIds(trx, inboxIds)) {
+      const title = anonymise(item.title, who);
+      const body = anonymise(item.body, who);
+      const payload = anonymiseJson(item.payload_json, who);
+      if (title !== item.title || body !== item.body || payload !== null)
+        await erasureRepo.updateInboxItem(trx, item.id, {
+          title,
+          body,
+          payload_json: payload ?? item.payload_json,
+        });
+    }
     report.sessions = await erasureRepo.endSessions(trx, id, r.phone);
     // Every node drops its cached principal of the resident (their sessions are gone).
     await announceStale(trx, [{ topic: 'user', key: id }], deps.clock.now());
@@ -874,7 +929,6 @@ export async function eraseResident(
       entityId: id,
       payload: {
         reason: input.reason,
-        householdBefore: r.household_id,
         orders: report.orders,
         events: report.events,
         sessions: report.sessions,

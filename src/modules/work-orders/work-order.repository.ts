@@ -356,10 +356,16 @@ export async function residentsByIds(db: Kysely<DB>, ids: readonly string[]) {
 }
 
 /** The household each of these residents lives in now (residents not found are left out). */
-export async function householdsOfResidents(db: Kysely<DB>, ids: readonly string[]) {
-  return selectInChunks(ids, (chunk) =>
-    db.selectFrom('residents').select(['id', 'household_id']).where('id', 'in', chunk).execute(),
-  );
+/**
+ * The households of these residents, and whether their data was erased, inside an order's commit.
+ * On PostgreSQL the rows are read FOR SHARE: an erasure (which updates the row first) either
+ * commits before, and the order sees the tombstone, or waits for the order and then finds it.
+ */
+export async function householdsOfResidents(db: Kysely<DB>, ids: readonly string[], dialect: Dialect) {
+  return selectInChunks(ids, (chunk) => {
+    const q = db.selectFrom('residents').select(['id', 'household_id', 'erased_at']).where('id', 'in', chunk);
+    return (dialect === 'postgres' ? q.forShare() : q).execute();
+  });
 }
 
 export async function insertPhoto(

@@ -369,9 +369,15 @@ export class WorkOrderService {
       const beneficiaries = new Set<string>();
       for (const b of batch) if (b.row.beneficiary_id) beneficiaries.add(b.row.beneficiary_id);
       if (beneficiaries.size) {
-        const homes = new Map(
-          (await repo.householdsOfResidents(trx, [...beneficiaries])).map((r) => [r.id, r.household_id]),
-        );
+        const found = await repo.householdsOfResidents(trx, [...beneficiaries], this.deps.database.dialect);
+        // A resident erased since the request was read is no one to file for (the batch fails and
+        // its orders are retried one by one: only this one is refused).
+        const erased = found.find((r) => r.erased_at !== null);
+        if (erased)
+          throw new AppError('resident_not_found', `resident ${erased.id} is not in this community`, {
+            field: 'residentId',
+          });
+        const homes = new Map(found.map((r) => [r.id, r.household_id]));
         for (const b of batch) {
           const home = b.row.beneficiary_id ? homes.get(b.row.beneficiary_id) : undefined;
           if (home !== undefined) b.row.household_id = home;
