@@ -115,5 +115,40 @@ describe(
       );
       assert.match((await cell.textContent()) ?? '', /已派单/);
     });
+
+    it('an order nobody can take now says so, with the teams left out and why', async () => {
+      const p = s.b.page;
+      // The answer for an urgent order at night, whatever the hour of this run.
+      await p.route('**/candidates?includeRejected=true', (route) =>
+        route.fulfill({
+          contentType: 'application/json',
+          body: JSON.stringify({
+            orderId: 'x',
+            candidates: [],
+            rejected: [
+              {
+                code: 'repair',
+                name: '桃源水电维修队',
+                failures: [{ code: 'closed_today', message: '紧急工单需要今天还会服务的力量' }],
+              },
+            ],
+            baseline: [],
+            suggestion: null,
+          }),
+        }),
+      );
+      try {
+        const trigger = p.getByRole('button', { name: '推荐处理人' }).first();
+        await trigger.focus();
+        await p.keyboard.press('Enter');
+        const status = p.locator('.ant-popover:not(.ant-popover-hidden) [role="status"]');
+        await status.getByText('现在没有可以派单的处理人').waitFor();
+        await status.getByText('桃源水电维修队：紧急工单需要今天还会服务的力量').waitFor();
+        assert.deepEqual(await axe(p), []);
+        await p.keyboard.press('Escape');
+      } finally {
+        await p.unroute('**/candidates?includeRejected=true');
+      }
+    });
   },
 );

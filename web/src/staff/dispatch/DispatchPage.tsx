@@ -41,7 +41,7 @@ import {
 } from '../shared/orders.ts';
 import type { Person, SlaEntry } from '../shared/orders.ts';
 import { loadCandidates } from './candidates.ts';
-import type { AutoSuggestion, Candidate } from './candidates.ts';
+import type { AutoSuggestion, Candidate, LeftOut } from './candidates.ts';
 import { usePager } from '../shared/pager.tsx';
 
 const POLL_SECONDS = 5;
@@ -91,6 +91,7 @@ function CandidateList({
   const features = useFeatures();
   const [list, setList] = useState<Candidate[] | null>(null);
   const [auto, setAuto] = useState<AutoSuggestion | null>(null);
+  const [leftOut, setLeftOut] = useState<LeftOut[]>([]);
   const route = features?.candidates ?? null;
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -99,6 +100,7 @@ function CandidateList({
       .then((r) => {
         setList(r.list);
         setAuto(r.suggestion);
+        setLeftOut(r.leftOut);
       })
       .catch(() => setList([]));
   }, [route, order.id, lang]);
@@ -119,7 +121,23 @@ function CandidateList({
           <div className="order-meta">{labels.note(lang, auto.reason)}</div>
         </div>
       )}
-      {list.length === 0 && <span className="order-meta">{t('noItems')}</span>}
+      {list.length === 0 && (
+        // Nobody to send: which teams were left out, and why (an urgent order at night wants a
+        // team that still serves today).
+        <div role="status">
+          <strong>{t('noCandidates')}</strong>
+          {leftOut.length > 0 && <div className="order-meta">{t('leftOutWhy')}</div>}
+          {leftOut.length > 0 && (
+            <ul className="order-meta" style={{ margin: '4px 0 0', paddingLeft: 18 }}>
+              {leftOut.slice(0, 5).map((x) => (
+                <li key={x.name}>
+                  {x.name}：{x.reasons.join('；')}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
       {list.slice(0, 5).map((c, i) => (
         <div key={`${c.assigneeId}-${i}`} style={{ padding: '6px 0', borderBottom: '1px solid #f0f0f0' }}>
           <Space>

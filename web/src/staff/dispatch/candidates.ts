@@ -105,6 +105,30 @@ export function parseCandidates(payload: unknown, lang: Lang = 'zh'): Candidate[
   return out;
 }
 
+/** A team the constraints left out, and why (a reason once, however many of its people it held for). */
+export interface LeftOut {
+  name: string;
+  reasons: string[];
+}
+
+/** The teams left out (`rejected[]`, asked for with `includeRejected`). */
+export function parseLeftOut(payload: unknown): LeftOut[] {
+  const list = isJson(payload) && Array.isArray(payload.rejected) ? (payload.rejected as unknown[]) : [];
+  const out: LeftOut[] = [];
+  for (const raw of list) {
+    if (!isJson(raw)) continue;
+    const name = str(raw.name) ?? str(raw.code);
+    if (!name) continue;
+    const reasons = Array.isArray(raw.failures)
+      ? [...new Set((raw.failures as unknown[]).map((f) => (isJson(f) ? str(f.message) : null)))].filter(
+          (m): m is string => m !== null,
+        )
+      : [];
+    out.push({ name, reasons });
+  }
+  return out;
+}
+
 export interface AutoSuggestion {
   assigneeName: string;
   reason: string;
@@ -114,11 +138,15 @@ export async function loadCandidates(
   route: RouteInfo,
   orderId: string,
   lang: Lang = 'zh',
-): Promise<{ list: Candidate[]; suggestion: AutoSuggestion | null }> {
-  const payload = await api<unknown>(route.path.replace('{id}', encodeURIComponent(orderId)));
+): Promise<{ list: Candidate[]; suggestion: AutoSuggestion | null; leftOut: LeftOut[] }> {
+  // With the teams left out: when no one can take the order, the panel says why.
+  const payload = await api<unknown>(
+    `${route.path.replace('{id}', encodeURIComponent(orderId))}?includeRejected=true`,
+  );
   const sug = isJson(payload) && isJson(payload.suggestion) ? payload.suggestion : null;
   return {
     list: parseCandidates(payload, lang),
+    leftOut: parseLeftOut(payload),
     suggestion: sug ? { assigneeName: str(sug.assigneeName) ?? '', reason: str(sug.reason) ?? '' } : null,
   };
 }
