@@ -54,17 +54,21 @@ describe('sign-in and sessions under attack', () => {
     assert.deepEqual(tally(many), [20, 10], 'checked, locked: from thirty addresses');
   });
 
-  it('the right password hidden in a burst of wrong ones does not get through', async () => {
-    const burst = await Promise.all([
-      ...Array.from({ length: 12 }, (_, i) => login('agent', `guess-${i}`, '198.51.100.8')),
-      login('agent', 'demo1234', '198.51.100.8'),
-    ]);
-    assert.equal(burst.at(-1)?.statusCode, 423, 'the account is locked before its password is checked');
-    const spread = await Promise.all([
-      ...Array.from({ length: 25 }, (_, i) => login('provider2', `guess-${i}`, `198.51.101.${i + 1}`)),
-      login('provider2', 'demo1234', '198.51.101.200'),
-    ]);
-    assert.equal(spread.at(-1)?.statusCode, 423, 'locked for everyone after twenty from anywhere');
+  it('the right password after a burst of wrong ones does not get through', async () => {
+    // The burst first, then the password: requests sent at once are taken in no set order (on
+    // PostgreSQL the password could be checked before the twentieth failure, as it may be).
+    const burst = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => login('agent', `guess-${i}`, '198.51.100.8')),
+    );
+    assert.equal(burst.filter((r) => r.statusCode === 423).length, 7);
+    const right = await login('agent', 'demo1234', '198.51.100.8');
+    assert.equal(right.statusCode, 423, 'the account is locked before its password is checked');
+    const spread = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => login('provider2', `guess-${i}`, `198.51.101.${i + 1}`)),
+    );
+    assert.equal(spread.filter((r) => r.statusCode === 423).length, 5);
+    const fromElsewhere = await login('provider2', 'demo1234', '198.51.101.200');
+    assert.equal(fromElsewhere.statusCode, 423, 'locked for everyone after twenty from anywhere');
   });
 
   it('one client cannot keep a colleague locked out: its five failures lock only its own address', async () => {
