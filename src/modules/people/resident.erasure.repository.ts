@@ -28,20 +28,12 @@ const OUTBOX_STATUSES = ['pending', 'held', 'delivered', 'failed', 'cancelled'];
 
 /** Ids of the orders filed by or for the resident (both indexed). */
 export async function ownOrderIds(db: Kysely<DB>, residentId: string): Promise<string[]> {
-  const ids = new Set<string>();
-  for (const row of await db
+  const rows = await db
     .selectFrom('work_orders')
     .select('id')
-    .where('beneficiary_id', '=', residentId)
-    .execute())
-    ids.add(row.id);
-  for (const row of await db
-    .selectFrom('work_orders')
-    .select('id')
-    .where('reporter_id', '=', residentId)
-    .execute())
-    ids.add(row.id);
-  return [...ids];
+    .where((eb) => eb.or([eb('beneficiary_id', '=', residentId), eb('reporter_id', '=', residentId)]))
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 /**
