@@ -415,6 +415,28 @@ describe('resident records, moves and household history', () => {
     }
   });
 
+  it('two changes prepared against one record in the same millisecond: the second is stale', async () => {
+    const other = await ctx.database.db
+      .selectFrom('residents')
+      .select('id')
+      .where('id', 'not in', [wang, li])
+      .where('community_id', '=', ctx.seed.communities[0]?.id ?? '')
+      .where('erased_at', 'is', null)
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    // The clock stands still: every change below happens in the same millisecond.
+    const first = await patch(other.id, admin, { birthYear: 1950 });
+    assert.equal(first.statusCode, 200, first.body);
+    const seen = (first.json() as ResidentDetail).updatedAt;
+    const second = await patch(other.id, admin, { birthYear: 1951, updatedAt: seen });
+    assert.equal(second.statusCode, 200, second.body);
+    assert.ok((second.json() as ResidentDetail).updatedAt > seen, 'a change moves updatedAt on');
+    const stale = await patch(other.id, admin, { birthYear: 1952, updatedAt: seen });
+    assert.equal(stale.statusCode, 409, stale.body);
+    assert.equal(stale.json().error.code, 'version_conflict');
+    assert.equal((await ctx.call('GET', `/api/v1/residents/${other.id}`, admin)).json().birthYear, 1951);
+  });
+
   it('migration 2026120640 gives orders already filed their beneficiary’s household, and residents their start', async () => {
     const db = ctx.database.db;
 

@@ -4,9 +4,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { createTestContext } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
-import { residentsByIds, usersByIds } from '../../src/modules/work-orders/work-order.repository.ts';
+import {
+  lockOrders,
+  residentsByIds,
+  usersByIds,
+} from '../../src/modules/work-orders/work-order.repository.ts';
 import { loadContext } from '../../src/modules/work-orders/work-order.presenter.ts';
 import { namesAtAddresses, registeredIdentities } from '../../src/modules/people/resident.repository.ts';
 import { selectInChunks } from '../../src/platform/db/in-chunks.ts';
@@ -90,5 +95,26 @@ describe('lookups by long lists of keys', () => {
     );
     assert.deepEqual(rows, [0, 250, 500, 750, 1000]);
     assert.deepEqual(await selectInChunks([], () => Promise.reject(new Error('no keys, no statement'))), []);
+  });
+  it('locks the orders of a list of 70,000 ids (an erasure of someone with that many), the real ones held', async () => {
+    const db = ctx.database.db;
+    const order = await db.selectFrom('work_orders').select('id').orderBy('id').executeTakeFirstOrThrow();
+    const held = db.transaction().execute(async (trx) => {
+      await lockOrders(trx, ctx.database.dialect, [...junk('o'), order.id]);
+      if (ctx.database.dialect !== 'postgres') return 'no row locks on SQLite: one writer';
+      // Another transaction that wants the order now cannot have it.
+      const other = await db
+        .transaction()
+        .execute(async (t2) => {
+          await sql`set local lock_timeout = '200ms'`.execute(t2);
+          await t2.selectFrom('work_orders').select('id').where('id', '=', order.id).forUpdate().execute();
+          return 'taken';
+        })
+        .catch((e: Error) => e.message);
+      return other;
+    });
+    const outcome = await held;
+    if (ctx.database.dialect === 'postgres') assert.match(outcome, /lock timeout/);
+    else assert.equal(outcome, 'no row locks on SQLite: one writer');
   });
 });

@@ -717,7 +717,12 @@ function refuseImport(fileName: string, problems: ImportProblem[]): AppError {
   );
 }
 
-/** Writes a resident's change if the record is still at `updatedAt`; 409 `version_conflict` otherwise. */
+/**
+ * Writes a resident's change if the record is still at `updatedAt`; 409 `version_conflict`
+ * otherwise. The new `updated_at` is always later than the one checked, also for a change made in
+ * the same millisecond as the last (or on a node whose clock is behind): were it equal, a second
+ * change prepared against the same record would pass the check too.
+ */
 async function updateIfUnchanged(
   trx: Kysely<DB>,
   id: string,
@@ -727,7 +732,7 @@ async function updateIfUnchanged(
 ): Promise<void> {
   const changed = await trx
     .updateTable('residents')
-    .set({ ...set, updated_at: at })
+    .set({ ...set, updated_at: laterThan(updatedAt, at) })
     .where('id', '=', id)
     .where('updated_at', '=', updatedAt)
     .executeTakeFirst();
@@ -739,6 +744,13 @@ async function updateIfUnchanged(
         field: 'updatedAt',
       },
     );
+}
+
+/** `at`, or one millisecond after `before` when `at` is not later (same millisecond, or a clock behind). */
+export function laterThan(before: string, at: string): string {
+  if (at > before) return at;
+  const t = Date.parse(before);
+  return Number.isNaN(t) ? at : new Date(t + 1).toISOString();
 }
 
 /**

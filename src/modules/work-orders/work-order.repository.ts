@@ -414,13 +414,11 @@ export async function lockOrders(
   ids: string[],
 ): Promise<void> {
   if (dialect !== 'postgres' || ids.length === 0) return;
-  await db
-    .selectFrom('work_orders')
-    .select('id')
-    .where('id', 'in', [...new Set(ids)].sort())
-    .orderBy('id')
-    .forUpdate()
-    .execute();
+  // In id order across slices too, so every locker takes any two orders in the same order; a
+  // person with tens of thousands of orders would otherwise exceed the bound parameters.
+  await selectInChunks([...new Set(ids)].sort(), (chunk) =>
+    db.selectFrom('work_orders').select('id').where('id', 'in', chunk).orderBy('id').forUpdate().execute(),
+  );
 }
 
 /**
