@@ -188,6 +188,8 @@ describe('query hardening: list, export and import', () => {
     for (const token of [admin, dispatcher]) {
       for (const q of ['3号楼', '３号楼', 'wifi信号', 'ＷＩＦＩ信号', '5栋1201', '５栋１２０１'])
         assert.deepEqual(await found(q, token), [wide.id], q);
+      // Punctuation in either width: ASCII typed finds the Chinese form, and the other way round.
+      for (const q of ['信号差,回电', '信号差，回电']) assert.deepEqual(await found(q, token), [wide.id], q);
     }
     // The typed phone is searchable by whom sees it, and blanked for whom does not, in either width.
     assert.deepEqual(await found('13912345678', admin), [wide.id]);

@@ -75,4 +75,8 @@ test('searchPatterns: folded, ASCII letters in lower case, and the NFKC form whe
   // Only ASCII letters change case: the databases fold nothing else.
   assert.deepEqual(searchPatterns('ÉCLAIR Ω'), ['Éclair Ω']);
   assert.deepEqual(searchPatterns('灯坏了，晚上'), ['灯坏了，晚上', '灯坏了,晚上']);
+  // Typed with ASCII punctuation, the query also looks for it as Chinese text writes it.
+  assert.deepEqual(searchPatterns('灯坏了,晚上(3楼)'), ['灯坏了,晚上(3楼)', '灯坏了，晚上（3楼）']);
+  assert.deepEqual(searchPatterns('电费3.5元?'), ['电费3.5元?', '电费3.5元？']);
+  assert.deepEqual(searchPatterns('10:30'), ['10:30', '10：30']);
 });

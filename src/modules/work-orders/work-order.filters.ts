@@ -158,15 +158,22 @@ export function foldedOrNull(text: string | null): string | null {
   return folded === text ? null : folded;
 }
 
+/** ASCII punctuation typed where Chinese text has its full-width form (not `.`: 3.5 is a number). */
+const HALF_WIDTH_PUNCTUATION = /[,;:!?()]/g;
+const fullWidthPunctuation = (t: string) =>
+  t.replace(HALF_WIDTH_PUNCTUATION, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+
 /**
  * What a text search (`q`) looks for, letter case aside: the text with full-width digits and
  * letters folded (`foldWidth`, as the stored text is searched) and its ASCII letters in lower
- * case, and also its NFKC form when that differs (① finds 1). So ｗｉｆｉ finds WiFi and wifi
- * finds ｗｉｆｉ, and 灯坏了，晚上 (a full-width comma, which neither side folds) still finds itself.
- * The repository matches every column folded the same way.
+ * case; also its NFKC form when that differs (① finds 1, and 灯坏了，晚上 finds 灯坏了,晚上), and
+ * its ASCII punctuation in full width when it has any (灯坏了,晚上 finds 灯坏了，晚上, as Chinese
+ * text is mostly written). Punctuation is not folded in the stored text, which so stays its own
+ * folded form and leaves the folded columns empty; the query carries both forms instead. So
+ * ｗｉｆｉ finds WiFi and wifi finds ｗｉｆｉ. The repository matches every column folded the same way.
  */
 export function searchPatterns(text: string): string[] {
   const typed = asciiLower(foldWidth(text));
-  const normalised = asciiLower(text.normalize('NFKC'));
-  return normalised === typed ? [typed] : [typed, normalised];
+  const patterns = new Set([typed, asciiLower(text.normalize('NFKC')), fullWidthPunctuation(typed)]);
+  return [...patterns];
 }
