@@ -8,6 +8,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import {
   apiToken,
@@ -194,6 +195,7 @@ describe(
       await dialog.getByLabel('紧急联系人电话', { exact: true }).waitFor();
       assert.equal(await p.locator('#resident-edit-phone').count(), 0, 'no phone field for a manager');
       assert.equal(await dialog.getByRole('button', { name: '删除个人信息…' }).count(), 0, 'admins erase');
+      assert.equal(await dialog.getByRole('button', { name: '下载个人信息副本' }).count(), 0, 'admins copy');
       await p.keyboard.press('Escape');
       await dialog.waitFor({ state: 'hidden' });
 
@@ -207,6 +209,16 @@ describe(
       const p = s.b.page;
       await staffLogin(p, s.server, '/console', 'admin');
       const dialog = await openEditor(p);
+      // First, at the caller's request, a copy of their data to take home (个人信息副本).
+      const [download] = await Promise.all([
+        p.waitForEvent('download'),
+        dialog.getByRole('button', { name: '下载个人信息副本' }).click(),
+      ]);
+      assert.match(download.suggestedFilename(), /^linli-resident-data-\d{4}-\d{2}-\d{2}\.json$/);
+      const copy = JSON.parse(readFileSync(await download.path(), 'utf8')) as {
+        resident: { name: string; phone: string };
+      };
+      assert.deepEqual([copy.resident.name, copy.resident.phone], ['李建国', CALLER], 'whole, as theirs');
       await dialog.getByRole('group', { name: '删除个人信息' }).waitFor();
       await dialog.getByRole('button', { name: '删除个人信息…' }).click();
       // The reason takes the focus; nothing is sent before the confirmation.

@@ -5,6 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import {
   apiToken,
   axe,
@@ -250,5 +251,29 @@ describe('web: resident H5', { skip: !chromiumAvailable() && 'chromium is not in
     await p.getByText('紧急求助已发送，请保持电话畅通').waitFor();
     await alert.waitFor({ state: 'detached' });
     assert.equal((await ordersSaying(s.server, token, SOS)).length, before + 1);
+  });
+  it('我的信息: the resident saves a copy of their data as a file', async () => {
+    const p = s.b.page;
+    await p.goto(`${s.server.url}/`);
+    const button = p.getByRole('button', { name: '下载我的信息' });
+    await button.scrollIntoViewIfNeeded();
+    const [download] = await Promise.all([p.waitForEvent('download'), button.click()]);
+    assert.match(download.suggestedFilename(), /^linli-resident-data-\d{4}-\d{2}-\d{2}\.json$/);
+    const file = await download.path();
+    const copy = JSON.parse(readFileSync(file, 'utf8')) as {
+      format: string;
+      resident: { id: string; phone: string };
+      orders: { description: string }[];
+    };
+    assert.equal(copy.format, 'linli.resident-data/1');
+    const me = await p.evaluate(
+      async () => ((await (await fetch('/api/v1/me')).json()) as { id: string }).id,
+    );
+    assert.equal(copy.resident.id, me, 'the resident signed in on this phone');
+    assert.match(copy.resident.phone, /^1\d{10}$/, 'their own phone, whole');
+    assert.ok(copy.orders.length > 0, 'their orders');
+    await p.getByRole('status').filter({ hasText: '已保存到手机' }).waitFor();
+    assert.deepEqual(await axe(p), []);
+    await shot(p, 'resident-my-data-zh');
   });
 });

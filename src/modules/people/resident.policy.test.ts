@@ -2,7 +2,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { STAFF_ROLES } from '../../platform/auth/principal.ts';
 import type { Principal, StaffRole } from '../../platform/auth/principal.ts';
-import { browsesResidents, canReadResident, erasesResidents, importsResidents } from './resident.policy.ts';
+import {
+  browsesResidents,
+  canReadResident,
+  downloadsResidentData,
+  erasesResidents,
+  importsResidents,
+} from './resident.policy.ts';
 import { SYSTEM } from '../../platform/auth/principal.ts';
 import { readsAllContacts } from '../../platform/auth/privacy.ts';
 import type { ResidentFacts } from './resident.policy.ts';
@@ -96,5 +102,23 @@ describe('resident policies', () => {
       householdSince: null,
     };
     assert.equal(erasesResidents(self), false, 'a resident asks; the community erases');
+  });
+  it('a copy of a resident’s data: the resident, an admin acting for them, the command line', () => {
+    for (const role of STAFF_ROLES)
+      assert.equal(downloadsResidentData(staff(role), 'r1'), role === 'admin', role);
+    assert.equal(downloadsResidentData(SYSTEM, 'r1'), true);
+    const self: Principal = {
+      kind: 'resident',
+      id: 'r1',
+      name: '王秀英',
+      phone: '13800000001',
+      communityId: 'c1',
+      householdId: 'h1',
+      householdSince: null,
+    };
+    assert.equal(downloadsResidentData(self, 'r1'), true);
+    assert.equal(downloadsResidentData(self, 'r2'), false, 'not a household member’s');
+    const key: Principal = { kind: 'api_key', id: 'k', name: 'k', communityId: 'c1', scopes: ['open311'] };
+    assert.equal(downloadsResidentData(key, 'r1'), false);
   });
 });

@@ -52,6 +52,16 @@ export function erasesResidents(p: Principal): boolean {
   return p.kind === 'user' && p.role === 'admin';
 }
 
+/**
+ * May this principal download a copy of this resident's personal data? The resident, and an admin
+ * acting for them (at the service window, for someone without the phone app), and the command
+ * line. Other staff read what their work needs, masked, and never take a copy away.
+ */
+export function downloadsResidentData(p: Principal, residentId: string): boolean {
+  if (p.kind === 'resident') return p.id === residentId;
+  return erasesResidents(p);
+}
+
 /** May this principal see this resident? Callers answer "not found" when not, so ids leak nothing. */
 export function canReadResident(p: Principal, r: ResidentFacts): boolean {
   switch (p.kind) {

@@ -1,10 +1,12 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../platform/errors.ts';
 import { errorResponse } from '../../platform/http/errors.plugin.ts';
 import { requirePrincipal } from '../../platform/http/principal.hook.ts';
+import type { Principal } from '../../platform/auth/principal.ts';
 import {
+  ResidentDataExport,
   ResidentDetail,
   ResidentEraseBody,
   ResidentErasureReport,
@@ -71,6 +73,63 @@ export async function registerResidentRoutes(root: FastifyInstance, svc: Residen
       },
     },
     async (request) => svc.get(requirePrincipal(request), request.params.id),
+  );
+
+  const dataDescription =
+    'Everything Linli holds about the resident, as one JSON document to keep or take elsewhere (个人信息副本, PIPL art. 45): their record unmasked, their household’s address, the orders filed by or for them with their public timelines (no internal notes), survey answers, messages sent to them (never a one-time code), their in-app inbox and when their sessions began. Answered as a download (`Content-Disposition: attachment`). Audited as `resident.data_exported`.';
+  /** The copy, answered as a file to save. */
+  const download = async (reply: FastifyReply, p: Principal, id: string) => {
+    const data = await svc.exportData(p, id);
+    void reply.header(
+      'content-disposition',
+      `attachment; filename="linli-resident-data-${data.exportedAt.slice(0, 10)}.json"`,
+    );
+    return data;
+  };
+  app.get(
+    '/api/v1/me/data',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'A copy of my personal data (residents)',
+        description: dataDescription,
+        response: {
+          200: ResidentDataExport,
+          401: errorResponse('`unauthenticated`'),
+          403: errorResponse('`forbidden`: not a resident (staff ask an admin for a resident’s copy)'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const p = requirePrincipal(request);
+      if (p.kind !== 'resident')
+        throw new AppError(
+          'forbidden',
+          'a copy of personal data here is a resident’s own: an admin downloads one for a resident at /api/v1/residents/{id}/data',
+        );
+      return download(reply, p, p.id);
+    },
+  );
+
+  app.get(
+    '/api/v1/residents/:id/data',
+    {
+      schema: {
+        tags: TAG,
+        summary: "A copy of a resident's personal data (the resident, or an admin acting for them; audited)",
+        description: `${dataDescription} An admin's copy for a resident holds exactly what the resident's own copy holds.`,
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        response: {
+          200: ResidentDataExport,
+          400: errorResponse('`validation_failed`: the id is too long'),
+          401: errorResponse('`unauthenticated`'),
+          403: errorResponse('`forbidden`: staff other than admins, or another member of the household'),
+          404: errorResponse('`resident_not_found`: no such resident, or not one the caller may see'),
+          409: errorResponse('`conflict`: the resident’s personal data was erased'),
+        },
+      },
+    },
+    async (request, reply) => download(reply, requirePrincipal(request), request.params.id),
   );
 
   app.patch(

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { ERASURE_REASONS } from './resident.erasure.ts';
+import { WorkOrderView } from '../work-orders/work-order.schema.ts';
 
 const NullableStr = Type.Union([Type.String(), Type.Null()]);
 
@@ -195,4 +196,54 @@ export const ResidentErasureReport = Type.Object({
   sessions: Type.Integer({ description: 'sessions ended' }),
   messagesCancelled: Type.Integer({ description: 'messages not yet sent, cancelled' }),
   inboxItems: Type.Integer({ description: 'in-app inbox items deleted' }),
+});
+
+/** A resident's copy of their personal data (see `exportResidentData`). */
+export const ResidentDataExport = Type.Object({
+  format: Type.Literal('linli.resident-data/1', { description: 'the version of this document’s shape' }),
+  exportedAt: Type.String({ format: 'date-time' }),
+  resident: ResidentView,
+  household: Type.Union([
+    Type.Object({ address: NullableStr, since: NullableStr }, { description: 'where they live, since when' }),
+    Type.Null(),
+  ]),
+  orders: Type.Array(WorkOrderView, {
+    description: 'the orders filed by or for the resident, oldest first, with their public timelines',
+  }),
+  surveys: Type.Array(
+    Type.Object({
+      orderId: Type.String(),
+      channel: Type.String(),
+      sentAt: Type.String(),
+      answeredAt: NullableStr,
+      score: Type.Union([Type.Integer(), Type.Null()]),
+      comment: NullableStr,
+    }),
+  ),
+  messages: Type.Array(
+    Type.Object({
+      channel: Type.String(),
+      address: NullableStr,
+      template: Type.String(),
+      content: Type.Unknown({
+        description: 'what the message said (null for a one-time code: never the code)',
+      }),
+      status: Type.String(),
+      createdAt: Type.String(),
+      deliveredAt: NullableStr,
+    }),
+    { description: 'messages sent (or to be sent) to the resident' },
+  ),
+  inbox: Type.Array(
+    Type.Object({
+      title: Type.String(),
+      body: Type.String(),
+      orderId: NullableStr,
+      createdAt: Type.String(),
+      readAt: NullableStr,
+    }),
+  ),
+  sessions: Type.Array(Type.Object({ startedAt: Type.String(), expiresAt: Type.String() }), {
+    description: 'when each signed-in session began and ends (never a token)',
+  }),
 });

@@ -23,6 +23,7 @@ import { announceStale } from '../../platform/cache/coherence.ts';
 import { lockOrders, searchTextFor } from '../work-orders/work-order.repository.ts';
 import { foldedOrNull } from '../work-orders/work-order.filters.ts';
 import { presentResident } from './resident.presenter.ts';
+import { exportResidentData } from './resident.data.ts';
 import {
   browsesResidents,
   canReadResident,
@@ -381,6 +382,11 @@ export class ResidentService {
   /** Erases a resident's personal data: see `eraseResident`. */
   erase(p: Principal, id: string, input: { reason: ErasureReason; updatedAt?: string | undefined }) {
     return eraseResident(this.deps, p, id, input, this.identity);
+  }
+
+  /** A copy of the resident's personal data, for them or an admin acting for them (audited). */
+  exportData(p: Principal, id: string) {
+    return exportResidentData(this.deps, p, id);
   }
 
   /** The resident's own record after a move, read as the resident now is. */

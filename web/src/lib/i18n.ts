@@ -219,6 +219,10 @@ const zh = {
   reloadRecord: '重新载入',
   recordSaved: '档案已保存',
   recordShortcuts: '在此窗口中 Ctrl+Enter 保存，Esc 取消。',
+  copySection: '个人信息副本',
+  copyExplain:
+    '居民可在手机上自己下载；没有手机的居民，可在窗口请管理员代为下载（档案、工单和进度、收到的消息，与居民自己下载的一样）。每次下载都会记入审计。',
+  copyDownload: '下载个人信息副本',
   eraseSection: '删除个人信息',
   eraseExplain:
     '按居民本人申请等情形删除其个人信息：姓名、电话、身份证号、出生年份、紧急联系人、特殊群体和住户关系都将清除，登录随即失效。工单保留并照常计入统计，其中的姓名和联系方式会被隐去。此操作不可撤销。',
@@ -267,6 +271,10 @@ const zh = {
   escalations: '督办 / 升级',
   content: '诉求内容',
   allOrders: '查看全部工单',
+  myData: '我的信息',
+  myDataHint: '下载一份平台保存的您的全部个人信息：档案、工单和进度、收到的消息。每次下载都会留有记录。',
+  myDataDownload: '下载我的信息',
+  myDataSaved: '已保存到手机（JSON 文件）',
   useSuggestion: '采用',
   inbox: '消息',
   age: '已等待',
@@ -647,6 +655,10 @@ const en: Record<MessageKey, string> = {
   reloadRecord: 'Reload',
   recordSaved: 'Record saved',
   recordShortcuts: 'In this dialog Ctrl+Enter saves and Esc cancels.',
+  copySection: 'Copy of personal data',
+  copyExplain:
+    'Residents download their own on the phone; for one without the app, an admin downloads it at the window (their record, requests and progress, messages sent to them: the same as their own copy). Every download is audited.',
+  copyDownload: 'Download a copy of their data',
   eraseSection: 'Erase personal data',
   eraseExplain:
     "At the resident's request, among other grounds: their name, phone, ID number, birth year, emergency contact, special groups and household go, and they are signed out. Their orders stay, counted as before, with names and contact details blanked. This cannot be undone.",
@@ -694,6 +706,11 @@ const en: Record<MessageKey, string> = {
   escalations: 'Escalations',
   content: 'Request',
   allOrders: 'See all requests',
+  myData: 'My data',
+  myDataHint:
+    'Download a copy of everything kept about you: your record, your requests and their progress, the messages sent to you. Every download is recorded.',
+  myDataDownload: 'Download my data',
+  myDataSaved: 'Saved on this phone (a JSON file)',
   useSuggestion: 'Use it',
   inbox: 'Inbox',
   age: 'Waiting',

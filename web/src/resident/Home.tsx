@@ -10,6 +10,7 @@ import { useSettings } from '../lib/settings.tsx';
 import type { Me, Page, WorkOrder } from '../lib/types.ts';
 import { useLoad } from '../lib/useLoad.ts';
 import { fetchDirectory, savedDirectory } from './directory-cache.ts';
+import { MyData } from './MyData.tsx';
 import { SosFailed } from './SosFailed.tsx';
 
 export const QUICK = [
@@ -218,6 +219,7 @@ export function Home({ me }: { me: Me }) {
           </>
         )}
       </section>
+      <MyData />
     </>
   );
 }

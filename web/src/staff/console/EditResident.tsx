@@ -9,6 +9,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { KeyboardEvent } from 'react';
 import { Alert, Button, Checkbox, Col, Form, Input, Modal, Row, Select, Typography } from 'antd';
 import { api, ApiError, errorText } from '../../lib/api.ts';
+import { residentDataFileName, saveJson } from '../../lib/download.ts';
 import { labels } from '../../lib/i18n.ts';
 import type { MessageKey } from '../../lib/i18n.ts';
 import { useSettings } from '../../lib/settings.tsx';
@@ -145,6 +146,7 @@ export function EditResidentDialog({
   const [erasing, setErasing] = useState(false);
   const [reason, setReason] = useState<(typeof ERASE_REASONS)[number]>('resident_request');
   const eraseReasonRef = useRef<HTMLDivElement>(null);
+  const [copying, setCopying] = useState(false);
   // A stale record: the keyboard goes to 重新载入 once it is on screen (a frame later could be too early).
   useEffect(() => {
     if (stale) reloadRef.current?.focus();
@@ -198,6 +200,22 @@ export function EditResidentDialog({
       showError(err);
     } finally {
       setBusy(false);
+    }
+  }
+
+  /** A copy of the resident's data for them, saved as a file (at the window, for whom has no phone app). */
+  async function downloadCopy() {
+    setCopying(true);
+    setError(null);
+    try {
+      const copy = await api<{ exportedAt: string }>(
+        `/api/v1/residents/${encodeURIComponent(record.id)}/data`,
+      );
+      saveJson(copy, residentDataFileName(copy.exportedAt));
+    } catch (err) {
+      showError(err);
+    } finally {
+      setCopying(false);
     }
   }
 
@@ -450,6 +468,22 @@ export function EditResidentDialog({
               </Form.Item>
             )}
           </fieldset>
+          {canErase && (
+            <fieldset className="form-section">
+              <legend>{t('copySection')}</legend>
+              <Typography.Paragraph type="secondary" id="resident-copy-explain">
+                {t('copyExplain')}
+              </Typography.Paragraph>
+              <Button
+                aria-describedby="resident-copy-explain"
+                loading={copying}
+                disabled={stale}
+                onClick={() => void downloadCopy()}
+              >
+                {t('copyDownload')}
+              </Button>
+            </fieldset>
+          )}
           {canErase && (
             <fieldset className="form-section">
               <legend>{t('eraseSection')}</legend>

@@ -1,0 +1,154 @@
+/**
+ * A resident's copy of their personal data (个人信息副本): what it holds, what it leaves out,
+ * who may download it, and that every copy is audited.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { verifyChain } from '../../src/modules/audit/audit.repository.ts';
+import { createTestContext, residentIdByPhone } from '../helpers.ts';
+import type { TestContext } from '../helpers.ts';
+
+interface Copy {
+  format: string;
+  exportedAt: string;
+  resident: { id: string; name: string; phone: string | null; idNumber: string | null };
+  household: { address: string | null; since: string | null } | null;
+  orders: { id: string; description: string; timeline: { note?: string | null; type: string }[] }[];
+  messages: { template: string; content: unknown; address: string | null }[];
+  inbox: { title: string }[];
+  sessions: { startedAt: string; expiresAt: string }[];
+  surveys: unknown[];
+}
+
+describe('a resident’s copy of their personal data', () => {
+  let ctx: TestContext;
+  let admin: string;
+  let agent: string;
+  let wang: string; // 13800000001
+  let li: string; // 13800000003, another household
+  let wangOrder: string;
+  let liOrder: string;
+  before(async () => {
+    ctx = await createTestContext({ orders: 5 });
+    admin = await ctx.login('admin');
+    agent = await ctx.login('agent');
+    wang = await residentIdByPhone(ctx, '13800000001');
+    li = await residentIdByPhone(ctx, '13800000003');
+    const file = async (residentId: string, description: string) => {
+      const r = await ctx.call('POST', '/api/v1/work-orders', agent, {
+        channel: 'hotline',
+        description,
+        residentId,
+      });
+      assert.equal(r.statusCode, 201, r.body);
+      return (r.json() as { id: string }).id;
+    };
+    wangOrder = await file(wang, '王阿姨家卫生间漏水，楼下天花板在滴水');
+    liOrder = await file(li, '李先生家门锁坏了');
+    const note = async (text: string, visibility: 'public' | 'internal') => {
+      const r = await ctx.call('POST', `/api/v1/work-orders/${wangOrder}/notes`, agent, { text, visibility });
+      assert.ok(r.statusCode < 300, r.body);
+    };
+    await note('内部备注：该住户上次投诉过物业', 'internal');
+    await note('已联系物业，明天上午上门', 'public');
+  });
+  after(() => ctx.close());
+
+  const auditCount = async () =>
+    (
+      await ctx.database.db
+        .selectFrom('audit_entries')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('action', '=', 'resident.data_exported')
+        .executeTakeFirstOrThrow()
+    ).n;
+
+  it('the resident downloads everything held about them, whole, and nothing of others', async () => {
+    const token = await ctx.residentLogin('13800000001');
+    const before = Number(await auditCount());
+    const r = await ctx.call('GET', '/api/v1/me/data', token);
+    assert.equal(r.statusCode, 200, r.body);
+    assert.match(
+      String(r.headers['content-disposition']),
+      /^attachment; filename="linli-resident-data-\d{4}-\d{2}-\d{2}\.json"$/,
+    );
+    const copy = r.json() as Copy;
+    assert.equal(copy.format, 'linli.resident-data/1');
+    assert.equal(copy.resident.id, wang);
+    assert.equal(copy.resident.phone, '13800000001', 'their own phone, unmasked');
+    assert.ok(copy.household?.address, 'their household’s address');
+    const mine = copy.orders.find((o) => o.id === wangOrder);
+    assert.ok(mine, 'their order');
+    assert.equal(mine.description, '王阿姨家卫生间漏水，楼下天花板在滴水');
+    const notes = JSON.stringify(mine.timeline);
+    assert.match(notes, /已联系物业，明天上午上门/, 'the public reply');
+    assert.doesNotMatch(notes, /内部备注/, 'no internal note');
+    assert.equal(
+      copy.orders.some((o) => o.id === liOrder),
+      false,
+      'not another household’s order',
+    );
+    // The code they signed in with was sent to them: the message is listed, the code never.
+    const codes = copy.messages.filter((m) => m.template === 'otp');
+    assert.ok(codes.length >= 1);
+    for (const m of codes) assert.equal(m.content, null);
+    assert.doesNotMatch(JSON.stringify(copy.messages), /"code"/);
+    assert.ok(copy.sessions.length >= 1, 'the session they are signed in with');
+    assert.doesNotMatch(JSON.stringify(copy), new RegExp(token), 'no token');
+    assert.equal(Number(await auditCount()), before + 1, 'audited');
+    const entry = await ctx.database.db
+      .selectFrom('audit_entries')
+      .select(['actor', 'entity_id'])
+      .where('action', '=', 'resident.data_exported')
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
+    assert.equal(entry.entity_id, wang);
+  });
+
+  it('an admin downloads the same copy for the resident; other staff and other residents cannot', async () => {
+    const token = await ctx.residentLogin('13800000001');
+    const own = (await ctx.call('GET', `/api/v1/residents/${wang}/data`, token)).json() as Copy;
+    const byAdmin = await ctx.call('GET', `/api/v1/residents/${wang}/data`, admin);
+    assert.equal(byAdmin.statusCode, 200, byAdmin.body);
+    const copy = byAdmin.json() as Copy;
+    assert.deepEqual({ ...copy, exportedAt: '' }, { ...own, exportedAt: '' }, 'the resident’s copy, exactly');
+
+    const before = Number(await auditCount());
+    const code = (r: { statusCode: number; body: string }) => [r.statusCode, JSON.parse(r.body).error?.code];
+    for (const role of ['agent', 'dispatcher', 'manager', 'grid_worker', 'auditor', 'provider']) {
+      const t = await ctx.login(role);
+      const res = await ctx.call('GET', `/api/v1/residents/${wang}/data`, t);
+      assert.ok([403, 404].includes(res.statusCode), `${role}: ${res.statusCode}`);
+      assert.deepEqual(code(await ctx.call('GET', '/api/v1/me/data', t)), [403, 'forbidden'], role);
+    }
+    assert.deepEqual(
+      code(await ctx.call('GET', `/api/v1/residents/${wang}/data`, await ctx.login('admin2'))),
+      [404, 'resident_not_found'],
+      'another community’s admin',
+    );
+    const liToken = await ctx.residentLogin('13800000003');
+    assert.deepEqual(
+      code(await ctx.call('GET', `/api/v1/residents/${wang}/data`, liToken)),
+      [404, 'resident_not_found'],
+      'another household',
+    );
+    assert.deepEqual(code(await ctx.call('GET', '/api/v1/me/data', undefined)), [401, 'unauthenticated']);
+    assert.equal(Number(await auditCount()), before, 'a refusal is not a copy');
+  });
+
+  it('an erased resident has no copy left to give', async () => {
+    const erased = await ctx.database.db
+      .selectFrom('residents')
+      .select('id')
+      .where('erased_at', 'is not', null)
+      .where('community_id', '=', ctx.seed.communities[0]?.id ?? '')
+      .executeTakeFirstOrThrow();
+    const r = await ctx.call('GET', `/api/v1/residents/${erased.id}/data`, admin);
+    assert.equal(r.statusCode, 409, r.body);
+    assert.equal(r.json().error.code, 'conflict');
+    for (const c of ctx.seed.communities) {
+      const v = await verifyChain(ctx.database.db, c.id);
+      assert.equal(v.ok, true, c.id);
+    }
+  });
+});
