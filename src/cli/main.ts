@@ -72,7 +72,9 @@ const COMMAND_USAGE: ReadonlyArray<readonly [command: string, lines: string]> = 
     `  linli residents erase ID --reason R  erase a resident's personal data (个人信息删除; it cannot be
                                        undone): the record stays as a tombstone, their orders stay
                                        with their name and contact data blanked; R is one of
-                                       ${ERASURE_REASONS.join(', ')}`,
+                                       ${ERASURE_REASONS.join(', ')}
+  linli residents data ID [--out F]    a copy of a resident's personal data (个人信息副本) as JSON, to
+                                       give them at their request (to stdout without --out); audited`,
   ],
   [
     'export',
@@ -597,12 +599,42 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
     case 'residents': {
       const { values, positionals } = parseArgs({
         args: rest,
-        options: { reason: { type: 'string' } },
+        options: { reason: { type: 'string' }, out: { type: 'string' } },
         allowPositionals: true,
       });
       const [action, id, ...extra] = positionals;
+      if (action === 'data' && id && !extra.length && values.reason === undefined) {
+        const outFile = values.out;
+        const outProblem = outFile === undefined ? null : outputPathProblem(outFile);
+        if (outProblem) {
+          err(`--out ${outFile}: ${outProblem}`);
+          return 1;
+        }
+        return withDatabase(async (db) => {
+          const copy = await new ResidentService(cliDeps(db)).exportData(SYSTEM, id);
+          const text = `${JSON.stringify(copy, null, 2)}\n`;
+          if (outFile === undefined) {
+            process.stdout.write(text);
+            return 0;
+          }
+          // Beside it first, renamed once whole: a failure midway leaves no copy cut short.
+          const { rename, rm, writeFile } = await import('node:fs/promises');
+          const part = `${outFile}.${process.pid}.part`;
+          try {
+            await writeFile(part, text, { mode: 0o600 });
+            await rename(part, outFile);
+          } catch (e) {
+            await rm(part, { force: true });
+            throw e;
+          }
+          out(
+            `wrote the personal data of ${copy.resident.name} (${copy.orders.length} orders) to ${outFile}`,
+          );
+          return 0;
+        });
+      }
       const reason = ERASURE_REASONS.find((r) => r === values.reason);
-      if (action !== 'erase' || !id || extra.length || !reason) {
+      if (action !== 'erase' || !id || extra.length || !reason || values.out !== undefined) {
         err(usageOf('residents'));
         return 2;
       }

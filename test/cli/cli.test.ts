@@ -458,6 +458,19 @@ describe('linli command line', () => {
     seedDemo();
     const [li] = await sqlOn(`select id from residents where phone = '13800000003'`);
     const id = String(li?.id);
+    // First, at their request, a copy of their data (个人信息副本): to stdout, or whole into a file.
+    const shown = linli(['residents', 'data', id]);
+    assert.equal(shown.status, 0, shown.stderr);
+    const copy = JSON.parse(shown.stdout) as { format: string; resident: { phone: string } };
+    assert.deepEqual([copy.format, copy.resident.phone], ['linli.resident-data/1', '13800000003']);
+    const file = join(dataDir, 'copy.json');
+    const saved = linli(['residents', 'data', id, '--out', file]);
+    assert.equal(saved.status, 0, saved.stderr);
+    assert.match(saved.stdout, /^wrote the personal data of 李建国 \(\d+ orders\) to /);
+    assert.equal((JSON.parse(readFileSync(file, 'utf8')) as { resident: { id: string } }).resident.id, id);
+    assert.equal(linli(['residents', 'data', id, '--out', dataDir]).status, 1, 'a folder is no file');
+    assert.equal(linli(['residents', 'data', 'no-such-id']).status, 1);
+    assert.equal(linli(['residents', 'data']).status, 2, 'no id: the usage');
     assert.equal(linli(['residents', 'erase', id, '--reason', 'because']).status, 2);
     assert.equal(linli(['residents', 'erase', id]).status, 2, 'the reason is required');
     const done = linli(['residents', 'erase', id, '--reason', 'resident_request']);
