@@ -15,6 +15,7 @@ import type { WorkOrderView } from './work-order.schema.ts';
 import type { Status } from './work-order.machine.ts';
 import type { Action } from './work-order.machine.ts';
 import { defaultPrioritize } from './work-order.defaults.ts';
+import { stillSuspected } from './work-order.understanding.ts';
 
 type Resident = Awaited<ReturnType<typeof residentsByIds>>[number];
 type User = Awaited<ReturnType<typeof usersByIds>>[number];
@@ -96,6 +97,8 @@ export function presentOrder(
     photos?: { id: string; content_type: string; size_bytes: number }[];
     /** When given, open orders also show their priority now, waiting time included. */
     now?: Date;
+    /** The order's repeat reports (merged duplicates, "not fixed" reopens), counted in the priority now. */
+    repeats?: number;
   } = {},
 ): WorkOrderView {
   const ben = o.beneficiary_id ? ctx.residents.get(o.beneficiary_id) : undefined;
@@ -167,7 +170,15 @@ export function presentOrder(
   if (extras.now && isStaff && OPEN.has(o.status)) {
     const tags = ben && ben.tags_consent === 1 ? (JSON.parse(ben.tags_json) as string[]) : [];
     const waitingHours = (extras.now.getTime() - new Date(o.created_at).getTime()) / 3_600_000;
-    const p = defaultPrioritize({ urgency: o.urgency, tags, repeatCount: 0, waitingHours });
+    // The whole formula, as the stored priority was computed at the last repeat: without the
+    // repeats, a low order reopened three times showed P4 however long it waited.
+    const p = defaultPrioritize({
+      urgency: o.urgency,
+      tags,
+      repeatCount: extras.repeats ?? 0,
+      waitingHours,
+      suspectedEmergency: stillSuspected(o),
+    });
     view.priorityNow = {
       score: tagsVisible ? Math.max(o.priority_score, Math.round(p.score)) : null,
       band: bandOf(o.priority, p.band),

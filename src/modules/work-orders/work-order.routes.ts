@@ -187,12 +187,18 @@ export async function registerWorkOrderRoutes(
     async (request) => {
       const p = requirePrincipal(request);
       const { order, facts } = await svc.getReadable(p, request.params.id);
-      const [timeline, photos, ctx] = await Promise.all([
+      const [timeline, photos, ctx, repeats] = await Promise.all([
         svc.timeline(order.id),
         svc.photos(order.id),
         loadContext(db(), [order]),
+        svc.repeats(order),
       ]);
-      return presentOrder(p, order, ctx, await svc.allowed(p, facts), { timeline, photos, now: svc.now() });
+      return presentOrder(p, order, ctx, await svc.allowed(p, facts), {
+        timeline,
+        photos,
+        now: svc.now(),
+        repeats,
+      });
     },
   );
 

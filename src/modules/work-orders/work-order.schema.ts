@@ -143,7 +143,7 @@ export const WorkOrderView = Type.Object(
         { score: Type.Union([Type.Number(), Type.Null()]), band: Type.String() },
         {
           description:
-            'Open orders, staff view: priority with the waiting time so far (never lower than at intake)',
+            'Open orders, staff view: priority with the waiting time so far and the repeat reports (merged duplicates, "not fixed" reopens); never lower than stored',
         },
       ),
     ),

@@ -596,6 +596,11 @@ export class WorkOrderService {
     return allowedActions(p, facts);
   }
 
+  /** Further reports of the order's problem, as its priority counts them (see `repeatsOf`). */
+  async repeats(order: WorkOrderRow): Promise<number> {
+    return this.repeatsOf(this.db, order);
+  }
+
   async timeline(orderId: string) {
     return repo.eventsOf(this.db, orderId);
   }
