@@ -5,6 +5,17 @@
  * test fails if the change announces nothing.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type {
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  QueryId,
+  RootOperationNode,
+  UnknownRow,
+} from 'kysely';
+import { SelectQueryNode, TableNode } from 'kysely';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext, userId } from '../helpers.ts';
@@ -12,7 +23,10 @@ import type { TestContext } from '../helpers.ts';
 import { buildApp } from '../../src/platform/http/app.ts';
 import type { BuiltApp } from '../../src/platform/http/app.ts';
 import { CacheCoherence, WINDOW_MS, announceStale } from '../../src/platform/cache/coherence.ts';
+import type { CacheTopic } from '../../src/platform/cache/coherence.ts';
 import { silentLogger } from '../../src/platform/context.ts';
+import { openDatabase } from '../../src/platform/db/database.ts';
+import type { Database } from '../../src/platform/db/database.ts';
 import { deploymentAdmin } from '../sla/sla-helpers.ts';
 import { square } from '../geo-helpers.ts';
 import { DEFAULT_MODEL_PATH } from '../../src/modules/classification/classifier.ts';
@@ -308,5 +322,243 @@ describe('cache coherence: the reader', () => {
     assert.equal(await reader.poll(), 1);
     assert.ok(heard.includes('user:*') && heard.includes('grids:*'), heard.join());
     assert.ok(!heard.includes('user:u2'), 'covered by forgetting everything');
+  });
+});
+
+/**
+ * Holds the result of the next read of `table` after `hold(table)` until `open()`: a read that
+ * reached the database before a change on the other node, and is still on its way back when that
+ * change is heard of.
+ */
+class SlowRead implements KyselyPlugin {
+  private table: string | null = null;
+  private readonly held = new Set<QueryId>();
+  private opened: (() => void) | null = null;
+  private arrived: (() => void) | null = null;
+  /** Resolves once the held read has its rows. */
+  reached: Promise<void> = Promise.resolve();
+
+  hold(table: string): void {
+    this.table = table;
+    this.reached = new Promise((resolve) => {
+      this.arrived = resolve;
+    });
+  }
+
+  open(): void {
+    this.opened?.();
+    this.opened = null;
+  }
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    const { node } = args;
+    if (this.table && SelectQueryNode.is(node)) {
+      const from = node.from?.froms[0];
+      if (from && TableNode.is(from) && from.table.identifier.name === this.table) {
+        this.table = null;
+        this.held.add(args.queryId);
+      }
+    }
+    return node;
+  }
+
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    if (this.held.delete(args.queryId)) {
+      const wait = new Promise<void>((resolve) => {
+        this.opened = resolve;
+      });
+      this.arrived?.();
+      await wait;
+    }
+    return args.result;
+  }
+}
+
+describe('cache coherence: a copy read while another node changes it', () => {
+  let ctx: TestContext;
+  let other: BuiltApp;
+  let otherDatabase: Database;
+  const slow = new SlowRead();
+  let admin: string;
+  let c1: string;
+
+  before(async () => {
+    ctx = await createTestContext({ orders: 0 });
+    // The other node's own connections (its own pool on PostgreSQL, its own handle on SQLite).
+    const url = process.env.DATABASE_URL;
+    const own = url
+      ? await openDatabase({ url, schema: ctx.database.schema, poolSize: 3 })
+      : await openDatabase({ sqliteFile: join(ctx.dataDir, 'test.sqlite') });
+    otherDatabase = { ...own, db: own.db.withPlugin(slow) };
+    other = await buildApp({ ...ctx.deps, database: otherDatabase });
+    await other.app.ready();
+    admin = await ctx.login('admin');
+    c1 = ctx.seed.communities.find((c) => c.code === 'taoyuan')?.id ?? '';
+  });
+  after(async () => {
+    await other.app.close();
+    await otherDatabase.destroy();
+    await ctx.close();
+  });
+
+  /** Starts `read` on the other node, lets `change` commit and the other node hear of it while the read is on its way back. */
+  async function readAcross<T>(
+    table: string,
+    read: () => Promise<T>,
+    change: () => Promise<void>,
+  ): Promise<T> {
+    const since = new Date(ctx.clock.now().getTime() - 1).toISOString();
+    slow.hold(table);
+    const reading = read();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      slow.reached,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no read of ${table} reached the database`)), 5_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    await change();
+    // What the other node's reader hands its caches at its next read (read here through the first
+    // node's connection: on SQLite the other node's one connection is busy with the held read).
+    const rows = await ctx.database.db
+      .withTables<{ cache_invalidations: { topic: CacheTopic; key: string; created_at: string } }>()
+      .selectFrom('cache_invalidations')
+      .select(['topic', 'key'])
+      .where('created_at', '>=', since)
+      .execute();
+    assert.ok(rows.length >= 1, 'the change was announced');
+    other.services.coherence.apply(...rows);
+    slow.open();
+    return reading;
+  }
+
+  it('a sign-out is not cached as signed in by a lookup that began before it', async () => {
+    const token = await ctx.login('agent');
+    const during = await readAcross(
+      'sessions',
+      () => other.services.auth.principalForToken(token),
+      async () => {
+        assert.equal((await ctx.call('POST', '/api/v1/auth/logout', token)).statusCode, 204);
+      },
+    );
+    assert.equal(during?.kind, 'user', 'the lookup read the session before it ended');
+    assert.equal(await other.services.auth.principalForToken(token), null);
+  });
+
+  it('a deactivation is not cached as active by a lookup that began before it', async () => {
+    const made = await ctx.call('POST', '/api/v1/staff', admin, {
+      username: 'slow.read',
+      name: '慢读',
+      role: 'agent',
+      communityIds: [c1],
+    });
+    assert.equal(made.statusCode, 201, made.body);
+    const { staff, temporaryPassword } = made.json() as { staff: { id: string }; temporaryPassword: string };
+    const token = await ctx.login('slow.read', temporaryPassword);
+    const during = await readAcross(
+      'users',
+      () => other.services.auth.principalForToken(token),
+      async () => {
+        const r = await ctx.call('PATCH', `/api/v1/staff/${staff.id}`, admin, { active: false });
+        assert.equal(r.statusCode, 200, r.body);
+      },
+    );
+    assert.equal(during?.kind, 'user', 'the lookup read the account before it was deactivated');
+    assert.equal(await other.services.auth.principalForToken(token), null);
+  });
+
+  it('grids, the catalogue, dispatch rules and the SLA catalogue read before a change are not kept', async () => {
+    const manager = await ctx.login('manager');
+    const home = await ctx.database.db
+      .selectFrom('households')
+      .innerJoin('grids', 'grids.id', 'households.grid_id')
+      .select(['households.lat', 'households.lng', 'grids.id as gridId'])
+      .where('households.community_id', '=', c1)
+      .orderBy('households.id')
+      .executeTakeFirstOrThrow();
+    const [lat, lng] = [home.lat ?? 0, home.lng ?? 0];
+    const locate = () => other.services.grids.locate(c1, lat, lng, ctx.clock.now().getTime());
+    const held = await readAcross('grids', locate, async () => {
+      // A smaller code wins where grids overlap, so the new grid takes the household's point.
+      const res = await ctx.call('POST', '/api/v1/grids/import?community=taoyuan', manager, {
+        type: 'FeatureCollection',
+        features: [
+          {
+            type: 'Feature',
+            properties: { code: '0-slow-read', name: '慢读网格' },
+            geometry: { type: 'Polygon', coordinates: [square(lng, lat, 0.0003)] },
+          },
+        ],
+      });
+      assert.equal(res.statusCode, 200, res.body);
+    });
+    assert.equal(held, home.gridId, 'the read began before the import');
+    assert.notEqual(await locate(), home.gridId);
+
+    const list = await ctx.call('GET', '/api/v1/resources?community=taoyuan', manager);
+    const r = (list.json() as { items: Array<{ id: string; version: number }> }).items[0];
+    assert.ok(r, 'a resource to retire');
+    const snap = await readAcross(
+      'resources',
+      () => other.services.catalogue.snapshot(c1),
+      async () => {
+        const retired = await ctx.call('DELETE', `/api/v1/resources/${r.id}?version=${r.version}`, manager);
+        assert.equal(retired.statusCode, 204, retired.body);
+      },
+    );
+    assert.ok(
+      snap.rows.some((x) => x.id === r.id),
+      'the read began before the resource was retired',
+    );
+    assert.ok(
+      !(await other.services.catalogue.snapshot(c1)).rows.some((x) => x.id === r.id),
+      'the retired resource is no longer matched',
+    );
+
+    const rules = await readAcross(
+      'dispatch_rules',
+      () => other.services.dispatch.rules(c1),
+      async () => {
+        const put = await ctx.call('PUT', '/api/v1/dispatch/rules?community=taoyuan', manager, {
+          rules: [
+            {
+              name: '慢读规则',
+              category: null,
+              urgencies: ['critical'],
+              mode: 'emergency',
+              acceptTimeoutS: 120,
+            },
+          ],
+        });
+        assert.equal(put.statusCode, 200, put.body);
+      },
+    );
+    assert.ok(!rules.some((x) => x.name === '慢读规则'), 'the read began before the rules were replaced');
+    assert.deepEqual(
+      (await other.services.dispatch.rules(c1)).map((x) => x.name),
+      ['慢读规则'],
+    );
+
+    const sla = await readAcross(
+      'sla_policies',
+      () => other.services.sla.catalog.runtime(),
+      async () => {
+        const policy = await ctx.call('POST', '/api/v1/sla/policies', await deploymentAdmin(ctx), {
+          id: 'slow-read-health-p2',
+          category: 'health',
+          priorityBand: 'P2',
+          calendarId: 'office',
+          firstResponseMinutes: 60,
+          resolutionMinutes: 600,
+          escalationChain: ['dispatcher'],
+        });
+        assert.equal(policy.statusCode, 201, policy.body);
+      },
+    );
+    assert.equal(sla.policyIn(null, 'slow-read-health-p2'), undefined);
+    assert.ok(
+      (await other.services.sla.catalog.runtime()).policyIn(null, 'slow-read-health-p2'),
+      'the new policy applies',
+    );
   });
 });

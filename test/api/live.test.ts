@@ -1,23 +1,32 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext, userId } from '../helpers.ts';
+import { buildApp } from '../../src/platform/http/app.ts';
+import type { BuiltApp } from '../../src/platform/http/app.ts';
 import type { TestContext } from '../helpers.ts';
 
 /** Reads server-sent events from a real socket until `want` returns true or time runs out. */
 async function readEvents(
   url: string,
   token: string,
-  want: (events: { event: string; data: string }[]) => boolean,
+  want: (events: { event: string; data: string; id?: string }[]) => boolean,
+  options: { lastEventId?: string; waitMs?: number } = {},
 ) {
   const ctrl = new AbortController();
-  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: ctrl.signal });
+  const res = await fetch(url, {
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(options.lastEventId ? { 'last-event-id': options.lastEventId } : {}),
+    },
+    signal: ctrl.signal,
+  });
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
   const reader = res.body?.getReader();
   assert.ok(reader);
-  const events: { event: string; data: string }[] = [];
+  const events: { event: string; data: string; id?: string }[] = [];
   let buf = '';
-  const deadline = setTimeout(() => ctrl.abort(), 10_000);
+  const deadline = setTimeout(() => ctrl.abort(), options.waitMs ?? 10_000);
   try {
     while (!want(events)) {
       const { value, done } = await reader.read();
@@ -29,7 +38,8 @@ async function readEvents(
         buf = buf.slice(i + 2);
         const event = /^event: (.*)$/m.exec(block)?.[1];
         const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event && data) events.push({ event, data });
+        const id = /^id: (.*)$/m.exec(block)?.[1];
+        if (event && data) events.push({ event, data, ...(id ? { id } : {}) });
       }
     }
   } catch {
@@ -144,6 +154,58 @@ describe('live queue: server-sent events', () => {
     assert.equal(
       (await fetch(`${base}/api/v1/events`, { headers: { authorization: `Bearer ${resident}` } })).status,
       403,
+    );
+  });
+});
+
+describe('live queue across app nodes', () => {
+  let ctx: TestContext;
+  let other: BuiltApp;
+  let baseA: string;
+  let baseB: string;
+  before(async () => {
+    ctx = await createTestContext({ orders: 0 });
+    other = await buildApp(ctx.deps);
+    baseA = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+    baseB = await other.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  after(async () => {
+    await other.app.close();
+    await ctx.close();
+  });
+
+  it('a stream that moves to another node (Last-Event-ID) gets the orders committed while it reconnected', async () => {
+    const dispatcher = await ctx.login('dispatcher');
+    const agent = await ctx.login('agent');
+    const create = async (description: string) => {
+      ctx.clock.advance(1000);
+      const r = await ctx.call('POST', '/api/v1/work-orders', agent, { channel: 'hotline', description });
+      assert.equal(r.statusCode, 201, r.body);
+      return (r.json() as { id: string }).id;
+    };
+    // On the first node: the stream sees an order, and the node goes away.
+    let first = '';
+    const readingA = readEvents(`${baseA}/api/v1/events`, dispatcher, (es) =>
+      es.some((e) => first !== '' && e.data.includes(first)),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    first = await create('换节点之前：楼道灯不亮');
+    const seen = (await readingA).filter((e) => e.event === 'work_order');
+    const lastEventId = seen[seen.length - 1]?.id;
+    assert.ok(lastEventId, 'each event carries an id to resume from');
+    // While the browser waits its retry delay, an order is filed (on any node).
+    const gap = await create('重连期间：电梯困人了');
+    ctx.clock.advance(1000);
+    // It reconnects to the second node, saying where it was.
+    const resumed = await readEvents(
+      `${baseB}/api/v1/events`,
+      dispatcher,
+      (es) => es.some((e) => e.data.includes(gap)),
+      { lastEventId, waitMs: 4_000 },
+    );
+    assert.ok(
+      resumed.some((e) => e.event === 'work_order' && e.data.includes(gap)),
+      'the order filed while the stream reconnected was sent',
     );
   });
 });

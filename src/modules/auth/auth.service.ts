@@ -39,9 +39,11 @@ const isStaffRole = (r: string): r is StaffRole => (STAFF_ROLES as readonly stri
 
 export class AuthService {
   private readonly cache = new Map<string, { principal: Principal; until: number }>();
-  // Bumped by every revocation on this node: a key lookup that began before it must not cache
-  // what it read, or a revoked key could come back into the cache for another TTL.
-  private keyEpoch = 0;
+  // Bumped whenever this node forgets a cached principal (a change here, or one another node
+  // announced): a lookup that began before must not cache what it read, or a revoked key, an
+  // ended session or a deactivated account read just before the change came back into the cache
+  // for another TTL, long after every node had heard of the change.
+  private epoch = 0;
 
   constructor(private readonly deps: Deps) {}
 
@@ -233,17 +235,21 @@ export class AuthService {
       id === '*' ? this.forgetWhere((k) => !k.startsWith('k:')) : this.forgetUser(id),
     );
     coherence.on('session', (h) =>
-      h === '*' ? this.forgetWhere((k) => !k.startsWith('k:')) : this.cache.delete(h),
+      h === '*' ? this.forgetWhere((k) => !k.startsWith('k:')) : this.forgetSession(h),
     );
-    coherence.on('api_key', (h) => {
-      if (h !== '*') return this.forgetApiKey(h);
-      this.keyEpoch += 1;
-      this.forgetWhere((k) => k.startsWith('k:'));
-    });
+    coherence.on('api_key', (h) =>
+      h === '*' ? this.forgetWhere((k) => k.startsWith('k:')) : this.forgetApiKey(h),
+    );
   }
 
   private forgetWhere(match: (cacheKey: string) => boolean): void {
+    this.epoch += 1;
     for (const k of this.cache.keys()) if (match(k)) this.cache.delete(k);
+  }
+
+  private forgetSession(tokenHash: string): void {
+    this.epoch += 1;
+    this.cache.delete(tokenHash);
   }
 
   /**
@@ -271,6 +277,7 @@ export class AuthService {
 
   /** Drops this node's cached principal of a staff member or resident (ids are unique across both). */
   forgetUser(userId: string): void {
+    this.epoch += 1;
     for (const [k, v] of this.cache)
       if ((v.principal.kind === 'user' || v.principal.kind === 'resident') && v.principal.id === userId)
         this.cache.delete(k);
@@ -279,12 +286,12 @@ export class AuthService {
   /** Ends the session: its row goes, and every node forgets it (this one at once). */
   async logout(token: string): Promise<void> {
     const h = hashSecret(token);
-    this.cache.delete(h);
+    this.forgetSession(h);
     await this.db.transaction().execute(async (trx) => {
       await repo.deleteSession(trx, h);
       await announceStale(trx, [{ topic: 'session', key: h }], this.deps.clock.now());
     });
-    this.cache.delete(h);
+    this.forgetSession(h);
   }
 
   /** Resolves a bearer token to its principal, with a short in-process cache (stateless nodes stay consistent within 30 s). */
@@ -293,6 +300,7 @@ export class AuthService {
     const nowMs = this.deps.clock.now().getTime();
     const hit = this.cache.get(h);
     if (hit && hit.until > nowMs) return hit.principal;
+    const epoch = this.epoch;
     const session = await repo.findSession(this.db, h);
     if (!session || new Date(session.expires_at).getTime() <= nowMs) return null;
     const principal =
@@ -300,6 +308,8 @@ export class AuthService {
         ? await this.userPrincipal(session.subject_id)
         : await this.residentPrincipal(session.subject_id);
     if (!principal) return null;
+    // Forgotten meanwhile (see `epoch`): this answer stands, but is not kept.
+    if (epoch !== this.epoch) return principal;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(h, { principal, until: nowMs + PRINCIPAL_CACHE_MS });
     return principal;
@@ -345,7 +355,7 @@ export class AuthService {
     const nowMs = this.deps.clock.now().getTime();
     const hit = this.cache.get(`k:${h}`);
     if (hit && hit.until > nowMs) return hit.principal;
-    const epoch = this.keyEpoch;
+    const epoch = this.epoch;
     const row = await repo.findApiKeyByHash(this.db, h);
     if (!row || row.revoked_at) return null;
     const principal: Principal = {
@@ -355,7 +365,7 @@ export class AuthService {
       communityId: row.community_id,
       scopes: JSON.parse(row.scopes_json) as string[],
     };
-    if (epoch === this.keyEpoch) {
+    if (epoch === this.epoch) {
       if (this.cache.size > 10_000) this.cache.clear();
       this.cache.set(`k:${h}`, { principal, until: nowMs + API_KEY_CACHE_MS });
     }
@@ -431,7 +441,7 @@ export class AuthService {
   }
 
   private forgetApiKey(keyHash: string) {
-    this.keyEpoch += 1;
+    this.epoch += 1;
     this.cache.delete(`k:${keyHash}`);
   }
 }

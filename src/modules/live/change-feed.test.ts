@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ChangeFeed, type FeedRow } from './change-feed.ts';
+import { ChangeFeed, RESUME_MS, streamStart, type FeedRow } from './change-feed.ts';
 
 const T0 = Date.parse('2026-12-05T08:00:00.000Z');
 const at = (ms: number) => new Date(T0 + ms).toISOString();
@@ -102,4 +102,14 @@ test('property: every change visible within the overlap of its stamp is sent exa
     ),
     { numRuns: 1000 },
   );
+});
+
+test('a stream resumes from the Last-Event-ID its client sends, at most RESUME_MS back, never from the future', () => {
+  const now = at(10 * 60_000);
+  assert.equal(streamStart(now, undefined), now);
+  assert.equal(streamStart(now, at(9 * 60_000)), at(9 * 60_000));
+  assert.equal(streamStart(now, at(0)), at(10 * 60_000 - RESUME_MS));
+  assert.equal(streamStart(now, at(11 * 60_000)), now);
+  for (const junk of ['', 'yesterday', '2026-12-05', '2026-12-05T08:00:00Z', `${at(0)} `])
+    assert.equal(streamStart(now, junk), now, junk);
 });

@@ -8,6 +8,24 @@
  * (order, version) once. A full page means the stream is behind: it then pages on from the page's
  * last stamp without going back, and goes back again once it has caught up.
  */
+/** How far back a stream resumes from the `Last-Event-ID` its client sends when it reconnects. */
+export const RESUME_MS = 5 * 60_000;
+
+/**
+ * Where a stream begins: now, or where its client left off. Each event's id is the stamp of its
+ * change, and an EventSource sends the last one back as `Last-Event-ID` when it reconnects (to
+ * the same node restarted, or to another after this one stopped), so the changes committed
+ * while it reconnected are sent too; at most `RESUME_MS` back, and never from the future. A
+ * header that is not such a stamp is ignored.
+ */
+export function streamStart(now: string, lastEventId: string | undefined): string {
+  if (!lastEventId) return now;
+  const ms = Date.parse(lastEventId);
+  if (!Number.isFinite(ms) || new Date(ms).toISOString() !== lastEventId || lastEventId > now) return now;
+  const oldest = new Date(Date.parse(now) - RESUME_MS).toISOString();
+  return lastEventId < oldest ? oldest : lastEventId;
+}
+
 export interface FeedRow {
   id: string;
   version: number;

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { recheckPrincipal, requireStaff } from '../../platform/http/principal.hook.ts';
 import type { WorkOrderService } from '../work-orders/work-order.service.ts';
-import { ChangeFeed } from './change-feed.ts';
+import { ChangeFeed, streamStart } from './change-feed.ts';
 
 const POLL_MS = 1000;
 const HEARTBEAT_MS = 15_000;
@@ -16,8 +16,8 @@ const HEARTBEAT_MS = 15_000;
  * first checks the caller's session again (cached; a logout is seen at once on this node and
  * within about a second on others) and ends the stream with a `signed_out` event once it is no
  * longer valid. When the node shuts down, its streams end (the browser reconnects after the
- * `retry` delay, to another node or to this one restarted); otherwise an open dispatch board
- * would hold the shutdown for ever.
+ * `retry` delay, to another node or to this one restarted, and resumes from its `Last-Event-ID`:
+ * see `streamStart`); otherwise an open dispatch board would hold the shutdown for ever.
  */
 export async function registerLiveRoutes(root: FastifyInstance, workOrders: WorkOrderService) {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -38,7 +38,7 @@ export async function registerLiveRoutes(root: FastifyInstance, workOrders: Work
         response: {
           200: {
             description:
-              'An event stream; each `work_order` event carries id, number, status, version and updatedAt. `signed_out` ends it after a sign-out, `scope_changed` when the caller was given another role, communities or grids (reconnect to read the new scope).',
+              'An event stream; each `work_order` event carries id, number, status, version and updatedAt, and its event id is updatedAt: a client that reconnects with it as `Last-Event-ID` (as a browser does) also gets the changes made while it was away, up to 5 minutes back. `signed_out` ends it after a sign-out, `scope_changed` when the caller was given another role, communities or grids (reconnect to read the new scope).',
             content: { 'text/event-stream': { schema: Type.String() } },
           },
         },
@@ -47,7 +47,13 @@ export async function registerLiveRoutes(root: FastifyInstance, workOrders: Work
     async (request, reply) => {
       const p = requireStaff(request);
       const scope = workOrders.scopeFilter(p, request.query.community);
-      const feed = new ChangeFeed(workOrders.now().toISOString());
+      const lastEventId = request.headers['last-event-id'];
+      const feed = new ChangeFeed(
+        streamStart(
+          workOrders.now().toISOString(),
+          typeof lastEventId === 'string' ? lastEventId : undefined,
+        ),
+      );
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {

@@ -63,6 +63,8 @@ const CLOSE_STATE: Partial<Record<Action, string>> = {
  */
 export class DispatchService implements LifecycleHooks {
   private readonly rulesCache = new Map<string, { until: number; rules: DispatchRule[] }>();
+  /** Bumped by every invalidation of the rules: a read that began before one is not kept. */
+  private rulesGeneration = 0;
   private readonly pending = new Map<string, DispatchMeta>();
   /** Rows of new orders this hook changed in memory, as they were created. */
   private readonly created = new WeakMap<WorkOrderRow, WorkOrderRow>();
@@ -82,6 +84,7 @@ export class DispatchService implements LifecycleHooks {
   }
 
   invalidateRules(communityId?: string): void {
+    this.rulesGeneration += 1;
     if (communityId) this.rulesCache.delete(communityId);
     else this.rulesCache.clear();
   }
@@ -89,8 +92,11 @@ export class DispatchService implements LifecycleHooks {
   async rules(communityId: string, executor: Kysely<DB> = this.db): Promise<DispatchRule[]> {
     const hit = this.rulesCache.get(communityId);
     if (hit && hit.until > Date.now()) return hit.rules;
+    const generation = this.rulesGeneration;
     const rules = (await repo.rulesOf(executor, communityId)).map(ruleOf);
-    this.rulesCache.set(communityId, { until: Date.now() + RULES_TTL_MS, rules });
+    // A change announced while this read was under way may have made it stale: answer with it, but keep nothing.
+    if (generation === this.rulesGeneration)
+      this.rulesCache.set(communityId, { until: Date.now() + RULES_TTL_MS, rules });
     return rules;
   }
 

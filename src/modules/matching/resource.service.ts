@@ -64,6 +64,8 @@ const parseJson = <T>(json: string | null, fallback: T): T => (json ? (JSON.pars
 
 export class CatalogueService {
   private readonly cache = new Map<string, { until: number; snap: CatalogueSnapshot }>();
+  /** Bumped by every invalidation: a snapshot read that began before one is not kept. */
+  private generation = 0;
 
   private readonly importer: ResourceImporter;
 
@@ -86,6 +88,7 @@ export class CatalogueService {
   }
 
   invalidate(communityId?: string): void {
+    this.generation += 1;
     if (communityId) this.cache.delete(communityId);
     else this.cache.clear();
   }
@@ -98,6 +101,7 @@ export class CatalogueService {
     const now = Date.now();
     const hit = this.cache.get(communityId);
     if (hit && hit.until > now) return hit.snap;
+    const generation = this.generation;
     const community = await executor
       .selectFrom('communities')
       .select(['id', 'code', 'center_lat', 'center_lng'])
@@ -108,7 +112,8 @@ export class CatalogueService {
     const links = await repo.staffOfCommunity(executor, communityId);
     const caps = await repo.capabilitiesOf(executor, [...new Set(links.map((l) => l.user_id))]);
     const snap = buildSnapshot(community, rows, links, caps);
-    this.cache.set(communityId, { until: now + SNAPSHOT_TTL_MS, snap });
+    // A change announced while this read was under way may have made it stale: answer with it, but keep nothing.
+    if (generation === this.generation) this.cache.set(communityId, { until: now + SNAPSHOT_TTL_MS, snap });
     return snap;
   }
 

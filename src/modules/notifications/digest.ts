@@ -1,7 +1,14 @@
 import type { Database } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { enqueue } from './outbox.repository.ts';
-import { digestsDue, heldFor, markDigested, setLastDigest } from './notifications.repository.ts';
+import {
+  digestDue,
+  digestsDue,
+  heldFor,
+  lockPreference,
+  markDigested,
+  setLastDigest,
+} from './notifications.repository.ts';
 import { renderTemplate } from './templates.ts';
 
 const SUMMARY_ITEMS = 5;
@@ -9,7 +16,9 @@ const SUMMARY_ITEMS = 5;
 /**
  * Gathers the messages held for staff in digest mode into one digest message per user whose
  * interval has passed. One transaction per user: the digest exists exactly when its messages are
- * marked as digested, and its key (user + instant) makes a retried run write it once.
+ * marked as digested, and its key (user + instant) makes a retried run write it once. The user's
+ * preference row is locked first and the interval checked again under the lock, so nodes that
+ * gather the same digest at once (their instants differ) write it once.
  */
 export async function runDigests(
   database: Database,
@@ -20,6 +29,11 @@ export async function runDigests(
   let messages = 0;
   for (const pref of await digestsDue(database.db, now)) {
     const n = await database.db.transaction().execute(async (trx) => {
+      // Another node may be gathering this digest at the same moment: the preference row is
+      // taken first and the interval asked again under it, so the second node finds the digest
+      // made. Without it both read the same held messages and each wrote a digest of them.
+      const locked = await lockPreference(trx, database.dialect, pref.user_id);
+      if (!locked || !digestDue(locked, Date.parse(now))) return 0;
       const held = await heldFor(trx, pref.user_id);
       if (held.length === 0) return 0;
       const items = held.map((m) => {

@@ -1,5 +1,6 @@
 import { selectInChunks } from '../../platform/db/in-chunks.ts';
 import type { Kysely, Selectable } from 'kysely';
+import type { Dialect } from '../../platform/db/database.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import type {
   InboxItemTable,
@@ -164,10 +165,34 @@ export async function digestsDue(db: Kysely<DB>, now: string): Promise<Preferenc
     )
     .execute();
   const nowMs = Date.parse(now);
-  return rows.filter(
-    (r) =>
-      r.last_digest_at === null || Date.parse(r.last_digest_at) + Number(r.digest_minutes) * 60_000 <= nowMs,
+  return rows.filter((r) => digestDue(r, nowMs));
+}
+
+/** Whether a user in digest mode is due a digest at `nowMs` (their interval has passed). */
+export function digestDue(
+  r: Pick<PreferenceRow, 'mode' | 'last_digest_at' | 'digest_minutes'>,
+  nowMs: number,
+): boolean {
+  if (r.mode !== 'digest') return false;
+  return (
+    r.last_digest_at === null || Date.parse(r.last_digest_at) + Number(r.digest_minutes) * 60_000 <= nowMs
   );
+}
+
+/**
+ * A user's preference read inside the transaction that gathers their digest, locked on
+ * PostgreSQL (`FOR UPDATE`): two nodes gathering the same user's digest at once take turns, and
+ * the second reads the `last_digest_at` the first wrote. SQLite's single writer already makes
+ * them take turns.
+ */
+export async function lockPreference(
+  db: Kysely<DB>,
+  dialect: Dialect,
+  userId: string,
+): Promise<PreferenceRow | undefined> {
+  let q = t(db).selectFrom('notification_preferences').selectAll().where('user_id', '=', userId);
+  if (dialect === 'postgres') q = q.forUpdate();
+  return q.executeTakeFirst();
 }
 
 // ── outbox helpers for digests ──────────────────────────────────────────────

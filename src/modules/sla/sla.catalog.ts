@@ -75,6 +75,8 @@ export function refuse(issues: SlaIssue[], prefix?: string): AppError {
 
 export class SlaCatalog {
   private cache: { at: number; value: SlaRuntime } | null = null;
+  /** Bumped by every invalidation: a read that began before one is not kept. */
+  private generation = 0;
 
   constructor(private readonly deps: Deps) {}
 
@@ -83,6 +85,7 @@ export class SlaCatalog {
   }
 
   invalidate(): void {
+    this.generation += 1;
     this.cache = null;
   }
 
@@ -95,6 +98,7 @@ export class SlaCatalog {
   async runtime(db: Kysely<DB> = this.db): Promise<SlaRuntime> {
     const now = Date.now();
     if (this.cache && now - this.cache.at < CACHE_MS) return this.cache.value;
+    const generation = this.generation;
     const [policyRows, calendarRows, files] = await Promise.all([
       repo.listPolicyRows(db),
       repo.listCalendarRows(db),
@@ -112,7 +116,8 @@ export class SlaCatalog {
     const policyIn = (view: SlaScope, id: string) =>
       byKey.get(`${view ?? ''}\u0000${id}`) ?? byKey.get(`\u0000${id}`);
     const value = { policies, policyIn, calendars };
-    this.cache = { at: now, value };
+    // A change announced while this read was under way may have made it stale: answer with it, but keep nothing.
+    if (generation === this.generation) this.cache = { at: now, value };
     return value;
   }
 

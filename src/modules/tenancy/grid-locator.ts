@@ -25,10 +25,13 @@ interface Entry {
  */
 export class GridLocator {
   private readonly cache = new Map<string, Entry>();
+  /** Bumped by every invalidation: a read that began before one keeps nothing (see `entry`). */
+  private generation = 0;
 
   constructor(private readonly db: Kysely<DB>) {}
 
   invalidate(communityId?: string): void {
+    this.generation += 1;
     if (communityId) this.cache.delete(communityId);
     else this.cache.clear();
   }
@@ -36,6 +39,7 @@ export class GridLocator {
   private async entry(communityId: string, nowMs: number): Promise<Entry> {
     let entry = this.cache.get(communityId);
     if (!entry || entry.until < nowMs) {
+      const generation = this.generation;
       const rows = await gridsOf(this.db, communityId);
       entry = {
         until: nowMs + 60_000,
@@ -44,7 +48,8 @@ export class GridLocator {
         ),
         idOf: new Map(rows.map((g) => [g.code, g.id])),
       };
-      this.cache.set(communityId, entry);
+      // A change announced while this read was under way may have made it stale: answer with it, but keep nothing.
+      if (generation === this.generation) this.cache.set(communityId, entry);
     }
     return entry;
   }
