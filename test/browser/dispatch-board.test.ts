@@ -138,6 +138,9 @@ describe(
         }),
       );
       try {
+        // A fresh board: a panel opened before keeps the candidates it loaded, and would not ask again.
+        await p.reload();
+        await p.locator('.ant-table-row').first().waitFor();
         const trigger = p.getByRole('button', { name: '推荐处理人' }).first();
         await trigger.focus();
         await p.keyboard.press('Enter');
