@@ -10,7 +10,13 @@ import { loadConfig } from '../platform/config.ts';
 import type { Config } from '../platform/config.ts';
 import { migrateToLatest } from '../platform/db/database.ts';
 import { systemClock } from '../platform/clock.ts';
-import { DiskFileStore, copyFiles, fileErrorReason, outputPathProblem } from '../platform/files.ts';
+import {
+  DiskFileStore,
+  copyFiles,
+  fileErrorReason,
+  outputPathProblem,
+  writeWhole,
+} from '../platform/files.ts';
 import { DatabaseFileStore } from '../platform/files.database.ts';
 import { AppError } from '../platform/errors.ts';
 import { SYSTEM } from '../platform/auth/principal.ts';
@@ -617,16 +623,8 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
             process.stdout.write(text);
             return 0;
           }
-          // Beside it first, renamed once whole: a failure midway leaves no copy cut short.
-          const { rename, rm, writeFile } = await import('node:fs/promises');
-          const part = `${outFile}.${process.pid}.part`;
-          try {
-            await writeFile(part, text, { mode: 0o600 });
-            await rename(part, outFile);
-          } catch (e) {
-            await rm(part, { force: true });
-            throw e;
-          }
+          const { writeFile } = await import('node:fs/promises');
+          await writeWhole(outFile, (part) => writeFile(part, text, { mode: 0o600 }));
           out(
             `wrote the personal data of ${copy.resident.name} (${copy.orders.length} orders) to ${outFile}`,
           );
@@ -744,7 +742,6 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
         }
         const { csvFile, exportPages } = await import('../modules/work-orders/work-order.exporter.ts');
         const { createWriteStream } = await import('node:fs');
-        const { rename, rm } = await import('node:fs/promises');
         const { pipeline } = await import('node:stream/promises');
         // The command line is an operator's tool on the server: it exports as an auditor would see it (masked).
         const viewer = {
@@ -767,15 +764,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
         }
         const file = await csvFile(counted());
         if (opts.out) {
-          // Into a file beside it, renamed once whole: a failure midway leaves no file cut short.
-          const part = `${opts.out}.${process.pid}.part`;
-          try {
-            await pipeline(file, createWriteStream(part));
-            await rename(part, opts.out);
-          } catch (e) {
-            await rm(part, { force: true });
-            throw e;
-          }
+          await writeWhole(opts.out, (part) => pipeline(file, createWriteStream(part)));
           out(`wrote ${written} orders to ${opts.out}`);
         } else await pipeline(file, process.stdout, { end: false });
         return 0;

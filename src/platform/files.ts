@@ -144,3 +144,18 @@ export async function copyFiles(from: FileStore, to: FileStore, prefix: string):
   }
   return copied;
 }
+
+/**
+ * Writes `file` whole or not at all: `write` fills a file beside it, renamed to `file` once done,
+ * so a failure midway leaves no file cut short (and no part file behind).
+ */
+export async function writeWhole(file: string, write: (part: string) => Promise<void>): Promise<void> {
+  const part = `${file}.${process.pid}.part`;
+  try {
+    await write(part);
+    await rename(part, file);
+  } catch (e) {
+    await rm(part, { force: true });
+    throw e;
+  }
+}

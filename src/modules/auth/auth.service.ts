@@ -5,7 +5,7 @@ import { AppError } from '../../platform/errors.ts';
 import type { Deps } from '../../platform/context.ts';
 import { hashSecret, verifyPassword } from '../../platform/auth/password.ts';
 import type { Principal, StaffRole } from '../../platform/auth/principal.ts';
-import { STAFF_ROLES, SYSTEM, actorLabel } from '../../platform/auth/principal.ts';
+import { STAFF_ROLES, SYSTEM, actorLabel, residentPrincipalOf } from '../../platform/auth/principal.ts';
 import { newId, randomToken } from '../../platform/ids.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { announceStale, type CacheCoherence } from '../../platform/cache/coherence.ts';
@@ -338,15 +338,7 @@ export class AuthService {
     const r = await repo.findResidentById(this.db, residentId);
     // An erased record signs in as no one, even with a session started as it was being erased.
     if (!r || r.erased_at !== null) return null;
-    return {
-      kind: 'resident',
-      id: r.id,
-      name: r.name,
-      phone: r.phone ?? '',
-      communityId: r.community_id,
-      householdId: r.household_id,
-      householdSince: r.household_since,
-    };
+    return residentPrincipalOf(r);
   }
 
   /** Resolves an integration API key (kiosks, devices, Open311 clients), cached for a few seconds. */

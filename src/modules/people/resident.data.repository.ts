@@ -8,11 +8,9 @@ import type { DB } from '../../platform/db/schema.ts';
 import type { FeedbackTables } from '../feedback/feedback.tables.ts';
 import type { NotificationTables } from '../notifications/notifications.tables.ts';
 import { selectInChunks } from '../../platform/db/in-chunks.ts';
+import { OUTBOX_STATUSES } from './resident.erasure.repository.ts';
 
 const t = (db: Kysely<DB>) => db.withTables<FeedbackTables & NotificationTables>();
-
-/** Every status an outbox message can have: the recipient index leads with it. */
-const OUTBOX_STATUSES = ['pending', 'held', 'delivered', 'failed', 'cancelled'];
 
 /** The orders filed by or for the resident, oldest first (both columns indexed). */
 export async function ownOrders(db: Kysely<DB>, residentId: string) {

@@ -15,14 +15,14 @@
  * copy is audited as `resident.data_exported` with who asked and the counts.
  */
 import type { Deps } from '../../platform/context.ts';
-import { actorLabel } from '../../platform/auth/principal.ts';
+import { actorLabel, residentPrincipalOf } from '../../platform/auth/principal.ts';
 import type { Principal } from '../../platform/auth/principal.ts';
 import { AppError, forbidden, notFound } from '../../platform/errors.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { loadContext, presentOrder } from '../work-orders/work-order.presenter.ts';
 import type { WorkOrderEventRow } from '../work-orders/work-order.repository.ts';
 import type { WorkOrderView } from '../work-orders/work-order.schema.ts';
-import { canReadResident, downloadsResidentData } from './resident.policy.ts';
+import { canReadResident, downloadsResidentData, residentFacts } from './resident.policy.ts';
 import { presentResident } from './resident.presenter.ts';
 import * as repo from './resident.repository.ts';
 import * as dataRepo from './resident.data.repository.ts';
@@ -70,16 +70,7 @@ export async function exportResidentData(
   const db = deps.database.db;
   const r = await repo.findResident(db, id);
   const hh = r?.household_id ? await repo.findHousehold(db, r.household_id) : undefined;
-  if (
-    !r ||
-    !canReadResident(p, {
-      id: r.id,
-      communityId: r.community_id,
-      householdId: r.household_id,
-      gridId: hh?.grid_id ?? null,
-    })
-  )
-    throw notFound('resident_not_found', 'resident', id);
+  if (!r || !canReadResident(p, residentFacts(r, hh))) throw notFound('resident_not_found', 'resident', id);
   if (!downloadsResidentData(p, r.id))
     throw forbidden('a copy of a resident’s personal data is for the resident, or an admin acting for them');
   if (r.erased_at !== null)
@@ -91,15 +82,7 @@ export async function exportResidentData(
       },
     );
   // Presented as the resident sees it, whoever asked: an admin's copy for them is theirs too.
-  const self: Principal = {
-    kind: 'resident',
-    id: r.id,
-    name: r.name,
-    phone: r.phone ?? '',
-    communityId: r.community_id,
-    householdId: r.household_id,
-    householdSince: r.household_since,
-  };
+  const self = residentPrincipalOf(r);
   const exportedAt = deps.clock.now().toISOString();
   return db.transaction().execute(async (trx) => {
     const orders = await dataRepo.ownOrders(trx, r.id);

@@ -24,7 +24,7 @@ type StaffTextTables = {
 const t = (db: Kysely<DB>): Db => db.withTables<FeedbackTables & NotificationTables>();
 
 /** Every status an outbox message can have: the recipient index leads with it. */
-const OUTBOX_STATUSES = ['pending', 'held', 'delivered', 'failed', 'cancelled'];
+export const OUTBOX_STATUSES = ['pending', 'held', 'delivered', 'failed', 'cancelled'];
 
 /** Ids of the orders filed by or for the resident (both indexed). */
 export async function ownOrderIds(db: Kysely<DB>, residentId: string): Promise<string[]> {

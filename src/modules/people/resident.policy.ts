@@ -14,6 +14,19 @@ export interface ResidentFacts {
   gridId: string | null;
 }
 
+/** The facts of a resident's record and household (its grid) for the policy. */
+export function residentFacts(
+  r: { id: string; community_id: string; household_id: string | null },
+  household: { grid_id: string | null } | undefined,
+): ResidentFacts {
+  return {
+    id: r.id,
+    communityId: r.community_id,
+    householdId: r.household_id,
+    gridId: household?.grid_id ?? null,
+  };
+}
+
 /** Intake and field staff look residents up; providers and auditors never browse them. */
 const BROWSING_ROLES: readonly StaffRole[] = ['agent', 'dispatcher', 'grid_worker', 'manager', 'admin'];
 

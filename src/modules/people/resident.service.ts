@@ -30,8 +30,8 @@ import {
   erasesResidents,
   importsResidents,
   keepsRegister,
+  residentFacts,
 } from './resident.policy.ts';
-import type { ResidentFacts } from './resident.policy.ts';
 import {
   tidyText,
   CONTACT_PHONE,
@@ -131,7 +131,7 @@ export class ResidentService {
     const seen = [];
     for (const r of found) {
       const hh = await this.householdOf(r);
-      if (canReadResident(p, factsOf(r, hh))) seen.push(await this.detail(p, r, hh));
+      if (canReadResident(p, residentFacts(r, hh))) seen.push(await this.detail(p, r, hh));
     }
     return seen;
   }
@@ -141,7 +141,7 @@ export class ResidentService {
     if (p.kind === 'user' && !browsesResidents(p)) throw forbidden('your role does not browse residents');
     const r = await repo.findResident(this.db, id);
     const hh = r ? await this.householdOf(r) : undefined;
-    if (!r || !canReadResident(p, factsOf(r, hh))) throw notFound('resident_not_found', 'resident', id);
+    if (!r || !canReadResident(p, residentFacts(r, hh))) throw notFound('resident_not_found', 'resident', id);
     return this.detail(p, r, hh);
   }
 
@@ -160,7 +160,7 @@ export class ResidentService {
   ) {
     const r = await repo.findResident(this.db, id);
     const hh = r ? await this.householdOf(r) : undefined;
-    if (!r || !canReadResident(p, factsOf(r, hh))) throw notFound('resident_not_found', 'resident', id);
+    if (!r || !canReadResident(p, residentFacts(r, hh))) throw notFound('resident_not_found', 'resident', id);
     refuseErased(r);
     const self = p.kind === 'resident' && p.id === r.id;
     const withdrawalOnly = patch.tagsConsent === false && patch.tags === undefined;
@@ -235,7 +235,7 @@ export class ResidentService {
   async update(p: Principal, id: string, patch: ResidentPatch) {
     const r = await repo.findResident(this.db, id);
     const hh = r ? await this.householdOf(r) : undefined;
-    if (!r || !canReadResident(p, factsOf(r, hh))) throw notFound('resident_not_found', 'resident', id);
+    if (!r || !canReadResident(p, residentFacts(r, hh))) throw notFound('resident_not_found', 'resident', id);
     refuseErased(r);
     const fields = (Object.keys(patch) as (keyof ResidentPatch)[]).filter(
       (k) => k !== 'updatedAt' && patch[k] !== undefined,
@@ -782,7 +782,7 @@ export async function eraseResident(
   const db = deps.database.db;
   const r = await repo.findResident(db, id);
   const hh = r ? await (r.household_id ? repo.findHousehold(db, r.household_id) : undefined) : undefined;
-  if (!r || !canReadResident(p, factsOf(r, hh))) throw notFound('resident_not_found', 'resident', id);
+  if (!r || !canReadResident(p, residentFacts(r, hh))) throw notFound('resident_not_found', 'resident', id);
   if (!erasesResidents(p))
     throw forbidden('only admins erase a resident’s personal data (it cannot be undone)');
   refuseErased(r);
@@ -969,15 +969,6 @@ function refuseErased(r: repo.ResidentRow): void {
         field: 'id',
       },
     );
-}
-
-function factsOf(r: repo.ResidentRow, hh: repo.HouseholdRow | undefined): ResidentFacts {
-  return {
-    id: r.id,
-    communityId: r.community_id,
-    householdId: r.household_id,
-    gridId: hh?.grid_id ?? null,
-  };
 }
 
 /** Whether the order is about the viewing resident (they reported it or it is for them). */

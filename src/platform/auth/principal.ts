@@ -86,3 +86,23 @@ export function scopedCommunities(p: Principal, requested?: string): string[] {
   if (!p.communityIds.includes(requested)) throw forbidden('you do not serve this community');
   return [requested];
 }
+
+/** The principal of a resident, from their record (an erased one signs in as no one: the caller checks). */
+export function residentPrincipalOf(r: {
+  id: string;
+  name: string;
+  phone: string | null;
+  community_id: string;
+  household_id: string | null;
+  household_since: string | null;
+}): Principal {
+  return {
+    kind: 'resident',
+    id: r.id,
+    name: r.name,
+    phone: r.phone ?? '',
+    communityId: r.community_id,
+    householdId: r.household_id,
+    householdSince: r.household_since,
+  };
+}
