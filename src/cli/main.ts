@@ -38,6 +38,8 @@ import { AuthService } from '../modules/auth/auth.service.ts';
 import { StaffService } from '../modules/staff/staff.service.ts';
 import { parseStatusList, parseTimeRange } from '../modules/work-orders/work-order.filters.ts';
 import type { FieldLabel } from '../modules/work-orders/work-order.filters.ts';
+import { countOrders } from '../modules/work-orders/work-order.repository.ts';
+import { startProgress } from './progress.ts';
 
 /** Usage lines per command: `linli --help` prints them all, `linli CMD --help` those of CMD. */
 const COMMAND_USAGE: ReadonlyArray<readonly [command: string, lines: string]> = [
@@ -543,7 +545,13 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
         let ok = true;
         for (const c of cs) {
           const mine = anchorsOf(anchors, c);
-          const r = await verifyChain(db.db, c.id, { anchors: mine });
+          const progress = startProgress(`verifying ${c.code}`, {
+            unit: 'entries',
+            logEveryMs: loadConfig().progressEveryMs,
+          });
+          const r = await verifyChain(db.db, c.id, { anchors: mine, onProgress: progress.update }).finally(
+            progress.finish,
+          );
           ok &&= r.ok;
           // On a broken chain `entries` counts those verified before the first bad one.
           const noun = r.entries === 1 ? 'entry' : 'entries';
@@ -754,19 +762,29 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
           gridIds: [],
         };
         const scope = { communityIds: [c.id], ...filters };
+        // The count first, for the progress line of a long export (a million orders take half a minute).
+        const progress = startProgress('exporting', {
+          unit: 'orders',
+          total: await countOrders(db.db, scope),
+          logEveryMs: loadConfig().progressEveryMs,
+        });
         // Written a page at a time as it is read: every matching order, in the memory of a page.
         let written = 0;
         async function* counted() {
           for await (const page of exportPages(db.db, scope, viewer)) {
             written += page.length;
+            progress.update(written);
             yield page;
           }
         }
         const file = await csvFile(counted());
-        if (opts.out) {
-          await writeWhole(opts.out, (part) => pipeline(file, createWriteStream(part)));
-          out(`wrote ${written} orders to ${opts.out}`);
-        } else await pipeline(file, process.stdout, { end: false });
+        try {
+          if (opts.out) await writeWhole(opts.out, (part) => pipeline(file, createWriteStream(part)));
+          else await pipeline(file, process.stdout, { end: false });
+        } finally {
+          progress.finish();
+        }
+        if (opts.out) out(`wrote ${written} orders to ${opts.out}`);
         return 0;
       });
     }

@@ -72,6 +72,11 @@ export interface Config {
   auditAnchorFile: string | null;
   /** Minutes between two anchorings of the chain heads (0 = only `linli audit anchor`). */
   auditAnchorMinutes: number;
+  /**
+   * Milliseconds between two progress lines of a long command-line job (an export, a chain
+   * verification) written to a log or pipe; on a terminal the line is rewritten more often.
+   */
+  progressEveryMs: number;
 }
 
 export type FileStoreKind = 'disk' | 'database';
@@ -108,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ? null
         : resolve(env.LINLI_AUDIT_ANCHOR_FILE || join(dataDir, 'audit-anchors.jsonl')),
     auditAnchorMinutes: Math.max(0, intFrom(env, 'LINLI_AUDIT_ANCHOR_MINUTES', 60)),
+    progressEveryMs: Math.max(0, intFrom(env, 'LINLI_PROGRESS_MS', 5_000)),
   };
 }
 

@@ -205,6 +205,17 @@ describe('linli command line', () => {
       readdirSync(dataDir).filter((f) => f.endsWith('.part')),
       [],
     );
+    // A short export writes no progress; one that runs past LINLI_PROGRESS_MS reports on
+    // standard error, a line at a time in a pipe, and the file on standard output is unchanged.
+    assert.doesNotMatch(toStdout.stderr, /exporting/);
+    const reported = linli(['export', 'work-orders', '--community', 'taoyuan'], { LINLI_PROGRESS_MS: '0' });
+    assert.equal(reported.status, 0, reported.stderr);
+    assert.equal(reported.stdout, written);
+    assert.match(reported.stderr, /^exporting: 4 of 4 orders \(100 %\)\n$/m);
+    const verified = linli(['audit', 'verify', '--community', 'taoyuan'], { LINLI_PROGRESS_MS: '0' });
+    assert.equal(verified.status, 0, verified.stderr);
+    assert.match(verified.stderr, /^verifying taoyuan: (\d+) of \1 entries \(100 %\)\n$/m);
+    assert.match(verified.stdout, /^taoyuan\tok\t/);
     const ranged = linli([
       'export',
       'work-orders',

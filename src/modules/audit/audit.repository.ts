@@ -122,7 +122,12 @@ export async function appendAuditBatch(
 export async function verifyChain(
   db: Kysely<DB>,
   communityId: string,
-  options: { pageSize?: number; anchors?: readonly Pick<Anchor, 'seq' | 'entryHash'>[] } = {},
+  options: {
+    pageSize?: number;
+    anchors?: readonly Pick<Anchor, 'seq' | 'entryHash'>[];
+    /** After each page: entries verified so far, of the chain up to the head read at the start. */
+    onProgress?: (verified: number, head: number) => void;
+  } = {},
 ): Promise<VerifyResult> {
   const pageSize = options.pageSize ?? 5000;
   const anchored = anchorIndex(options.anchors ?? []);
@@ -169,6 +174,7 @@ export async function verifyChain(
       cursor = next;
       entries += 1;
     }
+    options.onProgress?.(entries, headSeq);
     if (rows.length < pageSize) break;
     afterSeq = Number(rows[rows.length - 1]?.seq ?? afterSeq);
   }
