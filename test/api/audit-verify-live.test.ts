@@ -36,7 +36,9 @@ describe('audit verify during writes', () => {
         }),
       ).finally(() => (done = true));
       const results = [];
-      while (!done) {
+      // A walk gives the event loop a turn between pages, so the writes may all land during the
+      // first; a second walk then sees the chain they grew.
+      while (!done || results.length < 2) {
         results.push(await verifyChain(ctx.database.db, c1, { pageSize: 7 }));
         // On SQLite the queries answer at once: let the writes' timers run between walks.
         await new Promise((r) => setImmediate(r));

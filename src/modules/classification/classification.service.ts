@@ -12,8 +12,10 @@ import type { WorkOrderService } from '../work-orders/work-order.service.ts';
 import type { Understanding, WorkOrderClassifier } from '../work-orders/work-order.understanding.ts';
 import { createClassifier, loadDefaultModel } from './classifier.ts';
 import type { Classifier, Prediction } from './classifier.ts';
-import { ModelFileError, deserializeModel, serializeModel } from './model-io.ts';
-import { TrainingError, trainTextModel } from './model.ts';
+import { ModelFileError, deserializeModel } from './model-io.ts';
+import { TrainingError } from './model.ts';
+import { predictInTurns, trainOffThread } from './training.ts';
+import type { Decision, TrainedModel } from './training.ts';
 import type { TrainingExample } from './model.ts';
 import { evaluate } from './metrics.ts';
 import { suggestDuplicates } from './duplicates.ts';
@@ -369,24 +371,30 @@ export class ClassificationService {
       fields: [r.text],
       labels: { category: r.category, subcategory: r.subcategory ?? undefined, urgency: r.urgency },
     }));
-    let model;
+    const texts = test.map((r) => r.text);
+    let trained: TrainedModel;
     try {
-      model = trainTextModel(examples, {
-        headNames: HEADS,
-        taxonomyId: 'default',
-        trainedAt: this.deps.clock.now().toISOString(),
-        options: { bags: 1 },
-        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-      });
+      // On a thread of its own: the node goes on answering while it trains.
+      trained = await trainOffThread(
+        {
+          examples,
+          params: {
+            headNames: HEADS,
+            taxonomyId: 'default',
+            trainedAt: this.deps.clock.now().toISOString(),
+            options: { bags: 1 },
+          },
+          holdout: texts,
+          triageThreshold: this.triageThreshold,
+        },
+        opts.onProgress,
+      );
     } catch (err) {
       if (err instanceof TrainingError)
         throw new AppError('invalid_input', `training failed: ${err.message}`, { reason: err.code });
       throw err;
     }
-    const candidate = createClassifier(model, { triageThreshold: this.triageThreshold });
-    const judge = (c: Classifier | null) => {
-      if (!c) return { accuracy: 0, macroF1: 0, urgencyAccuracy: 0 };
-      const preds = test.map((r) => c.predict(r.text));
+    const score = (preds: Decision[]) => {
       const cat = evaluate(
         test.map((r) => r.category),
         preds.map((x) => x.category),
@@ -401,11 +409,13 @@ export class ClassificationService {
         urgencyAccuracy: round(urg.accuracy),
       };
     };
-    const cand = judge(candidate);
+    const judge = async (c: Classifier | null) =>
+      c ? score(await predictInTurns(c, texts)) : { accuracy: 0, macroF1: 0, urgencyAccuracy: 0 };
+    const cand = score(trained.predictions);
     // Judged before the lock is taken, since judging takes a while; what is in force is read
     // again under the lock below.
     const inForce = await repo.activeModel(this.db, community.id);
-    const judged = { row: inForce, metrics: judge(this.classifierOf(inForce)) };
+    const judged = { row: inForce, metrics: await judge(this.classifierOf(inForce)) };
     await opts.onJudged?.();
     const mode = opts.activate ?? 'auto';
     const at = this.deps.clock.now().toISOString();
@@ -420,7 +430,7 @@ export class ClassificationService {
       let current = judged;
       if (activeId !== judged.row?.id) {
         const row = activeId === undefined ? undefined : await repo.findModel(trx, activeId);
-        current = { row, metrics: judge(this.classifierOf(row)) };
+        current = { row, metrics: await judge(this.classifierOf(row)) };
       }
       const cur = current.metrics;
       const activated = mode === 'always' || (mode === 'auto' && cand.accuracy >= cur.accuracy);
@@ -429,10 +439,10 @@ export class ClassificationService {
         id,
         community_id: community.id,
         version,
-        taxonomy_id: model.taxonomyId,
+        taxonomy_id: trained.taxonomyId,
         status: 'candidate',
         metrics_json: JSON.stringify({ ...cand, holdout: test.length, examples: train.length, current: cur }),
-        model_json: serializeModel(model),
+        model_json: trained.modelJson,
         created_at: at,
         activated_at: null,
       });
