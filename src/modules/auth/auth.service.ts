@@ -380,7 +380,7 @@ export class AuthService {
     if (!k || !admin.communityIds.includes(k.community_id) || k.revoked_at)
       throw new AppError('not_found', `api key ${id} was not found`, { id });
     const at = this.nowIso();
-    this.forgetApiKey(k.key_hash);
+    this.apiKeys.invalidate(k.key_hash);
     await this.db.transaction().execute(async (trx) => {
       if (!(await repo.revokeApiKey(trx, k.id, at)))
         throw new AppError('not_found', `api key ${id} was not found`, { id });
@@ -401,10 +401,6 @@ export class AuthService {
       });
     });
     // Again after the commit: a lookup that ran during the transaction may have read the live row.
-    this.forgetApiKey(k.key_hash);
-  }
-
-  private forgetApiKey(keyHash: string) {
-    this.apiKeys.invalidate(keyHash);
+    this.apiKeys.invalidate(k.key_hash);
   }
 }

@@ -41,15 +41,12 @@ export class LoaderCache<K, V> {
   private readonly loading = new Map<K, Promise<V>>();
   /** Counts invalidations: a load that began under another count keeps nothing. */
   private generation = 0;
-  private readonly now: () => number;
 
-  constructor(private readonly options: LoaderCacheOptions<K, V>) {
-    this.now = options.now ?? Date.now;
-  }
+  constructor(private readonly options: LoaderCacheOptions<K, V>) {}
 
   /** The value of `key`: the copy held, the read under way, or a new read by `load`. */
   get(key: K, load: Loader<V>, options: LoadOptions = {}): Promise<V> {
-    const nowMs = options.nowMs ?? this.now();
+    const nowMs = options.nowMs ?? (this.options.now ?? Date.now)();
     const hit = this.entries.get(key);
     if (hit && hit.until > nowMs) return Promise.resolve(hit.value);
     const shared = options.shared ?? true;
