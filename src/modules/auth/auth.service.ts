@@ -9,6 +9,7 @@ import { STAFF_ROLES, SYSTEM, actorLabel, residentPrincipalOf } from '../../plat
 import { newId, randomToken } from '../../platform/ids.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { announceStale, type CacheCoherence } from '../../platform/cache/coherence.ts';
+import { LoaderCache } from '../../platform/cache/loader-cache.ts';
 import { enqueue } from '../notifications/outbox.repository.ts';
 import * as repo from './auth.repository.ts';
 
@@ -38,14 +39,18 @@ const DUMMY_HASH = 'scrypt$16384$8$1$c2FsdHNhbHRzYWx0c2FsdA$3q2-7wAAAAAAAAAAAAAA
 const isStaffRole = (r: string): r is StaffRole => (STAFF_ROLES as readonly string[]).includes(r);
 
 export class AuthService {
-  private readonly cache = new Map<string, { principal: Principal; until: number }>();
-  // Bumped whenever this node forgets a cached principal (a change here, or one another node
-  // announced): a lookup that began before must not cache what it read, or a revoked key, an
-  // ended session or a deactivated account read just before the change came back into the cache
-  // for another TTL, long after every node had heard of the change.
-  private epoch = 0;
+  // A lookup still under way when this node forgets what it read (a change here, or one another
+  // node announced) answers but keeps nothing, or a revoked key, an ended session or a
+  // deactivated account read just before the change would be served for another lifetime.
+  private readonly sessions: LoaderCache<string, Principal | null>;
+  private readonly apiKeys: LoaderCache<string, Principal | null>;
 
-  constructor(private readonly deps: Deps) {}
+  constructor(private readonly deps: Deps) {
+    const now = () => deps.clock.now().getTime();
+    const keep = (p: Principal | null) => p !== null;
+    this.sessions = new LoaderCache({ ttlMs: PRINCIPAL_CACHE_MS, now, keep, maxEntries: 10_000 });
+    this.apiKeys = new LoaderCache({ ttlMs: API_KEY_CACHE_MS, now, keep, maxEntries: 10_000 });
+  }
 
   private get db() {
     return this.deps.database.db;
@@ -231,25 +236,9 @@ export class AuthService {
 
   /** Drops this node's cached copies when another node's change is read (see `CacheCoherence`). */
   listen(coherence: CacheCoherence): void {
-    coherence.on('user', (id) =>
-      id === '*' ? this.forgetWhere((k) => !k.startsWith('k:')) : this.forgetUser(id),
-    );
-    coherence.on('session', (h) =>
-      h === '*' ? this.forgetWhere((k) => !k.startsWith('k:')) : this.forgetSession(h),
-    );
-    coherence.on('api_key', (h) =>
-      h === '*' ? this.forgetWhere((k) => k.startsWith('k:')) : this.forgetApiKey(h),
-    );
-  }
-
-  private forgetWhere(match: (cacheKey: string) => boolean): void {
-    this.epoch += 1;
-    for (const k of this.cache.keys()) if (match(k)) this.cache.delete(k);
-  }
-
-  private forgetSession(tokenHash: string): void {
-    this.epoch += 1;
-    this.cache.delete(tokenHash);
+    coherence.on('user', (id) => (id === '*' ? this.sessions.invalidate() : this.forgetUser(id)));
+    coherence.on('session', (h) => this.sessions.invalidate(h === '*' ? undefined : h));
+    coherence.on('api_key', (h) => this.apiKeys.invalidate(h === '*' ? undefined : h));
   }
 
   /**
@@ -277,42 +266,32 @@ export class AuthService {
 
   /** Drops this node's cached principal of a staff member or resident (ids are unique across both). */
   forgetUser(userId: string): void {
-    this.epoch += 1;
-    for (const [k, v] of this.cache)
-      if ((v.principal.kind === 'user' || v.principal.kind === 'resident') && v.principal.id === userId)
-        this.cache.delete(k);
+    this.sessions.invalidateWhere((p) => (p?.kind === 'user' || p?.kind === 'resident') && p.id === userId);
   }
 
   /** Ends the session: its row goes, and every node forgets it (this one at once). */
   async logout(token: string): Promise<void> {
     const h = hashSecret(token);
-    this.forgetSession(h);
+    this.sessions.invalidate(h);
     await this.db.transaction().execute(async (trx) => {
       await repo.deleteSession(trx, h);
       await announceStale(trx, [{ topic: 'session', key: h }], this.deps.clock.now());
     });
-    this.forgetSession(h);
+    this.sessions.invalidate(h);
   }
 
   /** Resolves a bearer token to its principal, with a short in-process cache (stateless nodes stay consistent within 30 s). */
-  async principalForToken(token: string): Promise<Principal | null> {
+  principalForToken(token: string): Promise<Principal | null> {
     const h = hashSecret(token);
     const nowMs = this.deps.clock.now().getTime();
-    const hit = this.cache.get(h);
-    if (hit && hit.until > nowMs) return hit.principal;
-    const epoch = this.epoch;
-    const session = await repo.findSession(this.db, h);
-    if (!session || new Date(session.expires_at).getTime() <= nowMs) return null;
-    const principal =
-      session.subject_type === 'user'
-        ? await this.userPrincipal(session.subject_id)
-        : await this.residentPrincipal(session.subject_id);
-    if (!principal) return null;
-    // Forgotten meanwhile (see `epoch`): this answer stands, but is not kept.
-    if (epoch !== this.epoch) return principal;
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(h, { principal, until: nowMs + PRINCIPAL_CACHE_MS });
-    return principal;
+    const load = async () => {
+      const session = await repo.findSession(this.db, h);
+      if (!session || new Date(session.expires_at).getTime() <= nowMs) return null;
+      return session.subject_type === 'user'
+        ? this.userPrincipal(session.subject_id)
+        : this.residentPrincipal(session.subject_id);
+    };
+    return this.sessions.get(h, load, { nowMs });
   }
 
   async userPrincipal(userId: string): Promise<Principal | null> {
@@ -342,26 +321,19 @@ export class AuthService {
   }
 
   /** Resolves an integration API key (kiosks, devices, Open311 clients), cached for a few seconds. */
-  async principalForApiKey(key: string): Promise<Principal | null> {
+  principalForApiKey(key: string): Promise<Principal | null> {
     const h = hashSecret(key);
-    const nowMs = this.deps.clock.now().getTime();
-    const hit = this.cache.get(`k:${h}`);
-    if (hit && hit.until > nowMs) return hit.principal;
-    const epoch = this.epoch;
-    const row = await repo.findApiKeyByHash(this.db, h);
-    if (!row || row.revoked_at) return null;
-    const principal: Principal = {
-      kind: 'api_key',
-      id: row.id,
-      name: row.name,
-      communityId: row.community_id,
-      scopes: JSON.parse(row.scopes_json) as string[],
-    };
-    if (epoch === this.epoch) {
-      if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(`k:${h}`, { principal, until: nowMs + API_KEY_CACHE_MS });
-    }
-    return principal;
+    return this.apiKeys.get(h, async () => {
+      const row = await repo.findApiKeyByHash(this.db, h);
+      if (!row || row.revoked_at) return null;
+      return {
+        kind: 'api_key',
+        id: row.id,
+        name: row.name,
+        communityId: row.community_id,
+        scopes: JSON.parse(row.scopes_json) as string[],
+      };
+    });
   }
 
   /** Creates an API key and records it in the community's audit chain; the secret is shown once and stored hashed. */
@@ -408,7 +380,7 @@ export class AuthService {
     if (!k || !admin.communityIds.includes(k.community_id) || k.revoked_at)
       throw new AppError('not_found', `api key ${id} was not found`, { id });
     const at = this.nowIso();
-    this.forgetApiKey(k.key_hash);
+    this.apiKeys.invalidate(k.key_hash);
     await this.db.transaction().execute(async (trx) => {
       if (!(await repo.revokeApiKey(trx, k.id, at)))
         throw new AppError('not_found', `api key ${id} was not found`, { id });
@@ -429,11 +401,6 @@ export class AuthService {
       });
     });
     // Again after the commit: a lookup that ran during the transaction may have read the live row.
-    this.forgetApiKey(k.key_hash);
-  }
-
-  private forgetApiKey(keyHash: string) {
-    this.epoch += 1;
-    this.cache.delete(`k:${keyHash}`);
+    this.apiKeys.invalidate(k.key_hash);
   }
 }

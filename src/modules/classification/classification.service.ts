@@ -7,6 +7,7 @@ import type { Principal } from '../../platform/auth/principal.ts';
 import { allCategoryCodes, topCategory, URGENCIES } from '../taxonomy/taxonomy.default.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { announceStale } from '../../platform/cache/coherence.ts';
+import { LoaderCache } from '../../platform/cache/loader-cache.ts';
 import { findCommunity } from '../tenancy/tenancy.repository.ts';
 import type { WorkOrderService } from '../work-orders/work-order.service.ts';
 import type { Understanding, WorkOrderClassifier } from '../work-orders/work-order.understanding.ts';
@@ -51,18 +52,18 @@ export const isHoldout = (id: string) => (createHash('sha256').update(id).digest
  */
 export class ClassificationService {
   private fallback: Classifier | null | undefined;
-  private readonly perCommunity = new Map<
+  private readonly perCommunity: LoaderCache<
     string,
-    { until: number; classifier: Classifier | null; version: number | null }
-  >();
-  /** Counts invalidations, so a model read before one is not cached after it. */
-  private generation = 0;
+    { classifier: Classifier | null; version: number | null }
+  >;
 
   constructor(
     private readonly deps: Deps,
     private readonly workOrders: WorkOrderService,
     private readonly triageThreshold = 0.5,
-  ) {}
+  ) {
+    this.perCommunity = new LoaderCache({ ttlMs: MODEL_CACHE_MS, now: () => deps.clock.now().getTime() });
+  }
 
   private get db() {
     return this.deps.database.db;
@@ -95,25 +96,14 @@ export class ClassificationService {
    * The classifier a community uses now (its active model, else the default), cached per node
    * until a change of the community's model is announced (see `invalidate`), at most 30 s.
    */
-  async classifierFor(
-    communityId: string,
-  ): Promise<{ classifier: Classifier | null; version: number | null }> {
-    const nowMs = this.deps.clock.now().getTime();
-    const hit = this.perCommunity.get(communityId);
-    if (hit && hit.until > nowMs) return hit;
-    const generation = this.generation;
-    const row = await repo.activeModel(this.db, communityId);
-    let entry: { until: number; classifier: Classifier | null; version: number | null };
-    if (row && (!hit || hit.version !== row.version)) {
-      entry = { until: nowMs + MODEL_CACHE_MS, classifier: this.classifierOf(row), version: row.version };
-    } else if (row && hit) {
-      entry = { ...hit, until: nowMs + MODEL_CACHE_MS };
-    } else {
-      entry = { until: nowMs + MODEL_CACHE_MS, classifier: this.defaultClassifier(), version: null };
-    }
-    // A switch announced while this read was under way may have made `row` stale: answer with it, but keep nothing.
-    if (generation === this.generation) this.perCommunity.set(communityId, entry);
-    return entry;
+  classifierFor(communityId: string): Promise<{ classifier: Classifier | null; version: number | null }> {
+    return this.perCommunity.get(communityId, async (expired) => {
+      const row = await repo.activeModel(this.db, communityId);
+      if (!row) return { classifier: this.defaultClassifier(), version: null };
+      // The same model as the expired copy: keep its classifier rather than build it again.
+      if (expired && expired.version === row.version) return expired;
+      return { classifier: this.classifierOf(row), version: row.version };
+    });
   }
 
   /** A community's stored model, ready to predict; the shipped default for none. */
@@ -141,9 +131,7 @@ export class ClassificationService {
    * this node switches a model, and by cache coherence when another node (or the CLI) has.
    */
   invalidate(communityId?: string): void {
-    this.generation += 1;
-    if (communityId === undefined) this.perCommunity.clear();
-    else this.perCommunity.delete(communityId);
+    this.perCommunity.invalidate(communityId);
   }
 
   /** Tells every node, in the switch's own transaction, that the community's active model changed. */

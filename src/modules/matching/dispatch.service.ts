@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { announceStale } from '../../platform/cache/coherence.ts';
+import { LoaderCache } from '../../platform/cache/loader-cache.ts';
 import type { Deps } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { AppError, forbidden, invalidInput } from '../../platform/errors.ts';
@@ -62,9 +63,7 @@ const CLOSE_STATE: Partial<Record<Action, string>> = {
  * dispatch, however made, is booked as an assignment with a deadline.
  */
 export class DispatchService implements LifecycleHooks {
-  private readonly rulesCache = new Map<string, { until: number; rules: DispatchRule[] }>();
-  /** Bumped by every invalidation of the rules: a read that began before one is not kept. */
-  private rulesGeneration = 0;
+  private readonly rulesCache = new LoaderCache<string, DispatchRule[]>({ ttlMs: RULES_TTL_MS });
   private readonly pending = new Map<string, DispatchMeta>();
   /** Rows of new orders this hook changed in memory, as they were created. */
   private readonly created = new WeakMap<WorkOrderRow, WorkOrderRow>();
@@ -84,20 +83,15 @@ export class DispatchService implements LifecycleHooks {
   }
 
   invalidateRules(communityId?: string): void {
-    this.rulesGeneration += 1;
-    if (communityId) this.rulesCache.delete(communityId);
-    else this.rulesCache.clear();
+    this.rulesCache.invalidate(communityId);
   }
 
-  async rules(communityId: string, executor: Kysely<DB> = this.db): Promise<DispatchRule[]> {
-    const hit = this.rulesCache.get(communityId);
-    if (hit && hit.until > Date.now()) return hit.rules;
-    const generation = this.rulesGeneration;
-    const rules = (await repo.rulesOf(executor, communityId)).map(ruleOf);
-    // A change announced while this read was under way may have made it stale: answer with it, but keep nothing.
-    if (generation === this.rulesGeneration)
-      this.rulesCache.set(communityId, { until: Date.now() + RULES_TTL_MS, rules });
-    return rules;
+  rules(communityId: string, executor: Kysely<DB> = this.db): Promise<DispatchRule[]> {
+    return this.rulesCache.get(
+      communityId,
+      async () => (await repo.rulesOf(executor, communityId)).map(ruleOf),
+      { shared: executor === this.db },
+    );
   }
 
   async ruleForOrder(order: WorkOrderRow, executor: Kysely<DB> = this.db): Promise<DispatchRule> {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { announceStale } from '../../platform/cache/coherence.ts';
+import { LoaderCache } from '../../platform/cache/loader-cache.ts';
 import type { Deps } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { AppError, invalidInput, notFound } from '../../platform/errors.ts';
@@ -63,9 +64,7 @@ const CATEGORY_CODES = new Set(allCategoryCodes());
 const parseJson = <T>(json: string | null, fallback: T): T => (json ? (JSON.parse(json) as T) : fallback);
 
 export class CatalogueService {
-  private readonly cache = new Map<string, { until: number; snap: CatalogueSnapshot }>();
-  /** Bumped by every invalidation: a snapshot read that began before one is not kept. */
-  private generation = 0;
+  private readonly cache = new LoaderCache<string, CatalogueSnapshot>({ ttlMs: SNAPSHOT_TTL_MS });
 
   private readonly importer: ResourceImporter;
 
@@ -88,20 +87,20 @@ export class CatalogueService {
   }
 
   invalidate(communityId?: string): void {
-    this.generation += 1;
-    if (communityId) this.cache.delete(communityId);
-    else this.cache.clear();
+    this.cache.invalidate(communityId);
   }
 
   /**
    * The community's catalogue for matching. Pass the open transaction when called inside one:
    * SQLite has one connection, so a query outside the transaction would wait for it forever.
    */
-  async snapshot(communityId: string, executor: Kysely<DB> = this.db): Promise<CatalogueSnapshot> {
-    const now = Date.now();
-    const hit = this.cache.get(communityId);
-    if (hit && hit.until > now) return hit.snap;
-    const generation = this.generation;
+  snapshot(communityId: string, executor: Kysely<DB> = this.db): Promise<CatalogueSnapshot> {
+    return this.cache.get(communityId, () => this.load(communityId, executor), {
+      shared: executor === this.db,
+    });
+  }
+
+  private async load(communityId: string, executor: Kysely<DB>): Promise<CatalogueSnapshot> {
     const community = await executor
       .selectFrom('communities')
       .select(['id', 'code', 'center_lat', 'center_lng'])
@@ -111,10 +110,7 @@ export class CatalogueService {
     const rows = await repo.resourcesOf(executor, communityId);
     const links = await repo.staffOfCommunity(executor, communityId);
     const caps = await repo.capabilitiesOf(executor, [...new Set(links.map((l) => l.user_id))]);
-    const snap = buildSnapshot(community, rows, links, caps);
-    // A change announced while this read was under way may have made it stale: answer with it, but keep nothing.
-    if (generation === this.generation) this.cache.set(communityId, { until: now + SNAPSHOT_TTL_MS, snap });
-    return snap;
+    return buildSnapshot(community, rows, links, caps);
   }
 
   async list(p: Principal, communityRef: string, includeInactive = false) {

@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import { announceStale } from '../../platform/cache/coherence.ts';
+import { LoaderCache } from '../../platform/cache/loader-cache.ts';
 import type { Deps } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
@@ -74,9 +75,7 @@ export function refuse(issues: SlaIssue[], prefix?: string): AppError {
 }
 
 export class SlaCatalog {
-  private cache: { at: number; value: SlaRuntime } | null = null;
-  /** Bumped by every invalidation: a read that began before one is not kept. */
-  private generation = 0;
+  private readonly cache = new LoaderCache<'runtime', SlaRuntime>({ ttlMs: CACHE_MS });
 
   constructor(private readonly deps: Deps) {}
 
@@ -85,8 +84,7 @@ export class SlaCatalog {
   }
 
   invalidate(): void {
-    this.generation += 1;
-    this.cache = null;
+    this.cache.invalidate();
   }
 
   /** Holiday files by region: the shipped CN years, overridden by imported ones. */
@@ -95,10 +93,11 @@ export class SlaCatalog {
   }
 
   /** Policies and effective calendars; pass the transaction when called inside one. */
-  async runtime(db: Kysely<DB> = this.db): Promise<SlaRuntime> {
-    const now = Date.now();
-    if (this.cache && now - this.cache.at < CACHE_MS) return this.cache.value;
-    const generation = this.generation;
+  runtime(db: Kysely<DB> = this.db): Promise<SlaRuntime> {
+    return this.cache.get('runtime', () => this.load(db), { shared: db === this.db });
+  }
+
+  private async load(db: Kysely<DB>): Promise<SlaRuntime> {
     const [policyRows, calendarRows, files] = await Promise.all([
       repo.listPolicyRows(db),
       repo.listCalendarRows(db),
@@ -115,10 +114,7 @@ export class SlaCatalog {
     const byKey = new Map(policies.map((p) => [`${scopeOf(p) ?? ''}\u0000${p.id}`, p]));
     const policyIn = (view: SlaScope, id: string) =>
       byKey.get(`${view ?? ''}\u0000${id}`) ?? byKey.get(`\u0000${id}`);
-    const value = { policies, policyIn, calendars };
-    // A change announced while this read was under way may have made it stale: answer with it, but keep nothing.
-    if (generation === this.generation) this.cache = { at: now, value };
-    return value;
+    return { policies, policyIn, calendars };
   }
 
   private async allPolicies(): Promise<StoredPolicy[]> {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { LoaderCache } from '../../platform/cache/loader-cache.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { containsPoint } from '../grids/geo.ts';
 import type { GeoJsonArea } from '../grids/geo.types.ts';
@@ -12,7 +13,6 @@ export function pointInPolygon(poly: GeoJsonArea, lng: number, lat: number): boo
 }
 
 interface Entry {
-  until: number;
   index: GridIndex;
   idOf: ReadonlyMap<string, string>;
 }
@@ -24,34 +24,28 @@ interface Entry {
  * minute (every app node keeps its own copy; an import on this node refreshes it at once).
  */
 export class GridLocator {
-  private readonly cache = new Map<string, Entry>();
-  /** Bumped by every invalidation: a read that began before one keeps nothing (see `entry`). */
-  private generation = 0;
+  private readonly cache = new LoaderCache<string, Entry>({ ttlMs: 60_000 });
 
   constructor(private readonly db: Kysely<DB>) {}
 
   invalidate(communityId?: string): void {
-    this.generation += 1;
-    if (communityId) this.cache.delete(communityId);
-    else this.cache.clear();
+    this.cache.invalidate(communityId);
   }
 
-  private async entry(communityId: string, nowMs: number): Promise<Entry> {
-    let entry = this.cache.get(communityId);
-    if (!entry || entry.until < nowMs) {
-      const generation = this.generation;
-      const rows = await gridsOf(this.db, communityId);
-      entry = {
-        until: nowMs + 60_000,
-        index: createGridLocator(
-          rows.map((g) => ({ code: g.code, area: JSON.parse(g.polygon_json) as GeoJsonArea })),
-        ),
-        idOf: new Map(rows.map((g) => [g.code, g.id])),
-      };
-      // A change announced while this read was under way may have made it stale: answer with it, but keep nothing.
-      if (generation === this.generation) this.cache.set(communityId, entry);
-    }
-    return entry;
+  private entry(communityId: string, nowMs: number): Promise<Entry> {
+    return this.cache.get(
+      communityId,
+      async () => {
+        const rows = await gridsOf(this.db, communityId);
+        return {
+          index: createGridLocator(
+            rows.map((g) => ({ code: g.code, area: JSON.parse(g.polygon_json) as GeoJsonArea })),
+          ),
+          idOf: new Map(rows.map((g) => [g.code, g.id])),
+        };
+      },
+      { nowMs },
+    );
   }
 
   /** The id of the grid holding the point, or null when it lies in no grid. */

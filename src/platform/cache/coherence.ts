@@ -1,11 +1,12 @@
 /**
  * Cache coherence across app nodes.
  *
- * Each node keeps short-lived copies of what it reads on every request: signed-in principals,
- * API keys, each community's grid index, resource catalogue, dispatch rules and classifier
- * model, the SLA catalogue. A change on one node drops that node's copy at once; the others used
- * to keep theirs until it expired (up to 60 s), so a signed-out token, a deactivated account or a
- * revoked key still worked there, and a switched model was not yet used.
+ * Each node keeps short-lived copies of what it reads on every request (each in a `LoaderCache`,
+ * see `loader-cache.ts`): signed-in principals, API keys, each community's grid index, resource
+ * catalogue, dispatch rules and classifier model, the SLA catalogue. A change on one node drops
+ * that node's copy at once; the others used to keep theirs until it expired (up to 60 s), so a
+ * signed-out token, a deactivated account or a revoked key still worked there, and a switched
+ * model was not yet used.
  *
  * Now a change also writes what it made stale into `cache_invalidations`, in its own
  * transaction, so the row exists exactly when the change does. Every node reads the rows of the
