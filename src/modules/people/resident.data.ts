@@ -4,10 +4,10 @@
  * sibling in `resident.service.ts`.
  *
  * What it holds is what the resident may read anyway, whole: their record unmasked (it is theirs),
- * the names they had before a rename and until when, their household's address, the orders filed by or for them with their public timelines (staff's
- * internal notes are the community's working notes, not the resident's data, as on every other
- * page a resident reads), their survey answers, the messages sent to them, their in-app inbox and
- * when their sessions began. One-time codes are never in it. The orders of other household
+ * the names they had before a rename and until when, their household's address, the orders filed
+ * by or for them with their public timelines (staff's internal notes are the community's working
+ * notes, not the resident's data, as on every other page a resident reads), their survey answers,
+ * the messages sent to them, their in-app inbox and when their sessions began. One-time codes are never in it. The orders of other household
  * members stay out: they are those members' data.
  *
  * The resident downloads it themself; an admin downloads it for them at the service window (a
