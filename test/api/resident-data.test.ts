@@ -1,6 +1,6 @@
 /**
- * A resident's copy of their personal data (个人信息副本): what it holds, what it leaves out,
- * who may download it, and that every copy is audited.
+ * A resident's copy of their personal data (个人信息副本): what it holds (the names they had
+ * before a rename too), what it leaves out, who may download it, and that every copy is audited.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +12,7 @@ interface Copy {
   format: string;
   exportedAt: string;
   resident: { id: string; name: string; phone: string | null; idNumber: string | null };
+  formerNames: { name: string; until: string }[];
   household: { address: string | null; since: string | null } | null;
   orders: { id: string; description: string; timeline: { note?: string | null; type: string }[] }[];
   messages: { template: string; content: unknown; address: string | null }[];
@@ -134,6 +135,63 @@ describe('a resident’s copy of their personal data', () => {
     );
     assert.deepEqual(code(await ctx.call('GET', '/api/v1/me/data', undefined)), [401, 'unauthenticated']);
     assert.equal(Number(await auditCount()), before, 'a refusal is not a copy');
+  });
+
+  it('lists the names they had before a rename, each until the rename; the API document says so', async () => {
+    const token = await ctx.residentLogin('13800000003');
+    const none = (await ctx.call('GET', '/api/v1/me/data', token)).json() as Copy;
+    assert.deepEqual(none.formerNames, [], 'never renamed');
+    const first = none.resident.name;
+    const until: string[] = [];
+    for (const name of ['欧阳建国', '司徒建国']) {
+      ctx.clock.advance(60_000);
+      until.push(ctx.clock.now().toISOString());
+      const r = await ctx.call('PATCH', `/api/v1/residents/${li}`, admin, { name });
+      assert.equal(r.statusCode, 200, r.body);
+    }
+    const own = await ctx.call('GET', '/api/v1/me/data', token);
+    assert.equal(own.statusCode, 200, own.body);
+    const copy = own.json() as Copy;
+    assert.equal(copy.resident.name, '司徒建国');
+    assert.deepEqual(copy.formerNames, [
+      { name: first, until: until[0] },
+      { name: '欧阳建国', until: until[1] },
+    ]);
+    const byAdmin = (await ctx.call('GET', `/api/v1/residents/${li}/data`, admin)).json() as Copy;
+    assert.deepEqual(byAdmin.formerNames, copy.formerNames, 'the admin’s copy for them is theirs');
+    const entry = await ctx.database.db
+      .selectFrom('audit_entries')
+      .select('payload_json')
+      .where('action', '=', 'resident.data_exported')
+      .where('entity_id', '=', li)
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
+    assert.equal((JSON.parse(entry.payload_json) as { formerNames: number }).formerNames, 2);
+    assert.ok(!entry.payload_json.includes(first), 'the audit holds a count, no name');
+
+    interface Schema {
+      $ref?: string;
+      properties?: Record<string, Schema>;
+      items?: Schema;
+      required?: string[];
+    }
+    const doc = (await ctx.call('GET', '/openapi.json')).json() as {
+      paths: Record<
+        string,
+        { get?: { responses: Record<string, { content: Record<string, { schema: Schema }> }> } }
+      >;
+      components: { schemas: Record<string, Schema> };
+    };
+    const resolve = (s: Schema): Schema =>
+      s.$ref ? resolve(doc.components.schemas[s.$ref.replace('#/components/schemas/', '')] ?? {}) : s;
+    for (const path of ['/api/v1/me/data', '/api/v1/residents/{id}/data']) {
+      const schema = doc.paths[path]?.get?.responses['200']?.content['application/json']?.schema;
+      assert.ok(schema, path);
+      const top = resolve(schema);
+      assert.ok(top.required?.includes('formerNames'), path);
+      const item = resolve(resolve(top.properties?.formerNames ?? {}).items ?? {});
+      assert.deepEqual(Object.keys(item.properties ?? {}).sort(), ['name', 'until'], path);
+    }
   });
 
   it('an erased resident has no copy left to give', async () => {

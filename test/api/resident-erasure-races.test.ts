@@ -1,7 +1,8 @@
 /**
  * Erasure racing other writes (both databases; on PostgreSQL they truly overlap): an order filed
  * for the resident at the same time is either found and anonymised or refused; actions, changes
- * and a second erasure answer without a 500; a sign-in racing it gets no usable session.
+ * and a second erasure answer without a 500; a rename racing it leaves neither name once the
+ * erasure is done; a sign-in racing it gets no usable session.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -113,14 +114,55 @@ describe('erasure races', () => {
         bad.push(s + ' ' + [e, a, p, e2].map((r) => r.body).join(' | '));
       if ([e, e2].filter((r) => r.statusCode === 200).length > 1) bad.push('erased twice: ' + s);
       if (row.erased_at !== null && row.name !== '已删除居民') bad.push('tombstone renamed: ' + s);
-      // The name the erasure read is the one to be gone: a rename that committed first makes the
-      // old one a former name, which erasure does not know (a documented limit).
-      // (A rename answered 200 committed before the erasure: after it, it would be refused.)
-      const renamedFirst = p.statusCode === 200;
-      const left = await textOf(renamedFirst ? { ...who, name: `${who.name}二` } : who);
+      // A rename that committed first (answered 200: after the erasure it would be refused)
+      // made the old name a former name, which the erasure blanks too: neither is left.
+      const left = [...(await textOf(who)), ...(await textOf({ ...who, name: `${who.name}二` }))];
       if (row.erased_at !== null && left.length) bad.push(`${s} leaves ${left.join(',')}`);
     }
     assert.deepEqual(bad, []);
+  });
+
+  it('erase vs a rename: whichever commits first, neither name is left once the erasure is done', async () => {
+    const bad: string[] = [];
+    const outcomes = new Set<string>();
+    for (let i = 0; i < 6; i++) {
+      const who = take();
+      const renamed = `${who.name}新`;
+      const f = await ctx.call('POST', '/api/v1/work-orders', agent, {
+        channel: 'hotline',
+        residentId: who.id,
+        description: `${who.name}家水管漏水`,
+      });
+      assert.equal(f.statusCode, 201, f.body);
+      const o = f.json() as { id: string };
+      const n = await ctx.call('POST', `/api/v1/work-orders/${o.id}/notes`, agent, {
+        text: `已联系${who.name}`,
+        visibility: 'internal',
+      });
+      assert.ok(n.statusCode < 300, n.body);
+      ctx.clock.advance(1000);
+      // Each starts first in turn.
+      const rename = () => ctx.call('PATCH', `/api/v1/residents/${who.id}`, admin, { name: renamed });
+      let e, p;
+      if (i % 2 === 0) [e, p] = await Promise.all([erase(who.id), rename()]);
+      else [p, e] = await Promise.all([rename(), erase(who.id)]);
+      const s = `erase ${e.statusCode} rename ${p.statusCode}`;
+      outcomes.add(s);
+      if ([e, p].some((r) => r.statusCode >= 500)) bad.push(`${s}: ${e.body} | ${p.body}`);
+      // A rename that committed first makes the erasure that read the record before it stale
+      // (409): done again, it erases under the new name and blanks the old one too.
+      const done = e.statusCode === 200 ? e : await erase(who.id);
+      if (done.statusCode !== 200) bad.push(`${s}, then erase ${done.statusCode}: ${done.body}`);
+      const left = [...(await textOf(who)), ...(await textOf({ ...who, name: renamed }))];
+      const former = await ctx.database.db
+        .selectFrom('resident_former_names')
+        .select('name')
+        .where('resident_id', '=', who.id)
+        .execute();
+      if (left.length) bad.push(`${s} leaves ${left.join(',')}`);
+      if (former.length) bad.push(`${s} keeps former names ${former.map((f) => f.name).join(',')}`);
+    }
+    assert.deepEqual(bad, [], [...outcomes].join('; '));
   });
 
   it('erase vs OTP verify: no usable session', async () => {

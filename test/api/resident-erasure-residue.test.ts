@@ -1,7 +1,8 @@
 /**
  * After erasing a resident whose orders went through referral, rejection, supervision (督办),
  * emergency alerts and family notices, every column of every table is scanned for their name,
- * phone, ID number and emergency contact's phone: none is left, and the API shows none.
+ * phone, ID number and emergency contact's phone: none is left, and the API shows none. Likewise
+ * for a resident renamed twice, with text naming them by each name written while it was theirs.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -169,5 +170,81 @@ describe('erasure: nothing of the person is left in any table', () => {
     }
     assert.deepEqual(leaked, [], 'the grid worker’s inbox');
     assert.deepEqual(sentAfter, [], 'messages sent after the erasure');
+  });
+
+  it('nothing of a renamed resident is stored anywhere after erasure, under any name they had', async () => {
+    const LI_PHONE = '13800000003';
+    const li = await residentIdByPhone(ctx, LI_PHONE);
+    const row = await ctx.database.db
+      .selectFrom('residents')
+      .selectAll()
+      .where('id', '=', li)
+      .executeTakeFirstOrThrow();
+    const first = row.name;
+    const [second, third] = ['欧阳明远', '司徒明远'];
+    const names = [first, second, third];
+    const rename = async (name: string) => {
+      ctx.clock.advance(1000);
+      const r = await ctx.call('PATCH', `/api/v1/residents/${li}`, admin, { name });
+      assert.equal(r.statusCode, 200, r.body);
+    };
+    const note = async (orderId: string, text: string, visibility: 'public' | 'internal') => {
+      const r = await ctx.call('POST', `/api/v1/work-orders/${orderId}/notes`, agent, { text, visibility });
+      assert.ok(r.statusCode < 300, r.body);
+    };
+    const fileFor = async (description: string) => {
+      const r = await ctx.call('POST', '/api/v1/work-orders', agent, {
+        channel: 'hotline',
+        residentId: li,
+        description,
+      });
+      assert.equal(r.statusCode, 201, r.body);
+      return (r.json() as { id: string }).id;
+    };
+    // While each name is theirs, text names them by it: an order's description, notes, a survey.
+    const a = await fileFor(`${first}家门锁坏了，${first}说下午在家`);
+    await note(a, `已联系${first}，明天上门`, 'public');
+    await note(a, `${first}上次也报过`, 'internal');
+    await rename(second);
+    const b = await fileFor(`楼道灯坏了，${second}来电`);
+    await note(b, `${second}催办`, 'internal');
+    await note(a, `${second}又来电问门锁`, 'internal');
+    await rename(third);
+    // Before: the names are there (so the scan below has something to find), and two former names.
+    const before = await scanDatabase(ctx, names);
+    for (const n of [first, second])
+      assert.ok(
+        before.some((h) => h.includes(`"${n}"`) && h.startsWith('work_order')),
+        `precondition: text names them ${n}`,
+      );
+    const formerRows = await ctx.database.db
+      .selectFrom('resident_former_names')
+      .select(['name', 'community_id'])
+      .where('resident_id', '=', li)
+      .orderBy('ended_at')
+      .execute();
+    assert.deepEqual(
+      formerRows.map((f) => [f.name, f.community_id]),
+      [
+        [first, row.community_id],
+        [second, row.community_id],
+      ],
+    );
+
+    const r = await ctx.call('POST', `/api/v1/residents/${li}/erase`, admin, { reason: 'resident_request' });
+    assert.equal(r.statusCode, 200, r.body);
+    await deliver();
+
+    assert.deepEqual(await scanDatabase(ctx, [...names, LI_PHONE]), []);
+    const left = await ctx.database.db
+      .selectFrom('resident_former_names')
+      .select('name')
+      .where('resident_id', '=', li)
+      .execute();
+    assert.deepEqual(left, [], 'the former names go with the erasure');
+    for (const id of [a, b]) {
+      const shown = JSON.stringify(await order(id));
+      for (const n of names) assert.ok(!shown.includes(n), `order ${id} shows ${n}`);
+    }
   });
 });

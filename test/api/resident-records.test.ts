@@ -1,8 +1,9 @@
 /**
  * A resident's record changes, and a household's orders stay with the household: a resident who
  * moves in reads the orders filed for their new household from the day they moved in, not
- * before; one who moves out reads their own orders only; who may change what; and the migration
- * that gave orders their household (on both databases).
+ * before; one who moves out reads their own orders only; who may change what; a rename keeps
+ * the name it replaces (once) as a former name; and the migration that gave orders their
+ * household (on both databases).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -435,6 +436,63 @@ describe('resident records, moves and household history', () => {
     assert.equal(stale.statusCode, 409, stale.body);
     assert.equal(stale.json().error.code, 'version_conflict');
     assert.equal((await ctx.call('GET', `/api/v1/residents/${other.id}`, admin)).json().birthYear, 1951);
+  });
+
+  it('a rename keeps the name it replaces as a former name, once, however often it comes back; staff see none of it', async () => {
+    const db = ctx.database.db;
+    const other = await db
+      .selectFrom('residents')
+      .select(['id', 'name', 'community_id'])
+      .where('id', 'not in', [wang, li])
+      .where('community_id', '=', ctx.seed.communities[0]?.id ?? '')
+      .where('erased_at', 'is', null)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    const [a, b, c] = [other.name, '欧阳明远', '司徒明远'];
+    const former = async () =>
+      (
+        await db
+          .selectFrom('resident_former_names')
+          .select(['name', 'community_id', 'ended_at'])
+          .where('resident_id', '=', other.id)
+          .orderBy('name')
+          .execute()
+      ).map((f) => [f.name, f.community_id, f.ended_at]);
+    const times: string[] = [];
+    const rename = async (name: string) => {
+      ctx.clock.advance(1000);
+      times.push(ctx.clock.now().toISOString());
+      const r = await patch(other.id, admin, { name });
+      assert.equal(r.statusCode, 200, r.body);
+    };
+    // a → b → a → b → c: each name once, with the last time it was left; today's name is none.
+    for (const n of [b, a, b, c]) await rename(n);
+    const expected = [
+      [a, other.community_id, times[2]],
+      [b, other.community_id, times[3]],
+    ].sort((x, y) => String(x[0]).localeCompare(String(y[0])));
+    assert.deepEqual(await former(), expected);
+    // The same name again, a stale change and a refused one record nothing.
+    ctx.clock.advance(1000);
+    assert.equal((await patch(other.id, admin, { name: c })).statusCode, 200);
+    const stale = await patch(other.id, admin, { name: '令狐明远', updatedAt: '2020-01-01T00:00:00.000Z' });
+    assert.equal(stale.statusCode, 409, stale.body);
+    assert.equal((await patch(other.id, agent, { name: '令狐明远' })).statusCode, 403);
+    assert.deepEqual(await former(), expected);
+    // Staff reading the record, and the audit of the renames, see no former name.
+    for (const token of [admin, agent, await ctx.login('manager')]) {
+      const seen = await ctx.call('GET', `/api/v1/residents/${other.id}`, token);
+      assert.equal(seen.statusCode, 200, seen.body);
+      for (const n of [a, b]) assert.ok(!seen.body.includes(n), `the record shows ${n}`);
+    }
+    const audited = await db
+      .selectFrom('audit_entries')
+      .select('payload_json')
+      .where('entity_id', '=', other.id)
+      .execute();
+    assert.ok(audited.length >= 4);
+    for (const e of audited)
+      for (const n of [a, b, c]) assert.ok(!e.payload_json.includes(n), e.payload_json);
   });
 
   it('migration 2026120640 gives orders already filed their beneficiary’s household, and residents their start', async () => {

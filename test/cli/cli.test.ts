@@ -469,11 +469,21 @@ describe('linli command line', () => {
     seedDemo();
     const [li] = await sqlOn(`select id from residents where phone = '13800000003'`);
     const id = String(li?.id);
+    // A name they had before a rename, as a rename records it.
+    await sqlOn(
+      `insert into resident_former_names (resident_id, community_id, name, ended_at)
+       select id, community_id, '李建军', '2026-01-02T03:04:05.000Z' from residents where id = '${id}'`,
+    );
     // First, at their request, a copy of their data (个人信息副本): to stdout, or whole into a file.
     const shown = linli(['residents', 'data', id]);
     assert.equal(shown.status, 0, shown.stderr);
-    const copy = JSON.parse(shown.stdout) as { format: string; resident: { phone: string } };
+    const copy = JSON.parse(shown.stdout) as {
+      format: string;
+      resident: { phone: string };
+      formerNames: { name: string; until: string }[];
+    };
     assert.deepEqual([copy.format, copy.resident.phone], ['linli.resident-data/1', '13800000003']);
+    assert.deepEqual(copy.formerNames, [{ name: '李建军', until: '2026-01-02T03:04:05.000Z' }]);
     const file = join(dataDir, 'copy.json');
     const saved = linli(['residents', 'data', id, '--out', file]);
     assert.equal(saved.status, 0, saved.stderr);
@@ -489,6 +499,7 @@ describe('linli command line', () => {
     assert.match(done.stdout, /personal data erased \(resident_request\); \d+ orders/);
     const [row] = await sqlOn(`select name, phone, erased_at from residents where id = '${id}'`);
     assert.deepEqual([row?.name, row?.phone, row?.erased_at === null], ['已删除居民', null, false]);
+    assert.deepEqual(await sqlOn(`select name from resident_former_names where resident_id = '${id}'`), []);
     const again = linli(['residents', 'erase', id, '--reason', 'resident_request']);
     assert.equal(again.status, 1);
     assert.match(again.stderr, /erased on/);

@@ -4,10 +4,10 @@
  * sibling in `resident.service.ts`.
  *
  * What it holds is what the resident may read anyway, whole: their record unmasked (it is theirs),
- * their household's address, the orders filed by or for them with their public timelines (staff's
- * internal notes are the community's working notes, not the resident's data, as on every other
- * page a resident reads), their survey answers, the messages sent to them, their in-app inbox and
- * when their sessions began. One-time codes are never in it. The orders of other household
+ * the names they had before a rename and until when, their household's address, the orders filed
+ * by or for them with their public timelines (staff's internal notes are the community's working
+ * notes, not the resident's data, as on every other page a resident reads), their survey answers,
+ * the messages sent to them, their in-app inbox and when their sessions began. One-time codes are never in it. The orders of other household
  * members stay out: they are those members' data.
  *
  * The resident downloads it themself; an admin downloads it for them at the service window (a
@@ -35,6 +35,8 @@ export interface ResidentData {
   format: typeof RESIDENT_DATA_FORMAT;
   exportedAt: string;
   resident: ResidentView;
+  /** Names the record held before a rename, each until the rename that replaced it. */
+  formerNames: { name: string; until: string }[];
   household: { address: string | null; since: string | null } | null;
   orders: WorkOrderView[];
   surveys: {
@@ -101,10 +103,12 @@ export async function exportResidentData(
     const messages = await dataRepo.messagesTo(trx, r.id);
     const inbox = await dataRepo.inboxOf(trx, r.id);
     const sessions = await dataRepo.sessionsOf(trx, r.id);
+    const formerNames = await repo.formerNamesOf(trx, r.id);
     const data: ResidentData = {
       format: RESIDENT_DATA_FORMAT,
       exportedAt,
       resident: presentResident(self, r),
+      formerNames: formerNames.map((f) => ({ name: f.name, until: f.ended_at })),
       household: r.household_id
         ? {
             address: await dataRepo.householdAddress(trx, r.household_id),
@@ -151,6 +155,7 @@ export async function exportResidentData(
         messages: data.messages.length,
         inbox: data.inbox.length,
         surveys: data.surveys.length,
+        formerNames: data.formerNames.length,
       },
     });
     return data;

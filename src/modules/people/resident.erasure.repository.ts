@@ -353,3 +353,8 @@ export async function endSessions(db: Kysely<DB>, residentId: string, phone: str
   if (phone) await db.deleteFrom('otp_codes').where('phone', '=', phone).execute();
   return Number(r.numDeletedRows);
 }
+
+/** The names the resident had before a rename: blanked from their text, they go too. */
+export async function dropFormerNames(db: Kysely<DB>, residentId: string): Promise<void> {
+  await db.deleteFrom('resident_former_names').where('resident_id', '=', residentId).execute();
+}

@@ -7,6 +7,7 @@ import type { ErasedPerson, OrderText } from './resident.erasure.ts';
 const wang: ErasedPerson = {
   id: 'r1',
   name: '王秀英',
+  formerNames: [],
   phone: '13800000001',
   idNumber: '440305195001019010',
   emergencyContactName: '刘敏',
@@ -130,6 +131,24 @@ describe('resident erasure (pure)', () => {
     // Another number that holds hers, and a relation word given as a contact's name, stay.
     assert.equal(anonymise('订单号 20261380000000123', her), '订单号 20261380000000123');
     assert.equal(anonymise('我女儿明天来', her), '我女儿明天来');
+  });
+
+  it('blanks the names she had before a rename as it blanks today’s, with separators, longest first', () => {
+    // Renamed 王秀 → 周秀英 → 王秀英: text written before names her by either.
+    const her: ErasedPerson = { ...wang, formerNames: ['王秀', '周秀英'] };
+    const out = anonymise('周秀英来电；周 秀英说王秀家漏水，周阿姨再打；王秀英', her);
+    assert.doesNotMatch(out, /周秀英|周\s秀英|王秀|周阿姨|秀英/);
+    assert.equal(anonymise('周·秀英', her), '***');
+    // The reporter's name is hers when it is any of her names.
+    assert.deepEqual(
+      anonymisedOrder(order({ reporter_name: '周秀英', reporter_phone: '13912345678' }), her),
+      {
+        reporter_name: null,
+        reporter_phone: null,
+      },
+    );
+    // Without them, the old names stay (what this fixes).
+    assert.match(anonymise('周秀英来电', wang), /周秀英/);
   });
 
   it('property: neither her phone, her ID number nor her full name survives, wherever they stand in a text', () => {

@@ -4,7 +4,8 @@
  * stays as a tombstone and the orders stay, so counts, dashboards, SLA figures and the audit
  * chain (which holds ids and digests, never personal data) are unchanged; what could identify the
  * person goes: name, phone, ID number, birth year, emergency contact, special groups, household,
- * and their name and every phone, ID number and e-mail address in the text of their orders.
+ * and their name (and any name they had before a rename) and every phone, ID number and e-mail
+ * address in the text of their orders.
  */
 import { ALL_CONTACTS, scrubText } from '../../platform/auth/text-privacy.ts';
 
@@ -26,6 +27,8 @@ export const ERASED_NAME = '已删除居民';
 export interface ErasedPerson {
   id: string;
   name: string;
+  /** Names they had before a rename: text written before it names them so. */
+  formerNames: readonly string[];
   phone: string | null;
   idNumber: string | null;
   emergencyContactName: string | null;
@@ -52,16 +55,20 @@ export function erasedRecord(at: string) {
 
 /**
  * A text about the person, anonymised: every phone, ID number and e-mail address (also typed in
- * full-width or look-alike forms), and the person's and their emergency contact's names as people
- * write them (王秀英, 王阿姨, 秀英奶奶, 老王), become ***. Contact data of anyone is blanked, not only
- * the person's: in the text of their orders it is there to reach them or their family.
+ * full-width or look-alike forms), and the person's names (today's and those they had before a
+ * rename) and their emergency contact's as people write them (王秀英, 王阿姨, 秀英奶奶, 老王), become
+ * ***. Contact data of anyone is blanked, not only the person's: in the text of their orders it
+ * is there to reach them or their family.
  */
 export function anonymise<T extends string | null>(text: T, who: ErasedPerson): T {
   if (text === null || text === '') return text;
-  let out = scrubText(text, [who.name, contactName(who.emergencyContactName)], ALL_CONTACTS);
-  // The name with something between its characters (王 秀英, 王·秀英).
-  const spaced = spacedName(who.name);
-  if (spaced) out = out.replace(spaced, '***');
+  const own = namesOf(who);
+  let out = scrubText(text, [...own, contactName(who.emergencyContactName)], ALL_CONTACTS);
+  // Each name with something between its characters (王 秀英, 王·秀英).
+  for (const name of own) {
+    const spaced = spacedName(name);
+    if (spaced) out = out.replace(spaced, '***');
+  }
   // Her own numbers however they are written: with spaces, dots or dashes between the digits, in
   // full-width digits or Chinese numerals (一三八…, 幺三八…), a landline also without its area
   // code. Only where a number stands alone: run into other digits it is another number
@@ -70,6 +77,15 @@ export function anonymise<T extends string | null>(text: T, who: ErasedPerson): 
     for (const re of n ? numberPatterns(n) : []) out = out.replace(re, '***');
   }
   return out as T;
+}
+
+/**
+ * The person's names, today's and former, longest first: a name inside a longer one (王秀 in
+ * 王秀英) blanked first would leave the rest of the longer one standing.
+ */
+function namesOf(who: ErasedPerson): string[] {
+  const names = [...new Set([who.name, ...who.formerNames].map((n) => n.trim()).filter((n) => n !== ''))];
+  return names.sort((a, b) => [...b].length - [...a].length);
 }
 
 /** Words for a relation that an emergency contact's "name" often is (女儿, 家属): not a name to blank. */
@@ -197,7 +213,7 @@ export function anonymisedOrder(o: OrderText, who: ErasedPerson): Partial<OrderT
   const theirs =
     (o.reporter_type === 'resident' && o.reporter_id === who.id) ||
     (who.phone !== null && o.reporter_phone === who.phone) ||
-    (o.reporter_name !== null && o.reporter_name.trim() === who.name);
+    (o.reporter_name !== null && namesOf(who).includes(o.reporter_name.trim()));
   if (theirs) {
     if (o.reporter_name !== null) set.reporter_name = null;
     if (o.reporter_phone !== null) set.reporter_phone = null;

@@ -110,3 +110,36 @@ export async function insertHousehold(db: Kysely<DB>, row: HouseholdRow) {
 export async function insertResident(db: Kysely<DB>, row: ResidentRow) {
   await db.insertInto('residents').values(row).execute();
 }
+
+/**
+ * Records that `name` stopped being the resident's name at `endedAt` (a rename, in its
+ * transaction), and that `current` is no former name of theirs (a rename back). One row per
+ * resident and name: a name left again keeps its row, with the later end.
+ */
+export async function recordFormerName(
+  db: Kysely<DB>,
+  row: { resident_id: string; community_id: string; name: string; ended_at: string },
+  current: string,
+) {
+  await db
+    .insertInto('resident_former_names')
+    .values(row)
+    .onConflict((oc) => oc.columns(['resident_id', 'name']).doUpdateSet({ ended_at: row.ended_at }))
+    .execute();
+  await db
+    .deleteFrom('resident_former_names')
+    .where('resident_id', '=', row.resident_id)
+    .where('name', '=', current)
+    .execute();
+}
+
+/** The names the resident had before, each with when it stopped being theirs, oldest end first. */
+export async function formerNamesOf(db: Kysely<DB>, residentId: string) {
+  return db
+    .selectFrom('resident_former_names')
+    .select(['name', 'ended_at'])
+    .where('resident_id', '=', residentId)
+    .orderBy('ended_at')
+    .orderBy('name')
+    .execute();
+}

@@ -203,6 +203,13 @@ export const ResidentDataExport = Type.Object({
   format: Type.Literal('linli.resident-data/1', { description: 'the version of this document’s shape' }),
   exportedAt: Type.String({ format: 'date-time' }),
   resident: ResidentView,
+  formerNames: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      until: Type.String({ format: 'date-time', description: 'when a rename replaced it' }),
+    }),
+    { description: 'names the record held before a rename, oldest first' },
+  ),
   household: Type.Union([
     Type.Object({ address: NullableStr, since: NullableStr }, { description: 'where they live, since when' }),
     Type.Null(),

@@ -226,11 +226,13 @@ export class ResidentService {
    * new one, placed in its grid, when none lives there yet); `home: null` records that they moved
    * away. Either way their household's earlier orders stay with that household, and they read
    * only the new household's orders filed from now on (`householdSince`); their own orders stay
-   * theirs. Staff who keep the register (admins, managers) change any of it, the phone only when
-   * their role reads phones unmasked (a taken number is refused, which tells it is registered);
-   * a resident changes their own emergency contact and preferred channel. `updatedAt`, when
-   * sent, must be the record's own (409 otherwise). Audited with the names of the fields that
-   * changed and the households, never the values.
+   * theirs. A new name keeps the old one as a former name (`resident_former_names`), which
+   * erasure blanks too and the copy of their data lists. Staff who keep the register (admins,
+   * managers) change any of it, the phone only when their role reads phones unmasked (a taken
+   * number is refused, which tells it is registered); a resident changes their own emergency
+   * contact and preferred channel. `updatedAt`, when sent, must be the record's own (409
+   * otherwise). Audited with the names of the fields that changed and the households, never the
+   * values.
    */
   async update(p: Principal, id: string, patch: ResidentPatch) {
     const r = await repo.findResident(this.db, id);
@@ -356,6 +358,15 @@ export class ResidentService {
         }
       }
       await updateIfUnchanged(trx, id, patch.updatedAt ?? r.updated_at, set, at);
+      // The name they had is kept as a former name, after the row is taken (so an erasure, which
+      // takes it first, either reads this name or makes this change stale): text written before
+      // the rename names them by it, and erasure blanks it too.
+      if (set.name !== undefined && set.name !== r.name)
+        await repo.recordFormerName(
+          trx,
+          { resident_id: id, community_id: r.community_id, name: r.name, ended_at: at },
+          set.name,
+        );
       // Signed-in sessions cache who the resident is (household, phone): every node forgets it.
       if (identityChanges) await this.identity?.changed(trx, id);
       await appendAudit(trx, this.deps.database.dialect, {
@@ -763,11 +774,12 @@ export function laterThan(before: string, at: string): string {
  * Erases a resident's personal data (个人信息删除): admins only, once, audited with the reason's
  * code and counts. In one transaction: the record keeps its id and loses everything personal
  * (name, phone, ID number, birth year, emergency contact, special groups and consent, preferred
- * channel, household); the orders filed by or for them stay, counted as before, with their
- * name and every phone, ID number and e-mail address blanked from their text (description,
- * notes, replies, resolution, rating comment, intake answers, classifier labels, survey
- * comments, return-visit notes) and the reporter's name and phone cleared where they were the
- * resident's; each changed order gets a new version and a `work_order.anonymised` audit entry.
+ * channel, household, the names they had before a rename); the orders filed by or for them
+ * stay, counted as before, with their names (today's and former) and every phone, ID number and
+ * e-mail address blanked from their text (description, notes, replies, resolution, rating
+ * comment, intake answers, classifier labels, survey comments, return-visit notes) and the
+ * reporter's name and phone cleared where they were the resident's; each changed order gets a
+ * new version and a `work_order.anonymised` audit entry.
  * Their sessions end, one-time codes go, messages not yet sent are cancelled and no message
  * keeps their address, and their in-app inbox is deleted. The audit chain is not touched: it
  * holds ids and digests, not personal data.
@@ -786,14 +798,6 @@ export async function eraseResident(
   if (!erasesResidents(p))
     throw forbidden('only admins erase a resident’s personal data (it cannot be undone)');
   refuseErased(r);
-  const who: ErasedPerson = {
-    id: r.id,
-    name: r.name,
-    phone: r.phone,
-    idNumber: r.id_number,
-    emergencyContactName: r.emergency_contact_name,
-    emergencyContactPhone: r.emergency_contact_phone,
-  };
   // Scans, read before the transaction: the community's orders reported from the resident's
   // phone however typed, and the messages and inbox items about their orders. The orders filed by
   // or for them (indexed) are read again inside it, after the resident's row is taken.
@@ -820,6 +824,20 @@ export async function eraseResident(
     // order for them, so an order either committed before (and is found below) or sees the
     // tombstone and is refused.
     await updateIfUnchanged(trx, id, input.updatedAt ?? r.updated_at, erasedRecord(at), at);
+    // The names they had before a rename, read once the row is taken: a rename records the name
+    // it replaces after taking the row, so one that committed first is read here, and one still
+    // waiting finds the tombstone and is refused. The record read above is the one updated (the
+    // update checked its `updated_at`), so its name is today's.
+    const formerNames = (await repo.formerNamesOf(trx, id)).map((f) => f.name);
+    const who: ErasedPerson = {
+      id: r.id,
+      name: r.name,
+      formerNames,
+      phone: r.phone,
+      idNumber: r.id_number,
+      emergencyContactName: r.emergency_contact_name,
+      emergencyContactPhone: r.emergency_contact_phone,
+    };
     const own = [...new Set([...(await erasureRepo.ownOrderIds(trx, id)), ...byPhone])].sort();
     // Then their orders, in id order (as every action and merge takes them), then the audit head.
     await lockOrders(trx, dialect, own);
@@ -936,6 +954,8 @@ export async function eraseResident(
         });
     }
     report.sessions = await erasureRepo.endSessions(trx, id, r.phone);
+    // Their former names are blanked from everything above: the rows go too.
+    await erasureRepo.dropFormerNames(trx, id);
     // Every node drops its cached principal of the resident (their sessions are gone).
     await announceStale(trx, [{ topic: 'user', key: id }], deps.clock.now());
     await appendAudit(trx, dialect, {

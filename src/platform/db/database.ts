@@ -31,6 +31,7 @@ import * as householdHistory from './migrations/2026120640_household_history.ts'
 import * as searchWidth from './migrations/2026120650_search_width.ts';
 import * as loginAttemptKeys from './migrations/2026120660_login_attempt_keys.ts';
 import * as residentErasure from './migrations/2026120670_resident_erasure.ts';
+import * as residentFormerNames from './migrations/2026120680_resident_former_names.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -87,6 +88,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120650_search_width': searchWidth,
   '2026120660_login_attempt_keys': loginAttemptKeys,
   '2026120670_resident_erasure': residentErasure,
+  '2026120680_resident_former_names': residentFormerNames,
 };
 
 export function registerMigration(name: string, migration: Migration): void {

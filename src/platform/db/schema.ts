@@ -88,6 +88,17 @@ export interface ResidentTable {
   erased_at: string | null;
 }
 
+/**
+ * A name a resident had before a rename, until `ended_at` (the rename): one row per resident and
+ * name. Erasure blanks these where it blanks the current name, then deletes the rows.
+ */
+export interface ResidentFormerNameTable {
+  resident_id: string;
+  community_id: string;
+  name: string;
+  ended_at: string;
+}
+
 export interface UserTable {
   id: string;
   username: string;
@@ -345,6 +356,7 @@ export interface DB {
   categories: CategoryTable;
   households: HouseholdTable;
   residents: ResidentTable;
+  resident_former_names: ResidentFormerNameTable;
   users: UserTable;
   user_communities: UserCommunityTable;
   sessions: SessionTable;
