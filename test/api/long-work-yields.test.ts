@@ -1,5 +1,5 @@
 /**
- * Long work keeps the node answering. A retraining from the console and a walk of a large audit
+ * Long work keeps the node answering. A retraining through the API and a walk of a large audit
  * chain used to run on the thread that answers requests without ever giving it back (SQLite
  * answers synchronously, so even the walk's awaits never let a timer or a request in): the
  * hotline, the resident app and the emergency lane all waited until they ended.

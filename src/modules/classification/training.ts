@@ -3,7 +3,7 @@
  *
  * Training is seconds to a minute of pure computation (SGD over every labelled order). Run where
  * requests are answered, it held the whole node for as long: on the demo's 929 orders a retrain
- * from the console kept `/healthz` waiting 1.6 s, and with it the hotline, the resident app and
+ * through the API kept `/healthz` waiting 1.6 s, and with it the hotline, the resident app and
  * the emergency lane. Here it runs on a worker thread of its own, which exits when it is done;
  * the serving thread only compares and stores.
  *
