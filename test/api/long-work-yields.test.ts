@@ -79,6 +79,36 @@ describe('long work keeps the node answering', () => {
     await ctx.services.classification.activate('taoyuan', 0);
   });
 
+  it('one training at a time on a node: another asked meanwhile is refused with 409, nothing stored', async () => {
+    const admin = await ctx.login('admin');
+    const before = (await ctx.services.classification.models('taoyuan')).length;
+    const first = ctx.call('POST', '/api/v1/classifier/train', admin, {
+      community: communityId,
+      activate: 'never',
+    });
+    // The first is under way (its thread is training) when the second arrives.
+    for (let i = 0; i < 1000 && !ctx.services.classification.training; i++)
+      await new Promise((r) => setTimeout(r, 5));
+    assert.equal(ctx.services.classification.training, true);
+    const second = await ctx.call('POST', '/api/v1/classifier/train', admin, {
+      community: communityId,
+      activate: 'never',
+    });
+    assert.equal(second.statusCode, 409, second.body);
+    assert.equal((second.json() as { error: { code: string } }).error.code, 'conflict');
+    assert.match(second.body, /already being trained on this node/);
+    const done = await first;
+    assert.equal(done.statusCode, 200, done.body);
+    assert.equal(ctx.services.classification.training, false);
+    assert.equal((await ctx.services.classification.models('taoyuan')).length, before + 1);
+    // Once it has ended, the next one runs.
+    const again = await ctx.call('POST', '/api/v1/classifier/train', admin, {
+      community: communityId,
+      activate: 'never',
+    });
+    assert.equal(again.statusCode, 200, again.body);
+  });
+
   it("a training the thread cannot do is refused with the training's own reason", async () => {
     const sameLabel = Array.from({ length: 80 }, (_, i) => ({
       fields: [`楼道灯坏了 ${i} 号楼`],

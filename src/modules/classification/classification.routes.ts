@@ -266,6 +266,9 @@ export async function registerClassificationRoutes(
           ),
           ...ModelRefusals,
           404: CommunityNotFound,
+          409: errorResponse(
+            '`conflict`: a model is already being trained on this node (one at a time, each on a thread of its own)',
+          ),
         },
       },
     },

@@ -45,12 +45,29 @@ export interface TrainReport {
 /** Deterministic 1-in-5 hold-out by id, so a retraining is judged on orders it never saw. */
 export const isHoldout = (id: string) => (createHash('sha256').update(id).digest()[0] ?? 0) % 5 === 0;
 
+/** How `trainFromOrders` runs. */
+export interface RetrainOptions {
+  activate?: 'auto' | 'always' | 'never';
+  maxOrders?: number;
+  onProgress?: (m: string) => void;
+  /**
+   * Awaited once the candidate and the model in force are judged, before the candidate is
+   * stored: another switch may land here (a test makes one), and `auto` must still compare
+   * with the model in force when it activates.
+   */
+  onJudged?: () => Promise<void> | void;
+  /** Who asked, for the audit chain (the CLI is the system). */
+  actor?: Principal;
+}
+
 /**
  * Understanding of requests for intake, staff and retraining: the shipped default model, or a
  * community's own active model; corrections by staff become labels; models are versioned,
  * judged on held-out orders before activation and can be rolled back.
  */
 export class ClassificationService {
+  /** A training is running on this node (see `trainFromOrders`). */
+  private trainingUnderWay = false;
   private fallback: Classifier | null | undefined;
   private readonly perCommunity: LoaderCache<
     string,
@@ -63,6 +80,11 @@ export class ClassificationService {
     private readonly triageThreshold = 0.5,
   ) {
     this.perCommunity = new LoaderCache({ ttlMs: MODEL_CACHE_MS, now: () => deps.clock.now().getTime() });
+  }
+
+  /** Whether a training runs on this node now (one at a time, see `trainFromOrders`). */
+  get training(): boolean {
+    return this.trainingUnderWay;
   }
 
   private get db() {
@@ -323,28 +345,34 @@ export class ClassificationService {
    * current model on the same held-out orders, and activates the candidate only if it is not
    * worse (or when forced). A failure leaves the active model untouched.
    */
-  async trainFromOrders(
-    communityRef: string,
-    opts: {
-      activate?: 'auto' | 'always' | 'never';
-      maxOrders?: number;
-      onProgress?: (m: string) => void;
-      /**
-       * Awaited once the candidate and the model in force are judged, before the candidate is
-       * stored: another switch may land here (a test makes one), and `auto` must still compare
-       * with the model in force when it activates.
-       */
-      onJudged?: () => Promise<void> | void;
-      /** Who asked, for the audit chain (the CLI is the system). */
-      actor?: Principal;
-    } = {},
-  ): Promise<TrainReport> {
+  async trainFromOrders(communityRef: string, opts: RetrainOptions = {}): Promise<TrainReport> {
     const t0 = Date.now();
     const community = await findCommunity(this.db, communityRef);
     if (!community)
       throw new AppError('community_not_found', `community ${communityRef} was not found`, {
         field: 'community',
       });
+    // One training at a time on a node: each runs on a thread of its own with its own copy of the
+    // segmenter and the examples (about 30 MB more resident for the demo's), and nothing else
+    // would bound how many run at once.
+    if (this.trainingUnderWay)
+      throw new AppError(
+        'conflict',
+        'a model is already being trained on this node: try again when it has finished (a training takes seconds to a minute)',
+      );
+    this.trainingUnderWay = true;
+    try {
+      return await this.train(community, opts, t0);
+    } finally {
+      this.trainingUnderWay = false;
+    }
+  }
+
+  private async train(
+    community: { id: string; code: string },
+    opts: RetrainOptions,
+    t0: number,
+  ): Promise<TrainReport> {
     const rows = await repo.trainingRows(this.db, community.id, opts.maxOrders ?? 50_000);
     const train = rows.filter((r) => !isHoldout(r.id));
     const test = rows.filter((r) => isHoldout(r.id));
