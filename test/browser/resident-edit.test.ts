@@ -233,7 +233,16 @@ describe(
       const violations = await axe(p);
       assert.deepEqual(violations, [], JSON.stringify(violations, null, 2));
       await p.keyboard.press('ArrowDown');
-      await p.locator('.ant-select-item-option', { hasText: '已故' }).click();
+      // The reason is shown chosen before anything is confirmed: on a loaded machine a click on the
+      // list as it opens can be lost, and the default reason was sent (a CI run saw it).
+      const option = p.locator('.ant-select-item-option', { hasText: '已故' });
+      const chosen = dialog.locator('.ant-select-selection-item[title="已故"]');
+      for (let attempt = 0; attempt < 3 && !(await chosen.isVisible()); attempt++) {
+        if (!(await option.isVisible())) await p.keyboard.press('ArrowDown');
+        await option.click();
+        await chosen.waitFor({ timeout: 2_000 }).catch(() => undefined);
+      }
+      await chosen.waitFor();
       const sent = p
         .waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/erase'))
         .then(async (r) => ({
