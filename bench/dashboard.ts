@@ -5,6 +5,7 @@
  * opening it would: a year, a month, and a window cut mid-day at both ends (whole days from the
  * rollups, the partial days order by order).
  */
+import { pathToFileURL } from 'node:url';
 import { cannon } from './autocannon.ts';
 import { login, startServerProcess, stopProcess } from './lib.ts';
 import { bigDatabase } from './big-data.ts';
@@ -53,6 +54,6 @@ export async function runDashboardBench(opts: { orders?: number; duration?: numb
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   console.log(JSON.stringify(await runDashboardBench(), null, 2));
 }

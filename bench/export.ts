@@ -5,6 +5,7 @@
  * (growth over its idle size, and its peak), the longest a health check waited meanwhile (the
  * event loop held), and the command's time and peak memory.
  */
+import { pathToFileURL } from 'node:url';
 import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -111,6 +112,6 @@ export async function runExportBench(opts: { orders?: number } = {}) {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   console.log(JSON.stringify(await runExportBench(), null, 2));
 }

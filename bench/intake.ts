@@ -13,6 +13,7 @@
  * against the echo's hundred bytes): not the bar, but it shows how much of the gap is the size
  * of the answer alone, before any work behind it.
  */
+import { pathToFileURL } from 'node:url';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -191,6 +192,6 @@ export async function runIntakeBench(
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   console.log(JSON.stringify(await runIntakeBench(), null, 2));
 }

@@ -8,6 +8,7 @@
  *
  * Run: node --import tsx bench/open311.ts
  */
+import { pathToFileURL } from 'node:url';
 import { loadavg } from 'node:os';
 import { cannon } from './autocannon.ts';
 import { cpuMs, startServerProcess, stopProcess } from './lib.ts';
@@ -89,6 +90,6 @@ export async function runOpen311Bench(opts: { orders?: number; duration?: number
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   console.log(JSON.stringify(await runOpen311Bench(), null, 2));
 }

@@ -5,8 +5,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { createTestContext, TEST_NOW } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
+import { insertOrders, listOrders, listQuery } from '../../src/modules/work-orders/work-order.repository.ts';
+import type { ListFilter } from '../../src/modules/work-orders/work-order.repository.ts';
+import { newId } from '../../src/platform/ids.ts';
 
 describe('order list filters: status, from and to', () => {
   let ctx: TestContext;
@@ -80,5 +84,80 @@ describe('order list filters: status, from and to', () => {
     assert.equal((res.json() as { error: { details: { field: string } } }).error.details.field, 'from');
     const bad = await ctx.call('GET', '/api/v1/work-orders?from=yesterday', manager);
     assert.equal(bad.statusCode, 400);
+  });
+
+  it('a list over several communities merges the newest of each, and pages by the cursor', async () => {
+    // Each community's page is read on its own and merged (`listOrders`): the result must be the
+    // one list of all of them, in (created_at, id) order, across pages and with filters.
+    const db = ctx.database.db;
+    const communityIds = ctx.seed.communities.map((c) => c.id);
+    assert.ok(communityIds.length >= 2);
+    const tmpl = await db.selectFrom('work_orders').selectAll().executeTakeFirstOrThrow();
+    const base = Date.parse('2025-06-01T00:00:00Z');
+    // Interleaved in time, two at each instant (one per community), so that ids break the ties.
+    await insertOrders(
+      db,
+      Array.from({ length: 40 }, (_, i) => {
+        const at = new Date(base + Math.floor(i / 2) * 60_000).toISOString();
+        return {
+          ...tmpl,
+          id: newId(base + i),
+          number: `MERGE-${i}`,
+          community_id: communityIds[i % 2]!,
+          grid_id: null,
+          assignee_id: null,
+          status: i % 3 === 0 ? 'in_progress' : 'submitted',
+          created_at: at,
+          created_day: at.slice(0, 10),
+          updated_at: at,
+        };
+      }),
+    );
+    const whole = async (f: Omit<ListFilter, 'limit' | 'cursor' | 'communityIds'>) => {
+      let q = db.selectFrom('work_orders').select('id').where('community_id', 'in', communityIds);
+      if (f.statuses) q = q.where('status', 'in', f.statuses);
+      const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+      return rows.map((r) => r.id);
+    };
+    for (const f of [{}, { statuses: ['in_progress' as const] }]) {
+      const paged: string[] = [];
+      let cursor: ListFilter['cursor'];
+      for (;;) {
+        const page = await listOrders(db, { ...f, communityIds, limit: 7, ...(cursor ? { cursor } : {}) });
+        paged.push(...page.map((o) => o.id));
+        const last = page[page.length - 1];
+        if (page.length < 7 || !last) break;
+        cursor = { createdAt: last.created_at, id: last.id };
+      }
+      const expected = await whole(f);
+      assert.ok(expected.length > 7, `${JSON.stringify(f)}: ${expected.length} orders`);
+      assert.deepEqual(paged, expected, JSON.stringify(f));
+    }
+    // Each community is read newest first from its own range of the (community, created_at, id)
+    // index; with `community_id IN (…)` both databases read every order of them and sorted.
+    const compiled = listQuery(db, { communityIds, limit: 21 }).compile();
+    let plan: string;
+    if (ctx.database.dialect === 'postgres') {
+      plan = await db.connection().execute(async (conn) => {
+        // A small table is cheaper to scan; tell the planner not to, to see what it can use.
+        await sql`set enable_seqscan = off`.execute(conn);
+        const rows = await conn.executeQuery<{ 'QUERY PLAN': string }>({
+          ...compiled,
+          sql: `explain ${compiled.sql}`,
+        });
+        await sql`set enable_seqscan = on`.execute(conn);
+        return rows.rows.map((r) => r['QUERY PLAN']).join('\n');
+      });
+    } else {
+      const rows = await db.executeQuery<{ detail: string }>({
+        ...compiled,
+        sql: `explain query plan ${compiled.sql}`,
+      });
+      plan = rows.rows.map((r) => r.detail).join('\n');
+    }
+    const ranges = plan.match(
+      /(Index Scan Backward using|SEARCH \S+ USING INDEX) work_orders_community_created/g,
+    );
+    assert.equal(ranges?.length, communityIds.length, plan);
   });
 });
