@@ -1,6 +1,6 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
@@ -18,6 +18,7 @@ function capture(): {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'linli-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const csv = join(dir, 'train.csv');
 writeFileSync(csv, fixtureCsv());
 const model = join(dir, 'model.json');

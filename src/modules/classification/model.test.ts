@@ -1,6 +1,6 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -33,6 +33,17 @@ const train = (seed = 42): ReturnType<typeof trainTextModel> =>
     options: { sgd: { epochs: 10, learningRate: 0.5, l2: 1e-4, seed, classBalance: 0.5, averageFrom: 0.5 } },
   });
 
+const made: string[] = [];
+/** A folder of its own, removed when the file's tests end. */
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'linli-model-'));
+  made.push(dir);
+  return dir;
+}
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 test('learns the fixture and predicts unseen phrasings', () => {
   const c = createClassifier(train());
   assert.equal(c.predict('隔壁的水管漏水了').category, 'repair');
@@ -52,7 +63,7 @@ test('training is deterministic for a seed', () => {
 
 test('save/load round-trip gives identical predictions', () => {
   const model = train();
-  const dir = mkdtempSync(join(tmpdir(), 'linli-model-'));
+  const dir = tempDir();
   const file = join(dir, 'm.json');
   saveModelFile(model, file);
   const loaded = loadModelFile(file);
@@ -96,7 +107,7 @@ test('training refuses one class and empty input', () => {
 });
 
 test('a failed save leaves the existing model file untouched', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'linli-model-'));
+  const dir = tempDir();
   const file = join(dir, 'active.json');
   writeFileSync(file, 'ACTIVE');
   assert.throws(() => saveModelFile(train(), join(dir, 'missing-dir', 'x.json')));

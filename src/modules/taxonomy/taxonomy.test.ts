@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUILTIN_TAXONOMY, allCategoryCodes, topCategory, validateTaxonomy } from './taxonomy.default.ts';
@@ -48,22 +48,26 @@ describe('taxonomy as configuration', () => {
 
   it('a deployment replaces the tree with LINLI_TAXONOMY_FILE; a bad file stops start-up with the reason', () => {
     const dir = mkdtempSync(join(tmpdir(), 'linli-tax-'));
-    const good = join(dir, 'tree.json');
-    writeFileSync(good, JSON.stringify(tree));
-    const script =
-      "import('./src/modules/taxonomy/taxonomy.default.ts').then((m) => console.log(JSON.stringify(m.allCategoryCodes())))";
-    const run = (file: string) =>
-      spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
-        env: { ...process.env, LINLI_TAXONOMY_FILE: file },
-        encoding: 'utf8',
-      });
-    const ok = run(good);
-    assert.equal(ok.status, 0, ok.stderr);
-    assert.deepEqual(JSON.parse(ok.stdout), ['repairs', 'repairs.roof', 'safety_emergency']);
-    const bad = join(dir, 'bad.json');
-    writeFileSync(bad, JSON.stringify([{ code: 'x', nameZh: 'x', nameEn: 'x' }]));
-    const failed = run(bad);
-    assert.notEqual(failed.status, 0);
-    assert.match(failed.stderr, /safety_emergency/);
+    try {
+      const good = join(dir, 'tree.json');
+      writeFileSync(good, JSON.stringify(tree));
+      const script =
+        "import('./src/modules/taxonomy/taxonomy.default.ts').then((m) => console.log(JSON.stringify(m.allCategoryCodes())))";
+      const run = (file: string) =>
+        spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
+          env: { ...process.env, LINLI_TAXONOMY_FILE: file },
+          encoding: 'utf8',
+        });
+      const ok = run(good);
+      assert.equal(ok.status, 0, ok.stderr);
+      assert.deepEqual(JSON.parse(ok.stdout), ['repairs', 'repairs.roof', 'safety_emergency']);
+      const bad = join(dir, 'bad.json');
+      writeFileSync(bad, JSON.stringify([{ code: 'x', nameZh: 'x', nameEn: 'x' }]));
+      const failed = run(bad);
+      assert.notEqual(failed.status, 0);
+      assert.match(failed.stderr, /safety_emergency/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
