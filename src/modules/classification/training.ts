@@ -108,10 +108,13 @@ export async function predictInTurns(classifier: Classifier, texts: readonly str
   const out: Decision[] = [];
   for (let i = 0; i < texts.length; i += PREDICT_SLICE) {
     if (i > 0) await nextTurn();
-    for (const t of texts.slice(i, i + PREDICT_SLICE)) {
-      const p = classifier.predict(t, { probabilities: false });
-      out.push({ category: p.category, urgency: p.urgency });
-    }
+    for (const t of texts.slice(i, i + PREDICT_SLICE)) out.push(decide(classifier, t));
   }
   return out;
+}
+
+/** What a classifier decides of a text, as the held-out orders are judged. */
+export function decide(classifier: Classifier, text: string): Decision {
+  const p = classifier.predict(text, { probabilities: false });
+  return { category: p.category, urgency: p.urgency };
 }

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createClassifier } from './classifier.ts';
 import { serializeModel } from './model-io.ts';
 import { TrainingError, trainTextModel } from './model.ts';
+import { decide } from './training.ts';
 import type { TrainingJob, TrainingMessage } from './training.ts';
 
 const port = parentPort;
@@ -19,10 +20,7 @@ if (port) {
       onProgress: (message) => send({ type: 'progress', message }),
     });
     const classifier = createClassifier(model, { triageThreshold: job.triageThreshold });
-    const predictions = job.holdout.map((text) => {
-      const p = classifier.predict(text, { probabilities: false });
-      return { category: p.category, urgency: p.urgency };
-    });
+    const predictions = job.holdout.map((text) => decide(classifier, text));
     send({ type: 'done', modelJson: serializeModel(model), taxonomyId: model.taxonomyId, predictions });
   } catch (e) {
     send(

@@ -7,8 +7,8 @@
  * the names they had before a rename and until when, their household's address, the orders filed
  * by or for them with their public timelines (staff's internal notes are the community's working
  * notes, not the resident's data, as on every other page a resident reads), their survey answers,
- * the messages sent to them, their in-app inbox and when their sessions began. One-time codes are never in it. The orders of other household
- * members stay out: they are those members' data.
+ * the messages sent to them, their in-app inbox and when their sessions began. One-time codes are
+ * never in it. The orders of other household members stay out: they are those members' data.
  *
  * The resident downloads it themself; an admin downloads it for them at the service window (a
  * resident without a phone app), and it holds exactly what the resident's own copy holds. Every
