@@ -4,6 +4,7 @@
  * realistic order history with timelines and a verified audit chain. Idempotent: a seeded
  * database is left as it is.
  */
+import { indexOrders } from '../modules/work-orders/work-order.search-index.ts';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Database } from '../platform/db/database.ts';
@@ -899,6 +900,7 @@ async function seedHistory(database: Database, h: HistoryInput): Promise<number>
   });
   await database.db.transaction().execute(async (trx) => {
     await chunkedInsert(trx, 'work_orders', orders, 100);
+    await indexOrders(trx, orders);
     await chunkedInsert(trx, 'work_order_events', events, 200);
     await chunkedInsert(trx, 'audit_entries', auditRows, 200);
     await trx

@@ -206,6 +206,12 @@ export type ErasableOrder = Pick<
   | 'closure_reason'
   | 'referred_to'
   | 'attributes_json'
+  // What the search index reads, to index the anonymised text.
+  | 'number'
+  | 'address'
+  | 'address_folded'
+  | 'search_text'
+  | 'description_folded'
 >;
 
 export async function ordersByIds(db: Kysely<DB>, ids: readonly string[]): Promise<ErasableOrder[]> {
@@ -226,6 +232,11 @@ export async function ordersByIds(db: Kysely<DB>, ids: readonly string[]): Promi
         'closure_reason',
         'referred_to',
         'attributes_json',
+        'number',
+        'address',
+        'address_folded',
+        'search_text',
+        'description_folded',
       ])
       .where('id', 'in', chunk)
       .orderBy('id')

@@ -1,3 +1,4 @@
+import { reindexOrders } from '../work-orders/work-order.search-index.ts';
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
@@ -859,6 +860,8 @@ export async function eraseResident(
         throw new AppError('version_conflict', 'an order of the resident changed meanwhile: try again', {
           field: 'updatedAt',
         });
+      // The index forgets the old text with it: a search for her name finds nothing, even as a candidate.
+      if (set.description !== undefined) await reindexOrders(trx, [{ ...o, ...next }]);
       report.orders += 1;
       await appendAudit(trx, dialect, {
         communityId: o.community_id,

@@ -6,6 +6,8 @@ import { insertRows } from '../../platform/db/bulk-insert.ts';
 import { selectInChunks } from '../../platform/db/in-chunks.ts';
 import { searchTextOf } from '../../platform/auth/text-privacy.ts';
 import { foldWidth, foldedOrNull, searchPatterns } from './work-order.filters.ts';
+import { indexOrders, searchCandidates } from './work-order.search-index.ts';
+import { queryTokens } from './work-order.search-tokens.ts';
 
 export type WorkOrderRow = Selectable<WorkOrderTable>;
 
@@ -112,13 +114,23 @@ export interface ListFilter {
   /** Match `text` against the description with contact data blanked (viewers for whom it is blanked). */
   textMasked?: boolean | undefined;
   ids?: string[] | undefined;
+  /**
+   * For a `text` search, the orders of each community the search index names as candidates (a
+   * superset of the matches; `withTextCandidates` fills it). A community not in the map has
+   * too many candidates, and its orders are read for the `LIKE` itself.
+   */
+  textCandidates?: ReadonlyMap<string, readonly string[]> | undefined;
   cursor?: { createdAt: string; id: string } | undefined;
   limit: number;
 }
 
-/** Multi-row insert, in chunks that stay under both databases' bound-parameter limits. */
+/**
+ * Multi-row insert, in chunks that stay under both databases' bound-parameter limits, with the
+ * orders' search tokens (in the caller's transaction: an order written is an order found).
+ */
 export async function insertOrders(db: Kysely<DB>, rows: WorkOrderRow[]): Promise<void> {
   await insertRows(db, 'work_orders', rows);
+  await indexOrders(db, rows);
 }
 
 export async function insertEvents(db: Kysely<DB>, rows: WorkOrderEventRow[]): Promise<void> {
@@ -215,6 +227,39 @@ export async function insertIdempotentMany(
   await insertRows(db, 'idempotency_keys', rows);
 }
 
+/**
+ * Candidates a community's search may name before reading its orders newest first is the faster
+ * way (a word this common fills a page from the newest orders), and all communities' together
+ * (one statement binds them all).
+ */
+const TEXT_CANDIDATES_PER_COMMUNITY = 2_000;
+const TEXT_CANDIDATES_TOTAL = 10_000;
+
+/**
+ * The filter with its search's candidates from the index (`textCandidates`), where the index
+ * can narrow it: a query with a pair of letters or digits, and a community with few enough
+ * orders holding its tokens.
+ */
+export async function withTextCandidates<F extends Omit<ListFilter, 'limit' | 'cursor'>>(
+  db: Kysely<DB>,
+  f: F,
+): Promise<F> {
+  if (!f.text || f.textCandidates) return f;
+  const alternatives = queryTokens(searchPatterns(f.text));
+  if (!alternatives) return f;
+  const byCommunity = new Map<string, string[]>();
+  let budget = TEXT_CANDIDATES_TOTAL;
+  for (const c of f.communityIds) {
+    const bound = Math.min(TEXT_CANDIDATES_PER_COMMUNITY, budget);
+    if (bound <= 0) break;
+    const ids = await searchCandidates(db, c, alternatives, bound);
+    if (ids === null) continue;
+    byCommunity.set(c, ids);
+    budget -= ids.length;
+  }
+  return { ...f, textCandidates: byCommunity };
+}
+
 function applyFilter(db: Kysely<DB>, f: Omit<ListFilter, 'limit' | 'cursor'>) {
   let q = db.selectFrom('work_orders').where('community_id', 'in', f.communityIds);
   if (f.residentScope) {
@@ -269,6 +314,15 @@ function applyFilter(db: Kysely<DB>, f: Omit<ListFilter, 'limit' | 'cursor'>) {
     q = q.where((eb) =>
       eb.or(patterns.flatMap((like) => folded.map((c) => eb(c, 'like', sql<string>`${like} escape '\\'`)))),
     );
+    // The index's candidates first: the LIKE above then reads only them.
+    const candidates = f.textCandidates;
+    if (candidates && candidates.size) {
+      const read = f.communityIds.filter((c) => !candidates.has(c));
+      const ids = f.communityIds.flatMap((c) => candidates.get(c) ?? []);
+      if (read.length === 0) q = ids.length ? q.where('id', 'in', ids) : q.where(sql<boolean>`1 = 0`);
+      else if (ids.length) q = q.where((eb) => eb.or([eb('community_id', 'in', read), eb('id', 'in', ids)]));
+      else q = q.where('community_id', 'in', read);
+    }
   }
   return q;
 }
@@ -283,7 +337,7 @@ export async function changedSince(
   limit: number,
   afterId: string | null = null,
 ) {
-  let q = applyFilter(db, f);
+  let q = applyFilter(db, await withTextCandidates(db, f));
   // At the instant `since` itself, only rows after `afterId` (the live feed pages by stamp and id).
   if (afterId !== null) q = q.where((eb) => eb.or([eb('updated_at', '>', since), eb('id', '>', afterId)]));
   return q
@@ -313,7 +367,7 @@ const MERGED_COMMUNITIES_MAX = 100;
 
 /** One page, newest first, keyed by (created_at, id) so pages never skip or repeat under inserts. */
 export async function listOrders(db: Kysely<DB>, f: ListFilter): Promise<WorkOrderRow[]> {
-  return listQuery(db, f).execute();
+  return listQuery(db, await withTextCandidates(db, f)).execute();
 }
 
 /** The query of `listOrders` (exported for the test that reads its plan). */
@@ -352,7 +406,7 @@ function pageOf(db: Kysely<DB>, f: ListFilter) {
 }
 
 export async function countOrders(db: Kysely<DB>, f: Omit<ListFilter, 'limit' | 'cursor'>): Promise<number> {
-  const row = await applyFilter(db, f)
+  const row = await applyFilter(db, await withTextCandidates(db, f))
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
   return Number(row.n);

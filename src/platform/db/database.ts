@@ -32,6 +32,7 @@ import * as searchWidth from './migrations/2026120650_search_width.ts';
 import * as loginAttemptKeys from './migrations/2026120660_login_attempt_keys.ts';
 import * as residentErasure from './migrations/2026120670_resident_erasure.ts';
 import * as residentFormerNames from './migrations/2026120680_resident_former_names.ts';
+import * as searchIndex from './migrations/2026120690_search_index.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -89,6 +90,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120660_login_attempt_keys': loginAttemptKeys,
   '2026120670_resident_erasure': residentErasure,
   '2026120680_resident_former_names': residentFormerNames,
+  '2026120690_search_index': searchIndex,
 };
 
 export function registerMigration(name: string, migration: Migration): void {

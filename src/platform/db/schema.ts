@@ -346,6 +346,22 @@ export interface OrderRollupAssigneeTable extends RollupSumColumns {
   assignee_id: string;
 }
 
+/** SQLite: the integer the search index (FTS5, which keys rows by integers) knows each order by. */
+export interface WorkOrderSearchKeyTable {
+  rowid: number;
+  order_id: string;
+}
+
+/**
+ * The search index's tokens (`work-order.search-index.ts`): on SQLite an FTS5 table of `rowid`
+ * and the tokens as one space-separated text; on PostgreSQL `order_id` and `tokens text[]`.
+ */
+export interface WorkOrderSearchTokenTable {
+  rowid?: number;
+  order_id?: string;
+  tokens: string | string[];
+}
+
 export interface DB {
   order_rollups: OrderRollupTable;
   order_rollups_assignee: OrderRollupAssigneeTable;
@@ -366,6 +382,8 @@ export interface DB {
   work_orders: WorkOrderTable;
   work_order_events: WorkOrderEventTable;
   work_order_photos: WorkOrderPhotoTable;
+  work_order_search_keys: WorkOrderSearchKeyTable;
+  work_order_search_tokens: WorkOrderSearchTokenTable;
   idempotency_keys: IdempotencyTable;
   audit_entries: AuditEntryTable;
   audit_heads: AuditHeadTable;

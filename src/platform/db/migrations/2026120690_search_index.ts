@@ -1,0 +1,35 @@
+import { PostgresAdapter, sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { DB } from '../schema.ts';
+import { indexUnindexedOrders } from '../../../modules/work-orders/work-order.search-index.ts';
+
+/**
+ * The text search index (`work-order.search-index.ts`): a search that few orders match read
+ * every order of the community (1–5 s over a million), since a `LIKE '%…%'` can use no index.
+ * SQLite: an FTS5 table without content holding only which rows carry a token, and the integer
+ * each order is known by there. PostgreSQL: each order's tokens as an array with a GIN index.
+ * Existing orders are indexed a page at a time.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    await sql`create table work_order_search_tokens (order_id text primary key, tokens text[] not null)`.execute(
+      db,
+    );
+    await sql`create index work_order_search_tokens_gin on work_order_search_tokens using gin (tokens)`.execute(
+      db,
+    );
+  } else {
+    await sql`create table work_order_search_keys (rowid integer primary key, order_id text not null unique)`.execute(
+      db,
+    );
+    await sql`create virtual table work_order_search_tokens using fts5(
+      tokens, content='', contentless_delete=1, detail=none, tokenize='ascii')`.execute(db);
+  }
+  await indexUnindexedOrders(db as unknown as Kysely<DB>);
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`drop table work_order_search_tokens`.execute(db);
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter))
+    await sql`drop table work_order_search_keys`.execute(db);
+}
