@@ -1,9 +1,9 @@
 /**
  * List query with filters over 1,000,000 orders: the bench generates them, restarts the server
  * on that database and measures GET /api/v1/work-orders with several filter mixes, together and
- * then each on its own (`byFilter`), then text searches (`q`) on their own: words many orders
- * hold, found among the newest, and an order number and an address held by a few of the oldest,
- * which read the whole community.
+ * then each on its own (`byFilter`), then text searches (`q`), each on its own (`byQuery`) and
+ * mixed: words many orders hold (found among the newest), a rare report spread over the year,
+ * order numbers among the newest and the oldest, and a word no order holds.
  */
 import { pathToFileURL } from 'node:url';
 import { cannon } from './autocannon.ts';
@@ -51,17 +51,37 @@ export async function runListBench(opts: { orders?: number; duration?: number } 
     });
     byFilter[name] = { p50: one.latency.p50, p99: one.latency.p99 };
   }
-  const searches = [
-    '/api/v1/work-orders?q=%E6%A5%BC%E9%81%93%E7%81%AF&limit=20', // 楼道灯: every order
-    '/api/v1/work-orders?q=bench-00000005&limit=20', // a number in lower case: 10 orders, among the newest
-    '/api/v1/work-orders?q=BENCH-000099999&limit=20', // a number: 10 orders, among the oldest
-    '/api/v1/work-orders?q=WiFi&limit=20', // no order
-  ];
+  // Text searches, each on its own and then mixed: common words (the newest orders hold them), a
+  // rare report spread over the year, order numbers among the newest and the oldest, a word no
+  // order holds.
+  const searches: Record<string, string> = {
+    common: '楼道灯', // one order in 23
+    commonPair: '漏水', // two reports in 23
+    rare: '煤气味', // one order in 9,973
+    rarePhrase: '嘶嘶声，闻到', // the same orders, across a comma
+    numberNewest: 'bench-00000005', // 10 orders, among the newest
+    numberOldest: 'BENCH-000099999', // 10 orders, among the oldest
+    none: 'WiFi', // no order
+  };
+  const searchPath = (q: string) => `/api/v1/work-orders?q=${encodeURIComponent(q)}&limit=20`;
+  const byQuery: Record<string, { p50: number; p99: number; found: number }> = {};
+  for (const [name, q] of Object.entries(searches)) {
+    const page = (await (
+      await fetch(`${server.base}${searchPath(q)}`, { headers })
+    ).json()) as { items: unknown[] };
+    const one = await cannon({
+      url: server.base,
+      connections: 4,
+      duration: 3,
+      requests: [{ method: 'GET', path: searchPath(q), headers }],
+    });
+    byQuery[name] = { p50: one.latency.p50, p99: one.latency.p99, found: page.items.length };
+  }
   const s = await cannon({
     url: server.base,
     connections: 4,
     duration: opts.duration ?? 10,
-    requests: searches.map((path) => ({ method: 'GET', path, headers })),
+    requests: Object.values(searches).map((q) => ({ method: 'GET', path: searchPath(q), headers })),
   });
   await stopProcess(server.child);
   await big.dispose();
@@ -69,6 +89,7 @@ export async function runListBench(opts: { orders?: number; duration?: number } 
     database: url ? 'postgres' : 'sqlite',
     orders: n,
     fillSeconds,
+    indexSeconds: big.indexSeconds,
     reqPerSec: Math.round(r.requests.average),
     latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
     non2xx: r.non2xx,
@@ -78,6 +99,7 @@ export async function runListBench(opts: { orders?: number; duration?: number } 
       reqPerSec: Math.round(s.requests.average * 10) / 10,
       latencyMs: { p50: s.latency.p50, p99: s.latency.p99, max: s.latency.max },
       non2xx: s.non2xx,
+      byQuery,
     },
   };
 }

@@ -135,10 +135,13 @@ export async function searchCandidates(
     // Tokens are ASCII letters and digits: quoted, each is one term of the FTS5 query.
     const q = (t: string) => `"${t}"`;
     const match = `${q(community)} AND (${alternatives.map((a) => `(${a.map(q).join(' AND ')})`).join(' OR ')})`;
+    // The matches first, then their keys (a cross join keeps that order: with `rowid in (…)`
+    // SQLite read every key, 10 ms over 200,000 orders even when nothing matched).
     const rows = await sql<{ order_id: string }>`
-      select order_id from work_order_search_keys where rowid in (
-        select rowid from work_order_search_tokens where work_order_search_tokens match ${match}
-        limit ${bound + 1})`.execute(db);
+      select k.order_id from (
+        select rowid as r from work_order_search_tokens where work_order_search_tokens match ${match}
+        limit ${bound + 1}) m
+      cross join work_order_search_keys k on k.rowid = m.r`.execute(db);
     ids = rows.rows.map((r) => r.order_id);
   }
   return ids.length > bound ? null : ids;

@@ -16,6 +16,11 @@
  * `TY-20261205-000123`) is a whole run of the text too, and one token for it is far rarer than
  * its pairs of common digits.
  *
+ * The digits a run begins with (a date, an order's sequence, a room or phone number) are also
+ * indexed by each of their first 3 to 16 (`p…`): a query's run of digits with a separator before
+ * it (`-000099999` of `BENCH-000099999`) begins a run of the text, and that beginning is rare
+ * where its pairs (00, 09, 99) are in nearly every order.
+ *
  * Tokens are plain ASCII letters and digits (each pair as its two code points in base 36), so
  * any full-text tokenizer keeps each one whole, and a community's orders carry their
  * community's token so that one index serves a city of communities.
@@ -51,8 +56,17 @@ function addTextTokens(text: string, into: Set<string>): void {
     const cps = Array.from(run, (ch) => ch.codePointAt(0)!);
     for (let i = 0; i + 1 < cps.length; i++) into.add(`g${cp36(cps[i]!)}${cp36(cps[i + 1]!)}`);
     if (cps.length > 1 && ASCII_RUN.test(run)) into.add(`w${hash36(run)}`);
+    const digits = LEADING_DIGITS.exec(run)?.[0] ?? '';
+    for (let n = PREFIX_MIN; n <= Math.min(digits.length, PREFIX_MAX); n++)
+      into.add(prefixToken(digits.slice(0, n)));
   }
 }
+
+const DIGITS = /^[0-9]+$/;
+const LEADING_DIGITS = /^[0-9]+/;
+const PREFIX_MIN = 3;
+const PREFIX_MAX = 16;
+const prefixToken = (digits: string) => `p${hash36(digits)}`;
 
 /**
  * The tokens of an order: its community's and those of every searched text (the width-folded
@@ -80,13 +94,17 @@ export function queryTokens(patterns: readonly string[]): string[][] | null {
     for (const m of runs) {
       const run = m[0];
       const cps = Array.from(run, (ch) => ch.codePointAt(0)!);
-      for (let i = 0; i + 1 < cps.length; i++) tokens.add(`g${cp36(cps[i]!)}${cp36(cps[i + 1]!)}`);
-      // A whole run of the text only when something other than a letter or digit stands on
-      // both sides of it in the query (so neither end can continue in the text).
       const start = m.index;
       const end = start + run.length;
-      const bounded = start > 0 && end < text.length;
-      if (bounded && cps.length > 1 && ASCII_RUN.test(run)) tokens.add(`w${hash36(run)}`);
+      // A whole run of the text only when something other than a letter or digit stands on
+      // both sides of it in the query (so neither end can continue in the text); digits after
+      // a separator begin a run of the text (which may go on). Either token says the text holds
+      // the run, so its pairs (common ones, for digits) are not asked as well.
+      if (start > 0 && end < text.length && cps.length > 1 && ASCII_RUN.test(run))
+        tokens.add(`w${hash36(run)}`);
+      else if (start > 0 && run.length >= PREFIX_MIN && run.length <= PREFIX_MAX && DIGITS.test(run))
+        tokens.add(prefixToken(run));
+      else for (let i = 0; i + 1 < cps.length; i++) tokens.add(`g${cp36(cps[i]!)}${cp36(cps[i + 1]!)}`);
     }
     if (tokens.size === 0) return null;
     alternatives.push([...tokens]);
