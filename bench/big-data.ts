@@ -189,7 +189,8 @@ export async function bigDatabase(n: number, extraEnv: Record<string, string> = 
   );
   let told = 0;
   await indexUnindexedOrders(database.db, (k) => {
-    if (k - told >= 250_000) process.stderr.write(`search index: ${(told = k).toLocaleString('en')} orders\n`);
+    if (k - told >= 250_000)
+      process.stderr.write(`search index: ${(told = k).toLocaleString('en')} orders\n`);
   });
   await database.destroy();
   if (url && schema) {

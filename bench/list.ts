@@ -66,9 +66,9 @@ export async function runListBench(opts: { orders?: number; duration?: number } 
   const searchPath = (q: string) => `/api/v1/work-orders?q=${encodeURIComponent(q)}&limit=20`;
   const byQuery: Record<string, { p50: number; p99: number; found: number }> = {};
   for (const [name, q] of Object.entries(searches)) {
-    const page = (await (
-      await fetch(`${server.base}${searchPath(q)}`, { headers })
-    ).json()) as { items: unknown[] };
+    const page = (await (await fetch(`${server.base}${searchPath(q)}`, { headers })).json()) as {
+      items: unknown[];
+    };
     const one = await cannon({
       url: server.base,
       connections: 4,
