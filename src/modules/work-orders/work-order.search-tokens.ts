@@ -26,22 +26,27 @@
  * community's token so that one index serves a city of communities.
  */
 
-const RUN = /[\p{L}\p{N}]+/gu;
-const ASCII_RUN = /^[a-z0-9]+$/;
-
-/** A code point in four base-36 digits (36⁴ > U+10FFFF). */
-const cp36 = (cp: number) => cp.toString(36).padStart(4, '0');
+/** A code point in four base-36 digits (36⁴ > U+10FFFF); those of the BMP kept once made. */
+const cp36Made: string[] = [];
+function cp36(cp: number): string {
+  if (cp > 0xffff) return cp.toString(36).padStart(4, '0');
+  return (cp36Made[cp] ??= cp.toString(36).padStart(4, '0'));
+}
 
 /** FNV-1a over the UTF-16 units, twice with different offsets: 64 bits as base 36. */
+const FNV_A = 0x811c9dc5;
+const FNV_B = 0x01000193 ^ 0x5bd1e995;
+const FNV_PRIME = 0x01000193;
+const fnvText = (a: number, b: number) => a.toString(36) + 'x' + b.toString(36);
 function hash36(text: string): string {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ 0x5bd1e995;
+  let a = FNV_A;
+  let b = FNV_B;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193) >>> 0;
-    b = Math.imul(b ^ c, 0x01000193) >>> 0;
+    a = Math.imul(a ^ c, FNV_PRIME) >>> 0;
+    b = Math.imul(b ^ c, FNV_PRIME) >>> 0;
   }
-  return a.toString(36) + 'x' + b.toString(36);
+  return fnvText(a, b);
 }
 
 /** The token of a community: every order of it carries it. */
@@ -49,21 +54,63 @@ export function communityToken(communityId: string): string {
   return `c${hash36(communityId)}`;
 }
 
-/** Adds the tokens of one searched text to `into`. */
-function addTextTokens(text: string, into: Set<string>): void {
-  for (const m of text.matchAll(RUN)) {
-    const run = m[0];
-    const cps = Array.from(run, (ch) => ch.codePointAt(0)!);
-    for (let i = 0; i + 1 < cps.length; i++) into.add(`g${cp36(cps[i]!)}${cp36(cps[i + 1]!)}`);
-    if (cps.length > 1 && ASCII_RUN.test(run)) into.add(`w${hash36(run)}`);
-    const digits = LEADING_DIGITS.exec(run)?.[0] ?? '';
-    for (let n = PREFIX_MIN; n <= Math.min(digits.length, PREFIX_MAX); n++)
-      into.add(prefixToken(digits.slice(0, n)));
+/** Whether a code point is a letter or digit (`RUN`'s class), looked up once per BMP code point. */
+const WORD_CHAR = /^[\p{L}\p{N}]$/u;
+const wordClass = new Uint8Array(0x10000); // 0 not yet known, 1 a letter or digit, 2 not
+function isWord(cp: number): boolean {
+  if (cp > 0xffff) return WORD_CHAR.test(String.fromCodePoint(cp));
+  let k = wordClass[cp]!;
+  if (k === 0) wordClass[cp] = k = WORD_CHAR.test(String.fromCharCode(cp)) ? 1 : 2;
+  return k === 1;
+}
+
+/**
+ * Adds the tokens of one searched text to `into`, its ASCII letters taken in lower case: the
+ * same runs, pairs, wholes and beginnings `queryTokens` finds with `RUN`, in one pass over the
+ * text (this runs for every order intake takes).
+ */
+function addTextTokens(text: string, into: string[]): void {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    let cp = text.codePointAt(i)!;
+    if (!isWord(cp)) {
+      i += cp > 0xffff ? 2 : 1;
+      continue;
+    }
+    // A run: its pairs as it goes; its text's hash while it is ASCII; its leading digits' hash
+    // at each length from PREFIX_MIN to PREFIX_MAX.
+    let prev = -1;
+    let length = 0;
+    let ascii = true;
+    let a = FNV_A;
+    let b = FNV_B;
+    let leading = true;
+    while (i < n) {
+      cp = text.codePointAt(i)!;
+      if (!isWord(cp)) break;
+      i += cp > 0xffff ? 2 : 1;
+      if (cp >= 65 && cp <= 90) cp += 32;
+      if (prev >= 0) into.push('g' + cp36(prev) + cp36(cp));
+      prev = cp;
+      length += 1;
+      if (ascii && cp < 128) {
+        a = Math.imul(a ^ cp, FNV_PRIME) >>> 0;
+        b = Math.imul(b ^ cp, FNV_PRIME) >>> 0;
+      } else ascii = false;
+      if (leading) {
+        if (cp >= 48 && cp <= 57) {
+          if (length >= PREFIX_MIN && length <= PREFIX_MAX) into.push('p' + fnvText(a, b));
+        } else leading = false;
+      }
+    }
+    if (ascii && length > 1) into.push('w' + fnvText(a, b));
   }
 }
 
+const RUN = /[\p{L}\p{N}]+/gu;
+const ASCII_RUN = /^[a-z0-9]+$/;
 const DIGITS = /^[0-9]+$/;
-const LEADING_DIGITS = /^[0-9]+/;
 const PREFIX_MIN = 3;
 const PREFIX_MAX = 16;
 const prefixToken = (digits: string) => `p${hash36(digits)}`;
@@ -71,12 +118,13 @@ const prefixToken = (digits: string) => `p${hash36(digits)}`;
 /**
  * The tokens of an order: its community's and those of every searched text (the width-folded
  * description, the description as masked viewers search it, the order number, the address), in
- * the form the list's `LIKE` compares (ASCII letters in lower case).
+ * the form the list's `LIKE` compares (ASCII letters in lower case). A token may come more than
+ * once (both indexes keep one posting per order): dropping repeats cost more than they do.
  */
 export function orderTokens(communityId: string, texts: readonly (string | null | undefined)[]): string[] {
-  const into = new Set<string>([communityToken(communityId)]);
-  for (const t of texts) if (t) addTextTokens(asciiLower(t), into);
-  return [...into];
+  const into = [communityToken(communityId)];
+  for (const t of texts) if (t) addTextTokens(t, into);
+  return into;
 }
 
 /**
