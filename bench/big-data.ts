@@ -188,9 +188,9 @@ export async function bigDatabase(n: number, extraEnv: Record<string, string> = 
     url && schema ? { url, schema } : { sqliteFile: join(dataDir, 'linli.sqlite') },
   );
   let told = 0;
-  await indexUnindexedOrders(database.db, (k) => {
-    if (k - told >= 250_000)
-      process.stderr.write(`search index: ${(told = k).toLocaleString('en')} orders\n`);
+  await indexUnindexedOrders(database.db, (read) => {
+    if (read - told >= 250_000)
+      process.stderr.write(`search index: ${(told = read).toLocaleString('en')} orders\n`);
   });
   await database.destroy();
   if (url && schema) {

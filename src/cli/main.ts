@@ -39,6 +39,7 @@ import { StaffService } from '../modules/staff/staff.service.ts';
 import { parseStatusList, parseTimeRange } from '../modules/work-orders/work-order.filters.ts';
 import type { FieldLabel } from '../modules/work-orders/work-order.filters.ts';
 import { countOrders } from '../modules/work-orders/work-order.repository.ts';
+import { indexUnindexedOrders } from '../modules/work-orders/work-order.search-index.ts';
 import { startProgress } from './progress.ts';
 
 /** Usage lines per command: `linli --help` prints them all, `linli CMD --help` those of CMD. */
@@ -106,6 +107,12 @@ const COMMAND_USAGE: ReadonlyArray<readonly [command: string, lines: string]> = 
                                        15 minutes), the password kept
   linli staff reset-password USERNAME  give the account a temporary password, printed once, and end
                                        its sessions: the way back in for a lone admin`,
+  ],
+  [
+    'search',
+    `  linli search reindex                 index the text of every order the search index does not
+                                       hold (orders written by a node of an earlier version during
+                                       a rolling upgrade); the migration indexes those it finds`,
   ],
   [
     'files',
@@ -707,6 +714,24 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
           err(
             'this configuration still serves photos from the disk: set LINLI_FILE_STORE=database to serve these',
           );
+        return 0;
+      });
+    }
+    case 'search': {
+      if (rest[0] !== 'reindex' || rest.length > 1) {
+        err(usageOf('search'));
+        return 2;
+      }
+      return withDatabase(async (db) => {
+        const all = await db.db
+          .selectFrom('work_orders')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow();
+        const progress = longJob('indexing', 'orders', Number(all.n));
+        const indexed = await indexUnindexedOrders(db.db, (read) => progress.update(read)).finally(
+          progress.finish,
+        );
+        out(`indexed ${indexed} order(s) the search index did not hold`);
         return 0;
       });
     }

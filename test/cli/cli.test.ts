@@ -509,6 +509,35 @@ describe('linli command line', () => {
     assert.match(verify.stdout, /taoyuan\tok/);
   });
 
+  it('`linli search reindex` indexes the orders the search index does not hold, with progress', async () => {
+    seedDemo();
+    const none = linli(['search', 'reindex']);
+    assert.equal(none.status, 0, none.stderr);
+    assert.equal(none.stdout, 'indexed 0 order(s) the search index did not hold\n');
+    // An order written by a node of an earlier version: no tokens.
+    if (schema)
+      await withPg((c) =>
+        c.query(
+          `set search_path to "${schema}"; delete from work_order_search_tokens where order_id = (select min(id) from work_orders)`,
+        ),
+      );
+    else {
+      const Sqlite = (await import('better-sqlite3')).default;
+      const raw = new Sqlite(join(dataDir, 'linli.sqlite'));
+      raw.exec(`delete from work_order_search_tokens where rowid = (select rowid from work_order_search_keys
+        where order_id = (select min(id) from work_orders));
+        delete from work_order_search_keys where order_id = (select min(id) from work_orders)`);
+      raw.close();
+    }
+    const one = linli(['search', 'reindex'], { LINLI_PROGRESS_MS: '0' });
+    assert.equal(one.status, 0, one.stderr);
+    assert.equal(one.stdout, 'indexed 1 order(s) the search index did not hold\n');
+    assert.match(one.stderr, /^indexing: (\d+) of \1 orders \(100 %\)\n$/m);
+    const usage = linli(['search', 'rebuild']);
+    assert.equal(usage.status, 2);
+    assert.match(usage.stderr, /linli search reindex/);
+  });
+
   // Last: it breaks the chain of taoyuan.
   it('`linli audit verify` on a broken chain says where it broke and how many entries verified before', async () => {
     seedDemo();

@@ -241,7 +241,13 @@ export const ListQuery = Type.Object(
           'orders created before this instant (exclusive; within the years 0000–9999 in UTC); must be after `from`',
       }),
     ),
-    q: Type.Optional(Type.String({ maxLength: 200 })),
+    q: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description:
+          'text found in the description, number or address: ASCII letters in either case, digits and letters in either width; narrowed by the search index of character pairs, decided by the text itself',
+      }),
+    ),
     cursor: Type.Optional(
       Type.String({
         maxLength: 200,

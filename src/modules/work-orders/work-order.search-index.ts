@@ -150,17 +150,19 @@ export async function searchCandidates(
 const BACKFILL_PAGE = 1000;
 
 /**
- * Indexes every order that has no tokens yet, a page at a time in id order (the migration that
- * made the index, and orders written by other means: the benches' generated millions). Reports
- * how many it has indexed after each page.
+ * Indexes every order that has no tokens yet, a page at a time in id order: the migration that
+ * made the index, `linli search reindex` (orders written by a node of a version before the
+ * index, during a rolling upgrade), the benches' generated millions. Reports the orders read and
+ * indexed so far after each page; returns how many it indexed.
  */
 export async function indexUnindexedOrders(
   db: Kysely<DB>,
-  onPage: (indexed: number) => void = () => {},
+  onPage: (read: number, indexed: number) => void = () => {},
 ): Promise<number> {
   const postgres = isPostgres(db);
   let after = '';
   let indexed = 0;
+  let read = 0;
   for (;;) {
     const page = await db
       .selectFrom('work_orders')
@@ -204,8 +206,9 @@ export async function indexUnindexedOrders(
       if (db.isTransaction) await indexOrders(db, missing);
       else await db.transaction().execute((trx) => indexOrders(trx, missing));
       indexed += missing.length;
-      onPage(indexed);
     }
+    read += page.length;
+    onPage(read, indexed);
   }
   return indexed;
 }
