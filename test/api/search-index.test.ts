@@ -197,6 +197,19 @@ describe('the text search index', () => {
     const { through, read } = await both(f);
     assert.equal(through.length, 20);
     assert.deepEqual(through, read);
+    // One community: a common word's page comes from its newest 2,000 orders, a rare one's from
+    // the index; every page, cursor after cursor, as reading every order gives it.
+    for (const text of ['井盖松动', '第17处', '松动 第', '阳台外墙']) {
+      let cursor: ListFilter['cursor'];
+      for (let page = 0; page < 4; page++) {
+        const f1 = scope({ communityIds: [taoyuan], text, limit: 25, cursor });
+        const { through: t1, read: r1 } = await both(f1);
+        assert.deepEqual(t1, r1, `${text}, page ${page}`);
+        const last = (await listOrders(db(), f1)).at(-1);
+        if (!last) break;
+        cursor = { createdAt: last.created_at, id: last.id };
+      }
+    }
     // A rarer query among them is narrowed again.
     const rare = scope({ text: '第2049处' });
     assert.equal((await withTextCandidates(db(), rare)).textCandidates?.get(taoyuan)?.length, 1);

@@ -367,7 +367,42 @@ const MERGED_COMMUNITIES_MAX = 100;
 
 /** One page, newest first, keyed by (created_at, id) so pages never skip or repeat under inserts. */
 export async function listOrders(db: Kysely<DB>, f: ListFilter): Promise<WorkOrderRow[]> {
+  if (f.text && !f.textCandidates && f.communityIds.length === 1) {
+    const page = await pageAmongNewest(db, f);
+    if (page) return page;
+  }
   return listQuery(db, await withTextCandidates(db, f)).execute();
+}
+
+/** The newest orders a search of one community reads before it asks the index. */
+const NEWEST_FIRST = 2_000;
+
+/**
+ * A search's page read from the community's newest orders (after the cursor) alone, when they
+ * hold a full page: a common word finds its page there, sooner than the index names its
+ * thousands of candidates (on PostgreSQL 20–50 ms for a word in one order of 23 over a million,
+ * where reading the newest takes a few). Null when they hold less than a page: the index then
+ * narrows the search. Whatever other filters say, every order newer than the edge is read, so
+ * a full page here is the page.
+ */
+async function pageAmongNewest(db: Kysely<DB>, f: ListFilter): Promise<WorkOrderRow[] | null> {
+  let edgeQuery = db
+    .selectFrom('work_orders')
+    .select('created_at')
+    .where('community_id', '=', f.communityIds[0]!);
+  if (f.cursor) edgeQuery = edgeQuery.where('created_at', '<=', f.cursor.createdAt);
+  const edge = await edgeQuery
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .offset(NEWEST_FIRST - 1)
+    .executeTakeFirst();
+  const read = { ...f, textCandidates: new Map<string, string[]>() };
+  // Fewer orders than that: reading them all is the search.
+  if (!edge) return pageOf(db, read).execute();
+  const from = f.from && f.from > edge.created_at ? f.from : edge.created_at;
+  const rows = await pageOf(db, { ...read, from }).execute();
+  return rows.length >= f.limit ? rows : null;
 }
 
 /** The query of `listOrders` (exported for the test that reads its plan). */
