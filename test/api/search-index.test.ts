@@ -23,6 +23,7 @@ import {
 import { queryTokens } from '../../src/modules/work-orders/work-order.search-tokens.ts';
 import { searchPatterns } from '../../src/modules/work-orders/work-order.filters.ts';
 import { newId } from '../../src/platform/ids.ts';
+import { migrateTo, migrateToLatest } from '../../src/platform/db/database.ts';
 import { sql } from 'kysely';
 
 const postgres = !!process.env.DATABASE_URL;
@@ -214,6 +215,15 @@ describe('the text search index', () => {
     const rare = scope({ text: '第2049处' });
     assert.equal((await withTextCandidates(db(), rare)).textCandidates?.get(taoyuan)?.length, 1);
     assert.equal((await both(rare)).through.length, 1);
+  });
+
+  it('the migration indexes the orders of a database made before the index', async () => {
+    await migrateTo(ctx.database, '2026120680_resident_former_names');
+    await migrateToLatest(ctx.database);
+    assert.equal(await indexed(), await orderCount());
+    const f = scope({ text: '瓷砖松动' });
+    assert.equal((await withTextCandidates(db(), f)).textCandidates?.get(taoyuan)?.length, 1);
+    assert.equal((await both(f)).through.length, 1);
   });
 
   it('an erasure re-indexes the rewritten text: the erased name is no candidate', async () => {

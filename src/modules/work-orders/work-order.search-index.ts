@@ -158,6 +158,8 @@ const BACKFILL_PAGE = 1000;
 export async function indexUnindexedOrders(
   db: Kysely<DB>,
   onPage: (read: number, indexed: number) => void = () => {},
+  /** The caller's own transaction holds `db` (a migration on SQLite runs on one connection inside BEGIN). */
+  { inTransaction = db.isTransaction }: { inTransaction?: boolean } = {},
 ): Promise<number> {
   const postgres = isPostgres(db);
   let after = '';
@@ -203,7 +205,7 @@ export async function indexUnindexedOrders(
     );
     const missing = page.filter((o) => !known.has(o.id));
     if (missing.length) {
-      if (db.isTransaction) await indexOrders(db, missing);
+      if (inTransaction) await indexOrders(db, missing);
       else await db.transaction().execute((trx) => indexOrders(trx, missing));
       indexed += missing.length;
     }

@@ -25,7 +25,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     await sql`create virtual table work_order_search_tokens using fts5(
       tokens, content='', contentless_delete=1, detail=none, tokenize='ascii')`.execute(db);
   }
-  await indexUnindexedOrders(db as unknown as Kysely<DB>);
+  // Every migration runs inside a transaction (Kysely's on PostgreSQL, one BEGIN IMMEDIATE on SQLite).
+  await indexUnindexedOrders(db as unknown as Kysely<DB>, undefined, { inTransaction: true });
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
