@@ -4,7 +4,6 @@
  * realistic order history with timelines and a verified audit chain. Idempotent: a seeded
  * database is left as it is.
  */
-import { indexOrders } from '../modules/work-orders/work-order.search-index.ts';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Database } from '../platform/db/database.ts';
@@ -18,7 +17,7 @@ import { auditRow } from '../modules/audit/audit.repository.ts';
 import { transition } from '../modules/work-orders/work-order.machine.ts';
 import type { Action, Status } from '../modules/work-orders/work-order.machine.ts';
 import type { WorkOrderRow } from '../modules/work-orders/work-order.repository.ts';
-import { newOrderRow } from '../modules/work-orders/work-order.repository.ts';
+import { insertOrders, newOrderRow } from '../modules/work-orders/work-order.repository.ts';
 import { insertUser } from '../modules/staff/staff.repository.ts';
 import { localDay, orderNumber } from '../modules/work-orders/work-order.number.ts';
 import { defaultPrioritize } from '../modules/work-orders/work-order.defaults.ts';
@@ -899,8 +898,7 @@ async function seedHistory(database: Database, h: HistoryInput): Promise<number>
     return auditRow(e);
   });
   await database.db.transaction().execute(async (trx) => {
-    await chunkedInsert(trx, 'work_orders', orders, 100);
-    await indexOrders(trx, orders);
+    await insertOrders(trx, orders);
     await chunkedInsert(trx, 'work_order_events', events, 200);
     await chunkedInsert(trx, 'audit_entries', auditRows, 200);
     await trx

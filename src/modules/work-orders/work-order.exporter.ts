@@ -10,7 +10,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import type { Principal } from '../../platform/auth/principal.ts';
-import { listOrders } from './work-order.repository.ts';
+import { listOrders, withTextCandidates } from './work-order.repository.ts';
 import type { ListFilter } from './work-order.repository.ts';
 import { loadContext, presentOrder } from './work-order.presenter.ts';
 import type { WorkOrderView } from './work-order.schema.ts';
@@ -31,8 +31,10 @@ export async function* exportPages(
   pageSize = EXPORT_PAGE_ROWS,
 ): AsyncGenerator<WorkOrderView[]> {
   let cursor: ListFilter['cursor'];
+  // A search's candidates once for the whole export, not again for each page.
+  const searched = await withTextCandidates(db, filter);
   for (;;) {
-    const rows = await listOrders(db, { ...filter, cursor, limit: pageSize });
+    const rows = await listOrders(db, { ...searched, cursor, limit: pageSize });
     const last = rows[rows.length - 1];
     if (!last) return;
     const ctx = await loadContext(db, rows);

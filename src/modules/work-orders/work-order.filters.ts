@@ -135,7 +135,8 @@ export function parseTimeRange(
 }
 
 /** The text with its ASCII letters in lower case, and nothing else changed. */
-const asciiLower = (t: string) => t.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+/** The text with its ASCII letters in lower case, and nothing else changed (as SQLite's LIKE compares). */
+export const asciiLower = (t: string) => t.replace(/[A-Z]+/g, (s) => s.toLowerCase());
 
 /** Full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ): an input method left in full-width mode types them. */
 const FULL_WIDTH_ALNUM = /[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]/g;

@@ -1,9 +1,10 @@
-import { PostgresAdapter, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, WorkOrderTable, WorkOrderEventTable } from '../../platform/db/schema.ts';
 import type { Dialect } from '../../platform/db/database.ts';
 import { insertRows } from '../../platform/db/bulk-insert.ts';
 import { selectInChunks } from '../../platform/db/in-chunks.ts';
+import { isPostgres } from '../../platform/db/dialect.ts';
 import { searchTextOf } from '../../platform/auth/text-privacy.ts';
 import { foldWidth, foldedOrNull, searchPatterns } from './work-order.filters.ts';
 import { indexOrders, searchCandidates } from './work-order.search-index.ts';
@@ -326,8 +327,6 @@ function applyFilter(db: Kysely<DB>, f: Omit<ListFilter, 'limit' | 'cursor'>) {
   }
   return q;
 }
-
-const isPostgres = (db: Kysely<DB>) => db.getExecutor().adapter instanceof PostgresAdapter;
 
 /** Orders in a scope changed after an instant, oldest change first (the live queue). */
 export async function changedSince(

@@ -11,10 +11,11 @@
  * A search asks for the orders holding the tokens, up to a bound: past it the words are common
  * enough that reading the newest orders finds a page sooner than reading the candidates.
  */
-import { CompiledQuery, PostgresAdapter, sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import { insertRows } from '../../platform/db/bulk-insert.ts';
 import { selectInChunks } from '../../platform/db/in-chunks.ts';
+import { isPostgres } from '../../platform/db/dialect.ts';
 import { communityToken, orderTokens } from './work-order.search-tokens.ts';
 
 /** The columns an order's tokens come from. */
@@ -28,8 +29,6 @@ export interface SearchedOrder {
   address: string | null;
   address_folded: string | null;
 }
-
-const isPostgres = (db: Kysely<DB>) => db.getExecutor().adapter instanceof PostgresAdapter;
 
 /** Every text the list's search reads, as it reads them. */
 export function tokensOf(o: SearchedOrder): string[] {

@@ -26,6 +26,8 @@
  * community's token so that one index serves a city of communities.
  */
 
+import { asciiLower } from './work-order.filters.ts';
+
 /** A code point in four base-36 digits (36⁴ > U+10FFFF); those of the BMP kept once made. */
 const cp36Made: string[] = [];
 function cp36(cp: number): string {
@@ -159,5 +161,3 @@ export function queryTokens(patterns: readonly string[]): string[][] | null {
   }
   return alternatives.length ? alternatives : null;
 }
-
-const asciiLower = (t: string) => t.replace(/[A-Z]+/g, (s) => s.toLowerCase());

@@ -8,7 +8,8 @@
  * The statement runs through the same Kysely connection (inside the caller's transaction) on
  * SQLite and PostgreSQL alike.
  */
-import { CompiledQuery, PostgresAdapter, type Insertable, type Kysely } from 'kysely';
+import { CompiledQuery, type Insertable, type Kysely } from 'kysely';
+import { isPostgres } from './dialect.ts';
 
 /** PostgreSQL accepts at most 65,535 bind parameters per statement; stay well below. */
 const MAX_PARAMS = 30_000;
@@ -95,7 +96,7 @@ export async function insertRows<DB, T extends keyof DB & string>(
   if (!first) return;
   const columns = Object.keys(first);
   if (columns.length === 0) throw new Error(`insertRows(${table}): rows have no columns`);
-  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  const postgres = isPostgres(db);
   const perStatement = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
   for (let start = 0; start < rows.length;) {
     const chunk = rows.slice(start, start + chunkSize(rows.length - start, perStatement));

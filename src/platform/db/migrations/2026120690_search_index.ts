@@ -1,4 +1,5 @@
-import { PostgresAdapter, sql } from 'kysely';
+import { sql } from 'kysely';
+import { isPostgres } from '../dialect.ts';
 import type { Kysely } from 'kysely';
 import type { DB } from '../schema.ts';
 import { indexUnindexedOrders } from '../../../modules/work-orders/work-order.search-index.ts';
@@ -11,7 +12,7 @@ import { indexUnindexedOrders } from '../../../modules/work-orders/work-order.se
  * Existing orders are indexed a page at a time.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+  if (isPostgres(db)) {
     await sql`create table work_order_search_tokens (order_id text primary key, tokens text[] not null)`.execute(
       db,
     );
@@ -31,6 +32,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop table work_order_search_tokens`.execute(db);
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter))
-    await sql`drop table work_order_search_keys`.execute(db);
+  if (!isPostgres(db)) await sql`drop table work_order_search_keys`.execute(db);
 }
