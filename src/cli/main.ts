@@ -191,7 +191,7 @@ async function withDatabase<T>(
   const config = loadConfig();
   const database = await openConfiguredDatabase(config);
   try {
-    if (migrate) await migrateToLatest(database);
+    if (migrate) await migrateToLatest(database, { progress: longJob });
     return await fn(database);
   } finally {
     await database.destroy();
@@ -376,7 +376,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       if (config.heapGrowthPercent > 0)
         v8.setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`);
       const database = await openConfiguredDatabase(config);
-      await migrateToLatest(database);
+      await migrateToLatest(database, { progress: longJob });
       let seeded = null;
       if (values.demo) {
         seeded = await seedDemo(database, demoOptions());
@@ -405,7 +405,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
     case 'migrate':
       return withDatabase(
         async (db) => {
-          const applied = await migrateToLatest(db);
+          const applied = await migrateToLatest(db, { progress: longJob });
           out(
             applied.length
               ? `applied ${applied.length} migration(s): ${applied.join(', ')}`

@@ -217,10 +217,29 @@ describe('the text search index', () => {
     assert.equal((await both(rare)).through.length, 1);
   });
 
-  it('the migration indexes the orders of a database made before the index', async () => {
+  it('the migration indexes the orders of a database made before the index, telling how far it is', async () => {
     await migrateTo(ctx.database, '2026120680_resident_former_names');
-    await migrateToLatest(ctx.database);
-    assert.equal(await indexed(), await orderCount());
+    const meters: { label: string; unit: string; total?: number; done: number[]; finished: boolean }[] = [];
+    const applied = await migrateToLatest(ctx.database, {
+      progress: (label, unit, total) => {
+        const m = { label, unit, total, done: [] as number[], finished: false };
+        meters.push(m);
+        return { update: (n) => m.done.push(n), finish: () => (m.finished = true) };
+      },
+    });
+    assert.deepEqual(applied, ['2026120690_search_index']);
+    const orders = await orderCount();
+    assert.equal(await indexed(), orders);
+    // One meter, for the index's migration: the orders read page by page up to all of them.
+    assert.equal(meters.length, 1);
+    const [meter] = meters;
+    assert.equal(meter?.label, 'indexing the text of the orders');
+    assert.equal(meter?.unit, 'orders');
+    assert.equal(meter?.total, orders);
+    assert.ok(orders > 1000, `${orders} orders: more than one page`);
+    assert.ok((meter?.done.length ?? 0) >= 2, JSON.stringify(meter?.done));
+    assert.equal(meter?.done.at(-1), orders);
+    assert.ok(meter?.finished);
     const f = scope({ text: '瓷砖松动' });
     assert.equal((await withTextCandidates(db(), f)).textCandidates?.get(taoyuan)?.length, 1);
     assert.equal((await both(f)).through.length, 1);

@@ -6,6 +6,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.ts';
 import { startCheckpointer } from './checkpointer.ts';
+import { withMigrationProgress, type MigrationProgress } from './migration-progress.ts';
 import * as core from './migrations/2026112101_core.ts';
 import * as open311 from './migrations/2026112110_open311.ts';
 import * as classification from './migrations/2026112140_classification.ts';
@@ -187,9 +188,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
  */
 export const SCHEMA_DDL_LOCK = 7_311_000_001;
 
-/** Applies every pending migration; throws with the failing migration's name. */
-export async function migrateToLatest(database: Database): Promise<string[]> {
-  return migrateUnderLock(database);
+/**
+ * Applies every pending migration; throws with the failing migration's name. `progress`, when
+ * given, is told how far a migration's data work has gone (a million orders take minutes).
+ */
+export async function migrateToLatest(
+  database: Database,
+  { progress }: { progress?: MigrationProgress } = {},
+): Promise<string[]> {
+  return withMigrationProgress(progress, () => migrateUnderLock(database));
 }
 
 /**

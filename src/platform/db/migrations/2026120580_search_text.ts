@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { searchTextOf } from '../../auth/text-privacy.ts';
+import { migrationMeter } from '../migration-progress.ts';
 
 /**
  * `work_orders.search_text`: the description with the phone numbers, ID numbers and e-mail
@@ -19,13 +20,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 /** Fills `search_text` of every order whose description holds contact data (exported for its test). */
 export async function backfillSearchText(db: Kysely<unknown>): Promise<void> {
+  const meter = migrationMeter('hiding contact data from the search', 'orders');
   let after = '';
+  let read = 0;
   for (;;) {
     const page = await sql<{ id: string; description: string }>`
       select id, description from work_orders where id > ${after} order by id limit ${PAGE}`.execute(db);
     const last = page.rows[page.rows.length - 1];
     if (!last) break;
     after = last.id;
+    read += page.rows.length;
+    meter.update(read);
     const changed = page.rows
       .map((r) => ({ id: r.id, text: searchTextOf(r.description) }))
       .filter((r, i) => r.text !== page.rows[i]?.description);
@@ -35,6 +40,7 @@ export async function backfillSearchText(db: Kysely<unknown>): Promise<void> {
     await sql`update work_orders set search_text = v.column2
       from (values ${values}) as v where work_orders.id = v.column1`.execute(db);
   }
+  meter.finish();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

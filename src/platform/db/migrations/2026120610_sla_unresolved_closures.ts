@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { migrationMeter } from '../migration-progress.ts';
 import type { Kysely } from 'kysely';
 import type { BusinessCalendar } from '../../../modules/sla/calendar.ts';
 import {
@@ -49,8 +50,10 @@ type Row = MetricsColumns &
 export async function recomputeUnresolvedClosures(db: Kysely<unknown>, page = PAGE): Promise<number> {
   const calendars = await loadCalendars(db);
   const statuses = sql.join(UNRESOLVED.map((s) => sql`${s}`));
+  const meter = migrationMeter('recomputing the deadlines of orders closed unresolved', 'orders');
   let after = '';
   let changed = 0;
+  let read = 0;
   for (;;) {
     const rows = (
       await sql<Row>`select m.*, o.created_at from sla_order_metrics m
@@ -61,6 +64,8 @@ export async function recomputeUnresolvedClosures(db: Kysely<unknown>, page = PA
     const last = rows[rows.length - 1];
     if (!last) break;
     after = last.work_order_id;
+    read += rows.length;
+    meter.update(read);
     const ids = sql.join(rows.map((r) => sql`${r.work_order_id}`));
     const events = (
       await sql<{ work_order_id: string; type: string; created_at: string }>`
@@ -93,6 +98,7 @@ export async function recomputeUnresolvedClosures(db: Kysely<unknown>, page = PA
       changed += 1;
     }
   }
+  meter.finish();
   return changed;
 }
 

@@ -2,6 +2,7 @@ import { PostgresAdapter, sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { foldedOrNull } from '../../../modules/work-orders/work-order.filters.ts';
 import { searchTextFor } from '../../../modules/work-orders/work-order.repository.ts';
+import { migrationMeter } from '../migration-progress.ts';
 
 /**
  * Search finds text however wide its digits and letters were typed: `description_folded` and
@@ -28,7 +29,9 @@ export async function backfillFoldedText(db: Kysely<unknown>): Promise<void> {
     postgres
       ? sql`${sql.ref(column)} ~ '[０-９Ａ-Ｚａ-ｚ]'`
       : sql`${sql.ref(column)} glob '*[０-９Ａ-Ｚａ-ｚ]*'`;
+  const meter = migrationMeter('folding full-width text for the search', 'orders');
   let after = '';
+  let folded = 0;
   for (;;) {
     const page = await sql<{ id: string; description: string; address: string | null }>`
       select id, description, address from work_orders
@@ -37,6 +40,8 @@ export async function backfillFoldedText(db: Kysely<unknown>): Promise<void> {
     const last = page.rows[page.rows.length - 1];
     if (!last) break;
     after = last.id;
+    folded += page.rows.length;
+    meter.update(folded);
     // One statement per page; `values` columns are column1, column2 … on both databases.
     const values = sql.join(
       page.rows.map(
@@ -48,6 +53,7 @@ export async function backfillFoldedText(db: Kysely<unknown>): Promise<void> {
         search_text = v.column4
       from (values ${values}) as v where work_orders.id = v.column1`.execute(db);
   }
+  meter.finish();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -3,6 +3,7 @@ import { isPostgres } from '../dialect.ts';
 import type { Kysely } from 'kysely';
 import type { DB } from '../schema.ts';
 import { indexUnindexedOrders } from '../../../modules/work-orders/work-order.search-index.ts';
+import { migrationMeter } from '../migration-progress.ts';
 
 /**
  * The text search index (`work-order.search-index.ts`): a search that few orders match read
@@ -26,8 +27,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     await sql`create virtual table work_order_search_tokens using fts5(
       tokens, content='', contentless_delete=1, detail=none, tokenize='ascii')`.execute(db);
   }
+  const orders = await sql<{ n: number | string }>`select count(*) as n from work_orders`.execute(db);
+  const meter = migrationMeter('indexing the text of the orders', 'orders', Number(orders.rows[0]?.n ?? 0));
   // Every migration runs inside a transaction (Kysely's on PostgreSQL, one BEGIN IMMEDIATE on SQLite).
-  await indexUnindexedOrders(db as unknown as Kysely<DB>, undefined, { inTransaction: true });
+  await indexUnindexedOrders(db as unknown as Kysely<DB>, (read) => meter.update(read), {
+    inTransaction: true,
+  });
+  meter.finish();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
