@@ -12,6 +12,7 @@ import { IMAGE_TYPES } from '../../src/platform/images.ts';
 import { createTestContext, residentIdByPhone } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
 import { plainPng } from '../image-fixtures.ts';
+import { INT_MAX } from '../../src/platform/http/limits.ts';
 
 interface Media {
   schema?: { $ref?: string; type?: string; format?: string };
@@ -56,6 +57,53 @@ describe('the OpenAPI document', () => {
     }
     assert.ok(successes > 80, `only ${successes} successes documented`);
     assert.deepEqual(bare, [], 'successes documented without a content schema');
+  });
+
+  it('bounds every integer a request may carry by what the database stores, and a larger one is a 400', async () => {
+    interface Schema {
+      type?: string;
+      maximum?: number;
+      properties?: Record<string, Schema>;
+      items?: Schema;
+      anyOf?: Schema[];
+      oneOf?: Schema[];
+      allOf?: Schema[];
+    }
+    interface Parameter {
+      in: string;
+      name: string;
+      schema?: Schema;
+    }
+    type RequestOperation = Operation & {
+      parameters?: Parameter[];
+      requestBody?: { content?: Record<string, { schema?: Schema }> };
+    };
+    const unbounded: string[] = [];
+    let integers = 0;
+    const walk = (schema: Schema | undefined, where: string) => {
+      if (!schema) return;
+      if (schema.type === 'integer') {
+        integers++;
+        if (schema.maximum === undefined || schema.maximum > INT_MAX) unbounded.push(where);
+      }
+      for (const [name, sub] of Object.entries(schema.properties ?? {})) walk(sub, `${where}.${name}`);
+      walk(schema.items, `${where}[]`);
+      for (const sub of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])])
+        walk(sub, where);
+    };
+    for (const [path, operations] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(operations as Record<string, RequestOperation>)) {
+        const at = `${method.toUpperCase()} ${path}`;
+        for (const p of op.parameters ?? []) walk(p.schema, `${at} ${p.in} ${p.name}`);
+        for (const [type, media] of Object.entries(op.requestBody?.content ?? {}))
+          walk(media.schema, `${at} ${type}`);
+      }
+    assert.ok(integers > 30, `only ${integers} integers in requests`);
+    assert.deepEqual(unbounded, [], 'request integers without a maximum the database can store');
+    const agent = await ctx.login('agent');
+    const r = await ctx.call('GET', '/api/v1/audit/entries?community=taoyuan&afterSeq=2147483648', agent);
+    assert.equal(r.statusCode, 400, r.body);
+    assert.equal(r.json<{ error: { details: { field: string } } }>().error.details.field, 'afterSeq');
   });
 
   it('documents the CSV export and photos by their media types, and still sends them as they are', async () => {

@@ -10,6 +10,7 @@ import { AnchorFileError, readAnchorFile } from './audit.anchor-file.ts';
 import { AnchorFormatError, anchorsOf } from './audit.anchors.ts';
 import type { Anchor } from './audit.anchors.ts';
 import { currentHeads } from './audit.anchoring.ts';
+import { INT_MAX } from '../../platform/http/limits.ts';
 
 export interface AuditRouteOptions {
   /** This node's anchor file (heads kept outside the database); null when anchoring to a file is off. */
@@ -49,7 +50,9 @@ export async function registerAuditRoutes(
         querystring: Type.Object(
           {
             community: Type.String({ maxLength: 64 }),
-            anchorSeq: Type.Optional(Type.Integer({ minimum: 1, description: 'seq of an anchor you kept' })),
+            anchorSeq: Type.Optional(
+              Type.Integer({ minimum: 1, maximum: INT_MAX, description: 'seq of an anchor you kept' }),
+            ),
             anchorHash: Type.Optional(
               Type.String({ pattern: '^[0-9a-f]{64}$', description: 'entryHash of that anchor' }),
             ),
@@ -139,7 +142,7 @@ export async function registerAuditRoutes(
         querystring: Type.Object(
           {
             community: Type.String({ maxLength: 64 }),
-            afterSeq: Type.Optional(Type.Integer({ minimum: 0 })),
+            afterSeq: Type.Optional(Type.Integer({ minimum: 0, maximum: INT_MAX })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
           },
           { additionalProperties: false },

@@ -12,6 +12,7 @@ import { WorkOrderView } from '../work-orders/work-order.schema.ts';
 import type { WorkOrderService } from '../work-orders/work-order.service.ts';
 import { requireClassifierAdmin } from './classification.service.ts';
 import type { ClassificationService, TrainReport as TrainReportOf } from './classification.service.ts';
+import { INT_MAX } from '../../platform/http/limits.ts';
 
 const TAG = ['classification'];
 const Contribution = Type.Object({ feature: Type.String(), kind: Type.String(), weight: Type.Number() });
@@ -161,7 +162,7 @@ export async function registerClassificationRoutes(
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
         body: Type.Object(
           {
-            version: Type.Integer({ minimum: 1 }),
+            version: Type.Integer({ minimum: 1, maximum: INT_MAX }),
             category: Type.Optional(Type.String({ maxLength: 80 })),
             urgency: Type.Optional(Type.String({ maxLength: 20 })),
             note: Type.Optional(Type.String({ maxLength: 1000 })),
@@ -287,7 +288,10 @@ export async function registerClassificationRoutes(
         tags: TAG,
         summary: 'Activate a model version (0 = the shipped default); also the way to roll back',
         body: Type.Object(
-          { community: Type.String({ maxLength: 64 }), version: Type.Integer({ minimum: 0 }) },
+          {
+            community: Type.String({ maxLength: 64 }),
+            version: Type.Integer({ minimum: 0, maximum: INT_MAX }),
+          },
           { additionalProperties: false },
         ),
         response: {

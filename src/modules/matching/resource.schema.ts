@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
+import { INT_MAX } from '../../platform/http/limits.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -72,8 +73,8 @@ export const ResourceBody = Type.Object(
     serviceArea: ServiceAreaSchema,
     capacity: Type.Object(
       {
-        concurrent: Type.Integer({ description: 'orders held open at once; 0 or more' }),
-        dailyQuota: Type.Integer({ description: 'orders per day; 0 or more' }),
+        concurrent: Type.Integer({ maximum: INT_MAX, description: 'orders held open at once; 0 or more' }),
+        dailyQuota: Type.Integer({ maximum: INT_MAX, description: 'orders per day; 0 or more' }),
       },
       { additionalProperties: false },
     ),
@@ -101,7 +102,7 @@ export const ResourceBody = Type.Object(
 export type ResourceBody = Static<typeof ResourceBody>;
 
 export const ResourceUpdateBody = Type.Object(
-  { version: Type.Integer({ minimum: 1 }), ...ResourceBody.properties },
+  { version: Type.Integer({ minimum: 1, maximum: INT_MAX }), ...ResourceBody.properties },
   { additionalProperties: false },
 );
 
@@ -152,7 +153,7 @@ export const CommunityQuery = Type.Object(
   { additionalProperties: false },
 );
 export const VersionQuery = Type.Object(
-  { version: Type.Integer({ minimum: 1 }) },
+  { version: Type.Integer({ minimum: 1, maximum: INT_MAX }) },
   { additionalProperties: false },
 );
 
@@ -163,7 +164,7 @@ export const PackageBody = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 200 }),
     category: Type.String({ maxLength: 100 }),
     description: Type.String({ maxLength: 4000 }),
-    durationMinutes: Type.Integer(),
+    durationMinutes: Type.Integer({ maximum: INT_MAX }),
     priceCny: Type.Number({ description: 'per session; 0 = free' }),
     eligibility: Type.Optional(Type.Array(Type.String({ maxLength: 50 }), { maxItems: 20 })),
   },

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { ERASURE_REASONS } from './resident.erasure.ts';
 import { WorkOrderView } from '../work-orders/work-order.schema.ts';
+import { INT_MAX } from '../../platform/http/limits.ts';
 
 const NullableStr = Type.Union([Type.String(), Type.Null()]);
 
@@ -58,7 +59,7 @@ export const ResidentPatchBody = Type.Object(
   {
     name: Type.Optional(Text(100)),
     // Null first: the body is coerced, and null would otherwise be read as 0 or "".
-    birthYear: Type.Optional(Type.Union([Type.Null(), Type.Integer()])),
+    birthYear: Type.Optional(Type.Union([Type.Null(), Type.Integer({ maximum: INT_MAX })])),
     phone: Type.Optional(
       Type.Union([Type.Null(), Type.String({ maxLength: 20, description: 'an 11-digit mobile number' })]),
     ),

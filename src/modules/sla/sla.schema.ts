@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
+import { INT_MAX } from '../../platform/http/limits.ts';
 
 const Str = (max = 200) => Type.String({ maxLength: max });
 const NullableStr = Type.Union([Type.String(), Type.Null()]);
@@ -64,7 +65,7 @@ export const CalendarBody = Type.Object(
     weekly: Type.Optional(Type.Record(Type.String({ maxLength: 2 }), Type.Array(Period, { maxItems: 12 }))),
     holidays: Type.Optional(Type.Array(Str(10), { maxItems: 400 })),
     workdays: Type.Optional(Type.Array(Str(10), { maxItems: 400 })),
-    workdayHoursFrom: Type.Optional(Type.Integer()),
+    workdayHoursFrom: Type.Optional(Type.Integer({ maximum: INT_MAX })),
     holidayRegion: Type.Optional(Type.Union([Str(8), Type.Null()])),
   },
   { additionalProperties: false },

@@ -5,6 +5,7 @@ import { IMAGE_TYPES } from '../../platform/images.ts';
 import { ATTRIBUTE_LIMITS } from './work-order.attributes.ts';
 import { ACTIONS, STATUSES } from './work-order.machine.ts';
 import { URGENCIES } from '../taxonomy/taxonomy.default.ts';
+import { INT_MAX } from '../../platform/http/limits.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const NullableStr = Nullable(Type.String());
@@ -88,7 +89,7 @@ export type CreateOrderBody = Static<typeof CreateOrderBody>;
 
 export const ActionBody = Type.Object(
   {
-    version: Type.Integer({ minimum: 1 }),
+    version: Type.Integer({ minimum: 1, maximum: INT_MAX }),
     assigneeId: Type.Optional(Type.String({ maxLength: 64 })),
     auto: Type.Optional(Type.Boolean()),
     note: Type.Optional(Type.String({ maxLength: 4000 })),

@@ -60,12 +60,21 @@ export class LazyCompilers {
     // not as Fastify calls it (route definition → fn); the plain factory is typed here instead.
     const build = (createRequire(import.meta.url)('@fastify/ajv-compiler') as () => ValidatorFactory)();
     return (externalSchemas, options) => {
-      const compile = build(externalSchemas, options);
+      const coercing = build(externalSchemas, options);
+      const exact = build(externalSchemas, withoutCoercion(options));
       return (route) => {
+        const compile = coercesTypes(route) ? coercing : exact;
         const compiled = this.defer(() => compile(route));
         const lazy: ValidateFunction = (data, context) => {
           const f = compiled();
           const result = context === undefined ? f(data) : f(data, context);
+          if (result === true) {
+            const bad = unrepresentable(data);
+            if (bad) {
+              lazy.errors = [bad];
+              return false;
+            }
+          }
           lazy.errors = f.errors;
           return result;
         };
@@ -76,4 +85,64 @@ export class LazyCompilers {
       };
     };
   }
+}
+
+/**
+ * Whether a request part's strings are read as the types its schema names: the URL's path,
+ * query and headers are text, and so is a GeoReport v2 form (`/open311/`). A JSON body is
+ * taken as it was typed: `"version": true`, `"active": null` or `"channel": ["hotline"]` are
+ * refused rather than read as 1, false and "hotline".
+ */
+function coercesTypes(route: unknown): boolean {
+  const r = route as { httpPart?: string; url?: string };
+  return r.httpPart !== 'body' || (r.url ?? '').startsWith('/open311/');
+}
+
+function withoutCoercion(options: unknown): unknown {
+  const o = (options ?? {}) as { customOptions?: Record<string, unknown> };
+  return { ...o, customOptions: { ...o.customOptions, coerceTypes: false } };
+}
+
+/** Ajv's error for a value no field can hold, at its path (`/location/lat`). */
+interface ValueError {
+  keyword: string;
+  instancePath: string;
+  schemaPath: string;
+  params: Record<string, unknown>;
+  message: string;
+}
+
+/**
+ * The first value a validated request part holds that no field may: a number that is not
+ * finite (JSON's 1e309, or `"Infinity"` read as a number: Ajv skips `minimum` and `maximum`
+ * for a coerced one, and the value reached the database), or text with a lone surrogate (a
+ * UTF-16 half that no UTF-8 column can store: SQLite kept broken bytes, PostgreSQL a
+ * replacement character, neither what the audit chain's digest was taken of). Null when there
+ * is none.
+ */
+export function unrepresentable(data: unknown, path = '', depth = 0): ValueError | null {
+  if (typeof data === 'number') {
+    return Number.isFinite(data) ? null : valueError(path, 'finite', 'must be a finite number');
+  }
+  if (typeof data === 'string') {
+    return data.isWellFormed() ? null : valueError(path, 'wellFormed', 'must be well-formed Unicode text');
+  }
+  if (data === null || typeof data !== 'object' || depth > 64) return null;
+  if (Array.isArray(data)) {
+    for (let i = 0; i < data.length; i++) {
+      const bad = unrepresentable(data[i], `${path}/${i}`, depth + 1);
+      if (bad) return bad;
+    }
+    return null;
+  }
+  for (const key in data) {
+    if (!Object.hasOwn(data, key)) continue;
+    const bad = unrepresentable((data as Record<string, unknown>)[key], `${path}/${key}`, depth + 1);
+    if (bad) return bad;
+  }
+  return null;
+}
+
+function valueError(instancePath: string, keyword: string, message: string): ValueError {
+  return { keyword, instancePath, schemaPath: `#/${keyword}`, params: {}, message };
 }
