@@ -7,6 +7,7 @@ import type { TestContext } from '../helpers.ts';
 interface Order {
   id: string;
   number: string;
+  description: string;
   status: string;
   version: number;
   gridId: string | null;
@@ -102,6 +103,28 @@ describe('work orders API', () => {
       [201, 201, 201, 201, 201],
     );
     assert.equal(ids.size, 1);
+  });
+
+  it('concurrent requests with one key and two bodies: one order, the others its replay or a conflict', async () => {
+    const bodies = [
+      { channel: 'hotline', description: '同一个键，第一种内容' },
+      { channel: 'hotline', description: '同一个键，第二种内容' },
+    ];
+    for (let round = 0; round < 3; round++) {
+      const key = `race-two-bodies-${round}`;
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => create(bodies[i % 2]!, agent, { 'idempotency-key': key })),
+      );
+      const created = results.filter((r) => r.statusCode === 201);
+      const refused = results.filter((r) => r.statusCode !== 201);
+      for (const r of refused) {
+        assert.equal(r.statusCode, 409, r.body);
+        assert.equal((r.json() as ErrorBody).error.code, 'idempotency_conflict');
+      }
+      assert.equal(new Set(created.map((r) => (r.json() as Order).id)).size, 1);
+      const winner = (created[0]!.json() as Order).description;
+      for (const r of created) assert.equal((r.json() as Order).description, winner);
+    }
   });
 
   it('bad input gets a clear code naming the field, and writes nothing', async () => {

@@ -300,9 +300,16 @@ export class WorkOrderService {
       return { order: await this.intake.submit(pending), replayed: false };
     } catch (err) {
       await this.discardPhotoFiles(photos);
-      // Two retries with the same key racing: the loser answers with the winner's order.
+      // Two retries with the same key racing: the loser answers with the winner's order, or,
+      // when the winner's request was another one, with the key's conflict (not the key's
+      // unique-index violation, which was a 500 on PostgreSQL).
       if (idempotencyKey) {
-        const replay = await this.replay(scope, idempotencyKey, requestHash).catch(() => null);
+        let replay: WorkOrderRow | null = null;
+        try {
+          replay = await this.replay(scope, idempotencyKey, requestHash);
+        } catch (e) {
+          if (e instanceof AppError) throw e;
+        }
         if (replay) return { order: replay, replayed: true };
       }
       throw err;
