@@ -2,6 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext, userId } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
+import { lockOrders } from '../../src/modules/work-orders/work-order.repository.ts';
+import { closeAssignments } from '../../src/modules/matching/dispatch.repository.ts';
 
 interface Order {
   id: string;
@@ -195,5 +197,62 @@ describe('dispatch: auto, accept, reject, timeout, load balancing', () => {
       auditor,
     );
     assert.equal((res.json() as { ok: boolean }).ok, true);
+  });
+
+  it('a person acting on orders while their acceptance deadlines fire: each goes one way, never a 5xx', async () => {
+    // Water orders: the rules and the team's room set by the load-balancing test above (15 min to accept).
+    const made = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        create({ ...WATER, description: `${WATER.description}（竞态 ${i + 1}）` }),
+      ),
+    );
+    const dispatched = made.filter((o) => o.status === 'dispatched');
+    assert.ok(dispatched.length >= 12, `${dispatched.length} of 24 dispatched`);
+    ctx.clock.advance(901_000);
+    // Two nodes' timeout workers and the dispatcher taking the orders back, all at once.
+    const [actions] = await Promise.all([
+      Promise.all(
+        dispatched.map((o) =>
+          ctx.call('POST', `/api/v1/work-orders/${o.id}/actions/transfer`, dispatcher, {
+            version: o.version,
+            reason: '改由调度台重新安排',
+          }),
+        ),
+      ),
+      ctx.services.dispatch.processDue(100),
+      ctx.services.dispatch.processDue(100),
+    ]);
+    for (const r of actions)
+      assert.ok(r.statusCode === 200 || r.statusCode === 409, `${r.statusCode} ${r.body}`);
+    for (const o of dispatched) {
+      const pending = (await assignments(o.id)).filter((a) => a.state === 'pending' && a.attempt === 1);
+      assert.deepEqual(pending, [], 'the first assignment was closed one way or the other');
+    }
+    const res = await ctx.call('GET', '/api/v1/audit/verify?community=taoyuan', await ctx.login('auditor'));
+    assert.equal((res.json() as { ok: boolean }).ok, true);
+  });
+
+  it('a timeout worker waits for an order a person holds, so the two never deadlock', async () => {
+    // The earlier tests' orders time out to their last candidate and back to the queue first,
+    // so this order's deadline is the only one due.
+    do ctx.clock.advance(901_000);
+    while ((await ctx.services.dispatch.processDue(1000)) > 0);
+    const o = await create({ ...WATER, description: `${WATER.description}（锁序）` });
+    assert.equal(o.status, 'dispatched');
+    ctx.clock.advance(901_000);
+    const at = ctx.clock.now().toISOString();
+    let worker: Promise<number> | undefined;
+    // A person's action, as the work-order service runs it: the order locked first, then, a
+    // moment later, the order's assignment closed. Meanwhile the timeout worker starts.
+    await ctx.database.db.transaction().execute(async (trx) => {
+      await lockOrders(trx, ctx.database.dialect, [o.id]);
+      worker = ctx.services.dispatch.processDue(100);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(await closeAssignments(trx, o.id, 'cancelled', at), 1);
+    });
+    // The worker found the assignment closed: it fired nothing.
+    assert.equal(await worker, 0);
+    const first = (await assignments(o.id))[0];
+    assert.equal(first?.state, 'cancelled');
   });
 });

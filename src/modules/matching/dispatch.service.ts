@@ -442,6 +442,7 @@ export class DispatchService implements LifecycleHooks {
     }
     const at = this.deps.clock.now().toISOString();
     await this.db.transaction().execute(async (trx) => {
+      await orders.lockOrders(trx, this.deps.database.dialect, [order.id]);
       if (!(await repo.acceptAssignment(trx, order.id, p.id, at))) return;
       await recordEvent(trx, { dialect: this.deps.database.dialect, at }, order, {
         type: 'assignment_accepted',
@@ -475,6 +476,10 @@ export class DispatchService implements LifecycleHooks {
     let fired = 0;
     for (const a of due) {
       await this.db.transaction().execute(async (trx) => {
+        // The order first, as every action on it locks it first (`lockOrders`): claiming the
+        // assignment first and locking the order after deadlocked with a person's transfer,
+        // which locks the order and then closes the same assignment (a 503 for the person).
+        await orders.lockOrders(trx, this.deps.database.dialect, [a.work_order_id]);
         if (!(await repo.claimTimedOut(trx, a.id, now))) return;
         fired++;
         const order = await orders.findOrder(trx, a.work_order_id);
