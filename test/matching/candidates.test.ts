@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestContext } from '../helpers.ts';
+import { createTestContext, userId } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
 import { parseCandidates } from '../../web/src/staff/dispatch/candidates.ts';
 
@@ -155,6 +155,46 @@ describe('candidates API: ranked, explained, scoped to the community', () => {
     assert.ok(next && next !== uid, 'the person whose licence lapsed is no longer named');
     const other = await ctx.call('GET', `/api/v1/staff/${uid}/capability`, await ctx.login('manager2'));
     assert.equal(other.statusCode, 404);
+  });
+
+  it('a person serving two communities: only who edits both catalogues changes their capability, and both chains record it', async () => {
+    const street = await userId(ctx, 'street_admin');
+    const body = { skills: ['统筹'], certificates: [], dutyHours: { mon: [] } };
+    const entries = async () =>
+      (
+        await ctx.database.db
+          .selectFrom('audit_entries')
+          .select(['community_id'])
+          .where('action', '=', 'staff.capability_set')
+          .where('entity_id', '=', street)
+          .execute()
+      )
+        .map((e) => e.community_id)
+        .sort();
+    for (const who of ['admin', 'manager', 'admin2']) {
+      const r = await ctx.call('PUT', `/api/v1/staff/${street}/capability`, await ctx.login(who), body);
+      assert.equal(r.statusCode, 403, `${who}: ${r.body}`);
+      assert.match(r.body, /also serves communities you do not administer/);
+    }
+    assert.deepEqual(await entries(), []);
+    const r = await ctx.call(
+      'PUT',
+      `/api/v1/staff/${street}/capability`,
+      await ctx.login('street_admin'),
+      body,
+    );
+    assert.equal(r.statusCode, 200, r.body);
+    const communities = (
+      await ctx.database.db
+        .selectFrom('user_communities')
+        .select('community_id')
+        .where('user_id', '=', street)
+        .execute()
+    )
+      .map((c) => c.community_id)
+      .sort();
+    assert.equal(communities.length, 2);
+    assert.deepEqual(await entries(), communities);
   });
 
   it("hides candidates from another community's dispatcher, and from roles that do not dispatch", async () => {

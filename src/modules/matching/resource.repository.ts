@@ -247,6 +247,17 @@ export async function communityUsers(db: Kysely<DB>, communityId: string, userId
     .execute();
 }
 
+/** Every community a staff member serves. */
+export async function communitiesOfUser(db: Kysely<DB>, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('user_communities')
+    .select('community_id')
+    .where('user_id', '=', userId)
+    .orderBy('community_id')
+    .execute();
+  return rows.map((r) => r.community_id);
+}
+
 export async function usersByUsername(db: Kysely<DB>, usernames: string[]) {
   if (usernames.length === 0) return [];
   return db

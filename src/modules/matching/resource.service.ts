@@ -3,7 +3,7 @@ import { announceStale } from '../../platform/cache/coherence.ts';
 import { LoaderCache } from '../../platform/cache/loader-cache.ts';
 import type { Deps } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
-import { AppError, invalidInput, notFound } from '../../platform/errors.ts';
+import { AppError, forbidden, invalidInput, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { actorLabel } from '../../platform/auth/principal.ts';
 import type { Principal } from '../../platform/auth/principal.ts';
@@ -255,7 +255,13 @@ export class CatalogueService {
     input: { skills: string[]; certificates: Certificate[]; dutyHours: Partial<WeeklyHours> | null },
   ) {
     const user = await this.staffUser(p, userId);
-    requireEditor(p, user.communityId);
+    // A person's skills, certificates and duty hours are matched in every community they serve:
+    // only who edits the catalogue of each of them changes them (as only who administers each
+    // changes their account), and each community's chain records it.
+    const served = await repo.communitiesOfUser(this.db, user.id);
+    if (p.kind !== 'user' || !served.every((c) => p.communityIds.includes(c)))
+      throw forbidden('this person also serves communities you do not administer');
+    for (const c of served) requireEditor(p, c);
     const problems = [
       ...checkCertificates(input.certificates, 'certificates'),
       ...(input.dutyHours ? checkHours(input.dutyHours, 'dutyHours') : []),
@@ -270,13 +276,15 @@ export class CatalogueService {
         duty_hours_json: input.dutyHours ? JSON.stringify(weekFrom(input.dutyHours)) : null,
         updated_at: at,
       });
-      await this.staleInside(trx, user.communityId);
-      await this.audit(trx, p, user.communityId, 'staff.capability_set', user.id, {
-        skills: input.skills,
-        certificates: input.certificates.length,
-      });
+      for (const c of served) {
+        await this.staleInside(trx, c);
+        await this.audit(trx, p, c, 'staff.capability_set', user.id, {
+          skills: input.skills,
+          certificates: input.certificates.length,
+        });
+      }
     });
-    this.invalidate(user.communityId);
+    for (const c of served) this.invalidate(c);
     return this.capability(p, userId);
   }
 
