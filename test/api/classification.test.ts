@@ -201,7 +201,9 @@ describe('understanding requests through the API', () => {
     const other = await ctx.call('POST', '/api/v1/classifier/train', await ctx.login('manager2'), {
       community,
     });
-    assert.equal(other.statusCode, 403);
+    // Another community's staff learn nothing of it: as a community that does not exist.
+    assert.equal(other.statusCode, 404);
+    assert.equal(other.json().error.code, 'community_not_found');
   });
 
   it('imports a model trained elsewhere as a new version; refuses a corrupt or foreign one', async () => {

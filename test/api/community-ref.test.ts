@@ -94,6 +94,25 @@ describe('community query parameters accept the id or the code', () => {
     assert.equal((await create(own.code)).statusCode, 201);
   });
 
+  it("the classifier's routes answer another community as one that does not exist", async () => {
+    const admin = await ctx.login('admin');
+    const calls = [
+      (c: string) => ctx.call('GET', `/api/v1/classifier/models?community=${c}`, admin),
+      (c: string) => ctx.call('POST', '/api/v1/classifier/train', admin, { community: c, activate: 'never' }),
+      (c: string) => ctx.call('POST', '/api/v1/classifier/activate', admin, { community: c, version: 0 }),
+    ];
+    for (const call of calls) {
+      const answers = [];
+      for (const ref of [other.id, other.code, '00000000-0000-4000-8000-000000000000', 'no-such-community']) {
+        const r = await call(ref);
+        answers.push([r.statusCode, r.json().error.code, r.json().error.details]);
+      }
+      assert.equal(new Set(answers.map((a) => JSON.stringify(a))).size, 1, JSON.stringify(answers));
+      assert.deepEqual(answers[0], [404, 'community_not_found', { field: 'community' }]);
+    }
+    assert.equal((await calls[0]!(own.code)).statusCode, 200);
+  });
+
   it('every GET operation with a `community` parameter answers its code as its id (admin)', async () => {
     const admin = await ctx.login('admin');
     const doc = (await ctx.call('GET', '/openapi.json')).json<{

@@ -3,10 +3,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import type { Database } from '../../platform/db/database.ts';
-import { AppError } from '../../platform/errors.ts';
 import { errorResponse } from '../../platform/http/errors.plugin.ts';
 import { requirePrincipal, requireStaff } from '../../platform/http/principal.hook.ts';
-import { findCommunity } from '../tenancy/tenancy.repository.ts';
+import { servedCommunity } from '../tenancy/community.access.ts';
+import { communitiesOf } from '../../platform/auth/principal.ts';
+import type { Principal } from '../../platform/auth/principal.ts';
 import { loadContext, presentOrder } from '../work-orders/work-order.presenter.ts';
 import { WorkOrderView } from '../work-orders/work-order.schema.ts';
 import type { WorkOrderService } from '../work-orders/work-order.service.ts';
@@ -210,12 +211,9 @@ export async function registerClassificationRoutes(
     async (request) => svc.duplicates(requirePrincipal(request), request.params.id),
   );
 
-  const communityOf = async (ref: string) => {
-    const c = await findCommunity(database.db, ref);
-    if (!c)
-      throw new AppError('community_not_found', `community ${ref} was not found`, { field: 'community' });
-    return c;
-  };
+  /** The community named, when the caller serves it: any other answers as one that does not exist. */
+  const communityOf = (p: Principal, ref: string) =>
+    servedCommunity(database.db, communitiesOf(p), ref, 'community');
 
   app.get(
     '/api/v1/classifier/models',
@@ -239,7 +237,7 @@ export async function registerClassificationRoutes(
     },
     async (request) => {
       const p = requireStaff(request);
-      const c = await communityOf(request.query.community);
+      const c = await communityOf(p, request.query.community);
       requireClassifierAdmin(p, c.id);
       return svc.models(c.id);
     },
@@ -275,7 +273,7 @@ export async function registerClassificationRoutes(
     },
     async (request) => {
       const p = requireStaff(request);
-      const c = await communityOf(request.body.community);
+      const c = await communityOf(p, request.body.community);
       requireClassifierAdmin(p, c.id);
       return svc.trainFromOrders(c.id, { activate: request.body.activate ?? 'auto', actor: p });
     },
@@ -306,7 +304,7 @@ export async function registerClassificationRoutes(
     },
     async (request) => {
       const p = requireStaff(request);
-      const c = await communityOf(request.body.community);
+      const c = await communityOf(p, request.body.community);
       requireClassifierAdmin(p, c.id);
       return svc.activate(c.id, request.body.version, p);
     },
