@@ -247,9 +247,19 @@ test('GIF: comment and XMP blocks go; NETSCAPE looping, control and image blocks
   assert.ok(!r.bytes.includes(ascii('xmpmeta')));
 });
 
-test('GIF: an unknown block leaves the file untouched; truncation fails', () => {
-  const odd = cat(GIF_HEADER, GIF_COMMENT, GIF_IMAGE, hex('99 00'), hex('3b'));
-  assert.deepEqual(stripImageMetadata(odd, 'image/gif'), { ok: true, bytes: odd, removed: [] });
+test('GIF: an unknown block ends the file after an image, and is no image before one; truncation fails', () => {
+  // What follows an unknown block (here a comment naming a street) is dropped with it.
+  const odd = cat(GIF_HEADER, GIF_COMMENT, GIF_IMAGE, hex('99 00'), GIF_COMMENT, GIF_XMP, hex('3b'));
+  assert.deepEqual(stripImageMetadata(odd, 'image/gif'), {
+    ok: true,
+    bytes: cat(GIF_HEADER, GIF_IMAGE, hex('3b')),
+    removed: ['Comment', 'trailing data'],
+  });
+  // A comment and XMP hidden behind an unknown byte before any image: refused, not kept.
+  const hidden = cat(GIF_HEADER, GIF_COMMENT, GIF_XMP, hex('99'), GIF_IMAGE, hex('3b'));
+  assert.equal(stripImageMetadata(hidden, 'image/gif').ok, false);
+  // Text that only begins like a GIF.
+  assert.equal(stripImageMetadata(Buffer.from('GIF89a<script>alert(1)</script>'), 'image/gif').ok, false);
   const full = cat(GIF_HEADER, GIF_GCE, GIF_IMAGE, hex('3b'));
   assert.equal(stripImageMetadata(full.subarray(0, full.length - 3), 'image/gif').ok, false);
   assert.equal(stripImageMetadata(GIF_HEADER.subarray(0, 12), 'image/gif').ok, false);

@@ -302,7 +302,12 @@ function stripGif(bytes: Buffer): StripResult {
       pos = end;
       continue;
     }
-    // An unknown block: the structure cannot be followed safely, so the file is left as it is.
-    return { ok: true, bytes: Buffer.from(bytes), removed: [] };
+    // An unknown block: nothing after it can be followed, and it may hide anything (a comment
+    // behind it, text made to look like a GIF). After an image, the file ends there, as a browser
+    // stops drawing there; before any, it is no image.
+    if (images === 0) return fail(`GIF: unknown block 0x${introducer.toString(16)} before any image`);
+    out.push(Buffer.from([0x3b]));
+    removed.push('trailing data');
+    return { ok: true, bytes: Buffer.concat(out), removed };
   }
 }
