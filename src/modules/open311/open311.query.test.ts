@@ -67,6 +67,24 @@ describe('GET requests parameters', () => {
       problems(() => parseRequestsQuery({ start_date: '2026-11-01T00:00:00' }, NOW))[0] ?? '',
       /^start_date:/,
     );
+    // Dates and times that do not exist, which Date.parse moves to ones that do.
+    for (const d of [
+      '2026-02-30T00:00:00Z',
+      '2026-02-29T00:00:00Z',
+      '2026-13-01T00:00:00Z',
+      '2026-11-01T24:30:00Z',
+      '2026-11-01T10:60:00Z',
+      '2026-11-01T10:00:00+25:00',
+    ])
+      assert.deepEqual(
+        problems(() => parseRequestsQuery({ start_date: d }, NOW)),
+        ['start_date: expected a W3C date-time with time zone, e.g. 2026-11-01T00:00:00+08:00'],
+        d,
+      );
+    assert.equal(
+      parseRequestsQuery({ start_date: '2028-02-29T23:59:59+08:00' }, NOW).createdFrom,
+      '2028-02-29T15:59:59.000Z',
+    );
     assert.match(
       problems(() =>
         parseRequestsQuery({ start_date: '2026-01-01T00:00:00Z', end_date: '2026-06-01T00:00:00Z' }, NOW),

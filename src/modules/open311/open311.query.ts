@@ -47,11 +47,29 @@ export const splitList = (v: string) =>
     .map((x) => x.trim())
     .filter(Boolean);
 
+/**
+ * Whether a W3C date-time's date and time exist: `Date.parse` reads 2026-02-30 as 2 March and
+ * 24:30 as the next day, where the core API refuses them.
+ */
+function onTheCalendar(v: string): boolean {
+  const [date = '', rest = ''] = v.split('T');
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return false;
+  const [hh, mm, ss = 0] = rest
+    .slice(0, 8)
+    .split(':')
+    .map((x) => Number.parseInt(x, 10)) as number[];
+  const zone = /([+-])(\d{2}):(\d{2})$/.exec(rest);
+  if (zone && (Number(zone[2]) > 14 || Number(zone[3]) > 59)) return false;
+  return (hh ?? 0) <= 23 && (mm ?? 0) <= 59 && ss <= 59;
+}
+
 /** Parses a W3C date-time with zone; pushes a problem naming the field otherwise. */
 function instant(name: string, v: string | undefined, problems: string[]): number | undefined {
   if (!present(v)) return undefined;
   const ms = Date.parse(v.trim());
-  if (!W3.test(v.trim()) || Number.isNaN(ms)) {
+  if (!W3.test(v.trim()) || Number.isNaN(ms) || !onTheCalendar(v.trim())) {
     problems.push(`${name}: expected a W3C date-time with time zone, e.g. 2026-11-01T00:00:00+08:00`);
     return undefined;
   }
