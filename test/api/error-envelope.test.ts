@@ -74,6 +74,15 @@ describe('the error envelope', () => {
       payload: '{"channel":',
     });
     assertEnvelope(badJson, 400, 'invalid_input');
+    assert.equal(badJson.json().error.details.field, 'body');
+    const empty = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/work-orders',
+      headers: { authorization: `Bearer ${agent}`, 'content-type': 'application/json' },
+      payload: '',
+    });
+    assertEnvelope(empty, 400, 'invalid_input');
+    assert.equal(empty.json().error.details.field, 'body');
 
     // A URL that cannot be decoded is refused before any route is found.
     assertEnvelope(await ctx.call('GET', '/api/v1/work-orders/%E0%A4%A', agent), 400, 'invalid_input');

@@ -189,6 +189,10 @@ describe('resident records, moves and household history', () => {
       code(await patch(wang, admin, { name: '王秀兰', updatedAt: '2020-01-01T00:00:00.000Z' })),
       [409, 'version_conflict'],
     );
+    // Not a time at all: a bad request naming the field, not a conflict.
+    const garbage = await patch(wang, admin, { name: '王秀兰', updatedAt: 'garbage' });
+    assert.deepEqual(code(garbage), [400, 'validation_failed']);
+    assert.equal(garbage.json().error.details.field, 'updatedAt');
     const gw = await ctx.login('grid_worker2');
     assert.deepEqual(code(await patch(wang, gw, { name: 'x' })), [404, 'resident_not_found']);
     assert.deepEqual(await resident(wang), before, 'nothing refused changed anything');

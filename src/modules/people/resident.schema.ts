@@ -106,7 +106,13 @@ export const ResidentPatchBody = Type.Object(
         },
       ),
     ),
-    updatedAt: Type.Optional(Type.String({ maxLength: 40 })),
+    updatedAt: Type.Optional(
+      Type.String({
+        maxLength: 40,
+        format: 'date-time',
+        description: 'the record as you read it (`updatedAt`)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -178,6 +184,7 @@ export const ResidentEraseBody = Type.Object(
     updatedAt: Type.Optional(
       Type.String({
         maxLength: 40,
+        format: 'date-time',
         description: 'the record as you read it: a change made meanwhile is refused (409)',
       }),
     ),

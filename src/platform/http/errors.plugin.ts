@@ -87,9 +87,11 @@ export function registerErrorHandler(app: FastifyInstance): void {
     const status = err.statusCode ?? 500;
     if (status < 500) {
       const code = byStatus[status] ?? 'invalid_input';
+      // A body that could not be read at all (not JSON, empty, too large): the body is the field.
+      const details = err.code?.startsWith('FST_ERR_CTP_') ? { field: 'body', in: 'body' } : {};
       return reply
         .status(ERROR_STATUS[code] === status ? status : 400)
-        .send(errorBody(code, err.message.replace(/^FST_\w+: /, '')));
+        .send(errorBody(code, err.message.replace(/^FST_\w+: /, ''), details));
     }
     if (isTransientDatabaseError(err)) {
       // Nothing of the request was written (its transaction rolled back): it can be sent again.
