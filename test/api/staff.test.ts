@@ -132,6 +132,8 @@ describe('staff accounts: admins create and change the accounts of their own com
         'password',
       ],
       [{ username: 'agent', name: 'x', role: 'agent', communityIds: [c1] }, 409, 'username'],
+      // A name of invisible characters and spaces only.
+      [{ username: 'ok.name', name: '\u202e\u200b \ufeff', role: 'agent', communityIds: [c1] }, 400, 'name'],
     ];
     for (const [body, status, field] of cases) {
       const res = await ctx.call('POST', '/api/v1/staff', admin, body);
@@ -139,6 +141,19 @@ describe('staff accounts: admins create and change the accounts of their own com
       assert.equal(res.json<{ error: { details: { field: string } } }>().error.details.field, field);
     }
     assert.equal((await ctx.database.db.selectFrom('users').select('id').execute()).length, before.length);
+    // A name typed with an invisible character and double spaces is kept as people read it.
+    const made = await ctx.call('POST', '/api/v1/staff', admin, {
+      username: 'tidy.name',
+      name: ' 李\u200b  明 ',
+      role: 'agent',
+      communityIds: [c1],
+    });
+    assert.equal(made.statusCode, 201, made.body);
+    const id = made.json<{ staff: { id: string; name: string } }>().staff.id;
+    assert.equal(made.json<{ staff: { name: string } }>().staff.name, '李 明');
+    const blank = await ctx.call('PATCH', `/api/v1/staff/${id}`, admin, { name: '\u200b' });
+    assert.equal(blank.statusCode, 400, blank.body);
+    assert.equal(blank.json<{ error: { details: { field: string } } }>().error.details.field, 'name');
   });
 
   it("takes a community by its code as by its id, and refuses another community's code as its id", async () => {

@@ -75,10 +75,10 @@ export interface ImportProblem {
   message: string;
 }
 
-/** Runs of white space as one space, and no invisible characters, in names and addresses typed in. */
+/** Runs of white space as one space, and no invisible characters (zero-width, direction overrides), in names and addresses typed in. */
 export function tidyText(s: string): string {
   return s
-    .replace(/[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]/g, '')
+    .replace(/[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]/g, '')
     .replace(/\s+/g, ' ')
     .trim();
 }

@@ -19,6 +19,7 @@ import { passwordProblem, staffChangeProblem } from './staff.policy.ts';
 import { addCommunities, insertUser } from './staff.repository.ts';
 import { clearLoginAttempts } from '../auth/auth.repository.ts';
 import type { StaffProblem } from './staff.policy.ts';
+import { tidyText } from '../people/resident.import.ts';
 
 type Admin = Extract<Principal, { kind: 'user' }>;
 /** Who acts in `linli staff …`, run at the server's console: `system:console` in the audit chain. */
@@ -145,6 +146,7 @@ export class StaffService {
   }
 
   async create(admin: Admin, input: NewStaff): Promise<{ staff: StaffView; temporaryPassword?: string }> {
+    input = { ...input, name: staffName(input.name) };
     const communityIds = await this.communityIdsOf(admin, input.communityIds);
     const id = newId();
     const problem = staffChangeProblem(admin, null, { id, role: input.role, communityIds, active: true });
@@ -187,6 +189,7 @@ export class StaffService {
 
   /** Changes an account; only what the patch names. */
   async update(admin: Admin, id: string, patch: StaffPatch): Promise<StaffView> {
+    if (patch.name !== undefined) patch = { ...patch, name: staffName(patch.name) };
     const at = this.deps.clock.now().toISOString();
     const wanted = patch.communityIds ? await this.communityIdsOf(admin, patch.communityIds) : undefined;
     const catalogues: Invalidation[] = [];
@@ -367,4 +370,12 @@ export class StaffService {
     // Served in full from the next request on, on this node at once.
     this.auth.forgetUser(user.id);
   }
+}
+
+/** A name as people read it: white space runs as one, no invisible characters, and something left. */
+function staffName(name: string): string {
+  const tidy = tidyText(name);
+  if (!tidy)
+    throw new AppError('invalid_input', 'name: write the name people know them by', { field: 'name' });
+  return tidy;
 }
