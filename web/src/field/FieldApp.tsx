@@ -52,7 +52,7 @@ function FieldLogin({ onSignedIn }: { onSignedIn: () => void }) {
           label={<label htmlFor="staff-username">{t('username')}</label>}
           rules={[{ required: true, whitespace: true, message: t('usernameRequired') }]}
         >
-          <Input id="staff-username" autoComplete="username" placeholder={t('usernamePlaceholder')} />
+          <Input id="staff-username" autoComplete="username" placeholder={t('fieldUsernamePlaceholder')} />
         </Form.Item>
         <Form.Item
           name="password"

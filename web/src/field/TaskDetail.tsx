@@ -3,7 +3,15 @@ import { useState } from 'react';
 import { Button, Card, Dialog, ImageUploader, Tag, TextArea, Toast } from 'antd-mobile';
 import type { ImageUploadItem } from 'antd-mobile';
 import { api, ApiError } from '../lib/api.ts';
-import { categoryName, fileToBase64, formatTime, useCategories } from '../lib/format.ts';
+import {
+  categoryName,
+  fileToBase64,
+  formatPlace,
+  formatTime,
+  labelled,
+  mapLink,
+  useCategories,
+} from '../lib/format.ts';
 import { labels } from '../lib/i18n.ts';
 import { navigate } from '../lib/router.ts';
 import { useSettings } from '../lib/settings.tsx';
@@ -150,12 +158,18 @@ export function TaskDetail({ id, userId }: { id: string; userId: string }) {
           {o.number} · {labels.urgency(lang, o.urgency)} · {formatTime(lang, o.createdAt)}
         </p>
         <p>
-          <strong>{t('navigateTo')}：</strong>
-          {o.address ?? '—'}
+          <strong>{labelled(lang, t('navigateTo'))}</strong>
+          {formatPlace(o)}
+          {o.location && (
+            <>
+              {' '}
+              <a href={mapLink(o.location)}>{t('openMap')}</a>
+            </>
+          )}
         </p>
         {o.beneficiary && (
           <p>
-            <strong>{t('needs')}：</strong>
+            <strong>{labelled(lang, t('needs'))}</strong>
             {o.beneficiary.name}{' '}
             {o.beneficiary.phone && <a href={`tel:${o.beneficiary.phone}`}>{o.beneficiary.phone}</a>}{' '}
             {o.beneficiary.tags?.map((x) => (

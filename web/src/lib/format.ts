@@ -4,15 +4,41 @@ import { api } from './api.ts';
 import type { Lang } from './i18n.ts';
 import type { Category } from './types.ts';
 
-export function formatTime(lang: Lang, iso: string | null | undefined): string {
+/** A moment in local time: month, day, hour and minute, and the year when it is not this year's. */
+export function formatTime(lang: Lang, iso: string | null | undefined, now: Date = new Date()): string {
   if (!iso) return '—';
   const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '—';
   return d.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', {
+    ...(d.getFullYear() !== now.getFullYear() ? { year: 'numeric' } : {}),
     month: '2-digit',
     day: '2-digit',
     hour: '2-digit',
     minute: '2-digit',
   });
+}
+
+/**
+ * Where the work is: the address, or, for a point picked on a map without one, its coordinates
+ * (five decimals, about a metre), so the person sent there is never shown a dash.
+ */
+export function formatPlace(o: {
+  address: string | null;
+  location: { lat: number; lng: number } | null;
+}): string {
+  if (o.address) return o.address;
+  if (o.location) return `${o.location.lat.toFixed(5)}, ${o.location.lng.toFixed(5)}`;
+  return '—';
+}
+
+/** A geo: link for a point: a phone opens it in its map app. */
+export function mapLink(location: { lat: number; lng: number }): string {
+  return `geo:${location.lat.toFixed(6)},${location.lng.toFixed(6)}`;
+}
+
+/** "label：" in Chinese, "label: " in English. */
+export function labelled(lang: Lang, label: string): string {
+  return lang === 'zh' ? `${label}：` : `${label}: `;
 }
 
 /** "3 h 20 min" / "3小时20分" from milliseconds. */

@@ -1,6 +1,6 @@
 /** 找谁办: the guidance centre's channels and my grid worker, each one tap away. */
 import { List } from 'antd-mobile';
-import { formatTime } from '../lib/format.ts';
+import { formatTime, labelled } from '../lib/format.ts';
 import { useSettings } from '../lib/settings.tsx';
 import type { Directory as DirectoryData } from '../lib/types.ts';
 import { useLoad } from '../lib/useLoad.ts';
@@ -36,7 +36,7 @@ export function DirectoryView({ d, savedAt }: { d: DirectoryData; savedAt?: stri
         <List.Item className="contact-row" extra={<Tel phone={d.contacts.hotline} label={t('call')} />}>
           <strong>{t('hotline')}</strong>
         </List.Item>
-        <List.Item description={`${t('windowHours')}：${d.contacts.windowHours}`}>
+        <List.Item description={`${labelled(lang, t('windowHours'))}${d.contacts.windowHours}`}>
           <strong>{t('window')}</strong>
           <div>{d.contacts.windowAddress}</div>
         </List.Item>

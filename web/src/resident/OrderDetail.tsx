@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { Button, Card, Dialog, Form, Steps, Tag, TextArea, Toast } from 'antd-mobile';
 import { api, ApiError } from '../lib/api.ts';
-import { categoryName, formatTime, useCategories } from '../lib/format.ts';
+import { categoryName, labelled, formatTime, useCategories } from '../lib/format.ts';
 import { labels } from '../lib/i18n.ts';
 import { useSettings } from '../lib/settings.tsx';
 import type { Action, WorkOrder } from '../lib/types.ts';
@@ -77,38 +77,43 @@ export function OrderDetail({ id }: { id: string }) {
       >
         <p style={{ margin: '0 0 8px', whiteSpace: 'pre-wrap' }}>{o.description}</p>
         <p className="order-meta">
-          {t('orderNo')}：{o.number}
+          {labelled(lang, t('orderNo'))}
+          {o.number}
           <br />
-          {t('createdAt')}：{formatTime(lang, o.createdAt)} · {labels.urgency(lang, o.urgency)}
+          {labelled(lang, t('createdAt'))}
+          {formatTime(lang, o.createdAt)} · {labels.urgency(lang, o.urgency)}
           {o.beneficiary && (
             <>
               <br />
-              {t('beneficiary')}：{o.beneficiary.name}
+              {labelled(lang, t('beneficiary'))}
+              {o.beneficiary.name}
               {o.proxy ? `（${t('proxyBy')}）` : ''}
             </>
           )}
           {o.address && (
             <>
               <br />
-              {t('address')}：{o.address}
+              {labelled(lang, t('address'))}
+              {o.address}
             </>
           )}
           {o.assignee && (
             <>
               <br />
-              {t('assignee')}：{o.assignee.name}
+              {labelled(lang, t('assignee'))}
+              {o.assignee.name}
             </>
           )}
         </p>
         {o.resolutionNote && (
           <p>
-            <strong>{t('resolution')}：</strong>
+            <strong>{labelled(lang, t('resolution'))}</strong>
             {o.resolutionNote}
           </p>
         )}
         {o.rating !== null && (
           <p>
-            <strong>{t('rating')}：</strong>
+            <strong>{labelled(lang, t('rating'))}</strong>
             <span className="stars-readonly" aria-hidden="true">
               {'★'.repeat(o.rating)}
               {'☆'.repeat(Math.max(0, 5 - o.rating))}
@@ -170,7 +175,10 @@ export function OrderDetail({ id }: { id: string }) {
             <Form.Item label={<span id="rate-label">{t('rating')}</span>}>
               <StarRating
                 value={rating}
-                onChange={setRating}
+                onChange={(v: number) => {
+                  setRating(v);
+                  if (error?.field === 'rating') setError(null);
+                }}
                 names={STAR_NAMES.map((k) => t(k))}
                 labelledBy="rate-label"
               />
@@ -216,12 +224,19 @@ export function OrderDetail({ id }: { id: string }) {
       {mode === 'reopen' && (
         <Card title={t('notFixed')} style={{ marginTop: 12 }}>
           <label htmlFor="reopen-reason" className="order-meta">
+            <span className="required-mark" aria-hidden="true">
+              *{' '}
+            </span>
             {t('reopenReason')}
           </label>
           <TextArea
             id="reopen-reason"
+            aria-required="true"
             value={reason}
-            onChange={setReason}
+            onChange={(v) => {
+              setReason(v);
+              if (error?.field === 'reason' && v.trim()) setError(null);
+            }}
             maxLength={1000}
             placeholder={t('reopenReasonPlaceholder')}
           />
@@ -232,7 +247,13 @@ export function OrderDetail({ id }: { id: string }) {
             color="danger"
             size="large"
             loading={busy}
-            onClick={() => void act('reopen', reason.trim() ? { reason: reason.trim() } : {}, t('reopened'))}
+            onClick={() => {
+              if (!reason.trim()) {
+                setError({ field: 'reason', message: t('reopenReasonRequired') });
+                return;
+              }
+              void act('reopen', { reason: reason.trim() }, t('reopened'));
+            }}
           >
             {t('submit')}
           </Button>

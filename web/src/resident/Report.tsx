@@ -4,7 +4,7 @@ import { Button, Form, ImageUploader, Input, Radio, Space, TextArea, Toast } fro
 import type { ImageUploadItem } from 'antd-mobile';
 import { api } from '../lib/api.ts';
 import { useSuggestion } from '../lib/classify.ts';
-import { categoryName, fileToBase64, useCategories } from '../lib/format.ts';
+import { categoryName, labelled, fileToBase64, useCategories } from '../lib/format.ts';
 import { labels } from '../lib/i18n.ts';
 import { navigate } from '../lib/router.ts';
 import { useSettings } from '../lib/settings.tsx';
@@ -198,7 +198,7 @@ export function Report({ me }: { me: Me }) {
         {suggestion && (
           <div className="suggest" role="status" aria-live="polite">
             <span>
-              {t('suggestion')}：
+              {labelled(lang, t('suggestion'))}
               <strong>{categoryName(cats, lang, suggestion.subcategory ?? suggestion.category)}</strong>
               {suggestion.urgency ? ` · ${labels.urgency(lang, suggestion.urgency)}` : ''}
             </span>

@@ -28,6 +28,8 @@ export function ResidentTabs({ tab }: { tab: string }) {
         right: 0,
         background: '#fff',
         borderTop: '1px solid #ddd',
+        // Above the list rows' text, which sits at z-index 1 over its row-wide link.
+        zIndex: 10,
       }}
     >
       <ul className="tab-bar">

@@ -26,7 +26,7 @@ import type { InputRef } from 'antd';
 import { api, ApiError, NetworkError, newKey, qs } from '../../lib/api.ts';
 import { useSuggestion } from '../../lib/classify.ts';
 import { loadFeatures } from '../../lib/features.ts';
-import { categoryName, formatTime, useCategories } from '../../lib/format.ts';
+import { categoryName, labelled, formatTime, useCategories } from '../../lib/format.ts';
 import { labels } from '../../lib/i18n.ts';
 import { useSettings } from '../../lib/settings.tsx';
 import type { Me, NewOrder, Page, ResidentDetail, Urgency, WorkOrder } from '../../lib/types.ts';
@@ -342,7 +342,7 @@ export default function ConsolePage({ me }: { me: Me }) {
                 if (phoneError && /^[0-9+-]{5,20}$/.test(e.target.value.trim())) setPhoneError(null);
               }}
               onPressEnter={() => void lookup()}
-              placeholder="13800000001"
+              placeholder={t('callerPhonePlaceholder')}
             />
             <Button type="primary" onClick={() => void lookup()} loading={looking}>
               {t('lookup')}
@@ -458,7 +458,7 @@ export default function ConsolePage({ me }: { me: Me }) {
                 ) : suggestion ? (
                   <>
                     <span>
-                      {t('classification')}：
+                      {labelled(lang, t('classification'))}
                       <strong>
                         {categoryName(cats, lang, suggestion.subcategory ?? suggestion.category)}
                       </strong>

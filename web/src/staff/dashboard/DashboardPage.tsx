@@ -119,7 +119,17 @@ export default function DashboardPage({ me }: { me: Me }) {
             type: 'map',
             map: mapName,
             roam: false,
-            label: { show: true, fontSize: 11, color: '#141414' },
+            // Dark text in a white halo reads on the palest and the darkest cell alike; the count
+            // is written under the grid's name, not only in the tooltip.
+            label: {
+              show: true,
+              fontSize: 11,
+              color: '#141414',
+              textBorderColor: '#fff',
+              textBorderWidth: 3,
+              formatter: (p: { name: string; value: unknown }) =>
+                `${p.name}\n${typeof p.value === 'number' && Number.isFinite(p.value) ? p.value : 0}`,
+            },
             itemStyle: { borderColor: '#1456d9', borderWidth: 1 },
             data: byGrid.map((g) => ({ name: g.name, value: g.orders })),
           },

@@ -330,7 +330,16 @@ export default function DispatchPage({ me }: { me: Me }) {
   async function run(o: WorkOrder, action: 'accept' | 'dispatch', assigneeId?: string, auto = false) {
     try {
       await act(o, action, assigneeId ? { assigneeId } : auto ? { auto: true } : {});
-      message.success(labels.action(lang, action));
+      // What happened to which order, and the row's choice cleared: it was used.
+      message.success(
+        `${o.number} ${labels.status(lang, action === 'dispatch' ? 'dispatched' : 'accepted')}`,
+      );
+      if (action === 'dispatch')
+        setChoice((c) => {
+          const next = { ...c };
+          delete next[o.id];
+          return next;
+        });
       await reload();
     } catch (err) {
       message.error(err instanceof Error ? err.message : String(err));
@@ -439,6 +448,9 @@ export default function DispatchPage({ me }: { me: Me }) {
               id={selectId}
               size="small"
               style={{ width: 136 }}
+              // The whole label (name · role · team): two people of one name are told apart.
+              popupMatchSelectWidth={false}
+              styles={{ popup: { root: { minWidth: 320 } } }}
               showSearch
               optionFilterProp="label"
               placeholder={o.assignee?.name ?? t('chooseAssignee')}

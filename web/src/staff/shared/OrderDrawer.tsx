@@ -16,7 +16,7 @@ import {
   Typography,
 } from 'antd';
 import { api, ApiError } from '../../lib/api.ts';
-import { categoryName, formatTime, useCategories } from '../../lib/format.ts';
+import { categoryName, formatPlace, formatTime, useCategories } from '../../lib/format.ts';
 import { labels } from '../../lib/i18n.ts';
 import { useSettings } from '../../lib/settings.tsx';
 import type { Action, WorkOrder } from '../../lib/types.ts';
@@ -241,7 +241,7 @@ export function OrderDrawer({
               {categoryName(cats, lang, o.subcategory ?? o.category)}
             </Descriptions.Item>
             <Descriptions.Item label={t('content')}>{o.description}</Descriptions.Item>
-            <Descriptions.Item label={t('address')}>{o.address ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('address')}>{formatPlace(o)}</Descriptions.Item>
             <Descriptions.Item label={t('beneficiary')}>
               {o.beneficiary ? `${o.beneficiary.name} ${o.beneficiary.phone ?? ''}` : '—'}
               {o.beneficiary?.tags?.map((tag) => (
