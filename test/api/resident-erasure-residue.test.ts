@@ -6,6 +6,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { createTestContext, residentIdByPhone, userId } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
@@ -246,5 +248,43 @@ describe('erasure: nothing of the person is left in any table', () => {
       const shown = JSON.stringify(await order(id));
       for (const n of names) assert.ok(!shown.includes(n), `order ${id} shows ${n}`);
     }
+  });
+});
+
+describe('erasure: nothing of the person is left in the bytes of the database file', () => {
+  let ctx: TestContext;
+  before(async () => {
+    ctx = await createTestContext({ orders: 40 });
+  });
+  after(() => ctx.close());
+
+  it('no freed cell or old page in the file or its log still holds their name or phone', async () => {
+    const admin = await ctx.login('admin');
+    const agent = await ctx.login('agent');
+    const id = await residentIdByPhone(ctx, WANG_PHONE);
+    const { name } = await ctx.database.db
+      .selectFrom('residents')
+      .select('name')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    const created = await ctx.call('POST', '/api/v1/work-orders', agent, {
+      channel: 'hotline',
+      description: `${name}（电话 ${WANG_PHONE}）家里水管漏水`,
+      residentId: id,
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    const erased = await ctx.call('POST', `/api/v1/residents/${id}/erase`, admin, {
+      reason: 'resident_request',
+    });
+    assert.equal(erased.statusCode, 200, erased.body);
+    assert.deepEqual(await scanDatabase(ctx, [name, WANG_PHONE]), []);
+    if (ctx.database.dialect !== 'sqlite') return; // PostgreSQL keeps old row versions until it vacuums.
+    const file = join(ctx.dataDir, 'test.sqlite');
+    const bytes = Buffer.concat([
+      readFileSync(file),
+      existsSync(`${file}-wal`) ? readFileSync(`${file}-wal`) : Buffer.alloc(0),
+    ]);
+    assert.equal(bytes.indexOf(Buffer.from(WANG_PHONE)), -1, 'the phone is in the file');
+    assert.equal(bytes.indexOf(Buffer.from(name)), -1, 'the name is in the file');
   });
 });

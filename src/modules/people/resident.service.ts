@@ -43,6 +43,7 @@ import {
   validateResidentRows,
 } from './resident.import.ts';
 import type { ImportProblem, ResidentImportRow } from './resident.import.ts';
+import { scrubWal } from '../../platform/db/database.ts';
 
 const RECENT_ORDERS = 10;
 
@@ -979,6 +980,8 @@ export async function eraseResident(
     });
   });
   identity?.forget(id);
+  // The old pages of what was erased, still in SQLite's write-ahead log, go too.
+  await scrubWal(deps.database);
   return report;
 }
 

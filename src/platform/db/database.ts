@@ -145,6 +145,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
+  // Deleted and overwritten content is zeroed, not left in the free space of its page: an
+  // erasure (PIPL art. 47) left a resident's phone in a freed cell of the phone index, readable
+  // in the file's bytes. See `scrubWal` for the copies the write-ahead log still holds.
+  sqlite.pragma('secure_delete = ON');
   // Page cache per connection. The operating system caches the file as well, so a larger
   // cache mostly costs resident memory: 4 MB keeps the index pages the write path touches
   // (1M-order list queries measured p99 15 ms with it).
@@ -290,4 +294,21 @@ export async function assertWritable(database: Database): Promise<void> {
 /** A cheap round-trip used by /healthz. */
 export async function ping(database: Database): Promise<void> {
   await sql`select 1`.execute(database.db);
+}
+
+/**
+ * After a change that must leave no copy behind (an erasure): on SQLite, the pages it rewrote
+ * are copied into the database file and the write-ahead log is cut to nothing, where the old
+ * pages would otherwise lie until overwritten. A reader in the middle of a read keeps the log
+ * from being cut; this tries a few times and reports whether it was. PostgreSQL keeps old row
+ * versions until it vacuums them: nothing to do here.
+ */
+export async function scrubWal(database: Database, attempts = 5): Promise<boolean> {
+  if (database.dialect !== 'sqlite') return true;
+  for (let i = 0; i < attempts; i++) {
+    const r = await sql<{ busy: number }>`pragma wal_checkpoint(TRUNCATE)`.execute(database.db);
+    if (r.rows[0]?.busy === 0) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
 }
