@@ -184,11 +184,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 /**
- * PostgreSQL advisory lock between migrations and schema removal. The migrator reads the
- * catalogue across every schema; a schema dropped by another session at that moment makes the
- * read fail ("schema … does not exist"). Migrations hold this lock shared, so any number run
- * at once; whoever drops a schema (one deployment of several in a database, a test run) holds
- * it exclusively (`dropSchema`).
+ * PostgreSQL advisory lock held by whoever changes a schema's tables in a database several
+ * schemas share: a migration, a schema's removal. The migrator reads the catalogue across every
+ * schema (Kysely's introspection, which names each table it lists again), so a table that
+ * another schema's migration renames or drops at that moment, or a schema dropped meanwhile,
+ * makes the read fail ("relation t_….sla_policies_global does not exist", seen when two test
+ * files migrated at once). So one holds it at a time; a migration of a fresh schema takes a
+ * second or two, and the others wait for it.
  */
 export const SCHEMA_DDL_LOCK = 7_311_000_001;
 
@@ -230,11 +232,11 @@ async function migrateUnderLock(database: Database, target?: string): Promise<st
     });
   }
   return database.db.connection().execute(async (conn) => {
-    await sql`select pg_advisory_lock_shared(${SCHEMA_DDL_LOCK})`.execute(conn);
+    await sql`select pg_advisory_lock(${SCHEMA_DDL_LOCK})`.execute(conn);
     try {
       return await migrateOn(database, conn, { target });
     } finally {
-      await sql`select pg_advisory_unlock_shared(${SCHEMA_DDL_LOCK})`.execute(conn);
+      await sql`select pg_advisory_unlock(${SCHEMA_DDL_LOCK})`.execute(conn);
     }
   });
 }
