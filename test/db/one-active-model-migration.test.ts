@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { freshDatabase } from '../helpers.ts';
+import { withSchemaLock } from '../../src/platform/db/database.ts';
 import * as migration from '../../src/platform/db/migrations/2026120590_one_active_model.ts';
 
 const model = (id: string, community: string, version: number, status: string, activatedAt: string | null) =>
@@ -15,7 +16,7 @@ describe('migration 2026120590: one active classifier model per community', () =
     const fresh = await freshDatabase();
     try {
       const db = fresh.database.db as unknown as Kysely<unknown>;
-      await migration.down(db); // as the earlier release left it: nothing stopped two actives
+      await withSchemaLock(fresh.database, () => migration.down(db)); // as the earlier release left it: nothing stopped two actives
       // Community a: two actives, v1 activated after v2 (a rollback), and a retired one.
       await model('a1', 'a', 1, 'active', '2026-03-01T00:00:00.000Z').execute(db);
       await model('a2', 'a', 2, 'active', '2026-02-01T00:00:00.000Z').execute(db);
@@ -27,7 +28,7 @@ describe('migration 2026120590: one active classifier model per community', () =
       // Community c: one active and a candidate: untouched.
       await model('c1', 'c', 1, 'active', '2026-03-01T00:00:00.000Z').execute(db);
       await model('c2', 'c', 2, 'candidate', null).execute(db);
-      await migration.up(db);
+      await withSchemaLock(fresh.database, () => migration.up(db));
       const rows = await sql<{ id: string; status: string }>`
         select id, status from classifier_models where community_id in ('a', 'b', 'c') order by id`.execute(
         db,

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
 import { freshDatabase } from '../helpers.ts';
+import { withSchemaLock } from '../../src/platform/db/database.ts';
 import { seedDemo } from '../../src/seed/demo.ts';
 import * as migration from '../../src/platform/db/migrations/2026120510_order_rollups.ts';
 import * as firstResponse from '../../src/platform/db/migrations/2026120620_rollup_first_response.ts';
@@ -15,7 +16,7 @@ describe('migration 2026120510: dashboard rollups for a database that had orders
       const db = fresh.database.db;
       await seedDemo(fresh.database, { ordersPerCommunity: 80, now: new Date('2026-11-20T02:00:00.000Z') });
       // A database as the release before left it, with one community in another time zone.
-      await migration.down(db as unknown as Kysely<unknown>);
+      await withSchemaLock(fresh.database, () => migration.down(db as unknown as Kysely<unknown>));
       const second = await db
         .selectFrom('communities')
         .select('id')
@@ -27,7 +28,7 @@ describe('migration 2026120510: dashboard rollups for a database that had orders
         .where('id', '=', second.id)
         .execute();
 
-      await migration.up(db as unknown as Kysely<unknown>);
+      await withSchemaLock(fresh.database, () => migration.up(db as unknown as Kysely<unknown>));
       // And the later migration that changed what counts as a first response, as a release runs both.
       await firstResponse.up(db as unknown as Kysely<unknown>);
       const zones = new Map(

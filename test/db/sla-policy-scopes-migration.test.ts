@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { freshDatabase } from '../helpers.ts';
+import { withSchemaLock } from '../../src/platform/db/database.ts';
 import * as migration from '../../src/platform/db/migrations/2026120550_sla_policy_scopes.ts';
 
 const row = (id: string, communityId: string | null) => sql`insert into sla_policies
@@ -16,10 +17,10 @@ describe('migration 2026120550: SLA policy ids unique per scope', () => {
     const fresh = await freshDatabase();
     try {
       const db = fresh.database.db as unknown as Kysely<unknown>;
-      await migration.down(db); // the table as the earlier release left it: one id space
+      await withSchemaLock(fresh.database, () => migration.down(db)); // the table as the earlier release left it: one id space
       await row('old-shared', null).execute(db);
       await row('old-local', 'community-a').execute(db);
-      await migration.up(db);
+      await withSchemaLock(fresh.database, () => migration.up(db));
       const rows = await sql<{
         scope: string;
         id: string;
@@ -48,9 +49,12 @@ describe('migration 2026120550: SLA policy ids unique per scope', () => {
           0.75, '[]', 120, '2026-01-01', '2026-01-01')`.execute(db),
       );
       // Back to one id space only once the clash is gone.
-      await assert.rejects(migration.down(db), /old-local/);
+      await assert.rejects(
+        withSchemaLock(fresh.database, () => migration.down(db)),
+        /old-local/,
+      );
       await sql`delete from sla_policies where scope = 'community-b'`.execute(db);
-      await migration.down(db);
+      await withSchemaLock(fresh.database, () => migration.down(db));
       const back = await sql<{
         id: string;
       }>`select id from sla_policies where id like 'old-%' order by id`.execute(db);

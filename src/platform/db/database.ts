@@ -314,3 +314,20 @@ export async function scrubWal(database: Database, attempts = 5): Promise<boolea
   }
   return false;
 }
+
+/**
+ * Runs `work`, which changes tables outside the migrator (a test calling a migration's `up` or
+ * `down` itself), under the schema-change lock on PostgreSQL, so no other schema's migration
+ * reads the catalogue meanwhile (`SCHEMA_DDL_LOCK`).
+ */
+export async function withSchemaLock<T>(database: Database, work: () => Promise<T>): Promise<T> {
+  if (database.dialect !== 'postgres') return work();
+  return database.db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${SCHEMA_DDL_LOCK})`.execute(conn);
+    try {
+      return await work();
+    } finally {
+      await sql`select pg_advisory_unlock(${SCHEMA_DDL_LOCK})`.execute(conn);
+    }
+  });
+}
