@@ -31,24 +31,17 @@ describe('values a field cannot hold are refused at the edge', () => {
   });
   after(() => ctx.close());
 
-  const orders = async () =>
+  const count = async (table: 'work_orders' | 'audit_entries') =>
     Number(
       (
         await ctx.database.db
-          .selectFrom('work_orders')
+          .selectFrom(table)
           .select((eb) => eb.fn.countAll().as('n'))
           .executeTakeFirstOrThrow()
       ).n,
     );
-  const chainLength = async () =>
-    Number(
-      (
-        await ctx.database.db
-          .selectFrom('audit_entries')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const orders = () => count('work_orders');
+  const chainLength = () => count('audit_entries');
   const rawPost = (url: string, token: string, payload: string) =>
     ctx.app.inject({
       method: 'POST',

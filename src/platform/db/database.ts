@@ -231,14 +231,7 @@ async function migrateUnderLock(database: Database, target?: string): Promise<st
       }
     });
   }
-  return database.db.connection().execute(async (conn) => {
-    await sql`select pg_advisory_lock(${SCHEMA_DDL_LOCK})`.execute(conn);
-    try {
-      return await migrateOn(database, conn, { target });
-    } finally {
-      await sql`select pg_advisory_unlock(${SCHEMA_DDL_LOCK})`.execute(conn);
-    }
-  });
+  return withSchemaLock(database, (conn) => migrateOn(database, conn, { target }));
 }
 
 /** Drops a PostgreSQL schema and everything in it, never while a migration reads the catalogue. */
@@ -316,16 +309,19 @@ export async function scrubWal(database: Database, attempts = 5): Promise<boolea
 }
 
 /**
- * Runs `work`, which changes tables outside the migrator (a test calling a migration's `up` or
- * `down` itself), under the schema-change lock on PostgreSQL, so no other schema's migration
- * reads the catalogue meanwhile (`SCHEMA_DDL_LOCK`).
+ * Runs `work` under the schema-change lock on PostgreSQL (`SCHEMA_DDL_LOCK`), on the connection
+ * holding it: the migrator, and a test calling a migration's `up` or `down` itself, so no other
+ * schema's migration reads the catalogue meanwhile.
  */
-export async function withSchemaLock<T>(database: Database, work: () => Promise<T>): Promise<T> {
-  if (database.dialect !== 'postgres') return work();
+export async function withSchemaLock<T>(
+  database: Database,
+  work: (conn: Kysely<DB>) => Promise<T>,
+): Promise<T> {
+  if (database.dialect !== 'postgres') return work(database.db);
   return database.db.connection().execute(async (conn) => {
     await sql`select pg_advisory_lock(${SCHEMA_DDL_LOCK})`.execute(conn);
     try {
-      return await work();
+      return await work(conn);
     } finally {
       await sql`select pg_advisory_unlock(${SCHEMA_DDL_LOCK})`.execute(conn);
     }
