@@ -18,9 +18,7 @@ try {
   const meters: string[] = [];
   const applied = await migrateToLatest(
     database,
-    env.PROGRESS === '1'
-      ? { progress: (label) => (meters.push(label), { update() {}, finish() {} }) }
-      : {},
+    env.PROGRESS === '1' ? { progress: (label) => (meters.push(label), { update() {}, finish() {} }) } : {},
   );
   const asyncId = await Promise.resolve().then(() => executionAsyncId());
   process.stdout.write(JSON.stringify({ applied: applied.length, meters: meters.length, asyncId }) + '\n');
