@@ -138,6 +138,25 @@ describe('values a field cannot hold are refused at the edge', () => {
     assert.ok((ok.json() as { description: string }).description.endsWith('𠀀'));
   });
 
+  it('text with a control character: 400 naming the field, nothing written; tab and line breaks are text', async () => {
+    const before = [await orders(), await chainLength()];
+    for (const ch of ['\\u0007', '\\u001b[2J', '\\ufffe']) {
+      const r = await rawPost(
+        '/api/v1/work-orders',
+        agent,
+        `{"channel":"hotline","description":"楼道灯坏了${ch}"}`,
+      );
+      refused(r, 'description');
+    }
+    assert.deepEqual([await orders(), await chainLength()], before);
+    const ok = await rawPost(
+      '/api/v1/work-orders',
+      agent,
+      '{"channel":"hotline","description":"楼道灯坏了\\t三楼\\r\\n四楼也坏了"}',
+    );
+    assert.equal(ok.statusCode, 201, ok.body);
+  });
+
   it('a GeoReport v2 form still reads its numbers from text', async () => {
     const r = await ctx.app.inject({
       method: 'POST',

@@ -227,7 +227,7 @@ describe('the text search index', () => {
         return { update: (n) => m.done.push(n), finish: () => (m.finished = true) };
       },
     });
-    assert.deepEqual(applied, ['2026120690_search_index']);
+    assert.deepEqual(applied, ['2026120690_search_index', '2026120700_open311_token_orders']);
     const orders = await orderCount();
     assert.equal(await indexed(), orders);
     // One meter, for the index's migration: the orders read page by page up to all of them.

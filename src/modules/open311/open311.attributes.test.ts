@@ -35,6 +35,17 @@ const Q: CategoryQuestion[] = [
 ];
 
 describe('attributes', () => {
+  it('refuses a date that is not on the calendar and a number past the integer range', () => {
+    const check = (fields: Record<string, string>) =>
+      checkAttributes(Q, readAttributeFields({ 'attribute[kind]': 'a', ...fields }), 'x').problems;
+    assert.deepEqual(check({ 'attribute[at]': '2026-02-28T10:00:00+08:00' }), []);
+    assert.match(check({ 'attribute[at]': '2026-02-30T10:00:00+08:00' }).join(), /attribute\[at\]/);
+    assert.match(check({ 'attribute[at]': '2026-11-20T24:00:00+08:00' }).join(), /attribute\[at\]/);
+    assert.deepEqual(check({ 'attribute[n]': '2147483647' }), []);
+    assert.match(check({ 'attribute[n]': '1e308' }).join(), /attribute\[n\]/);
+    assert.match(check({ 'attribute[n]': '-2147483648' }).join(), /attribute\[n\]/);
+  });
+
   it('reads attribute[CODE] and attribute[CODE][] fields, repeated or not', () => {
     const f = readAttributeFields({
       'attribute[kind]': 'a',

@@ -3,6 +3,8 @@
  * and checked against a category's extra questions. Pure.
  */
 import type { CategoryQuestion } from './open311.types.ts';
+import { onTheCalendar } from './open311.query.ts';
+import { INT_MAX } from '../../platform/http/limits.ts';
 
 export type Answer = string | number | string[];
 
@@ -68,10 +70,12 @@ export function checkAttributes(
         break;
       case 'number':
         if (!NUMBER.test(v) || !Number.isFinite(Number(v))) problems.push(`${field}: expected a number`);
+        else if (Math.abs(Number(v)) > INT_MAX)
+          problems.push(`${field}: expected a number between -${INT_MAX} and ${INT_MAX}`);
         else answers[q.code] = Number(v);
         break;
       case 'datetime':
-        if (!W3_DATETIME.test(v) || Number.isNaN(Date.parse(v)))
+        if (!W3_DATETIME.test(v) || Number.isNaN(Date.parse(v)) || !onTheCalendar(v))
           problems.push(`${field}: expected an ISO 8601 date-time, e.g. 2026-11-20T08:30:00+08:00`);
         else answers[q.code] = v;
         break;

@@ -18,6 +18,24 @@ export interface CreateForm {
 const opt = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
 
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+/** A phone as people type it: digits with a leading +, brackets, dashes, dots or spaces; 5 to 20 digits. */
+const PHONE = /^(?=(?:\D*\d){5,20}\D*$)\+?[\d\s().-]+$/;
+
+/** How many characters (code points) a text has. */
+export function codePoints(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+/**
+ * A reporter's name from the form's parts: a Chinese name is surname then given name, written
+ * together (张 + 建华 → 张建华); a name in other letters is given name, space, surname (John Smith).
+ */
+export function personName(first: string | undefined, last: string | undefined): string {
+  if (!first || !last) return first ?? last ?? '';
+  return /[\u3400-\u9fff]/.test(first + last) ? `${last}${first}` : `${first} ${last}`;
+}
 /** The longest description an order takes. */
 export const MAX_DESCRIPTION = 4000;
 
@@ -49,7 +67,8 @@ export function readCreateForm(
   const problems: string[] = [];
   const { location, address, addressId } = readLocation(body, problems);
   const description = opt(body.description);
-  if (description && description.length > MAX_DESCRIPTION)
+  // Characters as the standard and the core API count them: code points, not UTF-16 units.
+  if (description && codePoints(description) > MAX_DESCRIPTION)
     problems.push(`description: at most ${MAX_DESCRIPTION} characters`);
   if (description && /<\/?[a-z][^>]*>/i.test(description)) problems.push('description: no HTML or code');
   const email = opt(body.email);
@@ -71,9 +90,17 @@ export function readCreateForm(
   })) {
     if (v) meta[k] = v;
   }
-  const answers = describeAnswers(service.questions, checked.answers, 'zh');
-  const name = [opt(body.last_name), opt(body.first_name)].filter(Boolean).join('');
+  // The description made from the answers is public: answers chosen from a list, numbers and times
+  // only. Free-text answers (a licence plate, a neighbour's name) stay for staff, in the attributes.
+  const answers = describeAnswers(
+    service.questions.filter((q) => q.datatype !== 'string' && q.datatype !== 'text'),
+    checked.answers,
+    'zh',
+  );
+  const name = personName(opt(body.first_name), opt(body.last_name));
   const phone = opt(body.phone);
+  if (phone && !PHONE.test(phone))
+    problems.push('phone: expected a phone number (digits, with + ( ) - or spaces)');
   return {
     input: {
       // Built from the answers when none was sent: cut to the limit a sent one must keep.

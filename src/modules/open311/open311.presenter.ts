@@ -6,8 +6,9 @@
 import { zoneFor } from '../sla/zone.ts';
 import type { RequestRow } from './open311.repository.ts';
 import { CLOSED_STATUSES } from './open311.query.ts';
-import { coarsen, scrubText } from './open311.privacy.ts';
+import { coarsen, scrubPublic, type PrivatePerson } from './open311.privacy.ts';
 import type { CategoryQuestion, Locale, ServiceEntry } from './open311.types.ts';
+import { MAX_DESCRIPTION } from './open311.intake.ts';
 import type {
   AttributeView,
   RequestUpdateView,
@@ -192,33 +193,53 @@ function clientMeta(attributesJson: string | null): ClientMeta {
   }
 }
 
-function agencyOf(o: RequestRow, ctx: PresentContext): string | null {
+function agencyOf(o: RequestRow, ctx: PresentContext, who: PrivatePerson): string | null {
   const l = ctx.locale === 'en' ? 1 : 0;
   const community = ctx.locale === 'en' ? ctx.community.nameEn : ctx.community.name;
-  if (o.status === 'referred' && o.referred_to) return scrubText(o.referred_to);
+  if (o.status === 'referred' && o.referred_to) return scrubPublic(o.referred_to, who);
   const role = o.assignee_id ? ctx.assigneeRoles.get(o.assignee_id) : undefined;
   const unit = ROLE_AGENCY[role ?? 'admin'] ?? ROLE_AGENCY.admin;
   return ctx.locale === 'en' ? `${community} ${unit?.[l] ?? ''}`.trim() : `${community}${unit?.[l] ?? ''}`;
 }
 
-function statusNotes(o: RequestRow, names: (string | null | undefined)[], l: Locale): string | null {
+function statusNotes(o: RequestRow, who: PrivatePerson, l: Locale): string | null {
   const base = NOTES[o.status]?.[l === 'en' ? 1 : 0] ?? null;
   let detail: string | null = null;
   if ((o.status === 'resolved' || o.status === 'closed') && o.resolution_note) detail = o.resolution_note;
   if (o.status === 'referred' && o.referred_to) detail = o.referred_to;
   if (o.status === 'not_actionable' && o.closure_reason) detail = o.closure_reason;
   if (!detail) return base;
-  return `${base ?? ''}${l === 'en' ? ': ' : '：'}${scrubText(detail, names)}`;
+  return `${base ?? ''}${l === 'en' ? ': ' : '：'}${scrubPublic(detail, who)}`;
+}
+
+/** The first `n` characters (code points) of a text: a cut never splits a surrogate pair. */
+export function firstCodePoints(text: string, n: number): string {
+  if (text.length <= n) return text;
+  let units = 0;
+  let count = 0;
+  for (const ch of text) {
+    if (count === n) break;
+    units += ch.length;
+    count++;
+  }
+  return text.slice(0, units);
 }
 
 export function presentRequest(o: RequestRow, ctx: PresentContext, extensions: boolean): RequestView {
   const code = o.subcategory ?? o.category;
   const service = ctx.services.get(code) ?? ctx.services.get(o.category);
-  const names = [o.reporter_name, o.beneficiary_id ? ctx.residentNames.get(o.beneficiary_id) : null];
+  const who: PrivatePerson = {
+    names: [o.reporter_name, o.beneficiary_id ? ctx.residentNames.get(o.beneficiary_id) : null],
+    numbers: [o.reporter_phone],
+  };
   const precision = service?.precision ?? 'community';
+  const meta = clientMeta(o.attributes_json);
+  // A request located by its address id alone keeps the id as its address for staff; the public
+  // see the id where the standard puts it (exact precision only), never as an address.
+  const address = meta.address_id && o.address === `address_id ${meta.address_id}` ? null : o.address;
   const loc = coarsen(
     precision,
-    { address: o.address, lat: o.lat, lng: o.lng },
+    { address, lat: o.lat, lng: o.lng },
     {
       name: ctx.locale === 'en' ? ctx.community.nameEn : ctx.community.name,
       lat: ctx.community.lat,
@@ -226,23 +247,22 @@ export function presentRequest(o: RequestRow, ctx: PresentContext, extensions: b
     },
   );
   const tz = ctx.community.timeZone;
-  const meta = clientMeta(o.attributes_json);
   const photos = ctx.photos?.get(o.id) ?? [];
   const mediaUrl = meta.media_url ?? photos[0]?.url ?? null;
   const expected = ctx.expected.get(o.id) ?? null;
   const view: RequestView = {
     service_request_id: o.number,
     status: CLOSED_STATUSES.includes(o.status) ? 'closed' : 'open',
-    status_notes: statusNotes(o, names, ctx.locale),
+    status_notes: statusNotes(o, who, ctx.locale),
     service_name: service ? name(service, ctx.locale) : null,
     service_code: code,
-    description: scrubText(o.description, names).slice(0, 4000),
-    agency_responsible: agencyOf(o, ctx),
+    description: firstCodePoints(scrubPublic(o.description, who), MAX_DESCRIPTION),
+    agency_responsible: agencyOf(o, ctx, who),
     service_notice: serviceNotice(o.urgency, ctx.locale),
     requested_datetime: w3(o.created_at, tz),
     updated_datetime: w3(o.updated_at, tz),
     expected_datetime: expected === null ? null : w3At(expected, tz),
-    address: loc.address === null ? null : scrubText(loc.address, names),
+    address: loc.address === null ? null : scrubPublic(loc.address, who),
     address_id: precision === 'exact' ? (meta.address_id ?? null) : null,
     zipcode: null,
     lat: loc.lat,
@@ -284,6 +304,7 @@ export function presentUpdate(
     /** The order's status now: a reply changes none, so it reports the current one. */
     status: string;
     reporter_name: string | null;
+    reporter_phone?: string | null;
     beneficiary_name?: string | null;
   },
   l: Locale,
@@ -297,7 +318,9 @@ export function presentUpdate(
     status: e.type === 'reopen' ? 'open' : (UPDATE_STATUS[status] ?? 'open'),
     external_status_code: status,
     updated_datetime: w3(e.created_at, timeZone),
-    description: e.note ? scrubText(e.note, [e.reporter_name, e.beneficiary_name]) : label,
+    description: e.note
+      ? scrubPublic(e.note, { names: [e.reporter_name, e.beneficiary_name], numbers: [e.reporter_phone] })
+      : label,
     media_url: null,
   };
 }

@@ -1,11 +1,45 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { buildingOf, coarsen, scrubText, streetOf } from './open311.privacy.ts';
+import { buildingOf, coarsen, scrubPublic, scrubText, streetOf } from './open311.privacy.ts';
 
 /** The full-width form of printable ASCII (space → ideographic space). */
 const fullWidth = (s: string) =>
   s.replace(/[\x20-\x7E]/g, (c) => (c === ' ' ? '\u3000' : String.fromCharCode(c.charCodeAt(0) + 0xfee0)));
+
+describe('coarsened addresses and public text', () => {
+  it('drops a room however its number is written, and wherever it stands', () => {
+    const building: [string, string][] = [
+      ['桃源村五号五零一室', '桃源村五号'],
+      ['501室 桃源村5栋', '桃源村5栋'],
+      ['桃源村五栋五零一室', '桃源村五栋'],
+      ['3栋2单元501', '3栋2单元'],
+      ['桃源村5号501', '桃源村5号'],
+      ['桃源村５栋５０１', '桃源村５栋'],
+      ['桃源路12号院3号楼502', '桃源路12号院3号楼'],
+      ['桃源村5号楼 三零二', '桃源村5号楼'],
+    ];
+    for (const [a, b] of building) assert.equal(buildingOf(a), b, a);
+    const street: [string, string][] = [
+      ['桃源村五栋五零一室', '桃源村'],
+      ['三里屯路5号', '三里屯路'],
+      ['十里堡小区三号楼二单元', '十里堡小区'],
+      ['桃源村５栋５０１', '桃源村'],
+    ];
+    for (const [a, b] of street) assert.equal(streetOf(a), b, a);
+  });
+
+  it("blanks a reporter's name in Latin letters word by word, and their own phone however written", () => {
+    const who = { names: ['John Smith'], numbers: ['+852 9123 4567'] };
+    assert.equal(
+      scrubPublic('Call John Smith on +852 9123 4567, or Smith at 852-9123-4567. Liftwork.', who),
+      'Call *** on ***, or *** at ***. Liftwork.',
+    );
+    assert.equal(scrubText('电话 +1 (415) 555-0100'), '电话 ***');
+    // A count or an amount after a plus is no phone.
+    assert.equal(scrubText('点赞+1，金额+100元'), '点赞+1，金额+100元');
+  });
+});
 
 describe('scrubText', () => {
   it('blanks phones, ID numbers, e-mail addresses and the names given', () => {

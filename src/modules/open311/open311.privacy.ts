@@ -4,25 +4,72 @@
  * with the staff presenters) before it leaves.
  */
 import type { AddressPrecision } from './open311.types.ts';
+import { ownNumberPatterns, scrubText } from '../../platform/auth/text-privacy.ts';
 
-export { scrubText } from '../../platform/auth/text-privacy.ts';
+export { scrubText };
 
-/** Drops everything after the last building marker (栋, 座, 号楼, 单元): the room identifies a household. */
-export function buildingOf(address: string): string {
-  const m = /^(.*?(?:号楼|栋|座|幢|单元))/.exec(address);
-  if (m?.[1]) {
-    // Keep up to the last marker, so "3栋2单元501" keeps "3栋2单元".
-    const last = /^(.*(?:号楼|栋|座|幢|单元))/.exec(address);
-    return (last?.[1] ?? m[1]).trim();
-  }
-  return address.replace(/[\s,，-]*\d+\s*(?:室|房|号房)?\s*$/, '').trim();
+/** Whom an order's public text must not name: its reporter and beneficiary, and the reporter's phone. */
+export interface PrivatePerson {
+  names: readonly (string | null | undefined)[];
+  numbers: readonly (string | null | undefined)[];
 }
 
-/** The part of an address before the first house or building number. */
+const LATIN_NAME = /^[A-Za-z][A-Za-z' .-]*$/;
+
+/**
+ * Public text of an order: contact data and the names of the people concerned blanked (`scrubText`),
+ * a name in Latin letters also by each of its words (John Smith: "Smith", "John"), and the
+ * reporter's own phone however it is written (+852 9123 4567, 852-9123-4567, in full-width or
+ * Chinese numerals), which the general patterns, made for mainland numbers, do not all know.
+ */
+export function scrubPublic(text: string, who: PrivatePerson): string {
+  let out = scrubText(text, who.names);
+  for (const name of who.names) {
+    const n = name?.trim() ?? '';
+    if (!LATIN_NAME.test(n)) continue;
+    const words = n.split(/[\s.]+/).filter((w) => w.length >= 2);
+    if (words.length === 0) continue;
+    const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    out = out.replace(new RegExp(`(?<![A-Za-z])(?:${escaped.join('|')})(?![A-Za-z])`, 'gi'), '***');
+  }
+  for (const n of who.numbers) {
+    for (const re of n ? ownNumberPatterns(n) : []) out = out.replace(re, '***');
+  }
+  return out;
+}
+
+// Digits as addresses write them: ASCII, full-width, Chinese numerals (五, 五零一, 十二, 两).
+const DIGIT = '[0-9０-９零〇○一二三四五六七八九十百千两幺]';
+// A household's own part: a room (501室, 五零一房, 3号房, 501户, 房间), a floor (5层, 五楼 after a building).
+const ROOM = new RegExp(`[-－#]?${DIGIT}+\\s*(?:室|房间|号房|房|户)`, 'g');
+const BUILDING_MARKER = '(?:号楼|栋|座|幢|单元)';
+
+/**
+ * An address to its building: a room anywhere in it is dropped (501室 桃源村5栋, 桃源村五号五零一室),
+ * then everything after the last building marker (栋, 座, 号楼, 幢, 单元), or, with none, the number
+ * it ends with (桃源村5号501 → 桃源村5号).
+ */
+export function buildingOf(address: string): string {
+  const noRoom = address.replace(ROOM, ' ').replace(/\s+/g, ' ').trim();
+  const last = new RegExp(`^(.*${BUILDING_MARKER})`).exec(noRoom);
+  if (last?.[1]) return last[1].trim();
+  return noRoom
+    .replace(new RegExp(`[\\s,，\\-－#]*${DIGIT}+\\s*(?:室|房|号房|户)?\\s*$`), '')
+    .replace(/[\s,，\-－]+$/, '')
+    .trim();
+}
+
+/**
+ * The part of an address before its first house or building number: an Arabic or full-width
+ * digit, or Chinese numerals followed by a marker of a number (五栋, 十二号, 三单元, 五零一室).
+ * Chinese numerals in a name stay (十里堡, 三里屯路).
+ */
 export function streetOf(address: string): string {
-  const i = address.search(/[0-9０-９]/);
-  const s = (i === -1 ? address : address.slice(0, i)).replace(/[\s,，-]+$/, '').trim();
-  return s;
+  const re = new RegExp(
+    `[0-9０-９]|[零〇○一二三四五六七八九十百千两幺]+\\s*(?:号|栋|座|幢|单元|楼|层|室|房|户|弄|巷|排|组)`,
+  );
+  const i = address.search(re);
+  return (i === -1 ? address : address.slice(0, i)).replace(/[\s,，\-－#]+$/, '').trim();
 }
 
 const round = (x: number, digits: number) => {

@@ -51,11 +51,15 @@ export const splitList = (v: string) =>
  * Whether a W3C date-time's date and time exist: `Date.parse` reads 2026-02-30 as 2 March and
  * 24:30 as the next day, where the core API refuses them.
  */
-function onTheCalendar(v: string): boolean {
+/** True when a W3C date(-time)'s day, time and zone exist (not 2026-02-30, 24:00 or +15:00). */
+export function onTheCalendar(v: string): boolean {
   const [date = '', rest = ''] = v.split('T');
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const day = new Date(Date.UTC(y, m - 1, d));
+  // setUTCFullYear, not Date.UTC, which reads the years 0 to 99 as 1900 to 1999.
+  const day = new Date(0);
+  day.setUTCFullYear(y, m - 1, d);
   if (day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return false;
+  if (rest === '') return true;
   const [hh, mm, ss = 0] = rest
     .slice(0, 8)
     .split(':')

@@ -64,6 +64,7 @@ const REQUEST_COLUMNS = [
   'lat',
   'lng',
   'reporter_name',
+  'reporter_phone',
   'beneficiary_id',
   'assignee_id',
   'resolution_note',
@@ -88,6 +89,7 @@ export interface RequestRow {
   lat: number | null;
   lng: number | null;
   reporter_name: string | null;
+  reporter_phone: string | null;
   beneficiary_id: string | null;
   assignee_id: string | null;
   resolution_note: string | null;
@@ -299,6 +301,7 @@ export async function listUpdates(db: Kysely<DB>, q: UpdateQuery) {
       'o.number',
       'o.status',
       'o.reporter_name',
+      'o.reporter_phone',
       'o.referred_to',
       'r.name as beneficiary_name',
     ])
@@ -319,6 +322,18 @@ export async function listUpdates(db: Kysely<DB>, q: UpdateQuery) {
 
 export async function insertToken(db: Kysely<DB>, row: Open311TokenTable): Promise<void> {
   await withOpen311(db).insertInto('open311_tokens').values(row).execute();
+}
+
+/** The token a key was given for an order (a batch request's first attempt), if any. */
+export async function tokenOfOrder(db: Kysely<DB>, workOrderId: string, apiKeyId: string) {
+  const row = await withOpen311(db)
+    .selectFrom('open311_tokens')
+    .select('token')
+    .where('work_order_id', '=', workOrderId)
+    .where('api_key_id', '=', apiKeyId)
+    .orderBy('created_at')
+    .executeTakeFirst();
+  return row?.token;
 }
 
 export async function findToken(db: Kysely<DB>, token: string) {

@@ -4,6 +4,7 @@
  * format the path names. Errors are the standard's list, never the core API's error object.
  */
 import formbody from '@fastify/formbody';
+import { parseForm } from './open311.form.ts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -180,7 +181,7 @@ export async function registerOpen311Routes(
     async (scope) => {
       // Form bodies, as GeoReport v2 posts them, here only: elsewhere a form is what a page of
       // another site can post without asking, and the API takes JSON.
-      await scope.register(formbody);
+      await scope.register(formbody, { parser: parseForm });
       const app = scope.withTypeProvider<TypeBoxTypeProvider>();
       app.setErrorHandler((err: FastifyError, request, reply) => {
         const e = toOpen311(err);

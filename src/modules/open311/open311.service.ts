@@ -231,13 +231,16 @@ export class Open311Service {
 
     const form = readCreateForm(body, service);
     if (form.problems.length) throw badRequest(...form.problems);
-    const { order } = await this.workOrders.create(
+    const { order, replayed } = await this.workOrders.create(
       key,
       { channel: 'open311', communityId: community.id, category: code, ...form.input },
       idempotencyKey,
     );
     const notice = serviceNotice(order.urgency, caller.locale);
     if (service.serviceType === 'batch') {
+      // A retry answered with the first order answers with its token too, not a new one.
+      const earlier = replayed ? await repo.tokenOfOrder(this.db, order.id, key.id) : undefined;
+      if (earlier) return { token: earlier, service_notice: notice, account_id: form.accountId };
       const token = randomToken(12);
       await repo.insertToken(this.db, {
         token,

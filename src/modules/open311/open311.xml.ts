@@ -41,7 +41,12 @@ function stripInvalid(text: string): string {
 }
 
 export function escapeXml(text: string): string {
-  return stripInvalid(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  // A carriage return as a character reference: written raw, an XML parser reads it as a line feed.
+  return stripInvalid(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\r/g, '&#13;');
 }
 
 function write(out: string[], name: string, value: XmlValue): void {

@@ -7,7 +7,7 @@
  * and their name (and any name they had before a rename) and every phone, ID number and e-mail
  * address in the text of their orders.
  */
-import { ALL_CONTACTS, scrubText } from '../../platform/auth/text-privacy.ts';
+import { ALL_CONTACTS, ownNumberPatterns, scrubText } from '../../platform/auth/text-privacy.ts';
 
 /** Why a record is erased: said in the audit entry (a code, never free text, so no personal data). */
 export const ERASURE_REASONS = [
@@ -74,7 +74,7 @@ export function anonymise<T extends string | null>(text: T, who: ErasedPerson): 
   // code. Only where a number stands alone: run into other digits it is another number
   // (订单号 20261380000000123 is not her phone).
   for (const n of [who.phone, who.idNumber, who.emergencyContactPhone]) {
-    for (const re of n ? numberPatterns(n) : []) out = out.replace(re, '***');
+    for (const re of n ? ownNumberPatterns(n) : []) out = out.replace(re, '***');
   }
   return out as T;
 }
@@ -104,50 +104,6 @@ function spacedName(name: string): RegExp | null {
   const chars = [...name.trim()];
   if (chars.length < 2 || chars.length > 4 || !chars.every((c) => /[\u4e00-\u9fff]/.test(c))) return null;
   return new RegExp(chars.join(`${SEPARATOR}{0,2}`), 'g');
-}
-
-/** How each digit may be written: ASCII, full-width, Chinese numerals (小写, 大写, 幺 for 1, 两 for 2). */
-const DIGIT_FORMS: Record<string, string> = {
-  '0': '0０零〇○Ｏ',
-  '1': '1１一幺壹',
-  '2': '2２二两贰',
-  '3': '3３三叁',
-  '4': '4４四肆',
-  '5': '5５五伍',
-  '6': '6６六陆',
-  '7': '7７七柒',
-  '8': '8８八捌',
-  '9': '9９九玖',
-  X: 'XxＸｘ',
-};
-const ANY_DIGIT = Object.values(DIGIT_FORMS).join('');
-const numberPatternCache = new Map<string, RegExp[]>();
-
-/**
- * Patterns of one of her numbers: its digits in any of their forms, with at most a couple of
- * separators between them, standing alone; for a landline with an area code, its local part too.
- */
-function numberPatterns(n: string): RegExp[] {
-  const digits = n.replace(/[^0-9Xx]/g, '').toUpperCase();
-  const hit = numberPatternCache.get(digits);
-  if (hit) return hit;
-  const variants = [digits];
-  // +86 before a mobile, and a landline's local part (0755-26001234 → 26001234).
-  const landline = /^0\d{2,3}-?(\d{7,8})$/.exec(n.replace(/[\s]/g, ''));
-  if (landline?.[1]) variants.push(landline[1]);
-  const res = variants
-    .filter((d) => d.length >= 7)
-    .map(
-      (d) =>
-        new RegExp(
-          `(?<![${ANY_DIGIT}])(?:(?:\\+|＋)?(?:86|８６)${SEPARATOR}*)?` +
-            [...d].map((c) => `[${DIGIT_FORMS[c] ?? c}]`).join(`${SEPARATOR}{0,2}`) +
-            `(?![${ANY_DIGIT}])`,
-          'g',
-        ),
-    );
-  if (numberPatternCache.size < 1024) numberPatternCache.set(digits, res);
-  return res;
 }
 
 /** A JSON document's string values anonymised (an order's intake answers); null when nothing changes. */

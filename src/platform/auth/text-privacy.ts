@@ -15,6 +15,8 @@ const PATTERNS: [ContactKind, RegExp][] = [
   ['idNumber', /(?<!\d)\d{15}(?!\d)/g], // old ID number (15)
   ['phone', /(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)/g], // mobile
   ['phone', /(?<!\d)0\d{2,3}[- ]?\d{7,8}(?!\d)/g], // landline with area code
+  // A number with a country code (+852 9123 4567, +1 (415) 555-0100): six digits or more after its code.
+  ['phone', /(?<![\dA-Za-z+])\+\d{1,3}[- .]?(?:\(?\d{1,4}\)?[- .]?)?\d{3,4}(?:[- .]?\d{3,4}){1,3}(?!\d)/g],
 ];
 
 // Dashes NFKC leaves alone, typed between digit groups as readily as "-".
@@ -199,4 +201,51 @@ function addressForms(name: string): RegExp | null {
  */
 export function searchTextOf(description: string): string {
   return scrubText(description, [], ALL_CONTACTS);
+}
+
+// Separators people type between a number's digit groups.
+const NUMBER_SEPARATOR = '[\\s\\u00b7\\u30fb.\\-－—·()（）]';
+
+/** How each digit may be written: ASCII, full-width, Chinese numerals (小写, 大写, 幺 for 1, 两 for 2). */
+const DIGIT_FORMS: Record<string, string> = {
+  '0': '0０零〇○Ｏ',
+  '1': '1１一幺壹',
+  '2': '2２二两贰',
+  '3': '3３三叁',
+  '4': '4４四肆',
+  '5': '5５五伍',
+  '6': '6６六陆',
+  '7': '7７七柒',
+  '8': '8８八捌',
+  '9': '9９九玖',
+  X: 'XxＸｘ',
+};
+const ANY_DIGIT = Object.values(DIGIT_FORMS).join('');
+const numberPatternCache = new Map<string, RegExp[]>();
+
+/**
+ * Patterns of one person's number (a phone, an ID number): its digits in any of their forms, with at most a couple of
+ * separators between them, standing alone; for a landline with an area code, its local part too.
+ */
+export function ownNumberPatterns(n: string): RegExp[] {
+  const digits = n.replace(/[^0-9Xx]/g, '').toUpperCase();
+  const hit = numberPatternCache.get(digits);
+  if (hit) return hit;
+  const variants = [digits];
+  // +86 before a mobile, and a landline's local part (0755-26001234 → 26001234).
+  const landline = /^0\d{2,3}-?(\d{7,8})$/.exec(n.replace(/[\s]/g, ''));
+  if (landline?.[1]) variants.push(landline[1]);
+  const res = variants
+    .filter((d) => d.length >= 7)
+    .map(
+      (d) =>
+        new RegExp(
+          `(?<![${ANY_DIGIT}])(?:(?:\\+|＋)?(?:86|８６)${NUMBER_SEPARATOR}*)?` +
+            [...d].map((c) => `[${DIGIT_FORMS[c] ?? c}]`).join(`${NUMBER_SEPARATOR}{0,2}`) +
+            `(?![${ANY_DIGIT}])`,
+          'g',
+        ),
+    );
+  if (numberPatternCache.size < 1024) numberPatternCache.set(digits, res);
+  return res;
 }

@@ -34,6 +34,7 @@ import * as loginAttemptKeys from './migrations/2026120660_login_attempt_keys.ts
 import * as residentErasure from './migrations/2026120670_resident_erasure.ts';
 import * as residentFormerNames from './migrations/2026120680_resident_former_names.ts';
 import * as searchIndex from './migrations/2026120690_search_index.ts';
+import * as open311TokenOrders from './migrations/2026120700_open311_token_orders.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -92,6 +93,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120670_resident_erasure': residentErasure,
   '2026120680_resident_former_names': residentFormerNames,
   '2026120690_search_index': searchIndex,
+  '2026120700_open311_token_orders': open311TokenOrders,
 };
 
 export function registerMigration(name: string, migration: Migration): void {

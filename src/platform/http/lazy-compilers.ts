@@ -120,12 +120,24 @@ interface ValueError {
  * replacement character, neither what the audit chain's digest was taken of). Null when there
  * is none.
  */
+/**
+ * Characters no text of the product holds: C0 controls other than tab, line feed and carriage
+ * return, and the noncharacters U+FFFE and U+FFFF. XML 1.0 cannot carry them, so an Open311
+ * client reading XML would get other text than one reading JSON (and a terminal or spreadsheet
+ * showing an export would run an escape sequence).
+ */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\x01-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
+
 export function unrepresentable(data: unknown, path = '', depth = 0): ValueError | null {
   if (typeof data === 'number') {
     return Number.isFinite(data) ? null : valueError(path, 'finite', 'must be a finite number');
   }
   if (typeof data === 'string') {
-    return data.isWellFormed() ? null : valueError(path, 'wellFormed', 'must be well-formed Unicode text');
+    if (!data.isWellFormed()) return valueError(path, 'wellFormed', 'must be well-formed Unicode text');
+    return CONTROL.test(data)
+      ? valueError(path, 'noControl', 'must not hold control characters (other than tab and line breaks)')
+      : null;
   }
   if (data === null || typeof data !== 'object' || depth > 64) return null;
   if (Array.isArray(data)) {
