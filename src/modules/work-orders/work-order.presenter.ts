@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
+import { OPEN_STATUSES } from './work-order.machine.ts';
 import type { Principal } from '../../platform/auth/principal.ts';
 import {
   freeTextData,
@@ -83,6 +84,20 @@ function presentClassification(json: string, tagsVisible: boolean): Record<strin
   return rest;
 }
 
+/** Categories whose service depends on the person's health or situation (care, not repairs). */
+const CARE_CATEGORIES = new Set(['health', 'elderly_care', 'safety_emergency']);
+
+/**
+ * A provider sees the special groups (illness, disability, living alone) of the person an order is
+ * for only where the service depends on them, care rather than a repair, and only while the
+ * order is open: the plumber mending a tap does not need to know of a chronic illness, and no
+ * provider needs it once the work is done. Other roles by the privacy table alone.
+ */
+function providerNeedsGroups(viewer: Principal, o: WorkOrderRow): boolean {
+  if (viewer.kind !== 'user' || viewer.role !== 'provider') return true;
+  return CARE_CATEGORIES.has(o.category) && (OPEN_STATUSES as readonly string[]).includes(o.status);
+}
+
 /**
  * What a viewer sees of an order: personal data masked unless their role needs it, also where
  * it was typed into free text (a callback number in the description); internal notes for staff only.
@@ -108,7 +123,7 @@ export function presentOrder(
   const assignee = o.assignee_id ? ctx.users.get(o.assignee_id) : undefined;
   const isStaff = viewer.kind === 'user' || viewer.kind === 'system';
   const text = freeTextFor(viewer, self || reporterSelf);
-  const tagsVisible = maySee(viewer, 'tags', { self });
+  const tagsVisible = maySee(viewer, 'tags', { self }) && providerNeedsGroups(viewer, o);
   const view: WorkOrderView = {
     id: o.id,
     number: o.number,
@@ -138,7 +153,7 @@ export function presentOrder(
           name: viewer.kind === 'api_key' ? maskName(ben.name) : ben.name,
           phone: maySee(viewer, 'phone', { self }) ? ben.phone : maskPhone(ben.phone),
           tags:
-            maySee(viewer, 'tags', { self }) && (ben.tags_consent === 1 || self)
+            tagsVisible && (ben.tags_consent === 1 || self)
               ? (JSON.parse(ben.tags_json) as string[])
               : null,
         }
