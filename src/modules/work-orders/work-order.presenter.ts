@@ -153,9 +153,7 @@ export function presentOrder(
           name: viewer.kind === 'api_key' ? maskName(ben.name) : ben.name,
           phone: maySee(viewer, 'phone', { self }) ? ben.phone : maskPhone(ben.phone),
           tags:
-            tagsVisible && (ben.tags_consent === 1 || self)
-              ? (JSON.parse(ben.tags_json) as string[])
-              : null,
+            tagsVisible && (ben.tags_consent === 1 || self) ? (JSON.parse(ben.tags_json) as string[]) : null,
         }
       : null,
     proxy: o.is_proxy === 1,
