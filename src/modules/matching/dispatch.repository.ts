@@ -112,6 +112,17 @@ export async function acceptAssignment(db: Kysely<DB>, orderId: string, userId: 
   return Number(res.numUpdatedRows) === 1;
 }
 
+/** Moves a pending assignment's deadline on (an order waiting on the resident holds it). */
+export async function postponeDeadline(db: Kysely<DB>, id: string, from: string, to: string): Promise<void> {
+  await dt(db)
+    .updateTable('dispatch_assignments')
+    .set({ deadline_at: to })
+    .where('id', '=', id)
+    .where('state', '=', 'pending')
+    .where('deadline_at', '=', from)
+    .execute();
+}
+
 /** Claims one due timer: only the node whose update changes the row handles it. */
 export async function claimTimedOut(db: Kysely<DB>, id: string, at: string): Promise<boolean> {
   const res = await dt(db)

@@ -325,8 +325,16 @@ export class DispatchService implements LifecycleHooks {
   }
 
   /** Emergency lane: responder and grid worker alerted together; the beneficiary's emergency contact told. */
-  private async alertEmergency(trx: Kysely<DB>, order: WorkOrderRow, d: Decision, at: string) {
-    const workers = order.grid_id ? await repo.gridWorkersOfGrid(trx, order.grid_id) : [];
+  private async alertEmergency(
+    trx: Kysely<DB>,
+    order: WorkOrderRow,
+    d: Decision,
+    at: string,
+    { again = false }: { again?: boolean } = {},
+  ) {
+    // The grid worker and the emergency contact were told with the first responder: a next
+    // responder (after a timeout) is alerted alone.
+    const workers = order.grid_id && !again ? await repo.gridWorkersOfGrid(trx, order.grid_id) : [];
     const worker = workers[0];
     const locales = new Map(
       (await preferencesOf(trx, worker ? [d.person.userId, worker.id] : [d.person.userId])).map((p) => [
@@ -391,9 +399,8 @@ export class DispatchService implements LifecycleHooks {
         );
       }
     }
-    const contact = order.beneficiary_id
-      ? await repo.beneficiaryContact(trx, order.beneficiary_id)
-      : undefined;
+    const contact =
+      order.beneficiary_id && !again ? await repo.beneficiaryContact(trx, order.beneficiary_id) : undefined;
     if (contact?.emergency_contact_phone) {
       await enqueue(
         trx,
@@ -443,7 +450,18 @@ export class DispatchService implements LifecycleHooks {
     const at = this.deps.clock.now().toISOString();
     await this.db.transaction().execute(async (trx) => {
       await orders.lockOrders(trx, this.deps.database.dialect, [order.id]);
-      if (!(await repo.acceptAssignment(trx, order.id, p.id, at))) return;
+      if (!(await repo.acceptAssignment(trx, order.id, p.id, at))) {
+        // Accepted already: the same answer again. Closed (timed out, passed on): nothing to accept.
+        const mine = (await repo.assignmentsOf(trx, order.id))
+          .filter((x) => x.user_id === p.id && x.role === 'assignee')
+          .at(-1);
+        if (!mine || mine.state === 'accepted') return;
+        throw new AppError(
+          'invalid_transition',
+          `your assignment of this order is ${mine.state.replace('_', ' ')}: ask the dispatcher to dispatch it again`,
+          { status: order.status, assignment: mine.state },
+        );
+      }
       await recordEvent(trx, { dialect: this.deps.database.dialect, at }, order, {
         type: 'assignment_accepted',
         note: `${p.name} 已接单`,
@@ -480,16 +498,33 @@ export class DispatchService implements LifecycleHooks {
         // assignment first and locking the order after deadlocked with a person's transfer,
         // which locks the order and then closes the same assignment (a 503 for the person).
         await orders.lockOrders(trx, this.deps.database.dialect, [a.work_order_id]);
+        const order = await orders.findOrder(trx, a.work_order_id);
+        // While the order waits on the resident its assignee has nothing to accept: the deadline
+        // is held, moved a whole timeout on each time it comes, so that after the order resumes
+        // the assignee has up to one timeout again. It used to time out unseen meanwhile, and
+        // the resumed order stayed with a person whose assignment was closed, with no deadline.
+        if (order && order.status === 'waiting_on_resident' && order.assignee_id === a.user_id) {
+          const rule = await this.ruleForOrder(order, trx);
+          const to = new Date(Date.parse(now) + rule.acceptTimeoutS * 1000).toISOString();
+          await repo.postponeDeadline(trx, a.id, a.deadline_at ?? now, to);
+          return;
+        }
         if (!(await repo.claimTimedOut(trx, a.id, now))) return;
         fired++;
-        const order = await orders.findOrder(trx, a.work_order_id);
         if (!order || order.status !== 'dispatched' || order.assignee_id !== a.user_id) return;
         const rule = await this.ruleForOrder(order, trx);
-        const lane = a.lane === 'emergency' ? 'emergency' : 'auto';
-        const d = await this.decide(trx, order, rule, lane);
-        const waited = Math.round((Date.parse(now) - Date.parse(a.assigned_at)) / 60_000);
+        const waited = waitedFor(Date.parse(now) - Date.parse(a.assigned_at));
+        // Passed on to the next candidate only where the system chose the first: the emergency
+        // lane, or automatic dispatch under a rule that still dispatches automatically. A person's
+        // choice (a dispatcher's dispatch, or any order of a category whose rule queues its
+        // orders) goes back to the dispatcher, as a rejection of it does.
+        const lane =
+          a.lane === 'emergency' ? 'emergency' : a.lane === 'auto' && rule.mode !== 'queue' ? 'auto' : null;
+        const d = lane ? await this.decide(trx, order, rule, lane) : undefined;
         if (d) {
-          await this.dispatchTo(trx, order, d, now, `${waited} 分钟内未接单，改派：${d.reason}`);
+          const after = await this.dispatchTo(trx, order, d, now, `${waited}内未接单，改派：${d.reason}`);
+          // The next responder of the emergency lane is alerted as the first was.
+          if (after && lane === 'emergency') await this.alertEmergency(trx, after, d, now, { again: true });
           return;
         }
         await applySystemAction(
@@ -497,7 +532,11 @@ export class DispatchService implements LifecycleHooks {
           this.ctx(now),
           order,
           'transfer',
-          { reason: `${waited} 分钟内未接单，且无其他可用候选，退回调度台` },
+          {
+            reason: lane
+              ? `${waited}内未接单，且无其他可用候选，退回调度台`
+              : `${waited}内未接单，退回调度台`,
+          },
           { timedOut: a.user_id },
         );
       });
@@ -561,6 +600,15 @@ export class DispatchService implements LifecycleHooks {
     const moment = localMoment(now);
     return (snap.staff.get(row.id) ?? []).map((s) => ({ s, onDuty: personOnDuty(s, profile, moment) }));
   }
+}
+
+/** How long an assignee let an order wait, as a note says it: 45 秒, 12 分钟, 2 小时 5 分钟. */
+export function waitedFor(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} 秒`;
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m} 分钟`;
+  return `${Math.floor(m / 60)} 小时${m % 60 ? ` ${m % 60} 分钟` : ''}`;
 }
 
 function poolKey(order: WorkOrderRow): string {
