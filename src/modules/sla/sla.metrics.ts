@@ -212,6 +212,27 @@ export function metricsOf(s: SlaState): MetricsValues {
   };
 }
 
+/**
+ * Metrics that keep a breach already recorded: a clock's breach, once announced (timeline, audit,
+ * escalation), stays in the figures when a change of category or urgency puts the order under a
+ * policy by which it would not yet be late; it used to vanish from the compliance counts.
+ */
+export function keepingBreaches(
+  values: MetricsValues,
+  recorded: { first_response_breached_at: string | null; resolution_breached_at: string | null },
+): MetricsValues {
+  const out = { ...values };
+  if (recorded.first_response_breached_at && !out.first_response_breached_at) {
+    out.first_response_breached_at = recorded.first_response_breached_at;
+    if (out.first_response_met === 1) out.first_response_met = 0;
+  }
+  if (recorded.resolution_breached_at && !out.resolution_breached_at) {
+    out.resolution_breached_at = recorded.resolution_breached_at;
+    if (out.resolution_met === 1) out.resolution_met = 0;
+  }
+  return out;
+}
+
 /** `YYYY-MM` of an instant in a time zone (monthly compliance buckets by local month). */
 export function monthOf(timeZone: string, at: string): string {
   return localDateOf(timeZone, Date.parse(at)).slice(0, 7);

@@ -191,10 +191,23 @@ export async function listByDeadline(
   window: { before: string; notBefore?: string | undefined },
   limit: number,
 ) {
-  const due = sql<string>`coalesce(case when sla_order_metrics.first_response_at is null then sla_order_metrics.first_response_due_at end, sla_order_metrics.resolution_due_at)`;
+  // A paused order has no deadline running, but one already passed stays passed: a late order
+  // put on hold is listed by when it became late (parking it used to hide the breach).
+  const due = sql<string>`coalesce(case when sla_order_metrics.first_response_at is null then sla_order_metrics.first_response_due_at end, sla_order_metrics.resolution_due_at, sla_order_metrics.resolution_breached_at, sla_order_metrics.first_response_breached_at)`;
   let q = scoped(db, f)
     .select([...LIST_COLUMNS, due.as('next_due_at')])
-    .where('sla_order_metrics.sla_status', '=', 'open')
+    .where((eb) =>
+      eb.or([
+        eb('sla_order_metrics.sla_status', '=', 'open'),
+        eb.and([
+          eb('sla_order_metrics.sla_status', '=', 'paused'),
+          eb.or([
+            eb('sla_order_metrics.first_response_breached_at', 'is not', null),
+            eb('sla_order_metrics.resolution_breached_at', 'is not', null),
+          ]),
+        ]),
+      ]),
+    )
     .where(due, '<', window.before);
   if (window.notBefore) q = q.where(due, '>=', window.notBefore);
   return q.orderBy(due).orderBy('sla_order_metrics.work_order_id').limit(limit).execute();

@@ -247,7 +247,12 @@ export const SupervisionQuery = Type.Object(
   {
     community: Type.Optional(CommunityRef),
     status: Type.Optional(
-      Type.Union([Type.Literal('open'), Type.Literal('overdue'), Type.Literal('responded')]),
+      Type.Union([
+        Type.Literal('open'),
+        Type.Literal('overdue'),
+        Type.Literal('responded'),
+        Type.Literal('withdrawn'),
+      ]),
     ),
     order: Type.Optional(Str(64)),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),

@@ -22,7 +22,15 @@ import { selectPolicy } from './sla.policy.ts';
 import { computeSlaState } from './sla.state.ts';
 import type { SlaClockName, SlaState } from './sla.state.ts';
 import type { SlaCatalog, SlaRuntime } from './sla.catalog.ts';
-import { bandOf, historyOf, metricsOf, monthOf, slaEventOf, toSlaEvents } from './sla.metrics.ts';
+import {
+  bandOf,
+  historyOf,
+  keepingBreaches,
+  metricsOf,
+  monthOf,
+  slaEventOf,
+  toSlaEvents,
+} from './sla.metrics.ts';
 import type { HistoryEntry, StoredPolicy } from './sla.metrics.ts';
 import { recordOrderChange, SLA_ACTOR } from './sla.record.ts';
 import * as repo from './sla.repository.ts';
@@ -226,7 +234,7 @@ export class SlaService {
     if (event) loaded.history.push({ type: event, at });
     const state = this.compute(loaded.policy, loaded.calendar, loaded.history, at);
     await repo.updateMetrics(trx, order.id, {
-      ...metricsOf(state),
+      ...keepingBreaches(metricsOf(state), loaded.metrics),
       assignee_id: order.assignee_id,
       grid_id: order.grid_id,
       history_json: JSON.stringify(loaded.history),
@@ -263,7 +271,7 @@ export class SlaService {
     const { policy, calendar } = chosen;
     const state = this.compute(policy, calendar, loaded.history, at);
     await repo.updateMetrics(trx, order.id, {
-      ...metricsOf(state),
+      ...keepingBreaches(metricsOf(state), loaded.metrics),
       policy_id: policy.id,
       policy_json: policyJson(policy),
       calendar_id: calendar.id,
@@ -272,6 +280,20 @@ export class SlaService {
       updated_at: at,
     });
     await this.syncTimers(trx, order, state, at);
+    // The escalation under way was the old policy's: it stops. Late by the new policy too, the
+    // order climbs on along the new policy's chain from the level it reached; not late, it does
+    // not (its clock timer speaks if it becomes so). The old timer used to fire anyway, alerting a
+    // community head about an order on time.
+    await repo.cancelTimers(trx, order.id, ['escalate']);
+    const breached = state.firstResponse.breached || state.resolution.breached;
+    if (state.status === 'open' && breached && loaded.metrics.escalation_level !== null) {
+      await this.armNextEscalation(
+        trx,
+        { ...loaded, order, policy, calendar },
+        loaded.metrics.escalation_level,
+        at,
+      );
+    }
   }
 
   /** The stored SLA of an order with its policy snapshot and calendar, or null when it has none. */
@@ -393,7 +415,7 @@ export class SlaService {
     if (!cs || cs.status !== 'running' || cs.breached) return;
     const dueAt = cs.dueAt === null ? null : new Date(cs.dueAt).toISOString();
     await repo.updateMetrics(trx, l.order.id, {
-      ...metricsOf(state),
+      ...keepingBreaches(metricsOf(state), l.metrics),
       history_json: JSON.stringify(l.history),
       updated_at: now,
       ...(clock === 'first_response' ? { first_response_warned_at: now } : {}),
@@ -420,7 +442,7 @@ export class SlaService {
     const cs =
       clock === 'update' ? state.update : clock === 'first_response' ? state.firstResponse : state.resolution;
     await repo.updateMetrics(trx, l.order.id, {
-      ...metricsOf(state),
+      ...keepingBreaches(metricsOf(state), l.metrics),
       history_json: JSON.stringify(l.history),
       updated_at: now,
     });

@@ -267,6 +267,13 @@ export class SupervisionService {
     if (!s || s.status !== 'open') return;
     const order = await findOrder(trx, s.work_order_id);
     if (!order) return;
+    // The order left before the deadline (closed, cancelled, referred, merged…): nothing is
+    // overdue and nobody is alerted; the supervision is withdrawn. Managers used to get an urgent
+    // "督办已逾期未回复" for a cancelled order.
+    if (TERMINAL.has(order.status as Status)) {
+      await repo.updateSupervision(trx, s.id, ['open'], { status: 'withdrawn' });
+      return;
+    }
     await repo.updateSupervision(trx, s.id, ['open'], { status: 'overdue' });
     const data = { supervisionId: s.id, dueAt: s.due_at };
     await recordOrderChange(trx, this.deps.database.dialect, {
