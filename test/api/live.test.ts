@@ -207,5 +207,36 @@ describe('live queue across app nodes', () => {
       resumed.some((e) => e.event === 'work_order' && e.data.includes(gap)),
       'the order filed while the stream reconnected was sent',
     );
+    assert.ok(
+      !resumed.some((e) => e.event === 'work_order' && e.data.includes(first)),
+      'the last event the client had is not sent again',
+    );
+  });
+
+  it('resuming with nothing changed meanwhile sends nothing again', async () => {
+    const dispatcher = await ctx.login('dispatcher');
+    const agent = await ctx.login('agent');
+    ctx.clock.advance(1000);
+    let id = '';
+    const reading = readEvents(`${baseA}/api/v1/events`, dispatcher, (es) =>
+      es.some((e) => id !== '' && e.data.includes(id)),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const r = await ctx.call('POST', '/api/v1/work-orders', agent, {
+      channel: 'hotline',
+      description: '井盖松动',
+    });
+    id = (r.json() as { id: string }).id;
+    const seen = (await reading).filter((e) => e.event === 'work_order');
+    const lastEventId = seen[seen.length - 1]?.id;
+    assert.match(lastEventId ?? '', new RegExp(`/${id}$`));
+    const again = await readEvents(`${baseB}/api/v1/events`, dispatcher, () => false, {
+      lastEventId,
+      waitMs: 2_500,
+    });
+    assert.deepEqual(
+      again.filter((e) => e.event === 'work_order'),
+      [],
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ChangeFeed, RESUME_MS, streamStart, type FeedRow } from './change-feed.ts';
+import { ChangeFeed, RESUME_MS, eventIdOf, streamResume, streamStart, type FeedRow } from './change-feed.ts';
 
 const T0 = Date.parse('2026-12-05T08:00:00.000Z');
 const at = (ms: number) => new Date(T0 + ms).toISOString();
@@ -112,4 +112,23 @@ test('a stream resumes from the Last-Event-ID its client sends, at most RESUME_M
   assert.equal(streamStart(now, at(11 * 60_000)), now);
   for (const junk of ['', 'yesterday', '2026-12-05', '2026-12-05T08:00:00Z', `${at(0)} `])
     assert.equal(streamStart(now, junk), now, junk);
+});
+
+test('a resumed stream sends nothing it had sent at its stamp, and what came after', () => {
+  const now = at(10 * 60_000);
+  const id = eventIdOf({ id: 'b', updated_at: at(9 * 60_000) });
+  assert.deepEqual(streamResume(now, id), { start: at(9 * 60_000), afterId: 'b' });
+  assert.deepEqual(streamResume(now, at(9 * 60_000)), { start: at(9 * 60_000), afterId: null });
+  assert.deepEqual(streamResume(now, `${at(9 * 60_000)}/b c`), { start: now, afterId: null });
+  const feed = new ChangeFeed(at(9 * 60_000), 200, 5_000, 'b');
+  const sent = feed.take([
+    row('a', 1, 9 * 60_000),
+    row('b', 2, 9 * 60_000),
+    row('c', 1, 9 * 60_000),
+    row('d', 1, 9 * 60_000 + 1),
+  ]);
+  assert.deepEqual(
+    sent.map((r) => r.id),
+    ['c', 'd'],
+  );
 });

@@ -12,18 +12,42 @@
 export const RESUME_MS = 5 * 60_000;
 
 /**
- * Where a stream begins: now, or where its client left off. Each event's id is the stamp of its
- * change, and an EventSource sends the last one back as `Last-Event-ID` when it reconnects (to
- * the same node restarted, or to another after this one stopped), so the changes committed
- * while it reconnected are sent too; at most `RESUME_MS` back, and never from the future. A
- * header that is not such a stamp is ignored.
+ * An event's id: the stamp of its change and the order's id (`2026-12-05T08:00:00.000Z/0193…`).
+ * An EventSource sends the last one back as `Last-Event-ID` when it reconnects (to the same node
+ * restarted, or to another after this one stopped).
+ */
+export function eventIdOf(r: { id: string; updated_at: string }): string {
+  return `${r.updated_at}/${r.id}`;
+}
+
+/**
+ * Where a stream begins: now, or where its client left off, so the changes committed while it
+ * reconnected are sent too; at most `RESUME_MS` back, and never from the future. A header that is
+ * not such an id is ignored. An id of this form (stamp alone, as ids were before) is accepted.
  */
 export function streamStart(now: string, lastEventId: string | undefined): string {
-  if (!lastEventId) return now;
-  const ms = Date.parse(lastEventId);
-  if (!Number.isFinite(ms) || new Date(ms).toISOString() !== lastEventId || lastEventId > now) return now;
+  return streamResume(now, lastEventId).start;
+}
+
+/**
+ * `streamStart`, and the last order the client got at that stamp: changes of the same stamp up to
+ * it (in the feed's order) were sent before it reconnected and are not sent again (the last
+ * event used to arrive twice).
+ */
+export function streamResume(
+  now: string,
+  lastEventId: string | undefined,
+): { start: string; afterId: string | null } {
+  if (!lastEventId) return { start: now, afterId: null };
+  const slash = lastEventId.indexOf('/');
+  const stamp = slash === -1 ? lastEventId : lastEventId.slice(0, slash);
+  const id = slash === -1 ? null : lastEventId.slice(slash + 1);
+  const ms = Date.parse(stamp);
+  if (!Number.isFinite(ms) || new Date(ms).toISOString() !== stamp || stamp > now)
+    return { start: now, afterId: null };
+  if (id !== null && !/^[0-9A-Za-z-]{1,64}$/.test(id)) return { start: now, afterId: null };
   const oldest = new Date(Date.parse(now) - RESUME_MS).toISOString();
-  return lastEventId < oldest ? oldest : lastEventId;
+  return stamp < oldest ? { start: oldest, afterId: null } : { start: stamp, afterId: id };
 }
 
 export interface FeedRow {
@@ -47,6 +71,8 @@ export class ChangeFeed {
     private readonly start: string,
     readonly pageSize = 200,
     private readonly overlapMs = 5_000,
+    /** Resumed: the last order the client got at `start` (changes of that stamp up to it were sent). */
+    private readonly resumedAfter: string | null = null,
   ) {
     this.cursor = { since: start, afterId: null };
     this.newest = start;
@@ -63,6 +89,7 @@ export class ChangeFeed {
     for (const r of rows) {
       const key = `${r.id}:${r.version}`;
       if (this.sent.has(key)) continue;
+      if (this.resumedAfter !== null && r.updated_at === this.start && r.id <= this.resumedAfter) continue;
       this.sent.set(key, r.updated_at);
       fresh.push(r);
       if (r.updated_at > this.newest) this.newest = r.updated_at;

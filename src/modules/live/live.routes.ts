@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { recheckPrincipal, requireStaff } from '../../platform/http/principal.hook.ts';
 import type { WorkOrderService } from '../work-orders/work-order.service.ts';
-import { ChangeFeed, streamStart } from './change-feed.ts';
+import { ChangeFeed, eventIdOf, streamResume } from './change-feed.ts';
 
 const POLL_MS = 1000;
 const HEARTBEAT_MS = 15_000;
@@ -38,7 +38,7 @@ export async function registerLiveRoutes(root: FastifyInstance, workOrders: Work
         response: {
           200: {
             description:
-              'An event stream; each `work_order` event carries id, number, status, version and updatedAt, and its event id is updatedAt: a client that reconnects with it as `Last-Event-ID` (as a browser does) also gets the changes made while it was away, up to 5 minutes back. `signed_out` ends it after a sign-out, `scope_changed` when the caller was given another role, communities or grids (reconnect to read the new scope).',
+              'An event stream; each `work_order` event carries id, number, status, version and updatedAt, and its event id is updatedAt and the order id (`2026-12-05T08:00:00.000Z/0193…`): a client that reconnects with it as `Last-Event-ID` (as a browser does) gets the changes made while it was away, up to 5 minutes back, and not again the ones it had. `signed_out` ends it after a sign-out, `scope_changed` when the caller was given another role, communities or grids (reconnect to read the new scope).',
             content: { 'text/event-stream': { schema: Type.String() } },
           },
         },
@@ -48,12 +48,11 @@ export async function registerLiveRoutes(root: FastifyInstance, workOrders: Work
       const p = requireStaff(request);
       const scope = workOrders.scopeFilter(p, request.query.community);
       const lastEventId = request.headers['last-event-id'];
-      const feed = new ChangeFeed(
-        streamStart(
-          workOrders.now().toISOString(),
-          typeof lastEventId === 'string' ? lastEventId : undefined,
-        ),
+      const resume = streamResume(
+        workOrders.now().toISOString(),
+        typeof lastEventId === 'string' ? lastEventId : undefined,
       );
+      const feed = new ChangeFeed(resume.start, undefined, undefined, resume.afterId);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -116,7 +115,7 @@ export async function registerLiveRoutes(root: FastifyInstance, workOrders: Work
               version: r.version,
               updatedAt: r.updated_at,
             };
-            res.write(`event: work_order\nid: ${r.updated_at}\ndata: ${JSON.stringify(data)}\n\n`);
+            res.write(`event: work_order\nid: ${eventIdOf(r)}\ndata: ${JSON.stringify(data)}\n\n`);
             lastWrite = Date.now();
           }
           if (Date.now() - lastWrite > HEARTBEAT_MS) {
