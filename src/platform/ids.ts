@@ -3,6 +3,9 @@ import { randomBytes, randomFillSync } from 'node:crypto';
 // Random bytes are drawn from the CSPRNG in blocks: one system call per 256 ids, not per id.
 const POOL = Buffer.alloc(16 * 256);
 let poolOffset = POOL.length;
+/** The millisecond of the last id, and its counter (-1: the millisecond's 4,096 are used up). */
+let lastMs = -1;
+let counter = 0;
 
 /**
  * Time-ordered unique ids (UUIDv7 layout, 48-bit ms timestamp + random), so ids sort by
@@ -17,7 +20,19 @@ export function newId(now: number = Date.now()): string {
   const o = poolOffset;
   poolOffset += 16;
   POOL.writeUIntBE(now, o, 6);
-  POOL[o + 6] = ((POOL[o + 6] as number) & 0x0f) | 0x70;
+  // Ids of one millisecond in one process count up in the 12 bits after the time (RFC 9562's
+  // counter method), from a random start in the lower half: a transaction's timeline events,
+  // stamped with one instant and listed by (time, id), keep the order they were written in (an
+  // escalation used to be listed before the breach that caused it).
+  if (now === lastMs && counter < 0xfff) counter++;
+  else if (now !== lastMs) {
+    lastMs = now;
+    counter = (((POOL[o + 6] as number) & 0x07) << 8) | (POOL[o + 7] as number);
+  } else counter = -1;
+  if (counter >= 0) {
+    POOL[o + 6] = 0x70 | (counter >> 8);
+    POOL[o + 7] = counter & 0xff;
+  } else POOL[o + 6] = ((POOL[o + 6] as number) & 0x0f) | 0x70;
   POOL[o + 8] = ((POOL[o + 8] as number) & 0x3f) | 0x80;
   const h = POOL.toString('hex', o, o + 16);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
