@@ -62,7 +62,7 @@ export class FeedbackService {
       // visit about a fix that did not hold.
       action === 'reopen' && before.status === 'duplicate'
         ? Promise.resolve()
-        : this.onTransition(trx, after, action, at),
+        : this.onTransition(trx, after, action, at, before.rating),
   };
 
   registerTimers(worker: TimerWorker): void {
@@ -76,6 +76,8 @@ export class FeedbackService {
     order: WorkOrderRow,
     action: Action,
     at: string,
+    /** The rating before this step: a reopen clears it, and its return visit records the one given. */
+    ratingBefore: number | null,
   ): Promise<void> {
     const base = { workOrderId: order.id, communityId: order.community_id };
     if (action === 'resolve') {
@@ -126,7 +128,7 @@ export class FeedbackService {
       if (action === 'confirm' && order.rating !== null && order.rating <= this.settings.lowRating)
         await this.createReturnVisit(trx, order, 'low_rating', order.rating, at);
     }
-    if (action === 'reopen') await this.createReturnVisit(trx, order, 'reopen', order.rating, at);
+    if (action === 'reopen') await this.createReturnVisit(trx, order, 'reopen', ratingBefore, at);
   }
 
   private async createReturnVisit(
