@@ -160,7 +160,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const statements = new Map<string, SQLite.Statement>();
   const cached = {
     close: () => sqlite.close(),
-    prepare: (text: string) => {
+    prepare: (sqlText: string) => {
+      // Transactions take the write lock when they begin. A deferred one that read first and
+      // then wrote, while another process (the CLI beside a server, a second node on the file)
+      // had committed meanwhile, failed at once with "database is locked": its snapshot was
+      // stale, and SQLite does not wait (busy_timeout) for that. One that begins immediate waits.
+      const text = sqlText === 'begin' ? 'begin immediate' : sqlText;
       let st = statements.get(text);
       if (!st) {
         if (statements.size >= 1000) statements.clear();
