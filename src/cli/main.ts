@@ -389,7 +389,12 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       // Also after `linli seed --demo`: the calls are taken on the first start that finds them missing.
       if (values.demo) await takeMissingDemoCalls(database, running.built.app);
       printBanner(running.url, seeded, config);
+      let stopping = false;
       const stop = async () => {
+        // One stop, however many signals come: Ctrl+C reaches `npm start` and the server both,
+        // and `npm start` passes its signals on (a second one used to end the server at once).
+        if (stopping) return;
+        stopping = true;
         // Requests in flight get this long to finish (a slow upload must not hold a deploy).
         setTimeout(() => {
           process.stderr.write(`stopped after ${SHUTDOWN_GRACE_MS / 1000} s with requests still open\n`);
@@ -398,8 +403,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
         await running.stop();
         process.exit(0);
       };
-      process.once('SIGINT', () => void stop());
-      process.once('SIGTERM', () => void stop());
+      for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop());
       return -1; // keep running
     }
     case 'migrate':
