@@ -50,3 +50,12 @@ test('the file store: the database with PostgreSQL, the disk with SQLite, either
     /LINLI_FILE_STORE=database/,
   );
 });
+
+test('a threshold from 0 to 1 or none: anything else is refused naming the variable', () => {
+  assert.equal(loadConfig({}).triageThreshold, 0.5);
+  assert.equal(loadConfig({ LINLI_TRIAGE_THRESHOLD: '0.7' }).triageThreshold, 0.7);
+  assert.equal(loadConfig({ LINLI_TRIAGE_THRESHOLD: '1' }).triageThreshold, 1);
+  assert.equal(loadConfig({ LINLI_TRIAGE_THRESHOLD: '.3' }).triageThreshold, 0.3);
+  for (const bad of ['abc', '1.5', '-0.1', '0x1', '1e-1', 'NaN'])
+    assert.throws(() => loadConfig({ LINLI_TRIAGE_THRESHOLD: bad }), /LINLI_TRIAGE_THRESHOLD/, bad);
+});

@@ -101,7 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logOtpCodes: logOtpCodesFrom(env),
     defaultJurisdiction: env.LINLI_DEFAULT_JURISDICTION || undefined,
     workers: (env.LINLI_WORKERS ?? '1') === '1',
-    triageThreshold: Number(env.LINLI_TRIAGE_THRESHOLD ?? '0.5'),
+    triageThreshold: fractionFrom(env, 'LINLI_TRIAGE_THRESHOLD', 0.5),
     trustProxy: trustProxyFrom(env.LINLI_TRUST_PROXY),
     heapGrowthPercent: intFrom(env, 'LINLI_HEAP_GROWTH_PERCENT', 30),
     sqliteCacheMb: Math.max(1, intFrom(env, 'LINLI_SQLITE_CACHE_MB', 4)),
@@ -159,6 +159,15 @@ function fileStoreFrom(env: NodeJS.ProcessEnv, databaseUrl: string | undefined):
 }
 
 /** An integer environment variable; the error names the variable so the operator knows which to fix. */
+/** A number from 0 to 1 (a confidence threshold); anything else is refused naming the variable. */
+function fractionFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const n = /^\s*(?:0|1|0?\.\d+|[01]\.\d*)\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= 0 && n <= 1)) throw new Error(`${name} must be a number from 0 to 1, got "${value}"`);
+  return n;
+}
+
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const value = env[name];
   if (value === undefined || value === '') return fallback;

@@ -23,25 +23,25 @@ export interface SlaSettings {
   webhookTimeoutMs: number;
 }
 
-function int(value: string | undefined, fallback: number): number {
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name];
   if (value === undefined || value === '') return fallback;
-  const n = Number.parseInt(value, 10);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`expected a whole number ≥ 0, got "${value}"`);
-  return n;
+  if (!/^\s*\d+\s*$/.test(value)) throw new Error(`${name} must be a whole number ≥ 0, got "${value}"`);
+  return Number.parseInt(value, 10);
 }
 
 export function loadSlaSettings(env: NodeJS.ProcessEnv = process.env, autoCloseDays = 7): SlaSettings {
   return {
-    timerBatch: int(env.LINLI_TIMER_BATCH, 200),
-    timerLeaseMs: int(env.LINLI_TIMER_LEASE_MS, 120_000),
-    timerMaxAttempts: int(env.LINLI_TIMER_MAX_ATTEMPTS, 8),
-    supervisionDueMinutes: int(env.LINLI_SUPERVISION_DUE_MINUTES, 24 * 60),
+    timerBatch: int(env, 'LINLI_TIMER_BATCH', 200),
+    timerLeaseMs: int(env, 'LINLI_TIMER_LEASE_MS', 120_000),
+    timerMaxAttempts: int(env, 'LINLI_TIMER_MAX_ATTEMPTS', 8),
+    supervisionDueMinutes: int(env, 'LINLI_SUPERVISION_DUE_MINUTES', 24 * 60),
     autoSupervise: (env.LINLI_AUTO_SUPERVISE ?? '1') === '1',
     autoCloseDays,
-    surveyDays: int(env.LINLI_SURVEY_DAYS, 3),
-    returnVisitDays: int(env.LINLI_RETURN_VISIT_DAYS, 2),
-    lowRating: int(env.LINLI_LOW_RATING, 2),
-    dueSoonMinutes: int(env.LINLI_DUE_SOON_MINUTES, 240),
-    webhookTimeoutMs: int(env.LINLI_WEBHOOK_TIMEOUT_MS, 5000),
+    surveyDays: int(env, 'LINLI_SURVEY_DAYS', 3),
+    returnVisitDays: int(env, 'LINLI_RETURN_VISIT_DAYS', 2),
+    lowRating: int(env, 'LINLI_LOW_RATING', 2),
+    dueSoonMinutes: int(env, 'LINLI_DUE_SOON_MINUTES', 240),
+    webhookTimeoutMs: int(env, 'LINLI_WEBHOOK_TIMEOUT_MS', 5000),
   };
 }
