@@ -94,13 +94,17 @@ const COMMAND_USAGE: ReadonlyArray<readonly [command: string, lines: string]> = 
   ],
   [
     'classifier',
-    `  linli classifier train|eval …        train or evaluate a text classifier on a CSV (see README)
+    `  linli classifier train --csv FILE --text COL[,COL…] --label COL --out MODEL [--seed N]
+                                       train a text classifier on a labelled CSV
+  linli classifier eval --model MODEL|default --csv FILE --text COL[,COL…] --label COL
+                        [--target category|urgency] [--json]
+                                       measure a model on a labelled CSV
   linli classifier train --from-orders --community C [--activate auto|always|never]
                                        retrain on a community's own history (corrections win)
   linli classifier models|rollback --community C; activate --community C --version N
   linli classifier import-model --community C --file MODEL [--activate always]`,
   ],
-  ['classify', '  linli classify [--model M] "TEXT"    classify one request'],
+  ['classify', '  linli classify [--model M] [--json] "TEXT"  classify one request'],
   [
     'staff',
     `  linli staff unlock USERNAME          lift a sign-in lock (five wrong passwords lock a name for
@@ -274,6 +278,10 @@ async function communityModels(args: string[]): Promise<number> {
     err(usageOf('classifier'));
     return 2;
   }
+  if (sub === 'import-model' && values.activate !== undefined && values.activate !== 'always') {
+    err('--activate takes one value with import-model: always (without it the model is imported inactive)');
+    return 2;
+  }
   const community = values.community;
   return withDatabase(async (database) => {
     const { ClassificationService } = await import('../modules/classification/classification.service.ts');
@@ -407,6 +415,8 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       return -1; // keep running
     }
     case 'migrate':
+      // No options: `migrate --dry-run` or `migrate down` used to migrate all the same.
+      parseArgs({ args: rest, options: {} });
       return withDatabase(
         async (db) => {
           const applied = await migrateToLatest(db, { progress: longJob });

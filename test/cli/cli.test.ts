@@ -83,6 +83,27 @@ describe('linli command line', () => {
     const unknownOption = linli(['export', 'work-orders', '--bogus']);
     assert.equal(unknownOption.status, 2, 'an unknown option is a usage error');
     assert.match(unknownOption.stderr, /--bogus[\s\S]*linli export work-orders/);
+    // `migrate` takes no options: a dry run it does not have is refused, not a migration.
+    for (const args of [
+      ['migrate', '--dry-run'],
+      ['migrate', 'down'],
+    ]) {
+      const r = linli(args);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stdout}`);
+    }
+    const activate = linli([
+      'classifier',
+      'import-model',
+      '--community',
+      'x',
+      '--file',
+      MODEL,
+      '--activate',
+      'yes',
+    ]);
+    assert.equal(activate.status, 2, activate.stdout);
+    assert.match(activate.stderr, /--activate/);
+    assert.equal(await databaseExists(), false, 'a refused command created no database');
   });
 
   it('a configuration error names the variable', () => {

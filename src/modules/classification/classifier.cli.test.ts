@@ -98,6 +98,10 @@ test('bad input: clear message naming file/column, non-zero exit, --out untouche
       /train\.csv: missing column "body" \(columns are: text, title, label\)/,
     ],
     [['train', '--csv', csv, '--text', 'text', '--out', model], /missing --label/],
+    [
+      ['train', '--csv', csv, '--text', 'text', '--label', 'label', '--out', model, '--sed', '5'],
+      /unknown option --sed/,
+    ],
   ];
   for (const [args, re] of cases) {
     const t = capture();
@@ -204,4 +208,10 @@ test('eval of the default model on the urgency target', async () => {
   const r = JSON.parse(t.out.join('')) as { accuracy: number; target: string };
   assert.equal(r.target, 'urgency');
   assert.equal(r.accuracy, 1);
+});
+
+test('classify refuses an option it does not know rather than reading it as a value', async () => {
+  const t = capture();
+  assert.equal(await runClassifyCli(['--jsno', '楼道灯坏了'], t.io), 2);
+  assert.match(t.err.join('\n'), /unknown option --jsno/);
 });

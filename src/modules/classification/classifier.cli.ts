@@ -65,6 +65,8 @@ function parseArgs(
   args: ReadonlyArray<string>,
   booleanFlags: ReadonlyArray<string>,
   usage: string,
+  /** The options that take a value: any other is refused (a misspelt --sed was ignored). */
+  valueOptions: ReadonlyArray<string>,
 ): ParsedArgs {
   const options = new Map<string, string>();
   const flags = new Set<string>();
@@ -82,6 +84,7 @@ function parseArgs(
         flags.add(name);
         continue;
       }
+      if (!valueOptions.includes(name)) throw new CliError(`unknown option --${name}\n${usage}`, 2);
       const value = eq === -1 ? args[++i] : a.slice(eq + 1);
       if (value === undefined || value === '')
         throw new CliError(`option --${name} needs a value\n${usage}`, 2);
@@ -151,7 +154,7 @@ function loadModelArg(arg: string): TextModel {
 }
 
 async function train(args: ReadonlyArray<string>, io: CliIo): Promise<number> {
-  const p = parseArgs(args, [], TRAIN_USAGE);
+  const p = parseArgs(args, [], TRAIN_USAGE, ['csv', 'text', 'label', 'out', 'seed']);
   const csv = required(p, 'csv', TRAIN_USAGE);
   const textCols = required(p, 'text', TRAIN_USAGE)
     .split(',')
@@ -201,7 +204,7 @@ function targetValue(pred: Prediction, target: string): string {
 }
 
 async function evalCmd(args: ReadonlyArray<string>, io: CliIo): Promise<number> {
-  const p = parseArgs(args, ['json'], EVAL_USAGE);
+  const p = parseArgs(args, ['json'], EVAL_USAGE, ['model', 'csv', 'text', 'label', 'target']);
   const modelArg = required(p, 'model', EVAL_USAGE);
   const csv = required(p, 'csv', EVAL_USAGE);
   const textCols = required(p, 'text', EVAL_USAGE)
@@ -295,7 +298,7 @@ function formatPrediction(text: string, pred: Prediction): string {
 /** `linli classify [--model MODEL] [--json] "TEXT"`. Returns the process exit code. */
 export async function runClassifyCli(args: string[], io: CliIo): Promise<number> {
   return guarded(io, async () => {
-    const p = parseArgs(args, ['json'], CLASSIFY_USAGE);
+    const p = parseArgs(args, ['json'], CLASSIFY_USAGE, ['model']);
     const text = p.positional.join(' ').trim();
     if (text === '') throw new CliError(`no text to classify\n${CLASSIFY_USAGE}`, 2);
     const model = loadModelArg(p.options.get('model') ?? 'default');
