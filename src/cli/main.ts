@@ -814,8 +814,14 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
         }
         const file = await csvFile(counted());
         try {
-          if (opts.out) await writeWhole(opts.out, (part) => pipeline(file, createWriteStream(part)));
-          else await pipeline(file, process.stdout, { end: false });
+          // The file is the owner's alone, as the residents' data copies are: it holds addresses and text.
+          if (opts.out)
+            await writeWhole(opts.out, (part) => pipeline(file, createWriteStream(part, { mode: 0o600 })));
+          else
+            await pipeline(file, process.stdout, { end: false }).catch((e: unknown) => {
+              // A reader that stopped early (`| head`) is no failure of the export.
+              if ((e as { code?: string }).code !== 'EPIPE') throw e;
+            });
         } finally {
           progress.finish();
         }

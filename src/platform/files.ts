@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, rmSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -151,11 +151,21 @@ export async function copyFiles(from: FileStore, to: FileStore, prefix: string):
  */
 export async function writeWhole(file: string, write: (part: string) => Promise<void>): Promise<void> {
   const part = `${file}.${process.pid}.part`;
+  // Stopped by a signal while writing (Ctrl+C, a service manager), the part file goes too: it
+  // held what was written so far (names, addresses) under a name nobody would look for.
+  const onSignal = (signal: NodeJS.Signals) => {
+    rmSync(part, { force: true });
+    process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15));
+  };
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const s of signals) process.once(s, onSignal);
   try {
     await write(part);
     await rename(part, file);
   } catch (e) {
     await rm(part, { force: true });
     throw e;
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
   }
 }

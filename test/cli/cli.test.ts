@@ -12,6 +12,7 @@ import {
   readFileSync,
   readdirSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -205,6 +206,9 @@ describe('linli command line', () => {
         /--from must be before --to \(--to is exclusive/,
       ],
       [['--status', 'bogus'], /--status: unknown status "bogus"/],
+      // Given but empty: refused, where it exported every order.
+      [['--status', ''], /--status: name at least one status/],
+      [['--status', ','], /--status: name at least one status/],
     ];
     for (const [args, message] of refused) {
       const r = linli(['export', 'work-orders', '--community', 'taoyuan', '--out', out, ...args]);
@@ -217,6 +221,7 @@ describe('linli command line', () => {
     assert.match(all.stdout, /wrote 4 orders/);
     const written = readFileSync(out, 'utf8');
     assert.match(written, /^\ufeffnumber,created_at,/);
+    assert.equal(statSync(out).mode & 0o777, 0o600, "the file is its owner's alone");
     assert.equal(written.split('\r\n').length, 4 + 2, 'the header, 4 orders and the last line end');
     // Without --out the same file goes to standard output, and no partial file is left beside --out.
     const toStdout = linli(['export', 'work-orders', '--community', 'taoyuan']);

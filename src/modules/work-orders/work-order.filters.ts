@@ -24,6 +24,8 @@ function knownList<T extends string>(
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  // Given but naming nothing (`--status ''`, `?status=,`): refused, where it read as no filter at all.
+  if (wanted.length === 0) throw invalidInput(field, `${label(field)}: name at least one ${field}`);
   const unknown = wanted.filter((s) => !(known as readonly string[]).includes(s));
   if (unknown.length) {
     throw invalidInput(
