@@ -3,7 +3,7 @@
  * Exit codes: 0 success, 1 failure reported to the user, 2 usage error.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import { loadConfig } from '../platform/config.ts';
@@ -190,9 +190,22 @@ function cliDeps(db: Awaited<ReturnType<typeof openConfiguredDatabase>>) {
 
 async function withDatabase<T>(
   fn: (db: Awaited<ReturnType<typeof openConfiguredDatabase>>) => Promise<T>,
-  { migrate = true } = {},
+  {
+    migrate = true,
+    /**
+     * Whether the command works on data that must be there already (every command but migrate,
+     * setup and seed): on SQLite, a data folder with no database is refused rather than given a
+     * new empty one (a mistyped LINLI_DATA_DIR used to create and migrate one, then say "no
+     * community taoyuan").
+     */
+    existing = true,
+  } = {},
 ): Promise<T> {
   const config = loadConfig();
+  if (existing && !config.databaseUrl && !existsSync(join(config.dataDir, 'linli.sqlite')))
+    throw new Error(
+      `no database in ${config.dataDir}: set LINLI_DATA_DIR to the server's data folder, or create one with linli setup (or linli seed --demo)`,
+    );
   const database = await openConfiguredDatabase(config);
   try {
     if (migrate) await migrateToLatest(database, { progress: longJob });
@@ -200,6 +213,14 @@ async function withDatabase<T>(
   } finally {
     await database.destroy();
   }
+}
+
+/** `withDatabase` for the commands that may create the database: migrate, setup, seed. */
+function withNewOrExistingDatabase<T>(
+  fn: (db: Awaited<ReturnType<typeof openConfiguredDatabase>>) => Promise<T>,
+  options: { migrate?: boolean } = {},
+): Promise<T> {
+  return withDatabase(fn, { ...options, existing: false });
 }
 
 function printBanner(
@@ -417,7 +438,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
     case 'migrate':
       // No options: `migrate --dry-run` or `migrate down` used to migrate all the same.
       parseArgs({ args: rest, options: {} });
-      return withDatabase(
+      return withNewOrExistingDatabase(
         async (db) => {
           const applied = await migrateToLatest(db, { progress: longJob });
           out(
@@ -468,7 +489,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
         for (const p of problems) err(`--${p.field}: ${p.message}`);
         return 2;
       }
-      return withDatabase(async (db) => {
+      return withNewOrExistingDatabase(async (db) => {
         const r = await setUpCommunity(db, input, new Date());
         out(
           `community ${community} created${r.streetCreated ? ` in the new street ${street}` : ` in street ${street}`}`,
@@ -489,7 +510,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
         err('only the demo seed exists: linli seed --demo');
         return 2;
       }
-      return withDatabase(async (db) => {
+      return withNewOrExistingDatabase(async (db) => {
         const s = await seedDemo(db, demoOptions());
         out(
           s.seeded

@@ -104,6 +104,18 @@ describe('linli command line', () => {
     ]);
     assert.equal(activate.status, 2, activate.stdout);
     assert.match(activate.stderr, /--activate/);
+    // A command that works on data refuses a data folder with no database rather than making one
+    // (SQLite; on PostgreSQL the URL names the database).
+    if (!schema) {
+      for (const args of [
+        ['export', 'work-orders', '--community', 'taoyuan'],
+        ['audit', 'verify'],
+      ]) {
+        const r = linli(args);
+        assert.equal(r.status, 1, `${args.join(' ')}: ${r.stdout}`);
+        assert.match(r.stderr, /no database in .*LINLI_DATA_DIR/);
+      }
+    }
     assert.equal(await databaseExists(), false, 'a refused command created no database');
   });
 
