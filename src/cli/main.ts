@@ -698,13 +698,28 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
     }
     case 'staff': {
       const [action, username, ...extra] = rest;
-      if ((action !== 'unlock' && action !== 'reset-password') || !username || extra.length) {
+      // A username never starts with "-": `staff unlock --force` is a usage error, not a name.
+      if (
+        (action !== 'unlock' && action !== 'reset-password') ||
+        !username ||
+        username.startsWith('-') ||
+        extra.length
+      ) {
         err(usageOf('staff'));
         return 2;
       }
       return withDatabase(async (db) => {
         const deps = cliDeps(db);
         const staff = new StaffService(deps, new AuthService(deps));
+        const known = await db.db
+          .selectFrom('users')
+          .select('id')
+          .where('username', '=', username)
+          .executeTakeFirst();
+        if (!known) {
+          err(`${username}: no such staff account`);
+          return 1;
+        }
         if (action === 'unlock') {
           out(
             (await staff.unlockFromConsole(username))

@@ -143,6 +143,11 @@ const incompleteDemo = () =>
     'the demo in this database is incomplete: an earlier first start was stopped while it loaded the demo. ' +
       'Delete the data folder (LINLI_DATA_DIR, ./data by default), or on PostgreSQL the schema, and start again',
   );
+const notForDemo = (codes: string[]) =>
+  new Error(
+    `this database already holds communities of its own (${codes.join(', ')}): the demo is loaded only into an ` +
+      'empty database. Give the demo a data folder of its own (LINLI_DATA_DIR), or on PostgreSQL a schema (LINLI_DB_SCHEMA)',
+  );
 const demoBeingSeeded = () =>
   new Error(
     'another process is seeding the demo into this database right now; start again in a moment, once it is done',
@@ -263,6 +268,9 @@ export async function seedDemo(database: Database, options: SeedOptions = {}): P
       if (progress === 'done' || (progress === 'none' && (await isSeeded(database))))
         return existingDemo(database);
       if (progress === 'none') {
+        // A deployment's own database (made by `linli setup`): the demo is not mixed into it.
+        const own = await database.db.selectFrom('communities').select('code').limit(3).execute();
+        if (own.length > 0) throw notForDemo(own.map((c) => c.code));
         const seeded = await loadDemo(database, options);
         if (seeded) return seeded;
         // Another process inserted the mark first: wait for it as below.

@@ -486,6 +486,10 @@ describe('linli command line', () => {
     assert.match(unlocked.stdout, /^admin: sign-in failures cleared, the lock lifted\n$/);
     assert.deepEqual(await sqlOn(`select username from login_attempts where username like '["admin%'`), []);
     assert.match(linli(['staff', 'unlock', 'admin']).stdout, /nothing to lift/);
+    const nosuch = linli(['staff', 'unlock', 'no.such.admin']);
+    assert.equal(nosuch.status, 1);
+    assert.match(nosuch.stderr, /no\.such\.admin: no such staff account/);
+    assert.equal(linli(['staff', 'unlock', '--force']).status, 2, 'an option is no username');
 
     const reset = linli(['staff', 'reset-password', 'admin']);
     assert.equal(reset.status, 0, reset.stderr);
