@@ -276,4 +276,37 @@ describe('web: resident H5', { skip: !chromiumAvailable() && 'chromium is not in
     assert.deepEqual(await axe(p), []);
     await shot(p, 'resident-my-data-zh');
   });
+
+  it('a report refused because the sign-in expired is kept, and the resident is sent to sign in again', async () => {
+    const p = s.b.page;
+    const text = `登录过期时提交：井盖松动 ${Date.now()}`;
+    await p.goto(`${s.server.url}/report`);
+    await p.locator('#report-description').fill(text);
+    // The server no longer knows the session: as after a sign-out on another device.
+    await p.route('**/api/v1/work-orders', (route) =>
+      route.request().method() === 'POST'
+        ? route.fulfill({
+            status: 401,
+            contentType: 'application/json',
+            body: JSON.stringify({ error: { code: 'unauthenticated', message: 'sign in', details: {} } }),
+          })
+        : route.continue(),
+    );
+    await p.getByRole('button', { name: /^提\s*交$/ }).click();
+    await p
+      .getByText(/登录已失效/)
+      .first()
+      .waitFor();
+    assert.doesNotMatch(await p.locator('body').innerText(), /网络中断/);
+    const pending = await p.evaluate(
+      () => JSON.parse(localStorage.getItem('linli.outbox') ?? '[]') as { body: { description: string } }[],
+    );
+    assert.ok(
+      pending.some((o) => o.body.description === text),
+      'kept on the phone',
+    );
+    await p.unroute('**/api/v1/work-orders');
+    // Then the sign-in page.
+    await p.locator('input[type="tel"], #login-phone').first().waitFor({ timeout: 15_000 });
+  });
 });

@@ -177,6 +177,16 @@ test('every timeline event type the server writes has a label', () => {
     '重新分类',
     'a change that keeps the status is named by its type',
   );
+  // A reopen leads back to "accepted" and an automatic close to "closed": named by what happened.
+  assert.equal(
+    labels.event('zh', { type: 'reopen', toStatus: 'accepted', fromStatus: 'closed' }),
+    '重新处理',
+  );
+  assert.equal(
+    labels.event('zh', { type: 'auto_close', toStatus: 'closed', fromStatus: 'resolved' }),
+    '自动关闭',
+  );
+  assert.equal(labels.event('zh', { type: 'confirm', toStatus: 'closed', fromStatus: 'resolved' }), '已评价');
 });
 
 test('the matching module’s English reasons read in Chinese', () => {

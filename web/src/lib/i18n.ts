@@ -109,6 +109,7 @@ const zh = {
   submitting: '正在提交…',
   submitted: '已提交，工单号 {number}',
   savedOffline: '网络中断，已保存在本机，联网后会自动重新提交',
+  savedSignedOut: '登录已失效，请重新登录。这条诉求已保存在本机，登录后会自动提交',
   pendingCount: '有 {n} 条待发送的工单，联网后自动提交',
   sendNow: '立即重试',
   draftKept: '已为您保留草稿',
@@ -551,6 +552,8 @@ const en: Record<MessageKey, string> = {
   submitting: 'Submitting…',
   submitted: 'Submitted, number {number}',
   savedOffline: 'Offline: saved on this phone, it will be sent when the connection returns',
+  savedSignedOut:
+    'Your sign-in has expired: please sign in again. This report is saved on this phone and will be sent once you do',
   pendingCount: '{n} request(s) waiting to be sent',
   sendNow: 'Retry now',
   draftKept: 'Your draft is kept',
@@ -889,6 +892,13 @@ export const DICTIONARIES: Record<Lang, Record<MessageKey, string>> = { zh, en }
 export function translate(lang: Lang, key: MessageKey, params?: Record<string, string | number>): string {
   return fill(DICTIONARIES[lang][key], params);
 }
+
+/**
+ * Steps named by what happened, not by the status they lead to: a reopen leads back to
+ * "accepted" (it read 已受理, as if the resident had accepted it), an automatic close to "closed"
+ * (it read 已评价 with no rating given).
+ */
+const NAMED_BY_TYPE = new Set(['reopen', 'auto_close']);
 
 const STATUS: Record<string, [string, string]> = {
   submitted: ['已提交', 'Submitted'],
@@ -1230,7 +1240,9 @@ export const labels = {
    * (a reclassification keeps the status, so it is named by its type).
    */
   event: (lang: Lang, e: { type: string; toStatus: string | null; fromStatus?: string | null }) =>
-    e.toStatus && e.toStatus !== e.fromStatus ? pick(STATUS, lang, e.toStatus) : labels.action(lang, e.type),
+    e.toStatus && e.toStatus !== e.fromStatus && !NAMED_BY_TYPE.has(e.type)
+      ? pick(STATUS, lang, e.toStatus)
+      : labels.action(lang, e.type),
   /** A server-written note with the matching module's English phrases in the UI language. */
   note: (lang: Lang, note: string) =>
     lang === 'zh' ? NOTE_ZH.reduce((s, [re, to]) => s.replace(re, to), note) : note,

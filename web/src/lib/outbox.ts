@@ -70,7 +70,11 @@ function remove(key: string): void {
 }
 
 export type SendResult =
-  { kind: 'sent'; order: WorkOrder } | { kind: 'queued' } | { kind: 'rejected'; error: ApiError };
+  | { kind: 'sent'; order: WorkOrder }
+  | { kind: 'queued' }
+  /** The sign-in has expired: kept in the queue, sent once the same resident signs in again. */
+  | { kind: 'signed_out' }
+  | { kind: 'rejected'; error: ApiError };
 
 /** Sends one order (saving it first); on a lost connection it stays queued under the same key. */
 export async function sendOrder(key: string, body: NewOrder): Promise<SendResult> {
@@ -89,7 +93,10 @@ export async function sendOrder(key: string, body: NewOrder): Promise<SendResult
     return { kind: 'sent', order };
   } catch (err) {
     if (err instanceof NetworkError) return { kind: 'queued' };
-    if (err instanceof ApiError && (err.status >= 500 || [401, 408, 429].includes(err.status))) {
+    // Not the network: the resident must sign in again (it read as "offline", and the order
+    // waited for a connection that was never missing).
+    if (err instanceof ApiError && err.status === 401) return { kind: 'signed_out' };
+    if (err instanceof ApiError && (err.status >= 500 || [408, 429].includes(err.status))) {
       return { kind: 'queued' };
     }
     // A 4xx will not succeed by retrying: hand it back to the form with the field it names.
@@ -110,7 +117,7 @@ export async function flushOutbox(): Promise<WorkOrder[]> {
     for (const p of mine()) {
       const r = await sendOrder(p.key, p.body);
       if (r.kind === 'sent') sent.push(r.order);
-      if (r.kind === 'queued') break;
+      if (r.kind === 'queued' || r.kind === 'signed_out') break;
     }
   } finally {
     flushing = false;

@@ -14,6 +14,7 @@ import { ChoiceChips } from '../mobile/Choices.tsx';
 import { GridMap, gridAt } from '../mobile/GridMap.tsx';
 import { QUICK } from './Home.tsx';
 import { sendReport } from './send.ts';
+import { signOut } from '../lib/session.ts';
 
 interface Draft {
   description: string;
@@ -142,6 +143,11 @@ export function Report({ me }: { me: Me }) {
         saveDraft(null, me.id);
         Toast.show({ content: t('savedOffline'), duration: 4000 });
         navigate('/', true);
+      } else if (r.kind === 'signed_out') {
+        // Kept in the queue under this resident: sent when they sign in again on this phone.
+        saveDraft(null, me.id);
+        Toast.show({ content: t('savedSignedOut'), duration: 5000 });
+        window.setTimeout(() => void signOut().then(() => window.location.reload()), 1500);
       } else {
         const field = r.error.field?.split('.')[0];
         const name = field === 'residentId' ? 'memberId' : field;
