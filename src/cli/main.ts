@@ -36,6 +36,7 @@ import { ERASURE_REASONS } from '../modules/people/resident.erasure.ts';
 import { ResidentService } from '../modules/people/resident.service.ts';
 import { AuthService } from '../modules/auth/auth.service.ts';
 import { StaffService } from '../modules/staff/staff.service.ts';
+import { findUserByUsername } from '../modules/auth/auth.repository.ts';
 import { parseStatusList, parseTimeRange } from '../modules/work-orders/work-order.filters.ts';
 import type { FieldLabel } from '../modules/work-orders/work-order.filters.ts';
 import { countOrders } from '../modules/work-orders/work-order.repository.ts';
@@ -711,12 +712,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       return withDatabase(async (db) => {
         const deps = cliDeps(db);
         const staff = new StaffService(deps, new AuthService(deps));
-        const known = await db.db
-          .selectFrom('users')
-          .select('id')
-          .where('username', '=', username)
-          .executeTakeFirst();
-        if (!known) {
+        if (!(await findUserByUsername(db.db, username))) {
           err(`${username}: no such staff account`);
           return 1;
         }

@@ -6,64 +6,15 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext, residentIdByPhone, userId } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
-
-interface Order {
-  id: string;
-  status: string;
-  version: number;
-  assignee: { id: string } | null;
-  timeline?: Array<{ type: string; note: string | null }>;
-}
-interface Assignments {
-  assignments: Array<{
-    userId: string;
-    role: string;
-    lane: string;
-    state: string;
-    attempt: number;
-    resourceCode: string | null;
-    deadlineAt: string | null;
-    responseNote: string | null;
-  }>;
-}
-
-const WATER = {
-  channel: 'hotline',
-  description: '厨房水管漏水，水龙头关不紧',
-  category: 'basic_living.water_electric',
-  urgency: 'normal',
-  location: { lat: 22.5604, lng: 113.9436 },
-};
-const HAZARD = {
-  channel: 'hotline',
-  description: '楼道里电线裸露，存在安全隐患',
-  category: 'safety_emergency.hazard',
-  urgency: 'high',
-  location: { lat: 22.5604, lng: 113.9436 },
-};
+import { HAZARD, WATER, dispatchCalls, type Assignments, type Order } from './dispatch-helpers.ts';
 
 describe('dispatch: acceptance deadlines', () => {
   let ctx: TestContext;
   let dispatcher: string;
-  const passwordOf = 'demo1234';
-  const create = async (body: Record<string, unknown>): Promise<Order> => {
-    const res = await ctx.call('POST', '/api/v1/work-orders', dispatcher, body);
-    assert.equal(res.statusCode, 201, res.body);
-    return res.json() as Order;
-  };
-  const get = async (id: string): Promise<Order> =>
-    (await ctx.call('GET', `/api/v1/work-orders/${id}`, dispatcher)).json() as Order;
-  const assignments = async (id: string): Promise<Assignments['assignments']> =>
-    ((await ctx.call('GET', `/api/v1/work-orders/${id}/assignments`, dispatcher)).json() as Assignments)
-      .assignments;
-  const loginAs = async (uid: string): Promise<string> => {
-    const u = await ctx.database.db
-      .selectFrom('users')
-      .select('username')
-      .where('id', '=', uid)
-      .executeTakeFirstOrThrow();
-    return ctx.login(u.username, passwordOf);
-  };
+  const { create, get, assignments, loginAs } = dispatchCalls(
+    () => ctx,
+    () => dispatcher,
+  );
 
   before(async () => {
     ctx = await createTestContext();

@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ChangeFeed, RESUME_MS, eventIdOf, streamResume, streamStart, type FeedRow } from './change-feed.ts';
+import { ChangeFeed, RESUME_MS, eventIdOf, streamResume, type FeedRow } from './change-feed.ts';
+
+/** Where a stream begins, of `streamResume`'s answer. */
+const streamStart = (now: string, lastEventId: string | undefined) => streamResume(now, lastEventId).start;
 
 const T0 = Date.parse('2026-12-05T08:00:00.000Z');
 const at = (ms: number) => new Date(T0 + ms).toISOString();

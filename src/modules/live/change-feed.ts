@@ -23,16 +23,9 @@ export function eventIdOf(r: { id: string; updated_at: string }): string {
 /**
  * Where a stream begins: now, or where its client left off, so the changes committed while it
  * reconnected are sent too; at most `RESUME_MS` back, and never from the future. A header that is
- * not such an id is ignored. An id of this form (stamp alone, as ids were before) is accepted.
- */
-export function streamStart(now: string, lastEventId: string | undefined): string {
-  return streamResume(now, lastEventId).start;
-}
-
-/**
- * `streamStart`, and the last order the client got at that stamp: changes of the same stamp up to
- * it (in the feed's order) were sent before it reconnected and are not sent again (the last
- * event used to arrive twice).
+ * not such an id is ignored; an id of a stamp alone (as ids were before) is accepted. With it,
+ * the last order the client got at that stamp: changes of the same stamp up to it (in the feed's
+ * order) were sent before it reconnected and are not sent again (the last event arrived twice).
  */
 export function streamResume(
   now: string,

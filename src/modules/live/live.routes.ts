@@ -17,7 +17,7 @@ const HEARTBEAT_MS = 15_000;
  * within about a second on others) and ends the stream with a `signed_out` event once it is no
  * longer valid. When the node shuts down, its streams end (the browser reconnects after the
  * `retry` delay, to another node or to this one restarted, and resumes from its `Last-Event-ID`:
- * see `streamStart`); otherwise an open dispatch board would hold the shutdown for ever.
+ * see `streamResume`); otherwise an open dispatch board would hold the shutdown for ever.
  */
 export async function registerLiveRoutes(root: FastifyInstance, workOrders: WorkOrderService) {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();

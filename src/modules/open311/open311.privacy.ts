@@ -4,7 +4,7 @@
  * with the staff presenters) before it leaves.
  */
 import type { AddressPrecision } from './open311.types.ts';
-import { ownNumberPatterns, scrubText } from '../../platform/auth/text-privacy.ts';
+import { blankOwnNumbers, scrubText } from '../../platform/auth/text-privacy.ts';
 
 export { scrubText };
 
@@ -25,17 +25,23 @@ const LATIN_NAME = /^[A-Za-z][A-Za-z' .-]*$/;
 export function scrubPublic(text: string, who: PrivatePerson): string {
   let out = scrubText(text, who.names);
   for (const name of who.names) {
-    const n = name?.trim() ?? '';
-    if (!LATIN_NAME.test(n)) continue;
-    const words = n.split(/[\s.]+/).filter((w) => w.length >= 2);
-    if (words.length === 0) continue;
-    const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-    out = out.replace(new RegExp(`(?<![A-Za-z])(?:${escaped.join('|')})(?![A-Za-z])`, 'gi'), '***');
+    const words = latinWords(name?.trim() ?? '');
+    if (words) out = out.replace(words, '***');
   }
-  for (const n of who.numbers) {
-    for (const re of n ? ownNumberPatterns(n) : []) out = out.replace(re, '***');
-  }
-  return out;
+  return blankOwnNumbers(out, who.numbers);
+}
+
+const latinWordsCache = new Map<string, RegExp | null>();
+
+/** A Latin name's words of two letters or more, as whole words in any case; null for other names. */
+function latinWords(name: string): RegExp | null {
+  let re = latinWordsCache.get(name);
+  if (re !== undefined) return re;
+  const words = LATIN_NAME.test(name) ? name.split(/[\s.]+/).filter((w) => w.length >= 2) : [];
+  const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  re = escaped.length ? new RegExp(`(?<![A-Za-z])(?:${escaped.join('|')})(?![A-Za-z])`, 'gi') : null;
+  if (latinWordsCache.size < 4096) latinWordsCache.set(name, re);
+  return re;
 }
 
 // Digits as addresses write them: ASCII, full-width, Chinese numerals (五, 五零一, 十二, 两).
@@ -43,6 +49,11 @@ const DIGIT = '[0-9０-９零〇○一二三四五六七八九十百千两幺]';
 // A household's own part: a room (501室, 五零一房, 3号房, 501户, 房间), a floor (5层, 五楼 after a building).
 const ROOM = new RegExp(`[-－#]?${DIGIT}+\\s*(?:室|房间|号房|房|户)`, 'g');
 const BUILDING_MARKER = '(?:号楼|栋|座|幢|单元)';
+const UP_TO_LAST_BUILDING = new RegExp(`^(.*${BUILDING_MARKER})`);
+const TRAILING_NUMBER = new RegExp(`[\\s,，\\-－#]*${DIGIT}+\\s*(?:室|房|号房|户)?\\s*$`);
+const FIRST_NUMBER = new RegExp(
+  `[0-9０-９]|[零〇○一二三四五六七八九十百千两幺]+\\s*(?:号|栋|座|幢|单元|楼|层|室|房|户|弄|巷|排|组)`,
+);
 
 /**
  * An address to its building: a room anywhere in it is dropped (501室 桃源村5栋, 桃源村五号五零一室),
@@ -51,10 +62,10 @@ const BUILDING_MARKER = '(?:号楼|栋|座|幢|单元)';
  */
 export function buildingOf(address: string): string {
   const noRoom = address.replace(ROOM, ' ').replace(/\s+/g, ' ').trim();
-  const last = new RegExp(`^(.*${BUILDING_MARKER})`).exec(noRoom);
+  const last = UP_TO_LAST_BUILDING.exec(noRoom);
   if (last?.[1]) return last[1].trim();
   return noRoom
-    .replace(new RegExp(`[\\s,，\\-－#]*${DIGIT}+\\s*(?:室|房|号房|户)?\\s*$`), '')
+    .replace(TRAILING_NUMBER, '')
     .replace(/[\s,，\-－]+$/, '')
     .trim();
 }
@@ -65,10 +76,7 @@ export function buildingOf(address: string): string {
  * Chinese numerals in a name stay (十里堡, 三里屯路).
  */
 export function streetOf(address: string): string {
-  const re = new RegExp(
-    `[0-9０-９]|[零〇○一二三四五六七八九十百千两幺]+\\s*(?:号|栋|座|幢|单元|楼|层|室|房|户|弄|巷|排|组)`,
-  );
-  const i = address.search(re);
+  const i = address.search(FIRST_NUMBER);
   return (i === -1 ? address : address.slice(0, i)).replace(/[\s,，\-－#]+$/, '').trim();
 }
 

@@ -7,7 +7,7 @@
  * and their name (and any name they had before a rename) and every phone, ID number and e-mail
  * address in the text of their orders.
  */
-import { ALL_CONTACTS, ownNumberPatterns, scrubText } from '../../platform/auth/text-privacy.ts';
+import { ALL_CONTACTS, blankOwnNumbers, scrubText } from '../../platform/auth/text-privacy.ts';
 
 /** Why a record is erased: said in the audit entry (a code, never free text, so no personal data). */
 export const ERASURE_REASONS = [
@@ -73,10 +73,7 @@ export function anonymise<T extends string | null>(text: T, who: ErasedPerson): 
   // full-width digits or Chinese numerals (一三八…, 幺三八…), a landline also without its area
   // code. Only where a number stands alone: run into other digits it is another number
   // (订单号 20261380000000123 is not her phone).
-  for (const n of [who.phone, who.idNumber, who.emergencyContactPhone]) {
-    for (const re of n ? ownNumberPatterns(n) : []) out = out.replace(re, '***');
-  }
-  return out as T;
+  return blankOwnNumbers(out, [who.phone, who.idNumber, who.emergencyContactPhone]) as T;
 }
 
 /**

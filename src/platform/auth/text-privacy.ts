@@ -249,3 +249,10 @@ export function ownNumberPatterns(n: string): RegExp[] {
   if (numberPatternCache.size < 1024) numberPatternCache.set(digits, res);
   return res;
 }
+
+/** `text` with each of these numbers (`ownNumberPatterns`) blanked wherever it stands alone. */
+export function blankOwnNumbers(text: string, numbers: readonly (string | null | undefined)[]): string {
+  let out = text;
+  for (const n of numbers) for (const re of n ? ownNumberPatterns(n) : []) out = out.replace(re, '***');
+  return out;
+}
