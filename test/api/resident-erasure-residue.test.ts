@@ -258,7 +258,7 @@ describe('erasure: nothing of the person is left in the bytes of the database fi
   });
   after(() => ctx.close());
 
-  it('no freed cell or old page in the file or its log still holds their name or phone', async () => {
+  it('no freed cell, old page or old search token in the file or its log still holds their name or phone', async () => {
     const admin = await ctx.login('admin');
     const agent = await ctx.login('agent');
     const id = await residentIdByPhone(ctx, WANG_PHONE);
@@ -286,5 +286,12 @@ describe('erasure: nothing of the person is left in the bytes of the database fi
     ]);
     assert.equal(bytes.indexOf(Buffer.from(WANG_PHONE)), -1, 'the phone is in the file');
     assert.equal(bytes.indexOf(Buffer.from(name)), -1, 'the name is in the file');
+    // The search index held her order's old tokens (the pairs of her name and phone): none is
+    // left in its segments, not even marked deleted. FTS5 marks a deleted row of a segment in
+    // that segment's tombstone pages (`%_data` ids from 2^53 up), and drops the row only when it
+    // merges the segment: with no tombstone page left, no deleted row is left either.
+    const tombstones = await sql<{ n: number }>`select count(*) as n from work_order_search_tokens_data
+      where id >= 9007199254740992`.execute(ctx.database.db);
+    assert.equal(tombstones.rows[0]?.n, 0, 'the search index still holds deleted tokens');
   });
 });

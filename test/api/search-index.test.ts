@@ -18,6 +18,7 @@ import {
 } from '../../src/modules/work-orders/work-order.repository.ts';
 import {
   indexUnindexedOrders,
+  reindexOrders,
   searchCandidates,
 } from '../../src/modules/work-orders/work-order.search-index.ts';
 import { queryTokens } from '../../src/modules/work-orders/work-order.search-tokens.ts';
@@ -227,7 +228,11 @@ describe('the text search index', () => {
         return { update: (n) => m.done.push(n), finish: () => (m.finished = true) };
       },
     });
-    assert.deepEqual(applied, ['2026120690_search_index', '2026120700_open311_token_orders']);
+    assert.deepEqual(applied, [
+      '2026120690_search_index',
+      '2026120700_open311_token_orders',
+      '2026120710_search_index_purge',
+    ]);
     const orders = await orderCount();
     assert.equal(await indexed(), orders);
     // One meter, for the index's migration: the orders read page by page up to all of them.
@@ -271,5 +276,40 @@ describe('the text search index', () => {
     // The rest of the text is still found.
     assert.deepEqual((await both(scope({ text: '下水道堵了' }))).through, [id]);
     assert.equal(await indexed(), await orderCount());
+  });
+  it('the migration after an erasure drops the old tokens a past erasure left in the index', async () => {
+    await migrateTo(ctx.database, '2026120700_open311_token_orders');
+    const erased = await db()
+      .selectFrom('residents')
+      .select('id')
+      .where('erased_at', 'is not', null)
+      .executeTakeFirst();
+    assert.ok(erased, 'precondition: the last test erased a resident');
+    // What an erasure before this version did: an order re-indexed (its old row marked deleted
+    // in its segment), nothing merged.
+    const order = await db()
+      .selectFrom('work_orders')
+      .selectAll()
+      .where('community_id', '=', taoyuan)
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    await reindexOrders(db(), [order]);
+    const tombstones = async () =>
+      ctx.database.dialect === 'sqlite'
+        ? Number(
+            (
+              await sql<{ n: number }>`select count(*) as n from work_order_search_tokens_data
+                where id >= 9007199254740992`.execute(db())
+            ).rows[0]?.n,
+          )
+        : 0;
+    if (ctx.database.dialect === 'sqlite')
+      assert.ok((await tombstones()) > 0, 'precondition: rows marked deleted');
+    assert.deepEqual(await migrateToLatest(ctx.database), ['2026120710_search_index_purge']);
+    assert.equal(await tombstones(), 0);
+    assert.equal(await indexed(), await orderCount());
+    const words = order.description.match(/[\p{L}\p{N}]{4,}/u)?.[0];
+    assert.ok(words, order.description);
+    assert.ok((await both(scope({ text: words }))).through.includes(order.id), words);
   });
 });

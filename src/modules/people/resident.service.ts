@@ -1,4 +1,4 @@
-import { reindexOrders } from '../work-orders/work-order.search-index.ts';
+import { purgeDeletedTokens, reindexOrders } from '../work-orders/work-order.search-index.ts';
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
@@ -843,6 +843,7 @@ export async function eraseResident(
     const own = [...new Set([...(await erasureRepo.ownOrderIds(trx, id)), ...byPhone])].sort();
     // Then their orders, in id order (as every action and merge takes them), then the audit head.
     await lockOrders(trx, dialect, own);
+    let reindexed = false;
     for (const o of await erasureRepo.ordersByIds(trx, own)) {
       const set = anonymisedOrder(o, who);
       const fields = Object.keys(set).sort();
@@ -862,7 +863,10 @@ export async function eraseResident(
           field: 'updatedAt',
         });
       // The index forgets the old text with it: a search for her name finds nothing, even as a candidate.
-      if (set.description !== undefined) await reindexOrders(trx, [{ ...o, ...next }]);
+      if (set.description !== undefined) {
+        await reindexOrders(trx, [{ ...o, ...next }]);
+        reindexed = true;
+      }
       report.orders += 1;
       await appendAudit(trx, dialect, {
         communityId: o.community_id,
@@ -881,6 +885,8 @@ export async function eraseResident(
         },
       });
     }
+    // Not even marked deleted: the old tokens (her name's and phone's pairs) leave the index's segments.
+    if (reindexed) await purgeDeletedTokens(trx);
     // Timelines: every note and step data of the resident's own orders (a referral names where it
     // went, with whom); on their household's, what they wrote.
     const ownSet = new Set(own);

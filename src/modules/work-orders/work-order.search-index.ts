@@ -109,6 +109,21 @@ export async function reindexOrders(db: Kysely<DB>, orders: readonly SearchedOrd
 }
 
 /**
+ * Removes what deleted rows left in the index, in the caller's transaction (an erasure's, after
+ * `reindexOrders`). SQLite: FTS5 only marks a row of a contentless index deleted (tombstones),
+ * keeping its tokens in their segment until it merges that segment, and its `secure-delete`
+ * option does not apply to such an index; `optimize` merges every segment into one, dropping
+ * the deleted rows (about 0.25 s for 100,000 orders of 60 tokens). PostgreSQL rewrote the row:
+ * its old version goes when it vacuums.
+ */
+export async function purgeDeletedTokens(db: Kysely<DB>): Promise<void> {
+  if (isPostgres(db)) return;
+  await db.executeQuery(
+    CompiledQuery.raw("insert into work_order_search_tokens (work_order_search_tokens) values ('optimize')"),
+  );
+}
+
+/**
  * The ids of a community's orders that hold every token of at least one alternative (see
  * `queryTokens`), or null when there are more than `bound` of them.
  */

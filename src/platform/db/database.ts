@@ -35,6 +35,7 @@ import * as residentErasure from './migrations/2026120670_resident_erasure.ts';
 import * as residentFormerNames from './migrations/2026120680_resident_former_names.ts';
 import * as searchIndex from './migrations/2026120690_search_index.ts';
 import * as open311TokenOrders from './migrations/2026120700_open311_token_orders.ts';
+import * as searchIndexPurge from './migrations/2026120710_search_index_purge.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -94,6 +95,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120680_resident_former_names': residentFormerNames,
   '2026120690_search_index': searchIndex,
   '2026120700_open311_token_orders': open311TokenOrders,
+  '2026120710_search_index_purge': searchIndexPurge,
 };
 
 export function registerMigration(name: string, migration: Migration): void {
