@@ -844,7 +844,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
             yield page;
           }
         }
-        const file = await csvFile(counted());
+        const file = await csvFile(db.db, counted());
         try {
           // The file is the owner's alone, as the residents' data copies are: it holds addresses and text.
           if (opts.out)

@@ -11,6 +11,8 @@ interface Order {
   status: string;
   version: number;
   gridId: string | null;
+  createdAt: string;
+  closedAt: string | null;
   address: string | null;
   category: string;
   subcategory: string | null;
@@ -564,6 +566,30 @@ describe('work orders API', () => {
       .split('\r\n');
     assert.equal(lines[0]?.split(',')[0], 'number');
     assert.equal(lines.length - 1, closed.items.length);
+    // Times in the community's zone with their offset, and the grid by its name beside its id.
+    const header = lines[0]!.split(',');
+    const at = (name: string) => header.indexOf(name);
+    assert.ok(at('grid') === at('grid_id') + 1, lines[0]);
+    const grids = await ctx.database.db.selectFrom('grids').select(['id', 'name']).execute();
+    const gridNames = new Map(grids.map((g) => [g.id, g.name]));
+    const byNumber = new Map(closed.items.map((o) => [o.number, o]));
+    let named = 0;
+    for (const line of lines.slice(1, 40)) {
+      const cells = line.split(',');
+      const order = byNumber.get(cells[0]!);
+      if (!order || cells.length !== header.length) continue; // a description with a comma is quoted
+      assert.match(cells[at('created_at')]!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/);
+      // To the second, as a spreadsheet shows it.
+      const second = (iso: string) => Math.floor(Date.parse(iso) / 1000) * 1000;
+      assert.equal(Date.parse(cells[at('created_at')]!), second(order.createdAt));
+      assert.equal(Date.parse(cells[at('closed_at')]!), second(order.closedAt!));
+      if (order.gridId) {
+        assert.equal(cells[at('grid_id')], order.gridId);
+        assert.equal(cells[at('grid')], gridNames.get(order.gridId));
+        named += 1;
+      }
+    }
+    assert.ok(named > 0, 'some exported order names its grid');
     // A phone stands alone; the same digits inside an id (hex) or an order number are not one.
     assert.ok(!/(?<![0-9a-f-])1[3-9]\d{9}(?![0-9a-f])/.test(csv.body), "a manager's export masks phones");
   });

@@ -147,7 +147,7 @@ export async function registerWorkOrderRoutes(
         response: {
           200: {
             description:
-              'UTF-8 with a byte order mark, CRLF line ends, a header row; the contact data a viewer may not see is masked as in the list',
+              "UTF-8 with a byte order mark, CRLF line ends, a header row; times in the community's zone with their offset (to the second), the grid's name beside its id; the contact data a viewer may not see is masked as in the list",
             // Written as it is read: the schema documents the text, the handler sends a stream of it.
             content: { 'text/csv': { schema: Type.Unsafe<Readable>(Type.String()) } },
           },
@@ -167,7 +167,7 @@ export async function registerWorkOrderRoutes(
         cursor: _cursor,
         ...filter
       } = buildFilter(svc, p, request.query, EXPORT_PAGE_ROWS);
-      const file = await csvFile(exportPages(db(), filter, p));
+      const file = await csvFile(db(), exportPages(db(), filter, p));
       reply.header('content-type', 'text/csv; charset=utf-8');
       reply.header('content-disposition', 'attachment; filename="work-orders.csv"');
       return reply.send(file);
