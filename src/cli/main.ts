@@ -70,7 +70,9 @@ const COMMAND_USAGE: ReadonlyArray<readonly [command: string, lines: string]> = 
                                        default this node's anchor file); exit 1 if any is broken
   linli audit anchor [--community C] [--file F]
                                        append the chain heads to F (by default this node's anchor
-                                       file) and print them: keep a copy where Linli cannot write`,
+                                       file; F in a folder that exists) and print them: keep a
+                                       copy where Linli cannot write; a chain that does not verify
+                                       is not anchored (exit 1 naming it and the first bad seq)`,
   ],
   [
     'import',
@@ -544,6 +546,13 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
         err('anchoring to a file is off (LINLI_AUDIT_ANCHOR_FILE=off): name one with --file');
         return 2;
       }
+      // A file named on the command line goes in a folder that exists: a mistyped path used to
+      // make a new tree of folders and an anchor file nobody would look for.
+      const fileProblem = verb === 'anchor' && values.file ? outputPathProblem(values.file) : null;
+      if (fileProblem) {
+        err(`--file ${values.file}: ${fileProblem}`);
+        return 2;
+      }
       let anchors: Anchor[] = [];
       if (verb === 'verify' && anchorFile) {
         if (values.anchors && !existsSync(values.anchors)) {
@@ -566,6 +575,24 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
           return 1;
         }
         if (verb === 'anchor') {
+          // Only a chain that verifies is anchored: an anchor vouches for its entry and all
+          // before it, so anchoring a broken chain would make the damage look kept on purpose.
+          const broken: string[] = [];
+          for (const c of cs) {
+            const progress = longJob(`verifying ${c.code}`, 'entries');
+            const r = await verifyChain(db.db, c.id, { onProgress: progress.update }).finally(
+              progress.finish,
+            );
+            if (!r.ok)
+              broken.push(
+                `${c.code}: the chain does not verify (first bad seq ${r.firstBadSeq}${r.problem === 'head' ? ": the head does not match the chain's end" : r.problem === 'missing' ? ': the chain was removed' : ''})`,
+              );
+          }
+          if (broken.length) {
+            for (const b of broken) err(b);
+            err('nothing anchored: run linli audit verify to see what is wrong');
+            return 1;
+          }
           // One run for every community asked for: the file is read once.
           let run: Awaited<ReturnType<typeof anchorHeads>>;
           try {
@@ -607,7 +634,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
                 : r.problem === 'missing'
                   ? `${c.code}\tBROKEN\tno chain, but the community has work orders: the chain was removed`
                   : r.problem === 'anchor'
-                    ? `${c.code}\tBROKEN\tthe chain no longer holds anchored entry ${r.firstBadSeq} (${r.entries} verified ${noun}): it was rewritten and hashed again, or cut, or the database was restored from a backup older than the anchor (then keep that anchor file as the record of what was lost, and start a new one)`
+                    ? `${c.code}\tBROKEN\tthe chain no longer holds anchored entry ${r.anchoredSeq ?? r.firstBadSeq} (${r.entries} verified ${noun}): it was rewritten and hashed again, or cut, or the database was restored from a backup older than the anchor (then keep that anchor file as the record of what was lost, and start a new one)`
                     : `${c.code}\tBROKEN\tfirst bad seq ${r.firstBadSeq}, after ${r.entries} verified ${noun}`,
           );
         }
