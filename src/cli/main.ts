@@ -33,6 +33,7 @@ import type { Anchor } from '../modules/audit/audit.anchors.ts';
 import { anchorHeads } from '../modules/audit/audit.anchoring.ts';
 import { listCommunities, findCommunity } from '../modules/tenancy/tenancy.repository.ts';
 import { ERASURE_REASONS } from '../modules/people/resident.erasure.ts';
+import { RESIDENT_IMPORT_MAX_BYTES, RESIDENT_IMPORT_MAX_ROWS } from '../modules/people/resident.import.ts';
 import { ResidentService } from '../modules/people/resident.service.ts';
 import { AuthService } from '../modules/auth/auth.service.ts';
 import { StaffService } from '../modules/staff/staff.service.ts';
@@ -653,6 +654,15 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       }
       let data: Buffer;
       try {
+        // The size first: a file past the importer's limit is refused unread (a 770 MB file was
+        // read whole into memory, and then refused as not being text).
+        const size = statSync(values.file).size;
+        if (size > RESIDENT_IMPORT_MAX_BYTES) {
+          err(
+            `${values.file}: the file is ${megabytes(size)} (${size.toLocaleString('en')} bytes); an import takes a file of at most ${megabytes(RESIDENT_IMPORT_MAX_BYTES)} and ${RESIDENT_IMPORT_MAX_ROWS.toLocaleString('en')} rows: split it`,
+          );
+          return 1;
+        }
         data = readFileSync(values.file);
       } catch (e) {
         err(`cannot read ${values.file}: ${fileErrorReason(e)}`);
@@ -666,6 +676,10 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
         if (report.encoding !== 'utf-8' && report.encoding !== 'utf-8-bom')
           out(`${file}: read as ${report.encoding}, converted to UTF-8`);
         for (const p of report.problems) err(`${file}: ${where(p)}: ${p.message}`);
+        if (report.skippedEmptyRows)
+          out(
+            `${file}: skipped ${report.skippedEmptyRows} empty row${report.skippedEmptyRows === 1 ? '' : 's'} (fields all empty)`,
+          );
         out(
           report.dryRun
             ? `dry run: ${report.rows} rows, ${report.problems.length} problems, nothing written` +
@@ -916,6 +930,12 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       return 2;
   }
 }
+
+/** A size in bytes as MiB, to one decimal when it is not whole. */
+const megabytes = (bytes: number) => {
+  const mib = bytes / 1024 / 1024;
+  return `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB`;
+};
 
 /** Where an import problem is: its row, and its column when it is about one. */
 const where = (p: { row: number; column: string }) =>
