@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import v8 from 'node:v8';
 import { loadConfig } from '../platform/config.ts';
 import type { Config } from '../platform/config.ts';
@@ -286,7 +287,7 @@ const COMMUNITY_MODEL_COMMANDS = ['models', 'activate', 'rollback', 'import-mode
 
 /** `linli classifier train --from-orders`, `models`, `activate`, `rollback`, `import-model`: a community's own models. */
 async function communityModels(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args,
     options: {
       'from-orders': { type: 'boolean' },
@@ -370,6 +371,22 @@ async function communityModels(args: string[]): Promise<number> {
   });
 }
 
+/** A usage error found after parsing: exit 2 with the command's usage. */
+class UsageError extends Error {}
+
+/**
+ * node:util `parseArgs`, refusing an option given an empty value: no option of the command line
+ * takes one (`--out ''` wrote the export to standard output, `--from ''` copied the photos of the
+ * working folder, `--anchors ''` verified without the node's anchors).
+ */
+function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  const parsed = parseArgs(config);
+  for (const [name, value] of Object.entries(parsed.values as Record<string, unknown>))
+    if (value === '' || (Array.isArray(value) && value.includes('')))
+      throw new UsageError(`option --${name} needs a value (it was given an empty one)`);
+  return parsed;
+}
+
 /** Whether the arguments ask for help (before any `--`, after which everything is text). */
 function asksForHelp(args: string[]): boolean {
   const end = args.indexOf('--');
@@ -388,7 +405,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     // node:util parseArgs refuses unknown options and missing values: a usage error.
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+    if (e instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
       err(`${(e as Error).message}\n\n${usageOf(cmd)}`);
       return 2;
     }
@@ -402,7 +419,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 async function run(cmd: string | undefined, rest: string[]): Promise<number> {
   switch (cmd) {
     case 'serve': {
-      const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean' } } });
+      const { values } = parseOptions({ args: rest, options: { demo: { type: 'boolean' } } });
       // The demo's residents sign in with the code from the log; a real deployment logs none.
       if (values.demo) process.env.LINLI_LOG_OTP ??= '1';
       const config = loadConfig();
@@ -441,7 +458,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
     }
     case 'migrate':
       // No options: `migrate --dry-run` or `migrate down` used to migrate all the same.
-      parseArgs({ args: rest, options: {} });
+      parseOptions({ args: rest, options: {} });
       return withNewOrExistingDatabase(
         async (db) => {
           const applied = await migrateToLatest(db, { progress: longJob });
@@ -455,7 +472,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
         { migrate: false },
       );
     case 'setup': {
-      const { values } = parseArgs({
+      const { values } = parseOptions({
         args: rest,
         options: {
           street: { type: 'string' },
@@ -509,7 +526,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       });
     }
     case 'seed': {
-      const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean' } } });
+      const { values } = parseOptions({ args: rest, options: { demo: { type: 'boolean' } } });
       if (!values.demo) {
         err('only the demo seed exists: linli seed --demo');
         return 2;
@@ -525,7 +542,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       });
     }
     case 'audit': {
-      const { values, positionals } = parseArgs({
+      const { values, positionals } = parseOptions({
         args: rest,
         options: { community: { type: 'string' }, anchors: { type: 'string' }, file: { type: 'string' } },
         allowPositionals: true,
@@ -643,7 +660,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       });
     }
     case 'import': {
-      const { values, positionals } = parseArgs({
+      const { values, positionals } = parseOptions({
         args: rest,
         options: { community: { type: 'string' }, file: { type: 'string' }, 'dry-run': { type: 'boolean' } },
         allowPositionals: true,
@@ -695,7 +712,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       });
     }
     case 'residents': {
-      const { values, positionals } = parseArgs({
+      const { values, positionals } = parseOptions({
         args: rest,
         options: { reason: { type: 'string' }, out: { type: 'string' } },
         allowPositionals: true,
@@ -778,7 +795,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       });
     }
     case 'files': {
-      const { values, positionals } = parseArgs({
+      const { values, positionals } = parseOptions({
         args: rest,
         options: { from: { type: 'string' } },
         allowPositionals: true,
@@ -823,7 +840,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       });
     }
     case 'export': {
-      const { values, positionals } = parseArgs({
+      const { values, positionals } = parseOptions({
         args: rest,
         options: {
           community: { type: 'string' },
