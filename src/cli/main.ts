@@ -492,22 +492,30 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
         err(usageOf('setup'));
         return 2;
       }
-      const [lat, lng] = center.split(',').map((x) => (/^\s*-?\d+(\.\d+)?\s*$/.test(x) ? Number(x) : NaN));
+      // Exactly two numbers: a third (22.53,113.93,5) was ignored.
+      const parts = center.split(',');
+      const [lat, lng] =
+        parts.length === 2
+          ? parts.map((x) => (/^\s*-?\d+(\.\d+)?\s*$/.test(x) ? Number(x) : NaN))
+          : [NaN, NaN];
+      const adminName = values['admin-name']?.trim();
       const input: SetupInput = {
         streetCode: street,
-        streetName,
+        streetName: streetName.trim(),
         communityCode: community,
-        communityName: name,
-        communityNameEn: values['name-en'],
+        communityName: name.trim(),
+        communityNameEn: values['name-en']?.trim(),
         center: { lat: lat ?? NaN, lng: lng ?? NaN },
         timeZone: values['time-zone'] ?? 'Asia/Shanghai',
         adminUsername: admin,
-        adminName: values['admin-name'] ?? admin,
+        adminName: adminName ?? admin,
         adminPassword: process.env.LINLI_ADMIN_PASSWORD || undefined,
       };
       const problems = setupProblems(input);
       if (problems.length) {
-        for (const p of problems) err(`--${p.field}: ${p.message}`);
+        // Options by their name, the password by its variable's (it was shown as an option).
+        for (const p of problems)
+          err(`${p.field === 'LINLI_ADMIN_PASSWORD' ? p.field : `--${p.field}`}: ${p.message}`);
         return 2;
       }
       return withNewOrExistingDatabase(async (db) => {
@@ -518,7 +526,16 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
         if (r.adminCreated) {
           out(`admin ${admin} created`);
           if (r.adminPassword) out(`  password (shown once; change it after signing in): ${r.adminPassword}`);
-        } else out(`admin ${admin} now also serves ${community}`);
+        } else {
+          out(`admin ${admin} now also serves ${community}`);
+          // What was given for a new admin is not applied to one who exists: say so.
+          if (adminName !== undefined && adminName !== r.adminName)
+            err(
+              `--admin-name ${adminName} not used: ${admin} exists already and keeps the name ${r.adminName}`,
+            );
+          if (input.adminPassword !== undefined)
+            err(`LINLI_ADMIN_PASSWORD not used: ${admin} exists already and keeps their password`);
+        }
         out(
           'next: sign in, import grids (POST /api/v1/grids/import) and residents, and create staff (POST /api/v1/staff)',
         );
