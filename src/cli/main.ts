@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import v8 from 'node:v8';
 import { loadConfig } from '../platform/config.ts';
 import type { Config } from '../platform/config.ts';
@@ -33,6 +34,7 @@ import type { Anchor } from '../modules/audit/audit.anchors.ts';
 import { anchorHeads } from '../modules/audit/audit.anchoring.ts';
 import { listCommunities, findCommunity } from '../modules/tenancy/tenancy.repository.ts';
 import { ERASURE_REASONS } from '../modules/people/resident.erasure.ts';
+import { RESIDENT_IMPORT_MAX_BYTES, RESIDENT_IMPORT_MAX_ROWS } from '../modules/people/resident.import.ts';
 import { ResidentService } from '../modules/people/resident.service.ts';
 import { AuthService } from '../modules/auth/auth.service.ts';
 import { StaffService } from '../modules/staff/staff.service.ts';
@@ -70,7 +72,9 @@ const COMMAND_USAGE: ReadonlyArray<readonly [command: string, lines: string]> = 
                                        default this node's anchor file); exit 1 if any is broken
   linli audit anchor [--community C] [--file F]
                                        append the chain heads to F (by default this node's anchor
-                                       file) and print them: keep a copy where Linli cannot write`,
+                                       file; F in a folder that exists) and print them: keep a
+                                       copy where Linli cannot write; a chain that does not verify
+                                       is not anchored (exit 1 naming it and the first bad seq)`,
   ],
   [
     'import',
@@ -283,7 +287,7 @@ const COMMUNITY_MODEL_COMMANDS = ['models', 'activate', 'rollback', 'import-mode
 
 /** `linli classifier train --from-orders`, `models`, `activate`, `rollback`, `import-model`: a community's own models. */
 async function communityModels(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args,
     options: {
       'from-orders': { type: 'boolean' },
@@ -367,6 +371,22 @@ async function communityModels(args: string[]): Promise<number> {
   });
 }
 
+/** A usage error found after parsing: exit 2 with the command's usage. */
+class UsageError extends Error {}
+
+/**
+ * node:util `parseArgs`, refusing an option given an empty value: no option of the command line
+ * takes one (`--out ''` wrote the export to standard output, `--from ''` copied the photos of the
+ * working folder, `--anchors ''` verified without the node's anchors).
+ */
+function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  const parsed = parseArgs(config);
+  for (const [name, value] of Object.entries(parsed.values as Record<string, unknown>))
+    if (value === '' || (Array.isArray(value) && value.includes('')))
+      throw new UsageError(`option --${name} needs a value (it was given an empty one)`);
+  return parsed;
+}
+
 /** Whether the arguments ask for help (before any `--`, after which everything is text). */
 function asksForHelp(args: string[]): boolean {
   const end = args.indexOf('--');
@@ -385,7 +405,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     // node:util parseArgs refuses unknown options and missing values: a usage error.
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+    if (e instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
       err(`${(e as Error).message}\n\n${usageOf(cmd)}`);
       return 2;
     }
@@ -399,7 +419,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 async function run(cmd: string | undefined, rest: string[]): Promise<number> {
   switch (cmd) {
     case 'serve': {
-      const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean' } } });
+      const { values } = parseOptions({ args: rest, options: { demo: { type: 'boolean' } } });
       // The demo's residents sign in with the code from the log; a real deployment logs none.
       if (values.demo) process.env.LINLI_LOG_OTP ??= '1';
       const config = loadConfig();
@@ -438,7 +458,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
     }
     case 'migrate':
       // No options: `migrate --dry-run` or `migrate down` used to migrate all the same.
-      parseArgs({ args: rest, options: {} });
+      parseOptions({ args: rest, options: {} });
       return withNewOrExistingDatabase(
         async (db) => {
           const applied = await migrateToLatest(db, { progress: longJob });
@@ -452,7 +472,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
         { migrate: false },
       );
     case 'setup': {
-      const { values } = parseArgs({
+      const { values } = parseOptions({
         args: rest,
         options: {
           street: { type: 'string' },
@@ -472,22 +492,30 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
         err(usageOf('setup'));
         return 2;
       }
-      const [lat, lng] = center.split(',').map((x) => (/^\s*-?\d+(\.\d+)?\s*$/.test(x) ? Number(x) : NaN));
+      // Exactly two numbers: a third (22.53,113.93,5) was ignored.
+      const parts = center.split(',');
+      const [lat, lng] =
+        parts.length === 2
+          ? parts.map((x) => (/^\s*-?\d+(\.\d+)?\s*$/.test(x) ? Number(x) : NaN))
+          : [NaN, NaN];
+      const adminName = values['admin-name']?.trim();
       const input: SetupInput = {
         streetCode: street,
-        streetName,
+        streetName: streetName.trim(),
         communityCode: community,
-        communityName: name,
-        communityNameEn: values['name-en'],
+        communityName: name.trim(),
+        communityNameEn: values['name-en']?.trim(),
         center: { lat: lat ?? NaN, lng: lng ?? NaN },
         timeZone: values['time-zone'] ?? 'Asia/Shanghai',
         adminUsername: admin,
-        adminName: values['admin-name'] ?? admin,
+        adminName: adminName ?? admin,
         adminPassword: process.env.LINLI_ADMIN_PASSWORD || undefined,
       };
       const problems = setupProblems(input);
       if (problems.length) {
-        for (const p of problems) err(`--${p.field}: ${p.message}`);
+        // Options by their name, the password by its variable's (it was shown as an option).
+        for (const p of problems)
+          err(`${p.field === 'LINLI_ADMIN_PASSWORD' ? p.field : `--${p.field}`}: ${p.message}`);
         return 2;
       }
       return withNewOrExistingDatabase(async (db) => {
@@ -498,7 +526,16 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
         if (r.adminCreated) {
           out(`admin ${admin} created`);
           if (r.adminPassword) out(`  password (shown once; change it after signing in): ${r.adminPassword}`);
-        } else out(`admin ${admin} now also serves ${community}`);
+        } else {
+          out(`admin ${admin} now also serves ${community}`);
+          // What was given for a new admin is not applied to one who exists: say so.
+          if (adminName !== undefined && adminName !== r.adminName)
+            err(
+              `--admin-name ${adminName} not used: ${admin} exists already and keeps the name ${r.adminName}`,
+            );
+          if (input.adminPassword !== undefined)
+            err(`LINLI_ADMIN_PASSWORD not used: ${admin} exists already and keeps their password`);
+        }
         out(
           'next: sign in, import grids (POST /api/v1/grids/import) and residents, and create staff (POST /api/v1/staff)',
         );
@@ -506,7 +543,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       });
     }
     case 'seed': {
-      const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean' } } });
+      const { values } = parseOptions({ args: rest, options: { demo: { type: 'boolean' } } });
       if (!values.demo) {
         err('only the demo seed exists: linli seed --demo');
         return 2;
@@ -522,7 +559,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       });
     }
     case 'audit': {
-      const { values, positionals } = parseArgs({
+      const { values, positionals } = parseOptions({
         args: rest,
         options: { community: { type: 'string' }, anchors: { type: 'string' }, file: { type: 'string' } },
         allowPositionals: true,
@@ -542,6 +579,13 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
           : (values.file ?? loadConfig().auditAnchorFile);
       if (verb === 'anchor' && !anchorFile) {
         err('anchoring to a file is off (LINLI_AUDIT_ANCHOR_FILE=off): name one with --file');
+        return 2;
+      }
+      // A file named on the command line goes in a folder that exists: a mistyped path used to
+      // make a new tree of folders and an anchor file nobody would look for.
+      const fileProblem = verb === 'anchor' && values.file ? outputPathProblem(values.file) : null;
+      if (fileProblem) {
+        err(`--file ${values.file}: ${fileProblem}`);
         return 2;
       }
       let anchors: Anchor[] = [];
@@ -566,6 +610,24 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
           return 1;
         }
         if (verb === 'anchor') {
+          // Only a chain that verifies is anchored: an anchor vouches for its entry and all
+          // before it, so anchoring a broken chain would make the damage look kept on purpose.
+          const broken: string[] = [];
+          for (const c of cs) {
+            const progress = longJob(`verifying ${c.code}`, 'entries');
+            const r = await verifyChain(db.db, c.id, { onProgress: progress.update }).finally(
+              progress.finish,
+            );
+            if (!r.ok)
+              broken.push(
+                `${c.code}: the chain does not verify (first bad seq ${r.firstBadSeq}${r.problem === 'head' ? ": the head does not match the chain's end" : r.problem === 'missing' ? ': the chain was removed' : ''})`,
+              );
+          }
+          if (broken.length) {
+            for (const b of broken) err(b);
+            err('nothing anchored: run linli audit verify to see what is wrong');
+            return 1;
+          }
           // One run for every community asked for: the file is read once.
           let run: Awaited<ReturnType<typeof anchorHeads>>;
           try {
@@ -607,7 +669,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
                 : r.problem === 'missing'
                   ? `${c.code}\tBROKEN\tno chain, but the community has work orders: the chain was removed`
                   : r.problem === 'anchor'
-                    ? `${c.code}\tBROKEN\tthe chain no longer holds anchored entry ${r.firstBadSeq} (${r.entries} verified ${noun}): it was rewritten and hashed again, or cut, or the database was restored from a backup older than the anchor (then keep that anchor file as the record of what was lost, and start a new one)`
+                    ? `${c.code}\tBROKEN\tthe chain no longer holds anchored entry ${r.anchoredSeq ?? r.firstBadSeq} (${r.entries} verified ${noun}): it was rewritten and hashed again, or cut, or the database was restored from a backup older than the anchor (then keep that anchor file as the record of what was lost, and start a new one)`
                     : `${c.code}\tBROKEN\tfirst bad seq ${r.firstBadSeq}, after ${r.entries} verified ${noun}`,
           );
         }
@@ -615,7 +677,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       });
     }
     case 'import': {
-      const { values, positionals } = parseArgs({
+      const { values, positionals } = parseOptions({
         args: rest,
         options: { community: { type: 'string' }, file: { type: 'string' }, 'dry-run': { type: 'boolean' } },
         allowPositionals: true,
@@ -626,6 +688,15 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       }
       let data: Buffer;
       try {
+        // The size first: a file past the importer's limit is refused unread (a 770 MB file was
+        // read whole into memory, and then refused as not being text).
+        const size = statSync(values.file).size;
+        if (size > RESIDENT_IMPORT_MAX_BYTES) {
+          err(
+            `${values.file}: the file is ${megabytes(size)} (${size.toLocaleString('en')} bytes); an import takes a file of at most ${megabytes(RESIDENT_IMPORT_MAX_BYTES)} and ${RESIDENT_IMPORT_MAX_ROWS.toLocaleString('en')} rows: split it`,
+          );
+          return 1;
+        }
         data = readFileSync(values.file);
       } catch (e) {
         err(`cannot read ${values.file}: ${fileErrorReason(e)}`);
@@ -639,6 +710,10 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
         if (report.encoding !== 'utf-8' && report.encoding !== 'utf-8-bom')
           out(`${file}: read as ${report.encoding}, converted to UTF-8`);
         for (const p of report.problems) err(`${file}: ${where(p)}: ${p.message}`);
+        if (report.skippedEmptyRows)
+          out(
+            `${file}: skipped ${report.skippedEmptyRows} empty row${report.skippedEmptyRows === 1 ? '' : 's'} (fields all empty)`,
+          );
         out(
           report.dryRun
             ? `dry run: ${report.rows} rows, ${report.problems.length} problems, nothing written` +
@@ -654,7 +729,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       });
     }
     case 'residents': {
-      const { values, positionals } = parseArgs({
+      const { values, positionals } = parseOptions({
         args: rest,
         options: { reason: { type: 'string' }, out: { type: 'string' } },
         allowPositionals: true,
@@ -737,7 +812,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       });
     }
     case 'files': {
-      const { values, positionals } = parseArgs({
+      const { values, positionals } = parseOptions({
         args: rest,
         options: { from: { type: 'string' } },
         allowPositionals: true,
@@ -782,7 +857,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       });
     }
     case 'export': {
-      const { values, positionals } = parseArgs({
+      const { values, positionals } = parseOptions({
         args: rest,
         options: {
           community: { type: 'string' },
@@ -889,6 +964,12 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       return 2;
   }
 }
+
+/** A size in bytes as MiB, to one decimal when it is not whole. */
+const megabytes = (bytes: number) => {
+  const mib = bytes / 1024 / 1024;
+  return `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB`;
+};
 
 /** Where an import problem is: its row, and its column when it is about one. */
 const where = (p: { row: number; column: string }) =>

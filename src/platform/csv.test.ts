@@ -65,6 +65,7 @@ test('maxRows: reading stops after that many rows, and says whether there are mo
     ],
     lines: [1, 2, 4],
     complete: false,
+    skipped: 0,
   });
   assert.deepEqual(parseCsv(text, { maxRows: 2 }), [
     ['a', 'b'],
@@ -84,6 +85,25 @@ test('maxRows: reading stops after that many rows, and says whether there are mo
   assert.equal(records.more, true);
   assert.equal(parseCsvRecords('name,address\na,b\nc,d\n', { maxRows: 2 }).more, false);
   assert.equal(parseCsvRecords('name,address\na,b\nc,d\n').more, false);
+});
+
+test('records: a trailing empty header column is none, and rows of empty fields are skipped when asked', () => {
+  // As a spreadsheet saves a sheet: a comma after the last column, and rows it once formatted.
+  const text =
+    'name,phone,address,\n张一,13900000101,桃源村一区,\n,,,\n张二,13900000102,桃源村二区,\n , ,,\n';
+  const r = parseCsvRecords(text, { skipEmptyRows: true, maxRows: 2 });
+  assert.deepEqual(r.header, ['name', 'phone', 'address']);
+  assert.deepEqual(r.rows, [
+    { name: '张一', phone: '13900000101', address: '桃源村一区' },
+    { name: '张二', phone: '13900000102', address: '桃源村二区' },
+  ]);
+  assert.deepEqual(r.lines, [2, 4], 'the lines of the file, the skipped ones counted');
+  assert.deepEqual([r.skipped, r.more], [2, false], 'the empty rows count neither as rows nor as more');
+  // A field under the empty header name is one past the header: kept apart, not lost.
+  assert.deepEqual(parseCsvRecords('name,address,\na,b,c\n').extras, [['c']]);
+  // Without the option, rows of empty fields are rows (other imports refuse them row by row).
+  assert.deepEqual(parseCsvRecords('a,b\n,\n1,2\n').rows.length, 2);
+  assert.equal(readCsv('a\nb\n\n,\n', { maxRows: 2, skipEmptyRows: true }).complete, true);
 });
 
 test('maxRows: a file of millions of tiny rows costs what its first rows cost', () => {

@@ -33,26 +33,33 @@ export interface CsvTable {
   lines: number[];
   /** False when reading stopped at `maxRows` rows and the text holds more. */
   complete: boolean;
+  /** Rows of empty fields only (`,,,`) left out with `skipEmptyRows`. */
+  skipped: number;
 }
 
 /**
  * Reads CSV text into rows of fields, noting the line each row starts on. Handles quoted fields
  * with embedded commas, quotes (`""`) and newlines, CRLF, LF or CR line ends, a leading BOM and
- * a missing final newline. Blank lines are skipped. With `maxRows`, reading stops after that
+ * a missing final newline. Blank lines are skipped; with `skipEmptyRows`, so are rows whose fields
+ * are all empty or blank (the `,,,` rows a spreadsheet writes for rows it once formatted), and
+ * they are counted in `skipped`, not in `maxRows`. With `maxRows`, reading stops after that
  * many rows and the rest of the text is not parsed (it is only looked at for a further row), so a
  * file of millions of tiny rows costs what its first rows cost. Throws `CsvError` on an
  * unterminated quoted field within the rows read.
  */
 export function readCsv(
   text: string,
-  options: { delimiter?: string; fileName?: string; maxRows?: number } = {},
+  options: { delimiter?: string; fileName?: string; maxRows?: number; skipEmptyRows?: boolean } = {},
 ): CsvTable {
   const delim = options.delimiter ?? ',';
   const maxRows = options.maxRows ?? Infinity;
+  const skipEmpty = options.skipEmptyRows ?? false;
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const rows: string[][] = [];
   const lines: number[] = [];
-  if (maxRows <= 0) return { rows, lines, complete: !moreAfter(src, 0) };
+  let skipped = 0;
+  const more = (from: number) => moreAfter(src, from, skipEmpty ? delim : undefined);
+  if (maxRows <= 0) return { rows, lines, complete: !more(0), skipped };
   let row: string[] = [];
   let field = '';
   let inQuotes = false;
@@ -64,8 +71,11 @@ export function readCsv(
     row.push(field);
     // A row that is a single empty field is a blank line.
     if (!(row.length === 1 && row[0] === '' && !fieldTouched)) {
-      rows.push(row);
-      lines.push(rowLine);
+      if (skipEmpty && row.every((f) => f.trim() === '')) skipped++;
+      else {
+        rows.push(row);
+        lines.push(rowLine);
+      }
     }
     row = [];
     field = '';
@@ -99,7 +109,7 @@ export function readCsv(
     } else if (ch === '\n' || ch === '\r') {
       line++;
       endRow();
-      if (rows.length >= maxRows) return { rows, lines, complete: !moreAfter(src, i + 1) };
+      if (rows.length >= maxRows) return { rows, lines, complete: !more(i + 1), skipped };
     } else {
       field += ch;
     }
@@ -115,12 +125,20 @@ export function readCsv(
     );
   }
   if (field !== '' || row.length > 0 || fieldTouched) endRow();
-  return { rows, lines, complete: true };
+  return { rows, lines, complete: true, skipped };
 }
 
-/** Whether anything but line ends is in `src` from `from` on: another row. */
-function moreAfter(src: string, from: number): boolean {
-  for (let i = from; i < src.length; i++) if (src[i] !== '\n' && src[i] !== '\r') return true;
+/**
+ * Whether anything but line ends is in `src` from `from` on: another row. With `delim` (empty
+ * rows skipped), delimiters and blanks are not a row either.
+ */
+function moreAfter(src: string, from: number, delim?: string): boolean {
+  for (let i = from; i < src.length; i++) {
+    const c = src[i];
+    if (c === '\n' || c === '\r') continue;
+    if (delim !== undefined && (c === delim || c === ' ' || c === '\t')) continue;
+    return true;
+  }
   return false;
 }
 
@@ -150,17 +168,22 @@ export interface CsvRecords {
   headerLine: number;
   /** True when the text holds more than `maxRows` data rows: `rows` holds the first `maxRows`. */
   more: boolean;
+  /** Rows of empty fields only left out (with `skipEmptyRows`). */
+  skipped: number;
 }
 
 /**
- * Parses CSV text whose first row is a header. Header names are trimmed; missing trailing
- * fields become ''; fields past the header are kept apart in `extras`. With `maxRows`, at most
- * that many data rows are read, and `more` says whether the text holds others (they are not
- * parsed). Throws `CsvError` for an empty file or a duplicated column name.
+ * Parses CSV text whose first row is a header. Header names are trimmed; empty names at the
+ * header's end (the comma a spreadsheet leaves after the last column) are no columns, so a
+ * field under them is one of the row's `extras`; missing trailing fields become ''; fields past
+ * the header are kept apart in `extras`. With `maxRows`, at most that many data rows are read,
+ * and `more` says whether the text holds others (they are not parsed). With `skipEmptyRows`,
+ * rows of empty fields are left out (see `readCsv`). Throws `CsvError` for an empty file or a
+ * duplicated column name.
  */
 export function parseCsvRecords(
   text: string,
-  options: { fileName?: string; maxRows?: number } = {},
+  options: { fileName?: string; maxRows?: number; skipEmptyRows?: boolean } = {},
 ): CsvRecords {
   // The header, the rows wanted, and one more to tell whether there are more.
   const table = readCsv(text, {
@@ -174,6 +197,7 @@ export function parseCsvRecords(
     });
   }
   const header = first.map((h) => h.trim());
+  while (header.length > 0 && header[header.length - 1] === '') header.pop();
   const seen = new Set<string>();
   for (const h of header) {
     if (h !== '' && seen.has(h)) {
@@ -204,6 +228,7 @@ export function parseCsvRecords(
     lines: table.lines.slice(1, wanted + 1),
     headerLine: table.lines[0] ?? 1,
     more: table.rows.length - 1 > wanted || !table.complete,
+    skipped: table.skipped,
   };
 }
 

@@ -36,6 +36,8 @@ export interface SetupResult {
   adminCreated: boolean;
   /** Only when the admin was created without a given password. */
   adminPassword?: string;
+  /** The admin's name as kept: an admin who existed keeps theirs (and their password). */
+  adminName: string;
 }
 
 const CODE = /^[a-z][a-z0-9-]{1,31}$/;
@@ -50,6 +52,8 @@ export function setupProblems(i: SetupInput): Array<{ field: string; message: st
     p.push({ field: 'community', message: 'a lower-case code of 2–32 letters, digits or -' });
   if (!i.streetName.trim()) p.push({ field: 'street-name', message: 'required' });
   if (!i.communityName.trim()) p.push({ field: 'name', message: 'required' });
+  if (i.communityNameEn !== undefined && !i.communityNameEn.trim())
+    p.push({ field: 'name-en', message: 'a name, or leave the option out (the name is used)' });
   const { lat, lng } = i.center;
   if (!(Math.abs(lat) <= 90 && Math.abs(lng) <= 180))
     p.push({ field: 'center', message: 'LAT,LNG in degrees' });
@@ -57,6 +61,8 @@ export function setupProblems(i: SetupInput): Array<{ field: string; message: st
     p.push({ field: 'time-zone', message: `unknown time zone "${i.timeZone}"` });
   if (!USERNAME.test(i.adminUsername))
     p.push({ field: 'admin', message: 'a lower-case username of 3–32 letters, digits, _ . or -' });
+  if (!i.adminName.trim())
+    p.push({ field: 'admin-name', message: 'a name, or leave the option out (the username is used)' });
   if (i.adminPassword !== undefined) {
     const weak = passwordProblem(i.adminPassword, i.adminUsername);
     if (weak) p.push({ field: 'LINLI_ADMIN_PASSWORD', message: weak.message });
@@ -86,11 +92,18 @@ export async function setUpCommunity(database: Database, input: SetupInput, now:
       throw new AppError('conflict', `community ${input.communityCode} exists already`, {
         field: 'community',
       });
-    let street = await trx
+    let street: { id: string; name?: string } | undefined = await trx
       .selectFrom('streets')
-      .select('id')
+      .select(['id', 'name'])
       .where('code', '=', input.streetCode)
       .executeTakeFirst();
+    // The name given for a street that exists must be its name: it was silently left unused.
+    if (street && street.name !== input.streetName)
+      throw new AppError(
+        'conflict',
+        `street ${input.streetCode} exists already, named ${street.name ?? ''}: give that --street-name, or another --street code for a new street`,
+        { field: 'street-name' },
+      );
     const streetCreated = !street;
     if (!street) {
       street = { id: newId() };
@@ -124,7 +137,7 @@ export async function setUpCommunity(database: Database, input: SetupInput, now:
       .execute();
     const existing = await trx
       .selectFrom('users')
-      .select(['id', 'role'])
+      .select(['id', 'role', 'display_name'])
       .where('username', '=', input.adminUsername)
       .executeTakeFirst();
     if (existing && existing.role !== 'admin')
@@ -169,6 +182,7 @@ export async function setUpCommunity(database: Database, input: SetupInput, now:
       communityId,
       streetCreated,
       adminCreated: !existing,
+      adminName: existing ? existing.display_name : input.adminName,
       ...(made && !existing ? { adminPassword: made } : {}),
     };
   });

@@ -219,7 +219,7 @@ describe('linli command line', () => {
       ],
       [['--status', 'bogus'], /--status: unknown status "bogus"/],
       // Given but empty: refused, where it exported every order.
-      [['--status', ''], /--status: name at least one status/],
+      [['--status', ''], /option --status needs a value/],
       [['--status', ','], /--status: name at least one status/],
     ];
     for (const [args, message] of refused) {

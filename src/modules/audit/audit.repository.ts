@@ -33,6 +33,11 @@ export interface VerifyResult {
   problem: 'entry' | 'head' | 'missing' | 'anchor' | null;
   /** Anchors of this community checked against the chain (each vouches for its entry and all before it). */
   anchors: number;
+  /**
+   * With `anchor`: the anchored seq the chain no longer holds. Past the chain's end (a cut tail)
+   * it is the first anchored seq after the end, where `firstBadSeq` is the first missing one.
+   */
+  anchoredSeq?: number;
 }
 
 /**
@@ -171,7 +176,14 @@ export async function verifyChain(
       // was written again. Two anchors that disagree on one seq cannot both hold.
       const pinned = anchored.get(next.expectedSeq - 1);
       if (pinned && (pinned.size > 1 || !pinned.has(next.prevHash)))
-        return { ok: false, entries, firstBadSeq: next.expectedSeq - 1, problem: 'anchor', anchors };
+        return {
+          ok: false,
+          entries,
+          firstBadSeq: next.expectedSeq - 1,
+          problem: 'anchor',
+          anchors,
+          anchoredSeq: next.expectedSeq - 1,
+        };
       cursor = next;
       entries += 1;
     }
@@ -201,9 +213,18 @@ export async function verifyChain(
     return { ok: false, entries, firstBadSeq: headSeq + 1, problem: 'head', anchors };
   // An anchor past the end: the chain was longer when it was published. (One past the head read
   // at the start, but not past the head now, was published during the walk: it waits its turn.)
-  for (const seq of anchored.keys())
-    if (seq > headSeq && seq > nowSeq)
-      return { ok: false, entries, firstBadSeq: entries + 1, problem: 'anchor', anchors };
+  // The first anchored seq past the end is the one named: it proves the cut.
+  let past = Infinity;
+  for (const seq of anchored.keys()) if (seq > headSeq && seq > nowSeq && seq < past) past = seq;
+  if (past !== Infinity)
+    return {
+      ok: false,
+      entries,
+      firstBadSeq: entries + 1,
+      problem: 'anchor',
+      anchors,
+      anchoredSeq: past,
+    };
   if (entries === 0) {
     // Every order's creation is recorded: a community with orders and no chain has lost it.
     const order = await db

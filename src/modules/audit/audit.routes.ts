@@ -80,6 +80,12 @@ export async function registerAuditRoutes(
             anchors: Type.Integer({
               description: 'Anchors checked; each vouches for its entry and all before it',
             }),
+            anchoredSeq: Type.Optional(
+              Type.Integer({
+                description:
+                  'with problem anchor: the anchored seq the chain no longer holds (after a cut tail, the first anchored seq past the end of the chain)',
+              }),
+            ),
           }),
         },
       },

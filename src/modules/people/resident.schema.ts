@@ -161,6 +161,10 @@ export const ResidentImportReport = Type.Object({
     description:
       'residents placed in a household already registered at their address: they read its orders filed from the import on',
   }),
+  skippedEmptyRows: Type.Integer({
+    description:
+      'rows of empty fields only (`,,,`, as spreadsheets write them) that were skipped; they count neither as rows nor towards the limit',
+  }),
   problems: Type.Array(
     Type.Object({
       row: Type.Integer({

@@ -75,6 +75,8 @@ export interface ImportReport {
   households: number;
   /** Residents placed in a household already registered at their address (not a new one). */
   joined: number;
+  /** Rows of empty fields only (`,,,`, as spreadsheets write them) that were skipped. */
+  skippedEmptyRows: number;
   problems: ImportProblem[];
 }
 
@@ -522,7 +524,11 @@ export class ResidentService {
     try {
       decoded = decodeTextFile(file, fileName);
       // Rows past the limit are not parsed: a file of millions of tiny rows is refused at once.
-      parsed = parseCsvRecords(decoded.text, { fileName, maxRows: RESIDENT_IMPORT_MAX_ROWS });
+      parsed = parseCsvRecords(decoded.text, {
+        fileName,
+        maxRows: RESIDENT_IMPORT_MAX_ROWS,
+        skipEmptyRows: true,
+      });
     } catch (err) {
       if (err instanceof CsvError) {
         throw new AppError('invalid_input', err.message, {
@@ -543,6 +549,7 @@ export class ResidentService {
       created: 0,
       households: 0,
       joined: 0,
+      skippedEmptyRows: parsed.skipped,
       problems,
     };
     const audit = (action: string, payload: Record<string, unknown>) =>

@@ -257,11 +257,44 @@ export async function dropSchema(client: pg.ClientBase, schema: string): Promise
   }
 }
 
+/**
+ * A database migrated by a newer Linli: it has applied migrations this version does not know.
+ * Nothing is migrated or changed; the way on is to upgrade Linli (or restore a backup).
+ */
+export class NewerDatabaseError extends Error {
+  constructor(readonly unknownMigrations: readonly string[]) {
+    super(
+      `this database was migrated by a newer version of Linli: it has the migration${unknownMigrations.length === 1 ? '' : 's'} ${unknownMigrations.join(', ')}, which this version does not know. Upgrade Linli to run against it (nothing was changed)`,
+    );
+    this.name = 'NewerDatabaseError';
+  }
+}
+
+/** Throws `NewerDatabaseError` when the database records migrations this version does not have. */
+async function refuseNewerDatabase(database: Database, db: Kysely<DB>): Promise<void> {
+  const table = database.schema ? `${database.schema}.kysely_migration` : 'kysely_migration';
+  const exists =
+    database.dialect === 'postgres'
+      ? (await sql<{ t: string | null }>`select to_regclass(${table})::text as t`.execute(db)).rows[0]?.t
+      : (
+          await sql<{
+            name: string;
+          }>`select name from sqlite_master where type = 'table' and name = 'kysely_migration'`.execute(db)
+        ).rows[0];
+  if (!exists) return;
+  const applied = await sql<{ name: string }>`select name from ${sql.table(table)} order by name`.execute(db);
+  const unknown = applied.rows.map((r) => r.name).filter((name) => !Object.hasOwn(MIGRATIONS, name));
+  if (unknown.length) throw new NewerDatabaseError(unknown);
+}
+
 async function migrateOn(
   database: Database,
   db: Kysely<DB>,
   { inTransaction = false, target }: { inTransaction?: boolean; target?: string | undefined } = {},
 ): Promise<string[]> {
+  // Before the migrator, which calls such a database "corrupted" (and after its lock: a newer
+  // node may be migrating it right now).
+  await refuseNewerDatabase(database, db);
   // Kysely looks for its bookkeeping tables across all schemas unless told which one is ours.
   const migrator = new Migrator({
     db,
