@@ -27,7 +27,10 @@ export interface Config {
   otpPerDay: number;
   /** Show one-time codes in the server log (demo and development only). */
   logOtpCodes: boolean;
-  /** Open311 jurisdiction used when a client names none (a community code). */
+  /**
+   * Open311 jurisdiction used when a client names none (a community code). Unset, a request that
+   * names none is answered only where there is one community, and refused with 400 where several.
+   */
   defaultJurisdiction: string | undefined;
   /** Run background workers (outbox, timers) in this process. */
   workers: boolean;

@@ -143,15 +143,12 @@ export async function listServiceRows(db: Kysely<DB>) {
     .execute();
 }
 
-/** The community a GET without `jurisdiction_id` answers for: the first one created. */
-export async function firstCommunity(db: Kysely<DB>) {
-  return db
-    .selectFrom('communities')
-    .selectAll()
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(1)
-    .executeTakeFirst();
+/**
+ * The first `n` communities created: a request without `jurisdiction_id` is answered for the
+ * community only when there is one (no default configured).
+ */
+export async function someCommunities(db: Kysely<DB>, n: number) {
+  return db.selectFrom('communities').selectAll().orderBy('created_at').orderBy('id').limit(n).execute();
 }
 
 /**

@@ -118,6 +118,20 @@ function toOpen311(err: FastifyError | Error): Open311Error {
   return new Open311Error(500, ['internal error: please try again later']);
 }
 
+function communityContact(c: { name: string; nameEn: string; hotline: string | null }, en: boolean) {
+  return en
+    ? `${c.nameEn} service centre${c.hotline ? `, hotline ${c.hotline}` : ''}`
+    : `${c.name}服务中心${c.hotline ? `，热线 ${c.hotline}` : ''}`;
+}
+
+/** The contact of an endpoint serving several communities: which jurisdiction_id to send. */
+function severalContact(codes: string[], en: boolean) {
+  const list = codes.slice(0, 50).join(', ') + (codes.length > 50 ? ', …' : '');
+  return en
+    ? `Several communities are served here: send jurisdiction_id (${list}) with every request; each community's service centre answers for it.`
+    : `本接口服务多个社区：每个请求都须带 jurisdiction_id（${list}）；各社区服务中心负责解答。`;
+}
+
 /** Registers the Open311 API; answers the service (the SLA module can plug real deadlines into it). */
 /** Parameters of the URL added to a POST's form; the names sent in both with different values. */
 export function queryIntoForm(query: unknown, body: unknown): { body: unknown; conflicts: string[] } {
@@ -212,13 +226,11 @@ export async function registerOpen311Routes(
           },
           async (request, reply) => {
             const { caller } = await callerOf(request, request.query);
-            const c = await svc.jurisdiction(request.query.jurisdiction_id);
+            const c = await svc.discoveryScope(request.query.jurisdiction_id);
             const en = caller.locale === 'en';
             const body = {
               changeset: CHANGESET,
-              contact: en
-                ? `${c.nameEn} service centre${c.hotline ? `, hotline ${c.hotline}` : ''}`
-                : `${c.name}服务中心${c.hotline ? `，热线 ${c.hotline}` : ''}`,
+              contact: 'codes' in c ? severalContact(c.codes, en) : communityContact(c, en),
               key_service: en
                 ? 'Ask the community service centre for an Open311 api_key for your application.'
                 : '请向社区服务中心申请 Open311 api_key。',

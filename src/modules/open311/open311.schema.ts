@@ -13,7 +13,13 @@ const NullableStr = Type.Union([Type.String(), Type.Null()]);
 const NullableNum = Type.Union([Type.Number(), Type.Null()]);
 
 const Common = {
-  jurisdiction_id: Type.Optional(Str(100)),
+  jurisdiction_id: Type.Optional(
+    Type.String({
+      maxLength: 100,
+      description:
+        'A community code. Required where the server serves several communities and no default is configured (else 400)',
+    }),
+  ),
   locale: Type.Optional(Type.String({ maxLength: 20, description: 'zh-CN (default) or en' })),
   api_key: Type.Optional(Str(200)),
 };

@@ -41,6 +41,8 @@ export const OPEN311_SCOPE = 'open311';
 export const PRIVATE_SCOPE = 'private_categories';
 const SERVICES_TTL_MS = 15_000;
 const HOUR = 3_600_000;
+const JURISDICTION_REQUIRED =
+  'jurisdiction_id: required: this endpoint serves several jurisdictions (a community code, e.g. from discovery)';
 
 /** When an order can be expected to be fulfilled. */
 export type ExpectedTimes = (rows: readonly RequestRow[]) => Promise<Map<string, number | null>>;
@@ -112,10 +114,37 @@ export class Open311Service {
     this.servicesCache = null;
   }
 
-  /** The community a request is about: named, the deployment's default, or the first one. */
+  /**
+   * The community a request is about: the one named, else the operator's configured default
+   * (`LINLI_DEFAULT_JURISDICTION`), else the only one. GeoReport v2 requires `jurisdiction_id`
+   * where an endpoint serves several jurisdictions, so with several communities and no default
+   * a request that names none is refused with 400 rather than answered for one chosen for it.
+   */
   async jurisdiction(id: string | undefined): Promise<CommunityInfo> {
+    const c = await this.jurisdictionOrSeveral(id);
+    if (c === 'several') throw badRequest(JURISDICTION_REQUIRED);
+    return c;
+  }
+
+  /**
+   * For service discovery, which describes the whole endpoint: the community named or configured,
+   * or, where several are served and none is named, the codes to name one by.
+   */
+  async discoveryScope(id: string | undefined): Promise<CommunityInfo | { codes: string[] }> {
+    const c = await this.jurisdictionOrSeveral(id);
+    if (c !== 'several') return c;
+    return { codes: (await repo.someCommunities(this.db, 51)).map((r) => r.code) };
+  }
+
+  private async jurisdictionOrSeveral(id: string | undefined): Promise<CommunityInfo | 'several'> {
     const wanted = id?.trim() || this.deps.config.defaultJurisdiction;
-    const c = wanted ? await findCommunity(this.db, wanted) : await repo.firstCommunity(this.db);
+    let c;
+    if (wanted) c = await findCommunity(this.db, wanted);
+    else {
+      const some = await repo.someCommunities(this.db, 2);
+      if (some.length > 1) return 'several';
+      c = some[0];
+    }
     if (!c) throw notFound(`jurisdiction_id: ${wanted ?? '(default)'} was not found`);
     return {
       id: c.id,
