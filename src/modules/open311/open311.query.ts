@@ -152,14 +152,20 @@ export function parseRequestsQuery(q: RawRequestsQuery, nowMs: number): Requests
   const created = window(['start_date', 'end_date'], start, end, byUpdate ? undefined : nowMs, problems);
   const updated = window(['updated_after', 'updated_before'], after, before, undefined, problems);
   if (problems.length) throw badRequest(...problems);
-  const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+  // Answers show whole seconds (2026-11-20T10:00:05+08:00) where the rows keep milliseconds: a
+  // window holds a request when the second it shows lies within it, so a request is found by a
+  // window naming the very time it shows, and not by one that starts after it.
+  const from = (ms: number | undefined) =>
+    ms === undefined ? undefined : new Date(Math.ceil(ms / 1000) * 1000).toISOString();
+  const to = (ms: number | undefined) =>
+    ms === undefined ? undefined : new Date(Math.floor(ms / 1000) * 1000 + 999).toISOString();
   return {
     codes: present(q.service_code) ? [...new Set(splitList(q.service_code))] : undefined,
     statuses,
-    createdFrom: iso(created?.[0]),
-    createdTo: iso(created?.[1]),
-    updatedFrom: iso(updated?.[0]),
-    updatedTo: iso(updated?.[1]),
+    createdFrom: from(created?.[0]),
+    createdTo: to(created?.[1]),
+    updatedFrom: from(updated?.[0]),
+    updatedTo: to(updated?.[1]),
     limit: pageSize,
     offset: (page - 1) * pageSize,
     extensions,

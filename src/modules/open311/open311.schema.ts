@@ -40,8 +40,18 @@ export const RequestsQuery = Type.Object({
   start_date: Type.Optional(Type.String({ maxLength: 40, description: 'W3C date-time with zone' })),
   end_date: Type.Optional(Type.String({ maxLength: 40, description: 'W3C date-time with zone' })),
   status: Type.Optional(Type.String({ maxLength: 40, description: 'open, closed or both (comma list)' })),
-  updated_after: Type.Optional(Type.String({ maxLength: 40 })),
-  updated_before: Type.Optional(Type.String({ maxLength: 40 })),
+  updated_after: Type.Optional(
+    Type.String({
+      maxLength: 40,
+      description: 'W3C date-time with zone; compared with updated_datetime as shown',
+    }),
+  ),
+  updated_before: Type.Optional(
+    Type.String({
+      maxLength: 40,
+      description: 'W3C date-time with zone; compared with updated_datetime as shown',
+    }),
+  ),
   page: Type.Optional(Type.String({ maxLength: 10 })),
   page_size: Type.Optional(Type.String({ maxLength: 10, description: 'At most 1000 (the default)' })),
   extensions: Type.Optional(Type.String({ maxLength: 10, description: 'true adds extended_attributes' })),
@@ -136,7 +146,10 @@ export const RequestView = Type.Object({
   agency_responsible: NullableStr,
   service_notice: NullableStr,
   requested_datetime: Type.String(),
-  updated_datetime: NullableStr,
+  updated_datetime: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'When the request last changed; for a closed request, when it was closed (later internal changes leave it). What updated_after/updated_before filter on',
+  }),
   expected_datetime: NullableStr,
   address: NullableStr,
   address_id: NullableStr,
