@@ -89,6 +89,19 @@ function sendErrors(reply: FastifyReply, fmt: Format, status: Open311Status, iss
   return send(reply, fmt, 'errors', issues as unknown as XmlValue, status);
 }
 
+/**
+ * A refusal made outside the Open311 handlers (headers or URL too large, a request or body too
+ * slow, a node shutting down) of an `/open311/` path, in the standard's error list and the format
+ * the path names (XML when it names none); null for any other path.
+ */
+export function open311Refusal(url: string, status: number, description: string) {
+  if (!url.startsWith('/open311/')) return null;
+  const issues = [{ code: status, description }];
+  return formatOf(url) === 'json'
+    ? { contentType: 'application/json; charset=utf-8', body: JSON.stringify(issues) }
+    : { contentType: 'text/xml; charset=utf-8', body: toXml('errors', issues as unknown as XmlValue) };
+}
+
 /** A request refused before routing (a URL that cannot be decoded), in the standard's error list. */
 export function sendOpen311Refusal(reply: FastifyReply, url: string, description: string) {
   return sendErrors(reply, formatOf(url) ?? 'xml', 400, [{ code: 400, description }]);
@@ -318,7 +331,7 @@ export async function registerOpen311Routes(
               tags: TAGS,
               summary: 'Service requests with filters (also .xml)',
               description:
-                '`service_request_id` (comma list) overrides the other filters. Dates are W3C date-times with zone; ' +
+                '`service_request_id` (comma list of at most 200 ids) overrides the other filters. Dates are W3C date-times with zone; ' +
                 'the window defaults to the last 90 days and may not span more; at most 1,000 rows (page/page_size).',
               querystring: RequestsQuery,
               response: { 200: Type.Array(RequestView), ...errors },

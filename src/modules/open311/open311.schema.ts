@@ -34,7 +34,10 @@ export type CommonQuery = Static<typeof CommonQuery>;
 export const RequestsQuery = Type.Object({
   ...Common,
   service_request_id: Type.Optional(
-    Type.String({ maxLength: 40_000, description: 'Comma list; overrides every other filter' }),
+    Type.String({
+      maxLength: 40_000,
+      description: 'Comma list of at most 200 ids (more: 400); overrides every other filter',
+    }),
   ),
   service_code: Type.Optional(Type.String({ maxLength: 2000, description: 'Comma list' })),
   start_date: Type.Optional(Type.String({ maxLength: 40, description: 'W3C date-time with zone' })),
@@ -62,7 +65,9 @@ export const UpdatesQuery = Type.Object({
   ...Common,
   start_date: Type.Optional(Type.String({ maxLength: 40 })),
   end_date: Type.Optional(Type.String({ maxLength: 40 })),
-  service_request_id: Type.Optional(Type.String({ maxLength: 40_000 })),
+  service_request_id: Type.Optional(
+    Type.String({ maxLength: 40_000, description: 'Comma list of at most 200 ids (more: 400)' }),
+  ),
   page: Type.Optional(Type.String({ maxLength: 10 })),
   page_size: Type.Optional(Type.String({ maxLength: 10 })),
 });

@@ -13,7 +13,7 @@ import type { WorkOrderService } from '../work-orders/work-order.service.ts';
 import { DEFAULT_SERVICE_SETTINGS } from './open311.defaults.ts';
 import { badRequest, forbidden, notFound } from './open311.errors.ts';
 import { readCreateForm } from './open311.intake.ts';
-import { parsePaging, parseRequestsQuery, parseUpdatesQuery, splitList } from './open311.query.ts';
+import { parseIds, parsePaging, parseRequestsQuery, parseUpdatesQuery } from './open311.query.ts';
 import type { RawRequestsQuery } from './open311.query.ts';
 import {
   presentDefinition,
@@ -375,7 +375,7 @@ export class Open311Service {
     const rows = await repo.listUpdates(this.db, {
       communityId: community.id,
       ...range,
-      numbers: q.service_request_id?.trim() ? splitList(q.service_request_id) : undefined,
+      numbers: q.service_request_id?.trim() ? parseIds(q.service_request_id) : undefined,
       hidden: await this.hiddenCodes(viewer),
       limit: paging.limit,
       offset: paging.offset,
