@@ -8,6 +8,7 @@ import { parseForm } from './open311.form.ts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { publicBaseUrl } from '../../platform/config.ts';
 import type { Deps } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { AuthService } from '../auth/auth.service.ts';
@@ -181,7 +182,7 @@ export async function registerOpen311Routes(
       new Open311Error(429, [`rate limit: at most ${ctx.max} requests in ${ctx.after} from one address`]),
   };
 
-  /** Who is asking: the api_key (query, form or X-Api-Key), the locale and the base URL. */
+  /** Who is asking: the api_key (query, form or X-Api-Key) and the locale; the configured base URL. */
   async function callerOf(
     request: FastifyRequest,
     params: { api_key?: string | undefined; locale?: string | undefined },
@@ -193,7 +194,7 @@ export async function registerOpen311Routes(
     const caller: Caller = {
       key: key?.kind === 'api_key' ? key : null,
       locale: localeOf(params.locale),
-      baseUrl: `${request.protocol}://${request.host}`,
+      baseUrl: publicBaseUrl(opts.deps.config),
     };
     if (caller.key) {
       keyIds.set(request, caller.key.id);

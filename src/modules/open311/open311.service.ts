@@ -85,7 +85,7 @@ export interface Caller {
   /** The principal of a valid key, or null when none was sent. */
   key: Extract<Principal, { kind: 'api_key' }> | null;
   locale: Locale;
-  /** Scheme and host the client used, for links (media). */
+  /** The server's configured public address (`LINLI_PUBLIC_URL`), for links (media); never the Host header. */
   baseUrl: string;
 }
 
