@@ -305,7 +305,9 @@ export async function registerOpen311Routes(
                 'Needs `api_key`. `attribute[CODE]=v` and `attribute[CODE][]=v` answer the service definition. ' +
                 'Parameters may also be sent in the URL (`?jurisdiction_id=…&api_key=…`); one sent in both with ' +
                 'different values is refused with 400. ' +
-                'The request becomes a work order on the `open311` channel through the usual intake.',
+                'The request becomes a work order on the `open311` channel through the usual intake. ' +
+                'Without an `Idempotency-Key`, exactly the same parameters from the same api_key within 2 minutes ' +
+                'are a retry, answered with the first answer (same `service_request_id` or token) and no second order.',
               headers: Type.Object({
                 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
               }),

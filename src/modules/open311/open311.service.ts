@@ -3,10 +3,14 @@
  * are categories, a POST is one more intake channel (`open311`) through the same pipeline as
  * every other, and the public listings go through the Open311 presenter's privacy rules.
  */
+import { createHash } from 'node:crypto';
 import { Value } from '@sinclair/typebox/value';
 import type { Deps } from '../../platform/context.ts';
 import type { Database } from '../../platform/db/database.ts';
+import { actorLabel } from '../../platform/auth/principal.ts';
 import type { Principal } from '../../platform/auth/principal.ts';
+import { canonicalJson } from '../audit/canonical-json.ts';
+import { findIdempotent } from '../work-orders/work-order.repository.ts';
 import { randomToken } from '../../platform/ids.ts';
 import { findCommunity } from '../tenancy/tenancy.repository.ts';
 import type { WorkOrderService } from '../work-orders/work-order.service.ts';
@@ -41,6 +45,8 @@ export const OPEN311_SCOPE = 'open311';
 export const PRIVATE_SCOPE = 'private_categories';
 const SERVICES_TTL_MS = 15_000;
 const HOUR = 3_600_000;
+/** How long after a POST an identical one without an idempotency key is taken for its retry. */
+export const RETRY_WINDOW_MS = 120_000;
 const JURISDICTION_REQUIRED =
   'jurisdiction_id: required: this endpoint serves several jurisdictions (a community code, e.g. from discovery)';
 
@@ -263,7 +269,7 @@ export class Open311Service {
     const { order, replayed } = await this.workOrders.create(
       key,
       { channel: 'open311', communityId: community.id, category: code, ...form.input },
-      idempotencyKey,
+      idempotencyKey ?? (await this.retryKey(key, community.id, body)),
     );
     const notice = serviceNotice(order.urgency, caller.locale);
     if (service.serviceType === 'batch') {
@@ -281,6 +287,39 @@ export class Open311Service {
       return { token, service_notice: notice, account_id: form.accountId };
     }
     return { service_request_id: order.number, service_notice: notice, account_id: form.accountId };
+  }
+
+  /**
+   * The idempotency key of a POST sent without one: the same api_key sending exactly the same
+   * parameters (submitter, service_code, description, location, address, attributes, media_url,
+   * everything but the key itself) within `RETRY_WINDOW_MS` of the first is a retry (a client that
+   * timed out and sent again), answered with the first request's answer instead of a second order.
+   * Keys name a 2-minute window; a retry early in one finds its first attempt under the window
+   * before, when that is at most 2 minutes old.
+   */
+  private async retryKey(
+    key: Extract<Principal, { kind: 'api_key' }>,
+    communityId: string,
+    body: Record<string, unknown>,
+  ): Promise<string | undefined> {
+    const form = Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'api_key'));
+    let fingerprint: string;
+    try {
+      fingerprint = createHash('sha256')
+        .update(canonicalJson({ key: key.id, community: communityId, form }))
+        .digest('hex');
+    } catch {
+      return undefined; // nothing canonical JSON can hold: no retry to recognise
+    }
+    const now = this.deps.clock.now().getTime();
+    const window = Math.floor(now / RETRY_WINDOW_MS);
+    const before = await findIdempotent(
+      this.db,
+      actorLabel(key),
+      `open311-retry:${fingerprint}:${window - 1}`,
+    );
+    if (before && now - Date.parse(before.created_at) <= RETRY_WINDOW_MS) return before.key;
+    return `open311-retry:${fingerprint}:${window}`;
   }
 
   private async communityOfKey(key: Extract<Principal, { kind: 'api_key' }>): Promise<CommunityInfo> {
