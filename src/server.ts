@@ -1,3 +1,4 @@
+import { publicBaseUrl } from './platform/config.ts';
 import type { Config } from './platform/config.ts';
 import { systemClock } from './platform/clock.ts';
 import { assertWritable, migrateToLatest, openDatabase } from './platform/db/database.ts';
@@ -66,6 +67,10 @@ export async function startServer(
   // after a start, possibly an emergency, waits about 0.4 s for it.
   built.services.classification.warmUp();
   const address = await built.app.listen({ port: config.port, host: config.host });
+  if (!config.publicUrl && !/^(127\.|localhost$|::1$)/.test(config.host))
+    built.app.log.warn(
+      `LINLI_PUBLIC_URL is not set: published links (Open311 discovery, photos) name ${publicBaseUrl(config)}`,
+    );
   // Changes other nodes (or the command line) make reach this node's caches within a second.
   built.services.coherence.start();
   const workers = config.workers

@@ -27,8 +27,18 @@ export interface Config {
   otpPerDay: number;
   /** Show one-time codes in the server log (demo and development only). */
   logOtpCodes: boolean;
-  /** Open311 jurisdiction used when a client names none (a community code). */
+  /**
+   * Open311 jurisdiction used when a client names none (a community code). Unset, a request that
+   * names none is answered only where there is one community, and refused with 400 where several.
+   */
   defaultJurisdiction: string | undefined;
+  /**
+   * The address clients reach this server at (`LINLI_PUBLIC_URL`, e.g. `https://hub.example.org`):
+   * the base of every absolute URL the server publishes (Open311 discovery, photo links). Never
+   * taken from a request's Host header, which the client writes. Unset: `publicBaseUrl` gives the
+   * address the server listens on.
+   */
+  publicUrl: string | undefined;
   /** Run background workers (outbox, timers) in this process. */
   workers: boolean;
   /** Below this classifier confidence an order waits in the triage queue for a person. */
@@ -100,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     otpPerDay: Math.max(1, intFrom(env, 'LINLI_OTP_PER_DAY', 10)),
     logOtpCodes: logOtpCodesFrom(env),
     defaultJurisdiction: env.LINLI_DEFAULT_JURISDICTION || undefined,
+    publicUrl: publicUrlFrom(env.LINLI_PUBLIC_URL),
     workers: (env.LINLI_WORKERS ?? '1') === '1',
     triageThreshold: fractionFrom(env, 'LINLI_TRIAGE_THRESHOLD', 0.5),
     trustProxy: trustProxyFrom(env.LINLI_TRUST_PROXY),
@@ -124,6 +135,46 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  */
 export function logOtpCodesFrom(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.LINLI_LOG_OTP === '1';
+}
+
+/**
+ * LINLI_PUBLIC_URL: an http(s) URL, optionally with a path (a server behind a proxy at
+ * `https://city.example.org/linli`), without a query or fragment; the trailing `/` is dropped.
+ * Anything else is refused at start naming the variable.
+ */
+export function publicUrlFrom(value: string | undefined): string | undefined {
+  const v = value?.trim() ?? '';
+  if (v === '') return undefined;
+  let u: URL | null = null;
+  try {
+    u = new URL(v);
+  } catch {
+    u = null;
+  }
+  if (
+    !u ||
+    (u.protocol !== 'http:' && u.protocol !== 'https:') ||
+    u.search ||
+    u.hash ||
+    u.username ||
+    u.password
+  )
+    throw new Error(
+      `LINLI_PUBLIC_URL must be an http or https URL without a query, e.g. https://hub.example.org, got "${v}"`,
+    );
+  return `${u.origin}${u.pathname}`.replace(/\/+$/, '');
+}
+
+/**
+ * The base of the absolute URLs the server publishes: `LINLI_PUBLIC_URL`, else the address it
+ * listens on (`http://HOST:PORT`, `localhost` for a wildcard address). Never the Host header a
+ * request carries, so a forged one cannot make the server advertise another.
+ */
+export function publicBaseUrl(config: Pick<Config, 'publicUrl' | 'host' | 'port'>): string {
+  if (config.publicUrl) return config.publicUrl;
+  const wildcard = config.host === '0.0.0.0' || config.host === '::' || config.host === '';
+  const host = wildcard ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  return `http://${host}:${config.port}`;
 }
 
 /**

@@ -48,7 +48,8 @@ describe('Open311 GeoReport v2', () => {
   }
 
   before(async () => {
-    ctx = await createTestContext({ orders: 40, config: { trustProxy: 1 } });
+    // Two communities: a request that names no jurisdiction is answered for the one configured.
+    ctx = await createTestContext({ orders: 40, config: { trustProxy: 1, defaultJurisdiction: 'taoyuan' } });
     const [taoyuan, longzhu] = ctx.seed.communities;
     privateKey = (
       await ctx.services.auth.createApiKey(taoyuan?.id ?? '', 'partner clinic', [
@@ -648,15 +649,19 @@ describe('Open311 GeoReport v2', () => {
   });
 
   describe('jurisdictions, updates and limits', () => {
-    it('answers a GET without jurisdiction_id for the configured default, else the first community', async () => {
+    it('answers a GET without jurisdiction_id for the configured default, and 400 when there is none', async () => {
       const first = (await both('/requests?page_size=1', 'requests')) as Req[];
       assert.match(first[0]?.service_request_id ?? '', /^TAOYUAN-/);
       ctx.deps.config.defaultJurisdiction = 'longzhu';
       try {
         const lz = (await both('/requests?page_size=1', 'requests')) as Req[];
         assert.match(lz[0]?.service_request_id ?? '', /^LONGZHU-/);
-      } finally {
+        // Two communities and no default: jurisdiction_id is required (GeoReport v2).
         ctx.deps.config.defaultJurisdiction = undefined;
+        const none = (await both('/requests?page_size=1', 'errors', 400)) as { description: string }[];
+        assert.match(none[0]?.description ?? '', /^jurisdiction_id: required/);
+      } finally {
+        ctx.deps.config.defaultJurisdiction = 'taoyuan';
       }
     });
 

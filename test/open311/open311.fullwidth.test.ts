@@ -24,7 +24,7 @@ describe('Open311: full-width contact data in public text', () => {
     ctx.app.inject({ method: 'GET', url, headers: { 'x-forwarded-for': `10.9.0.${seq++ % 250}` } });
 
   before(async () => {
-    ctx = await createTestContext({ orders: 5, config: { trustProxy: 1 } });
+    ctx = await createTestContext({ orders: 5, config: { trustProxy: 1, defaultJurisdiction: 'taoyuan' } });
     agent = await ctx.login('agent');
     const res = await ctx.call('POST', '/api/v1/work-orders', agent, {
       channel: 'hotline',

@@ -79,7 +79,7 @@ describe('Open311 through Prism (standard swagger.json) and the JSON Schemas', (
   const warnings = new Set<string>();
 
   before(async () => {
-    ctx = await createTestContext({ orders: 40, config: { trustProxy: 1 } });
+    ctx = await createTestContext({ orders: 40, config: { trustProxy: 1, defaultJurisdiction: 'taoyuan' } });
     await ctx.app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = ctx.app.server.address() as AddressInfo;
     direct = `http://127.0.0.1:${port}`;

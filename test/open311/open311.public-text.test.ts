@@ -49,7 +49,7 @@ describe('Open311: public text and strict input', () => {
     );
 
   before(async () => {
-    ctx = await createTestContext({ orders: 5, config: { trustProxy: 1 } });
+    ctx = await createTestContext({ orders: 5, config: { trustProxy: 1, defaultJurisdiction: 'taoyuan' } });
   });
   after(() => ctx.close());
 

@@ -4,6 +4,7 @@
  * coarsened per category. Pure: every lookup is handed in.
  */
 import { zoneFor } from '../sla/zone.ts';
+import { publicUpdatedAt } from './open311.repository.ts';
 import type { RequestRow } from './open311.repository.ts';
 import { CLOSED_STATUSES } from './open311.query.ts';
 import { coarsen, scrubPublic, type PrivatePerson } from './open311.privacy.ts';
@@ -260,7 +261,7 @@ export function presentRequest(o: RequestRow, ctx: PresentContext, extensions: b
     agency_responsible: agencyOf(o, ctx, who),
     service_notice: serviceNotice(o.urgency, ctx.locale),
     requested_datetime: w3(o.created_at, tz),
-    updated_datetime: w3(o.updated_at, tz),
+    updated_datetime: w3(publicUpdatedAt(o), tz),
     expected_datetime: expected === null ? null : w3At(expected, tz),
     address: loc.address === null ? null : scrubPublic(loc.address, who),
     address_id: precision === 'exact' ? (meta.address_id ?? null) : null,

@@ -25,7 +25,8 @@ function problems(f: () => unknown): string[] {
 describe('GET requests parameters', () => {
   it('defaults to the last 90 days, 1,000 rows, page 1', () => {
     const f = parseRequestsQuery({}, NOW);
-    assert.equal(f.createdTo, '2026-11-20T02:00:00.000Z');
+    // Answers show whole seconds: a window's end holds its whole last second.
+    assert.equal(f.createdTo, '2026-11-20T02:00:00.999Z');
     assert.equal(Date.parse(f.createdFrom ?? ''), NOW - 90 * DAY);
     assert.deepEqual([f.limit, f.offset, f.extensions], [1000, 0, false]);
   });
@@ -56,7 +57,7 @@ describe('GET requests parameters', () => {
   it('opens a 90-day window from one end', () => {
     const s = parseRequestsQuery({ start_date: '2026-01-01T00:00:00+08:00' }, NOW);
     assert.equal(s.createdFrom, '2025-12-31T16:00:00.000Z');
-    assert.equal(Date.parse(s.createdTo ?? '') - Date.parse(s.createdFrom ?? ''), 90 * DAY);
+    assert.equal(Date.parse(s.createdTo ?? '') - Date.parse(s.createdFrom ?? ''), 90 * DAY + 999);
     const u = parseRequestsQuery({ updated_after: '2026-11-01T00:00:00Z' }, NOW);
     assert.equal(u.createdFrom, undefined, 'an update window replaces the default creation window');
     assert.equal(u.updatedFrom, '2026-11-01T00:00:00.000Z');

@@ -2,6 +2,7 @@ import { SqliteAdapter, sql } from 'kysely';
 import type { Generated, Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import { DEFAULT_QUESTIONS } from './open311.defaults.ts';
+import { CLOSED_STATUSES } from './open311.query.ts';
 
 /** Tables this module adds (migration 2026112110_open311). */
 export interface Open311ServiceTable {
@@ -73,6 +74,8 @@ const REQUEST_COLUMNS = [
   'attributes_json',
   'created_at',
   'updated_at',
+  'resolved_at',
+  'closed_at',
 ] as const;
 
 export interface RequestRow {
@@ -98,6 +101,25 @@ export interface RequestRow {
   attributes_json: string | null;
   created_at: string;
   updated_at: string;
+  resolved_at: string | null;
+  closed_at: string | null;
+}
+
+/**
+ * The instant GeoReport's `updated_datetime` shows: when the request was last modified, and for
+ * a closed one (every status the standard calls closed) when it was closed. Staff may still write
+ * a closed order (a classification confirmed, a merge's bookkeeping), which moves `updated_at` but
+ * nothing the public sees. `publicUpdatedSql` is the same rule in SQL, so the
+ * `updated_after`/`updated_before` filters find a request exactly where its answer shows it.
+ */
+export function publicUpdatedAt(o: Pick<RequestRow, 'status' | 'updated_at' | 'resolved_at' | 'closed_at'>) {
+  if (!CLOSED_STATUSES.includes(o.status)) return o.updated_at;
+  return o.closed_at ?? o.resolved_at ?? o.updated_at;
+}
+
+function publicUpdatedSql() {
+  const closed = sql.join(CLOSED_STATUSES.map((st) => sql`${st}`));
+  return sql<string>`(case when ${sql.ref('status')} in (${closed}) then coalesce(${sql.ref('closed_at')}, ${sql.ref('resolved_at')}, ${sql.ref('updated_at')}) else ${sql.ref('updated_at')} end)`;
 }
 
 export interface RequestQuery {
@@ -143,15 +165,12 @@ export async function listServiceRows(db: Kysely<DB>) {
     .execute();
 }
 
-/** The community a GET without `jurisdiction_id` answers for: the first one created. */
-export async function firstCommunity(db: Kysely<DB>) {
-  return db
-    .selectFrom('communities')
-    .selectAll()
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(1)
-    .executeTakeFirst();
+/**
+ * The first `n` communities created: a request without `jurisdiction_id` is answered for the
+ * community only when there is one (no default configured).
+ */
+export async function someCommunities(db: Kysely<DB>, n: number) {
+  return db.selectFrom('communities').selectAll().orderBy('created_at').orderBy('id').limit(n).execute();
 }
 
 /**
@@ -203,10 +222,14 @@ export async function listRequests(db: Kysely<DB>, q: RequestQuery): Promise<Req
     if (q.statuses?.length) s = s.where(sql<string>`(${sql.ref('status')} || '')`, 'in', q.statuses);
     if (q.createdFrom) s = s.where('created_at', '>=', q.createdFrom);
     if (q.createdTo) s = s.where('created_at', '<=', q.createdTo);
-    if (q.updatedFrom) s = s.where('updated_at', '>=', q.updatedFrom);
-    if (q.updatedTo) s = s.where('updated_at', '<=', q.updatedTo);
+    // The instant shown is never later than `updated_at`, so `updated_at >= from` keeps the
+    // (community, updated_at) index in use; the shown instant decides.
+    if (q.updatedFrom)
+      s = s.where('updated_at', '>=', q.updatedFrom).where(publicUpdatedSql(), '>=', q.updatedFrom);
+    if (q.updatedTo) s = s.where(publicUpdatedSql(), '<=', q.updatedTo);
   }
-  // An update window alone reads (community, updated_at) in order: most recently changed first.
+  // An update window alone reads (community, updated_at) in order: most recently written first
+  // (for a closed request that may be later than the `updated_datetime` it shows).
   const byUpdate = !q.numbers && !q.createdFrom && !q.createdTo && (q.updatedFrom || q.updatedTo);
   const rows = await s
     .orderBy(byUpdate ? 'updated_at' : 'created_at', 'desc')

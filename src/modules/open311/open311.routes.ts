@@ -8,6 +8,7 @@ import { parseForm } from './open311.form.ts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { publicBaseUrl } from '../../platform/config.ts';
 import type { Deps } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { AuthService } from '../auth/auth.service.ts';
@@ -89,6 +90,19 @@ function sendErrors(reply: FastifyReply, fmt: Format, status: Open311Status, iss
   return send(reply, fmt, 'errors', issues as unknown as XmlValue, status);
 }
 
+/**
+ * A refusal made outside the Open311 handlers (headers or URL too large, a request or body too
+ * slow, a node shutting down) of an `/open311/` path, in the standard's error list and the format
+ * the path names (XML when it names none); null for any other path.
+ */
+export function open311Refusal(url: string, status: number, description: string) {
+  if (!url.startsWith('/open311/')) return null;
+  const issues = [{ code: status, description }];
+  return formatOf(url) === 'json'
+    ? { contentType: 'application/json; charset=utf-8', body: JSON.stringify(issues) }
+    : { contentType: 'text/xml; charset=utf-8', body: toXml('errors', issues as unknown as XmlValue) };
+}
+
 /** A request refused before routing (a URL that cannot be decoded), in the standard's error list. */
 export function sendOpen311Refusal(reply: FastifyReply, url: string, description: string) {
   return sendErrors(reply, formatOf(url) ?? 'xml', 400, [{ code: 400, description }]);
@@ -116,6 +130,20 @@ function toOpen311(err: FastifyError | Error): Open311Error {
   if (fe.statusCode !== undefined && fe.statusCode < 500)
     return badRequest(fe.message.replace(/^FST_\w+: /, ''));
   return new Open311Error(500, ['internal error: please try again later']);
+}
+
+function communityContact(c: { name: string; nameEn: string; hotline: string | null }, en: boolean) {
+  return en
+    ? `${c.nameEn} service centre${c.hotline ? `, hotline ${c.hotline}` : ''}`
+    : `${c.name}服务中心${c.hotline ? `，热线 ${c.hotline}` : ''}`;
+}
+
+/** The contact of an endpoint serving several communities: which jurisdiction_id to send. */
+function severalContact(codes: string[], en: boolean) {
+  const list = codes.slice(0, 50).join(', ') + (codes.length > 50 ? ', …' : '');
+  return en
+    ? `Several communities are served here: send jurisdiction_id (${list}) with every request; each community's service centre answers for it.`
+    : `本接口服务多个社区：每个请求都须带 jurisdiction_id（${list}）；各社区服务中心负责解答。`;
 }
 
 /** Registers the Open311 API; answers the service (the SLA module can plug real deadlines into it). */
@@ -154,7 +182,7 @@ export async function registerOpen311Routes(
       new Open311Error(429, [`rate limit: at most ${ctx.max} requests in ${ctx.after} from one address`]),
   };
 
-  /** Who is asking: the api_key (query, form or X-Api-Key), the locale and the base URL. */
+  /** Who is asking: the api_key (query, form or X-Api-Key) and the locale; the configured base URL. */
   async function callerOf(
     request: FastifyRequest,
     params: { api_key?: string | undefined; locale?: string | undefined },
@@ -166,7 +194,7 @@ export async function registerOpen311Routes(
     const caller: Caller = {
       key: key?.kind === 'api_key' ? key : null,
       locale: localeOf(params.locale),
-      baseUrl: `${request.protocol}://${request.host}`,
+      baseUrl: publicBaseUrl(opts.deps.config),
     };
     if (caller.key) {
       keyIds.set(request, caller.key.id);
@@ -212,13 +240,11 @@ export async function registerOpen311Routes(
           },
           async (request, reply) => {
             const { caller } = await callerOf(request, request.query);
-            const c = await svc.jurisdiction(request.query.jurisdiction_id);
+            const c = await svc.discoveryScope(request.query.jurisdiction_id);
             const en = caller.locale === 'en';
             const body = {
               changeset: CHANGESET,
-              contact: en
-                ? `${c.nameEn} service centre${c.hotline ? `, hotline ${c.hotline}` : ''}`
-                : `${c.name}服务中心${c.hotline ? `，热线 ${c.hotline}` : ''}`,
+              contact: 'codes' in c ? severalContact(c.codes, en) : communityContact(c, en),
               key_service: en
                 ? 'Ask the community service centre for an Open311 api_key for your application.'
                 : '请向社区服务中心申请 Open311 api_key。',
@@ -279,7 +305,9 @@ export async function registerOpen311Routes(
                 'Needs `api_key`. `attribute[CODE]=v` and `attribute[CODE][]=v` answer the service definition. ' +
                 'Parameters may also be sent in the URL (`?jurisdiction_id=…&api_key=…`); one sent in both with ' +
                 'different values is refused with 400. ' +
-                'The request becomes a work order on the `open311` channel through the usual intake.',
+                'The request becomes a work order on the `open311` channel through the usual intake. ' +
+                'Without an `Idempotency-Key`, exactly the same parameters from the same api_key within 2 minutes ' +
+                'are a retry, answered with the first answer (same `service_request_id` or token) and no second order.',
               headers: Type.Object({
                 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
               }),
@@ -306,7 +334,7 @@ export async function registerOpen311Routes(
               tags: TAGS,
               summary: 'Service requests with filters (also .xml)',
               description:
-                '`service_request_id` (comma list) overrides the other filters. Dates are W3C date-times with zone; ' +
+                '`service_request_id` (comma list of at most 200 ids) overrides the other filters. Dates are W3C date-times with zone; ' +
                 'the window defaults to the last 90 days and may not span more; at most 1,000 rows (page/page_size).',
               querystring: RequestsQuery,
               response: { 200: Type.Array(RequestView), ...errors },

@@ -13,7 +13,13 @@ const NullableStr = Type.Union([Type.String(), Type.Null()]);
 const NullableNum = Type.Union([Type.Number(), Type.Null()]);
 
 const Common = {
-  jurisdiction_id: Type.Optional(Str(100)),
+  jurisdiction_id: Type.Optional(
+    Type.String({
+      maxLength: 100,
+      description:
+        'A community code. Required where the server serves several communities and no default is configured (else 400)',
+    }),
+  ),
   locale: Type.Optional(Type.String({ maxLength: 20, description: 'zh-CN (default) or en' })),
   api_key: Type.Optional(Str(200)),
 };
@@ -28,14 +34,27 @@ export type CommonQuery = Static<typeof CommonQuery>;
 export const RequestsQuery = Type.Object({
   ...Common,
   service_request_id: Type.Optional(
-    Type.String({ maxLength: 40_000, description: 'Comma list; overrides every other filter' }),
+    Type.String({
+      maxLength: 40_000,
+      description: 'Comma list of at most 200 ids (more: 400); overrides every other filter',
+    }),
   ),
   service_code: Type.Optional(Type.String({ maxLength: 2000, description: 'Comma list' })),
   start_date: Type.Optional(Type.String({ maxLength: 40, description: 'W3C date-time with zone' })),
   end_date: Type.Optional(Type.String({ maxLength: 40, description: 'W3C date-time with zone' })),
   status: Type.Optional(Type.String({ maxLength: 40, description: 'open, closed or both (comma list)' })),
-  updated_after: Type.Optional(Type.String({ maxLength: 40 })),
-  updated_before: Type.Optional(Type.String({ maxLength: 40 })),
+  updated_after: Type.Optional(
+    Type.String({
+      maxLength: 40,
+      description: 'W3C date-time with zone; compared with updated_datetime as shown',
+    }),
+  ),
+  updated_before: Type.Optional(
+    Type.String({
+      maxLength: 40,
+      description: 'W3C date-time with zone; compared with updated_datetime as shown',
+    }),
+  ),
   page: Type.Optional(Type.String({ maxLength: 10 })),
   page_size: Type.Optional(Type.String({ maxLength: 10, description: 'At most 1000 (the default)' })),
   extensions: Type.Optional(Type.String({ maxLength: 10, description: 'true adds extended_attributes' })),
@@ -46,7 +65,9 @@ export const UpdatesQuery = Type.Object({
   ...Common,
   start_date: Type.Optional(Type.String({ maxLength: 40 })),
   end_date: Type.Optional(Type.String({ maxLength: 40 })),
-  service_request_id: Type.Optional(Type.String({ maxLength: 40_000 })),
+  service_request_id: Type.Optional(
+    Type.String({ maxLength: 40_000, description: 'Comma list of at most 200 ids (more: 400)' }),
+  ),
   page: Type.Optional(Type.String({ maxLength: 10 })),
   page_size: Type.Optional(Type.String({ maxLength: 10 })),
 });
@@ -130,7 +151,10 @@ export const RequestView = Type.Object({
   agency_responsible: NullableStr,
   service_notice: NullableStr,
   requested_datetime: Type.String(),
-  updated_datetime: NullableStr,
+  updated_datetime: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'When the request last changed; for a closed request, when it was closed (later internal changes leave it). What updated_after/updated_before filter on',
+  }),
   expected_datetime: NullableStr,
   address: NullableStr,
   address_id: NullableStr,

@@ -3,17 +3,21 @@
  * are categories, a POST is one more intake channel (`open311`) through the same pipeline as
  * every other, and the public listings go through the Open311 presenter's privacy rules.
  */
+import { createHash } from 'node:crypto';
 import { Value } from '@sinclair/typebox/value';
 import type { Deps } from '../../platform/context.ts';
 import type { Database } from '../../platform/db/database.ts';
+import { actorLabel } from '../../platform/auth/principal.ts';
 import type { Principal } from '../../platform/auth/principal.ts';
+import { canonicalJson } from '../audit/canonical-json.ts';
+import { findIdempotent } from '../work-orders/work-order.repository.ts';
 import { randomToken } from '../../platform/ids.ts';
 import { findCommunity } from '../tenancy/tenancy.repository.ts';
 import type { WorkOrderService } from '../work-orders/work-order.service.ts';
 import { DEFAULT_SERVICE_SETTINGS } from './open311.defaults.ts';
 import { badRequest, forbidden, notFound } from './open311.errors.ts';
 import { readCreateForm } from './open311.intake.ts';
-import { parsePaging, parseRequestsQuery, parseUpdatesQuery, splitList } from './open311.query.ts';
+import { parseIds, parsePaging, parseRequestsQuery, parseUpdatesQuery } from './open311.query.ts';
 import type { RawRequestsQuery } from './open311.query.ts';
 import {
   presentDefinition,
@@ -41,6 +45,10 @@ export const OPEN311_SCOPE = 'open311';
 export const PRIVATE_SCOPE = 'private_categories';
 const SERVICES_TTL_MS = 15_000;
 const HOUR = 3_600_000;
+/** How long after a POST an identical one without an idempotency key is taken for its retry. */
+export const RETRY_WINDOW_MS = 120_000;
+const JURISDICTION_REQUIRED =
+  'jurisdiction_id: required: this endpoint serves several jurisdictions (a community code, e.g. from discovery)';
 
 /** When an order can be expected to be fulfilled. */
 export type ExpectedTimes = (rows: readonly RequestRow[]) => Promise<Map<string, number | null>>;
@@ -83,7 +91,7 @@ export interface Caller {
   /** The principal of a valid key, or null when none was sent. */
   key: Extract<Principal, { kind: 'api_key' }> | null;
   locale: Locale;
-  /** Scheme and host the client used, for links (media). */
+  /** The server's configured public address (`LINLI_PUBLIC_URL`), for links (media); never the Host header. */
   baseUrl: string;
 }
 
@@ -112,10 +120,37 @@ export class Open311Service {
     this.servicesCache = null;
   }
 
-  /** The community a request is about: named, the deployment's default, or the first one. */
+  /**
+   * The community a request is about: the one named, else the operator's configured default
+   * (`LINLI_DEFAULT_JURISDICTION`), else the only one. GeoReport v2 requires `jurisdiction_id`
+   * where an endpoint serves several jurisdictions, so with several communities and no default
+   * a request that names none is refused with 400 rather than answered for one chosen for it.
+   */
   async jurisdiction(id: string | undefined): Promise<CommunityInfo> {
+    const c = await this.jurisdictionOrSeveral(id);
+    if (c === 'several') throw badRequest(JURISDICTION_REQUIRED);
+    return c;
+  }
+
+  /**
+   * For service discovery, which describes the whole endpoint: the community named or configured,
+   * or, where several are served and none is named, the codes to name one by.
+   */
+  async discoveryScope(id: string | undefined): Promise<CommunityInfo | { codes: string[] }> {
+    const c = await this.jurisdictionOrSeveral(id);
+    if (c !== 'several') return c;
+    return { codes: (await repo.someCommunities(this.db, 51)).map((r) => r.code) };
+  }
+
+  private async jurisdictionOrSeveral(id: string | undefined): Promise<CommunityInfo | 'several'> {
     const wanted = id?.trim() || this.deps.config.defaultJurisdiction;
-    const c = wanted ? await findCommunity(this.db, wanted) : await repo.firstCommunity(this.db);
+    let c;
+    if (wanted) c = await findCommunity(this.db, wanted);
+    else {
+      const some = await repo.someCommunities(this.db, 2);
+      if (some.length > 1) return 'several';
+      c = some[0];
+    }
     if (!c) throw notFound(`jurisdiction_id: ${wanted ?? '(default)'} was not found`);
     return {
       id: c.id,
@@ -234,7 +269,7 @@ export class Open311Service {
     const { order, replayed } = await this.workOrders.create(
       key,
       { channel: 'open311', communityId: community.id, category: code, ...form.input },
-      idempotencyKey,
+      idempotencyKey ?? (await this.retryKey(key, community.id, body)),
     );
     const notice = serviceNotice(order.urgency, caller.locale);
     if (service.serviceType === 'batch') {
@@ -252,6 +287,39 @@ export class Open311Service {
       return { token, service_notice: notice, account_id: form.accountId };
     }
     return { service_request_id: order.number, service_notice: notice, account_id: form.accountId };
+  }
+
+  /**
+   * The idempotency key of a POST sent without one: the same api_key sending exactly the same
+   * parameters (submitter, service_code, description, location, address, attributes, media_url,
+   * everything but the key itself) within `RETRY_WINDOW_MS` of the first is a retry (a client that
+   * timed out and sent again), answered with the first request's answer instead of a second order.
+   * Keys name a 2-minute window; a retry early in one finds its first attempt under the window
+   * before, when that is at most 2 minutes old.
+   */
+  private async retryKey(
+    key: Extract<Principal, { kind: 'api_key' }>,
+    communityId: string,
+    body: Record<string, unknown>,
+  ): Promise<string | undefined> {
+    const form = Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'api_key'));
+    let fingerprint: string;
+    try {
+      fingerprint = createHash('sha256')
+        .update(canonicalJson({ key: key.id, community: communityId, form }))
+        .digest('hex');
+    } catch {
+      return undefined; // nothing canonical JSON can hold: no retry to recognise
+    }
+    const now = this.deps.clock.now().getTime();
+    const window = Math.floor(now / RETRY_WINDOW_MS);
+    const before = await findIdempotent(
+      this.db,
+      actorLabel(key),
+      `open311-retry:${fingerprint}:${window - 1}`,
+    );
+    if (before && now - Date.parse(before.created_at) <= RETRY_WINDOW_MS) return before.key;
+    return `open311-retry:${fingerprint}:${window}`;
   }
 
   private async communityOfKey(key: Extract<Principal, { kind: 'api_key' }>): Promise<CommunityInfo> {
@@ -346,7 +414,7 @@ export class Open311Service {
     const rows = await repo.listUpdates(this.db, {
       communityId: community.id,
       ...range,
-      numbers: q.service_request_id?.trim() ? splitList(q.service_request_id) : undefined,
+      numbers: q.service_request_id?.trim() ? parseIds(q.service_request_id) : undefined,
       hidden: await this.hiddenCodes(viewer),
       limit: paging.limit,
       offset: paging.offset,

@@ -17,7 +17,7 @@ import {
   ErrorBody,
   errorBody,
   notFoundBody,
-  clientErrorHandler,
+  clientErrorHandlerFor,
   registerClosingRefusal,
 } from './errors.plugin.ts';
 import { registerPrincipalHook, registerSignInFirst } from './principal.hook.ts';
@@ -38,7 +38,11 @@ import { ResidentService } from '../../modules/people/resident.service.ts';
 import { defaultClassifier, defaultPrioritize } from '../../modules/work-orders/work-order.defaults.ts';
 import { ClassificationService } from '../../modules/classification/classification.service.ts';
 import { registerClassificationRoutes } from '../../modules/classification/classification.routes.ts';
-import { registerOpen311Routes, sendOpen311Refusal } from '../../modules/open311/open311.routes.ts';
+import {
+  open311Refusal,
+  registerOpen311Routes,
+  sendOpen311Refusal,
+} from '../../modules/open311/open311.routes.ts';
 import { SlaModule } from '../../modules/sla/sla.module.ts';
 import { registerSlaRoutes } from '../../modules/sla/sla.routes.ts';
 import { CatalogueService } from '../../modules/matching/resource.service.ts';
@@ -102,7 +106,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
     // Idle keep-alive connections close after Fastify's 72 s (longer than load balancers' usual 60 s);
     // the socket idle timeout stays off, since event streams and long exports are legitimately quiet.
     // Slow or broken requests (408, 431, 400) and shutdown's 503 get the error envelope too.
-    clientErrorHandler,
+    clientErrorHandler: clientErrorHandlerFor(open311Refusal),
     return503OnClosing: false,
     bodyLimit: 1024 * 1024,
     ajv: {
@@ -127,10 +131,10 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
     },
   });
   registerResponseHeaders(app);
-  registerClosingRefusal(app);
+  registerClosingRefusal(app, open311Refusal);
   registerErrorHandler(app);
   registerNulGuard(app);
-  registerBodyDeadline(app, requestTimeoutMs);
+  registerBodyDeadline(app, requestTimeoutMs, open311Refusal);
   app.addSchema(ErrorBody);
 
   await app.register(cookie);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, maxHeaderSize } from 'node:http';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance } from 'fastify';
@@ -134,9 +134,20 @@ export function frameworkErrorBody(code: FrameworkErrorCode | 'invalid_input', m
 }
 
 /**
+ * Refusals of paths that answer errors in a format of their own (GeoReport v2's list under
+ * `/open311/`): the body and its content type for a refusal of `url`, or null for the envelope.
+ */
+export type RefusalFormat = (
+  url: string,
+  status: number,
+  message: string,
+) => { contentType: string; body: string } | null;
+
+/**
  * Answers on the bare socket, for refusals made before Fastify has a request (or after it can
  * no longer answer one), and closes the connection: the client may still be sending.
- * Nothing is written when a response has already begun on this socket.
+ * Nothing is written when a response has already begun on this socket. `url` (what the request
+ * line names, as far as it could be read) lets `format` answer its path's own error format.
  */
 export function refuseOnSocket(
   socket: Socket,
@@ -144,12 +155,15 @@ export function refuseOnSocket(
   code: FrameworkErrorCode | 'invalid_input',
   message: string,
   requestId: string = randomUUID(),
+  url?: string | null,
+  format?: RefusalFormat,
 ): void {
   const started = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage?.headersSent;
   if (socket.writable && !started) {
-    const body = JSON.stringify(frameworkErrorBody(code, message));
+    const own = url && format ? format(url, status, message) : null;
+    const body = own ? own.body : JSON.stringify(frameworkErrorBody(code, message));
     const headers = [
-      ['content-type', 'application/json; charset=utf-8'],
+      ['content-type', own ? own.contentType : 'application/json; charset=utf-8'],
       ['content-length', String(Buffer.byteLength(body))],
       ['connection', 'close'],
       ['x-request-id', requestId],
@@ -164,19 +178,63 @@ export function refuseOnSocket(
 }
 
 /**
- * Node's `clientError`: a request that could not be read (malformed, headers too large) or did
- * not arrive within the request timeout. Answered with the envelope, not Fastify's own body.
+ * The URL of the request line at the start of what Node read of a request it could not parse
+ * (`rawPacket`), as far as it arrived; null when there is none. Only the path is looked at.
  */
-export function clientErrorHandler(this: FastifyInstance, err: Error & { code?: string }, socket: Socket) {
-  if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  const requestId = randomUUID();
-  this.log.info({ reqId: requestId, code: err.code }, 'client error');
-  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT')
-    return refuseOnSocket(socket, 408, 'request_timeout', 'the request did not arrive in time', requestId);
-  if (err.code === 'HPE_HEADER_OVERFLOW')
-    return refuseOnSocket(socket, 431, 'headers_too_large', 'the request headers are too large', requestId);
-  return refuseOnSocket(socket, 400, 'invalid_input', 'the request could not be read', requestId);
+export function requestLineUrl(err: Error & { rawPacket?: unknown }): string | null {
+  if (!Buffer.isBuffer(err.rawPacket)) return null;
+  const m = /^[A-Z]{3,10} (\/[^\s]*)/.exec(err.rawPacket.subarray(0, 4096).toString('latin1'));
+  return m?.[1] ?? null;
 }
+
+/**
+ * Node's `clientError`: a request that could not be read (malformed, headers too large: a URL of
+ * hundreds of ids) or did not arrive within the request timeout. Answered with the envelope, not
+ * Fastify's own body, or in the format `format` gives the path of its request line.
+ */
+export function clientErrorHandlerFor(format?: RefusalFormat) {
+  return function clientErrorHandler(
+    this: FastifyInstance,
+    err: Error & { code?: string; rawPacket?: unknown },
+    socket: Socket,
+  ) {
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const requestId = randomUUID();
+    this.log.info({ reqId: requestId, code: err.code }, 'client error');
+    const url = requestLineUrl(err);
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT')
+      return refuseOnSocket(
+        socket,
+        408,
+        'request_timeout',
+        'the request did not arrive in time',
+        requestId,
+        url,
+        format,
+      );
+    if (err.code === 'HPE_HEADER_OVERFLOW')
+      return refuseOnSocket(
+        socket,
+        431,
+        'headers_too_large',
+        `the request headers are too large (the URL and headers together at most ${Math.floor(maxHeaderSize / 1024)} KiB)`,
+        requestId,
+        url,
+        format,
+      );
+    return refuseOnSocket(
+      socket,
+      400,
+      'invalid_input',
+      'the request could not be read',
+      requestId,
+      url,
+      format,
+    );
+  };
+}
+
+export const clientErrorHandler = clientErrorHandlerFor();
 
 /**
  * While the app closes (after `close()` began, until the last connection ends) requests still
@@ -184,17 +242,18 @@ export function clientErrorHandler(this: FastifyInstance, err: Error & { code?: 
  * balancer retries them elsewhere. Replaces Fastify's own 503 (`return503OnClosing: false`).
  * Register right after the response headers hook, before anything slower.
  */
-export function registerClosingRefusal(app: FastifyInstance): void {
+export function registerClosingRefusal(app: FastifyInstance, format?: RefusalFormat): void {
   let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;
     done();
   });
-  app.addHook('onRequest', (_request, reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
     if (!closing) return done();
-    reply
-      .header('connection', 'close')
-      .status(503)
-      .send(frameworkErrorBody('service_unavailable', 'this node is shutting down: try again'));
+    const message = 'this node is shutting down: try again';
+    const own = format?.(request.url, 503, message);
+    reply.header('connection', 'close').status(503);
+    if (own) reply.type(own.contentType).send(own.body);
+    else reply.send(frameworkErrorBody('service_unavailable', message));
   });
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { refuseOnSocket } from './errors.plugin.ts';
+import type { RefusalFormat } from './errors.plugin.ts';
 
 /**
  * The slowest pace a request body may keep, once its grace is over: 32 KiB/s (about
@@ -25,7 +26,11 @@ export function bodyDeadlineMs(bytes: number, requestTimeoutMs: number): number 
  * `bodyDeadlineMs` of its declared length (of the route's body limit when it is chunked), or
  * the request gets 408 and the connection is closed. Costs one timer per request with a body.
  */
-export function registerBodyDeadline(app: FastifyInstance, requestTimeoutMs: number): void {
+export function registerBodyDeadline(
+  app: FastifyInstance,
+  requestTimeoutMs: number,
+  format?: RefusalFormat,
+): void {
   if (requestTimeoutMs <= 0) return;
   app.addHook('preParsing', (request, reply, payload, done) => {
     const declared = Number(request.headers['content-length']);
@@ -37,7 +42,15 @@ export function registerBodyDeadline(app: FastifyInstance, requestTimeoutMs: num
       () => {
         if (raw.complete || reply.sent || reply.raw.headersSent) return;
         request.log.info({ bytes }, 'request body too slow: refused');
-        refuseOnSocket(raw.socket, 408, 'request_timeout', 'the request body arrived too slowly', request.id);
+        refuseOnSocket(
+          raw.socket,
+          408,
+          'request_timeout',
+          'the request body arrived too slowly',
+          request.id,
+          request.url,
+          format,
+        );
       },
       bodyDeadlineMs(bytes, requestTimeoutMs),
     );
