@@ -15,6 +15,7 @@ import {
   eventually,
   focusedSettles,
   residentLogin,
+  signIn,
 } from './harness.ts';
 import type { WorkOrder } from './harness.ts';
 
@@ -374,6 +375,47 @@ describe(
         [],
         'no fading in',
       );
+    });
+
+    it('staff desk: a title per page, its messages heard, no transitions with reduced motion', async () => {
+      const { page: p } = await s.launch({ width: 1366, height: 768 });
+      await p.goto(`${s.server.url}/dispatch`);
+      await p.locator('#staff-username').waitFor();
+      assert.equal(
+        await eventually(
+          () => p.title(),
+          (v) => v === '工作人员登录 · 邻里',
+        ),
+        '工作人员登录 · 邻里',
+      );
+      await signIn(p, 'dispatcher', 'demo1234');
+      assert.equal(
+        await eventually(
+          () => p.title(),
+          (v) => v === '调度台 · 邻里',
+        ),
+        '调度台 · 邻里',
+      );
+      // antd's message (已受理) is drawn without a live region: it is said through one.
+      await p.getByRole('button', { name: '受理', exact: true }).first().click();
+      assert.match(
+        await eventually(
+          () => heard(p, 'status'),
+          (v) => v.includes('已受理'),
+        ),
+        /已受理/,
+      );
+      await p.emulateMedia({ reducedMotion: 'reduce' });
+      const moving = await p.evaluate(
+        () =>
+          [...document.querySelectorAll<HTMLElement>('body *')].filter((el) => {
+            const cs = getComputedStyle(el);
+            return [...cs.transitionDuration.split(','), ...cs.animationDuration.split(',')].some(
+              (d) => parseFloat(d) * (d.trim().endsWith('ms') ? 1 : 1000) > 1,
+            );
+          }).length,
+      );
+      assert.equal(moving, 0, 'elements with transitions or animations');
     });
   },
 );
