@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { SettingsProvider, useSettings } from './lib/settings.tsx';
 import { usePath } from './lib/router.ts';
 import { ResidentApp } from './resident/ResidentApp.tsx';
+import { prepareAnnouncer } from './lib/announce.ts';
 import './styles/base.css';
 
 // Staff apps are separate chunks: a resident's phone never downloads antd or ECharts.
@@ -40,6 +41,7 @@ function Root() {
   return <ResidentApp path={path} />;
 }
 
+prepareAnnouncer();
 const el = document.getElementById('root');
 if (el) {
   createRoot(el).render(

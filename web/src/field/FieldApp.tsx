@@ -7,6 +7,7 @@ import { labels } from '../lib/i18n.ts';
 import { match, navigate } from '../lib/router.ts';
 import { fetchMe, signOut, useSession } from '../lib/session.ts';
 import { useSettings } from '../lib/settings.tsx';
+import { usePageTitle } from '../lib/title.ts';
 import type { Me, Page, WorkOrder } from '../lib/types.ts';
 import { useLoad } from '../lib/useLoad.ts';
 import { MobileShell } from '../mobile/MobileShell.tsx';
@@ -18,6 +19,7 @@ const ACTIVE = ['dispatched', 'in_progress', 'waiting_on_resident'];
 function FieldLogin({ onSignedIn }: { onSignedIn: () => void }) {
   const { t } = useSettings();
   const [form] = Form.useForm<{ username: string; password: string }>();
+  usePageTitle(t('staffLogin'));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   async function submit(v: { username: string; password: string }) {
@@ -35,7 +37,7 @@ function FieldLogin({ onSignedIn }: { onSignedIn: () => void }) {
   }
   return (
     <section className="h5-section" aria-labelledby="field-login-title">
-      <h2 id="field-login-title">{t('staffLogin')}</h2>
+      <h1 id="field-login-title">{t('staffLogin')}</h1>
       <Form
         form={form}
         layout="vertical"
@@ -78,6 +80,7 @@ function FieldLogin({ onSignedIn }: { onSignedIn: () => void }) {
 
 function Tasks({ me }: { me: Me }) {
   const { t, lang } = useSettings();
+  usePageTitle(t('myTasks'));
   const cats = useCategories();
   const tasks = useLoad(
     (signal) =>
@@ -137,9 +140,9 @@ function Tasks({ me }: { me: Me }) {
   return (
     <>
       <section className="h5-section" aria-labelledby="tasks-title">
-        <h2 id="tasks-title">
+        <h1 id="tasks-title">
           {me.name} · {t('myTasks')} ({tasks.data?.items.length ?? 0})
-        </h2>
+        </h1>
         {tasks.error ? (
           <p className="field-error" role="alert">
             {tasks.error.message}

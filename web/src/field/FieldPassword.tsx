@@ -1,13 +1,17 @@
 /** The field view's own-password form (antd-mobile): current, new and the new one again; server errors by field. */
 import { useState } from 'react';
-import { Button, Form, Input, Toast } from 'antd-mobile';
+import { Button, Form, Input } from 'antd-mobile';
+import { toast } from '../mobile/feedback.ts';
+import { focusFirstInvalid } from '../mobile/form-errors.ts';
 import { ownPasswordRules, sendOwnPassword } from '../lib/own-password.ts';
 import type { OwnPasswordValues as Values } from '../lib/own-password.ts';
 import { useSettings } from '../lib/settings.tsx';
+import { usePageTitle } from '../lib/title.ts';
 
 export function FieldPassword({ username, onDone }: { username?: string; onDone: () => void }) {
   const { t, lang } = useSettings();
   const [form] = Form.useForm<Values>();
+  usePageTitle(t('changePassword'));
   const rules = ownPasswordRules(t, username);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -18,20 +22,23 @@ export function FieldPassword({ username, onDone }: { username?: string; onDone:
     const refused = await sendOwnPassword(v, lang);
     setBusy(false);
     if (!refused) {
-      Toast.show({ icon: 'success', content: t('passwordChanged') });
+      toast(t('passwordChanged'), 'success');
       onDone();
-    } else if (refused.field) form.setFields([{ name: refused.field, errors: [refused.message] }]);
-    else setError(refused.message);
+    } else if (refused.field) {
+      form.setFields([{ name: refused.field, errors: [refused.message] }]);
+      focusFirstInvalid();
+    } else setError(refused.message);
   }
 
   return (
     <section className="h5-section" aria-labelledby="field-password-title">
-      <h2 id="field-password-title">{t('changePassword')}</h2>
+      <h1 id="field-password-title">{t('changePassword')}</h1>
       <Form
         form={form}
         layout="vertical"
         validateTrigger="onChange"
         onFinish={(v: Values) => void submit(v)}
+        onFinishFailed={() => focusFirstInvalid()}
         footer={
           <>
             <Button block type="submit" color="primary" size="large" loading={busy}>

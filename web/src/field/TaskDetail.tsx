@@ -1,6 +1,7 @@
 /** One task in the field: what, where, for whom, and the worker's steps (start, resolve with note and photos). */
 import { useState } from 'react';
-import { Button, Card, Dialog, ImageUploader, Tag, TextArea, Toast } from 'antd-mobile';
+import { Button, Card, ImageUploader, Tag, TextArea } from 'antd-mobile';
+import { confirmDialog, toast } from '../mobile/feedback.ts';
 import type { ImageUploadItem } from 'antd-mobile';
 import { api, ApiError } from '../lib/api.ts';
 import {
@@ -15,6 +16,7 @@ import {
 import { labels } from '../lib/i18n.ts';
 import { navigate } from '../lib/router.ts';
 import { useSettings } from '../lib/settings.tsx';
+import { usePageTitle } from '../lib/title.ts';
 import type { Action, PhotoUpload, WorkOrder } from '../lib/types.ts';
 import { useFeatures } from '../lib/features.ts';
 import { useLoad } from '../lib/useLoad.ts';
@@ -43,6 +45,10 @@ export function TaskDetail({ id, userId }: { id: string; userId: string }) {
   const [uploads] = useState(() => new Map<string, PhotoUpload>());
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const loaded = order.data;
+  usePageTitle(
+    loaded ? `${categoryName(cats, lang, loaded.subcategory ?? loaded.category)} ${loaded.number}` : null,
+  );
   const features = useFeatures();
   const acceptRoute = features?.routes.find(
     (r) => r.method === 'post' && r.path === '/api/v1/work-orders/{id}/assignment/accept',
@@ -82,7 +88,7 @@ export function TaskDetail({ id, userId }: { id: string; userId: string }) {
         method: 'POST',
         body: {},
       });
-      Toast.show({ icon: 'success', content: labels.action(lang, 'assignment_accepted') });
+      toast(labels.action(lang, 'assignment_accepted'), 'success');
       assignments.setData(after);
       order.reload();
     } catch (err) {
@@ -107,13 +113,13 @@ export function TaskDetail({ id, userId }: { id: string; userId: string }) {
       await api<WorkOrder>(`/api/v1/work-orders/${o.id}/actions/${action}`, {
         body: { version: o.version, ...body },
       });
-      Toast.show({ icon: 'success', content: labels.action(lang, action) });
+      toast(labels.action(lang, action), 'success');
       if (action === 'resolve' || action === 'reject' || action === 'transfer') navigate('/field');
       else order.reload();
     } catch (err) {
       if (err instanceof ApiError && err.field === 'note') setNoteError(err.message);
       else if (err instanceof ApiError && err.code === 'version_conflict') {
-        Toast.show({ content: t('versionConflict') });
+        toast(t('versionConflict'), 'error');
         order.reload();
       } else setError(err instanceof Error ? err.message : String(err));
     } finally {
@@ -123,7 +129,7 @@ export function TaskDetail({ id, userId }: { id: string; userId: string }) {
 
   async function withReason(action: Action) {
     let reason = '';
-    const ok = await Dialog.confirm({
+    const ok = await confirmDialog({
       title: labels.action(lang, action),
       content: (
         <TextArea
@@ -147,10 +153,10 @@ export function TaskDetail({ id, userId }: { id: string; userId: string }) {
       </Button>
       <Card
         title={
-          <span id="task-title">
+          <h1 id="task-title" className="card-title">
             {categoryName(cats, lang, o.subcategory ?? o.category)}{' '}
             <Tag color="#1456d9">{labels.status(lang, o.status)}</Tag>
-          </span>
+          </h1>
         }
       >
         <p style={{ whiteSpace: 'pre-wrap', marginTop: 0 }}>{o.description}</p>

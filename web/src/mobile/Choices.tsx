@@ -51,16 +51,18 @@ export function StarRating({
   onChange,
   names,
   labelledBy,
+  id,
 }: {
   value: number;
   onChange: (n: number) => void;
   /** The name of each star, 1 first. */
   names: readonly string[];
   labelledBy: string;
+  id?: string;
 }) {
   const name = useId();
   return (
-    <div role="radiogroup" aria-labelledby={labelledBy} className="star-rating">
+    <div role="radiogroup" aria-labelledby={labelledBy} className="star-rating" id={id}>
       <div className="stars">
         {names.map((text, i) => (
           <label key={text} className={i < value ? 'star on' : 'star'}>

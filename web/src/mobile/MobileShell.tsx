@@ -7,7 +7,9 @@ import enUSModule from 'antd-mobile/es/locales/en-US.js';
 import zhCNModule from 'antd-mobile/es/locales/zh-CN.js';
 import { defaultExport } from '../lib/interop.ts';
 import './react19-render.ts';
+import './motion.ts';
 import { useSettings } from '../lib/settings.tsx';
+import { watchFormErrors } from './form-errors.ts';
 
 type Locale = NonNullable<ConfigProviderProps['locale']>;
 const enUS = defaultExport<Locale>(enUSModule, 'locale');
@@ -35,11 +37,12 @@ export function MobileShell({
     name();
     return () => mo.disconnect();
   }, [photoLabel]);
+  useEffect(() => watchFormErrors(), []);
   return (
     <ConfigProvider locale={lang === 'zh' ? zhCN : enUS}>
       <div className="h5">
         <header className="h5-top">
-          <h1>{title}</h1>
+          <p className="h5-brand">{title}</p>
           <div className="tools">
             <button
               type="button"

@@ -2,6 +2,7 @@
 import { List } from 'antd-mobile';
 import { formatTime, labelled } from '../lib/format.ts';
 import { useSettings } from '../lib/settings.tsx';
+import { usePageTitle } from '../lib/title.ts';
 import type { Directory as DirectoryData } from '../lib/types.ts';
 import { useLoad } from '../lib/useLoad.ts';
 import { fetchDirectory, savedDirectory } from './directory-cache.ts';
@@ -18,11 +19,12 @@ function Tel({ phone, label }: { phone: string; label: string }) {
 export function DirectoryView({ d, savedAt }: { d: DirectoryData; savedAt?: string | undefined }) {
   const { t, lang } = useSettings();
   const w = d.myGridWorker;
+  usePageTitle(t('directory'));
   return (
     <section className="h5-section" aria-labelledby="dir-title">
-      <h2 id="dir-title">
+      <h1 id="dir-title">
         {t('directory')} · {lang === 'zh' ? d.community.name : d.community.nameEn}
-      </h2>
+      </h1>
       {savedAt && <p className="order-meta">{t('savedOn', { t: formatTime(lang, savedAt) })}</p>}
       <List>
         <List.Item

@@ -1,14 +1,16 @@
 /** Resident home: the big actions first, then the orders they follow. */
 import { useEffect, useRef, useState } from 'react';
-import { Button, Dialog, List, Tag, Toast } from 'antd-mobile';
+import { Button, List, Tag } from 'antd-mobile';
 import { api, NetworkError, newKey } from '../lib/api.ts';
 import { categoryName, formatTime, useCategories } from '../lib/format.ts';
 import { labels } from '../lib/i18n.ts';
 import { flushOutbox, onOutboxChange, pendingOrders } from '../lib/outbox.ts';
 import { navigate } from '../lib/router.ts';
 import { useSettings } from '../lib/settings.tsx';
+import { usePageTitle } from '../lib/title.ts';
 import type { Me, Page, WorkOrder } from '../lib/types.ts';
 import { useLoad } from '../lib/useLoad.ts';
+import { confirmDialog, toast } from '../mobile/feedback.ts';
 import { fetchDirectory, savedDirectory } from './directory-cache.ts';
 import { MyData } from './MyData.tsx';
 import { SosFailed } from './SosFailed.tsx';
@@ -80,6 +82,7 @@ export function OrderList({ orders }: { orders: WorkOrder[] }) {
 export function Home({ me }: { me: Me }) {
   const { t, elderly } = useSettings();
   const pending = usePending();
+  usePageTitle(t('homeTab'));
   const orders = useLoad((signal) => api<Page<WorkOrder>>('/api/v1/work-orders?limit=5', { signal }), []);
   const lastPending = useRef(pending);
   const { reload } = orders;
@@ -120,7 +123,7 @@ export function Home({ me }: { me: Me }) {
       });
       sosKey.current = null;
       setSosFailed(false);
-      Toast.show({ content: t('sosSent') });
+      toast(t('sosSent'), 'success');
       orders.reload();
     } catch {
       setSosFailed(true);
@@ -130,10 +133,11 @@ export function Home({ me }: { me: Me }) {
   }
 
   async function sos() {
-    const ok = await Dialog.confirm({
+    const ok = await confirmDialog({
       content: t('sosConfirm'),
       confirmText: t('sos'),
       cancelText: t('cancel'),
+      danger: true,
     });
     if (ok) await sendSos();
   }
@@ -157,7 +161,7 @@ export function Home({ me }: { me: Me }) {
         />
       )}
       <section className="h5-section" aria-label={t('hello', { name: me.name })}>
-        <h2>{t('hello', { name: me.name })}</h2>
+        <h1>{t('hello', { name: me.name })}</h1>
         <div className="big-actions">
           <button type="button" className="big-action primary" onClick={() => navigate('/report')}>
             {t('reportNeed')}

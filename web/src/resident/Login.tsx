@@ -1,9 +1,12 @@
 /** Resident sign-in: phone number, then the one-time code. */
 import { useEffect, useState } from 'react';
-import { Button, Form, Input, Toast } from 'antd-mobile';
+import { Button, Form, Input } from 'antd-mobile';
 import { api, ApiError, errorText } from '../lib/api.ts';
 import { PHONE_RE } from '../lib/format.ts';
 import { useSettings } from '../lib/settings.tsx';
+import { usePageTitle } from '../lib/title.ts';
+import { toast } from '../mobile/feedback.ts';
+import { focusFirstInvalid } from '../mobile/form-errors.ts';
 
 interface Values {
   phone: string;
@@ -17,6 +20,7 @@ export function Login({ onSignedIn }: { onSignedIn: () => void }) {
   const [sending, setSending] = useState(false);
   const [busy, setBusy] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
+  usePageTitle(t('residentLogin'));
 
   useEffect(() => {
     if (wait <= 0) return;
@@ -28,6 +32,7 @@ export function Login({ onSignedIn }: { onSignedIn: () => void }) {
     if (err instanceof ApiError) {
       const field = err.field === 'code' || err.field === 'phone' ? err.field : fallbackField;
       form.setFields([{ name: field, errors: [errorText(err, lang)] }]);
+      focusFirstInvalid();
     } else setFormError(t('networkError'));
   }
 
@@ -36,6 +41,7 @@ export function Login({ onSignedIn }: { onSignedIn: () => void }) {
     try {
       await form.validateFields(['phone']);
     } catch {
+      focusFirstInvalid();
       return;
     }
     setSending(true);
@@ -44,7 +50,7 @@ export function Login({ onSignedIn }: { onSignedIn: () => void }) {
         body: { phone: form.getFieldValue('phone') as string },
       });
       setWait(r.retryAfterSeconds || 60);
-      Toast.show({ content: t('codeSent') });
+      toast(t('codeSent'));
     } catch (err) {
       showServerError(err, 'phone');
     } finally {
@@ -67,7 +73,7 @@ export function Login({ onSignedIn }: { onSignedIn: () => void }) {
 
   return (
     <section className="h5-section" aria-labelledby="login-title">
-      <h2 id="login-title">{t('residentLogin')}</h2>
+      <h1 id="login-title">{t('residentLogin')}</h1>
       <p className="order-meta" style={{ margin: '0 4px 12px' }}>
         {t('residentLoginHint')}
       </p>
@@ -76,6 +82,7 @@ export function Login({ onSignedIn }: { onSignedIn: () => void }) {
         layout="vertical"
         validateTrigger="onChange"
         onFinish={(v: Values) => void verify(v)}
+        onFinishFailed={() => focusFirstInvalid()}
         footer={
           <Button block type="submit" color="primary" size="large" loading={busy}>
             {t('signIn')}
@@ -135,7 +142,9 @@ export function Login({ onSignedIn }: { onSignedIn: () => void }) {
         </p>
       )}
       <p style={{ textAlign: 'center', marginTop: 24 }}>
-        <a href="/field">{t('staffEntrance')}</a>
+        <a href="/field" className="standalone-link">
+          {t('staffEntrance')}
+        </a>
       </p>
     </section>
   );

@@ -1,15 +1,24 @@
 /** One of my orders: where it is, who handles it, and the resident's part (rate, "not fixed", withdraw). */
 import { useState } from 'react';
-import { Button, Card, Dialog, Form, Steps, Tag, TextArea, Toast } from 'antd-mobile';
+import { Button, Card, Form, Steps, Tag, TextArea } from 'antd-mobile';
 import { api, ApiError } from '../lib/api.ts';
 import { categoryName, labelled, formatTime, useCategories } from '../lib/format.ts';
 import { labels } from '../lib/i18n.ts';
 import { useSettings } from '../lib/settings.tsx';
+import { usePageTitle } from '../lib/title.ts';
 import type { Action, WorkOrder } from '../lib/types.ts';
 import { useLoad } from '../lib/useLoad.ts';
 import { StarRating } from '../mobile/Choices.tsx';
+import { confirmDialog, toast } from '../mobile/feedback.ts';
+import { focusFirstInvalid } from '../mobile/form-errors.ts';
 
 const STAR_NAMES = ['star1', 'star2', 'star3', 'star4', 'star5'] as const;
+/** The field each error belongs to: it is marked invalid and described by the error (form-errors.ts). */
+const FIELD_IDS: Record<string, string> = {
+  rating: 'rate-stars',
+  comment: 'rate-comment',
+  reason: 'reopen-reason',
+};
 
 export function OrderDetail({ id }: { id: string }) {
   const { t, lang } = useSettings();
@@ -21,6 +30,10 @@ export function OrderDetail({ id }: { id: string }) {
   const [mode, setMode] = useState<'none' | 'rate' | 'reopen'>('none');
   const [error, setError] = useState<{ field: string; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  const loaded = order.data;
+  usePageTitle(
+    loaded ? `${categoryName(cats, lang, loaded.subcategory ?? loaded.category)} ${loaded.number}` : null,
+  );
 
   if (order.loading && !order.data) return <p className="boot">{t('loading')}</p>;
   if (order.error || !order.data)
@@ -42,11 +55,11 @@ export function OrderDetail({ id }: { id: string }) {
       order.setData({ ...o, ...next });
       order.reload();
       setMode('none');
-      Toast.show({ icon: 'success', content: done });
+      toast(done, 'success');
     } catch (err) {
       if (err instanceof ApiError && err.code === 'version_conflict') {
         order.reload();
-        Toast.show({ content: t('versionConflict') });
+        toast(t('versionConflict'), 'error');
       } else if (err instanceof ApiError) {
         setError({ field: err.field ?? 'form', message: err.message });
       } else setError({ field: 'form', message: t('networkError') });
@@ -58,7 +71,7 @@ export function OrderDetail({ id }: { id: string }) {
   const events = (o.timeline ?? []).filter((e) => e.visibility === 'public');
   const fieldError = (f: string) =>
     error && error.field === f ? (
-      <p className="field-error" role="alert">
+      <p className="field-error" role="alert" data-error-for={FIELD_IDS[f]}>
         {error.message}
       </p>
     ) : null;
@@ -67,12 +80,12 @@ export function OrderDetail({ id }: { id: string }) {
     <section className="h5-section" aria-labelledby="order-title">
       <Card
         title={
-          <span id="order-title">
+          <h1 id="order-title" className="card-title">
             {categoryName(cats, lang, o.subcategory ?? o.category)}{' '}
             <Tag color="primary" fill="outline">
               {labels.status(lang, o.status)}
             </Tag>
-          </span>
+          </h1>
         }
       >
         <p style={{ margin: '0 0 8px', whiteSpace: 'pre-wrap' }}>{o.description}</p>
@@ -154,7 +167,7 @@ export function OrderDetail({ id }: { id: string }) {
               block
               fill="none"
               onClick={() =>
-                void Dialog.confirm({
+                void confirmDialog({
                   content: t('cancelOrder'),
                   confirmText: t('confirm'),
                   cancelText: t('back'),
@@ -181,6 +194,7 @@ export function OrderDetail({ id }: { id: string }) {
                 }}
                 names={STAR_NAMES.map((k) => t(k))}
                 labelledBy="rate-label"
+                id="rate-stars"
               />
               {fieldError('rating')}
             </Form.Item>
@@ -204,6 +218,7 @@ export function OrderDetail({ id }: { id: string }) {
             onClick={() => {
               if (rating < 1) {
                 setError({ field: 'rating', message: t('ratingRequired') });
+                focusFirstInvalid();
                 return;
               }
               void act(
@@ -250,6 +265,7 @@ export function OrderDetail({ id }: { id: string }) {
             onClick={() => {
               if (!reason.trim()) {
                 setError({ field: 'reason', message: t('reopenReasonRequired') });
+                focusFirstInvalid();
                 return;
               }
               void act('reopen', { reason: reason.trim() }, t('reopened'));

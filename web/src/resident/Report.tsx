@@ -1,6 +1,6 @@
 /** The resident describes a need: words first, then optional details (hidden in elderly mode). */
 import { useEffect, useMemo, useState } from 'react';
-import { Button, Form, ImageUploader, Input, Radio, Space, TextArea, Toast } from 'antd-mobile';
+import { Button, Form, ImageUploader, Input, Radio, Space, TextArea } from 'antd-mobile';
 import type { ImageUploadItem } from 'antd-mobile';
 import { api } from '../lib/api.ts';
 import { useSuggestion } from '../lib/classify.ts';
@@ -8,9 +8,12 @@ import { categoryName, labelled, fileToBase64, useCategories } from '../lib/form
 import { labels } from '../lib/i18n.ts';
 import { navigate } from '../lib/router.ts';
 import { useSettings } from '../lib/settings.tsx';
+import { usePageTitle } from '../lib/title.ts';
 import type { GridCollection, LatLng, Me, NewOrder, PhotoUpload, ResidentDetail } from '../lib/types.ts';
 import { useLoad } from '../lib/useLoad.ts';
 import { ChoiceChips } from '../mobile/Choices.tsx';
+import { toast } from '../mobile/feedback.ts';
+import { focusFirstInvalid } from '../mobile/form-errors.ts';
 import { GridMap, gridAt } from '../mobile/GridMap.tsx';
 import { QUICK } from './Home.tsx';
 import { sendReport } from './send.ts';
@@ -68,6 +71,7 @@ export function Report({ me }: { me: Me }) {
   const { t, lang, elderly } = useSettings();
   const cats = useCategories();
   const [form] = Form.useForm<Draft>();
+  usePageTitle(t('newReport'));
   const initial = useMemo(() => {
     const quick = new URLSearchParams(location.search).get('quick');
     const q = QUICK.find((x) => x.key === quick);
@@ -137,22 +141,24 @@ export function Report({ me }: { me: Me }) {
       const r = await sendReport(body);
       if (r.kind === 'sent') {
         saveDraft(null, me.id);
-        Toast.show({ icon: 'success', content: t('submitted', { number: r.order.number }) });
+        toast(t('submitted', { number: r.order.number }), 'success');
         navigate(`/orders/${r.order.id}`, true);
       } else if (r.kind === 'queued') {
         saveDraft(null, me.id);
-        Toast.show({ content: t('savedOffline'), duration: 4000 });
+        toast(t('savedOffline'), 'info', 4000);
         navigate('/', true);
       } else if (r.kind === 'signed_out') {
         // Kept in the queue under this resident: sent when they sign in again on this phone.
         saveDraft(null, me.id);
-        Toast.show({ content: t('savedSignedOut'), duration: 5000 });
+        toast(t('savedSignedOut'), 'info', 5000);
         window.setTimeout(() => void signOut().then(() => window.location.reload()), 1500);
       } else {
         const field = r.error.field?.split('.')[0];
         const name = field === 'residentId' ? 'memberId' : field;
-        if (name && FIELDS.has(name)) form.setFields([{ name, errors: [r.error.message] }]);
-        else setFormError(r.error.message);
+        if (name && FIELDS.has(name)) {
+          form.setFields([{ name, errors: [r.error.message] }]);
+          focusFirstInvalid();
+        } else setFormError(r.error.message);
       }
     } finally {
       setBusy(false);
@@ -163,7 +169,7 @@ export function Report({ me }: { me: Me }) {
 
   return (
     <section className="h5-section" aria-labelledby="report-title">
-      <h2 id="report-title">{t('newReport')}</h2>
+      <h1 id="report-title">{t('newReport')}</h1>
       <Form
         form={form}
         layout="vertical"
@@ -171,6 +177,7 @@ export function Report({ me }: { me: Me }) {
         validateTrigger="onChange"
         onValuesChange={(_c, all: Draft) => setValues({ ...EMPTY, ...all })}
         onFinish={(v: Draft) => void submit({ ...EMPTY, ...v })}
+        onFinishFailed={() => focusFirstInvalid()}
         footer={
           <Button
             block

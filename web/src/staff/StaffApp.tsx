@@ -20,10 +20,13 @@ import { labels } from '../lib/i18n.ts';
 import type { MessageKey } from '../lib/i18n.ts';
 import { navigate } from '../lib/router.ts';
 import { signOut, useSession } from '../lib/session.ts';
+import { useReducedMotion } from '../lib/motion.ts';
 import { useSettings } from '../lib/settings.tsx';
+import { usePageTitle } from '../lib/title.ts';
 import type { Me } from '../lib/types.ts';
 import { ChangePasswordDialog } from './shared/ChangePassword.tsx';
 import { InboxBell } from './shared/InboxBell.tsx';
+import { useHeardMessages } from './shared/heard-messages.ts';
 import { StaffLogin } from './StaffLogin.tsx';
 
 const enUS = defaultExport<Locale>(enUSModule, 'locale');
@@ -74,6 +77,10 @@ function Shell({ path }: { path: string }) {
   const { state, reload } = useSession();
   const [changingPassword, setChangingPassword] = useState(false);
   const top = `/${path.split('/')[1] ?? ''}`;
+  const current = STAFF_APPS.find((a) => a.path === top);
+  // The sign-in page names itself; a signed-in page is named by its app.
+  usePageTitle(state.status === 'signed-in' && current ? t(current.label) : null);
+  useHeardMessages();
 
   const langButton = (
     <Button
@@ -219,6 +226,8 @@ function Shell({ path }: { path: string }) {
 
 export default function StaffApp({ path }: { path: string }) {
   const { lang } = useSettings();
+  // antd's own motion (drawers, modals, messages) off while the system asks for reduced motion.
+  const reducedMotion = useReducedMotion();
   return (
     <ConfigProvider
       locale={lang === 'zh' ? zhCN : enUS}
@@ -233,6 +242,7 @@ export default function StaffApp({ path }: { path: string }) {
           colorLinkHover: '#0e45b0',
           colorError: '#c4161c',
           colorTextDescription: 'rgba(0,0,0,0.65)',
+          motion: !reducedMotion,
         },
       }}
     >

@@ -6,6 +6,7 @@ import { PasswordInput } from './shared/PasswordInput.tsx';
 import { api, ApiError, errorText } from '../lib/api.ts';
 import { fetchMe } from '../lib/session.ts';
 import { useSettings } from '../lib/settings.tsx';
+import { usePageTitle } from '../lib/title.ts';
 
 interface Values {
   username: string;
@@ -14,6 +15,7 @@ interface Values {
 
 export function StaffLogin({ onSignedIn, extra }: { onSignedIn: (role: string) => void; extra?: ReactNode }) {
   const { t, lang } = useSettings();
+  usePageTitle(t('staffLogin'));
   const [form] = Form.useForm<Values>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
