@@ -171,7 +171,8 @@ describe(
       await p.locator('#own-current-password').fill(temporary);
       await change.getByRole('button', { name: '保存' }).click();
       await change.waitFor({ state: 'detached' });
-      await p.getByText('密码已修改').waitFor();
+      // The message itself (a live region says it again for screen readers).
+      await p.locator('.ant-message').getByText('密码已修改').waitFor();
       // The console itself now loads.
       await p
         .getByRole('heading', { name: /坐席|来电/ })
