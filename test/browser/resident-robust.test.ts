@@ -488,13 +488,19 @@ describe(
       await staffLogin(p, s.server, '/console', 'admin');
       await p.locator('#caller-phone').waitFor();
       assertReadable(await placeholderContrasts(p), 'console');
-      await p.goto(`${s.server.url}/dispatch`);
-      await p.locator('[data-signed-in]').waitFor();
-      await eventually(
-        () => placeholderContrasts(p).then((c) => c.length),
-        (n) => n > 0,
-      );
-      assertReadable(await placeholderContrasts(p), 'dispatch');
+      for (const [page, tab] of [
+        ['/dispatch', null],
+        ['/admin', '用户与角色'],
+      ] as const) {
+        await p.goto(`${s.server.url}${page}`);
+        await p.locator('[data-signed-in]').waitFor();
+        if (tab) await p.getByRole('tab', { name: tab }).click();
+        await eventually(
+          () => placeholderContrasts(p).then((c) => c.length),
+          (n) => n > 0,
+        );
+        assertReadable(await placeholderContrasts(p), page);
+      }
     });
   },
 );
