@@ -56,12 +56,14 @@ describe('web: resident H5', { skip: !chromiumAvailable() && 'chromium is not in
     assert.deepEqual(await axe(p), []);
     await shot(p, 'elderly-home-zh');
 
-    // Tap 1: a common need; tap 2: submit; the details an elderly user need not fill are hidden.
+    // Tap 1: a common need; tap 2: submit. The form is simpler (no category, no map), but photos
+    // and the address stay: an elderly resident may need them as much as anyone.
     await p.getByRole('button', { name: '水管漏水' }).click();
     await p.locator('#report-description').waitFor();
     assert.equal(await p.locator('#report-description').inputValue(), '家里水管漏水了，需要维修');
-    assert.equal(await p.getByText('最多6张，帮助师傅判断').isVisible(), false, 'photos are hidden');
-    assert.equal(await p.locator('#report-address').isVisible(), false, 'address is hidden');
+    assert.equal(await p.getByRole('radiogroup', { name: '类别' }).isVisible(), false, 'no category');
+    assert.ok(await p.getByText('最多6张，帮助师傅判断').isVisible(), 'photos are there');
+    assert.ok(await p.locator('#report-address').isVisible(), 'the address is there');
     assert.deepEqual(await axe(p), []);
     await shot(p, 'elderly-report-zh');
     await p.getByRole('button', { name: /^提\s*交$/ }).click();
@@ -146,7 +148,7 @@ describe('web: resident H5', { skip: !chromiumAvailable() && 'chromium is not in
     // Resident 1 leaves a draft and, as if the network had failed, a queued report.
     await p.goto(`${s.server.url}/report`);
     await p.locator('#report-description').fill('王秀英没写完的草稿');
-    await p.waitForFunction(() => (localStorage.getItem('linli.draft') ?? '').includes('没写完'));
+    await p.waitForFunction(() => (localStorage.getItem('linli.drafts') ?? '').includes('没写完'));
     await p.evaluate(() => {
       const queued = JSON.parse(localStorage.getItem('linli.outbox') ?? '[]') as unknown[];
       queued.push({
@@ -158,11 +160,12 @@ describe('web: resident H5', { skip: !chromiumAvailable() && 'chromium is not in
       localStorage.setItem('linli.outbox', JSON.stringify(queued));
     });
     await p.getByRole('button', { name: '退出登录' }).click();
+    await p.getByRole('dialog').getByRole('button', { name: '退出登录' }).click();
     await p.locator('#login-phone').waitFor();
-    assert.equal(
-      await p.evaluate(() => localStorage.getItem('linli.draft')),
-      null,
-      'sign-out forgets the draft',
+    // The draft stays on the phone for resident 1 only (they were told when signing out).
+    assert.ok(
+      await p.evaluate(() => (localStorage.getItem('linli.drafts') ?? '').includes('没写完')),
+      'kept for its owner',
     );
 
     await residentLogin(p, s.server, '13800000003');

@@ -1,7 +1,7 @@
 /** The apps' shared formatting: times say their year when it is not this year's, and a place is never a dash when a point was picked. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatPlace, formatTime, labelled, mapLink } from '../../web/src/lib/format.ts';
+import { categoryName, formatPlace, formatTime, labelled, mapLink } from '../../web/src/lib/format.ts';
 
 describe('formatting for the apps', () => {
   const now = new Date(2026, 11, 7, 9, 0);
@@ -32,5 +32,20 @@ describe('formatting for the apps', () => {
   it('a label ends with the colon of its language', () => {
     assert.equal(labelled('zh', '地址'), '地址：');
     assert.equal(labelled('en', 'Address'), 'Address: ');
+  });
+
+  it('a category by its name even when the list could not be loaded, never by its code', () => {
+    const list = [{ code: 'custom', parent: null, nameZh: '自定义', nameEn: 'Custom', private: false }];
+    assert.equal(categoryName(list, 'zh', 'custom'), '自定义');
+    assert.equal(categoryName([], 'zh', 'basic_living.elevator'), '电梯故障');
+    assert.equal(categoryName([], 'en', 'basic_living'), 'Basic living');
+    assert.equal(
+      categoryName([], 'zh', 'basic_living.not_built_in'),
+      '基本生活',
+      'named by its top category',
+    );
+    assert.equal(categoryName([], 'zh', 'repair_water'), '其他事项');
+    assert.equal(categoryName([], 'en', 'repair_water'), 'Other');
+    assert.equal(categoryName([], 'zh', null), '—');
   });
 });

@@ -1,5 +1,6 @@
 /** Formatting shared by the apps: dates, durations, category names. */
 import { useEffect, useState } from 'react';
+import { BUILTIN_TAXONOMY } from '../../../src/modules/taxonomy/taxonomy.builtin.ts';
 import { api } from './api.ts';
 import type { Lang } from './i18n.ts';
 import type { Category } from './types.ts';
@@ -57,26 +58,79 @@ export function formatDuration(lang: Lang, ms: number): string {
   return neg ? `-${s}` : s;
 }
 
+const CATEGORIES_KEY = 'linli.categories';
+
+/** The built-in taxonomy as the API lists it: names for codes when the list cannot be loaded. */
+const BUILTIN: Category[] = BUILTIN_TAXONOMY.flatMap((top) => [
+  { code: top.code, parent: null, nameZh: top.nameZh, nameEn: top.nameEn, private: top.private === true },
+  ...(top.children ?? []).map((c) => ({
+    code: c.code,
+    parent: top.code,
+    nameZh: c.nameZh,
+    nameEn: c.nameEn,
+    private: c.private === true,
+  })),
+]);
+
+function isCategoryList(v: unknown): v is Category[] {
+  return (
+    Array.isArray(v) &&
+    v.length > 0 &&
+    v.every(
+      (c) =>
+        typeof c === 'object' &&
+        c !== null &&
+        typeof (c as Category).code === 'string' &&
+        typeof (c as Category).nameZh === 'string' &&
+        typeof (c as Category).nameEn === 'string',
+    )
+  );
+}
+
+/** The category list last loaded on this device (it is the same for everyone), else the built-in one. */
+export function knownCategories(): Category[] {
+  try {
+    const v: unknown = JSON.parse(localStorage.getItem(CATEGORIES_KEY) ?? 'null');
+    if (isCategoryList(v)) return v;
+  } catch {
+    // Storage unavailable or damaged: the built-in names.
+  }
+  return BUILTIN;
+}
+
 let categories: Promise<Category[]> | null = null;
 
+/**
+ * The taxonomy from the server, kept on the device for next time; when it cannot be loaded
+ * (offline, a server error), the list kept last, or the built-in one: never no names at all.
+ */
 export function loadCategories(): Promise<Category[]> {
-  categories ??= api<Category[]>('/api/v1/categories').catch((err: unknown) => {
-    categories = null;
-    throw err;
-  });
+  categories ??= api<Category[]>('/api/v1/categories').then(
+    (list) => {
+      try {
+        localStorage.setItem(CATEGORIES_KEY, JSON.stringify(list));
+      } catch {
+        // Storage full: used for this page only.
+      }
+      return list;
+    },
+    () => {
+      // Asked again next time: the server may answer then.
+      categories = null;
+      return knownCategories();
+    },
+  );
   return categories;
 }
 
-/** The taxonomy (loaded once) for naming categories. */
+/** The taxonomy for naming categories: what the device knows at once, the server's list when it comes. */
 export function useCategories(): Category[] {
-  const [list, setList] = useState<Category[]>([]);
+  const [list, setList] = useState<Category[]>(knownCategories);
   useEffect(() => {
     let live = true;
-    loadCategories()
-      .then((c) => {
-        if (live) setList(c);
-      })
-      .catch(() => undefined);
+    void loadCategories().then((c) => {
+      if (live) setList(c);
+    });
     return () => {
       live = false;
     };
@@ -84,10 +138,18 @@ export function useCategories(): Category[] {
   return list;
 }
 
+/**
+ * A category's name: from the list, else from the built-in taxonomy (or its top category's name),
+ * else a neutral word. A raw
+ * code (`basic_living.water_electric`) is never shown.
+ */
 export function categoryName(list: Category[], lang: Lang, code: string | null | undefined): string {
   if (!code) return '—';
-  const c = list.find((x) => x.code === code);
-  if (!c) return code;
+  const top = code.split('.')[0];
+  const named = (l: Category[]) => l.find((x) => x.code === code);
+  // A sub-category nobody here knows is named by its top category.
+  const c = named(list) ?? named(BUILTIN) ?? [...list, ...BUILTIN].find((x) => x.code === top);
+  if (!c) return lang === 'zh' ? '其他事项' : 'Other';
   return lang === 'zh' ? c.nameZh : c.nameEn;
 }
 

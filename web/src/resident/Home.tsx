@@ -1,10 +1,10 @@
 /** Resident home: the big actions first, then the orders they follow. */
 import { useEffect, useRef, useState } from 'react';
-import { Button, List, Tag } from 'antd-mobile';
+import { Button, List, Space, Tag } from 'antd-mobile';
 import { api, NetworkError, newKey } from '../lib/api.ts';
 import { categoryName, formatTime, useCategories } from '../lib/format.ts';
 import { labels } from '../lib/i18n.ts';
-import { flushOutbox, onOutboxChange, pendingOrders } from '../lib/outbox.ts';
+import { discardPending, flushOutbox, onOutboxChange, pendingOrders, refusedOrders } from '../lib/outbox.ts';
 import { navigate } from '../lib/router.ts';
 import { useSettings } from '../lib/settings.tsx';
 import { usePageTitle } from '../lib/title.ts';
@@ -12,6 +12,7 @@ import type { Me, Page, WorkOrder } from '../lib/types.ts';
 import { useLoad } from '../lib/useLoad.ts';
 import { confirmDialog, toast } from '../mobile/feedback.ts';
 import { fetchDirectory, savedDirectory } from './directory-cache.ts';
+import { draftFrom } from './drafts.ts';
 import { MyData } from './MyData.tsx';
 import { SosFailed } from './SosFailed.tsx';
 
@@ -41,6 +42,61 @@ export function usePending(): number {
   const [n, setN] = useState(() => pendingOrders().length);
   useEffect(() => onOutboxChange(() => setN(pendingOrders().length)), []);
   return n;
+}
+
+/**
+ * Queued reports the server refused when they were sent later: the resident reads why, and
+ * rewrites one (back into the form) or removes it. They used to disappear without a word.
+ */
+function Refused({ owner }: { owner: string }) {
+  const { t } = useSettings();
+  const [items, setItems] = useState(refusedOrders);
+  useEffect(() => onOutboxChange(() => setItems(refusedOrders())), []);
+  if (items.length === 0) return null;
+  return (
+    <section className="h5-section" role="alert" aria-labelledby="refused-title">
+      <h2 id="refused-title">{t('refusedTitle', { n: items.length })}</h2>
+      <List>
+        {items.map((q) => (
+          <List.Item
+            key={q.key}
+            description={
+              <span className="field-error">{t('refusedWhy', { why: q.refused?.message ?? '' })}</span>
+            }
+          >
+            {q.body.description.length > 40 ? `${q.body.description.slice(0, 40)}…` : q.body.description}
+            <Space wrap style={{ marginTop: 8, display: 'flex' }}>
+              <Button
+                size="small"
+                color="primary"
+                onClick={() => {
+                  draftFrom(owner, q.body);
+                  discardPending(q.key);
+                  navigate('/report');
+                }}
+              >
+                {t('refusedRewrite')}
+              </Button>
+              <Button
+                size="small"
+                onClick={() =>
+                  void confirmDialog({
+                    content: t('refusedDiscardConfirm'),
+                    confirmText: t('refusedDiscard'),
+                    cancelText: t('cancel'),
+                  }).then((ok) => {
+                    if (ok) discardPending(q.key);
+                  })
+                }
+              >
+                {t('refusedDiscard')}
+              </Button>
+            </Space>
+          </List.Item>
+        ))}
+      </List>
+    </section>
+  );
 }
 
 export function OrderList({ orders }: { orders: WorkOrder[] }) {
@@ -177,6 +233,7 @@ export function Home({ me }: { me: Me }) {
           </button>
         </div>
       </section>
+      <Refused owner={me.id} />
       {pending > 0 && (
         <div className="banner" role="status">
           {t('pendingCount', { n: pending })}{' '}

@@ -1,16 +1,20 @@
 /**
  * The resident app when the server cannot be reached at start: the tab bar stays, 找谁办 shows the
  * directory kept on the phone (numbers still one tap away), 我的工单 the reports waiting to be
- * sent, and a banner says the network is down with a retry (also tried when the phone is back online).
+ * sent, 我要办事 the report form (its report queued on the phone and sent once the network is
+ * back), and a banner says the network is down with a retry (also tried when the phone is back online).
  */
 import { useEffect } from 'react';
 import { Button, List, Tag } from 'antd-mobile';
 import { formatTime } from '../lib/format.ts';
 import { pendingOrders, setOutboxOwner } from '../lib/outbox.ts';
+import { navigate } from '../lib/router.ts';
+import type { Me } from '../lib/types.ts';
 import { useSettings } from '../lib/settings.tsx';
 import { MobileShell } from '../mobile/MobileShell.tsx';
 import { DirectoryView } from './Directory.tsx';
 import { lastResident, savedDirectory } from './directory-cache.ts';
+import { Report } from './Report.tsx';
 import { ResidentTabs, tabOf } from './ResidentTabs.tsx';
 
 function Queued() {
@@ -30,6 +34,9 @@ function Queued() {
               extra={<Tag color="#ad4e00">{t('waitingToSend')}</Tag>}
             >
               {q.body.description}
+              {q.photosDropped ? (
+                <span className="order-meta"> {t('photosNotKept', { n: q.photosDropped })}</span>
+              ) : null}
             </List.Item>
           ))}
         </List>
@@ -43,6 +50,14 @@ function SavedDirectory({ owner }: { owner: string }) {
   const saved = savedDirectory(owner);
   if (!saved) return <p className="h5-section order-meta">{t('noSavedDirectory')}</p>;
   return <DirectoryView d={saved.directory} savedAt={saved.savedAt} />;
+}
+
+/**
+ * The resident as far as the phone knows them without the server: their id (the report is
+ * queued under it); the server finds their community when the report arrives.
+ */
+function offlineResident(id: string): Me {
+  return { id, kind: 'resident', role: 'resident', name: '', communities: [] };
 }
 
 export function Offline({ path, onRetry }: { path: string; onRetry: () => void }) {
@@ -65,12 +80,22 @@ export function Offline({ path, onRetry }: { path: string; onRetry: () => void }
       </div>
       {owner && (
         <>
-          {tab === '/orders' ? (
+          {path === '/report' ? (
+            <Report me={offlineResident(owner)} />
+          ) : tab === '/orders' ? (
             <Queued />
           ) : tab === '/directory' ? (
             <SavedDirectory owner={owner} />
           ) : (
             <>
+              <section className="h5-section" aria-label={t('reportNeed')}>
+                <div className="big-actions">
+                  <button type="button" className="big-action primary" onClick={() => navigate('/report')}>
+                    {t('reportNeed')}
+                    <small>{t('reportNeedHint')}</small>
+                  </button>
+                </div>
+              </section>
               <SavedDirectory owner={owner} />
               <Queued />
             </>

@@ -1,5 +1,8 @@
-/** The resident describes a need: words first, then optional details (hidden in elderly mode). */
-import { useEffect, useMemo, useState } from 'react';
+/**
+ * The resident describes a need: words first, then optional details (fewer in elderly mode: the
+ * category is decided for them and there is no map, but photos and the address stay).
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Button, Form, ImageUploader, Input, Radio, Space, TextArea } from 'antd-mobile';
 import type { ImageUploadItem } from 'antd-mobile';
 import { api } from '../lib/api.ts';
@@ -18,54 +21,11 @@ import { GridMap, gridAt } from '../mobile/GridMap.tsx';
 import { QUICK } from './Home.tsx';
 import { sendReport } from './send.ts';
 import { signOut } from '../lib/session.ts';
+import { EMPTY, loadDraft, saveDraft } from './drafts.ts';
+import type { Draft } from './drafts.ts';
 
-interface Draft {
-  description: string;
-  /** Selector value: [] means "decide for me". */
-  category: string[];
-  forWhom: 'self' | 'family';
-  memberId: string;
-  relation: string;
-  address: string;
-}
-
-const DRAFT_KEY = 'linli.draft';
-const EMPTY: Draft = {
-  description: '',
-  category: [],
-  forWhom: 'self',
-  memberId: '',
-  relation: '',
-  address: '',
-};
 const FIELDS = new Set(['description', 'category', 'memberId', 'address', 'relation']);
 const MAX_PHOTO = 5 * 1024 * 1024;
-
-/** A draft is the resident's own: on a shared phone the next resident starts with an empty form. */
-function loadDraft(owner: string): Draft {
-  try {
-    const raw = localStorage.getItem(DRAFT_KEY);
-    const { owner: savedBy, ...saved } = raw ? (JSON.parse(raw) as Partial<Draft> & { owner?: string }) : {};
-    const d = savedBy === owner ? { ...EMPTY, ...saved } : EMPTY;
-    return { ...d, category: Array.isArray(d.category) ? d.category : [] };
-  } catch {
-    return EMPTY;
-  }
-}
-
-/** Forgets the draft (on sign-out). */
-export function clearDraft(): void {
-  saveDraft(null, '');
-}
-
-function saveDraft(d: Draft | null, owner: string): void {
-  try {
-    if (d) localStorage.setItem(DRAFT_KEY, JSON.stringify({ ...d, owner }));
-    else localStorage.removeItem(DRAFT_KEY);
-  } catch {
-    // Storage unavailable: the draft lives as long as the page.
-  }
-}
 
 export function Report({ me }: { me: Me }) {
   const { t, lang, elderly } = useSettings();
@@ -80,6 +40,10 @@ export function Report({ me }: { me: Me }) {
   }, []);
   const [values, setValues] = useState<Draft>(initial);
   const [photos, setPhotos] = useState<ImageUploadItem[]>([]);
+  /** Photos that were not added, each named with why (too large, unreadable, one too many). */
+  const [photoProblems, setPhotoProblems] = useState<string[]>([]);
+  /** The resident changed the address: the home address is no longer filled in for them. */
+  const addressTouched = useRef(initial.address !== '');
   const [uploads] = useState(() => new Map<string, PhotoUpload>());
   const [point, setPoint] = useState<LatLng | null>(null);
   const [showMap, setShowMap] = useState(false);
@@ -115,11 +79,35 @@ export function Report({ me }: { me: Me }) {
     saveDraft(values, me.id);
   }, [values]);
 
+  // The home address is filled in as the field's value, so what the form shows is what is sent
+  // (a placeholder looked filled in, and was not sent with a point picked on the map).
+  const home = self.data?.household?.address ?? '';
+  useEffect(() => {
+    if (!home || addressTouched.current || form.getFieldValue('address')) return;
+    form.setFieldValue('address', home);
+    setValues((v) => ({ ...v, address: home }));
+  }, [home]);
+
+  /** Refuses a photo over the server's limit before reading it, saying which one and why. */
+  function checkPhoto(file: File, batch: File[]): File | null {
+    // A new choice of photos: what was said about the previous one no longer applies.
+    if (file === batch[0]) setPhotoProblems([]);
+    if (file.size <= MAX_PHOTO) return file;
+    const size = (file.size / 1024 / 1024).toFixed(1);
+    setPhotoProblems((p) => [...p, t('photoTooBig', { name: file.name, size })]);
+    return null;
+  }
+
   async function addPhoto(file: File): Promise<ImageUploadItem> {
-    if (file.size > MAX_PHOTO) throw new Error(t('photoTooBig'));
-    const url = URL.createObjectURL(file);
-    uploads.set(url, { contentType: file.type || 'image/jpeg', dataBase64: await fileToBase64(file) });
-    return { url };
+    try {
+      const dataBase64 = await fileToBase64(file);
+      const url = URL.createObjectURL(file);
+      uploads.set(url, { contentType: file.type || 'image/jpeg', dataBase64 });
+      return { url };
+    } catch (err) {
+      setPhotoProblems((p) => [...p, t('photoUnreadable', { name: file.name })]);
+      throw err;
+    }
   }
 
   async function submit(v: Draft) {
@@ -145,8 +133,15 @@ export function Report({ me }: { me: Me }) {
         navigate(`/orders/${r.order.id}`, true);
       } else if (r.kind === 'queued') {
         saveDraft(null, me.id);
-        toast(t('savedOffline'), 'info', 4000);
+        toast(
+          r.photosDropped ? t('savedOfflineNoPhotos', { n: r.photosDropped }) : t('savedOffline'),
+          'info',
+          r.photosDropped ? 6000 : 4000,
+        );
         navigate('/', true);
+      } else if (r.kind === 'not_saved') {
+        // Still in the form (and its draft): nothing is lost, the resident sends it later.
+        setFormError(t('notSavedFull'));
       } else if (r.kind === 'signed_out') {
         // Kept in the queue under this resident: sent when they sign in again on this phone.
         saveDraft(null, me.id);
@@ -283,30 +278,49 @@ export function Report({ me }: { me: Me }) {
             </Form.Item>
           </>
         )}
-        <Form.Item label={t('photos')} description={t('photosHint')} className="elderly-hide">
+        <Form.Item label={t('photos')} description={t('photosHint')}>
           <ImageUploader
             value={photos}
             onChange={setPhotos}
+            beforeUpload={checkPhoto}
             upload={addPhoto}
             maxCount={6}
+            multiple
+            showFailed={false}
+            onCountExceed={(n) => setPhotoProblems((p) => [...p, t('photosTooMany', { n })])}
             accept="image/*"
             onDelete={(item) => {
               uploads.delete(item.url);
+              setPhotoProblems([]);
               return true;
             }}
           />
+          {photoProblems.length > 0 && (
+            <div className="field-error" role="alert">
+              {photoProblems.map((m, i) => (
+                <p key={i} style={{ margin: 0 }}>
+                  {m}
+                </p>
+              ))}
+            </div>
+          )}
         </Form.Item>
         <Form.Item
           name="address"
           label={<label htmlFor="report-address">{t('address')}</label>}
+          description={
+            values.address.trim() ? undefined : point ? t('addressEmptyWithPoint') : t('addressEmpty')
+          }
           rules={[{ max: 300, message: t('describeTooLong') }]}
-          className={elderly ? 'elderly-hide' : undefined}
         >
           <Input
             id="report-address"
             maxLength={300}
-            placeholder={self.data?.household?.address ?? t('addressPlaceholder')}
+            placeholder={t('addressPlaceholder')}
             clearable
+            onChange={() => {
+              addressTouched.current = true;
+            }}
           />
         </Form.Item>
         {!elderly && grids.data && grids.data.features.length > 0 && (

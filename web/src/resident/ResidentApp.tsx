@@ -1,10 +1,12 @@
 /** The resident H5 (phone first): sign in, report, follow, rate, and whom to call. */
 import { useEffect } from 'react';
 import { Button } from 'antd-mobile';
+import { labels } from '../lib/i18n.ts';
 import { flushOutbox, pendingOrders, setOutboxOwner } from '../lib/outbox.ts';
 import { match, navigate } from '../lib/router.ts';
 import { signOut, useSession } from '../lib/session.ts';
 import { useSettings } from '../lib/settings.tsx';
+import { confirmDialog } from '../mobile/feedback.ts';
 import { MobileShell } from '../mobile/MobileShell.tsx';
 import { Directory } from './Directory.tsx';
 import { rememberResident } from './directory-cache.ts';
@@ -13,7 +15,8 @@ import { Login } from './Login.tsx';
 import { Offline } from './Offline.tsx';
 import { OrderDetail } from './OrderDetail.tsx';
 import { Orders } from './Orders.tsx';
-import { clearDraft, Report } from './Report.tsx';
+import { hasDraft } from './drafts.ts';
+import { Report } from './Report.tsx';
 import { ResidentTabs } from './ResidentTabs.tsx';
 
 /** Retries queued submissions when the connection returns, at start and every 20 s while some wait. */
@@ -34,7 +37,7 @@ function useOutboxRetry(enabled: boolean) {
 }
 
 export function ResidentApp({ path }: { path: string }) {
-  const { t } = useSettings();
+  const { t, lang } = useSettings();
   const { state, reload } = useSession();
   const signedIn = state.status === 'signed-in' && state.me.kind === 'resident';
   // Queued reports are sent only in the session of the resident who made them (a shared phone).
@@ -45,10 +48,35 @@ export function ResidentApp({ path }: { path: string }) {
     // The anonymous answer comes only from the server: this phone has nobody signed in.
     else if (state.status === 'anonymous') rememberResident(null);
   }, [signedIn, state]);
-  const leave = () => {
-    clearDraft();
+  // Signing out asks first, and says what stays on the phone for this resident: the draft and
+  // the queued reports are kept (under their id) and come back when they sign in again here.
+  const leave = async (id: string) => {
+    const queued = pendingOrders().length;
+    const content = [
+      t('signOutConfirm'),
+      hasDraft(id) ? t('signOutDraft') : '',
+      queued ? t('signOutQueued', { n: queued }) : '',
+    ].filter(Boolean);
+    const ok = await confirmDialog({
+      content: (
+        <div>
+          {content.map((line) => (
+            <p key={line} style={{ margin: '0 0 8px' }}>
+              {line}
+            </p>
+          ))}
+        </div>
+      ),
+      confirmText: t('signOut'),
+      cancelText: t('cancel'),
+    });
+    if (!ok) return;
     rememberResident(null);
-    void signOut().then(reload);
+    try {
+      await signOut();
+    } finally {
+      reload();
+    }
   };
 
   if (state.status === 'loading') {
@@ -73,7 +101,7 @@ export function ResidentApp({ path }: { path: string }) {
     return (
       <MobileShell title={t('appName')}>
         <div className="banner" role="alert">
-          {t('wrongRole', { role: me.role })}
+          {t('wrongRole', { role: labels.role(lang, me.role) })}
         </div>
         <div className="h5-section" style={{ display: 'grid', gap: 10 }}>
           <Button
@@ -112,7 +140,7 @@ export function ResidentApp({ path }: { path: string }) {
     <MobileShell
       title={t('appName')}
       right={
-        <button type="button" className="chip" onClick={leave}>
+        <button type="button" className="chip" onClick={() => void leave(me.id)}>
           {t('signOut')}
         </button>
       }

@@ -243,6 +243,9 @@ export default function StaffApp({ path }: { path: string }) {
           colorError: '#c4161c',
           colorTextDescription: 'rgba(0,0,0,0.65)',
           motion: !reducedMotion,
+          // Placeholders (inputs, selects, pickers) at 4.5:1 or more on white and on the page's
+          // grey: antd's own (25% black) was about 1.9:1.
+          colorTextPlaceholder: '#6b6b6b',
         },
       }}
     >
