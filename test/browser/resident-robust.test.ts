@@ -472,7 +472,8 @@ describe(
       const p = b.page;
       await staffLogin(p, s.server, '/console', 'admin');
       await p.goto(`${s.server.url}/`);
-      const banner = p.getByRole('alert');
+      // The page's banner, not the live region that says messages again for screen readers.
+      const banner = p.locator('[role="alert"]:not([data-announcer])');
       await banner.waitFor();
       const text = (await banner.textContent()) ?? '';
       assert.match(text, /管理员/);
