@@ -63,6 +63,9 @@ describe(
 
       await nav.getByRole('link', { name: /我的工单/ }).click();
       await p.getByText(text).waitFor();
+      // The page is named, and headed by what it shows.
+      assert.deepEqual(await p.locator('h1').allInnerTexts(), ['待发送的工单']);
+      assert.equal(await p.title(), '待发送的工单 · 邻里');
 
       await p.unroute('**/api/**');
       await p.getByRole('button', { name: /重\s*试/ }).click();

@@ -11,18 +11,21 @@ import { pendingOrders, setOutboxOwner } from '../lib/outbox.ts';
 import { navigate } from '../lib/router.ts';
 import type { Me } from '../lib/types.ts';
 import { useSettings } from '../lib/settings.tsx';
+import { usePageTitle } from '../lib/title.ts';
 import { MobileShell } from '../mobile/MobileShell.tsx';
 import { DirectoryView } from './Directory.tsx';
 import { lastResident, savedDirectory } from './directory-cache.ts';
 import { Report } from './Report.tsx';
 import { ResidentTabs, tabOf } from './ResidentTabs.tsx';
 
-function Queued() {
+/** The reports waiting to be sent: the page's heading on the orders tab, a section's on the home tab. */
+function Queued({ page = false }: { page?: boolean }) {
   const { t, lang } = useSettings();
   const queued = pendingOrders();
+  const Heading = page ? 'h1' : 'h2';
   return (
     <section className="h5-section" aria-labelledby="queued-title">
-      <h2 id="queued-title">{t('queuedReports')}</h2>
+      <Heading id="queued-title">{t('queuedReports')}</Heading>
       {queued.length === 0 ? (
         <p className="order-meta">{t('noQueued')}</p>
       ) : (
@@ -70,6 +73,12 @@ export function Offline({ path, onRetry }: { path: string; onRetry: () => void }
     return () => window.removeEventListener('online', onRetry);
   }, [onRetry]);
   const tab = tabOf(path);
+  // The report form names its own page.
+  usePageTitle(
+    path === '/report'
+      ? null
+      : t(tab === '/orders' ? 'queuedReports' : tab === '/directory' ? 'directory' : 'homeTab'),
+  );
   return (
     <MobileShell title={t('appName')}>
       <div className="banner" role="alert">
@@ -83,7 +92,7 @@ export function Offline({ path, onRetry }: { path: string; onRetry: () => void }
           {path === '/report' ? (
             <Report me={offlineResident(owner)} />
           ) : tab === '/orders' ? (
-            <Queued />
+            <Queued page />
           ) : tab === '/directory' ? (
             <SavedDirectory owner={owner} />
           ) : (
