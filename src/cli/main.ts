@@ -585,8 +585,9 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       // make a new tree of folders and an anchor file nobody would look for.
       const fileProblem = verb === 'anchor' && values.file ? outputPathProblem(values.file) : null;
       if (fileProblem) {
+        // Exit 1, as an --out in a folder that does not exist.
         err(`--file ${values.file}: ${fileProblem}`);
-        return 2;
+        return 1;
       }
       let anchors: Anchor[] = [];
       if (verb === 'verify' && anchorFile) {

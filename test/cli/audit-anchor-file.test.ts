@@ -20,7 +20,7 @@ describe('linli audit anchor and verify', () => {
     h.seedDemo();
     const typo = join(h.dataDir, 'no-such', 'folder', 'anchors.jsonl');
     const r = h.linli(['audit', 'anchor', '--file', typo]);
-    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.equal(r.status, 1, r.stdout + r.stderr);
     assert.equal(r.stdout, '');
     assert.match(
       r.stderr,
