@@ -96,6 +96,27 @@ describe(
       await d.waitForLoadState('networkidle');
       await check(d, 'admin-users-zh');
 
+      // 0. A dialog closed with Esc gives focus back to the button that opened it.
+      const opener = d.getByRole('button', { name: '新建账号' });
+      await opener.focus();
+      await d.keyboard.press('Enter');
+      await d.getByRole('dialog', { name: '新建账号' }).waitFor();
+      // antd moves focus into the dialog once it has opened; Esc is heard there.
+      await eventually(
+        () => d.evaluate(() => !!document.activeElement?.closest('.ant-modal')),
+        (v) => v,
+      );
+      await d.keyboard.press('Escape');
+      await d.getByRole('dialog', { name: '新建账号' }).waitFor({ state: 'hidden' });
+      assert.equal(
+        await eventually(
+          () => opener.evaluate((el) => el === document.activeElement),
+          (v) => v,
+        ),
+        true,
+        'focus is back on 新建账号',
+      );
+
       // 1. A new account: the form says what is wrong as the user types.
       await d.getByRole('button', { name: '新建账号' }).click();
       const form = d.getByRole('dialog', { name: '新建账号' });

@@ -18,6 +18,7 @@ import { FormSelect } from '../shared/FormSelect.tsx';
 import { OneTimePasswordDialog } from '../shared/OneTimePassword.tsx';
 import type { OneTime } from '../shared/OneTimePassword.tsx';
 import { usePager } from '../shared/pager.tsx';
+import { useReturnFocus } from '../shared/return-focus.ts';
 
 /** A row of GET /api/v1/staff (`active` and `communityIds` read when the server gives them). */
 interface StaffRow {
@@ -166,6 +167,7 @@ function NewAccountDialog({
   onClose: () => void;
   onCreated: (staff: StaffView, temporaryPassword: string | undefined) => void;
 }) {
+  useReturnFocus();
   const { t, lang } = useSettings();
   const [form] = Form.useForm<AccountValues>();
   const [busy, setBusy] = useState(false);
@@ -250,6 +252,7 @@ function EditAccountDialog({
   onClose: () => void;
   onSaved: (staff: StaffView) => void;
 }) {
+  useReturnFocus();
   const { t, lang } = useSettings();
   const [form] = Form.useForm<AccountValues>();
   const [busy, setBusy] = useState(false);

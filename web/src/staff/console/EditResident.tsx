@@ -14,6 +14,7 @@ import { labels } from '../../lib/i18n.ts';
 import type { MessageKey } from '../../lib/i18n.ts';
 import { useSettings } from '../../lib/settings.tsx';
 import type { ResidentDetail } from '../../lib/types.ts';
+import { useReturnFocus } from '../shared/return-focus.ts';
 
 interface RecordValues {
   name: string;
@@ -135,6 +136,7 @@ export function EditResidentDialog({
   /** The tombstone after an erasure, and how many orders were anonymised. */
   onErased?: (r: ResidentDetail, orders: number) => void;
 }) {
+  useReturnFocus();
   const { t, lang } = useSettings();
   const [form] = Form.useForm<RecordValues>();
   const [record, setRecord] = useState(caller);

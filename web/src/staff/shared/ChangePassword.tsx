@@ -5,6 +5,7 @@ import { PasswordInput } from './PasswordInput.tsx';
 import { ownPasswordRules, sendOwnPassword } from '../../lib/own-password.ts';
 import type { OwnPasswordValues as Values } from '../../lib/own-password.ts';
 import { useSettings } from '../../lib/settings.tsx';
+import { useReturnFocus } from './return-focus.ts';
 
 export function ChangePasswordDialog({
   username,
@@ -16,6 +17,7 @@ export function ChangePasswordDialog({
   /** A temporary password: the dialog cannot be dismissed until the person sets their own. */
   required?: boolean;
 }) {
+  useReturnFocus();
   const { t, lang } = useSettings();
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();

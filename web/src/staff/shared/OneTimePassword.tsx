@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { Alert, App, Button, Descriptions, Modal, Typography } from 'antd';
 import { useSettings } from '../../lib/settings.tsx';
+import { useReturnFocus } from './return-focus.ts';
 
 /** Copies text to the clipboard: the Clipboard API where the page may use it, else a hidden selection. */
 export async function copyText(text: string, near?: HTMLElement | null): Promise<boolean> {
@@ -39,6 +40,7 @@ export interface OneTime {
 }
 
 export function OneTimePasswordDialog({ shown, onClose }: { shown: OneTime; onClose: () => void }) {
+  useReturnFocus();
   const { t } = useSettings();
   const { message } = App.useApp();
   const [copied, setCopied] = useState(false);
