@@ -371,6 +371,15 @@ export async function lookUpCaller(page: Page, phone: string, shown: Locator): P
 }
 
 /**
+ * Text as the page shows it (a toast, a message, a field's error), not its copy in the live
+ * regions that say messages again for screen readers (`data-announcer`): a plain `getByText`
+ * finds both once the copy is written, a moment after the message appears.
+ */
+export function shown(page: Page, text: string | RegExp): Locator {
+  return page.getByText(text).and(page.locator(':not([data-announcer])'));
+}
+
+/**
  * Reads a value again until it passes `ok` or `timeoutMs` has gone by, and returns the last one
  * read: for what the page settles into after a key press (React renders, focus moves after an
  * opening animation), so that the caller's assertion states what is expected and fails only when

@@ -5,7 +5,15 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { axe, chromiumAvailable, demoAndBrowser, eventually, residentLogin, staffLogin } from './harness.ts';
+import {
+  axe,
+  chromiumAvailable,
+  demoAndBrowser,
+  eventually,
+  residentLogin,
+  staffLogin,
+  shown,
+} from './harness.ts';
 import type { Page } from 'playwright-core';
 
 /** Presses Tab until `selector` matches the focused element; answers whether it did. */
@@ -79,7 +87,7 @@ describe(
       // Sent without a member, the form says what to do rather than repeating the label.
       await p.locator('#report-description').fill('帮家里老人问问助餐的事');
       await p.getByRole('button', { name: /^提\s*交$/ }).click();
-      await p.getByText('请选择为哪位家人办理').waitFor();
+      await shown(p, '请选择为哪位家人办理').waitFor();
       await members.first().focus();
       await p.keyboard.press('Space');
       assert.ok(

@@ -20,6 +20,7 @@ import {
   lookUpCaller,
   shot,
   staffLogin,
+  shown,
 } from './harness.ts';
 
 const CALLER = '13800000003';
@@ -255,7 +256,7 @@ describe(
       assert.equal(body.reason, 'deceased');
       assert.equal(typeof body.updatedAt, 'string');
       await dialog.waitFor({ state: 'hidden' });
-      await p.getByText(/个人信息已删除：\d+ 张工单已隐去姓名和联系方式/).waitFor();
+      await shown(p, /个人信息已删除：\d+ 张工单已隐去姓名和联系方式/).waitFor();
       // The record leaves the lookup and the intake: it is no one to file for.
       await p.getByRole('region', { name: '李建国' }).waitFor({ state: 'detached' });
       assert.equal(await p.getByRole('radio', { name: /李建国|已删除居民/ }).count(), 0);

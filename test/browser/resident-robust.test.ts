@@ -7,7 +7,14 @@ import { describe, it } from 'node:test';
 import { crc32, deflateSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { chromiumAvailable, demoAndBrowser, eventually, residentLogin, staffLogin } from './harness.ts';
+import {
+  chromiumAvailable,
+  demoAndBrowser,
+  eventually,
+  residentLogin,
+  shown,
+  staffLogin,
+} from './harness.ts';
 
 const PHONE = '13800000001';
 /** A category code as the API writes it (`basic_living`, `basic_living.water_electric`). */
@@ -320,10 +327,10 @@ describe(
         await p.locator('input[type=file]').first().setInputFiles(photo);
         await p.locator('.adm-image-uploader-cell-image').first().waitFor();
         await p.getByRole('button', { name: /^提\s*交$/ }).click();
-        await p.getByText(/1 张照片没能一起保存/).waitFor();
+        await shown(p, /1 张照片没能一起保存/).waitFor();
         await p.unroute('**/api/v1/work-orders');
         await p.getByRole('button', { name: /立即重试/ }).click();
-        await p.getByText(/待发送的工单/).waitFor({ state: 'detached' });
+        await shown(p, /待发送的工单/).waitFor({ state: 'detached' });
 
         // Online: the photo is sent with the report although the queue could not hold it.
         await p
@@ -422,7 +429,7 @@ describe(
       const queued = `退出前排队的：电梯按钮失灵 ${Date.now()}`;
       await p.locator('#report-description').fill(queued);
       await p.getByRole('button', { name: /^提\s*交$/ }).click();
-      await p.getByText(/有 1 条待发送的工单/).waitFor();
+      await shown(p, /有 1 条待发送的工单/).waitFor();
       await p
         .getByRole('button', { name: /我要办事/ })
         .first()

@@ -17,6 +17,7 @@ import {
   residentLogin,
   setLang,
   shot,
+  shown,
 } from './harness.ts';
 import type { WorkOrder } from './harness.ts';
 
@@ -140,7 +141,7 @@ describe('web: resident H5', { skip: !chromiumAvailable() && 'chromium is not in
     await dialog.getByText('确定发送紧急求助吗？').waitFor();
     await shot(p, 'resident-sos-confirm-zh');
     await dialog.getByRole('button', { name: '紧急求助' }).click();
-    await p.getByText('紧急求助已发送，请保持电话畅通').waitFor();
+    await shown(p, '紧急求助已发送，请保持电话畅通').waitFor();
     const after = await ordersSaying(s.server, token, SOS);
     assert.equal(after.length, before + 1, 'one SOS order');
     assert.ok(after.every((o) => o.urgency === 'critical'));
@@ -251,7 +252,7 @@ describe('web: resident H5', { skip: !chromiumAvailable() && 'chromium is not in
 
     // Sending again is the resident's choice.
     await alert.getByRole('button', { name: '再次发送紧急求助' }).click();
-    await p.getByText('紧急求助已发送，请保持电话畅通').waitFor();
+    await shown(p, '紧急求助已发送，请保持电话畅通').waitFor();
     await alert.waitFor({ state: 'detached' });
     assert.equal((await ordersSaying(s.server, token, SOS)).length, before + 1);
   });

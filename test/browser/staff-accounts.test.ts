@@ -18,6 +18,7 @@ import {
   signIn,
   signInByApi,
   staffLogin,
+  shown,
 } from './harness.ts';
 import type { AxeViolation, DemoServer } from './harness.ts';
 
@@ -284,10 +285,10 @@ describe(
       await signIn(p, 'zhang.wei', again);
       assert.equal(await p.locator('[data-signed-in]').getAttribute('data-signed-in'), 'grid_worker');
       // The reset password is a temporary one too: the field view asks for a new one first.
-      await p.getByText('请先设置自己的密码').waitFor();
+      await shown(p, '请先设置自己的密码').waitFor();
       await p.locator('#own-current-password').fill(again);
       await p.locator('#own-new-password').fill('short');
-      await p.getByText('密码至少 10 个字符').waitFor();
+      await shown(p, '密码至少 10 个字符').waitFor();
       await p.locator('#own-new-password').fill('wang ge yuan 2026');
       await p.locator('#own-confirm-password').fill('wang ge yuan 2026');
       await check(p, 'field-own-password-zh');
