@@ -12,14 +12,10 @@ import { buildApp } from '../../src/platform/http/app.ts';
 import { createTestContext } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
 import { assertShape, xmlToJson } from './open311.helpers.ts';
+import { answersIn } from '../raw-http.ts';
+import type { Answer } from '../raw-http.ts';
 
 const V2 = '/open311/v2';
-
-interface Answer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
 
 /** Writes on a fresh socket with `write` and reads every response until the server closes it. */
 function exchange(port: number, write: (s: ReturnType<typeof connect>) => Promise<void>): Promise<Answer[]> {
@@ -30,24 +26,7 @@ function exchange(port: number, write: (s: ReturnType<typeof connect>) => Promis
     socket.on('data', (d: string) => (text += d));
     socket.on('error', () => {});
     socket.on('close', () => {
-      const out: Answer[] = [];
-      let rest = text;
-      while (rest.startsWith('HTTP/1.1 ')) {
-        const end = rest.indexOf('\r\n\r\n');
-        const lines = rest.slice(0, end).split('\r\n');
-        const headers: Record<string, string> = {};
-        for (const line of lines.slice(1)) {
-          const i = line.indexOf(':');
-          headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
-        }
-        const length = Number(headers['content-length'] ?? 0);
-        const body = Buffer.from(rest.slice(end + 4))
-          .subarray(0, length)
-          .toString();
-        out.push({ status: Number(lines[0]?.split(' ')[1]), headers, body });
-        rest = rest.slice(end + 4 + body.length);
-      }
-      done(out);
+      done(answersIn(text));
     });
     socket.on('connect', () => void write(socket).catch(fail));
   });
