@@ -176,7 +176,12 @@ async function runOn(
       const deps = {
         database,
         clock,
-        config: { ...loadConfig({}), dataDir, workers: false },
+        config: {
+          ...loadConfig({}),
+          dataDir,
+          auditSigningKeyFile: join(dataDir, 'audit-signing-key.pem'),
+          workers: false,
+        },
         files: new DiskFileStore(join(dataDir, 'files')),
         logger: silentLogger,
       };

@@ -97,6 +97,7 @@ export function startWorkers(
         file: audit.anchorFile,
         at: systemClock.now().toISOString(),
         sent: sentAnchors,
+        signer: built.services.auditSigner,
       });
       for (const h of run.wentBack)
         logger.warn(

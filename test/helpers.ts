@@ -98,6 +98,7 @@ export async function createTestContext(
     ...loadConfig({}),
     dataDir: fresh.dataDir,
     auditAnchorFile: join(fresh.dataDir, 'audit-anchors.jsonl'),
+    auditSigningKeyFile: join(fresh.dataDir, 'audit-signing-key.pem'),
     // As a server chooses: photos in the database on PostgreSQL, on disk on SQLite.
     fileStore: process.env.DATABASE_URL ? 'database' : 'disk',
     filesDir: join(fresh.dataDir, 'files'),

@@ -27,9 +27,12 @@ import { DEMO_OPEN311_KEY, DEMO_PASSWORD, seedDemo } from '../seed/demo.ts';
 import { DEMO_LIVE_CALLS, missingDemoLiveCalls, takeDemoLiveCalls } from '../seed/demo-live.ts';
 import { setUpCommunity, setupProblems } from '../seed/setup.ts';
 import type { SetupInput } from '../seed/setup.ts';
-import { verifyChain } from '../modules/audit/audit.repository.ts';
+import { listSigningKeys, registerSigningKey, verifyChain } from '../modules/audit/audit.repository.ts';
+import { SigningKeyError, loadOrCreateSigningKey } from '../modules/audit/audit.signing-key.ts';
+import type { SigningKey } from '../modules/audit/audit.checkpoint.ts';
+import { checkCheckpointFiles } from './audit-checkpoint.ts';
 import { AnchorFileError, readAnchorFile } from '../modules/audit/audit.anchor-file.ts';
-import { AnchorFormatError, anchorsOf, formatAnchor } from '../modules/audit/audit.anchors.ts';
+import { AnchorFormatError, anchorsOf, badlySigned, formatAnchor } from '../modules/audit/audit.anchors.ts';
 import type { Anchor } from '../modules/audit/audit.anchors.ts';
 import { anchorHeads } from '../modules/audit/audit.anchoring.ts';
 import { listCommunities, findCommunity } from '../modules/tenancy/tenancy.repository.ts';
@@ -74,7 +77,15 @@ const COMMAND_USAGE: ReadonlyArray<readonly [command: string, lines: string]> = 
                                        append the chain heads to F (by default this node's anchor
                                        file; F in a folder that exists) and print them: keep a
                                        copy where Linli cannot write; a chain that does not verify
-                                       is not anchored (exit 1 naming it and the first bad seq)`,
+                                       is not anchored (exit 1 naming it and the first bad seq);
+                                       each anchor is signed with this node's key
+  linli audit keys                     the public keys that sign checkpoints (PEM), to give to
+                                       witnesses
+  linli audit check-checkpoint --checkpoint F --public-key K
+                                       check a signed checkpoint F (JSON of GET /api/v1/audit/head,
+                                       an audit.anchor webhook, or an anchor file line) against the
+                                       public key in K, without a database; exit 1 if it does not
+                                       hold`,
   ],
   [
     'import',
@@ -232,6 +243,7 @@ function printBanner(
   url: string,
   seeded: Awaited<ReturnType<typeof seedDemo>> | null,
   config: Pick<Config, 'auditAnchorFile' | 'fileStore' | 'filesDir' | 'databaseUrl'>,
+  signingKeyId: string | null,
 ) {
   const lines = [
     '',
@@ -246,6 +258,10 @@ function printBanner(
   if (config.auditAnchorFile)
     lines.push(
       `  Audit chain heads are anchored outside the database in ${relative(process.cwd(), config.auditAnchorFile) || config.auditAnchorFile} (linli audit verify checks them)`,
+    );
+  if (signingKeyId)
+    lines.push(
+      `  Audit checkpoints are signed with Ed25519 key ${signingKeyId} (public keys: ${url}/api/v1/audit/keys)`,
     );
   if (seeded) {
     lines.push(
@@ -438,7 +454,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
       const running = await startServer(config, { database });
       // Also after `linli seed --demo`: the calls are taken on the first start that finds them missing.
       if (values.demo) await takeMissingDemoCalls(database, running.built.app);
-      printBanner(running.url, seeded, config);
+      printBanner(running.url, seeded, config, running.built.services.auditSigner?.keyId ?? null);
       let stopping = false;
       const stop = async () => {
         // One stop, however many signals come: Ctrl+C reaches `npm start` and the server both,
@@ -561,14 +577,49 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
     case 'audit': {
       const { values, positionals } = parseOptions({
         args: rest,
-        options: { community: { type: 'string' }, anchors: { type: 'string' }, file: { type: 'string' } },
+        options: {
+          community: { type: 'string' },
+          anchors: { type: 'string' },
+          file: { type: 'string' },
+          checkpoint: { type: 'string' },
+          'public-key': { type: 'string' },
+        },
         allowPositionals: true,
       });
       const verb = positionals[0];
+      if (verb === 'check-checkpoint') {
+        if (
+          !values.checkpoint ||
+          !values['public-key'] ||
+          values.community ||
+          values.anchors ||
+          values.file
+        ) {
+          err(usageOf('audit'));
+          return 2;
+        }
+        // A witness's check: the files alone, no database.
+        return checkCheckpointFiles(values.checkpoint, values['public-key'], out, err);
+      }
+      if (verb === 'keys') {
+        if (values.anchors || values.file || values.checkpoint || values['public-key'] || values.community) {
+          err(usageOf('audit'));
+          return 2;
+        }
+        return withDatabase(async (db) => {
+          const keys = await listSigningKeys(db.db);
+          if (keys.length === 0)
+            err('no signing key yet: a node makes one on its first start (LINLI_AUDIT_SIGNING_KEY)');
+          for (const k of keys) out(`${k.keyId}\t${k.algorithm}\t${k.createdAt}\n${k.publicKey.trimEnd()}`);
+          return 0;
+        });
+      }
       if (
         (verb !== 'verify' && verb !== 'anchor') ||
         (verb === 'verify' && values.file) ||
-        (verb === 'anchor' && values.anchors)
+        (verb === 'anchor' && values.anchors) ||
+        values.checkpoint ||
+        values['public-key']
       ) {
         err(usageOf('audit'));
         return 2;
@@ -629,6 +680,18 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
             err('nothing anchored: run linli audit verify to see what is wrong');
             return 1;
           }
+          // Signed with this node's key, as the node's own anchors are.
+          const keyFile = loadConfig().auditSigningKeyFile;
+          let signer: SigningKey | null = null;
+          if (keyFile) {
+            try {
+              signer = loadOrCreateSigningKey(keyFile);
+            } catch (e) {
+              err(e instanceof SigningKeyError ? e.message : String(e));
+              return 1;
+            }
+            await registerSigningKey(db.db, signer, systemClock.now().toISOString());
+          }
           // One run for every community asked for: the file is read once.
           let run: Awaited<ReturnType<typeof anchorHeads>>;
           try {
@@ -637,6 +700,7 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
               at: systemClock.now().toISOString(),
               ...(values.community ? { communityId: cs[0]?.id } : {}),
               force: true,
+              signer,
             });
           } catch (e) {
             err(anchorFileProblem(anchorFile, e));
@@ -650,6 +714,14 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
           const n = run.anchored.length;
           err(n === 0 ? 'no chain to anchor yet' : `appended ${n} anchor(s) to ${anchorFile}`);
           return 0;
+        }
+        // A signed anchor whose signature does not hold is a damaged file: it is not used.
+        const [bad] = badlySigned(anchors, await listSigningKeys(db.db));
+        if (bad) {
+          err(
+            `the anchor file ${anchorFile ?? ''}: the anchor of seq ${bad.anchor.seq} at ${bad.anchor.at} ${bad.reason === 'unknown_key' ? `names a signing key no node has (${bad.anchor.keyId ?? ''})` : 'does not match its signature: it was changed after it was signed'}`,
+          );
+          return 1;
         }
         let ok = true;
         for (const c of cs) {

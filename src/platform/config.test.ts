@@ -24,6 +24,19 @@ test('the audit anchor file: in the data folder by default, off in any case, a p
   assert.equal(loadConfig({ LINLI_AUDIT_ANCHOR_MINUTES: '0' }).auditAnchorMinutes, 0);
 });
 
+test('the audit signing key: in the data folder by default, off in any case, a path when named', () => {
+  assert.equal(
+    loadConfig({ LINLI_DATA_DIR: '/srv/linli' }).auditSigningKeyFile,
+    '/srv/linli/audit-signing-key.pem',
+  );
+  assert.equal(loadConfig({ LINLI_AUDIT_SIGNING_KEY: 'off' }).auditSigningKeyFile, null);
+  assert.equal(loadConfig({ LINLI_AUDIT_SIGNING_KEY: 'Off' }).auditSigningKeyFile, null);
+  assert.equal(
+    loadConfig({ LINLI_AUDIT_SIGNING_KEY: '/run/secrets/linli.pem' }).auditSigningKeyFile,
+    '/run/secrets/linli.pem',
+  );
+});
+
 test('the file store: the database with PostgreSQL, the disk with SQLite, either when named; a bad value refused', () => {
   const pg = { DATABASE_URL: 'postgres://db/linli' };
   assert.equal(loadConfig(pg).fileStore, 'database');

@@ -83,6 +83,11 @@ export interface Config {
   /** Minutes between two anchorings of the chain heads (0 = only `linli audit anchor`). */
   auditAnchorMinutes: number;
   /**
+   * This node's Ed25519 key (a PEM file, made on first start) that signs the chain heads it
+   * anchors and shows (signed checkpoints). Null turns signing off.
+   */
+  auditSigningKeyFile: string | null;
+  /**
    * Milliseconds between two progress lines of a long command-line job (an export, a chain
    * verification) written to a log or pipe; on a terminal the line is rewritten more often.
    */
@@ -124,6 +129,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ? null
         : resolve(env.LINLI_AUDIT_ANCHOR_FILE || join(dataDir, 'audit-anchors.jsonl')),
     auditAnchorMinutes: Math.max(0, intFrom(env, 'LINLI_AUDIT_ANCHOR_MINUTES', 60)),
+    auditSigningKeyFile:
+      env.LINLI_AUDIT_SIGNING_KEY?.toLowerCase() === 'off'
+        ? null
+        : resolve(env.LINLI_AUDIT_SIGNING_KEY || join(dataDir, 'audit-signing-key.pem')),
     progressEveryMs: Math.max(0, intFrom(env, 'LINLI_PROGRESS_MS', 5_000)),
   };
 }

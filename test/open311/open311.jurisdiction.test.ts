@@ -123,6 +123,7 @@ describe('Open311 jurisdiction_id on a deployment of one community', () => {
       ...loadConfig({}),
       dataDir: fresh.dataDir,
       auditAnchorFile: join(fresh.dataDir, 'audit-anchors.jsonl'),
+      auditSigningKeyFile: join(fresh.dataDir, 'audit-signing-key.pem'),
       fileStore: process.env.DATABASE_URL ? ('database' as const) : ('disk' as const),
       filesDir: join(fresh.dataDir, 'files'),
       workers: false,

@@ -19,7 +19,7 @@ const dataDir = env.DATA_DIR ?? '.';
 const { services } = await buildApp({
   database,
   clock: new ManualClock(env.NOW ?? new Date().toISOString()),
-  config: { ...loadConfig({}), dataDir, auditAnchorFile: null, workers: false },
+  config: { ...loadConfig({}), dataDir, auditAnchorFile: null, auditSigningKeyFile: null, workers: false },
   files: new DiskFileStore(join(dataDir, 'files')),
   logger: silentLogger,
 });

@@ -10,6 +10,8 @@ import { emitWebhookEvent } from '../notifications/notify.ts';
 import { appendAnchors, readAnchorFile } from './audit.anchor-file.ts';
 import { lastWritten, latestAnchors } from './audit.anchors.ts';
 import type { Anchor } from './audit.anchors.ts';
+import { signCheckpoint } from './audit.checkpoint.ts';
+import type { SigningKey } from './audit.checkpoint.ts';
 
 /** Every community's current head (communities with no chain yet have none). */
 export async function currentHeads(db: Kysely<DB>, at: string, communityId?: string): Promise<Anchor[]> {
@@ -54,6 +56,8 @@ export async function anchorHeads(
     communityId?: string;
     force?: boolean;
     sent?: Map<string, Anchor>;
+    /** The node's checkpoint signing key: each anchor written and sent is signed with it. */
+    signer?: SigningKey | null;
   },
 ): Promise<AnchorRun> {
   const heads = await currentHeads(db, opts.at, opts.communityId);
@@ -74,22 +78,32 @@ export async function anchorHeads(
       (a) => a.communityId === h.communityId && a.seq === h.seq && a.entryHash !== h.entryHash,
     );
   });
+  if (opts.signer) {
+    const key = opts.signer;
+    for (const h of moved) {
+      const s = signCheckpoint(h, key);
+      h.keyId = s.keyId;
+      h.sig = s.signature;
+    }
+  }
   if (opts.file) appendAnchors(opts.file, moved);
   for (const h of moved) opts.sent?.set(h.communityId, h);
   let webhooks = 0;
   for (const h of moved) {
-    webhooks += await db
-      .transaction()
-      .execute((trx) =>
-        emitWebhookEvent(
-          trx,
-          h.communityId,
-          'audit.anchor',
-          { seq: h.seq, entryHash: h.entryHash },
-          `audit.anchor:${h.seq}:${h.entryHash}`,
-          opts.at,
-        ),
-      );
+    webhooks += await db.transaction().execute((trx) =>
+      emitWebhookEvent(
+        trx,
+        h.communityId,
+        'audit.anchor',
+        {
+          seq: h.seq,
+          entryHash: h.entryHash,
+          ...(h.keyId && h.sig ? { keyId: h.keyId, signature: h.sig } : {}),
+        },
+        `audit.anchor:${h.seq}:${h.entryHash}`,
+        opts.at,
+      ),
+    );
   }
   return { anchored: moved, webhooks, wentBack };
 }

@@ -12,6 +12,8 @@
  * appending the file is `audit.anchor-file.ts`.
  */
 
+import { checkpointSignatureValid, ed25519PublicKey, signatureFieldsProblem } from './audit.checkpoint.ts';
+
 export const ANCHOR_VERSION = 1;
 
 export interface Anchor {
@@ -22,6 +24,9 @@ export interface Anchor {
   entryHash: string;
   /** When the head was read. */
   at: string;
+  /** The node's signature of this head (`audit.checkpoint.ts`), when it signs: the key's id and the signature. */
+  keyId?: string;
+  sig?: string;
 }
 
 /** One line of an anchor file (no newline). */
@@ -33,6 +38,7 @@ export function formatAnchor(a: Anchor): string {
     seq: a.seq,
     entryHash: a.entryHash,
     at: a.at,
+    ...(a.keyId && a.sig ? { keyId: a.keyId, sig: a.sig } : {}),
   });
 }
 
@@ -85,12 +91,17 @@ export function parseAnchors(text: string): Anchor[] {
     const problem = anchorProblem({ seq: o.seq, entryHash: o.entryHash });
     if (problem) throw new AnchorFormatError(i + 1, problem);
     if (typeof o.at !== 'string') throw new AnchorFormatError(i + 1, 'at missing');
+    // Lines written before nodes signed their anchors have no signature; one that has is whole.
+    const signed = o.keyId !== undefined || o.sig !== undefined;
+    const sigProblem = signed ? signatureFieldsProblem({ keyId: o.keyId, signature: o.sig }) : null;
+    if (sigProblem) throw new AnchorFormatError(i + 1, sigProblem);
     out.push({
       communityId: o.communityId,
       ...(typeof o.code === 'string' ? { code: o.code } : {}),
       seq: o.seq as number,
       entryHash: o.entryHash as string,
       at: o.at,
+      ...(signed ? { keyId: o.keyId as string, sig: o.sig as string } : {}),
     });
   });
   return out;
@@ -127,4 +138,24 @@ export function latestAnchors(anchors: readonly Anchor[]): Map<string, Anchor> {
     if (!seen || a.seq >= seen.seq) latest.set(a.communityId, a);
   }
   return latest;
+}
+
+/**
+ * The signed anchors whose signature does not hold: made with a key no node has recorded, or
+ * not this checkpoint's signature under its key (a line edited after it was signed). Unsigned
+ * anchors are not judged here.
+ */
+export function badlySigned(
+  anchors: readonly Anchor[],
+  keys: readonly { keyId: string; publicKey: string }[],
+): { anchor: Anchor; reason: 'unknown_key' | 'bad_signature' }[] {
+  const byId = new Map(keys.map((k) => [k.keyId, ed25519PublicKey(k.publicKey)]));
+  const bad: { anchor: Anchor; reason: 'unknown_key' | 'bad_signature' }[] = [];
+  for (const a of anchors) {
+    if (!a.keyId || !a.sig) continue;
+    const key = byId.get(a.keyId);
+    if (!key) bad.push({ anchor: a, reason: 'unknown_key' });
+    else if (!checkpointSignatureValid(a, a.sig, key)) bad.push({ anchor: a, reason: 'bad_signature' });
+  }
+  return bad;
 }

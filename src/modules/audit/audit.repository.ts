@@ -7,6 +7,7 @@ import { GENESIS_HASH, buildEntry, chainStart, checkEntry } from './audit.chain.
 import type { AuditEntry } from './audit.chain.ts';
 import { anchorIndex } from './audit.anchors.ts';
 import type { Anchor } from './audit.anchors.ts';
+import { CHECKPOINT_ALGORITHM } from './audit.checkpoint.ts';
 
 export interface AuditInput {
   communityId: string;
@@ -244,4 +245,40 @@ function headOf(db: Kysely<DB>, communityId: string) {
     .select(['seq', 'entry_hash'])
     .where('community_id', '=', communityId)
     .executeTakeFirst();
+}
+
+/** Records a node's checkpoint signing key (its public half); a key already recorded is kept as it was. */
+export async function registerSigningKey(
+  db: Kysely<DB>,
+  key: { keyId: string; publicKeyPem: string },
+  at: string,
+): Promise<void> {
+  await db
+    .insertInto('audit_signing_keys')
+    .values({
+      key_id: key.keyId,
+      algorithm: CHECKPOINT_ALGORITHM,
+      public_key: key.publicKeyPem,
+      created_at: at,
+    })
+    .onConflict((oc) => oc.column('key_id').doNothing())
+    .execute();
+}
+
+/** Every node's checkpoint signing key, oldest first. */
+export async function listSigningKeys(
+  db: Kysely<DB>,
+): Promise<{ keyId: string; algorithm: string; publicKey: string; createdAt: string }[]> {
+  const rows = await db
+    .selectFrom('audit_signing_keys')
+    .selectAll()
+    .orderBy('created_at')
+    .orderBy('key_id')
+    .execute();
+  return rows.map((r) => ({
+    keyId: r.key_id,
+    algorithm: r.algorithm,
+    publicKey: r.public_key,
+    createdAt: r.created_at,
+  }));
 }

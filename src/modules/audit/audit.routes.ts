@@ -7,22 +7,42 @@ import { requireStaff } from '../../platform/http/principal.hook.ts';
 import { servedCommunity } from '../tenancy/community.access.ts';
 import { verifyChain } from './audit.repository.ts';
 import { AnchorFileError, readAnchorFile } from './audit.anchor-file.ts';
-import { AnchorFormatError, anchorsOf } from './audit.anchors.ts';
+import { AnchorFormatError, anchorsOf, badlySigned } from './audit.anchors.ts';
 import type { Anchor } from './audit.anchors.ts';
 import { currentHeads } from './audit.anchoring.ts';
+import { CHECKPOINT_FORMAT, signCheckpoint } from './audit.checkpoint.ts';
+import type { SigningKey } from './audit.checkpoint.ts';
+import { listSigningKeys } from './audit.repository.ts';
 import { INT_MAX } from '../../platform/http/limits.ts';
 
 export interface AuditRouteOptions {
   /** This node's anchor file (heads kept outside the database); null when anchoring to a file is off. */
   anchorFile: string | null;
   now: () => Date;
+  /** This node's checkpoint signing key; null when signing is off. */
+  signer: SigningKey | null;
 }
 
-/** The anchor file's anchors of one community; a damaged or unreadable file is reported, never half-used. */
-function fileAnchors(file: string | null, community: { id: string; code: string }): Anchor[] {
+/**
+ * The anchor file's anchors of one community; a damaged or unreadable file is reported, never
+ * half-used. A signed line whose signature does not hold (edited after it was signed, or signed
+ * by a key no node has) is damage too.
+ */
+async function fileAnchors(
+  database: Database,
+  file: string | null,
+  community: { id: string; code: string },
+): Promise<Anchor[]> {
   if (!file) return [];
   try {
-    return anchorsOf(readAnchorFile(file), community);
+    const mine = anchorsOf(readAnchorFile(file), community);
+    const [bad] = badlySigned(mine, await listSigningKeys(database.db));
+    if (bad)
+      throw new AppError(
+        'service_unavailable',
+        `this node's audit anchor file is damaged (the anchor of seq ${bad.anchor.seq} at ${bad.anchor.at} ${bad.reason === 'unknown_key' ? `names a signing key no node has (${bad.anchor.keyId ?? ''})` : 'does not match its signature: it was changed after it was signed'}); an operator must look at it before chains can be verified here`,
+      );
+    return mine;
   } catch (e) {
     if (e instanceof AnchorFormatError || e instanceof AnchorFileError)
       throw new AppError(
@@ -99,7 +119,7 @@ export async function registerAuditRoutes(
           field: anchorSeq === undefined ? 'anchorSeq' : 'anchorHash',
         });
       }
-      const anchors = fileAnchors(options.anchorFile, c);
+      const anchors = await fileAnchors(database, options.anchorFile, c);
       // The schema has checked both (a seq ≥ 1, 64 hexadecimal characters).
       if (anchorSeq !== undefined && anchorHash !== undefined)
         anchors.push({ communityId: c.id, seq: anchorSeq, entryHash: anchorHash, at: '' });
@@ -113,8 +133,7 @@ export async function registerAuditRoutes(
       schema: {
         tags: ['audit'],
         summary: "A community's audit chain head, to keep as an anchor outside Linli",
-        description:
-          'Keep `seq` and `entryHash` somewhere this system cannot write (a report, another system); `GET /api/v1/audit/verify` with them later proves that the chain still holds that entry and every one before it.',
+        description: `Keep \`seq\` and \`entryHash\` somewhere this system cannot write (a report, another system); \`GET /api/v1/audit/verify\` with them later proves that the chain still holds that entry and every one before it. The head comes signed (a signed checkpoint): \`signature\` is the Ed25519 signature, under the key \`keyId\` of \`GET /api/v1/audit/keys\`, of the UTF-8 text of five lines each ended by a newline: \`${CHECKPOINT_FORMAT}\`, \`community <communityId>\`, \`seq <seq>\`, \`hash <entryHash>\`, \`at <at>\`. Anyone holding the public key can check it without Linli, so the node cannot later deny the head it showed.`,
         querystring: Type.Object(
           { community: Type.String({ maxLength: 64 }) },
           { additionalProperties: false },
@@ -126,6 +145,12 @@ export async function registerAuditRoutes(
             seq: Type.Integer({ description: '0 while the chain is empty' }),
             entryHash: Type.Union([Type.String(), Type.Null()]),
             at: Type.String({ format: 'date-time' }),
+            keyId: Type.Union([Type.String(), Type.Null()], {
+              description: 'the signing key (null while the chain is empty or the node does not sign)',
+            }),
+            signature: Type.Union([Type.String(), Type.Null()], {
+              description: 'Ed25519 signature of the checkpoint text, base64',
+            }),
           }),
         },
       },
@@ -135,8 +160,49 @@ export async function registerAuditRoutes(
       const c = await servedCommunity(database.db, p.communityIds, request.query.community, 'community');
       const at = options.now().toISOString();
       const [head] = await currentHeads(database.db, at, c.id);
-      return { communityId: c.id, code: c.code, seq: head?.seq ?? 0, entryHash: head?.entryHash ?? null, at };
+      const signed = head && options.signer ? signCheckpoint(head, options.signer) : null;
+      return {
+        communityId: c.id,
+        code: c.code,
+        seq: head?.seq ?? 0,
+        entryHash: head?.entryHash ?? null,
+        at,
+        keyId: signed?.keyId ?? null,
+        signature: signed?.signature ?? null,
+      };
     },
+  );
+
+  app.get(
+    '/api/v1/audit/keys',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'The public keys that sign audit checkpoints',
+        description:
+          "Every app node's Ed25519 public key (SPKI PEM), by the `keyId` its signed checkpoints name. Public: a witness fetches a key once and keeps it where this system cannot write, then checks checkpoints with it (`linli audit check-checkpoint`, or any Ed25519 tool).",
+        security: [],
+        response: {
+          200: Type.Array(
+            Type.Object({
+              keyId: Type.String(),
+              algorithm: Type.Literal('ed25519'),
+              publicKey: Type.String({ description: 'SPKI PEM' }),
+              createdAt: Type.String({ format: 'date-time' }),
+              current: Type.Boolean({ description: 'the key this node signs with' }),
+            }),
+          ),
+        },
+      },
+    },
+    async () =>
+      (await listSigningKeys(database.db)).map((k) => ({
+        keyId: k.keyId,
+        algorithm: 'ed25519' as const,
+        publicKey: k.publicKey,
+        createdAt: k.createdAt,
+        current: k.keyId === options.signer?.keyId,
+      })),
   );
 
   app.get(

@@ -268,6 +268,14 @@ export interface AuditHeadTable {
   entry_hash: string;
 }
 
+export interface AuditSigningKeyTable {
+  key_id: string;
+  algorithm: string;
+  /** SPKI PEM. */
+  public_key: string;
+  created_at: string;
+}
+
 export interface OutboxTable {
   id: string;
   idempotency_key: string;
@@ -387,6 +395,7 @@ export interface DB {
   idempotency_keys: IdempotencyTable;
   audit_entries: AuditEntryTable;
   audit_heads: AuditHeadTable;
+  audit_signing_keys: AuditSigningKeyTable;
   outbox: OutboxTable;
   sequences: SequenceTable;
   classification_labels: ClassificationLabelTable;

@@ -28,6 +28,9 @@ import { registerCommunityRefHook } from './community-ref.hook.ts';
 import { AuthService } from '../../modules/auth/auth.service.ts';
 import { registerAuthRoutes } from '../../modules/auth/auth.routes.ts';
 import { registerAuditRoutes } from '../../modules/audit/audit.routes.ts';
+import { registerSigningKey } from '../../modules/audit/audit.repository.ts';
+import { loadOrCreateSigningKey } from '../../modules/audit/audit.signing-key.ts';
+import type { SigningKey } from '../../modules/audit/audit.checkpoint.ts';
 import { WorkOrderService } from '../../modules/work-orders/work-order.service.ts';
 import { registerWorkOrderRoutes } from '../../modules/work-orders/work-order.routes.ts';
 import { GridLocator } from '../../modules/tenancy/grid-locator.ts';
@@ -68,6 +71,8 @@ export interface Services {
   grids: GridLocator;
   sla: SlaModule;
   coherence: CacheCoherence;
+  /** This node's audit checkpoint signing key; null when signing is off. */
+  auditSigner: SigningKey | null;
 }
 
 export interface BuiltApp {
@@ -204,9 +209,15 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   await registerTenancyRoutes(app, deps.database);
   await registerResidentRoutes(app, residents);
   await registerWorkOrderRoutes(app, workOrders, deps.database, (p, id) => dispatch.resolveAuto(p, id));
+  // The node's checkpoint key, made on its first start, and its public half where every node can show it.
+  const auditSigner = deps.config.auditSigningKeyFile
+    ? loadOrCreateSigningKey(deps.config.auditSigningKeyFile)
+    : null;
+  if (auditSigner) await registerSigningKey(deps.database.db, auditSigner, deps.clock.now().toISOString());
   await registerAuditRoutes(app, deps.database, {
     anchorFile: deps.config.auditAnchorFile,
     now: () => deps.clock.now(),
+    signer: auditSigner,
   });
   await registerClassificationRoutes(app, classification, workOrders, deps.database);
   await registerOpen311Routes(app, { deps, auth, workOrders });
@@ -234,7 +245,18 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   return {
     app,
     compilers,
-    services: { auth, workOrders, residents, classification, grids, catalogue, dispatch, sla, coherence },
+    services: {
+      auth,
+      workOrders,
+      residents,
+      classification,
+      grids,
+      catalogue,
+      dispatch,
+      sla,
+      coherence,
+      auditSigner,
+    },
   };
 }
 
