@@ -15,6 +15,15 @@ import { readAnchorFile } from '../../src/modules/audit/audit.anchor-file.ts';
 import { checkpointSignatureValid, ed25519PublicKey } from '../../src/modules/audit/audit.checkpoint.ts';
 import { SigningKeyError, loadOrCreateSigningKey } from '../../src/modules/audit/audit.signing-key.ts';
 
+interface SignedHead {
+  communityId: string;
+  seq: number;
+  entryHash: string;
+  at: string;
+  keyId: string;
+  signature: string;
+}
+
 interface KeyView {
   keyId: string;
   algorithm: string;
@@ -69,14 +78,7 @@ describe('signed audit checkpoints', () => {
     const auditor = await ctx.login('auditor');
     const r = await ctx.call('GET', '/api/v1/audit/head?community=taoyuan', auditor);
     assert.equal(r.statusCode, 200, r.body);
-    const h = r.json() as {
-      communityId: string;
-      seq: number;
-      entryHash: string;
-      at: string;
-      keyId: string;
-      signature: string;
-    };
+    const h = r.json() as SignedHead;
     const { keyId, key } = await publicKey();
     assert.equal(h.keyId, keyId);
     assert.ok(checkpointSignatureValid(h, h.signature, key));
@@ -112,14 +114,7 @@ describe('signed audit checkpoints', () => {
       .select('payload_json')
       .where('template', '=', 'audit.anchor')
       .execute();
-    const data = JSON.parse(msg?.payload_json ?? '{}') as {
-      communityId: string;
-      seq: number;
-      entryHash: string;
-      at: string;
-      keyId: string;
-      signature: string;
-    };
+    const data = JSON.parse(msg?.payload_json ?? '{}') as SignedHead;
     assert.equal(data.communityId, taoyuan);
     assert.equal(data.keyId, keyId);
     assert.ok(checkpointSignatureValid(data, data.signature, key), 'the witness can check what it was sent');

@@ -1,13 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import {
   checkpointSignatureValid,
   checkpointText,
   ed25519PublicKey,
-  keyIdOf,
   parseCheckpoint,
   signCheckpoint,
+  signingKeyOf,
 } from './audit.checkpoint.ts';
 import type { SigningKey } from './audit.checkpoint.ts';
 import { AnchorFormatError, badlySigned, formatAnchor, parseAnchors } from './audit.anchors.ts';
@@ -22,13 +22,7 @@ function keyFromSeed(seedHex: string): SigningKey {
     format: 'der',
     type: 'pkcs8',
   });
-  const publicKey = createPublicKey(privateKey);
-  return {
-    keyId: keyIdOf(publicKey),
-    privateKey,
-    publicKey,
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-  };
+  return signingKeyOf(privateKey);
 }
 
 const fixed = keyFromSeed(RFC8032_SEED);

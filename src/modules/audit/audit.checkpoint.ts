@@ -63,6 +63,17 @@ export function keyIdOf(publicKey: KeyObject): string {
   return createHash('sha256').update(der).digest('hex').slice(0, 16);
 }
 
+/** The signing key of an Ed25519 private key, with its public half and id. */
+export function signingKeyOf(privateKey: KeyObject): SigningKey {
+  const publicKey = createPublicKey(privateKey);
+  return {
+    keyId: keyIdOf(publicKey),
+    privateKey,
+    publicKey,
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
 export function signCheckpoint(c: CheckpointFields, key: SigningKey): CheckpointSignature {
   return {
     keyId: key.keyId,

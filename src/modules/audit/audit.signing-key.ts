@@ -4,10 +4,10 @@
  * sign as one (several app nodes of one deployment) are given the same file; otherwise each node
  * signs with its own, and every key is listed in `audit_signing_keys` so any node can show it.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { keyIdOf } from './audit.checkpoint.ts';
+import { signingKeyOf } from './audit.checkpoint.ts';
 import type { SigningKey } from './audit.checkpoint.ts';
 
 /** The key file cannot be used: `message` says which file and why. */
@@ -29,13 +29,7 @@ function fromPem(file: string, pem: string): SigningKey {
     throw new SigningKeyError(
       `the audit signing key ${file} is a ${privateKey.asymmetricKeyType ?? 'unknown'} key; it must be Ed25519`,
     );
-  const publicKey = createPublicKey(privateKey);
-  return {
-    keyId: keyIdOf(publicKey),
-    privateKey,
-    publicKey,
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-  };
+  return signingKeyOf(privateKey);
 }
 
 /**
