@@ -228,7 +228,8 @@ describe('the text search index', () => {
         return { update: (n) => m.done.push(n), finish: () => (m.finished = true) };
       },
     });
-    assert.deepEqual(applied, [
+    // These three, then any later ones.
+    assert.deepEqual(applied.slice(0, 3), [
       '2026120690_search_index',
       '2026120700_open311_token_orders',
       '2026120710_search_index_purge',
@@ -305,7 +306,9 @@ describe('the text search index', () => {
         : 0;
     if (ctx.database.dialect === 'sqlite')
       assert.ok((await tombstones()) > 0, 'precondition: rows marked deleted');
-    assert.deepEqual(await migrateToLatest(ctx.database), ['2026120710_search_index_purge']);
+    // The purge first, then whatever later migrations the rollback undid.
+    const ran = await migrateToLatest(ctx.database);
+    assert.equal(ran[0], '2026120710_search_index_purge', ran.join(', '));
     assert.equal(await tombstones(), 0);
     assert.equal(await indexed(), await orderCount());
     const words = order.description.match(/[\p{L}\p{N}]{4,}/u)?.[0];
