@@ -321,7 +321,10 @@ export class DispatchService implements LifecycleHooks {
     const lane = order.urgency === 'critical' && rule.mode === 'emergency' ? 'emergency' : 'auto';
     if (rule.mode === 'queue') return;
     const d = await this.decide(trx, order, rule, lane);
-    if (d) await this.dispatchTo(trx, order, d, at, `上一位处理人拒单，改派：${d.reason}`);
+    if (!d) return;
+    const after = await this.dispatchTo(trx, order, d, at, `上一位处理人拒单，改派：${d.reason}`);
+    // The next responder of the emergency lane is alerted as the first was (as after a timeout).
+    if (after && lane === 'emergency') await this.alertEmergency(trx, after, d, at, { again: true });
   }
 
   /** Emergency lane: responder and grid worker alerted together; the beneficiary's emergency contact told. */
