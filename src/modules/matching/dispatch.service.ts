@@ -16,6 +16,7 @@ import * as orders from '../work-orders/work-order.repository.ts';
 import type { WorkOrderRow } from '../work-orders/work-order.repository.ts';
 import type { LifecycleHooks, WorkOrderService } from '../work-orders/work-order.service.ts';
 import { URGENCIES, allCategoryCodes, topCategory } from '../taxonomy/taxonomy.default.ts';
+import { PRIORITY_BANDS } from '../sla/sla.policy.ts';
 import { rankBaseline } from './matching.baseline.ts';
 import { applySystemAction, recordEvent } from './dispatch.apply.ts';
 import type { SystemActionContext } from './dispatch.apply.ts';
@@ -558,14 +559,24 @@ export class DispatchService implements LifecycleHooks {
     requireEditor(p, c.id);
     const codes = new Set(allCategoryCodes());
     // The body parser coerces a JSON null to "" for a string-or-null field: both mean "any category".
-    rules = rules.map((r) => ({ ...r, category: r.category ? r.category : null }));
+    rules = rules.map((r) => ({ ...r, name: r.name.trim(), category: r.category ? r.category : null }));
     rules.forEach((r, i) => {
+      if (!r.name) throw invalidInput(`rules[${i}].name`, 'a rule needs a name');
       if (r.category !== null && !codes.has(r.category)) {
         throw invalidInput(`rules[${i}].category`, `unknown category "${r.category}"`);
       }
       (r.urgencies ?? []).forEach((u, j) => {
         if (!(URGENCIES as readonly string[]).includes(u)) {
           throw invalidInput(`rules[${i}].urgencies[${j}]`, `urgency must be one of ${URGENCIES.join(', ')}`);
+        }
+      });
+      // A priority no order has would make a rule that silently never applies.
+      (r.priorities ?? []).forEach((b, j) => {
+        if (!(PRIORITY_BANDS as readonly string[]).includes(b)) {
+          throw invalidInput(
+            `rules[${i}].priorities[${j}]`,
+            `priority must be one of ${PRIORITY_BANDS.join(', ')}`,
+          );
         }
       });
     });
