@@ -39,6 +39,8 @@ interface DispatchMeta {
   reason: string;
   /** A decision not used by then (the dispatch failed, e.g. a stale version) is forgotten. */
   expires: number;
+  /** The balancer's choice to remember once the dispatch is made (a dispatcher's `{ auto: true }`). */
+  rotation?: { poolKey: string; code: string };
 }
 
 const RULES_TTL_MS = 30_000;
@@ -136,7 +138,10 @@ export class DispatchService implements LifecycleHooks {
         field: 'auto',
       });
     }
-    this.pending.set(order.id, this.metaOf(pick));
+    // Round-robin remembers this pick when the dispatch is booked, as for the rules' own dispatch:
+    // without it every `{ auto: true }` among equals went to the same one.
+    const rotation = pick.lane === 'auto' ? { poolKey: poolKey(order), code: pick.resource.code } : undefined;
+    this.pending.set(order.id, { ...this.metaOf(pick), ...(rotation ? { rotation } : {}) });
     return pick.person.userId;
   }
 
@@ -290,6 +295,7 @@ export class DispatchService implements LifecycleHooks {
     if (meta) this.pending.delete(after.id);
     const own = meta && meta.userId === userId && meta.expires > Date.now() ? meta : undefined;
     await repo.closeAssignments(trx, after.id, 'reassigned', at);
+    if (own?.rotation) await repo.saveRotation(trx, own.rotation.poolKey, own.rotation.code, at);
     const rule = await this.ruleForOrder(after, trx);
     const previous = await repo.assignmentsOf(trx, after.id);
     let resourceId = own?.resourceId ?? null;
