@@ -73,6 +73,25 @@ describe('dispatch names only staff who still serve the community and can work t
     assert.ok(!listed.some((id) => moved.includes(id)), 'nor is listed among the candidates');
   });
 
+  it('the candidates list no deactivated account among a team’s people', async () => {
+    const admin = await ctx.login('admin');
+    const gone = await userId(ctx, 'taoyuan-water-electric-2');
+    const off = await ctx.call('PATCH', `/api/v1/staff/${gone}`, admin, { active: false });
+    assert.equal(off.statusCode, 200, off.body);
+    const o = await create({
+      channel: 'hotline',
+      description: '厨房水管漏水，水龙头关不紧',
+      category: 'basic_living.water_electric',
+      urgency: 'normal',
+      location: { lat: 22.5604, lng: 113.9436 },
+    });
+    const res = await ctx.call('GET', `/api/v1/work-orders/${o.id}/candidates`, dispatcher);
+    assert.equal(res.statusCode, 200, res.body);
+    const team = (res.json() as Candidates).candidates.find((c) => c.code === 'taoyuan-water-electric');
+    assert.ok(team && team.staff.length > 0, 'the team is listed with its other people');
+    assert.ok(!team.staff.some((s) => s.userId === gone), 'without the deactivated account');
+  });
+
   it('automatic dispatch never names someone whose role can no longer work orders', async () => {
     const admin = await ctx.login('admin');
     const lift = [await userId(ctx, 'taoyuan-lift-1'), await userId(ctx, 'taoyuan-lift-2')];

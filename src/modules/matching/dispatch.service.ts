@@ -612,13 +612,16 @@ export class DispatchService implements LifecycleHooks {
     return this.listRules(p, communityRef);
   }
 
-  /** Staff of a resource with whether each is on duty now (for the candidates view). */
+  /** Active staff of a resource with whether each is on duty now (for the candidates view). */
   staffOnDuty(snap: CatalogueSnapshot, code: string, now: Date) {
     const row = snap.byCode.get(code);
     const profile = snap.index.resources.find((r) => r.code === code);
     if (!row || !profile) return [];
     const moment = localMoment(now);
-    return (snap.staff.get(row.id) ?? []).map((s) => ({ s, onDuty: personOnDuty(s, profile, moment) }));
+    // A deactivated account cannot be sent anything: it is no candidate to list.
+    return (snap.staff.get(row.id) ?? [])
+      .filter((s) => s.active)
+      .map((s) => ({ s, onDuty: personOnDuty(s, profile, moment) }));
   }
 }
 
