@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestContext, userId } from '../helpers.ts';
+import { createTestContext, residentIdByPhone, userId } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
 import { dispatchCalls } from './dispatch-helpers.ts';
 
@@ -71,6 +71,32 @@ describe('dispatch names only staff who still serve the community and can work t
     assert.equal(res.statusCode, 200, res.body);
     const listed = (res.json() as Candidates).candidates.flatMap((c) => c.staff.map((s) => s.userId));
     assert.ok(!listed.some((id) => moved.includes(id)), 'nor is listed among the candidates');
+  });
+
+  it('the emergency lane alerts no grid worker moved to another community', async () => {
+    const streetAdmin = await ctx.login('street_admin');
+    const worker = await userId(ctx, 'grid_worker');
+    const moved = await ctx.call('PATCH', `/api/v1/staff/${worker}`, streetAdmin, {
+      communityIds: ['longzhu'],
+    });
+    assert.equal(moved.statusCode, 200, moved.body);
+    const o = await create({
+      channel: 'hotline',
+      description: '老人在家突然晕倒，呼吸困难',
+      residentId: await residentIdByPhone(ctx, '13800000001'),
+      category: 'safety_emergency.medical_emergency',
+      urgency: 'critical',
+    });
+    assert.equal(o.status, 'dispatched');
+    const booked = await assignments(o.id);
+    assert.ok(!booked.some((a) => a.userId === worker), 'not named as the grid worker sent along');
+    const alerts = await ctx.database.db
+      .selectFrom('outbox')
+      .select('channel')
+      .where('payload_json', 'like', `%${o.id}%`)
+      .where('recipient_id', '=', worker)
+      .execute();
+    assert.deepEqual(alerts, [], 'and not alerted');
   });
 
   it('the candidates list no deactivated account among a team’s people', async () => {
