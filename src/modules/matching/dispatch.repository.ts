@@ -235,10 +235,20 @@ export async function beneficiaryContact(db: Kysely<DB>, residentId: string) {
     .executeTakeFirst();
 }
 
+/**
+ * The active grid workers of a grid who still serve its community (a grid's worker list outlives
+ * a change of the person's communities).
+ */
 export async function gridWorkersOfGrid(db: Kysely<DB>, gridId: string) {
   return db
     .selectFrom('grid_workers')
     .innerJoin('users', 'users.id', 'grid_workers.user_id')
+    .innerJoin('grids', 'grids.id', 'grid_workers.grid_id')
+    .innerJoin('user_communities', (j) =>
+      j
+        .onRef('user_communities.user_id', '=', 'grid_workers.user_id')
+        .onRef('user_communities.community_id', '=', 'grids.community_id'),
+    )
     .select(['users.id', 'users.username', 'users.display_name', 'users.phone'])
     .where('grid_workers.grid_id', '=', gridId)
     .where('users.active', '=', 1)

@@ -16,6 +16,7 @@ import * as orders from '../work-orders/work-order.repository.ts';
 import type { WorkOrderRow } from '../work-orders/work-order.repository.ts';
 import type { LifecycleHooks, WorkOrderService } from '../work-orders/work-order.service.ts';
 import { URGENCIES, allCategoryCodes, topCategory } from '../taxonomy/taxonomy.default.ts';
+import { PRIORITY_BANDS } from '../sla/sla.policy.ts';
 import { rankBaseline } from './matching.baseline.ts';
 import { applySystemAction, recordEvent } from './dispatch.apply.ts';
 import type { SystemActionContext } from './dispatch.apply.ts';
@@ -38,6 +39,8 @@ interface DispatchMeta {
   reason: string;
   /** A decision not used by then (the dispatch failed, e.g. a stale version) is forgotten. */
   expires: number;
+  /** The balancer's choice to remember once the dispatch is made (a dispatcher's `{ auto: true }`). */
+  rotation?: { poolKey: string; code: string };
 }
 
 const RULES_TTL_MS = 30_000;
@@ -135,7 +138,10 @@ export class DispatchService implements LifecycleHooks {
         field: 'auto',
       });
     }
-    this.pending.set(order.id, this.metaOf(pick));
+    // Round-robin remembers this pick when the dispatch is booked, as for the rules' own dispatch:
+    // without it every `{ auto: true }` among equals went to the same one.
+    const rotation = pick.lane === 'auto' ? { poolKey: poolKey(order), code: pick.resource.code } : undefined;
+    this.pending.set(order.id, { ...this.metaOf(pick), ...(rotation ? { rotation } : {}) });
     return pick.person.userId;
   }
 
@@ -289,6 +295,7 @@ export class DispatchService implements LifecycleHooks {
     if (meta) this.pending.delete(after.id);
     const own = meta && meta.userId === userId && meta.expires > Date.now() ? meta : undefined;
     await repo.closeAssignments(trx, after.id, 'reassigned', at);
+    if (own?.rotation) await repo.saveRotation(trx, own.rotation.poolKey, own.rotation.code, at);
     const rule = await this.ruleForOrder(after, trx);
     const previous = await repo.assignmentsOf(trx, after.id);
     let resourceId = own?.resourceId ?? null;
@@ -321,7 +328,10 @@ export class DispatchService implements LifecycleHooks {
     const lane = order.urgency === 'critical' && rule.mode === 'emergency' ? 'emergency' : 'auto';
     if (rule.mode === 'queue') return;
     const d = await this.decide(trx, order, rule, lane);
-    if (d) await this.dispatchTo(trx, order, d, at, `上一位处理人拒单，改派：${d.reason}`);
+    if (!d) return;
+    const after = await this.dispatchTo(trx, order, d, at, `上一位处理人拒单，改派：${d.reason}`);
+    // The next responder of the emergency lane is alerted as the first was (as after a timeout).
+    if (after && lane === 'emergency') await this.alertEmergency(trx, after, d, at, { again: true });
   }
 
   /** Emergency lane: responder and grid worker alerted together; the beneficiary's emergency contact told. */
@@ -555,14 +565,24 @@ export class DispatchService implements LifecycleHooks {
     requireEditor(p, c.id);
     const codes = new Set(allCategoryCodes());
     // The body parser coerces a JSON null to "" for a string-or-null field: both mean "any category".
-    rules = rules.map((r) => ({ ...r, category: r.category ? r.category : null }));
+    rules = rules.map((r) => ({ ...r, name: r.name.trim(), category: r.category ? r.category : null }));
     rules.forEach((r, i) => {
+      if (!r.name) throw invalidInput(`rules[${i}].name`, 'a rule needs a name');
       if (r.category !== null && !codes.has(r.category)) {
         throw invalidInput(`rules[${i}].category`, `unknown category "${r.category}"`);
       }
       (r.urgencies ?? []).forEach((u, j) => {
         if (!(URGENCIES as readonly string[]).includes(u)) {
           throw invalidInput(`rules[${i}].urgencies[${j}]`, `urgency must be one of ${URGENCIES.join(', ')}`);
+        }
+      });
+      // A priority no order has would make a rule that silently never applies.
+      (r.priorities ?? []).forEach((b, j) => {
+        if (!(PRIORITY_BANDS as readonly string[]).includes(b)) {
+          throw invalidInput(
+            `rules[${i}].priorities[${j}]`,
+            `priority must be one of ${PRIORITY_BANDS.join(', ')}`,
+          );
         }
       });
     });
@@ -592,13 +612,16 @@ export class DispatchService implements LifecycleHooks {
     return this.listRules(p, communityRef);
   }
 
-  /** Staff of a resource with whether each is on duty now (for the candidates view). */
+  /** Active staff of a resource with whether each is on duty now (for the candidates view). */
   staffOnDuty(snap: CatalogueSnapshot, code: string, now: Date) {
     const row = snap.byCode.get(code);
     const profile = snap.index.resources.find((r) => r.code === code);
     if (!row || !profile) return [];
     const moment = localMoment(now);
-    return (snap.staff.get(row.id) ?? []).map((s) => ({ s, onDuty: personOnDuty(s, profile, moment) }));
+    // A deactivated account cannot be sent anything: it is no candidate to list.
+    return (snap.staff.get(row.id) ?? [])
+      .filter((s) => s.active)
+      .map((s) => ({ s, onDuty: personOnDuty(s, profile, moment) }));
   }
 }
 

@@ -186,12 +186,24 @@ export async function staffOf(db: Kysely<DB>, resourceIds: string[]): Promise<St
     .execute();
 }
 
-/** Staff of every resource of a community. */
-export async function staffOfCommunity(db: Kysely<DB>, communityId: string): Promise<StaffLink[]> {
+/**
+ * Staff of every resource of a community who still serve it, with their role. A link outlives a
+ * change of the person's communities or role (the resource is not edited then), so the link alone
+ * would name someone who no longer serves the community, or who cannot work an order.
+ */
+export async function staffOfCommunity(
+  db: Kysely<DB>,
+  communityId: string,
+): Promise<Array<StaffLink & { role: string }>> {
   return cat(db)
     .selectFrom('resource_staff')
     .innerJoin('resources', 'resources.id', 'resource_staff.resource_id')
     .innerJoin('users', 'users.id', 'resource_staff.user_id')
+    .innerJoin('user_communities', (j) =>
+      j
+        .onRef('user_communities.user_id', '=', 'resource_staff.user_id')
+        .on('user_communities.community_id', '=', communityId),
+    )
     .select([
       'resource_staff.resource_id',
       'resource_staff.user_id',
@@ -199,6 +211,7 @@ export async function staffOfCommunity(db: Kysely<DB>, communityId: string): Pro
       'users.display_name',
       'users.phone',
       'users.active',
+      'users.role',
     ])
     .where('resources.community_id', '=', communityId)
     .orderBy('users.username')

@@ -27,6 +27,8 @@ import {
 } from './resource.model.ts';
 import type { CommunityArea, Problem, ResourceInput } from './resource.model.ts';
 import { ResourceImporter } from './resource.importer.ts';
+import { mayBeAssigned } from '../work-orders/work-order.policy.ts';
+import type { StaffRole } from '../../platform/auth/principal.ts';
 import * as repo from './resource.repository.ts';
 import type { ResourceRow, StaffLink } from './resource.repository.ts';
 
@@ -339,7 +341,7 @@ const versionConflict = (expected: number, current: number) =>
 function buildSnapshot(
   community: { id: string; code: string; center_lat: number; center_lng: number },
   rows: ResourceRow[],
-  links: StaffLink[],
+  links: Array<StaffLink & { role: string }>,
   caps: repo.StaffCapabilityRow[],
 ): CatalogueSnapshot {
   const profiles = rows.map((r) => profileOf(r, community.code));
@@ -348,6 +350,8 @@ function buildSnapshot(
   const staff = new Map<string, StaffMember[]>();
   const resourceOfUser = new Map<string, ResourceRow>();
   for (const l of links) {
+    // Someone whose role was changed to one that cannot start and resolve orders is no candidate.
+    if (!mayBeAssigned(l.role as StaffRole)) continue;
     const cap = capOf.get(l.user_id);
     const member: StaffMember = {
       userId: l.user_id,

@@ -7,6 +7,7 @@ import {
   heldFor,
   lockPreference,
   markDigested,
+  releaseHeld,
   setLastDigest,
 } from './notifications.repository.ts';
 import { renderTemplate } from './templates.ts';
@@ -25,6 +26,9 @@ export async function runDigests(
   clock: Clock,
 ): Promise<{ digests: number; messages: number }> {
   const now = clock.now().toISOString();
+  // A message held while its recipient switched back to immediate delivery (the switch releases
+  // what it finds, but a delivery run may hold one just after) is sent on its own.
+  await releaseHeld(database.db, now);
   let digests = 0;
   let messages = 0;
   for (const pref of await digestsDue(database.db, now)) {

@@ -201,6 +201,33 @@ export async function holdMessages(db: Kysely<DB>, ids: string[]): Promise<void>
   await t(db).updateTable('outbox').set({ status: 'held' }).where('id', 'in', ids).execute();
 }
 
+/**
+ * Sends again, one by one, the messages held for a digest of staff no longer in digest mode (all
+ * of them, or one user's): no digest gathers those, so held they would never be delivered.
+ * Returns how many it released.
+ */
+export async function releaseHeld(db: Kysely<DB>, at: string, userId?: string): Promise<number> {
+  let q = t(db)
+    .updateTable('outbox')
+    .set({ status: 'pending', next_attempt_at: at })
+    .where('status', '=', 'held')
+    .where('recipient_type', '=', 'user')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('notification_preferences')
+            .select('notification_preferences.user_id')
+            .whereRef('notification_preferences.user_id', '=', 'outbox.recipient_id')
+            .where('notification_preferences.mode', '=', 'digest'),
+        ),
+      ),
+    );
+  if (userId) q = q.where('recipient_id', '=', userId);
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
 export async function heldFor(db: Kysely<DB>, userId: string) {
   return t(db)
     .selectFrom('outbox')

@@ -159,13 +159,17 @@ export class NotificationService {
     // Switching to digest mode starts the first interval now.
     const lastDigest =
       next.mode === 'digest' && current.mode !== 'digest' ? at : (row?.last_digest_at ?? null);
-    await repo.upsertPreference(this.db, {
-      user_id: p.id,
-      mode: next.mode,
-      digest_minutes: next.digestMinutes,
-      locale: next.locale,
-      last_digest_at: lastDigest,
-      updated_at: at,
+    await this.db.transaction().execute(async (trx) => {
+      await repo.upsertPreference(trx, {
+        user_id: p.id,
+        mode: next.mode,
+        digest_minutes: next.digestMinutes,
+        locale: next.locale,
+        last_digest_at: lastDigest,
+        updated_at: at,
+      });
+      // Back to immediate delivery: what was held for the next digest goes out now, one by one.
+      if (next.mode === 'immediate') await repo.releaseHeld(trx, at, p.id);
     });
     return next;
   }

@@ -3,6 +3,7 @@ import type { Dialect } from '../../platform/db/database.ts';
 import type { DB, OutboxTable } from '../../platform/db/schema.ts';
 import { newId } from '../../platform/ids.ts';
 import { insertRows } from '../../platform/db/bulk-insert.ts';
+import { preferencesOf } from './notifications.repository.ts';
 
 export interface OutboxMessage {
   /** One message per key, ever: a retried change never sends twice. */
@@ -33,6 +34,8 @@ export async function enqueueAssignment(
   order: { id: string; number: string; urgency: string; version: number; assignee_id: string },
   at: string,
 ): Promise<void> {
+  // In the language the assignee chose, as every other message to staff.
+  const [pref] = await preferencesOf(trx, [order.assignee_id]);
   await enqueue(
     trx,
     {
@@ -42,7 +45,7 @@ export async function enqueueAssignment(
       recipientId: order.assignee_id,
       address: null,
       template: 'order_assigned',
-      locale: 'zh-CN',
+      locale: pref?.locale === 'en' ? 'en' : 'zh-CN',
       payload: { orderId: order.id, number: order.number, urgency: order.urgency },
     },
     at,

@@ -90,7 +90,12 @@ export async function deliverDue(
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const now = clock.now();
   const nowIso = now.toISOString();
-  const leaseUntil = new Date(now.getTime() + Math.max(60_000, timeoutMs * 2)).toISOString();
+  const concurrency = Math.max(1, opts.concurrency ?? 8);
+  // The claim must outlast the whole run: the last of `limit` messages, `concurrency` at a time,
+  // starts only after the waves before it, each up to the timeout. A claim that lapsed sooner let
+  // another node claim the messages still waiting their turn here, and both sent them.
+  const runMs = timeoutMs * (Math.ceil(limit / concurrency) + 1);
+  const leaseUntil = new Date(now.getTime() + Math.max(60_000, runMs)).toISOString();
   const claimedAll = await claimOutbox(database.db, database.dialect, {
     now: nowIso,
     leaseUntil,
@@ -184,6 +189,6 @@ export async function deliverDue(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, queue.length)) }, work));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, queue.length)) }, work));
   return { delivered, failed, held };
 }

@@ -27,6 +27,10 @@ test('an unknown template or a missing value still renders', () => {
   });
   assert.equal(renderTemplate('order_assigned', 'zh-CN', {}).body, '您有新的工单 （紧急程度：）。');
   assert.equal(
+    renderTemplate('order_assigned', 'zh-CN', { number: 'TY-2', urgency: 'critical' }).body,
+    '您有新的工单 TY-2（紧急程度：危急）。',
+  );
+  assert.equal(
     renderTemplate('otp', 'fr', { code: '123456', minutes: 5 }).body,
     '您的验证码是 123456，5 分钟内有效。',
   );

@@ -113,9 +113,9 @@ export const TEMPLATES: Readonly<Record<string, TemplateSet>> = {
   ),
   order_assigned: T(
     '新派单',
-    '您有新的工单 {number}（紧急程度：{urgency}）。',
+    '您有新的工单 {number}（紧急程度：{urgencyZh}）。',
     'New assignment',
-    'You have been assigned {number} (urgency: {urgency}).',
+    'You have been assigned {number} (urgency: {urgencyEn}).',
   ),
   sla_warning: T(
     '工单即将超时',

@@ -30,6 +30,8 @@ for (const [net, bits] of [
 for (const [net, bits] of [
   ['::', 128], // unspecified
   ['::1', 128],
+  // NAT64 prefixes of the operator's own network (RFC 8215): translated to any IPv4 address behind it.
+  ['64:ff9b:1::', 48],
   ['fc00::', 7], // unique-local (also AWS's metadata fd00:ec2::254)
   ['fe80::', 10], // link-local
   ['ff00::', 8], // multicast

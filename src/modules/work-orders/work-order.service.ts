@@ -722,6 +722,9 @@ export class WorkOrderService {
         after = (await repo.findOrder(trx, id)) as WorkOrderRow;
       }
       for (const h of this.hooks) await h.onTransition?.(trx, order, after, action, at);
+      // A hook may change the order again (a rejected order of an automatic lane goes to the next
+      // candidate at once): the caller answers with the order as it is committed.
+      after = (await repo.findOrder(trx, id)) as WorkOrderRow;
       if (action !== 'merge') await this.carryDuplicates(trx, p, after, action, at);
       if (action === 'resolve') await this.tellDuplicatesResolved(trx, after, at);
       return after;
