@@ -128,8 +128,11 @@ export const standardized = (actual: number, forecast: number) =>
 
 /** The q-quantile of xs (linear between order statistics); 0 for none. */
 export function quantile(xs: readonly number[], q: number): number {
-  if (xs.length === 0) return 0;
-  const s = [...xs].sort((a, b) => a - b);
+  return sortedQuantile(Float64Array.from(xs).sort(), q);
+}
+
+function sortedQuantile(s: Float64Array, q: number): number {
+  if (s.length === 0) return 0;
   const pos = (s.length - 1) * q;
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
@@ -144,7 +147,8 @@ export interface IntervalWidth {
 
 export function intervalFrom(errors: readonly number[]): IntervalWidth {
   const tail = (1 - INTERVAL_LEVEL) / 2;
-  return { low: quantile(errors, tail), high: quantile(errors, 1 - tail) };
+  const sorted = Float64Array.from(errors).sort();
+  return { low: sortedQuantile(sorted, tail), high: sortedQuantile(sorted, 1 - tail) };
 }
 
 export function interval(forecast: number, width: IntervalWidth): { low: number; high: number } {
