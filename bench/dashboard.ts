@@ -3,7 +3,9 @@
  * them (the database's triggers keep the rollups as the rows go in), restarts the server on that
  * database and measures GET /api/v1/analytics/dashboard one request at a time, as a manager
  * opening it would: a year, a month, and a window cut mid-day at both ends (whole days from the
- * rollups, the partial days order by order).
+ * rollups, the partial days order by order). The demand forecast is measured the same way
+ * (GET /api/v1/analytics/forecast, by day and by week): it reads a year of the rollups per day and
+ * category, then fits and backtests the community and each category.
  */
 import { pathToFileURL } from 'node:url';
 import { cannon } from './autocannon.ts';
@@ -28,12 +30,17 @@ export async function runDashboardBench(opts: { orders?: number; duration?: numb
   const body = (await res.json()) as { totals: { orders: number } };
   const firstMs = Date.now() - first;
   const results: Record<string, unknown> = {};
-  for (const [name, w] of Object.entries(windows)) {
+  const paths: Array<[string, string]> = [
+    ...Object.entries(windows).map(([name, w]): [string, string] => [name, path(w)]),
+    ['forecastDays', `/api/v1/analytics/forecast?community=${big.communityId}`],
+    ['forecastWeeks', `/api/v1/analytics/forecast?community=${big.communityId}&granularity=week`],
+  ];
+  for (const [name, p] of paths) {
     const r = await cannon({
       url: server.base,
       connections: 1,
       duration: opts.duration ?? 8,
-      requests: [{ method: 'GET', path: path(w), headers }],
+      requests: [{ method: 'GET', path: p, headers }],
     });
     results[name] = {
       reqPerSec: Math.round(r.requests.average),

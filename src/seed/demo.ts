@@ -24,6 +24,7 @@ import { defaultPrioritize } from '../modules/work-orders/work-order.defaults.ts
 import { pointInPolygon } from '../modules/tenancy/grid-locator.ts';
 import { applyDefaultQuestions } from '../modules/open311/open311.repository.ts';
 import { DEMO_COMMUNITIES, DEMO_STREET } from './demo-geography.ts';
+import { demoCreatedTimes } from './demo-demand.ts';
 import { seedDemoCatalogue } from '../modules/matching/resource.seed.ts';
 import { DEMO_COMMENTS, DEMO_GIVEN, DEMO_STORIES, DEMO_SURNAMES } from './demo-stories.ts';
 import { seedSla } from '../modules/sla/sla.seed.ts';
@@ -665,10 +666,14 @@ async function seedHistory(database: Database, h: HistoryInput): Promise<number>
   const events: Selectable<WorkOrderEventTable>[] = [];
   const audits: { at: string; actor: string; action: string; entityId: string; payload: unknown }[] = [];
   const nowMs = h.now.getTime();
-  const createdTimes = Array.from(
-    { length: h.count },
-    () => nowMs - Math.floor(rand() * h.days * 86400_000),
-  ).sort((a, b) => a - b);
+  // Drawn from their own stream, so the rest of the demo stays as it was.
+  const createdTimes = demoCreatedTimes(
+    h.count,
+    nowMs,
+    h.days,
+    'Asia/Shanghai',
+    mulberry32([...h.code].reduce((s, ch) => s * 31 + (ch.codePointAt(0) ?? 0), 20261207) | 0),
+  );
 
   for (const [i, createdMs] of createdTimes.entries()) {
     const sub = pick(subcats);

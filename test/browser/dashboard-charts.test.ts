@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { axe, chromiumAvailable, demoAndBrowser, staffLogin } from './harness.ts';
+import { axe, chromiumAvailable, demoAndBrowser, setLang, shot, shown, staffLogin } from './harness.ts';
 
 describe(
   'web: dashboard charts for screen readers',
@@ -19,6 +19,7 @@ describe(
       const trend = p.getByRole('img', { name: '月度趋势' });
       await trend.waitFor();
       await p.getByRole('img', { name: '需求热力图（按网格）' }).waitFor();
+      await p.getByRole('img', { name: '需求预测：全社区' }).waitFor();
       const charts = await p.locator('[role="img"][aria-describedby]').evaluateAll((els) =>
         els.map((el) => {
           const table = document.getElementById(el.getAttribute('aria-describedby') ?? '');
@@ -32,7 +33,7 @@ describe(
           };
         }),
       );
-      assert.equal(charts.length, 3, JSON.stringify(charts.map((c) => c.name)));
+      assert.equal(charts.length, 4, JSON.stringify(charts.map((c) => c.name)));
       for (const c of charts) {
         assert.equal(c.caption, c.name, 'the table is captioned like the chart');
         assert.doesNotMatch(c.name ?? '', /的数据是/);
@@ -48,10 +49,44 @@ describe(
         shownMonths.some((n) => n > 0),
         'the volumes are there',
       );
+      // The forecast: 28 days seen and 14 forecast, each with its interval, and holidays named.
+      const forecast = charts.find((c) => c.name === '需求预测：全社区');
+      assert.ok(forecast);
+      assert.deepEqual(forecast.columns, ['统计期间', '实际', '预测', '区间下限', '区间上限', '日期类型']);
+      assert.equal(forecast.rows.length, 28 + 14);
+      for (const row of forecast.rows.slice(28)) {
+        const [low, mid, high] = [Number(row[3]), Number(row[2]), Number(row[4])];
+        assert.ok(low <= mid && mid <= high, `interval around the forecast: ${row.join(' ')}`);
+      }
       assert.deepEqual(
         (await axe(p)).filter((v) => v.impact === 'critical' || v.impact === 'serious'),
         [],
       );
+    });
+
+    it('says in words how far to trust the forecast, by day and by week, in both languages', async () => {
+      const p = s.b.page;
+      // The demo's year of history has a weekday pattern and holiday dips: the model beats both baselines.
+      await shown(
+        p,
+        /^回测（12 个起点，共 168 天）：预测平均误差 [\d.]+ 单\/天，优于“上周同日” [\d.]+ 和“近28天平均” [\d.]+，误差少 \d+%。80% 区间实际覆盖 \d+%。$/,
+      ).waitFor();
+      await p.getByText('未来8周').click();
+      await shown(p, /^回测（12 个起点，共 96 周）：预测平均误差 [\d.]+ 单\/周/).waitFor();
+      const rows = await p
+        .getByRole('img', { name: '需求预测：全社区' })
+        .evaluate(
+          (el) =>
+            document.getElementById(el.getAttribute('aria-describedby') ?? '')?.querySelectorAll('tbody tr')
+              .length,
+        );
+      assert.equal(rows, 8 + 8, 'eight weeks seen, eight forecast');
+      await shot(p, 'dashboard-forecast-weeks');
+      await setLang(p, 'en');
+      await p.getByRole('img', { name: 'Demand forecast: Whole community' }).waitFor();
+      await shown(p, /^Backtest \(12 origins, 168 days\): mean error [\d.]+ orders\/day/).waitFor();
+      await shot(p, 'dashboard-forecast-en');
+      await setLang(p, 'zh');
     });
   },
 );

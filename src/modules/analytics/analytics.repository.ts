@@ -133,3 +133,37 @@ export async function rollupGroups(
     byAssignee: byAssignee.map((r) => numbers({ ...r, month: '', category: '', grid_id: '' }) as RollupGroup),
   };
 }
+
+/**
+ * Orders per local day and category of a community in [fromDay, toDay), from the rollups (one
+ * row per day and category however many orders), optionally of one grid.
+ */
+export async function dailyCounts(
+  db: Kysely<DB>,
+  communityId: string,
+  fromDay: string,
+  toDay: string,
+  gridId: string | null,
+): Promise<Array<{ day: string; category: string; orders: number }>> {
+  let q = db
+    .selectFrom('order_rollups as r')
+    .select(['r.day', 'r.category', sql<number>`sum(r.orders)`.as('orders')])
+    .where('r.community_id', '=', communityId)
+    .where('r.day', '>=', fromDay)
+    .where('r.day', '<', toDay);
+  if (gridId !== null) q = q.where('r.grid_id', '=', gridId);
+  const rows = await q.groupBy(['r.day', 'r.category']).execute();
+  return rows.map((r) => ({ day: r.day, category: r.category, orders: Number(r.orders) }));
+}
+
+/** The taxonomy's top-level category codes (an order's `category`), in their order. */
+export async function topCategoryCodes(db: Kysely<DB>): Promise<string[]> {
+  const rows = await db
+    .selectFrom('categories')
+    .select('code')
+    .where('parent_code', 'is', null)
+    .orderBy('sort_order')
+    .orderBy('code')
+    .execute();
+  return rows.map((r) => r.code);
+}

@@ -5,6 +5,7 @@ import type { Database } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
 import { requireStaff } from '../../platform/http/principal.hook.ts';
 import { servedCommunity } from '../tenancy/community.access.ts';
+import { DASHBOARD_READERS } from './analytics.policy.ts';
 import { gridNames, orderFacts, rollupGroups } from './analytics.repository.ts';
 import { splitWindow, summarize } from './analytics.service.ts';
 
@@ -59,7 +60,7 @@ export async function registerAnalyticsRoutes(root: FastifyInstance, database: D
       },
     },
     async (request) => {
-      const p = requireStaff(request, ['manager', 'admin', 'auditor', 'dispatcher']);
+      const p = requireStaff(request, DASHBOARD_READERS);
       const c = await servedCommunity(database.db, p.communityIds, request.query.community, 'community');
       const to = request.query.to ? new Date(request.query.to) : new Date();
       const from = request.query.from ? new Date(request.query.from) : new Date(to.getTime() - YEAR_MS);

@@ -56,6 +56,7 @@ import { registerDispatchRoutes } from '../../modules/matching/dispatch.routes.t
 import { GridService } from '../../modules/grids/grid.service.ts';
 import { registerGridRoutes } from '../../modules/grids/grid.routes.ts';
 import { registerAnalyticsRoutes } from '../../modules/analytics/analytics.routes.ts';
+import { registerForecastRoutes } from '../../modules/analytics/forecast.routes.ts';
 import { LazyCompilers } from './lazy-compilers.ts';
 import { registerNulGuard } from './nul.hook.ts';
 import { tidyUnions } from './openapi-unions.ts';
@@ -226,6 +227,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   await registerDispatchRoutes(app, dispatch, deps.clock);
   await registerGridRoutes(app, new GridService(deps, grids, coherence));
   await registerAnalyticsRoutes(app, deps.database);
+  await registerForecastRoutes(app, deps.database, () => deps.clock.now());
   await registerLiveRoutes(app, workOrders);
   await registerStaffRoutes(app, new StaffService(deps, auth, coherence));
 

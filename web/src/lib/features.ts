@@ -22,6 +22,7 @@ export interface Features {
   inbox: RouteInfo | null;
   dashboard: RouteInfo | null;
   heatmap: RouteInfo | null;
+  forecast: RouteInfo | null;
   staff: RouteInfo | null;
   duplicates: RouteInfo | null;
   slaDueSoon: RouteInfo | null;
@@ -82,6 +83,7 @@ export function featuresOf(routes: RouteInfo[]): Features {
     inbox: find(routes, 'get', /^\/api\/v1\/(inbox|notifications)$/),
     dashboard: find(routes, 'get', /^\/api\/v1\/(analytics|dashboard)(\/(dashboard|kpis?|summary))?$/),
     heatmap: find(routes, 'get', /^\/api\/v1\/(analytics|dashboard)\/heat-?map$/),
+    forecast: find(routes, 'get', /^\/api\/v1\/analytics\/forecast$/),
     staff: find(routes, 'get', /^\/api\/v1\/(users|staff)$/),
     duplicates: find(routes, 'get', /^\/api\/v1\/work-orders\/\{id\}\/(duplicates|similar)$/),
     slaDueSoon: find(routes, 'get', /^\/api\/v1\/sla\/due-soon$/),

@@ -9,6 +9,7 @@ import { useSettings } from '../../lib/settings.tsx';
 import type { GridCollection, Me } from '../../lib/types.ts';
 import { useLoad } from '../../lib/useLoad.ts';
 import { Chart, registerGrids } from './Chart.tsx';
+import { ForecastCard } from './ForecastCard.tsx';
 
 interface Kpis {
   orders: number;
@@ -46,6 +47,7 @@ const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}
 
 interface Loaded {
   dash: Dashboard | null;
+  forecastPath: string | null;
   compliance: ComplianceRow[] | null;
   grids: GridCollection;
   audit: { ok: boolean; entries: number; firstBadSeq: number | null; anchors: number } | null;
@@ -80,7 +82,7 @@ export default function DashboardPage({ me }: { me: Me }) {
             )
           : Promise.resolve(null),
       ]);
-      return { dash, compliance, grids, audit };
+      return { dash, compliance, grids, audit, forecastPath: f.forecast?.path ?? null };
     },
     [community?.id, from],
   );
@@ -304,6 +306,9 @@ export default function DashboardPage({ me }: { me: Me }) {
           </Card>
         </Col>
       </Row>
+      {community && data.data?.forecastPath && (
+        <ForecastCard communityId={community.id} path={data.data.forecastPath} />
+      )}
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={10}>
           <Card title={title('byCategory')}>
