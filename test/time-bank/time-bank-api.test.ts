@@ -10,6 +10,7 @@ import { verifyChain } from '../../src/modules/audit/audit.repository.ts';
 import { balanceCheck, unbalancedTransactions } from '../../src/modules/time-bank/time-bank.repository.ts';
 import { createTestContext, residentIdByPhone } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
+import type { TimeBankTables } from '../../src/modules/time-bank/time-bank.tables.ts';
 
 interface RecordView {
   id: string;
@@ -33,6 +34,7 @@ describe('the time bank API', () => {
   let c1: string;
   let c2: string;
   const tokens: Record<string, string> = {};
+  const tok = (username: string) => tokens[username] ?? '';
   // Two residents of the first community the demo's time bank does not use, and 王秀英, 李建国.
   let volunteerPhone: string;
   let elderPhone: string;
@@ -104,9 +106,9 @@ describe('the time bank API', () => {
     assert.equal(own.statusCode, 403, own.body);
     const stranger = await ctx.call('POST', `/api/v1/time-bank/records/${r.id}/verify`, jianguo, {});
     assert.equal(stranger.statusCode, 404, 'a resident not part of it does not learn it exists');
-    const otherStaff = await ctx.call('POST', `/api/v1/time-bank/records/${r.id}/verify`, tokens.admin2, {});
+    const otherStaff = await ctx.call('POST', `/api/v1/time-bank/records/${r.id}/verify`, tok('admin2'), {});
     assert.equal(otherStaff.statusCode, 404, "another community's admin does not see it");
-    const agent = await ctx.call('POST', `/api/v1/time-bank/records/${r.id}/verify`, tokens.agent, {});
+    const agent = await ctx.call('POST', `/api/v1/time-bank/records/${r.id}/verify`, tok('agent'), {});
     assert.equal(agent.statusCode, 403, 'an agent reads records but may not verify');
     assert.equal(agent.json<ErrorBody>().error.code, 'forbidden');
     assert.equal((await me(volunteer)).balance, before.balance, 'refusals credit nothing');
@@ -126,7 +128,7 @@ describe('the time bank API', () => {
       pendingMinutes: before.pendingMinutes,
     });
 
-    const again = await ctx.call('POST', `/api/v1/time-bank/records/${r.id}/verify`, tokens.manager, {});
+    const again = await ctx.call('POST', `/api/v1/time-bank/records/${r.id}/verify`, tok('manager'), {});
     assert.equal(again.statusCode, 409);
     assert.equal(again.json<ErrorBody>().error.code, 'invalid_transition');
     const rejectLate = await ctx.call('POST', `/api/v1/time-bank/records/${r.id}/reject`, elder, {
@@ -139,39 +141,39 @@ describe('the time bank API', () => {
   it('staff record service for a volunteer; grid workers, managers and admins verify or reject it, with a version check', async () => {
     const volunteerId = await residentIdByPhone(ctx, volunteerPhone);
     const before = (await me(volunteer)).balance;
-    const auditor = await record(tokens.auditor, { volunteerId });
+    const auditor = await record(tok('auditor'), { volunteerId });
     assert.equal(auditor.statusCode, 403, 'an auditor does not record');
-    const made = await record(tokens.agent, { volunteerId, minutes: 45, description: '帮忙搬运物资' });
+    const made = await record(tok('agent'), { volunteerId, minutes: 45, description: '帮忙搬运物资' });
     assert.equal(made.statusCode, 201, made.body);
     const r = made.json<RecordView>();
     assert.equal(r.beneficiary, null);
     assert.equal(r.volunteer.name.includes('*'), false, 'staff read the name');
 
-    const stale = await ctx.call('POST', `/api/v1/time-bank/records/${r.id}/verify`, tokens.grid_worker, {
+    const stale = await ctx.call('POST', `/api/v1/time-bank/records/${r.id}/verify`, tok('grid_worker'), {
       version: r.version + 1,
     });
     assert.equal(stale.statusCode, 409);
     assert.equal(stale.json<ErrorBody>().error.code, 'version_conflict');
-    const verified = await ctx.call('POST', `/api/v1/time-bank/records/${r.id}/verify`, tokens.grid_worker, {
+    const verified = await ctx.call('POST', `/api/v1/time-bank/records/${r.id}/verify`, tok('grid_worker'), {
       version: r.version,
     });
     assert.equal(verified.statusCode, 200, verified.body);
     assert.equal((await me(volunteer)).balance, before + 45);
 
-    const second = (await record(tokens.manager, { volunteerId, minutes: 600 })).json<RecordView>();
-    const noReason = await ctx.call('POST', `/api/v1/time-bank/records/${second.id}/reject`, tokens.manager, {
+    const second = (await record(tok('manager'), { volunteerId, minutes: 600 })).json<RecordView>();
+    const noReason = await ctx.call('POST', `/api/v1/time-bank/records/${second.id}/reject`, tok('manager'), {
       reason: '   ',
     });
     assert.equal(noReason.statusCode, 400);
     assert.equal(noReason.json<ErrorBody>().error.details?.field, 'reason');
-    const rejected = await ctx.call('POST', `/api/v1/time-bank/records/${second.id}/reject`, tokens.manager, {
+    const rejected = await ctx.call('POST', `/api/v1/time-bank/records/${second.id}/reject`, tok('manager'), {
       reason: '当天未到岗',
     });
     assert.equal(rejected.statusCode, 200, rejected.body);
     assert.equal(rejected.json<{ rejectReason: string }>().rejectReason, '当天未到岗');
     assert.equal((await me(volunteer)).balance, before + 45, 'a rejection credits nothing');
     const pending = (
-      await ctx.call('GET', '/api/v1/time-bank/records?status=pending&community=taoyuan', tokens.manager)
+      await ctx.call('GET', '/api/v1/time-bank/records?status=pending&community=taoyuan', tok('manager'))
     ).json<{ items: RecordView[] }>();
     assert.ok(!pending.items.some((x) => x.id === second.id));
   });
@@ -198,7 +200,7 @@ describe('the time bank API', () => {
     }
     const forOther = await record(volunteer, { volunteerId: await residentIdByPhone(ctx, elderPhone) });
     assert.equal(forOther.statusCode, 403, 'a resident records their own service only');
-    const staffForeign = await record(tokens.admin2, {
+    const staffForeign = await record(tok('admin2'), {
       volunteerId: await residentIdByPhone(ctx, volunteerPhone),
     });
     assert.equal(
@@ -257,7 +259,7 @@ describe('the time bank API', () => {
     });
     assert.equal(foreign.statusCode, 404, 'a resident of another community is not found');
     assert.equal(foreign.json<ErrorBody>().error.details?.field, 'toPhone');
-    const byStaff = await ctx.call('POST', '/api/v1/time-bank/transfers', tokens.admin, body);
+    const byStaff = await ctx.call('POST', '/api/v1/time-bank/transfers', tok('admin'), body);
     assert.equal(byStaff.statusCode, 403);
     const empty = await ctx.call('POST', '/api/v1/time-bank/transfers', zhao, {
       toPhone: '13800000001',
@@ -278,19 +280,19 @@ describe('the time bank API', () => {
     assert.equal(spent.statusCode, 201, spent.body);
     assert.equal(spent.json<Move>().balance, before - 20);
     const volunteerId = await residentIdByPhone(ctx, volunteerPhone);
-    const agent = await ctx.call('POST', '/api/v1/time-bank/redemptions', tokens.agent, {
+    const agent = await ctx.call('POST', '/api/v1/time-bank/redemptions', tok('agent'), {
       minutes: 5,
       memo: '助餐',
       residentId: volunteerId,
     });
     assert.equal(agent.statusCode, 403, 'an agent may not spend a resident’s minutes');
-    const otherStaff = await ctx.call('POST', '/api/v1/time-bank/redemptions', tokens.admin2, {
+    const otherStaff = await ctx.call('POST', '/api/v1/time-bank/redemptions', tok('admin2'), {
       minutes: 5,
       memo: '助餐',
       residentId: volunteerId,
     });
     assert.equal(otherStaff.statusCode, 404);
-    const byGrid = await ctx.call('POST', '/api/v1/time-bank/redemptions', tokens.grid_worker, {
+    const byGrid = await ctx.call('POST', '/api/v1/time-bank/redemptions', tok('grid_worker'), {
       minutes: 5,
       memo: '助餐',
       residentId: volunteerId,
@@ -325,13 +327,13 @@ describe('the time bank API', () => {
     );
     const forged = await ctx.call('GET', '/api/v1/time-bank/me/history?cursor=abc', volunteer);
     assert.equal(forged.statusCode, 400);
-    const staffMe = await ctx.call('GET', '/api/v1/time-bank/me', tokens.manager);
+    const staffMe = await ctx.call('GET', '/api/v1/time-bank/me', tok('manager'));
     assert.equal(staffMe.statusCode, 403);
   });
 
   it('shows staff their own communities’ accounts, phones as the role may see them', async () => {
     type Account = { kind: string; balance: number; resident: { name: string; phone: string | null } | null };
-    const byManager = await ctx.call('GET', '/api/v1/time-bank/accounts?community=taoyuan', tokens.manager);
+    const byManager = await ctx.call('GET', '/api/v1/time-bank/accounts?community=taoyuan', tok('manager'));
     assert.equal(byManager.statusCode, 200, byManager.body);
     const accounts = byManager.json<Account[]>();
     assert.deepEqual(
@@ -349,22 +351,23 @@ describe('the time bank API', () => {
     const mine = accounts.find((a) => a.resident?.phone?.endsWith(volunteerPhone.slice(-4)));
     assert.match(mine?.resident?.phone ?? '', /\*{4}/, 'a manager reads phones masked');
     const byGrid = (
-      await ctx.call('GET', '/api/v1/time-bank/accounts?community=taoyuan', tokens.grid_worker)
+      await ctx.call('GET', '/api/v1/time-bank/accounts?community=taoyuan', tok('grid_worker'))
     ).json<Account[]>();
     assert.ok(
       byGrid.some((a) => a.resident?.phone === volunteerPhone),
       'a grid worker reads the phone',
     );
-    const foreign = await ctx.call('GET', `/api/v1/time-bank/accounts?community=${c1}`, tokens.admin2);
+    const foreign = await ctx.call('GET', `/api/v1/time-bank/accounts?community=${c1}`, tok('admin2'));
     assert.equal(foreign.statusCode, 404);
-    const dispatcher = await ctx.call('GET', '/api/v1/time-bank/accounts', tokens.dispatcher);
+    const dispatcher = await ctx.call('GET', '/api/v1/time-bank/accounts', tok('dispatcher'));
     assert.equal(dispatcher.statusCode, 403);
     const resident = await ctx.call('GET', '/api/v1/time-bank/accounts', xiuying);
     assert.equal(resident.statusCode, 403);
-    const records = (await ctx.call('GET', '/api/v1/time-bank/records', tokens.admin2)).json<{
+    const records = (await ctx.call('GET', '/api/v1/time-bank/records', tok('admin2'))).json<{
       items: RecordView[];
     }>();
     const theirs = await ctx.database.db
+      .withTables<TimeBankTables>()
       .selectFrom('time_service_records')
       .select('id')
       .where('community_id', '=', c1)
