@@ -89,6 +89,41 @@ describe('the time bank API', () => {
       ...body,
     });
 
+  it('shows the demo: verified service, a transfer, a redemption and a record awaiting 王秀英', async () => {
+    assert.deepEqual(await me(xiuying), { balance: 30, pendingMinutes: 0 });
+    assert.deepEqual(await me(jianguo), { balance: 105, pendingMinutes: 0 });
+    const hers = (await ctx.call('GET', '/api/v1/time-bank/records', xiuying)).json<{
+      items: RecordView[];
+    }>();
+    const waiting = hers.items.filter((r) => r.status === 'pending');
+    assert.equal(waiting.length, 1);
+    assert.deepEqual(waiting[0]?.allowed, ['verify', 'reject']);
+    const history = (await ctx.call('GET', '/api/v1/time-bank/me/history', xiuying)).json<{
+      items: { kind: string; minutes: number; counterparty: string | null }[];
+    }>();
+    assert.deepEqual(
+      history.items.map((h) => [h.kind, h.minutes, h.counterparty]),
+      [
+        ['redeem', -30, null],
+        ['transfer', 60, '李**'],
+      ],
+    );
+    const pending = (
+      await ctx.call('GET', '/api/v1/time-bank/records?status=pending', tok('grid_worker'))
+    ).json<{ items: RecordView[] }>();
+    assert.equal(pending.items.length, 1);
+    const accounts = (await ctx.call('GET', '/api/v1/time-bank/accounts', tok('manager'))).json<
+      { kind: string; balance: number }[]
+    >();
+    assert.deepEqual(
+      accounts.filter((a) => a.kind !== 'resident').map((a) => [a.kind, a.balance]),
+      [
+        ['issuance', -315],
+        ['redemption', 30],
+      ],
+    );
+  });
+
   it('credits minutes only once the beneficiary verifies, and only once', async () => {
     const before = await me(volunteer);
     const made = await record(volunteer, { beneficiaryPhone: elderPhone });
@@ -376,6 +411,53 @@ describe('the time bank API', () => {
     assert.ok(
       records.items.every((r) => !theirs.some((t) => t.id === r.id)),
       "another community's staff list none of this community's records",
+    );
+  });
+
+  it('blanks an erased resident from the time bank’s words: service descriptions and memos', async () => {
+    const elderId = await residentIdByPhone(ctx, elderPhone);
+    const [row] = await ctx.database.db
+      .selectFrom('residents')
+      .select('name')
+      .where('id', '=', elderId)
+      .execute();
+    const name = row?.name ?? '';
+    const r = (
+      await record(volunteer, {
+        beneficiaryPhone: elderPhone,
+        description: `陪${name}去买菜，电话${elderPhone}`,
+      })
+    ).json<RecordView>();
+    await ctx.call('POST', `/api/v1/time-bank/records/${r.id}/verify`, elder, {});
+    const gift = await ctx.call(
+      'POST',
+      '/api/v1/time-bank/transfers',
+      volunteer,
+      { toPhone: elderPhone, minutes: 5, memo: `给${name}` },
+      { 'idempotency-key': 'gift-before-erasure' },
+    );
+    assert.equal(gift.statusCode, 201, gift.body);
+    const erased = await ctx.call('POST', `/api/v1/residents/${elderId}/erase`, tok('admin'), {
+      reason: 'resident_request',
+    });
+    assert.equal(erased.statusCode, 200, erased.body);
+    const db = ctx.database.db.withTables<TimeBankTables>();
+    const texts = [
+      ...(await db.selectFrom('time_service_records').select('description as t').execute()),
+      ...(await db.selectFrom('time_transactions').select('memo as t').execute()),
+      ...(await db.selectFrom('time_request_keys').select('response_json as t').execute()),
+    ].map((x) => x.t);
+    assert.ok(texts.length > 0);
+    assert.deepEqual(
+      texts.filter((t) => t.includes(name) || t.includes(elderPhone)),
+      [],
+    );
+    const left = (await ctx.call('GET', '/api/v1/time-bank/records', volunteer)).json<{
+      items: RecordView[];
+    }>();
+    assert.ok(
+      left.items.some((x) => x.id === r.id),
+      'the record stays, its words blanked',
     );
   });
 

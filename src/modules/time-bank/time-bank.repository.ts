@@ -230,7 +230,7 @@ export interface AccountListRow {
   createdAt: string;
 }
 
-/** A community's accounts: the two of the community first, then residents' by balance. */
+/** A community's accounts: its issuance and redemption accounts first, then residents' by balance. */
 export async function communityAccounts(
   db: Kysely<DB>,
   communityId: string,
@@ -241,7 +241,16 @@ export async function communityAccounts(
     .leftJoin('residents as r', 'r.id', 'a.resident_id')
     .select(['a.id', 'a.kind', 'a.balance', 'a.resident_id', 'r.name', 'r.phone', 'a.created_at'])
     .where('a.community_id', '=', communityId)
-    .orderBy((eb) => eb.case().when('a.kind', '=', 'resident').then(1).else(0).end())
+    .orderBy((eb) =>
+      eb
+        .case()
+        .when('a.kind', '=', 'issuance')
+        .then(0)
+        .when('a.kind', '=', 'redemption')
+        .then(1)
+        .else(2)
+        .end(),
+    )
     .orderBy('a.balance', 'desc')
     .orderBy('a.id')
     .limit(limit)

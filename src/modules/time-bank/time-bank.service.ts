@@ -71,7 +71,7 @@ const isUniqueViolation = (e: unknown) => {
 };
 
 export class TimeBankService {
-  constructor(private readonly deps: Deps) {}
+  constructor(private readonly deps: Pick<Deps, 'database' | 'clock'>) {}
 
   private get db() {
     return this.deps.database.db;

@@ -1099,10 +1099,7 @@ const ERROR: Record<string, [string, string]> = {
     '与之前的一次提交内容不一致，请刷新后再试',
     'This repeats an earlier request with different content: reload and try again',
   ],
-  insufficient_balance: [
-    '时间余额不足，请减少分钟数',
-    'Not enough minutes in the account: use fewer',
-  ],
+  insufficient_balance: ['时间余额不足，请减少分钟数', 'Not enough minutes in the account: use fewer'],
   conflict: [
     '该操作与当前状态冲突（可能已有人处理），请刷新后再试',
     'This conflicts with the current state (someone may have done it already): reload and try again',
