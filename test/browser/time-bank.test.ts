@@ -13,6 +13,7 @@ import {
   demoAndBrowser,
   eventually,
   residentLogin,
+  staffLogin,
   shot,
   shown,
 } from './harness.ts';
@@ -96,16 +97,14 @@ describe('web: the resident time bank', { skip: !chromiumAvailable() && 'chromiu
     assert.equal(accounts.find((a) => a.kind === 'issuance')?.balance, -375, 'the walk minted 60 minutes');
 
     // Every control of the page is a 44 px target at least.
-    const small = await p
-      .locator('main button, main input, main textarea')
-      .evaluateAll((els) =>
-        els
-          .map((el) => ({
-            el: el.id || el.textContent?.trim() || el.tagName,
-            h: el.getBoundingClientRect().height,
-          }))
-          .filter((x) => x.h > 0 && x.h < 44),
-      );
+    const small = await p.locator('main button, main input, main textarea').evaluateAll((els) =>
+      els
+        .map((el) => ({
+          el: el.id || el.textContent?.trim() || el.tagName,
+          h: el.getBoundingClientRect().height,
+        }))
+        .filter((x) => x.h > 0 && x.h < 44),
+    );
     assert.deepEqual(small, []);
     assert.deepEqual(await axe(p), []);
     await shot(p, 'time-bank-zh');
@@ -119,5 +118,28 @@ describe('web: the resident time bank', { skip: !chromiumAvailable() && 'chromiu
     assert.ok(size >= 34, `large balance (${size}px)`);
     assert.deepEqual(await axe(p), []);
     await shot(p, 'time-bank-elderly-zh');
+  });
+
+  it('a manager verifies the pending record on the staff desk: the minutes reach the volunteer', async () => {
+    const d = (await s.launch({ width: 1280, height: 800 }, 'time-bank-staff-left')).page;
+    await staffLogin(d, s.server, '/admin', 'manager');
+    await d.getByRole('tab', { name: '时间银行' }).click();
+    const row = d.locator('tr').filter({ hasText: '帮邻居收快递' });
+    await row.waitFor();
+    assert.ok((await row.textContent())?.includes('王秀英'), 'staff read the volunteer’s name');
+    assert.deepEqual(await axe(d), []);
+    await shot(d, 'time-bank-staff-zh');
+    await row.getByRole('button', { name: /核\s*实/ }).click();
+    await shown(d, '已确认，时间已记入志愿者账户').first().waitFor();
+    await row.waitFor({ state: 'detached' });
+    const wang = d.locator('tr').filter({ hasText: '王秀英' });
+    assert.equal(
+      await eventually(
+        async () => (await wang.locator('td').last().textContent()) ?? '',
+        (v) => v === '65',
+      ),
+      '65',
+      '20 minutes left after her gift, and 45 verified',
+    );
   });
 });

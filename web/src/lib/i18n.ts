@@ -501,6 +501,15 @@ const zh = {
   tbStatus_verified: '已记入',
   tbStatus_rejected: '未通过',
   tbWith: '对方：{name}',
+  tbVolunteer: '志愿者',
+  tbBeneficiary: '受助居民',
+  tbVerify: '核实',
+  tbIssued: '社区发放账户（已发放分钟数为负）',
+  tbRedeemed: '兑换账户（已兑换分钟数）',
+  tbPendingTitle: '待核实的志愿服务',
+  tbNoPending: '没有待核实的记录',
+  tbAccounts: '时间账户',
+  tbAccountName: '账户',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -1002,6 +1011,15 @@ const en: Record<MessageKey, string> = {
   tbStatus_verified: 'Credited',
   tbStatus_rejected: 'Not accepted',
   tbWith: 'With: {name}',
+  tbVolunteer: 'Volunteer',
+  tbBeneficiary: 'Helped resident',
+  tbVerify: 'Verify',
+  tbIssued: 'Community issuance (minus the minutes issued)',
+  tbRedeemed: 'Redemptions (minutes spent)',
+  tbPendingTitle: 'Service awaiting verification',
+  tbNoPending: 'Nothing awaits verification',
+  tbAccounts: 'Time accounts',
+  tbAccountName: 'Account',
 };
 
 export type Lang = 'zh' | 'en';
@@ -1262,7 +1280,10 @@ const ERROR_DETAIL: Record<string, [string, string]> = {
  * `photos`.
  */
 const FIELD_ERROR: Record<string, [string, string]> = {
-  minutes: ['请填写整分钟数（每条服务记录1到600分钟）', 'Enter whole minutes (1 to 600 for one service record)'],
+  minutes: [
+    '请填写整分钟数（每条服务记录1到600分钟）',
+    'Enter whole minutes (1 to 600 for one service record)',
+  ],
   serviceDate: ['服务日期不能晚于今天', 'The date of service cannot be after today'],
   toPhone: [
     '本社区没有这个手机号的居民，或是您自己的号码',
