@@ -232,6 +232,7 @@ describe('the text search index', () => {
       '2026120690_search_index',
       '2026120700_open311_token_orders',
       '2026120710_search_index_purge',
+      '2026120720_time_bank',
     ]);
     const orders = await orderCount();
     assert.equal(await indexed(), orders);
@@ -305,7 +306,10 @@ describe('the text search index', () => {
         : 0;
     if (ctx.database.dialect === 'sqlite')
       assert.ok((await tombstones()) > 0, 'precondition: rows marked deleted');
-    assert.deepEqual(await migrateToLatest(ctx.database), ['2026120710_search_index_purge']);
+    assert.deepEqual(await migrateToLatest(ctx.database), [
+      '2026120710_search_index_purge',
+      '2026120720_time_bank',
+    ]);
     assert.equal(await tombstones(), 0);
     assert.equal(await indexed(), await orderCount());
     const words = order.description.match(/[\p{L}\p{N}]{4,}/u)?.[0];
