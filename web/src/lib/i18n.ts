@@ -510,6 +510,7 @@ const zh = {
   tbNoPending: '没有待核实的记录',
   tbAccounts: '时间账户',
   tbAccountName: '账户',
+  tbBalanceColumn: '余额（分钟）',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -1020,6 +1021,7 @@ const en: Record<MessageKey, string> = {
   tbNoPending: 'Nothing awaits verification',
   tbAccounts: 'Time accounts',
   tbAccountName: 'Account',
+  tbBalanceColumn: 'Balance (minutes)',
 };
 
 export type Lang = 'zh' | 'en';

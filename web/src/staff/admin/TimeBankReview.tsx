@@ -145,7 +145,7 @@ export function TimeBankReview({ communityId }: { communityId: string }) {
         a.resident ? a.resident.name : t(a.kind === 'issuance' ? 'tbIssued' : 'tbRedeemed'),
     },
     { title: t('phone'), key: 'phone', render: (_v, a) => a.resident?.phone ?? '' },
-    { title: t('tbBalance'), dataIndex: 'balance', key: 'balance', align: 'right' },
+    { title: t('tbBalanceColumn'), dataIndex: 'balance', key: 'balance', align: 'right' },
   ];
 
   return (
