@@ -18,6 +18,8 @@ export const ERROR_STATUS = {
   invalid_transition: 409,
   version_conflict: 409,
   idempotency_conflict: 409,
+  /** The time bank: a resident's account holds fewer minutes than a transfer or redemption needs. */
+  insufficient_balance: 409,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,

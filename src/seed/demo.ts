@@ -28,6 +28,7 @@ import { demoCreatedTimes } from './demo-demand.ts';
 import { seedDemoCatalogue } from '../modules/matching/resource.seed.ts';
 import { DEMO_COMMENTS, DEMO_GIVEN, DEMO_STORIES, DEMO_SURNAMES } from './demo-stories.ts';
 import { seedSla } from '../modules/sla/sla.seed.ts';
+import { seedTimeBank } from '../modules/time-bank/time-bank.seed.ts';
 import { idNumberCheckDigit } from '../modules/people/id-number.ts';
 import { eraseResident } from '../modules/people/resident.service.ts';
 import { SYSTEM } from '../platform/auth/principal.ts';
@@ -596,6 +597,7 @@ async function loadDemo(database: Database, options: SeedOptions): Promise<SeedS
   await stillSeeding(database);
   await seedSla(database, now);
   await eraseOneResident(database, now, summary.communities[0]?.id);
+  await seedTimeBank(database, now, summary.communities[0]?.id);
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('sequences').set({ value: SEED_DONE }).where('name', '=', DEMO_SEED_MARK).execute();
     await trx.deleteFrom('sequences').where('name', '=', DEMO_SEED_ALIVE).execute();

@@ -1,13 +1,14 @@
 /**
  * The SQL of erasing a resident's personal data. Erasure reaches into the tables of other modules
  * (orders and their timelines, classifier labels, surveys and return visits, messages, sessions,
- * one-time codes) because a person's data lives there too; each read goes by an index.
+ * one-time codes, the time bank's records and memos) because a person's data lives there too; each read goes by an index.
  */
 import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, WorkOrderTable } from '../../platform/db/schema.ts';
 import type { FeedbackTables } from '../feedback/feedback.tables.ts';
 import type { NotificationTables } from '../notifications/notifications.tables.ts';
+import type { TimeBankTables } from '../time-bank/time-bank.tables.ts';
 import { selectInChunks } from '../../platform/db/in-chunks.ts';
 
 type Db = Kysely<DB & FeedbackTables & NotificationTables>;
@@ -368,4 +369,55 @@ export async function endSessions(db: Kysely<DB>, residentId: string, phone: str
 /** The names the resident had before a rename: blanked from their text, they go too. */
 export async function dropFormerNames(db: Kysely<DB>, residentId: string): Promise<void> {
   await db.deleteFrom('resident_former_names').where('resident_id', '=', residentId).execute();
+}
+
+const tb = (db: Kysely<DB>) => db.withTables<TimeBankTables>();
+
+/**
+ * The time bank's words about the resident: the service records they gave or received (the
+ * description, a rejection's reason) and the memos of the transactions of their account and of
+ * those records.
+ */
+export async function timeBankTextsOf(db: Kysely<DB>, residentId: string) {
+  const records = await tb(db)
+    .selectFrom('time_service_records')
+    .select(['id', 'description', 'reject_reason'])
+    .where((eb) => eb.or([eb('volunteer_id', '=', residentId), eb('beneficiary_id', '=', residentId)]))
+    .execute();
+  const transactions = await tb(db)
+    .selectFrom('time_transactions as x')
+    .innerJoin('time_postings as p', 'p.transaction_id', 'x.id')
+    .innerJoin('time_accounts as a', 'a.id', 'p.account_id')
+    .select(['x.id', 'x.memo'])
+    .where('a.resident_id', '=', residentId)
+    .execute();
+  // An earn's memo is its record's description, whoever's account it credited.
+  const earned = await selectInChunks(
+    records.map((r) => r.id),
+    (chunk) =>
+      tb(db).selectFrom('time_transactions').select(['id', 'memo']).where('record_id', 'in', chunk).execute(),
+  );
+  const seen = new Set(transactions.map((x) => x.id));
+  return { records, transactions: [...transactions, ...earned.filter((x) => !seen.has(x.id))] };
+}
+
+export async function setServiceRecordText(
+  db: Kysely<DB>,
+  id: string,
+  set: { description: string; reject_reason: string | null },
+) {
+  await tb(db).updateTable('time_service_records').set(set).where('id', '=', id).execute();
+}
+
+export async function setTransactionMemo(db: Kysely<DB>, id: string, memo: string) {
+  await tb(db).updateTable('time_transactions').set({ memo }).where('id', '=', id).execute();
+}
+
+/**
+ * The kept answers of transfers and redemptions of these transactions (a retry's copy, with the
+ * memo and the other resident's masked name) go: their retries are long over or answered afresh.
+ */
+export async function dropTimeBankAnswers(db: Kysely<DB>, transactionIds: readonly string[]): Promise<void> {
+  for (const id of transactionIds)
+    await tb(db).deleteFrom('time_request_keys').where('response_json', 'like', `%${id}%`).execute();
 }

@@ -169,7 +169,7 @@ export async function registerResidentRoutes(root: FastifyInstance, svc: Residen
         summary: "Erase a resident's personal data (个人信息删除; admins; audited; cannot be undone)",
         description:
           'The record stays as a tombstone (name 已删除居民, `erasedAt` set, every personal field null, out of its household), so the orders filed by or for the resident stay in the counts. ' +
-          'In those orders the resident’s name (also as people write it: 王阿姨, 老王) and every phone, ID number and e-mail address are blanked from the description, notes, replies, resolution, rating comment, intake answers, classifier labels, survey comments and return-visit notes, and the reporter’s name and phone go where they were the resident’s; each changed order gets a new version and a `work_order.anonymised` audit entry. ' +
+          'In those orders the resident’s name (also as people write it: 王阿姨, 老王) and every phone, ID number and e-mail address are blanked from the description, notes, replies, resolution, rating comment, intake answers, classifier labels, survey comments, return-visit notes and the time bank’s service records and transaction memos, and the reporter’s name and phone go where they were the resident’s; each changed order gets a new version and a `work_order.anonymised` audit entry. ' +
           'Their sessions end, one-time codes go, messages not yet sent are cancelled, no message keeps their address, and their in-app inbox is deleted. The phone is free to register again. ' +
           'Audited as `resident.erased` with the reason’s code and the counts. The audit chain itself holds ids and digests, never personal data, and is not changed.',
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),

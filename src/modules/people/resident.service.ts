@@ -939,6 +939,22 @@ export async function eraseResident(
       if (reason !== sv.reason || response !== sv.response)
         await erasureRepo.setSupervisionText(trx, sv.id, { reason, response });
     }
+    // The time bank: service they gave or received, and the memos of their account's transactions.
+    const timeBank = await erasureRepo.timeBankTextsOf(trx, id);
+    for (const rec of timeBank.records) {
+      const description = anonymise(rec.description, who);
+      const reason = anonymise(rec.reject_reason, who);
+      if (description !== rec.description || reason !== rec.reject_reason)
+        await erasureRepo.setServiceRecordText(trx, rec.id, { description, reject_reason: reason });
+    }
+    for (const x of timeBank.transactions) {
+      const memo = anonymise(x.memo, who);
+      if (memo !== x.memo) await erasureRepo.setTransactionMemo(trx, x.id, memo);
+    }
+    await erasureRepo.dropTimeBankAnswers(
+      trx,
+      timeBank.transactions.map((x) => x.id),
+    );
     const messages = await erasureRepo.dropMessages(trx, id);
     report.messagesCancelled = messages.cancelled;
     report.inboxItems = messages.inbox;

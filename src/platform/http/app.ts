@@ -61,6 +61,8 @@ import { LazyCompilers } from './lazy-compilers.ts';
 import { registerNulGuard } from './nul.hook.ts';
 import { tidyUnions } from './openapi-unions.ts';
 import { registerLiveRoutes } from '../../modules/live/live.routes.ts';
+import { TimeBankService } from '../../modules/time-bank/time-bank.service.ts';
+import { registerTimeBankRoutes } from '../../modules/time-bank/time-bank.routes.ts';
 
 export interface Services {
   auth: AuthService;
@@ -230,6 +232,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   await registerForecastRoutes(app, deps.database, () => deps.clock.now());
   await registerLiveRoutes(app, workOrders);
   await registerStaffRoutes(app, new StaffService(deps, auth, coherence));
+  await registerTimeBankRoutes(app, new TimeBankService(deps));
 
   const webRoot = resolve(options.webRoot ?? join(process.cwd(), 'dist', 'web'));
   const spa = existsSync(join(webRoot, 'index.html'));

@@ -18,6 +18,7 @@ import { Orders } from './Orders.tsx';
 import { hasDraft } from './drafts.ts';
 import { Report } from './Report.tsx';
 import { ResidentTabs } from './ResidentTabs.tsx';
+import { TimeBank } from './TimeBank.tsx';
 
 /** Retries queued submissions when the connection returns, at start and every 20 s while some wait. */
 function useOutboxRetry(enabled: boolean) {
@@ -131,7 +132,8 @@ export function ResidentApp({ path }: { path: string }) {
   } else if (path === '/orders') {
     page = <Orders />;
     tab = '/orders';
-  } else if (path === '/directory') {
+  } else if (path === '/time-bank') page = <TimeBank me={me} />;
+  else if (path === '/directory') {
     page = <Directory owner={me.id} />;
     tab = '/directory';
   } else page = <Home me={me} />;

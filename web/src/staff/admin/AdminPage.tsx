@@ -1,4 +1,4 @@
-/** Admin: taxonomy, grids, SLA policies, resources, integration keys, resident import and staff accounts — as far as the server offers them. */
+/** Admin: taxonomy, grids, SLA policies, resources, integration keys, resident import, the time bank's records to verify and staff accounts — as far as the server offers them. */
 import { useState } from 'react';
 import {
   Alert,
@@ -25,6 +25,7 @@ import { useSettings } from '../../lib/settings.tsx';
 import type { Category, GridCollection, GridFeature, Me } from '../../lib/types.ts';
 import { useLoad } from '../../lib/useLoad.ts';
 import { StaffAccounts } from './StaffAccounts.tsx';
+import { TimeBankReview } from './TimeBankReview.tsx';
 import { usePager } from '../shared/pager.tsx';
 
 interface ApiKey {
@@ -405,6 +406,7 @@ export default function AdminPage({ me }: { me: Me }) {
             label: t('importResidents'),
             children: <ImportResidents communityId={community.id} />,
           },
+          { key: 'time-bank', label: t('timeBank'), children: <TimeBankReview communityId={community.id} /> },
           {
             key: 'users',
             label: t('users'),

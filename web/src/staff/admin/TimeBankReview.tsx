@@ -1,0 +1,191 @@
+/**
+ * Admin › 时间银行: the community's service records awaiting verification, verified (the minutes go
+ * to the volunteer) or sent back with a reason by a manager or admin, and the accounts' balances.
+ */
+import { useState } from 'react';
+import { Alert, App, Button, Input, Modal, Space, Table, Typography } from 'antd';
+import type { TableColumnsType } from 'antd';
+import { api, qs } from '../../lib/api.ts';
+import { useSettings } from '../../lib/settings.tsx';
+import type { Page } from '../../lib/types.ts';
+import { useLoad } from '../../lib/useLoad.ts';
+import { useReturnFocus } from '../shared/return-focus.ts';
+
+interface PendingRecord {
+  id: string;
+  volunteer: { id: string; name: string };
+  beneficiary: { id: string; name: string } | null;
+  minutes: number;
+  serviceDate: string;
+  description: string;
+  version: number;
+  allowed: ('verify' | 'reject')[];
+}
+
+interface Account {
+  id: string;
+  kind: 'resident' | 'issuance' | 'redemption';
+  balance: number;
+  resident: { id: string; name: string; phone: string | null } | null;
+}
+
+function RejectDialog({
+  record,
+  onClose,
+  onDone,
+}: {
+  record: PendingRecord;
+  onClose: () => void;
+  onDone: () => void;
+}) {
+  const { t } = useSettings();
+  useReturnFocus();
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  async function reject() {
+    setBusy(true);
+    setError(null);
+    try {
+      await api(`/api/v1/time-bank/records/${record.id}/reject`, {
+        body: { reason, version: record.version },
+      });
+      onDone();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <Modal
+      open
+      title={`${t('tbRejectAction')} · ${record.volunteer.name}`}
+      onCancel={onClose}
+      okText={t('tbRejectAction')}
+      cancelText={t('cancel')}
+      okButtonProps={{ loading: busy, disabled: !reason.trim() }}
+      onOk={() => void reject()}
+    >
+      <label htmlFor="tb-reject-reason">{t('tbRejectReason')}</label>
+      <Input.TextArea
+        id="tb-reject-reason"
+        value={reason}
+        onChange={(e) => setReason(e.target.value)}
+        maxLength={500}
+        rows={3}
+      />
+      {error && <Alert type="error" showIcon role="alert" message={error} />}
+    </Modal>
+  );
+}
+
+export function TimeBankReview({ communityId }: { communityId: string }) {
+  const { t } = useSettings();
+  const { message } = App.useApp();
+  const pending = useLoad(
+    (signal) =>
+      api<Page<PendingRecord>>(
+        `/api/v1/time-bank/records${qs({ community: communityId, status: 'pending', limit: '100' })}`,
+        { signal },
+      ),
+    [communityId],
+  );
+  const accounts = useLoad(
+    (signal) => api<Account[]>(`/api/v1/time-bank/accounts${qs({ community: communityId })}`, { signal }),
+    [communityId],
+  );
+  const [rejecting, setRejecting] = useState<PendingRecord | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const reload = () => {
+    pending.reload();
+    accounts.reload();
+  };
+
+  async function verify(r: PendingRecord) {
+    setBusy(r.id);
+    try {
+      await api(`/api/v1/time-bank/records/${r.id}/verify`, { body: { version: r.version } });
+      void message.success(t('tbConfirmed'));
+      reload();
+    } catch (err) {
+      void message.error(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  const columns: TableColumnsType<PendingRecord> = [
+    { title: t('tbRecordDate'), dataIndex: 'serviceDate', key: 'date' },
+    { title: t('tbVolunteer'), key: 'volunteer', render: (_v, r) => r.volunteer.name },
+    { title: t('tbBeneficiary'), key: 'beneficiary', render: (_v, r) => r.beneficiary?.name ?? '—' },
+    { title: t('tbRecordMinutes'), dataIndex: 'minutes', key: 'minutes' },
+    { title: t('tbRecordWhat'), dataIndex: 'description', key: 'description' },
+    {
+      title: t('actions'),
+      key: 'actions',
+      render: (_v, r) =>
+        r.allowed.length ? (
+          <Space>
+            <Button type="primary" size="small" loading={busy === r.id} onClick={() => void verify(r)}>
+              {t('tbVerify')}
+            </Button>
+            <Button size="small" onClick={() => setRejecting(r)}>
+              {t('tbRejectAction')}
+            </Button>
+          </Space>
+        ) : null,
+    },
+  ];
+  const accountColumns: TableColumnsType<Account> = [
+    {
+      title: t('tbAccountName'),
+      key: 'name',
+      render: (_v, a) =>
+        a.resident ? a.resident.name : t(a.kind === 'issuance' ? 'tbIssued' : 'tbRedeemed'),
+    },
+    { title: t('phone'), key: 'phone', render: (_v, a) => a.resident?.phone ?? '' },
+    { title: t('tbBalanceColumn'), dataIndex: 'balance', key: 'balance', align: 'right' },
+  ];
+
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Typography.Title level={3} style={{ fontSize: 15 }}>
+        {t('tbPendingTitle')}
+      </Typography.Title>
+      {pending.error && <Alert type="error" showIcon message={pending.error.message} />}
+      <Table<PendingRecord>
+        rowKey="id"
+        size="small"
+        loading={pending.loading}
+        columns={columns}
+        dataSource={pending.data?.items ?? []}
+        pagination={false}
+        locale={{ emptyText: t('tbNoPending') }}
+      />
+      <Typography.Title level={3} style={{ fontSize: 15 }}>
+        {t('tbAccounts')}
+      </Typography.Title>
+      {accounts.error && <Alert type="error" showIcon message={accounts.error.message} />}
+      <Table<Account>
+        rowKey="id"
+        size="small"
+        loading={accounts.loading}
+        columns={accountColumns}
+        dataSource={accounts.data ?? []}
+        pagination={{ pageSize: 20, hideOnSinglePage: true }}
+      />
+      {rejecting && (
+        <RejectDialog
+          record={rejecting}
+          onClose={() => setRejecting(null)}
+          onDone={() => {
+            setRejecting(null);
+            void message.success(t('tbRejected'));
+            reload();
+          }}
+        />
+      )}
+    </Space>
+  );
+}
