@@ -233,7 +233,6 @@ describe('the text search index', () => {
       '2026120690_search_index',
       '2026120700_open311_token_orders',
       '2026120710_search_index_purge',
-      '2026120720_time_bank',
     ]);
     const orders = await orderCount();
     assert.equal(await indexed(), orders);
