@@ -36,6 +36,7 @@ import * as residentFormerNames from './migrations/2026120680_resident_former_na
 import * as searchIndex from './migrations/2026120690_search_index.ts';
 import * as open311TokenOrders from './migrations/2026120700_open311_token_orders.ts';
 import * as searchIndexPurge from './migrations/2026120710_search_index_purge.ts';
+import * as proposals from './migrations/2026120730_proposals.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -96,6 +97,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120690_search_index': searchIndex,
   '2026120700_open311_token_orders': open311TokenOrders,
   '2026120710_search_index_purge': searchIndexPurge,
+  '2026120730_proposals': proposals,
 };
 
 export function registerMigration(name: string, migration: Migration): void {
