@@ -190,6 +190,7 @@ export async function residentsByIds(db: Kysely<DB>, ids: string[]): Promise<Map
 
 // ── participation ────────────────────────────────────────────────────────────
 
+/** After `from`, up to and including `to` (the default `to`, the present, counts what happened now). */
 export interface Period {
   from: string;
   to: string;
@@ -219,15 +220,15 @@ export async function participantsPerGrid(db: Kysely<DB>, communityIds: string[]
     .selectFrom('proposals')
     .select(['community_id', 'author_id as resident_id'])
     .where('community_id', 'in', communityIds)
-    .where('created_at', '>=', p.from)
-    .where('created_at', '<', p.to)
+    .where('created_at', '>', p.from)
+    .where('created_at', '<=', p.to)
     .union(
       d
         .selectFrom('proposal_votes')
         .select(['community_id', 'resident_id'])
         .where('community_id', 'in', communityIds)
-        .where('created_at', '>=', p.from)
-        .where('created_at', '<', p.to),
+        .where('created_at', '>', p.from)
+        .where('created_at', '<=', p.to),
     );
   const rows = await d
     .selectFrom(who.as('u'))
@@ -246,8 +247,8 @@ export async function proposalsPerStatus(db: Kysely<DB>, communityIds: string[],
     .selectFrom('proposals')
     .select((eb) => ['community_id', 'grid_id', 'status', eb.fn.countAll<number | string>().as('n')])
     .where('community_id', 'in', communityIds)
-    .where('created_at', '>=', p.from)
-    .where('created_at', '<', p.to)
+    .where('created_at', '>', p.from)
+    .where('created_at', '<=', p.to)
     .groupBy(['community_id', 'grid_id', 'status'])
     .execute();
   return rows.map((r) => ({
@@ -270,8 +271,8 @@ export async function votesPerGrid(db: Kysely<DB>, communityIds: string[], p: Pe
       eb.fn.countAll<number | string>().as('n'),
     ])
     .where('proposal_votes.community_id', 'in', communityIds)
-    .where('proposal_votes.created_at', '>=', p.from)
-    .where('proposal_votes.created_at', '<', p.to)
+    .where('proposal_votes.created_at', '>', p.from)
+    .where('proposal_votes.created_at', '<=', p.to)
     .groupBy(['proposal_votes.community_id', 'households.grid_id'])
     .execute();
   return rows.map((r) => ({ communityId: r.community_id, gridId: r.grid_id, n: Number(r.n) }));

@@ -53,7 +53,7 @@ export interface VoteResult {
 }
 
 export class ProposalService {
-  constructor(private readonly deps: Deps) {}
+  constructor(private readonly deps: Pick<Deps, 'database' | 'clock'>) {}
 
   private get db() {
     return this.deps.database.db;
