@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
+import { INT_MAX } from '../../platform/http/limits.ts';
 import { PROPOSAL_ACTIONS, PROPOSAL_STATUSES } from './proposal.machine.ts';
 
 const NullableStr = Type.Union([Type.String(), Type.Null()]);
@@ -94,6 +95,7 @@ export const ActionBody = Type.Object(
     action: ActionSchema,
     version: Type.Integer({
       minimum: 1,
+      maximum: INT_MAX,
       description: 'the version the caller saw (version_conflict otherwise)',
     }),
     reason: Type.Optional(Type.String({ maxLength: 1000, description: 'reject: why, for the author' })),
