@@ -231,6 +231,10 @@ export function Home({ me }: { me: Me }) {
             {t('directory')}
             <small>{t('directoryHint')}</small>
           </button>
+          <button type="button" className="big-action" onClick={() => navigate('/proposals')}>
+            {t('proposals')}
+            <small>{t('proposalsHint')}</small>
+          </button>
         </div>
       </section>
       <Refused owner={me.id} />
