@@ -5,7 +5,16 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { axe, chromiumAvailable, demoAndBrowser, residentLogin, setLang, shot, shown } from './harness.ts';
+import {
+  axe,
+  chromiumAvailable,
+  demoAndBrowser,
+  residentLogin,
+  setLang,
+  shot,
+  shown,
+  staffLogin,
+} from './harness.ts';
 
 describe(
   'web: resident proposals (议事厅)',
@@ -77,6 +86,34 @@ describe(
       await shown(p, /小区增设雨棚/).waitFor();
       assert.deepEqual(await axe(p), []);
       await shot(p, 'proposals-list-en');
+    });
+
+    it('a manager reviews and opens voting on the staff desk, and reads the ranking', async () => {
+      const d = await s.launch({ width: 1280, height: 900 }, 'proposals-staff-last');
+      const p = d.page;
+      await staffLogin(p, s.server, '/participation', 'manager');
+      await p.getByRole('heading', { level: 2, name: '议事厅' }).waitFor();
+      const row = p.locator('tr', { hasText: '单元门口增设快递暂存架' });
+      await row.getByRole('button', { name: '受理审核' }).click();
+      await p.getByRole('dialog').getByRole('button', { name: '受理审核' }).click();
+      await row.getByText('审核中').waitFor();
+      await row.getByRole('button', { name: '开启投票' }).click();
+      const dialog = p.getByRole('dialog');
+      // Without the window's end the server names the field.
+      await dialog.getByLabel('入选所需票数').fill('5');
+      await dialog.getByRole('button', { name: '开启投票' }).click();
+      await dialog.getByText('填写的内容有误，请检查后再试').waitFor();
+      const ends = new Date(Date.now() + 7 * 86_400_000);
+      const local = new Date(ends.getTime() - ends.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+      await dialog.getByLabel('投票截止时间').fill(local);
+      await dialog.getByRole('button', { name: '开启投票' }).click();
+      await row.getByText('投票中').waitFor();
+      await row.getByText('0 / 5').waitFor();
+      const ranking = p.locator('tr', { hasText: '桃源社区' });
+      await ranking.waitFor();
+      assert.equal(await ranking.locator('td').first().textContent(), '1');
+      assert.deepEqual(await axe(p), []);
+      await shot(p, 'proposals-staff-zh');
     });
   },
 );
