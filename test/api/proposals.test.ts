@@ -430,6 +430,32 @@ describe('proposals (民生微实事): filing, review, one resident one vote, im
     assert.deepEqual([bad.statusCode, field(bad)], [400, 'from']);
   });
 
+  it('an erasure anonymises the words of the resident’s proposals; their proposals and votes stay', async () => {
+    const filed = await ctx.call('POST', '/api/v1/proposals', li, {
+      title: '李建国建议修缮车棚',
+      description: '车棚漏雨，有事请打 13800000003 找李建国',
+    });
+    assert.equal(filed.statusCode, 201, filed.body);
+    const liId = await residentIdByPhone(ctx, '13800000003');
+    const admin = await ctx.login('admin');
+    const erased = await ctx.call('POST', `/api/v1/residents/${liId}/erase`, admin, {
+      reason: 'resident_request',
+    });
+    assert.equal(erased.statusCode, 200, erased.body);
+    const rows = await sql<Record<string, unknown>>`select p.title, p.description, p.reject_reason, u.note
+      from proposals p left join proposal_updates u on u.proposal_id = p.id where p.author_id = ${liId}`.execute(
+      ctx.database.db,
+    );
+    assert.ok(rows.rows.length >= 4);
+    const text = JSON.stringify(rows.rows);
+    for (const needle of ['李建国', '13800000003']) assert.ok(!text.includes(needle), `${needle} in ${text}`);
+    const audit = await sql<{ payload_json: string }>`select payload_json from audit_entries
+      where entity_type = 'proposal'`.execute(ctx.database.db);
+    assert.ok(!JSON.stringify(audit.rows).includes('13800000003'));
+    const v = await view(manager, filed.json<View>().id);
+    assert.ok(!v.author.name.includes('李'), v.author.name);
+  });
+
   it('leaves every community’s audit chain verifiable', async () => {
     for (const c of [c1, c2]) assert.equal((await verifyChain(ctx.database.db, c)).ok, true);
   });

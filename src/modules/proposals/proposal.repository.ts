@@ -289,3 +289,37 @@ export async function gridNames(db: Kysely<DB>, communityIds: string[]) {
     .where('community_id', 'in', communityIds)
     .execute();
 }
+
+// ── erasure ──────────────────────────────────────────────────────────────────
+
+/** The words of a resident's proposals and of their timelines, for an erasure to anonymise. */
+export async function proposalTextsOf(db: Kysely<DB>, authorId: string) {
+  const proposals = await t(db)
+    .selectFrom('proposals')
+    .select(['id', 'title', 'description', 'reject_reason'])
+    .where('author_id', '=', authorId)
+    .execute();
+  const updates = await selectInChunks(
+    proposals.map((p) => p.id),
+    (ids) =>
+      t(db)
+        .selectFrom('proposal_updates')
+        .select(['id', 'note'])
+        .where('proposal_id', 'in', ids)
+        .where('note', 'is not', null)
+        .execute(),
+  );
+  return { proposals, updates };
+}
+
+export async function setProposalText(
+  db: Kysely<DB>,
+  id: string,
+  text: { title: string; description: string; reject_reason: string | null },
+): Promise<void> {
+  await t(db).updateTable('proposals').set(text).where('id', '=', id).execute();
+}
+
+export async function setProposalUpdateNote(db: Kysely<DB>, id: string, note: string | null): Promise<void> {
+  await t(db).updateTable('proposal_updates').set({ note }).where('id', '=', id).execute();
+}

@@ -12,7 +12,13 @@ import { actorLabel, scopedCommunities } from '../../platform/auth/principal.ts'
 import type { Principal } from '../../platform/auth/principal.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { PUBLIC_STATUSES, step, votingPhase } from './proposal.machine.ts';
-import type { ProposalAction, ProposalInput, ProposalState, ProposalStatus } from './proposal.machine.ts';
+import type {
+  ProposalAction,
+  ProposalInput,
+  ProposalPatch,
+  ProposalState,
+  ProposalStatus,
+} from './proposal.machine.ts';
 import { canPropose, canRead, canSteward, canVote } from './proposal.policy.ts';
 import type { ProposalFacts } from './proposal.policy.ts';
 import * as repo from './proposal.repository.ts';
@@ -30,6 +36,12 @@ export const stateOf = (r: ProposalRow): ProposalState => ({
   votes: r.votes,
   progressPercent: r.progress_percent,
 });
+
+/** A step's changes without the words typed into it (the reason), for the audit chain. */
+function withoutText(patch: ProposalPatch): Omit<ProposalPatch, 'reject_reason'> {
+  const { reject_reason: _reason, ...rest } = patch;
+  return rest;
+}
 
 export const factsOf = (r: ProposalRow): ProposalFacts => ({
   communityId: r.community_id,
@@ -201,7 +213,8 @@ export class ProposalService {
         p,
         row,
         'submitted',
-        { title, proxy: p.kind === 'user', budgetEstimate: row.budget_estimate },
+        // The chain holds no words people typed (an erasure could not reach them there).
+        { proxy: p.kind === 'user', budgetEstimate: row.budget_estimate },
         at,
       );
     });
@@ -253,7 +266,14 @@ export class ProposalService {
         p,
         r,
         action,
-        { from: r.status, to: s.status, version: r.version + 1, votes: r.votes, ...s.patch, note: s.note },
+        {
+          from: r.status,
+          to: s.status,
+          version: r.version + 1,
+          votes: r.votes,
+          ...withoutText(s.patch),
+          noted: s.note !== null,
+        },
         at,
       );
     });
