@@ -15,6 +15,7 @@ export const ERROR_STATUS = {
   work_order_not_found: 404,
   resident_not_found: 404,
   community_not_found: 404,
+  proposal_not_found: 404,
   invalid_transition: 409,
   version_conflict: 409,
   idempotency_conflict: 409,

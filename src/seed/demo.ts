@@ -32,6 +32,7 @@ import { seedTimeBank } from '../modules/time-bank/time-bank.seed.ts';
 import { idNumberCheckDigit } from '../modules/people/id-number.ts';
 import { eraseResident } from '../modules/people/resident.service.ts';
 import { SYSTEM } from '../platform/auth/principal.ts';
+import { seedDemoProposals } from '../modules/proposals/proposal.seed.ts';
 
 /** The demo's named residents (README, tests): they keep their data. */
 const DEMO_NAMED_PHONES = ['13800000001', '13800000002', '13800000003'];
@@ -598,6 +599,8 @@ async function loadDemo(database: Database, options: SeedOptions): Promise<SeedS
   await seedSla(database, now);
   await eraseOneResident(database, now, summary.communities[0]?.id);
   await seedTimeBank(database, now, summary.communities[0]?.id);
+  const first = summary.communities[0]?.id;
+  if (first) await seedDemoProposals(database, first, now);
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('sequences').set({ value: SEED_DONE }).where('name', '=', DEMO_SEED_MARK).execute();
     await trx.deleteFrom('sequences').where('name', '=', DEMO_SEED_ALIVE).execute();

@@ -29,6 +29,8 @@ import { sql } from 'kysely';
 
 const postgres = !!process.env.DATABASE_URL;
 
+/** The migrations applied up to the index's purge, the last this file is about. */
+const upToPurge = (applied: string[]) => applied.filter((m) => m <= '2026120710_search_index_purge');
 describe('the text search index', () => {
   let ctx: TestContext;
   let taoyuan = '';
@@ -228,8 +230,8 @@ describe('the text search index', () => {
         return { update: (n) => m.done.push(n), finish: () => (m.finished = true) };
       },
     });
-    // These three, then any later ones.
-    assert.deepEqual(applied.slice(0, 3), [
+    // Migrations after these (of other modules) may follow.
+    assert.deepEqual(upToPurge(applied), [
       '2026120690_search_index',
       '2026120700_open311_token_orders',
       '2026120710_search_index_purge',
@@ -306,9 +308,7 @@ describe('the text search index', () => {
         : 0;
     if (ctx.database.dialect === 'sqlite')
       assert.ok((await tombstones()) > 0, 'precondition: rows marked deleted');
-    // The purge first, then whatever later migrations the rollback undid.
-    const ran = await migrateToLatest(ctx.database);
-    assert.equal(ran[0], '2026120710_search_index_purge', ran.join(', '));
+    assert.deepEqual(upToPurge(await migrateToLatest(ctx.database)), ['2026120710_search_index_purge']);
     assert.equal(await tombstones(), 0);
     assert.equal(await indexed(), await orderCount());
     const words = order.description.match(/[\p{L}\p{N}]{4,}/u)?.[0];

@@ -10,7 +10,7 @@ import './styles/base.css';
 const StaffApp = lazy(() => import('./staff/StaffApp.tsx'));
 const FieldApp = lazy(() => import('./field/FieldApp.tsx'));
 
-const STAFF = ['/console', '/dispatch', '/dashboard', '/admin'];
+const STAFF = ['/console', '/dispatch', '/dashboard', '/admin', '/participation'];
 
 function Loading() {
   const { t } = useSettings();

@@ -44,6 +44,7 @@ import {
 } from './resident.import.ts';
 import type { ImportProblem, ResidentImportRow } from './resident.import.ts';
 import { scrubWal } from '../../platform/db/database.ts';
+import * as proposalRepo from '../proposals/proposal.repository.ts';
 
 const RECENT_ORDERS = 10;
 
@@ -786,7 +787,8 @@ export function laterThan(before: string, at: string): string {
  * channel, household, the names they had before a rename); the orders filed by or for them
  * stay, counted as before, with their names (today's and former) and every phone, ID number and
  * e-mail address blanked from their text (description, notes, replies, resolution, rating
- * comment, intake answers, classifier labels, survey comments, return-visit notes) and the
+ * comment, intake answers, classifier labels, survey comments, return-visit notes; the title,
+ * description and notes of their proposals) and the
  * reporter's name and phone cleared where they were the resident's; each changed order gets a
  * new version and a `work_order.anonymised` audit entry.
  * Their sessions end, one-time codes go, messages not yet sent are cancelled and no message
@@ -955,6 +957,25 @@ export async function eraseResident(
       trx,
       timeBank.transactions.map((x) => x.id),
     );
+    // Their proposals stay (with their votes) under the tombstone, their words anonymised.
+    const proposalTexts = await proposalRepo.proposalTextsOf(trx, id);
+    for (const pr of proposalTexts.proposals) {
+      const text = {
+        title: anonymise(pr.title, who),
+        description: anonymise(pr.description, who),
+        reject_reason: anonymise(pr.reject_reason, who),
+      };
+      if (
+        text.title !== pr.title ||
+        text.description !== pr.description ||
+        text.reject_reason !== pr.reject_reason
+      )
+        await proposalRepo.setProposalText(trx, pr.id, text);
+    }
+    for (const u of proposalTexts.updates) {
+      const note = anonymise(u.note, who);
+      if (note !== u.note) await proposalRepo.setProposalUpdateNote(trx, u.id, note);
+    }
     const messages = await erasureRepo.dropMessages(trx, id);
     report.messagesCancelled = messages.cancelled;
     report.inboxItems = messages.inbox;

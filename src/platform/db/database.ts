@@ -37,6 +37,7 @@ import * as searchIndex from './migrations/2026120690_search_index.ts';
 import * as open311TokenOrders from './migrations/2026120700_open311_token_orders.ts';
 import * as searchIndexPurge from './migrations/2026120710_search_index_purge.ts';
 import * as timeBank from './migrations/2026120720_time_bank.ts';
+import * as proposals from './migrations/2026120730_proposals.ts';
 import * as auditSigningKeys from './migrations/2026120760_audit_signing_keys.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -99,6 +100,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120700_open311_token_orders': open311TokenOrders,
   '2026120710_search_index_purge': searchIndexPurge,
   '2026120720_time_bank': timeBank,
+  '2026120730_proposals': proposals,
   '2026120760_audit_signing_keys': auditSigningKeys,
 };
 

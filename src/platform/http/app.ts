@@ -2,6 +2,8 @@ import { StaffService } from '../../modules/staff/staff.service.ts';
 import { CacheCoherence } from '../cache/coherence.ts';
 import { databaseRateLimitStore } from './rate-limit.store.ts';
 import { registerStaffRoutes } from '../../modules/staff/staff.routes.ts';
+import { ProposalService } from '../../modules/proposals/proposal.service.ts';
+import { registerProposalRoutes } from '../../modules/proposals/proposal.routes.ts';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Fastify from 'fastify';
@@ -233,6 +235,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   await registerLiveRoutes(app, workOrders);
   await registerStaffRoutes(app, new StaffService(deps, auth, coherence));
   await registerTimeBankRoutes(app, new TimeBankService(deps));
+  await registerProposalRoutes(app, new ProposalService(deps), deps.clock);
 
   const webRoot = resolve(options.webRoot ?? join(process.cwd(), 'dist', 'web'));
   const spa = existsSync(join(webRoot, 'index.html'));

@@ -235,6 +235,10 @@ export function Home({ me }: { me: Me }) {
             {t('timeBank')}
             <small>{t('timeBankHint')}</small>
           </button>
+          <button type="button" className="big-action" onClick={() => navigate('/proposals')}>
+            {t('proposals')}
+            <small>{t('proposalsHint')}</small>
+          </button>
         </div>
       </section>
       <Refused owner={me.id} />

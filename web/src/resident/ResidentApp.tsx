@@ -15,6 +15,8 @@ import { Login } from './Login.tsx';
 import { Offline } from './Offline.tsx';
 import { OrderDetail } from './OrderDetail.tsx';
 import { Orders } from './Orders.tsx';
+import { ProposalDetail } from './ProposalDetail.tsx';
+import { NewProposal, Proposals } from './Proposals.tsx';
 import { hasDraft } from './drafts.ts';
 import { Report } from './Report.tsx';
 import { ResidentTabs } from './ResidentTabs.tsx';
@@ -123,9 +125,13 @@ export function ResidentApp({ path }: { path: string }) {
   }
 
   const detail = match('/orders/:id', path);
+  const proposal = match('/proposals/:id', path);
   let page;
   let tab = '/';
   if (path === '/report') page = <Report me={me} />;
+  else if (path === '/proposals') page = <Proposals />;
+  else if (path === '/proposals/new') page = <NewProposal />;
+  else if (proposal?.id) page = <ProposalDetail id={proposal.id} />;
   else if (detail?.id) {
     page = <OrderDetail id={detail.id} />;
     tab = '/orders';

@@ -36,6 +36,7 @@ const Console = lazy(() => import('./console/ConsolePage.tsx'));
 const Dispatch = lazy(() => import('./dispatch/DispatchPage.tsx'));
 const Dashboard = lazy(() => import('./dashboard/DashboardPage.tsx'));
 const Admin = lazy(() => import('./admin/AdminPage.tsx'));
+const Participation = lazy(() => import('./participation/ParticipationPage.tsx'));
 
 interface AppEntry {
   path: string;
@@ -49,6 +50,11 @@ export const STAFF_APPS: AppEntry[] = [
   { path: '/field', label: 'field', roles: ['grid_worker', 'provider', 'admin'] },
   { path: '/dashboard', label: 'dashboard', roles: ['manager', 'admin', 'auditor', 'dispatcher'] },
   { path: '/admin', label: 'admin', roles: ['admin', 'manager'] },
+  {
+    path: '/participation',
+    label: 'participationDesk',
+    roles: ['manager', 'admin', 'agent', 'dispatcher', 'auditor'],
+  },
 ];
 
 /** Where a role lands after signing in. */
@@ -67,6 +73,8 @@ function Page({ top, me }: { top: string; me: Me }) {
       return <Dispatch me={me} />;
     case '/dashboard':
       return <Dashboard me={me} />;
+    case '/participation':
+      return <Participation />;
     default:
       return <Admin me={me} />;
   }
