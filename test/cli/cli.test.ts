@@ -418,7 +418,8 @@ describe('linli command line', () => {
     assert.ok(printed.length >= 2, a.stdout);
     assert.match(
       printed.find((l) => l.includes('"code":"longzhu"')) ?? '',
-      /^\{"v":1,"communityId":"[^"]+","code":"longzhu","seq":\d+,"entryHash":"[0-9a-f]{64}","at":"[^"]+"\}$/,
+      // Signed with the node's key (a signed checkpoint).
+      /^\{"v":1,"communityId":"[^"]+","code":"longzhu","seq":\d+,"entryHash":"[0-9a-f]{64}","at":"[^"]+","keyId":"[0-9a-f]{16}","sig":"[A-Za-z0-9+/]{86}=="\}$/,
     );
     assert.match(a.stderr, new RegExp(`appended ${printed.length} anchor\\(s\\) to .*audit-anchors\\.jsonl`));
     assert.equal(readFileSync(anchorsFile, 'utf8').trim().split('\n').length, printed.length);
