@@ -560,15 +560,16 @@ describe('Open311 GeoReport v2', () => {
         .selectFrom('work_orders')
         .selectAll()
         .where('community_id', '=', taoyuan)
-        .where('subcategory', '=', 'basic_living.parking')
         .limit(1)
         .executeTakeFirst();
       assert.ok(src);
+      // Any order of the community, copied as 1,010 parking reports.
       const at = Date.parse('2026-11-01T00:00:00Z');
       const rows = Array.from({ length: 1010 }, (_, i) => ({
         ...src,
         id: `cap-${String(i).padStart(5, '0')}`,
         number: `CAP-20261101-${String(i).padStart(6, '0')}`,
+        category: 'basic_living',
         subcategory: 'basic_living.parking',
         created_at: new Date(at + i * 1000).toISOString(),
         updated_at: new Date(at + i * 1000).toISOString(),
