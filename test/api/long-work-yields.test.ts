@@ -65,8 +65,11 @@ describe('long work keeps the node answering', () => {
       progress.some((m) => /^extracting features from \d+ examples$/.test(m)),
       progress.join('\n'),
     );
+    // On the main thread the loop would stand still for the whole training. A busy machine
+    // stretches the main thread's own short steps (reading the orders, storing the model): seen at
+    // 258–737 ms, 5 % of the training at most, where a quiet one stays under 250 ms.
     assert.ok(
-      run.gapMs < 250,
+      run.gapMs < Math.max(250, run.ms * 0.1),
       `the event loop stood still for ${Math.round(run.gapMs)} ms of a ${Math.round(run.ms)} ms training`,
     );
     // The stored candidate is the thread's model, usable as any other.

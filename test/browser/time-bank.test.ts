@@ -54,10 +54,12 @@ describe('web: the resident time bank', { skip: !chromiumAvailable() && 'chromiu
     await shown(p, /待核实 45 分钟/).waitFor();
     assert.equal(await balance.textContent(), '30 分钟');
 
-    // More than she has: refused, said under the field, and nothing moves.
+    // More than she has: refused, said under the field, and nothing moves. (The form's button, not
+    // the confirmation's of the same name, which may still be closing.)
+    const give = p.getByRole('region', { name: '转赠时间' });
     await p.locator('#tb-to').fill('13800000003');
     await p.locator('#tb-give-minutes').fill('999');
-    await p.getByRole('button', { name: /^转\s*赠$/ }).click();
+    await give.getByRole('button', { name: /^转\s*赠$/ }).click();
     await p
       .getByRole('dialog')
       .getByRole('button', { name: /^转\s*赠$/ })
@@ -65,10 +67,11 @@ describe('web: the resident time bank', { skip: !chromiumAvailable() && 'chromiu
     await shown(p, '时间余额不足，请减少分钟数').first().waitFor();
     assert.equal(await p.locator('#tb-give-minutes').getAttribute('aria-invalid'), 'true');
     assert.equal(await balance.textContent(), '30 分钟');
+    await p.getByRole('dialog').waitFor({ state: 'hidden' });
 
     await p.locator('#tb-give-minutes').fill('10');
     await p.locator('#tb-memo').fill('请李叔喝茶');
-    await p.getByRole('button', { name: /^转\s*赠$/ }).click();
+    await give.getByRole('button', { name: /^转\s*赠$/ }).click();
     await p
       .getByRole('dialog')
       .getByRole('button', { name: /^转\s*赠$/ })
