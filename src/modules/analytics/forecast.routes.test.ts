@@ -3,45 +3,9 @@ import assert from 'node:assert/strict';
 import { createTestContext } from '../../../test/helpers.ts';
 import type { TestContext } from '../../../test/helpers.ts';
 import { findCommunity } from '../tenancy/tenancy.repository.ts';
+import type { ForecastBody } from './forecast.routes.ts';
 
-interface Scores {
-  mae: number;
-  smape: number;
-  mase: number | null;
-}
-interface Series {
-  key: string;
-  historyDays: number;
-  history: { from: string; to: string; orders: number }[];
-  forecast: {
-    from: string;
-    to: string;
-    orders: number;
-    low: number;
-    high: number;
-    dayType: string | null;
-    holiday: string | null;
-  }[];
-  accuracy: {
-    origins: number;
-    points: number;
-    model: Scores;
-    seasonalNaive: Scores;
-    movingAverage: Scores;
-    beatsBaselines: boolean;
-    skill: number | null;
-    intervalCoverage: number | null;
-  } | null;
-}
-interface Body {
-  communityId: string;
-  today: string;
-  granularity: string;
-  horizon: number;
-  historyFrom: string | null;
-  series: Series[];
-  hints: { category: string; day: string; expected: number; usual: number }[];
-}
+type Body = ForecastBody;
 interface ErrorBody {
   error: { code: string; details?: { field?: string } };
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
 import type { Database } from '../../platform/db/database.ts';
 import { invalidInput } from '../../platform/errors.ts';
 import { requireStaff } from '../../platform/http/principal.hook.ts';
@@ -95,6 +96,9 @@ const ForecastResponse = Type.Object({
   series: Type.Array(Series),
   hints: Type.Array(Hint),
 });
+
+/** The answer of `GET /api/v1/analytics/forecast`, as its schema defines it. */
+export type ForecastBody = Static<typeof ForecastResponse>;
 
 const MAX_HORIZON = { day: 28, week: 12 } as const;
 const DEFAULT_HORIZON = { day: 14, week: 8 } as const;
