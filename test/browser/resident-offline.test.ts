@@ -47,6 +47,13 @@ describe(
       await nav.waitFor();
       assert.equal(await nav.getByRole('link').count(), 3, 'the tab bar is there');
 
+      // The home tab is headed and named as the home page; the directory kept on the phone is a
+      // section of it there, not the page's heading.
+      await nav.getByRole('link', { name: /首页/ }).click();
+      await p.getByRole('heading', { level: 2, name: /找谁办/ }).waitFor();
+      assert.deepEqual(await p.locator('h1').allInnerTexts(), ['首页']);
+      assert.equal(await p.title(), '首页 · 邻里');
+
       await nav.getByRole('link', { name: /找谁办/ }).click();
       const hotline = p.locator(`a[href="tel:${saved.contacts.hotline.replace(/[^0-9+]/g, '')}"]`);
       await hotline.waitFor();
@@ -58,6 +65,9 @@ describe(
           'the grid worker too',
         );
       assert.equal(await nav.locator('a[aria-current="page"]').textContent(), '找谁办');
+      assert.equal(await p.locator('h1').count(), 1);
+      assert.match(await p.locator('h1').innerText(), /^找谁办/);
+      assert.equal(await p.title(), '找谁办 · 邻里');
       assert.deepEqual(await axe(p), []);
       await shot(p, 'resident-offline-directory-zh');
 

@@ -15,16 +15,28 @@ function Tel({ phone, label }: { phone: string; label: string }) {
   );
 }
 
-/** The directory as given, with when it was saved on the phone when it is not fresh. */
-export function DirectoryView({ d, savedAt }: { d: DirectoryData; savedAt?: string | undefined }) {
+/**
+ * The directory as given, with when it was saved on the phone when it is not fresh. On its own
+ * page it names the page; as a section of another page (the offline home) it is a section of it.
+ */
+export function DirectoryView({
+  d,
+  savedAt,
+  section = false,
+}: {
+  d: DirectoryData;
+  savedAt?: string | undefined;
+  section?: boolean;
+}) {
   const { t, lang } = useSettings();
   const w = d.myGridWorker;
-  usePageTitle(t('directory'));
+  usePageTitle(section ? null : t('directory'));
+  const Heading = section ? 'h2' : 'h1';
   return (
     <section className="h5-section" aria-labelledby="dir-title">
-      <h1 id="dir-title">
+      <Heading id="dir-title">
         {t('directory')} · {lang === 'zh' ? d.community.name : d.community.nameEn}
-      </h1>
+      </Heading>
       {savedAt && <p className="order-meta">{t('savedOn', { t: formatTime(lang, savedAt) })}</p>}
       <List>
         <List.Item

@@ -48,11 +48,12 @@ function Queued({ page = false }: { page?: boolean }) {
   );
 }
 
-function SavedDirectory({ owner }: { owner: string }) {
+/** The directory kept on the phone: the page on the directory tab, a section of the home tab. */
+function SavedDirectory({ owner, section = false }: { owner: string; section?: boolean }) {
   const { t } = useSettings();
   const saved = savedDirectory(owner);
   if (!saved) return <p className="h5-section order-meta">{t('noSavedDirectory')}</p>;
-  return <DirectoryView d={saved.directory} savedAt={saved.savedAt} />;
+  return <DirectoryView d={saved.directory} savedAt={saved.savedAt} section={section} />;
 }
 
 /**
@@ -97,6 +98,7 @@ export function Offline({ path, onRetry }: { path: string; onRetry: () => void }
             <SavedDirectory owner={owner} />
           ) : (
             <>
+              <h1 className="sr-only">{t('homeTab')}</h1>
               <section className="h5-section" aria-label={t('reportNeed')}>
                 <div className="big-actions">
                   <button type="button" className="big-action primary" onClick={() => navigate('/report')}>
@@ -105,7 +107,7 @@ export function Offline({ path, onRetry }: { path: string; onRetry: () => void }
                   </button>
                 </div>
               </section>
-              <SavedDirectory owner={owner} />
+              <SavedDirectory owner={owner} section />
               <Queued />
             </>
           )}
