@@ -417,8 +417,10 @@ export class DispatchService implements LifecycleHooks {
         {
           idempotencyKey: `emergency:${order.id}:contact`,
           channel: 'sms',
-          recipientType: 'address',
-          recipientId: null,
+          // Sent to the contact the resident has on record when it goes out (a contact changed
+          // meanwhile gets it, an erased resident's gets nothing); the address is as it was now.
+          recipientType: 'emergency_contact',
+          recipientId: order.beneficiary_id,
           address: contact.emergency_contact_phone,
           template: 'emergency_contact_notice',
           locale: 'zh-CN',
