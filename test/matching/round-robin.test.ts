@@ -43,6 +43,7 @@ describe('round robin among equals with a dispatcher’s { auto: true }', () => 
     }
     const rules = await ctx.call('PUT', '/api/v1/dispatch/rules?community=taoyuan', manager, {
       rules: [
+        { name: '紧急通道', category: null, urgencies: ['critical'], mode: 'emergency', acceptTimeoutS: 120 },
         {
           name: '家电轮值',
           category: 'basic_living.appliance',

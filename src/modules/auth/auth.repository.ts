@@ -19,8 +19,19 @@ export async function communitiesOfUser(db: Kysely<DB>, userId: string): Promise
   return rows.map((r) => r.community_id);
 }
 
+/** The grids a person works, in the communities they serve now (a grid's rows outlive a move). */
 export async function gridsOfUser(db: Kysely<DB>, userId: string): Promise<string[]> {
-  const rows = await db.selectFrom('grid_workers').select('grid_id').where('user_id', '=', userId).execute();
+  const rows = await db
+    .selectFrom('grid_workers')
+    .innerJoin('grids', 'grids.id', 'grid_workers.grid_id')
+    .innerJoin('user_communities', (j) =>
+      j
+        .onRef('user_communities.user_id', '=', 'grid_workers.user_id')
+        .onRef('user_communities.community_id', '=', 'grids.community_id'),
+    )
+    .select('grid_workers.grid_id')
+    .where('grid_workers.user_id', '=', userId)
+    .execute();
   return rows.map((r) => r.grid_id);
 }
 

@@ -29,15 +29,32 @@ export async function updateGrid(
   await db.updateTable('grids').set({ name, polygon_json: polygonJson }).where('id', '=', id).execute();
 }
 
-export async function workersOfGrids(db: Kysely<DB>, gridIds: string[]) {
+/**
+ * The workers of grids: every row (`all`, to tell their sessions a grid changed), or as staff are
+ * shown them (`current`): active accounts who still serve the grid's community, as dispatch and
+ * the directory name them.
+ */
+export async function workersOfGrids(db: Kysely<DB>, gridIds: string[], which: 'all' | 'current' = 'all') {
   if (gridIds.length === 0) return [];
-  return db
+  let q = db
     .selectFrom('grid_workers')
     .innerJoin('users', 'users.id', 'grid_workers.user_id')
+    .innerJoin('grids', 'grids.id', 'grid_workers.grid_id')
     .select(['grid_workers.grid_id', 'users.id', 'users.username', 'users.display_name'])
-    .where('grid_workers.grid_id', 'in', gridIds)
-    .orderBy('users.username')
-    .execute();
+    .where('grid_workers.grid_id', 'in', gridIds);
+  if (which === 'current')
+    q = q
+      .where('users.active', '=', 1)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('user_communities')
+            .select('user_communities.user_id')
+            .whereRef('user_communities.user_id', '=', 'grid_workers.user_id')
+            .whereRef('user_communities.community_id', '=', 'grids.community_id'),
+        ),
+      );
+  return q.orderBy('users.username').execute();
 }
 
 export async function replaceGridWorkers(db: Kysely<DB>, gridId: string, userIds: string[]): Promise<void> {

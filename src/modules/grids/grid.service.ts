@@ -286,6 +286,7 @@ export class GridService {
     const workers = await repo.workersOfGrids(
       this.db,
       grids.map((g) => g.id),
+      'current',
     );
     const households = (await repo.placedHouseholds(this.db, c.id)).filter(
       (h) => h.lat !== null && h.lng !== null,

@@ -93,7 +93,11 @@ export async function registerDispatchRoutes(
         description:
           'Each rule: category (sub-category, top category, or null for any), urgencies and priorities (empty = any), ' +
           'mode `emergency` | `auto` | `queue`, strategy `least_loaded` | `round_robin`, and the acceptance timeout. ' +
-          'The first matching rule in list order decides; no match queues the order.',
+          'The first matching rule in list order decides; no match queues the order. Every critical order must ' +
+          'reach a rule with mode `emergency` (the emergency lane): a list that leaves any category or priority of ' +
+          'critical orders to an `auto` or `queue` rule, or to none, is refused with `invalid_input` naming ' +
+          '`rules` (no emergency rule) or `rules[i].mode` (the rule that would catch them first), ' +
+          '`details.reason` `emergency_lane_missing` or `emergency_lane_shadowed`, and changes nothing.',
         querystring: CommunityQuery,
         body: RulesBody,
         response: { 200: RulesView },

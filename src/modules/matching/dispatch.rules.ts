@@ -60,6 +60,39 @@ export function ruleFor(rules: readonly DispatchRule[], o: RuleSubject): Dispatc
   return sorted.find((r) => ruleMatches(r, o)) ?? QUEUE_RULE;
 }
 
+/** Where a rule set leaves critical orders outside the emergency lane. */
+export interface EmergencyGap {
+  /** The category (top or sub) and priority of a critical order that would miss the lane. */
+  category: string;
+  priority: string;
+  /** The list index of the rule that takes such an order instead, or null when no rule matches it. */
+  ruleIndex: number | null;
+}
+
+/**
+ * The first critical order (by category and priority) that a rule list, read in list order,
+ * would not send through the emergency lane: caught first by an `auto` or `queue` rule, or
+ * matched by none (and so queued). Undefined when every critical order reaches an emergency rule.
+ * `categories` holds the top categories and sub-categories (`allCategoryCodes()`).
+ */
+export function emergencyLaneGap(
+  rules: ReadonlyArray<Pick<DispatchRule, 'category' | 'urgencies' | 'priorities' | 'mode'>>,
+  categories: readonly string[],
+  priorities: readonly string[],
+): EmergencyGap | undefined {
+  for (const code of categories) {
+    const subject = { category: topCategory(code), subcategory: code.includes('.') ? code : null };
+    for (const priority of priorities) {
+      const o: RuleSubject = { ...subject, urgency: 'critical', priority };
+      const i = rules.findIndex((r) => ruleMatches({ ...QUEUE_RULE, ...r }, o));
+      const rule = rules[i];
+      if (rule?.mode === 'emergency') continue;
+      return { category: code, priority, ruleIndex: rule ? i : null };
+    }
+  }
+  return undefined;
+}
+
 export interface DispatchRuleRow {
   id: string;
   community_id: string;

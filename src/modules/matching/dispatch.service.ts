@@ -25,7 +25,7 @@ import type { Decision } from './dispatch.engine.ts';
 import { personOnDuty } from './dispatch.person.ts';
 import { localMoment } from './matching.time.ts';
 import * as repo from './dispatch.repository.ts';
-import { ruleFor, ruleOf } from './dispatch.rules.ts';
+import { emergencyLaneGap, ruleFor, ruleOf } from './dispatch.rules.ts';
 import type { DispatchRule } from './dispatch.rules.ts';
 import { communityFor, mayDispatch, requireEditor } from './resource.access.ts';
 import type { CatalogueService, CatalogueSnapshot } from './resource.service.ts';
@@ -417,8 +417,10 @@ export class DispatchService implements LifecycleHooks {
         {
           idempotencyKey: `emergency:${order.id}:contact`,
           channel: 'sms',
-          recipientType: 'address',
-          recipientId: null,
+          // Sent to the contact the resident has on record when it goes out (a contact changed
+          // meanwhile gets it, an erased resident's gets nothing); the address is as it was now.
+          recipientType: 'emergency_contact',
+          recipientId: order.beneficiary_id,
           address: contact.emergency_contact_phone,
           template: 'emergency_contact_notice',
           locale: 'zh-CN',
@@ -586,6 +588,7 @@ export class DispatchService implements LifecycleHooks {
         }
       });
     });
+    refuseEmergencyGap(rules, [...codes]);
     const at = this.deps.clock.now().toISOString();
     const rows = rules.map((r, i) => ({
       id: newId(),
@@ -632,6 +635,34 @@ export function waitedFor(ms: number): string {
   const m = Math.round(s / 60);
   if (m < 60) return `${m} 分钟`;
   return `${Math.floor(m / 60)} 小时${m % 60 ? ` ${m % 60} 分钟` : ''}`;
+}
+
+/**
+ * A rule set is refused when it would leave any critical order outside the emergency lane (no
+ * emergency rule for it, or an `auto` or `queue` rule that catches it first): the lane sends a
+ * named responder in seconds, and a hotline operator relies on it being there whatever else the
+ * rules say. Refused rather than quietly kept as a hidden rule, so the list shown is the list
+ * that decides.
+ */
+function refuseEmergencyGap(rules: readonly RuleInput[], categories: readonly string[]): void {
+  const gap = emergencyLaneGap(
+    rules.map((r) => ({ ...r, urgencies: r.urgencies ?? [], priorities: r.priorities ?? [] })),
+    categories,
+    PRIORITY_BANDS,
+  );
+  if (!gap) return;
+  const order = `a critical ${gap.category} order of priority ${gap.priority}`;
+  const rule = gap.ruleIndex === null ? undefined : rules[gap.ruleIndex];
+  const message = rule
+    ? `rule ${gap.ruleIndex} ("${rule.name}", ${rule.mode}) would take ${order} away from the emergency lane: ` +
+      'put a rule with mode "emergency" for urgency critical before it, or leave critical out of its urgencies'
+    : `no rule sends ${order} to the emergency lane: add a rule with mode "emergency" for urgency critical`;
+  throw new AppError('invalid_input', message, {
+    field: gap.ruleIndex === null ? 'rules' : `rules[${gap.ruleIndex}].mode`,
+    reason: gap.ruleIndex === null ? 'emergency_lane_missing' : 'emergency_lane_shadowed',
+    category: gap.category,
+    priority: gap.priority,
+  });
 }
 
 function poolKey(order: WorkOrderRow): string {

@@ -168,11 +168,23 @@ export interface StaffLink {
 }
 
 /** Staff of the given resources with their user record. */
+/**
+ * The staff of resources as the catalogue shows them: active accounts who still serve the
+ * resource's community. A link outlives a move to another community or a deactivation (the
+ * resource is not edited then); shown, such a person could be picked for the old community's work.
+ */
 export async function staffOf(db: Kysely<DB>, resourceIds: string[]): Promise<StaffLink[]> {
   if (resourceIds.length === 0) return [];
   return cat(db)
     .selectFrom('resource_staff')
+    .innerJoin('resources', 'resources.id', 'resource_staff.resource_id')
     .innerJoin('users', 'users.id', 'resource_staff.user_id')
+    .innerJoin('user_communities', (j) =>
+      j
+        .onRef('user_communities.user_id', '=', 'resource_staff.user_id')
+        .onRef('user_communities.community_id', '=', 'resources.community_id'),
+    )
+    .where('users.active', '=', 1)
     .select([
       'resource_staff.resource_id',
       'resource_staff.user_id',

@@ -10,6 +10,7 @@ import { newId } from '../../platform/ids.ts';
 import { logOtpCodesFrom } from '../../platform/config.ts';
 import { findWebhook, insertInboxItem, isAssignedTo, phoneOf } from './notifications.repository.ts';
 import type { ChannelAdapter, OutgoingMessage } from './outbox.worker.ts';
+import { NOT_SENT, NotSentError } from './outbox.recipients.ts';
 import { loggableRecipient, loggableText } from './secrets.ts';
 import { renderTemplate } from './templates.ts';
 import { signWebhook, SIGNATURE_HEADER } from './webhook.signing.ts';
@@ -157,8 +158,9 @@ export class WebhookAdapter implements ChannelAdapter {
   ) {}
   async deliver(msg: OutgoingMessage): Promise<void> {
     const sub = msg.recipientId ? await findWebhook(this.database.db, msg.recipientId) : undefined;
-    // A subscription deleted since the message was written: nothing to send.
-    if (!sub || sub.active !== 1) return;
+    // A subscription removed since the message was written (its removal cancels what it finds
+    // waiting; this one was already claimed): not sent, and never counted as delivered.
+    if (!sub || sub.active !== 1) throw new NotSentError(NOT_SENT.webhookRemoved);
     const url = new URL(sub.url);
     // Names like localhost, and IP literals (connected to without a lookup); a name's addresses
     // are checked by the lookup the socket uses. The subscription may predate the rule.

@@ -2,6 +2,7 @@ import { selectInChunks } from '../../platform/db/in-chunks.ts';
 import type { Kysely, Selectable } from 'kysely';
 import type { Dialect } from '../../platform/db/database.ts';
 import type { DB } from '../../platform/db/schema.ts';
+import type { RecipientFacts } from './outbox.recipients.ts';
 import type {
   InboxItemTable,
   NotificationPreferenceTable,
@@ -314,6 +315,57 @@ export async function phoneOf(db: Kysely<DB>, recipientType: string, id: string)
   return null;
 }
 
+/**
+ * What the outbox needs to know of messages' recipients when it sends them (`deliveryOf`): each
+ * resident's phone, emergency contact phone and whether they were erased; each staff member's
+ * phone, whether active and the communities they serve now; the community of each order named.
+ */
+export async function recipientFacts(
+  db: Kysely<DB>,
+  ids: { residents: readonly string[]; users: readonly string[]; orders: readonly string[] },
+): Promise<RecipientFacts & { orderCommunity: ReadonlyMap<string, string> }> {
+  const residents = await selectInChunks([...new Set(ids.residents)], (chunk) =>
+    t(db)
+      .selectFrom('residents')
+      .select(['id', 'phone', 'erased_at', 'emergency_contact_phone'])
+      .where('id', 'in', chunk)
+      .execute(),
+  );
+  const userIds = [...new Set(ids.users)];
+  const users = await selectInChunks(userIds, (chunk) =>
+    t(db).selectFrom('users').select(['id', 'phone', 'active']).where('id', 'in', chunk).execute(),
+  );
+  const memberships = await selectInChunks(userIds, (chunk) =>
+    t(db)
+      .selectFrom('user_communities')
+      .select(['user_id', 'community_id'])
+      .where('user_id', 'in', chunk)
+      .execute(),
+  );
+  const orders = await selectInChunks([...new Set(ids.orders)], (chunk) =>
+    t(db).selectFrom('work_orders').select(['id', 'community_id']).where('id', 'in', chunk).execute(),
+  );
+  return {
+    residents: new Map(
+      residents.map((r) => [
+        r.id,
+        { phone: r.phone, erased: r.erased_at !== null, emergencyContactPhone: r.emergency_contact_phone },
+      ]),
+    ),
+    users: new Map(
+      users.map((u) => [
+        u.id,
+        {
+          phone: u.phone,
+          active: u.active === 1,
+          communityIds: memberships.filter((m) => m.user_id === u.id).map((m) => m.community_id),
+        },
+      ]),
+    ),
+    orderCommunity: new Map(orders.map((o) => [o.id, o.community_id])),
+  };
+}
+
 /** Of these residents, the ones whose personal data was erased: messages to them are not sent. */
 export async function erasedResidents(db: Kysely<DB>, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
@@ -336,4 +388,23 @@ export async function cancelMessages(db: Kysely<DB>, ids: readonly string[], why
     .set({ status: 'cancelled', address: null, last_error: why })
     .where('id', 'in', [...ids])
     .execute();
+}
+
+/**
+ * The events of a webhook subscription still waiting to go out, cancelled with the reason when
+ * the subscription is removed (never marked delivered: nobody received them). Returns how many.
+ */
+export async function cancelWebhookEvents(
+  db: Kysely<DB>,
+  subscriptionId: string,
+  why: string,
+): Promise<number> {
+  const r = await t(db)
+    .updateTable('outbox')
+    .set({ status: 'cancelled', last_error: why })
+    .where('channel', '=', 'webhook')
+    .where('recipient_id', '=', subscriptionId)
+    .where('status', 'in', ['pending', 'held'])
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }

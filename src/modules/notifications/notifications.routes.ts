@@ -9,6 +9,7 @@ import type { Principal } from '../../platform/auth/principal.ts';
 import { freeTextData, freeTextFor } from '../../platform/auth/privacy.ts';
 import type { NotificationService } from './notifications.service.ts';
 import type { InboxRow, WebhookRow } from './notifications.repository.ts';
+import { redactedWebhookUrl } from './webhook.url.ts';
 
 const TAG = ['notifications'];
 const NullableStr = Type.Union([Type.String(), Type.Null()]);
@@ -33,7 +34,11 @@ const PreferencesView = Type.Object({
 const WebhookView = Type.Object({
   id: Type.String(),
   communityId: Type.String(),
-  url: Type.String(),
+  url: Type.String({
+    description:
+      'where events go, shown without its query, fragment or user info (`?[redacted]` says some were left out), ' +
+      'where endpoints carry their tokens; deliveries use the URL as it was given',
+  }),
   events: Type.Array(Type.String()),
   active: Type.Boolean(),
   createdAt: Type.String(),
@@ -62,7 +67,7 @@ function presentWebhook(w: WebhookRow): Static<typeof WebhookView> {
   return {
     id: w.id,
     communityId: w.community_id,
-    url: w.url,
+    url: redactedWebhookUrl(w.url),
     events: JSON.parse(w.events_json) as string[],
     active: w.active === 1,
     createdAt: w.created_at,
@@ -241,6 +246,9 @@ export async function registerNotificationRoutes(
       schema: {
         tags: TAG,
         summary: 'Remove a webhook subscription',
+        description:
+          'Its events still waiting to go out are cancelled (status `cancelled`, with the reason), never marked ' +
+          'delivered; the audit entry `webhook.deleted` counts them (`cancelledEvents`).',
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
         response: { 204: Type.Null() },
       },

@@ -11,6 +11,8 @@ import type { Principal } from '../../platform/auth/principal.ts';
 import type { LifecycleHooks } from '../work-orders/work-order.service.ts';
 import type { WorkOrderRow } from '../work-orders/work-order.repository.ts';
 import { emitWebhookEvent } from './notify.ts';
+import { NOT_SENT } from './outbox.recipients.ts';
+import { redactedWebhookUrl } from './webhook.url.ts';
 import { WEBHOOK_EVENTS, allowPrivateWebhooks, internalHostReason } from './webhook.guard.ts';
 import * as repo from './notifications.repository.ts';
 import type { InboxRow, PreferenceRow, WebhookRow } from './notifications.repository.ts';
@@ -234,7 +236,9 @@ export class NotificationService {
         action: 'webhook.created',
         entityType: 'webhook',
         entityId: row.id,
-        payload: { url: row.url, events },
+        // Never the query or user info, where endpoints carry their tokens: the chain is kept
+        // for years and read by auditors.
+        payload: { url: redactedWebhookUrl(row.url), events },
       });
     });
     return { hook: row, secret };
@@ -255,6 +259,8 @@ export class NotificationService {
     await this.db.transaction().execute(async (trx) => {
       if (!(await repo.deactivateWebhook(trx, id)))
         throw new AppError('conflict', 'this webhook is already removed', { id });
+      // What was still waiting for it will not go out: cancelled with the reason, not delivered.
+      const cancelled = await repo.cancelWebhookEvents(trx, id, NOT_SENT.webhookRemoved);
       await appendAudit(trx, this.deps.database.dialect, {
         communityId: hook.community_id,
         createdAt: at,
@@ -262,7 +268,7 @@ export class NotificationService {
         action: 'webhook.deleted',
         entityType: 'webhook',
         entityId: id,
-        payload: { url: hook.url },
+        payload: { url: redactedWebhookUrl(hook.url), cancelledEvents: cancelled },
       });
     });
   }

@@ -9,8 +9,14 @@ export interface OutboxMessage {
   /** One message per key, ever: a retried change never sends twice. */
   idempotencyKey: string;
   channel: 'sms' | 'wechat' | 'inapp' | 'webhook';
-  recipientType: 'resident' | 'user' | 'address';
+  /**
+   * `resident` and `user`: the person (an SMS goes to their phone as it is when sent);
+   * `emergency_contact`: the emergency contact of the resident `recipientId`; `address`: exactly
+   * `address` (a webhook subscription names itself in `recipientId`).
+   */
+  recipientType: 'resident' | 'user' | 'emergency_contact' | 'address';
   recipientId: string | null;
+  /** The address as it was when written: a record, and where an `address` message goes. */
   address: string | null;
   template: string;
   locale: 'zh-CN' | 'en';

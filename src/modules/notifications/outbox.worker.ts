@@ -1,8 +1,10 @@
 import type { Database } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/context.ts';
-import { cancelMessages, erasedResidents, holdMessages, preferencesOf } from './notifications.repository.ts';
+import { cancelMessages, holdMessages, preferencesOf, recipientFacts } from './notifications.repository.ts';
+import { NotSentError, deliveryOf } from './outbox.recipients.ts';
 import { claimOutbox, markAttemptFailed, markDelivered } from './outbox.repository.ts';
+import type { OutboxRow } from './outbox.repository.ts';
 import { PermanentDeliveryError } from './webhook.guard.ts';
 import { loggableRecipient, redactedPayload } from './secrets.ts';
 
@@ -84,7 +86,7 @@ export async function deliverDue(
   clock: Clock,
   adapters: Record<string, ChannelAdapter>,
   options: number | DeliverOptions = {},
-): Promise<{ delivered: number; failed: number; held: number }> {
+): Promise<{ delivered: number; failed: number; held: number; cancelled: number }> {
   const opts: DeliverOptions = typeof options === 'number' ? { limit: options } : options;
   const limit = opts.limit ?? 50;
   const timeoutMs = opts.timeoutMs ?? 10_000;
@@ -104,22 +106,10 @@ export async function deliverDue(
     excludeChannels: opts.excludeChannels,
   });
 
-  // A message to a resident whose personal data was erased (after it was enqueued) is not sent.
-  const erased = await erasedResidents(
-    database.db,
-    claimedAll
-      .filter((m) => m.recipient_type === 'resident' && m.recipient_id)
-      .map((m) => m.recipient_id ?? ''),
-  );
-  const toErased = (m: (typeof claimedAll)[number]) =>
-    m.recipient_type === 'resident' && erased.has(m.recipient_id ?? '');
-  const unsendable = claimedAll.filter(toErased);
-  const claimed = unsendable.length ? claimedAll.filter((m) => !toErased(m)) : claimedAll;
-  await cancelMessages(
-    database.db,
-    unsendable.map((m) => m.id),
-    'the recipient’s personal data was erased',
-  );
+  // Who a message goes to is decided now, not when it was written: a resident's new phone gets
+  // it, an erased resident, a deactivated account or someone who left the order's community
+  // gets nothing (cancelled, with the reason).
+  const { sendable: claimed, addressOf, unsendable } = await resolveRecipients(database, claimedAll);
   let toSend = claimed;
   let held = 0;
   if (opts.digest !== false) {
@@ -149,6 +139,7 @@ export async function deliverDue(
 
   let delivered = 0;
   let failed = 0;
+  let cancelled = unsendable;
   const queue = [...toSend];
   const work = async () => {
     for (let m = queue.shift(); m; m = queue.shift()) {
@@ -161,7 +152,7 @@ export async function deliverDue(
             channel: m.channel,
             recipientType: m.recipient_type,
             recipientId: m.recipient_id,
-            address: m.address,
+            address: addressOf.get(m.id) ?? null,
             template: m.template,
             locale: m.locale,
             payload: JSON.parse(m.payload_json) as unknown,
@@ -174,6 +165,12 @@ export async function deliverDue(
         });
         delivered += 1;
       } catch (err) {
+        if (err instanceof NotSentError) {
+          // Nobody received it, and nobody will: cancelled with the reason, never "delivered".
+          await cancelMessages(database.db, [m.id], err.message);
+          cancelled += 1;
+          continue;
+        }
         const attempts = m.attempts + 1;
         // A refused target stays refused: no retries.
         const final = attempts >= MAX_ATTEMPTS || err instanceof PermanentDeliveryError;
@@ -190,5 +187,52 @@ export async function deliverDue(
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, queue.length)) }, work));
-  return { delivered, failed, held };
+  return { delivered, failed, held, cancelled };
+}
+
+/**
+ * The claimed messages that may still be sent, each with the address it goes to now; the
+ * others are cancelled with their reason (`deliveryOf`).
+ */
+async function resolveRecipients(
+  database: Database,
+  claimed: readonly OutboxRow[],
+): Promise<{ sendable: OutboxRow[]; addressOf: Map<string, string | null>; unsendable: number }> {
+  const orderIdOf = (m: OutboxRow): string | null => {
+    if (m.recipient_type !== 'user') return null;
+    const payload = JSON.parse(m.payload_json) as { orderId?: unknown };
+    return typeof payload.orderId === 'string' ? payload.orderId : null;
+  };
+  const idsOf = (...types: string[]) =>
+    claimed
+      .filter((m) => types.includes(m.recipient_type) && m.recipient_id)
+      .map((m) => m.recipient_id ?? '');
+  const facts = await recipientFacts(database.db, {
+    residents: idsOf('resident', 'emergency_contact'),
+    users: idsOf('user'),
+    orders: claimed.map(orderIdOf).filter((id): id is string => id !== null),
+  });
+  const sendable: OutboxRow[] = [];
+  const addressOf = new Map<string, string | null>();
+  const refused = new Map<string, string[]>();
+  for (const m of claimed) {
+    const orderId = orderIdOf(m);
+    const d = deliveryOf(
+      {
+        channel: m.channel,
+        recipientType: m.recipient_type,
+        recipientId: m.recipient_id,
+        address: m.address,
+        template: m.template,
+        orderCommunityId: orderId ? (facts.orderCommunity.get(orderId) ?? null) : null,
+      },
+      facts,
+    );
+    if (d.send) {
+      sendable.push(m);
+      addressOf.set(m.id, d.address);
+    } else refused.set(d.reason, [...(refused.get(d.reason) ?? []), m.id]);
+  }
+  for (const [reason, ids] of refused) await cancelMessages(database.db, ids, reason);
+  return { sendable, addressOf, unsendable: claimed.length - sendable.length };
 }

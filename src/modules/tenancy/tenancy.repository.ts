@@ -45,14 +45,21 @@ export async function gridsOf(db: Kysely<DB>, communityId: string) {
 
 /**
  * The grid workers of grids, as residents are offered them (their 网格员, to call): only active
- * accounts still in the grid worker role, as dispatch picks them; a worker deactivated or given
- * another role keeps the rows of their grids, but no longer answers for them.
+ * accounts still in the grid worker role who still serve the grid's community, as dispatch picks
+ * them; a worker deactivated, given another role or moved to another community keeps the rows of
+ * their grids, but no longer answers for them.
  */
 export async function gridWorkersOf(db: Kysely<DB>, gridIds: string[]) {
   if (gridIds.length === 0) return [];
   return db
     .selectFrom('grid_workers')
     .innerJoin('users', 'users.id', 'grid_workers.user_id')
+    .innerJoin('grids', 'grids.id', 'grid_workers.grid_id')
+    .innerJoin('user_communities', (j) =>
+      j
+        .onRef('user_communities.user_id', '=', 'grid_workers.user_id')
+        .onRef('user_communities.community_id', '=', 'grids.community_id'),
+    )
     .select(['grid_workers.grid_id', 'users.id', 'users.display_name', 'users.phone'])
     .where('grid_workers.grid_id', 'in', gridIds)
     .where('users.active', '=', 1)
