@@ -445,3 +445,81 @@ export async function insertRequestKey(
 ): Promise<void> {
   await t(trx).insertInto('time_request_keys').values(row).execute();
 }
+
+// Reversals (冲正) and the staff list of transactions.
+
+/** The reversal that undoes this transaction, if one was posted. */
+export async function reversalOf(db: Kysely<DB>, transactionId: string): Promise<string | null> {
+  const row = await t(db)
+    .selectFrom('time_transactions')
+    .select('id')
+    .where('reverses_id', '=', transactionId)
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+export interface TransactionPostingRow {
+  transactionId: string;
+  accountId: string;
+  accountKind: string;
+  residentId: string | null;
+  name: string | null;
+  minutes: number;
+}
+
+/** A community's transactions, newest first, after the cursor (the last of the page before). */
+export async function communityTransactions(
+  db: Kysely<DB>,
+  communityId: string,
+  after: Cursor | undefined,
+  limit: number,
+): Promise<TransactionRow[]> {
+  let q = t(db).selectFrom('time_transactions').selectAll().where('community_id', '=', communityId);
+  if (after)
+    q = q.where((eb) =>
+      eb.or([
+        eb('created_at', '<', after.createdAt),
+        eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+      ]),
+    );
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}
+
+/** The postings of these transactions with their accounts and the residents who hold them. */
+export async function postingsWithAccounts(
+  db: Kysely<DB>,
+  transactionIds: readonly string[],
+): Promise<TransactionPostingRow[]> {
+  if (transactionIds.length === 0) return [];
+  const rows = await t(db)
+    .selectFrom('time_postings as p')
+    .innerJoin('time_accounts as a', 'a.id', 'p.account_id')
+    .leftJoin('residents as r', 'r.id', 'a.resident_id')
+    .select(['p.transaction_id', 'p.account_id', 'a.kind', 'a.resident_id', 'r.name', 'p.minutes'])
+    .where('p.transaction_id', 'in', [...new Set(transactionIds)])
+    .orderBy('p.transaction_id')
+    .orderBy('p.minutes')
+    .execute();
+  return rows.map((r) => ({
+    transactionId: r.transaction_id,
+    accountId: r.account_id,
+    accountKind: r.kind,
+    residentId: r.resident_id,
+    name: r.name,
+    minutes: Number(r.minutes),
+  }));
+}
+
+/** Which of these transactions were reversed, and by which reversal. */
+export async function reversalsOf(
+  db: Kysely<DB>,
+  transactionIds: readonly string[],
+): Promise<Map<string, string>> {
+  if (transactionIds.length === 0) return new Map();
+  const rows = await t(db)
+    .selectFrom('time_transactions')
+    .select(['id', 'reverses_id'])
+    .where('reverses_id', 'in', [...new Set(transactionIds)])
+    .execute();
+  return new Map(rows.flatMap((r) => (r.reverses_id ? [[r.reverses_id, r.id] as const] : [])));
+}
