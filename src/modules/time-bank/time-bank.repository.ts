@@ -8,6 +8,7 @@ import type { Dialect } from '../../platform/db/database.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import type { Cursor } from '../../platform/cursor.ts';
 import { newId } from '../../platform/ids.ts';
+import { selectInChunks } from '../../platform/db/in-chunks.ts';
 import type { Account, AccountKind, Posting, TransactionKind } from './time-bank.ledger.ts';
 import type { TimeBankTables, TimeServiceRecordTable, TimeTransactionTable } from './time-bank.tables.ts';
 
@@ -165,12 +166,15 @@ export interface HistoryRow {
   counterpartyName: string | null;
 }
 
-/** An account's postings, newest first, after the cursor (the last posting of the page before). */
+/**
+ * An account's postings, newest first, after the cursor (the last posting of the page before);
+ * all of them when `limit` is null (a resident's copy of their data).
+ */
 export async function accountHistory(
   db: Kysely<DB>,
   accountId: string,
   after: Cursor | undefined,
-  limit: number,
+  limit: number | null,
 ): Promise<HistoryRow[]> {
   let q = t(db)
     .selectFrom('time_postings as p')
@@ -193,20 +197,21 @@ export async function accountHistory(
         eb.and([eb('p.created_at', '=', after.createdAt), eb('p.id', '<', after.id)]),
       ]),
     );
-  const rows = await q.orderBy('p.created_at', 'desc').orderBy('p.id', 'desc').limit(limit).execute();
+  q = q.orderBy('p.created_at', 'desc').orderBy('p.id', 'desc');
+  const rows = await (limit === null ? q : q.limit(limit)).execute();
   const transfers = rows.filter((r) => r.kind === 'transfer').map((r) => r.transactionId);
   const others = new Map<string, string>();
-  if (transfers.length) {
-    const names = await t(db)
+  const names = await selectInChunks(transfers, (chunk) =>
+    t(db)
       .selectFrom('time_postings as p')
       .innerJoin('time_accounts as a', 'a.id', 'p.account_id')
       .innerJoin('residents as r', 'r.id', 'a.resident_id')
       .select(['p.transaction_id', 'r.name'])
-      .where('p.transaction_id', 'in', transfers)
+      .where('p.transaction_id', 'in', chunk)
       .where('p.account_id', '<>', accountId)
-      .execute();
-    for (const n of names) others.set(n.transaction_id, n.name);
-  }
+      .execute(),
+  );
+  for (const n of names) others.set(n.transaction_id, n.name);
   return rows.map((r) => ({
     transactionId: r.transactionId,
     kind: r.kind,

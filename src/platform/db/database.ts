@@ -39,7 +39,7 @@ import * as searchIndexPurge from './migrations/2026120710_search_index_purge.ts
 import * as timeBank from './migrations/2026120720_time_bank.ts';
 import * as proposals from './migrations/2026120730_proposals.ts';
 import * as auditSigningKeys from './migrations/2026120760_audit_signing_keys.ts';
-import * as timeBankReversals from './migrations/2026120820_time_bank_reversals.ts';
+import * as reversalsAndProposalIndexes from './migrations/2026120820_reversals_and_proposal_indexes.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -103,7 +103,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120720_time_bank': timeBank,
   '2026120730_proposals': proposals,
   '2026120760_audit_signing_keys': auditSigningKeys,
-  '2026120820_time_bank_reversals': timeBankReversals,
+  '2026120820_reversals_and_proposal_indexes': reversalsAndProposalIndexes,
 };
 
 export function registerMigration(name: string, migration: Migration): void {
