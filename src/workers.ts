@@ -26,7 +26,7 @@ export interface Workers {
   stop(options?: { graceMs?: number }): Promise<{ stillRunning: string[] }>;
 }
 
-/** Background loops of one app node: outbox delivery, webhooks, SLA timers, digests, auto-close, orphan photo files and audit anchors. Each is safe to run on several nodes. */
+/** Background loops of one app node: outbox delivery, webhooks, SLA timers, digests, auto-close, the close of proposals' voting, orphan photo files and audit anchors. Each is safe to run on several nodes. */
 export function startWorkers(
   built: BuiltApp,
   database: Database,
@@ -83,6 +83,8 @@ export function startWorkers(
   every(1000, 'dispatch-timeouts', () => built.services.dispatch.processDue());
   every(30_000, 'digests', () => runDigests(database, systemClock));
   every(60_000, 'auto-close', () => built.services.workOrders.autoCloseDue(system));
+  // Proposals whose voting window has ended are decided (selected or not) within a minute.
+  every(60_000, 'proposal-close', () => built.services.proposals.closeDue(system));
   if (files)
     every(60 * 60_000, 'photo-sweep', async () => {
       const removed = await sweepOrphanPhotos(database.db, files, systemClock.now().getTime());

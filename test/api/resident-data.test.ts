@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { verifyChain } from '../../src/modules/audit/audit.repository.ts';
 import { createTestContext, residentIdByPhone } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
+import type { ProposalTables } from '../../src/modules/proposals/proposal.tables.ts';
 
 interface Copy {
   format: string;
@@ -19,6 +20,14 @@ interface Copy {
   inbox: { title: string }[];
   sessions: { startedAt: string; expiresAt: string }[];
   surveys: unknown[];
+  timeBank: {
+    balance: number | null;
+    pendingMinutes: number;
+    records: { status: string; volunteer: { id: string; name: string }; allowed: string[] }[];
+    postings: { kind: string; minutes: number }[];
+  };
+  proposals: { id: string; title: string; status: string }[];
+  votes: { proposalId: string; title: string; votedAt: string }[];
 }
 
 describe('a resident’s copy of their personal data', () => {
@@ -192,6 +201,53 @@ describe('a resident’s copy of their personal data', () => {
       const item = resolve(resolve(top.properties?.formerNames ?? {}).items ?? {});
       assert.deepEqual(Object.keys(item.properties ?? {}).sort(), ['name', 'until'], path);
     }
+  });
+
+  it('holds their time bank (balance, records, every posting) and their proposals and votes', async () => {
+    const token = await ctx.residentLogin('13800000001');
+    const copy = (await ctx.call('GET', '/api/v1/me/data', token)).json() as Copy;
+    // The demo: 李建国's visit she verified, a walk awaiting her, his gift, her redemption, one reversed.
+    assert.equal(copy.timeBank.balance, 30);
+    assert.deepEqual(
+      copy.timeBank.postings.map((p) => [p.kind, p.minutes]),
+      [
+        ['reversal', 30],
+        ['redeem', -30],
+        ['redeem', -30],
+        ['transfer', 60],
+      ],
+    );
+    assert.deepEqual(copy.timeBank.records.map((r) => r.status).sort(), ['pending', 'verified']);
+    for (const r of copy.timeBank.records) {
+      assert.match(r.volunteer.name, /^\S\*+$/, 'the volunteer is another resident: masked');
+      assert.deepEqual(r.allowed, []);
+    }
+    assert.deepEqual([copy.proposals, copy.votes], [[], []], 'she filed none and has not voted');
+
+    const liToken = await ctx.residentLogin('13800000003');
+    const open = (await ctx.call('GET', '/api/v1/proposals?status=open_for_voting', liToken)).json<{
+      items: { id: string; title: string; myVote: boolean }[];
+    }>().items[0];
+    assert.ok(open);
+    if (!open.myVote)
+      assert.equal((await ctx.call('PUT', `/api/v1/proposals/${open.id}/vote`, liToken)).statusCode, 200);
+    const his = (await ctx.call('GET', '/api/v1/me/data', liToken)).json() as Copy;
+    const filed = await ctx.database.db
+      .withTables<ProposalTables>()
+      .selectFrom('proposals')
+      .select('id')
+      .where('author_id', '=', li)
+      .execute();
+    assert.ok(filed.length > 0, 'the demo has proposals of his');
+    assert.deepEqual(his.proposals.map((p) => p.id).sort(), filed.map((p) => p.id).sort());
+    assert.ok(his.votes.some((v) => v.proposalId === open.id && v.title === open.title));
+    assert.equal(his.timeBank.balance, 105);
+    assert.ok(his.timeBank.postings.some((p) => p.kind === 'transfer' && p.minutes === -60));
+    const adminCopy = (await ctx.call('GET', `/api/v1/residents/${li}/data`, admin)).json() as Copy;
+    assert.deepEqual(
+      [adminCopy.timeBank, adminCopy.proposals, adminCopy.votes],
+      [his.timeBank, his.proposals, his.votes],
+    );
   });
 
   it('an erased resident has no copy left to give', async () => {

@@ -89,7 +89,7 @@ describe('the time bank API', () => {
       ...body,
     });
 
-  it('shows the demo: verified service, a transfer, a redemption and a record awaiting 王秀英', async () => {
+  it('shows the demo: verified service, a transfer, a redemption, one reversed, and a record awaiting 王秀英', async () => {
     assert.deepEqual(await me(xiuying), { balance: 30, pendingMinutes: 0 });
     assert.deepEqual(await me(jianguo), { balance: 105, pendingMinutes: 0 });
     const hers = (await ctx.call('GET', '/api/v1/time-bank/records', xiuying)).json<{
@@ -104,6 +104,8 @@ describe('the time bank API', () => {
     assert.deepEqual(
       history.items.map((h) => [h.kind, h.minutes, h.counterparty]),
       [
+        ['reversal', 30, null],
+        ['redeem', -30, null],
         ['redeem', -30, null],
         ['transfer', 60, '李**'],
       ],
@@ -477,6 +479,7 @@ describe('the time bank API', () => {
       .execute();
     assert.deepEqual(actions.map((a) => a.action).sort(), [
       'time_bank.redeemed',
+      'time_bank.reversed',
       'time_bank.service_recorded',
       'time_bank.service_rejected',
       'time_bank.service_verified',

@@ -1,12 +1,14 @@
 /**
  * The SQL of a resident's copy of their personal data (个人信息副本). Like erasure, it reads the
  * tables of other modules (orders and their timelines, surveys, messages, the in-app inbox,
- * sessions) because a person's data lives there too; each read goes by an index.
+ * sessions, the time bank, proposals and votes) because a person's data lives there too; each read goes by an index.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import type { FeedbackTables } from '../feedback/feedback.tables.ts';
 import type { NotificationTables } from '../notifications/notifications.tables.ts';
+import type { ProposalTables } from '../proposals/proposal.tables.ts';
+import type { TimeBankTables } from '../time-bank/time-bank.tables.ts';
 import { selectInChunks } from '../../platform/db/in-chunks.ts';
 import { OUTBOX_STATUSES } from './resident.erasure.repository.ts';
 
@@ -90,4 +92,40 @@ export async function householdAddress(db: Kysely<DB>, householdId: string): Pro
     .where('id', '=', householdId)
     .executeTakeFirst();
   return row?.address ?? null;
+}
+
+const tb = (db: Kysely<DB>) => db.withTables<TimeBankTables & ProposalTables>();
+
+/** The service records the resident gave or received in the time bank, oldest first. */
+export async function timeRecordsOf(db: Kysely<DB>, residentId: string) {
+  return tb(db)
+    .selectFrom('time_service_records')
+    .selectAll()
+    .where((eb) => eb.or([eb('volunteer_id', '=', residentId), eb('beneficiary_id', '=', residentId)]))
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** The proposals the resident filed (or an agent filed for them), oldest first. */
+export async function proposalsBy(db: Kysely<DB>, residentId: string) {
+  return tb(db)
+    .selectFrom('proposals')
+    .selectAll()
+    .where('author_id', '=', residentId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** The votes the resident holds (a withdrawn vote is gone), with the proposal's title, oldest first. */
+export async function votesBy(db: Kysely<DB>, residentId: string) {
+  return tb(db)
+    .selectFrom('proposal_votes as v')
+    .innerJoin('proposals as p', 'p.id', 'v.proposal_id')
+    .select(['v.proposal_id', 'p.title', 'p.status', 'v.created_at'])
+    .where('v.resident_id', '=', residentId)
+    .orderBy('v.created_at')
+    .orderBy('v.proposal_id')
+    .execute();
 }

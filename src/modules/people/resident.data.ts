@@ -7,8 +7,9 @@
  * the names they had before a rename and until when, their household's address, the orders filed
  * by or for them with their public timelines (staff's internal notes are the community's working
  * notes, not the resident's data, as on every other page a resident reads), their survey answers,
- * the messages sent to them, their in-app inbox and when their sessions began. One-time codes are
- * never in it. The orders of other household members stay out: they are those members' data.
+ * the messages sent to them, their in-app inbox and when their sessions began, their time bank
+ * (balance, the service records they gave or received, every posting of their account) and the
+ * proposals they filed and the votes they hold. One-time codes are never in it. The orders of other household members stay out: they are those members' data.
  *
  * The resident downloads it themself; an admin downloads it for them at the service window (a
  * resident without a phone app), and it holds exactly what the resident's own copy holds. Every
@@ -27,6 +28,17 @@ import { presentResident } from './resident.presenter.ts';
 import * as repo from './resident.repository.ts';
 import * as dataRepo from './resident.data.repository.ts';
 import type { ResidentView } from './resident.schema.ts';
+import { freeTextFor } from '../../platform/auth/privacy.ts';
+import {
+  accountHistory,
+  pendingMinutes,
+  residentAccount,
+  residentsByIds,
+} from '../time-bank/time-bank.repository.ts';
+import { presentHistory, presentRecord } from '../time-bank/time-bank.presenter.ts';
+import type { HistoryItemView, RecordView } from '../time-bank/time-bank.schema.ts';
+import type { ProposalStatus } from '../proposals/proposal.machine.ts';
+import type { Static } from '@sinclair/typebox';
 
 /** The version of the document's shape, for whoever reads a copy years later. */
 export const RESIDENT_DATA_FORMAT = 'linli.resident-data/1';
@@ -58,6 +70,27 @@ export interface ResidentData {
   }[];
   inbox: { title: string; body: string; orderId: string | null; createdAt: string; readAt: string | null }[];
   sessions: { startedAt: string; expiresAt: string }[];
+  timeBank: {
+    /** Null when they never had an account (no minutes ever earned, given or spent). */
+    balance: number | null;
+    pendingMinutes: number;
+    records: Static<typeof RecordView>[];
+    postings: Static<typeof HistoryItemView>[];
+  };
+  proposals: {
+    id: string;
+    title: string;
+    description: string;
+    status: ProposalStatus;
+    filedByStaff: boolean;
+    budgetEstimate: number | null;
+    rejectReason: string | null;
+    votes: number;
+    createdAt: string;
+    decidedAt: string | null;
+    completedAt: string | null;
+  }[];
+  votes: { proposalId: string; title: string; status: ProposalStatus; votedAt: string }[];
 }
 
 /** A one-time code's message says that there was one, never the code (even one still valid). */
@@ -104,6 +137,21 @@ export async function exportResidentData(
     const inbox = await dataRepo.inboxOf(trx, r.id);
     const sessions = await dataRepo.sessionsOf(trx, r.id);
     const formerNames = await repo.formerNamesOf(trx, r.id);
+    const account = await residentAccount(trx, r.community_id, r.id);
+    const records = await dataRepo.timeRecordsOf(trx, r.id);
+    const people = new Map(
+      (
+        await residentsByIds(
+          trx,
+          records.flatMap((x) => [x.volunteer_id, ...(x.beneficiary_id ? [x.beneficiary_id] : [])]),
+        )
+      ).map((x) => [x.id, x.name]),
+    );
+    const postings = account ? await accountHistory(trx, account.id, undefined, null) : [];
+    const proposals = await dataRepo.proposalsBy(trx, r.id);
+    const votes = await dataRepo.votesBy(trx, r.id);
+    // Others' words (a proposal voted for) as a resident reads them anywhere: contact data blanked.
+    const public_ = freeTextFor(self);
     const data: ResidentData = {
       format: RESIDENT_DATA_FORMAT,
       exportedAt,
@@ -141,6 +189,31 @@ export async function exportResidentData(
         readAt: i.read_at,
       })),
       sessions: sessions.map((s) => ({ startedAt: s.created_at, expiresAt: s.expires_at })),
+      timeBank: {
+        balance: account ? Number(account.balance) : null,
+        pendingMinutes: await pendingMinutes(trx, r.community_id, r.id),
+        records: records.map((x) => ({ ...presentRecord(self, x, people), allowed: [] })),
+        postings: postings.map((h) => presentHistory(self, h)),
+      },
+      proposals: proposals.map((x) => ({
+        id: x.id,
+        title: x.title,
+        description: x.description,
+        status: x.status as ProposalStatus,
+        filedByStaff: x.filed_by !== null,
+        budgetEstimate: x.budget_estimate,
+        rejectReason: x.reject_reason,
+        votes: Number(x.votes),
+        createdAt: x.created_at,
+        decidedAt: x.decided_at,
+        completedAt: x.completed_at,
+      })),
+      votes: votes.map((v) => ({
+        proposalId: v.proposal_id,
+        title: public_(v.title),
+        status: v.status as ProposalStatus,
+        votedAt: v.created_at,
+      })),
     };
     await appendAudit(trx, deps.database.dialect, {
       communityId: r.community_id,
@@ -156,6 +229,10 @@ export async function exportResidentData(
         inbox: data.inbox.length,
         surveys: data.surveys.length,
         formerNames: data.formerNames.length,
+        timeBankRecords: data.timeBank.records.length,
+        timeBankPostings: data.timeBank.postings.length,
+        proposals: data.proposals.length,
+        votes: data.votes.length,
       },
     });
     return data;

@@ -3,6 +3,8 @@ import type { Static } from '@sinclair/typebox';
 import { ERASURE_REASONS } from './resident.erasure.ts';
 import { WorkOrderView } from '../work-orders/work-order.schema.ts';
 import { INT_MAX } from '../../platform/http/limits.ts';
+import { HistoryItemView, RecordView } from '../time-bank/time-bank.schema.ts';
+import { StatusSchema as ProposalStatusSchema } from '../proposals/proposal.schema.ts';
 
 const NullableStr = Type.Union([Type.String(), Type.Null()]);
 
@@ -265,4 +267,44 @@ export const ResidentDataExport = Type.Object({
   sessions: Type.Array(Type.Object({ startedAt: Type.String(), expiresAt: Type.String() }), {
     description: 'when each signed-in session began and ends (never a token)',
   }),
+  timeBank: Type.Object(
+    {
+      balance: Type.Union([Type.Integer(), Type.Null()], {
+        description: 'minutes; null when they never had an account',
+      }),
+      pendingMinutes: Type.Integer({ description: 'minutes of their service awaiting verification' }),
+      records: Type.Array(RecordView, {
+        description: 'service they gave or received, oldest first (other residents’ names masked)',
+      }),
+      postings: Type.Array(HistoryItemView, {
+        description: 'every posting of their account, newest first (reversals included)',
+      }),
+    },
+    { description: 'the volunteer time bank (时间银行)' },
+  ),
+  proposals: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      title: Type.String(),
+      description: Type.String(),
+      status: ProposalStatusSchema,
+      filedByStaff: Type.Boolean(),
+      budgetEstimate: Type.Union([Type.Integer(), Type.Null()]),
+      rejectReason: NullableStr,
+      votes: Type.Integer(),
+      createdAt: Type.String(),
+      decidedAt: NullableStr,
+      completedAt: NullableStr,
+    }),
+    { description: 'the proposals they filed (or an agent filed for them), oldest first' },
+  ),
+  votes: Type.Array(
+    Type.Object({
+      proposalId: Type.String(),
+      title: Type.String(),
+      status: ProposalStatusSchema,
+      votedAt: Type.String(),
+    }),
+    { description: 'the votes they hold (a withdrawn vote is gone), oldest first' },
+  ),
 });

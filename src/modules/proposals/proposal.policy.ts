@@ -5,6 +5,7 @@
  * other staff of the community read. Nobody reads another community's proposals.
  */
 import type { Principal } from '../../platform/auth/principal.ts';
+import { maySee } from '../../platform/auth/privacy.ts';
 import { PUBLIC_STATUSES, possibleActions, votingPhase } from './proposal.machine.ts';
 import type { ProposalAction, ProposalState, ProposalStatus } from './proposal.machine.ts';
 
@@ -35,6 +36,15 @@ export function canPropose(p: Principal, communityId: string): boolean {
   return (
     p.kind === 'user' && servesCommunity(p, communityId) && (PROXIES as readonly string[]).includes(p.role)
   );
+}
+
+/**
+ * Whether staff read a proposal's author by name and phone: those who file for residents and call
+ * them back (an agent, an admin). Other roles that read phones for their own work (a dispatcher,
+ * a grid worker, a provider on an order) have no need of them here and read the name masked.
+ */
+export function identifiesAuthor(p: Principal): boolean {
+  return p.kind === 'user' && (PROXIES as readonly string[]).includes(p.role) && maySee(p, 'phone');
 }
 
 export function canSteward(p: Principal, communityId: string): boolean {

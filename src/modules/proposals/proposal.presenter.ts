@@ -1,9 +1,9 @@
 /** What each viewer sees of a proposal: the author's name and phone only as their role allows; never voters. */
 import type { Principal } from '../../platform/auth/principal.ts';
-import { freeTextFor, maskName, maySee } from '../../platform/auth/privacy.ts';
+import { freeTextFor, maskName } from '../../platform/auth/privacy.ts';
 import { votingPhase } from './proposal.machine.ts';
 import type { ProposalStatus } from './proposal.machine.ts';
-import { allowedActions } from './proposal.policy.ts';
+import { allowedActions, identifiesAuthor } from './proposal.policy.ts';
 import type { AuthorRow, ProposalRow, ProposalUpdateRow } from './proposal.repository.ts';
 import { factsOf, stateOf } from './proposal.service.ts';
 import type { ProposalViewT } from './proposal.schema.ts';
@@ -20,6 +20,7 @@ export function presentProposal(
   const name = author?.name ?? '';
   const phase = votingPhase(stateOf(r), at);
   const hasVoted = voted.has(r.id);
+  const identified = self || identifiesAuthor(viewer);
   return {
     id: r.id,
     communityId: r.community_id,
@@ -28,8 +29,8 @@ export function presentProposal(
     status: r.status as ProposalStatus,
     version: r.version,
     author: {
-      name: self || maySee(viewer, 'phone') ? name : maskName(name),
-      phone: self || maySee(viewer, 'phone') ? (author?.phone ?? null) : null,
+      name: identified ? name : maskName(name),
+      phone: identified ? (author?.phone ?? null) : null,
       self,
     },
     filedByStaff: r.filed_by !== null,

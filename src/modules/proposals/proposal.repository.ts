@@ -46,6 +46,23 @@ export async function listProposals(db: Kysely<DB>, f: ListFilter): Promise<Prop
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
 }
 
+/** Proposals open for voting whose window ended by `at`, oldest end first (the close pass's work). */
+export async function dueForClose(
+  db: Kysely<DB>,
+  at: string,
+  limit: number,
+): Promise<{ id: string; version: number }[]> {
+  return t(db)
+    .selectFrom('proposals')
+    .select(['id', 'version'])
+    .where('status', '=', 'open_for_voting')
+    .where('voting_ends_at', '<=', at)
+    .orderBy('voting_ends_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
 /** Applies a step if the proposal is still at `version`; false when someone changed it first. */
 export async function updateProposal(
   db: Kysely<DB>,

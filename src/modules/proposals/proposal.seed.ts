@@ -2,9 +2,10 @@
  * The demo's 议事厅: proposals of the first community in each state, made through the service (so
  * the machine, the tallies and the audit chain are the real ones) on a clock walked through the
  * past weeks. One is open for voting at `now`, with votes; 王秀英 (13800000001) has not voted yet.
+ * One (夜间广场舞音量管理公约) was decided by the close pass when its window ended, as the system.
  */
 import type { Database } from '../../platform/db/database.ts';
-import { residentPrincipalOf } from '../../platform/auth/principal.ts';
+import { SYSTEM, residentPrincipalOf } from '../../platform/auth/principal.ts';
 import type { Principal, StaffRole } from '../../platform/auth/principal.ts';
 import { ProposalService } from './proposal.service.ts';
 import type { ProposalAction, ProposalInput } from './proposal.machine.ts';
@@ -20,7 +21,8 @@ interface DemoProposal {
   budgetEstimate?: number;
   /** Days before `now` it was filed. */
   filed: number;
-  steps: { day: number; action: ProposalAction; input?: ProposalInput }[];
+  /** `close`: the step is the close pass's (the system decides once the window has ended). */
+  steps: { day: number; action: ProposalAction; input?: ProposalInput; by?: 'close' }[];
   /** Voters (a slice of the residents who are not named ones) and the day they voted. */
   votes?: { from: number; count: number; day: number };
 }
@@ -92,7 +94,7 @@ const PROPOSALS: DemoProposal[] = [
     steps: [
       { day: 78, action: 'review' },
       { day: 75, action: 'open_voting', input: { votingEndsAt: '+10', quorum: 25 } },
-      { day: 64, action: 'decide' },
+      { day: 64, action: 'decide', by: 'close' },
     ],
     votes: { from: 30, count: 6, day: 70 },
   },
@@ -167,7 +169,10 @@ export async function seedDemoProposals(database: Database, communityId: string,
       const input = { ...s.input };
       if (input.votingEndsAt?.startsWith('+'))
         input.votingEndsAt = new Date(at.getTime() + Number(input.votingEndsAt.slice(1)) * DAY).toISOString();
-      version = (await svc.act(steward, filed.id, s.action, { ...input, version })).version;
+      if (s.by === 'close') {
+        await svc.closeDue(SYSTEM);
+        version = (await repo.findProposal(db, filed.id))?.version ?? version;
+      } else version = (await svc.act(steward, filed.id, s.action, { ...input, version })).version;
       // The votes come in the window, an hour apart, before the step that follows it.
       if (s.action === 'open_voting' && d.votes)
         for (const [i, voter] of others.slice(d.votes.from, d.votes.from + d.votes.count).entries()) {

@@ -6,7 +6,13 @@
 import type { Kysely } from 'kysely';
 import type { Deps } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
-import { AppError, forbidden, invalidInput, notFound } from '../../platform/errors.ts';
+import {
+  AppError,
+  forbidden,
+  invalidInput,
+  isTransientDatabaseError,
+  notFound,
+} from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { actorLabel, scopedCommunities } from '../../platform/auth/principal.ts';
 import type { Principal } from '../../platform/auth/principal.ts';
@@ -229,7 +235,9 @@ export class ProposalService {
     input: ProposalInput & { version: number },
   ): Promise<ProposalRow> {
     const seen = await this.readable(p, id);
-    if (!canSteward(p, seen.community_id))
+    // The system decides too: the close pass, once a window has ended (`closeDue`).
+    const closing = p.kind === 'system' && action === 'decide';
+    if (!closing && !canSteward(p, seen.community_id))
       throw forbidden('managers and admins of the community steward proposals');
     const at = this.now();
     const check = (r: ProposalRow) => {
@@ -278,6 +286,30 @@ export class ProposalService {
       );
     });
     return (await repo.findProposal(this.db, id)) as ProposalRow;
+  }
+
+  /**
+   * The close pass: decides every proposal whose voting window has ended (selected when its votes
+   * reach the quorum, else not selected), as a steward's `decide` would, audited as the system's.
+   * Safe on several app nodes at once and idempotent: each decision is taken at the version read,
+   * under the proposal's row (the lock votes in flight hold), so of two nodes one decides and the
+   * other's `version_conflict` (or a proposal decided by hand meanwhile) is passed over. Answers
+   * how many it decided.
+   */
+  async closeDue(system: Principal, limit = 100): Promise<number> {
+    const due = await repo.dueForClose(this.db, this.now(), limit);
+    let closed = 0;
+    for (const d of due) {
+      try {
+        await this.act(system, d.id, 'decide', { version: d.version });
+        closed += 1;
+      } catch (err) {
+        const passed =
+          err instanceof AppError && (err.code === 'version_conflict' || err.code === 'invalid_transition');
+        if (!passed && !isTransientDatabaseError(err)) throw err;
+      }
+    }
+    return closed;
   }
 
   /**

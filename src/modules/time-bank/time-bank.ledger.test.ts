@@ -9,6 +9,7 @@ import {
   postingsProblem,
   redeemPostings,
   reversalPostings,
+  reversalRefusal,
   serviceDateProblem,
   transferPostings,
 } from './time-bank.ledger.ts';
@@ -120,6 +121,14 @@ describe('the ledger rules', () => {
     let a = applyPostings(start(), earned);
     a = applyPostings(a, transferPostings('r1', 'r2', 50));
     assert.equal(postingsProblem(a, reversalPostings(earned))?.code, 'insufficient_balance');
+  });
+
+  it('reverses a transaction once, and never a reversal', () => {
+    assert.equal(reversalRefusal('earn', null), null);
+    assert.equal(reversalRefusal('transfer', null), null);
+    assert.equal(reversalRefusal('redeem', null), null);
+    assert.equal(reversalRefusal('redeem', 'x2')?.code, 'invalid_transition');
+    assert.equal(reversalRefusal('reversal', null)?.code, 'invalid_transition');
   });
 
   it('decides a record once', () => {

@@ -67,6 +67,18 @@ export function redeemPostings(residentId: string, redemptionId: string, minutes
   ];
 }
 
+/** Why a transaction cannot be reversed (冲正), or null: a reversal is final, and undoes once. */
+export function reversalRefusal(
+  kind: TransactionKind,
+  reversedBy: string | null,
+): { code: 'invalid_transition'; message: string } | null {
+  if (kind === 'reversal')
+    return { code: 'invalid_transition', message: 'a reversal is not reversed: post a new transaction' };
+  if (reversedBy !== null)
+    return { code: 'invalid_transition', message: `the transaction was reversed already (${reversedBy})` };
+  return null;
+}
+
 /** Undoes a transaction: the same postings with their signs turned. */
 export function reversalPostings(original: readonly Posting[]): Posting[] {
   return original.map((p) => ({ accountId: p.accountId, minutes: -p.minutes }));

@@ -7,6 +7,7 @@ import {
   mayReadCommunity,
   mayRecord,
   mayRedeemFor,
+  mayReverse,
   maySeeRecord,
 } from './time-bank.policy.ts';
 
@@ -63,4 +64,13 @@ it('sees, records, redeems and reads only within reach', () => {
   assert.ok(mayReadCommunity(staff('auditor'), 'c1'));
   assert.ok(!mayReadCommunity(staff('dispatcher'), 'c1'));
   assert.ok(!mayReadCommunity(resident('v'), 'c1'));
+});
+
+it('lets a manager or admin of the community reverse a transaction, nobody else', () => {
+  assert.equal(mayReverse(staff('manager'), 'c1'), true);
+  assert.equal(mayReverse(staff('admin'), 'c1'), true);
+  for (const role of ['agent', 'grid_worker', 'dispatcher', 'provider', 'auditor'] as const)
+    assert.equal(mayReverse(staff(role), 'c1'), false, role);
+  assert.equal(mayReverse(staff('manager', ['c2']), 'c1'), false);
+  assert.equal(mayReverse(resident('r1'), 'c1'), false);
 });

@@ -6,8 +6,9 @@
  * - A volunteer records their own service; staff of the community may record anyone's.
  * - A resident moves only their own minutes; staff who may verify may also redeem minutes on a
  *   resident's behalf (at the service window).
- * - Staff read the accounts and records of their communities; a resident reads their own
- *   account and the records they are part of.
+ * - Staff read the accounts, records and transactions of their communities; a resident reads
+ *   their own account and the records they are part of.
+ * - A manager or admin of the community reverses (冲正) a posted transaction, with a reason.
  */
 import type { Principal, StaffRole } from '../../platform/auth/principal.ts';
 
@@ -15,6 +16,8 @@ import type { Principal, StaffRole } from '../../platform/auth/principal.ts';
 export const VERIFIER_ROLES: readonly StaffRole[] = ['grid_worker', 'manager', 'admin'];
 /** Staff roles that may record service for a volunteer. */
 export const RECORDER_ROLES: readonly StaffRole[] = ['agent', 'grid_worker', 'manager', 'admin'];
+/** Staff roles that reverse (冲正) a posted transaction of their community. */
+export const REVERSER_ROLES: readonly StaffRole[] = ['manager', 'admin'];
 /** Staff roles that read a community's accounts and records. */
 export const READER_ROLES: readonly StaffRole[] = ['agent', 'grid_worker', 'manager', 'admin', 'auditor'];
 
@@ -57,6 +60,11 @@ export function mayRedeemFor(p: Principal, communityId: string, residentId: stri
 /** May this principal read the community's accounts and records (staff)? */
 export function mayReadCommunity(p: Principal, communityId: string): boolean {
   return staffOf(p, communityId, READER_ROLES);
+}
+
+/** May this principal reverse a transaction of the community (a manager or admin of it)? */
+export function mayReverse(p: Principal, communityId: string): boolean {
+  return staffOf(p, communityId, REVERSER_ROLES);
 }
 
 /** The actions on a record this principal may take now: sent to clients to show only those buttons. */

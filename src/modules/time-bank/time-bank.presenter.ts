@@ -6,9 +6,21 @@
 import type { Static } from '@sinclair/typebox';
 import type { Principal } from '../../platform/auth/principal.ts';
 import { freeTextFor, maskName, maskPhone, maySee } from '../../platform/auth/privacy.ts';
-import { allowedOnRecord } from './time-bank.policy.ts';
-import type { AccountListRow, HistoryRow, ServiceRecordRow } from './time-bank.repository.ts';
-import type { AccountView, HistoryItemView, PersonView, RecordView } from './time-bank.schema.ts';
+import { allowedOnRecord, mayReverse } from './time-bank.policy.ts';
+import type {
+  AccountListRow,
+  HistoryRow,
+  ServiceRecordRow,
+  TransactionPostingRow,
+  TransactionRow,
+} from './time-bank.repository.ts';
+import type {
+  AccountView,
+  HistoryItemView,
+  PersonView,
+  RecordView,
+  TransactionView,
+} from './time-bank.schema.ts';
 
 /** A resident named to this viewer: in full to staff and to themselves, masked to other residents. */
 export function personFor(
@@ -83,5 +95,33 @@ export function presentAccount(viewer: Principal, a: AccountListRow): Static<typ
             name: a.name ?? '',
             phone: maySee(viewer, 'phone') ? a.phone : maskPhone(a.phone),
           },
+  };
+}
+
+/** A transaction with its postings, for staff of its community; `reverse` offered while it may be. */
+export function presentTransaction(
+  viewer: Principal,
+  x: TransactionRow,
+  postings: readonly TransactionPostingRow[],
+  reversedBy: string | null,
+): Static<typeof TransactionView> {
+  const reversible = x.kind !== 'reversal' && reversedBy === null && mayReverse(viewer, x.community_id);
+  return {
+    id: x.id,
+    communityId: x.community_id,
+    kind: x.kind as Static<typeof TransactionView>['kind'],
+    memo: freeTextFor(viewer)(x.memo),
+    createdAt: x.created_at,
+    recordId: x.record_id,
+    workOrderId: x.work_order_id,
+    reversesId: x.reverses_id,
+    reversedBy,
+    postings: postings.map((p) => ({
+      accountId: p.accountId,
+      accountKind: p.accountKind as Static<typeof TransactionView>['postings'][number]['accountKind'],
+      resident: p.residentId === null ? null : personFor(viewer, p.residentId, p.name ?? undefined),
+      minutes: p.minutes,
+    })),
+    allowed: reversible ? ['reverse'] : [],
   };
 }

@@ -8,6 +8,7 @@ import type { Dialect } from '../../platform/db/database.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import type { Cursor } from '../../platform/cursor.ts';
 import { newId } from '../../platform/ids.ts';
+import { selectInChunks } from '../../platform/db/in-chunks.ts';
 import type { Account, AccountKind, Posting, TransactionKind } from './time-bank.ledger.ts';
 import type { TimeBankTables, TimeServiceRecordTable, TimeTransactionTable } from './time-bank.tables.ts';
 
@@ -165,12 +166,15 @@ export interface HistoryRow {
   counterpartyName: string | null;
 }
 
-/** An account's postings, newest first, after the cursor (the last posting of the page before). */
+/**
+ * An account's postings, newest first, after the cursor (the last posting of the page before);
+ * all of them when `limit` is null (a resident's copy of their data).
+ */
 export async function accountHistory(
   db: Kysely<DB>,
   accountId: string,
   after: Cursor | undefined,
-  limit: number,
+  limit: number | null,
 ): Promise<HistoryRow[]> {
   let q = t(db)
     .selectFrom('time_postings as p')
@@ -193,20 +197,21 @@ export async function accountHistory(
         eb.and([eb('p.created_at', '=', after.createdAt), eb('p.id', '<', after.id)]),
       ]),
     );
-  const rows = await q.orderBy('p.created_at', 'desc').orderBy('p.id', 'desc').limit(limit).execute();
+  q = q.orderBy('p.created_at', 'desc').orderBy('p.id', 'desc');
+  const rows = await (limit === null ? q : q.limit(limit)).execute();
   const transfers = rows.filter((r) => r.kind === 'transfer').map((r) => r.transactionId);
   const others = new Map<string, string>();
-  if (transfers.length) {
-    const names = await t(db)
+  const names = await selectInChunks(transfers, (chunk) =>
+    t(db)
       .selectFrom('time_postings as p')
       .innerJoin('time_accounts as a', 'a.id', 'p.account_id')
       .innerJoin('residents as r', 'r.id', 'a.resident_id')
       .select(['p.transaction_id', 'r.name'])
-      .where('p.transaction_id', 'in', transfers)
+      .where('p.transaction_id', 'in', chunk)
       .where('p.account_id', '<>', accountId)
-      .execute();
-    for (const n of names) others.set(n.transaction_id, n.name);
-  }
+      .execute(),
+  );
+  for (const n of names) others.set(n.transaction_id, n.name);
   return rows.map((r) => ({
     transactionId: r.transactionId,
     kind: r.kind,
@@ -444,4 +449,82 @@ export async function insertRequestKey(
   row: { scope: string; key: string; request_hash: string; response_json: string; created_at: string },
 ): Promise<void> {
   await t(trx).insertInto('time_request_keys').values(row).execute();
+}
+
+// Reversals (冲正) and the staff list of transactions.
+
+/** The reversal that undoes this transaction, if one was posted. */
+export async function reversalOf(db: Kysely<DB>, transactionId: string): Promise<string | null> {
+  const row = await t(db)
+    .selectFrom('time_transactions')
+    .select('id')
+    .where('reverses_id', '=', transactionId)
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+export interface TransactionPostingRow {
+  transactionId: string;
+  accountId: string;
+  accountKind: string;
+  residentId: string | null;
+  name: string | null;
+  minutes: number;
+}
+
+/** A community's transactions, newest first, after the cursor (the last of the page before). */
+export async function communityTransactions(
+  db: Kysely<DB>,
+  communityId: string,
+  after: Cursor | undefined,
+  limit: number,
+): Promise<TransactionRow[]> {
+  let q = t(db).selectFrom('time_transactions').selectAll().where('community_id', '=', communityId);
+  if (after)
+    q = q.where((eb) =>
+      eb.or([
+        eb('created_at', '<', after.createdAt),
+        eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+      ]),
+    );
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}
+
+/** The postings of these transactions with their accounts and the residents who hold them. */
+export async function postingsWithAccounts(
+  db: Kysely<DB>,
+  transactionIds: readonly string[],
+): Promise<TransactionPostingRow[]> {
+  if (transactionIds.length === 0) return [];
+  const rows = await t(db)
+    .selectFrom('time_postings as p')
+    .innerJoin('time_accounts as a', 'a.id', 'p.account_id')
+    .leftJoin('residents as r', 'r.id', 'a.resident_id')
+    .select(['p.transaction_id', 'p.account_id', 'a.kind', 'a.resident_id', 'r.name', 'p.minutes'])
+    .where('p.transaction_id', 'in', [...new Set(transactionIds)])
+    .orderBy('p.transaction_id')
+    .orderBy('p.minutes')
+    .execute();
+  return rows.map((r) => ({
+    transactionId: r.transaction_id,
+    accountId: r.account_id,
+    accountKind: r.kind,
+    residentId: r.resident_id,
+    name: r.name,
+    minutes: Number(r.minutes),
+  }));
+}
+
+/** Which of these transactions were reversed, and by which reversal. */
+export async function reversalsOf(
+  db: Kysely<DB>,
+  transactionIds: readonly string[],
+): Promise<Map<string, string>> {
+  if (transactionIds.length === 0) return new Map();
+  const rows = await t(db)
+    .selectFrom('time_transactions')
+    .select(['id', 'reverses_id'])
+    .where('reverses_id', 'in', [...new Set(transactionIds)])
+    .execute();
+  return new Map(rows.flatMap((r) => (r.reverses_id ? [[r.reverses_id, r.id] as const] : [])));
 }

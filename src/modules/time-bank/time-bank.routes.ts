@@ -1,6 +1,7 @@
 /**
  * The time bank over HTTP: a resident's own account and history, service records (record,
- * verify, reject), transfers and redemptions, and the staff view of a community's accounts.
+ * verify, reject), transfers and redemptions, and the staff views of a community's accounts and
+ * transactions, with reversal (冲正) of a posted transaction.
  */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -20,6 +21,8 @@ import {
   RecordView,
   RedeemBody,
   RejectBody,
+  ReverseBody,
+  TransactionView,
   TransferBody,
 } from './time-bank.schema.ts';
 
@@ -256,5 +259,60 @@ export async function registerTimeBankRoutes(root: FastifyInstance, svc: TimeBan
     },
     async (request) =>
       svc.accounts(requirePrincipal(request), request.query.community, request.query.limit ?? 200),
+  );
+
+  app.get(
+    '/api/v1/time-bank/transactions',
+    {
+      schema: {
+        tags: TAG,
+        summary: "A community's transactions with their postings, newest first (staff)",
+        description:
+          'For staff who read the time bank (agent, grid worker, manager, admin, auditor). `allowed` holds `reverse` for a manager or admin while the transaction may be reversed.',
+        querystring: Type.Object(
+          {
+            community: Type.Optional(Type.String({ maxLength: 64, description: 'community id or code' })),
+            cursor: Cursor,
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Page(TransactionView),
+          403: errorResponse('`forbidden`: staff who read the time bank only'),
+        },
+      },
+    },
+    async (request) =>
+      svc.listTransactions(requirePrincipal(request), {
+        community: request.query.community,
+        cursor: request.query.cursor,
+        limit: request.query.limit ?? 20,
+      }),
+  );
+
+  app.post(
+    '/api/v1/time-bank/transactions/:id/reversal',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Reverse (冲正) a posted transaction, with the reason (managers and admins)',
+        description:
+          'Posts a new `reversal` transaction that turns every posting of the original around; the original stays as it was. Audited as `time_bank.reversed`.',
+        params: Type.Object({ id: Id }),
+        body: ReverseBody,
+        response: {
+          201: TransactionView,
+          400: errorResponse('`validation_failed` / `invalid_input`: `reason`'),
+          403: errorResponse('`forbidden`: not a manager or admin of the community'),
+          404: errorResponse('`not_found`: no such transaction in your communities'),
+          409: errorResponse(
+            '`invalid_transition`: a reversal, or reversed already; `insufficient_balance`: a resident has fewer minutes than it takes back (`details.balance`)',
+          ),
+        },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await svc.reverse(requirePrincipal(request), request.params.id, request.body)),
   );
 }

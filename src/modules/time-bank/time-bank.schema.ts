@@ -65,6 +65,46 @@ export const AccountView = Type.Object({
   ]),
 });
 
+export const TransactionView = Type.Object({
+  id: Type.String(),
+  communityId: Type.String(),
+  kind: literals(TRANSACTION_KINDS),
+  memo: Type.String({ description: "what it paid for, a transfer's note, or a reversal's reason" }),
+  createdAt: Type.String(),
+  recordId: NullableStr,
+  workOrderId: NullableStr,
+  reversesId: Type.Union([Type.String(), Type.Null()], {
+    description: 'a reversal: the transaction it undoes',
+  }),
+  reversedBy: Type.Union([Type.String(), Type.Null()], {
+    description: 'the reversal that undid this transaction, if one did',
+  }),
+  postings: Type.Array(
+    Type.Object({
+      accountId: Type.String(),
+      accountKind: literals(['resident', 'issuance', 'redemption'] as const),
+      resident: Type.Union([PersonView, Type.Null()]),
+      minutes: Type.Integer({ description: 'signed: minutes in are positive, minutes out negative' }),
+    }),
+    { description: 'they sum to zero' },
+  ),
+  allowed: Type.Array(literals(['reverse'] as const), {
+    description: 'what the caller may do with the transaction now',
+  }),
+});
+
+export const ReverseBody = Type.Object(
+  {
+    reason: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'why it is reversed: the memo of the reversal, shown to the residents it posts to',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type ReverseInput = Static<typeof ReverseBody>;
+
 export const MyAccountView = Type.Object({
   balance: Type.Integer({ description: 'minutes' }),
   pendingMinutes: Type.Integer({ description: 'minutes of your service records awaiting verification' }),

@@ -1,7 +1,8 @@
 /**
  * The demo's time bank, in the first community: volunteers with verified service (by the
  * beneficiary, a grid worker, the manager), one record rejected, a transfer to an elderly
- * resident, her redemption, and one record awaiting verification by her. Written through the
+ * resident, her redemption, a second redemption taken by mistake at the window and reversed (冲正)
+ * by the manager, and one record awaiting verification by her. Written through the
  * service, so the ledger, the balances and the audit chain are as the API would leave them.
  */
 import type { Database } from '../../platform/db/database.ts';
@@ -122,6 +123,13 @@ export async function seedTimeBank(
   await bank.transfer(neighbour, { toPhone: ELDER_PHONE, minutes: 60, memo: '转给王阿姨，留着请人上门服务' });
   on(2, 15);
   await bank.redeem(elder, { minutes: 30, memo: '上门理发' });
+  // The window took the same haircut twice; the manager reverses (冲正) the second the next morning.
+  on(2, 16);
+  const doubled = await bank.redeem(manager, { minutes: 30, memo: '上门理发', residentId: idOf(elder) });
+  on(1, 9);
+  await bank.reverse(manager, doubled.result.transaction.transactionId, {
+    reason: '同一次理发重复扣减，冲正',
+  });
 
   await served(a, { minutes: 60, description: '陪老人在小区散步聊天', beneficiary: elder }, 1);
 }

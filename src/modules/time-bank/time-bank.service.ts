@@ -24,6 +24,8 @@ import {
   earnPostings,
   postingsProblem,
   redeemPostings,
+  reversalPostings,
+  reversalRefusal,
   serviceDateProblem,
   transferPostings,
 } from './time-bank.ledger.ts';
@@ -35,9 +37,16 @@ import type {
   RecordStatus,
   TransactionKind,
 } from './time-bank.ledger.ts';
-import { mayDecide, mayReadCommunity, mayRecord, mayRedeemFor, maySeeRecord } from './time-bank.policy.ts';
+import {
+  mayDecide,
+  mayReadCommunity,
+  mayRecord,
+  mayRedeemFor,
+  mayReverse,
+  maySeeRecord,
+} from './time-bank.policy.ts';
 import * as repo from './time-bank.repository.ts';
-import { presentAccount, presentHistory, presentRecord } from './time-bank.presenter.ts';
+import { presentAccount, presentHistory, presentRecord, presentTransaction } from './time-bank.presenter.ts';
 import type {
   AccountView,
   HistoryItemView,
@@ -46,6 +55,8 @@ import type {
   RecordInput,
   RecordView,
   RedeemInput,
+  ReverseInput,
+  TransactionView,
   TransferInput,
 } from './time-bank.schema.ts';
 
@@ -291,6 +302,14 @@ export class TimeBankService {
         });
       let transactionId: string | null = null;
       if (decision === 'verify') {
+        // An erased volunteer is a tombstone: minutes minted to it would be an account nobody holds.
+        const [volunteer] = await repo.residentsByIds(trx, [r.volunteer_id]);
+        if (!volunteer || volunteer.erased_at !== null)
+          throw new AppError(
+            'conflict',
+            "the volunteer's personal data was erased: the record can only be rejected",
+            { field: 'volunteerId' },
+          );
         const posted = await this.post(
           trx,
           {
@@ -595,5 +614,109 @@ export class TimeBankService {
         posted.balances.get(fromAccount) ?? 0,
       );
     });
+  }
+
+  /** A community's transactions with their postings, newest first (staff who read the time bank). */
+  async listTransactions(
+    p: Principal,
+    q: { community?: string | undefined; cursor?: string | undefined; limit: number },
+  ): Promise<{ items: Static<typeof TransactionView>[]; nextCursor: string | null }> {
+    if (p.kind !== 'user') throw forbidden('staff only');
+    const c = await this.communityOf(p, q.community);
+    if (!mayReadCommunity(p, c.id)) throw forbidden('your role does not read the time bank');
+    const rows = await repo.communityTransactions(this.db, c.id, decodeCursor(q.cursor), q.limit + 1);
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return {
+      items: await this.presentTransactions(p, page),
+      nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null,
+    };
+  }
+
+  private async presentTransactions(
+    p: Principal,
+    rows: repo.TransactionRow[],
+    db: Kysely<DB> = this.db,
+  ): Promise<Static<typeof TransactionView>[]> {
+    const ids = rows.map((x) => x.id);
+    const postings = await repo.postingsWithAccounts(db, ids);
+    const reversed = await repo.reversalsOf(db, ids);
+    return rows.map((x) =>
+      presentTransaction(
+        p,
+        x,
+        postings.filter((q) => q.transactionId === x.id),
+        reversed.get(x.id) ?? null,
+      ),
+    );
+  }
+
+  /**
+   * Reverses (冲正) a posted transaction: a new `reversal` transaction with every posting's sign
+   * turned, the reason as its memo; history is never edited. By a manager or admin of the
+   * community. Refused (409) for a reversal, for a transaction reversed already (the unique index
+   * on `reverses_id` decides between two at once), and when it would take a resident below zero
+   * (`insufficient_balance`: the minutes were spent or given on since).
+   */
+  async reverse(p: Principal, id: string, input: ReverseInput): Promise<Static<typeof TransactionView>> {
+    const seen = await repo.findTransaction(this.db, id);
+    if (!seen || !mayReadCommunity(p, seen.community_id))
+      throw new AppError('not_found', `transaction ${id} was not found`, { id });
+    if (!mayReverse(p, seen.community_id))
+      throw forbidden('a manager or admin of the community reverses a transaction');
+    const reason = tidyText(input.reason);
+    if (!reason) throw invalidInput('reason', 'say why the transaction is reversed');
+    const at = this.now();
+    const reversalId = newId(Date.parse(at));
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        const original = await repo.postingsOf(trx, id);
+        // The accounts first, in id order as every posting takes them: a reversal and a transfer
+        // over the same accounts take turns, and the check below reads the balances as they are.
+        const accounts = await repo.lockAccounts(
+          trx,
+          this.deps.database.dialect,
+          original.map((o) => o.accountId),
+        );
+        const refusal = reversalRefusal(seen.kind as TransactionKind, await repo.reversalOf(trx, id));
+        if (refusal) throw new AppError(refusal.code, refusal.message, { id });
+        const postings = reversalPostings(original);
+        const problem = postingsProblem(accounts, postings);
+        if (problem) raise(problem);
+        await repo.insertTransaction(
+          trx,
+          {
+            id: reversalId,
+            communityId: seen.community_id,
+            kind: 'reversal',
+            memo: reason,
+            actor: actorLabel(p),
+            at,
+            recordId: seen.record_id,
+            workOrderId: seen.work_order_id,
+            reversesId: id,
+          },
+          postings,
+        );
+        // The chain holds ids and minutes, not the words of the reason (an erasure could not reach them).
+        await this.audit(
+          trx,
+          p,
+          seen.community_id,
+          'time_bank.reversed',
+          'time_transaction',
+          reversalId,
+          { reversesId: id, reversedKind: seen.kind, postings },
+          at,
+        );
+      });
+    } catch (e) {
+      if (isUniqueViolation(e))
+        throw new AppError('invalid_transition', 'the transaction was reversed just now', { id });
+      throw e;
+    }
+    const row = await repo.findTransaction(this.db, reversalId);
+    const [view] = await this.presentTransactions(p, row ? [row] : []);
+    return view as Static<typeof TransactionView>;
   }
 }

@@ -40,6 +40,7 @@ import * as timeBank from './migrations/2026120720_time_bank.ts';
 import * as proposals from './migrations/2026120730_proposals.ts';
 import * as auditSigningKeys from './migrations/2026120760_audit_signing_keys.ts';
 import * as dispatchEmergencyLane from './migrations/2026120815_dispatch_emergency_lane.ts';
+import * as reversalsAndProposalIndexes from './migrations/2026120820_reversals_and_proposal_indexes.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -104,6 +105,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120730_proposals': proposals,
   '2026120760_audit_signing_keys': auditSigningKeys,
   '2026120815_dispatch_emergency_lane': dispatchEmergencyLane,
+  '2026120820_reversals_and_proposal_indexes': reversalsAndProposalIndexes,
 };
 
 export function registerMigration(name: string, migration: Migration): void {

@@ -76,6 +76,7 @@ export interface Services {
   grids: GridLocator;
   sla: SlaModule;
   coherence: CacheCoherence;
+  proposals: ProposalService;
   /** This node's audit checkpoint signing key; null when signing is off. */
   auditSigner: SigningKey | null;
 }
@@ -235,7 +236,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   await registerLiveRoutes(app, workOrders);
   await registerStaffRoutes(app, new StaffService(deps, auth, coherence));
   await registerTimeBankRoutes(app, new TimeBankService(deps));
-  await registerProposalRoutes(app, new ProposalService(deps), deps.clock);
+  const proposals = new ProposalService(deps);
+  await registerProposalRoutes(app, proposals, deps.clock);
 
   const webRoot = resolve(options.webRoot ?? join(process.cwd(), 'dist', 'web'));
   const spa = existsSync(join(webRoot, 'index.html'));
@@ -263,6 +265,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
       dispatch,
       sla,
       coherence,
+      proposals,
       auditSigner,
     },
   };
