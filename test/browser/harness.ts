@@ -241,6 +241,13 @@ export async function axe(page: Page): Promise<AxeViolation[]> {
     .first()
     .waitFor({ state: 'detached', timeout: 10_000 })
     .catch(() => undefined);
+  // antd's messages take a frame or two between being marked as leaving and their fade
+  // starting, when no animation runs yet: a leaving message is checked once it has gone.
+  await page
+    .waitForFunction(() => !document.querySelector('.ant-message [class*="-leave"]'), null, {
+      timeout: 10_000,
+    })
+    .catch(() => undefined);
   const source = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
   await page.evaluate(source);
   const violations = await page.evaluate(async () => {

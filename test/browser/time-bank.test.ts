@@ -127,7 +127,10 @@ describe('web: the resident time bank', { skip: !chromiumAvailable() && 'chromiu
     const d = (await s.launch({ width: 1280, height: 800 }, 'time-bank-staff-left')).page;
     await staffLogin(d, s.server, '/admin', 'manager');
     await d.getByRole('tab', { name: '时间银行' }).click();
-    const row = d.locator('tr').filter({ hasText: '帮邻居收快递' });
+    const row = d
+      .getByRole('region', { name: '待核实的志愿服务' })
+      .locator('tr')
+      .filter({ hasText: '帮邻居收快递' });
     await row.waitFor();
     assert.ok((await row.textContent())?.includes('王秀英'), 'staff read the volunteer’s name');
     assert.deepEqual(await axe(d), []);
@@ -135,14 +138,29 @@ describe('web: the resident time bank', { skip: !chromiumAvailable() && 'chromiu
     await row.getByRole('button', { name: /核\s*实/ }).click();
     await shown(d, '已确认，时间已记入志愿者账户').first().waitFor();
     await row.waitFor({ state: 'detached' });
-    const wang = d.locator('tr').filter({ hasText: '王秀英' });
-    assert.equal(
-      await eventually(
+    const wang = d.getByRole('region', { name: '时间账户' }).locator('tr').filter({ hasText: '王秀英' });
+    const balance = (want: string) =>
+      eventually(
         async () => (await wang.locator('td').last().textContent()) ?? '',
-        (v) => v === '65',
-      ),
-      '65',
-      '20 minutes left after her gift, and 45 verified',
-    );
+        (v) => v === want,
+      );
+    assert.equal(await balance('65'), '65', '20 minutes left after her gift, and 45 verified');
+
+    // The credit was a mistake: the manager reverses it (冲正) with a reason, as a new entry.
+    const ledger = d.getByRole('region', { name: '最近的收支' });
+    const earned = ledger.locator('tr').filter({ hasText: '帮邻居收快递' }).filter({ hasText: '服务获得' });
+    await earned.getByRole('button', { name: /冲\s*正/ }).click();
+    const dialog = d.getByRole('dialog');
+    const ok = dialog.getByRole('button', { name: /冲\s*正/ });
+    assert.ok(await ok.isDisabled(), 'no reversal without a reason');
+    await dialog.getByLabel('冲正原因（涉及的居民能看到）').fill('重复登记，冲正');
+    await ok.click();
+    await dialog.waitFor({ state: 'hidden' });
+    await shown(d, '已冲正').first().waitFor();
+    assert.equal(await balance('20'), '20', 'the 45 minutes are taken back');
+    await earned.getByText('已被冲正').waitFor();
+    assert.equal(await earned.getByRole('button', { name: /冲\s*正/ }).count(), 0, 'reversed once only');
+    await ledger.locator('tr').filter({ hasText: '重复登记，冲正' }).getByText('王秀英 -45').waitFor();
+    assert.deepEqual(await axe(d), []);
   });
 });

@@ -581,6 +581,18 @@ const zh = {
   tbAccounts: '时间账户',
   tbAccountName: '账户',
   tbBalanceColumn: '余额（分钟）',
+  tbTransactions: '最近的收支',
+  tbWhen: '时间',
+  tbKindColumn: '类别',
+  tbPostingsColumn: '记账（分钟）',
+  tbMemo: '说明',
+  tbReverseAction: '冲正',
+  tbReverseTitle: '冲正这笔{kind}',
+  tbReverseHint: '冲正会记一笔方向相反的新账，原记录保留；冲正后不能再撤回。',
+  tbReverseReason: '冲正原因（涉及的居民能看到）',
+  tbReversedDone: '已冲正',
+  tbReversedBy: '已被冲正',
+  tbNoTransactions: '还没有收支',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -1164,6 +1176,18 @@ const en: Record<MessageKey, string> = {
   tbAccounts: 'Time accounts',
   tbAccountName: 'Account',
   tbBalanceColumn: 'Balance (minutes)',
+  tbTransactions: 'Recent transactions',
+  tbWhen: 'When',
+  tbKindColumn: 'Kind',
+  tbPostingsColumn: 'Postings (minutes)',
+  tbMemo: 'Note',
+  tbReverseAction: 'Reverse',
+  tbReverseTitle: 'Reverse this {kind}',
+  tbReverseHint: 'A reversal posts a new entry the other way round; the original stays. It cannot be undone.',
+  tbReverseReason: 'Why (the residents concerned see it)',
+  tbReversedDone: 'Reversed',
+  tbReversedBy: 'Reversed',
+  tbNoTransactions: 'No transactions yet',
 };
 
 export type Lang = 'zh' | 'en';

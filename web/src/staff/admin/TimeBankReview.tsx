@@ -1,11 +1,14 @@
 /**
  * Admin › 时间银行: the community's service records awaiting verification, verified (the minutes go
- * to the volunteer) or sent back with a reason by a manager or admin, and the accounts' balances.
+ * to the volunteer) or sent back with a reason by a manager or admin, the accounts' balances, and
+ * the recent transactions, each reversible (冲正) with a reason by a manager or admin while it may be.
  */
 import { useState } from 'react';
 import { Alert, App, Button, Input, Modal, Space, Table, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { api, qs } from '../../lib/api.ts';
+import { formatTime } from '../../lib/format.ts';
+import type { MessageKey } from '../../lib/i18n.ts';
 import { useSettings } from '../../lib/settings.tsx';
 import type { Page } from '../../lib/types.ts';
 import { useLoad } from '../../lib/useLoad.ts';
@@ -27,6 +30,72 @@ interface Account {
   kind: 'resident' | 'issuance' | 'redemption';
   balance: number;
   resident: { id: string; name: string; phone: string | null } | null;
+}
+
+interface Transaction {
+  id: string;
+  kind: 'earn' | 'transfer' | 'redeem' | 'reversal';
+  memo: string;
+  createdAt: string;
+  reversesId: string | null;
+  reversedBy: string | null;
+  postings: {
+    accountId: string;
+    accountKind: 'resident' | 'issuance' | 'redemption';
+    resident: { id: string; name: string } | null;
+    minutes: number;
+  }[];
+  allowed: 'reverse'[];
+}
+
+function ReverseDialog({
+  tx,
+  onClose,
+  onDone,
+}: {
+  tx: Transaction;
+  onClose: () => void;
+  onDone: () => void;
+}) {
+  const { t } = useSettings();
+  useReturnFocus();
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  async function reverse() {
+    setBusy(true);
+    setError(null);
+    try {
+      await api(`/api/v1/time-bank/transactions/${tx.id}/reversal`, { body: { reason: reason.trim() } });
+      onDone();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <Modal
+      open
+      title={t('tbReverseTitle', { kind: t(`tbKind_${tx.kind}` as MessageKey) })}
+      onCancel={onClose}
+      okText={t('tbReverseAction')}
+      cancelText={t('cancel')}
+      okButtonProps={{ loading: busy, disabled: !reason.trim(), danger: true }}
+      onOk={() => void reverse()}
+    >
+      <p>{t('tbReverseHint')}</p>
+      <label htmlFor="tb-reverse-reason">{t('tbReverseReason')}</label>
+      <Input.TextArea
+        id="tb-reverse-reason"
+        value={reason}
+        onChange={(e) => setReason(e.target.value)}
+        maxLength={200}
+        rows={3}
+      />
+      {error && <Alert type="error" showIcon role="alert" message={error} />}
+    </Modal>
+  );
 }
 
 function RejectDialog({
@@ -81,7 +150,7 @@ function RejectDialog({
 }
 
 export function TimeBankReview({ communityId }: { communityId: string }) {
-  const { t } = useSettings();
+  const { t, lang } = useSettings();
   const { message } = App.useApp();
   const pending = useLoad(
     (signal) =>
@@ -95,11 +164,20 @@ export function TimeBankReview({ communityId }: { communityId: string }) {
     (signal) => api<Account[]>(`/api/v1/time-bank/accounts${qs({ community: communityId })}`, { signal }),
     [communityId],
   );
+  const transactions = useLoad(
+    (signal) =>
+      api<Page<Transaction>>(`/api/v1/time-bank/transactions${qs({ community: communityId, limit: '50' })}`, {
+        signal,
+      }),
+    [communityId],
+  );
   const [rejecting, setRejecting] = useState<PendingRecord | null>(null);
+  const [reversing, setReversing] = useState<Transaction | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const reload = () => {
     pending.reload();
     accounts.reload();
+    transactions.reload();
   };
 
   async function verify(r: PendingRecord) {
@@ -148,33 +226,90 @@ export function TimeBankReview({ communityId }: { communityId: string }) {
     { title: t('tbBalanceColumn'), dataIndex: 'balance', key: 'balance', align: 'right' },
   ];
 
+  const posting = (p: Transaction['postings'][number]) =>
+    `${p.resident ? p.resident.name : t(p.accountKind === 'issuance' ? 'tbIssued' : 'tbRedeemed')} ${
+      p.minutes > 0 ? '+' : ''
+    }${p.minutes}`;
+  const transactionColumns: TableColumnsType<Transaction> = [
+    { title: t('tbWhen'), key: 'when', render: (_v, x) => formatTime(lang, x.createdAt) },
+    { title: t('tbKindColumn'), key: 'kind', render: (_v, x) => t(`tbKind_${x.kind}` as MessageKey) },
+    {
+      title: t('tbPostingsColumn'),
+      key: 'postings',
+      render: (_v, x) => x.postings.map((p) => <div key={p.accountId}>{posting(p)}</div>),
+    },
+    { title: t('tbMemo'), dataIndex: 'memo', key: 'memo' },
+    {
+      title: t('actions'),
+      key: 'actions',
+      render: (_v, x) =>
+        x.allowed.includes('reverse') ? (
+          <Button size="small" danger onClick={() => setReversing(x)}>
+            {t('tbReverseAction')}
+          </Button>
+        ) : x.reversedBy ? (
+          <Typography.Text type="secondary">{t('tbReversedBy')}</Typography.Text>
+        ) : null,
+    },
+  ];
+
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
-      <Typography.Title level={3} style={{ fontSize: 15 }}>
-        {t('tbPendingTitle')}
-      </Typography.Title>
-      {pending.error && <Alert type="error" showIcon message={pending.error.message} />}
-      <Table<PendingRecord>
-        rowKey="id"
-        size="small"
-        loading={pending.loading}
-        columns={columns}
-        dataSource={pending.data?.items ?? []}
-        pagination={false}
-        locale={{ emptyText: t('tbNoPending') }}
-      />
-      <Typography.Title level={3} style={{ fontSize: 15 }}>
-        {t('tbAccounts')}
-      </Typography.Title>
-      {accounts.error && <Alert type="error" showIcon message={accounts.error.message} />}
-      <Table<Account>
-        rowKey="id"
-        size="small"
-        loading={accounts.loading}
-        columns={accountColumns}
-        dataSource={accounts.data ?? []}
-        pagination={{ pageSize: 20, hideOnSinglePage: true }}
-      />
+      <section aria-labelledby="tb-pending-title">
+        <Typography.Title level={3} style={{ fontSize: 15 }} id="tb-pending-title">
+          {t('tbPendingTitle')}
+        </Typography.Title>
+        {pending.error && <Alert type="error" showIcon message={pending.error.message} />}
+        <Table<PendingRecord>
+          rowKey="id"
+          size="small"
+          loading={pending.loading}
+          columns={columns}
+          dataSource={pending.data?.items ?? []}
+          pagination={false}
+          locale={{ emptyText: t('tbNoPending') }}
+        />
+      </section>
+      <section aria-labelledby="tb-accounts-title">
+        <Typography.Title level={3} style={{ fontSize: 15 }} id="tb-accounts-title">
+          {t('tbAccounts')}
+        </Typography.Title>
+        {accounts.error && <Alert type="error" showIcon message={accounts.error.message} />}
+        <Table<Account>
+          rowKey="id"
+          size="small"
+          loading={accounts.loading}
+          columns={accountColumns}
+          dataSource={accounts.data ?? []}
+          pagination={{ pageSize: 20, hideOnSinglePage: true }}
+        />
+      </section>
+      <section aria-labelledby="tb-transactions-title">
+        <Typography.Title level={3} style={{ fontSize: 15 }} id="tb-transactions-title">
+          {t('tbTransactions')}
+        </Typography.Title>
+        {transactions.error && <Alert type="error" showIcon message={transactions.error.message} />}
+        <Table<Transaction>
+          rowKey="id"
+          size="small"
+          loading={transactions.loading}
+          columns={transactionColumns}
+          dataSource={transactions.data?.items ?? []}
+          pagination={{ pageSize: 10, hideOnSinglePage: true }}
+          locale={{ emptyText: t('tbNoTransactions') }}
+        />
+      </section>
+      {reversing && (
+        <ReverseDialog
+          tx={reversing}
+          onClose={() => setReversing(null)}
+          onDone={() => {
+            setReversing(null);
+            void message.success(t('tbReversedDone'));
+            reload();
+          }}
+        />
+      )}
       {rejecting && (
         <RejectDialog
           record={rejecting}
