@@ -100,6 +100,17 @@ describe('proposal machine', () => {
       field(step(review, 'open_voting', { votingEndsAt: '2027-06-01T00:00:00.000Z', quorum: 1 }, AT)),
       ['invalid_input', 'votingEndsAt'],
     );
+    const before = new Date(Date.parse(AT) - 3_600_000).toISOString();
+    assert.deepEqual(
+      field(step(review, 'open_voting', { votingStartsAt: before, votingEndsAt: LATER, quorum: 1 }, AT)),
+      ['invalid_input', 'votingStartsAt'],
+    );
+    const justBefore = new Date(Date.parse(AT) - 30_000).toISOString();
+    assert.equal(
+      step(review, 'open_voting', { votingStartsAt: justBefore, votingEndsAt: LATER, quorum: 1 }, AT).ok,
+      true,
+      'a desk clock half a minute behind',
+    );
     assert.deepEqual(field(step(review, 'open_voting', { votingEndsAt: LATER, quorum: 0 }, AT)), [
       'invalid_input',
       'quorum',

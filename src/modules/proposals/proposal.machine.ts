@@ -129,6 +129,10 @@ export function step(s: ProposalState, action: ProposalAction, input: ProposalIn
       if (!isInstant(starts)) return bad('votingStartsAt', 'votingStartsAt is not a date-time');
       if (!isInstant(input.votingEndsAt)) return bad('votingEndsAt', 'votingEndsAt is a date-time, required');
       const start = Date.parse(starts);
+      // A window opened now starts now: one that started earlier would count as cast votes that
+      // could not have been (a minute's grace for the clocks of the desk and the server).
+      if (start < Date.parse(at) - 60_000)
+        return bad('votingStartsAt', 'the voting window cannot start before it is opened');
       const end = Date.parse(input.votingEndsAt);
       if (end <= Math.max(start, Date.parse(at)))
         return bad('votingEndsAt', 'the voting window must end after it starts and in the future');

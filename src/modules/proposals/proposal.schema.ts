@@ -100,7 +100,7 @@ export const ActionBody = Type.Object(
     }),
     reason: Type.Optional(Type.String({ maxLength: 1000, description: 'reject: why, for the author' })),
     votingStartsAt: Type.Optional(
-      Type.String({ format: 'date-time', description: 'open_voting; default now' }),
+      Type.String({ format: 'date-time', description: 'open_voting; default now, not earlier' }),
     ),
     votingEndsAt: Type.Optional(Type.String({ format: 'date-time', description: 'open_voting: required' })),
     quorum: Type.Optional(

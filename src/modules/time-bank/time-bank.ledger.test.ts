@@ -144,5 +144,9 @@ describe('the ledger rules', () => {
     assert.equal(serviceDateProblem('2026-11-21', '2026-11-20')?.code, 'invalid_input');
     assert.equal(serviceDateProblem('2026-02-30', '2026-11-20')?.code, 'invalid_input');
     assert.equal(serviceDateProblem('2026-1-2', '2026-11-20')?.code, 'invalid_input');
+    // At most 90 days back: 2026-08-22 is the 90th day before 2026-11-20.
+    assert.equal(serviceDateProblem('2026-08-22', '2026-11-20'), null);
+    assert.equal(serviceDateProblem('2026-08-21', '2026-11-20')?.code, 'invalid_input');
+    assert.equal(serviceDateProblem('1900-01-01', '2026-11-20')?.code, 'invalid_input');
   });
 });

@@ -156,7 +156,14 @@ export function decide(status: RecordStatus, decision: RecordDecision): RecordSt
   return decision === 'verify' ? 'verified' : 'rejected';
 }
 
-/** A service date: a real calendar day, not after today (the community's local day). */
+/**
+ * How far back a service may be recorded: the beneficiary or a grid worker confirms it from
+ * memory, which a season later no longer holds (and minutes recorded for years past could be minted
+ * at will).
+ */
+export const MAX_RECORD_AGE_DAYS = 90;
+
+/** A service date: a real calendar day, not after today (the community's local day) nor more than `MAX_RECORD_AGE_DAYS` before it. */
 export function serviceDateProblem(date: string, today: string): LedgerProblem | null {
   const at = new Date(`${date}T00:00:00.000Z`);
   if (
@@ -171,5 +178,14 @@ export function serviceDateProblem(date: string, today: string): LedgerProblem |
     };
   if (date > today)
     return { code: 'invalid_input', field: 'serviceDate', message: 'serviceDate cannot be in the future' };
+  const earliest = new Date(Date.parse(`${today}T00:00:00.000Z`) - MAX_RECORD_AGE_DAYS * 86_400_000)
+    .toISOString()
+    .slice(0, 10);
+  if (date < earliest)
+    return {
+      code: 'invalid_input',
+      field: 'serviceDate',
+      message: `service is recorded within ${MAX_RECORD_AGE_DAYS} days (from ${earliest})`,
+    };
   return null;
 }

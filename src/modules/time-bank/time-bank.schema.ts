@@ -138,7 +138,7 @@ export const RecordBody = Type.Object(
     minutes: Type.Integer({ minimum: 1, maximum: MAX_RECORD_MINUTES }),
     serviceDate: Type.String({
       pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$',
-      description: 'YYYY-MM-DD, not after today',
+      description: 'YYYY-MM-DD, not after today nor more than 90 days before it',
     }),
     description: Type.String({ minLength: 1, maxLength: 500 }),
     workOrderId: Type.Optional(
