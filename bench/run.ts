@@ -13,6 +13,7 @@ const BENCHES: Bench[] = [
   { name: 'list', file: './list.ts', fn: 'runListBench' },
   { name: 'export', file: './export.ts', fn: 'runExportBench' },
   { name: 'dashboard', file: './dashboard.ts', fn: 'runDashboardBench' },
+  { name: 'forecast', file: './forecast.ts', fn: 'runForecastBench' },
   { name: 'classification', file: './classification.ts', fn: 'runClassificationBench' },
   { name: 'matching', file: './matching.ts', fn: 'runMatchingBench' },
   { name: 'emergency', file: './emergency.ts', fn: 'runEmergencyBench' },

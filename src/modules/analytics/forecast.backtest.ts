@@ -10,7 +10,7 @@
  * mean absolute change from the same period a week earlier, over the whole history).
  */
 import { dayInfos, fit, predict } from './forecast.model.ts';
-import type { DailySeries, HolidayCalendar } from './forecast.model.ts';
+import type { DailySeries, DayInfo, HolidayCalendar } from './forecast.model.ts';
 
 export const MOVING_AVERAGE_DAYS = 28;
 /** The central share of outcomes the prediction interval aims to hold. */
@@ -74,9 +74,9 @@ export function backtest(
   horizonDays: number,
   period: number,
   originIndices: readonly number[],
+  infos: readonly DayInfo[] = dayInfos(calendar, series.firstDay, series.counts.length),
 ): OriginRun[] {
   const { counts } = series;
-  const infos = dayInfos(calendar, series.firstDay, counts.length);
   return originIndices.map((o) => {
     const model = fit(series, o, calendar, infos);
     const per = (xs: number[]) => (period === 1 ? xs : blocks(xs, period));
@@ -146,8 +146,11 @@ export interface IntervalWidth {
 }
 
 export function intervalFrom(errors: readonly number[]): IntervalWidth {
+  return intervalOfSorted(Float64Array.from(errors).sort());
+}
+
+function intervalOfSorted(sorted: Float64Array): IntervalWidth {
   const tail = (1 - INTERVAL_LEVEL) / 2;
-  const sorted = Float64Array.from(errors).sort();
   return { low: sortedQuantile(sorted, tail), high: sortedQuantile(sorted, 1 - tail) };
 }
 
@@ -168,10 +171,20 @@ const errorsOf = (runs: readonly OriginRun[]) =>
  */
 export function intervalCoverage(runs: readonly OriginRun[]): number | null {
   if (runs.length < 2) return null;
+  // Each origin's errors once; an origin's interval is from the others', copied side by side.
+  const errors = runs.map((r) => Float64Array.from(r.actual, (y, i) => standardized(y, r.model[i] ?? 0)));
+  const total = errors.reduce((s, e) => s + e.length, 0);
   let inside = 0;
   let n = 0;
   runs.forEach((run, k) => {
-    const width = intervalFrom(errorsOf(runs.filter((_, j) => j !== k)));
+    const others = new Float64Array(total - (errors[k]?.length ?? 0));
+    let at = 0;
+    errors.forEach((e, j) => {
+      if (j === k) return;
+      others.set(e, at);
+      at += e.length;
+    });
+    const width = intervalOfSorted(others.sort());
     run.actual.forEach((y, i) => {
       const b = interval(run.model[i] ?? 0, width);
       if (y >= b.low && y <= b.high) inside++;
@@ -199,7 +212,11 @@ export function accuracyOf(
   runs: readonly OriginRun[],
   scale: number | null,
 ): { accuracy: Accuracy; width: IntervalWidth } {
-  const all = (pick: (r: OriginRun) => number[]) => runs.flatMap(pick);
+  const all = (pick: (r: OriginRun) => number[]) => {
+    const out: number[] = [];
+    for (const r of runs) for (const x of pick(r)) out.push(x);
+    return out;
+  };
   const actual = all((r) => r.actual);
   const model = scores(
     actual,

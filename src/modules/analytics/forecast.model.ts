@@ -148,35 +148,17 @@ export function learnFactors(series: DailySeries, end: number, infos: readonly D
   return { weekday, holiday };
 }
 
-/** Runs Holt's damped trend over the adjusted counts of `[0, end)`; answers the final state and the one-step squared error. */
-function smooth(
-  series: DailySeries,
-  end: number,
-  dayFactors: Float64Array,
-  alpha: number,
-  beta: number,
-): { level: number; trend: number; sse: number } {
-  const warm = Math.min(14, end);
-  let level = 0;
-  for (let i = 0; i < warm; i++) level += (series.counts[i] ?? 0) / (dayFactors[i] || 1);
-  level = warm ? level / warm : 0;
-  let trend = 0;
-  let sse = 0;
-  for (let i = 0; i < end; i++) {
-    const f = dayFactors[i] || 1;
-    const y = series.counts[i] ?? 0;
-    const predicted = level + DAMPING * trend;
-    if (i >= warm) sse += (y - f * predicted) ** 2;
-    const next = alpha * (y / f) + (1 - alpha) * predicted;
-    trend = beta * (next - level) + (1 - beta) * DAMPING * trend;
-    level = next;
-  }
-  return { level, trend, sse };
-}
+/** The grid of smoothing constants, alpha-major: the order `fit` prefers them in on equal error. */
+const GRID_ALPHA = Float64Array.from(ALPHAS.flatMap((a) => BETAS.map(() => a)));
+const GRID_BETA = Float64Array.from(ALPHAS.flatMap(() => BETAS));
 
 /**
  * Fits the model to `counts[0..end)`: the factors, then the smoothing constants that give the
  * least one-step squared error over a small grid.
+ *
+ * Holt's damped trend runs over the adjusted counts for every pair of constants in one pass over
+ * the days (each day's count and factor read once, not once per pair); each pair's arithmetic is
+ * the same expressions in the same order as a pass of its own, so the fit is the same to the bit.
  */
 export function fit(
   series: DailySeries,
@@ -190,17 +172,46 @@ export function fit(
     const info = infos[i];
     dayFactors[i] = info ? factorOf(factors, info) : 1;
   }
-  let best: FittedModel | null = null;
-  let bestSse = Infinity;
-  for (const alpha of ALPHAS)
-    for (const beta of BETAS) {
-      const s = smooth(series, end, dayFactors, alpha, beta);
-      if (s.sse < bestSse) {
-        bestSse = s.sse;
-        best = { factors, level: s.level, trend: s.trend, alpha, beta };
-      }
+  const warm = Math.min(14, end);
+  let start = 0;
+  for (let i = 0; i < warm; i++) start += (series.counts[i] ?? 0) / (dayFactors[i] || 1);
+  start = warm ? start / warm : 0;
+  const pairs = GRID_ALPHA.length;
+  const level = new Float64Array(pairs).fill(start);
+  const trend = new Float64Array(pairs);
+  const sse = new Float64Array(pairs);
+  for (let i = 0; i < end; i++) {
+    const f = dayFactors[i] || 1;
+    const y = series.counts[i] ?? 0;
+    const adjusted = y / f;
+    const scored = i >= warm;
+    for (let k = 0; k < pairs; k++) {
+      const alpha = GRID_ALPHA[k] ?? 0;
+      const beta = GRID_BETA[k] ?? 0;
+      const l = level[k] ?? 0;
+      const t = trend[k] ?? 0;
+      const predicted = l + DAMPING * t;
+      if (scored) sse[k] = (sse[k] ?? 0) + (y - f * predicted) ** 2;
+      const next = alpha * adjusted + (1 - alpha) * predicted;
+      trend[k] = beta * (next - l) + (1 - beta) * DAMPING * t;
+      level[k] = next;
     }
-  return best ?? { factors, level: 0, trend: 0, alpha: 0, beta: 0 };
+  }
+  let best = -1;
+  let bestSse = Infinity;
+  for (let k = 0; k < pairs; k++)
+    if ((sse[k] ?? 0) < bestSse) {
+      bestSse = sse[k] ?? 0;
+      best = k;
+    }
+  if (best < 0) return { factors, level: 0, trend: 0, alpha: 0, beta: 0 };
+  return {
+    factors,
+    level: level[best] ?? 0,
+    trend: trend[best] ?? 0,
+    alpha: GRID_ALPHA[best] ?? 0,
+    beta: GRID_BETA[best] ?? 0,
+  };
 }
 
 /** Expected orders of the `horizon` days from local day `originDay` on (never below 0). */

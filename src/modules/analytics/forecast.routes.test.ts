@@ -2,8 +2,21 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext } from '../../../test/helpers.ts';
 import type { TestContext } from '../../../test/helpers.ts';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { findCommunity } from '../tenancy/tenancy.repository.ts';
+import { listHolidayFiles } from '../sla/sla.repository.ts';
+import { holidayFilesByRegion } from '../sla/sla.metrics.ts';
+import { dayToIsoDate, zoneFor } from '../sla/zone.ts';
+import { dailyCounts, topCategoryCodes } from './analytics.repository.ts';
+import { holidayCalendar } from './forecast.model.ts';
+import { ForecastResponse } from './forecast.routes.ts';
 import type { ForecastBody } from './forecast.routes.ts';
+import { HISTORY_DAYS } from './forecast.service.ts';
+import { forecastDemand as forecastBefore } from './reference/forecast.service.ts';
+
+// ajv-formats ships CommonJS; its default export is the plugin function.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 type Body = ForecastBody;
 interface ErrorBody {
@@ -114,6 +127,76 @@ describe('analytics: demand forecast', () => {
       sum(g) > 0 && sum(g) < sum(whole),
       `a grid holds part of the orders: ${sum(g)} of ${sum(whole)}`,
     );
+  });
+
+  it('answers in the shape of its schema, with what the implementation before the cheaper computation gave on the same rollups', async () => {
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats(ajv);
+    const valid = ajv.compile(ForecastResponse);
+    const c = await findCommunity(ctx.database.db, 'taoyuan');
+    assert.ok(c);
+    const today = zoneFor(c.time_zone).dayOf(ctx.clock.now().getTime());
+    const calendar = holidayCalendar(
+      holidayFilesByRegion(await listHolidayFiles(ctx.database.db)).get('cn') ?? [],
+    );
+    const codes = await topCategoryCodes(ctx.database.db);
+    const grid = await ctx.database.db
+      .selectFrom('grids')
+      .select('id')
+      .where('community_id', '=', c.id)
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    const requests: Array<{
+      query: string;
+      granularity: 'day' | 'week';
+      horizon: number;
+      category?: string;
+      grid?: string;
+    }> = [
+      { query: '', granularity: 'day', horizon: 14 },
+      { query: '&granularity=week', granularity: 'week', horizon: 8 },
+      { query: '&horizon=28', granularity: 'day', horizon: 28 },
+      {
+        query: '&category=health&granularity=week&horizon=12',
+        granularity: 'week',
+        horizon: 12,
+        category: 'health',
+      },
+      { query: `&grid=${grid.id}`, granularity: 'day', horizon: 14, grid: grid.id },
+    ];
+    for (const r of requests) {
+      const res = await get(`community=taoyuan${r.query}`);
+      assert.equal(res.statusCode, 200, res.body);
+      const body = res.json<Body>();
+      assert.ok(valid(body), `${r.query}: ${ajv.errorsText(valid.errors)}`);
+      assert.deepEqual(Object.keys(body).sort(), Object.keys(ForecastResponse.properties).sort());
+      const counts = await dailyCounts(
+        ctx.database.db,
+        c.id,
+        dayToIsoDate(today - HISTORY_DAYS),
+        dayToIsoDate(today),
+        r.grid ?? null,
+      );
+      const before = forecastBefore({
+        counts,
+        today,
+        calendar,
+        granularity: r.granularity,
+        horizon: r.horizon,
+        categories: r.category === undefined ? codes : [r.category],
+        includeAll: r.category === undefined,
+      });
+      // As JSON carries it: the same answer, to the last digit.
+      assert.deepStrictEqual(
+        { historyFrom: body.historyFrom, series: body.series, hints: body.hints },
+        JSON.parse(JSON.stringify(before)),
+        r.query,
+      );
+      assert.ok(
+        before.series.every((s) => s.accuracy !== null),
+        'a year of history: every series backtested',
+      );
+    }
   });
 
   it('refuses bad input naming the field, and changes nothing', async () => {

@@ -75,7 +75,8 @@ const Hint = Type.Object({
   }),
 });
 
-const ForecastResponse = Type.Object({
+/** The schema of the answer of `GET /api/v1/analytics/forecast`. */
+export const ForecastResponse = Type.Object({
   communityId: Type.String(),
   timeZone: Type.String(),
   today: Type.String({

@@ -4,8 +4,8 @@
  */
 import { accuracyOf, backtest, interval, origins, seasonalScale } from './forecast.backtest.ts';
 import type { Accuracy, IntervalWidth } from './forecast.backtest.ts';
-import { dayInfo, fit, predict } from './forecast.model.ts';
-import type { DailySeries, DayType, HolidayCalendar } from './forecast.model.ts';
+import { dayInfo, dayInfos, fit, predict } from './forecast.model.ts';
+import type { DailySeries, DayInfo, DayType, HolidayCalendar } from './forecast.model.ts';
 import { dayToIsoDate, isoDateToDay } from '../sla/zone.ts';
 
 export type Granularity = 'day' | 'week';
@@ -90,16 +90,42 @@ export interface ForecastResult {
 const round1 = (n: number) => Math.round(n * 10) / 10;
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
-/** Daily series of `key` from the first day any order was counted to yesterday. */
-function seriesOf(counts: readonly DayCount[], key: string, firstDay: number, today: number): DailySeries {
-  const out = Array.from({ length: Math.max(0, today - firstDay) }, () => 0);
+/** A count with its local day read (days since 1970-01-01), or none when the day is not a date. */
+interface DatedCount {
+  day: number | undefined;
+  category: string;
+  orders: number;
+}
+
+/**
+ * The daily series of each key from the first day any order was counted to yesterday, in one pass
+ * over the counts (`all` sums every category). Each series adds its counts in the order given,
+ * as a pass of its own would.
+ */
+function seriesOf(
+  counts: readonly DatedCount[],
+  keys: readonly string[],
+  firstDay: number,
+  today: number,
+): Map<string, DailySeries> {
+  const length = Math.max(0, today - firstDay);
+  const arrays = new Map<string, number[]>();
+  for (const key of keys)
+    if (!arrays.has(key))
+      arrays.set(
+        key,
+        Array.from({ length }, () => 0),
+      );
+  const all = arrays.get('all');
   for (const c of counts) {
-    if (key !== 'all' && c.category !== key) continue;
-    const d = isoDateToDay(c.day);
+    const d = c.day;
     if (d === undefined || d < firstDay || d >= today) continue;
-    out[d - firstDay] = (out[d - firstDay] ?? 0) + c.orders;
+    const i = d - firstDay;
+    if (all) all[i] = (all[i] ?? 0) + c.orders;
+    const own = c.category === 'all' ? undefined : arrays.get(c.category);
+    if (own) own[i] = (own[i] ?? 0) + c.orders;
   }
-  return { firstDay, counts: out };
+  return new Map([...arrays].map(([key, xs]) => [key, { firstDay, counts: xs }]));
 }
 
 const roundScores = (a: Accuracy): Accuracy => {
@@ -122,6 +148,7 @@ function forecastSeries(
   key: string,
   series: DailySeries,
   input: ForecastInput,
+  infos: readonly DayInfo[],
 ): { result: SeriesForecast; daily: number[] } {
   const period = input.granularity === 'day' ? 1 : 7;
   const horizonDays = input.horizon * period;
@@ -149,6 +176,7 @@ function forecastSeries(
     horizonDays,
     period,
     origins(n, horizonDays, MIN_HISTORY_DAYS, MAX_ORIGINS),
+    infos,
   );
   let accuracy: Accuracy | null = null;
   let width: IntervalWidth | null = null;
@@ -157,7 +185,7 @@ function forecastSeries(
     accuracy = roundScores(measured.accuracy);
     width = measured.width;
   }
-  const model = fit(series, n, input.calendar);
+  const model = fit(series, n, input.calendar, infos);
   const daily = predict(model, input.today, Math.max(horizonDays, HINT_DAYS), input.calendar);
   const forecast: ForecastPoint[] = [];
   for (let k = 0; k < input.horizon; k++) {
@@ -222,18 +250,26 @@ export function staffingHints(
 
 /** The forecast of the community (`all`) and of each category asked for, with the backtest's accuracy and staffing hints. */
 export function forecastDemand(input: ForecastInput): ForecastResult {
+  const counts: DatedCount[] = input.counts.map((c) => ({
+    day: isoDateToDay(c.day),
+    category: c.category,
+    orders: c.orders,
+  }));
   let firstDay = Infinity;
-  for (const c of input.counts) {
-    const d = isoDateToDay(c.day);
+  for (const c of counts) {
+    const d = c.day;
     if (d !== undefined && d < input.today && c.orders > 0) firstDay = Math.min(firstDay, d);
   }
   if (!Number.isFinite(firstDay)) firstDay = input.today;
   const keys = [...(input.includeAll ? ['all'] : []), ...input.categories];
+  const byKey = seriesOf(counts, keys, firstDay, input.today);
+  // Every series spans the same days: the calendar is read once for them all.
+  const infos = dayInfos(input.calendar, firstDay, Math.max(0, input.today - firstDay));
   const series: SeriesForecast[] = [];
   const hints: StaffingHint[] = [];
   for (const key of keys) {
-    const daily = seriesOf(input.counts, key, firstDay, input.today);
-    const out = forecastSeries(key, daily, input);
+    const daily = byKey.get(key) ?? { firstDay, counts: [] };
+    const out = forecastSeries(key, daily, input, infos);
     series.push(out.result);
     if (key !== 'all' && out.result.accuracy?.beatsBaselines)
       hints.push(...staffingHints(key, daily, out.daily, input.today, input.calendar));
