@@ -48,12 +48,27 @@ interface Transaction {
   allowed: 'reverse'[];
 }
 
-function ReverseDialog({
-  tx,
+/** A step that needs a reason: the dialog asks for it and sends it with `send`. */
+function ReasonDialog({
+  id,
+  title,
+  action,
+  label,
+  hint,
+  maxLength,
+  danger = false,
+  send,
   onClose,
   onDone,
 }: {
-  tx: Transaction;
+  id: string;
+  title: string;
+  action: string;
+  label: string;
+  hint?: string;
+  maxLength: number;
+  danger?: boolean;
+  send: (reason: string) => Promise<unknown>;
   onClose: () => void;
   onDone: () => void;
 }) {
@@ -62,11 +77,11 @@ function ReverseDialog({
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  async function reverse() {
+  async function submit() {
     setBusy(true);
     setError(null);
     try {
-      await api(`/api/v1/time-bank/transactions/${tx.id}/reversal`, { body: { reason: reason.trim() } });
+      await send(reason.trim());
       onDone();
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
@@ -77,71 +92,20 @@ function ReverseDialog({
   return (
     <Modal
       open
-      title={t('tbReverseTitle', { kind: t(`tbKind_${tx.kind}` as MessageKey) })}
+      title={title}
       onCancel={onClose}
-      okText={t('tbReverseAction')}
+      okText={action}
       cancelText={t('cancel')}
-      okButtonProps={{ loading: busy, disabled: !reason.trim(), danger: true }}
-      onOk={() => void reverse()}
+      okButtonProps={{ loading: busy, disabled: !reason.trim(), danger }}
+      onOk={() => void submit()}
     >
-      <p>{t('tbReverseHint')}</p>
-      <label htmlFor="tb-reverse-reason">{t('tbReverseReason')}</label>
+      {hint && <p>{hint}</p>}
+      <label htmlFor={id}>{label}</label>
       <Input.TextArea
-        id="tb-reverse-reason"
+        id={id}
         value={reason}
         onChange={(e) => setReason(e.target.value)}
-        maxLength={200}
-        rows={3}
-      />
-      {error && <Alert type="error" showIcon role="alert" message={error} />}
-    </Modal>
-  );
-}
-
-function RejectDialog({
-  record,
-  onClose,
-  onDone,
-}: {
-  record: PendingRecord;
-  onClose: () => void;
-  onDone: () => void;
-}) {
-  const { t } = useSettings();
-  useReturnFocus();
-  const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  async function reject() {
-    setBusy(true);
-    setError(null);
-    try {
-      await api(`/api/v1/time-bank/records/${record.id}/reject`, {
-        body: { reason, version: record.version },
-      });
-      onDone();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  }
-  return (
-    <Modal
-      open
-      title={`${t('tbRejectAction')} · ${record.volunteer.name}`}
-      onCancel={onClose}
-      okText={t('tbRejectAction')}
-      cancelText={t('cancel')}
-      okButtonProps={{ loading: busy, disabled: !reason.trim() }}
-      onOk={() => void reject()}
-    >
-      <label htmlFor="tb-reject-reason">{t('tbRejectReason')}</label>
-      <Input.TextArea
-        id="tb-reject-reason"
-        value={reason}
-        onChange={(e) => setReason(e.target.value)}
-        maxLength={500}
+        maxLength={maxLength}
         rows={3}
       />
       {error && <Alert type="error" showIcon role="alert" message={error} />}
@@ -300,8 +264,17 @@ export function TimeBankReview({ communityId }: { communityId: string }) {
         />
       </section>
       {reversing && (
-        <ReverseDialog
-          tx={reversing}
+        <ReasonDialog
+          id="tb-reverse-reason"
+          title={t('tbReverseTitle', { kind: t(`tbKind_${reversing.kind}` as MessageKey) })}
+          action={t('tbReverseAction')}
+          label={t('tbReverseReason')}
+          hint={t('tbReverseHint')}
+          maxLength={200}
+          danger
+          send={(reason) =>
+            api(`/api/v1/time-bank/transactions/${reversing.id}/reversal`, { body: { reason } })
+          }
           onClose={() => setReversing(null)}
           onDone={() => {
             setReversing(null);
@@ -311,8 +284,17 @@ export function TimeBankReview({ communityId }: { communityId: string }) {
         />
       )}
       {rejecting && (
-        <RejectDialog
-          record={rejecting}
+        <ReasonDialog
+          id="tb-reject-reason"
+          title={`${t('tbRejectAction')} · ${rejecting.volunteer.name}`}
+          action={t('tbRejectAction')}
+          label={t('tbRejectReason')}
+          maxLength={500}
+          send={(reason) =>
+            api(`/api/v1/time-bank/records/${rejecting.id}/reject`, {
+              body: { reason, version: rejecting.version },
+            })
+          }
           onClose={() => setRejecting(null)}
           onDone={() => {
             setRejecting(null);
