@@ -186,3 +186,24 @@ export async function userId(ctx: TestContext, username: string): Promise<string
     .executeTakeFirstOrThrow();
   return r.id;
 }
+
+/**
+ * Phones of `n` residents of a community whom the demo's own stories (its time bank, its
+ * proposals and votes) leave alone: the generated 139… residents, from the last, not erased.
+ */
+export async function spareResidentPhones(
+  ctx: TestContext,
+  communityId: string,
+  n: number,
+): Promise<string[]> {
+  const rows = await ctx.database.db
+    .selectFrom('residents')
+    .select('phone')
+    .where('community_id', '=', communityId)
+    .where('erased_at', 'is', null)
+    .where('phone', 'like', '139%')
+    .orderBy('phone', 'desc')
+    .limit(n)
+    .execute();
+  return rows.map((r) => r.phone ?? '');
+}

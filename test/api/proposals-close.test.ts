@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { verifyChain } from '../../src/modules/audit/audit.repository.ts';
 import { ProposalService } from '../../src/modules/proposals/proposal.service.ts';
 import { SYSTEM } from '../../src/platform/auth/principal.ts';
-import { createTestContext } from '../helpers.ts';
+import { createTestContext, spareResidentPhones } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
 
 interface View {
@@ -32,16 +32,8 @@ describe('the close pass of proposals’ voting', () => {
     c1 = ctx.seed.communities.find((c) => c.code === 'taoyuan')?.id ?? '';
     manager = await ctx.login('manager');
     author = await ctx.residentLogin('13800000003');
-    const others = await ctx.database.db
-      .selectFrom('residents')
-      .select('phone')
-      .where('community_id', '=', c1)
-      .where('erased_at', 'is', null)
-      .where('phone', 'like', '139%')
-      .orderBy('phone', 'desc')
-      .limit(3)
-      .execute();
-    for (const r of others) voters.push(await ctx.residentLogin(r.phone ?? ''));
+    const others = await spareResidentPhones(ctx, c1, 3);
+    for (const phone of others) voters.push(await ctx.residentLogin(phone));
   });
   after(() => ctx.close());
 

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { verifyChain } from '../../src/modules/audit/audit.repository.ts';
 import { balanceCheck, unbalancedTransactions } from '../../src/modules/time-bank/time-bank.repository.ts';
-import { createTestContext, residentIdByPhone } from '../helpers.ts';
+import { createTestContext, residentIdByPhone, spareResidentPhones } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
 import type { TimeBankTables } from '../../src/modules/time-bank/time-bank.tables.ts';
 
@@ -49,16 +49,8 @@ describe('the time bank API', () => {
     c2 = ctx.seed.communities.find((c) => c.code !== 'taoyuan')?.id ?? '';
     for (const u of ['admin', 'admin2', 'grid_worker', 'manager', 'agent', 'dispatcher', 'auditor'])
       tokens[u] = await ctx.login(u);
-    const others = await ctx.database.db
-      .selectFrom('residents')
-      .select('phone')
-      .where('community_id', '=', c1)
-      .where('erased_at', 'is', null)
-      .where('phone', 'like', '139%')
-      .orderBy('phone', 'desc')
-      .limit(2)
-      .execute();
-    [volunteerPhone, elderPhone] = others.map((r) => r.phone ?? '') as [string, string];
+    const others = await spareResidentPhones(ctx, c1, 2);
+    [volunteerPhone, elderPhone] = others as [string, string];
     volunteer = await ctx.residentLogin(volunteerPhone);
     elder = await ctx.residentLogin(elderPhone);
     xiuying = await ctx.residentLogin('13800000001');

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { verifyChain } from '../../src/modules/audit/audit.repository.ts';
 import { balanceCheck, unbalancedTransactions } from '../../src/modules/time-bank/time-bank.repository.ts';
 import type { TimeBankTables } from '../../src/modules/time-bank/time-bank.tables.ts';
-import { createTestContext, residentIdByPhone } from '../helpers.ts';
+import { createTestContext, residentIdByPhone, spareResidentPhones } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
 
 interface Tx {
@@ -39,16 +39,8 @@ describe('time bank reversal (冲正) and an erased volunteer', () => {
     c1 = ctx.seed.communities.find((c) => c.code === 'taoyuan')?.id ?? '';
     for (const u of ['admin', 'admin2', 'manager', 'grid_worker', 'agent', 'auditor'])
       tokens[u] = await ctx.login(u);
-    const rows = await ctx.database.db
-      .selectFrom('residents')
-      .select('phone')
-      .where('community_id', '=', c1)
-      .where('erased_at', 'is', null)
-      .where('phone', 'like', '139%')
-      .orderBy('phone', 'desc')
-      .limit(3)
-      .execute();
-    [aPhone, bPhone] = rows.map((r) => r.phone ?? '') as [string, string];
+    const rows = await spareResidentPhones(ctx, c1, 3);
+    [aPhone, bPhone] = rows as [string, string];
     a = await ctx.residentLogin(aPhone);
     b = await ctx.residentLogin(bPhone);
     aId = await residentIdByPhone(ctx, aPhone);
