@@ -10,6 +10,7 @@ import {
   releaseHeld,
   setLastDigest,
 } from './notifications.repository.ts';
+import { resolveRecipients } from './outbox.worker.ts';
 import { renderTemplate } from './templates.ts';
 
 const SUMMARY_ITEMS = 5;
@@ -38,7 +39,10 @@ export async function runDigests(
       // made. Without it both read the same held messages and each wrote a digest of them.
       const locked = await lockPreference(trx, database.dialect, pref.user_id);
       if (!locked || !digestDue(locked, Date.parse(now))) return 0;
-      const held = await heldFor(trx, pref.user_id);
+      // What was held for them is checked as a message sent now would be: an item about an order
+      // of a community they no longer serve, or held while their account was deactivated, is
+      // cancelled with the reason, not summed up for them.
+      const { sendable: held } = await resolveRecipients(trx, await heldFor(trx, pref.user_id));
       if (held.length === 0) return 0;
       const items = held.map((m) => {
         const payload = JSON.parse(m.payload_json) as Record<string, unknown>;

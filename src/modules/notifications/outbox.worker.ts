@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/database.ts';
+import type { DB } from '../../platform/db/schema.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/context.ts';
 import { cancelMessages, holdMessages, preferencesOf, recipientFacts } from './notifications.repository.ts';
@@ -109,7 +111,7 @@ export async function deliverDue(
   // Who a message goes to is decided now, not when it was written: a resident's new phone gets
   // it, an erased resident, a deactivated account or someone who left the order's community
   // gets nothing (cancelled, with the reason).
-  const { sendable: claimed, addressOf, unsendable } = await resolveRecipients(database, claimedAll);
+  const { sendable: claimed, addressOf, unsendable } = await resolveRecipients(database.db, claimedAll);
   let toSend = claimed;
   let held = 0;
   if (opts.digest !== false) {
@@ -191,11 +193,11 @@ export async function deliverDue(
 }
 
 /**
- * The claimed messages that may still be sent, each with the address it goes to now; the
- * others are cancelled with their reason (`deliveryOf`).
+ * The claimed (or held) messages that may still be sent, each with the address it goes to now;
+ * the others are cancelled with their reason (`deliveryOf`).
  */
-async function resolveRecipients(
-  database: Database,
+export async function resolveRecipients(
+  db: Kysely<DB>,
   claimed: readonly OutboxRow[],
 ): Promise<{ sendable: OutboxRow[]; addressOf: Map<string, string | null>; unsendable: number }> {
   const orderIdOf = (m: OutboxRow): string | null => {
@@ -207,7 +209,7 @@ async function resolveRecipients(
     claimed
       .filter((m) => types.includes(m.recipient_type) && m.recipient_id)
       .map((m) => m.recipient_id ?? '');
-  const facts = await recipientFacts(database.db, {
+  const facts = await recipientFacts(db, {
     residents: idsOf('resident', 'emergency_contact'),
     users: idsOf('user'),
     orders: claimed.map(orderIdOf).filter((id): id is string => id !== null),
@@ -233,6 +235,6 @@ async function resolveRecipients(
       addressOf.set(m.id, d.address);
     } else refused.set(d.reason, [...(refused.get(d.reason) ?? []), m.id]);
   }
-  for (const [reason, ids] of refused) await cancelMessages(database.db, ids, reason);
+  for (const [reason, ids] of refused) await cancelMessages(db, ids, reason);
   return { sendable, addressOf, unsendable: claimed.length - sendable.length };
 }
