@@ -13,17 +13,11 @@ import { dayToIsoDate, isoDateToDay } from '../src/modules/sla/zone.ts';
 import { dayInfo, holidayCalendar } from '../src/modules/analytics/forecast.model.ts';
 import { forecastDemand } from '../src/modules/analytics/forecast.service.ts';
 import type { DayCount } from '../src/modules/analytics/forecast.service.ts';
+import { BUILTIN_TAXONOMY } from '../src/modules/taxonomy/taxonomy.builtin.ts';
 import { percentile } from './lib.ts';
 
-const CATEGORIES = [
-  'basic_living',
-  'health',
-  'education_employment',
-  'social_culture',
-  'safety_emergency',
-  'elderly_care',
-  'government_affairs',
-];
+// The taxonomy's top categories, as the dashboard forecasts them.
+const CATEGORIES = BUILTIN_TAXONOMY.map((c) => c.code);
 
 export async function runForecastBench(opts: { calls?: number } = {}) {
   const calls = opts.calls ?? 300;

@@ -33,18 +33,23 @@ describe('notifications: a digest holds only what its recipient may still be tol
       .orderBy('created_at')
       .execute();
 
-  it('cancels the held items of a community the grid worker has left, and sums up the rest', async () => {
-    const worker = await ctx.login('grid_worker');
-    const workerId = await userId(ctx, 'grid_worker');
-    const set = await ctx.call('PUT', '/api/v1/me/notification-preferences', worker, {
+  /** Puts a staff member in digest mode and sends what was waiting; `deliver` runs the outbox. */
+  const inDigestMode = async (username: string, digestMinutes: number) => {
+    const token = await ctx.login(username);
+    const set = await ctx.call('PUT', '/api/v1/me/notification-preferences', token, {
       mode: 'digest',
-      digestMinutes: 60,
+      digestMinutes,
       locale: 'zh-CN',
     });
     assert.equal(set.statusCode, 200, set.body);
     const { adapters } = createChannelAdapters(ctx.database, ctx.clock, silentLogger);
     const deliver = () => deliverDue(ctx.database, ctx.clock, adapters, { limit: 500 });
     await deliver();
+    return { id: await userId(ctx, username), deliver };
+  };
+
+  it('cancels the held items of a community the grid worker has left, and sums up the rest', async () => {
+    const { id: workerId, deliver } = await inDigestMode('grid_worker', 60);
 
     const agent = await ctx.login('agent');
     const dispatcher = await ctx.login('dispatcher');
@@ -102,16 +107,7 @@ describe('notifications: a digest holds only what its recipient may still be tol
   });
 
   it('gathers no digest for an account deactivated while its messages were held', async () => {
-    const provider = await ctx.login('provider');
-    const providerId = await userId(ctx, 'provider');
-    const set = await ctx.call('PUT', '/api/v1/me/notification-preferences', provider, {
-      mode: 'digest',
-      digestMinutes: 30,
-      locale: 'zh-CN',
-    });
-    assert.equal(set.statusCode, 200, set.body);
-    const { adapters } = createChannelAdapters(ctx.database, ctx.clock, silentLogger);
-    await deliverDue(ctx.database, ctx.clock, adapters, { limit: 500 });
+    const { id: providerId, deliver } = await inDigestMode('provider', 30);
     await ctx.database.db
       .transaction()
       .execute((trx) =>
@@ -122,7 +118,7 @@ describe('notifications: a digest holds only what its recipient may still be tol
           ctx.clock.now().toISOString(),
         ),
       );
-    await deliverDue(ctx.database, ctx.clock, adapters, { limit: 500 });
+    await deliver();
     assert.equal((await heldOrCancelled(providerId)).filter((m) => m.status === 'held').length, 1);
 
     const off = await ctx.call('PATCH', `/api/v1/staff/${providerId}`, await ctx.login('admin'), {
