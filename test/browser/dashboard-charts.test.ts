@@ -88,5 +88,29 @@ describe(
       await shot(p, 'dashboard-forecast-en');
       await setLang(p, 'zh');
     });
+
+    it('while the forecast loads, names its choice and shows the card loading, not a raw key', async () => {
+      const p = s.b.page;
+      let release: () => void = () => {};
+      const held = new Promise<void>((r) => (release = r));
+      await p.route('**/api/v1/analytics/forecast**', async (route) => {
+        await held;
+        await route.continue();
+      });
+      try {
+        await p.reload();
+        const choice = p.getByRole('combobox', { name: '预测对象' });
+        await choice.waitFor();
+        const card = p.locator('.ant-card').filter({ has: choice });
+        assert.equal(await card.locator('.ant-select-selection-item').innerText(), '全社区');
+        assert.equal(await card.locator('.ant-skeleton').count(), 1);
+        release();
+        await p.getByRole('img', { name: '需求预测：全社区' }).waitFor();
+        assert.equal(await card.locator('.ant-skeleton').count(), 0);
+      } finally {
+        release();
+        await p.unroute('**/api/v1/analytics/forecast**');
+      }
+    });
   },
 );

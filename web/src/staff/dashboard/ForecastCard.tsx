@@ -190,6 +190,7 @@ export function ForecastCard({ communityId, path }: { communityId: string; path:
   const title = t('forecast');
   return (
     <Card
+      loading={!series && data.loading}
       title={
         <Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>
           {title}
@@ -202,7 +203,12 @@ export function ForecastCard({ communityId, path }: { communityId: string; path:
             value={series?.key ?? 'all'}
             onChange={setKey}
             style={{ minWidth: 140 }}
-            options={(f?.series ?? []).map((s) => ({ value: s.key, label: nameOf(s.key) }))}
+            // Until the forecast arrives the choice is still named, not shown as its raw key.
+            options={
+              f
+                ? f.series.map((s) => ({ value: s.key, label: nameOf(s.key) }))
+                : [{ value: key, label: nameOf(key) }]
+            }
           />
           <Segmented<Granularity>
             aria-label={t('period')}
