@@ -1,6 +1,7 @@
 /**
- * The worker reads a webhook event's URL from its subscription when it sends, as it reads a
- * resident's phone: the whole URL, query included, as it is then, and the internal-address guard
+ * A webhook event in the outbox keeps its subscription's URL only redacted (the query may hold
+ * the endpoint's token); the worker reads the URL from the subscription when it sends, as it reads
+ * a resident's phone: the whole URL, query included, as it is then, and the internal-address guard
  * applies to that URL. A subscription removed by then gets nothing (cancelled, with the reason).
  * The API has no update of a subscription; its row is changed here directly, as an operator would.
  */
@@ -105,6 +106,15 @@ describe('webhook events in the outbox: the URL is read from the subscription wh
     return { seen, deliver: async (msg) => void seen.push(msg) };
   };
 
+  it('keeps only the redacted URL in the outbox, nothing of the token', async () => {
+    const { subscription } = await queued('https://hooks.example.org/linli/in?token=s3cret-7781&team=ops');
+    const row = await rowOf(subscription);
+    assert.equal(row.address, 'https://hooks.example.org/linli/in?[redacted]');
+    assert.doesNotMatch(JSON.stringify(row), /s3cret|team=ops/);
+    const plain = await queued('https://hooks.example.org/plain');
+    assert.equal((await rowOf(plain.subscription)).address, 'https://hooks.example.org/plain');
+  });
+
   it("hands the adapter the subscription's whole URL as it is when sent", async () => {
     const { subscription } = await queued('https://hooks.example.org/v1?token=old-7781');
     await moveTo(subscription, 'https://hooks.example.org/v2?token=new-9902');
@@ -115,7 +125,9 @@ describe('webhook events in the outbox: the URL is read from the subscription wh
       webhook.seen.map((m) => [m.recipientId, m.address]),
       [[subscription, 'https://hooks.example.org/v2?token=new-9902']],
     );
-    assert.equal((await rowOf(subscription)).status, 'delivered');
+    const row = await rowOf(subscription);
+    assert.equal(row.status, 'delivered');
+    assert.equal(row.address, 'https://hooks.example.org/v1?[redacted]', 'the record stays as written');
   });
 
   it('cancels, without handing it to the adapter, an event whose subscription was removed since', async () => {
