@@ -1,5 +1,5 @@
 /**
- * A webhook subscription's URL is shown and audited without its query or user info (where
+ * A webhook subscription's URL is shown, audited and queued without its query or user info (where
  * endpoints keep their tokens) while deliveries use it whole; removing a subscription cancels
  * the events still waiting for it, with the reason, and never marks them delivered.
  */
@@ -91,6 +91,24 @@ describe('webhook subscriptions: secrets in the URL, removal', () => {
       assert.match(a.payload_json, /hooks\.example\.org\/linli\/in/, a.action);
     }
     await auditOk(ctx, communityId);
+  });
+
+  it('queues its events with the URL redacted: the outbox keeps no token', async () => {
+    const hook = await subscribe();
+    await createOrder(ctx, agent, { channel: 'hotline', description: '电梯按钮失灵' });
+    const rows = await ctx.database.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('channel', '=', 'webhook')
+      .where('recipient_id', '=', hook.id)
+      .execute();
+    assert.deepEqual(
+      rows.map((r) => [r.status, r.address]),
+      [['pending', 'https://hooks.example.org/linli/in?[redacted]']],
+    );
+    assert.doesNotMatch(JSON.stringify(rows), /s3cret|team=ops/);
+    const del = await ctx.call('DELETE', `/api/v1/webhooks/${hook.id}`, admin);
+    assert.equal(del.statusCode, 204, del.body);
   });
 
   it('delivers to the whole URL, query included', async () => {

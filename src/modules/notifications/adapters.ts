@@ -161,9 +161,12 @@ export class WebhookAdapter implements ChannelAdapter {
     // A subscription removed since the message was written (its removal cancels what it finds
     // waiting; this one was already claimed): not sent, and never counted as delivered.
     if (!sub || sub.active !== 1) throw new NotSentError(NOT_SENT.webhookRemoved);
-    const url = new URL(sub.url);
+    // The URL the worker read from the subscription when it took the message (the outbox keeps
+    // it only redacted); a caller that resolved none gets the subscription's.
+    const url = new URL(msg.address ?? sub.url);
     // Names like localhost, and IP literals (connected to without a lookup); a name's addresses
-    // are checked by the lookup the socket uses. The subscription may predate the rule.
+    // are checked by the lookup the socket uses, whatever the URL came from. The subscription may
+    // predate the rule.
     const reason = this.allowPrivate ? null : internalHostReason(url);
     if (reason) throw new PermanentDeliveryError(`webhook refused: ${reason}`);
     const body = JSON.stringify({ id: msg.id, event: msg.template, data: msg.payload });

@@ -318,11 +318,17 @@ export async function phoneOf(db: Kysely<DB>, recipientType: string, id: string)
 /**
  * What the outbox needs to know of messages' recipients when it sends them (`deliveryOf`): each
  * resident's phone, emergency contact phone and whether they were erased; each staff member's
- * phone, whether active and the communities they serve now; the community of each order named.
+ * phone, whether active and the communities they serve now; the community of each order named;
+ * each webhook subscription's URL and whether it is still active.
  */
 export async function recipientFacts(
   db: Kysely<DB>,
-  ids: { residents: readonly string[]; users: readonly string[]; orders: readonly string[] },
+  ids: {
+    residents: readonly string[];
+    users: readonly string[];
+    orders: readonly string[];
+    webhooks: readonly string[];
+  },
 ): Promise<RecipientFacts & { orderCommunity: ReadonlyMap<string, string> }> {
   const residents = await selectInChunks([...new Set(ids.residents)], (chunk) =>
     t(db)
@@ -345,6 +351,13 @@ export async function recipientFacts(
   const orders = await selectInChunks([...new Set(ids.orders)], (chunk) =>
     t(db).selectFrom('work_orders').select(['id', 'community_id']).where('id', 'in', chunk).execute(),
   );
+  const webhooks = await selectInChunks([...new Set(ids.webhooks)], (chunk) =>
+    t(db)
+      .selectFrom('webhook_subscriptions')
+      .select(['id', 'url', 'active'])
+      .where('id', 'in', chunk)
+      .execute(),
+  );
   return {
     residents: new Map(
       residents.map((r) => [
@@ -363,6 +376,7 @@ export async function recipientFacts(
       ]),
     ),
     orderCommunity: new Map(orders.map((o) => [o.id, o.community_id])),
+    webhooks: new Map(webhooks.map((w) => [w.id, { url: w.url, active: w.active === 1 }])),
   };
 }
 

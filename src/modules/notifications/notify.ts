@@ -8,6 +8,7 @@ import type { DB } from '../../platform/db/schema.ts';
 import { enqueue } from './outbox.repository.ts';
 import type { OutboxMessage } from './outbox.repository.ts';
 import { activeWebhooks, preferencesOf, residentContact } from './notifications.repository.ts';
+import { redactedWebhookUrl } from './webhook.url.ts';
 
 export interface StaffMessage {
   template: string;
@@ -106,7 +107,11 @@ export async function notifyResident(
   return channel;
 }
 
-/** Enqueues an event for every active webhook subscription of the community that wants it. */
+/**
+ * Enqueues an event for every active webhook subscription of the community that wants it. The
+ * message names its subscription; its `address` is the subscription's URL redacted (a record, never
+ * where it is sent).
+ */
 export async function emitWebhookEvent(
   trx: Kysely<DB>,
   communityId: string,
@@ -129,7 +134,9 @@ export async function emitWebhookEvent(
         channel: 'webhook',
         recipientType: 'address',
         recipientId: s.id,
-        address: s.url,
+        // Where it goes as people are shown it: the query, where endpoints carry their tokens,
+        // stays in the subscription, from which the worker reads the URL when it sends.
+        address: redactedWebhookUrl(s.url),
         template: event,
         locale: 'en',
         payload: { ...data, communityId, at },

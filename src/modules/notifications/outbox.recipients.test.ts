@@ -13,6 +13,10 @@ const facts: RecipientFacts = {
     ['u1', { phone: '13600000001', active: true, communityIds: ['c1'] }],
     ['u2', { phone: '13600000002', active: false, communityIds: ['c1'] }],
   ]),
+  webhooks: new Map([
+    ['w1', { url: 'https://hooks.example.org/in?token=s3cret', active: true }],
+    ['w2', { url: 'https://hooks.example.org/old', active: false }],
+  ]),
 };
 const sms = (over: Partial<QueuedMessage>): QueuedMessage => ({
   channel: 'sms',
@@ -91,13 +95,39 @@ describe('deliveryOf: the address a queued message goes to when it is sent', () 
     );
   });
 
-  it('sends a message to a plain address (a webhook) as written', () => {
+  it("sends a webhook event to its subscription's URL as it is now, query included", () => {
     const hook = sms({
       channel: 'webhook',
       recipientType: 'address',
       recipientId: 'w1',
-      address: 'https://x.example/',
+      address: 'https://hooks.example.org/in?[redacted]',
     });
-    assert.deepEqual(deliveryOf(hook, facts), { send: true, address: 'https://x.example/' });
+    assert.deepEqual(deliveryOf(hook, facts), {
+      send: true,
+      address: 'https://hooks.example.org/in?token=s3cret',
+    });
+    // Whatever the row says: an address it was written with is a record, not where it goes.
+    assert.deepEqual(deliveryOf({ ...hook, address: 'https://elsewhere.example/' }, facts), {
+      send: true,
+      address: 'https://hooks.example.org/in?token=s3cret',
+    });
+  });
+
+  it('sends nothing for a webhook subscription removed, or gone, since', () => {
+    const hook = sms({
+      channel: 'webhook',
+      recipientType: 'address',
+      address: 'https://hooks.example.org/old',
+    });
+    for (const recipientId of ['w2', 'w-gone', null])
+      assert.deepEqual(deliveryOf({ ...hook, recipientId }, facts), {
+        send: false,
+        reason: NOT_SENT.webhookRemoved,
+      });
+  });
+
+  it('sends any other message to a plain address as written', () => {
+    const wechat = sms({ channel: 'wechat', recipientType: 'address', recipientId: null, address: 'oX1' });
+    assert.deepEqual(deliveryOf(wechat, facts), { send: true, address: 'oX1' });
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Whom a queued message goes to, decided when it is sent (pure): a message keeps who it is for,
  * and the address it goes to is read then, so a resident's new phone gets it and an erased one
- * gets nothing. What cannot be sent any more is cancelled with its reason, never marked
- * delivered.
+ * gets nothing, and a webhook event goes to its subscription's URL unless it was removed. What
+ * cannot be sent any more is cancelled with its reason, never marked delivered.
  */
 
 /** A message that will not be sent, and why: the outbox marks it `cancelled` with the reason. */
@@ -35,6 +35,8 @@ export interface RecipientFacts {
     { phone: string | null; erased: boolean; emergencyContactPhone: string | null }
   >;
   users: ReadonlyMap<string, { phone: string | null; active: boolean; communityIds: readonly string[] }>;
+  /** Webhook subscriptions: the URL as stored (query and all) and whether still subscribed. */
+  webhooks: ReadonlyMap<string, { url: string; active: boolean }>;
 }
 
 export type Delivery = { send: true; address: string | null } | { send: false; reason: string };
@@ -49,6 +51,11 @@ const ADDRESS_BOUND = new Set(['otp']);
 
 /** The address a queued message goes to now, or why it is not sent. */
 export function deliveryOf(m: QueuedMessage, facts: RecipientFacts): Delivery {
+  if (m.channel === 'webhook') {
+    // The subscription's URL now, query included, not the address the event was written with.
+    const sub = m.recipientId ? facts.webhooks.get(m.recipientId) : undefined;
+    return sub?.active ? { send: true, address: sub.url } : { send: false, reason: NOT_SENT.webhookRemoved };
+  }
   const sms = m.channel === 'sms';
   if (m.recipientType === 'resident' && m.recipientId) {
     const r = facts.residents.get(m.recipientId);

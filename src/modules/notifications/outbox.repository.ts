@@ -12,11 +12,16 @@ export interface OutboxMessage {
   /**
    * `resident` and `user`: the person (an SMS goes to their phone as it is when sent);
    * `emergency_contact`: the emergency contact of the resident `recipientId`; `address`: exactly
-   * `address` (a webhook subscription names itself in `recipientId`).
+   * `address`, except a webhook event, which names its subscription in `recipientId` and goes to
+   * the subscription's URL as it is when sent.
    */
   recipientType: 'resident' | 'user' | 'emergency_contact' | 'address';
   recipientId: string | null;
-  /** The address as it was when written: a record, and where an `address` message goes. */
+  /**
+   * The address as it was when written: a record, and where an `address` message goes. A webhook
+   * event keeps only its URL redacted (`redactedWebhookUrl`): the query may hold the endpoint's
+   * token, and the outbox is kept and read far longer than the subscription needs it.
+   */
   address: string | null;
   template: string;
   locale: 'zh-CN' | 'en';

@@ -109,8 +109,9 @@ export async function deliverDue(
   });
 
   // Who a message goes to is decided now, not when it was written: a resident's new phone gets
-  // it, an erased resident, a deactivated account or someone who left the order's community
-  // gets nothing (cancelled, with the reason).
+  // it, a webhook event its subscription's URL as stored now; an erased resident, a deactivated
+  // account, someone who left the order's community or a removed subscription gets nothing
+  // (cancelled, with the reason).
   const { sendable: claimed, addressOf, unsendable } = await resolveRecipients(database.db, claimedAll);
   let toSend = claimed;
   let held = 0;
@@ -213,6 +214,9 @@ export async function resolveRecipients(
     residents: idsOf('resident', 'emergency_contact'),
     users: idsOf('user'),
     orders: claimed.map(orderIdOf).filter((id): id is string => id !== null),
+    webhooks: claimed
+      .filter((m) => m.channel === 'webhook' && m.recipient_id)
+      .map((m) => m.recipient_id ?? ''),
   });
   const sendable: OutboxRow[] = [];
   const addressOf = new Map<string, string | null>();
