@@ -336,6 +336,24 @@ export async function decideRecord(
   return Number(r.numUpdatedRows) === 1;
 }
 
+/**
+ * Marks a verified record reversed (冲正), naming the reversal: true when this call moved it. The
+ * update is the check: only a verified record moves, once.
+ */
+export async function reverseRecord(
+  trx: Kysely<DB>,
+  id: string,
+  patch: Pick<TimeServiceRecordTable, 'status' | 'reversal_id'>,
+): Promise<boolean> {
+  const r = await t(trx)
+    .updateTable('time_service_records')
+    .set((eb) => ({ ...patch, version: eb('version', '+', 1) }))
+    .where('id', '=', id)
+    .where('status', '=', 'verified')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
 export interface RecordFilter {
   communityIds: readonly string[];
   /** A resident: only records they volunteered or received. */
