@@ -244,6 +244,18 @@ export class TimeBankService {
       reversal_id: null,
     };
     await this.db.transaction().execute(async (trx) => {
+      // Read again under the erasure's lock: a record for someone erased since the checks above
+      // would wait for a verification nobody can give (an erasure settles the pending ones it finds).
+      const people = await repo.residentsInChange(trx, this.deps.database.dialect, [
+        volunteerId,
+        ...(beneficiaryId ? [beneficiaryId] : []),
+      ]);
+      for (const [id, field] of [
+        [volunteerId, 'volunteerId'],
+        [beneficiaryId, 'beneficiaryId'],
+      ] as const)
+        if (id !== null && !people.some((r) => r.id === id && r.erased_at === null))
+          throw new AppError('resident_not_found', `resident ${id} was not found`, { field });
       await repo.insertRecord(trx, row);
       await this.audit(
         trx,
@@ -305,7 +317,8 @@ export class TimeBankService {
       let transactionId: string | null = null;
       if (decision === 'verify') {
         // An erased volunteer is a tombstone: minutes minted to it would be an account nobody holds.
-        const [volunteer] = await repo.residentsByIds(trx, [r.volunteer_id]);
+        // (Read FOR SHARE on PostgreSQL: an erasure under way is waited for, and then seen.)
+        const [volunteer] = await repo.residentsInChange(trx, this.deps.database.dialect, [r.volunteer_id]);
         if (!volunteer || volunteer.erased_at !== null)
           throw new AppError(
             'conflict',
