@@ -8,12 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { Kysely } from 'kysely';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../src/platform/config.ts';
 import type { Config } from '../src/platform/config.ts';
 import { ManualClock } from '../src/platform/clock.ts';
 import { dropSchema, migrateToLatest, openDatabase } from '../src/platform/db/database.ts';
 import type { Database } from '../src/platform/db/database.ts';
+import type { DB } from '../src/platform/db/schema.ts';
 import { silentLogger } from '../src/platform/context.ts';
 import type { Deps } from '../src/platform/context.ts';
 import { buildApp } from '../src/platform/http/app.ts';
@@ -206,4 +208,33 @@ export async function spareResidentPhones(
     .limit(n)
     .execute();
   return rows.map((r) => r.phone ?? '');
+}
+
+/**
+ * The database with a pause when its next transaction opens: `first` runs to its end (another
+ * request committing, say an erasure) after every check the code under test made before its
+ * transaction, and before anything that transaction does. For races a test must not leave to timing.
+ */
+export function pausedAtNextTransaction(db: Kysely<DB>, first: () => Promise<void>): Kysely<DB> {
+  let pending: (() => Promise<void>) | null = first;
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop !== 'transaction') {
+        // Kysely's builders keep private fields: their methods run on the real instance.
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      }
+      return () => {
+        const builder = target.transaction();
+        return {
+          execute: async <T>(fn: (trx: Kysely<DB>) => Promise<T>) => {
+            const run = pending;
+            pending = null;
+            if (run) await run();
+            return builder.execute(fn);
+          },
+        };
+      };
+    },
+  });
 }

@@ -840,7 +840,8 @@ async function run(cmd: string | undefined, rest: string[]): Promise<number> {
         const r = await svc.erase(SYSTEM, id, { reason });
         out(
           `${id}: personal data erased (${reason}); ${r.orders} orders and ${r.events} timeline entries anonymised, ` +
-            `${r.sessions} sessions ended, ${r.messagesCancelled} messages cancelled, ${r.inboxItems} inbox items deleted`,
+            `${r.sessions} sessions ended, ${r.messagesCancelled} messages cancelled, ${r.inboxItems} inbox items deleted, ` +
+            `${r.serviceRecordsRejected} pending time bank records rejected`,
         );
         return 0;
       });

@@ -2,7 +2,9 @@
  * 时间银行 in the resident app, in real Chromium against the demo server: 王秀英 opens it from the
  * home page, reads her balance, confirms a neighbour's service, records her own, is told under
  * the field when she tries to give more minutes than she has, gives some to 李建国 and reads them
- * in her statement; the page passes axe, in Chinese and in elderly mode.
+ * in her statement; the page passes axe, in Chinese and in elderly mode. On the staff desk a
+ * manager verifies her record and reverses (冲正) its credit: the record reads 已冲正 there and in
+ * her list.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -127,10 +129,8 @@ describe('web: the resident time bank', { skip: !chromiumAvailable() && 'chromiu
     const d = (await s.launch({ width: 1280, height: 800 }, 'time-bank-staff-left')).page;
     await staffLogin(d, s.server, '/admin', 'manager');
     await d.getByRole('tab', { name: '时间银行' }).click();
-    const row = d
-      .getByRole('region', { name: '待核实的志愿服务' })
-      .locator('tr')
-      .filter({ hasText: '帮邻居收快递' });
+    const records = d.getByRole('region', { name: '志愿服务记录' });
+    const row = records.locator('tr').filter({ hasText: '帮邻居收快递' });
     await row.waitFor();
     assert.ok((await row.textContent())?.includes('王秀英'), 'staff read the volunteer’s name');
     assert.deepEqual(await axe(d), []);
@@ -162,5 +162,16 @@ describe('web: the resident time bank', { skip: !chromiumAvailable() && 'chromiu
     assert.equal(await earned.getByRole('button', { name: /冲\s*正/ }).count(), 0, 'reversed once only');
     await ledger.locator('tr').filter({ hasText: '重复登记，冲正' }).getByText('王秀英 -45').waitFor();
     assert.deepEqual(await axe(d), []);
+
+    // The record shows it: listed under 已冲正, with the tag.
+    await records.getByText('已冲正', { exact: true }).click();
+    await row.getByText('已冲正').waitFor();
+    assert.deepEqual(await axe(d), []);
+
+    // And so does the volunteer's own list (she is still signed in on her phone).
+    const m = s.b.page;
+    await m.goto(`${s.server.url}/time-bank`);
+    await m.locator('.adm-list-item').filter({ hasText: '帮邻居收快递' }).getByText('已冲正').waitFor();
+    assert.deepEqual(await axe(m), []);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Staff corrections in the time bank: reversal (冲正) of a posted transaction as a new balancing
  * transaction (never an edit), refused twice, for a reversal, when it would take a resident below
- * zero, and to anyone but a manager or admin of the community; racing reversals post one; and a
+ * zero, and to anyone but a manager or admin of the community; racing reversals post one; the
+ * service record of a reversed earn shows it (`reversed`, with the reversal), and only then; and a
  * record whose volunteer was erased is no longer verified into the tombstone's account.
  */
 import { after, before, describe, it } from 'node:test';
@@ -22,6 +23,14 @@ interface Tx {
   allowed: string[];
 }
 type ErrorBody = { error: { code: string; details?: { field?: string; balance?: number } } };
+interface RecordView {
+  id: string;
+  status: string;
+  version: number;
+  transactionId: string | null;
+  reversalId: string | null;
+  allowed: string[];
+}
 
 describe('time bank reversal (冲正) and an erased volunteer', () => {
   let ctx: TestContext;
@@ -49,7 +58,8 @@ describe('time bank reversal (冲正) and an erased volunteer', () => {
 
   const balance = async (token: string) =>
     (await ctx.call('GET', '/api/v1/time-bank/me', token)).json<{ balance: number }>().balance;
-  const earn = async (volunteerId: string, minutes: number) => {
+  /** Verified service: the record and the earn transaction its verification posted. */
+  const verified = async (volunteerId: string, minutes: number) => {
     const r = await ctx.call('POST', '/api/v1/time-bank/records', tok('grid_worker'), {
       volunteerId,
       minutes,
@@ -64,7 +74,16 @@ describe('time bank reversal (冲正) and an erased volunteer', () => {
       {},
     );
     assert.equal(v.statusCode, 200, v.body);
-    return v.json<{ transactionId: string }>().transactionId;
+    return v.json<RecordView & { transactionId: string }>();
+  };
+  const earn = async (volunteerId: string, minutes: number) =>
+    (await verified(volunteerId, minutes)).transactionId;
+  /** The record as a reader of its list sees it (the caller's own records, or staff's). */
+  const recordAs = async (token: string, id: string, status?: string) => {
+    const q = status ? `&status=${status}` : '';
+    const list = await ctx.call('GET', `/api/v1/time-bank/records?limit=100${q}`, token);
+    assert.equal(list.statusCode, 200, list.body);
+    return list.json<{ items: RecordView[] }>().items.find((r) => r.id === id);
   };
   const reverse = (token: string, id: string, reason = '录入错误，冲正') =>
     ctx.call('POST', `/api/v1/time-bank/transactions/${id}/reversal`, token, { reason });
@@ -172,6 +191,13 @@ describe('time bank reversal (冲正) and an erased volunteer', () => {
     assert.deepEqual([r.statusCode, r.json<ErrorBody>().error.code], [409, 'insufficient_balance']);
     assert.equal(r.json<ErrorBody>().error.details?.balance, 0);
     assert.equal(await count(), n);
+    const earned = await ctx.database.db
+      .withTables<TimeBankTables>()
+      .selectFrom('time_service_records')
+      .select(['status', 'reversal_id'])
+      .where('transaction_id', '=', earnId)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual([earned.status, earned.reversal_id], ['verified', null], 'the record is as it was');
     assert.equal(await balance(a), 0);
     // The redemption itself may be reversed: the minutes come back.
     const back = await reverse(
@@ -183,7 +209,8 @@ describe('time bank reversal (冲正) and an erased volunteer', () => {
   });
 
   it('of racing reversals of one transaction, posts exactly one', async () => {
-    const earnId = await earn(aId, 40);
+    const record = await verified(aId, 40);
+    const earnId = record.transactionId;
     const before = await balance(a);
     const answers = await Promise.all([
       reverse(tok('manager'), earnId, '一'),
@@ -193,6 +220,80 @@ describe('time bank reversal (冲正) and an erased volunteer', () => {
     const codes = answers.map((r) => r.statusCode).sort();
     assert.deepEqual(codes, [201, 409, 409], answers.map((r) => r.body).join('\n'));
     assert.equal(await balance(a), before - 40);
+    const posted = answers.find((r) => r.statusCode === 201)?.json<Tx>();
+    const shown = await recordAs(tok('manager'), record.id);
+    assert.deepEqual([shown?.status, shown?.reversalId], ['reversed', posted?.id]);
+    const entries = await ctx.database.db
+      .selectFrom('audit_entries')
+      .select('seq')
+      .where('action', '=', 'time_bank.service_reversed')
+      .where('entity_id', '=', record.id)
+      .execute();
+    assert.equal(entries.length, 1, 'the record is reversed once');
+  });
+
+  it('shows on the service record that its earned minutes were reversed, and only for an earn', async () => {
+    const record = await verified(aId, 25);
+    assert.deepEqual([record.status, record.reversalId], ['verified', null]);
+    const sent = await ctx.call('POST', '/api/v1/time-bank/transfers', a, { toPhone: bPhone, minutes: 5 });
+    assert.equal(sent.statusCode, 201, sent.body);
+    const reversedBefore = await ctx.call(
+      'GET',
+      '/api/v1/time-bank/records?status=reversed&limit=100',
+      tok('manager'),
+    );
+    const already = reversedBefore.json<{ items: RecordView[] }>().items.length;
+    const transferBack = await reverse(
+      tok('manager'),
+      sent.json<{ transaction: { transactionId: string } }>().transaction.transactionId,
+    );
+    assert.equal(transferBack.statusCode, 201, transferBack.body);
+    const afterTransfer = await ctx.call(
+      'GET',
+      '/api/v1/time-bank/records?status=reversed&limit=100',
+      tok('manager'),
+    );
+    assert.equal(
+      afterTransfer.json<{ items: RecordView[] }>().items.length,
+      already,
+      'reversing a transfer changes no record',
+    );
+
+    const ok = await reverse(tok('manager'), record.transactionId, '重复登记');
+    assert.equal(ok.statusCode, 201, ok.body);
+    const rev = ok.json<Tx>();
+    const shown = await recordAs(tok('manager'), record.id, 'reversed');
+    assert.ok(shown, 'listed under status=reversed');
+    assert.deepEqual(
+      [shown.status, shown.transactionId, shown.reversalId, shown.version, shown.allowed],
+      ['reversed', record.transactionId, rev.id, record.version + 1, []],
+    );
+    assert.equal(await recordAs(tok('manager'), record.id, 'verified'), undefined);
+    const mine = await recordAs(a, record.id);
+    assert.deepEqual([mine?.status, mine?.reversalId], ['reversed', rev.id], 'the volunteer reads it too');
+    const entry = await ctx.database.db
+      .selectFrom('audit_entries')
+      .select(['actor', 'payload_json'])
+      .where('action', '=', 'time_bank.service_reversed')
+      .where('entity_id', '=', record.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(entry.actor, 'user:manager');
+    assert.deepEqual(JSON.parse(entry.payload_json), {
+      minutes: 25,
+      transactionId: record.transactionId,
+      reversalId: rev.id,
+    });
+    const pending = await ctx.call(
+      'POST',
+      `/api/v1/time-bank/records/${record.id}/verify`,
+      tok('manager'),
+      {},
+    );
+    assert.deepEqual(
+      [pending.statusCode, pending.json<ErrorBody>().error.code],
+      [409, 'invalid_transition'],
+      'a reversed record is not verified again',
+    );
   });
 
   it('does not verify service into the account of a volunteer whose personal data was erased', async () => {
@@ -211,12 +312,10 @@ describe('time bank reversal (冲正) and an erased volunteer', () => {
     const n = await count();
     const id = r.json<{ id: string }>().id;
     const v = await ctx.call('POST', `/api/v1/time-bank/records/${id}/verify`, tok('manager'), {});
-    assert.deepEqual([v.statusCode, v.json<ErrorBody>().error.code], [409, 'conflict'], v.body);
+    // The erasure rejected it (see time-bank-erasure.test.ts): it is no longer in anyone's queue.
+    assert.deepEqual([v.statusCode, v.json<ErrorBody>().error.code], [409, 'invalid_transition'], v.body);
     assert.equal(await count(), n, 'nothing minted');
-    const rejected = await ctx.call('POST', `/api/v1/time-bank/records/${id}/reject`, tok('manager'), {
-      reason: '志愿者信息已删除',
-    });
-    assert.equal(rejected.statusCode, 200, 'it can still be rejected, to leave the queue');
+    assert.equal((await recordAs(tok('manager'), id))?.status, 'rejected');
   });
 
   it('leaves balances equal to their postings, transactions balanced and the audit chain whole', async () => {

@@ -210,6 +210,10 @@ export const ResidentErasureReport = Type.Object({
   sessions: Type.Integer({ description: 'sessions ended' }),
   messagesCancelled: Type.Integer({ description: 'messages not yet sent, cancelled' }),
   inboxItems: Type.Integer({ description: 'in-app inbox items deleted' }),
+  serviceRecordsRejected: Type.Integer({
+    description:
+      'time bank service records they gave that were still pending, rejected (志愿者的个人信息已删除); those they were to confirm stay pending for staff',
+  }),
 });
 
 /** A resident's copy of their personal data (see `exportResidentData`). */

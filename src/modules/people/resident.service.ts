@@ -45,6 +45,7 @@ import {
 import type { ImportProblem, ResidentImportRow } from './resident.import.ts';
 import { scrubWal } from '../../platform/db/database.ts';
 import * as proposalRepo from '../proposals/proposal.repository.ts';
+import { rejectPendingOfErased } from '../time-bank/time-bank.erasure.ts';
 
 const RECENT_ORDERS = 10;
 
@@ -96,6 +97,8 @@ export interface ErasureReport {
   messagesCancelled: number;
   /** In-app inbox items deleted. */
   inboxItems: number;
+  /** Their time bank service records still pending, rejected (nobody may verify them now). */
+  serviceRecordsRejected: number;
 }
 
 /** How many problems a refused import lists (its `total` says how many there are). */
@@ -792,8 +795,9 @@ export function laterThan(before: string, at: string): string {
  * reporter's name and phone cleared where they were the resident's; each changed order gets a
  * new version and a `work_order.anonymised` audit entry.
  * Their sessions end, one-time codes go, messages not yet sent are cancelled and no message
- * keeps their address, and their in-app inbox is deleted. The audit chain is not touched: it
- * holds ids and digests, not personal data.
+ * keeps their address, and their in-app inbox is deleted. Their time bank service still pending is
+ * rejected (`rejectPendingOfErased`). The audit chain is not rewritten: it holds ids and digests,
+ * not personal data.
  */
 export async function eraseResident(
   deps: Pick<Deps, 'database' | 'clock'>,
@@ -828,6 +832,7 @@ export async function eraseResident(
     sessions: 0,
     messagesCancelled: 0,
     inboxItems: 0,
+    serviceRecordsRejected: 0,
   };
   await db.transaction().execute(async (trx) => {
     const dialect = deps.database.dialect;
@@ -957,6 +962,9 @@ export async function eraseResident(
       trx,
       timeBank.transactions.map((x) => x.id),
     );
+    // The service they gave that still awaits verification is rejected (no minutes go to a
+    // tombstone); what they received and were to confirm stays for staff to decide.
+    report.serviceRecordsRejected = await rejectPendingOfErased(trx, dialect, id, actorLabel(p), at);
     // Their proposals stay (with their votes) under the tombstone, their words anonymised.
     const proposalTexts = await proposalRepo.proposalTextsOf(trx, id);
     for (const pr of proposalTexts.proposals) {
@@ -1026,6 +1034,7 @@ export async function eraseResident(
         sessions: report.sessions,
         messagesCancelled: report.messagesCancelled,
         inboxItems: report.inboxItems,
+        serviceRecordsRejected: report.serviceRecordsRejected,
       },
     });
   });

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { Dialect } from '../../platform/db/database.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { selectInChunks } from '../../platform/db/in-chunks.ts';
 import type { ProposalTable, ProposalTables, ProposalUpdateTable } from './proposal.tables.ts';
@@ -203,6 +204,17 @@ export async function residentsByIds(db: Kysely<DB>, ids: string[]): Promise<Map
       .execute(),
   );
   return new Map(rows.map((r) => [r.id, r]));
+}
+
+/**
+ * Whether the resident is there and not erased, read inside a change's transaction: FOR SHARE on
+ * PostgreSQL, so an erasure (which updates the resident's row first) either committed before and
+ * is seen, or waits for the change and then finds what it wrote.
+ */
+export async function isLivingResident(trx: Kysely<DB>, dialect: Dialect, id: string): Promise<boolean> {
+  const q = trx.selectFrom('residents').select('erased_at').where('id', '=', id);
+  const r = await (dialect === 'postgres' ? q.forShare() : q).executeTakeFirst();
+  return r !== undefined && r.erased_at === null;
 }
 
 // ── participation ────────────────────────────────────────────────────────────

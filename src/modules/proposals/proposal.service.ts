@@ -93,6 +93,16 @@ export class ProposalService {
     });
   }
 
+  /**
+   * Refuses, inside a change's transaction and before it writes, a resident erased since the request
+   * was read: an erasure that raced the request, or a principal a node cached (for up to a second)
+   * before the erasure reached it. Answered as every erased resident is: `resident_not_found`.
+   */
+  private async refuseErased(trx: Kysely<DB>, residentId: string): Promise<void> {
+    if (!(await repo.isLivingResident(trx, this.deps.database.dialect, residentId)))
+      throw notFound('resident_not_found', 'resident', residentId);
+  }
+
   /** A proposal the caller may read, else `proposal_not_found` (others' are not told to exist). */
   private async readable(p: Principal, id: string, db: Kysely<DB> = this.db): Promise<ProposalRow> {
     const r = await repo.findProposal(db, id);
@@ -202,6 +212,7 @@ export class ProposalService {
       updated_at: at,
     };
     await this.db.transaction().execute(async (trx) => {
+      await this.refuseErased(trx, authorId);
       await repo.insertProposal(trx, row);
       await repo.insertUpdate(trx, {
         id: newId(Date.parse(at)),
@@ -314,7 +325,8 @@ export class ProposalService {
 
   /**
    * One resident, one vote: a second vote by the same resident changes nothing and answers as the
-   * first did (idempotent). Only inside the window, only residents of the proposal's community.
+   * first did (idempotent). Only inside the window, only residents of the proposal's community,
+   * and never for a resident whose data was erased (`resident_not_found`, nothing written).
    */
   async vote(p: Principal, id: string): Promise<VoteResult> {
     return this.ballot(p, id, true);
@@ -334,6 +346,7 @@ export class ProposalService {
     if (phase !== 'open')
       throw new AppError('invalid_transition', `voting is not open (${phase})`, { status: r.status, phase });
     await this.db.transaction().execute(async (trx) => {
+      await this.refuseErased(trx, p.id);
       const changed = cast
         ? await repo.insertVote(trx, {
             proposal_id: id,

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
+  afterReversal,
   applyPostings,
   balancesFromPostings,
   decide,
@@ -137,6 +138,13 @@ describe('the ledger rules', () => {
     assert.equal(decide('verified', 'verify'), null);
     assert.equal(decide('rejected', 'verify'), null);
     assert.equal(decide('verified', 'reject'), null);
+    assert.equal(decide('reversed', 'verify'), null);
+    assert.equal(decide('reversed', 'reject'), null);
+  });
+
+  it('reverses only a verified record, once', () => {
+    assert.equal(afterReversal('verified'), 'reversed');
+    for (const s of ['pending', 'rejected', 'reversed'] as const) assert.equal(afterReversal(s), null, s);
   });
 
   it('takes a service date that is a calendar day, not after today', () => {

@@ -144,9 +144,10 @@ export function balancesFromPostings(postings: Iterable<Posting>): Map<string, n
   return sums;
 }
 
-// Service records: pending until verified (minutes credited) or rejected (with a reason).
+// Service records: pending until verified (minutes credited) or rejected (with a reason); a
+// verified record is reversed when its earn transaction is (冲正: the minutes are taken back).
 
-export const RECORD_STATUSES = ['pending', 'verified', 'rejected'] as const;
+export const RECORD_STATUSES = ['pending', 'verified', 'rejected', 'reversed'] as const;
 export type RecordStatus = (typeof RECORD_STATUSES)[number];
 export type RecordDecision = 'verify' | 'reject';
 
@@ -154,6 +155,14 @@ export type RecordDecision = 'verify' | 'reject';
 export function decide(status: RecordStatus, decision: RecordDecision): RecordStatus | null {
   if (status !== 'pending') return null;
   return decision === 'verify' ? 'verified' : 'rejected';
+}
+
+/**
+ * The status of a record once the earn transaction its verification posted is reversed: a
+ * verified record becomes `reversed`; any other status credited nothing to take back (null).
+ */
+export function afterReversal(status: RecordStatus): RecordStatus | null {
+  return status === 'verified' ? 'reversed' : null;
 }
 
 /**

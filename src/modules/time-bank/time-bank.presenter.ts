@@ -60,6 +60,7 @@ export function presentRecord(
     createdAt: r.created_at,
     decidedAt: r.decided_at,
     transactionId: r.transaction_id,
+    reversalId: r.reversal_id,
     allowed: allowedOnRecord(viewer, facts),
   };
 }

@@ -336,6 +336,36 @@ export async function decideRecord(
   return Number(r.numUpdatedRows) === 1;
 }
 
+/**
+ * Marks a verified record reversed (冲正), naming the reversal: true when this call moved it. The
+ * update is the check: only a verified record moves, once.
+ */
+export async function reverseRecord(
+  trx: Kysely<DB>,
+  id: string,
+  patch: Pick<TimeServiceRecordTable, 'status' | 'reversal_id'>,
+): Promise<boolean> {
+  const r = await t(trx)
+    .updateTable('time_service_records')
+    .set((eb) => ({ ...patch, version: eb('version', '+', 1) }))
+    .where('id', '=', id)
+    .where('status', '=', 'verified')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** A volunteer's records still pending, oldest first (an erasure settles them). */
+export async function pendingRecordsOf(db: Kysely<DB>, volunteerId: string): Promise<ServiceRecordRow[]> {
+  return t(db)
+    .selectFrom('time_service_records')
+    .selectAll()
+    .where('volunteer_id', '=', volunteerId)
+    .where('status', '=', 'pending')
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
 export interface RecordFilter {
   communityIds: readonly string[];
   /** A resident: only records they volunteered or received. */
@@ -400,6 +430,25 @@ export async function residentsByIds(db: Kysely<DB>, ids: readonly string[]): Pr
     .select(['id', 'community_id', 'name', 'phone', 'erased_at'])
     .where('id', 'in', [...new Set(ids)])
     .execute();
+}
+
+/**
+ * Residents read inside a change's transaction, FOR SHARE on PostgreSQL: an erasure (which
+ * updates the resident's row first) either committed before, and the change sees the tombstone,
+ * or waits for the change and then finds what it wrote.
+ */
+export async function residentsInChange(
+  trx: Kysely<DB>,
+  dialect: Dialect,
+  ids: readonly string[],
+): Promise<PersonRow[]> {
+  if (ids.length === 0) return [];
+  const q = trx
+    .selectFrom('residents')
+    .select(['id', 'community_id', 'name', 'phone', 'erased_at'])
+    .where('id', 'in', [...new Set(ids)])
+    .orderBy('id');
+  return (dialect === 'postgres' ? q.forShare() : q).execute();
 }
 
 export async function residentByPhone(

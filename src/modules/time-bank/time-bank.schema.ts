@@ -10,7 +10,11 @@ import {
 
 const Id = Type.String({ minLength: 1, maxLength: 64 });
 const NullableStr = Type.Union([Type.String(), Type.Null()]);
-const literals = <T extends string>(xs: readonly T[]) => Type.Union(xs.map((x) => Type.Literal(x)));
+const literals = <T extends string>(xs: readonly T[], options?: { description: string }) =>
+  Type.Union(
+    xs.map((x) => Type.Literal(x)),
+    options,
+  );
 
 export const PersonView = Type.Object({
   id: Type.String(),
@@ -26,13 +30,19 @@ export const RecordView = Type.Object({
   serviceDate: Type.String({ description: 'the local day of the service, YYYY-MM-DD' }),
   description: Type.String(),
   workOrderId: NullableStr,
-  status: literals(RECORD_STATUSES),
+  status: literals(RECORD_STATUSES, {
+    description:
+      '`pending` until verified (minutes credited) or rejected; `reversed`: verified, and its minutes were taken back by a reversal (冲正) of its earn transaction',
+  }),
   version: Type.Integer({ description: 'send it back with a decision to be sure nobody decided first' }),
   rejectReason: NullableStr,
   createdAt: Type.String(),
   decidedAt: NullableStr,
   transactionId: Type.Union([Type.String(), Type.Null()], {
     description: 'the earn transaction of a verified record',
+  }),
+  reversalId: Type.Union([Type.String(), Type.Null()], {
+    description: 'the reversal (冲正) of that earn transaction, when the record is `reversed`',
   }),
   allowed: Type.Array(literals(['verify', 'reject'] as const), {
     description: 'what the caller may do with the record now',

@@ -20,6 +20,7 @@ import { servedCommunity } from '../tenancy/community.access.ts';
 import { localDay } from '../work-orders/work-order.number.ts';
 import { tidyText } from '../people/resident.import.ts';
 import {
+  afterReversal,
   decide,
   earnPostings,
   postingsProblem,
@@ -240,8 +241,21 @@ export class TimeBankService {
       decided_at: null,
       reject_reason: null,
       transaction_id: null,
+      reversal_id: null,
     };
     await this.db.transaction().execute(async (trx) => {
+      // Read again under the erasure's lock: a record for someone erased since the checks above
+      // would wait for a verification nobody can give (an erasure settles the pending ones it finds).
+      const people = await repo.residentsInChange(trx, this.deps.database.dialect, [
+        volunteerId,
+        ...(beneficiaryId ? [beneficiaryId] : []),
+      ]);
+      for (const [id, field] of [
+        [volunteerId, 'volunteerId'],
+        [beneficiaryId, 'beneficiaryId'],
+      ] as const)
+        if (id !== null && !people.some((r) => r.id === id && r.erased_at === null))
+          throw new AppError('resident_not_found', `resident ${id} was not found`, { field });
       await repo.insertRecord(trx, row);
       await this.audit(
         trx,
@@ -303,7 +317,8 @@ export class TimeBankService {
       let transactionId: string | null = null;
       if (decision === 'verify') {
         // An erased volunteer is a tombstone: minutes minted to it would be an account nobody holds.
-        const [volunteer] = await repo.residentsByIds(trx, [r.volunteer_id]);
+        // (Read FOR SHARE on PostgreSQL: an erasure under way is waited for, and then seen.)
+        const [volunteer] = await repo.residentsInChange(trx, this.deps.database.dialect, [r.volunteer_id]);
         if (!volunteer || volunteer.erased_at !== null)
           throw new AppError(
             'conflict',
@@ -651,12 +666,38 @@ export class TimeBankService {
     );
   }
 
+  /** Marks the record of a reversed earn `reversed` (from verified only), audited on the record. */
+  private async reverseRecord(
+    trx: Kysely<DB>,
+    p: Principal,
+    recordId: string,
+    earnId: string,
+    reversalId: string,
+    at: string,
+  ): Promise<void> {
+    const r = await repo.findRecord(trx, recordId);
+    const next = r ? afterReversal(r.status as RecordStatus) : null;
+    if (!r || !next) return;
+    if (!(await repo.reverseRecord(trx, r.id, { status: next, reversal_id: reversalId }))) return;
+    await this.audit(
+      trx,
+      p,
+      r.community_id,
+      'time_bank.service_reversed',
+      'time_service_record',
+      r.id,
+      { minutes: Number(r.minutes), transactionId: earnId, reversalId },
+      at,
+    );
+  }
+
   /**
    * Reverses (冲正) a posted transaction: a new `reversal` transaction with every posting's sign
    * turned, the reason as its memo; history is never edited. By a manager or admin of the
    * community. Refused (409) for a reversal, for a transaction reversed already (the unique index
    * on `reverses_id` decides between two at once), and when it would take a resident below zero
-   * (`insufficient_balance`: the minutes were spent or given on since).
+   * (`insufficient_balance`: the minutes were spent or given on since). Reversing an earn marks its
+   * service record `reversed` in the same transaction.
    */
   async reverse(p: Principal, id: string, input: ReverseInput): Promise<Static<typeof TransactionView>> {
     const seen = await repo.findTransaction(this.db, id);
@@ -709,6 +750,9 @@ export class TimeBankService {
           { reversesId: id, reversedKind: seen.kind, postings },
           at,
         );
+        // The service record whose verification posted an earn shows its minutes were taken back.
+        if (seen.kind === 'earn' && seen.record_id !== null)
+          await this.reverseRecord(trx, p, seen.record_id, id, reversalId, at);
       });
     } catch (e) {
       if (isUniqueViolation(e))

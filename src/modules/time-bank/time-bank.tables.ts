@@ -1,4 +1,4 @@
-/** Tables of the time bank (migration 2026120720_time_bank). */
+/** Tables of the time bank (migrations 2026120720_time_bank, 2026120830_time_record_reversals). */
 
 /** An account of a community: a resident's, or the community's issuance or redemption account. */
 export interface TimeAccountTable {
@@ -48,7 +48,7 @@ export interface TimeServiceRecordTable {
   service_date: string;
   description: string;
   work_order_id: string | null;
-  /** pending | verified | rejected */
+  /** pending | verified | rejected | reversed (a verified record whose earn was reversed) */
   status: string;
   version: number;
   recorded_by: string;
@@ -58,6 +58,8 @@ export interface TimeServiceRecordTable {
   reject_reason: string | null;
   /** The earn transaction of a verified record. */
   transaction_id: string | null;
+  /** The reversal (冲正) of that earn: the record is then `reversed`. */
+  reversal_id: string | null;
 }
 
 /** A transfer's or redemption's `Idempotency-Key`: its retry is answered with the first result. */

@@ -41,6 +41,7 @@ import * as proposals from './migrations/2026120730_proposals.ts';
 import * as auditSigningKeys from './migrations/2026120760_audit_signing_keys.ts';
 import * as dispatchEmergencyLane from './migrations/2026120815_dispatch_emergency_lane.ts';
 import * as reversalsAndProposalIndexes from './migrations/2026120820_reversals_and_proposal_indexes.ts';
+import * as timeRecordReversals from './migrations/2026120830_time_record_reversals.ts';
 import * as webhookOutboxAddresses from './migrations/2026120840_webhook_outbox_addresses.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -107,6 +108,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120760_audit_signing_keys': auditSigningKeys,
   '2026120815_dispatch_emergency_lane': dispatchEmergencyLane,
   '2026120820_reversals_and_proposal_indexes': reversalsAndProposalIndexes,
+  '2026120830_time_record_reversals': timeRecordReversals,
   '2026120840_webhook_outbox_addresses': webhookOutboxAddresses,
 };
 

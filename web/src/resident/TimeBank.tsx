@@ -26,13 +26,19 @@ export interface ServiceRecord {
   minutes: number;
   serviceDate: string;
   description: string;
-  status: 'pending' | 'verified' | 'rejected';
+  status: 'pending' | 'verified' | 'rejected' | 'reversed';
   version: number;
   rejectReason: string | null;
   allowed: ('verify' | 'reject')[];
 }
 
-const STATUS_COLOR: Record<string, string> = { pending: '#ad4e00', verified: '#237804', rejected: '#595959' };
+const STATUS_COLOR: Record<ServiceRecord['status'], string> = {
+  pending: '#ad4e00',
+  verified: '#237804',
+  rejected: '#595959',
+  // Credited, then taken back by a reversal (冲正): the reason is in the statement.
+  reversed: '#531dab',
+};
 const PHONE = /^1[3-9]\d{9}$/;
 
 /** Today on the phone's calendar, YYYY-MM-DD. */

@@ -1,10 +1,11 @@
 /**
- * Admin › 时间银行: the community's service records awaiting verification, verified (the minutes go
- * to the volunteer) or sent back with a reason by a manager or admin, the accounts' balances, and
- * the recent transactions, each reversible (冲正) with a reason by a manager or admin while it may be.
+ * Admin › 时间银行: the community's service records, those awaiting verification first (verified:
+ * the minutes go to the volunteer; or sent back with a reason) and by status the others, each with
+ * its status (已冲正 when its minutes were reversed), the accounts' balances, and the recent
+ * transactions, each reversible (冲正) with a reason by a manager or admin while it may be.
  */
 import { useState } from 'react';
-import { Alert, App, Button, Input, Modal, Space, Table, Typography } from 'antd';
+import { Alert, App, Button, Input, Modal, Segmented, Space, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { api, qs } from '../../lib/api.ts';
 import { formatTime } from '../../lib/format.ts';
@@ -14,16 +15,30 @@ import type { Page } from '../../lib/types.ts';
 import { useLoad } from '../../lib/useLoad.ts';
 import { useReturnFocus } from '../shared/return-focus.ts';
 
-interface PendingRecord {
+type RecordStatus = 'pending' | 'verified' | 'rejected' | 'reversed';
+
+interface ServiceRecord {
   id: string;
   volunteer: { id: string; name: string };
   beneficiary: { id: string; name: string } | null;
   minutes: number;
   serviceDate: string;
   description: string;
+  status: RecordStatus;
+  rejectReason: string | null;
   version: number;
   allowed: ('verify' | 'reject')[];
 }
+
+/** The statuses the records can be listed by, pending (the work) first. */
+const RECORD_FILTERS = ['pending', 'verified', 'rejected', 'reversed', 'all'] as const;
+type RecordFilter = (typeof RECORD_FILTERS)[number];
+const STATUS_COLOR: Record<RecordStatus, string> = {
+  pending: '#ad4e00',
+  verified: '#237804',
+  rejected: '#595959',
+  reversed: '#531dab',
+};
 
 interface Account {
   id: string;
@@ -116,13 +131,18 @@ function ReasonDialog({
 export function TimeBankReview({ communityId }: { communityId: string }) {
   const { t, lang } = useSettings();
   const { message } = App.useApp();
-  const pending = useLoad(
+  const [filter, setFilter] = useState<RecordFilter>('pending');
+  const records = useLoad(
     (signal) =>
-      api<Page<PendingRecord>>(
-        `/api/v1/time-bank/records${qs({ community: communityId, status: 'pending', limit: '100' })}`,
+      api<Page<ServiceRecord>>(
+        `/api/v1/time-bank/records${qs({
+          community: communityId,
+          ...(filter === 'all' ? {} : { status: filter }),
+          limit: '100',
+        })}`,
         { signal },
       ),
-    [communityId],
+    [communityId, filter],
   );
   const accounts = useLoad(
     (signal) => api<Account[]>(`/api/v1/time-bank/accounts${qs({ community: communityId })}`, { signal }),
@@ -135,16 +155,16 @@ export function TimeBankReview({ communityId }: { communityId: string }) {
       }),
     [communityId],
   );
-  const [rejecting, setRejecting] = useState<PendingRecord | null>(null);
+  const [rejecting, setRejecting] = useState<ServiceRecord | null>(null);
   const [reversing, setReversing] = useState<Transaction | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const reload = () => {
-    pending.reload();
+    records.reload();
     accounts.reload();
     transactions.reload();
   };
 
-  async function verify(r: PendingRecord) {
+  async function verify(r: ServiceRecord) {
     setBusy(r.id);
     try {
       await api(`/api/v1/time-bank/records/${r.id}/verify`, { body: { version: r.version } });
@@ -157,12 +177,26 @@ export function TimeBankReview({ communityId }: { communityId: string }) {
     }
   }
 
-  const columns: TableColumnsType<PendingRecord> = [
+  const columns: TableColumnsType<ServiceRecord> = [
     { title: t('tbRecordDate'), dataIndex: 'serviceDate', key: 'date' },
     { title: t('tbVolunteer'), key: 'volunteer', render: (_v, r) => r.volunteer.name },
     { title: t('tbBeneficiary'), key: 'beneficiary', render: (_v, r) => r.beneficiary?.name ?? '—' },
     { title: t('tbRecordMinutes'), dataIndex: 'minutes', key: 'minutes' },
-    { title: t('tbRecordWhat'), dataIndex: 'description', key: 'description' },
+    {
+      title: t('tbRecordWhat'),
+      key: 'description',
+      render: (_v, r) => (
+        <>
+          {r.description}
+          {r.rejectReason && <Typography.Text type="secondary">{` · ${r.rejectReason}`}</Typography.Text>}
+        </>
+      ),
+    },
+    {
+      title: t('tbStatusColumn'),
+      key: 'status',
+      render: (_v, r) => <Tag color={STATUS_COLOR[r.status]}>{t(`tbStatus_${r.status}` as MessageKey)}</Tag>,
+    },
     {
       title: t('actions'),
       key: 'actions',
@@ -219,19 +253,29 @@ export function TimeBankReview({ communityId }: { communityId: string }) {
 
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
-      <section aria-labelledby="tb-pending-title">
-        <Typography.Title level={3} style={{ fontSize: 15 }} id="tb-pending-title">
-          {t('tbPendingTitle')}
+      <section aria-labelledby="tb-records-title">
+        <Typography.Title level={3} style={{ fontSize: 15 }} id="tb-records-title">
+          {t('tbRecordsTitle')}
         </Typography.Title>
-        {pending.error && <Alert type="error" showIcon message={pending.error.message} />}
-        <Table<PendingRecord>
+        <Segmented<RecordFilter>
+          aria-label={t('tbStatusColumn')}
+          value={filter}
+          onChange={setFilter}
+          options={RECORD_FILTERS.map((f) => ({
+            value: f,
+            label: t(f === 'all' ? 'tbStatusAll' : (`tbStatus_${f}` as MessageKey)),
+          }))}
+          style={{ marginBottom: 8 }}
+        />
+        {records.error && <Alert type="error" showIcon message={records.error.message} />}
+        <Table<ServiceRecord>
           rowKey="id"
           size="small"
-          loading={pending.loading}
+          loading={records.loading}
           columns={columns}
-          dataSource={pending.data?.items ?? []}
+          dataSource={records.data?.items ?? []}
           pagination={false}
-          locale={{ emptyText: t('tbNoPending') }}
+          locale={{ emptyText: t(filter === 'pending' ? 'tbNoPending' : 'tbNoRecordsHere') }}
         />
       </section>
       <section aria-labelledby="tb-accounts-title">
