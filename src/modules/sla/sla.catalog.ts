@@ -19,7 +19,7 @@ import { validateCalendar } from './calendar.ts';
 import type { BusinessCalendar, BusinessCalendarInput } from './calendar.ts';
 import { parseHolidayFile } from './holidays.ts';
 import type { HolidayFile } from './holidays.ts';
-import { validatePolicies } from './sla.policy.ts';
+import { MAX_TARGET_MINUTES, unreachableTargets, validatePolicies } from './sla.policy.ts';
 import {
   affectedCommunities,
   findInView,
@@ -43,6 +43,7 @@ import {
 } from './sla.metrics.ts';
 import type { StoredPolicy } from './sla.metrics.ts';
 import * as repo from './sla.repository.ts';
+import type { SlaCalendarTable } from './sla.tables.ts';
 
 export interface SlaRuntime {
   policies: StoredPolicy[];
@@ -72,6 +73,16 @@ export function refuse(issues: SlaIssue[], prefix?: string): AppError {
     code: first?.code,
     issues: issues.slice(0, 20).map((i) => ({ ...i, field: strip(i.field) })),
   });
+}
+
+/** The business-minute spans a policy asks its calendar to place, by field. */
+function targetsOf(p: StoredPolicy): Record<string, number | undefined> {
+  return {
+    firstResponseMinutes: p.firstResponseMinutes,
+    resolutionMinutes: p.resolutionMinutes,
+    updateIntervalMinutes: p.updateIntervalMinutes,
+    escalationStepMinutes: p.escalationStepMinutes,
+  };
 }
 
 export class SlaCatalog {
@@ -172,10 +183,12 @@ export class SlaCatalog {
     if (input.channel !== undefined && !(CHANNELS as readonly string[]).includes(input.channel))
       throw new AppError('validation_failed', `unknown channel "${input.channel}"`, { field: 'channel' });
     const step = input.escalationStepMinutes ?? DEFAULT_STEP_MINUTES;
-    if (!(Number.isFinite(step) && step > 0))
-      throw new AppError('validation_failed', 'escalationStepMinutes must be a positive number of minutes', {
-        field: 'escalationStepMinutes',
-      });
+    if (!(Number.isFinite(step) && step > 0 && step <= MAX_TARGET_MINUTES))
+      throw new AppError(
+        'validation_failed',
+        `escalationStepMinutes must be a positive number of minutes, at most ${MAX_TARGET_MINUTES} (a year)`,
+        { field: 'escalationStepMinutes' },
+      );
     const policy: StoredPolicy = { ...input, id, escalationStepMinutes: step };
     if (policy.channel === undefined) delete policy.channel;
     if (policy.communityId === undefined) delete policy.communityId;
@@ -219,6 +232,11 @@ export class SlaCatalog {
       const checked = validatePolicies(members, { calendarIds: calendars });
       if (!checked.ok) throw refuse(checked.errors, `policies[${members.length - 1}].`);
     }
+    const calendar = (await this.runtime()).calendars.get(policy.calendarId);
+    const unreachable = calendar
+      ? unreachableTargets(calendar, this.deps.clock.now().getTime(), targetsOf(policy))
+      : [];
+    if (unreachable.length > 0) throw refuse(unreachable);
     return { ...policy, warnAtRatio: policy.warnAtRatio ?? 0.75 };
   }
 
@@ -316,7 +334,7 @@ export class SlaCatalog {
     const v = checked.value;
     const at = this.deps.clock.now().toISOString();
     const existing = (await repo.listCalendarRows(this.db)).find((c) => c.id === v.id);
-    const row = {
+    const row: SlaCalendarTable = {
       id: v.id,
       name: v.name,
       time_zone: v.timeZone,
@@ -329,6 +347,7 @@ export class SlaCatalog {
       created_at: existing?.created_at ?? at,
       updated_at: at,
     };
+    await this.refuseStranding(row, at);
     await this.db.transaction().execute(async (trx) => {
       await repo.upsertCalendar(trx, row);
       const action = existing ? 'sla.calendar_updated' : 'sla.calendar_created';
@@ -336,6 +355,28 @@ export class SlaCatalog {
     });
     this.invalidate();
     return calendarInputFromRow(row);
+  }
+
+  /**
+   * Refuses a calendar on which a policy that uses it could no longer place a deadline (hours cut
+   * to less working time in ten years than its target): every order of that policy would fail.
+   */
+  private async refuseStranding(row: SlaCalendarTable, at: string): Promise<void> {
+    const files = row.holiday_region
+      ? ((await this.holidayFiles(this.db)).get(row.holiday_region) ?? [])
+      : [];
+    const calendar = effectiveCalendar(row, files);
+    const from = Date.parse(at);
+    for (const policy of await this.allPolicies()) {
+      if (policy.calendarId !== row.id) continue;
+      const unreachable = unreachableTargets(calendar, from, targetsOf(policy));
+      if (unreachable.length === 0) continue;
+      throw new AppError(
+        'validation_failed',
+        `policy ${policy.id} could no longer place its deadlines: ${unreachable[0]?.message ?? ''}`,
+        { field: 'weekly', policyId: policy.id, communityId: policy.communityId ?? null },
+      );
+    }
   }
 
   /**

@@ -61,7 +61,7 @@ export async function registerSlaRoutes(root: FastifyInstance, m: SlaModule): Pr
       schema: {
         tags: TAG,
         summary:
-          'Create an SLA policy (admin of its community; a shared one, without communityId, needs an admin of every community); refused: zero or negative targets, unknown calendars, looping chains',
+          'Create an SLA policy (admin of its community; a shared one, without communityId, needs an admin of every community); refused: zero or negative targets, targets or an escalation step over a year of minutes or more working time than the calendar holds in ten years, unknown calendars, looping chains',
         body: PolicyBody,
         response: { 201: PolicyView },
       },
@@ -146,7 +146,7 @@ export async function registerSlaRoutes(root: FastifyInstance, m: SlaModule): Pr
       schema: {
         tags: TAG,
         summary:
-          'Create or replace a business calendar (shared: an admin of every community); overlapping or inverted periods are refused',
+          'Create or replace a business calendar (shared: an admin of every community); overlapping or inverted periods are refused, and so are hours too few for a policy on it to place its deadlines',
         params: IdParams,
         body: CalendarBody,
         response: { 200: CalendarView },
