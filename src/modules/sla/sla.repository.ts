@@ -376,6 +376,16 @@ export async function cancelTimerByKey(db: Kysely<DB>, key: string): Promise<voi
     .execute();
 }
 
+/** The pending timer of a key, if any. */
+export async function pendingTimer(db: Kysely<DB>, key: string): Promise<TimerRow | undefined> {
+  return t(db)
+    .selectFrom('sla_timers')
+    .selectAll()
+    .where('key', '=', key)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+}
+
 export async function timersOf(db: Kysely<DB>, orderId: string): Promise<TimerRow[]> {
   return t(db)
     .selectFrom('sla_timers')

@@ -39,7 +39,15 @@ import type { SlaSettings } from './sla.settings.ts';
 import type { SlaOrderMetricsTable } from './sla.tables.ts';
 import type { SupervisionService } from './sla.supervision.ts';
 import type { TimerWorker } from './sla.timers.ts';
-import { CLOCK_TIMER_KIND, clockTimer, entriesOf, entriesOfRow, splitDue } from './sla.clock-timer.ts';
+import {
+  CLOCK_TIMER_KIND,
+  clockTimer,
+  clockTimerKey,
+  entriesOf,
+  entriesOfRow,
+  owedEntries,
+  splitDue,
+} from './sla.clock-timer.ts';
 import type { ClockTimerEntry } from './sla.clock-timer.ts';
 
 /** A policy's stored snapshot, formatted once per policy object (the catalogue caches them). */
@@ -240,7 +248,7 @@ export class SlaService {
       history_json: JSON.stringify(loaded.history),
       updated_at: at,
     });
-    await this.syncTimers(trx, order, state, at);
+    await this.syncTimers(trx, order, state, at, loaded.metrics);
     const open = state.status === 'open';
     if (!open) await repo.cancelTimers(trx, order.id, ['escalate']);
     // A breached order that runs again (resumed, reopened) climbs on from where it stopped.
@@ -279,7 +287,7 @@ export class SlaService {
       priority: order.priority,
       updated_at: at,
     });
-    await this.syncTimers(trx, order, state, at);
+    await this.syncTimers(trx, order, state, at, loaded.metrics);
     // The escalation under way was the old policy's: it stops. Late by the new policy too, the
     // order climbs on along the new policy's chain from the level it reached; not late, it does
     // not (its clock timer speaks if it becomes so). The old timer used to fire anyway, alerting a
@@ -326,9 +334,24 @@ export class SlaService {
     return r.value;
   }
 
-  /** The order's SLA timer becomes exactly what the state asks for: re-armed in place, or cancelled. */
-  private async syncTimers(trx: Kysely<DB>, order: WorkOrderRow, state: SlaState, at: string): Promise<void> {
-    const wanted = this.timerOf(order, state);
+  /**
+   * The order's SLA timer becomes what the state asks for: re-armed in place, or cancelled. After a
+   * change to an order that has SLA metrics (`recorded`, as they stood before it), the timer also
+   * keeps the breaches still owed an announcement (see `owedEntries`).
+   */
+  private async syncTimers(
+    trx: Kysely<DB>,
+    order: WorkOrderRow,
+    state: SlaState,
+    at: string,
+    recorded?: MetricsRow,
+  ): Promise<void> {
+    let wanted = this.timerOf(order, state);
+    if (recorded && (state.status === 'open' || state.status === 'paused')) {
+      const row = await repo.pendingTimer(trx, clockTimerKey(order.id));
+      const current = row ? entriesOfRow(row) : [];
+      wanted = clockTimer(order.id, order.community_id, owedEntries(order.id, state, current, recorded, at));
+    }
     if (wanted) await repo.armTimer(trx, newId(), wanted, at);
     else await repo.cancelTimers(trx, order.id, [CLOCK_TIMER_KIND]);
   }
@@ -436,7 +459,9 @@ export class SlaService {
     now: string,
   ): Promise<void> {
     const l = await this.load(trx, orderId);
-    if (!l || l.metrics.sla_status !== 'open') return;
+    // A breach that came before the order was put on hold is announced while it waits; one on an
+    // order that has left (resolved, closed, cancelled…) alerts nobody.
+    if (!l || (l.metrics.sla_status !== 'open' && l.metrics.sla_status !== 'paused')) return;
     const clock = entry.clock;
     const state = await this.stateNow(trx, l, now, clock);
     const cs =
@@ -448,7 +473,7 @@ export class SlaService {
     });
     if (!cs || !cs.breached) {
       // The deadline moved (an update came in): schedule the timers the state asks for now.
-      await this.syncTimers(trx, l.order, state, now);
+      await this.syncTimers(trx, l.order, state, now, l.metrics);
       return;
     }
     const dueAt = cs.dueAt === null ? null : new Date(cs.dueAt).toISOString();

@@ -1,0 +1,123 @@
+/**
+ * A breach is announced and escalated whatever comes first after the deadline: the timer worker,
+ * or a change to the order (an action a second after the deadline, a change of category into a
+ * policy by which the order is already late). Whichever it is, the breach lands on the timeline,
+ * in the audit chain and with the staff, and climbs the chain; an order that left by then alerts
+ * nobody.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestContext } from '../helpers.ts';
+import type { TestContext } from '../helpers.ts';
+import type { SlaTables } from '../../src/modules/sla/sla.tables.ts';
+import { act, addPolicy, auditOk, createOrder, timelineTypes } from './sla-helpers.ts';
+import type { OrderView } from './sla-helpers.ts';
+
+const MINUTE = 60_000;
+
+describe('breaches a change reveals are announced and escalated', () => {
+  let ctx: TestContext;
+  let agent: string;
+  before(async () => {
+    ctx = await createTestContext();
+    // Noise: 10 minutes to answer, 30 to resolve, round the clock, a level every 5 minutes.
+    await addPolicy(ctx, {
+      id: 'noise-fast',
+      category: 'basic_living.noise',
+      priorityBand: '*',
+      calendarId: '24x7',
+      firstResponseMinutes: 10,
+      resolutionMinutes: 30,
+      escalationStepMinutes: 5,
+    });
+    agent = await ctx.login('agent');
+  });
+  after(() => ctx.close());
+
+  const metrics = (orderId: string) =>
+    ctx.database.db
+      .withTables<SlaTables>()
+      .selectFrom('sla_order_metrics')
+      .selectAll()
+      .where('work_order_id', '=', orderId)
+      .executeTakeFirstOrThrow();
+  const noise = () =>
+    createOrder(ctx, agent, {
+      channel: 'hotline',
+      description: '楼上装修噪音很大',
+      category: 'basic_living.noise',
+      urgency: 'normal',
+    });
+  /** Runs the timer worker every minute for `minutes`. */
+  const runFor = async (minutes: number) => {
+    for (let i = 0; i < minutes; i++) {
+      await ctx.services.sla.timers.runDue();
+      ctx.clock.advance(MINUTE);
+    }
+  };
+  const count = (types: string[], type: string) => types.filter((t) => t === type).length;
+
+  it('an action a second after the deadline, before the worker ran, drops no breach', async () => {
+    let order: OrderView = await act(ctx, agent, await noise(), 'accept');
+    await ctx.services.sla.timers.runDue();
+    ctx.clock.advance(30 * MINUTE + 1000);
+    // The resolution deadline passed a second ago; the agent parks the order, then takes it up.
+    order = await act(ctx, agent, order, 'wait', { note: '等待居民提供照片' });
+    order = await act(ctx, agent, order, 'resume');
+    await runFor(20);
+    const types = await timelineTypes(ctx, order.id);
+    assert.equal(count(types, 'sla_breached'), 1, types.join());
+    assert.ok(count(types, 'sla_escalated') >= 2, types.join());
+    const m = await metrics(order.id);
+    assert.ok(m.resolution_breached_at);
+    assert.notEqual(m.escalation_level, null);
+    await auditOk(ctx, order.communityId);
+  });
+
+  it('a change of category into a policy by which the order is already late announces the breach', async () => {
+    const order = await createOrder(ctx, agent, {
+      channel: 'hotline',
+      description: '家里电器坏了',
+      category: 'basic_living.appliance',
+      urgency: 'normal',
+    });
+    ctx.clock.advance(60 * MINUTE);
+    await ctx.services.sla.timers.runDue();
+    assert.equal((await metrics(order.id)).escalation_level, null, 'on time by the office-hours policy');
+    const dispatcher = await ctx.login('dispatcher');
+    const current = (await ctx.call('GET', `/api/v1/work-orders/${order.id}`, dispatcher)).json() as {
+      version: number;
+    };
+    const moved = await ctx.call('POST', `/api/v1/work-orders/${order.id}/classification`, dispatcher, {
+      version: current.version,
+      category: 'basic_living.noise',
+    });
+    assert.equal(moved.statusCode, 200, moved.body);
+    await runFor(2);
+    const types = await timelineTypes(ctx, order.id);
+    assert.ok(count(types, 'sla_breached') >= 1, types.join());
+    const m = await metrics(order.id);
+    assert.equal(m.policy_id, 'noise-fast');
+    assert.equal(m.escalation_level, 'dispatcher');
+    const alerts = await ctx.database.db
+      .selectFrom('outbox')
+      .select('template')
+      .where('template', 'in', ['sla_breached', 'sla_escalated'])
+      .where('payload_json', 'like', `%${order.id}%`)
+      .execute();
+    assert.ok(alerts.length >= 2, JSON.stringify(alerts));
+    await auditOk(ctx, order.communityId);
+  });
+
+  it('an order cancelled a second after its deadline alerts nobody afterwards', async () => {
+    let order: OrderView = await act(ctx, agent, await noise(), 'accept');
+    await ctx.services.sla.timers.runDue();
+    ctx.clock.advance(30 * MINUTE + 1000);
+    order = await act(ctx, agent, order, 'cancel', { reason: '居民撤回' });
+    await runFor(20);
+    const types = await timelineTypes(ctx, order.id);
+    assert.equal(count(types, 'sla_breached'), 0, types.join());
+    assert.equal(count(types, 'sla_escalated'), 0, types.join());
+    assert.ok((await metrics(order.id)).resolution_breached_at, 'the breach stays in the figures');
+  });
+});
