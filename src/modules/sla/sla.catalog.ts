@@ -85,8 +85,16 @@ function targetsOf(p: StoredPolicy): Record<string, number | undefined> {
   };
 }
 
+/** Re-times the open orders on calendars that changed, inside the change's transaction. */
+export type CalendarsChanged = (
+  trx: Kysely<DB>,
+  calendars: ReadonlyMap<string, BusinessCalendar>,
+  at: string,
+) => Promise<unknown>;
+
 export class SlaCatalog {
   private readonly cache = new LoaderCache<'runtime', SlaRuntime>({ ttlMs: CACHE_MS });
+  private calendarsChanged: CalendarsChanged = async () => undefined;
 
   constructor(private readonly deps: Deps) {}
 
@@ -96,6 +104,11 @@ export class SlaCatalog {
 
   invalidate(): void {
     this.cache.invalidate();
+  }
+
+  /** Who re-times the open orders when calendars change (the SLA service). */
+  onCalendarsChanged(handler: CalendarsChanged): void {
+    this.calendarsChanged = handler;
   }
 
   /** Holiday files by region: the shipped CN years, overridden by imported ones. */
@@ -347,9 +360,10 @@ export class SlaCatalog {
       created_at: existing?.created_at ?? at,
       updated_at: at,
     };
-    await this.refuseStranding(row, at);
+    const calendar = await this.refuseStranding(row, at);
     await this.db.transaction().execute(async (trx) => {
       await repo.upsertCalendar(trx, row);
+      await this.calendarsChanged(trx, new Map([[row.id, calendar]]), at);
       const action = existing ? 'sla.calendar_updated' : 'sla.calendar_created';
       await this.audit(trx, admin, all, action, v.id, row, at);
     });
@@ -361,7 +375,7 @@ export class SlaCatalog {
    * Refuses a calendar on which a policy that uses it could no longer place a deadline (hours cut
    * to less working time in ten years than its target): every order of that policy would fail.
    */
-  private async refuseStranding(row: SlaCalendarTable, at: string): Promise<void> {
+  private async refuseStranding(row: SlaCalendarTable, at: string): Promise<BusinessCalendar> {
     const files = row.holiday_region
       ? ((await this.holidayFiles(this.db)).get(row.holiday_region) ?? [])
       : [];
@@ -377,6 +391,7 @@ export class SlaCatalog {
         { field: 'weekly', policyId: policy.id, communityId: policy.communityId ?? null },
       );
     }
+    return calendar;
   }
 
   /**
@@ -403,6 +418,14 @@ export class SlaCatalog {
         imported_at: at,
         imported_by: admin.username,
       });
+      // Every calendar of the region follows the new file, from this transaction's view of the files.
+      const files = (await this.holidayFiles(trx)).get(region) ?? [];
+      const calendars = new Map(
+        (await repo.listCalendarRows(trx))
+          .filter((c) => c.holiday_region === region)
+          .map((c) => [c.id, effectiveCalendar(c, files)] as const),
+      );
+      await this.calendarsChanged(trx, calendars, at);
       await this.audit(trx, admin, all, 'sla.holidays_imported', `${region}:${year}`, parsed.value, at);
     });
     this.invalidate();

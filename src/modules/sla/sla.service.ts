@@ -10,7 +10,7 @@ import type { Deps } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { newId } from '../../platform/ids.ts';
 import { STAFF_ROLES } from '../../platform/auth/principal.ts';
-import { findOrder } from '../work-orders/work-order.repository.ts';
+import { findOrder, lockOrders } from '../work-orders/work-order.repository.ts';
 import type { WorkOrderRow } from '../work-orders/work-order.repository.ts';
 import type { Action } from '../work-orders/work-order.machine.ts';
 import type { LifecycleHooks } from '../work-orders/work-order.service.ts';
@@ -73,6 +73,9 @@ export function rolesForLevel(level: string): readonly string[] {
   return LEVEL_ROLES[level] ?? ((STAFF_ROLES as readonly string[]).includes(level) ? [level] : ['manager']);
 }
 
+/** What an order's timer is keyed and scoped by. */
+type OrderRef = Pick<WorkOrderRow, 'id' | 'community_id'>;
+
 interface Loaded {
   order: WorkOrderRow;
   metrics: MetricsRow;
@@ -87,7 +90,9 @@ export class SlaService {
     private readonly catalog: SlaCatalog,
     private readonly settings: SlaSettings,
     private readonly supervision: SupervisionService,
-  ) {}
+  ) {
+    catalog.onCalendarsChanged((trx, calendars, at) => this.retime(trx, calendars, at));
+  }
 
   private get dialect() {
     return this.deps.database.dialect;
@@ -205,7 +210,7 @@ export class SlaService {
   }
 
   /** The order's one SLA timer: the warnings and breaches its state asks for (see sla.clock-timer.ts). */
-  private timerOf(order: WorkOrderRow, state: SlaState) {
+  private timerOf(order: OrderRef, state: SlaState) {
     return clockTimer(order.id, order.community_id, entriesOf(order.id, state));
   }
 
@@ -304,6 +309,40 @@ export class SlaService {
     }
   }
 
+  /**
+   * Calendars changed (their hours, own dates or their region's holiday files): the open orders
+   * on them are replayed on the new calendars as of `at`, so their stored deadlines (which the
+   * overdue and due-soon lists read) and their timers follow at once, in the change's transaction;
+   * they used to keep the old working days until the order's next event, and warn or breach by
+   * them. A deadline the change moves into the past is announced as the timer's would be. Runs
+   * before the change's audit entries: the orders are locked first, as every action locks them.
+   */
+  async retime(
+    trx: Kysely<DB>,
+    calendars: ReadonlyMap<string, BusinessCalendar>,
+    at: string,
+  ): Promise<number> {
+    const ids = await repo.openOrdersOnCalendars(trx, [...calendars.keys()]);
+    if (ids.length === 0) return 0;
+    await lockOrders(trx, this.dialect, ids);
+    let n = 0;
+    for (const metrics of await repo.metricsOfOrders(trx, ids)) {
+      const calendar = calendars.get(metrics.calendar_id);
+      if (!calendar || (metrics.sla_status !== 'open' && metrics.sla_status !== 'paused')) continue;
+      const policy = JSON.parse(metrics.policy_json) as StoredPolicy;
+      const history = JSON.parse(metrics.history_json) as HistoryEntry[];
+      const state = this.compute(policy, calendar, history, at);
+      await repo.updateMetrics(trx, metrics.work_order_id, {
+        ...keepingBreaches(metricsOf(state), metrics),
+        updated_at: at,
+      });
+      const order = { id: metrics.work_order_id, community_id: metrics.community_id };
+      await this.syncTimers(trx, order, state, at, metrics);
+      n += 1;
+    }
+    return n;
+  }
+
   /** The stored SLA of an order with its policy snapshot and calendar, or null when it has none. */
   private async load(trx: Kysely<DB>, orderId: string, order?: WorkOrderRow): Promise<Loaded | null> {
     const metrics = await repo.findMetrics(trx, orderId);
@@ -341,7 +380,7 @@ export class SlaService {
    */
   private async syncTimers(
     trx: Kysely<DB>,
-    order: WorkOrderRow,
+    order: OrderRef,
     state: SlaState,
     at: string,
     recorded?: MetricsRow,
