@@ -73,6 +73,10 @@ export function rolesForLevel(level: string): readonly string[] {
   return LEVEL_ROLES[level] ?? ((STAFF_ROLES as readonly string[]).includes(level) ? [level] : ['manager']);
 }
 
+/** The breaches an order's stored metrics hold; none for an SLA that starts now. */
+type BreachesRecorded = Pick<MetricsRow, 'first_response_breached_at' | 'resolution_breached_at'>;
+const NO_BREACHES: BreachesRecorded = { first_response_breached_at: null, resolution_breached_at: null };
+
 /** What an order's timer is keyed and scoped by. */
 type OrderRef = Pick<WorkOrderRow, 'id' | 'community_id'>;
 
@@ -183,8 +187,10 @@ export class SlaService {
       channel: order.channel,
       grid_id: order.grid_id,
       assignee_id: order.assignee_id,
-      submitted_at: at,
-      month: monthOf(tz, at),
+      // An SLA that starts late (no policy covered the order when it was filed) still counts the
+      // order where it was filed: compliance ranges and months read these.
+      submitted_at: order.created_at,
+      month: monthOf(tz, order.created_at),
       first_response_warned_at: null,
       resolution_warned_at: null,
       escalation_level: null,
@@ -226,8 +232,11 @@ export class SlaService {
     return policy && calendar ? { policy, calendar } : null;
   }
 
-  /** Chooses the policy, stores the deadlines and schedules the first timers. */
-  async start(trx: Kysely<DB>, order: WorkOrderRow, at: string): Promise<void> {
+  /**
+   * Chooses the policy, stores the deadlines and schedules the first timers. `late`: the order was
+   * filed before any policy covered it, and a deadline it has already missed is announced.
+   */
+  async start(trx: Kysely<DB>, order: WorkOrderRow, at: string, late = false): Promise<void> {
     const chosen = this.policyFor(await this.catalog.runtime(trx), order);
     if (!chosen) return;
     const { policy, calendar } = chosen;
@@ -236,7 +245,7 @@ export class SlaService {
     const state = this.compute(policy, calendar, history, at);
     const tz = await this.timeZoneOf(trx, order.community_id);
     await repo.insertMetrics(trx, this.metricsRow(order, policy, calendar, history, state, tz, at));
-    await this.syncTimers(trx, order, state, at);
+    await this.syncTimers(trx, order, state, at, late ? NO_BREACHES : undefined);
   }
 
   /** Replays the history with the new event and stores the metrics; reschedules timers. */
@@ -271,7 +280,7 @@ export class SlaService {
    */
   async repolicy(trx: Kysely<DB>, order: WorkOrderRow, at: string): Promise<void> {
     const loaded = await this.load(trx, order.id, order);
-    if (!loaded) return this.start(trx, order, at);
+    if (!loaded) return this.start(trx, order, at, true);
     const chosen = this.policyFor(await this.catalog.runtime(trx), order);
     if (!chosen || chosen.policy.id === loaded.policy.id) {
       await repo.updateMetrics(trx, order.id, {
@@ -383,7 +392,7 @@ export class SlaService {
     order: OrderRef,
     state: SlaState,
     at: string,
-    recorded?: MetricsRow,
+    recorded?: BreachesRecorded,
   ): Promise<void> {
     let wanted = this.timerOf(order, state);
     if (recorded && (state.status === 'open' || state.status === 'paused')) {
