@@ -109,6 +109,46 @@ describe('breaches a change reveals are announced and escalated', () => {
     await auditOk(ctx, order.communityId);
   });
 
+  it('announces each breach once when a reply moved an update deadline that fell due with it', async () => {
+    await addPolicy(ctx, {
+      id: 'parking-updates',
+      category: 'basic_living.parking',
+      priorityBand: '*',
+      calendarId: '24x7',
+      firstResponseMinutes: 10,
+      resolutionMinutes: 30,
+      updateIntervalMinutes: 20,
+      escalationStepMinutes: 60,
+    });
+    const created = await createOrder(ctx, agent, {
+      channel: 'hotline',
+      description: '车位被占用',
+      category: 'basic_living.parking',
+      urgency: 'normal',
+    });
+    const order = await act(ctx, agent, created, 'accept');
+    await ctx.services.sla.timers.runDue();
+    ctx.clock.advance(15 * MINUTE);
+    const reply = await ctx.call('POST', `/api/v1/work-orders/${order.id}/notes`, agent, {
+      text: '已联系物业，正在处理',
+      visibility: 'public',
+    });
+    assert.equal(reply.statusCode, 201, reply.body);
+    // The worker wakes after both the old update deadline and the resolution deadline.
+    ctx.clock.advance(16 * MINUTE);
+    await runFor(3);
+    const breaches = await ctx.database.db
+      .selectFrom('work_order_events')
+      .select('data_json')
+      .where('work_order_id', '=', order.id)
+      .where('type', '=', 'sla_breached')
+      .execute();
+    const clocks = breaches.map((b) => (JSON.parse(b.data_json ?? '{}') as { clock: string }).clock);
+    // The update deadline moved to 35 minutes by the reply: not yet passed.
+    assert.deepEqual(clocks, ['resolution']);
+    assert.equal(count(await timelineTypes(ctx, order.id), 'sla_escalated'), 1);
+  });
+
   it('an order cancelled a second after its deadline alerts nobody afterwards', async () => {
     let order: OrderView = await act(ctx, agent, await noise(), 'accept');
     await ctx.services.sla.timers.runDue();

@@ -514,14 +514,17 @@ export class SlaService {
     const state = await this.stateNow(trx, l, now, clock);
     const cs =
       clock === 'update' ? state.update : clock === 'first_response' ? state.firstResponse : state.resolution;
+    const written = keepingBreaches(metricsOf(state), l.metrics);
     await repo.updateMetrics(trx, l.order.id, {
-      ...keepingBreaches(metricsOf(state), l.metrics),
+      ...written,
       history_json: JSON.stringify(l.history),
       updated_at: now,
     });
     if (!cs || !cs.breached) {
-      // The deadline moved (an update came in): schedule the timers the state asks for now.
-      await this.syncTimers(trx, l.order, state, now, l.metrics);
+      // The deadline moved (an update came in): schedule the timers the state asks for now. A
+      // breach of another clock that this run also found due is announced by its own entry, not
+      // revealed a second time.
+      await this.syncTimers(trx, l.order, state, now, written);
       return;
     }
     const dueAt = cs.dueAt === null ? null : new Date(cs.dueAt).toISOString();
