@@ -149,6 +149,26 @@ describe('breaches a change reveals are announced and escalated', () => {
     assert.equal(count(await timelineTypes(ctx, order.id), 'sla_escalated'), 1);
   });
 
+  it('a warning of the old policy that fell due unfired is not given under a longer one', async () => {
+    const order = await act(ctx, agent, await noise(), 'accept');
+    await ctx.services.sla.timers.runDue();
+    // 23 minutes: the fast policy's resolution warning (at 22.5) is due; the worker has not run.
+    ctx.clock.advance(23 * MINUTE);
+    const dispatcher = await ctx.login('dispatcher');
+    const current = (await ctx.call('GET', `/api/v1/work-orders/${order.id}`, dispatcher)).json() as {
+      version: number;
+    };
+    const moved = await ctx.call('POST', `/api/v1/work-orders/${order.id}/classification`, dispatcher, {
+      version: current.version,
+      category: 'basic_living.appliance',
+    });
+    assert.equal(moved.statusCode, 200, moved.body);
+    await runFor(3);
+    const types = await timelineTypes(ctx, order.id);
+    assert.equal(count(types, 'sla_warning'), 0, types.join());
+    assert.equal(count(types, 'sla_breached'), 0, types.join());
+  });
+
   it('an order cancelled a second after its deadline alerts nobody afterwards', async () => {
     let order: OrderView = await act(ctx, agent, await noise(), 'accept');
     await ctx.services.sla.timers.runDue();

@@ -482,8 +482,9 @@ export class SlaService {
     const state = await this.stateNow(trx, l, now, clock);
     const cs =
       clock === 'update' ? state.update : clock === 'first_response' ? state.firstResponse : state.resolution;
-    // Caught up after a downtime past the deadline: the breach timer speaks instead.
-    if (!cs || cs.status !== 'running' || cs.breached) return;
+    // Caught up after a downtime past the deadline: the breach timer speaks instead. Not yet at the
+    // threshold (the entry was armed under a policy the order has left): nothing to say.
+    if (!cs || cs.status !== 'running' || cs.breached || !cs.warned) return;
     const dueAt = cs.dueAt === null ? null : new Date(cs.dueAt).toISOString();
     await repo.updateMetrics(trx, l.order.id, {
       ...keepingBreaches(metricsOf(state), l.metrics),
