@@ -106,14 +106,18 @@ test('conflicts, duplicates, weekday make-up days and malformed entries are refu
   assert.equal(parseHolidayFile({ year: 2026, source: '', holidays: {}, workdays: [] }, 2026).ok, false);
 });
 
-test('importing a year replaces that year only and is idempotent', () => {
+test("applying a year's file keeps the calendar's own dates over it, and is idempotent", () => {
   const f = CN_HOLIDAY_FILES[2026];
   assert.ok(f);
-  const cal = buildCalendar({ holidays: ['2025-10-01', '2026-03-03'], workdays: ['2026-03-07'] });
+  // Own dates: a closure in another year, a closure on a working Tuesday, open on a National Day.
+  const cal = buildCalendar({ holidays: ['2025-10-01', '2026-03-03'], workdays: ['2026-10-05'] });
   const once = applyHolidayFiles(cal, [f]);
   assert.ok(once.holidays.includes('2025-10-01'));
-  assert.ok(!once.holidays.includes('2026-03-03'));
-  assert.ok(!once.workdays.includes('2026-03-07'));
-  assert.equal(once.holidays.length, 1 + f.holidays.length);
+  assert.ok(once.holidays.includes('2026-03-03'));
+  assert.ok(once.workdays.includes('2026-10-05'));
+  assert.ok(!once.holidays.includes('2026-10-05'));
+  assert.ok(once.holidays.includes('2026-10-01'));
+  assert.equal(once.holidays.length, 2 + f.holidays.length - 1);
+  assert.equal(once.workdays.length, 1 + f.workdays.length);
   assert.deepEqual(applyHolidayFiles(once, [f]), once);
 });

@@ -121,17 +121,26 @@ export function parseHolidayFile(json: unknown, expectedYear: number): SlaResult
 }
 
 /**
- * A copy of the calendar whose holidays and workdays for each file's year are replaced by the
- * file's (other years untouched), so re-importing a corrected notice is idempotent.
+ * The calendar with the region's holiday files applied: each file's holidays and make-up workdays
+ * (a corrected notice for a year is a new file for that year, so applying is idempotent), with
+ * the calendar's own dates standing over them. Its own dates are its local exceptions: a closure
+ * on a working day, or the centre open on a public holiday; they used to be dropped in any year a
+ * file covered.
  */
 export function applyHolidayFiles(
   calendar: BusinessCalendar,
   files: readonly HolidayFile[],
 ): BusinessCalendar {
-  const years = new Set(files.map((f) => String(f.year)));
-  const keep = (dates: readonly string[]) => dates.filter((d) => !years.has(d.slice(0, 4)));
-  const holidays = [...keep(calendar.holidays), ...files.flatMap((f) => f.holidays.map((h) => h.date))];
-  const workdays = [...keep(calendar.workdays), ...files.flatMap((f) => f.workdays.map((w) => w.date))];
+  const ownHolidays = new Set(calendar.holidays);
+  const ownWorkdays = new Set(calendar.workdays);
+  const holidays = [
+    ...calendar.holidays,
+    ...files.flatMap((f) => f.holidays.map((h) => h.date)).filter((d) => !ownWorkdays.has(d)),
+  ];
+  const workdays = [
+    ...calendar.workdays,
+    ...files.flatMap((f) => f.workdays.map((w) => w.date)).filter((d) => !ownHolidays.has(d)),
+  ];
   return { ...calendar, holidays: [...new Set(holidays)].sort(), workdays: [...new Set(workdays)].sort() };
 }
 

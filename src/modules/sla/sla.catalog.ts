@@ -19,7 +19,7 @@ import { validateCalendar } from './calendar.ts';
 import type { BusinessCalendar, BusinessCalendarInput } from './calendar.ts';
 import { parseHolidayFile } from './holidays.ts';
 import type { HolidayFile } from './holidays.ts';
-import { validatePolicies } from './sla.policy.ts';
+import { MAX_TARGET_MINUTES, unreachableTargets, validatePolicies } from './sla.policy.ts';
 import {
   affectedCommunities,
   findInView,
@@ -43,6 +43,7 @@ import {
 } from './sla.metrics.ts';
 import type { StoredPolicy } from './sla.metrics.ts';
 import * as repo from './sla.repository.ts';
+import type { SlaCalendarTable } from './sla.tables.ts';
 
 export interface SlaRuntime {
   policies: StoredPolicy[];
@@ -74,8 +75,26 @@ export function refuse(issues: SlaIssue[], prefix?: string): AppError {
   });
 }
 
+/** The business-minute spans a policy asks its calendar to place, by field. */
+function targetsOf(p: StoredPolicy): Record<string, number | undefined> {
+  return {
+    firstResponseMinutes: p.firstResponseMinutes,
+    resolutionMinutes: p.resolutionMinutes,
+    updateIntervalMinutes: p.updateIntervalMinutes,
+    escalationStepMinutes: p.escalationStepMinutes,
+  };
+}
+
+/** Re-times the open orders on calendars that changed, inside the change's transaction. */
+export type CalendarsChanged = (
+  trx: Kysely<DB>,
+  calendars: ReadonlyMap<string, BusinessCalendar>,
+  at: string,
+) => Promise<unknown>;
+
 export class SlaCatalog {
   private readonly cache = new LoaderCache<'runtime', SlaRuntime>({ ttlMs: CACHE_MS });
+  private calendarsChanged: CalendarsChanged = async () => undefined;
 
   constructor(private readonly deps: Deps) {}
 
@@ -85,6 +104,11 @@ export class SlaCatalog {
 
   invalidate(): void {
     this.cache.invalidate();
+  }
+
+  /** Who re-times the open orders when calendars change (the SLA service). */
+  onCalendarsChanged(handler: CalendarsChanged): void {
+    this.calendarsChanged = handler;
   }
 
   /** Holiday files by region: the shipped CN years, overridden by imported ones. */
@@ -172,10 +196,12 @@ export class SlaCatalog {
     if (input.channel !== undefined && !(CHANNELS as readonly string[]).includes(input.channel))
       throw new AppError('validation_failed', `unknown channel "${input.channel}"`, { field: 'channel' });
     const step = input.escalationStepMinutes ?? DEFAULT_STEP_MINUTES;
-    if (!(Number.isFinite(step) && step > 0))
-      throw new AppError('validation_failed', 'escalationStepMinutes must be a positive number of minutes', {
-        field: 'escalationStepMinutes',
-      });
+    if (!(Number.isFinite(step) && step > 0 && step <= MAX_TARGET_MINUTES))
+      throw new AppError(
+        'validation_failed',
+        `escalationStepMinutes must be a positive number of minutes, at most ${MAX_TARGET_MINUTES} (a year)`,
+        { field: 'escalationStepMinutes' },
+      );
     const policy: StoredPolicy = { ...input, id, escalationStepMinutes: step };
     if (policy.channel === undefined) delete policy.channel;
     if (policy.communityId === undefined) delete policy.communityId;
@@ -219,6 +245,11 @@ export class SlaCatalog {
       const checked = validatePolicies(members, { calendarIds: calendars });
       if (!checked.ok) throw refuse(checked.errors, `policies[${members.length - 1}].`);
     }
+    const calendar = (await this.runtime()).calendars.get(policy.calendarId);
+    const unreachable = calendar
+      ? unreachableTargets(calendar, this.deps.clock.now().getTime(), targetsOf(policy))
+      : [];
+    if (unreachable.length > 0) throw refuse(unreachable);
     return { ...policy, warnAtRatio: policy.warnAtRatio ?? 0.75 };
   }
 
@@ -316,7 +347,7 @@ export class SlaCatalog {
     const v = checked.value;
     const at = this.deps.clock.now().toISOString();
     const existing = (await repo.listCalendarRows(this.db)).find((c) => c.id === v.id);
-    const row = {
+    const row: SlaCalendarTable = {
       id: v.id,
       name: v.name,
       time_zone: v.timeZone,
@@ -329,13 +360,38 @@ export class SlaCatalog {
       created_at: existing?.created_at ?? at,
       updated_at: at,
     };
+    const calendar = await this.refuseStranding(row, at);
     await this.db.transaction().execute(async (trx) => {
       await repo.upsertCalendar(trx, row);
+      await this.calendarsChanged(trx, new Map([[row.id, calendar]]), at);
       const action = existing ? 'sla.calendar_updated' : 'sla.calendar_created';
       await this.audit(trx, admin, all, action, v.id, row, at);
     });
     this.invalidate();
     return calendarInputFromRow(row);
+  }
+
+  /**
+   * Refuses a calendar on which a policy that uses it could no longer place a deadline (hours cut
+   * to less working time in ten years than its target): every order of that policy would fail.
+   */
+  private async refuseStranding(row: SlaCalendarTable, at: string): Promise<BusinessCalendar> {
+    const files = row.holiday_region
+      ? ((await this.holidayFiles(this.db)).get(row.holiday_region) ?? [])
+      : [];
+    const calendar = effectiveCalendar(row, files);
+    const from = Date.parse(at);
+    for (const policy of await this.allPolicies()) {
+      if (policy.calendarId !== row.id) continue;
+      const unreachable = unreachableTargets(calendar, from, targetsOf(policy));
+      if (unreachable.length === 0) continue;
+      throw new AppError(
+        'validation_failed',
+        `policy ${policy.id} could no longer place its deadlines: ${unreachable[0]?.message ?? ''}`,
+        { field: 'weekly', policyId: policy.id, communityId: policy.communityId ?? null },
+      );
+    }
+    return calendar;
   }
 
   /**
@@ -362,6 +418,14 @@ export class SlaCatalog {
         imported_at: at,
         imported_by: admin.username,
       });
+      // Every calendar of the region follows the new file, from this transaction's view of the files.
+      const files = (await this.holidayFiles(trx)).get(region) ?? [];
+      const calendars = new Map(
+        (await repo.listCalendarRows(trx))
+          .filter((c) => c.holiday_region === region)
+          .map((c) => [c.id, effectiveCalendar(c, files)] as const),
+      );
+      await this.calendarsChanged(trx, calendars, at);
       await this.audit(trx, admin, all, 'sla.holidays_imported', `${region}:${year}`, parsed.value, at);
     });
     this.invalidate();

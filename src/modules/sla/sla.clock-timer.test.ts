@@ -10,10 +10,15 @@ import {
   CLOCK_TIMER_KIND,
   clockTimer,
   clockTimerKey,
+  entriesOf,
   entriesOfRow,
   expandClockTimers,
+  owedEntries,
   splitDue,
 } from './sla.clock-timer.ts';
+import { computeSlaState } from './sla.state.ts';
+import type { SlaEvent } from './sla.state.ts';
+import { buildCalendar, buildPolicy } from './sla.fixtures.ts';
 import type { ClockTimerEntry } from './sla.clock-timer.ts';
 
 const at = (min: number) => new Date(Date.UTC(2026, 10, 21, 0, min)).toISOString();
@@ -104,6 +109,59 @@ describe('an order’s SLA clock timer', () => {
         },
       ),
     );
+  });
+});
+
+describe('breaches owed an announcement after a change', () => {
+  const calendar = buildCalendar({ id: '24x7', mode: '24x7', weekly: {} });
+  const policy = buildPolicy({ calendarId: '24x7', firstResponseMinutes: 10, resolutionMinutes: 30 });
+  const ms = (min: number) => Date.parse(at(min));
+  const stateAt = (history: SlaEvent[], min: number) => {
+    const r = computeSlaState(policy, calendar, history, ms(min));
+    assert.ok(r.ok);
+    return r.value;
+  };
+  const accepted: SlaEvent[] = [
+    { type: 'submitted', at: ms(0) },
+    { type: 'accepted', at: ms(1) },
+  ];
+  const none = { first_response_breached_at: null, resolution_breached_at: null };
+  const shown = (entries: ClockTimerEntry[]) => entries.map((e) => `${e.clock} ${e.kind} ${e.at}`);
+
+  it('keeps entries that fell due and have not fired, while the order is open or on hold', () => {
+    const due = entry('resolution', 'breach', 30);
+    const open = stateAt(accepted, 31);
+    assert.deepEqual(
+      shown(owedEntries('o1', open, [due], { ...none, resolution_breached_at: at(30) }, at(31))),
+      [`resolution breach ${at(30)}`],
+    );
+    const held = stateAt([...accepted, { type: 'paused', at: ms(31) }], 31);
+    assert.deepEqual(shown(owedEntries('o1', held, [due], none, at(31))), [`resolution breach ${at(30)}`]);
+    // Entries not due yet are the state's to decide.
+    assert.deepEqual(
+      owedEntries('o1', stateAt(accepted, 20), [due], none, at(20)),
+      entriesOf('o1', stateAt(accepted, 20)),
+    );
+  });
+
+  it('announces at once a breach the change reveals on a running clock, once', () => {
+    const late = stateAt(accepted, 40);
+    assert.deepEqual(shown(owedEntries('o1', late, [], none, at(40))), [`resolution breach ${at(40)}`]);
+    assert.deepEqual(owedEntries('o1', late, [], { ...none, resolution_breached_at: at(30) }, at(40)), []);
+    // First response was answered: its breach is in the figures, with nothing left to chase.
+    const slow = stateAt(
+      [
+        { type: 'submitted', at: ms(0) },
+        { type: 'accepted', at: ms(15) },
+      ],
+      20,
+    );
+    assert.deepEqual(shown(owedEntries('o1', slow, [], none, at(20))), shown(entriesOf('o1', slow)));
+  });
+
+  it('owes nothing once the order has left', () => {
+    const gone = stateAt([...accepted, { type: 'cancelled', at: ms(31) }], 31);
+    assert.deepEqual(owedEntries('o1', gone, [entry('resolution', 'breach', 30)], none, at(31)), []);
   });
 });
 

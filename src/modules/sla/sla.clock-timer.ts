@@ -6,6 +6,7 @@
  * due is handled in order, and the entries not yet due stay armed in the same row. Each entry
  * keeps the key it would have had as a row of its own, so notifications stay idempotent.
  */
+import type { ClockState } from './sla.clock.ts';
 import type { SlaClockName, SlaState } from './sla.state.ts';
 import type { NewTimer, TimerRow } from './sla.repository.ts';
 
@@ -35,6 +36,41 @@ export function entriesOf(orderId: string, state: SlaState): ClockTimerEntry[] {
     const at = t.key.slice(t.clock.length + t.kind.length + 2);
     return { clock: t.clock, kind: t.kind, at, key: entryKey(orderId, t.clock, t.kind, at) };
   });
+}
+
+/**
+ * The entries an order's timer must hold after a change at `now`: those the state asks for, plus
+ * the breaches still owed an announcement. A state computed after a deadline schedules only the
+ * future, so without these a change a second after the deadline (before the worker ran), or a
+ * change of policy into one by which the order is already late, recorded the breach in the
+ * figures and told nobody: no timeline entry, no alert, no escalation. Owed are the entries of
+ * the order's timer that fell due and have not fired yet (`current`), and a breach the change
+ * reveals on a clock still running or paused that the stored metrics (`recorded`) did not have,
+ * due at once. Their handlers decide again when they fire (an order that left alerts nobody).
+ */
+export function owedEntries(
+  orderId: string,
+  state: SlaState,
+  current: readonly ClockTimerEntry[],
+  recorded: { first_response_breached_at: string | null; resolution_breached_at: string | null } | null,
+  now: string,
+): ClockTimerEntry[] {
+  const out = entriesOf(orderId, state);
+  if (state.status !== 'open' && state.status !== 'paused') return out;
+  const keys = new Set(out.map((e) => e.key));
+  for (const e of current)
+    if (e.at <= now && !keys.has(e.key)) {
+      out.push(e);
+      keys.add(e.key);
+    }
+  const revealed = (clock: SlaClockName, s: ClockState, before: string | null | undefined) => {
+    if (!recorded || before || !s.breached || (s.status !== 'running' && s.status !== 'paused')) return;
+    if (out.some((e) => e.clock === clock && e.kind === 'breach' && e.at <= now)) return;
+    out.push({ clock, kind: 'breach', at: now, key: entryKey(orderId, clock, 'breach', now) });
+  };
+  revealed('first_response', state.firstResponse, recorded?.first_response_breached_at);
+  revealed('resolution', state.resolution, recorded?.resolution_breached_at);
+  return out.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 }
 
 /** The order's clock timer for these entries, or null when there is nothing to wait for. */

@@ -1,9 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { workingIntervalsOn } from './business-time.ts';
+import { CN_HOLIDAY_FILES } from './holidays.ts';
 import { computeSlaState } from './sla.state.ts';
 import { buildChinaCalendar, buildPolicy } from './sla.fixtures.ts';
 import {
   bandOf,
+  effectiveCalendar,
   metricsOf,
   monthOf,
   policyFromRow,
@@ -79,4 +82,33 @@ test('a policy survives the round trip through its row', () => {
     escalationStepMinutes: 30,
   };
   assert.deepEqual(policyFromRow(policyToRow(p, '2026-01-01T00:00:00.000Z')), p);
+});
+
+test("a calendar's own dates stand over its region's holiday files, in the files' years too", () => {
+  const weekday = [{ start: '09:00', end: '17:00' }];
+  const row = {
+    id: 'office',
+    name: '社区服务中心',
+    time_zone: 'Asia/Shanghai',
+    mode: 'business',
+    weekly_json: JSON.stringify({ 1: weekday, 2: weekday, 3: weekday, 4: weekday, 5: weekday }),
+    // A local closure on a Thursday, the centre open on the last day of National Day, closed on a
+    // make-up Sunday, and a closure in a year no file covers.
+    holidays_json: JSON.stringify(['2026-09-20', '2026-12-24', '2028-03-01']),
+    workdays_json: JSON.stringify(['2026-10-07']),
+    workday_hours_from: 1,
+    holiday_region: 'cn',
+    created_at: '2026-01-01T00:00:00.000Z',
+    updated_at: '2026-01-01T00:00:00.000Z',
+  };
+  const cal = effectiveCalendar(row, Object.values(CN_HOLIDAY_FILES));
+  const works = (date: string) => workingIntervalsOn(cal, date).length > 0;
+  assert.equal(works('2026-12-24'), false, 'the local closure');
+  assert.equal(works('2026-10-07'), true, 'opened on a national holiday');
+  assert.equal(works('2026-09-20'), false, 'closed on a make-up Sunday');
+  assert.equal(works('2028-03-01'), false);
+  // The region's notice still applies everywhere else.
+  assert.equal(works('2026-10-06'), false);
+  assert.equal(works('2026-10-10'), true, 'the make-up Saturday');
+  assert.equal(works('2026-12-23'), true);
 });

@@ -158,7 +158,7 @@ export function holidayFilesByRegion(rows: readonly SlaHolidayFileTable[]): Map<
   return out;
 }
 
-/** The calendar the arithmetic uses: its own dates, then the region's holiday files on top. */
+/** The calendar the arithmetic uses: the region's holiday files, with its own dates standing over them. */
 export function effectiveCalendar(row: SlaCalendarTable, files: readonly HolidayFile[]): BusinessCalendar {
   const { holidayRegion, ...input } = calendarInputFromRow(row);
   const checked = validateCalendar(input);

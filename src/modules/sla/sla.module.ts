@@ -42,6 +42,6 @@ export class SlaModule {
     this.sla.registerTimers(this.timers);
     this.supervision.registerTimers(this.timers);
     this.feedback.registerTimers(this.timers);
-    this.hooks = [this.sla.hooks, this.feedback.hooks, this.notifications.hooks];
+    this.hooks = [this.sla.hooks, this.supervision.hooks, this.feedback.hooks, this.notifications.hooks];
   }
 }

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { selectPolicy, validatePolicies } from './sla.policy.ts';
+import { MAX_TARGET_MINUTES, selectPolicy, unreachableTargets, validatePolicies } from './sla.policy.ts';
 import type { SlaPolicy } from './sla.policy.ts';
-import { buildPolicy } from './sla.fixtures.ts';
+import { buildCalendar, buildChinaCalendar, buildPolicy } from './sla.fixtures.ts';
 
 const fieldsOf = (policies: SlaPolicy[], calendarIds?: string[]) => {
   const r = validatePolicies(policies, calendarIds ? { calendarIds } : {});
@@ -39,6 +39,38 @@ test('zero, negative and non-finite targets are refused by field', () => {
   assert.deepEqual(fieldsOf([buildPolicy({ firstResponseMinutes: 600, resolutionMinutes: 300 })]), [
     ['policy_bad_target', 'policies[0].firstResponseMinutes'],
   ]);
+});
+
+test('a target longer than a year of minutes is refused by field', () => {
+  assert.equal(MAX_TARGET_MINUTES, 525_600);
+  assert.deepEqual(fieldsOf([buildPolicy({ resolutionMinutes: MAX_TARGET_MINUTES })]), []);
+  assert.deepEqual(
+    fieldsOf([
+      buildPolicy({
+        firstResponseMinutes: MAX_TARGET_MINUTES + 1,
+        resolutionMinutes: 1e8,
+        updateIntervalMinutes: 1e12,
+      }),
+    ]),
+    [
+      ['policy_bad_target', 'policies[0].firstResponseMinutes'],
+      ['policy_bad_target', 'policies[0].resolutionMinutes'],
+      ['policy_bad_target', 'policies[0].updateIntervalMinutes'],
+    ],
+  );
+});
+
+test('a target its calendar cannot reach within ten years is named; office hours reach a year of minutes', () => {
+  const from = Date.parse('2026-12-07T10:00:00+08:00');
+  const targets = { resolutionMinutes: MAX_TARGET_MINUTES, escalationStepMinutes: 120 };
+  assert.deepEqual(unreachableTargets(buildChinaCalendar(), from, targets), []);
+  // Half an hour a week: ten years hold about 15,700 minutes of it.
+  const sparse = buildCalendar({ weekly: { 1: [{ start: '09:00', end: '09:30' }] } });
+  assert.deepEqual(unreachableTargets(sparse, from, { firstResponseMinutes: 15_000 }), []);
+  assert.deepEqual(
+    unreachableTargets(sparse, from, targets).map((i) => [i.code, i.field]),
+    [['policy_bad_target', 'resolutionMinutes']],
+  );
 });
 
 test('bad bands, ratios, duplicate ids and scopes, unknown calendars are refused', () => {

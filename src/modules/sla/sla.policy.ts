@@ -2,6 +2,8 @@
  * SLA policies: targets per category × priority band (optionally per channel or community),
  * their validation, and the choice of the policy that governs an order.
  */
+import { addBusinessMinutes } from './business-time.ts';
+import type { BusinessCalendar } from './calendar.ts';
 import { validateEscalationChains } from './escalation.ts';
 import type { EscalationChain } from './escalation.ts';
 import { issue } from './sla.errors.ts';
@@ -10,6 +12,8 @@ import type { SlaIssue, SlaResult } from './sla.errors.ts';
 export const PRIORITY_BANDS = ['P1', 'P2', 'P3', 'P4'] as const;
 export type PriorityBand = (typeof PRIORITY_BANDS)[number];
 export const DEFAULT_WARN_AT_RATIO = 0.75;
+/** The longest target a policy may set: a year of minutes (a supervision's longest deadline too). */
+export const MAX_TARGET_MINUTES = 525_600;
 
 export interface SlaPolicy {
   id: string;
@@ -39,7 +43,8 @@ export interface OrderScope {
   communityId?: string;
 }
 
-const isPositiveTarget = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n > 0;
+const isPositiveTarget = (n: unknown): n is number =>
+  typeof n === 'number' && Number.isFinite(n) && n > 0 && n <= MAX_TARGET_MINUTES;
 const scopeKey = (p: SlaPolicy): string =>
   [p.category, p.priorityBand, p.channel ?? '*', p.communityId ?? '*'].join('|');
 
@@ -63,14 +68,20 @@ export function validatePolicy(policy: SlaPolicy, prefix = ''): SlaIssue[] {
   }
   for (const key of ['firstResponseMinutes', 'resolutionMinutes'] as const) {
     if (!isPositiveTarget(policy[key]))
-      errors.push(issue('policy_bad_target', at(key), `${key} must be a positive number of minutes`));
+      errors.push(
+        issue(
+          'policy_bad_target',
+          at(key),
+          `${key} must be a positive number of minutes, at most ${MAX_TARGET_MINUTES} (a year)`,
+        ),
+      );
   }
   if (policy.updateIntervalMinutes !== undefined && !isPositiveTarget(policy.updateIntervalMinutes))
     errors.push(
       issue(
         'policy_bad_target',
         at('updateIntervalMinutes'),
-        'updateIntervalMinutes must be positive when set',
+        `updateIntervalMinutes must be positive when set, at most ${MAX_TARGET_MINUTES} (a year)`,
       ),
     );
   if (
@@ -92,6 +103,35 @@ export function validatePolicy(policy: SlaPolicy, prefix = ''): SlaIssue[] {
     );
   if (!Array.isArray(policy.escalationChain))
     errors.push(issue('escalation_bad_step', at('escalationChain'), 'escalationChain must be a list'));
+  return errors;
+}
+
+/**
+ * The targets (business minutes by field name) that `calendar` cannot place as a deadline from
+ * `from`: more working time than it holds in the ten years the arithmetic looks ahead. Such a
+ * target would fail every order it applies to, so a policy with one is refused.
+ */
+export function unreachableTargets(
+  calendar: BusinessCalendar,
+  from: number,
+  targets: Readonly<Record<string, number | undefined>>,
+): SlaIssue[] {
+  const errors: SlaIssue[] = [];
+  for (const [field, minutes] of Object.entries(targets)) {
+    if (minutes === undefined) continue;
+    try {
+      addBusinessMinutes(calendar, from, minutes);
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      errors.push(
+        issue(
+          'policy_bad_target',
+          field,
+          `calendar ${calendar.id} does not hold ${minutes} minutes of working time within ten years`,
+        ),
+      );
+    }
+  }
   return errors;
 }
 

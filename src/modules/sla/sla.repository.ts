@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import type { Dialect } from '../../platform/db/database.ts';
 import { insertRows } from '../../platform/db/bulk-insert.ts';
+import { selectInChunks } from '../../platform/db/in-chunks.ts';
 import type { DB, WorkOrderEventTable } from '../../platform/db/schema.ts';
 import type {
   SlaCalendarTable,
@@ -110,6 +111,29 @@ export async function updateMetrics(
   patch: Partial<SlaOrderMetricsTable>,
 ): Promise<void> {
   await t(db).updateTable('sla_order_metrics').set(patch).where('work_order_id', '=', orderId).execute();
+}
+
+/** Ids of the orders still open (or on hold) whose SLA runs on one of these calendars. */
+export async function openOrdersOnCalendars(
+  db: Kysely<DB>,
+  calendarIds: readonly string[],
+): Promise<string[]> {
+  if (calendarIds.length === 0) return [];
+  const rows = await t(db)
+    .selectFrom('sla_order_metrics')
+    .select('work_order_id')
+    .where('calendar_id', 'in', [...calendarIds])
+    .where('sla_status', 'in', ['open', 'paused'])
+    .orderBy('work_order_id')
+    .execute();
+  return rows.map((r) => r.work_order_id);
+}
+
+/** The SLA metrics of these orders (in slices, for long lists). */
+export async function metricsOfOrders(db: Kysely<DB>, orderIds: readonly string[]): Promise<MetricsRow[]> {
+  return selectInChunks([...orderIds], (chunk) =>
+    t(db).selectFrom('sla_order_metrics').selectAll().where('work_order_id', 'in', chunk).execute(),
+  );
 }
 
 export async function ordersWithoutMetrics(db: Kysely<DB>, limit: number) {
@@ -374,6 +398,16 @@ export async function cancelTimerByKey(db: Kysely<DB>, key: string): Promise<voi
     .where('key', '=', key)
     .where('status', '=', 'pending')
     .execute();
+}
+
+/** The pending timer of a key, if any. */
+export async function pendingTimer(db: Kysely<DB>, key: string): Promise<TimerRow | undefined> {
+  return t(db)
+    .selectFrom('sla_timers')
+    .selectAll()
+    .where('key', '=', key)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
 }
 
 export async function timersOf(db: Kysely<DB>, orderId: string): Promise<TimerRow[]> {

@@ -61,7 +61,7 @@ export async function registerSlaRoutes(root: FastifyInstance, m: SlaModule): Pr
       schema: {
         tags: TAG,
         summary:
-          'Create an SLA policy (admin of its community; a shared one, without communityId, needs an admin of every community); refused: zero or negative targets, unknown calendars, looping chains',
+          'Create an SLA policy (admin of its community; a shared one, without communityId, needs an admin of every community); refused: zero or negative targets, targets or an escalation step over a year of minutes or more working time than the calendar holds in ten years, unknown calendars, looping chains',
         body: PolicyBody,
         response: { 201: PolicyView },
       },
@@ -146,7 +146,7 @@ export async function registerSlaRoutes(root: FastifyInstance, m: SlaModule): Pr
       schema: {
         tags: TAG,
         summary:
-          'Create or replace a business calendar (shared: an admin of every community); overlapping or inverted periods are refused',
+          'Create or replace a business calendar (shared: an admin of every community); overlapping or inverted periods are refused, and so are hours too few for a policy on it to place its deadlines; the open orders on it are re-timed at once',
         params: IdParams,
         body: CalendarBody,
         response: { 200: CalendarView },
@@ -199,7 +199,7 @@ export async function registerSlaRoutes(root: FastifyInstance, m: SlaModule): Pr
       schema: {
         tags: TAG,
         summary:
-          "Import a year's public holidays and make-up workdays (调休) (shared: an admin of every community); a file for another year is refused",
+          "Import a year's public holidays and make-up workdays (调休) (shared: an admin of every community); a file for another year is refused; the open orders on the region's calendars are re-timed at once",
         params: HolidayParams,
         body: Type.Unknown({
           description: '{ year, source, provisional?, holidays: [{date,name}], workdays: [{date,name}] }',

@@ -10,7 +10,7 @@ import type { Deps } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { newId } from '../../platform/ids.ts';
 import { STAFF_ROLES } from '../../platform/auth/principal.ts';
-import { findOrder } from '../work-orders/work-order.repository.ts';
+import { findOrder, lockOrders } from '../work-orders/work-order.repository.ts';
 import type { WorkOrderRow } from '../work-orders/work-order.repository.ts';
 import type { Action } from '../work-orders/work-order.machine.ts';
 import type { LifecycleHooks } from '../work-orders/work-order.service.ts';
@@ -39,7 +39,15 @@ import type { SlaSettings } from './sla.settings.ts';
 import type { SlaOrderMetricsTable } from './sla.tables.ts';
 import type { SupervisionService } from './sla.supervision.ts';
 import type { TimerWorker } from './sla.timers.ts';
-import { CLOCK_TIMER_KIND, clockTimer, entriesOf, entriesOfRow, splitDue } from './sla.clock-timer.ts';
+import {
+  CLOCK_TIMER_KIND,
+  clockTimer,
+  clockTimerKey,
+  entriesOf,
+  entriesOfRow,
+  owedEntries,
+  splitDue,
+} from './sla.clock-timer.ts';
 import type { ClockTimerEntry } from './sla.clock-timer.ts';
 
 /** A policy's stored snapshot, formatted once per policy object (the catalogue caches them). */
@@ -65,6 +73,13 @@ export function rolesForLevel(level: string): readonly string[] {
   return LEVEL_ROLES[level] ?? ((STAFF_ROLES as readonly string[]).includes(level) ? [level] : ['manager']);
 }
 
+/** The breaches an order's stored metrics hold; none for an SLA that starts now. */
+type BreachesRecorded = Pick<MetricsRow, 'first_response_breached_at' | 'resolution_breached_at'>;
+const NO_BREACHES: BreachesRecorded = { first_response_breached_at: null, resolution_breached_at: null };
+
+/** What an order's timer is keyed and scoped by. */
+type OrderRef = Pick<WorkOrderRow, 'id' | 'community_id'>;
+
 interface Loaded {
   order: WorkOrderRow;
   metrics: MetricsRow;
@@ -79,7 +94,9 @@ export class SlaService {
     private readonly catalog: SlaCatalog,
     private readonly settings: SlaSettings,
     private readonly supervision: SupervisionService,
-  ) {}
+  ) {
+    catalog.onCalendarsChanged((trx, calendars, at) => this.retime(trx, calendars, at));
+  }
 
   private get dialect() {
     return this.deps.database.dialect;
@@ -170,8 +187,10 @@ export class SlaService {
       channel: order.channel,
       grid_id: order.grid_id,
       assignee_id: order.assignee_id,
-      submitted_at: at,
-      month: monthOf(tz, at),
+      // An SLA that starts late (no policy covered the order when it was filed) still counts the
+      // order where it was filed: compliance ranges and months read these.
+      submitted_at: order.created_at,
+      month: monthOf(tz, order.created_at),
       first_response_warned_at: null,
       resolution_warned_at: null,
       escalation_level: null,
@@ -197,7 +216,7 @@ export class SlaService {
   }
 
   /** The order's one SLA timer: the warnings and breaches its state asks for (see sla.clock-timer.ts). */
-  private timerOf(order: WorkOrderRow, state: SlaState) {
+  private timerOf(order: OrderRef, state: SlaState) {
     return clockTimer(order.id, order.community_id, entriesOf(order.id, state));
   }
 
@@ -213,8 +232,11 @@ export class SlaService {
     return policy && calendar ? { policy, calendar } : null;
   }
 
-  /** Chooses the policy, stores the deadlines and schedules the first timers. */
-  async start(trx: Kysely<DB>, order: WorkOrderRow, at: string): Promise<void> {
+  /**
+   * Chooses the policy, stores the deadlines and schedules the first timers. `late`: the order was
+   * filed before any policy covered it, and a deadline it has already missed is announced.
+   */
+  async start(trx: Kysely<DB>, order: WorkOrderRow, at: string, late = false): Promise<void> {
     const chosen = this.policyFor(await this.catalog.runtime(trx), order);
     if (!chosen) return;
     const { policy, calendar } = chosen;
@@ -223,7 +245,7 @@ export class SlaService {
     const state = this.compute(policy, calendar, history, at);
     const tz = await this.timeZoneOf(trx, order.community_id);
     await repo.insertMetrics(trx, this.metricsRow(order, policy, calendar, history, state, tz, at));
-    await this.syncTimers(trx, order, state, at);
+    await this.syncTimers(trx, order, state, at, late ? NO_BREACHES : undefined);
   }
 
   /** Replays the history with the new event and stores the metrics; reschedules timers. */
@@ -240,7 +262,7 @@ export class SlaService {
       history_json: JSON.stringify(loaded.history),
       updated_at: at,
     });
-    await this.syncTimers(trx, order, state, at);
+    await this.syncTimers(trx, order, state, at, loaded.metrics);
     const open = state.status === 'open';
     if (!open) await repo.cancelTimers(trx, order.id, ['escalate']);
     // A breached order that runs again (resumed, reopened) climbs on from where it stopped.
@@ -258,7 +280,7 @@ export class SlaService {
    */
   async repolicy(trx: Kysely<DB>, order: WorkOrderRow, at: string): Promise<void> {
     const loaded = await this.load(trx, order.id, order);
-    if (!loaded) return this.start(trx, order, at);
+    if (!loaded) return this.start(trx, order, at, true);
     const chosen = this.policyFor(await this.catalog.runtime(trx), order);
     if (!chosen || chosen.policy.id === loaded.policy.id) {
       await repo.updateMetrics(trx, order.id, {
@@ -279,7 +301,7 @@ export class SlaService {
       priority: order.priority,
       updated_at: at,
     });
-    await this.syncTimers(trx, order, state, at);
+    await this.syncTimers(trx, order, state, at, loaded.metrics);
     // The escalation under way was the old policy's: it stops. Late by the new policy too, the
     // order climbs on along the new policy's chain from the level it reached; not late, it does
     // not (its clock timer speaks if it becomes so). The old timer used to fire anyway, alerting a
@@ -294,6 +316,40 @@ export class SlaService {
         at,
       );
     }
+  }
+
+  /**
+   * Calendars changed (their hours, own dates or their region's holiday files): the open orders
+   * on them are replayed on the new calendars as of `at`, so their stored deadlines (which the
+   * overdue and due-soon lists read) and their timers follow at once, in the change's transaction;
+   * they used to keep the old working days until the order's next event, and warn or breach by
+   * them. A deadline the change moves into the past is announced as the timer's would be. Runs
+   * before the change's audit entries: the orders are locked first, as every action locks them.
+   */
+  async retime(
+    trx: Kysely<DB>,
+    calendars: ReadonlyMap<string, BusinessCalendar>,
+    at: string,
+  ): Promise<number> {
+    const ids = await repo.openOrdersOnCalendars(trx, [...calendars.keys()]);
+    if (ids.length === 0) return 0;
+    await lockOrders(trx, this.dialect, ids);
+    let n = 0;
+    for (const metrics of await repo.metricsOfOrders(trx, ids)) {
+      const calendar = calendars.get(metrics.calendar_id);
+      if (!calendar || (metrics.sla_status !== 'open' && metrics.sla_status !== 'paused')) continue;
+      const policy = JSON.parse(metrics.policy_json) as StoredPolicy;
+      const history = JSON.parse(metrics.history_json) as HistoryEntry[];
+      const state = this.compute(policy, calendar, history, at);
+      await repo.updateMetrics(trx, metrics.work_order_id, {
+        ...keepingBreaches(metricsOf(state), metrics),
+        updated_at: at,
+      });
+      const order = { id: metrics.work_order_id, community_id: metrics.community_id };
+      await this.syncTimers(trx, order, state, at, metrics);
+      n += 1;
+    }
+    return n;
   }
 
   /** The stored SLA of an order with its policy snapshot and calendar, or null when it has none. */
@@ -326,9 +382,24 @@ export class SlaService {
     return r.value;
   }
 
-  /** The order's SLA timer becomes exactly what the state asks for: re-armed in place, or cancelled. */
-  private async syncTimers(trx: Kysely<DB>, order: WorkOrderRow, state: SlaState, at: string): Promise<void> {
-    const wanted = this.timerOf(order, state);
+  /**
+   * The order's SLA timer becomes what the state asks for: re-armed in place, or cancelled. After a
+   * change to an order that has SLA metrics (`recorded`, as they stood before it), the timer also
+   * keeps the breaches still owed an announcement (see `owedEntries`).
+   */
+  private async syncTimers(
+    trx: Kysely<DB>,
+    order: OrderRef,
+    state: SlaState,
+    at: string,
+    recorded?: BreachesRecorded,
+  ): Promise<void> {
+    let wanted = this.timerOf(order, state);
+    if (recorded && (state.status === 'open' || state.status === 'paused')) {
+      const row = await repo.pendingTimer(trx, clockTimerKey(order.id));
+      const current = row ? entriesOfRow(row) : [];
+      wanted = clockTimer(order.id, order.community_id, owedEntries(order.id, state, current, recorded, at));
+    }
     if (wanted) await repo.armTimer(trx, newId(), wanted, at);
     else await repo.cancelTimers(trx, order.id, [CLOCK_TIMER_KIND]);
   }
@@ -411,8 +482,9 @@ export class SlaService {
     const state = await this.stateNow(trx, l, now, clock);
     const cs =
       clock === 'update' ? state.update : clock === 'first_response' ? state.firstResponse : state.resolution;
-    // Caught up after a downtime past the deadline: the breach timer speaks instead.
-    if (!cs || cs.status !== 'running' || cs.breached) return;
+    // Caught up after a downtime past the deadline: the breach timer speaks instead. Not yet at the
+    // threshold (the entry was armed under a policy the order has left): nothing to say.
+    if (!cs || cs.status !== 'running' || cs.breached || !cs.warned) return;
     const dueAt = cs.dueAt === null ? null : new Date(cs.dueAt).toISOString();
     await repo.updateMetrics(trx, l.order.id, {
       ...keepingBreaches(metricsOf(state), l.metrics),
@@ -436,19 +508,24 @@ export class SlaService {
     now: string,
   ): Promise<void> {
     const l = await this.load(trx, orderId);
-    if (!l || l.metrics.sla_status !== 'open') return;
+    // A breach that came before the order was put on hold is announced while it waits; one on an
+    // order that has left (resolved, closed, cancelled…) alerts nobody.
+    if (!l || (l.metrics.sla_status !== 'open' && l.metrics.sla_status !== 'paused')) return;
     const clock = entry.clock;
     const state = await this.stateNow(trx, l, now, clock);
     const cs =
       clock === 'update' ? state.update : clock === 'first_response' ? state.firstResponse : state.resolution;
+    const written = keepingBreaches(metricsOf(state), l.metrics);
     await repo.updateMetrics(trx, l.order.id, {
-      ...keepingBreaches(metricsOf(state), l.metrics),
+      ...written,
       history_json: JSON.stringify(l.history),
       updated_at: now,
     });
     if (!cs || !cs.breached) {
-      // The deadline moved (an update came in): schedule the timers the state asks for now.
-      await this.syncTimers(trx, l.order, state, now);
+      // The deadline moved (an update came in): schedule the timers the state asks for now. A
+      // breach of another clock that this run also found due is announced by its own entry, not
+      // revealed a second time.
+      await this.syncTimers(trx, l.order, state, now, written);
       return;
     }
     const dueAt = cs.dueAt === null ? null : new Date(cs.dueAt).toISOString();

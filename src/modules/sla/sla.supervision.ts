@@ -16,7 +16,7 @@ import { FIELD_STAFF_SCAN, onlyReadableOrders } from '../work-orders/work-order.
 import { canReadOrder, orderFacts } from '../work-orders/work-order.policy.ts';
 import { seesWholeCommunity } from '../work-orders/work-order.policy.ts';
 import type { WorkOrderRow } from '../work-orders/work-order.repository.ts';
-import type { WorkOrderService } from '../work-orders/work-order.service.ts';
+import type { LifecycleHooks, WorkOrderService } from '../work-orders/work-order.service.ts';
 import { TERMINAL } from '../work-orders/work-order.machine.ts';
 import type { Status } from '../work-orders/work-order.machine.ts';
 import { emitWebhookEvent, notifyUsers } from '../notifications/notify.ts';
@@ -89,6 +89,39 @@ export class SupervisionService {
 
   registerTimers(worker: TimerWorker): void {
     worker.on('supervision', (trx, timer, now) => this.onDue(trx, timer, now));
+  }
+
+  /** An order that leaves (closed, cancelled, merged, referred, dismissed) withdraws its open supervisions. */
+  readonly hooks: LifecycleHooks = {
+    onTransition: async (trx, _before, after, _action, at) => {
+      if (!TERMINAL.has(after.status as Status)) return;
+      const open = await repo.listSupervisions(trx, {
+        communityIds: [after.community_id],
+        orderId: after.id,
+        status: 'open',
+        limit: 1000,
+      });
+      for (const s of open) await this.withdraw(trx, s, after, at);
+    },
+  };
+
+  /**
+   * Withdraws an open supervision of an order that has left: nothing is owed any more, nobody is
+   * alerted, and the change is on the order's timeline and in the audit chain (it used to stay
+   * open on the list until its deadline, then turn withdrawn without a record). One already
+   * overdue stays overdue: it was not answered in time.
+   */
+  private async withdraw(trx: Kysely<DB>, s: SupervisionRow, order: WorkOrderRow, at: string): Promise<void> {
+    if (!(await repo.updateSupervision(trx, s.id, ['open'], { status: 'withdrawn' }))) return;
+    await repo.cancelTimerByKey(trx, `supervision:${s.id}`);
+    await recordOrderChange(trx, this.deps.database.dialect, {
+      order,
+      type: 'supervision_withdrawn',
+      action: 'sla.supervision_withdrawn',
+      actor: { type: 'system', id: null, name: 'SLA', label: 'system:sla' },
+      data: { supervisionId: s.id, dueAt: s.due_at, orderStatus: order.status },
+      at,
+    });
   }
 
   /** A manager puts an order under supervision. */
@@ -205,6 +238,8 @@ export class SupervisionService {
     if (text === '') throw invalidInput('response', 'the response is empty');
     if (s.status === 'responded')
       throw new AppError('conflict', 'this supervision was already answered', { id });
+    if (s.status === 'withdrawn')
+      throw new AppError('conflict', 'this supervision was withdrawn: its order has left', { id });
     const at = this.deps.clock.now().toISOString();
     await this.db.transaction().execute(async (trx) => {
       const ok = await repo.updateSupervision(trx, id, ['open', 'overdue'], {
@@ -271,7 +306,7 @@ export class SupervisionService {
     // overdue and nobody is alerted; the supervision is withdrawn. Managers used to get an urgent
     // "督办已逾期未回复" for a cancelled order.
     if (TERMINAL.has(order.status as Status)) {
-      await repo.updateSupervision(trx, s.id, ['open'], { status: 'withdrawn' });
+      await this.withdraw(trx, s, order, now);
       return;
     }
     await repo.updateSupervision(trx, s.id, ['open'], { status: 'overdue' });

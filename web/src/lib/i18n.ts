@@ -1336,6 +1336,7 @@ const EVENT: Record<string, [string, string]> = {
   supervision_issued: ['发出督办', 'Supervision issued'],
   supervision_responded: ['督办已回复', 'Supervision answered'],
   supervision_overdue: ['督办逾期', 'Supervision overdue'],
+  supervision_withdrawn: ['督办撤销（工单已结束）', 'Supervision withdrawn (order ended)'],
   return_visit_created: ['待回访', 'Return visit due'],
   return_visit_done: ['已回访', 'Return visit done'],
   survey_sent: ['已发送满意度调查', 'Survey sent'],
