@@ -10,7 +10,15 @@ import assert from 'node:assert/strict';
 import { createTestContext } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
 import type { SlaTables } from '../../src/modules/sla/sla.tables.ts';
-import { act, addPolicy, auditOk, createOrder, timelineTypes } from './sla-helpers.ts';
+import {
+  act,
+  addNoiseFastPolicy,
+  addPolicy,
+  auditOk,
+  createOrder,
+  reclassify,
+  timelineTypes,
+} from './sla-helpers.ts';
 import type { OrderView } from './sla-helpers.ts';
 
 const MINUTE = 60_000;
@@ -20,16 +28,7 @@ describe('breaches a change reveals are announced and escalated', () => {
   let agent: string;
   before(async () => {
     ctx = await createTestContext();
-    // Noise: 10 minutes to answer, 30 to resolve, round the clock, a level every 5 minutes.
-    await addPolicy(ctx, {
-      id: 'noise-fast',
-      category: 'basic_living.noise',
-      priorityBand: '*',
-      calendarId: '24x7',
-      firstResponseMinutes: 10,
-      resolutionMinutes: 30,
-      escalationStepMinutes: 5,
-    });
+    await addNoiseFastPolicy(ctx);
     agent = await ctx.login('agent');
   });
   after(() => ctx.close());
@@ -84,15 +83,7 @@ describe('breaches a change reveals are announced and escalated', () => {
     ctx.clock.advance(60 * MINUTE);
     await ctx.services.sla.timers.runDue();
     assert.equal((await metrics(order.id)).escalation_level, null, 'on time by the office-hours policy');
-    const dispatcher = await ctx.login('dispatcher');
-    const current = (await ctx.call('GET', `/api/v1/work-orders/${order.id}`, dispatcher)).json() as {
-      version: number;
-    };
-    const moved = await ctx.call('POST', `/api/v1/work-orders/${order.id}/classification`, dispatcher, {
-      version: current.version,
-      category: 'basic_living.noise',
-    });
-    assert.equal(moved.statusCode, 200, moved.body);
+    await reclassify(ctx, order.id, 'basic_living.noise');
     await runFor(2);
     const types = await timelineTypes(ctx, order.id);
     assert.ok(count(types, 'sla_breached') >= 1, types.join());
@@ -154,15 +145,7 @@ describe('breaches a change reveals are announced and escalated', () => {
     await ctx.services.sla.timers.runDue();
     // 23 minutes: the fast policy's resolution warning (at 22.5) is due; the worker has not run.
     ctx.clock.advance(23 * MINUTE);
-    const dispatcher = await ctx.login('dispatcher');
-    const current = (await ctx.call('GET', `/api/v1/work-orders/${order.id}`, dispatcher)).json() as {
-      version: number;
-    };
-    const moved = await ctx.call('POST', `/api/v1/work-orders/${order.id}/classification`, dispatcher, {
-      version: current.version,
-      category: 'basic_living.appliance',
-    });
-    assert.equal(moved.statusCode, 200, moved.body);
+    await reclassify(ctx, order.id, 'basic_living.appliance');
     await runFor(3);
     const types = await timelineTypes(ctx, order.id);
     assert.equal(count(types, 'sla_warning'), 0, types.join());

@@ -8,7 +8,14 @@ import assert from 'node:assert/strict';
 import { createTestContext } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
 import type { SlaTables } from '../../src/modules/sla/sla.tables.ts';
-import { addPolicy, auditOk, createOrder, deploymentAdmin, timelineTypes } from './sla-helpers.ts';
+import {
+  addPolicy,
+  auditOk,
+  createOrder,
+  deploymentAdmin,
+  reclassify,
+  timelineTypes,
+} from './sla-helpers.ts';
 
 const DAY = 86_400_000;
 
@@ -53,15 +60,7 @@ describe('an SLA that starts after filing', () => {
       firstResponseMinutes: 240,
       resolutionMinutes: 1350,
     });
-    const dispatcher = await ctx.login('dispatcher');
-    const current = (await ctx.call('GET', `/api/v1/work-orders/${order.id}`, dispatcher)).json() as {
-      version: number;
-    };
-    const moved = await ctx.call('POST', `/api/v1/work-orders/${order.id}/classification`, dispatcher, {
-      version: current.version,
-      category: 'basic_living.appliance',
-    });
-    assert.equal(moved.statusCode, 200, moved.body);
+    await reclassify(ctx, order.id, 'basic_living.appliance');
     const m = await metrics();
     assert.ok(m);
     assert.equal(m.policy_id, 'appliance-any');

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createTestContext } from '../helpers.ts';
 import type { TestContext } from '../helpers.ts';
 import type { SlaTables } from '../../src/modules/sla/sla.tables.ts';
-import { act, addPolicy, auditOk, createOrder, timelineTypes } from './sla-helpers.ts';
+import { act, addNoiseFastPolicy, auditOk, createOrder, reclassify, timelineTypes } from './sla-helpers.ts';
 
 const MINUTE = 60_000;
 
@@ -16,15 +16,7 @@ describe('SLA after a change of category, and supervisions of orders that left',
   let ctx: TestContext;
   before(async () => {
     ctx = await createTestContext();
-    await addPolicy(ctx, {
-      id: 'noise-fast',
-      category: 'basic_living.noise',
-      priorityBand: '*',
-      calendarId: '24x7',
-      firstResponseMinutes: 10,
-      resolutionMinutes: 30,
-      escalationStepMinutes: 5,
-    });
+    await addNoiseFastPolicy(ctx);
   });
   after(() => ctx.close());
 
@@ -49,15 +41,7 @@ describe('SLA after a change of category, and supervisions of orders that left',
     const breached = await metrics(order.id);
     assert.ok(breached.first_response_breached_at, 'late by the fast policy');
     assert.equal(breached.escalation_level, 'dispatcher');
-    const dispatcher = await ctx.login('dispatcher');
-    const current = (await ctx.call('GET', `/api/v1/work-orders/${order.id}`, dispatcher)).json() as {
-      version: number;
-    };
-    const moved = await ctx.call('POST', `/api/v1/work-orders/${order.id}/classification`, dispatcher, {
-      version: current.version,
-      category: 'basic_living.appliance',
-    });
-    assert.equal(moved.statusCode, 200, moved.body);
+    await reclassify(ctx, order.id, 'basic_living.appliance');
     const after = await metrics(order.id);
     assert.notEqual(after.policy_id, 'noise-fast');
     assert.equal(after.first_response_breached_at, breached.first_response_breached_at, 'the breach stays');

@@ -119,6 +119,32 @@ export async function addPolicy(ctx: TestContext, body: Record<string, unknown>)
   assert.equal(res.statusCode, 201, res.body);
 }
 
+/** Noise orders on a fast clock: 10 minutes to answer, 30 to resolve, round the clock, a level every 5 minutes. */
+export async function addNoiseFastPolicy(ctx: TestContext): Promise<void> {
+  await addPolicy(ctx, {
+    id: 'noise-fast',
+    category: 'basic_living.noise',
+    priorityBand: '*',
+    calendarId: '24x7',
+    firstResponseMinutes: 10,
+    resolutionMinutes: 30,
+    escalationStepMinutes: 5,
+  });
+}
+
+/** A dispatcher moves the order to another category, at the version it stands at now. */
+export async function reclassify(ctx: TestContext, orderId: string, category: string): Promise<void> {
+  const dispatcher = await ctx.login('dispatcher');
+  const current = (await ctx.call('GET', `/api/v1/work-orders/${orderId}`, dispatcher)).json() as {
+    version: number;
+  };
+  const moved = await ctx.call('POST', `/api/v1/work-orders/${orderId}/classification`, dispatcher, {
+    version: current.version,
+    category,
+  });
+  assert.equal(moved.statusCode, 200, moved.body);
+}
+
 export function count<T>(xs: readonly T[], pred: (x: T) => boolean): number {
   return xs.filter(pred).length;
 }

@@ -11,7 +11,7 @@ import { buildApp } from '../../src/platform/http/app.ts';
 import { SlaModule } from '../../src/modules/sla/sla.module.ts';
 import type { SlaTables } from '../../src/modules/sla/sla.tables.ts';
 import { CLOCK_TIMER_KIND, entriesOfRow } from '../../src/modules/sla/sla.clock-timer.ts';
-import { addPolicy, auditOk, createOrder } from './sla-helpers.ts';
+import { addNoiseFastPolicy, auditOk, createOrder } from './sla-helpers.ts';
 import type { OrderView } from './sla-helpers.ts';
 
 const MINUTE = 60_000;
@@ -73,15 +73,7 @@ describe('durable SLA timers', () => {
   let t0 = 0;
   before(async () => {
     ctx = await createTestContext();
-    await addPolicy(ctx, {
-      id: 'noise-fast',
-      category: 'basic_living.noise',
-      priorityBand: '*',
-      calendarId: '24x7',
-      firstResponseMinutes: 10,
-      resolutionMinutes: 30,
-      escalationStepMinutes: 5,
-    });
+    await addNoiseFastPolicy(ctx);
   });
   after(() => ctx.close());
 
