@@ -107,6 +107,8 @@ const ACTORS: readonly Actor[] = [
 // ── the model: the lifecycle as the product describes it ───────────────────────────────────
 
 const OPEN: readonly Status[] = ['submitted', 'accepted', 'dispatched', 'in_progress', 'waiting_on_resident'];
+/** Statuses an order has left by: its open supervisions are withdrawn then. */
+const LEFT: ReadonlySet<Status> = new Set(['closed', 'referred', 'duplicate', 'not_actionable', 'cancelled']);
 const BEFORE_WORK: readonly Status[] = ['submitted', 'accepted', 'dispatched'];
 const FROM: Record<Act, readonly Status[]> = {
   accept: ['submitted'],
@@ -585,6 +587,19 @@ describe('the work-order lifecycle against a model (random action sequences thro
       .select(['work_order_id', 'type'])
       .where('work_order_id', 'in', ids)
       .execute();
+  /** Open supervisions (督办) per order: escalation issues them while the clocks run. */
+  const openSupervisions = async (ids: string[]): Promise<Map<string, number>> => {
+    const rows = await ctx.database.db
+      .withTables<SlaTables>()
+      .selectFrom('sla_supervisions')
+      .select('work_order_id')
+      .where('work_order_id', 'in', ids)
+      .where('status', '=', 'open')
+      .execute();
+    const n = new Map<string, number>();
+    for (const r of rows) n.set(r.work_order_id, (n.get(r.work_order_id) ?? 0) + 1);
+    return n;
+  };
   const auditCount = async () =>
     Number(
       (
@@ -714,6 +729,9 @@ describe('the work-order lifecycle against a model (random action sequences thro
     const want = expect(orders, o, act, actor, step, at);
     const eventsBefore = (await eventsOf(orders.map((x) => x.id))).length;
     const auditBefore = await auditCount();
+    // An order that leaves withdraws its open supervisions, each on its timeline and in the audit.
+    const supervised = await openSupervisions(orders.map((x) => x.id));
+    const wasTerminal = orders.map((x) => LEFT.has(x.status));
     const res = await ctx.call('POST', `/api/v1/work-orders/${o.id}/actions/${act}`, token(actor), {
       version,
       ...bodyOf(act, step, orders),
@@ -734,10 +752,20 @@ describe('the work-order lifecycle against a model (random action sequences thro
       assert.equal(view.version, o.version, `${what}: answered version`);
       assert.equal(view.priority, o.priority, `${what}: answered priority`);
     }
-    const added = orders.map((x) => x.events.length).reduce((a, b) => a + b, 0) - before;
+    const withdrawn = orders
+      .filter((x, i) => !wasTerminal[i] && LEFT.has(x.status))
+      .reduce((n, x) => n + (supervised.get(x.id) ?? 0), 0);
+    const added = orders.map((x) => x.events.length).reduce((a, b) => a + b, 0) - before + withdrawn;
     const eventsAfter = (await eventsOf(orders.map((x) => x.id))).length;
     assert.equal(eventsAfter - eventsBefore, added, `${what}: events added`);
     assert.equal((await auditCount()) - auditBefore, added, `${what}: audit entries added`);
+    assert.deepEqual(
+      [...(await openSupervisions(orders.map((x) => x.id))).keys()].filter((id) =>
+        LEFT.has(orders.find((x) => x.id === id)?.status ?? 'submitted'),
+      ),
+      [],
+      `${what}: no open supervision of an order that left`,
+    );
     await check(orders, what);
   }
 

@@ -238,10 +238,11 @@ describe('the text search index', () => {
     ]);
     const orders = await orderCount();
     assert.equal(await indexed(), orders);
-    // One meter, for the index's migration: the orders read page by page up to all of them.
-    assert.equal(meters.length, 1);
-    const [meter] = meters;
-    assert.equal(meter?.label, 'indexing the text of the orders');
+    // The index's migration has one meter (later migrations may have their own): the orders read
+    // page by page up to all of them.
+    const indexing = meters.filter((m) => m.label === 'indexing the text of the orders');
+    assert.equal(indexing.length, 1, JSON.stringify(meters.map((m) => m.label)));
+    const [meter] = indexing;
     assert.equal(meter?.unit, 'orders');
     assert.equal(meter?.total, orders);
     assert.ok(orders > 1000, `${orders} orders: more than one page`);
