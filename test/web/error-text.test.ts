@@ -145,6 +145,7 @@ test('every timeline event type the server writes has a label', () => {
     'supervision_issued',
     'supervision_responded',
     'supervision_overdue',
+    'supervision_withdrawn',
     'return_visit_created',
     'return_visit_done',
     'survey_sent',
