@@ -19,6 +19,7 @@ const BENCHES: Bench[] = [
   { name: 'emergency', file: './emergency.ts', fn: 'runEmergencyBench' },
   { name: 'sla', file: './sla.ts', fn: 'runSlaBench' },
   { name: 'timers', file: './timers.ts', fn: 'runTimersBench' },
+  { name: 'retime', file: './retime.ts', fn: 'runRetimeBench' },
   { name: 'open311', file: './open311.ts', fn: 'runOpen311Bench' },
 ];
 

@@ -117,15 +117,18 @@ export async function updateMetrics(
 export async function openOrdersOnCalendars(
   db: Kysely<DB>,
   calendarIds: readonly string[],
+  page: { after?: string; limit?: number } = {},
 ): Promise<string[]> {
   if (calendarIds.length === 0) return [];
-  const rows = await t(db)
+  let q = t(db)
     .selectFrom('sla_order_metrics')
     .select('work_order_id')
     .where('calendar_id', 'in', [...calendarIds])
     .where('sla_status', 'in', ['open', 'paused'])
-    .orderBy('work_order_id')
-    .execute();
+    .orderBy('work_order_id');
+  if (page.after !== undefined) q = q.where('work_order_id', '>', page.after);
+  if (page.limit !== undefined) q = q.limit(page.limit);
+  const rows = await q.execute();
   return rows.map((r) => r.work_order_id);
 }
 

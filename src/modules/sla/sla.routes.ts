@@ -146,7 +146,7 @@ export async function registerSlaRoutes(root: FastifyInstance, m: SlaModule): Pr
       schema: {
         tags: TAG,
         summary:
-          'Create or replace a business calendar (shared: an admin of every community); overlapping or inverted periods are refused, and so are hours too few for a policy on it to place its deadlines; the open orders on it are re-timed at once',
+          'Create or replace a business calendar (shared: an admin of every community); overlapping or inverted periods are refused, and so are hours too few for a policy on it to place its deadlines; the open orders on it are re-timed (the first LINLI_SLA_RETIME_CHUNK, 500, in the change; the rest by the timer worker, a chunk a second)',
         params: IdParams,
         body: CalendarBody,
         response: { 200: CalendarView },
@@ -199,7 +199,7 @@ export async function registerSlaRoutes(root: FastifyInstance, m: SlaModule): Pr
       schema: {
         tags: TAG,
         summary:
-          "Import a year's public holidays and make-up workdays (调休) (shared: an admin of every community); a file for another year is refused; the open orders on the region's calendars are re-timed at once",
+          "Import a year's public holidays and make-up workdays (调休) (shared: an admin of every community); a file for another year is refused; the open orders on the region's calendars are re-timed (the first LINLI_SLA_RETIME_CHUNK, 500, in the change; the rest by the timer worker, a chunk a second)",
         params: HolidayParams,
         body: Type.Unknown({
           description: '{ year, source, provisional?, holidays: [{date,name}], workdays: [{date,name}] }',

@@ -77,6 +77,16 @@ export function rolesForLevel(level: string): readonly string[] {
 type BreachesRecorded = Pick<MetricsRow, 'first_response_breached_at' | 'resolution_breached_at'>;
 const NO_BREACHES: BreachesRecorded = { first_response_breached_at: null, resolution_breached_at: null };
 
+/** The timer kind of a calendar change's re-timing beyond its first chunk. */
+export const RETIME_TIMER_KIND = 'sla_retime';
+interface RetimeJob {
+  /** The calendar change's job id: its steps' timer keys. */
+  job: string;
+  calendars: string[];
+  /** The last order id done: the job goes on after it. */
+  after: string;
+}
+
 /** What an order's timer is keyed and scoped by. */
 type OrderRef = Pick<WorkOrderRow, 'id' | 'community_id'>;
 
@@ -114,6 +124,7 @@ export class SlaService {
   registerTimers(worker: TimerWorker): void {
     worker.on(CLOCK_TIMER_KIND, (trx, timer, now) => this.onClockTimer(trx, timer, now));
     worker.on('escalate', (trx, timer, now) => this.onEscalate(trx, timer, now));
+    worker.onDeferred(RETIME_TIMER_KIND, (timer) => this.onRetime(timer));
   }
 
   private readonly zones = new Map<string, string>();
@@ -320,20 +331,44 @@ export class SlaService {
 
   /**
    * Calendars changed (their hours, own dates or their region's holiday files): the open orders
-   * on them are replayed on the new calendars as of `at`, so their stored deadlines (which the
-   * overdue and due-soon lists read) and their timers follow at once, in the change's transaction;
-   * they used to keep the old working days until the order's next event, and warn or breach by
-   * them. A deadline the change moves into the past is announced as the timer's would be. Runs
-   * before the change's audit entries: the orders are locked first, as every action locks them.
+   * on them are replayed on the new calendars, so their stored deadlines (which the overdue and
+   * due-soon lists read) and their timers follow; they used to keep the old working days until the
+   * order's next event, and warn or breach by them. A deadline the change moves into the past is
+   * announced as the timer's would be. The first `retimeChunk` orders by id (LINLI_SLA_RETIME_CHUNK,
+   * 500) are re-timed in the change's transaction, before its audit entries, locked first as every
+   * action locks them; when there are more, the change also arms a `sla_retime` job that the timer
+   * worker runs at once, a chunk per step (a step per worker tick), each step arming the next as it
+   * commits. A change over tens of thousands of open orders so holds the write lock (and those
+   * orders) for one chunk at a time, not for the whole replay (bench/retime.ts). Returns the
+   * orders re-timed in the change.
    */
   async retime(
     trx: Kysely<DB>,
     calendars: ReadonlyMap<string, BusinessCalendar>,
     at: string,
   ): Promise<number> {
-    const ids = await repo.openOrdersOnCalendars(trx, [...calendars.keys()]);
+    const calendarIds = [...calendars.keys()];
+    const ids = await repo.openOrdersOnCalendars(trx, calendarIds, { limit: this.settings.retimeChunk + 1 });
+    const now = ids.slice(0, this.settings.retimeChunk);
+    const n = await this.retimeOrders(trx, calendars, now, at);
+    if (ids.length > this.settings.retimeChunk)
+      await this.armRetime(
+        trx,
+        { job: newId(), calendars: calendarIds, after: now[now.length - 1] ?? '' },
+        at,
+      );
+    return n;
+  }
+
+  /** Replays these orders on the calendars as of `at`: stored deadlines and timers. */
+  private async retimeOrders(
+    trx: Kysely<DB>,
+    calendars: ReadonlyMap<string, BusinessCalendar>,
+    ids: readonly string[],
+    at: string,
+  ): Promise<number> {
     if (ids.length === 0) return 0;
-    await lockOrders(trx, this.dialect, ids);
+    await lockOrders(trx, this.dialect, [...ids]);
     let n = 0;
     for (const metrics of await repo.metricsOfOrders(trx, ids)) {
       const calendar = calendars.get(metrics.calendar_id);
@@ -350,6 +385,51 @@ export class SlaService {
       n += 1;
     }
     return n;
+  }
+
+  /**
+   * One chunk of a calendar change's re-timing, on the calendars as they are now (a later change
+   * only makes it replay on newer ones: the replay is idempotent). The chunk and the job's next
+   * step (a timer due at once, keyed by the job and the last order done) commit together, so the
+   * job never loses its place; a worker that stops before marking this step fired leaves it to be
+   * run again, which re-arms the same next step. One chunk per step leaves the database to other
+   * work between chunks (SQLite's single writer above all).
+   */
+  private async onRetime(timer: TimerRow): Promise<void> {
+    const job = JSON.parse(timer.payload_json) as RetimeJob;
+    await this.deps.database.db.transaction().execute(async (trx) => {
+      const ids = await repo.openOrdersOnCalendars(trx, job.calendars, {
+        after: job.after,
+        limit: this.settings.retimeChunk,
+      });
+      if (ids.length === 0) return;
+      const rt = await this.catalog.runtime(trx);
+      const calendars = new Map<string, BusinessCalendar>();
+      for (const id of job.calendars) {
+        const c = rt.calendars.get(id);
+        if (c) calendars.set(id, c);
+      }
+      const at = this.deps.clock.now().toISOString();
+      await this.retimeOrders(trx, calendars, ids, at);
+      if (ids.length === this.settings.retimeChunk)
+        await this.armRetime(trx, { ...job, after: ids[ids.length - 1] ?? job.after }, at);
+    });
+  }
+
+  private armRetime(trx: Kysely<DB>, job: RetimeJob, at: string): Promise<void> {
+    return repo.scheduleTimer(
+      trx,
+      newId(),
+      {
+        key: `${RETIME_TIMER_KIND}:${job.job}:${job.after}`,
+        kind: RETIME_TIMER_KIND,
+        workOrderId: null,
+        communityId: null,
+        dueAt: at,
+        payload: { ...job },
+      },
+      at,
+    );
   }
 
   /** The stored SLA of an order with its policy snapshot and calendar, or null when it has none. */

@@ -21,6 +21,8 @@ export interface SlaSettings {
   /** Default horizon of the due-soon list. */
   dueSoonMinutes: number;
   webhookTimeoutMs: number;
+  /** Open orders re-timed per transaction when a calendar or holiday file changes (at least 1). */
+  retimeChunk: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -43,5 +45,6 @@ export function loadSlaSettings(env: NodeJS.ProcessEnv = process.env, autoCloseD
     lowRating: int(env, 'LINLI_LOW_RATING', 2),
     dueSoonMinutes: int(env, 'LINLI_DUE_SOON_MINUTES', 240),
     webhookTimeoutMs: int(env, 'LINLI_WEBHOOK_TIMEOUT_MS', 5000),
+    retimeChunk: Math.max(1, int(env, 'LINLI_SLA_RETIME_CHUNK', 500)),
   };
 }
