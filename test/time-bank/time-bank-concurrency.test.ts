@@ -37,7 +37,7 @@ describe('the time bank under racing requests', () => {
       .where('phone', 'like', '139%')
       // The demo's time bank uses the first of them.
       .orderBy('phone', 'desc')
-      .limit(3)
+      .limit(6)
       .execute();
     residents.push(...rows.map(residentPrincipalOf));
     const url = process.env.DATABASE_URL;
@@ -117,6 +117,33 @@ describe('the time bank under racing requests', () => {
     const [ba, bb] = [await balanceOf(a), await balanceOf(b)];
     assert.ok(ba >= 0 && bb >= 0);
     assert.equal(ba + bb, 100, 'transfers neither make nor lose minutes');
+  });
+
+  it('two transfers at once that together overdraw an account: exactly one commits', async () => {
+    const [payer, r1, r2] = [resident(3), resident(4), resident(5)];
+    const phoneOf = (p: Principal) => (p.kind === 'resident' ? p.phone : '');
+    const transferred = () =>
+      ctx.database.db
+        .selectFrom('audit_entries')
+        .select('entity_id')
+        .where('action', '=', 'time_bank.transferred')
+        .execute();
+    // Rounds, each from a balance of 30: two transfers of 20 (to two residents, so the two lock
+    // different account pairs that share the payer's), each on its own node.
+    for (let round = 0; round < 4; round++) {
+      await earn(payer, 30 - (await balanceOf(payer)));
+      assert.equal(await balanceOf(payer), 30);
+      const [b1, b2] = [await balanceOf(r1), await balanceOf(r2)];
+      const audited = (await transferred()).length;
+      const moves = await Promise.allSettled([
+        at(0).transfer(payer, { toPhone: phoneOf(r1), minutes: 20 }),
+        at(1).transfer(payer, { toPhone: phoneOf(r2), minutes: 20 }),
+      ]);
+      assert.deepEqual(moves.map(outcome).sort(), ['insufficient_balance', 'ok'], `round ${round}`);
+      assert.equal(await balanceOf(payer), 10, 'one transfer left the payer 10, never below zero');
+      assert.equal((await balanceOf(r1)) + (await balanceOf(r2)), b1 + b2 + 20, 'one recipient got 20');
+      assert.equal((await transferred()).length, audited + 1, 'one transfer committed and audited');
+    }
   });
 
   it('a record verified by several at once is credited once', async () => {

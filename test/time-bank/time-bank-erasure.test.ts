@@ -3,7 +3,9 @@
  * transaction: the service they gave that is still pending is rejected (志愿者的个人信息已删除),
  * each with its audit entry; what was decided before stays as decided; service they received and
  * were to confirm stays pending for staff, who may still verify it. A record filed while the
- * volunteer is being erased is refused, never left waiting. Both databases.
+ * volunteer is being erased is refused, never left waiting; a transfer or redemption whose
+ * recipient, sender or resident is erased between its checks and its transaction is refused and
+ * writes nothing. Both databases.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -228,6 +230,97 @@ describe('time bank records of an erased resident', () => {
       .where('volunteer_id', '=', volunteer.id)
       .execute();
     assert.deepEqual(left, [], 'nothing waits for a verification nobody may give');
+  });
+
+  /** A service whose database lets `erasure` commit between the checks and the transaction. */
+  const pausedService = (erasure: () => Promise<void>) =>
+    new TimeBankService({
+      ...ctx.deps,
+      database: { ...ctx.database, db: pausedAtNextTransaction(ctx.database.db, erasure) },
+    });
+  const eraseNow = (id: string) => async () => {
+    const r = await erase(id);
+    assert.equal(r.statusCode, 200, r.body);
+  };
+  /** Credits the resident 30 minutes (a verified record). */
+  const credit = async (id: string) => {
+    assert.equal((await decide((await record(id)).id, 'verify')).statusCode, 200);
+  };
+  const residentPrincipal = async (id: string) => {
+    const principal = await ctx.services.auth.residentPrincipal(id);
+    assert.ok(principal);
+    return principal;
+  };
+  /** What a transfer or redemption writes: transactions, keys, accounts and balances, audit entries. */
+  const footprint = async () => {
+    const db = ctx.database.db.withTables<TimeBankTables>();
+    return {
+      transactions: await db.selectFrom('time_transactions').select('id').orderBy('id').execute(),
+      keys: await db.selectFrom('time_request_keys').select(['scope', 'key']).orderBy('key').execute(),
+      accounts: await db.selectFrom('time_accounts').select(['id', 'balance']).orderBy('id').execute(),
+      moves: await db
+        .selectFrom('audit_entries')
+        .select(['community_id', 'seq'])
+        .where('action', 'in', ['time_bank.transferred', 'time_bank.redeemed'])
+        .execute(),
+    };
+  };
+
+  it('refuses a transfer to a resident erased between its checks and its transaction, writing nothing', async () => {
+    const sender = await take();
+    const recipient = await take();
+    await credit(sender.id);
+    const principal = await residentPrincipal(sender.id);
+    const before = await footprint();
+    await assert.rejects(
+      pausedService(eraseNow(recipient.id)).transfer(
+        principal,
+        { toPhone: recipient.phone, minutes: 10, memo: '谢谢帮忙' },
+        'gift-to-erased',
+      ),
+      { code: 'resident_not_found', details: { field: 'toPhone' } },
+    );
+    assert.deepEqual(await footprint(), before, 'no minutes went to the tombstone');
+  });
+
+  it('refuses a transfer by a resident erased between its checks and its transaction, writing nothing', async () => {
+    const sender = await take();
+    const recipient = await take();
+    await credit(sender.id);
+    const principal = await residentPrincipal(sender.id);
+    const before = await footprint();
+    await assert.rejects(
+      pausedService(eraseNow(sender.id)).transfer(principal, { toPhone: recipient.phone, minutes: 10 }),
+      { code: 'resident_not_found', details: { id: sender.id } },
+    );
+    assert.deepEqual(await footprint(), before, "the tombstone's minutes stay where they were");
+  });
+
+  it('refuses a redemption for a resident erased between its checks and its transaction, by staff or by them', async () => {
+    const resident = await take();
+    await credit(resident.id);
+    const staff = await ctx.services.auth.userPrincipal(await userId(ctx, 'grid_worker'));
+    assert.ok(staff);
+    const before = await footprint();
+    await assert.rejects(
+      pausedService(eraseNow(resident.id)).redeem(staff, {
+        residentId: resident.id,
+        minutes: 10,
+        memo: '助餐',
+      }),
+      { code: 'resident_not_found', details: { field: 'residentId' } },
+    );
+    assert.deepEqual(await footprint(), before, 'staff spent nothing of a tombstone');
+
+    const own = await take();
+    await credit(own.id);
+    const principal = await residentPrincipal(own.id);
+    const then = await footprint();
+    await assert.rejects(
+      pausedService(eraseNow(own.id)).redeem(principal, { minutes: 10, memo: '上门理发' }, 'haircut-erased'),
+      { code: 'resident_not_found', details: { field: 'residentId' } },
+    );
+    assert.deepEqual(await footprint(), then, 'nor did the resident, signed in as the erasure committed');
   });
 
   it('leaves the audit chain whole', async () => {

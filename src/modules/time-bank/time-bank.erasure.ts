@@ -7,6 +7,9 @@
  * - Records they received that await their confirmation stay pending: the service was given, and a
  *   grid worker, manager or admin of the community still verifies or rejects it (as they may any
  *   record); the volunteer does not lose the minutes because the person served asked to be erased.
+ *
+ * Records left pending by erasures an earlier version made are rejected alike by migration
+ * 2026120860_time_records_of_erased (without audit entries: migrations write none).
  */
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../../platform/db/database.ts';

@@ -44,7 +44,9 @@ const Page = <T extends Parameters<typeof Type.Array>[0]>(item: T) =>
 const moveRefusals = {
   400: errorResponse('`validation_failed` / `invalid_input`: the field is named in `details.field`'),
   403: errorResponse('`forbidden`: not your minutes to move'),
-  404: errorResponse('`resident_not_found` / `work_order_not_found`: `details.field` names which'),
+  404: errorResponse(
+    '`resident_not_found` / `work_order_not_found`: `details.field` names which (a transfer whose sender was erased meanwhile: `details.id`, the sender)',
+  ),
   409: errorResponse(
     '`insufficient_balance`: fewer minutes than needed (`details.balance`); `idempotency_conflict`: the key was used for another request',
   ),

@@ -1,6 +1,7 @@
 /**
  * The time bank's use cases: record service, verify or reject it (verification mints the
- * minutes), transfer minutes between residents and redeem them. Each change checks the ledger
+ * minutes), transfer minutes between residents and redeem them. Each change checks the people
+ * it concerns (read in it, FOR SHARE on PostgreSQL, so an erasure is seen or waits) and the ledger
  * rules on the accounts read under lock, writes the transaction, its postings and the balances,
  * and appends to the community's audit chain, in one database transaction.
  */
@@ -178,8 +179,13 @@ export class TimeBankService {
   }
 
   /** An order the record or redemption may name: of the community, and for a resident one that concerns them. */
-  private async order(communityId: string, id: string, residents: (string | null)[] | null): Promise<void> {
-    const o = await repo.orderFacts(this.db, id);
+  private async order(
+    communityId: string,
+    id: string,
+    residents: (string | null)[] | null,
+    db: Kysely<DB> = this.db,
+  ): Promise<void> {
+    const o = await repo.orderFacts(db, id);
     const concerns =
       residents === null ||
       (o !== undefined &&
@@ -516,21 +522,36 @@ export class TimeBankService {
     };
   }
 
-  /** A resident gives minutes to another resident of their community (found by phone). */
+  /**
+   * A resident gives minutes to another resident of their community (found by phone). Who the
+   * two are is read in the transaction that moves the minutes, as the balance is: an erasure of
+   * either that commits after the request was read is seen (`resident_not_found`, nothing written).
+   */
   async transfer(
     p: Principal,
     input: TransferInput,
     key?: string,
   ): Promise<{ result: Move; replayed: boolean }> {
     if (p.kind !== 'resident') throw forbidden('a resident transfers their own minutes');
-    const to = await repo.residentByPhone(this.db, p.communityId, input.toPhone);
-    if (!to)
-      throw new AppError('resident_not_found', 'no resident of your community has this phone', {
-        field: 'toPhone',
-      });
-    if (to.id === p.id) throw invalidInput('toPhone', 'transfer to someone else');
     const memo = tidyText(input.memo ?? '');
     return this.once(p, key, { op: 'transfer', ...input }, async (trx) => {
+      const notFound = () =>
+        new AppError('resident_not_found', 'no resident of your community has this phone', {
+          field: 'toPhone',
+        });
+      const found = await repo.residentByPhone(trx, p.communityId, input.toPhone);
+      if (!found) throw notFound();
+      if (found.id === p.id) throw invalidInput('toPhone', 'transfer to someone else');
+      // Both read again under the erasure's lock (FOR SHARE on PostgreSQL, where an erasure takes
+      // the resident's row first): one under way is waited for, and then seen. The sender's
+      // principal may be a node's copy from before their erasure.
+      const parties = await repo.residentsInChange(trx, this.deps.database.dialect, [p.id, found.id]);
+      const living = (id: string) =>
+        parties.find((r) => r.id === id && r.community_id === p.communityId && r.erased_at === null);
+      if (!living(p.id))
+        throw new AppError('resident_not_found', `resident ${p.id} was not found`, { id: p.id });
+      const to = living(found.id);
+      if (!to || to.phone !== input.toPhone) throw notFound();
       const at = this.now();
       const posted = await this.post(
         trx,
@@ -566,29 +587,31 @@ export class TimeBankService {
     });
   }
 
-  /** Spends a resident's minutes on a service: their own, or by staff who may verify, on their behalf. */
+  /**
+   * Spends a resident's minutes on a service: their own, or by staff who may verify, on their
+   * behalf. Whose minutes, their community and the order named are read in the transaction that
+   * spends them, as the balance is: an erasure that commits after the request was read is seen.
+   */
   async redeem(p: Principal, input: RedeemInput, key?: string): Promise<{ result: Move; replayed: boolean }> {
     if (p.kind !== 'resident' && p.kind !== 'user') throw forbidden('residents and staff only');
     const residentId = input.residentId ?? (p.kind === 'resident' ? p.id : undefined);
     if (!residentId) throw invalidInput('residentId', 'say whose minutes (residentId)');
-    const communityId =
-      p.kind === 'resident'
-        ? p.communityId
-        : (await repo.residentsByIds(this.db, [residentId]))[0]?.community_id;
-    if (!communityId || (p.kind === 'user' && !p.communityIds.includes(communityId)))
-      throw new AppError('resident_not_found', `resident ${residentId} was not found`, {
-        field: 'residentId',
-      });
-    if (!mayRedeemFor(p, communityId, residentId))
-      throw forbidden(
-        p.kind === 'resident' ? 'a resident spends their own minutes' : 'your role may not redeem minutes',
-      );
-    await this.resident(communityId, residentId, 'residentId');
-    const memo = tidyText(input.memo);
-    if (!memo) throw invalidInput('memo', 'name the service the minutes pay for');
-    if (input.workOrderId !== undefined)
-      await this.order(communityId, input.workOrderId, p.kind === 'resident' ? [residentId] : null);
     return this.once(p, key, { op: 'redeem', ...input }, async (trx) => {
+      const notFound = () =>
+        new AppError('resident_not_found', `resident ${residentId} was not found`, { field: 'residentId' });
+      // Under the erasure's lock (FOR SHARE on PostgreSQL): one under way is waited for, and then seen.
+      const [r] = await repo.residentsInChange(trx, this.deps.database.dialect, [residentId]);
+      const communityId = p.kind === 'resident' ? p.communityId : r?.community_id;
+      if (!communityId || (p.kind === 'user' && !p.communityIds.includes(communityId))) throw notFound();
+      if (!mayRedeemFor(p, communityId, residentId))
+        throw forbidden(
+          p.kind === 'resident' ? 'a resident spends their own minutes' : 'your role may not redeem minutes',
+        );
+      if (!r || r.community_id !== communityId || r.erased_at !== null) throw notFound();
+      const memo = tidyText(input.memo);
+      if (!memo) throw invalidInput('memo', 'name the service the minutes pay for');
+      if (input.workOrderId !== undefined)
+        await this.order(communityId, input.workOrderId, p.kind === 'resident' ? [residentId] : null, trx);
       const at = this.now();
       const posted = await this.post(
         trx,
