@@ -15,6 +15,8 @@
  * - the SLA agrees with the status: open while worked, paused while waiting on the resident,
  *   resolved or closed by the work, withdrawn when referred, dismissed, merged or cancelled; a
  *   timer armed only while the clocks run, and again after a reopen;
+ * - an order that left has no open supervision (督办): withdrawn, or carried over to the order it
+ *   was merged into, which keeps one open supervision;
  * - the dashboard rollups equal a recount from the orders;
  * and after every sequence each community's audit chain verifies.
  *
@@ -107,7 +109,10 @@ const ACTORS: readonly Actor[] = [
 // ── the model: the lifecycle as the product describes it ───────────────────────────────────
 
 const OPEN: readonly Status[] = ['submitted', 'accepted', 'dispatched', 'in_progress', 'waiting_on_resident'];
-/** Statuses an order has left by: its open supervisions are withdrawn then. */
+/**
+ * Statuses an order has left by: its open supervisions are withdrawn then, or, merged into
+ * another order as a duplicate, carried over to that order.
+ */
 const LEFT: ReadonlySet<Status> = new Set(['closed', 'referred', 'duplicate', 'not_actionable', 'cancelled']);
 const BEFORE_WORK: readonly Status[] = ['submitted', 'accepted', 'dispatched'];
 const FROM: Record<Act, readonly Status[]> = {
@@ -290,8 +295,14 @@ interface ClockStep {
   kind: 'clock';
   minutes: number;
 }
+/** A manager puts an order under supervision (督办), as escalation also does while clocks run. */
+interface SuperviseStep {
+  kind: 'supervise';
+  order: number;
+}
+type AnyStep = Step | ClockStep | SuperviseStep;
 
-const stepArb: fc.Arbitrary<Step | ClockStep> = fc.oneof(
+const stepArb: fc.Arbitrary<AnyStep> = fc.oneof(
   {
     weight: 9,
     arbitrary: fc.record({
@@ -326,6 +337,10 @@ const stepArb: fc.Arbitrary<Step | ClockStep> = fc.oneof(
       kind: fc.constant('clock' as const),
       minutes: fc.constantFrom(10, 90, 600, 2 * 1440, 8 * 1440, 32 * 1440),
     }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('supervise' as const), order: fc.nat(ORDERS - 1) }),
   },
 );
 
@@ -703,7 +718,18 @@ describe('the work-order lifecycle against a model (random action sequences thro
     }
   }
 
-  async function runStep(orders: ModelOrder[], step: Step | ClockStep, label: string): Promise<void> {
+  async function runStep(orders: ModelOrder[], step: AnyStep, label: string): Promise<void> {
+    if (step.kind === 'supervise') {
+      // Refused on an order that has left; otherwise open until answered, overdue or it leaves.
+      const o = orders[step.order] as ModelOrder;
+      const res = await ctx.call('POST', `/api/v1/work-orders/${o.id}/supervisions`, token('manager'), {
+        reason: '居民多次反映',
+        dueInMinutes: 60,
+      });
+      const what = `${label}: manager supervises order ${step.order} (${o.status})`;
+      assert.equal(res.statusCode, LEFT.has(o.status) ? 409 : 201, `${what}: ${res.body}`);
+      return;
+    }
     if (step.kind === 'clock') {
       ctx.clock.advance(step.minutes * 60_000);
       const timers = await ctx.services.sla.timers.runDue();
@@ -729,7 +755,8 @@ describe('the work-order lifecycle against a model (random action sequences thro
     const want = expect(orders, o, act, actor, step, at);
     const eventsBefore = (await eventsOf(orders.map((x) => x.id))).length;
     const auditBefore = await auditCount();
-    // An order that leaves withdraws its open supervisions, each on its timeline and in the audit.
+    // An order that leaves withdraws its open supervisions, or carries them over to the order it
+    // is merged into: one timeline event and one audit entry each.
     const supervised = await openSupervisions(orders.map((x) => x.id));
     const wasTerminal = orders.map((x) => LEFT.has(x.status));
     const res = await ctx.call('POST', `/api/v1/work-orders/${o.id}/actions/${act}`, token(actor), {
@@ -752,10 +779,10 @@ describe('the work-order lifecycle against a model (random action sequences thro
       assert.equal(view.version, o.version, `${what}: answered version`);
       assert.equal(view.priority, o.priority, `${what}: answered priority`);
     }
-    const withdrawn = orders
+    const leftBehind = orders
       .filter((x, i) => !wasTerminal[i] && LEFT.has(x.status))
       .reduce((n, x) => n + (supervised.get(x.id) ?? 0), 0);
-    const added = orders.map((x) => x.events.length).reduce((a, b) => a + b, 0) - before + withdrawn;
+    const added = orders.map((x) => x.events.length).reduce((a, b) => a + b, 0) - before + leftBehind;
     const eventsAfter = (await eventsOf(orders.map((x) => x.id))).length;
     assert.equal(eventsAfter - eventsBefore, added, `${what}: events added`);
     assert.equal((await auditCount()) - auditBefore, added, `${what}: audit entries added`);
@@ -766,6 +793,16 @@ describe('the work-order lifecycle against a model (random action sequences thro
       [],
       `${what}: no open supervision of an order that left`,
     );
+    if (act === 'merge' && !('code' in want) && o.mergedInto) {
+      // The target keeps its own open supervision, or takes one of the duplicate's: one an order.
+      const had = supervised.get(o.mergedInto) ?? 0;
+      const brought = supervised.get(o.id) ?? 0;
+      assert.equal(
+        (await openSupervisions([o.mergedInto])).get(o.mergedInto) ?? 0,
+        had > 0 ? had : Math.min(brought, 1),
+        `${what}: the duplicate's supervisions carried over to the order it was merged into`,
+      );
+    }
     await check(orders, what);
   }
 

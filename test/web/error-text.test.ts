@@ -146,6 +146,8 @@ test('every timeline event type the server writes has a label', () => {
     'supervision_responded',
     'supervision_overdue',
     'supervision_withdrawn',
+    'supervision_moved',
+    'supervision_folded',
     'return_visit_created',
     'return_visit_done',
     'survey_sent',

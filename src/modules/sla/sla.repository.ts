@@ -561,6 +561,26 @@ export async function updateSupervision(
   return Number(r.numUpdatedRows) === 1;
 }
 
+/**
+ * An open supervision now belongs to another order (its duplicate's matter lives on there), its
+ * deadline timer with it; false when it is no longer open.
+ */
+export async function moveSupervision(db: Kysely<DB>, id: string, toOrderId: string): Promise<boolean> {
+  const r = await t(db)
+    .updateTable('sla_supervisions')
+    .set({ work_order_id: toOrderId })
+    .where('id', '=', id)
+    .where('status', '=', 'open')
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) !== 1) return false;
+  await t(db)
+    .updateTable('sla_timers')
+    .set({ work_order_id: toOrderId })
+    .where('key', '=', `supervision:${id}`)
+    .execute();
+  return true;
+}
+
 export async function listSupervisions(
   db: Kysely<DB>,
   f: { communityIds: string[]; status?: string | undefined; orderId?: string | undefined; limit: number },

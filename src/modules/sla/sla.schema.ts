@@ -188,7 +188,10 @@ export const SupervisionView = Type.Object({
   issuedBy: Type.String(),
   reason: Type.String(),
   dueAt: Type.String(),
-  status: Type.String(),
+  status: Type.String({
+    description:
+      'open; overdue (not answered by its deadline); responded; withdrawn (its order left: closed, cancelled, referred, dismissed); folded (its order was merged into an order already supervised: answered through that one). A supervision of an order merged into one not supervised moves there, orderId and all',
+  }),
   response: NullableStr,
   respondedBy: NullableStr,
   respondedAt: NullableStr,
@@ -252,6 +255,7 @@ export const SupervisionQuery = Type.Object(
         Type.Literal('overdue'),
         Type.Literal('responded'),
         Type.Literal('withdrawn'),
+        Type.Literal('folded'),
       ]),
     ),
     order: Type.Optional(Str(64)),

@@ -119,6 +119,9 @@ export class SlaService {
     onTransition: (trx, _before, after, action, at) => this.advance(trx, after, action, at),
     onReclassified: (trx, _before, after, at) => this.repolicy(trx, after, at),
     onReprioritized: (trx, _before, after, at) => this.repolicy(trx, after, at),
+    // A public reply is an update (`reply` → `updated`): the update clock restarts now, not when
+    // the timer next fires and replays it.
+    onReplied: (trx, order, at) => this.advance(trx, order, 'reply', at),
   };
 
   registerTimers(worker: TimerWorker): void {
@@ -259,8 +262,11 @@ export class SlaService {
     await this.syncTimers(trx, order, state, at, late ? NO_BREACHES : undefined);
   }
 
-  /** Replays the history with the new event and stores the metrics; reschedules timers. */
-  async advance(trx: Kysely<DB>, order: WorkOrderRow, action: Action, at: string): Promise<void> {
+  /**
+   * Replays the history with the new event (a lifecycle action, or a public reply) and stores the
+   * metrics; reschedules timers.
+   */
+  async advance(trx: Kysely<DB>, order: WorkOrderRow, action: Action | 'reply', at: string): Promise<void> {
     const loaded = await this.load(trx, order.id, order);
     if (!loaded) return;
     const event = slaEventOf(action);
@@ -499,7 +505,11 @@ export class SlaService {
     return (await repo.usersWithRoles(trx, order.community_id, ['dispatcher'])).map((u) => u.id);
   }
 
-  /** Replays as of `now`; for the update clock, public replies since the last event count as updates. */
+  /**
+   * Replays as of `now`; for the update clock, public replies since the last event count as
+   * updates (a reply is in the history from its own transaction on; this catches those of orders
+   * whose replies were written before, which no hook recorded).
+   */
   private async stateNow(trx: Kysely<DB>, l: Loaded, now: string, clock: SlaClockName): Promise<SlaState> {
     if (clock === 'update') {
       const last = l.history[l.history.length - 1]?.at ?? l.metrics.submitted_at;

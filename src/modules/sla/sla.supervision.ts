@@ -20,7 +20,7 @@ import type { LifecycleHooks, WorkOrderService } from '../work-orders/work-order
 import { TERMINAL } from '../work-orders/work-order.machine.ts';
 import type { Status } from '../work-orders/work-order.machine.ts';
 import { emitWebhookEvent, notifyUsers } from '../notifications/notify.ts';
-import { recordOrderChange } from './sla.record.ts';
+import { recordOrderChange, SLA_ACTOR } from './sla.record.ts';
 import type { Actor } from './sla.record.ts';
 import * as repo from './sla.repository.ts';
 import type { SupervisionRow, TimerRow } from './sla.repository.ts';
@@ -91,19 +91,102 @@ export class SupervisionService {
     worker.on('supervision', (trx, timer, now) => this.onDue(trx, timer, now));
   }
 
-  /** An order that leaves (closed, cancelled, merged, referred, dismissed) withdraws its open supervisions. */
+  /**
+   * An order that leaves (closed, cancelled, referred, dismissed) withdraws its open supervisions;
+   * one merged into another as a duplicate carries them over to that order (see `carryOver`).
+   */
   readonly hooks: LifecycleHooks = {
-    onTransition: async (trx, _before, after, _action, at) => {
+    onTransition: async (trx, _before, after, action, at) => {
       if (!TERMINAL.has(after.status as Status)) return;
-      const open = await repo.listSupervisions(trx, {
-        communityIds: [after.community_id],
-        orderId: after.id,
-        status: 'open',
-        limit: 1000,
-      });
+      const open = await this.openOf(trx, after);
+      if (open.length === 0) return;
+      const target = action === 'merge' && after.merged_into ? await findOrder(trx, after.merged_into) : null;
+      if (target && !TERMINAL.has(target.status as Status))
+        return this.carryOver(trx, open, after, target, at);
       for (const s of open) await this.withdraw(trx, s, after, at);
     },
   };
+
+  /** An order's open supervisions, the earliest deadline first. */
+  private openOf(trx: Kysely<DB>, order: WorkOrderRow): Promise<SupervisionRow[]> {
+    return repo.listSupervisions(trx, {
+      communityIds: [order.community_id],
+      orderId: order.id,
+      status: 'open',
+      limit: 1000,
+    });
+  }
+
+  /**
+   * The open supervisions of a duplicate merged into `target`: the resident's matter lives on
+   * there, and so does the supervision of it. An order has one open supervision: a target without
+   * one takes the duplicate's (the earliest deadline, with its reason, deadline and timer); one
+   * already supervised keeps its own, and the duplicate's is `folded` into it (its timer cancelled,
+   * an answer to it refused: it is answered through the target's). Each step is on the target's
+   * timeline and in the audit chain; the target's assignee hears of a supervision that comes to it.
+   * They used to be withdrawn, as if the matter had ended.
+   */
+  private async carryOver(
+    trx: Kysely<DB>,
+    open: readonly SupervisionRow[],
+    from: WorkOrderRow,
+    target: WorkOrderRow,
+    at: string,
+  ): Promise<void> {
+    let kept = (await this.openOf(trx, target))[0];
+    const origin = { fromOrderId: from.id, fromNumber: from.number };
+    for (const s of open) {
+      if (!kept) {
+        if (!(await repo.moveSupervision(trx, s.id, target.id))) continue;
+        kept = { ...s, work_order_id: target.id };
+        await recordOrderChange(trx, this.deps.database.dialect, {
+          order: target,
+          type: 'supervision_moved',
+          action: 'sla.supervision_moved',
+          actor: SLA_ACTOR,
+          note: s.reason,
+          data: { supervisionId: s.id, dueAt: s.due_at, level: s.level, ...origin },
+          at,
+        });
+        if (target.assignee_id && target.assignee_id !== from.assignee_id)
+          await notifyUsers(
+            trx,
+            [target.assignee_id],
+            {
+              template: 'supervision_issued',
+              key: `supervision_moved:${s.id}:${target.id}`,
+              urgent: true,
+              payload: {
+                orderId: target.id,
+                number: target.number,
+                reason: s.reason,
+                dueAt: s.due_at,
+                supervisionId: s.id,
+              },
+            },
+            at,
+          );
+        continue;
+      }
+      if (!(await repo.updateSupervision(trx, s.id, ['open'], { status: 'folded' }))) continue;
+      await repo.cancelTimerByKey(trx, `supervision:${s.id}`);
+      await recordOrderChange(trx, this.deps.database.dialect, {
+        order: target,
+        type: 'supervision_folded',
+        action: 'sla.supervision_folded',
+        actor: SLA_ACTOR,
+        note: s.reason,
+        data: {
+          supervisionId: s.id,
+          dueAt: s.due_at,
+          intoSupervisionId: kept.id,
+          intoDueAt: kept.due_at,
+          ...origin,
+        },
+        at,
+      });
+    }
+  }
 
   /**
    * Withdraws an open supervision of an order that has left: nothing is owed any more, nobody is
@@ -240,6 +323,12 @@ export class SupervisionService {
       throw new AppError('conflict', 'this supervision was already answered', { id });
     if (s.status === 'withdrawn')
       throw new AppError('conflict', 'this supervision was withdrawn: its order has left', { id });
+    if (s.status === 'folded')
+      throw new AppError(
+        'conflict',
+        'this supervision was folded into the open supervision of the order its order was merged into: answer that one',
+        { id },
+      );
     const at = this.deps.clock.now().toISOString();
     await this.db.transaction().execute(async (trx) => {
       const ok = await repo.updateSupervision(trx, id, ['open', 'overdue'], {

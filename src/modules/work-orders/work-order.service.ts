@@ -89,6 +89,11 @@ export interface LifecycleHooks {
    * "not fixed" reopen counted as one more report of its problem.
    */
   onReprioritized?(trx: Kysely<DB>, before: WorkOrderRow, after: WorkOrderRow, at: string): Promise<void>;
+  /**
+   * Staff replied publicly on the order (a `reply` on its timeline, the resident told): an update
+   * of the order, its status unchanged. Internal notes are not replies and call no hook.
+   */
+  onReplied?(trx: Kysely<DB>, order: WorkOrderRow, at: string): Promise<void>;
 }
 
 const MAX_PHOTO_BYTES = 5 * 1024 * 1024;
@@ -1106,7 +1111,12 @@ export class WorkOrderService {
     });
   }
 
-  /** Adds an internal note (staff only) or a public reply to the timeline; no status change. */
+  /**
+   * Adds an internal note (staff only) or a public reply to the timeline; no status change. A
+   * public reply is an update of the order: the lifecycle hooks hear of it (`onReplied`) in its
+   * transaction, the order locked first as an action locks it, so the SLA's update deadline and
+   * timer move with it.
+   */
   async addNote(p: Principal, id: string, text: string, visibility: 'public' | 'internal') {
     const { order } = await this.getReadable(p, id);
     if (p.kind !== 'user' || p.role === 'auditor') throw forbidden('only staff add notes and replies');
@@ -1114,6 +1124,7 @@ export class WorkOrderService {
     const at = this.deps.clock.now().toISOString();
     const eventId = newId();
     await this.db.transaction().execute(async (trx) => {
+      if (visibility === 'public') await repo.lockOrders(trx, this.deps.database.dialect, [id]);
       await repo.insertEvent(trx, {
         id: eventId,
         work_order_id: id,
@@ -1138,7 +1149,12 @@ export class WorkOrderService {
         entityId: id,
         payload: { eventId, textDigest: createHash('sha256').update(text).digest('hex') },
       });
-      if (visibility === 'public') await this.notifyResident(trx, order, 'order_reply', at, eventId);
+      if (visibility === 'public') {
+        await this.notifyResident(trx, order, 'order_reply', at, eventId);
+        // The order as it stands under the lock: an action may have committed since it was read.
+        const current = (await repo.findOrder(trx, id)) ?? order;
+        for (const h of this.hooks) await h.onReplied?.(trx, current, at);
+      }
     });
     return eventId;
   }

@@ -1337,6 +1337,11 @@ const EVENT: Record<string, [string, string]> = {
   supervision_responded: ['督办已回复', 'Supervision answered'],
   supervision_overdue: ['督办逾期', 'Supervision overdue'],
   supervision_withdrawn: ['督办撤销（工单已结束）', 'Supervision withdrawn (order ended)'],
+  supervision_moved: ['督办随重复工单转入', 'Supervision moved in with a merged duplicate'],
+  supervision_folded: [
+    '重复工单的督办并入本单督办',
+    "A merged duplicate's supervision folded into this one's",
+  ],
   return_visit_created: ['待回访', 'Return visit due'],
   return_visit_done: ['已回访', 'Return visit done'],
   survey_sent: ['已发送满意度调查', 'Survey sent'],
