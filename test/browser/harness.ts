@@ -241,12 +241,18 @@ export async function axe(page: Page): Promise<AxeViolation[]> {
     .first()
     .waitFor({ state: 'detached', timeout: 10_000 })
     .catch(() => undefined);
-  // antd's messages take a frame or two between being marked as leaving and their fade
-  // starting, when no animation runs yet: a leaving message is checked once it has gone.
+  // antd's messages take a frame or two between being marked as entering or leaving and their
+  // fade starting, when no animation runs yet (a message caught so read #f6f6f6 on white): a
+  // message is checked once it has come in, or once it has gone.
   await page
-    .waitForFunction(() => !document.querySelector('.ant-message [class*="-leave"]'), null, {
-      timeout: 10_000,
-    })
+    .waitForFunction(
+      () =>
+        !document.querySelector(
+          '.ant-message [class*="-leave"], .ant-message [class*="-enter"], .ant-message [class*="-appear"]',
+        ),
+      null,
+      { timeout: 10_000 },
+    )
     .catch(() => undefined);
   const source = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
   await page.evaluate(source);
