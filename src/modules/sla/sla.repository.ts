@@ -377,6 +377,19 @@ export async function scheduleTimersMany(
 }
 
 /** Cancels an order's pending timers of these kinds, except the keys still wanted. */
+/** Whether the order has a pending timer of this kind. */
+export async function hasPendingTimer(db: Kysely<DB>, orderId: string, kind: string): Promise<boolean> {
+  const row = await t(db)
+    .selectFrom('sla_timers')
+    .select('id')
+    .where('work_order_id', '=', orderId)
+    .where('status', '=', 'pending')
+    .where('kind', '=', kind)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function cancelTimers(
   db: Kysely<DB>,
   orderId: string,

@@ -282,6 +282,14 @@ export class SlaService {
     await this.syncTimers(trx, order, state, at, loaded.metrics);
     const open = state.status === 'open';
     if (!open) await repo.cancelTimers(trx, order.id, ['escalate']);
+    // Answered: the climb a late first response started ends (the resolution breach, if it comes,
+    // climbs on from the level reached).
+    else if (
+      loaded.metrics.first_response_at === null &&
+      state.firstResponse.status === 'stopped' &&
+      !state.resolution.breached
+    )
+      await repo.cancelTimers(trx, order.id, ['escalate']);
     // A breached order that runs again (resumed, reopened) climbs on from where it stopped.
     const breached = state.firstResponse.breached || state.resolution.breached;
     if (open && breached && (event === 'resumed' || event === 'reopened')) {
@@ -634,6 +642,11 @@ export class SlaService {
       const rt = await this.catalog.runtime(trx);
       const first = this.levelsOf(l.policy, rt)[0] ?? 'dispatcher';
       await this.escalate(trx, l, first, clock, now);
+    } else if (clock === 'resolution' && !(await repo.hasPendingTimer(trx, l.order.id, 'escalate'))) {
+      // The climb stopped when a late first response was made: this breach takes it on a level.
+      const rt = await this.catalog.runtime(trx);
+      const next = nextEscalationLevel(this.levelsOf(l.policy, rt), l.metrics.escalation_level);
+      if (next !== null) await this.escalate(trx, l, next, clock, now);
     }
   }
 
@@ -641,6 +654,9 @@ export class SlaService {
     const l = timer.work_order_id ? await this.load(trx, timer.work_order_id) : null;
     if (!l || l.metrics.sla_status !== 'open') return;
     const { level, clock } = JSON.parse(timer.payload_json) as { level: string; clock: SlaClockName };
+    // A late first response escalates until the order is answered: then what it urged is done,
+    // and the resolution clock escalates on its own breach, from the level reached.
+    if (clock === 'first_response' && l.metrics.first_response_at !== null) return;
     const rt = await this.catalog.runtime(trx);
     // Only the next step of the chain: a stale or repeated timer never escalates twice.
     if (nextEscalationLevel(this.levelsOf(l.policy, rt), l.metrics.escalation_level) !== level) return;
