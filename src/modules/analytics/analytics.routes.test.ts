@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestContext } from '../../../test/helpers.ts';
+import { createTestContext, userId } from '../../../test/helpers.ts';
+import type { SlaTables } from '../sla/sla.tables.ts';
 import type { TestContext } from '../../../test/helpers.ts';
 import { findCommunity } from '../tenancy/tenancy.repository.ts';
 import { gridNames, orderFacts } from './analytics.repository.ts';
@@ -175,5 +176,101 @@ describe('dashboard windows at their limits', () => {
       manager,
     );
     assert.equal(res.statusCode, 400, 'an empty compliance window is refused, as the dashboard refuses it');
+  });
+});
+
+describe("the dashboard's first response of duplicates", () => {
+  let ctx: TestContext;
+  before(async () => {
+    ctx = await createTestContext({ orders: 0 });
+  });
+  after(() => ctx.close());
+
+  it('counts no answer for an order merged before it was answered, as the SLA does, whatever becomes of its target', async () => {
+    const admin = await ctx.login('admin');
+    const manager = await ctx.login('manager');
+    const file = async () => {
+      ctx.clock.advance(1000);
+      const res = await ctx.call('POST', '/api/v1/work-orders', admin, {
+        channel: 'hotline',
+        description: '小区东门路灯不亮了',
+        category: 'basic_living.property',
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      return res.json<{ id: string; createdAt: string }>();
+    };
+    const act = async (id: string, action: string, body: Record<string, unknown> = {}) => {
+      const { version } = await ctx.database.db
+        .selectFrom('work_orders')
+        .select('version')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      const res = await ctx.call('POST', `/api/v1/work-orders/${id}/actions/${action}`, admin, {
+        version,
+        ...body,
+      });
+      assert.equal(res.statusCode, 200, `${action}: ${res.body}`);
+    };
+    const firstResponse = async (createdAt: string) => {
+      const to = new Date(Date.parse(createdAt) + 1).toISOString();
+      const res = await ctx.call(
+        'GET',
+        `/api/v1/analytics/dashboard?community=taoyuan&from=${createdAt}&to=${to}`,
+        manager,
+      );
+      assert.equal(res.statusCode, 200, res.body);
+      return res.json<{ totals: { orders: number; firstResponseMinutes: number | null } }>().totals;
+    };
+    const sla = async (id: string) =>
+      (
+        await ctx.database.db
+          .withTables<SlaTables>()
+          .selectFrom('sla_order_metrics')
+          .select('first_response_at')
+          .where('work_order_id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).first_response_at;
+
+    // Referred or dismissed, the target takes its duplicates along: theirs is no answer.
+    for (const close of ['refer', 'dismiss'] as const) {
+      const target = await file();
+      const dup = await file();
+      ctx.clock.advance(10 * 60_000);
+      await act(dup.id, 'merge', { mergeInto: target.id });
+      ctx.clock.advance(2 * 3_600_000);
+      await act(
+        target.id,
+        close,
+        close === 'refer' ? { referredTo: '区市政管理处' } : { reason: '不属于社区' },
+      );
+      assert.equal(await sla(dup.id), null, 'the SLA: the merge withdrew its first response');
+      assert.equal(
+        (await firstResponse(dup.createdAt)).firstResponseMinutes,
+        null,
+        `${close}: the duplicate`,
+      );
+      assert.notEqual(
+        (await firstResponse(target.createdAt)).firstResponseMinutes,
+        null,
+        `${close}: the target`,
+      );
+    }
+    // Cancelled, the target sends its duplicates back to work: not an answer either, then or later.
+    const target = await file();
+    const dup = await file();
+    ctx.clock.advance(5 * 60_000);
+    await act(dup.id, 'merge', { mergeInto: target.id });
+    ctx.clock.advance(3_600_000);
+    await act(target.id, 'cancel', { reason: '重复' });
+    ctx.clock.advance(3_600_000);
+    await act(dup.id, 'dispatch', { assigneeId: await userId(ctx, 'grid_worker') });
+    assert.equal(await sla(dup.id), null, 'the SLA: the merge withdrew its first response for good');
+    assert.equal((await firstResponse(dup.createdAt)).firstResponseMinutes, null, 'the returned duplicate');
+    // Straight from the queue, a referral is an answer.
+    const referred = await file();
+    ctx.clock.advance(30 * 60_000);
+    await act(referred.id, 'refer', { referredTo: '区市政管理处' });
+    assert.equal((await firstResponse(referred.createdAt)).firstResponseMinutes, 30);
+    assert.notEqual(await sla(referred.id), null);
   });
 });

@@ -71,13 +71,14 @@ function add(a: Acc, g: RollupSums): void {
 }
 
 /**
- * When an order was first answered: accepted, or referred elsewhere or dismissed straight from
- * the queue (as the SLA's first-response clock counts it, and the rollups' triggers: migration
- * 2026120620_rollup_first_response). A cancelled or merged order unaccepted was never answered.
+ * When an order was first answered: accepted, dispatched, referred elsewhere or dismissed straight
+ * from the queue, as the SLA's first-response clock counts it, and the rollups' triggers
+ * (migration 2026120870_dashboard_first_response). An order merged or cancelled unanswered never
+ * was, whatever became of it after (a duplicate that followed its target to a referral, or went
+ * back to work when its target was cancelled).
  */
-export function firstAnsweredAt(o: Pick<OrderFact, 'accepted_at' | 'closed_at' | 'status'>): string | null {
-  if (o.accepted_at) return o.accepted_at;
-  return o.status === 'referred' || o.status === 'not_actionable' ? o.closed_at : null;
+export function firstAnsweredAt(o: Pick<OrderFact, 'first_response_at'>): string | null {
+  return o.first_response_at;
 }
 
 /** One order as a group of one (the orders of a window's partial first and last days). */

@@ -43,6 +43,7 @@ import * as dispatchEmergencyLane from './migrations/2026120815_dispatch_emergen
 import * as reversalsAndProposalIndexes from './migrations/2026120820_reversals_and_proposal_indexes.ts';
 import * as timeRecordReversals from './migrations/2026120830_time_record_reversals.ts';
 import * as webhookOutboxAddresses from './migrations/2026120840_webhook_outbox_addresses.ts';
+import * as dashboardFirstResponse from './migrations/2026120870_dashboard_first_response.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -110,6 +111,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120820_reversals_and_proposal_indexes': reversalsAndProposalIndexes,
   '2026120830_time_record_reversals': timeRecordReversals,
   '2026120840_webhook_outbox_addresses': webhookOutboxAddresses,
+  '2026120870_dashboard_first_response': dashboardFirstResponse,
 };
 
 export function registerMigration(name: string, migration: Migration): void {
