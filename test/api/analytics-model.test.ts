@@ -531,7 +531,7 @@ describe('the dashboard against a recount from the raw rows (random histories th
   async function orderRow(id: string) {
     return ctx.database.db
       .selectFrom('work_orders')
-      .select(['id', 'status', 'version', 'community_id', 'beneficiary_id'])
+      .select(['id', 'status', 'resume_status', 'version', 'community_id', 'beneficiary_id'])
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
   }
@@ -591,7 +591,16 @@ describe('the dashboard against a recount from the raw rows (random histories th
       assert.ok([200, 409].includes(res.statusCode), `${label}: erase ${res.statusCode} ${res.body}`);
       return;
     }
-    const fitting = WEIGHTED.filter((a) => FROM[a].includes(o.status));
+    const fitting = WEIGHTED.filter(
+      (a) =>
+        FROM[a].includes(o.status) &&
+        // An order waiting on the resident after work started is not cancelled.
+        !(
+          a === 'cancel' &&
+          o.status === 'waiting_on_resident' &&
+          !['accepted', 'dispatched'].includes(o.resume_status ?? '')
+        ),
+    );
     if (fitting.length === 0) return;
     const act = fitting[step.pick % fitting.length] as Act;
     const ci = communities.findIndex((c) => c.id === o.community_id);
