@@ -18,7 +18,7 @@ import { indexUnindexedOrders } from '../src/modules/work-orders/work-order.sear
 const COLUMNS = `id, number, community_id, grid_id, channel, status, resume_status, category, subcategory, urgency, priority,
   priority_score, description, address, lat, lng, reporter_type, reporter_id, reporter_name, reporter_phone, beneficiary_id,
   is_proxy, assignee_id, resolution_note, rating, rating_comment, closure_reason, referred_to, merged_into, reopen_count,
-  classification_json, attributes_json, version, created_at, created_day, updated_at, accepted_at, dispatched_at, resolved_at, closed_at`;
+  classification_json, attributes_json, version, created_at, created_day, updated_at, accepted_at, first_response_at, dispatched_at, resolved_at, closed_at`;
 
 /** How a dialect writes the instant `seconds` after order `i` was created, as ISO text. */
 type At = (seconds: number) => string;
@@ -39,7 +39,7 @@ function selectList(
   return `'bench-' || lpad_id, 'BENCH-' || lpad_id, :community, ${gridExpr}, ${channel}, ${status}, null, ${cat}, null, ${urgency}, 'P3',
     40, ${description(i)}, '桃源村' || ((${i}) % 12 + 1) || '栋', 22.56, 113.945, 'user', null, '坐席', null, null,
     0, (case when ${past(48)} then ${assignee(i)} end), null, (case when ${past(40)} then (${i}) % 5 + 1 end), null, null, null, null,
-    0, null, null, 1, ${ts}, ${day}, ${ts}, (case when ${past(48)} then ${at(1200)} end),
+    0, null, null, 1, ${ts}, ${day}, ${ts}, (case when ${past(48)} then ${at(1200)} end), (case when ${past(48)} then ${at(1200)} end),
     (case when ${past(47)} then ${at(1800)} end), (case when ${past(43)} then ${at(86_400)} end),
     (case when ${past(40)} then ${at(172_800)} end)`;
 }

@@ -37,25 +37,41 @@ function compare(
 
 const sumsOf = (r: Record<string, unknown>): Sums => Object.fromEntries(SUMS.map((c) => [c, Number(r[c])]));
 
-/** Differences between the rollup tables and the orders (empty when they agree). */
-export async function rollupMismatches(db: Kysely<DB>): Promise<string[]> {
-  const orders = await db
-    .selectFrom('work_orders')
-    .select([
-      'community_id',
-      'created_day',
-      'category',
-      'grid_id',
-      'assignee_id',
-      'status',
-      'created_at',
-      'accepted_at',
-      'closed_at',
-      'resolved_at',
-      'rating',
-      'reopen_count',
-    ])
-    .execute();
+/**
+ * Differences between the rollup tables and the orders (empty when they agree). `before_2026120870`
+ * checks a database as the releases before migration 2026120870 left it (no
+ * `work_orders.first_response_at`: an order was answered when accepted, or referred or dismissed
+ * unaccepted), for the tests of the migrations before it.
+ */
+export async function rollupMismatches(
+  db: Kysely<DB>,
+  rule: 'current' | 'before_2026120870' = 'current',
+): Promise<string[]> {
+  const columns = [
+    'community_id',
+    'created_day',
+    'category',
+    'grid_id',
+    'assignee_id',
+    'status',
+    'created_at',
+    'accepted_at',
+    'closed_at',
+    'resolved_at',
+    'rating',
+    'reopen_count',
+  ] as const;
+  const orders =
+    rule === 'current'
+      ? await db
+          .selectFrom('work_orders')
+          .select([...columns, 'first_response_at'])
+          .execute()
+      : (await db.selectFrom('work_orders').select(columns).execute()).map((o) => ({
+          ...o,
+          first_response_at:
+            o.accepted_at ?? (['referred', 'not_actionable'].includes(o.status) ? o.closed_at : null),
+        }));
   const main = new Map<string, Sums>();
   const byAssignee = new Map<string, Sums>();
   const problems: string[] = [];

@@ -6,6 +6,7 @@ import { withSchemaLock } from '../../src/platform/db/database.ts';
 import { seedDemo } from '../../src/seed/demo.ts';
 import * as migration from '../../src/platform/db/migrations/2026120510_order_rollups.ts';
 import * as firstResponse from '../../src/platform/db/migrations/2026120620_rollup_first_response.ts';
+import * as firstResponseColumn from '../../src/platform/db/migrations/2026120870_dashboard_first_response.ts';
 import { localDay } from '../../src/modules/work-orders/work-order.number.ts';
 import { rollupMismatches } from '../rollups-check.ts';
 
@@ -16,6 +17,7 @@ describe('migration 2026120510: dashboard rollups for a database that had orders
       const db = fresh.database.db;
       await seedDemo(fresh.database, { ordersPerCommunity: 80, now: new Date('2026-11-20T02:00:00.000Z') });
       // A database as the release before left it, with one community in another time zone.
+      await firstResponseColumn.down(db as unknown as Kysely<unknown>);
       await withSchemaLock(fresh.database, () => migration.down(db as unknown as Kysely<unknown>));
       const second = await db
         .selectFrom('communities')
@@ -29,8 +31,9 @@ describe('migration 2026120510: dashboard rollups for a database that had orders
         .execute();
 
       await withSchemaLock(fresh.database, () => migration.up(db as unknown as Kysely<unknown>));
-      // And the later migration that changed what counts as a first response, as a release runs both.
+      // And the later migrations that changed what counts as a first response, as a release runs them.
       await firstResponse.up(db as unknown as Kysely<unknown>);
+      await firstResponseColumn.up(db as unknown as Kysely<unknown>);
       const zones = new Map(
         (await db.selectFrom('communities').select(['id', 'time_zone']).execute()).map((c) => [
           c.id,

@@ -11,6 +11,8 @@ export interface OrderFact {
   status: string;
   created_at: string;
   accepted_at: string | null;
+  /** When first answered, straight from the queue (the SLA's first response). */
+  first_response_at: string | null;
   closed_at: string | null;
   resolved_at: string | null;
   rating: number | null;
@@ -35,6 +37,7 @@ export async function orderFacts(
       'o.status',
       'o.created_at',
       'o.accepted_at',
+      'o.first_response_at',
       'o.closed_at',
       'o.resolved_at',
       'o.rating',

@@ -2,12 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Database } from '../../platform/db/database.ts';
-import { AppError } from '../../platform/errors.ts';
 import { requireStaff } from '../../platform/http/principal.hook.ts';
 import { servedCommunity } from '../tenancy/community.access.ts';
 import { DASHBOARD_READERS } from './analytics.policy.ts';
 import { gridNames, orderFacts, rollupGroups } from './analytics.repository.ts';
-import { splitWindow, summarize } from './analytics.service.ts';
+import { dashboardWindow, splitWindow, summarize } from './analytics.service.ts';
 
 const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
 
@@ -35,9 +34,7 @@ const DashboardResponse = Type.Object({
   byMonth: Type.Array(Bucket),
 });
 
-const YEAR_MS = 365 * 86_400_000;
-
-export async function registerAnalyticsRoutes(root: FastifyInstance, database: Database) {
+export async function registerAnalyticsRoutes(root: FastifyInstance, database: Database, now: () => Date) {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/api/v1/analytics/dashboard',
@@ -47,7 +44,7 @@ export async function registerAnalyticsRoutes(root: FastifyInstance, database: D
         summary:
           'Dashboard KPIs of a community: volume, response and resolution times, satisfaction, reopen rate',
         description:
-          "By category, grid, assignee and the community's local month, over orders created in [from, to) (default: the last 365 days). Whole local days are read from the order rollups, the partial first and last days order by order; the answer is the same as folding every order of the window.",
+          "By category, grid, assignee and the community's local month, over orders created in [from, to) (default: the last 365 days up to now). `from` and `to` are instants of the years 0000–9999 in UTC, as the order lists read them (a leap second is the instant after it); another is refused with 400 `invalid_input` naming the field, and so is an empty window. Whole local days are read from the order rollups, the partial first and last days order by order; the answer is the same as folding every order of the window.",
         querystring: Type.Object(
           {
             community: Type.String({ maxLength: 64, description: 'community id or code' }),
@@ -62,13 +59,9 @@ export async function registerAnalyticsRoutes(root: FastifyInstance, database: D
     async (request) => {
       const p = requireStaff(request, DASHBOARD_READERS);
       const c = await servedCommunity(database.db, p.communityIds, request.query.community, 'community');
-      const to = request.query.to ? new Date(request.query.to) : new Date();
-      const from = request.query.from ? new Date(request.query.from) : new Date(to.getTime() - YEAR_MS);
-      if (from.getTime() >= to.getTime()) {
-        throw new AppError('invalid_input', '`from` must be before `to`', { field: 'from' });
-      }
+      const { fromMs, toMs } = dashboardWindow(request.query, now().getTime());
       // Whole local days come from the rollups; the partial days at either end order by order.
-      const split = splitWindow(from.getTime(), to.getTime(), c.time_zone);
+      const split = splitWindow(fromMs, toMs, c.time_zone);
       const [rollups, grids, ...edges] = await Promise.all([
         split.days
           ? rollupGroups(database.db, c.id, split.days.from, split.days.to)
@@ -78,8 +71,8 @@ export async function registerAnalyticsRoutes(root: FastifyInstance, database: D
       ]);
       return {
         communityId: c.id,
-        from: from.toISOString(),
-        to: to.toISOString(),
+        from: new Date(fromMs).toISOString(),
+        to: new Date(toMs).toISOString(),
         timeZone: c.time_zone,
         ...summarize(edges.flat(), (id) => grids.get(id) ?? id, c.time_zone, rollups),
       };

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { factAsGroup, firstAnsweredAt, splitWindow, summarize } from './analytics.service.ts';
 import type { OrderFact } from './analytics.repository.ts';
+import { transition } from '../work-orders/work-order.machine.ts';
+import type { Action, ActionInput, Status } from '../work-orders/work-order.machine.ts';
 
 function fact(overrides: Partial<OrderFact> = {}): OrderFact {
   return {
@@ -17,6 +19,13 @@ function fact(overrides: Partial<OrderFact> = {}): OrderFact {
     rating: 5,
     reopen_count: 0,
     ...overrides,
+    // Answered when accepted, unless the case says otherwise.
+    first_response_at:
+      overrides.first_response_at !== undefined
+        ? overrides.first_response_at
+        : overrides.accepted_at !== undefined
+          ? overrides.accepted_at
+          : '2026-03-01T08:30:00.000Z',
   };
 }
 
@@ -144,25 +153,29 @@ test('rollup groups and single orders fold to the same dashboard', () => {
   );
 });
 
-test('an order referred or dismissed straight from the queue was answered then; a cancelled or merged one never was', () => {
-  const unaccepted = { accepted_at: null, closed_at: '2026-03-01T09:00:00.000Z' };
-  assert.equal(firstAnsweredAt({ ...unaccepted, status: 'referred' }), '2026-03-01T09:00:00.000Z');
-  assert.equal(firstAnsweredAt({ ...unaccepted, status: 'not_actionable' }), '2026-03-01T09:00:00.000Z');
-  assert.equal(firstAnsweredAt({ ...unaccepted, status: 'cancelled' }), null);
-  assert.equal(firstAnsweredAt({ ...unaccepted, status: 'duplicate' }), null);
-  assert.equal(
-    firstAnsweredAt({
-      accepted_at: '2026-03-01T08:10:00.000Z',
-      closed_at: '2026-03-02T09:00:00.000Z',
-      status: 'referred',
-    }),
-    '2026-03-01T08:10:00.000Z',
-    'one accepted before keeps its acceptance',
-  );
+test('an order is answered by a step out of the queue only: a cancelled or merged one never was, whatever follows', () => {
+  const at = '2026-03-01T09:00:00.000Z';
+  const queued = { resumeStatus: null, assigneeId: null, closedAt: null };
+  const answer = (status: Status, action: Action, input: ActionInput = {}) => {
+    const t = transition({ ...queued, status }, action, input, at);
+    assert.ok(t.ok, `${action} from ${status}`);
+    return t.patch.first_response_at;
+  };
+  assert.equal(answer('submitted', 'accept'), at);
+  assert.equal(answer('submitted', 'dispatch', { assigneeId: 'u1' }), at);
+  assert.equal(answer('submitted', 'refer', { referredTo: '区市政管理处' }), at);
+  assert.equal(answer('submitted', 'dismiss', { reason: '不属于社区' }), at);
+  assert.equal(answer('submitted', 'merge', { mergeInto: 'o2' }), undefined);
+  assert.equal(answer('submitted', 'cancel'), undefined);
+  // Later steps keep the first answer, or its absence (a duplicate sent back to work is `accepted`).
+  assert.equal(answer('accepted', 'dispatch', { assigneeId: 'u1' }), undefined);
+  assert.equal(answer('accepted', 'refer', { referredTo: '区市政管理处' }), undefined);
+  assert.equal(answer('accepted', 'dismiss', { reason: '不属于社区' }), undefined);
   const referred = factAsGroup(
     fact({
       status: 'referred',
       accepted_at: null,
+      first_response_at: '2026-03-01T08:20:00.000Z',
       resolved_at: null,
       rating: null,
       closed_at: '2026-03-01T08:20:00.000Z',
@@ -171,4 +184,8 @@ test('an order referred or dismissed straight from the queue was answered then; 
   );
   assert.equal(referred.responded, 1);
   assert.equal(referred.response_ms, 20 * 60_000);
+  assert.equal(
+    firstAnsweredAt(fact({ status: 'not_actionable', accepted_at: null, first_response_at: null })),
+    null,
+  );
 });

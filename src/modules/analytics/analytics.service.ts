@@ -4,7 +4,9 @@
  */
 import type { OrderFact, RollupGroup, RollupSums, WindowRollups } from './analytics.repository.ts';
 import { monthOf } from '../sla/sla.metrics.ts';
-import { dayToIsoDate, zoneFor } from '../sla/zone.ts';
+import { DAY_MS, dayToIsoDate, zoneFor } from '../sla/zone.ts';
+import { invalidInput } from '../../platform/errors.ts';
+import { parseTimeRange } from '../work-orders/work-order.filters.ts';
 
 export interface Kpis {
   orders: number;
@@ -69,13 +71,14 @@ function add(a: Acc, g: RollupSums): void {
 }
 
 /**
- * When an order was first answered: accepted, or referred elsewhere or dismissed straight from
- * the queue (as the SLA's first-response clock counts it, and the rollups' triggers: migration
- * 2026120620_rollup_first_response). A cancelled or merged order unaccepted was never answered.
+ * When an order was first answered: accepted, dispatched, referred elsewhere or dismissed straight
+ * from the queue, as the SLA's first-response clock counts it, and the rollups' triggers
+ * (migration 2026120870_dashboard_first_response). An order merged or cancelled unanswered never
+ * was, whatever became of it after (a duplicate that followed its target to a referral, or went
+ * back to work when its target was cancelled).
  */
-export function firstAnsweredAt(o: Pick<OrderFact, 'accepted_at' | 'closed_at' | 'status'>): string | null {
-  if (o.accepted_at) return o.accepted_at;
-  return o.status === 'referred' || o.status === 'not_actionable' ? o.closed_at : null;
+export function firstAnsweredAt(o: Pick<OrderFact, 'first_response_at'>): string | null {
+  return o.first_response_at;
 }
 
 /** One order as a group of one (the orders of a window's partial first and last days). */
@@ -184,11 +187,42 @@ export interface WindowSplit {
   edges: Array<[string, string]>;
 }
 
+const YEAR_MS = 365 * DAY_MS;
+
+/**
+ * The dashboard's window [from, to) in milliseconds: RFC 3339 instants of the years 0000–9999 in
+ * UTC, as the order lists read them (a leap second is the instant after it); `to` defaults to
+ * now, `from` to 365 days before `to`. An empty window is refused naming `from`.
+ */
+export function dashboardWindow(
+  query: { from?: string | undefined; to?: string | undefined },
+  nowMs: number,
+): { fromMs: number; toMs: number } {
+  const range = parseTimeRange(query);
+  const toMs = range.to !== undefined ? Date.parse(range.to) : nowMs;
+  const fromMs = range.from !== undefined ? Date.parse(range.from) : toMs - YEAR_MS;
+  if (fromMs >= toMs) throw invalidInput('from', '`from` must be before `to`');
+  return { fromMs, toMs };
+}
+
+/**
+ * The first and last local days whose `YYYY-MM-DD` names sort as the days do (the years
+ * 0000–9999): a window reaching past them reads its last hours order by order. A window to the
+ * last day of 9999 in Beijing ended its whole days at `+010000-01-01`, which sorts before every
+ * day, and counted nothing.
+ */
+const FIRST_DAY = Date.parse('0000-01-01T00:00:00Z') / DAY_MS;
+const LAST_DAY = Date.parse('9999-12-31T00:00:00Z') / DAY_MS;
+
 /** Splits [from, to) into the community's whole local days and the partial days at either end. */
 export function splitWindow(fromMs: number, toMs: number, timeZone: string): WindowSplit {
   const zone = zoneFor(timeZone);
-  const firstDay = zone.midnight(zone.dayOf(fromMs)) === fromMs ? zone.dayOf(fromMs) : zone.dayOf(fromMs) + 1;
-  const endDay = zone.dayOf(toMs); // the day containing `to`: whole days end at its midnight
+  const firstDay = Math.max(
+    FIRST_DAY,
+    zone.midnight(zone.dayOf(fromMs)) === fromMs ? zone.dayOf(fromMs) : zone.dayOf(fromMs) + 1,
+  );
+  // The day containing `to`: whole days end at its midnight.
+  const endDay = Math.min(LAST_DAY, zone.dayOf(toMs));
   const iso = (ms: number) => new Date(ms).toISOString();
   if (firstDay >= endDay) return { days: null, edges: [[iso(fromMs), iso(toMs)]] };
   const edges: Array<[string, string]> = [];

@@ -219,6 +219,7 @@ export async function restoreCreated(db: Kysely<DB>, row: WorkOrderRow): Promise
       status: row.status,
       assignee_id: row.assignee_id,
       accepted_at: row.accepted_at,
+      first_response_at: row.first_response_at,
       dispatched_at: row.dispatched_at,
       version: row.version,
       updated_at: row.updated_at,

@@ -170,22 +170,26 @@ export interface MetricsFilter {
   scopeUser?: { userId: string; gridIds: string[] } | undefined;
 }
 
+/**
+ * The metrics of the orders a filter selects. An order's grid and assignee are read from the
+ * order itself, as the order read policy reads them: the metrics keep those of the order's last
+ * step, and a grid import moves open orders to other grids without a step (the compliance by grid
+ * counted a moved order under its old grid, and the old grid's worker, who can no longer open it,
+ * still saw it with its description on the deadline lists; the new grid's worker did not).
+ */
 function scoped(db: Kysely<DB>, f: MetricsFilter) {
   let q = t(db)
     .selectFrom('sla_order_metrics')
     .innerJoin('work_orders', 'work_orders.id', 'sla_order_metrics.work_order_id')
     .where('sla_order_metrics.community_id', 'in', f.communityIds);
-  if (f.assigneeId) q = q.where('sla_order_metrics.assignee_id', '=', f.assigneeId);
-  if (f.gridId) q = q.where('sla_order_metrics.grid_id', '=', f.gridId);
+  if (f.assigneeId) q = q.where('work_orders.assignee_id', '=', f.assigneeId);
+  if (f.gridId) q = q.where('work_orders.grid_id', '=', f.gridId);
   if (f.scopeUser) {
     const { userId, gridIds } = f.scopeUser;
     q = q.where((eb) =>
       gridIds.length
-        ? eb.or([
-            eb('sla_order_metrics.assignee_id', '=', userId),
-            eb('sla_order_metrics.grid_id', 'in', gridIds),
-          ])
-        : eb('sla_order_metrics.assignee_id', '=', userId),
+        ? eb.or([eb('work_orders.assignee_id', '=', userId), eb('work_orders.grid_id', 'in', gridIds)])
+        : eb('work_orders.assignee_id', '=', userId),
     );
   }
   return q;
@@ -194,8 +198,8 @@ function scoped(db: Kysely<DB>, f: MetricsFilter) {
 const LIST_COLUMNS = [
   'sla_order_metrics.work_order_id',
   'sla_order_metrics.community_id',
-  'sla_order_metrics.grid_id',
-  'sla_order_metrics.assignee_id',
+  'work_orders.grid_id',
+  'work_orders.assignee_id',
   'sla_order_metrics.sla_status',
   'sla_order_metrics.category',
   'sla_order_metrics.priority',
@@ -257,8 +261,8 @@ export async function compliance(
 ) {
   const column = {
     category: 'sla_order_metrics.category',
-    grid: 'sla_order_metrics.grid_id',
-    provider: 'sla_order_metrics.assignee_id',
+    grid: 'work_orders.grid_id',
+    provider: 'work_orders.assignee_id',
     month: 'sla_order_metrics.month',
   } as const;
   const key = column[by];

@@ -28,6 +28,7 @@ import {
 } from './sla.schema.ts';
 import { registerFeedbackRoutes } from '../feedback/feedback.routes.ts';
 import { registerNotificationRoutes } from '../notifications/notifications.routes.ts';
+import { parseTimeRange } from '../work-orders/work-order.filters.ts';
 
 const TAG = ['sla'];
 
@@ -271,7 +272,10 @@ export async function registerSlaRoutes(root: FastifyInstance, m: SlaModule): Pr
     },
     async (request) => {
       const p = requirePrincipal(request);
-      return { by: request.query.by, rows: await m.views.compliance(p, request.query) };
+      // Times are stored and compared as UTC text: an instant written with an offset (+08:00) or
+      // without milliseconds compared as written, and an empty window answered nothing.
+      const range = parseTimeRange(request.query);
+      return { by: request.query.by, rows: await m.views.compliance(p, { ...request.query, ...range }) };
     },
   );
 

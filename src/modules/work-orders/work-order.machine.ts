@@ -84,6 +84,8 @@ export interface OrderPatch {
   resume_status?: Status | null;
   assignee_id?: string | null;
   accepted_at?: string;
+  /** The first answer, given only by a step out of `submitted` (see `WorkOrderTable`). */
+  first_response_at?: string;
   dispatched_at?: string;
   resolved_at?: string | null;
   closed_at?: string | null;
@@ -161,11 +163,14 @@ export function transition(
     ({ ok: true, patch, note, visibility }) as const;
   switch (action) {
     case 'accept':
-      return ok({ status: 'accepted', accepted_at: at }, input.note ?? null);
+      return ok({ status: 'accepted', accepted_at: at, first_response_at: at }, input.note ?? null);
     case 'dispatch': {
       if (!required(input.assigneeId)) return refuse('dispatch needs an assignee', 'assigneeId');
       const patch: OrderPatch = { status: 'dispatched', assignee_id: input.assigneeId, dispatched_at: at };
-      if (state.status === 'submitted') patch.accepted_at = at;
+      if (state.status === 'submitted') {
+        patch.accepted_at = at;
+        patch.first_response_at = at;
+      }
       return ok(patch, input.note ?? null, 'internal');
     }
     case 'reject':
@@ -236,7 +241,13 @@ export function transition(
     case 'refer':
       if (!required(input.referredTo)) return refuse('say where the request was referred to', 'referredTo');
       return ok(
-        { status: 'referred', referred_to: input.referredTo, closed_at: at, closure_reason: 'referred' },
+        {
+          status: 'referred',
+          referred_to: input.referredTo,
+          closed_at: at,
+          closure_reason: 'referred',
+          ...(state.status === 'submitted' ? { first_response_at: at } : {}),
+        },
         input.note ?? `转至 ${input.referredTo}`,
       );
     case 'merge':
@@ -247,7 +258,15 @@ export function transition(
       );
     case 'dismiss':
       if (!required(input.reason)) return refuse('say why the request cannot be acted on', 'reason');
-      return ok({ status: 'not_actionable', closed_at: at, closure_reason: input.reason }, input.reason);
+      return ok(
+        {
+          status: 'not_actionable',
+          closed_at: at,
+          closure_reason: input.reason,
+          ...(state.status === 'submitted' ? { first_response_at: at } : {}),
+        },
+        input.reason,
+      );
     case 'cancel':
       return ok(
         { status: 'cancelled', closed_at: at, closure_reason: input.reason ?? 'cancelled' },

@@ -24,6 +24,7 @@ type LifecycleColumns =
   | 'merged_into'
   | 'reopen_count'
   | 'accepted_at'
+  | 'first_response_at'
   | 'dispatched_at'
   | 'resolved_at'
   | 'closed_at';
@@ -83,6 +84,7 @@ export function newOrderRow(f: NewOrderFields): WorkOrderRow {
     created_day: f.created_day,
     updated_at: f.updated_at,
     accepted_at: null,
+    first_response_at: null,
     dispatched_at: null,
     resolved_at: null,
     closed_at: null,

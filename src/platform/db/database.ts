@@ -45,6 +45,7 @@ import * as timeRecordReversals from './migrations/2026120830_time_record_revers
 import * as webhookOutboxAddresses from './migrations/2026120840_webhook_outbox_addresses.ts';
 import * as slaPolicyTargetCaps from './migrations/2026120850_sla_policy_target_caps.ts';
 import * as timeRecordsOfErased from './migrations/2026120860_time_records_of_erased.ts';
+import * as dashboardFirstResponse from './migrations/2026120870_dashboard_first_response.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -114,6 +115,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026120840_webhook_outbox_addresses': webhookOutboxAddresses,
   '2026120850_sla_policy_target_caps': slaPolicyTargetCaps,
   '2026120860_time_records_of_erased': timeRecordsOfErased,
+  '2026120870_dashboard_first_response': dashboardFirstResponse,
 };
 
 export function registerMigration(name: string, migration: Migration): void {

@@ -209,6 +209,13 @@ export interface WorkOrderTable {
   created_day: string | null;
   updated_at: string;
   accepted_at: string | null;
+  /**
+   * When the order was first answered, straight from the queue: accepted, dispatched, referred or
+   * dismissed while `submitted` (the SLA's first response). Null for one merged or cancelled
+   * unanswered, also after a merge it follows into a closure or returns from: the dashboard's
+   * first response (migration 2026120870_dashboard_first_response).
+   */
+  first_response_at: string | null;
   dispatched_at: string | null;
   resolved_at: string | null;
   closed_at: string | null;

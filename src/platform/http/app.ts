@@ -231,7 +231,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Bu
   await registerResourceRoutes(app, catalogue, new ServicePackageService(deps, catalogue), deps.clock);
   await registerDispatchRoutes(app, dispatch, deps.clock);
   await registerGridRoutes(app, new GridService(deps, grids, coherence));
-  await registerAnalyticsRoutes(app, deps.database);
+  await registerAnalyticsRoutes(app, deps.database, () => deps.clock.now());
   await registerForecastRoutes(app, deps.database, () => deps.clock.now());
   await registerLiveRoutes(app, workOrders);
   await registerStaffRoutes(app, new StaffService(deps, auth, coherence));
