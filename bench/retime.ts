@@ -27,8 +27,7 @@ import type { HistoryEntry, StoredPolicy } from '../src/modules/sla/sla.metrics.
 import type { SlaTables } from '../src/modules/sla/sla.tables.ts';
 import { RETIME_TIMER_KIND } from '../src/modules/sla/sla.service.ts';
 import type { WorkOrderRow } from '../src/modules/work-orders/work-order.repository.ts';
-import { newOrderRow } from '../src/modules/work-orders/work-order.repository.ts';
-import { localDay } from '../src/modules/work-orders/work-order.number.ts';
+import { acceptedOrder } from './accepted-orders.ts';
 
 // A Monday morning in Shanghai; the holiday added is the Wednesday after, inside every deadline.
 const T0 = Date.parse('2026-11-23T01:00:00.000Z');
@@ -77,40 +76,7 @@ async function runOn(options: DatabaseOptions, n: number, label: string): Promis
     for (let start = 0; start < n; start += CHUNK) {
       const orders: WorkOrderRow[] = [];
       for (let i = start; i < Math.min(n, start + CHUNK); i++) {
-        orders.push({
-          ...newOrderRow({
-            id: `retime-${String(i).padStart(8, '0')}`,
-            number: `RETIME-${i}`,
-            community_id: communities[i % communities.length]?.id ?? '',
-            grid_id: null,
-            channel: 'window',
-            status: 'accepted',
-            category: 'basic_living',
-            subcategory: null,
-            urgency: 'normal',
-            priority: 'P3',
-            priority_score: 40,
-            description: '楼道灯坏了',
-            address: null,
-            lat: null,
-            lng: null,
-            reporter_type: 'user',
-            reporter_id: null,
-            reporter_name: '坐席',
-            reporter_phone: null,
-            beneficiary_id: null,
-            household_id: null,
-            is_proxy: 0,
-            classification_json: null,
-            attributes_json: null,
-            version: 2,
-            created_at: at(T0),
-            created_day: localDay(at(T0), 'Asia/Shanghai'),
-            updated_at: at(T0 + 5 * 60_000),
-            needs_triage: 0,
-          }),
-          accepted_at: at(T0 + 5 * 60_000),
-        });
+        orders.push(acceptedOrder('retime', i, communities[i % communities.length]?.id ?? '', T0));
       }
       await db.transaction().execute(async (trx) => {
         await trx.insertInto('work_orders').values(orders).execute();

@@ -31,8 +31,7 @@ import type { SlaTables } from '../src/modules/sla/sla.tables.ts';
 import { timerRow } from '../src/modules/sla/sla.repository.ts';
 import { CLOCK_TIMER_KIND, clockTimer, entriesOf } from '../src/modules/sla/sla.clock-timer.ts';
 import type { WorkOrderRow } from '../src/modules/work-orders/work-order.repository.ts';
-import { newOrderRow } from '../src/modules/work-orders/work-order.repository.ts';
-import { localDay } from '../src/modules/work-orders/work-order.number.ts';
+import { acceptedOrder } from './accepted-orders.ts';
 
 const T0 = Date.parse('2026-11-20T00:00:00.000Z');
 const CHUNK = 500;
@@ -75,41 +74,7 @@ async function fill(database: Database, n: number): Promise<void> {
   for (let start = 0; start < n; start += CHUNK) {
     const orders: WorkOrderRow[] = [];
     for (let i = start; i < Math.min(n, start + CHUNK); i++) {
-      const id = `bench-${String(i).padStart(8, '0')}`;
-      orders.push({
-        ...newOrderRow({
-          id,
-          number: `BENCH-${i}`,
-          community_id: communities[i % communities.length]?.id ?? '',
-          grid_id: null,
-          channel: 'window',
-          status: 'accepted',
-          category: 'basic_living',
-          subcategory: null,
-          urgency: 'normal',
-          priority: 'P3',
-          priority_score: 40,
-          description: '楼道灯坏了',
-          address: null,
-          lat: null,
-          lng: null,
-          reporter_type: 'user',
-          reporter_id: null,
-          reporter_name: '坐席',
-          reporter_phone: null,
-          beneficiary_id: null,
-          household_id: null,
-          is_proxy: 0,
-          classification_json: null,
-          attributes_json: null,
-          version: 2,
-          created_at: at(T0),
-          created_day: localDay(at(T0), 'Asia/Shanghai'),
-          updated_at: at(T0 + 5 * 60_000),
-          needs_triage: 0,
-        }),
-        accepted_at: at(T0 + 5 * 60_000),
-      });
+      orders.push(acceptedOrder('bench', i, communities[i % communities.length]?.id ?? '', T0));
     }
     await db.transaction().execute(async (trx) => {
       await trx.insertInto('work_orders').values(orders).execute();
