@@ -3,6 +3,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { dropSchema } from '../src/platform/db/database.ts';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -132,5 +135,22 @@ export function cpuMs(pid: number | undefined): number {
     return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
   } catch {
     return 0;
+  }
+}
+
+/** Runs a bench in a PostgreSQL schema of its own (`<prefix>_<random>`), dropped afterwards. */
+export async function inBenchSchema<T>(
+  url: string,
+  prefix: string,
+  run: (schema: string) => Promise<T>,
+): Promise<T> {
+  const schema = `${prefix}_${randomBytes(4).toString('hex')}`;
+  try {
+    return await run(schema);
+  } finally {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    await dropSchema(c, schema);
+    await c.end();
   }
 }

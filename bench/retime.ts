@@ -12,9 +12,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import pg from 'pg';
+import { inBenchSchema } from './lib.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import { ManualClock } from '../src/platform/clock.ts';
 import { migrateToLatest, openDatabase } from '../src/platform/db/database.ts';
@@ -258,15 +257,11 @@ export async function runRetimeBench(opts: { orders?: number } = {}): Promise<ob
   const url = process.env.DATABASE_URL ?? process.env.BENCH_PG_URL;
   const results: Result[] = [await runOn({}, n, 'sqlite')];
   if (url) {
-    const schema = `bench_retime_${randomBytes(4).toString('hex')}`;
-    try {
-      results.push(await runOn({ url, schema, poolSize: 4 }, n, 'postgres'));
-    } finally {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
-      await c.end();
-    }
+    results.push(
+      await inBenchSchema(url, 'bench_retime', (schema) =>
+        runOn({ url, schema, poolSize: 4 }, n, 'postgres'),
+      ),
+    );
   }
   return {
     work: 'PUT /api/v1/sla/calendars/office adding a holiday; every open order on it replayed, its deadlines stored and its timer re-armed: the first chunk in the change, the rest by the timer worker (LINLI_SLA_RETIME_CHUNK per transaction)',

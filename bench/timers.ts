@@ -11,9 +11,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import pg from 'pg';
+import { inBenchSchema } from './lib.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import { ManualClock } from '../src/platform/clock.ts';
 import { migrateToLatest, openDatabase } from '../src/platform/db/database.ts';
@@ -203,17 +202,11 @@ export async function runTimersBench(opts: { timers?: number } = {}): Promise<ob
   const results: DialectResult[] =
     process.env.BENCH_SKIP_SQLITE === '1' ? [] : [await runOn({}, n, 1, 'sqlite')];
   if (url) {
-    const schema = `bench_timers_${randomBytes(4).toString('hex')}`;
-    try {
-      results.push(
-        await runOn({ url, schema, poolSize: 4 }, n, Number(process.env.BENCH_PG_WORKERS ?? 4), 'postgres'),
-      );
-    } finally {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
-      await c.end();
-    }
+    results.push(
+      await inBenchSchema(url, 'bench_timers', (schema) =>
+        runOn({ url, schema, poolSize: 4 }, n, Number(process.env.BENCH_PG_WORKERS ?? 4), 'postgres'),
+      ),
+    );
   }
   return {
     work: 'per timer: SLA replay, metrics, breach event + audit entry + notification, escalation event + audit entry + notification, next escalation timer',

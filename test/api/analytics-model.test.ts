@@ -29,6 +29,8 @@ import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import type { SlaTables } from '../../src/modules/sla/sla.tables.ts';
+import { ACTIONS, FROM } from '../../src/modules/work-orders/work-order.machine.ts';
+import type { Action } from '../../src/modules/work-orders/work-order.machine.ts';
 import { createTestContext } from '../helpers.ts';
 import { rollupMismatches } from '../rollups-check.ts';
 import type { TestContext } from '../helpers.ts';
@@ -44,38 +46,9 @@ const DAY = 86_400_000;
 const SECOND_ZONE = 'America/Santiago';
 const OPEN = new Set(['submitted', 'accepted', 'dispatched', 'in_progress', 'waiting_on_resident']);
 
-type Act =
-  | 'accept'
-  | 'dispatch'
-  | 'reject'
-  | 'start'
-  | 'resolve'
-  | 'confirm'
-  | 'reopen'
-  | 'wait'
-  | 'resume'
-  | 'transfer'
-  | 'refer'
-  | 'merge'
-  | 'dismiss'
-  | 'cancel';
-const FROM: Record<Act, readonly string[]> = {
-  accept: ['submitted'],
-  dispatch: ['submitted', 'accepted', 'dispatched'],
-  reject: ['dispatched'],
-  start: ['dispatched'],
-  resolve: ['dispatched', 'in_progress'],
-  confirm: ['resolved'],
-  reopen: ['resolved', 'closed'],
-  wait: ['accepted', 'dispatched', 'in_progress'],
-  resume: ['waiting_on_resident'],
-  transfer: ['dispatched', 'in_progress'],
-  refer: ['submitted', 'accepted'],
-  merge: ['submitted', 'accepted', 'dispatched'],
-  dismiss: ['submitted', 'accepted'],
-  cancel: ['submitted', 'accepted', 'dispatched', 'waiting_on_resident'],
-};
-const ACTS = Object.keys(FROM) as Act[];
+/** The steps a person takes (auto-close is the worker's); which statuses each starts from is the machine's `FROM`. */
+type Act = Exclude<Action, 'auto_close'>;
+const ACTS = ACTIONS.filter((a): a is Act => a !== 'auto_close');
 /** The work more often than the ways out of it. */
 const WEIGHTED: readonly Act[] = ACTS.flatMap((a) =>
   Array<Act>(['refer', 'dismiss', 'cancel'].includes(a) ? 1 : a === 'merge' ? 2 : 4).fill(a),
@@ -593,7 +566,7 @@ describe('the dashboard against a recount from the raw rows (random histories th
     }
     const fitting = WEIGHTED.filter(
       (a) =>
-        FROM[a].includes(o.status) &&
+        (FROM[a] as readonly string[]).includes(o.status) &&
         // An order waiting on the resident after work started is not cancelled.
         !(
           a === 'cancel' &&
